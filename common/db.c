@@ -1,0 +1,129 @@
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+struct db {
+    PGconn *conn;
+    char *url;
+    const struct db_stmt *const *sets;
+};
+
+struct db *db_new(const char *url, const struct db_stmt *const *sets)
+{
+    struct db *db = xcalloc(1, sizeof *db);
+    db->url = xstrdup(url);
+    db->sets = sets;
+    return db;
+}
+
+void db_free(struct db *db)
+{
+    if (!db)
+        return;
+    if (db->conn)
+        PQfinish(db->conn);
+    free(db->url);
+    free(db);
+}
+
+int db_broken(const struct db *db)
+{
+    return !db->conn || PQstatus(db->conn) != CONNECTION_OK;
+}
+
+PGconn *db_conn(struct db *db)
+{
+    return db->conn;
+}
+
+static int db_prepare_all(struct db *db, char *err, size_t errlen)
+{
+    for (const struct db_stmt *const *set = db->sets; set && *set; set++) {
+        for (const struct db_stmt *s = *set; s->name; s++) {
+            PGresult *res = PQprepare(db->conn, s->name, s->sql, 0, NULL);
+            int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+            if (!ok)
+                snprintf(err, errlen, "preparing %s: %s", s->name, PQresultErrorMessage(res));
+            PQclear(res);
+            if (!ok)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int db_ensure(struct db *db, char *err, size_t errlen)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+        return 0;
+    if (db->conn) {
+        PQfinish(db->conn);
+        db->conn = NULL;
+    }
+    /* The URL comes last so that what it says overrides these defaults. */
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *vals[] = {"3", "spp", db->url, NULL};
+    db->conn = PQconnectdbParams(keys, vals, 1);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        snprintf(err, errlen, "connecting to PostgreSQL: %s", PQerrorMessage(db->conn));
+        /* libpq messages end in a newline. */
+        size_t n = strlen(err);
+        while (n && (err[n - 1] == '\n' || err[n - 1] == ' '))
+            err[--n] = '\0';
+        PQfinish(db->conn);
+        db->conn = NULL;
+        return -1;
+    }
+    PGresult *res =
+        PQexec(db->conn, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
+                         "SET IntervalStyle = 'iso_8601'; SET client_min_messages = warning; "
+                         /* Lists filter on optional parameters: plan each call
+                          * with its values so the right index is used. */
+                         "SET plan_cache_mode = force_custom_plan");
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok || db_prepare_all(db, err, errlen) != 0) {
+        if (!ok)
+            snprintf(err, errlen, "setting up the session: %s", PQerrorMessage(db->conn));
+        PQfinish(db->conn);
+        db->conn = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+PGresult *db_exec(struct db *db, const char *name, int n, const char *const *params)
+{
+    if (!db->conn)
+        return NULL;
+    PGresult *res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+    if (!res)
+        return NULL;
+    return res;
+}
+
+PGresult *db_exec_sql(struct db *db, const char *sql)
+{
+    if (!db->conn)
+        return NULL;
+    return PQexec(db->conn, sql);
+}
+
+int db_ok(const PGresult *res)
+{
+    if (!res)
+        return 0;
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+const char *db_sqlstate(const PGresult *res)
+{
+    const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return s ? s : "";
+}

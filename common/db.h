@@ -1,0 +1,37 @@
+/* PostgreSQL connections (libpq) with named, prepared statements, reconnecting by themselves. */
+#ifndef SPP_DB_H
+#define SPP_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/* A named statement. Each resource keeps its own table of these in one place. */
+struct db_stmt {
+    const char *name;
+    const char *sql;
+};
+
+struct db;
+
+/* Makes a connection object for url; sets is a NULL-terminated list of statement tables (each
+ * ended by an entry with a NULL name) prepared on every (re)connection. Does not connect. */
+struct db *db_new(const char *url, const struct db_stmt *const *sets);
+void db_free(struct db *db);
+/* Connects (or reconnects) when the connection is absent or broken: session settings are UTC
+ * and ISO dates, and every statement is prepared. Returns 0, or -1 with the reason in err. */
+int db_ensure(struct db *db, char *err, size_t errlen);
+/* Runs a prepared statement with text parameters (NULL = SQL NULL). Returns the result, which
+ * the caller clears, or NULL when there is no connection. A result whose status is an error
+ * is returned as it is; a broken connection is noticed and rebuilt on the next db_ensure. */
+PGresult *db_exec(struct db *db, const char *name, int n, const char *const *params);
+/* Runs plain SQL without parameters (transaction control, migrations). Same contract. */
+PGresult *db_exec_sql(struct db *db, const char *sql);
+/* 1 when res is a successful command or query result. */
+int db_ok(const PGresult *res);
+/* The SQLSTATE of a failed result ("" when none). */
+const char *db_sqlstate(const PGresult *res);
+/* 1 when the connection is gone (the failure was not the statement's fault). */
+int db_broken(const struct db *db);
+PGconn *db_conn(struct db *db);
+
+#endif

@@ -1,0 +1,54 @@
+/* Who may see and change what (DESIGN §3, Auth): pure rules over a caller and the chain of
+ * owners of a resource. */
+#ifndef SPP_SCOPE_H
+#define SPP_SCOPE_H
+
+enum scope_role { ROLE_ADMIN, ROLE_HUB, ROLE_PARTNERSHIP, ROLE_SCHOOL, ROLE_PERSON };
+
+/* The caller: a role and, for every role but admin, the id of what it is bound to. */
+struct principal {
+    char key_id[37]; /* the api key's id; "" for the bootstrap admin token */
+    enum scope_role role;
+    char scope_id[37];
+};
+
+/* A resource's owners, each "" when it has none: a school's chain is its partnership's hub,
+ * its partnership and itself. */
+struct scope_owner {
+    char hub_id[37];
+    char partnership_id[37];
+    char school_id[37];
+    char person_id[37];
+};
+
+enum scope_kind {
+    SCOPE_HUB,
+    SCOPE_PARTNERSHIP,
+    SCOPE_SCHOOL,
+    SCOPE_PERSON,
+    SCOPE_PERSON_DETAIL, /* a person's conflicts and unavailability */
+    SCOPE_API_KEY,
+};
+
+enum scope_op { SCOPE_READ, SCOPE_CREATE, SCOPE_UPDATE, SCOPE_DELETE };
+
+enum scope_result { SCOPE_OK = 0, SCOPE_NOT_FOUND = -1, SCOPE_FORBIDDEN = -2 };
+
+extern const char *const scope_role_names[]; /* NULL-terminated, in enum order */
+
+/* Parses a role name; returns 0 or -1. */
+int scope_role_parse(const char *s, enum scope_role *out);
+/* Whether the caller may see the resource at all. */
+int scope_visible(const struct principal *p, const struct scope_owner *o);
+/* The decision for op on a resource of kind owned by o (for a create, o is the chain the new
+ * resource would have). Invisible answers SCOPE_NOT_FOUND; visible but not the role's to
+ * change answers SCOPE_FORBIDDEN. */
+enum scope_result scope_check(const struct principal *p, enum scope_kind kind, enum scope_op op,
+                              const struct scope_owner *o);
+
+/* The owner column a list query filters on for this caller: writes the scope id into the one of
+ * the four slots that applies (hub, partnership, school, person) and NULL into the others, for
+ * use as query parameters. Admin gets four NULLs. */
+void scope_list_filter(const struct principal *p, const char *slots[4]);
+
+#endif

@@ -1,0 +1,40 @@
+#include "token.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <string.h>
+
+int token_generate(char *token, char *prefix)
+{
+    unsigned char raw[33];
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return -1;
+    unsigned char b64[64];
+    int n = EVP_EncodeBlock(b64, raw, sizeof raw); /* 33 bytes -> 44 characters, no padding */
+    memcpy(token, "spp_", 4);
+    for (int i = 0; i < n; i++)
+        token[4 + i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
+    token[4 + n] = '\0';
+    memcpy(prefix, token, TOKEN_PREFIX_LEN);
+    prefix[TOKEN_PREFIX_LEN] = '\0';
+    return 0;
+}
+
+void token_hash(const char *s, size_t len, char *hex)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL);
+    for (unsigned int i = 0; i < mdlen; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[2 * mdlen] = '\0';
+}
+
+int token_equal(const char *a, const char *b, size_t len)
+{
+    return CRYPTO_memcmp(a, b, len) == 0;
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine as root: installs what is missing, checks
+# the format, builds twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer),
+# starts a private PostgreSQL and Redis on free loopback ports in a temp folder, runs the unit
+# and integration suites against each build, lints openapi.yaml, and stops everything by PID.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/lib.sh
+
+REDOCLY_VERSION=1.34.21
+
+spp_install_deps
+
+spp_log "checking the format (clang-format)"
+mapfile -t sources < <(git ls-files '*.c' '*.h' 2>/dev/null || find common services tests bench -name '*.[ch]')
+if ! clang-format --dry-run --Werror "${sources[@]}" 2>/tmp/spp-format.$$; then
+    head -n 40 /tmp/spp-format.$$ >&2
+    rm -f /tmp/spp-format.$$
+    echo "format check failed: run clang-format -i on the files above" >&2
+    exit 1
+fi
+rm -f /tmp/spp-format.$$
+
+jobs=$(nproc)
+spp_log "building (plain and sanitized)"
+cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/test -j "$jobs" >/dev/null
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSPP_SANITIZE=ON >/dev/null
+cmake --build build/asan -j "$jobs" >/dev/null
+
+tmp=$(mktemp -d /tmp/spp-test.XXXXXX)
+chmod 755 "$tmp"
+api_pid=""
+cleanup() {
+    [ -n "$api_pid" ] && kill -KILL "$api_pid" 2>/dev/null || true
+    spp_stop_pidfile "$tmp/redis.pid"
+    spp_stop_postgres "$tmp"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+pg_port=$(spp_free_port)
+redis_port=$(spp_free_port)
+spp_log "starting PostgreSQL on $pg_port and Redis on $redis_port in $tmp"
+spp_start_postgres "$tmp" "$pg_port" "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+spp_start_redis "$tmp" "$redis_port"
+
+export SPP_DATABASE_URL="postgresql://spp@127.0.0.1:$pg_port/spp"
+export SPP_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export SPP_ADMIN_TOKEN; SPP_ADMIN_TOKEN="test-admin-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+export SPP_TEST_ADMIN_TOKEN=$SPP_ADMIN_TOKEN
+export SPP_TEST_DATABASE_URL=$SPP_DATABASE_URL
+export SPP_LOG_LEVEL=warn
+export SPP_WEBHOOK_ALLOW_PRIVATE=true
+
+spp_log "migrating (twice: the second run must change nothing)"
+build/test/spp-api migrate
+build/test/spp-api migrate
+count=$(psql "$SPP_DATABASE_URL" -Atqc "SELECT count(*) FROM schema_migrations")
+files=$(ls sql/[0-9][0-9][0-9][0-9]_*.sql | wc -l)
+[ "$count" = "$files" ] || { echo "schema_migrations has $count rows for $files files" >&2; exit 1; }
+
+passed=0
+failed=0
+# run_suite NAME COMMAND...: runs a Check binary and counts it.
+run_suite() {
+    local name=$1; shift
+    spp_log "$name"
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
+# run_build DIR: unit tests, then the API under test, then a graceful stop.
+run_build() {
+    local dir=$1 label=$2
+    run_suite "unit tests ($label)" "$dir/spp-unit-tests"
+    local port; port=$(spp_free_port)
+    export SPP_LISTEN="127.0.0.1:$port"
+    export SPP_TEST_URL="http://127.0.0.1:$port"
+    "$dir/spp-api" >"$tmp/api-$label.log" 2>&1 &
+    api_pid=$!
+    if ! spp_wait_http "$SPP_TEST_URL/readyz" 60; then
+        cat "$tmp/api-$label.log" >&2
+        failed=$((failed + 1))
+        return
+    fi
+    # The worker starts, reaches both stores, and stops cleanly on SIGTERM.
+    "$dir/spp-worker" >"$tmp/worker-$label.log" 2>&1 &
+    local worker_pid=$!
+    run_suite "integration tests ($label)" "$dir/spp-integration-tests"
+    kill -TERM "$worker_pid"
+    if wait "$worker_pid"; then passed=$((passed + 1)); else
+        echo "spp-worker ($label) did not stop cleanly" >&2; cat "$tmp/worker-$label.log" >&2
+        failed=$((failed + 1))
+    fi
+    kill -TERM "$api_pid"
+    if wait "$api_pid"; then passed=$((passed + 1)); else
+        echo "spp-api ($label) did not stop cleanly" >&2; tail -n 50 "$tmp/api-$label.log" >&2
+        failed=$((failed + 1))
+    fi
+    api_pid=""
+    if grep -q 'ERROR: \(AddressSanitizer\|LeakSanitizer\)\|runtime error:' "$tmp/api-$label.log"; then
+        echo "sanitizer reports in spp-api ($label):" >&2
+        grep -A 30 'ERROR: \|runtime error:' "$tmp/api-$label.log" | head -n 80 >&2
+        failed=$((failed + 1))
+    fi
+}
+
+run_build build/test plain
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_build build/asan sanitized
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+spp_log "linting openapi.yaml (@redocly/cli@$REDOCLY_VERSION)"
+if [ ! -x ".tools/node_modules/.bin/redocly" ] ||
+   ! grep -q "\"version\": \"$REDOCLY_VERSION\"" .tools/node_modules/@redocly/cli/package.json 2>/dev/null; then
+    npm install --silent --no-audit --no-fund --prefix .tools "@redocly/cli@$REDOCLY_VERSION" >/dev/null
+fi
+if .tools/node_modules/.bin/redocly lint --format=stylish openapi.yaml; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,123 @@
+#include "auth.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "db.h"
+#include "token.h"
+
+#define AUTH_SLOTS 4096
+
+struct auth_slot {
+    char hash[TOKEN_HASH_HEX];
+    int known; /* 0: no such live key (a cached refusal) */
+    struct principal principal;
+    int64_t expires_us;
+};
+
+static char auth_admin_hash[TOKEN_HASH_HEX];
+static int64_t auth_ttl_us = 2000000;
+static struct auth_slot auth_cache[AUTH_SLOTS];
+static pthread_mutex_t auth_mu = PTHREAD_MUTEX_INITIALIZER;
+
+const struct db_stmt auth_statements[] = {
+    {"auth_key", "SELECT id, role, scope_id FROM api_keys "
+                 "WHERE token_hash = $1 AND revoked_at IS NULL"},
+    {NULL, NULL},
+};
+
+void auth_init(const char *admin_token, int cache_ms)
+{
+    auth_admin_hash[0] = '\0';
+    if (admin_token && *admin_token)
+        token_hash(admin_token, strlen(admin_token), auth_admin_hash);
+    auth_ttl_us = (int64_t)cache_ms * 1000;
+}
+
+static void auth_unauthorized(struct req *r, const char *detail)
+{
+    req_header(r, "WWW-Authenticate", "Bearer realm=\"spp\"");
+    req_problem(r, 401, "unauthorized", detail);
+}
+
+/* The cache is direct-mapped on the first hex digits of the hash: a collision only evicts. */
+static struct auth_slot *auth_slot_for(const char *hash)
+{
+    unsigned idx = 0;
+    for (int i = 0; i < 3; i++) {
+        char c = hash[i];
+        idx = idx * 16 + (unsigned)(c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return &auth_cache[idx % AUTH_SLOTS];
+}
+
+int auth_check(struct req *r)
+{
+    const char *h = r->authorization;
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+        auth_unauthorized(r, "Send Authorization: Bearer <token>.");
+        return -1;
+    }
+    const char *token = h + 7;
+    while (*token == ' ')
+        token++;
+    size_t len = strlen(token);
+    if (len == 0 || len > 512) {
+        auth_unauthorized(r, "The bearer token is not valid.");
+        return -1;
+    }
+    char hash[TOKEN_HASH_HEX];
+    token_hash(token, len, hash);
+    if (auth_admin_hash[0] && token_equal(hash, auth_admin_hash, TOKEN_HASH_HEX - 1)) {
+        memset(&r->principal, 0, sizeof r->principal);
+        r->principal.role = ROLE_ADMIN;
+        return 0;
+    }
+
+    int64_t now = req_now_us();
+    struct auth_slot *slot = auth_slot_for(hash);
+    pthread_mutex_lock(&auth_mu);
+    int hit = slot->expires_us > now && !strcmp(slot->hash, hash);
+    int known = slot->known;
+    if (hit && known)
+        r->principal = slot->principal;
+    pthread_mutex_unlock(&auth_mu);
+    if (hit) {
+        if (!known) {
+            auth_unauthorized(r, "The bearer token is not valid.");
+            return -1;
+        }
+        return 0;
+    }
+
+    const char *params[] = {hash};
+    PGresult *res = req_db(r, "auth_key", 1, params);
+    if (!res)
+        return -1;
+    struct auth_slot fresh;
+    memset(&fresh, 0, sizeof fresh);
+    memcpy(fresh.hash, hash, sizeof fresh.hash);
+    fresh.expires_us = now + auth_ttl_us;
+    if (PQntuples(res) == 1) {
+        fresh.known = 1;
+        snprintf(fresh.principal.key_id, sizeof fresh.principal.key_id, "%s",
+                 PQgetvalue(res, 0, 0));
+        scope_role_parse(PQgetvalue(res, 0, 1), &fresh.principal.role);
+        const char *scope = req_col(res, 0, 2);
+        snprintf(fresh.principal.scope_id, sizeof fresh.principal.scope_id, "%s",
+                 scope ? scope : "");
+    }
+    if (auth_ttl_us > 0) {
+        pthread_mutex_lock(&auth_mu);
+        *slot = fresh;
+        pthread_mutex_unlock(&auth_mu);
+    }
+    if (!fresh.known) {
+        auth_unauthorized(r, "The bearer token is not valid.");
+        return -1;
+    }
+    r->principal = fresh.principal;
+    return 0;
+}

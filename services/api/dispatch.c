@@ -1,0 +1,212 @@
+#include "dispatch.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "buf.h"
+#include "db.h"
+#include "idem.h"
+#include "log.h"
+#include "metrics.h"
+#include "router.h"
+
+static long dispatch_max_body = 1048576;
+
+extern const struct db_stmt *const route_statements[];
+
+const struct db_stmt *const *dispatch_statements(void)
+{
+    return route_statements;
+}
+
+void dispatch_configure(long max_body_bytes)
+{
+    dispatch_max_body = max_body_bytes;
+}
+
+static int dispatch_has_body(const struct req *r)
+{
+    return r->method == HTTP_POST || r->method == HTTP_PUT || r->method == HTTP_PATCH;
+}
+
+enum dispatch_step dispatch_prepare(struct req *r)
+{
+    char allow[128];
+    switch (router_match(r, allow, sizeof allow)) {
+    case ROUTER_NOT_FOUND:
+        req_problem(r, 404, "not_found", "There is no such path.");
+        return DISPATCH_DONE;
+    case ROUTER_METHOD_NOT_ALLOWED:
+        req_header(r, "Allow", allow);
+        req_problem(r, 405, "method_not_allowed", "This path does not take that method.");
+        return DISPATCH_DONE;
+    case ROUTER_FOUND:
+        break;
+    }
+    /* Every path parameter of this API is a UUID: anything else names nothing. */
+    for (int i = 0; i < r->nparams; i++) {
+        if (!validate_uuid(r->param_values[i])) {
+            req_problem(r, 404, "not_found", "No such resource.");
+            return DISPATCH_DONE;
+        }
+    }
+    if (dispatch_has_body(r) && r->body_len > (size_t)dispatch_max_body) {
+        req_problem(r, 413, "payload_too_large", "The request body is larger than 1 MiB.");
+        return DISPATCH_DONE;
+    }
+    if (r->route->flags & ROUTE_INLINE) {
+        r->route->handler(r);
+        return DISPATCH_DONE;
+    }
+    return DISPATCH_QUEUE;
+}
+
+/* application/json or, for PATCH, application/merge-patch+json, with any parameters. */
+static int dispatch_json_type(const struct req *r)
+{
+    const char *ct = r->content_type;
+    if (!ct)
+        return 0;
+    size_t n = strcspn(ct, "; \t");
+    if (n == 16 && !strncasecmp(ct, "application/json", n))
+        return 1;
+    return r->method == HTTP_PATCH && n == 28 &&
+           !strncasecmp(ct, "application/merge-patch+json", n);
+}
+
+/* Parses the body into r->json; answers and returns -1 when it is not a JSON object. */
+static int dispatch_parse_body(struct req *r)
+{
+    if (r->body_len == 0 && !r->content_type) {
+        r->json = json_object(); /* no body at all: validation lists what is missing */
+        return 0;
+    }
+    if (!dispatch_json_type(r)) {
+        req_problem(r, 415, "unsupported_media_type",
+                    r->method == HTTP_PATCH
+                        ? "Send application/json or application/merge-patch+json."
+                        : "Send application/json.");
+        return -1;
+    }
+    if (!validate_utf8(r->body, r->body_len)) {
+        req_invalid_field(r, "", "utf8", "The body is not valid UTF-8.");
+        return -1;
+    }
+    json_error_t jerr;
+    r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!r->json) {
+        char detail[256];
+        snprintf(detail, sizeof detail, "The body is not valid JSON: %s (line %d, column %d).",
+                 jerr.text, jerr.line, jerr.column);
+        req_problem(r, 400, "malformed_json", detail);
+        return -1;
+    }
+    if (!json_is_object(r->json)) {
+        req_invalid_field(r, "", "type", "The body must be a JSON object.");
+        return -1;
+    }
+    return 0;
+}
+
+static int dispatch_tx(struct req *r, const char *sql)
+{
+    PGresult *res = db_exec_sql(r->hc->db, sql);
+    /* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK. */
+    int ok = db_ok(res) && (strcmp(sql, "COMMIT") != 0 || !strcmp(PQcmdStatus(res), "COMMIT"));
+    if (res)
+        PQclear(res);
+    return ok ? 0 : -1;
+}
+
+void dispatch_run(struct req *r)
+{
+    char err[512];
+    if (r->route->flags & ROUTE_NO_DB) {
+        r->route->handler(r);
+        return;
+    }
+    if (db_ensure(r->hc->db, err, sizeof err) != 0) {
+        log_warn("handler %d: %s", r->hc->index, err);
+        req_header(r, "Retry-After", "1");
+        req_problem(r, 503, "unavailable", "The database is unavailable; try again shortly.");
+        return;
+    }
+    if (!(r->route->flags & ROUTE_PUBLIC) && auth_check(r) != 0)
+        return;
+    if (dispatch_has_body(r) && dispatch_parse_body(r) != 0)
+        return;
+    if (r->method == HTTP_GET || r->method == HTTP_HEAD) {
+        r->route->handler(r);
+        return;
+    }
+    if (dispatch_tx(r, "BEGIN") != 0) {
+        req_header(r, "Retry-After", "1");
+        req_problem(r, 503, "unavailable", "The database is unavailable; try again shortly.");
+        return;
+    }
+    r->in_tx = 1;
+    int idem = r->method == HTTP_POST && r->idempotency_key;
+    if (idem && idem_begin(r) != 0)
+        goto rollback; /* answered: a replay, a reuse or a duplicate still running */
+    r->route->handler(r);
+    if (r->status >= 400)
+        goto rollback;
+    if (idem)
+        idem_store(r);
+    if (dispatch_tx(r, "COMMIT") != 0) {
+        log_error("commit failed on %s", r->route->pattern);
+        req_header(r, "Retry-After", "1");
+        req_problem(r, 503, "unavailable", "The change could not be saved; try again.");
+    }
+    r->in_tx = 0;
+    return;
+rollback:
+    dispatch_tx(r, "ROLLBACK");
+    r->in_tx = 0;
+}
+
+/* A client's X-Request-Id is echoed when it is short printable ASCII; else one is made. */
+static const char *dispatch_request_id(struct req *r)
+{
+    const char *id = r->request_id;
+    if (id) {
+        size_t n = strlen(id);
+        int ok = n > 0 && n <= 128;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = id[i] > ' ' && id[i] < 0x7F && id[i] != '"' && id[i] != '\\';
+        if (ok)
+            return id;
+    }
+    unsigned char raw[8];
+    RAND_bytes(raw, sizeof raw);
+    char *hex = arena_alloc(&r->arena, 17);
+    for (int i = 0; i < 8; i++)
+        snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    r->request_id = hex;
+    return hex;
+}
+
+void dispatch_finish(struct req *r)
+{
+    if (!r->status)
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+    const char *id = dispatch_request_id(r);
+    req_header(r, "X-Request-Id", id);
+    int64_t dur = req_now_us() - r->start_us;
+    const char *route = r->route ? r->route->pattern : "unmatched";
+    metrics_observe(r->route ? (int)router_index(r->route) : -1, r->status, dur);
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "\"method\":\"%s\",\"route\":", router_method_name(r->method));
+    buf_json_string(&b, route);
+    buf_printf(&b, ",\"status\":%d,\"duration_us\":%lld,\"request_id\":", r->status,
+               (long long)dur);
+    buf_json_string(&b, id);
+    if (r->principal.key_id[0])
+        buf_printf(&b, ",\"key_id\":\"%s\"", r->principal.key_id);
+    log_line(r->status >= 500 ? LOG_ERROR : LOG_INFO, "request", b.data);
+    buf_cleanup(&b);
+}

@@ -1,0 +1,25 @@
+/* What happens to every request around its handler: routing, auth, body checks, the
+ * transaction, idempotency, the request id, the log line and the metrics. */
+#ifndef SPP_DISPATCH_H
+#define SPP_DISPATCH_H
+
+#include "req.h"
+
+struct db_stmt;
+
+enum dispatch_step { DISPATCH_DONE, DISPATCH_QUEUE };
+
+/* Loop thread: routes the request and answers what needs no handler thread (404, 405, 413,
+ * inline routes). DISPATCH_QUEUE hands it to a handler thread. */
+enum dispatch_step dispatch_prepare(struct req *r);
+/* Handler thread: authenticates, parses the body, runs the handler inside a transaction for
+ * changes, honours Idempotency-Key. */
+void dispatch_run(struct req *r);
+/* Either thread, once per request, after the answer is set: X-Request-Id, log line, metrics. */
+void dispatch_finish(struct req *r);
+/* Every prepared statement of the service, for each handler connection. */
+const struct db_stmt *const *dispatch_statements(void);
+/* Start-up settings the dispatcher needs (body limit). */
+void dispatch_configure(long max_body_bytes);
+
+#endif

@@ -1,0 +1,28 @@
+/* The resource handlers, one file per resource, and their statement tables. */
+#ifndef SPP_HANDLERS_H
+#define SPP_HANDLERS_H
+
+#include "db.h"
+#include "req.h"
+
+struct config;
+
+/* Start-up work of the handlers (loading openapi.yaml); 0 or -1 after logging. */
+int handlers_init(const struct config *cfg);
+void handlers_cleanup(void);
+
+/* system.c */
+void system_healthz(struct req *r);
+void system_readyz(struct req *r);
+void system_metrics(struct req *r);
+void system_openapi(struct req *r);
+
+/* schools.c */
+extern const struct db_stmt school_statements[];
+void schools_list(struct req *r);
+void schools_create(struct req *r);
+void schools_get(struct req *r);
+void schools_update(struct req *r);
+void schools_delete(struct req *r);
+
+#endif

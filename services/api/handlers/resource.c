@@ -1,0 +1,122 @@
+#include "resource.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+/* Each returns (hub_id, partnership_id, school_id, person_id) of one record. */
+const struct db_stmt resource_statements[] = {
+    {"chain_hub", "SELECT id, NULL::uuid, NULL::uuid, NULL::uuid FROM hubs WHERE id = $1"},
+    {"chain_partnership", "SELECT hub_id, id, NULL::uuid, NULL::uuid FROM partnerships "
+                          "WHERE id = $1"},
+    {"chain_school", "SELECT p.hub_id, s.partnership_id, s.id, NULL::uuid FROM schools s "
+                     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE s.id = $1"},
+    {"chain_person", "SELECT p.hub_id, s.partnership_id, s.id, pe.id FROM people pe "
+                     "JOIN schools s ON s.id = pe.school_id "
+                     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
+    {NULL, NULL},
+};
+
+json_t *resource_merge(const char *current, const json_t *patch)
+{
+    json_t *obj = json_loads(current, 0, NULL);
+    if (!obj)
+        obj = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)patch, k, v)
+    {
+        if (json_is_null(v))
+            json_object_set_new(obj, k, json_null());
+        else
+            json_object_set(obj, k, v);
+    }
+    return obj;
+}
+
+int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
+                    const char **params)
+{
+    int n = 0;
+    for (const struct vfield *f = fields; f->name; f++) {
+        if (f->flags & V_READONLY)
+            continue;
+        const json_t *v = json_object_get(obj, f->name);
+        const char *text = NULL;
+        if (json_is_string(v))
+            text = json_string_value(v);
+        else if (json_is_true(v))
+            text = "true";
+        else if (json_is_false(v))
+            text = "false";
+        else if (json_is_integer(v))
+            text = arena_printf(&r->arena, "%lld", (long long)json_integer_value(v));
+        else if (json_is_object(v) || json_is_array(v)) {
+            char *dump = json_dumps(v, JSON_COMPACT);
+            text = arena_strdup(&r->arena, dump);
+            free(dump);
+        }
+        params[n++] = text;
+    }
+    return n;
+}
+
+int resource_chain(struct req *r, enum scope_kind kind, const char *id, struct scope_owner *o)
+{
+    static const char *const stmts[] = {[SCOPE_HUB] = "chain_hub",
+                                        [SCOPE_PARTNERSHIP] = "chain_partnership",
+                                        [SCOPE_SCHOOL] = "chain_school",
+                                        [SCOPE_PERSON] = "chain_person"};
+    memset(o, 0, sizeof *o);
+    if (kind > SCOPE_PERSON || !validate_uuid(id))
+        return 0;
+    const char *p[] = {id};
+    PGresult *res = req_db(r, stmts[kind], 1, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0)
+        return 0;
+    req_owner_from_row(res, 0, 0, o);
+    return scope_visible(&r->principal, o) ? 1 : 0;
+}
+
+int resource_ref(struct req *r, const json_t *body, const char *field, enum scope_kind kind,
+                 struct scope_owner *o, json_t *errors)
+{
+    struct scope_owner tmp;
+    if (!o)
+        o = &tmp;
+    memset(o, 0, sizeof *o);
+    const json_t *v = json_object_get(body, field);
+    if (!json_is_string(v))
+        return 0;
+    int found = resource_chain(r, kind, json_string_value(v), o);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        static const char *const names[] = {"hub", "partnership", "school", "person"};
+        char ptr[128];
+        snprintf(ptr, sizeof ptr, "/%s", field);
+        validate_add(errors, ptr, "not_found", "names no %s you can see",
+                     names[kind <= SCOPE_PERSON ? kind : 0]);
+    }
+    return 0;
+}
+
+int resource_errors(struct req *r, json_t *errors)
+{
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return 0;
+    }
+    req_problem_errors(r, 422, "validation_failed", "The request body is not valid.", errors);
+    return -1;
+}
+
+void resource_reply(struct req *r, int status, const PGresult *res, int row)
+{
+    req_etag(r, PQgetvalue(res, row, 1));
+    req_reply_text(r, status, PQgetvalue(res, row, 0));
+}

@@ -1,0 +1,34 @@
+/* What the resource handlers share beyond req.h: merge-patch, turning a JSON object into
+ * statement parameters, and loading the owner chain of a referenced record. */
+#ifndef SPP_RESOURCE_H
+#define SPP_RESOURCE_H
+
+#include "db.h"
+#include "req.h"
+
+/* The statements behind resource_chain. */
+extern const struct db_stmt resource_statements[];
+
+/* Applies r->json as an RFC 7396 merge patch onto the JSON text current; returns the merged
+ * object (new reference). */
+json_t *resource_merge(const char *current, const json_t *patch);
+/* Writes one text parameter per field of fields (in order, read-only fields skipped) from obj:
+ * strings as they are, booleans "true"/"false", integers in decimal, objects as JSON text,
+ * absent or null as NULL. Strings live in the request's arena. Returns the count. */
+int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
+                    const char **params);
+/* Loads the owner chain of the record id of kind (hub, partnership, school or person).
+ * Returns 1 when it exists and the caller may see it, 0 when not (nothing answered), -1 after
+ * answering a database error. */
+int resource_chain(struct req *r, enum scope_kind kind, const char *id, struct scope_owner *o);
+/* Checks that the member field of body, when set, names a kind record the caller can see;
+ * adds a problem to errors otherwise. Fills o (may be NULL) with its chain. Returns -1 only
+ * after answering a database error. */
+int resource_ref(struct req *r, const json_t *body, const char *field, enum scope_kind kind,
+                 struct scope_owner *o, json_t *errors);
+/* Answers 422 validation_failed with errors when it is not empty (and returns -1); frees it. */
+int resource_errors(struct req *r, json_t *errors);
+/* Answers 200 with a single resource: JSON text and ETag. */
+void resource_reply(struct req *r, int status, const PGresult *res, int row);
+
+#endif

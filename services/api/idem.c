@@ -1,0 +1,125 @@
+#include "idem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "router.h"
+#include "token.h"
+#include "xalloc.h"
+
+const struct db_stmt idem_statements[] = {
+    {"idem_lock", "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7))"},
+    {"idem_get", "SELECT request_hash, status, location, etag, body FROM idempotency_keys "
+                 "WHERE owner = $1 AND key = $2 AND created_at > now() - interval '24 hours'"},
+    {"idem_put",
+     "INSERT INTO idempotency_keys (owner, key, request_hash, status, location, etag, body) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+     "ON CONFLICT (owner, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
+     "status = EXCLUDED.status, location = EXCLUDED.location, etag = EXCLUDED.etag, "
+     "body = EXCLUDED.body, created_at = now()"},
+    {NULL, NULL},
+};
+
+static const char *idem_owner(const struct req *r)
+{
+    return r->principal.key_id[0] ? r->principal.key_id : "admin-token";
+}
+
+static void idem_request_hash(const struct req *r, char *hex)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s %s\n", r->route->pattern, r->path);
+    buf_append(&b, r->body, r->body_len);
+    token_hash(b.data, b.len, hex);
+    buf_cleanup(&b);
+}
+
+int idem_begin(struct req *r)
+{
+    const char *key = r->idempotency_key;
+    size_t n = strlen(key);
+    int ok = n >= 1 && n <= 255;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = key[i] >= ' ' && key[i] < 0x7F;
+    if (!ok) {
+        req_invalid_field(r, "Idempotency-Key", "format",
+                          "must be 1 to 255 printable ASCII characters");
+        return -1;
+    }
+    const char *owner = idem_owner(r);
+    const char *p2[] = {owner, key};
+    PGresult *res = req_db(r, "idem_lock", 2, p2);
+    if (!res)
+        return -1;
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+        req_header(r, "Retry-After", "1");
+        req_problem(r, 409, "conflict",
+                    "A request with this Idempotency-Key is still being processed.");
+        return -1;
+    }
+    res = req_db(r, "idem_get", 2, p2);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0)
+        return 0;
+    char hash[TOKEN_HASH_HEX];
+    idem_request_hash(r, hash);
+    if (strcmp(hash, PQgetvalue(res, 0, 0)) != 0) {
+        req_problem(r, 422, "idempotency_key_reused",
+                    "This Idempotency-Key was used with a different request.");
+        return -1;
+    }
+    int status = atoi(PQgetvalue(res, 0, 1));
+    const char *location = req_col(res, 0, 2), *etag = req_col(res, 0, 3),
+               *body = req_col(res, 0, 4);
+    if (location)
+        req_header(r, "Location", location);
+    if (etag)
+        req_header(r, "ETag", etag);
+    req_header(r, "Idempotent-Replayed", "true");
+    if (body)
+        req_reply_text(r, status, body);
+    else
+        req_reply_empty(r, status);
+    r->replayed = 1;
+    return -1;
+}
+
+static const char *idem_header(const struct req *r, const char *name)
+{
+    for (int i = 0; i < r->nresp_headers; i++)
+        if (!strcmp(r->resp_headers[i][0], name))
+            return r->resp_headers[i][1];
+    return NULL;
+}
+
+void idem_store(struct req *r)
+{
+    if (r->replayed || r->status < 200 || r->status >= 300)
+        return;
+    /* A stored answer never holds a token or a secret. */
+    char *body = NULL;
+    if (r->resp_body) {
+        json_t *j = json_loadb(r->resp_body, r->resp_len, 0, NULL);
+        if (json_is_object(j)) {
+            json_object_del(j, "token");
+            json_object_del(j, "secret");
+            body = json_dumps(j, JSON_COMPACT);
+        }
+        json_decref(j);
+    }
+    char hash[TOKEN_HASH_HEX], status[8];
+    idem_request_hash(r, hash);
+    snprintf(status, sizeof status, "%d", r->status);
+    const char *p[] = {idem_owner(r), r->idempotency_key,         hash,
+                       status,        idem_header(r, "Location"), idem_header(r, "ETag"),
+                       body};
+    PGresult *res = db_exec(r->hc->db, "idem_put", 7, p);
+    if (res)
+        PQclear(res);
+    free(body);
+}

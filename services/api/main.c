@@ -1,0 +1,90 @@
+/* spp-api: `spp-api` (or `spp-api serve`) runs the HTTP API; `spp-api migrate` applies the
+ * pending migrations and exits. Configuration is the SPP_* environment (common/config.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "dispatch.h"
+#include "handlers/handlers.h"
+#include "log.h"
+#include "migrate.h"
+#include "redis.h"
+#include "server.h"
+#include "tz.h"
+
+static const char *main_getenv(const char *name)
+{
+    return getenv(name);
+}
+
+/* Waits up to timeout_s for PostgreSQL, so that the API and the database may start together. */
+static int main_connect(struct db *db, int timeout_s)
+{
+    char err[512];
+    for (int i = 0;; i++) {
+        if (db_ensure(db, err, sizeof err) == 0)
+            return 0;
+        if (i >= timeout_s) {
+            log_error("%s", err);
+            return -1;
+        }
+        if (i == 0)
+            log_warn("%s; waiting", err);
+        sleep(1);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "serve";
+    if (strcmp(cmd, "serve") && strcmp(cmd, "migrate")) {
+        fprintf(stderr, "usage: spp-api [serve|migrate]\n");
+        return 2;
+    }
+    struct config cfg;
+    char err[512];
+    if (config_load(&cfg, main_getenv, err, sizeof err) != 0) {
+        log_error("configuration: %s", err);
+        return 2;
+    }
+    enum log_level lvl;
+    log_level_parse(cfg.log_level, &lvl);
+    log_set_level(lvl);
+    struct redis_addr raddr;
+    if (redis_parse_url(cfg.redis_url, &raddr) != 0) {
+        log_error("configuration: SPP_REDIS_URL: \"%s\" is not redis://host[:port][/db]",
+                  cfg.redis_url);
+        config_cleanup(&cfg);
+        return 2;
+    }
+
+    int rc = 1;
+    struct db *db = db_new(cfg.database_url, NULL);
+    if (main_connect(db, 60) != 0)
+        goto done;
+    if (!strcmp(cmd, "migrate")) {
+        rc = migrate_run(db, cfg.migrations_dir) == 0 ? 0 : 1;
+        goto done;
+    }
+    if (tz_load(db) != 0) {
+        log_error("cannot read the time zone names from PostgreSQL");
+        goto done;
+    }
+    if (handlers_init(&cfg) != 0)
+        goto done;
+    auth_init(cfg.admin_token, cfg.auth_cache_ms);
+    dispatch_configure(cfg.max_body_bytes);
+    db_free(db);
+    db = NULL;
+    rc = server_run(&cfg);
+    handlers_cleanup();
+    tz_cleanup();
+done:
+    db_free(db);
+    config_cleanup(&cfg);
+    return rc;
+}

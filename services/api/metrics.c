@@ -1,0 +1,112 @@
+#include "metrics.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "router.h"
+#include "server.h"
+
+#define METRICS_MAX_ROUTES 128
+
+static const int metrics_statuses[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 405,
+                                       409, 412, 413, 415, 422, 429, 500, 503, 0};
+#define METRICS_NSTATUS (sizeof metrics_statuses / sizeof metrics_statuses[0])
+static const double metrics_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                        0.1,   0.25,   0.5,   1,    2.5,   5};
+#define METRICS_NBUCKETS (sizeof metrics_bounds / sizeof metrics_bounds[0])
+
+struct metrics_route {
+    atomic_ullong by_status[METRICS_NSTATUS];
+    atomic_ullong buckets[METRICS_NBUCKETS];
+    atomic_ullong count;
+    atomic_ullong sum_us;
+};
+
+/* Slot METRICS_MAX_ROUTES is for requests that matched no route. */
+static struct metrics_route metrics_routes[METRICS_MAX_ROUTES + 1];
+
+void metrics_observe(int route, int status, int64_t duration_us)
+{
+    if (route < 0 || route >= METRICS_MAX_ROUTES)
+        route = METRICS_MAX_ROUTES;
+    struct metrics_route *m = &metrics_routes[route];
+    size_t s = 0;
+    while (metrics_statuses[s] && metrics_statuses[s] != status)
+        s++;
+    atomic_fetch_add_explicit(&m->by_status[s], 1, memory_order_relaxed);
+    double secs = (double)duration_us / 1e6;
+    for (size_t b = 0; b < METRICS_NBUCKETS; b++) {
+        if (secs <= metrics_bounds[b]) {
+            atomic_fetch_add_explicit(&m->buckets[b], 1, memory_order_relaxed);
+            break;
+        }
+    }
+    atomic_fetch_add_explicit(&m->count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->sum_us, (unsigned long long)duration_us, memory_order_relaxed);
+}
+
+static const char *metrics_route_name(size_t i)
+{
+    return i < routes_count ? routes[i].pattern : "unmatched";
+}
+
+static const char *metrics_route_method(size_t i)
+{
+    return i < routes_count ? router_method_name(routes[i].method) : "";
+}
+
+void metrics_render(struct buf *out)
+{
+    size_t n = routes_count < METRICS_MAX_ROUTES ? routes_count : METRICS_MAX_ROUTES;
+    buf_puts(out, "# HELP spp_http_requests_total HTTP requests answered, by route and status.\n"
+                  "# TYPE spp_http_requests_total counter\n");
+    for (size_t i = 0; i <= n; i++) {
+        size_t idx = i == n ? METRICS_MAX_ROUTES : i;
+        struct metrics_route *m = &metrics_routes[idx];
+        for (size_t s = 0; s < METRICS_NSTATUS; s++) {
+            unsigned long long v = atomic_load(&m->by_status[s]);
+            if (!v)
+                continue;
+            char status[8] = "other";
+            if (metrics_statuses[s])
+                snprintf(status, sizeof status, "%d", metrics_statuses[s]);
+            buf_printf(out,
+                       "spp_http_requests_total{method=\"%s\",route=\"%s\",status=\"%s\"} %llu\n",
+                       metrics_route_method(idx), metrics_route_name(idx), status, v);
+        }
+    }
+    buf_puts(out, "# HELP spp_http_request_duration_seconds Time from request read to answer.\n"
+                  "# TYPE spp_http_request_duration_seconds histogram\n");
+    for (size_t i = 0; i <= n; i++) {
+        size_t idx = i == n ? METRICS_MAX_ROUTES : i;
+        struct metrics_route *m = &metrics_routes[idx];
+        unsigned long long count = atomic_load(&m->count);
+        if (!count)
+            continue;
+        const char *name = metrics_route_name(idx), *method = metrics_route_method(idx);
+        unsigned long long cum = 0;
+        for (size_t b = 0; b < METRICS_NBUCKETS; b++) {
+            cum += atomic_load(&m->buckets[b]);
+            buf_printf(out,
+                       "spp_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
+                       "le=\"%g\"} %llu\n",
+                       method, name, metrics_bounds[b], cum);
+        }
+        buf_printf(
+            out,
+            "spp_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"}"
+            " %llu\n",
+            method, name, count);
+        buf_printf(out, "spp_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n",
+                   method, name, (double)atomic_load(&m->sum_us) / 1e6);
+        buf_printf(out,
+                   "spp_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
+                   method, name, count);
+    }
+    buf_printf(out,
+               "# HELP spp_http_queue_depth Requests waiting for a handler thread.\n"
+               "# TYPE spp_http_queue_depth gauge\nspp_http_queue_depth %d\n",
+               server_queue_depth());
+}

@@ -1,0 +1,470 @@
+#include "req.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cursor.h"
+#include "db.h"
+#include "log.h"
+#include "router.h"
+#include "tz.h"
+#include "xalloc.h"
+
+int64_t req_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+struct req *req_new(void)
+{
+    struct req *r = xcalloc(1, sizeof *r);
+    arena_init(&r->arena);
+    r->start_us = req_now_us();
+    return r;
+}
+
+void req_free(struct req *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->nresults; i++)
+        PQclear(r->results[i]);
+    free(r->results);
+    json_decref(r->json);
+    free(r->resp_body);
+    arena_cleanup(&r->arena);
+    free(r);
+}
+
+/* ---- answering ---- */
+
+void req_reply_raw(struct req *r, int status, const char *content_type, char *body, size_t len)
+{
+    free(r->resp_body);
+    r->status = status;
+    r->content_type_out = content_type;
+    r->resp_body = body;
+    r->resp_len = len;
+}
+
+void req_reply_json(struct req *r, int status, json_t *obj)
+{
+    char *text = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    if (!text)
+        text = xstrdup("{}");
+    req_reply_raw(r, status, "application/json; charset=utf-8", text, strlen(text));
+}
+
+void req_reply_text(struct req *r, int status, const char *json_text)
+{
+    req_reply_raw(r, status, "application/json; charset=utf-8", xstrdup(json_text),
+                  strlen(json_text));
+}
+
+void req_reply_empty(struct req *r, int status)
+{
+    req_reply_raw(r, status, NULL, NULL, 0);
+}
+
+static const char *req_status_title(int status)
+{
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Internal Server Error";
+    }
+}
+
+void req_problem_errors(struct req *r, int status, const char *code, const char *detail,
+                        json_t *errors)
+{
+    json_t *p = json_object();
+    char type[128];
+    snprintf(type, sizeof type, "urn:spp:problem:%s", code);
+    json_object_set_new(p, "type", json_string(type));
+    json_object_set_new(p, "title", json_string(req_status_title(status)));
+    json_object_set_new(p, "status", json_integer(status));
+    json_object_set_new(p, "detail", json_string(detail));
+    json_object_set_new(p, "code", json_string(code));
+    if (errors)
+        json_object_set_new(p, "errors", errors);
+    char *text = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    req_reply_raw(r, status, "application/problem+json", text, strlen(text));
+}
+
+void req_problem(struct req *r, int status, const char *code, const char *detail)
+{
+    req_problem_errors(r, status, code, detail, NULL);
+}
+
+void req_invalid_field(struct req *r, const char *field, const char *rule, const char *message)
+{
+    json_t *errors = json_array();
+    validate_add(errors, field, rule, "%s", message);
+    req_problem_errors(r, 422, "validation_failed", "The request is not valid.", errors);
+}
+
+void req_header(struct req *r, const char *name, const char *value)
+{
+    if (r->nresp_headers >= REQ_MAX_HEADERS)
+        return;
+    r->resp_headers[r->nresp_headers][0] = arena_strdup(&r->arena, name);
+    r->resp_headers[r->nresp_headers][1] = arena_strdup(&r->arena, value);
+    r->nresp_headers++;
+}
+
+void req_etag(struct req *r, const char *version)
+{
+    char tag[48];
+    snprintf(tag, sizeof tag, "\"%s\"", version);
+    req_header(r, "ETag", tag);
+}
+
+void req_reply_created(struct req *r, const char *location, const char *json_text,
+                       const char *version)
+{
+    req_header(r, "Location", location);
+    if (version)
+        req_etag(r, version);
+    req_reply_text(r, 201, json_text);
+}
+
+/* ---- reading ---- */
+
+const char *req_param(const struct req *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (!strcmp(r->param_names[i], name))
+            return r->param_values[i];
+    return NULL;
+}
+
+const char *req_query_get(const struct req *r, const char *name)
+{
+    for (size_t i = 0; i < r->nquery; i++)
+        if (!strcmp(r->query[i].key, name))
+            return r->query[i].value;
+    return NULL;
+}
+
+static const struct vfield req_page_params[] = {
+    {"limit", V_INT, 0, 0, NULL, 1, 200},
+    {"cursor", V_TEXT, 0, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield *req_find_param(const struct vfield *allowed, const char *name)
+{
+    for (const struct vfield *f = allowed; f && f->name; f++)
+        if (!strcmp(f->name, name))
+            return f;
+    return NULL;
+}
+
+int req_check_query(struct req *r, const struct vfield *allowed, int paged)
+{
+    json_t *errors = json_array();
+    for (size_t i = 0; i < r->nquery; i++) {
+        const char *k = r->query[i].key, *v = r->query[i].value;
+        const struct vfield *f = req_find_param(allowed, k);
+        if (!f && paged)
+            f = req_find_param(req_page_params, k);
+        if (!f) {
+            validate_add(errors, k, "unknown_parameter", "is not a parameter of this route");
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (!strcmp(r->query[j].key, k)) {
+                validate_add(errors, k, "repeated", "is given more than once");
+                f = NULL;
+                break;
+            }
+        }
+        if (!f)
+            continue;
+        if (!validate_utf8(v, strlen(v))) {
+            validate_add(errors, k, "format", "is not valid UTF-8");
+            continue;
+        }
+        if (f->type == V_INT) {
+            long n;
+            if (!validate_long(v, f->min, f->max, &n))
+                validate_add(errors, k, "range", "must be a whole number from %ld to %ld", f->min,
+                             f->max);
+        } else if (f->type == V_BOOL) {
+            if (strcmp(v, "true") && strcmp(v, "false"))
+                validate_add(errors, k, "type", "must be true or false");
+        } else if (!strcmp(k, "cursor") && paged && f == &req_page_params[1]) {
+            struct cursor c;
+            if (cursor_decode(v, &c) != 0)
+                validate_add(errors, k, "format", "is not a cursor this service issued");
+        } else {
+            json_t *js = json_string(v);
+            validate_value(f, js, k, req_validate_ctx(), errors);
+            json_decref(js);
+        }
+    }
+    if (json_array_size(errors) > 0) {
+        req_problem_errors(r, 422, "validation_failed", "The query parameters are not valid.",
+                           errors);
+        return -1;
+    }
+    json_decref(errors);
+    return 0;
+}
+
+static struct validate_ctx req_vctx = {tz_known};
+
+const struct validate_ctx *req_validate_ctx(void)
+{
+    return &req_vctx;
+}
+
+int req_check_body(struct req *r, const struct vfield *fields, enum vmode mode)
+{
+    json_t *errors = json_array();
+    if (validate_object(fields, r->json, mode, req_validate_ctx(), errors) > 0) {
+        req_problem_errors(r, 422, "validation_failed", "The request body is not valid.", errors);
+        return -1;
+    }
+    json_decref(errors);
+    return 0;
+}
+
+/* ---- database ---- */
+
+static void req_keep(struct req *r, PGresult *res)
+{
+    if (r->nresults == r->capresults) {
+        r->capresults = r->capresults ? r->capresults * 2 : 8;
+        r->results = xrealloc(r->results, r->capresults * sizeof *r->results);
+    }
+    r->results[r->nresults++] = res;
+}
+
+/* Client-facing words for the unique constraints of the schema. */
+static const char *req_constraint_detail(const char *constraint)
+{
+    static const char *const table[][2] = {
+        {"schools_urn_key", "A school with this urn already exists."},
+        {"people_email_key", "A person with this email already exists."},
+        {"conflicts_person_school_key", "This conflict is already declared."},
+        {NULL, NULL},
+    };
+    for (int i = 0; constraint && table[i][0]; i++)
+        if (!strcmp(table[i][0], constraint))
+            return table[i][1];
+    return "The request conflicts with an existing record.";
+}
+
+PGresult *req_db_raw(struct req *r, const char *stmt, int n, const char *const *params)
+{
+    PGresult *res = db_exec(r->hc->db, stmt, n, params);
+    if (!res || db_broken(r->hc->db)) {
+        if (res)
+            PQclear(res);
+        log_warn("PostgreSQL unreachable while running %s", stmt);
+        req_header(r, "Retry-After", "1");
+        req_problem(r, 503, "unavailable", "The database is unavailable; try again shortly.");
+        return NULL;
+    }
+    req_keep(r, res);
+    return res;
+}
+
+PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *params)
+{
+    PGresult *res = req_db_raw(r, stmt, n, params);
+    if (!res)
+        return NULL;
+    if (db_ok(res))
+        return res;
+    const char *state = db_sqlstate(res);
+    if (!strcmp(state, "23505")) {
+        req_problem(r, 409, "conflict",
+                    req_constraint_detail(PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)));
+    } else if (!strcmp(state, "23503")) {
+        req_problem(r, 409, "conflict",
+                    "Other records still refer to this one; remove or change them first.");
+    } else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
+        req_header(r, "Retry-After", "1");
+        req_problem(r, 409, "conflict", "A concurrent change got in the way; try again.");
+    } else {
+        log_error("statement %s failed: SQLSTATE %s", stmt, state);
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+    }
+    return NULL;
+}
+
+const char *req_col(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+/* ---- scope ---- */
+
+void req_owner_from_row(const PGresult *res, int row, int col, struct scope_owner *o)
+{
+    char *slots[4] = {o->hub_id, o->partnership_id, o->school_id, o->person_id};
+    for (int i = 0; i < 4; i++) {
+        const char *v = req_col(res, row, col + i);
+        snprintf(slots[i], 37, "%s", v ? v : "");
+    }
+}
+
+int req_allow(struct req *r, enum scope_kind kind, enum scope_op op, const struct scope_owner *o)
+{
+    switch (scope_check(&r->principal, kind, op, o)) {
+    case SCOPE_OK:
+        return 0;
+    case SCOPE_NOT_FOUND:
+        req_problem(r, 404, "not_found", "No such resource.");
+        return -1;
+    case SCOPE_FORBIDDEN:
+        req_problem(r, 403, "forbidden", "Your key's role may not do this here.");
+        return -1;
+    }
+    return -1;
+}
+
+/* ---- concurrency ---- */
+
+int req_if_match(struct req *r, const char *current)
+{
+    if (!r->if_match)
+        return 0;
+    const char *p = r->if_match;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        if (*p == '*')
+            return 0;
+        if (!strncmp(p, "W/", 2))
+            p += 2;
+        int quoted = *p == '"';
+        if (quoted)
+            p++;
+        size_t n = strcspn(p, quoted ? "\"" : ", ");
+        if (n == strlen(current) && !strncmp(p, current, n))
+            return 0;
+        p += n;
+        if (quoted && *p == '"')
+            p++;
+    }
+    req_problem(r, 412, "precondition_failed",
+                "The resource has changed since you read it (If-Match does not match its ETag).");
+    return -1;
+}
+
+/* ---- lists ---- */
+
+void req_page(struct req *r, struct page *pg)
+{
+    const char *l = req_query_get(r, "limit");
+    long limit = 50;
+    if (l)
+        validate_long(l, 1, 200, &limit);
+    pg->limit = limit;
+    pg->limit_plus_one = arena_printf(&r->arena, "%ld", limit + 1);
+    pg->cursor_micros = NULL;
+    pg->cursor_id = NULL;
+    const char *c = req_query_get(r, "cursor");
+    struct cursor cur;
+    if (c && cursor_decode(c, &cur) == 0) {
+        pg->cursor_micros = arena_printf(&r->arena, "%lld", (long long)cur.micros);
+        pg->cursor_id = arena_strdup(&r->arena, cur.id);
+    }
+}
+
+/* Percent-encodes s for a query string. */
+static void req_url_encode(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+            buf_putc(b, (char)*p);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            buf_append(b, e, 3);
+        }
+    }
+}
+
+void req_reply_page(struct req *r, const PGresult *res, const struct page *pg, int json_col,
+                    int micros_col, int id_col)
+{
+    int rows = PQntuples(res);
+    int shown = rows > pg->limit ? (int)pg->limit : rows;
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"items\":[");
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        buf_puts(&b, PQgetvalue(res, i, json_col));
+    }
+    buf_puts(&b, "],\"next_cursor\":");
+    if (rows > pg->limit) {
+        struct cursor c;
+        long long micros = strtoll(PQgetvalue(res, shown - 1, micros_col), NULL, 10);
+        c.micros = micros;
+        snprintf(c.id, sizeof c.id, "%s", PQgetvalue(res, shown - 1, id_col));
+        char text[CURSOR_MAX];
+        cursor_encode(&c, text);
+        buf_printf(&b, "\"%s\"", text);
+
+        struct buf link;
+        buf_init(&link);
+        buf_printf(&link, "<%s?", r->path);
+        for (size_t i = 0; i < r->nquery; i++) {
+            if (!strcmp(r->query[i].key, "cursor"))
+                continue;
+            req_url_encode(&link, r->query[i].key);
+            buf_putc(&link, '=');
+            req_url_encode(&link, r->query[i].value);
+            buf_putc(&link, '&');
+        }
+        buf_printf(&link, "cursor=%s>; rel=\"next\"", text);
+        req_header(r, "Link", link.data);
+        buf_cleanup(&link);
+    } else {
+        buf_puts(&b, "null");
+    }
+    buf_putc(&b, '}');
+    size_t len;
+    char *body = buf_steal(&b, &len);
+    req_reply_raw(r, 200, "application/json; charset=utf-8", body, len);
+}

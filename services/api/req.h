@@ -1,0 +1,167 @@
+/* A request as the handler threads see it, and the helpers every handler uses to answer it:
+ * problem+json errors, query and body validation, scope checks, ETag/If-Match, keyset pages.
+ * Everything a request allocates belongs to it and is freed when it ends (req_free). */
+#ifndef SPP_REQ_H
+#define SPP_REQ_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "scope.h"
+#include "validate.h"
+
+struct route;
+struct loop;
+struct evhttp_request;
+struct db;
+struct redis;
+
+enum http_method {
+    HTTP_GET,
+    HTTP_POST,
+    HTTP_PUT,
+    HTTP_PATCH,
+    HTTP_DELETE,
+    HTTP_OPTIONS,
+    HTTP_HEAD,
+    HTTP_OTHER
+};
+
+/* What a handler thread owns: its connections. */
+struct handler_ctx {
+    struct db *db;
+    struct redis *redis;
+    int index;
+};
+
+struct kv {
+    char *key;
+    char *value;
+};
+
+#define REQ_MAX_PARAMS  4
+#define REQ_MAX_HEADERS 8
+
+struct req {
+    struct arena arena;
+    /* Set by the loop thread; evreq is touched only there and is NULL once the client left. */
+    struct evhttp_request *evreq;
+    struct loop *loop;
+    struct req *next; /* queue link */
+    int64_t start_us;
+
+    enum http_method method;
+    char *path;
+    struct kv *query;
+    size_t nquery;
+    /* Request headers the application reads (NULL when absent). */
+    char *authorization, *content_type, *if_match, *idempotency_key, *request_id, *accept;
+    char *body;
+    size_t body_len;
+
+    /* Set by the router. */
+    const struct route *route;
+    const char *param_names[REQ_MAX_PARAMS];
+    const char *param_values[REQ_MAX_PARAMS];
+    int nparams;
+
+    /* Set by the dispatcher before the handler runs. */
+    struct handler_ctx *hc;
+    struct principal principal;
+    json_t *json; /* the parsed body of POST/PUT/PATCH, owned by the request */
+    int in_tx;
+
+    /* The answer. */
+    int status;
+    const char *content_type_out;
+    char *resp_body; /* heap, owned by the request until sent */
+    size_t resp_len;
+    const char *resp_headers[REQ_MAX_HEADERS][2];
+    int nresp_headers;
+    int replayed; /* an idempotent replay: do not store it again */
+
+    PGresult **results; /* cleared at the end */
+    size_t nresults, capresults;
+};
+
+struct req *req_new(void);
+void req_free(struct req *r);
+
+/* ---- answering ---- */
+/* Sets the response: body (heap) is taken over by the request. */
+void req_reply_raw(struct req *r, int status, const char *content_type, char *body, size_t len);
+/* Sets a JSON response from an object, which the request takes over (stolen reference). */
+void req_reply_json(struct req *r, int status, json_t *obj);
+/* Sets a JSON response from JSON text the caller keeps (copied). */
+void req_reply_text(struct req *r, int status, const char *json_text);
+/* 204 without a body. */
+void req_reply_empty(struct req *r, int status);
+/* An RFC 9457 problem; errors (a JSON array, stolen, may be NULL) lists several problems. */
+void req_problem(struct req *r, int status, const char *code, const char *detail);
+void req_problem_errors(struct req *r, int status, const char *code, const char *detail,
+                        json_t *errors);
+/* A single field problem answered as 422 validation_failed. */
+void req_invalid_field(struct req *r, const char *field, const char *rule, const char *message);
+/* Adds a response header; name and value are copied. */
+void req_header(struct req *r, const char *name, const char *value);
+/* Sets ETag: "<version>". */
+void req_etag(struct req *r, const char *version);
+/* 201 + Location: <location> with the JSON text of the created resource. */
+void req_reply_created(struct req *r, const char *location, const char *json_text,
+                       const char *version);
+
+/* ---- reading ---- */
+const char *req_param(const struct req *r, const char *name); /* path parameter */
+const char *req_query_get(const struct req *r, const char *name);
+/* Validates the query string against the allowed parameters (terminated by a NULL name; lists
+ * add limit and cursor by passing paged). Answers 422 listing every bad or unknown parameter
+ * and returns -1; 0 when all is well. */
+int req_check_query(struct req *r, const struct vfield *allowed, int paged);
+/* Validates r->json against fields; answers 422 and returns -1 on any problem. */
+int req_check_body(struct req *r, const struct vfield *fields, enum vmode mode);
+/* The validation context (known time zones) every check uses. */
+const struct validate_ctx *req_validate_ctx(void);
+
+/* ---- database ---- */
+/* Runs a prepared statement. Returns a successful result (owned by the request) or NULL after
+ * answering: 503 when PostgreSQL is unreachable, 409 conflict for a unique violation or a
+ * delete that others still refer to, 500 otherwise (logged without parameters). */
+PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *params);
+/* Like req_db but returns failed results too, for handlers that map an SQLSTATE themselves;
+ * NULL only when PostgreSQL is unreachable (already answered 503). */
+PGresult *req_db_raw(struct req *r, const char *stmt, int n, const char *const *params);
+/* Column value or NULL for SQL NULL. */
+const char *req_col(const PGresult *res, int row, int col);
+
+/* ---- scope ---- */
+/* Fills o from four consecutive columns (hub, partnership, school, person) starting at col. */
+void req_owner_from_row(const PGresult *res, int row, int col, struct scope_owner *o);
+/* Applies scope_check; answers 404 or 403 and returns -1 when refused. */
+int req_allow(struct req *r, enum scope_kind kind, enum scope_op op, const struct scope_owner *o);
+
+/* ---- concurrency ---- */
+/* When If-Match is present and names another version than current, answers 412 and returns
+ * -1. Accepts "3", W/"3", 3 and *. */
+int req_if_match(struct req *r, const char *current_version);
+
+/* ---- lists ---- */
+struct page {
+    long limit;
+    const char *cursor_micros; /* NULL when no cursor; else decimal text for SQL */
+    const char *cursor_id;
+    const char *limit_plus_one; /* decimal text of limit + 1 for SQL */
+};
+/* Reads limit and cursor (already validated by req_check_query). */
+void req_page(struct req *r, struct page *pg);
+/* Answers 200 {"items":[…],"next_cursor":…} from a result holding up to limit + 1 rows whose
+ * column json_col is the item's JSON text and micros_col, id_col its keyset; adds the Link
+ * header for the next page. */
+void req_reply_page(struct req *r, const PGresult *res, const struct page *pg, int json_col,
+                    int micros_col, int id_col);
+
+int64_t req_now_us(void);
+
+#endif

@@ -1,0 +1,31 @@
+/* The route table (routes.c) and matching of a method and path against it. */
+#ifndef SPP_ROUTER_H
+#define SPP_ROUTER_H
+
+#include "req.h"
+
+#define ROUTE_PUBLIC 1u /* no Authorization needed */
+#define ROUTE_INLINE 2u /* answered on the loop thread: touches neither PostgreSQL nor Redis */
+#define ROUTE_NO_DB  4u /* the handler checks its dependencies itself (readiness) */
+
+struct route {
+    enum http_method method;
+    const char *pattern; /* "/v1/schools/{id}": the route's name in logs and metrics */
+    void (*handler)(struct req *r);
+    unsigned flags;
+};
+
+/* All routes, ended by an entry with a NULL pattern. */
+extern const struct route routes[];
+extern const size_t routes_count;
+
+enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
+
+/* Matches r->method and r->path: on ROUTER_FOUND sets r->route and the path parameters
+ * (arena strings). On ROUTER_METHOD_NOT_ALLOWED writes the Allow list into allow. */
+enum router_result router_match(struct req *r, char *allow, size_t allowlen);
+const char *router_method_name(enum http_method m);
+/* Index of a route in routes[] (for metrics). */
+size_t router_index(const struct route *rt);
+
+#endif

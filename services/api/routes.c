@@ -1,0 +1,27 @@
+/* Every route of the API, and every statement table, in one place. */
+#include "auth.h"
+#include "handlers/handlers.h"
+#include "handlers/resource.h"
+#include "idem.h"
+#include "router.h"
+
+const struct route routes[] = {
+    {HTTP_GET, "/healthz", system_healthz, ROUTE_PUBLIC | ROUTE_INLINE},
+    {HTTP_GET, "/readyz", system_readyz, ROUTE_PUBLIC | ROUTE_NO_DB},
+    {HTTP_GET, "/metrics", system_metrics, ROUTE_PUBLIC | ROUTE_INLINE},
+    {HTTP_GET, "/openapi.yaml", system_openapi, ROUTE_PUBLIC | ROUTE_INLINE},
+
+    {HTTP_GET, "/v1/schools", schools_list, 0},
+    {HTTP_POST, "/v1/schools", schools_create, 0},
+    {HTTP_GET, "/v1/schools/{id}", schools_get, 0},
+    {HTTP_PATCH, "/v1/schools/{id}", schools_update, 0},
+    {HTTP_DELETE, "/v1/schools/{id}", schools_delete, 0},
+
+    {HTTP_OTHER, NULL, NULL, 0},
+};
+
+const size_t routes_count = sizeof routes / sizeof routes[0] - 1;
+
+const struct db_stmt *const route_statements[] = {
+    auth_statements, idem_statements, resource_statements, school_statements, NULL,
+};

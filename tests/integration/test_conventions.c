@@ -1,0 +1,368 @@
+/* DESIGN §3 conventions, exercised through schools: errors, validation, paging, If-Match,
+ * Idempotency-Key. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "integration.h"
+#include "xalloc.h"
+
+static char *school_body(const char *urn)
+{
+    char *name = test_unique("School");
+    char *b = xasprintf("{\"urn\":\"%s\",\"name\":\"%s\",\"phase_of_education\":\"secondary\","
+                        "\"local_authority\":\"York\"}",
+                        urn, name);
+    free(name);
+    return b;
+}
+
+START_TEST(unauthorized_without_token)
+{
+    struct http_resp *r = http_call("GET", "/v1/schools", NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 401);
+    ck_assert_str_eq(test_code(r), "unauthorized");
+    ck_assert_ptr_nonnull(strstr(http_header(r, "Content-Type"), "application/problem+json"));
+    ck_assert_int_eq(json_integer_value(json_object_get(r->json, "status")), 401);
+    ck_assert_ptr_nonnull(json_object_get(r->json, "type"));
+    ck_assert_ptr_nonnull(json_object_get(r->json, "title"));
+    ck_assert_ptr_nonnull(json_object_get(r->json, "detail"));
+    http_free(r);
+    r = http_call("GET", "/v1/schools", "spp_not-a-real-token-at-all", NULL, NULL);
+    ck_assert_int_eq(r->status, 401);
+    http_free(r);
+}
+END_TEST
+
+START_TEST(unknown_path_404_and_method_405)
+{
+    struct http_resp *r = http_call("GET", "/v1/nothing-here", test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    ck_assert_str_eq(test_code(r), "not_found");
+    http_free(r);
+    r = http_call("PUT", "/v1/schools", test_admin(), "{}", NULL);
+    ck_assert_int_eq(r->status, 405);
+    ck_assert_str_eq(test_code(r), "method_not_allowed");
+    const char *allow = http_header(r, "Allow");
+    ck_assert_ptr_nonnull(allow);
+    ck_assert_ptr_nonnull(strstr(allow, "GET"));
+    ck_assert_ptr_nonnull(strstr(allow, "POST"));
+    http_free(r);
+    r = http_call("GET", "/v1/schools/not-a-uuid", test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("GET", "/v1/schools/00000000-0000-0000-0000-000000000000", test_admin(), NULL,
+                  NULL);
+    ck_assert_int_eq(r->status, 404);
+    ck_assert_str_eq(test_code(r), "not_found");
+    http_free(r);
+}
+END_TEST
+
+START_TEST(malformed_json_400)
+{
+    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), "{\"urn\": ", NULL);
+    ck_assert_int_eq(r->status, 400);
+    ck_assert_str_eq(test_code(r), "malformed_json");
+    http_free(r);
+}
+END_TEST
+
+START_TEST(wrong_media_type_415)
+{
+    const char *h[] = {"Content-Type: text/plain", NULL};
+    char *body = school_body(test_urn());
+    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, h);
+    ck_assert_int_eq(r->status, 415);
+    ck_assert_str_eq(test_code(r), "unsupported_media_type");
+    http_free(r);
+    free(body);
+}
+END_TEST
+
+START_TEST(body_too_large_413)
+{
+    size_t n = 1024 * 1024 + 100;
+    char *body = xmalloc(n + 1);
+    memset(body, ' ', n);
+    memcpy(body, "{\"name\":\"", 9);
+    memset(body + 9, 'a', n - 20);
+    memcpy(body + n - 11, "\"}", 2);
+    body[n] = '\0';
+    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 413);
+    ck_assert_str_eq(test_code(r), "payload_too_large");
+    http_free(r);
+    free(body);
+}
+END_TEST
+
+/* Every problem is listed, not only the first. */
+START_TEST(validation_lists_every_field)
+{
+    char *long_name = xmalloc(260);
+    memset(long_name, 'x', 259);
+    long_name[259] = '\0';
+    char *body = xasprintf("{\"urn\":\"12ab\",\"name\":\"%s\",\"phase_of_education\":\"college\","
+                           "\"grade\":\"outstanding\",\"partnership_id\":42}",
+                           long_name);
+    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    json_t *errors = json_object_get(r->json, "errors");
+    ck_assert(json_is_array(errors));
+    const char *want[] = {"/urn",   "/name",           "/phase_of_education",
+                          "/grade", "/partnership_id", "/local_authority"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        int seen = 0;
+        size_t j;
+        json_t *e;
+        json_array_foreach(errors, j, e)
+        {
+            const char *f = json_string_value(json_object_get(e, "field"));
+            if (f && !strcmp(f, want[i]))
+                seen = 1;
+            ck_assert_ptr_nonnull(json_object_get(e, "message"));
+        }
+        ck_assert_msg(seen, "no error for %s in %s", want[i], r->body);
+    }
+    http_free(r);
+    free(body);
+    free(long_name);
+}
+END_TEST
+
+START_TEST(invalid_utf8_422)
+{
+    const char body[] = "{\"urn\":\"1234567\",\"name\":\"Caf\xc3\x28\",\"phase_of_education\":"
+                        "\"primary\",\"local_authority\":\"Leeds\"}";
+    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    http_free(r);
+}
+END_TEST
+
+START_TEST(body_must_be_object)
+{
+    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), "[1,2]", NULL);
+    ck_assert_int_eq(r->status, 422);
+    http_free(r);
+}
+END_TEST
+
+START_TEST(bad_query_parameters_422)
+{
+    struct http_resp *r =
+        http_call("GET", "/v1/schools?limit=0&colour=blue&partnership_id=nope&cursor=zzz",
+                  test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 4);
+    http_free(r);
+    r = http_call("GET", "/v1/schools?limit=201", test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 422);
+    http_free(r);
+}
+END_TEST
+
+START_TEST(idempotency_replay_and_reuse)
+{
+    char *key = test_unique("idem");
+    for (char *c = key; *c; c++)
+        if (*c == ' ')
+            *c = '-';
+    char *hk = xasprintf("Idempotency-Key: %s", key);
+    const char *h[] = {hk, NULL};
+    char *body = school_body(test_urn());
+    struct http_resp *a = http_call("POST", "/v1/schools", test_admin(), body, h);
+    ck_assert_int_eq(a->status, 201);
+    struct http_resp *b = http_call("POST", "/v1/schools", test_admin(), body, h);
+    ck_assert_int_eq(b->status, 201);
+    ck_assert_str_eq(json_string_value(json_object_get(a->json, "id")),
+                     json_string_value(json_object_get(b->json, "id")));
+    ck_assert_str_eq(http_header(b, "Location"), http_header(a, "Location"));
+    char *other = school_body(test_urn());
+    struct http_resp *c = http_call("POST", "/v1/schools", test_admin(), other, h);
+    ck_assert_int_eq(c->status, 422);
+    ck_assert_str_eq(test_code(c), "idempotency_key_reused");
+    http_free(a);
+    http_free(b);
+    http_free(c);
+    free(other);
+    free(body);
+    free(hk);
+    free(key);
+}
+END_TEST
+
+struct patcher {
+    const char *path;
+    const char *etag;
+    long status;
+};
+
+static void *patch_once(void *arg)
+{
+    struct patcher *p = arg;
+    char *im = xasprintf("If-Match: %s", p->etag);
+    char *name = test_unique("Renamed");
+    char *body = xasprintf("{\"name\":\"%s\"}", name);
+    const char *h[] = {im, NULL};
+    struct http_resp *r = http_call("PATCH", p->path, test_admin(), body, h);
+    p->status = r->status;
+    http_free(r);
+    free(body);
+    free(name);
+    free(im);
+    return NULL;
+}
+
+START_TEST(if_match_lets_one_of_eight_through)
+{
+    char *id = test_school(NULL);
+    char *path = xasprintf("/v1/schools/%s", id);
+    struct http_resp *g = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(g->status, 200);
+    char etag[64];
+    snprintf(etag, sizeof etag, "%s", http_header(g, "ETag"));
+    ck_assert_str_eq(etag, "\"1\"");
+    struct patcher ps[8];
+    pthread_t th[8];
+    for (int i = 0; i < 8; i++) {
+        ps[i] = (struct patcher){path, etag, 0};
+        pthread_create(&th[i], NULL, patch_once, &ps[i]);
+    }
+    int ok = 0, stale = 0;
+    for (int i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        ok += ps[i].status == 200;
+        stale += ps[i].status == 412;
+    }
+    ck_assert_int_eq(ok, 1);
+    ck_assert_int_eq(stale, 7);
+    struct http_resp *after = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(after->json, "version")), 2);
+    http_free(after);
+    http_free(g);
+    free(path);
+    free(id);
+}
+END_TEST
+
+START_TEST(stale_if_match_412)
+{
+    char *id = test_school(NULL);
+    char *path = xasprintf("/v1/schools/%s", id);
+    const char *h[] = {"If-Match: \"99\"", NULL};
+    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"postcode\":\"LS1 1AA\"}", h);
+    ck_assert_int_eq(r->status, 412);
+    ck_assert_str_eq(test_code(r), "precondition_failed");
+    http_free(r);
+    r = http_call("DELETE", path, test_admin(), NULL, h);
+    ck_assert_int_eq(r->status, 412);
+    http_free(r);
+    const char *ok[] = {"If-Match: \"1\"", NULL};
+    r = http_call("PATCH", path, test_admin(), "{\"postcode\":\"LS1 1AA\"}", ok);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
+    http_free(r);
+    free(path);
+    free(id);
+}
+END_TEST
+
+/* Paging while rows are inserted: every row that existed before is seen exactly once. */
+struct inserter {
+    const char *partnership;
+    int stop;
+};
+
+static void *insert_schools(void *arg)
+{
+    struct inserter *in = arg;
+    for (int i = 0; i < 15; i++)
+        free(test_school(in->partnership));
+    return NULL;
+}
+
+START_TEST(paging_under_inserts)
+{
+    char *hub = test_hub();
+    char *part = test_partnership(hub);
+    char *ids[25];
+    for (int i = 0; i < 25; i++)
+        ids[i] = test_school(part);
+    struct inserter in = {part, 0};
+    pthread_t th;
+    pthread_create(&th, NULL, insert_schools, &in);
+    int seen[25] = {0};
+    int total = 0;
+    char *path = xasprintf("/v1/schools?partnership_id=%s&limit=4", part);
+    json_t *all = json_object();
+    while (path) {
+        struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
+        ck_assert_int_eq(r->status, 200);
+        json_t *items = json_object_get(r->json, "items");
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            const char *id = json_string_value(json_object_get(it, "id"));
+            ck_assert_msg(json_object_get(all, id) == NULL, "item %s repeated", id);
+            json_object_set_new(all, id, json_true());
+            for (int k = 0; k < 25; k++)
+                if (!strcmp(ids[k], id))
+                    seen[k]++;
+            total++;
+        }
+        free(path);
+        path = NULL;
+        json_t *next = json_object_get(r->json, "next_cursor");
+        if (json_is_string(next)) {
+            const char *link = http_header(r, "Link");
+            ck_assert_ptr_nonnull(link);
+            ck_assert_ptr_nonnull(strstr(link, "rel=\"next\""));
+            ck_assert(link[0] == '<' && link[1] == '/');
+            const char *end = strchr(link, '>');
+            path = xstrndup(link + 1, (size_t)(end - link - 1));
+            ck_assert_ptr_nonnull(strstr(path, json_string_value(next)));
+        } else {
+            ck_assert_ptr_null(http_header(r, "Link"));
+        }
+        http_free(r);
+    }
+    pthread_join(th, NULL);
+    for (int k = 0; k < 25; k++)
+        ck_assert_msg(seen[k] == 1, "school %d seen %d times", k, seen[k]);
+    ck_assert_int_ge(total, 25);
+    json_decref(all);
+    for (int i = 0; i < 25; i++)
+        free(ids[i]);
+    free(part);
+    free(hub);
+}
+END_TEST
+
+Suite *conventions_suite(void)
+{
+    Suite *s = suite_create("conventions");
+    TCase *tc = tcase_create("conventions");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, unauthorized_without_token);
+    tcase_add_test(tc, unknown_path_404_and_method_405);
+    tcase_add_test(tc, malformed_json_400);
+    tcase_add_test(tc, wrong_media_type_415);
+    tcase_add_test(tc, body_too_large_413);
+    tcase_add_test(tc, validation_lists_every_field);
+    tcase_add_test(tc, invalid_utf8_422);
+    tcase_add_test(tc, body_must_be_object);
+    tcase_add_test(tc, bad_query_parameters_422);
+    tcase_add_test(tc, idempotency_replay_and_reuse);
+    tcase_add_test(tc, if_match_lets_one_of_eight_through);
+    tcase_add_test(tc, stale_if_match_412);
+    tcase_add_test(tc, paging_under_inserts);
+    suite_add_tcase(s, tc);
+    return s;
+}

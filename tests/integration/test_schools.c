@@ -1,0 +1,133 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "integration.h"
+#include "xalloc.h"
+
+START_TEST(school_create_read_list_update_delete)
+{
+    char *name = test_unique("Greenfield Primary");
+    const char *urn = test_urn();
+    char urn_copy[8];
+    snprintf(urn_copy, sizeof urn_copy, "%s", urn);
+    char *body = xasprintf("{\"urn\":\"%s\",\"name\":\"%s\",\"phase_of_education\":\"primary\","
+                           "\"local_authority\":\"Leeds\",\"postcode\":\"LS1 4AP\"}",
+                           urn_copy, name);
+    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 201);
+    const char *id = json_string_value(json_object_get(r->json, "id"));
+    char *path = xasprintf("/v1/schools/%s", id);
+    ck_assert_str_eq(http_header(r, "Location"), path);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "urn")), urn_copy);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "name")), name);
+    ck_assert(json_is_null(json_object_get(r->json, "partnership_id")));
+    ck_assert_int_eq(strlen(json_string_value(json_object_get(r->json, "created_at"))), 20);
+    http_free(r);
+
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "postcode")), "LS1 4AP");
+    http_free(r);
+
+    /* q is a case-insensitive name search. */
+    char *q = xasprintf("/v1/schools?q=%s", "greenfield%20PRIMARY");
+    r = http_call("GET", q, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    int found = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(r->json, "items"), i, it)
+    {
+        if (!strcmp(json_string_value(json_object_get(it, "id")), strrchr(path, '/') + 1))
+            found = 1;
+    }
+    ck_assert(found);
+    http_free(r);
+
+    /* merge patch: null clears an optional field, fields left out stay. */
+    const char *mp[] = {"Content-Type: application/merge-patch+json", NULL};
+    r = http_call("PATCH", path, test_admin(), "{\"postcode\":null,\"name\":\"Renamed\"}", mp);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert(json_is_null(json_object_get(r->json, "postcode")));
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "name")), "Renamed");
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "urn")), urn_copy);
+    ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 2);
+    http_free(r);
+
+    /* null on a required field is refused and changes nothing. */
+    r = http_call("PATCH", path, test_admin(), "{\"name\":null}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    http_free(r);
+    r = http_call("PATCH", path, test_admin(), "{\"version\":7}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    http_free(r);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "name")), "Renamed");
+    ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 2);
+    http_free(r);
+
+    r = http_call("DELETE", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    ck_assert_int_eq(r->body_len, 0);
+    http_free(r);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("DELETE", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    free(q);
+    free(path);
+    free(body);
+    free(name);
+}
+END_TEST
+
+START_TEST(school_duplicate_urn_409)
+{
+    char *id = test_school(NULL);
+    char *path = xasprintf("/v1/schools/%s", id);
+    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
+    char *body = xasprintf("{\"urn\":\"%s\",\"name\":\"Copy\",\"phase_of_education\":\"primary\","
+                           "\"local_authority\":\"Leeds\"}",
+                           json_string_value(json_object_get(r->json, "urn")));
+    http_free(r);
+    r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "conflict");
+    http_free(r);
+    free(body);
+    free(path);
+    free(id);
+}
+END_TEST
+
+START_TEST(school_unknown_partnership_422)
+{
+    struct http_resp *r =
+        http_call("POST", "/v1/schools", test_admin(),
+                  "{\"urn\":\"7654321\",\"name\":\"X\",\"phase_of_education\":\"primary\","
+                  "\"local_authority\":\"Leeds\",\"partnership_id\":\"00000000-0000-0000-0000-"
+                  "000000000000\"}",
+                  NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(r->json, "errors"), 0), "field")),
+                     "/partnership_id");
+    http_free(r);
+}
+END_TEST
+
+Suite *schools_suite(void)
+{
+    Suite *s = suite_create("schools");
+    TCase *tc = tcase_create("schools");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, school_create_read_list_update_delete);
+    tcase_add_test(tc, school_duplicate_urn_409);
+    tcase_add_test(tc, school_unknown_partnership_422);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,237 @@
+#include "http.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "xalloc.h"
+
+static size_t http_write(char *ptr, size_t size, size_t n, void *arg)
+{
+    buf_append(arg, ptr, size * n);
+    return size * n;
+}
+
+struct http_resp *http_call(const char *method, const char *path, const char *token,
+                            const char *body, const char *const *headers)
+{
+    const char *base = getenv("SPP_TEST_URL");
+    ck_assert_msg(base != NULL, "SPP_TEST_URL is not set");
+    char url[4096];
+    snprintf(url, sizeof url, "%s%s", base, path);
+    CURL *c = curl_easy_init();
+    struct buf b, h;
+    buf_init(&b);
+    buf_init(&h);
+    struct curl_slist *list = NULL;
+    char line[1024];
+    int has_ct = 0;
+    for (const char *const *p = headers; p && *p; p++) {
+        list = curl_slist_append(list, *p);
+        if (!strncasecmp(*p, "Content-Type:", 13))
+            has_ct = 1;
+    }
+    if (token) {
+        snprintf(line, sizeof line, "Authorization: Bearer %s", token);
+        list = curl_slist_append(list, line);
+    }
+    if (body && !has_ct)
+        list = curl_slist_append(list, "Content-Type: application/json");
+    list = curl_slist_append(list, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (!strcmp(method, "HEAD"))
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, http_write);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    CURLcode rc = curl_easy_perform(c);
+    ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+    struct http_resp *r = xcalloc(1, sizeof *r);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    r->body = buf_steal(&b, &r->body_len);
+    r->headers = buf_steal(&h, NULL);
+    r->json = json_loadb(r->body, r->body_len, 0, NULL);
+    return r;
+}
+
+const char *http_header(const struct http_resp *r, const char *name)
+{
+    static __thread char value[4096];
+    size_t n = strlen(name);
+    for (const char *p = r->headers; p && *p;) {
+        const char *eol = strstr(p, "\r\n");
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > n && p[n] == ':' && !strncasecmp(p, name, n)) {
+            const char *v = p + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t vl = len - (size_t)(v - p);
+            if (vl >= sizeof value)
+                vl = sizeof value - 1;
+            memcpy(value, v, vl);
+            value[vl] = '\0';
+            return value;
+        }
+        p = eol ? eol + 2 : p + len;
+    }
+    return NULL;
+}
+
+void http_free(struct http_resp *r)
+{
+    if (!r)
+        return;
+    json_decref(r->json);
+    free(r->body);
+    free(r->headers);
+    free(r);
+}
+
+const char *test_admin(void)
+{
+    const char *t = getenv("SPP_TEST_ADMIN_TOKEN");
+    ck_assert_msg(t != NULL, "SPP_TEST_ADMIN_TOKEN is not set");
+    return t;
+}
+
+static unsigned long test_counter(void)
+{
+    static unsigned long n;
+    static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&mu);
+    unsigned long v = ++n;
+    pthread_mutex_unlock(&mu);
+    return v;
+}
+
+char *test_unique(const char *prefix)
+{
+    return xasprintf("%s %ld-%d-%lu", prefix, (long)time(NULL), (int)getpid(), test_counter());
+}
+
+const char *test_urn(void)
+{
+    static __thread char urn[8];
+    /* pid and a counter keep URNs apart across the forked tests and the runs of one database. */
+    unsigned long v =
+        ((unsigned long)getpid() * 7919UL + test_counter() * 104729UL + (unsigned long)time(NULL)) %
+        9000000UL;
+    snprintf(urn, sizeof urn, "%07lu", 1000000UL + v % 8999999UL);
+    return urn;
+}
+
+const char *test_code(const struct http_resp *r)
+{
+    const json_t *c = r->json ? json_object_get(r->json, "code") : NULL;
+    return json_is_string(c) ? json_string_value(c) : "";
+}
+
+char *test_create(const char *path, const char *token, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = NULL;
+    int n = vasprintf(&body, fmt, ap);
+    va_end(ap);
+    ck_assert_int_ge(n, 0);
+    struct http_resp *r = http_call("POST", path, token, body, NULL);
+    ck_assert_msg(r->status == 201, "POST %s %s -> %ld %s", path, body, r->status, r->body);
+    char *id = xstrdup(json_string_value(json_object_get(r->json, "id")));
+    free(body);
+    http_free(r);
+    return id;
+}
+
+char *test_hub(void)
+{
+    char *name = test_unique("Hub");
+    char *id =
+        test_create("/v1/hubs", test_admin(), "{\"name\":\"%s\",\"region\":\"North West\"}", name);
+    free(name);
+    return id;
+}
+
+char *test_partnership(const char *hub_id)
+{
+    char *name = test_unique("Partnership");
+    char hub[64] = "null";
+    if (hub_id)
+        snprintf(hub, sizeof hub, "\"%s\"", hub_id);
+    char *id = test_create("/v1/partnerships", test_admin(),
+                           "{\"name\":\"%s\",\"kind\":\"mat\",\"hub_id\":%s}", name, hub);
+    free(name);
+    return id;
+}
+
+char *test_school(const char *partnership_id)
+{
+    char *name = test_unique("School");
+    char p[64] = "null";
+    if (partnership_id)
+        snprintf(p, sizeof p, "\"%s\"", partnership_id);
+    char *id = NULL;
+    /* A URN may collide with one from an earlier run against the same database: try again. */
+    for (int i = 0; i < 5 && !id; i++) {
+        char *body = xasprintf("{\"urn\":\"%s\",\"name\":\"%s\",\"phase_of_education\":"
+                               "\"primary\",\"local_authority\":\"Leeds\",\"partnership_id\":%s}",
+                               test_urn(), name, p);
+        struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
+        if (r->status == 201)
+            id = xstrdup(json_string_value(json_object_get(r->json, "id")));
+        else
+            ck_assert_msg(r->status == 409, "POST /v1/schools -> %ld %s", r->status, r->body);
+        http_free(r);
+        free(body);
+    }
+    ck_assert_ptr_nonnull(id);
+    free(name);
+    return id;
+}
+
+char *test_person(const char *school_id)
+{
+    char *name = test_unique("Person");
+    char *email = test_unique("p");
+    for (char *c = email; *c; c++)
+        if (*c == ' ')
+            *c = '.';
+    char *id =
+        test_create("/v1/people", test_admin(),
+                    "{\"school_id\":\"%s\",\"full_name\":\"%s\",\"email\":\"%s@example.org\"}",
+                    school_id, name, email);
+    free(name);
+    free(email);
+    return id;
+}
+
+char *test_key(const char *role, const char *scope_id)
+{
+    char scope[64] = "null";
+    if (scope_id)
+        snprintf(scope, sizeof scope, "\"%s\"", scope_id);
+    char *body = xasprintf("{\"name\":\"test key\",\"role\":\"%s\",\"scope_id\":%s}", role, scope);
+    struct http_resp *r = http_call("POST", "/v1/api-keys", test_admin(), body, NULL);
+    ck_assert_msg(r->status == 201, "POST /v1/api-keys -> %ld %s", r->status, r->body);
+    char *token = xstrdup(json_string_value(json_object_get(r->json, "token")));
+    http_free(r);
+    free(body);
+    return token;
+}

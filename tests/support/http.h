@@ -1,0 +1,45 @@
+/* A small HTTP client (libcurl) for the integration tests, talking to the spp-api that the
+ * test command started: SPP_TEST_URL, SPP_TEST_ADMIN_TOKEN. */
+#ifndef SPP_TEST_HTTP_H
+#define SPP_TEST_HTTP_H
+
+#include <jansson.h>
+
+struct http_resp {
+    long status;
+    char *body;
+    size_t body_len;
+    json_t *json;  /* the body parsed, when it is JSON */
+    char *headers; /* raw response headers */
+};
+
+/* Sends method path with an optional bearer token, JSON body and extra header lines
+ * ("Name: value", NULL-terminated). A body gets Content-Type: application/json unless the
+ * extra headers set one. Aborts the test when the server cannot be reached. */
+struct http_resp *http_call(const char *method, const char *path, const char *token,
+                            const char *body, const char *const *headers);
+/* The value of a response header (case-insensitive name), in a static per-thread buffer, or
+ * NULL when absent. */
+const char *http_header(const struct http_resp *r, const char *name);
+void http_free(struct http_resp *r);
+
+const char *test_admin(void);
+/* A fresh string unique to this run, e.g. "School 12345-7". The caller frees it. */
+char *test_unique(const char *prefix);
+/* A fresh URN of 7 digits, unique to this run (static per-thread buffer). */
+const char *test_urn(void);
+
+/* Creators that assert 201 and return the new id (caller frees). */
+char *test_create(const char *path, const char *token, const char *body_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+char *test_hub(void);
+char *test_partnership(const char *hub_id);
+char *test_school(const char *partnership_id);
+char *test_person(const char *school_id);
+/* Creates an API key of role bound to scope_id (NULL for admin) and returns its token. */
+char *test_key(const char *role, const char *scope_id);
+
+/* The problem code of a response, or "" when it has none. */
+const char *test_code(const struct http_resp *r);
+
+#endif

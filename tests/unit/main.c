@@ -1,0 +1,16 @@
+#include <stdlib.h>
+
+#include "unit.h"
+
+int main(void)
+{
+    SRunner *sr = srunner_create(validate_suite());
+    srunner_add_suite(sr, cursor_suite());
+    srunner_add_suite(sr, config_suite());
+    srunner_add_suite(sr, scope_suite());
+    srunner_add_suite(sr, token_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,95 @@
+#include <string.h>
+
+#include "config.h"
+#include "unit.h"
+
+static const char *fake_env[16][2];
+
+static const char *fake_lookup(const char *name)
+{
+    for (int i = 0; fake_env[i][0]; i++)
+        if (!strcmp(fake_env[i][0], name))
+            return fake_env[i][1];
+    return NULL;
+}
+
+static void fake_set(int i, const char *name, const char *value)
+{
+    fake_env[i][0] = name;
+    fake_env[i][1] = value;
+    fake_env[i + 1][0] = NULL;
+}
+
+START_TEST(config_defaults)
+{
+    fake_env[0][0] = NULL;
+    struct config c;
+    char err[256];
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_str_eq(c.listen, "127.0.0.1:8080");
+    ck_assert_int_eq(c.job_lease_s, 60);
+    ck_assert_int_eq(c.rate_limit_burst, 100);
+    ck_assert_str_eq(c.digest_at, "02:00");
+    ck_assert_str_eq(c.tz, "Europe/London");
+    ck_assert_ptr_null(c.admin_token);
+    ck_assert_int_eq(c.webhook_allow_private, 0);
+    config_cleanup(&c);
+}
+END_TEST
+
+START_TEST(config_bad_values_name_the_variable)
+{
+    struct {
+        const char *name, *value;
+    } bad[] = {
+        {"SPP_API_THREADS", "many"},
+        {"SPP_API_THREADS", "1000"},
+        {"SPP_LISTEN", "localhost"},
+        {"SPP_LISTEN", "x:70000"},
+        {"SPP_DIGEST_AT", "25:00"},
+        {"SPP_DIGEST_AT", "2:00"},
+        {"SPP_LOG_LEVEL", "loud"},
+        {"SPP_ADMIN_TOKEN", "short"},
+        {"SPP_WEBHOOK_ALLOW_PRIVATE", "maybe"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fake_set(0, bad[i].name, bad[i].value);
+        struct config c;
+        char err[256] = "";
+        ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), -1);
+        ck_assert_msg(strstr(err, bad[i].name) != NULL, "%s", err);
+    }
+}
+END_TEST
+
+START_TEST(config_values_parsed)
+{
+    fake_set(0, "SPP_API_THREADS", "8");
+    fake_set(1, "SPP_WEBHOOK_ALLOW_PRIVATE", "true");
+    fake_set(2, "SPP_LISTEN", "0.0.0.0:9000");
+    fake_set(3, "SPP_ADMIN_TOKEN", "a-long-enough-admin-token");
+    struct config c;
+    char err[256];
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_int_eq(c.api_threads, 8);
+    ck_assert_int_eq(c.webhook_allow_private, 1);
+    ck_assert_str_eq(c.admin_token, "a-long-enough-admin-token");
+    char host[64];
+    int port;
+    ck_assert_int_eq(config_split_listen(c.listen, host, sizeof host, &port), 0);
+    ck_assert_str_eq(host, "0.0.0.0");
+    ck_assert_int_eq(port, 9000);
+    config_cleanup(&c);
+}
+END_TEST
+
+Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("config");
+    tcase_add_test(tc, config_defaults);
+    tcase_add_test(tc, config_bad_values_name_the_variable);
+    tcase_add_test(tc, config_values_parsed);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,13 @@
+/* The unit suites, one per module of common/, listed in one place (main.c). */
+#ifndef SPP_UNIT_H
+#define SPP_UNIT_H
+
+#include <check.h>
+
+Suite *validate_suite(void);
+Suite *cursor_suite(void);
+Suite *config_suite(void);
+Suite *scope_suite(void);
+Suite *token_suite(void);
+
+#endif
