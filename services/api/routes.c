@@ -17,11 +17,20 @@ const struct route routes[] = {
     {HTTP_PATCH, "/v1/schools/{id}", schools_update, 0},
     {HTTP_DELETE, "/v1/schools/{id}", schools_delete, 0},
 
+    /* @routes:resources (hubs, partnerships, people and their conflicts and unavailability) */
+
+    {HTTP_GET, "/v1/api-keys", api_keys_list, 0},
+    {HTTP_POST, "/v1/api-keys", api_keys_create, 0},
+    {HTTP_GET, "/v1/api-keys/{id}", api_keys_get, 0},
+    {HTTP_DELETE, "/v1/api-keys/{id}", api_keys_delete, 0},
+
     {HTTP_OTHER, NULL, NULL, 0},
 };
 
 const size_t routes_count = sizeof routes / sizeof routes[0] - 1;
 
 const struct db_stmt *const route_statements[] = {
-    auth_statements, idem_statements, resource_statements, school_statements, NULL,
+    auth_statements, idem_statements, resource_statements, school_statements,
+    /* @statements:resources */
+    api_key_statements, NULL,
 };

@@ -10,5 +10,6 @@
 Suite *system_suite(void);
 Suite *conventions_suite(void);
 Suite *schools_suite(void);
+Suite *auth_suite(void);
 
 #endif

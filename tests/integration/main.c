@@ -9,6 +9,7 @@ int main(void)
     SRunner *sr = srunner_create(system_suite());
     srunner_add_suite(sr, conventions_suite());
     srunner_add_suite(sr, schools_suite());
+    srunner_add_suite(sr, auth_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

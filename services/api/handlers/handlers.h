@@ -25,4 +25,13 @@ void schools_get(struct req *r);
 void schools_update(struct req *r);
 void schools_delete(struct req *r);
 
+/* api_keys.c */
+extern const struct db_stmt api_key_statements[];
+void api_keys_list(struct req *r);
+void api_keys_create(struct req *r);
+void api_keys_get(struct req *r);
+void api_keys_delete(struct req *r);
+
+/* @handlers:resources */
+
 #endif

@@ -1,0 +1,142 @@
+/* /v1/api-keys (admin only): bearer credentials. The token is returned once, by the POST that
+ * creates it; only its SHA-256 is stored. */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "resource.h"
+#include "token.h"
+
+const struct db_stmt api_key_statements[] = {
+    {"api_key_get", "SELECT api_key_json(k)::text FROM api_keys k WHERE k.id = $1"},
+    {"api_key_list",
+     "SELECT api_key_json(k)::text, spp_micros(k.created_at), k.id FROM api_keys k "
+     "WHERE ($1::text IS NULL OR k.role = $1) "
+     "AND ($2::bigint IS NULL OR (k.created_at, k.id) > (spp_from_micros($2), $3::uuid)) "
+     "ORDER BY k.created_at, k.id LIMIT $4"},
+    /* $3..$6: the one of hub, partnership, school, person the role binds to. */
+    {"api_key_insert",
+     "INSERT INTO api_keys (name, role, hub_id, partnership_id, school_id, person_id, prefix, "
+     "token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING api_key_json(api_keys)::text, "
+     "id"},
+    {"api_key_revoke", "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, clock_timestamp()) "
+                       "WHERE id = $1 RETURNING id"},
+    {NULL, NULL},
+};
+
+static const char *const api_key_roles[] = {"admin",  "hub",    "partnership",
+                                            "school", "person", NULL};
+
+static const struct vfield api_key_fields[] = {
+    {"name", V_NAME, V_REQUIRED, 0, NULL, 0, 0},
+    {"role", V_ENUM, V_REQUIRED, 0, api_key_roles, 0, 0},
+    {"scope_id", V_UUID, 0, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield api_key_filters[] = {
+    {"role", V_ENUM, 0, 0, api_key_roles, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+/* Only admin keys reach anything here; everyone else is refused with 403. */
+static int api_key_admin_only(struct req *r)
+{
+    struct scope_owner none;
+    memset(&none, 0, sizeof none);
+    return req_allow(r, SCOPE_API_KEY, SCOPE_READ, &none);
+}
+
+void api_keys_list(struct req *r)
+{
+    if (api_key_admin_only(r) != 0 || req_check_query(r, api_key_filters, 1) != 0)
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *p[] = {req_query_get(r, "role"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
+    PGresult *res = req_db(r, "api_key_list", 4, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+void api_keys_create(struct req *r)
+{
+    if (api_key_admin_only(r) != 0 || req_check_body(r, api_key_fields, VALIDATE_CREATE) != 0)
+        return;
+    enum scope_role role;
+    scope_role_parse(json_string_value(json_object_get(r->json, "role")), &role);
+    const json_t *scope = json_object_get(r->json, "scope_id");
+    const char *scope_id = json_is_string(scope) ? json_string_value(scope) : NULL;
+    if (role == ROLE_ADMIN && scope_id) {
+        req_invalid_field(r, "/scope_id", "scope_not_allowed", "must be null for an admin key");
+        return;
+    }
+    if (role != ROLE_ADMIN) {
+        if (!scope_id) {
+            req_invalid_field(r, "/scope_id", "required",
+                              "is required: the hub, partnership, school or person the key is "
+                              "bound to");
+            return;
+        }
+        /* The roles after admin line up with the scope kinds hub..person. */
+        struct scope_owner o;
+        int found = resource_chain(r, (enum scope_kind)(role - ROLE_HUB), scope_id, &o);
+        if (found < 0)
+            return;
+        if (!found) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "names no %s", scope_role_names[role]);
+            req_invalid_field(r, "/scope_id", "not_found", msg);
+            return;
+        }
+    }
+    char token[TOKEN_LEN + 1], prefix[TOKEN_PREFIX_LEN + 1], hash[TOKEN_HASH_HEX];
+    if (token_generate(token, prefix) != 0) {
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+        return;
+    }
+    token_hash(token, strlen(token), hash);
+    const char *p[8] = {json_string_value(json_object_get(r->json, "name")),
+                        scope_role_names[role]};
+    if (role != ROLE_ADMIN)
+        p[2 + (role - ROLE_HUB)] = scope_id;
+    p[6] = prefix;
+    p[7] = hash;
+    PGresult *res = req_db(r, "api_key_insert", 8, p);
+    if (!res)
+        return;
+    json_t *key = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    json_object_set_new(key, "token", json_string(token));
+    req_header(r, "Location", arena_printf(&r->arena, "/v1/api-keys/%s", PQgetvalue(res, 0, 1)));
+    req_reply_json(r, 201, key);
+}
+
+void api_keys_get(struct req *r)
+{
+    if (api_key_admin_only(r) != 0)
+        return;
+    const char *p[] = {req_param(r, "id")};
+    PGresult *res = req_db(r, "api_key_get", 1, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such API key.");
+        return;
+    }
+    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+}
+
+void api_keys_delete(struct req *r)
+{
+    if (api_key_admin_only(r) != 0)
+        return;
+    const char *p[] = {req_param(r, "id")};
+    PGresult *res = req_db(r, "api_key_revoke", 1, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such API key.");
+        return;
+    }
+    req_reply_empty(r, 204);
+}
