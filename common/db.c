@@ -97,13 +97,30 @@ int db_ensure(struct db *db, char *err, size_t errlen)
     return 0;
 }
 
+/* A statement sent on a connection that turns out to be dead (the server restarted since the
+ * last use) is sent once more on a fresh connection, but only when the connection was idle,
+ * outside a transaction: the server never saw it, and no earlier work of a transaction is
+ * lost with the old session. Callers run every change inside BEGIN/COMMIT. */
+static int db_reconnect(struct db *db)
+{
+    char err[512];
+    if (db_ensure(db, err, sizeof err) != 0) {
+        log_warn("%s", err);
+        return -1;
+    }
+    return 0;
+}
+
 PGresult *db_exec(struct db *db, const char *name, int n, const char *const *params)
 {
     if (!db->conn)
         return NULL;
+    int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
     PGresult *res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
-    if (!res)
-        return NULL;
+    if (idle && PQstatus(db->conn) == CONNECTION_BAD && db_reconnect(db) == 0) {
+        PQclear(res);
+        res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+    }
     return res;
 }
 
@@ -111,7 +128,13 @@ PGresult *db_exec_sql(struct db *db, const char *sql)
 {
     if (!db->conn)
         return NULL;
-    return PQexec(db->conn, sql);
+    int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+    PGresult *res = PQexec(db->conn, sql);
+    if (idle && PQstatus(db->conn) == CONNECTION_BAD && db_reconnect(db) == 0) {
+        PQclear(res);
+        res = PQexec(db->conn, sql);
+    }
+    return res;
 }
 
 int db_ok(const PGresult *res)

@@ -3,7 +3,8 @@
 # the format, builds twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer),
 # starts a private PostgreSQL and Redis on free loopback ports in a temp folder, runs the unit
 # and integration suites against each build, lints openapi.yaml, and stops everything by PID.
-set -euo pipefail
+set -uo pipefail
+set -e
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
@@ -63,11 +64,58 @@ files=$(ls sql/[0-9][0-9][0-9][0-9]_*.sql | wc -l)
 
 passed=0
 failed=0
-# run_suite NAME COMMAND...: runs a Check binary and counts it.
+# run_suite NAME COMMAND...: runs a Check binary and adds its checks to the totals; a binary
+# that fails without a Check summary (a crash) counts as one failure.
 run_suite() {
     local name=$1; shift
     spp_log "$name"
-    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    local out="$tmp/suite.out" rc=0
+    "$@" 2>&1 | tee "$out" || rc=$?
+    local summary; summary=$(grep -E '^[0-9]+%: Checks: ' "$out" | tail -n 1 || true)
+    if [ -n "$summary" ]; then
+        local checks fails errs
+        checks=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$summary")
+        fails=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$summary")
+        errs=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$summary")
+        passed=$((passed + checks - fails - errs))
+        failed=$((failed + fails + errs))
+    fi
+    if [ "$rc" -ne 0 ] && { [ -z "$summary" ] || [ "$((fails + errs))" -eq 0 ]; }; then
+        failed=$((failed + 1))
+    fi
+}
+
+# check NAME CONDITION...: one check outside Check (a process or a dependency's behaviour).
+check() {
+    local name=$1; shift
+    if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAILED: $name" >&2; fi
+}
+
+status_of() { curl -s -o "$tmp/body" -w '%{http_code}' "$@"; }
+
+# Polls an authenticated list until it answers 200 (up to 10 s).
+recovers() {
+    for _ in $(seq 1 100); do
+        [ "$(status_of -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$SPP_TEST_URL/v1/schools?limit=1")" = 200 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# The running API and worker live through a Redis and a PostgreSQL restart without help, and
+# /readyz names what is down meanwhile.
+check_restarts() {
+    spp_log "restarting Redis and PostgreSQL under the running API"
+    spp_stop_pidfile "$tmp/redis.pid"
+    check "readyz answers 503 naming redis while Redis is down" \
+        bash -c "[ \"\$(curl -s -o '$tmp/ready' -w '%{http_code}' '$SPP_TEST_URL/readyz')\" = 503 ] && grep -q '\"redis\":\"down\"' '$tmp/ready'"
+    spp_start_redis "$tmp" "$redis_port"
+    check "readyz answers 200 once Redis is back" spp_wait_http "$SPP_TEST_URL/readyz" 10
+    local as=""; [ "$(id -u)" -eq 0 ] && as="runuser -u postgres --"
+    $as "$(spp_pg_bin)/pg_ctl" -D "$tmp/pg" -m fast -w restart >/dev/null
+    check "the API answers 200 after a PostgreSQL restart without a 5xx" \
+        bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $SPP_ADMIN_TOKEN' '$SPP_TEST_URL/v1/schools?limit=1')\" = 200 ]"
+    check "the API keeps answering after the restart" recovers
 }
 
 # run_build DIR: unit tests, then the API under test, then a graceful stop.
@@ -88,6 +136,7 @@ run_build() {
     "$dir/spp-worker" >"$tmp/worker-$label.log" 2>&1 &
     local worker_pid=$!
     run_suite "integration tests ($label)" "$dir/spp-integration-tests"
+    [ "$label" = plain ] && check_restarts
     kill -TERM "$worker_pid"
     if wait "$worker_pid"; then passed=$((passed + 1)); else
         echo "spp-worker ($label) did not stop cleanly" >&2; cat "$tmp/worker-$label.log" >&2

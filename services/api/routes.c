@@ -30,7 +30,11 @@ const struct route routes[] = {
 const size_t routes_count = sizeof routes / sizeof routes[0] - 1;
 
 const struct db_stmt *const route_statements[] = {
-    auth_statements, idem_statements, resource_statements, school_statements,
+    auth_statements,
+    idem_statements,
+    resource_statements,
+    school_statements,
     /* @statements:resources */
-    api_key_statements, NULL,
+    api_key_statements,
+    NULL,
 };
