@@ -389,8 +389,8 @@ int validate_object(const struct vfield *fields, const json_t *body, enum vmode 
             continue;
         }
         if (json_is_null(v)) {
-            if (f->flags & V_REQUIRED) {
-                validate_add(errors, ptr, "required", "is required and cannot be null");
+            if (f->flags & (V_REQUIRED | V_NOT_NULL)) {
+                validate_add(errors, ptr, "required", "always has a value and cannot be null");
                 bad++;
             }
             continue;

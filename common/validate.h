@@ -27,6 +27,7 @@ enum vtype {
 
 #define V_REQUIRED 1u /* must be present on create; null never allowed */
 #define V_READONLY 2u /* part of the representation, never accepted in a body */
+#define V_NOT_NULL 4u /* optional, with a default when absent; null never allowed */
 
 struct vfield {
     const char *name;

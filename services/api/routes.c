@@ -18,6 +18,32 @@ const struct route routes[] = {
     {HTTP_DELETE, "/v1/schools/{id}", schools_delete, 0},
 
     /* @routes:resources (hubs, partnerships, people and their conflicts and unavailability) */
+    {HTTP_GET, "/v1/hubs", hubs_list, 0},
+    {HTTP_POST, "/v1/hubs", hubs_create, 0},
+    {HTTP_GET, "/v1/hubs/{id}", hubs_get, 0},
+    {HTTP_PATCH, "/v1/hubs/{id}", hubs_update, 0},
+    {HTTP_DELETE, "/v1/hubs/{id}", hubs_delete, 0},
+
+    {HTTP_GET, "/v1/partnerships", partnerships_list, 0},
+    {HTTP_POST, "/v1/partnerships", partnerships_create, 0},
+    {HTTP_GET, "/v1/partnerships/{id}", partnerships_get, 0},
+    {HTTP_PATCH, "/v1/partnerships/{id}", partnerships_update, 0},
+    {HTTP_DELETE, "/v1/partnerships/{id}", partnerships_delete, 0},
+    {HTTP_POST, "/v1/partnerships/{id}/phase", partnerships_phase, 0},
+
+    {HTTP_GET, "/v1/people", people_list, 0},
+    {HTTP_POST, "/v1/people", people_create, 0},
+    {HTTP_GET, "/v1/people/{id}", people_get, 0},
+    {HTTP_PATCH, "/v1/people/{id}", people_update, 0},
+    {HTTP_DELETE, "/v1/people/{id}", people_delete, 0},
+    {HTTP_GET, "/v1/people/{id}/conflicts", conflicts_list, 0},
+    {HTTP_POST, "/v1/people/{id}/conflicts", conflicts_create, 0},
+    {HTTP_GET, "/v1/people/{id}/conflicts/{conflict_id}", conflicts_get, 0},
+    {HTTP_DELETE, "/v1/people/{id}/conflicts/{conflict_id}", conflicts_delete, 0},
+    {HTTP_GET, "/v1/people/{id}/unavailability", unavailability_list, 0},
+    {HTTP_POST, "/v1/people/{id}/unavailability", unavailability_create, 0},
+    {HTTP_GET, "/v1/people/{id}/unavailability/{unavailability_id}", unavailability_get, 0},
+    {HTTP_DELETE, "/v1/people/{id}/unavailability/{unavailability_id}", unavailability_delete, 0},
 
     {HTTP_GET, "/v1/api-keys", api_keys_list, 0},
     {HTTP_POST, "/v1/api-keys", api_keys_create, 0},
@@ -35,6 +61,11 @@ const struct db_stmt *const route_statements[] = {
     resource_statements,
     school_statements,
     /* @statements:resources */
+    hub_statements,
+    partnership_statements,
+    person_statements,
+    conflict_statements,
+    unavailability_statements,
     api_key_statements,
     NULL,
 };

@@ -34,4 +34,43 @@ void api_keys_delete(struct req *r);
 
 /* @handlers:resources */
 
+/* hubs.c */
+extern const struct db_stmt hub_statements[];
+void hubs_list(struct req *r);
+void hubs_create(struct req *r);
+void hubs_get(struct req *r);
+void hubs_update(struct req *r);
+void hubs_delete(struct req *r);
+
+/* partnerships.c */
+extern const struct db_stmt partnership_statements[];
+void partnerships_list(struct req *r);
+void partnerships_create(struct req *r);
+void partnerships_get(struct req *r);
+void partnerships_update(struct req *r);
+void partnerships_delete(struct req *r);
+void partnerships_phase(struct req *r);
+
+/* people.c */
+extern const struct db_stmt person_statements[];
+void people_list(struct req *r);
+void people_create(struct req *r);
+void people_get(struct req *r);
+void people_update(struct req *r);
+void people_delete(struct req *r);
+
+/* conflicts.c */
+extern const struct db_stmt conflict_statements[];
+void conflicts_list(struct req *r);
+void conflicts_create(struct req *r);
+void conflicts_get(struct req *r);
+void conflicts_delete(struct req *r);
+
+/* unavailability.c */
+extern const struct db_stmt unavailability_statements[];
+void unavailability_list(struct req *r);
+void unavailability_create(struct req *r);
+void unavailability_get(struct req *r);
+void unavailability_delete(struct req *r);
+
 #endif

@@ -36,6 +36,28 @@ json_t *resource_merge(const char *current, const json_t *patch)
     return obj;
 }
 
+int resource_changes(const char *current, const json_t *patch, const char *field)
+{
+    const json_t *v = json_object_get(patch, field);
+    if (!v)
+        return 0;
+    json_t *cur = json_loads(current, 0, NULL);
+    int changed = !json_equal((json_t *)v, json_object_get(cur, field));
+    json_decref(cur);
+    return changed;
+}
+
+int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op)
+{
+    /* An owner chain naming the caller's own scope in every slot is one it sees: only the
+     * role decides. */
+    struct scope_owner any;
+    char *slots[4] = {any.hub_id, any.partnership_id, any.school_id, any.person_id};
+    for (int i = 0; i < 4; i++)
+        snprintf(slots[i], 37, "%s", r->principal.scope_id);
+    return req_allow(r, kind, op, &any);
+}
+
 int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
                     const char **params)
 {

@@ -26,6 +26,12 @@ int resource_chain(struct req *r, enum scope_kind kind, const char *id, struct s
  * after answering a database error. */
 int resource_ref(struct req *r, const json_t *body, const char *field, enum scope_kind kind,
                  struct scope_owner *o, json_t *errors);
+/* 1 when patch sets field to another value than the JSON text current holds. References a
+ * PATCH leaves as they were are not checked again, so a client may send back what it read. */
+int resource_changes(const char *current, const json_t *patch, const char *field);
+/* Answers 403 and returns -1 when the caller's role may never take op on kind, wherever the
+ * resource is, so that "a school creating a partnership" is refused before its body is read. */
+int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op);
 /* Answers 422 validation_failed with errors when it is not empty (and returns -1); frees it. */
 int resource_errors(struct req *r, json_t *errors);
 /* Answers 200 with a single resource: JSON text and ETag. */

@@ -103,6 +103,8 @@ static int school_check_lead(struct req *r, const char *school_id, const json_t 
 
 void schools_create(struct req *r)
 {
+    if (resource_role_may(r, SCOPE_SCHOOL, SCOPE_CREATE) != 0)
+        return;
     if (req_check_body(r, school_fields, VALIDATE_CREATE) != 0)
         return;
     json_t *errors = json_array();
@@ -151,6 +153,35 @@ void schools_get(struct req *r)
         resource_reply(r, 200, res, 0);
 }
 
+/* Checks what a PATCH changes. Moving a school to another partnership takes the rights to
+ * remove it from where it is and to create it where it lands; a new lead contact must be one
+ * of its people. Unchanged references are not checked again (a school key cannot see its
+ * partnership, yet may send back what it read). Returns -1 after answering. */
+static int school_check_patch(struct req *r, const PGresult *cur, const json_t *merged)
+{
+    int moving = resource_changes(PQgetvalue(cur, 0, 0), r->json, "partnership_id");
+    int new_lead = resource_changes(PQgetvalue(cur, 0, 0), r->json, "lead_contact_id");
+    struct scope_owner from, to;
+    memset(&to, 0, sizeof to);
+    req_owner_from_row(cur, 0, 2, &from);
+    if (moving && req_allow(r, SCOPE_SCHOOL, SCOPE_DELETE, &from) != 0)
+        return -1;
+    json_t *errors = json_array();
+    int rc = moving ? resource_ref(r, merged, "partnership_id", SCOPE_PARTNERSHIP, &to, errors) : 0;
+    if (rc == 0 && new_lead)
+        rc = school_check_lead(r, req_param(r, "id"), merged, errors);
+    if (rc != 0) {
+        json_decref(errors);
+        return -1;
+    }
+    if (resource_errors(r, errors) != 0)
+        return -1;
+    snprintf(to.school_id, sizeof to.school_id, "%s", req_param(r, "id"));
+    if (moving && req_allow(r, SCOPE_SCHOOL, SCOPE_CREATE, &to) != 0)
+        return -1;
+    return 0;
+}
+
 void schools_update(struct req *r)
 {
     PGresult *cur = school_load(r, 1, SCOPE_UPDATE);
@@ -159,21 +190,7 @@ void schools_update(struct req *r)
     if (req_check_body(r, school_fields, VALIDATE_PATCH) != 0)
         return;
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
-    json_t *errors = json_array();
-    struct scope_owner o;
-    int rc = resource_ref(r, merged, "partnership_id", SCOPE_PARTNERSHIP, &o, errors);
-    if (rc == 0)
-        rc = school_check_lead(r, req_param(r, "id"), merged, errors);
-    if (rc != 0 || resource_errors(r, errors) != 0) {
-        if (rc != 0)
-            json_decref(errors);
-        json_decref(merged);
-        return;
-    }
-    /* Moving a school: the caller must be allowed to change it where it lands too. */
-    snprintf(o.school_id, sizeof o.school_id, "%s", req_param(r, "id"));
-    if (json_object_get(r->json, "partnership_id") &&
-        req_allow(r, SCOPE_SCHOOL, SCOPE_UPDATE, &o) != 0) {
+    if (school_check_patch(r, cur, merged) != 0) {
         json_decref(merged);
         return;
     }

@@ -1,0 +1,235 @@
+/* /v1/people: members of staff. A person's chain is its school's hub, partnership, school and
+ * itself. (The accredited_as + on filters come with accreditations.) */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "notify.h"
+#include "resource.h"
+
+/* Columns of a single person: json, version, hub_id, partnership_id, school_id, person_id. */
+#define PERSON_ROW                                                                                 \
+    "SELECT person_json(pe)::text, pe.version, p.hub_id, s.partnership_id, s.id, pe.id "           \
+    "FROM people pe JOIN schools s ON s.id = pe.school_id "                                        \
+    "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"
+
+const struct db_stmt person_statements[] = {
+    {"person_get", PERSON_ROW},
+    {"person_lock", PERSON_ROW " FOR UPDATE OF pe"},
+    {"person_list",
+     "SELECT person_json(pe)::text, spp_micros(pe.created_at), pe.id "
+     "FROM people pe JOIN schools s ON s.id = pe.school_id "
+     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
+     "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = $2) "
+     "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
+     "AND ($5::uuid IS NULL OR pe.school_id = $5) AND ($6::uuid IS NULL OR s.partnership_id = $6) "
+     "AND ($7::text IS NULL OR strpos(lower(pe.full_name), lower($7)) > 0) "
+     "AND ($8::bigint IS NULL OR (pe.created_at, pe.id) > (spp_from_micros($8), $9::uuid)) "
+     "ORDER BY pe.created_at, pe.id LIMIT $10"},
+    {"person_insert",
+     "INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
+     "notification_preferences) VALUES ($1, $2, $3, $4, COALESCE($5::boolean, true), $6::jsonb) "
+     "RETURNING person_json(people)::text, version, id"},
+    {"person_update",
+     "UPDATE people SET school_id = $2, full_name = $3, email = $4, job_title = $5, "
+     "digest_opt_in = $6, notification_preferences = $7::jsonb, version = version + 1, "
+     "updated_at = clock_timestamp() WHERE id = $1 RETURNING person_json(people)::text, version"},
+    /* How many leads person $1 would stop being entitled to at school $2: a school's lead is
+     * one of its people, a partnership's lead a person at one of its schools. */
+    {"person_leads_elsewhere",
+     "SELECT (SELECT count(*) FROM schools s WHERE s.lead_contact_id = $1 AND s.id <> $2) + "
+     "(SELECT count(*) FROM partnerships p WHERE p.lead_contact_id = $1 AND p.id IS DISTINCT FROM "
+     "(SELECT partnership_id FROM schools WHERE id = $2))"},
+    {"person_delete", "DELETE FROM people WHERE id = $1"},
+    {NULL, NULL},
+};
+
+/* The writable fields in the order of person_insert's parameters. */
+static const struct vfield person_fields[] = {
+    {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    {"school_id", V_UUID, V_REQUIRED, 0, NULL, 0, 0},
+    {"full_name", V_NAME, V_REQUIRED, 0, NULL, 0, 0},
+    {"email", V_EMAIL, V_REQUIRED, 0, NULL, 0, 0},
+    {"job_title", V_NAME, 0, 0, NULL, 0, 0},
+    {"digest_opt_in", V_BOOL, V_NOT_NULL, 0, NULL, 0, 0},
+    {"notification_preferences", V_BOOL_MAP, V_NOT_NULL, 0, notify_reminder_kinds, 0, 0},
+    {"version", V_INT, V_READONLY, 0, NULL, 0, 0},
+    {"created_at", V_TIMESTAMP, V_READONLY, 0, NULL, 0, 0},
+    {"updated_at", V_TIMESTAMP, V_READONLY, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield person_filters[] = {
+    {"school_id", V_UUID, 0, 0, NULL, 0, 0},
+    {"partnership_id", V_UUID, 0, 0, NULL, 0, 0},
+    {"q", V_NAME, 0, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+void people_list(struct req *r)
+{
+    if (req_check_query(r, person_filters, 1) != 0)
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *scope[4];
+    scope_list_filter(&r->principal, scope);
+    const char *p[] = {scope[0],
+                       scope[1],
+                       scope[2],
+                       scope[3],
+                       req_query_get(r, "school_id"),
+                       req_query_get(r, "partnership_id"),
+                       req_query_get(r, "q"),
+                       pg.cursor_micros,
+                       pg.cursor_id,
+                       pg.limit_plus_one};
+    PGresult *res = req_db(r, "person_list", 10, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+/* The full preferences map (a new reference): every reminder kind on, overlaid by the stored
+ * map and then by the given one (each may be NULL or null). Storing the whole map keeps the
+ * representation explicit; a kind added later is filled in on the next write. */
+static json_t *person_prefs(const json_t *stored, const json_t *given)
+{
+    json_t *prefs = json_object();
+    for (int i = 0; notify_reminder_kinds[i]; i++)
+        json_object_set_new(prefs, notify_reminder_kinds[i], json_true());
+    if (json_is_object(stored))
+        json_object_update(prefs, (json_t *)stored);
+    if (json_is_object(given))
+        json_object_update(prefs, (json_t *)given);
+    return prefs;
+}
+
+void people_create(struct req *r)
+{
+    if (resource_role_may(r, SCOPE_PERSON, SCOPE_CREATE) != 0)
+        return;
+    if (req_check_body(r, person_fields, VALIDATE_CREATE) != 0)
+        return;
+    json_t *errors = json_array();
+    struct scope_owner o;
+    if (resource_ref(r, r->json, "school_id", SCOPE_SCHOOL, &o, errors) != 0) {
+        json_decref(errors);
+        return;
+    }
+    if (resource_errors(r, errors) != 0)
+        return;
+    if (req_allow(r, SCOPE_PERSON, SCOPE_CREATE, &o) != 0)
+        return;
+    /* A shallow copy carries the full preferences map, leaving the body as the client sent it. */
+    json_t *body = json_copy(r->json);
+    json_object_set_new(body, "notification_preferences",
+                        person_prefs(NULL, json_object_get(r->json, "notification_preferences")));
+    const char *p[6];
+    int n = resource_params(r, person_fields, body, p);
+    json_decref(body);
+    PGresult *res = req_db(r, "person_insert", n, p);
+    if (!res)
+        return;
+    char *loc = arena_printf(&r->arena, "/v1/people/%s", PQgetvalue(res, 0, 2));
+    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+}
+
+/* Loads the person (locked when lock is set) and checks op; answers and returns NULL when it
+ * may not go on. */
+static PGresult *person_load(struct req *r, int lock, enum scope_op op)
+{
+    const char *p[] = {req_param(r, "id")};
+    PGresult *res = req_db(r, lock ? "person_lock" : "person_get", 1, p);
+    if (!res)
+        return NULL;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such person.");
+        return NULL;
+    }
+    struct scope_owner o;
+    req_owner_from_row(res, 0, 2, &o);
+    if (req_allow(r, SCOPE_PERSON, op, &o) != 0)
+        return NULL;
+    return res;
+}
+
+void people_get(struct req *r)
+{
+    PGresult *res = person_load(r, 0, SCOPE_READ);
+    if (res)
+        resource_reply(r, 200, res, 0);
+}
+
+/* Moving a person to another school takes the rights to remove it from where it is and to
+ * create it where it lands: a person key may not move itself (403); a school key sees no other
+ * school (422). A person who leads their school, or a partnership the new school is not in,
+ * must hand that over first (409). Returns -1 after answering. */
+static int person_check_move(struct req *r, const PGresult *cur, const json_t *merged)
+{
+    struct scope_owner from, to;
+    req_owner_from_row(cur, 0, 2, &from);
+    if (req_allow(r, SCOPE_PERSON, SCOPE_DELETE, &from) != 0)
+        return -1;
+    json_t *errors = json_array();
+    if (resource_ref(r, merged, "school_id", SCOPE_SCHOOL, &to, errors) != 0) {
+        json_decref(errors);
+        return -1;
+    }
+    if (resource_errors(r, errors) != 0)
+        return -1;
+    snprintf(to.person_id, sizeof to.person_id, "%s", req_param(r, "id"));
+    if (req_allow(r, SCOPE_PERSON, SCOPE_CREATE, &to) != 0)
+        return -1;
+    const char *p[] = {req_param(r, "id"), to.school_id};
+    PGresult *res = req_db(r, "person_leads_elsewhere", 2, p);
+    if (!res)
+        return -1;
+    if (strcmp(PQgetvalue(res, 0, 0), "0") != 0) {
+        req_problem(r, 409, "conflict",
+                    "This person is the lead contact of their school or partnership; name "
+                    "another lead before moving them.");
+        return -1;
+    }
+    return 0;
+}
+
+void people_update(struct req *r)
+{
+    PGresult *cur = person_load(r, 1, SCOPE_UPDATE);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+        return;
+    if (req_check_body(r, person_fields, VALIDATE_PATCH) != 0)
+        return;
+    int moving = resource_changes(PQgetvalue(cur, 0, 0), r->json, "school_id");
+    json_t *was = json_loads(PQgetvalue(cur, 0, 0), 0, NULL);
+    /* Preferences merge key by key into what is stored, unlike the rest of a merge patch,
+     * where an object member replaces the whole value. */
+    json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
+    json_object_set_new(merged, "notification_preferences",
+                        person_prefs(json_object_get(was, "notification_preferences"),
+                                     json_object_get(r->json, "notification_preferences")));
+    json_decref(was);
+    if (moving && person_check_move(r, cur, merged) != 0) {
+        json_decref(merged);
+        return;
+    }
+    const char *p[7];
+    p[0] = req_param(r, "id");
+    resource_params(r, person_fields, merged, p + 1);
+    PGresult *res = req_db(r, "person_update", 7, p);
+    json_decref(merged);
+    if (res)
+        resource_reply(r, 200, res, 0);
+}
+
+/* A person still referred to (conflicts, unavailability, a lead contact, a live key) is
+ * refused by the foreign keys: 409. */
+void people_delete(struct req *r)
+{
+    PGresult *cur = person_load(r, 1, SCOPE_DELETE);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+        return;
+    const char *p[] = {req_param(r, "id")};
+    if (req_db(r, "person_delete", 1, p))
+        req_reply_empty(r, 204);
+}

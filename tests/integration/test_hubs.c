@@ -1,0 +1,260 @@
+/* /v1/hubs: create, read, list, merge patch, delete; 409 on a hub still in use; 412; scope. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "integration.h"
+#include "xalloc.h"
+
+static const char *hub_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+/* name lower-cased and URL-encoded for a query string (caller frees): a search for it in
+ * another case must still find it. */
+static char *hub_query_text(const char *name)
+{
+    char *q = xmalloc(strlen(name) * 3 + 1), *o = q;
+    for (const char *c = name; *c; c++) {
+        if (*c == ' ')
+            o += sprintf(o, "%%20");
+        else
+            *o++ = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+    }
+    *o = '\0';
+    return q;
+}
+
+/* 1 when the list answer's items hold id. */
+static int hub_listed(const struct http_resp *r, const char *id)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(r->json, "items"), i, it)
+    {
+        if (!strcmp(hub_str(it, "id"), id))
+            return 1;
+    }
+    return 0;
+}
+
+START_TEST(hub_create_read_list_update_delete)
+{
+    char *name = test_unique("Pennine Hub");
+    char *body = xasprintf("{\"name\":\"%s\",\"region\":\"Yorkshire\","
+                           "\"contact_email\":\"hub@pennine.example.org\"}",
+                           name);
+    struct http_resp *r = http_call("POST", "/v1/hubs", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 201);
+    char *id = xstrdup(hub_str(r->json, "id"));
+    char *path = xasprintf("/v1/hubs/%s", id);
+    ck_assert_str_eq(http_header(r, "Location"), path);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    ck_assert_str_eq(hub_str(r->json, "name"), name);
+    ck_assert_str_eq(hub_str(r->json, "region"), "Yorkshire");
+    ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 1);
+    http_free(r);
+
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    ck_assert_str_eq(hub_str(r->json, "contact_email"), "hub@pennine.example.org");
+    http_free(r);
+
+    /* q is a case-insensitive name search; another hub does not match. */
+    char *other = test_hub();
+    char *q = hub_query_text(name);
+    char *search = xasprintf("/v1/hubs?q=%s", q);
+    r = http_call("GET", search, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+    ck_assert(hub_listed(r, id));
+    ck_assert(!hub_listed(r, other));
+    http_free(r);
+    free(search);
+    free(q);
+
+    /* Merge patch: null clears an optional field, fields left out stay. */
+    const char *mp[] = {"Content-Type: application/merge-patch+json", NULL};
+    r = http_call("PATCH", path, test_admin(), "{\"contact_email\":null,\"region\":\"North East\"}",
+                  mp);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert(json_is_null(json_object_get(r->json, "contact_email")));
+    ck_assert_str_eq(hub_str(r->json, "region"), "North East");
+    ck_assert_str_eq(hub_str(r->json, "name"), name);
+    ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 2);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
+    http_free(r);
+
+    r = http_call("PATCH", path, test_admin(), "{\"name\":null}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    http_free(r);
+    r = http_call("PATCH", path, test_admin(), "{\"contact_email\":\"not an email\"}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    http_free(r);
+
+    r = http_call("DELETE", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    ck_assert_int_eq(r->body_len, 0);
+    http_free(r);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    ck_assert_str_eq(test_code(r), "not_found");
+    http_free(r);
+    free(other);
+    free(path);
+    free(id);
+    free(body);
+    free(name);
+}
+END_TEST
+
+START_TEST(hub_with_partnership_delete_409)
+{
+    char *hub = test_hub();
+    char *partnership = test_partnership(hub);
+    char *path = xasprintf("/v1/hubs/%s", hub);
+    struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "conflict");
+    http_free(r);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    free(path);
+    free(partnership);
+    free(hub);
+}
+END_TEST
+
+START_TEST(hub_invalid_fields_422_lists_each)
+{
+    char *long_name = xmalloc(202);
+    memset(long_name, 'x', 201);
+    long_name[201] = '\0';
+    char *body = xasprintf("{\"name\":\"%s\",\"region\":7,\"contact_email\":\"nope\","
+                           "\"grade\":\"outstanding\",\"version\":3}",
+                           long_name);
+    struct http_resp *r = http_call("POST", "/v1/hubs", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    json_t *errors = json_object_get(r->json, "errors");
+    ck_assert_int_eq(json_array_size(errors), 5);
+    const char *want[] = {"/name", "/region", "/contact_email", "/grade", "/version"};
+    for (size_t w = 0; w < 5; w++) {
+        int seen = 0;
+        size_t i;
+        json_t *e;
+        json_array_foreach(errors, i, e)
+        {
+            if (!strcmp(hub_str(e, "field"), want[w]))
+                seen = 1;
+        }
+        ck_assert_msg(seen, "no error for %s in %s", want[w], r->body);
+    }
+    http_free(r);
+    /* A missing required field is named too. */
+    r = http_call("POST", "/v1/hubs", test_admin(), "{}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
+    http_free(r);
+    free(body);
+    free(long_name);
+}
+END_TEST
+
+START_TEST(hub_stale_if_match_412)
+{
+    char *hub = test_hub();
+    char *path = xasprintf("/v1/hubs/%s", hub);
+    const char *v1[] = {"If-Match: \"1\"", NULL};
+    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"region\":\"Tees\"}", v1);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = http_call("PATCH", path, test_admin(), "{\"region\":\"Wear\"}", v1);
+    ck_assert_int_eq(r->status, 412);
+    ck_assert_str_eq(test_code(r), "precondition_failed");
+    http_free(r);
+    r = http_call("DELETE", path, test_admin(), NULL, v1);
+    ck_assert_int_eq(r->status, 412);
+    http_free(r);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_str_eq(hub_str(r->json, "region"), "Tees");
+    http_free(r);
+    const char *v2[] = {"If-Match: \"2\"", NULL};
+    r = http_call("DELETE", path, test_admin(), NULL, v2);
+    ck_assert_int_eq(r->status, 204);
+    http_free(r);
+    free(path);
+    free(hub);
+}
+END_TEST
+
+START_TEST(hub_key_scope)
+{
+    char *mine = test_hub(), *theirs = test_hub();
+    char *key = test_key("hub", mine);
+    char *my_path = xasprintf("/v1/hubs/%s", mine), *their_path = xasprintf("/v1/hubs/%s", theirs);
+
+    struct http_resp *r = http_call("GET", my_path, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = http_call("GET", their_path, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("GET", "/v1/hubs?limit=200", key, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+    ck_assert(hub_listed(r, mine));
+    http_free(r);
+
+    /* A hub key edits its hub but neither creates nor deletes hubs. */
+    r = http_call("PATCH", my_path, key, "{\"region\":\"Humber\"}", NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = http_call("PATCH", their_path, key, "{\"region\":\"Humber\"}", NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("DELETE", my_path, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 403);
+    ck_assert_str_eq(test_code(r), "forbidden");
+    http_free(r);
+    r = http_call("POST", "/v1/hubs", key, "{\"name\":\"Mine too\",\"region\":\"X\"}", NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+
+    /* Keys bound lower down see no hub. */
+    char *partnership = test_partnership(mine);
+    char *pkey = test_key("partnership", partnership);
+    r = http_call("GET", my_path, pkey, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("GET", "/v1/hubs", pkey, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+    http_free(r);
+    free(pkey);
+    free(partnership);
+    free(their_path);
+    free(my_path);
+    free(key);
+    free(theirs);
+    free(mine);
+}
+END_TEST
+
+Suite *hubs_suite(void)
+{
+    Suite *s = suite_create("hubs");
+    TCase *tc = tcase_create("hubs");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, hub_create_read_list_update_delete);
+    tcase_add_test(tc, hub_with_partnership_delete_409);
+    tcase_add_test(tc, hub_invalid_fields_422_lists_each);
+    tcase_add_test(tc, hub_stale_if_match_412);
+    tcase_add_test(tc, hub_key_scope);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,612 @@
+/* /v1/people and a person's conflicts and unavailability: create, read, list filters, merge
+ * patch (preferences key by key), unique email, deletes that would orphan records, 412 and
+ * scope by key role. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "integration.h"
+#include "xalloc.h"
+
+static const char *person_str(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+/* The first error's member key of a problem answer ("" when none). */
+static const char *person_error(const struct http_resp *r, const char *key)
+{
+    const json_t *e = json_array_get(json_object_get(r->json, "errors"), 0);
+    const char *v = person_str(e, key);
+    return v ? v : "";
+}
+
+/* A fresh email address unique to this run, with upper-case letters in it (caller frees). */
+static char *person_email(void)
+{
+    char *u = test_unique("Staff");
+    for (char *c = u; *c; c++)
+        if (*c == ' ')
+            *c = '.';
+    char *email = xasprintf("%s@Example.ORG", u);
+    free(u);
+    return email;
+}
+
+/* The number of items of a list answer. */
+static size_t person_count(const struct http_resp *r)
+{
+    return json_array_size(json_object_get(r->json, "items"));
+}
+
+/* The value of kind in the answer's notification_preferences (-1 when absent). */
+static int person_pref(const struct http_resp *r, const char *kind)
+{
+    const json_t *v = json_object_get(json_object_get(r->json, "notification_preferences"), kind);
+    return json_is_boolean(v) ? json_is_true(v) : -1;
+}
+
+START_TEST(person_create_read_list_update_delete)
+{
+    char *partnership = test_partnership(NULL);
+    char *school = test_school(partnership), *other_school = test_school(NULL);
+    char *name = test_unique("Amara Okafor");
+    char *email = person_email();
+    char *body = xasprintf("{\"school_id\":\"%s\",\"full_name\":\"%s\",\"email\":\"%s\","
+                           "\"job_title\":\"Deputy Head\","
+                           "\"notification_preferences\":{\"training_2d\":false}}",
+                           school, name, email);
+    struct http_resp *r = http_call("POST", "/v1/people", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 201);
+    char *id = xstrdup(person_str(r->json, "id"));
+    char *path = xasprintf("/v1/people/%s", id);
+    ck_assert_str_eq(http_header(r, "Location"), path);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    ck_assert_str_eq(person_str(r->json, "email"), email);
+    ck_assert(json_is_true(json_object_get(r->json, "digest_opt_in")));
+    /* Every reminder kind is stored, on unless the body said otherwise. */
+    ck_assert_int_eq(json_object_size(json_object_get(r->json, "notification_preferences")), 8);
+    ck_assert_int_eq(person_pref(r, "training_2d"), 0);
+    ck_assert_int_eq(person_pref(r, "review_visit_7d"), 1);
+    ck_assert_int_eq(person_pref(r, "review_planning_6w"), 1);
+    http_free(r);
+
+    char *elsewhere = test_person(other_school);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(person_str(r->json, "job_title"), "Deputy Head");
+    http_free(r);
+
+    /* Filters: school_id, partnership_id, q (case-insensitive, on the name). */
+    char *q = xasprintf("/v1/people?school_id=%s", school);
+    r = http_call("GET", q, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(person_count(r), 1);
+    ck_assert_str_eq(person_str(json_array_get(json_object_get(r->json, "items"), 0), "id"), id);
+    http_free(r);
+    free(q);
+    q = xasprintf("/v1/people?partnership_id=%s", partnership);
+    r = http_call("GET", q, test_admin(), NULL, NULL);
+    ck_assert_int_eq(person_count(r), 1);
+    http_free(r);
+    free(q);
+    q = xasprintf("/v1/people?school_id=%s&q=AMARA%%20okafor", school);
+    r = http_call("GET", q, test_admin(), NULL, NULL);
+    ck_assert_int_eq(person_count(r), 1);
+    http_free(r);
+    free(q);
+    q = xasprintf("/v1/people?school_id=%s&q=Someone%%20Else", school);
+    r = http_call("GET", q, test_admin(), NULL, NULL);
+    ck_assert_int_eq(person_count(r), 0);
+    http_free(r);
+    free(q);
+
+    /* Merge patch: preferences merge key by key; null clears job_title; the rest stays. */
+    const char *mp[] = {"Content-Type: application/merge-patch+json", NULL};
+    r = http_call("PATCH", path, test_admin(),
+                  "{\"notification_preferences\":{\"workshop_3d\":false},\"job_title\":null,"
+                  "\"digest_opt_in\":false}",
+                  mp);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(person_pref(r, "workshop_3d"), 0);
+    ck_assert_int_eq(person_pref(r, "training_2d"), 0);
+    ck_assert_int_eq(person_pref(r, "action_overdue"), 1);
+    ck_assert(json_is_null(json_object_get(r->json, "job_title")));
+    ck_assert(json_is_false(json_object_get(r->json, "digest_opt_in")));
+    ck_assert_str_eq(person_str(r->json, "full_name"), name);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
+    http_free(r);
+    r = http_call("PATCH", path, test_admin(),
+                  "{\"notification_preferences\":{\"training_2d\":true}}", NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(person_pref(r, "training_2d"), 1);
+    ck_assert_int_eq(person_pref(r, "workshop_3d"), 0);
+    http_free(r);
+
+    /* Preferences cannot be nulled, and only known kinds with boolean values are taken. */
+    r = http_call("PATCH", path, test_admin(),
+                  "{\"notification_preferences\":null,\"digest_opt_in\":null}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
+    http_free(r);
+    r = http_call("PATCH", path, test_admin(),
+                  "{\"notification_preferences\":{\"ofsted_alert\":true,\"workshop_3d\":\"on\"}}",
+                  NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
+    http_free(r);
+
+    /* Moving a person to another school. */
+    char *move = xasprintf("{\"school_id\":\"%s\"}", other_school);
+    r = http_call("PATCH", path, test_admin(), move, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(person_str(r->json, "school_id"), other_school);
+    http_free(r);
+    free(move);
+
+    r = http_call("DELETE", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    http_free(r);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    free(elsewhere);
+    free(path);
+    free(id);
+    free(body);
+    free(email);
+    free(name);
+    free(other_school);
+    free(school);
+    free(partnership);
+}
+END_TEST
+
+START_TEST(person_duplicate_email_409_ignores_case)
+{
+    char *school = test_school(NULL);
+    char *u = test_unique("dup");
+    for (char *c = u; *c; c++)
+        if (*c == ' ')
+            *c = '-';
+    char *body =
+        xasprintf("{\"school_id\":\"%s\",\"full_name\":\"A\",\"email\":\"A%s@x.org\"}", school, u);
+    struct http_resp *r = http_call("POST", "/v1/people", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 201);
+    char *first = xstrdup(person_str(r->json, "id"));
+    http_free(r);
+    free(body);
+    body =
+        xasprintf("{\"school_id\":\"%s\",\"full_name\":\"B\",\"email\":\"a%s@x.org\"}", school, u);
+    r = http_call("POST", "/v1/people", test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "conflict");
+    http_free(r);
+    free(body);
+
+    /* The same through a PATCH of someone else. */
+    char *second = test_person(school);
+    char *path = xasprintf("/v1/people/%s", second);
+    body = xasprintf("{\"email\":\"a%s@X.ORG\"}", u);
+    r = http_call("PATCH", path, test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 409);
+    http_free(r);
+    free(body);
+    free(path);
+    free(second);
+    free(first);
+    free(u);
+    free(school);
+}
+END_TEST
+
+START_TEST(school_with_person_delete_409)
+{
+    char *school = test_school(NULL);
+    char *person = test_person(school);
+    char *path = xasprintf("/v1/schools/%s", school);
+    struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "conflict");
+    http_free(r);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    free(path);
+
+    /* A person with a declared conflict cannot be deleted either. */
+    char *other = test_school(NULL);
+    path = xasprintf("/v1/people/%s/conflicts", person);
+    char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", other);
+    r = http_call("POST", path, test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 201);
+    http_free(r);
+    free(body);
+    free(path);
+    path = xasprintf("/v1/people/%s", person);
+    r = http_call("DELETE", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 409);
+    http_free(r);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    free(path);
+    free(other);
+    free(person);
+    free(school);
+}
+END_TEST
+
+START_TEST(person_invalid_fields_422_lists_each)
+{
+    struct http_resp *r =
+        http_call("POST", "/v1/people", test_admin(),
+                  "{\"school_id\":\"nope\",\"full_name\":\"\",\"email\":\"not-an-email\","
+                  "\"digest_opt_in\":1,\"notification_preferences\":[],\"grade\":2}",
+                  NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 6);
+    http_free(r);
+    r = http_call("POST", "/v1/people", test_admin(), "{}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 3);
+    http_free(r);
+    r = http_call("POST", "/v1/people", test_admin(),
+                  "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"full_name\":\"N\","
+                  "\"email\":\"n@example.org\"}",
+                  NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(person_error(r, "field"), "/school_id");
+    http_free(r);
+    r = http_call("GET", "/v1/people?school_id=x&partnership_id=y&limit=0", test_admin(), NULL,
+                  NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 3);
+    http_free(r);
+}
+END_TEST
+
+START_TEST(person_stale_if_match_412)
+{
+    char *school = test_school(NULL);
+    char *person = test_person(school);
+    char *path = xasprintf("/v1/people/%s", person);
+    const char *v1[] = {"If-Match: \"1\"", NULL};
+    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"job_title\":\"SENCo\"}", v1);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = http_call("PATCH", path, test_admin(), "{\"job_title\":\"Head\"}", v1);
+    ck_assert_int_eq(r->status, 412);
+    ck_assert_str_eq(test_code(r), "precondition_failed");
+    http_free(r);
+    r = http_call("DELETE", path, test_admin(), NULL, v1);
+    ck_assert_int_eq(r->status, 412);
+    http_free(r);
+    const char *v2[] = {"If-Match: \"2\"", NULL};
+    r = http_call("DELETE", path, test_admin(), NULL, v2);
+    ck_assert_int_eq(r->status, 204);
+    http_free(r);
+    free(path);
+    free(person);
+    free(school);
+}
+END_TEST
+
+START_TEST(person_scope_by_key)
+{
+    char *school = test_school(NULL), *other_school = test_school(NULL);
+    char *me = test_person(school), *colleague = test_person(school);
+    char *stranger = test_person(other_school);
+    char *key = test_key("person", me);
+    char *my_path = xasprintf("/v1/people/%s", me);
+    char *colleague_path = xasprintf("/v1/people/%s", colleague);
+
+    struct http_resp *r = http_call("GET", my_path, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = http_call("GET", colleague_path, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    ck_assert_str_eq(test_code(r), "not_found");
+    http_free(r);
+    r = http_call("GET", "/v1/people", key, NULL, NULL);
+    ck_assert_int_eq(person_count(r), 1);
+    http_free(r);
+
+    /* A person edits itself but does not move itself, delete itself or create people. */
+    r = http_call("PATCH", my_path, key,
+                  "{\"job_title\":\"Maths lead\",\"notification_preferences\":"
+                  "{\"action_overdue\":false}}",
+                  NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(person_pref(r, "action_overdue"), 0);
+    http_free(r);
+    char *move = xasprintf("{\"school_id\":\"%s\"}", other_school);
+    r = http_call("PATCH", my_path, key, move, NULL);
+    ck_assert_int_eq(r->status, 403);
+    ck_assert_str_eq(test_code(r), "forbidden");
+    http_free(r);
+    char *stay = xasprintf("{\"school_id\":\"%s\",\"full_name\":\"Same school\"}", school);
+    r = http_call("PATCH", my_path, key, stay, NULL); /* unchanged: not a move */
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    free(stay);
+    r = http_call("DELETE", my_path, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+    char *body =
+        xasprintf("{\"school_id\":\"%s\",\"full_name\":\"X\",\"email\":\"x@example.org\"}", school);
+    r = http_call("POST", "/v1/people", key, body, NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+
+    /* A school key sees its own people only and cannot move them out of its sight. */
+    char *skey = test_key("school", school);
+    r = http_call("GET", "/v1/people", skey, NULL, NULL);
+    ck_assert_int_eq(person_count(r), 2);
+    http_free(r);
+    char *stranger_path = xasprintf("/v1/people/%s", stranger);
+    r = http_call("GET", stranger_path, skey, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("PATCH", colleague_path, skey, move, NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(person_error(r, "field"), "/school_id");
+    http_free(r);
+    free(body);
+    body = xasprintf("{\"school_id\":\"%s\",\"full_name\":\"X\",\"email\":\"x@example.org\"}",
+                     other_school);
+    r = http_call("POST", "/v1/people", skey, body, NULL);
+    ck_assert_int_eq(r->status, 422);
+    http_free(r);
+    r = http_call("DELETE", colleague_path, skey, NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    http_free(r);
+
+    free(stranger_path);
+    free(skey);
+    free(body);
+    free(move);
+    free(colleague_path);
+    free(my_path);
+    free(key);
+    free(stranger);
+    free(colleague);
+    free(me);
+    free(other_school);
+    free(school);
+}
+END_TEST
+
+START_TEST(person_who_leads_cannot_move_away)
+{
+    char *partnership = test_partnership(NULL);
+    char *school = test_school(partnership), *other = test_school(NULL);
+    char *person = test_person(school);
+    char *school_path = xasprintf("/v1/schools/%s", school);
+    char *body = xasprintf("{\"lead_contact_id\":\"%s\"}", person);
+    struct http_resp *r = http_call("PATCH", school_path, test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    free(body);
+    char *path = xasprintf("/v1/people/%s", person);
+    body = xasprintf("{\"school_id\":\"%s\"}", other);
+    r = http_call("PATCH", path, test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "conflict");
+    http_free(r);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_str_eq(person_str(r->json, "school_id"), school);
+    http_free(r);
+    free(body);
+    free(path);
+    free(school_path);
+    free(person);
+    free(other);
+    free(school);
+    free(partnership);
+}
+END_TEST
+
+START_TEST(conflicts_declare_list_delete)
+{
+    char *school = test_school(NULL), *former = test_school(NULL);
+    char *person = test_person(school);
+    char *list = xasprintf("/v1/people/%s/conflicts", person);
+    char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Worked there until 2024\"}", former);
+    struct http_resp *r = http_call("POST", list, test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 201);
+    const char *cid = person_str(r->json, "id");
+    char *item = xasprintf("%s/%s", list, cid);
+    ck_assert_str_eq(http_header(r, "Location"), item);
+    ck_assert_str_eq(person_str(r->json, "person_id"), person);
+    ck_assert_str_eq(person_str(r->json, "school_id"), former);
+    ck_assert_str_eq(person_str(r->json, "reason"), "Worked there until 2024");
+    http_free(r);
+
+    r = http_call("GET", item, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = http_call("GET", list, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(person_count(r), 1);
+    ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
+    http_free(r);
+
+    /* Declared twice, for no school, without a reason. */
+    r = http_call("POST", list, test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "conflict");
+    http_free(r);
+    r = http_call("POST", list, test_admin(),
+                  "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"reason\":\"x\"}",
+                  NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(person_error(r, "field"), "/school_id");
+    http_free(r);
+    r = http_call("POST", list, test_admin(), "{\"reason\":\" \",\"colour\":1}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 3);
+    http_free(r);
+
+    r = http_call("DELETE", item, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    http_free(r);
+    r = http_call("DELETE", item, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("GET", list, test_admin(), NULL, NULL);
+    ck_assert_int_eq(person_count(r), 0);
+    http_free(r);
+    free(item);
+    free(body);
+    free(list);
+    free(person);
+    free(former);
+    free(school);
+}
+END_TEST
+
+START_TEST(conflicts_person_key_manages_its_own)
+{
+    char *school = test_school(NULL), *outside = test_school(NULL);
+    char *me = test_person(school), *colleague = test_person(school);
+    char *key = test_key("person", me);
+
+    /* The conflict's school may lie outside what the key can see. */
+    char *mine = xasprintf("/v1/people/%s/conflicts", me);
+    char *body =
+        xasprintf("{\"school_id\":\"%s\",\"reason\":\"My sister teaches there\"}", outside);
+    struct http_resp *r = http_call("POST", mine, key, body, NULL);
+    ck_assert_int_eq(r->status, 201);
+    char *item = xasprintf("%s/%s", mine, person_str(r->json, "id"));
+    http_free(r);
+    r = http_call("GET", mine, key, NULL, NULL);
+    ck_assert_int_eq(person_count(r), 1);
+    http_free(r);
+
+    char *theirs = xasprintf("/v1/people/%s/conflicts", colleague);
+    r = http_call("POST", theirs, key, body, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("GET", theirs, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+
+    /* The school key sees its person's conflicts too. */
+    char *skey = test_key("school", school);
+    r = http_call("GET", mine, skey, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(person_count(r), 1);
+    http_free(r);
+
+    r = http_call("DELETE", item, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    http_free(r);
+    free(skey);
+    free(theirs);
+    free(item);
+    free(body);
+    free(mine);
+    free(key);
+    free(colleague);
+    free(me);
+    free(outside);
+    free(school);
+}
+END_TEST
+
+START_TEST(unavailability_add_list_delete)
+{
+    char *school = test_school(NULL);
+    char *person = test_person(school), *colleague = test_person(school);
+    char *list = xasprintf("/v1/people/%s/unavailability", person);
+    struct http_resp *r = http_call(
+        "POST", list, test_admin(),
+        "{\"from_on\":\"2027-02-15\",\"to_on\":\"2027-02-19\",\"reason\":\"Half term\"}", NULL);
+    ck_assert_int_eq(r->status, 201);
+    char *item = xasprintf("%s/%s", list, person_str(r->json, "id"));
+    ck_assert_str_eq(http_header(r, "Location"), item);
+    ck_assert_str_eq(person_str(r->json, "from_on"), "2027-02-15");
+    ck_assert_str_eq(person_str(r->json, "to_on"), "2027-02-19");
+    http_free(r);
+    /* One day is a period too. */
+    r = http_call("POST", list, test_admin(),
+                  "{\"from_on\":\"2027-03-01\",\"to_on\":\"2027-03-01\"}", NULL);
+    ck_assert_int_eq(r->status, 201);
+    ck_assert(json_is_null(json_object_get(r->json, "reason")));
+    http_free(r);
+
+    r = http_call("POST", list, test_admin(),
+                  "{\"from_on\":\"2027-02-19\",\"to_on\":\"2027-02-15\"}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    ck_assert_str_eq(person_error(r, "rule"), "dates_reversed");
+    http_free(r);
+    r = http_call("POST", list, test_admin(), "{\"from_on\":\"2027-02-30\",\"to_on\":7}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
+    http_free(r);
+
+    r = http_call("GET", list, test_admin(), NULL, NULL);
+    ck_assert_int_eq(person_count(r), 2);
+    http_free(r);
+    char *paged = xasprintf("%s?limit=1", list);
+    r = http_call("GET", paged, test_admin(), NULL, NULL);
+    ck_assert_int_eq(person_count(r), 1);
+    ck_assert(json_is_string(json_object_get(r->json, "next_cursor")));
+    ck_assert_ptr_nonnull(http_header(r, "Link"));
+    http_free(r);
+    free(paged);
+
+    /* A person with unavailability cannot be deleted while it stands. */
+    char *person_path = xasprintf("/v1/people/%s", person);
+    r = http_call("DELETE", person_path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 409);
+    http_free(r);
+
+    /* Another person's key sees none of it. */
+    char *ckey = test_key("person", colleague);
+    r = http_call("GET", list, ckey, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("DELETE", item, ckey, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+
+    char *key = test_key("person", person);
+    r = http_call("DELETE", item, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    http_free(r);
+    r = http_call("GET", item, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    free(key);
+    free(ckey);
+    free(person_path);
+    free(item);
+    free(list);
+    free(colleague);
+    free(person);
+    free(school);
+}
+END_TEST
+
+Suite *people_suite(void)
+{
+    Suite *s = suite_create("people");
+    TCase *tc = tcase_create("people");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, person_create_read_list_update_delete);
+    tcase_add_test(tc, person_duplicate_email_409_ignores_case);
+    tcase_add_test(tc, school_with_person_delete_409);
+    tcase_add_test(tc, person_invalid_fields_422_lists_each);
+    tcase_add_test(tc, person_stale_if_match_412);
+    tcase_add_test(tc, person_scope_by_key);
+    tcase_add_test(tc, person_who_leads_cannot_move_away);
+    tcase_add_test(tc, conflicts_declare_list_delete);
+    tcase_add_test(tc, conflicts_person_key_manages_its_own);
+    tcase_add_test(tc, unavailability_add_list_delete);
+    suite_add_tcase(s, tc);
+    return s;
+}
