@@ -139,7 +139,7 @@ static redisReply *redis_checked(struct redis *r, redisReply *rep)
 
 redisReply *redis_command(struct redis *r, const char *fmt, ...)
 {
-    char err[256];
+    char err[512];
     if (redis_ensure(r, err, sizeof err) != 0)
         return NULL;
     va_list ap;
@@ -151,7 +151,7 @@ redisReply *redis_command(struct redis *r, const char *fmt, ...)
 
 redisReply *redis_command_argv(struct redis *r, int argc, const char **argv, const size_t *lens)
 {
-    char err[256];
+    char err[512];
     if (redis_ensure(r, err, sizeof err) != 0)
         return NULL;
     return redis_checked(r, redisCommandArgv(r->ctx, argc, argv, lens));

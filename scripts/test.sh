@@ -54,6 +54,9 @@ export SPP_TEST_ADMIN_TOKEN=$SPP_ADMIN_TOKEN
 export SPP_TEST_DATABASE_URL=$SPP_DATABASE_URL
 export SPP_LOG_LEVEL=warn
 export SPP_WEBHOOK_ALLOW_PRIVATE=true
+export SPP_CORS_ORIGINS=https://app.example.org
+# The suites send bursts with one key; rate limiting has its own server and suite below.
+export SPP_RATE_LIMIT_PER_S=100000 SPP_RATE_LIMIT_BURST=1000000
 
 spp_log "migrating (twice: the second run must change nothing)"
 build/test/spp-api migrate
@@ -107,6 +110,8 @@ recovers() {
 check_restarts() {
     spp_log "restarting Redis and PostgreSQL under the running API"
     spp_stop_pidfile "$tmp/redis.pid"
+    check "requests pass (not rate limited) while Redis is down" \
+        bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $SPP_ADMIN_TOKEN' '$SPP_TEST_URL/v1/schools?limit=1')\" = 200 ]"
     check "readyz answers 503 naming redis while Redis is down" \
         bash -c "[ \"\$(curl -s -o '$tmp/ready' -w '%{http_code}' '$SPP_TEST_URL/readyz')\" = 503 ] && grep -q '\"redis\":\"down\"' '$tmp/ready'"
     spp_start_redis "$tmp" "$redis_port"
@@ -116,6 +121,22 @@ check_restarts() {
     check "the API answers 200 after a PostgreSQL restart without a 5xx" \
         bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer $SPP_ADMIN_TOKEN' '$SPP_TEST_URL/v1/schools?limit=1')\" = 200 ]"
     check "the API keeps answering after the restart" recovers
+}
+
+# run_limits DIR LABEL: a second API with tiny rate limits, for the limits suite alone.
+run_limits() {
+    local dir=$1 label=$2 port pid
+    port=$(spp_free_port)
+    SPP_LISTEN="127.0.0.1:$port" SPP_RATE_LIMIT_PER_S=1 SPP_RATE_LIMIT_BURST=3 \
+        "$dir/spp-api" >"$tmp/api-limits-$label.log" 2>&1 &
+    pid=$!
+    if spp_wait_http "http://127.0.0.1:$port/readyz" 60; then
+        SPP_TEST_URL="http://127.0.0.1:$port" SPP_TEST_LIMITS=1 \
+            run_suite "rate limits ($label)" "$dir/spp-integration-tests"
+    else
+        failed=$((failed + 1))
+    fi
+    kill -TERM "$pid"; wait "$pid" || { failed=$((failed + 1)); cat "$tmp/api-limits-$label.log" >&2; }
 }
 
 # run_build DIR: unit tests, then the API under test, then a graceful stop.
@@ -137,6 +158,7 @@ run_build() {
     local worker_pid=$!
     run_suite "integration tests ($label)" "$dir/spp-integration-tests"
     [ "$label" = plain ] && check_restarts
+    run_limits "$dir" "$label"
     kill -TERM "$worker_pid"
     if wait "$worker_pid"; then passed=$((passed + 1)); else
         echo "spp-worker ($label) did not stop cleanly" >&2; cat "$tmp/worker-$label.log" >&2

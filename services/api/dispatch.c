@@ -6,6 +6,9 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "config.h"
+#include "cors.h"
+#include "ratelimit.h"
 #include "buf.h"
 #include "db.h"
 #include "idem.h"
@@ -14,6 +17,7 @@
 #include "router.h"
 
 static long dispatch_max_body = 1048576;
+static const char *dispatch_cors_origins = "";
 
 extern const struct db_stmt *const route_statements[];
 
@@ -22,9 +26,11 @@ const struct db_stmt *const *dispatch_statements(void)
     return route_statements;
 }
 
-void dispatch_configure(long max_body_bytes)
+void dispatch_configure(const struct config *cfg)
 {
-    dispatch_max_body = max_body_bytes;
+    dispatch_max_body = cfg->max_body_bytes;
+    dispatch_cors_origins = cfg->cors_origins;
+    ratelimit_configure(cfg->rate_limit_per_s, cfg->rate_limit_burst);
 }
 
 static int dispatch_has_body(const struct req *r)
@@ -40,6 +46,18 @@ enum dispatch_step dispatch_prepare(struct req *r)
         req_problem(r, 404, "not_found", "There is no such path.");
         return DISPATCH_DONE;
     case ROUTER_METHOD_NOT_ALLOWED:
+        if (r->method == HTTP_OPTIONS) {
+            /* A CORS preflight (or a plain OPTIONS): what this path takes. */
+            char *methods = arena_printf(&r->arena, "%s, OPTIONS", allow);
+            req_header(r, "Allow", methods);
+            if (cors_origin_allowed(dispatch_cors_origins, r->origin)) {
+                req_header(r, "Access-Control-Allow-Methods", methods);
+                req_header(r, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+                req_header(r, "Access-Control-Max-Age", "600");
+            }
+            req_reply_empty(r, 204);
+            return DISPATCH_DONE;
+        }
         req_header(r, "Allow", allow);
         req_problem(r, 405, "method_not_allowed", "This path does not take that method.");
         return DISPATCH_DONE;
@@ -134,7 +152,7 @@ void dispatch_run(struct req *r)
         req_problem(r, 503, "unavailable", "The database is unavailable; try again shortly.");
         return;
     }
-    if (!(r->route->flags & ROUTE_PUBLIC) && auth_check(r) != 0)
+    if (!(r->route->flags & ROUTE_PUBLIC) && (auth_check(r) != 0 || ratelimit_take(r) != 0))
         return;
     if (dispatch_has_body(r) && dispatch_parse_body(r) != 0)
         return;
@@ -195,6 +213,11 @@ void dispatch_finish(struct req *r)
         req_problem(r, 500, "internal", "Something went wrong on our side.");
     const char *id = dispatch_request_id(r);
     req_header(r, "X-Request-Id", id);
+    if (cors_origin_allowed(dispatch_cors_origins, r->origin)) {
+        req_header(r, "Access-Control-Allow-Origin", r->origin);
+        req_header(r, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+        req_header(r, "Vary", "Origin");
+    }
     int64_t dur = req_now_us() - r->start_us;
     const char *route = r->route ? r->route->pattern : "unmatched";
     metrics_observe(r->route ? (int)router_index(r->route) : -1, r->status, dur);

@@ -19,7 +19,8 @@ void dispatch_run(struct req *r);
 void dispatch_finish(struct req *r);
 /* Every prepared statement of the service, for each handler connection. */
 const struct db_stmt *const *dispatch_statements(void);
-/* Start-up settings the dispatcher needs (body limit). */
-void dispatch_configure(long max_body_bytes);
+struct config;
+/* Start-up settings the dispatcher needs (body limit, CORS origins, rate limits). */
+void dispatch_configure(const struct config *cfg);
 
 #endif

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     if (handlers_init(&cfg) != 0)
         goto done;
     auth_init(cfg.admin_token, cfg.auth_cache_ms);
-    dispatch_configure(cfg.max_body_bytes);
+    dispatch_configure(&cfg);
     db_free(db);
     db = NULL;
     rc = server_run(&cfg);

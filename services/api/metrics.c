@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "ratelimit.h"
 #include "router.h"
 #include "server.h"
 
@@ -109,4 +110,9 @@ void metrics_render(struct buf *out)
                "# HELP spp_http_queue_depth Requests waiting for a handler thread.\n"
                "# TYPE spp_http_queue_depth gauge\nspp_http_queue_depth %d\n",
                server_queue_depth());
+    buf_printf(out,
+               "# HELP spp_rate_limit_bypassed_total Requests let through unchecked because Redis "
+               "was unreachable.\n# TYPE spp_rate_limit_bypassed_total counter\n"
+               "spp_rate_limit_bypassed_total %llu\n",
+               ratelimit_bypassed());
 }

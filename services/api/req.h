@@ -43,7 +43,7 @@ struct kv {
 };
 
 #define REQ_MAX_PARAMS  4
-#define REQ_MAX_HEADERS 8
+#define REQ_MAX_HEADERS 16
 
 struct req {
     struct arena arena;
@@ -58,7 +58,7 @@ struct req {
     struct kv *query;
     size_t nquery;
     /* Request headers the application reads (NULL when absent). */
-    char *authorization, *content_type, *if_match, *idempotency_key, *request_id, *accept;
+    char *authorization, *content_type, *if_match, *idempotency_key, *request_id, *accept, *origin;
     char *body;
     size_t body_len;
 

@@ -189,6 +189,7 @@ static int server_read_request(struct req *r, struct evhttp_request *evreq)
     r->idempotency_key = server_header(r, h, "Idempotency-Key");
     r->request_id = server_header(r, h, "X-Request-Id");
     r->accept = server_header(r, h, "Accept");
+    r->origin = server_header(r, h, "Origin");
     struct evbuffer *in = evhttp_request_get_input_buffer(evreq);
     size_t len = evbuffer_get_length(in);
     r->body = arena_alloc(&r->arena, len + 1);

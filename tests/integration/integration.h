@@ -11,5 +11,10 @@ Suite *system_suite(void);
 Suite *conventions_suite(void);
 Suite *schools_suite(void);
 Suite *auth_suite(void);
+Suite *hubs_suite(void);
+Suite *partnerships_suite(void);
+Suite *people_suite(void);
+Suite *cors_suite(void);
+Suite *limits_suite(void);
 
 #endif

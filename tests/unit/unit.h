@@ -9,5 +9,7 @@ Suite *cursor_suite(void);
 Suite *config_suite(void);
 Suite *scope_suite(void);
 Suite *token_suite(void);
+Suite *phase_suite(void);
+Suite *cors_suite(void);
 
 #endif
