@@ -40,10 +40,16 @@ SQL
 school=$(psql -Atq "$SPP_DATABASE_URL" -c "SELECT id FROM schools ORDER BY urn LIMIT 1")
 partnership=$(psql -Atq "$SPP_DATABASE_URL" -c "SELECT partnership_id FROM schools ORDER BY urn LIMIT 1")
 cat >"$tmp/post.lua" <<'LUA'
+-- Each wrk thread numbers its own URNs from a base set per run (RUN) and thread.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("base", 2000000 + tonumber(os.getenv("RUN")) * 100000 + threads * 40000)
+end
 local n = 0
 request = function()
   n = n + 1
-  local urn = string.format("%07d", 2000000 + (math.random(0, 799) * 10000 + n) % 8000000)
+  local urn = string.format("%07d", base + n)
   -- wrk.format does not add the -H headers: name them here.
   return wrk.format("POST", "/v1/schools", {["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. os.getenv("SPP_ADMIN_TOKEN")},
@@ -63,7 +69,7 @@ for threads in 2 4 8; do
                 "school list all (50)|$base/v1/schools?limit=50" "school create|POST"; do
         name=${case%%|*}; url=${case#*|}
         if [ "$url" = POST ]; then
-            out=$(wrk -t2 -c16 -d"${secs}s" --latency -s "$tmp/post.lua" -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$base" 2>&1)
+            out=$(RUN=$threads wrk -t2 -c16 -d"${secs}s" --latency -s "$tmp/post.lua" -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$base" 2>&1)
         else
             out=$(wrk -t2 -c16 -d"${secs}s" --latency -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url" 2>&1)
         fi

@@ -81,10 +81,7 @@ int db_ensure(struct db *db, char *err, size_t errlen)
     }
     PGresult *res =
         PQexec(db->conn, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
-                         "SET IntervalStyle = 'iso_8601'; SET client_min_messages = warning; "
-                         /* Lists filter on optional parameters: plan each call
-                          * with its values so the right index is used. */
-                         "SET plan_cache_mode = force_custom_plan");
+                         "SET IntervalStyle = 'iso_8601'; SET client_min_messages = warning");
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
     if (!ok || db_prepare_all(db, err, errlen) != 0) {

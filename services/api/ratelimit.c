@@ -1,5 +1,6 @@
 #include "ratelimit.h"
 
+#include <openssl/evp.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,10 +27,18 @@ static const char ratelimit_script[] =
     "redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000) "
     "return {allowed, wait}";
 
+/* The script's SHA-1, so that a request sends EVALSHA and 40 bytes rather than the script. */
+static char ratelimit_sha[41];
+
 void ratelimit_configure(int per_s, int burst)
 {
     ratelimit_rate = per_s;
     ratelimit_burst = burst;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(ratelimit_script, sizeof ratelimit_script - 1, md, &n, EVP_sha1(), NULL);
+    for (unsigned int i = 0; i < n && i < 20; i++)
+        snprintf(ratelimit_sha + 2 * i, 3, "%02x", md[i]);
 }
 
 unsigned long long ratelimit_bypassed(void)
@@ -53,9 +62,18 @@ int ratelimit_take(struct req *r)
     snprintf(key, sizeof key, "spp:rl:%s", r->principal.key_id[0] ? r->principal.key_id : "admin");
     snprintf(rate, sizeof rate, "%d", ratelimit_rate);
     snprintf(burst, sizeof burst, "%d", ratelimit_burst);
-    const char *argv[] = {"EVAL", ratelimit_script, "1", key, rate, burst};
-    size_t lens[] = {4, sizeof ratelimit_script - 1, 1, strlen(key), strlen(rate), strlen(burst)};
+    const char *argv[] = {"EVALSHA", ratelimit_sha, "1", key, rate, burst};
+    size_t lens[] = {7, 40, 1, strlen(key), strlen(rate), strlen(burst)};
     redisReply *rep = redis_command_argv(r->hc->redis, 6, argv, lens);
+    if (rep && rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "NOSCRIPT", 8)) {
+        /* A Redis that has not seen the script yet (or restarted empty): EVAL loads it. */
+        freeReplyObject(rep);
+        argv[0] = "EVAL";
+        argv[1] = ratelimit_script;
+        lens[0] = 4;
+        lens[1] = sizeof ratelimit_script - 1;
+        rep = redis_command_argv(r->hc->redis, 6, argv, lens);
+    }
     if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
         if (rep && rep->type == REDIS_REPLY_ERROR)
             log_warn("rate limit script failed: %s", rep->str);

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Runs the whole platform on this machine, from a fresh Debian machine as root: installs what
+# is missing, builds a release build, starts a private PostgreSQL and Redis in .data/ (fixed
+# ports, reused when already running), migrates, loads the demo data, and starts spp-api and
+# spp-worker in the background. Prints the URL, the admin token and a curl example, then exits
+# leaving everything running.
+#
+#   scripts/run.sh        start (or restart the API and worker after a rebuild)
+#   scripts/run.sh stop   stop the API, the worker, Redis and PostgreSQL (by PID)
+#
+# Ports: SPP_PG_PORT (default 55433), SPP_REDIS_PORT (default 56380), SPP_LISTEN (default
+# 127.0.0.1:8080). Any other SPP_* variable in the environment reaches both services.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/lib.sh
+
+data="$root/.data"
+logs="$data/logs"
+pg_port=${SPP_PG_PORT:-55433}
+redis_port=${SPP_REDIS_PORT:-56380}
+listen=${SPP_LISTEN:-127.0.0.1:8080}
+
+# alive PIDFILE: the process named in PIDFILE is running.
+alive() {
+    [ -f "$1" ] && kill -0 "$(head -n 1 "$1")" 2>/dev/null
+}
+
+# port_taken PORT: something accepts connections on 127.0.0.1:PORT.
+port_taken() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+stop_all() {
+    spp_log "stopping spp-api, spp-worker, Redis and PostgreSQL"
+    spp_stop_pidfile "$data/api.pid"
+    spp_stop_pidfile "$data/worker.pid"
+    spp_stop_pidfile "$data/redis.pid"
+    spp_stop_postgres "$data"
+    echo "stopped (data kept in $data; delete it for a fresh start)"
+}
+
+case "${1:-start}" in
+start) ;;
+stop)
+    stop_all
+    exit 0
+    ;;
+*)
+    echo "usage: scripts/run.sh [start|stop]" >&2
+    exit 2
+    ;;
+esac
+
+spp_install_deps
+
+mkdir -p "$logs"
+spp_log "building (release) into build/release; log in .data/logs/build.log"
+if ! { cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release &&
+    cmake --build build/release -j"$(nproc)"; } >"$logs/build.log" 2>&1; then
+    tail -n 40 "$logs/build.log" >&2
+    echo "build failed: see $logs/build.log" >&2
+    exit 1
+fi
+
+# PostgreSQL: reuse the cluster in .data/pg when its postmaster is alive (on the port it has).
+if alive "$data/pg/postmaster.pid"; then
+    pg_port=$(sed -n 4p "$data/pg/postmaster.pid")
+    spp_log "PostgreSQL already running on $pg_port"
+else
+    if port_taken "$pg_port"; then
+        echo "port $pg_port is taken by another program: set SPP_PG_PORT to a free port" >&2
+        exit 1
+    fi
+    spp_log "starting PostgreSQL on $pg_port in .data/pg"
+    spp_start_postgres "$data" "$pg_port"
+fi
+
+# Redis: its own session, so that it outlives this script and the terminal.
+if alive "$data/redis.pid"; then
+    spp_log "Redis already running (pid $(cat "$data/redis.pid"))"
+    redis_port=$(cat "$data/redis.port" 2>/dev/null || echo "$redis_port")
+else
+    if port_taken "$redis_port"; then
+        echo "port $redis_port is taken by another program: set SPP_REDIS_PORT to a free port" >&2
+        exit 1
+    fi
+    spp_log "starting Redis on $redis_port in .data/redis"
+    if ! setsid -w bash -c '. scripts/lib.sh && spp_start_redis "$1" "$2"' _ "$data" "$redis_port" \
+        </dev/null >"$logs/redis-start.log" 2>&1; then
+        cat "$logs/redis-start.log" >&2
+        exit 1
+    fi
+    echo "$redis_port" >"$data/redis.port"
+fi
+
+export SPP_DATABASE_URL="postgresql://spp@127.0.0.1:$pg_port/spp"
+export SPP_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export SPP_LISTEN="$listen"
+
+spp_log "migrating"
+build/release/spp-api migrate 2>>"$logs/migrate.log" || {
+    tail -n 20 "$logs/migrate.log" >&2
+    exit 1
+}
+spp_log "loading the demo data (demo/seed.sql)"
+"$(spp_pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -d "$SPP_DATABASE_URL" -f demo/seed.sql >/dev/null
+
+# The bootstrap admin token: made once, kept in .data/admin-token (mode 600).
+if [ ! -s "$data/admin-token" ]; then
+    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$data/admin-token")
+fi
+chmod 600 "$data/admin-token"
+export SPP_ADMIN_TOKEN; SPP_ADMIN_TOKEN=$(cat "$data/admin-token")
+
+# The API and the worker: restarted, so that a new build takes effect.
+spp_stop_pidfile "$data/api.pid"
+spp_stop_pidfile "$data/worker.pid"
+listen_port=${listen##*:}
+if port_taken "$listen_port"; then
+    echo "port $listen_port is taken by another program: set SPP_LISTEN to a free host:port" >&2
+    exit 1
+fi
+spp_log "starting spp-api on $listen and spp-worker; logs in .data/logs/"
+setsid nohup build/release/spp-api </dev/null >>"$logs/api.log" 2>&1 &
+echo $! >"$data/api.pid"
+setsid nohup build/release/spp-worker </dev/null >>"$logs/worker.log" 2>&1 &
+echo $! >"$data/worker.pid"
+
+host=${listen%:*}
+case "$host" in 0.0.0.0 | "" | "[::]" | "::") host=127.0.0.1 ;; esac
+url="http://$host:$listen_port"
+ready=0
+for _ in $(seq 1 600); do
+    if ! alive "$data/api.pid"; then
+        break
+    fi
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/readyz")" = 200 ]; then
+        ready=1
+        break
+    fi
+    sleep 0.1
+done
+if [ "$ready" -ne 1 ]; then
+    tail -n 30 "$logs/api.log" >&2
+    echo "spp-api did not become ready at $url/readyz: see $logs/api.log" >&2
+    exit 1
+fi
+if ! alive "$data/worker.pid"; then
+    tail -n 30 "$logs/worker.log" >&2
+    echo "spp-worker stopped: see $logs/worker.log" >&2
+    exit 1
+fi
+
+# A URN starting with 98 that the demo data does not use, so that the example creates.
+urn="98$(od -An -tu2 -N2 /dev/urandom | tr -d ' ' | awk '{printf "%05d", $1 % 100000}')"
+partnership=20000000-0000-4000-8000-000000000001
+cat <<EOF
+
+SPP API is running at $url
+  admin token   $SPP_ADMIN_TOKEN   (in .data/admin-token)
+  PostgreSQL    $SPP_DATABASE_URL
+  Redis         $SPP_REDIS_URL
+  logs          .data/logs/api.log, .data/logs/worker.log
+  demo data     1 hub, 2 partnerships, 6 schools, 18 people (demo/seed.sql)
+  stop with     scripts/run.sh stop
+
+Create a school in the demo partnership, then list that partnership's schools:
+
+TOKEN=$SPP_ADMIN_TOKEN
+curl -sS -w '\n' -X POST $url/v1/schools -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' -d '{"urn":"$urn","name":"Harehills Lane Primary School","phase_of_education":"primary","local_authority":"Leeds","partnership_id":"$partnership"}'
+curl -sS -w '\n' "$url/v1/schools?partnership_id=$partnership&limit=10" -H "Authorization: Bearer \$TOKEN"
+EOF
