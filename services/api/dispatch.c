@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "db.h"
 #include "idem.h"
+#include "jobs.h"
 #include "log.h"
 #include "metrics.h"
 #include "router.h"
@@ -178,8 +179,13 @@ void dispatch_run(struct req *r)
         log_error("commit failed on %s", r->route->pattern);
         req_header(r, "Retry-After", "1");
         req_problem(r, 503, "unavailable", "The change could not be saved; try again.");
+        r->in_tx = 0;
+        return;
     }
     r->in_tx = 0;
+    /* Only now may workers see the jobs; a failed publish never fails the request. */
+    for (size_t i = 0; i < r->npublish; i++)
+        jobs_publish(r->hc->redis, r->publish[i]);
     return;
 rollback:
     dispatch_tx(r, "ROLLBACK");

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "cursor.h"
+#include "jobs.h"
 #include "db.h"
 #include "log.h"
 #include "router.h"
@@ -35,6 +36,7 @@ void req_free(struct req *r)
     for (size_t i = 0; i < r->nresults; i++)
         PQclear(r->results[i]);
     free(r->results);
+    free(r->publish);
     json_decref(r->json);
     free(r->resp_body);
     arena_cleanup(&r->arena);
@@ -329,6 +331,42 @@ PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *para
 const char *req_col(const PGresult *res, int row, int col)
 {
     return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+/* ---- jobs ---- */
+
+int req_enqueue(struct req *r, const struct jobs_new *j, char *id)
+{
+    struct jobs_new copy = *j;
+    if (!copy.requested_by)
+        copy.requested_by = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
+    char err[512];
+    int due = 0;
+    int rc = jobs_enqueue(r->hc->db, &copy, id, &due, err, sizeof err);
+    if (rc < 0) {
+        log_error("%s", err);
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+        return -1;
+    }
+    if (rc == 0 && due)
+        req_publish_after_commit(r, id);
+    return 0;
+}
+
+void req_publish_after_commit(struct req *r, const char *job_id)
+{
+    r->publish = xrealloc(r->publish, (r->npublish + 1) * sizeof *r->publish);
+    snprintf(r->publish[r->npublish++], 37, "%s", job_id);
+}
+
+void req_reply_accepted(struct req *r, const char *job_id)
+{
+    const char *p[] = {job_id};
+    PGresult *res = req_db(r, "job_get", 1, p);
+    if (!res)
+        return;
+    req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));
+    req_reply_text(r, 202, PQgetvalue(res, 0, 0));
 }
 
 /* ---- scope ---- */

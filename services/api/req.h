@@ -83,6 +83,9 @@ struct req {
     int nresp_headers;
     int replayed; /* an idempotent replay: do not store it again */
 
+    char (*publish)[37]; /* jobs enqueued by this request, published after COMMIT */
+    size_t npublish;
+
     PGresult **results; /* cleared at the end */
     size_t nresults, capresults;
 };
@@ -135,6 +138,16 @@ PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *para
 PGresult *req_db_raw(struct req *r, const char *stmt, int n, const char *const *params);
 /* Column value or NULL for SQL NULL. */
 const char *req_col(const PGresult *res, int row, int col);
+
+/* ---- jobs ---- */
+struct jobs_new;
+/* Enqueues a job in the request's transaction (DESIGN §4.1); the dispatcher publishes it after
+ * COMMIT. Writes the job id (37 bytes). Returns 0, or -1 after answering 500. */
+int req_enqueue(struct req *r, const struct jobs_new *j, char *id);
+/* Publishes a job id to the stream once the request's transaction has committed. */
+void req_publish_after_commit(struct req *r, const char *job_id);
+/* 202 Accepted for a job: Location: /v1/jobs/{id} and the job in the body. */
+void req_reply_accepted(struct req *r, const char *job_id);
 
 /* ---- scope ---- */
 /* Fills o from four consecutive columns (hub, partnership, school, person) starting at col. */

@@ -3,12 +3,13 @@
 #include "handlers/handlers.h"
 #include "handlers/resource.h"
 #include "idem.h"
+#include "jobs.h"
 #include "router.h"
 
 const struct route routes[] = {
     {HTTP_GET, "/healthz", system_healthz, ROUTE_PUBLIC | ROUTE_INLINE},
     {HTTP_GET, "/readyz", system_readyz, ROUTE_PUBLIC | ROUTE_NO_DB},
-    {HTTP_GET, "/metrics", system_metrics, ROUTE_PUBLIC | ROUTE_INLINE},
+    {HTTP_GET, "/metrics", system_metrics, ROUTE_PUBLIC | ROUTE_NO_DB},
     {HTTP_GET, "/openapi.yaml", system_openapi, ROUTE_PUBLIC | ROUTE_INLINE},
 
     {HTTP_GET, "/v1/schools", schools_list, 0},
@@ -50,6 +51,10 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/api-keys/{id}", api_keys_get, 0},
     {HTTP_DELETE, "/v1/api-keys/{id}", api_keys_delete, 0},
 
+    {HTTP_GET, "/v1/jobs", jobs_list, 0},
+    {HTTP_GET, "/v1/jobs/{id}", jobs_get, 0},
+    {HTTP_POST, "/v1/jobs/{id}/retry", jobs_retry, 0},
+
     {HTTP_OTHER, NULL, NULL, 0},
 };
 
@@ -67,5 +72,7 @@ const struct db_stmt *const route_statements[] = {
     conflict_statements,
     unavailability_statements,
     api_key_statements,
+    jobs_statements,
+    job_statements,
     NULL,
 };

@@ -1,59 +1,82 @@
-/* spp-worker: for now it connects to PostgreSQL and Redis, keeps both connections alive
- * (reconnecting by itself), and stops cleanly on SIGTERM or SIGINT. The job system builds on
- * this loop. */
+/* spp-worker: runs the background jobs (DESIGN §4). SPP_WORKER_CONCURRENCY runner threads read
+ * the consumer group, a renewer keeps their leases, a sweeper recovers what was lost and ticks
+ * the schedules. On SIGTERM it takes no new work, lets in-flight jobs finish or release them
+ * before SPP_SHUTDOWN_GRACE_S, and exits. */
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
-#include "db.h"
+#include "jobs.h"
 #include "log.h"
-#include "redis.h"
+#include "wmetrics.h"
+#include "worker.h"
+#include "xalloc.h"
 
-static volatile sig_atomic_t worker_stop;
+struct worker_shared worker_shared;
+static atomic_int worker_stop_flag;
+static atomic_llong worker_release_at_us;
 
-static void worker_on_signal(int sig)
+const struct db_stmt *const worker_statement_sets[] = {jobs_statements, sweeper_statements,
+                                                       scheduler_statements, NULL};
+
+static int64_t worker_now_us(void)
 {
-    (void)sig;
-    worker_stop = 1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int worker_stopping(void)
+{
+    return atomic_load(&worker_stop_flag);
+}
+
+int worker_must_release(void)
+{
+    long long at = atomic_load(&worker_release_at_us);
+    return at && worker_now_us() >= at;
+}
+
+int worker_sleep_ms(int ms)
+{
+    for (int waited = 0; waited < ms && !worker_stopping(); waited += 50) {
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return worker_stopping();
+}
+
+const struct job_kind *worker_kind(const char *kind)
+{
+    for (const struct job_kind *k = job_kinds; k->kind; k++)
+        if (!strcmp(k->kind, kind))
+            return k;
+    return NULL;
+}
+
+const char *worker_kinds_array(void)
+{
+    static char text[1024];
+    if (!text[0]) {
+        size_t n = (size_t)snprintf(text, sizeof text, "{");
+        for (const struct job_kind *k = job_kinds; k->kind && n < sizeof text; k++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s\"%s\"", k == job_kinds ? "" : ",",
+                                  k->kind);
+        snprintf(text + n, sizeof text - n, "}");
+    }
+    return text;
 }
 
 static const char *worker_getenv(const char *name)
 {
     return getenv(name);
-}
-
-/* Checks both connections, logging only when a state changes. */
-static void worker_check(struct db *db, struct redis *redis, int *pg_up, int *redis_up)
-{
-    char err[512];
-    int ok = db_ensure(db, err, sizeof err) == 0;
-    if (ok) {
-        PGresult *res = db_exec_sql(db, "SELECT 1");
-        ok = db_ok(res);
-        if (res)
-            PQclear(res);
-    }
-    if (ok != *pg_up) {
-        if (ok)
-            log_info("worker: connected to PostgreSQL");
-        else
-            log_warn("worker: PostgreSQL unavailable: %s", err);
-        *pg_up = ok;
-    }
-    redisReply *rep = redis_command(redis, "PING");
-    ok = rep && rep->type == REDIS_REPLY_STATUS;
-    if (rep)
-        freeReplyObject(rep);
-    if (ok != *redis_up) {
-        if (ok)
-            log_info("worker: connected to Redis");
-        else
-            log_warn("worker: Redis unavailable");
-        *redis_up = ok;
-    }
 }
 
 int main(void)
@@ -74,29 +97,52 @@ int main(void)
         config_cleanup(&cfg);
         return 2;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = worker_on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    worker_shared.cfg = &cfg;
+    char host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    snprintf(worker_shared.name, sizeof worker_shared.name, "%s-%d", host, (int)getpid());
+    worker_kinds_array();
+
+    /* Threads inherit the blocked signals; the main thread waits for them. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct db *db = db_new(cfg.database_url, NULL);
-    struct redis *redis = redis_new(&raddr, 2000);
-    int pg_up = -1, redis_up = -1;
-    log_info("worker started");
-    while (!worker_stop) {
-        worker_check(db, redis, &pg_up, &redis_up);
-        /* Sleep in short steps so that a signal is acted on at once. */
-        for (int i = 0; i < 10 && !worker_stop; i++) {
-            struct timespec ts = {0, 100 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
-    log_info("worker stopping");
-    redis_free(redis);
-    db_free(db);
-    config_cleanup(&cfg);
+    wmetrics_serve(cfg.worker_metrics_listen);
+    int n = cfg.worker_concurrency;
+    pthread_t *runners = xcalloc((size_t)n, sizeof *runners);
+    pthread_t sweeper, renewer;
+    for (int i = 0; i < n; i++)
+        pthread_create(&runners[i], NULL, runner_main, (void *)(intptr_t)i);
+    pthread_create(&sweeper, NULL, sweeper_main, NULL);
+    pthread_create(&renewer, NULL, renewer_main, NULL);
+    struct buf extra;
+    buf_init(&extra);
+    buf_puts(&extra, "\"worker\":");
+    buf_json_string(&extra, worker_shared.name);
+    buf_printf(&extra, ",\"concurrency\":%d,\"kinds\":", n);
+    buf_json_string(&extra, worker_kinds_array());
+    log_line(LOG_INFO, "worker started", extra.data);
+    buf_cleanup(&extra);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    /* Jobs still running a second before the grace period ends are released. */
+    int64_t grace_us = (int64_t)cfg.shutdown_grace_s * 1000000;
+    atomic_store(&worker_release_at_us,
+                 (long long)(worker_now_us() + (grace_us > 1000000 ? grace_us - 1000000 : 0)));
+    atomic_store(&worker_stop_flag, 1);
+    log_info("worker: signal %d, finishing in-flight jobs", sig);
+    for (int i = 0; i < n; i++)
+        pthread_join(runners[i], NULL);
+    pthread_join(sweeper, NULL);
+    pthread_join(renewer, NULL);
+    wmetrics_stop();
+    free(runners);
     log_info("worker stopped");
+    config_cleanup(&cfg);
     return 0;
 }

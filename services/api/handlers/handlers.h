@@ -34,6 +34,12 @@ void api_keys_delete(struct req *r);
 
 /* @handlers:resources */
 
+/* jobs.c */
+extern const struct db_stmt job_statements[];
+void jobs_list(struct req *r);
+void jobs_get(struct req *r);
+void jobs_retry(struct req *r);
+
 /* hubs.c */
 extern const struct db_stmt hub_statements[];
 void hubs_list(struct req *r);

@@ -1,0 +1,120 @@
+#include "jobs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "redis.h"
+
+const struct db_stmt jobs_statements[] = {
+    /* A job becomes due run_at; published_at records that its id went on the stream. */
+    {"jobs_insert",
+     "INSERT INTO jobs (kind, payload, dedupe_key, run_at, max_attempts, requested_by, "
+     "published_at) VALUES ($1, COALESCE($2::jsonb, '{}'), $3, "
+     "clock_timestamp() + make_interval(secs => $4::int), $5::int, $6, clock_timestamp()) "
+     "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING "
+     "RETURNING id, $4::int <= 0"},
+    {"jobs_by_dedupe", "SELECT id FROM jobs WHERE dedupe_key = $1"},
+    /* Claiming takes the lease and counts the attempt; only what is due, of a kind this
+     * worker runs. */
+    {"jobs_claim",
+     "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, "
+     "locked_until = clock_timestamp() + make_interval(secs => $3::int), "
+     "started_at = clock_timestamp() "
+     "WHERE id = $1 AND status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
+     "AND kind = ANY($4::text[]) "
+     "RETURNING kind, payload::text, attempts, max_attempts, "
+     "spp_micros(clock_timestamp()) - spp_micros(GREATEST(run_at, created_at))"},
+    {"jobs_renew",
+     "UPDATE jobs SET locked_until = clock_timestamp() + make_interval(secs => $3::int) "
+     "WHERE id = $1 AND attempts = $2 AND status = 'running' RETURNING 1"},
+    /* Finishing is fenced: only the attempt that holds the job may record its outcome. */
+    {"jobs_complete",
+     "UPDATE jobs SET status = 'succeeded', finished_at = clock_timestamp(), locked_by = NULL, "
+     "locked_until = NULL, last_error = NULL "
+     "WHERE id = $1 AND attempts = $2 AND status = 'running' RETURNING 1"},
+    {"jobs_fail",
+     "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END, "
+     "run_at = CASE WHEN attempts >= max_attempts THEN run_at "
+     "ELSE clock_timestamp() + make_interval(secs => $3::int) END, "
+     "finished_at = CASE WHEN attempts >= max_attempts THEN clock_timestamp() END, "
+     "last_error = $4, locked_by = NULL, locked_until = NULL, published_at = NULL "
+     "WHERE id = $1 AND attempts = $2 AND status = 'running' RETURNING status"},
+    /* Given back at shutdown: the attempt does not count against the job. */
+    {"jobs_release",
+     "UPDATE jobs SET status = 'queued', run_at = clock_timestamp(), locked_by = NULL, "
+     "locked_until = NULL, published_at = NULL, max_attempts = max_attempts + 1, "
+     "last_error = 'released when its worker stopped' "
+     "WHERE id = $1 AND attempts = $2 AND status = 'running' RETURNING 1"},
+    {NULL, NULL},
+};
+
+int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, char *err,
+                 size_t errlen)
+{
+    char delay[16], max[16];
+    snprintf(delay, sizeof delay, "%d", j->delay_s);
+    snprintf(max, sizeof max, "%d",
+             j->max_attempts > 0 ? j->max_attempts : JOBS_DEFAULT_MAX_ATTEMPTS);
+    const char *p[] = {j->kind, j->payload, j->dedupe_key, delay, max, j->requested_by};
+    PGresult *res = db_exec(db, "jobs_insert", 6, p);
+    int rc = -1;
+    *due = 0;
+    if (!db_ok(res)) {
+        snprintf(err, errlen, "enqueue %s: %s", j->kind,
+                 res ? PQresultErrorMessage(res) : "no connection");
+        goto done;
+    }
+    if (PQntuples(res) == 1) {
+        snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
+        *due = PQgetvalue(res, 0, 1)[0] == 't';
+        rc = 0;
+        goto done;
+    }
+    PQclear(res);
+    const char *k[] = {j->dedupe_key};
+    res = db_exec(db, "jobs_by_dedupe", 1, k);
+    if (!db_ok(res) || PQntuples(res) != 1) {
+        snprintf(err, errlen, "enqueue %s: the job with this key vanished", j->kind);
+        goto done;
+    }
+    snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
+    rc = 1;
+done:
+    if (res)
+        PQclear(res);
+    return rc;
+}
+
+int jobs_publish(struct redis *r, const char *id)
+{
+    redisReply *rep = redis_command(r, "XADD %s * id %s", JOBS_STREAM, id);
+    int ok = rep && rep->type == REDIS_REPLY_STRING;
+    if (!ok)
+        log_warn("publishing job %s failed (%s); the sweeper will publish it", id,
+                 rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
+    if (rep)
+        freeReplyObject(rep);
+    return ok ? 0 : -1;
+}
+
+int jobs_backoff_s(int attempt, int base_s, uint32_t rnd)
+{
+    if (attempt < 1)
+        attempt = 1;
+    int64_t d = base_s;
+    for (int i = 1; i < attempt && d < JOBS_BACKOFF_CAP_S; i++)
+        d *= 2;
+    if (d > JOBS_BACKOFF_CAP_S)
+        d = JOBS_BACKOFF_CAP_S;
+    int64_t half = d / 2;
+    return (int)(d - half + (half > 0 ? rnd % (uint32_t)(half + 1) : 0));
+}
+
+int64_t jobs_slot_start(int64_t now_s, int interval_s)
+{
+    int64_t r = now_s % interval_s;
+    if (r < 0)
+        r += interval_s;
+    return now_s - r;
+}

@@ -1,0 +1,50 @@
+/* The job library (DESIGN §4): enqueue inside the caller's transaction, publish the id to the
+ * Redis stream after commit, claim under a lease, renew, and finish fenced by the attempt
+ * number. PostgreSQL is the ledger; the stream only wakes workers. */
+#ifndef SPP_JOBS_H
+#define SPP_JOBS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+
+struct redis;
+
+#define JOBS_STREAM               "spp:jobs"
+#define JOBS_GROUP                "spp-workers"
+#define JOBS_DEFAULT_MAX_ATTEMPTS 8
+#define JOBS_BACKOFF_CAP_S        3600
+
+/* Every statement the library runs; prepare them on each connection that uses it. */
+extern const struct db_stmt jobs_statements[];
+
+struct jobs_new {
+    const char *kind;
+    const char *payload;      /* JSON object text, or NULL for {} */
+    const char *dedupe_key;   /* NULL, or one job per key ever (slots, notifications) */
+    int delay_s;              /* run no earlier than now + delay_s */
+    int max_attempts;         /* 0 = JOBS_DEFAULT_MAX_ATTEMPTS */
+    const char *requested_by; /* the API key id behind it, or NULL */
+};
+
+/* Inserts a job inside the caller's open transaction and writes its id (37 bytes). With a
+ * dedupe key that exists already, writes the existing job's id instead and returns 1. Sets
+ * *due when the job may run at once (the caller publishes it after commit). Returns 0 for a new
+ * job, 1 for an existing one, -1 on a database error (message in err). */
+int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, char *err,
+                 size_t errlen);
+
+/* XADD the id to the stream. A failure (Redis down, out of memory) is only logged: the
+ * sweeper publishes what is due and unpublished. Returns 0 or -1. */
+int jobs_publish(struct redis *r, const char *id);
+
+/* The delay before the next attempt after attempt (1-based) failed: base doubling per
+ * attempt, capped at an hour, with "equal jitter" (half fixed, half drawn from rnd) so that
+ * many failures at once spread out. Pure. */
+int jobs_backoff_s(int attempt, int base_s, uint32_t rnd);
+
+/* The start of the schedule slot of length interval_s holding now (Unix seconds). Pure. */
+int64_t jobs_slot_start(int64_t now_s, int interval_s);
+
+#endif

@@ -1,0 +1,102 @@
+/* /v1/jobs: the job ledger as clients see it. A job is readable by admin keys and by the key
+ * whose request caused it (so that a 202's Location can be polled); listing and retrying are
+ * admin business. */
+#include <stdio.h>
+#include <string.h>
+
+#include "jobs.h"
+
+#include "handlers.h"
+#include "resource.h"
+
+const struct db_stmt job_statements[] = {
+    {"job_get", "SELECT job_json(j)::text, requested_by FROM jobs j WHERE j.id = $1"},
+    {"job_list",
+     "SELECT job_json(j)::text, spp_micros(j.created_at), j.id FROM jobs j "
+     "WHERE ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.kind = $2) "
+     "AND ($3::bigint IS NULL OR (j.created_at, j.id) > (spp_from_micros($3), $4::uuid)) "
+     "ORDER BY j.created_at, j.id LIMIT $5"},
+    /* A retry grants a fresh set of attempts; the attempt count goes on rising, so that it
+     * still fences out any worker of an earlier attempt. */
+    {"job_retry",
+     "UPDATE jobs SET status = 'queued', run_at = clock_timestamp(), finished_at = NULL, "
+     "max_attempts = attempts + $2::int, published_at = clock_timestamp() "
+     "WHERE id = $1 AND status IN ('dead', 'failed') RETURNING id"},
+    {"job_counts",
+     "SELECT s.status, count(j.id) FROM unnest(ARRAY['queued', 'running', 'succeeded', "
+     "'failed', 'dead']) s(status) LEFT JOIN jobs j ON j.status = s.status GROUP BY s.status"},
+    {"job_oldest_due",
+     "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) FROM jobs "
+     "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
+    {NULL, NULL},
+};
+
+static const char *const job_states[] = {"queued", "running", "succeeded", "failed", "dead", NULL};
+
+static const struct vfield job_filters[] = {
+    {"status", V_ENUM, 0, 0, job_states, 0, 0},
+    {"kind", V_NAME, 0, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static int job_admin_only(struct req *r)
+{
+    if (r->principal.role == ROLE_ADMIN)
+        return 0;
+    req_problem(r, 403, "forbidden", "Only admin keys manage jobs.");
+    return -1;
+}
+
+void jobs_list(struct req *r)
+{
+    if (job_admin_only(r) != 0 || req_check_query(r, job_filters, 1) != 0)
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *p[] = {req_query_get(r, "status"), req_query_get(r, "kind"), pg.cursor_micros,
+                       pg.cursor_id, pg.limit_plus_one};
+    PGresult *res = req_db(r, "job_list", 5, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+void jobs_get(struct req *r)
+{
+    const char *p[] = {req_param(r, "id")};
+    PGresult *res = req_db(r, "job_get", 1, p);
+    if (!res)
+        return;
+    const char *by = PQntuples(res) ? req_col(res, 0, 1) : NULL;
+    const char *me = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
+    if (PQntuples(res) == 0 || (r->principal.role != ROLE_ADMIN && (!by || strcmp(by, me) != 0))) {
+        req_problem(r, 404, "not_found", "No such job.");
+        return;
+    }
+    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+}
+
+void jobs_retry(struct req *r)
+{
+    if (job_admin_only(r) != 0)
+        return;
+    const char *id = req_param(r, "id");
+    char fresh[16];
+    snprintf(fresh, sizeof fresh, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
+    const char *p[] = {id, fresh};
+    PGresult *res = req_db(r, "job_retry", 2, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        const char *g[] = {id};
+        PGresult *cur = req_db(r, "job_get", 1, g);
+        if (!cur)
+            return;
+        if (PQntuples(cur) == 0)
+            req_problem(r, 404, "not_found", "No such job.");
+        else
+            req_problem(r, 409, "conflict", "Only a dead or failed job can be retried.");
+        return;
+    }
+    req_publish_after_commit(r, id); /* due now, like any enqueued job */
+    req_reply_accepted(r, id);
+}

@@ -1,0 +1,13 @@
+/* The job kinds of this product, each implemented in its own file of this folder. The
+ * registry (registry.c) lists them; the test build's registry adds test kinds. */
+#ifndef SPP_JOB_KINDS_H
+#define SPP_JOB_KINDS_H
+
+#include "worker.h"
+
+/* The product's kinds as initialisers of struct job_kind, shared by both registries. Each
+ * later kind (champion.assign, reminders.scan, digest.compile, notification.deliver,
+ * webhook.deliver) is added here with its file. */
+#define JOB_KINDS_PRODUCT
+
+#endif

@@ -1,0 +1,71 @@
+/* Kinds that only the test and benchmark build (spp-worker-test) registers, for the fault
+ * suite and bench/jobs:
+ *   test.record  {"ms": N}: waits N ms (releasing at shutdown), then records one row in
+ *                test_job_effects inside the job's transaction: a row exists exactly for the
+ *                attempt whose completion was accepted.
+ *   test.fail    always fails with "boom".
+ *   bench.noop   does nothing.
+ *   reminders.scan, digest.compile: record a row too, standing in for the real kinds (a later
+ *                issue) so that the schedules can be tested. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kinds.h"
+
+static enum job_result test_record_row(struct job_ctx *ctx)
+{
+    char attempt[16];
+    snprintf(attempt, sizeof attempt, "%d", ctx->attempt);
+    char *payload = json_dumps(ctx->payload, JSON_COMPACT);
+    const char *p[] = {ctx->id, attempt, ctx->worker, ctx->kind, payload};
+    PGresult *res =
+        PQexecParams(db_conn(ctx->db),
+                     "INSERT INTO test_job_effects (job_id, attempt, worker, kind, payload) "
+                     "VALUES ($1, $2::int, $3, $4, $5::jsonb)",
+                     5, NULL, p, NULL, NULL, 0);
+    int ok = db_ok(res);
+    if (!ok)
+        snprintf(ctx->err, sizeof ctx->err, "recording the effect: %s", PQresultErrorMessage(res));
+    PQclear(res);
+    free(payload);
+    return ok ? JOB_OK : JOB_RETRY;
+}
+
+static enum job_result test_record(struct job_ctx *ctx)
+{
+    json_int_t ms = json_integer_value(json_object_get(ctx->payload, "ms"));
+    for (json_int_t waited = 0; waited < ms; waited += 10) {
+        if (worker_must_release())
+            return JOB_RELEASE;
+        if (atomic_load(ctx->lost)) {
+            snprintf(ctx->err, sizeof ctx->err, "lease lost");
+            return JOB_RETRY;
+        }
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return test_record_row(ctx);
+}
+
+static enum job_result test_fail(struct job_ctx *ctx)
+{
+    snprintf(ctx->err, sizeof ctx->err, "boom (attempt %d)", ctx->attempt);
+    return JOB_RETRY;
+}
+
+static enum job_result bench_noop(struct job_ctx *ctx)
+{
+    (void)ctx;
+    return JOB_OK;
+}
+
+const struct job_kind job_kinds[] = {
+    JOB_KINDS_PRODUCT{"test.record", test_record},
+    {"test.fail", test_fail},
+    {"bench.noop", bench_noop},
+    {"reminders.scan", test_record_row},
+    {"digest.compile", test_record_row},
+    {NULL, NULL},
+};

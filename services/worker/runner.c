@@ -1,0 +1,233 @@
+/* A runner thread: reads job ids from the consumer group, claims each job in PostgreSQL under a
+ * lease, runs it in a transaction that commits with its fenced completion, records the outcome,
+ * then acknowledges and deletes the stream entry. */
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jobs.h"
+#include "log.h"
+#include "wmetrics.h"
+#include "worker.h"
+
+struct runner {
+    struct db *db;
+    struct redis *redis;
+    char consumer[128];
+};
+
+static int64_t runner_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void runner_ack(struct runner *rn, const char *entry)
+{
+    redisReply *rep = redis_command(rn->redis, "XACK %s %s %s", JOBS_STREAM, JOBS_GROUP, entry);
+    if (rep)
+        freeReplyObject(rep);
+    rep = redis_command(rn->redis, "XDEL %s %s", JOBS_STREAM, entry);
+    if (rep)
+        freeReplyObject(rep);
+}
+
+static int runner_sql(struct runner *rn, const char *sql)
+{
+    PGresult *res = db_exec_sql(rn->db, sql);
+    int ok = db_ok(res) && (strcmp(sql, "COMMIT") != 0 || !strcmp(PQcmdStatus(res), "COMMIT"));
+    if (res)
+        PQclear(res);
+    return ok ? 0 : -1;
+}
+
+/* Records a failed attempt: retried after a backoff, or dead after the last one. */
+static void runner_fail(struct runner *rn, const char *id, const char *attempt_s, int attempt,
+                        const char *error, int64_t run_us)
+{
+    uint32_t rnd = 0;
+    RAND_bytes((unsigned char *)&rnd, sizeof rnd);
+    char delay[16];
+    snprintf(delay, sizeof delay, "%d",
+             jobs_backoff_s(attempt, worker_shared.cfg->retry_base_s, rnd));
+    const char *p[] = {id, attempt_s, delay, error};
+    PGresult *res = db_exec(rn->db, "jobs_fail", 4, p);
+    if (db_ok(res) && PQntuples(res) == 1) {
+        int dead = !strcmp(PQgetvalue(res, 0, 0), "dead");
+        wmetrics_finished(dead ? WM_DEAD : WM_RETRIED, run_us);
+        char extra[160];
+        snprintf(extra, sizeof extra, "\"job\":\"%s\",\"attempt\":%d,\"dead\":%s", id, attempt,
+                 dead ? "true" : "false");
+        log_line(dead ? LOG_ERROR : LOG_WARN, "job failed", extra);
+    } else {
+        wmetrics_finished(WM_FENCED, run_us);
+        log_warn("job %s attempt %d: failure not recorded (lease lost)", id, attempt);
+    }
+    if (res)
+        PQclear(res);
+}
+
+/* Runs one claimed job to its recorded outcome. */
+static void runner_run(struct runner *rn, const char *id, PGresult *claim)
+{
+    const char *kind = PQgetvalue(claim, 0, 0);
+    int attempt = atoi(PQgetvalue(claim, 0, 2));
+    const char *attempt_s = PQgetvalue(claim, 0, 2);
+    wmetrics_started(atoll(PQgetvalue(claim, 0, 4)));
+    const struct job_kind *k = worker_kind(kind);
+    atomic_int lost = 0;
+    struct job_ctx ctx = {rn->db,
+                          rn->redis,
+                          worker_shared.cfg,
+                          id,
+                          kind,
+                          NULL,
+                          attempt,
+                          atoi(PQgetvalue(claim, 0, 3)),
+                          worker_shared.name,
+                          &lost,
+                          ""};
+    ctx.payload = json_loads(PQgetvalue(claim, 0, 1), 0, NULL);
+    inflight_add(id, attempt, &lost);
+    wmetrics_inflight(1);
+    int64_t start = runner_now_us();
+
+    enum job_result result = JOB_RETRY;
+    if (runner_sql(rn, "BEGIN") != 0) {
+        snprintf(ctx.err, sizeof ctx.err, "could not begin a transaction");
+    } else {
+        result = k->run(&ctx);
+        if (result == JOB_OK && atomic_load(&lost)) {
+            result = JOB_RETRY;
+            snprintf(ctx.err, sizeof ctx.err, "lease lost while running");
+        }
+    }
+    int64_t run_us = runner_now_us() - start;
+    if (result == JOB_OK) {
+        const char *p[] = {id, attempt_s};
+        PGresult *res = db_exec(rn->db, "jobs_complete", 2, p);
+        int mine = db_ok(res) && PQntuples(res) == 1;
+        if (res)
+            PQclear(res);
+        if (mine && runner_sql(rn, "COMMIT") == 0) {
+            wmetrics_finished(WM_SUCCEEDED, run_us);
+        } else {
+            /* Another attempt owns the job now (or the commit failed): nothing of this one
+             * stays. */
+            runner_sql(rn, "ROLLBACK");
+            wmetrics_finished(WM_FENCED, run_us);
+            log_warn("job %s attempt %d: completion refused (lease taken over)", id, attempt);
+        }
+    } else {
+        runner_sql(rn, "ROLLBACK");
+        if (result == JOB_RELEASE) {
+            const char *p[] = {id, attempt_s};
+            PGresult *res = db_exec(rn->db, "jobs_release", 2, p);
+            if (res)
+                PQclear(res);
+            wmetrics_finished(WM_RELEASED, run_us);
+            log_info("job %s released at shutdown", id);
+        } else {
+            runner_fail(rn, id, attempt_s, attempt, ctx.err[0] ? ctx.err : "failed", run_us);
+        }
+    }
+    wmetrics_inflight(-1);
+    inflight_remove(id);
+    json_decref(ctx.payload);
+}
+
+/* Handles one stream entry. A job that is not claimable (not due, already done, running
+ * elsewhere, of a kind this worker does not run) only has its entry removed: the ledger says
+ * what happens to it. An entry left unacknowledged (PostgreSQL down) is taken over by a
+ * sweeper later. */
+static void runner_process(struct runner *rn, const char *entry, const char *id)
+{
+    char lease[16];
+    snprintf(lease, sizeof lease, "%d", worker_shared.cfg->job_lease_s);
+    const char *p[] = {id, worker_shared.name, lease, worker_kinds_array()};
+    PGresult *claim = db_exec(rn->db, "jobs_claim", 4, p);
+    if (!db_ok(claim)) {
+        if (claim)
+            PQclear(claim);
+        return;
+    }
+    if (PQntuples(claim) == 1)
+        runner_run(rn, id, claim);
+    PQclear(claim);
+    runner_ack(rn, entry);
+}
+
+static void runner_create_group(struct runner *rn)
+{
+    redisReply *rep =
+        redis_command(rn->redis, "XGROUP CREATE %s %s 0 MKSTREAM", JOBS_STREAM, JOBS_GROUP);
+    if (rep)
+        freeReplyObject(rep); /* BUSYGROUP: another worker made it first */
+}
+
+/* One XREADGROUP: blocks on the server for at most two seconds (shorter than the client's
+ * timeout), so that a stop is noticed quickly. */
+static void runner_read(struct runner *rn)
+{
+    redisReply *rep =
+        redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT 1 BLOCK 2000 STREAMS %s >",
+                      JOBS_GROUP, rn->consumer, JOBS_STREAM);
+    if (!rep) {
+        worker_sleep_ms(1000); /* Redis unreachable: the connection is rebuilt next time */
+        return;
+    }
+    if (rep->type == REDIS_REPLY_ERROR) {
+        if (!strncmp(rep->str, "NOGROUP", 7))
+            runner_create_group(rn);
+        else
+            log_warn("XREADGROUP: %s", rep->str);
+        freeReplyObject(rep);
+        return;
+    }
+    if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1) {
+        redisReply *entries = rep->element[0]->element[1];
+        for (size_t i = 0; i < entries->elements; i++) {
+            redisReply *e = entries->element[i];
+            if (e->elements != 2 || e->element[1]->type != REDIS_REPLY_ARRAY)
+                continue;
+            redisReply *fields = e->element[1];
+            const char *id = NULL;
+            for (size_t f = 0; f + 1 < fields->elements; f += 2)
+                if (!strcmp(fields->element[f]->str, "id"))
+                    id = fields->element[f + 1]->str;
+            if (id)
+                runner_process(rn, e->element[0]->str, id);
+            else
+                runner_ack(rn, e->element[0]->str);
+        }
+    }
+    freeReplyObject(rep);
+}
+
+void *runner_main(void *arg)
+{
+    int index = (int)(intptr_t)arg;
+    const struct config *cfg = worker_shared.cfg;
+    struct runner rn;
+    struct redis_addr addr;
+    redis_parse_url(cfg->redis_url, &addr);
+    rn.db = db_new(cfg->database_url, worker_statement_sets);
+    rn.redis = redis_new(&addr, 5000);
+    snprintf(rn.consumer, sizeof rn.consumer, "%s-%d", worker_shared.name, index);
+    runner_create_group(&rn);
+    while (!worker_stopping()) {
+        char err[512];
+        if (db_ensure(rn.db, err, sizeof err) != 0) {
+            log_warn("runner %d: %s", index, err);
+            worker_sleep_ms(1000);
+            continue;
+        }
+        runner_read(&rn);
+    }
+    redis_free(rn.redis);
+    db_free(rn.db);
+    return NULL;
+}

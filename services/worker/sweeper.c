@@ -1,0 +1,169 @@
+/* The sweeper, one per worker process (several may run at once: every step is safe to repeat
+ * and to race). Each pass it takes back jobs whose lease expired, publishes what is due and was
+ * not published since (a lost publish, Redis restarted empty, a retry or delayed job coming
+ * due), takes over stream entries left pending by a dead consumer, ticks the schedules,
+ * prunes finished jobs past retention, and refreshes the queue gauges. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jobs.h"
+#include "log.h"
+#include "wmetrics.h"
+#include "worker.h"
+
+const struct db_stmt sweeper_statements[] = {
+    {"sweep_expired",
+     "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END, "
+     "last_error = 'lease expired: its worker stopped answering', locked_by = NULL, "
+     "locked_until = NULL, published_at = NULL, run_at = clock_timestamp(), "
+     "finished_at = CASE WHEN attempts >= max_attempts THEN clock_timestamp() END "
+     "WHERE id IN (SELECT id FROM jobs WHERE status = 'running' "
+     "AND locked_until < clock_timestamp() LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING id"},
+    /* Due, of a kind this worker runs, and not on the stream since it came due ($2: how long a
+     * publish is trusted before it is repeated). */
+    {"sweep_due",
+     "UPDATE jobs SET published_at = clock_timestamp() WHERE id IN (SELECT id FROM jobs "
+     "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
+     "AND kind = ANY($1::text[]) AND (published_at IS NULL OR published_at < run_at "
+     "OR published_at < clock_timestamp() - make_interval(secs => $2::int)) "
+     "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id"},
+    {"sweep_unpublish",
+     "UPDATE jobs SET published_at = NULL WHERE id = $1 AND status IN ('queued', 'failed')"},
+    {"sweep_prune",
+     "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('succeeded', 'dead') "
+     "AND finished_at < clock_timestamp() - make_interval(days => $1::int) LIMIT 1000)"},
+    {"sweep_gauges",
+     "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) "
+     "FROM jobs WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
+    {NULL, NULL},
+};
+
+struct sweeper {
+    struct db *db;
+    struct redis *redis;
+    char consumer[128];
+};
+
+static PGresult *sweeper_exec(struct sweeper *sw, const char *stmt, int n, const char **p)
+{
+    PGresult *res = db_exec(sw->db, stmt, n, p);
+    if (!db_ok(res)) {
+        log_warn("sweeper: %s failed: %s", stmt, res ? PQresultErrorMessage(res) : "no connection");
+        if (res)
+            PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+static void sweeper_publish_rows(struct sweeper *sw, PGresult *res)
+{
+    for (int i = 0; i < PQntuples(res); i++)
+        jobs_publish(sw->redis, PQgetvalue(res, i, 0));
+}
+
+/* Entries pending longer than a lease belong to a consumer that died (or to a job still
+ * running, which its lease protects): acknowledge and delete them, and mark their jobs
+ * unpublished so that the next step publishes whatever is still due. */
+static void sweeper_autoclaim(struct sweeper *sw)
+{
+    char idle[24];
+    snprintf(idle, sizeof idle, "%d", worker_shared.cfg->job_lease_s * 1000);
+    redisReply *rep = redis_command(sw->redis, "XAUTOCLAIM %s %s %s %s 0-0 COUNT 100", JOBS_STREAM,
+                                    JOBS_GROUP, sw->consumer, idle);
+    if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 2) {
+        if (rep)
+            freeReplyObject(rep);
+        return;
+    }
+    redisReply *entries = rep->element[1];
+    for (size_t i = 0; i < entries->elements; i++) {
+        redisReply *e = entries->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2)
+            continue;
+        redisReply *fields = e->element[1];
+        for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2) {
+            if (!strcmp(fields->element[f]->str, "id")) {
+                const char *p[] = {fields->element[f + 1]->str};
+                PGresult *res = sweeper_exec(sw, "sweep_unpublish", 1, p);
+                if (res)
+                    PQclear(res);
+            }
+        }
+        redisReply *ack =
+            redis_command(sw->redis, "XACK %s %s %s", JOBS_STREAM, JOBS_GROUP, e->element[0]->str);
+        if (ack)
+            freeReplyObject(ack);
+        ack = redis_command(sw->redis, "XDEL %s %s", JOBS_STREAM, e->element[0]->str);
+        if (ack)
+            freeReplyObject(ack);
+    }
+    /* Entries whose message was deleted already come back as ids only: acknowledge them. */
+    if (rep->elements >= 3 && rep->element[2]->type == REDIS_REPLY_ARRAY) {
+        for (size_t i = 0; i < rep->element[2]->elements; i++) {
+            redisReply *ack = redis_command(sw->redis, "XACK %s %s %s", JOBS_STREAM, JOBS_GROUP,
+                                            rep->element[2]->element[i]->str);
+            if (ack)
+                freeReplyObject(ack);
+        }
+    }
+    freeReplyObject(rep);
+}
+
+static void sweeper_pass(struct sweeper *sw)
+{
+    const struct config *cfg = worker_shared.cfg;
+    PGresult *res = sweeper_exec(sw, "sweep_expired", 0, NULL);
+    if (res) {
+        if (PQntuples(res) > 0)
+            log_warn("sweeper: took back %d jobs whose lease expired", PQntuples(res));
+        PQclear(res);
+    }
+    sweeper_autoclaim(sw);
+    scheduler_tick(sw->db, sw->redis, cfg);
+    /* A publish is trusted for two sweeps or a lease, whichever is longer: an entry can wait
+     * that long behind others before anyone should suspect it lost. */
+    char trust[16];
+    int t =
+        cfg->sweep_interval_s * 2 > cfg->job_lease_s ? cfg->sweep_interval_s * 2 : cfg->job_lease_s;
+    snprintf(trust, sizeof trust, "%d", t);
+    const char *p[] = {worker_kinds_array(), trust};
+    res = sweeper_exec(sw, "sweep_due", 2, p);
+    if (res) {
+        sweeper_publish_rows(sw, res);
+        PQclear(res);
+    }
+    char days[16];
+    snprintf(days, sizeof days, "%d", cfg->job_retention_days);
+    const char *pd[] = {days};
+    res = sweeper_exec(sw, "sweep_prune", 1, pd);
+    if (res)
+        PQclear(res);
+    res = sweeper_exec(sw, "sweep_gauges", 0, NULL);
+    if (res) {
+        wmetrics_set_queue(atol(PQgetvalue(res, 0, 0)), atof(PQgetvalue(res, 0, 1)));
+        PQclear(res);
+    }
+}
+
+void *sweeper_main(void *arg)
+{
+    (void)arg;
+    const struct config *cfg = worker_shared.cfg;
+    struct sweeper sw;
+    struct redis_addr addr;
+    redis_parse_url(cfg->redis_url, &addr);
+    sw.db = db_new(cfg->database_url, worker_statement_sets);
+    sw.redis = redis_new(&addr, 2000);
+    snprintf(sw.consumer, sizeof sw.consumer, "%s-sweeper", worker_shared.name);
+    while (!worker_stopping()) {
+        char err[512];
+        if (db_ensure(sw.db, err, sizeof err) == 0)
+            sweeper_pass(&sw);
+        worker_sleep_ms(cfg->sweep_interval_s * 1000);
+    }
+    redis_free(sw.redis);
+    db_free(sw.db);
+    return NULL;
+}

@@ -1,0 +1,77 @@
+/* The worker process: runner threads that take jobs from the stream, a lease renewer, a
+ * sweeper that also ticks the schedules, and a small /metrics server. */
+#ifndef SPP_WORKER_H
+#define SPP_WORKER_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "redis.h"
+
+/* What a job's code gets. It runs inside a transaction on db that commits together with the
+ * job's completion, so its database effects happen exactly when the job succeeds. */
+struct job_ctx {
+    struct db *db;
+    struct redis *redis;
+    const struct config *cfg;
+    const char *id;
+    const char *kind;
+    json_t *payload; /* borrowed */
+    int attempt;
+    int max_attempts;
+    const char *worker; /* this worker's name */
+    atomic_int *lost;   /* set when the lease was lost: stop, the outcome will be refused */
+    char err[512];      /* why, for JOB_RETRY */
+};
+
+enum job_result {
+    JOB_OK,      /* commit the effects with the completion */
+    JOB_RETRY,   /* roll back; try again after a backoff (dead after max_attempts) */
+    JOB_RELEASE, /* roll back; give the job back untouched (the worker is stopping) */
+};
+
+struct job_kind {
+    const char *kind;
+    enum job_result (*run)(struct job_ctx *ctx);
+};
+
+/* The kinds this build runs (jobs/registry.c), ended by a NULL kind. */
+extern const struct job_kind job_kinds[];
+const struct job_kind *worker_kind(const char *kind);
+/* The kinds as a PostgreSQL text[] literal, for claiming only what this worker can run. */
+const char *worker_kinds_array(void);
+
+/* 1 once the worker must stop taking work; job code polls it during long waits. */
+int worker_stopping(void);
+/* 1 once the grace period is over: in-flight jobs must be released now. */
+int worker_must_release(void);
+/* Sleeps up to ms, waking early when the worker is stopping; returns worker_stopping(). */
+int worker_sleep_ms(int ms);
+
+/* The statements every worker connection prepares. */
+extern const struct db_stmt *const worker_statement_sets[];
+
+/* In-flight jobs, for the lease renewer. */
+void inflight_add(const char *id, int attempt, atomic_int *lost);
+void inflight_remove(const char *id);
+void *renewer_main(void *arg);
+
+void *runner_main(void *arg);
+void *sweeper_main(void *arg);
+
+/* scheduler.c: inserts the jobs of the schedule slots that are due; returns how many. */
+int scheduler_tick(struct db *db, struct redis *redis, const struct config *cfg);
+extern const struct db_stmt scheduler_statements[];
+extern const struct db_stmt sweeper_statements[];
+
+struct worker_shared {
+    const struct config *cfg;
+    char name[96];
+};
+extern struct worker_shared worker_shared;
+
+#endif
