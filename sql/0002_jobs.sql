@@ -56,3 +56,10 @@ CREATE TABLE schedule_slots (
     run_at timestamptz NOT NULL,
     created_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
+
+-- The instant of wall-clock time `at` on `day` in time zone `tz`: the nightly slot. On the day
+-- the clocks go forward a time in the gap maps forward; on the day they go back a repeated
+-- time maps to one of its two instants. Either way each day has exactly one slot.
+CREATE FUNCTION spp_local_slot(day date, at time, tz text) RETURNS timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT (day + at) AT TIME ZONE tz $$;

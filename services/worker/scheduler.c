@@ -14,7 +14,7 @@ const struct db_stmt scheduler_statements[] = {
     /* The digest slot of today and yesterday in $3 ($2 = HH:MM), when due at $1 and no older
      * than the catch-up window: expanded once into one digest.compile job per partnership. */
     {"schedule_digest",
-     "WITH days AS (SELECT d::date AS day, ((d::date + $2::time) AT TIME ZONE $3) AS at "
+     "WITH days AS (SELECT d::date AS day, spp_local_slot(d::date, $2::time, $3) AS at "
      "  FROM generate_series((($1::timestamptz AT TIME ZONE $3)::date - 1)::timestamp, "
      "                       ($1::timestamptz AT TIME ZONE $3)::date::timestamp, "
      "                       interval '1 day') d), "

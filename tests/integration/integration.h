@@ -15,6 +15,7 @@ Suite *hubs_suite(void);
 Suite *partnerships_suite(void);
 Suite *people_suite(void);
 Suite *cors_suite(void);
+Suite *jobs_suite(void);
 Suite *limits_suite(void);
 
 #endif

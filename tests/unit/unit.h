@@ -11,5 +11,6 @@ Suite *scope_suite(void);
 Suite *token_suite(void);
 Suite *phase_suite(void);
 Suite *cors_suite(void);
+Suite *jobs_suite(void);
 
 #endif
