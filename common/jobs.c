@@ -8,10 +8,13 @@
 
 const struct db_stmt jobs_statements[] = {
     /* A job becomes due run_at; published_at records that its id went on the stream. */
+    /* published_at is the insert's own instant: a job due at once counts as published (its
+     * caller publishes after commit), a delayed one is published by the sweeper when due. */
     {"jobs_insert",
      "INSERT INTO jobs (kind, payload, dedupe_key, run_at, max_attempts, requested_by, "
-     "published_at) VALUES ($1, COALESCE($2::jsonb, '{}'), $3, "
-     "clock_timestamp() + make_interval(secs => $4::int), $5::int, $6, clock_timestamp()) "
+     "published_at) SELECT $1, COALESCE($2::jsonb, '{}'), $3, "
+     "t.now + make_interval(secs => GREATEST($4::int, 0)), $5::int, $6, t.now "
+     "FROM (SELECT clock_timestamp() AS now) t "
      "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING "
      "RETURNING id, $4::int <= 0"},
     {"jobs_by_dedupe", "SELECT id FROM jobs WHERE dedupe_key = $1"},

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "validate.h"
 #include "xalloc.h"
@@ -12,7 +13,18 @@ struct redis {
     struct redis_addr addr;
     int timeout_ms;
     redisContext *ctx;
+    /* After a failed connect, further attempts wait a second, so that an unreachable Redis
+     * costs callers (every API request publishes and rate-limits) one timeout a second at
+     * most rather than one each. */
+    int64_t retry_at_us;
 };
+
+static int64_t redis_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 int redis_parse_url(const char *url, struct redis_addr *out)
 {
@@ -91,9 +103,15 @@ int redis_ensure(struct redis *r, char *err, size_t errlen)
     if (r->ctx && !r->ctx->err)
         return 0;
     redis_drop(r);
+    if (redis_now_us() < r->retry_at_us) {
+        snprintf(err, errlen, "Redis at %s:%d was unreachable a moment ago", r->addr.host,
+                 r->addr.port);
+        return -1;
+    }
     struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
     r->ctx = redisConnectWithTimeout(r->addr.host, r->addr.port, tv);
     if (!r->ctx || r->ctx->err) {
+        r->retry_at_us = redis_now_us() + 1000000;
         snprintf(err, errlen, "connecting to Redis at %s:%d: %s", r->addr.host, r->addr.port,
                  r->ctx ? r->ctx->errstr : "out of memory");
         redis_drop(r);

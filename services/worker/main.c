@@ -22,6 +22,8 @@
 struct worker_shared worker_shared;
 static atomic_int worker_stop_flag;
 static atomic_llong worker_release_at_us;
+/* Runner threads still going; each counts itself out as it ends (runner.c). */
+atomic_int worker_runners_left;
 
 const struct db_stmt *const worker_statement_sets[] = {jobs_statements, sweeper_statements,
                                                        scheduler_statements, NULL};
@@ -115,6 +117,7 @@ int main(void)
     int n = cfg.worker_concurrency;
     pthread_t *runners = xcalloc((size_t)n, sizeof *runners);
     pthread_t sweeper, renewer;
+    atomic_store(&worker_runners_left, n);
     for (int i = 0; i < n; i++)
         pthread_create(&runners[i], NULL, runner_main, (void *)(intptr_t)i);
     pthread_create(&sweeper, NULL, sweeper_main, NULL);
@@ -136,6 +139,21 @@ int main(void)
                  (long long)(worker_now_us() + (grace_us > 1000000 ? grace_us - 1000000 : 0)));
     atomic_store(&worker_stop_flag, 1);
     log_info("worker: signal %d, finishing in-flight jobs", sig);
+    /* A job whose code does not come back in time (blocked on the network) is left to its
+     * lease: the process exits at the end of the grace period regardless, and a sweeper takes
+     * the job back when the lease runs out. */
+    int64_t deadline = worker_now_us() + grace_us;
+    while (atomic_load(&worker_runners_left) > 0 && worker_now_us() < deadline) {
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    int left = atomic_load(&worker_runners_left);
+    if (left > 0) {
+        log_warn("worker: grace period over with %d jobs still running; their leases will "
+                 "expire and they will run again",
+                 left);
+        _exit(0);
+    }
     for (int i = 0; i < n; i++)
         pthread_join(runners[i], NULL);
     pthread_join(sweeper, NULL);

@@ -229,5 +229,6 @@ void *runner_main(void *arg)
     }
     redis_free(rn.redis);
     db_free(rn.db);
+    atomic_fetch_sub(&worker_runners_left, 1);
     return NULL;
 }

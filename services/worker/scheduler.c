@@ -22,10 +22,11 @@ const struct db_stmt scheduler_statements[] = {
      "  SELECT 'digest:' || day, at FROM days "
      "  WHERE at <= $1::timestamptz AND at > $1::timestamptz - interval '36 hours' "
      "  ON CONFLICT DO NOTHING RETURNING slot_key, run_at) "
-     "INSERT INTO jobs (kind, payload, dedupe_key, run_at) "
+     "INSERT INTO jobs (kind, payload, dedupe_key, run_at, published_at) "
      "SELECT 'digest.compile', jsonb_build_object('partnership_id', p.id, "
      "  'slot', spp_ts(s.run_at)), 'digest.compile:' || p.id || ':' || substr(s.slot_key, 8), "
-     "  s.run_at FROM slots s CROSS JOIN partnerships p WHERE p.digest_enabled "
+     "  s.run_at, clock_timestamp() FROM slots s CROSS JOIN partnerships p "
+     "WHERE p.digest_enabled "
      "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id"},
     {NULL, NULL},
 };

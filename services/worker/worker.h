@@ -61,6 +61,7 @@ void inflight_remove(const char *id);
 void *renewer_main(void *arg);
 
 void *runner_main(void *arg);
+extern atomic_int worker_runners_left;
 void *sweeper_main(void *arg);
 
 /* scheduler.c: inserts the jobs of the schedule slots that are due; returns how many. */

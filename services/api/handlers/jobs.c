@@ -18,10 +18,10 @@ const struct db_stmt job_statements[] = {
      "ORDER BY j.created_at, j.id LIMIT $5"},
     /* A retry grants a fresh set of attempts; the attempt count goes on rising, so that it
      * still fences out any worker of an earlier attempt. */
-    {"job_retry",
-     "UPDATE jobs SET status = 'queued', run_at = clock_timestamp(), finished_at = NULL, "
-     "max_attempts = attempts + $2::int, published_at = clock_timestamp() "
-     "WHERE id = $1 AND status IN ('dead', 'failed') RETURNING id"},
+    {"job_retry", "UPDATE jobs SET status = 'queued', run_at = t.now, finished_at = NULL, "
+                  "max_attempts = attempts + $2::int, published_at = t.now "
+                  "FROM (SELECT clock_timestamp() AS now) t "
+                  "WHERE id = $1 AND status IN ('dead', 'failed') RETURNING id"},
     {"job_counts",
      "SELECT s.status, count(j.id) FROM unnest(ARRAY['queued', 'running', 'succeeded', "
      "'failed', 'dead']) s(status) LEFT JOIN jobs j ON j.status = s.status GROUP BY s.status"},
