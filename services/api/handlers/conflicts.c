@@ -47,24 +47,9 @@ static const struct vfield conflict_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-/* Checks that the person of the path exists, that the caller sees it (else 404) and may take op
- * on its details (else 403). Returns -1 after answering. */
-static int conflict_person(struct req *r, enum scope_op op)
-{
-    struct scope_owner o;
-    int found = resource_chain(r, SCOPE_PERSON, req_param(r, "id"), &o);
-    if (found < 0)
-        return -1;
-    if (!found) {
-        req_problem(r, 404, "not_found", "No such person.");
-        return -1;
-    }
-    return req_allow(r, SCOPE_PERSON_DETAIL, op, &o);
-}
-
 void conflicts_list(struct req *r)
 {
-    if (req_check_query(r, conflict_filters, 1) != 0 || conflict_person(r, SCOPE_READ) != 0)
+    if (req_check_query(r, conflict_filters, 1) != 0 || resource_person_detail(r, SCOPE_READ) != 0)
         return;
     struct page pg;
     req_page(r, &pg);
@@ -79,7 +64,7 @@ void conflicts_list(struct req *r)
 
 void conflicts_create(struct req *r)
 {
-    if (conflict_person(r, SCOPE_CREATE) != 0)
+    if (resource_person_detail(r, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, conflict_fields, VALIDATE_CREATE) != 0)
         return;
@@ -106,7 +91,7 @@ void conflicts_create(struct req *r)
 /* GET of one conflict, so that the Location a create answers names something readable. */
 void conflicts_get(struct req *r)
 {
-    if (conflict_person(r, SCOPE_READ) != 0)
+    if (resource_person_detail(r, SCOPE_READ) != 0)
         return;
     const char *p[] = {req_param(r, "conflict_id"), req_param(r, "id")};
     PGresult *res = req_db(r, "conflict_get", 2, p);
@@ -121,7 +106,7 @@ void conflicts_get(struct req *r)
 
 void conflicts_delete(struct req *r)
 {
-    if (conflict_person(r, SCOPE_DELETE) != 0)
+    if (resource_person_detail(r, SCOPE_DELETE) != 0)
         return;
     const char *p[] = {req_param(r, "conflict_id"), req_param(r, "id")};
     PGresult *res = req_db(r, "conflict_delete", 2, p);

@@ -85,19 +85,7 @@ void hubs_create(struct req *r)
  * not go on. */
 static PGresult *hub_load(struct req *r, int lock, enum scope_op op)
 {
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "hub_lock" : "hub_get", 1, p);
-    if (!res)
-        return NULL;
-    if (PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such hub.");
-        return NULL;
-    }
-    struct scope_owner o;
-    req_owner_from_row(res, 0, 2, &o);
-    if (req_allow(r, SCOPE_HUB, op, &o) != 0)
-        return NULL;
-    return res;
+    return resource_load(r, lock ? "hub_lock" : "hub_get", SCOPE_HUB, op);
 }
 
 void hubs_get(struct req *r)

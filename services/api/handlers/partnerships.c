@@ -148,19 +148,7 @@ void partnerships_create(struct req *r)
  * it may not go on. */
 static PGresult *partnership_load(struct req *r, int lock, enum scope_op op)
 {
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "partnership_lock" : "partnership_get", 1, p);
-    if (!res)
-        return NULL;
-    if (PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such partnership.");
-        return NULL;
-    }
-    struct scope_owner o;
-    req_owner_from_row(res, 0, 2, &o);
-    if (req_allow(r, SCOPE_PARTNERSHIP, op, &o) != 0)
-        return NULL;
-    return res;
+    return resource_load(r, lock ? "partnership_lock" : "partnership_get", SCOPE_PARTNERSHIP, op);
 }
 
 void partnerships_get(struct req *r)

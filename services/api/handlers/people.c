@@ -138,19 +138,7 @@ void people_create(struct req *r)
  * may not go on. */
 static PGresult *person_load(struct req *r, int lock, enum scope_op op)
 {
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "person_lock" : "person_get", 1, p);
-    if (!res)
-        return NULL;
-    if (PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such person.");
-        return NULL;
-    }
-    struct scope_owner o;
-    req_owner_from_row(res, 0, 2, &o);
-    if (req_allow(r, SCOPE_PERSON, op, &o) != 0)
-        return NULL;
-    return res;
+    return resource_load(r, lock ? "person_lock" : "person_get", SCOPE_PERSON, op);
 }
 
 void people_get(struct req *r)

@@ -127,6 +127,34 @@ int resource_ref(struct req *r, const json_t *body, const char *field, enum scop
     return 0;
 }
 
+PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, enum scope_op op)
+{
+    const char *p[] = {req_param(r, "id")};
+    PGresult *res = req_db(r, stmt, 1, p);
+    if (!res)
+        return NULL;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such resource.");
+        return NULL;
+    }
+    struct scope_owner o;
+    req_owner_from_row(res, 0, 2, &o);
+    return req_allow(r, kind, op, &o) == 0 ? res : NULL;
+}
+
+int resource_person_detail(struct req *r, enum scope_op op)
+{
+    struct scope_owner o;
+    int found = resource_chain(r, SCOPE_PERSON, req_param(r, "id"), &o);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        req_problem(r, 404, "not_found", "No such person.");
+        return -1;
+    }
+    return req_allow(r, SCOPE_PERSON_DETAIL, op, &o);
+}
+
 int resource_errors(struct req *r, json_t *errors)
 {
     if (json_array_size(errors) == 0) {

@@ -32,6 +32,14 @@ int resource_changes(const char *current, const json_t *patch, const char *field
 /* Answers 403 and returns -1 when the caller's role may never take op on kind, wherever the
  * resource is, so that "a school creating a partnership" is refused before its body is read. */
 int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op);
+/* Runs stmt (a single-resource statement: json, version, then the owner chain in columns
+ * 2..5) for the path's {id}, answers 404 when there is no such row and 404/403 when the caller
+ * may not take op on it. Returns the result (owned by the request) or NULL after answering. */
+PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, enum scope_op op);
+/* For a person's sub-collections (conflicts, unavailability): checks that the path's person
+ * exists and the caller sees it (else 404) and may take op on its details (else 403). Returns
+ * -1 after answering. */
+int resource_person_detail(struct req *r, enum scope_op op);
 /* Answers 422 validation_failed with errors when it is not empty (and returns -1); frees it. */
 int resource_errors(struct req *r, json_t *errors);
 /* Answers 200 with a single resource: JSON text and ETag. */

@@ -131,19 +131,7 @@ void schools_create(struct req *r)
  * may not go on. */
 static PGresult *school_load(struct req *r, int lock, enum scope_op op)
 {
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "school_lock" : "school_get", 1, p);
-    if (!res)
-        return NULL;
-    if (PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such school.");
-        return NULL;
-    }
-    struct scope_owner o;
-    req_owner_from_row(res, 0, 2, &o);
-    if (req_allow(r, SCOPE_SCHOOL, op, &o) != 0)
-        return NULL;
-    return res;
+    return resource_load(r, lock ? "school_lock" : "school_get", SCOPE_SCHOOL, op);
 }
 
 void schools_get(struct req *r)

@@ -44,25 +44,10 @@ static const struct vfield unavailability_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-/* Checks that the person of the path exists, that the caller sees it (else 404) and may take op
- * on its details (else 403). Returns -1 after answering. */
-static int unavailability_person(struct req *r, enum scope_op op)
-{
-    struct scope_owner o;
-    int found = resource_chain(r, SCOPE_PERSON, req_param(r, "id"), &o);
-    if (found < 0)
-        return -1;
-    if (!found) {
-        req_problem(r, 404, "not_found", "No such person.");
-        return -1;
-    }
-    return req_allow(r, SCOPE_PERSON_DETAIL, op, &o);
-}
-
 void unavailability_list(struct req *r)
 {
     if (req_check_query(r, unavailability_filters, 1) != 0 ||
-        unavailability_person(r, SCOPE_READ) != 0)
+        resource_person_detail(r, SCOPE_READ) != 0)
         return;
     struct page pg;
     req_page(r, &pg);
@@ -77,7 +62,7 @@ void unavailability_list(struct req *r)
 
 void unavailability_create(struct req *r)
 {
-    if (unavailability_person(r, SCOPE_CREATE) != 0)
+    if (resource_person_detail(r, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, unavailability_fields, VALIDATE_CREATE) != 0)
         return;
@@ -102,7 +87,7 @@ void unavailability_create(struct req *r)
 /* GET of one period, so that the Location a create answers names something readable. */
 void unavailability_get(struct req *r)
 {
-    if (unavailability_person(r, SCOPE_READ) != 0)
+    if (resource_person_detail(r, SCOPE_READ) != 0)
         return;
     const char *p[] = {req_param(r, "unavailability_id"), req_param(r, "id")};
     PGresult *res = req_db(r, "unavailability_get", 2, p);
@@ -117,7 +102,7 @@ void unavailability_get(struct req *r)
 
 void unavailability_delete(struct req *r)
 {
-    if (unavailability_person(r, SCOPE_DELETE) != 0)
+    if (resource_person_detail(r, SCOPE_DELETE) != 0)
         return;
     const char *p[] = {req_param(r, "unavailability_id"), req_param(r, "id")};
     PGresult *res = req_db(r, "unavailability_delete", 2, p);
