@@ -1,5 +1,6 @@
 #include "jobs.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,8 @@ const struct db_stmt jobs_statements[] = {
      "locked_until = NULL, published_at = NULL, max_attempts = max_attempts + 1, "
      "last_error = 'released when its worker stopped' "
      "WHERE id = $1 AND attempts = $2 AND status = 'running' RETURNING 1"},
+    {"jobs_unpublish",
+     "UPDATE jobs SET published_at = NULL WHERE id = $1 AND status IN ('queued', 'failed')"},
     {NULL, NULL},
 };
 
@@ -89,16 +92,33 @@ done:
     return rc;
 }
 
-int jobs_publish(struct redis *r, const char *id)
+int jobs_publish(struct redis *r, struct db *db, const char *id)
 {
     redisReply *rep = redis_command(r, "XADD %s * id %s", JOBS_STREAM, id);
     int ok = rep && rep->type == REDIS_REPLY_STRING;
-    if (!ok)
+    if (!ok) {
         log_warn("publishing job %s failed (%s); the sweeper will publish it", id,
                  rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
+        const char *p[] = {id};
+        PGresult *res = db_exec(db, "jobs_unpublish", 1, p);
+        if (res)
+            PQclear(res);
+    }
     if (rep)
         freeReplyObject(rep);
     return ok ? 0 : -1;
+}
+
+static atomic_int jobs_lost_flag;
+
+void jobs_stream_lost(void)
+{
+    atomic_store(&jobs_lost_flag, 1);
+}
+
+int jobs_take_stream_lost(void)
+{
+    return atomic_exchange(&jobs_lost_flag, 0);
 }
 
 int jobs_backoff_s(int attempt, int base_s, uint32_t rnd)

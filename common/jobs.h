@@ -35,9 +35,14 @@ struct jobs_new {
 int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, char *err,
                  size_t errlen);
 
-/* XADD the id to the stream. A failure (Redis down, out of memory) is only logged: the
- * sweeper publishes what is due and unpublished. Returns 0 or -1. */
-int jobs_publish(struct redis *r, const char *id);
+/* XADD the id to the stream. On a failure (Redis down, out of memory) the job is marked
+ * unpublished in db (outside any transaction: call it after COMMIT), so that the next sweep
+ * publishes it; nothing else happens. Returns 0 or -1. */
+int jobs_publish(struct redis *r, struct db *db, const char *id);
+/* Set when the stream or its group turned out to be gone (Redis restarted empty): the next
+ * sweep publishes every due job at once instead of trusting earlier publishes. */
+void jobs_stream_lost(void);
+int jobs_take_stream_lost(void);
 
 /* The delay before the next attempt after attempt (1-based) failed: base doubling per
  * attempt, capped at an hour, with "equal jitter" (half fixed, half drawn from rnd) so that

@@ -185,7 +185,7 @@ void dispatch_run(struct req *r)
     r->in_tx = 0;
     /* Only now may workers see the jobs; a failed publish never fails the request. */
     for (size_t i = 0; i < r->npublish; i++)
-        jobs_publish(r->hc->redis, r->publish[i]);
+        jobs_publish(r->hc->redis, r->hc->db, r->publish[i]);
     return;
 rollback:
     dispatch_tx(r, "ROLLBACK");

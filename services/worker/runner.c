@@ -180,9 +180,11 @@ static void runner_read(struct runner *rn)
         return;
     }
     if (rep->type == REDIS_REPLY_ERROR) {
-        if (!strncmp(rep->str, "NOGROUP", 7))
+        if (!strncmp(rep->str, "NOGROUP", 7)) {
+            /* The stream is gone (Redis restarted empty): everything due must go out again. */
+            jobs_stream_lost();
             runner_create_group(rn);
-        else
+        } else
             log_warn("XREADGROUP: %s", rep->str);
         freeReplyObject(rep);
         return;

@@ -50,7 +50,7 @@ static int scheduler_reminders(struct db *db, struct redis *redis, const struct 
         return 0;
     }
     if (rc == 0)
-        jobs_publish(redis, id);
+        jobs_publish(redis, db, id);
     return rc == 0;
 }
 
@@ -69,7 +69,7 @@ static int scheduler_digest(struct db *db, struct redis *redis, const struct con
     } else {
         n = PQntuples(res);
         for (int i = 0; i < n; i++)
-            jobs_publish(redis, PQgetvalue(res, i, 0));
+            jobs_publish(redis, db, PQgetvalue(res, i, 0));
         if (n > 0)
             log_info("scheduler: %d digest jobs for the nightly slot", n);
     }

@@ -28,8 +28,6 @@ const struct db_stmt sweeper_statements[] = {
      "AND kind = ANY($1::text[]) AND (published_at IS NULL OR published_at < run_at "
      "OR published_at < clock_timestamp() - make_interval(secs => $2::int)) "
      "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id"},
-    {"sweep_unpublish",
-     "UPDATE jobs SET published_at = NULL WHERE id = $1 AND status IN ('queued', 'failed')"},
     {"sweep_prune",
      "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('succeeded', 'dead') "
      "AND finished_at < clock_timestamp() - make_interval(days => $1::int) LIMIT 1000)"},
@@ -60,7 +58,7 @@ static PGresult *sweeper_exec(struct sweeper *sw, const char *stmt, int n, const
 static void sweeper_publish_rows(struct sweeper *sw, PGresult *res)
 {
     for (int i = 0; i < PQntuples(res); i++)
-        jobs_publish(sw->redis, PQgetvalue(res, i, 0));
+        jobs_publish(sw->redis, sw->db, PQgetvalue(res, i, 0));
 }
 
 /* Entries pending longer than a lease belong to a consumer that died (or to a job still
@@ -86,7 +84,7 @@ static void sweeper_autoclaim(struct sweeper *sw)
         for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2) {
             if (!strcmp(fields->element[f]->str, "id")) {
                 const char *p[] = {fields->element[f + 1]->str};
-                PGresult *res = sweeper_exec(sw, "sweep_unpublish", 1, p);
+                PGresult *res = sweeper_exec(sw, "jobs_unpublish", 1, p);
                 if (res)
                     PQclear(res);
             }
@@ -127,7 +125,8 @@ static void sweeper_pass(struct sweeper *sw)
     char trust[16];
     int t =
         cfg->sweep_interval_s * 2 > cfg->job_lease_s ? cfg->sweep_interval_s * 2 : cfg->job_lease_s;
-    snprintf(trust, sizeof trust, "%d", t);
+    /* After Redis lost the stream nothing published before can be trusted. */
+    snprintf(trust, sizeof trust, "%d", jobs_take_stream_lost() ? 0 : t);
     const char *p[] = {worker_kinds_array(), trust};
     res = sweeper_exec(sw, "sweep_due", 2, p);
     if (res) {
