@@ -12,5 +12,7 @@ Suite *token_suite(void);
 Suite *phase_suite(void);
 Suite *cors_suite(void);
 Suite *jobs_suite(void);
+Suite *accreditation_suite(void);
+Suite *booking_suite(void);
 
 #endif
