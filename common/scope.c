@@ -57,6 +57,10 @@ static int scope_weakest(enum scope_kind kind, enum scope_op op)
         return ROLE_PERSON;
     case SCOPE_API_KEY:
         return ROLE_ADMIN;
+    case SCOPE_TRAINING:
+        return ROLE_HUB;
+    case SCOPE_BOOKING:
+        return ROLE_PERSON;
     }
     return ROLE_ADMIN;
 }
@@ -67,6 +71,16 @@ enum scope_result scope_check(const struct principal *p, enum scope_kind kind, e
     /* API keys are admin business: other roles are refused outright rather than shown 404. */
     if (kind == SCOPE_API_KEY)
         return p->role == ROLE_ADMIN ? SCOPE_OK : SCOPE_FORBIDDEN;
+    if (kind == SCOPE_TRAINING) {
+        int writer = p->role == ROLE_ADMIN ||
+                     (p->role == ROLE_HUB && o->hub_id[0] && !strcmp(o->hub_id, p->scope_id));
+        if (op == SCOPE_READ)
+            return scope_training_visible(p, o->hub_id) ? SCOPE_OK : SCOPE_NOT_FOUND;
+        if (writer)
+            return SCOPE_OK;
+        return op == SCOPE_CREATE || scope_training_visible(p, o->hub_id) ? SCOPE_FORBIDDEN
+                                                                          : SCOPE_NOT_FOUND;
+    }
     if (op == SCOPE_CREATE) {
         /* A create names its parent; a parent the caller cannot see is for the handler to
          * report (as a field that names nothing). Here only the role decides. */
@@ -79,6 +93,12 @@ enum scope_result scope_check(const struct principal *p, enum scope_kind kind, e
     if (op == SCOPE_READ)
         return SCOPE_OK;
     return (int)p->role <= scope_weakest(kind, op) ? SCOPE_OK : SCOPE_FORBIDDEN;
+}
+
+int scope_training_visible(const struct principal *p, const char *session_hub_id)
+{
+    return p->role == ROLE_ADMIN || !session_hub_id[0] ||
+           (p->hub_id[0] && !strcmp(p->hub_id, session_hub_id));
 }
 
 void scope_list_filter(const struct principal *p, const char *slots[4])

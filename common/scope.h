@@ -10,6 +10,7 @@ struct principal {
     char key_id[37]; /* the api key's id; "" for the bootstrap admin token */
     enum scope_role role;
     char scope_id[37];
+    char hub_id[37]; /* the hub above what the key is bound to, "" when none (or admin) */
 };
 
 /* A resource's owners, each "" when it has none: a school's chain is its partnership's hub,
@@ -28,6 +29,8 @@ enum scope_kind {
     SCOPE_PERSON,
     SCOPE_PERSON_DETAIL, /* a person's conflicts and unavailability */
     SCOPE_API_KEY,
+    SCOPE_TRAINING, /* a training session: owner.hub_id is its hub ("" for none) */
+    SCOPE_BOOKING,  /* a booking: the owner chain is its person's */
 };
 
 enum scope_op { SCOPE_READ, SCOPE_CREATE, SCOPE_UPDATE, SCOPE_DELETE };
@@ -45,6 +48,11 @@ int scope_visible(const struct principal *p, const struct scope_owner *o);
  * change answers SCOPE_FORBIDDEN. */
 enum scope_result scope_check(const struct principal *p, enum scope_kind kind, enum scope_op op,
                               const struct scope_owner *o);
+
+/* Training sessions are readable by every key: those with no hub by all, a hub's own by admin
+ * keys and by that hub's keys and everything beneath it. Only admin and the session's own hub
+ * key change them. */
+int scope_training_visible(const struct principal *p, const char *session_hub_id);
 
 /* The owner column a list query filters on for this caller: writes the scope id into the one of
  * the four slots that applies (hub, partnership, school, person) and NULL into the others, for

@@ -281,6 +281,8 @@ static const char *req_constraint_detail(const char *constraint)
         {"schools_urn_key", "A school with this urn already exists."},
         {"people_email_key", "A person with this email already exists."},
         {"conflicts_person_school_key", "This conflict is already declared."},
+        {"bookings_live_key", "This person already has a live booking for this session."},
+        {"accreditations_recorded_key", "This award is already recorded."},
         {NULL, NULL},
     };
     for (int i = 0; constraint && table[i][0]; i++)

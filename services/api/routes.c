@@ -51,6 +51,9 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/api-keys/{id}", api_keys_get, 0},
     {HTTP_DELETE, "/v1/api-keys/{id}", api_keys_delete, 0},
 
+    /* @routes:training */
+    /* @routes:accreditations */
+
     {HTTP_GET, "/v1/jobs", jobs_list, 0},
     {HTTP_GET, "/v1/jobs/{id}", jobs_get, 0},
     {HTTP_POST, "/v1/jobs/{id}/retry", jobs_retry, 0},
@@ -74,5 +77,7 @@ const struct db_stmt *const route_statements[] = {
     api_key_statements,
     jobs_statements,
     job_statements,
+    accreditation_statements,
+    /* @statements:training */
     NULL,
 };

@@ -10,6 +10,8 @@ struct config;
 /* Start-up work of the handlers (loading openapi.yaml); 0 or -1 after logging. */
 int handlers_init(const struct config *cfg);
 void handlers_cleanup(void);
+/* The configuration the service started with (borrowed, read-only). */
+const struct config *handlers_config(void);
 
 /* system.c */
 void system_healthz(struct req *r);
@@ -33,6 +35,16 @@ void api_keys_get(struct req *r);
 void api_keys_delete(struct req *r);
 
 /* @handlers:resources */
+
+/* accreditations.c */
+extern const struct db_stmt accreditation_statements[];
+/* Stores the accreditation rule's outcome on every award of person_id in role. Returns 0 or
+ * -1 after answering. */
+int accreditations_refresh(struct req *r, const char *person_id, const char *role);
+/* The award of an attended booking (added, or removed when attendance is corrected). */
+int accreditations_attended(struct req *r, const char *booking_id);
+int accreditations_unattended(struct req *r, const char *booking_id);
+/* @handlers:accreditations */
 
 /* jobs.c */
 extern const struct db_stmt job_statements[];

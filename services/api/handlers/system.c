@@ -12,11 +12,18 @@
 #include "redis.h"
 #include "xalloc.h"
 
+static const struct config *system_config;
 static char *system_openapi_text;
 static size_t system_openapi_len;
 
+const struct config *handlers_config(void)
+{
+    return system_config;
+}
+
 int handlers_init(const struct config *cfg)
 {
+    system_config = cfg;
     FILE *f = fopen(cfg->openapi_file, "rb");
     if (!f) {
         log_error("SPP_OPENAPI_FILE: cannot open %s", cfg->openapi_file);
