@@ -313,6 +313,12 @@ PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *para
         return NULL;
     if (db_ok(res))
         return res;
+    req_db_answer(r, stmt, res);
+    return NULL;
+}
+
+void req_db_answer(struct req *r, const char *stmt, const PGresult *res)
+{
     const char *state = db_sqlstate(res);
     if (!strcmp(state, "23505")) {
         req_problem(r, 409, "conflict",
@@ -327,7 +333,6 @@ PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *para
         log_error("statement %s failed: SQLSTATE %s", stmt, state);
         req_problem(r, 500, "internal", "Something went wrong on our side.");
     }
-    return NULL;
 }
 
 const char *req_col(const PGresult *res, int row, int col)

@@ -136,6 +136,9 @@ PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *para
 /* Like req_db but returns failed results too, for handlers that map an SQLSTATE themselves;
  * NULL only when PostgreSQL is unreachable (already answered 503). */
 PGresult *req_db_raw(struct req *r, const char *stmt, int n, const char *const *params);
+/* Answers a failed result the way req_db does (409, 422 for a CHECK, 500); for handlers that
+ * looked at the SQLSTATE first. */
+void req_db_answer(struct req *r, const char *stmt, const PGresult *res);
 /* Column value or NULL for SQL NULL. */
 const char *req_col(const PGresult *res, int row, int col);
 

@@ -51,7 +51,15 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/api-keys/{id}", api_keys_get, 0},
     {HTTP_DELETE, "/v1/api-keys/{id}", api_keys_delete, 0},
 
-    /* @routes:training */
+    {HTTP_GET, "/v1/training-sessions", training_sessions_list, 0},
+    {HTTP_POST, "/v1/training-sessions", training_sessions_create, 0},
+    {HTTP_GET, "/v1/training-sessions/{id}", training_sessions_get, 0},
+    {HTTP_PATCH, "/v1/training-sessions/{id}", training_sessions_update, 0},
+    {HTTP_DELETE, "/v1/training-sessions/{id}", training_sessions_delete, 0},
+    {HTTP_GET, "/v1/training-sessions/{id}/bookings", bookings_list, 0},
+    {HTTP_POST, "/v1/training-sessions/{id}/bookings", bookings_create, 0},
+    {HTTP_GET, "/v1/bookings/{id}", bookings_get, 0},
+    {HTTP_PATCH, "/v1/bookings/{id}", bookings_update, 0},
     /* @routes:accreditations */
 
     {HTTP_GET, "/v1/jobs", jobs_list, 0},
@@ -78,6 +86,7 @@ const struct db_stmt *const route_statements[] = {
     jobs_statements,
     job_statements,
     accreditation_statements,
-    /* @statements:training */
+    training_statements,
+    booking_statements,
     NULL,
 };

@@ -16,6 +16,7 @@ Suite *partnerships_suite(void);
 Suite *people_suite(void);
 Suite *cors_suite(void);
 Suite *jobs_suite(void);
+Suite *training_suite(void);
 Suite *limits_suite(void);
 
 #endif

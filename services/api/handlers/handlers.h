@@ -46,6 +46,27 @@ int accreditations_attended(struct req *r, const char *booking_id);
 int accreditations_unattended(struct req *r, const char *booking_id);
 /* @handlers:accreditations */
 
+/* training_sessions.c */
+extern const struct db_stmt training_statements[];
+void training_sessions_list(struct req *r);
+void training_sessions_create(struct req *r);
+void training_sessions_get(struct req *r);
+void training_sessions_update(struct req *r);
+void training_sessions_delete(struct req *r);
+/* Loads session id (locked for a change) and checks op; NULL after answering. Columns: json,
+ * version, hub_id, booked_count, capacity, started ("t"/"f"). */
+PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum scope_op op);
+
+/* bookings.c */
+extern const struct db_stmt booking_statements[];
+void bookings_list(struct req *r);
+void bookings_create(struct req *r);
+void bookings_get(struct req *r);
+void bookings_update(struct req *r);
+/* Moves up to seats of the oldest waitlisted bookings of a session (locked by the caller) into
+ * booked places, telling each person. Returns 0 or -1 after answering. */
+int bookings_promote(struct req *r, const char *session_id, int seats);
+
 /* jobs.c */
 extern const struct db_stmt job_statements[];
 void jobs_list(struct req *r);

@@ -68,7 +68,7 @@ int resource_params(struct req *r, const struct vfield *fields, const json_t *ob
         const json_t *v = json_object_get(obj, f->name);
         const char *text = NULL;
         if (json_is_string(v))
-            text = json_string_value(v);
+            text = arena_strdup(&r->arena, json_string_value(v)); /* outlives obj */
         else if (json_is_true(v))
             text = "true";
         else if (json_is_false(v))

@@ -14,7 +14,8 @@ extern const struct db_stmt resource_statements[];
 json_t *resource_merge(const char *current, const json_t *patch);
 /* Writes one text parameter per field of fields (in order, read-only fields skipped) from obj:
  * strings as they are, booleans "true"/"false", integers in decimal, objects as JSON text,
- * absent or null as NULL. Strings live in the request's arena. Returns the count. */
+ * absent or null as NULL. Every string is a copy in the request's arena, so obj may be freed
+ * before the parameters are used. Returns the count. */
 int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
                     const char **params);
 /* Loads the owner chain of the record id of kind (hub, partnership, school or person).

@@ -1,0 +1,232 @@
+/* Bookings: a person's place on a training session. Every change to a session's bookings runs
+ * with the session's row locked (always taken before any booking row), so concurrent bookings
+ * from any number of connections queue on it: the seat count is exact and never goes over
+ * capacity. Cancelling a booked place hands it to the oldest waitlisted booking in the same
+ * transaction; each person whose booking changed gets a notification job. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "booking.h"
+#include "handlers.h"
+#include "jobs.h"
+#include "resource.h"
+
+/* Columns of a single booking: json, version, owner chain (the person's), session_id, status,
+ * person_id. */
+#define BOOKING_ROW                                                                                \
+    "SELECT booking_json(b)::text, b.version, p.hub_id, s.partnership_id, s.id, pe.id, "           \
+    "b.session_id, b.status, b.person_id FROM bookings b JOIN people pe ON pe.id = b.person_id "   \
+    "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = s.partnership_id "   \
+    "WHERE b.id = $1"
+
+const struct db_stmt booking_statements[] = {
+    {"booking_get", BOOKING_ROW},
+    {"booking_lock", BOOKING_ROW " FOR UPDATE OF b"},
+    /* The session's bookings that the caller may see ($1..$4: scope). */
+    {"booking_list",
+     "SELECT booking_json(b)::text, spp_micros(b.created_at), b.id FROM bookings b "
+     "JOIN people pe ON pe.id = b.person_id JOIN schools s ON s.id = pe.school_id "
+     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
+     "WHERE b.session_id = $5 AND ($1::uuid IS NULL OR p.hub_id = $1) "
+     "AND ($2::uuid IS NULL OR s.partnership_id = $2) AND ($3::uuid IS NULL OR s.id = $3) "
+     "AND ($4::uuid IS NULL OR pe.id = $4) AND ($6::text IS NULL OR b.status = $6) "
+     "AND ($7::bigint IS NULL OR (b.created_at, b.id) > (spp_from_micros($7), $8::uuid)) "
+     "ORDER BY b.created_at, b.id LIMIT $9"},
+    {"booking_insert", "INSERT INTO bookings (session_id, person_id, status) VALUES ($1, $2, $3) "
+                       "RETURNING booking_json(bookings)::text, version, id"},
+    {"booking_set_status",
+     "UPDATE bookings SET status = $2, version = version + 1, updated_at = clock_timestamp() "
+     "WHERE id = $1 RETURNING booking_json(bookings)::text, version"},
+    {"booking_seats", "UPDATE training_sessions SET booked_count = booked_count + $2::int "
+                      "WHERE id = $1"},
+    /* The oldest waitlisted bookings take up to $2 free seats. */
+    {"booking_promote",
+     "WITH up AS (UPDATE bookings SET status = 'booked', version = version + 1, "
+     "updated_at = clock_timestamp() WHERE id IN (SELECT id FROM bookings WHERE session_id = $1 "
+     "AND status = 'waitlisted' ORDER BY created_at, id LIMIT $2::int) "
+     "RETURNING id, person_id, version), "
+     "seats AS (UPDATE training_sessions SET booked_count = booked_count + "
+     "(SELECT count(*) FROM up) WHERE id = $1) SELECT id, person_id, version FROM up"},
+    {NULL, NULL},
+};
+
+static const struct vfield booking_create_fields[] = {
+    {"person_id", V_UUID, V_REQUIRED, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const char *const booking_targets[] = {"cancelled", "attended", "no_show", NULL};
+
+static const struct vfield booking_patch_fields[] = {
+    {"status", V_ENUM, V_REQUIRED, 0, booking_targets, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield booking_filters[] = {
+    {"status", V_ENUM, 0, 0, booking_status_names, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+/* Tells the person about the change (DESIGN §4: through notification.deliver), once per
+ * version of the booking. Returns 0 or -1 after answering. */
+static int booking_notify(struct req *r, const char *booking_id, const char *person_id,
+                          const char *version, const char *status)
+{
+    json_t *payload = json_pack("{s:s, s:s, s:s, s:s}", "kind", "booking.changed", "booking_id",
+                                booking_id, "person_id", person_id, "status", status);
+    char *text = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    char *key = arena_printf(&r->arena, "booking.changed:%s:%s", booking_id, version);
+    struct jobs_new j = {"notification.deliver", text, key, 0, 0, NULL};
+    char id[37];
+    int rc = req_enqueue(r, &j, id);
+    free(text);
+    return rc;
+}
+
+int bookings_promote(struct req *r, const char *session_id, int seats)
+{
+    char n[16];
+    snprintf(n, sizeof n, "%d", seats);
+    const char *p[] = {session_id, n};
+    PGresult *res = req_db(r, "booking_promote", 2, p);
+    if (!res)
+        return -1;
+    for (int i = 0; i < PQntuples(res); i++)
+        if (booking_notify(r, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                           "booked") != 0)
+            return -1;
+    return 0;
+}
+
+void bookings_list(struct req *r)
+{
+    if (req_check_query(r, booking_filters, 1) != 0 ||
+        !training_sessions_load(r, req_param(r, "id"), 0, SCOPE_READ))
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *scope[4];
+    scope_list_filter(&r->principal, scope);
+    const char *p[] = {scope[0],         scope[1],           scope[2],
+                       scope[3],         req_param(r, "id"), req_query_get(r, "status"),
+                       pg.cursor_micros, pg.cursor_id,       pg.limit_plus_one};
+    PGresult *res = req_db(r, "booking_list", 9, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+/* Who may book for whom: a person key only for itself (403 otherwise, DESIGN §3); other keys
+ * for the people they see. A session that has started takes bookings only from admin, hub and
+ * partnership keys, recording who came. */
+void bookings_create(struct req *r)
+{
+    const char *session_id = req_param(r, "id");
+    PGresult *session = training_sessions_load(r, session_id, 1, SCOPE_READ);
+    if (!session || req_check_body(r, booking_create_fields, VALIDATE_CREATE) != 0)
+        return;
+    const char *person_id = json_string_value(json_object_get(r->json, "person_id"));
+    if (r->principal.role == ROLE_PERSON && strcmp(person_id, r->principal.scope_id) != 0) {
+        req_problem(r, 403, "forbidden", "A person key books only for itself.");
+        return;
+    }
+    json_t *errors = json_array();
+    struct scope_owner o;
+    if (resource_ref(r, r->json, "person_id", SCOPE_PERSON, &o, errors) != 0) {
+        json_decref(errors);
+        return;
+    }
+    if (resource_errors(r, errors) != 0 || req_allow(r, SCOPE_BOOKING, SCOPE_CREATE, &o) != 0)
+        return;
+    int started = PQgetvalue(session, 0, 5)[0] == 't';
+    if (started && r->principal.role > ROLE_PARTNERSHIP) {
+        req_problem(r, 403, "forbidden",
+                    "This session has started: only admin, hub and partnership keys record "
+                    "bookings on it.");
+        return;
+    }
+    enum booking_status status =
+        booking_initial(atoi(PQgetvalue(session, 0, 3)), atoi(PQgetvalue(session, 0, 4)));
+    const char *p[] = {session_id, person_id, booking_status_names[status]};
+    PGresult *res = req_db(r, "booking_insert", 3, p);
+    if (!res)
+        return;
+    if (booking_holds_seat(status)) {
+        const char *seat[] = {session_id, "1"};
+        if (!req_db(r, "booking_seats", 2, seat))
+            return;
+    }
+    char *loc = arena_printf(&r->arena, "/v1/bookings/%s", PQgetvalue(res, 0, 2));
+    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+}
+
+void bookings_get(struct req *r)
+{
+    PGresult *res = resource_load(r, "booking_get", SCOPE_BOOKING, SCOPE_READ);
+    if (res)
+        resource_reply(r, 200, res, 0);
+}
+
+/* PATCH /v1/bookings/{id} {"status": cancelled | attended | no_show}. */
+void bookings_update(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    PGresult *first = resource_load(r, "booking_get", SCOPE_BOOKING, SCOPE_UPDATE);
+    if (!first || req_check_body(r, booking_patch_fields, VALIDATE_PATCH) != 0)
+        return;
+    const char *to_s = json_string_value(json_object_get(r->json, "status"));
+    if (!to_s) {
+        req_invalid_field(r, "/status", "required", "is required");
+        return;
+    }
+    enum booking_status to = booking_status_parse(to_s);
+    if (to != BOOKING_CANCELLED && r->principal.role > ROLE_PARTNERSHIP) {
+        req_problem(r, 403, "forbidden",
+                    "Attendance is recorded by admin, hub and partnership keys.");
+        return;
+    }
+    /* Lock order: the session, then the booking (as every booking change does). */
+    const char *session_id = PQgetvalue(first, 0, 6);
+    PGresult *session = training_sessions_load(r, session_id, 1, SCOPE_READ);
+    if (!session)
+        return;
+    const char *p[] = {id};
+    PGresult *cur = req_db(r, "booking_lock", 1, p);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+        return;
+    enum booking_status from = booking_status_parse(PQgetvalue(cur, 0, 7));
+    switch (booking_change(from, to, PQgetvalue(session, 0, 5)[0] == 't')) {
+    case BOOKING_UNCHANGED:
+        resource_reply(r, 200, cur, 0);
+        return;
+    case BOOKING_INVALID:
+        req_problem(
+            r, 409, "invalid_transition",
+            arena_printf(&r->arena, "A %s booking cannot become %s.", PQgetvalue(cur, 0, 7), to_s));
+        return;
+    case BOOKING_NOT_STARTED:
+        req_invalid_field(r, "/status", "session_not_started",
+                          "attendance can be recorded once the session has started");
+        return;
+    case BOOKING_OK:
+        break;
+    }
+    const char *u[] = {id, to_s};
+    PGresult *res = req_db(r, "booking_set_status", 2, u);
+    if (!res)
+        return;
+    const char *person_id = PQgetvalue(cur, 0, 8);
+    if (booking_notify(r, id, person_id, PQgetvalue(res, 0, 1), to_s) != 0)
+        return;
+    if (booking_frees_seat(from, to)) {
+        const char *seat[] = {session_id, "-1"};
+        if (!req_db(r, "booking_seats", 2, seat) || bookings_promote(r, session_id, 1) != 0)
+            return;
+    }
+    if (to == BOOKING_ATTENDED && accreditations_attended(r, id) != 0)
+        return;
+    if (from == BOOKING_ATTENDED && accreditations_unattended(r, id) != 0)
+        return;
+    resource_reply(r, 200, res, 0);
+}

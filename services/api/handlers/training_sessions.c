@@ -1,0 +1,221 @@
+/* /v1/training-sessions: course dates. Readable by every key (a hub's own sessions by that hub's
+ * keys and everything beneath it); created and changed by admin keys and by the session's hub.
+ * Every item shows booked_count and seats_left. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "handlers.h"
+#include "resource.h"
+
+/* Columns of a single session: json, version, hub_id, then booked_count, capacity, started. */
+#define TRAINING_ROW                                                                               \
+    "SELECT training_session_json(t)::text, t.version, t.hub_id, t.booked_count, t.capacity, "     \
+    "t.starts_at <= clock_timestamp() FROM training_sessions t WHERE t.id = $1"
+
+const struct db_stmt training_statements[] = {
+    {"training_get", TRAINING_ROW},
+    {"training_lock", TRAINING_ROW " FOR UPDATE"},
+    /* $1 admin?, $2 the caller's hub: what the caller may see. Dates are days in $10. */
+    {"training_list",
+     "SELECT training_session_json(t)::text, spp_micros(t.created_at), t.id "
+     "FROM training_sessions t WHERE ($1::boolean OR t.hub_id IS NULL OR t.hub_id = $2::uuid) "
+     "AND ($3::text IS NULL OR t.course = $3) AND ($4::uuid IS NULL OR t.hub_id = $4) "
+     "AND ($5::date IS NULL OR (t.starts_at AT TIME ZONE $10)::date >= $5) "
+     "AND ($6::date IS NULL OR (t.starts_at AT TIME ZONE $10)::date <= $6) "
+     "AND ($7::boolean IS NULL OR (t.booked_count < t.capacity) = $7) "
+     "AND ($8::bigint IS NULL OR (t.created_at, t.id) > (spp_from_micros($8), $9::uuid)) "
+     "ORDER BY t.created_at, t.id LIMIT $11"},
+    {"training_insert",
+     "INSERT INTO training_sessions (course, starts_at, ends_at, location, capacity, hub_id) "
+     "VALUES ($1, $2, $3, $4, $5::int, $6) RETURNING "
+     "training_session_json(training_sessions)::text, "
+     "version, id"},
+    {"training_update",
+     "UPDATE training_sessions SET course = $2, starts_at = $3, ends_at = $4, location = $5, "
+     "capacity = $6::int, hub_id = $7, version = version + 1, updated_at = clock_timestamp() "
+     "WHERE id = $1"},
+    {"training_delete", "DELETE FROM training_sessions WHERE id = $1"},
+    {NULL, NULL},
+};
+
+static const char *const training_courses[] = {"peer_reviewer", "improvement_champion",
+                                               "peer_reviewer_refresher",
+                                               "improvement_champion_refresher", NULL};
+
+/* The writable fields in the order of training_insert's parameters. */
+static const struct vfield training_fields[] = {
+    {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    {"course", V_ENUM, V_REQUIRED, 0, training_courses, 0, 0},
+    {"starts_at", V_TIMESTAMP, V_REQUIRED, 0, NULL, 0, 0},
+    {"ends_at", V_TIMESTAMP, V_REQUIRED, 0, NULL, 0, 0},
+    {"location", V_NAME, V_REQUIRED, 0, NULL, 0, 0},
+    {"capacity", V_INT, V_REQUIRED, 0, NULL, 1, 10000},
+    {"hub_id", V_UUID, 0, 0, NULL, 0, 0},
+    {"booked_count", V_INT, V_READONLY, 0, NULL, 0, 0},
+    {"seats_left", V_INT, V_READONLY, 0, NULL, 0, 0},
+    {"version", V_INT, V_READONLY, 0, NULL, 0, 0},
+    {"created_at", V_TIMESTAMP, V_READONLY, 0, NULL, 0, 0},
+    {"updated_at", V_TIMESTAMP, V_READONLY, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield training_filters[] = {
+    {"course", V_ENUM, 0, 0, training_courses, 0, 0},
+    {"hub_id", V_UUID, 0, 0, NULL, 0, 0},
+    {"from", V_DATE, 0, 0, NULL, 0, 0},
+    {"to", V_DATE, 0, 0, NULL, 0, 0},
+    {"has_seats", V_BOOL, 0, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+void training_sessions_list(struct req *r)
+{
+    if (req_check_query(r, training_filters, 1) != 0)
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *hub = r->principal.hub_id[0] ? r->principal.hub_id : NULL;
+    const char *p[] = {r->principal.role == ROLE_ADMIN ? "true" : "false",
+                       hub,
+                       req_query_get(r, "course"),
+                       req_query_get(r, "hub_id"),
+                       req_query_get(r, "from"),
+                       req_query_get(r, "to"),
+                       req_query_get(r, "has_seats"),
+                       pg.cursor_micros,
+                       pg.cursor_id,
+                       handlers_config()->tz,
+                       pg.limit_plus_one};
+    PGresult *res = req_db(r, "training_list", 11, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+/* The owner of a session for scope decisions: only its hub. */
+static void training_owner(const char *hub_id, struct scope_owner *o)
+{
+    memset(o, 0, sizeof *o);
+    snprintf(o->hub_id, sizeof o->hub_id, "%s", hub_id ? hub_id : "");
+}
+
+/* Runs an insert or update whose CHECK (starts_at < ends_at) is the date rule: a violation
+ * answers 422 dates_reversed. Returns the result or NULL after answering. */
+static PGresult *training_write(struct req *r, const char *stmt, int n, const char **p)
+{
+    PGresult *res = req_db_raw(r, stmt, n, p);
+    if (!res)
+        return NULL;
+    if (!strcmp(db_sqlstate(res), "23514")) {
+        req_invalid_field(r, "/ends_at", "dates_reversed", "must be after starts_at");
+        return NULL;
+    }
+    if (!db_ok(res)) {
+        req_db_answer(r, stmt, res);
+        return NULL;
+    }
+    return res;
+}
+
+void training_sessions_create(struct req *r)
+{
+    if (resource_role_may(r, SCOPE_TRAINING, SCOPE_CREATE) != 0 ||
+        req_check_body(r, training_fields, VALIDATE_CREATE) != 0)
+        return;
+    json_t *errors = json_array();
+    if (resource_ref(r, r->json, "hub_id", SCOPE_HUB, NULL, errors) != 0) {
+        json_decref(errors);
+        return;
+    }
+    if (resource_errors(r, errors) != 0)
+        return;
+    struct scope_owner o;
+    training_owner(json_string_value(json_object_get(r->json, "hub_id")), &o);
+    if (req_allow(r, SCOPE_TRAINING, SCOPE_CREATE, &o) != 0)
+        return;
+    const char *p[6];
+    int n = resource_params(r, training_fields, r->json, p);
+    PGresult *res = training_write(r, "training_insert", n, p);
+    if (!res)
+        return;
+    char *loc = arena_printf(&r->arena, "/v1/training-sessions/%s", PQgetvalue(res, 0, 2));
+    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+}
+
+/* Loads a session (locked for a change) and checks op. Returns NULL after answering. */
+PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum scope_op op)
+{
+    const char *p[] = {id};
+    PGresult *res = req_db(r, lock ? "training_lock" : "training_get", 1, p);
+    if (!res)
+        return NULL;
+    struct scope_owner o;
+    training_owner(PQntuples(res) ? req_col(res, 0, 2) : NULL, &o);
+    if (PQntuples(res) == 0 || req_allow(r, SCOPE_TRAINING, op, &o) != 0) {
+        if (PQntuples(res) == 0)
+            req_problem(r, 404, "not_found", "No such training session.");
+        return NULL;
+    }
+    return res;
+}
+
+void training_sessions_get(struct req *r)
+{
+    PGresult *res = training_sessions_load(r, req_param(r, "id"), 0, SCOPE_READ);
+    if (res)
+        resource_reply(r, 200, res, 0);
+}
+
+void training_sessions_update(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    PGresult *cur = training_sessions_load(r, id, 1, SCOPE_UPDATE);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+        req_check_body(r, training_fields, VALIDATE_PATCH) != 0)
+        return;
+    json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
+    json_t *errors = json_array();
+    int booked = atoi(PQgetvalue(cur, 0, 3));
+    json_int_t capacity = json_integer_value(json_object_get(merged, "capacity"));
+    if (capacity < booked)
+        validate_add(errors, "/capacity", "capacity_below_booked",
+                     "cannot be lower than the %d places already taken", booked);
+    int rc = 0;
+    struct scope_owner to;
+    if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "hub_id"))
+        rc = resource_ref(r, merged, "hub_id", SCOPE_HUB, NULL, errors);
+    training_owner(json_string_value(json_object_get(merged, "hub_id")), &to);
+    if (rc != 0 || resource_errors(r, errors) != 0 ||
+        req_allow(r, SCOPE_TRAINING, SCOPE_UPDATE, &to) != 0) {
+        if (rc != 0)
+            json_decref(errors);
+        json_decref(merged);
+        return;
+    }
+    const char *p[7];
+    p[0] = id;
+    resource_params(r, training_fields, merged, p + 1);
+    PGresult *res = training_write(r, "training_update", 7, p);
+    json_decref(merged); /* the parameters pointed into it */
+    if (!res)
+        return;
+    /* More capacity: the waiting list moves up into the new seats, oldest first. */
+    if (capacity > booked && bookings_promote(r, id, (int)(capacity - booked)) != 0)
+        return;
+    PGresult *now = training_sessions_load(r, id, 0, SCOPE_READ);
+    if (now)
+        resource_reply(r, 200, now, 0);
+}
+
+/* A session with bookings (even cancelled ones) is refused by the foreign key: 409. */
+void training_sessions_delete(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    PGresult *cur = training_sessions_load(r, id, 1, SCOPE_DELETE);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+        return;
+    const char *p[] = {id};
+    if (req_db(r, "training_delete", 1, p))
+        req_reply_empty(r, 204);
+}
