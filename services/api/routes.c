@@ -61,6 +61,10 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/bookings/{id}", bookings_get, 0},
     {HTTP_PATCH, "/v1/bookings/{id}", bookings_update, 0},
     /* @routes:accreditations */
+    {HTTP_GET, "/v1/people/{id}/accreditations", accreditations_list, 0},
+    {HTTP_POST, "/v1/people/{id}/accreditations", accreditations_create, 0},
+    {HTTP_GET, "/v1/people/{id}/accreditations/{accreditation_id}", accreditations_get, 0},
+    {HTTP_POST, "/v1/accreditations/import", accreditations_import, 0},
 
     {HTTP_GET, "/v1/jobs", jobs_list, 0},
     {HTTP_GET, "/v1/jobs/{id}", jobs_get, 0},

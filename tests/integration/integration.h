@@ -17,6 +17,7 @@ Suite *people_suite(void);
 Suite *cors_suite(void);
 Suite *jobs_suite(void);
 Suite *training_suite(void);
+Suite *accreditations_suite(void);
 Suite *limits_suite(void);
 
 #endif

@@ -26,6 +26,7 @@ int main(void)
     srunner_add_suite(sr, cors_suite());
     srunner_add_suite(sr, jobs_suite());
     srunner_add_suite(sr, training_suite());
+    srunner_add_suite(sr, accreditations_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

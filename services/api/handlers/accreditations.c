@@ -1,14 +1,32 @@
 /* Accreditations: the awards a person holds (attended courses and recorded awards) and what
  * they add up to. The rule is common/accreditation.c; after any change to a person's awards in
  * a role, accreditations_refresh stores its outcome (valid_until, counts) on every award of
- * that person and role, so that "accredited as R on D" is a plain query. */
+ * that person and role, so that "accredited as R on D" is a plain query.
+ *
+ * The HTTP side: /v1/people/{id}/accreditations (read by whoever sees the person; awards earned
+ * elsewhere recorded by admin, hub and partnership keys) and /v1/accreditations/import, the
+ * all-or-nothing bulk form of the same record for staff trained before they joined. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accreditation.h"
+#include "buf.h"
 #include "config.h"
 #include "handlers.h"
 #include "resource.h"
+
+/* The most items one import takes; a bigger file is sent in several requests (each is all or
+ * nothing, and re-sending one is safe). */
+#define ACCR_IMPORT_MAX 1000
+
+/* The chain of the person an award belongs to, for the scope parameters of the list ($1..$4),
+ * as in every other list although the handler has checked the person already. */
+#define ACCR_PERSON_CHAIN                                                                          \
+    "JOIN people pe ON pe.id = a.person_id JOIN schools s ON s.id = pe.school_id "                 \
+    "LEFT JOIN partnerships p ON p.id = s.partnership_id "                                         \
+    "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = $2) "   \
+    "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
 
 const struct db_stmt accreditation_statements[] = {
     {"accr_awards", "SELECT id, source, refresher, awarded_on FROM accreditations "
@@ -26,7 +44,84 @@ const struct db_stmt accreditation_statements[] = {
      "ON CONFLICT (booking_id) DO NOTHING RETURNING person_id, role"},
     {"accr_unattended",
      "DELETE FROM accreditations WHERE booking_id = $1 RETURNING person_id, role"},
+    /* A person's awards, every row (those that do not count too), in the order of every list:
+     * (created_at, id), oldest first, so that paging skips nothing under inserts. */
+    {"accr_list", "SELECT accreditation_json(a)::text, spp_micros(a.created_at), a.id "
+                  "FROM accreditations a " ACCR_PERSON_CHAIN
+                  "AND a.person_id = $5 AND ($6::text IS NULL OR a.role = $6) "
+                  "AND ($7::bigint IS NULL OR (a.created_at, a.id) > (spp_from_micros($7), "
+                  "$8::uuid)) ORDER BY a.created_at, a.id LIMIT $9"},
+    {"accr_get", "SELECT accreditation_json(a)::text FROM accreditations a "
+                 "WHERE a.id = $1 AND a.person_id = $2"},
+    /* Today in the schedules' time zone ($1): an award cannot lie after it. */
+    {"accr_today", "SELECT (now() AT TIME ZONE $1)::date::text"},
+    /* Changes to one person's awards take turns, so that each refresh reads every award
+     * committed before it (read committed: the statements after the lock see them). */
+    {"accr_person_lock", "SELECT 1 FROM people WHERE id = $1 FOR NO KEY UPDATE"},
+    {"accr_booking_person_lock",
+     "SELECT 1 FROM people WHERE id = (SELECT person_id FROM bookings WHERE id = $1) "
+     "FOR NO KEY UPDATE"},
+    /* valid_until starts as the award date and is set by the refresh that follows. */
+    {"accr_record",
+     "INSERT INTO accreditations (person_id, role, source, awarded_on, valid_until, note) "
+     "VALUES ($1, $2, 'recorded', $3::date, $3::date, $4) RETURNING id"},
+    /* The people an import names, in one query: $1 and $2 are aligned with the items (one of
+     * the two set per item), and each row answers for item i (1-based) with that person's
+     * owner chain for the visibility check. The people are locked like accr_person_lock
+     * locks one, in id order so that concurrent imports cannot deadlock. */
+    {"accr_import_people",
+     "SELECT q.i, p.hub_id, s.partnership_id, s.id, pe.id "
+     "FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS q (person_id, email, i) "
+     "JOIN people pe ON pe.id = q.person_id OR lower(pe.email) = lower(q.email) "
+     "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = s.partnership_id "
+     "ORDER BY pe.id FOR NO KEY UPDATE OF pe"},
+    /* Every item of an import in one statement, from arrays aligned by item; an award already
+     * recorded (or named twice) is skipped. Answers how many were added per person and role:
+     * those are the ones to refresh. */
+    {"accr_import",
+     "WITH added AS (INSERT INTO accreditations (person_id, role, source, awarded_on, "
+     "valid_until, note) SELECT t.person_id, t.role, 'recorded', t.awarded_on, t.awarded_on, "
+     "t.note FROM unnest($1::uuid[], $2::text[], $3::date[], $4::text[]) "
+     "AS t (person_id, role, awarded_on, note) "
+     "ON CONFLICT (person_id, role, awarded_on) WHERE source = 'recorded' DO NOTHING "
+     "RETURNING person_id, role) "
+     "SELECT person_id, role, count(*) FROM added GROUP BY person_id, role"},
     {NULL, NULL},
+};
+
+static const char *const accreditation_roles[] = {"peer_reviewer", "improvement_champion", NULL};
+
+/* The representation, and the writable fields in the order of accr_record's parameters after
+ * person_id. An award is recorded, never edited, so it has no version. */
+static const struct vfield accreditation_fields[] = {
+    {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    {"person_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    {"role", V_ENUM, V_REQUIRED, 0, accreditation_roles, 0, 0},
+    {"source", V_TEXT, V_READONLY, 0, NULL, 0, 0},
+    {"refresher", V_BOOL, V_READONLY, 0, NULL, 0, 0},
+    {"awarded_on", V_DATE, V_REQUIRED, 0, NULL, 0, 0},
+    {"valid_until", V_DATE, V_READONLY, 0, NULL, 0, 0},
+    {"counts", V_BOOL, V_READONLY, 0, NULL, 0, 0},
+    {"session_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    {"note", V_TEXT, 0, 0, NULL, 0, 0},
+    {"created_at", V_TIMESTAMP, V_READONLY, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+/* One item of an import: the award's fields, its person named by exactly one of person_id and
+ * email (checked apart, as validate_object knows no "one of"). */
+static const struct vfield accreditation_import_fields[] = {
+    {"person_id", V_UUID, 0, 0, NULL, 0, 0},
+    {"email", V_EMAIL, 0, 0, NULL, 0, 0},
+    {"role", V_ENUM, V_REQUIRED, 0, accreditation_roles, 0, 0},
+    {"awarded_on", V_DATE, V_REQUIRED, 0, NULL, 0, 0},
+    {"note", V_TEXT, 0, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield accreditation_filters[] = {
+    {"role", V_ENUM, 0, 0, accreditation_roles, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
 int accreditations_refresh(struct req *r, const char *person_id, const char *role)
@@ -58,6 +153,11 @@ int accreditations_refresh(struct req *r, const char *person_id, const char *rol
 /* Runs one of the attendance statements and refreshes the person's awards in its role. */
 static int accreditations_attendance(struct req *r, const char *stmt, const char *booking_id)
 {
+    /* Changes to one person's awards take turns on the person's row (as recording does), so
+     * that each refresh sees every award committed before it. */
+    const char *b[] = {booking_id};
+    if (!req_db(r, "accr_booking_person_lock", 1, b))
+        return -1;
     const char *p[] = {booking_id, handlers_config()->tz};
     PGresult *res = req_db(r, stmt, strcmp(stmt, "accr_attended") ? 1 : 2, p);
     if (!res)
@@ -75,4 +175,350 @@ int accreditations_attended(struct req *r, const char *booking_id)
 int accreditations_unattended(struct req *r, const char *booking_id)
 {
     return accreditations_attendance(r, "accr_unattended", booking_id);
+}
+
+/* ---- HTTP ---- */
+
+/* Recording awards is for the keys that run the programme (DESIGN §2: admin, hub, partnership);
+ * a school or person key is refused whatever it names (403), before anything is read. */
+static int accreditations_may_record(struct req *r)
+{
+    if (r->principal.role <= ROLE_PARTNERSHIP)
+        return 0;
+    req_problem(r, 403, "forbidden", "Only admin, hub and partnership keys record awards.");
+    return -1;
+}
+
+/* Checks that the path's person exists and the caller sees it; answers 404 and returns -1
+ * otherwise. Seeing the person is all it takes to read its awards, and all a recording key
+ * needs besides its role. */
+static int accreditations_person(struct req *r)
+{
+    struct scope_owner o;
+    int found = resource_chain(r, SCOPE_PERSON, req_param(r, "id"), &o);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        req_problem(r, 404, "not_found", "No such person.");
+        return -1;
+    }
+    return 0;
+}
+
+/* Today's date (YYYY-MM-DD, in the request's arena) in SPP_TZ, or NULL after answering. */
+static const char *accreditations_today(struct req *r)
+{
+    const char *p[] = {handlers_config()->tz};
+    PGresult *res = req_db(r, "accr_today", 1, p);
+    return res ? PQgetvalue(res, 0, 0) : NULL;
+}
+
+/* Adds a future_date problem at pointer when obj's awarded_on is a well-formed date after
+ * today (a malformed one has its own problem already). Dates compare as text. */
+static void accreditations_check_date(const json_t *obj, const char *today, const char *pointer,
+                                      json_t *errors)
+{
+    const char *on = json_string_value(json_object_get(obj, "awarded_on"));
+    if (on && validate_date(on) && strcmp(on, today) > 0)
+        validate_add(errors, pointer, "future_date", "must not be after today (%s)", today);
+}
+
+void accreditations_list(struct req *r)
+{
+    if (req_check_query(r, accreditation_filters, 1) != 0 || accreditations_person(r) != 0)
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *scope[4];
+    scope_list_filter(&r->principal, scope);
+    const char *p[] = {scope[0],         scope[1],           scope[2],
+                       scope[3],         req_param(r, "id"), req_query_get(r, "role"),
+                       pg.cursor_micros, pg.cursor_id,       pg.limit_plus_one};
+    PGresult *res = req_db(r, "accr_list", 9, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+void accreditations_get(struct req *r)
+{
+    if (accreditations_person(r) != 0)
+        return;
+    const char *p[] = {req_param(r, "accreditation_id"), req_param(r, "id")};
+    PGresult *res = req_db(r, "accr_get", 2, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such accreditation.");
+        return;
+    }
+    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+}
+
+/* Records an award earned elsewhere: 201 with the award as the rule leaves it (valid_until and
+ * counts refreshed); the same person, role and date again answers 409. */
+void accreditations_create(struct req *r)
+{
+    if (accreditations_may_record(r) != 0 || accreditations_person(r) != 0)
+        return;
+    const char *today = accreditations_today(r);
+    if (!today)
+        return;
+    json_t *errors = json_array();
+    validate_object(accreditation_fields, r->json, VALIDATE_CREATE, req_validate_ctx(), errors);
+    accreditations_check_date(r->json, today, "/awarded_on", errors);
+    if (resource_errors(r, errors) != 0)
+        return;
+    const char *person_id = req_param(r, "id");
+    const char *lock[] = {person_id};
+    if (!req_db(r, "accr_person_lock", 1, lock))
+        return;
+    const char *p[4];
+    p[0] = person_id;
+    resource_params(r, accreditation_fields, r->json, p + 1);
+    PGresult *res = req_db(r, "accr_record", 4, p);
+    if (!res)
+        return;
+    const char *id = PQgetvalue(res, 0, 0);
+    if (accreditations_refresh(r, person_id, p[1]) != 0)
+        return;
+    const char *g[] = {id, person_id};
+    res = req_db(r, "accr_get", 2, g);
+    if (!res)
+        return;
+    char *loc = arena_printf(&r->arena, "/v1/people/%s/accreditations/%s", person_id, id);
+    req_reply_created(r, loc, PQgetvalue(res, 0, 0), NULL);
+}
+
+/* ---- import ---- */
+
+/* A PostgreSQL array literal built element by element: {"a","b",NULL}. */
+struct accr_array {
+    struct buf b;
+    int n;
+};
+
+static void accr_array_init(struct accr_array *a)
+{
+    buf_init(&a->b);
+    buf_putc(&a->b, '{');
+    a->n = 0;
+}
+
+/* Appends s (NULL for SQL NULL), quoted with " and \ escaped so that any text survives. */
+static void accr_array_add(struct accr_array *a, const char *s)
+{
+    if (a->n++)
+        buf_putc(&a->b, ',');
+    if (!s) {
+        buf_puts(&a->b, "NULL");
+        return;
+    }
+    buf_putc(&a->b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_putc(&a->b, '\\');
+        buf_putc(&a->b, *s);
+    }
+    buf_putc(&a->b, '"');
+}
+
+/* Ends the literal: a copy in the request's arena; the builder is cleaned up. */
+static const char *accr_array_finish(struct req *r, struct accr_array *a)
+{
+    buf_putc(&a->b, '}');
+    const char *text = arena_strdup(&r->arena, a->b.data);
+    buf_cleanup(&a->b);
+    return text;
+}
+
+/* Moves the problems of item (an array validate_object filled, freed here) into errors, their
+ * pointers made relative to prefix ("/items/3"). */
+static void accreditations_rebase(json_t *errors, json_t *item, const char *prefix)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(item, i, e)
+    {
+        const char *field = json_string_value(json_object_get(e, "field"));
+        char ptr[256];
+        snprintf(ptr, sizeof ptr, "%s%s", prefix, field ? field : "");
+        json_object_set_new(e, "field", json_string(ptr));
+        json_array_append(errors, e);
+    }
+    json_decref(item);
+}
+
+/* The member (person_id or email) by which item names its person when it names it by exactly
+ * one, well formed; NULL otherwise (the item has a problem of its own then). */
+static const char *accreditations_ref(const json_t *item, const char **value)
+{
+    static const char *const keys[] = {"person_id", "email"};
+    const char *key = NULL;
+    for (int k = 0; k < 2; k++) {
+        const json_t *v = json_object_get(item, keys[k]);
+        if (!v || json_is_null(v))
+            continue;
+        if (key)
+            return NULL;
+        key = keys[k];
+        *value = json_string_value(v);
+    }
+    if (!key || !*value)
+        return NULL;
+    int ok = strcmp(key, "email") ? validate_uuid(*value) : validate_email(*value);
+    return ok ? key : NULL;
+}
+
+/* Checks the envelope {"items": [1..ACCR_IMPORT_MAX]}, adding its problems to errors. Returns
+ * the array (borrowed) when its items can be checked, else NULL. */
+static json_t *accreditations_items(const json_t *body, json_t *errors)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)body, key, v)
+    {
+        if (strcmp(key, "items") != 0) {
+            char ptr[256];
+            snprintf(ptr, sizeof ptr, "/%s", key);
+            validate_add(errors, ptr, "unknown_field", "is not a field of an import");
+        }
+    }
+    json_t *items = json_object_get(body, "items");
+    if (!items)
+        validate_add(errors, "/items", "required", "is required");
+    else if (!json_is_array(items))
+        validate_add(errors, "/items", "type", "must be an array");
+    else if (json_array_size(items) < 1 || json_array_size(items) > ACCR_IMPORT_MAX)
+        validate_add(errors, "/items", "size", "must hold 1 to %d items", ACCR_IMPORT_MAX);
+    else
+        return items;
+    return NULL;
+}
+
+/* Finds the person each item names, in one query, and writes into person_ids[i] the id of a
+ * person the caller sees (NULL when the item names none, or none it may see). Returns 0, or -1
+ * after answering a database error. */
+static int accreditations_resolve(struct req *r, const json_t *items, const char **person_ids)
+{
+    size_t n = json_array_size(items);
+    struct accr_array ids, emails;
+    accr_array_init(&ids);
+    accr_array_init(&emails);
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *value = NULL;
+        const char *key = accreditations_ref(json_array_get(items, i), &value);
+        int by_id = key && !strcmp(key, "person_id");
+        accr_array_add(&ids, by_id ? value : NULL);
+        accr_array_add(&emails, key && !by_id ? value : NULL);
+        any |= key != NULL;
+        person_ids[i] = NULL;
+    }
+    const char *p[] = {accr_array_finish(r, &ids), accr_array_finish(r, &emails)};
+    if (!any)
+        return 0;
+    PGresult *res = req_db(r, "accr_import_people", 2, p);
+    if (!res)
+        return -1;
+    for (int row = 0; row < PQntuples(res); row++) {
+        long i = strtol(PQgetvalue(res, row, 0), NULL, 10) - 1;
+        struct scope_owner o;
+        req_owner_from_row(res, row, 1, &o);
+        if (i >= 0 && (size_t)i < n && scope_visible(&r->principal, &o))
+            person_ids[i] = PQgetvalue(res, row, 4);
+    }
+    return 0;
+}
+
+/* Adds every problem of every item to errors, with pointers /items/N/... */
+static void accreditations_check_items(const json_t *items, const char *today,
+                                       const char **person_ids, json_t *errors)
+{
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *item = json_array_get(items, i);
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "/items/%zu", i);
+        if (!json_is_object(item)) {
+            validate_add(errors, prefix, "type", "must be an object");
+            continue;
+        }
+        json_t *own = json_array();
+        validate_object(accreditation_import_fields, item, VALIDATE_CREATE, req_validate_ctx(),
+                        own);
+        accreditations_rebase(errors, own, prefix);
+        char ptr[64];
+        snprintf(ptr, sizeof ptr, "%s/awarded_on", prefix);
+        accreditations_check_date(item, today, ptr, errors);
+        const json_t *by_id = json_object_get(item, "person_id");
+        const json_t *by_email = json_object_get(item, "email");
+        int named = (by_id && !json_is_null(by_id)) + (by_email && !json_is_null(by_email));
+        if (named != 1) {
+            validate_add(errors, prefix, "one_of",
+                         "must name its person by exactly one of person_id and email");
+            continue;
+        }
+        const char *value = NULL;
+        const char *key = accreditations_ref(item, &value);
+        if (key && !person_ids[i]) {
+            snprintf(ptr, sizeof ptr, "%s/%s", prefix, key);
+            validate_add(errors, ptr, "not_found", "names no person you can see");
+        }
+    }
+}
+
+/* POST /v1/accreditations/import: records many awards earned elsewhere, all or nothing. Every
+ * item is checked before anything is written; an award already recorded is skipped, so that
+ * running the same import again changes nothing. Answers 200 {"imported", "skipped"}. */
+void accreditations_import(struct req *r)
+{
+    if (accreditations_may_record(r) != 0)
+        return;
+    const char *today = accreditations_today(r);
+    if (!today)
+        return;
+    json_t *errors = json_array();
+    json_t *items = accreditations_items(r->json, errors);
+    size_t n = json_array_size(items);
+    const char **person_ids = arena_alloc(&r->arena, (n ? n : 1) * sizeof *person_ids);
+    if (items) {
+        if (accreditations_resolve(r, items, person_ids) != 0) {
+            json_decref(errors);
+            return;
+        }
+        accreditations_check_items(items, today, person_ids, errors);
+    }
+    if (json_array_size(errors) > 0) {
+        req_problem_errors(r, 422, "validation_failed",
+                           "The import is not valid; nothing was recorded.", errors);
+        return;
+    }
+    json_decref(errors);
+
+    struct accr_array people, roles, dates, notes;
+    accr_array_init(&people);
+    accr_array_init(&roles);
+    accr_array_init(&dates);
+    accr_array_init(&notes);
+    for (size_t i = 0; i < n; i++) {
+        const json_t *item = json_array_get(items, i);
+        accr_array_add(&people, person_ids[i]);
+        accr_array_add(&roles, json_string_value(json_object_get(item, "role")));
+        accr_array_add(&dates, json_string_value(json_object_get(item, "awarded_on")));
+        accr_array_add(&notes, json_string_value(json_object_get(item, "note")));
+    }
+    const char *p[] = {accr_array_finish(r, &people), accr_array_finish(r, &roles),
+                       accr_array_finish(r, &dates), accr_array_finish(r, &notes)};
+    PGresult *res = req_db(r, "accr_import", 4, p);
+    if (!res)
+        return;
+    long imported = 0;
+    for (int row = 0; row < PQntuples(res); row++) {
+        imported += strtol(PQgetvalue(res, row, 2), NULL, 10);
+        if (accreditations_refresh(r, PQgetvalue(res, row, 0), PQgetvalue(res, row, 1)) != 0)
+            return;
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "imported", json_integer(imported));
+    json_object_set_new(out, "skipped", json_integer((json_int_t)n - imported));
+    req_reply_json(r, 200, out);
 }

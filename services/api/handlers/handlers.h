@@ -45,6 +45,11 @@ int accreditations_refresh(struct req *r, const char *person_id, const char *rol
 int accreditations_attended(struct req *r, const char *booking_id);
 int accreditations_unattended(struct req *r, const char *booking_id);
 /* @handlers:accreditations */
+/* /v1/people/{id}/accreditations[/{accreditation_id}] and /v1/accreditations/import. */
+void accreditations_list(struct req *r);
+void accreditations_create(struct req *r);
+void accreditations_get(struct req *r);
+void accreditations_import(struct req *r);
 
 /* training_sessions.c */
 extern const struct db_stmt training_statements[];

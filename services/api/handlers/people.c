@@ -1,8 +1,10 @@
 /* /v1/people: members of staff. A person's chain is its school's hub, partnership, school and
- * itself. (The accredited_as + on filters come with accreditations.) */
+ * itself. The accredited_as + on filters read the accreditation rule's stored outcome
+ * (handlers/accreditations.c). */
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "handlers.h"
 #include "notify.h"
 #include "resource.h"
@@ -25,6 +27,11 @@ const struct db_stmt person_statements[] = {
      "AND ($5::uuid IS NULL OR pe.school_id = $5) AND ($6::uuid IS NULL OR s.partnership_id = $6) "
      "AND ($7::text IS NULL OR strpos(lower(pe.full_name), lower($7)) > 0) "
      "AND ($8::bigint IS NULL OR (pe.created_at, pe.id) > (spp_from_micros($8), $9::uuid)) "
+     /* accredited_as ($11) on $12, today in the schedules' time zone ($13) when not given: an
+      * award that counts and whose interval holds the day (accreditations_refresh keeps them). */
+     "AND ($11::text IS NULL OR EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id "
+     "AND a.role = $11 AND a.counts AND COALESCE($12::date, (now() AT TIME ZONE $13)::date) "
+     "BETWEEN a.awarded_on AND a.valid_until)) "
      "ORDER BY pe.created_at, pe.id LIMIT $10"},
     {"person_insert",
      "INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
@@ -59,10 +66,15 @@ static const struct vfield person_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static const char *const person_accreditation_roles[] = {"peer_reviewer", "improvement_champion",
+                                                         NULL};
+
 static const struct vfield person_filters[] = {
     {"school_id", V_UUID, 0, 0, NULL, 0, 0},
     {"partnership_id", V_UUID, 0, 0, NULL, 0, 0},
     {"q", V_NAME, 0, 0, NULL, 0, 0},
+    {"accredited_as", V_ENUM, 0, 0, person_accreditation_roles, 0, 0},
+    {"on", V_DATE, 0, 0, NULL, 0, 0},
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
@@ -70,6 +82,10 @@ void people_list(struct req *r)
 {
     if (req_check_query(r, person_filters, 1) != 0)
         return;
+    if (req_query_get(r, "on") && !req_query_get(r, "accredited_as")) {
+        req_invalid_field(r, "on", "requires", "is a date for accredited_as, which is missing");
+        return;
+    }
     struct page pg;
     req_page(r, &pg);
     const char *scope[4];
@@ -83,8 +99,11 @@ void people_list(struct req *r)
                        req_query_get(r, "q"),
                        pg.cursor_micros,
                        pg.cursor_id,
-                       pg.limit_plus_one};
-    PGresult *res = req_db(r, "person_list", 10, p);
+                       pg.limit_plus_one,
+                       req_query_get(r, "accredited_as"),
+                       req_query_get(r, "on"),
+                       handlers_config()->tz};
+    PGresult *res = req_db(r, "person_list", 13, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
