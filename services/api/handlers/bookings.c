@@ -186,9 +186,12 @@ void bookings_update(struct req *r)
                     "Attendance is recorded by admin, hub and partnership keys.");
         return;
     }
-    /* Lock order: the session, then the booking (as every booking change does). */
+    /* Lock order: the session, then the booking (as every booking change does). The booking's
+     * person decided who may change it: the session itself may lie outside the caller's view
+     * (a hub's person on another hub's course). */
     const char *session_id = PQgetvalue(first, 0, 6);
-    PGresult *session = training_sessions_load(r, session_id, 1, SCOPE_READ);
+    const char *sp[] = {session_id};
+    PGresult *session = req_db(r, "training_lock", 1, sp);
     if (!session)
         return;
     const char *p[] = {id};
