@@ -101,6 +101,30 @@ int scope_training_visible(const struct principal *p, const char *session_hub_id
            (p->hub_id[0] && !strcmp(p->hub_id, session_hub_id));
 }
 
+enum scope_result scope_review(const struct principal *p, const struct scope_owner *o,
+                               unsigned involvement, enum review_act act)
+{
+    int visible = p->role == ROLE_PERSON ? involvement != 0 : scope_visible(p, o);
+    if (!visible)
+        return SCOPE_NOT_FOUND;
+    int admin = p->role == ROLE_ADMIN, host = p->role == ROLE_SCHOOL;
+    switch (act) {
+    case REVIEW_ACT_READ:
+        return SCOPE_OK;
+    case REVIEW_ACT_DRIVE:
+        return admin || host ? SCOPE_OK : SCOPE_FORBIDDEN;
+    case REVIEW_ACT_EVIDENCE:
+        return admin || (p->role == ROLE_PERSON && (involvement & REVIEW_ON_TEAM))
+                   ? SCOPE_OK
+                   : SCOPE_FORBIDDEN;
+    case REVIEW_ACT_WORKSHOP:
+        return admin || host || (p->role == ROLE_PERSON && (involvement & REVIEW_CHAMPION))
+                   ? SCOPE_OK
+                   : SCOPE_FORBIDDEN;
+    }
+    return SCOPE_FORBIDDEN;
+}
+
 void scope_list_filter(const struct principal *p, const char *slots[4])
 {
     for (int i = 0; i < 4; i++)

@@ -54,6 +54,24 @@ enum scope_result scope_check(const struct principal *p, enum scope_kind kind, e
  * key change them. */
 int scope_training_visible(const struct principal *p, const char *session_hub_id);
 
+/* Reviews (DESIGN §3 and issue 4): the host school drives its review, team members add
+ * evidence and findings, the champion records the workshop and the actions; hub and
+ * partnership keys read. A person key sees only the reviews it is involved in. */
+enum review_act {
+    REVIEW_ACT_READ,
+    REVIEW_ACT_DRIVE,    /* create, focus, self-review, dates, team, champion, transitions */
+    REVIEW_ACT_EVIDENCE, /* evidence and findings */
+    REVIEW_ACT_WORKSHOP, /* the workshop date, actions and best practices */
+};
+#define REVIEW_ON_TEAM  1u
+#define REVIEW_CHAMPION 2u
+
+/* o is the host school's chain; involvement says how the caller's person (if a person key) sits
+ * on the review. SCOPE_NOT_FOUND when the caller may not see it, SCOPE_FORBIDDEN when it may
+ * see it but not take act. */
+enum scope_result scope_review(const struct principal *p, const struct scope_owner *o,
+                               unsigned involvement, enum review_act act);
+
 /* The owner column a list query filters on for this caller: writes the scope id into the one of
  * the four slots that applies (hub, partnership, school, person) and NULL into the others, for
  * use as query parameters. Admin gets four NULLs. */

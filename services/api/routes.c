@@ -66,6 +66,16 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/people/{id}/accreditations/{accreditation_id}", accreditations_get, 0},
     {HTTP_POST, "/v1/accreditations/import", accreditations_import, 0},
 
+    {HTTP_GET, "/v1/reviews", reviews_list, 0},
+    {HTTP_POST, "/v1/reviews", reviews_create, 0},
+    {HTTP_GET, "/v1/reviews/{id}", reviews_get, 0},
+    {HTTP_PATCH, "/v1/reviews/{id}", reviews_update, 0},
+    {HTTP_POST, "/v1/reviews/{id}/transitions", reviews_transition, 0},
+    {HTTP_PUT, "/v1/reviews/{id}/champion", reviews_set_champion, 0},
+    {HTTP_POST, "/v1/reviews/{id}/champion-assignment", reviews_assign_champion, 0},
+    {HTTP_GET, "/v1/reviews/{id}/events", reviews_events, 0},
+    /* @routes:review-items */
+
     {HTTP_GET, "/v1/jobs", jobs_list, 0},
     {HTTP_GET, "/v1/jobs/{id}", jobs_get, 0},
     {HTTP_POST, "/v1/jobs/{id}/retry", jobs_retry, 0},
@@ -91,6 +101,9 @@ const struct db_stmt *const route_statements[] = {
     job_statements,
     accreditation_statements,
     training_statements,
+    review_statements,
+    review_fact_statements,
+    /* @statements:review-items */
     booking_statements,
     NULL,
 };

@@ -14,6 +14,8 @@ int main(void)
     srunner_add_suite(sr, jobs_suite());
     srunner_add_suite(sr, accreditation_suite());
     srunner_add_suite(sr, booking_suite());
+    srunner_add_suite(sr, workflow_suite());
+    srunner_add_suite(sr, eligibility_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

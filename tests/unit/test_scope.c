@@ -80,6 +80,51 @@ START_TEST(scope_list_filter_sets_one_slot)
 }
 END_TEST
 
+START_TEST(scope_review_roles)
+{
+    struct principal admin = who(ROLE_ADMIN, NULL), hub = who(ROLE_HUB, HUB),
+                     part = who(ROLE_PARTNERSHIP, PART), host = who(ROLE_SCHOOL, SCHOOL),
+                     other = who(ROLE_SCHOOL, OTHER), person = who(ROLE_PERSON, PERSON);
+    const struct scope_owner *o = &school_chain;
+    ck_assert_int_eq(scope_review(&admin, o, 0, REVIEW_ACT_DRIVE), SCOPE_OK);
+    ck_assert_int_eq(scope_review(&host, o, 0, REVIEW_ACT_DRIVE), SCOPE_OK);
+    ck_assert_int_eq(scope_review(&host, o, 0, REVIEW_ACT_WORKSHOP), SCOPE_OK);
+    ck_assert_int_eq(scope_review(&host, o, 0, REVIEW_ACT_EVIDENCE), SCOPE_FORBIDDEN);
+    ck_assert_int_eq(scope_review(&hub, o, 0, REVIEW_ACT_READ), SCOPE_OK);
+    ck_assert_int_eq(scope_review(&hub, o, 0, REVIEW_ACT_DRIVE), SCOPE_FORBIDDEN);
+    ck_assert_int_eq(scope_review(&part, o, 0, REVIEW_ACT_WORKSHOP), SCOPE_FORBIDDEN);
+    ck_assert_int_eq(scope_review(&other, o, 0, REVIEW_ACT_READ), SCOPE_NOT_FOUND);
+    /* A person sees only what it sits on, and acts only in its part. */
+    ck_assert_int_eq(scope_review(&person, o, 0, REVIEW_ACT_READ), SCOPE_NOT_FOUND);
+    ck_assert_int_eq(scope_review(&person, o, REVIEW_ON_TEAM, REVIEW_ACT_EVIDENCE), SCOPE_OK);
+    ck_assert_int_eq(scope_review(&person, o, REVIEW_ON_TEAM, REVIEW_ACT_WORKSHOP),
+                     SCOPE_FORBIDDEN);
+    ck_assert_int_eq(scope_review(&person, o, REVIEW_CHAMPION, REVIEW_ACT_WORKSHOP), SCOPE_OK);
+    ck_assert_int_eq(scope_review(&person, o, REVIEW_CHAMPION, REVIEW_ACT_EVIDENCE),
+                     SCOPE_FORBIDDEN);
+    ck_assert_int_eq(scope_review(&person, o, REVIEW_ON_TEAM, REVIEW_ACT_DRIVE), SCOPE_FORBIDDEN);
+}
+END_TEST
+
+START_TEST(scope_training_sessions)
+{
+    struct principal admin = who(ROLE_ADMIN, NULL), hub = who(ROLE_HUB, HUB),
+                     person = who(ROLE_PERSON, PERSON), stranger = who(ROLE_HUB, OTHER);
+    strcpy(hub.hub_id, HUB);
+    strcpy(person.hub_id, HUB);
+    strcpy(stranger.hub_id, OTHER);
+    struct scope_owner mine = {HUB, "", "", ""}, none = {"", "", "", ""};
+    ck_assert_int_eq(scope_check(&person, SCOPE_TRAINING, SCOPE_READ, &mine), SCOPE_OK);
+    ck_assert_int_eq(scope_check(&stranger, SCOPE_TRAINING, SCOPE_READ, &mine), SCOPE_NOT_FOUND);
+    ck_assert_int_eq(scope_check(&stranger, SCOPE_TRAINING, SCOPE_READ, &none), SCOPE_OK);
+    ck_assert_int_eq(scope_check(&hub, SCOPE_TRAINING, SCOPE_UPDATE, &mine), SCOPE_OK);
+    ck_assert_int_eq(scope_check(&hub, SCOPE_TRAINING, SCOPE_UPDATE, &none), SCOPE_FORBIDDEN);
+    ck_assert_int_eq(scope_check(&person, SCOPE_TRAINING, SCOPE_UPDATE, &mine), SCOPE_FORBIDDEN);
+    ck_assert_int_eq(scope_check(&stranger, SCOPE_TRAINING, SCOPE_DELETE, &mine), SCOPE_NOT_FOUND);
+    ck_assert_int_eq(scope_check(&admin, SCOPE_TRAINING, SCOPE_CREATE, &none), SCOPE_OK);
+}
+END_TEST
+
 Suite *scope_suite(void)
 {
     Suite *s = suite_create("scope");
@@ -87,6 +132,8 @@ Suite *scope_suite(void)
     tcase_add_test(tc, scope_visibility_follows_the_chain);
     tcase_add_test(tc, scope_outside_is_404_inside_but_not_yours_is_403);
     tcase_add_test(tc, scope_list_filter_sets_one_slot);
+    tcase_add_test(tc, scope_review_roles);
+    tcase_add_test(tc, scope_training_sessions);
     suite_add_tcase(s, tc);
     return s;
 }

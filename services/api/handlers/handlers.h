@@ -45,6 +45,51 @@ int accreditations_refresh(struct req *r, const char *person_id, const char *rol
 int accreditations_attended(struct req *r, const char *booking_id);
 int accreditations_unattended(struct req *r, const char *booking_id);
 /* @handlers:accreditations */
+
+/* reviews.c */
+extern const struct db_stmt review_statements[];
+void reviews_list(struct req *r);
+void reviews_create(struct req *r);
+void reviews_get(struct req *r);
+void reviews_update(struct req *r);
+void reviews_transition(struct req *r);
+void reviews_set_champion(struct req *r);
+void reviews_assign_champion(struct req *r);
+void reviews_events(struct req *r);
+/* Loads review review_id (locked for a change) and checks act for the caller: 404 when it may
+ * not see it, 403 when it may not take act, 409 when a change meets a completed or cancelled
+ * review. Columns: json, version, hub_id, partnership_id, school_id, NULL, status,
+ * involvement (1 on the team, 2 champion), champion_id. NULL after answering. */
+PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum review_act act);
+/* The same decision on a row already loaded; -1 after answering. */
+int reviews_allowed(struct req *r, const PGresult *row, enum review_act act);
+/* Writes a review event (kind "transition", "champion.assigned", …) and, in the same
+ * transaction, the webhook job that announces it with review_json as its data. */
+int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
+                  const char *to, const char *reason, const char *review_json);
+
+/* review_facts.c */
+struct elig_review;
+struct elig_person;
+struct elig_problem;
+extern const struct db_stmt review_fact_statements[];
+/* Loads the review's side of the eligibility facts; 0 or -1 after answering. */
+int review_facts_review(struct req *r, const char *review_id, struct elig_review *out);
+/* Loads a person's side for a role ("peer_reviewer" or "improvement_champion"): 0, 1 when there
+ * is no such person, -1 after answering. */
+int review_facts_person(struct req *r, const char *review_id, const char *person_id,
+                        const char *accreditation_role, struct elig_person *out);
+/* The rules person_id breaks as a team member (champion 0) or champion (1); (size_t)-1 after
+ * answering a database error. */
+size_t review_facts_check(struct req *r, const struct elig_review *review, const char *person_id,
+                          int champion, struct elig_problem *out);
+/* Answers 422 not_eligible (errors naming each rule, under field) and returns -1 when the
+ * person may not sit there; 0 when they may. */
+int review_facts_require(struct req *r, const char *review_id, const char *person_id, int champion,
+                         const char *field);
+/* Everyone placed on the review (team and champion) who now breaks a rule:
+ * [{person_id, role, errors}]; NULL after answering. */
+json_t *review_facts_recheck(struct req *r, const char *review_id);
 /* /v1/people/{id}/accreditations[/{accreditation_id}] and /v1/accreditations/import. */
 void accreditations_list(struct req *r);
 void accreditations_create(struct req *r);

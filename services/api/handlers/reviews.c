@@ -1,0 +1,493 @@
+/* /v1/reviews: one school's peer-review cycle, owned by the host school. The workflow and the
+ * eligibility rules are pure functions in common/; this file loads the facts, applies the
+ * verdict in one transaction with the review row locked, and writes the event and the jobs the
+ * change causes in that same transaction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eligibility.h"
+#include "handlers.h"
+#include "jobs.h"
+#include "resource.h"
+#include "workflow.h"
+
+/* Columns of a single review: json, version, hub_id, partnership_id, school_id, NULL (person
+ * slot), status, involvement of the caller's person $2 (1 team, 2 champion), champion_id. */
+#define REVIEW_ROW                                                                                 \
+    "SELECT review_json(r)::text, r.version, p.hub_id, r.partnership_id, r.school_id, "            \
+    "NULL::uuid, "                                                                                 \
+    "r.status, (CASE WHEN EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id "           \
+    "AND t.person_id = $2::uuid) THEN 1 ELSE 0 END) + "                                            \
+    "(CASE WHEN r.champion_id = $2::uuid THEN 2 ELSE 0 END), r.champion_id "                       \
+    "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id WHERE r.id = $1"
+
+const struct db_stmt review_statements[] = {
+    {"review_get", REVIEW_ROW},
+    {"review_lock", REVIEW_ROW " FOR UPDATE OF r"},
+    /* $1..$3 hub, partnership, school scope; $4 a person key's person: what it sits on. */
+    {"review_list",
+     "SELECT review_json(r)::text, spp_micros(r.created_at), r.id FROM reviews r "
+     "LEFT JOIN partnerships p ON p.id = r.partnership_id "
+     "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR r.partnership_id = $2) "
+     "AND ($3::uuid IS NULL OR r.school_id = $3) AND ($4::uuid IS NULL OR r.champion_id = $4 "
+     "OR EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id AND t.person_id = $4)) "
+     "AND ($5::text IS NULL OR r.status = $5) AND ($6::uuid IS NULL OR r.school_id = $6) "
+     "AND ($7::uuid IS NULL OR r.partnership_id = $7) "
+     "AND ($8::date IS NULL OR r.review_ends_on >= $8) "
+     "AND ($9::date IS NULL OR r.review_starts_on <= $9) "
+     "AND ($10::bigint IS NULL OR (r.created_at, r.id) > (spp_from_micros($10), $11::uuid)) "
+     "ORDER BY r.created_at, r.id LIMIT $12"},
+    {"review_insert",
+     "INSERT INTO reviews (school_id, partnership_id, focus, focus_area, self_review_summary, "
+     "review_starts_on, review_ends_on, workshop_on, implementation_due_on, impact_summary, "
+     "lessons_learned) SELECT s.id, s.partnership_id, $2, $3, $4, $5, $6, $7, $8, $9, $10 "
+     "FROM schools s WHERE s.id = $1 RETURNING review_json(reviews)::text, version, id"},
+    {"review_update",
+     "UPDATE reviews SET focus = $3, focus_area = $4, self_review_summary = $5, "
+     "review_starts_on = $6, review_ends_on = $7, workshop_on = $8, implementation_due_on = $9, "
+     "impact_summary = $10, lessons_learned = $11, version = version + 1, "
+     "updated_at = clock_timestamp() WHERE id = $1 AND school_id = $2 "
+     "RETURNING review_json(reviews)::text, version"},
+    {"review_set_status",
+     "UPDATE reviews SET status = $2, version = version + 1, updated_at = clock_timestamp() "
+     "WHERE id = $1 RETURNING review_json(reviews)::text, version"},
+    {"review_set_champion",
+     "UPDATE reviews SET champion_id = $2, version = version + 1, updated_at = clock_timestamp() "
+     "WHERE id = $1 RETURNING review_json(reviews)::text, version"},
+    {"review_workflow_facts",
+     "SELECT COALESCE(btrim(r.focus), '') <> '', COALESCE(btrim(r.self_review_summary), '') <> '', "
+     "r.review_starts_on IS NOT NULL, r.review_ends_on IS NOT NULL, "
+     "COALESCE(r.review_starts_on > r.review_ends_on, false), "
+     "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id), "
+     "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id AND t.role = 'lead_reviewer'), "
+     "(SELECT count(*) FROM evidence e WHERE e.review_id = r.id), "
+     "(SELECT count(*) FROM findings f WHERE f.review_id = r.id), "
+     "r.champion_id IS NOT NULL, r.workshop_on IS NOT NULL, "
+     "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped'), "
+     "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped' "
+     "AND (a.owner_id IS NULL OR a.due_on IS NULL)), "
+     "r.implementation_due_on IS NOT NULL, COALESCE(btrim(r.impact_summary), '') <> '', "
+     "COALESCE(btrim(r.lessons_learned), '') <> '' FROM reviews r WHERE r.id = $1"},
+    {"review_event_insert",
+     "INSERT INTO review_events (review_id, kind, from_status, to_status, actor, reason) "
+     "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, spp_ts(created_at)"},
+    {"review_events_list",
+     "SELECT review_event_json(e)::text, spp_micros(e.created_at), e.id FROM review_events e "
+     "WHERE e.review_id = $1 "
+     "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), $3::uuid)) "
+     "ORDER BY e.created_at, e.id LIMIT $4"},
+    {"review_publish_practices", "UPDATE best_practices SET published_at = clock_timestamp() "
+                                 "WHERE review_id = $1 AND published_at IS NULL"},
+    {NULL, NULL},
+};
+
+static const char *const review_areas[] = {"our_impact", "looking_forward", "looking_inward",
+                                           "looking_outward", NULL};
+
+/* The writable fields in the order of review_insert's parameters ($1 is school_id). */
+static const struct vfield review_fields[] = {
+    {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    {"school_id", V_UUID, V_REQUIRED, 0, NULL, 0, 0},
+    {"partnership_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    {"focus", V_TEXT, 0, 0, NULL, 0, 0},
+    {"focus_area", V_ENUM, 0, 0, review_areas, 0, 0},
+    {"status", V_ENUM, V_READONLY, 0, review_status_names, 0, 0},
+    {"self_review_summary", V_TEXT, 0, 0, NULL, 0, 0},
+    {"review_starts_on", V_DATE, 0, 0, NULL, 0, 0},
+    {"review_ends_on", V_DATE, 0, 0, NULL, 0, 0},
+    {"workshop_on", V_DATE, 0, 0, NULL, 0, 0},
+    {"implementation_due_on", V_DATE, 0, 0, NULL, 0, 0},
+    {"impact_summary", V_TEXT, 0, 0, NULL, 0, 0},
+    {"lessons_learned", V_TEXT, 0, 0, NULL, 0, 0},
+    {"champion_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    {"version", V_INT, V_READONLY, 0, NULL, 0, 0},
+    {"created_at", V_TIMESTAMP, V_READONLY, 0, NULL, 0, 0},
+    {"updated_at", V_TIMESTAMP, V_READONLY, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield review_filters[] = {
+    {"status", V_ENUM, 0, 0, review_status_names, 0, 0},
+    {"school_id", V_UUID, 0, 0, NULL, 0, 0},
+    {"partnership_id", V_UUID, 0, 0, NULL, 0, 0},
+    {"from", V_DATE, 0, 0, NULL, 0, 0},
+    {"to", V_DATE, 0, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield review_transition_fields[] = {
+    {"to", V_ENUM, V_REQUIRED, 0, review_status_names, 0, 0},
+    {"reason", V_TEXT, 0, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield review_champion_fields[] = {
+    {"person_id", V_UUID, V_REQUIRED, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const char *review_actor(const struct req *r)
+{
+    return r->principal.key_id[0] ? r->principal.key_id : "admin-token";
+}
+
+/* The caller's person, for "reviews it sits on"; NULL for other keys. */
+static const char *review_me(const struct req *r)
+{
+    return r->principal.role == ROLE_PERSON ? r->principal.scope_id : NULL;
+}
+
+/* The scope decision for act on a loaded review row, answering nothing. */
+static enum scope_result review_decide(const struct req *r, const PGresult *row,
+                                       enum review_act act)
+{
+    struct scope_owner o;
+    req_owner_from_row(row, 0, 2, &o);
+    return scope_review(&r->principal, &o, (unsigned)atoi(PQgetvalue(row, 0, 7)), act);
+}
+
+int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
+{
+    switch (review_decide(r, row, act)) {
+    case SCOPE_NOT_FOUND:
+        req_problem(r, 404, "not_found", "No such review.");
+        return -1;
+    case SCOPE_FORBIDDEN:
+        req_problem(r, 403, "forbidden", "Your key's role may not do this on this review.");
+        return -1;
+    case SCOPE_OK:
+        break;
+    }
+    if (act != REVIEW_ACT_READ &&
+        workflow_is_terminal(review_status_parse(PQgetvalue(row, 0, 6)))) {
+        req_problem(r, 409, "conflict",
+                    arena_printf(&r->arena, "The review is %s: it no longer changes.",
+                                 PQgetvalue(row, 0, 6)));
+        return -1;
+    }
+    return 0;
+}
+
+PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum review_act act)
+{
+    const char *p[] = {review_id, review_me(r)};
+    PGresult *res = req_db(r, lock ? "review_lock" : "review_get", 2, p);
+    if (!res)
+        return NULL;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such review.");
+        return NULL;
+    }
+    return reviews_allowed(r, res, act) == 0 ? res : NULL;
+}
+
+int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
+                  const char *to, const char *reason, const char *review_json)
+{
+    const char *p[] = {review_id, kind, from, to, review_actor(r), reason};
+    PGresult *res = req_db(r, "review_event_insert", 6, p);
+    if (!res)
+        return -1;
+    /* The webhook event shares the review event's id, so receivers can drop duplicates. Its
+     * delivery to the subscriptions is the worker's (webhook.deliver). */
+    json_t *data = json_loads(review_json, 0, NULL);
+    const char *type = !strcmp(kind, "transition") ? "review.transitioned" : kind;
+    json_t *event =
+        json_pack("{s:s, s:s, s:s, s:o}", "id", PQgetvalue(res, 0, 0), "type", type, "created_at",
+                  PQgetvalue(res, 0, 1), "data", data ? data : json_null());
+    json_t *payload = json_pack("{s:o}", "event", event);
+    char *text = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    char *key = arena_printf(&r->arena, "event:%s", PQgetvalue(res, 0, 0));
+    struct jobs_new j = {"webhook.deliver", text, key, 0, 0, NULL};
+    char id[37];
+    int rc = req_enqueue(r, &j, id);
+    free(text);
+    return rc;
+}
+
+void reviews_list(struct req *r)
+{
+    if (req_check_query(r, review_filters, 1) != 0)
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *scope[4];
+    scope_list_filter(&r->principal, scope);
+    const char *p[] = {scope[0],
+                       scope[1],
+                       scope[2],
+                       scope[3],
+                       req_query_get(r, "status"),
+                       req_query_get(r, "school_id"),
+                       req_query_get(r, "partnership_id"),
+                       req_query_get(r, "from"),
+                       req_query_get(r, "to"),
+                       pg.cursor_micros,
+                       pg.cursor_id,
+                       pg.limit_plus_one};
+    PGresult *res = req_db(r, "review_list", 12, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+/* The review dates in a body: starts on or before ends, when both are known. */
+static void review_check_dates(const json_t *obj, json_t *errors)
+{
+    struct caldate s, e;
+    const char *a = json_string_value(json_object_get(obj, "review_starts_on"));
+    const char *b = json_string_value(json_object_get(obj, "review_ends_on"));
+    if (a && b && caldate_parse(a, &s) == 0 && caldate_parse(b, &e) == 0 && caldate_cmp(s, e) > 0)
+        validate_add(errors, "/review_ends_on", "dates_reversed",
+                     "must be on or after review_starts_on");
+}
+
+void reviews_create(struct req *r)
+{
+    if (req_check_body(r, review_fields, VALIDATE_CREATE) != 0)
+        return;
+    json_t *errors = json_array();
+    struct scope_owner o;
+    review_check_dates(r->json, errors);
+    if (resource_ref(r, r->json, "school_id", SCOPE_SCHOOL, &o, errors) != 0) {
+        json_decref(errors);
+        return;
+    }
+    if (resource_errors(r, errors) != 0)
+        return;
+    /* The host school drives its review: only its own key (and admin) create one. */
+    enum scope_result may = scope_review(&r->principal, &o, 0, REVIEW_ACT_DRIVE);
+    if (may != SCOPE_OK) {
+        req_problem(r, 403, "forbidden", "Only the host school creates its review.");
+        return;
+    }
+    const char *p[11];
+    int n = resource_params(r, review_fields, r->json, p);
+    PGresult *res = req_db(r, "review_insert", n, p);
+    if (!res)
+        return;
+    char *loc = arena_printf(&r->arena, "/v1/reviews/%s", PQgetvalue(res, 0, 2));
+    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+}
+
+void reviews_get(struct req *r)
+{
+    PGresult *res = reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ);
+    if (res)
+        resource_reply(r, 200, res, 0);
+}
+
+/* The fields each part of a PATCH needs: the workshop date is the champion's (and the host
+ * school's), everything else the host school's. */
+static enum review_act review_field_act(const char *field)
+{
+    return !strcmp(field, "workshop_on") ? REVIEW_ACT_WORKSHOP : REVIEW_ACT_DRIVE;
+}
+
+/* Answers the review with a report of who no longer qualifies after its dates moved. */
+static void review_reply_rechecked(struct req *r, const PGresult *res, json_t *report)
+{
+    json_t *body = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    json_object_set_new(body, "no_longer_eligible", report);
+    req_etag(r, PQgetvalue(res, 0, 1));
+    req_reply_json(r, 200, body);
+}
+
+void reviews_update(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_READ);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+        req_check_body(r, review_fields, VALIDATE_PATCH) != 0)
+        return;
+    if (json_object_get(r->json, "school_id") &&
+        resource_changes(PQgetvalue(cur, 0, 0), r->json, "school_id")) {
+        req_invalid_field(r, "/school_id", "read_only", "a review stays with its host school");
+        return;
+    }
+    /* Every part of the change must be the caller's to make (an empty patch still needs a
+     * review that can change). */
+    enum review_act any = review_decide(r, cur, REVIEW_ACT_WORKSHOP) == SCOPE_OK
+                              ? REVIEW_ACT_WORKSHOP
+                              : REVIEW_ACT_DRIVE;
+    if (reviews_allowed(r, cur, any) != 0)
+        return;
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->json, k, v)
+    {
+        if (reviews_allowed(r, cur, review_field_act(k)) != 0)
+            return;
+    }
+    json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
+    json_t *errors = json_array();
+    review_check_dates(merged, errors);
+    if (resource_errors(r, errors) != 0) {
+        json_decref(merged);
+        return;
+    }
+    const char *p[11];
+    p[0] = id;
+    resource_params(r, review_fields, merged, p + 1); /* $2 is the (unchanged) school */
+    json_decref(merged);
+    PGresult *res = req_db(r, "review_update", 11, p);
+    if (!res)
+        return;
+    int moved = resource_changes(PQgetvalue(cur, 0, 0), r->json, "review_starts_on") ||
+                resource_changes(PQgetvalue(cur, 0, 0), r->json, "review_ends_on") ||
+                resource_changes(PQgetvalue(cur, 0, 0), r->json, "workshop_on");
+    if (!moved) {
+        resource_reply(r, 200, res, 0);
+        return;
+    }
+    /* Moving dates re-checks everyone placed and says who no longer qualifies. */
+    json_t *report = review_facts_recheck(r, id);
+    if (report)
+        review_reply_rechecked(r, res, report);
+}
+
+/* Loads what the guards look at; team_not_eligible only matters for scheduling. */
+static int review_load_facts(struct req *r, const char *id, enum review_status to,
+                             struct review_facts *f)
+{
+    const char *p[] = {id};
+    PGresult *res = req_db(r, "review_workflow_facts", 1, p);
+    if (!res)
+        return -1;
+    int c = 0;
+#define FACT_BOOL (PQgetvalue(res, 0, c++)[0] == 't')
+#define FACT_INT  atoi(PQgetvalue(res, 0, c++))
+    f->has_focus = FACT_BOOL;
+    f->has_self_review = FACT_BOOL;
+    f->has_start = FACT_BOOL;
+    f->has_end = FACT_BOOL;
+    f->dates_reversed = FACT_BOOL;
+    f->team_size = FACT_INT;
+    f->lead_reviewers = FACT_INT;
+    f->evidence_count = FACT_INT;
+    f->finding_count = FACT_INT;
+    f->has_champion = FACT_BOOL;
+    f->has_workshop_on = FACT_BOOL;
+    f->action_count = FACT_INT;
+    f->actions_incomplete = FACT_INT;
+    f->has_implementation_due = FACT_BOOL;
+    f->has_impact_summary = FACT_BOOL;
+    f->has_lessons_learned = FACT_BOOL;
+#undef FACT_BOOL
+#undef FACT_INT
+    f->team_not_eligible = 0;
+    if (to == REVIEW_SCHEDULED) {
+        json_t *report = review_facts_recheck(r, id);
+        if (!report)
+            return -1;
+        size_t i;
+        json_t *item;
+        json_array_foreach(report, i, item)
+        {
+            if (strcmp(json_string_value(json_object_get(item, "role")), "champion") != 0)
+                f->team_not_eligible++;
+        }
+        json_decref(report);
+    }
+    return 0;
+}
+
+/* POST /v1/reviews/{id}/transitions {"to", "reason"}: one step of the workflow. */
+void reviews_transition(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+        req_check_body(r, review_transition_fields, VALIDATE_CREATE) != 0)
+        return;
+    const char *from_s = PQgetvalue(cur, 0, 6);
+    const char *to_s = json_string_value(json_object_get(r->json, "to"));
+    const char *reason = json_string_value(json_object_get(r->json, "reason"));
+    enum review_status from = review_status_parse(from_s), to = review_status_parse(to_s);
+    if (!workflow_is_edge(from, to)) {
+        req_problem(r, 409, "invalid_transition",
+                    arena_printf(&r->arena, "A review cannot move from %s to %s.", from_s, to_s));
+        return;
+    }
+    struct review_facts facts;
+    if (review_load_facts(r, id, to, &facts) != 0)
+        return;
+    facts.has_reason = reason && strspn(reason, " \t\r\n") < strlen(reason);
+    struct workflow_problem problems[WORKFLOW_MAX_PROBLEMS];
+    size_t n = 0;
+    if (workflow_check(from, to, &facts, problems, &n) != WORKFLOW_OK) {
+        json_t *errors = json_array();
+        for (size_t i = 0; i < n; i++)
+            validate_add(errors, NULL, problems[i].rule, "%s", problems[i].message);
+        req_problem_errors(r, 422, "guard_failed",
+                           arena_printf(&r->arena, "The review cannot move to %s yet.", to_s),
+                           errors);
+        return;
+    }
+    const char *u[] = {id, to_s};
+    PGresult *res = req_db(r, "review_set_status", 2, u);
+    if (!res ||
+        reviews_event(r, id, "transition", from_s, to_s, reason, PQgetvalue(res, 0, 0)) != 0)
+        return;
+    if (to == REVIEW_FEEDBACK && !facts.has_champion) {
+        char *payload = arena_printf(&r->arena, "{\"review_id\":\"%s\"}", id);
+        char *key = arena_printf(&r->arena, "champion.assign:%s:%s", id, PQgetvalue(res, 0, 1));
+        struct jobs_new j = {"champion.assign", payload, key, 0, 0, NULL};
+        char job[37];
+        if (req_enqueue(r, &j, job) != 0)
+            return;
+    }
+    if (to == REVIEW_COMPLETED) {
+        const char *b[] = {id};
+        if (!req_db(r, "review_publish_practices", 1, b))
+            return;
+    }
+    resource_reply(r, 200, res, 0);
+}
+
+/* PUT /v1/reviews/{id}/champion {"person_id"}: the host school's own choice, same rules. */
+void reviews_set_champion(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+        req_check_body(r, review_champion_fields, VALIDATE_CREATE) != 0)
+        return;
+    const char *person = json_string_value(json_object_get(r->json, "person_id"));
+    if (review_facts_require(r, id, person, 1, "/person_id") != 0)
+        return;
+    const char *p[] = {id, person};
+    PGresult *res = req_db(r, "review_set_champion", 2, p);
+    if (!res ||
+        reviews_event(r, id, "champion.assigned", NULL, NULL, NULL, PQgetvalue(res, 0, 0)) != 0)
+        return;
+    resource_reply(r, 200, res, 0);
+}
+
+/* POST /v1/reviews/{id}/champion-assignment: asks the worker to choose (202 + the job). */
+void reviews_assign_champion(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
+    if (!cur)
+        return;
+    char *payload = arena_printf(&r->arena, "{\"review_id\":\"%s\"}", id);
+    struct jobs_new j = {"champion.assign", payload, NULL, 0, 0, NULL};
+    char job[37];
+    if (req_enqueue(r, &j, job) == 0)
+        req_reply_accepted(r, job);
+}
+
+void reviews_events(struct req *r)
+{
+    if (req_check_query(r, NULL, 1) != 0 ||
+        !reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *p[] = {req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
+    PGresult *res = req_db(r, "review_events_list", 4, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
