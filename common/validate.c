@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void validate_add(json_t *errors, const char *field, const char *rule, const char *fmt, ...)
 {
@@ -228,9 +229,46 @@ static const char *validate_type_name(enum vtype t)
         return "an integer";
     case V_BOOL_MAP:
         return "an object";
+    case V_UUID_LIST:
+        return "an array";
     default:
         return "a string";
     }
+}
+
+/* An array of distinct UUID strings; each bad item is reported at its own pointer (ptr/N). */
+static int validate_uuid_list(const struct vfield *f, const json_t *v, const char *ptr,
+                              json_t *errors)
+{
+    if (!json_is_array(v)) {
+        validate_add(errors, ptr, "type", "must be an array");
+        return 1;
+    }
+    size_t max = f->max_len ? (size_t)f->max_len : VALIDATE_LIST_MAX;
+    if (json_array_size(v) > max) {
+        validate_add(errors, ptr, "max_items", "must have at most %zu items", max);
+        return 1;
+    }
+    int bad = 0;
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s/%zu", ptr, i);
+        const char *s = json_string_value(json_array_get(v, i));
+        if (!s || !validate_uuid(s)) {
+            validate_add(errors, sub, "format", "must be a UUID");
+            bad++;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            const char *t = json_string_value(json_array_get(v, j));
+            if (t && !strcasecmp(s, t)) {
+                validate_add(errors, sub, "duplicate", "repeats item %zu", j);
+                bad++;
+                break;
+            }
+        }
+    }
+    return bad;
 }
 
 int validate_value(const struct vfield *f, const json_t *v, const char *ptr,
@@ -279,6 +317,8 @@ int validate_value(const struct vfield *f, const json_t *v, const char *ptr,
         }
         return bad;
     }
+    if (f->type == V_UUID_LIST)
+        return validate_uuid_list(f, v, ptr, errors);
     if (!json_is_string(v)) {
         validate_add(errors, ptr, "type", "must be %s", validate_type_name(f->type));
         return 1;

@@ -8,6 +8,7 @@
 
 #define VALIDATE_NAME_MAX 200
 #define VALIDATE_TEXT_MAX 10000
+#define VALIDATE_LIST_MAX 100
 
 enum vtype {
     V_NAME, /* string, 1..max_len (default 200) characters */
@@ -20,9 +21,10 @@ enum vtype {
     V_ENUM,
     V_BOOL,
     V_INT,
-    V_TIMEZONE, /* checked by the context's predicate */
-    V_BOOL_MAP, /* object whose keys are in enums and values booleans */
-    V_URL,      /* http or https URL */
+    V_TIMEZONE,  /* checked by the context's predicate */
+    V_BOOL_MAP,  /* object whose keys are in enums and values booleans */
+    V_URL,       /* http or https URL */
+    V_UUID_LIST, /* array of distinct UUID strings, at most max_len items (default 100) */
 };
 
 #define V_REQUIRED 1u /* must be present on create; null never allowed */
@@ -33,7 +35,7 @@ struct vfield {
     const char *name;
     enum vtype type;
     unsigned flags;
-    int max_len;              /* 0 = the type's default */
+    int max_len;              /* 0 = the type's default (characters; items for V_UUID_LIST) */
     const char *const *enums; /* NULL-terminated, for V_ENUM and V_BOOL_MAP */
     long min, max;            /* for V_INT */
 };

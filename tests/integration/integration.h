@@ -19,5 +19,7 @@ Suite *jobs_suite(void);
 Suite *training_suite(void);
 Suite *accreditations_suite(void);
 Suite *limits_suite(void);
+Suite *review_items_suite(void);
+Suite *reviews_suite(void);
 
 #endif

@@ -125,6 +125,51 @@ START_TEST(validate_lengths_count_characters)
 }
 END_TEST
 
+static const struct vfield list_fields[] = {
+    {"ids", V_UUID_LIST, V_NOT_NULL, 0, NULL, 0, 0},
+    {"few", V_UUID_LIST, 0, 2, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static int list_errors(const char *json, json_t **out)
+{
+    json_t *body = json_loads(json, 0, NULL);
+    ck_assert_ptr_nonnull(body);
+    *out = json_array();
+    int n = validate_object(list_fields, body, VALIDATE_PATCH, NULL, *out);
+    ck_assert_int_eq(n, (int)json_array_size(*out));
+    json_decref(body);
+    return n;
+}
+
+#define U1 "0b7e6a52-3f0c-4a59-9d7e-1c2b3a4d5e6f"
+#define U2 "1b7e6a52-3f0c-4a59-9d7e-1c2b3a4d5e6f"
+
+START_TEST(validate_uuid_lists)
+{
+    json_t *e;
+    ck_assert_int_eq(list_errors("{\"ids\":[],\"few\":[\"" U1 "\",\"" U2 "\"]}", &e), 0);
+    json_decref(e);
+    /* Every bad item at its own pointer: not a string, not a UUID, a repeat (any case). */
+    ck_assert_int_eq(list_errors("{\"ids\":[\"" U1
+                                 "\",7,\"nope\",\"0B7E6A52-3F0C-4A59-9D7E-1C2B3A4D5E6F\"]}",
+                                 &e),
+                     3);
+    ck_assert(has_field(e, "/ids/1", "format"));
+    ck_assert(has_field(e, "/ids/2", "format"));
+    ck_assert(has_field(e, "/ids/3", "duplicate"));
+    json_decref(e);
+    ck_assert_int_eq(
+        list_errors("{\"ids\":\"" U1 "\",\"few\":[\"" U1 "\",\"" U2 "\",\"" U1 "\"]}", &e), 2);
+    ck_assert(has_field(e, "/ids", "type"));
+    ck_assert(has_field(e, "/few", "max_items"));
+    json_decref(e);
+    ck_assert_int_eq(list_errors("{\"ids\":null,\"few\":null}", &e), 1);
+    ck_assert(has_field(e, "/ids", "required"));
+    json_decref(e);
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
     Suite *s = suite_create("validate");
@@ -134,6 +179,7 @@ Suite *validate_suite(void)
     tcase_add_test(tc, validate_object_lists_every_problem);
     tcase_add_test(tc, validate_patch_rules);
     tcase_add_test(tc, validate_lengths_count_characters);
+    tcase_add_test(tc, validate_uuid_lists);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -162,4 +162,39 @@ void unavailability_create(struct req *r);
 void unavailability_get(struct req *r);
 void unavailability_delete(struct req *r);
 
+/* review_team.c, evidence.c, findings.c, actions.c, best_practices.c: the sub-collections of
+ * a review, each /v1/reviews/{id}/<name>[/{item_id}]. */
+extern const struct db_stmt review_team_statements[];
+void review_team_list(struct req *r);
+void review_team_create(struct req *r);
+void review_team_get(struct req *r);
+void review_team_update(struct req *r);
+void review_team_delete(struct req *r);
+extern const struct db_stmt evidence_statements[];
+void evidence_list(struct req *r);
+void evidence_create(struct req *r);
+void evidence_get(struct req *r);
+void evidence_update(struct req *r);
+void evidence_delete(struct req *r);
+extern const struct db_stmt finding_statements[];
+void findings_list(struct req *r);
+void findings_create(struct req *r);
+void findings_get(struct req *r);
+void findings_update(struct req *r);
+void findings_delete(struct req *r);
+extern const struct db_stmt action_statements[];
+void actions_list(struct req *r);
+void actions_create(struct req *r);
+void actions_get(struct req *r);
+void actions_update(struct req *r);
+void actions_delete(struct req *r);
+extern const struct db_stmt best_practice_statements[];
+void best_practices_list(struct req *r);
+void best_practices_create(struct req *r);
+void best_practices_get(struct req *r);
+void best_practices_update(struct req *r);
+void best_practices_delete(struct req *r);
+/* GET /v1/partnerships/{id}/best-practices: the published ones, newest first. */
+void best_practices_published(struct req *r);
+
 #endif

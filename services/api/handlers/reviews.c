@@ -147,7 +147,8 @@ static enum scope_result review_decide(const struct req *r, const PGresult *row,
     return scope_review(&r->principal, &o, (unsigned)atoi(PQgetvalue(row, 0, 7)), act);
 }
 
-int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
+/* The role decision alone, answered: 404 or 403 and -1, else 0. */
+static int review_role(struct req *r, const PGresult *row, enum review_act act)
 {
     switch (review_decide(r, row, act)) {
     case SCOPE_NOT_FOUND:
@@ -159,6 +160,13 @@ int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
     case SCOPE_OK:
         break;
     }
+    return 0;
+}
+
+int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
+{
+    if (review_role(r, row, act) != 0)
+        return -1;
     if (act != REVIEW_ACT_READ &&
         workflow_is_terminal(review_status_parse(PQgetvalue(row, 0, 6)))) {
         req_problem(r, 409, "conflict",
@@ -232,24 +240,14 @@ void reviews_list(struct req *r)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
 
-/* The review dates in a body: starts on or before ends, when both are known. */
-static void review_check_dates(const json_t *obj, json_t *errors)
-{
-    struct caldate s, e;
-    const char *a = json_string_value(json_object_get(obj, "review_starts_on"));
-    const char *b = json_string_value(json_object_get(obj, "review_ends_on"));
-    if (a && b && caldate_parse(a, &s) == 0 && caldate_parse(b, &e) == 0 && caldate_cmp(s, e) > 0)
-        validate_add(errors, "/review_ends_on", "dates_reversed",
-                     "must be on or after review_starts_on");
-}
-
 void reviews_create(struct req *r)
 {
     if (req_check_body(r, review_fields, VALIDATE_CREATE) != 0)
         return;
+    /* Dates in the wrong order are stored: the school may be moving them one at a time; the
+     * dates_reversed guard stops the review being scheduled that way. */
     json_t *errors = json_array();
     struct scope_owner o;
-    review_check_dates(r->json, errors);
     if (resource_ref(r, r->json, "school_id", SCOPE_SCHOOL, &o, errors) != 0) {
         json_decref(errors);
         return;
@@ -321,12 +319,6 @@ void reviews_update(struct req *r)
             return;
     }
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
-    json_t *errors = json_array();
-    review_check_dates(merged, errors);
-    if (resource_errors(r, errors) != 0) {
-        json_decref(merged);
-        return;
-    }
     const char *p[11];
     p[0] = id;
     resource_params(r, review_fields, merged, p + 1); /* $2 is the (unchanged) school */
@@ -397,8 +389,10 @@ static int review_load_facts(struct req *r, const char *id, enum review_status t
 void reviews_transition(struct req *r)
 {
     const char *id = req_param(r, "id");
-    PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+    /* A completed or cancelled review answers invalid_transition below, like any non-edge. */
+    PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_READ);
+    if (!cur || review_role(r, cur, REVIEW_ACT_DRIVE) != 0 ||
+        req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
         req_check_body(r, review_transition_fields, VALIDATE_CREATE) != 0)
         return;
     const char *from_s = PQgetvalue(cur, 0, 6);

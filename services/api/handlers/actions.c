@@ -1,0 +1,155 @@
+/* /v1/reviews/{id}/actions: the action plan from the improvement workshop (DESIGN §1). The
+ * champion's person key, the host school and admin write it (REVIEW_ACT_WORKSHOP), with the
+ * review row locked (reviews_load). The guard into `implementing` wants every live action to
+ * have an owner and a due date; until then both may be left open. */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "resource.h"
+
+/* Columns of a single action: json, version. */
+#define ACTION_ROW                                                                                 \
+    "SELECT action_json(a)::text, a.version FROM actions a WHERE a.id = $1 AND a.review_id = $2"
+
+const struct db_stmt action_statements[] = {
+    {"action_get", ACTION_ROW},
+    {"action_lock", ACTION_ROW " FOR UPDATE OF a"},
+    {"action_list",
+     "SELECT action_json(a)::text, spp_micros(a.created_at), a.id FROM actions a "
+     "WHERE a.review_id = $1 "
+     "AND ($2::bigint IS NULL OR (a.created_at, a.id) > (spp_from_micros($2), $3::uuid)) "
+     "ORDER BY a.created_at, a.id LIMIT $4"},
+    /* Existence only: the owner is usually staff of the host school, which a champion's person
+     * key does not see; any person of the platform may own an action. */
+    {"action_owner_exists", "SELECT 1 FROM people WHERE id = $1"},
+    {"action_insert", "INSERT INTO actions (review_id, description, owner_id, due_on, status) "
+                      "VALUES ($1, $2, $3, $4, COALESCE($5, 'open')) "
+                      "RETURNING action_json(actions)::text, version, id"},
+    {"action_update",
+     "UPDATE actions SET description = $3, owner_id = $4, due_on = $5, status = $6, "
+     "version = version + 1, updated_at = clock_timestamp() WHERE id = $1 AND review_id = $2 "
+     "RETURNING action_json(actions)::text, version"},
+    {"action_delete", "DELETE FROM actions WHERE id = $1 AND review_id = $2"},
+    {NULL, NULL},
+};
+
+static const char *const action_states[] = {"open", "in_progress", "done", "dropped", NULL};
+
+/* The writable fields in the order of action_insert's parameters after review_id. */
+static const struct vfield action_fields[] = {
+    {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    {"review_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
+    /* Required text: not blank, at most 10,000 characters. */
+    {"description", V_NAME, V_REQUIRED, VALIDATE_TEXT_MAX, NULL, 0, 0},
+    {"owner_id", V_UUID, 0, 0, NULL, 0, 0},
+    {"due_on", V_DATE, 0, 0, NULL, 0, 0},
+    {"status", V_ENUM, V_NOT_NULL, 0, action_states, 0, 0},
+    {"version", V_INT, V_READONLY, 0, NULL, 0, 0},
+    {"created_at", V_TIMESTAMP, V_READONLY, 0, NULL, 0, 0},
+    {"updated_at", V_TIMESTAMP, V_READONLY, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static PGresult *action_item(struct req *r, int lock)
+{
+    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
+    PGresult *res = req_db(r, lock ? "action_lock" : "action_get", 2, p);
+    if (res && PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such action.");
+        return NULL;
+    }
+    return res;
+}
+
+/* Answers 422 and returns -1 when owner_id (may be NULL) names no person. */
+static int action_check_owner(struct req *r, const char *owner_id)
+{
+    if (!owner_id)
+        return 0;
+    const char *p[] = {owner_id};
+    PGresult *res = req_db(r, "action_owner_exists", 1, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        req_invalid_field(r, "/owner_id", "not_found", "names no person");
+        return -1;
+    }
+    return 0;
+}
+
+void actions_list(struct req *r)
+{
+    if (req_check_query(r, NULL, 1) != 0 ||
+        !reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *p[] = {req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
+    PGresult *res = req_db(r, "action_list", 4, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+void actions_create(struct req *r)
+{
+    const char *review_id = req_param(r, "id");
+    if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP) ||
+        req_check_body(r, action_fields, VALIDATE_CREATE) != 0)
+        return;
+    const char *p[5];
+    p[0] = review_id;
+    resource_params(r, action_fields, r->json, p + 1);
+    if (action_check_owner(r, p[2]) != 0)
+        return;
+    PGresult *res = req_db(r, "action_insert", 5, p);
+    if (!res)
+        return;
+    char *loc =
+        arena_printf(&r->arena, "/v1/reviews/%s/actions/%s", review_id, PQgetvalue(res, 0, 2));
+    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+}
+
+void actions_get(struct req *r)
+{
+    if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
+        return;
+    PGresult *res = action_item(r, 0);
+    if (res)
+        resource_reply(r, 200, res, 0);
+}
+
+void actions_update(struct req *r)
+{
+    const char *review_id = req_param(r, "id");
+    if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP))
+        return;
+    PGresult *cur = action_item(r, 1);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+        req_check_body(r, action_fields, VALIDATE_PATCH) != 0)
+        return;
+    json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
+    const char *p[6];
+    p[0] = req_param(r, "item_id");
+    p[1] = review_id;
+    resource_params(r, action_fields, merged, p + 2);
+    json_decref(merged);
+    if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "owner_id") &&
+        action_check_owner(r, p[3]) != 0)
+        return;
+    PGresult *res = req_db(r, "action_update", 6, p);
+    if (res)
+        resource_reply(r, 200, res, 0);
+}
+
+void actions_delete(struct req *r)
+{
+    if (!reviews_load(r, req_param(r, "id"), 1, REVIEW_ACT_WORKSHOP))
+        return;
+    PGresult *cur = action_item(r, 1);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+        return;
+    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
+    if (req_db(r, "action_delete", 2, p))
+        req_reply_empty(r, 204);
+}

@@ -1,0 +1,520 @@
+/* The review cycle over HTTP, driven by the keys of the right roles: planning to completed,
+ * every guard, concurrent transitions, the champion rules, terminal states and scope. */
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "integration.h"
+#include "xalloc.h"
+
+/* A partnership with a host school, two partner schools and the people of a review. */
+struct cycle {
+    char *hub, *partnership, *host, *partner_a, *partner_b;
+    char *host_tok;
+    char *lead, *reviewer, *champion; /* people at partner schools, accredited */
+    char *lead_tok, *reviewer_tok, *champion_tok;
+    char *review, *path;
+};
+
+static const char *str(const struct http_resp *r, const char *k)
+{
+    const char *v = json_string_value(json_object_get(r->json, k));
+    return v ? v : "";
+}
+
+static void call_ok(const char *method, const char *path, const char *tok, const char *body,
+                    long want)
+{
+    struct http_resp *r = http_call(method, path, tok, body, NULL);
+    ck_assert_msg(r->status == want, "%s %s -> %ld %s", method, path, r->status, r->body);
+    http_free(r);
+}
+
+static void accredit(const char *person, const char *role)
+{
+    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
+    call_ok("POST", path, test_admin(), body, 201);
+    free(body);
+    free(path);
+}
+
+static char *item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static char *item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = NULL;
+    ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
+    va_end(ap);
+    char *path = xasprintf("%s/%s", review_path, sub);
+    struct http_resp *r = http_call("POST", path, tok, body, NULL);
+    ck_assert_msg(r->status == 201, "POST %s %s -> %ld %s", path, body, r->status, r->body);
+    char *id = xstrdup(str(r, "id"));
+    http_free(r);
+    free(path);
+    free(body);
+    return id;
+}
+
+static void cycle_setup(struct cycle *c)
+{
+    c->hub = test_hub();
+    c->partnership = test_partnership(c->hub);
+    c->host = test_school(c->partnership);
+    c->partner_a = test_school(c->partnership);
+    c->partner_b = test_school(c->partnership);
+    c->host_tok = test_key("school", c->host);
+    c->lead = test_person(c->partner_a);
+    c->reviewer = test_person(c->partner_b);
+    c->champion = test_person(c->partner_b);
+    accredit(c->lead, "peer_reviewer");
+    accredit(c->reviewer, "peer_reviewer");
+    accredit(c->champion, "improvement_champion");
+    c->lead_tok = test_key("person", c->lead);
+    c->reviewer_tok = test_key("person", c->reviewer);
+    c->champion_tok = test_key("person", c->champion);
+    char *body = xasprintf("{\"school_id\":\"%s\",\"focus\":\"How well do our pupils read?\","
+                           "\"focus_area\":\"our_impact\"}",
+                           c->host);
+    c->review = test_create("/v1/reviews", c->host_tok, "%s", body);
+    c->path = xasprintf("/v1/reviews/%s", c->review);
+    free(body);
+}
+
+static void cycle_free(struct cycle *c)
+{
+    char **all[] = {&c->hub,          &c->partnership,  &c->host,     &c->partner_a, &c->partner_b,
+                    &c->host_tok,     &c->lead,         &c->reviewer, &c->champion,  &c->lead_tok,
+                    &c->reviewer_tok, &c->champion_tok, &c->review,   &c->path};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        free(*all[i]);
+}
+
+static struct http_resp *move(const struct cycle *c, const char *tok, const char *to)
+{
+    char *path = xasprintf("%s/transitions", c->path);
+    char *body = xasprintf("{\"to\":\"%s\"}", to);
+    struct http_resp *r = http_call("POST", path, tok, body, NULL);
+    free(body);
+    free(path);
+    return r;
+}
+
+/* The rules a 422 guard_failed names, as one string "a,b,c". */
+static char *rules_of(const struct http_resp *r)
+{
+    char *out = xstrdup("");
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r->json, "errors"), i, e)
+    {
+        char *next =
+            xasprintf("%s%s%s", out, i ? "," : "", json_string_value(json_object_get(e, "rule")));
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
+static void expect_guards(const struct cycle *c, const char *to, const char *rules)
+{
+    struct http_resp *r = move(c, c->host_tok, to);
+    ck_assert_msg(r->status == 422, "-> %s: %ld %s", to, r->status, r->body);
+    ck_assert_str_eq(test_code(r), "guard_failed");
+    char *got = rules_of(r);
+    ck_assert_str_eq(got, rules);
+    free(got);
+    http_free(r);
+}
+
+static void expect_move(const struct cycle *c, const char *to)
+{
+    struct http_resp *r = move(c, c->host_tok, to);
+    ck_assert_msg(r->status == 200, "-> %s: %ld %s", to, r->status, r->body);
+    ck_assert_str_eq(str(r, "status"), to);
+    http_free(r);
+}
+
+static long count_rows(const char *sql, const char *param)
+{
+    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
+    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
+    const char *p[] = {param};
+    PGresult *res = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    long n = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    PQfinish(db);
+    return n;
+}
+
+START_TEST(whole_cycle_by_role)
+{
+    struct cycle c;
+    cycle_setup(&c);
+
+    /* planning -> scheduled: every guard named at once, then met one by one. */
+    expect_guards(&c, "scheduled",
+                  "self_review_missing,dates_missing,team_too_small,lead_reviewer_count");
+    call_ok("PATCH", c.path, c.host_tok,
+            "{\"self_review_summary\":\"Phonics strong; reading for pleasure weaker.\","
+            "\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-09\"}",
+            200);
+    expect_guards(&c, "scheduled", "dates_reversed,team_too_small,lead_reviewer_count");
+    call_ok("PATCH", c.path, c.host_tok, "{\"review_ends_on\":\"2027-03-11\"}", 200);
+    char *team = xasprintf("%s/team", c.path);
+    char *m1 = item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
+                    c.lead);
+    expect_guards(&c, "scheduled", "team_too_small,lead_reviewer_count");
+    char *m2 = item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
+                    c.reviewer);
+    /* planning <-> scheduled (reschedule), then on. */
+    expect_move(&c, "scheduled");
+    expect_move(&c, "planning");
+    expect_move(&c, "scheduled");
+    expect_move(&c, "in_review");
+
+    /* Team members record evidence and findings; the host school may not. */
+    struct http_resp *r = http_call("POST", team, c.lead_tok, "{}", NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+    expect_guards(&c, "feedback", "evidence_missing,findings_missing");
+    char *ev = item(c.path, "evidence", c.lead_tok,
+                    "{\"kind\":\"lesson_observation\",\"summary\":\"Year 2 guided reading\"}");
+    char *ev_path = xasprintf("%s/evidence", c.path);
+    r = http_call("POST", ev_path, c.host_tok,
+                  "{\"kind\":\"document\",\"summary\":\"Reading policy\"}", NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+    expect_guards(&c, "feedback", "findings_missing");
+    char *f = item(c.path, "findings", c.reviewer_tok,
+                   "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
+                   "\"evidence_ids\":[\"%s\"]}",
+                   ev);
+    /* Entering feedback without a champion asks the worker to find one. */
+    expect_move(&c, "feedback");
+    ck_assert_int_eq(count_rows("SELECT count(*) FROM jobs WHERE kind = 'champion.assign' "
+                                "AND payload->>'review_id' = $1",
+                                c.review),
+                     1);
+
+    /* The workshop: a champion and a date. The team's lead reviewer may not be the champion. */
+    expect_guards(&c, "workshop", "champion_missing,workshop_date_missing");
+    char *champ = xasprintf("%s/champion", c.path);
+    char *body = xasprintf("{\"person_id\":\"%s\"}", c.lead);
+    r = http_call("PUT", champ, c.host_tok, body, NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "not_eligible");
+    ck_assert_ptr_nonnull(strstr(r->body, "on_team"));
+    http_free(r);
+    free(body);
+    body = xasprintf("{\"person_id\":\"%s\"}", c.champion);
+    r = http_call("PUT", champ, c.host_tok, body, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(str(r, "champion_id"), c.champion);
+    http_free(r);
+    free(body);
+    call_ok("PATCH", c.path, c.champion_tok, "{\"workshop_on\":\"2027-04-02\"}", 200);
+    expect_move(&c, "workshop");
+
+    /* The champion records the actions; implementation needs a due date too. */
+    expect_guards(&c, "implementing", "actions_missing,implementation_due_missing");
+    char *a1 = item(c.path, "actions", c.champion_tok,
+                    "{\"description\":\"Reading-for-pleasure library hour\"}");
+    expect_guards(&c, "implementing", "action_incomplete,implementation_due_missing");
+    char *a_path = xasprintf("%s/actions/%s", c.path, a1);
+    body = xasprintf("{\"owner_id\":\"%s\",\"due_on\":\"2027-07-01\"}", c.champion);
+    call_ok("PATCH", a_path, c.champion_tok, body, 200);
+    free(body);
+    r = http_call("POST", ev_path, c.champion_tok,
+                  "{\"kind\":\"document\",\"summary\":\"Not mine to add\"}", NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+    call_ok("PATCH", c.path, c.host_tok, "{\"implementation_due_on\":\"2027-07-15\"}", 200);
+    expect_move(&c, "implementing");
+    expect_move(&c, "reflecting");
+
+    /* Completing needs the reflection and publishes the best practices. */
+    char *bp = item(c.path, "best-practices", c.host_tok,
+                    "{\"title\":\"Library hour\",\"description\":\"A weekly hour of free "
+                    "reading <script>alert(1)</script> raised borrowing.\"}");
+    expect_guards(&c, "completed", "impact_summary_missing,lessons_learned_missing");
+    call_ok("PATCH", c.path, c.host_tok,
+            "{\"impact_summary\":\"Borrowing doubled.\",\"lessons_learned\":\"Protect the "
+            "time.\"}",
+            200);
+    char *list = xasprintf("/v1/partnerships/%s/best-practices", c.partnership);
+    r = http_call("GET", list, c.host_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+    http_free(r);
+    expect_move(&c, "completed");
+    r = http_call("GET", list, c.host_tok, NULL, NULL);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+    ck_assert_ptr_nonnull(strstr(r->body, bp));
+    http_free(r);
+
+    /* Completed is terminal: no more moves and no more changes. */
+    r = move(&c, c.host_tok, "cancelled");
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "invalid_transition");
+    http_free(r);
+    r = http_call("PATCH", c.path, c.host_tok, "{\"focus\":\"Something else\"}", NULL);
+    ck_assert_int_eq(r->status, 409);
+    http_free(r);
+
+    /* The audit trail, oldest first. */
+    char *events = xasprintf("%s/events?limit=200", c.path);
+    r = http_call("GET", events, c.lead_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    json_t *items = json_object_get(r->json, "items");
+    ck_assert_int_eq(json_array_size(items), 10); /* 9 transitions and the champion */
+    json_t *first = json_array_get(items, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(first, "from")), "planning");
+    ck_assert_str_eq(json_string_value(json_object_get(first, "to")), "scheduled");
+    ck_assert_str_eq(json_string_value(json_object_get(first, "kind")), "transition");
+    ck_assert_ptr_nonnull(json_object_get(first, "actor"));
+    http_free(r);
+    /* Every event announced to webhooks, in the same transaction. */
+    ck_assert_int_eq(count_rows("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
+                                "AND payload->'event'->'data'->>'id' = $1",
+                                c.review),
+                     10);
+    free(events);
+    free(list);
+    free(bp);
+    free(a_path);
+    free(a1);
+    free(champ);
+    free(f);
+    free(ev_path);
+    free(ev);
+    free(m1);
+    free(m2);
+    free(team);
+    cycle_free(&c);
+}
+END_TEST
+
+struct mover {
+    const struct cycle *c;
+    const char *etag;
+    long status;
+};
+
+static void *move_once(void *arg)
+{
+    struct mover *m = arg;
+    char *path = xasprintf("%s/transitions", m->c->path);
+    char *im = m->etag ? xasprintf("If-Match: %s", m->etag) : NULL;
+    const char *h[] = {im, NULL};
+    struct http_resp *r = http_call("POST", path, m->c->host_tok,
+                                    "{\"to\":\"cancelled\",\"reason\":\"closing\"}", im ? h : NULL);
+    m->status = r->status;
+    http_free(r);
+    free(im);
+    free(path);
+    return NULL;
+}
+
+START_TEST(two_transitions_at_once)
+{
+    struct cycle c;
+    cycle_setup(&c);
+    for (int with_etag = 0; with_etag < 2; with_etag++) {
+        if (with_etag) {
+            cycle_free(&c);
+            cycle_setup(&c);
+        }
+        struct mover a = {&c, with_etag ? "\"1\"" : NULL, 0}, b = a;
+        pthread_t ta, tb;
+        pthread_create(&ta, NULL, move_once, &a);
+        pthread_create(&tb, NULL, move_once, &b);
+        pthread_join(ta, NULL);
+        pthread_join(tb, NULL);
+        long ok = (a.status == 200) + (b.status == 200);
+        long refused = (a.status == 409 || a.status == 412) + (b.status == 409 || b.status == 412);
+        ck_assert_msg(ok == 1 && refused == 1, "statuses %ld and %ld", a.status, b.status);
+    }
+    /* Cancelled is terminal. */
+    struct http_resp *r = move(&c, c.host_tok, "planning");
+    ck_assert_int_eq(r->status, 409);
+    http_free(r);
+    cycle_free(&c);
+}
+END_TEST
+
+START_TEST(roles_and_scope)
+{
+    struct cycle c;
+    cycle_setup(&c);
+    /* A person not on the review does not see it; the team's people do. */
+    struct http_resp *r = http_call("GET", c.path, c.lead_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    char *m = item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
+                   c.lead);
+    r = http_call("GET", c.path, c.lead_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = http_call("GET", "/v1/reviews?limit=200", c.lead_tok, NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(r->body, c.review));
+    http_free(r);
+    r = http_call("GET", "/v1/reviews?limit=200", c.reviewer_tok, NULL, NULL);
+    ck_assert_ptr_null(strstr(r->body, c.review));
+    http_free(r);
+    /* Hub and partnership keys read but do not drive. */
+    char *hub_tok = test_key("hub", c.hub), *part_tok = test_key("partnership", c.partnership);
+    r = http_call("GET", c.path, hub_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = move(&c, part_tok, "cancelled");
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+    r = http_call("PATCH", c.path, hub_tok, "{\"focus\":\"x\"}", NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+    /* A team member may not drive the review; another school may not see it. */
+    r = move(&c, c.lead_tok, "cancelled");
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+    char *other_tok = test_key("school", c.partner_a);
+    r = http_call("GET", c.path, other_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    char *body = xasprintf("{\"school_id\":\"%s\"}", c.host);
+    r = http_call("POST", "/v1/reviews", other_tok, body, NULL);
+    ck_assert_int_eq(r->status, 422); /* the host school is not one it can see */
+    http_free(r);
+    r = http_call("POST", "/v1/reviews", part_tok, body, NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+    free(body);
+    /* No grade, score or judgement can be written. */
+    r = http_call("PATCH", c.path, c.host_tok, "{\"grade\":\"outstanding\"}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    http_free(r);
+    /* Cancelling needs a reason. */
+    r = move(&c, c.host_tok, "cancelled");
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_ptr_nonnull(strstr(r->body, "reason_missing"));
+    http_free(r);
+    r = move(&c, c.host_tok, "teleported");
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    http_free(r);
+    free(other_tok);
+    free(hub_tok);
+    free(part_tok);
+    free(m);
+    cycle_free(&c);
+}
+END_TEST
+
+/* Each champion rule alone, through PUT /champion; and moving the workshop date reports who no
+ * longer qualifies. */
+START_TEST(champion_rules)
+{
+    struct cycle c;
+    cycle_setup(&c);
+    char *champ = xasprintf("%s/champion", c.path);
+    struct {
+        const char *rule;
+        char *person;
+    } cases[6];
+    /* not_accredited: a partner-school person without the champion award. */
+    cases[0].rule = "not_accredited";
+    cases[0].person = test_person(c.partner_a);
+    /* host_school */
+    cases[1].rule = "host_school";
+    cases[1].person = test_person(c.host);
+    accredit(cases[1].person, "improvement_champion");
+    /* other_partnership */
+    char *elsewhere = test_school(NULL);
+    cases[2].rule = "other_partnership";
+    cases[2].person = test_person(elsewhere);
+    accredit(cases[2].person, "improvement_champion");
+    /* declared_conflict */
+    cases[3].rule = "declared_conflict";
+    cases[3].person = test_person(c.partner_a);
+    accredit(cases[3].person, "improvement_champion");
+    char *cpath = xasprintf("/v1/people/%s/conflicts", cases[3].person);
+    char *cbody = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Former governor\"}", c.host);
+    call_ok("POST", cpath, test_admin(), cbody, 201);
+    /* unavailable on the workshop date */
+    call_ok("PATCH", c.path, c.host_tok, "{\"workshop_on\":\"2027-05-06\"}", 200);
+    cases[4].rule = "unavailable";
+    cases[4].person = test_person(c.partner_b);
+    accredit(cases[4].person, "improvement_champion");
+    char *upath = xasprintf("/v1/people/%s/unavailability", cases[4].person);
+    call_ok("POST", upath, test_admin(), "{\"from_on\":\"2027-05-01\",\"to_on\":\"2027-05-06\"}",
+            201);
+    /* recorded_evidence: needs a team member who recorded evidence. */
+    cases[5].rule = "recorded_evidence";
+    cases[5].person = test_person(c.partner_a);
+    accredit(cases[5].person, "improvement_champion");
+    accredit(cases[5].person, "peer_reviewer");
+    char *m = item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
+                   cases[5].person);
+    char *tok = test_key("person", cases[5].person);
+    char *ev =
+        item(c.path, "evidence", tok, "{\"kind\":\"pupil_interview\",\"summary\":\"Year 6\"}");
+    for (size_t i = 0; i < 6; i++) {
+        char *body = xasprintf("{\"person_id\":\"%s\"}", cases[i].person);
+        struct http_resp *r = http_call("PUT", champ, c.host_tok, body, NULL);
+        ck_assert_msg(r->status == 422, "%s: %ld %s", cases[i].rule, r->status, r->body);
+        ck_assert_str_eq(test_code(r), "not_eligible");
+        ck_assert_msg(strstr(r->body, cases[i].rule) != NULL, "%s not in %s", cases[i].rule,
+                      r->body);
+        http_free(r);
+        free(body);
+    }
+    /* The eligible champion, then a workshop date they cannot make: reported, not refused. */
+    char *body = xasprintf("{\"person_id\":\"%s\"}", c.champion);
+    call_ok("PUT", champ, c.host_tok, body, 200);
+    free(body);
+    char *un = xasprintf("/v1/people/%s/unavailability", c.champion);
+    call_ok("POST", un, test_admin(), "{\"from_on\":\"2027-06-01\",\"to_on\":\"2027-06-30\"}", 201);
+    struct http_resp *r =
+        http_call("PATCH", c.path, c.host_tok, "{\"workshop_on\":\"2027-06-10\"}", NULL);
+    ck_assert_int_eq(r->status, 200);
+    json_t *report = json_object_get(r->json, "no_longer_eligible");
+    ck_assert_int_eq(json_array_size(report), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(report, 0), "person_id")),
+                     c.champion);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(report, 0), "role")),
+                     "champion");
+    http_free(r);
+    free(un);
+    for (size_t i = 0; i < 6; i++)
+        free(cases[i].person);
+    free(ev);
+    free(tok);
+    free(m);
+    free(upath);
+    free(cbody);
+    free(cpath);
+    free(elsewhere);
+    free(champ);
+    cycle_free(&c);
+}
+END_TEST
+
+Suite *reviews_suite(void)
+{
+    Suite *s = suite_create("reviews");
+    TCase *tc = tcase_create("reviews");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, whole_cycle_by_role);
+    tcase_add_test(tc, two_transitions_at_once);
+    tcase_add_test(tc, roles_and_scope);
+    tcase_add_test(tc, champion_rules);
+    suite_add_tcase(s, tc);
+    return s;
+}
