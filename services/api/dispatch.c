@@ -99,7 +99,7 @@ static int dispatch_json_type(const struct req *r)
 /* Parses the body into r->json; answers and returns -1 when it is not a JSON object. */
 static int dispatch_parse_body(struct req *r)
 {
-    if (r->body_len == 0 && !r->content_type) {
+    if (r->body_len == 0) {
         r->json = json_object(); /* no body at all: validation lists what is missing */
         return 0;
     }
