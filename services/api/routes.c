@@ -3,6 +3,7 @@
 #include "handlers/handlers.h"
 #include "handlers/resource.h"
 #include "idem.h"
+#include "facts.h"
 #include "jobs.h"
 #include "router.h"
 
@@ -129,6 +130,7 @@ const struct db_stmt *const route_statements[] = {
     training_statements,
     review_statements,
     review_fact_statements,
+    facts_statements,
     /* @statements:review-items */
     review_team_statements,
     evidence_statements,

@@ -1,5 +1,5 @@
-/* Request-scoped memory: everything a request allocates here is released at once when the
- * request ends (arena_cleanup). */
+/* Memory for one piece of work (an API request, a job): everything allocated here is released
+ * at once by arena_cleanup. */
 #ifndef SPP_ARENA_H
 #define SPP_ARENA_H
 
