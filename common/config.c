@@ -70,6 +70,9 @@ const struct config_entry config_table[] = {
     {"SPP_MAIL_FROM", CONFIG_STRING, C(mail_from), "spp@localhost", 0, 0, "sender address"},
     {"SPP_WEBHOOK_ALLOW_PRIVATE", CONFIG_BOOL, C(webhook_allow_private), "false", 0, 0,
      "allow webhook targets on loopback/private addresses"},
+    {"SPP_WEBHOOK_KEY", CONFIG_SECRET, C(webhook_key), NULL, 0, 0,
+     "64 hex characters: the key that encrypts webhook signing secrets at rest; unset = no "
+     "webhooks"},
     {NULL, CONFIG_STRING, 0, NULL, 0, 0, NULL},
 };
 

@@ -36,6 +36,7 @@ struct config {
     char *smtp_url;
     char *mail_from;
     int webhook_allow_private;
+    char *webhook_key; /* a secret: 64 hex characters, or NULL */
 };
 
 enum config_type {

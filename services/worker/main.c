@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "facts.h"
 #include "jobs.h"
 #include "log.h"
 #include "wmetrics.h"
@@ -25,8 +26,20 @@ static atomic_llong worker_release_at_us;
 /* Runner threads still going; each counts itself out as it ends (runner.c). */
 atomic_int worker_runners_left;
 
-const struct db_stmt *const worker_statement_sets[] = {jobs_statements, sweeper_statements,
-                                                       scheduler_statements, NULL};
+static const struct db_stmt *worker_sets[64] = {jobs_statements, sweeper_statements,
+                                                scheduler_statements, facts_statements};
+const struct db_stmt *const *worker_statement_sets = worker_sets;
+
+/* Appends the kinds' statement tables to the job system's (before any thread starts). */
+static void worker_collect_statements(void)
+{
+    size_t n = 0;
+    while (worker_sets[n])
+        n++;
+    for (size_t i = 0; job_statement_sets[i] && n + 1 < sizeof worker_sets / sizeof *worker_sets;
+         i++)
+        worker_sets[n++] = job_statement_sets[i];
+}
 
 static int64_t worker_now_us(void)
 {
@@ -104,6 +117,7 @@ int main(void)
     gethostname(host, sizeof host - 1);
     snprintf(worker_shared.name, sizeof worker_shared.name, "%s-%d", host, (int)getpid());
     worker_kinds_array();
+    worker_collect_statements();
 
     /* Threads inherit the blocked signals; the main thread waits for them. */
     sigset_t sigs;

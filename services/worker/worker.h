@@ -52,8 +52,10 @@ int worker_must_release(void);
 /* Sleeps up to ms, waking early when the worker is stopping; returns worker_stopping(). */
 int worker_sleep_ms(int ms);
 
-/* The statements every worker connection prepares. */
-extern const struct db_stmt *const worker_statement_sets[];
+/* The statements every worker connection prepares: the job system's and every kind's. */
+extern const struct db_stmt *const *worker_statement_sets;
+/* The statement tables of the registered kinds (jobs/registry.c), NULL-terminated. */
+extern const struct db_stmt *const job_statement_sets[];
 
 /* In-flight jobs, for the lease renewer. */
 void inflight_add(const char *id, int attempt, atomic_int *lost);

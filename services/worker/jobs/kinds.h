@@ -5,9 +5,9 @@
 
 #include "worker.h"
 
-/* The product's kinds as initialisers of struct job_kind, shared by both registries. Each
- * later kind (champion.assign, reminders.scan, digest.compile, notification.deliver,
- * webhook.deliver) is added here with its file. */
+/* The product's kinds as initialisers of struct job_kind, and their statement tables, shared
+ * by both registries. Each kind lives in its own file of this folder. */
 #define JOB_KINDS_PRODUCT
+#define JOB_STATEMENTS_PRODUCT
 
 #endif

@@ -69,3 +69,5 @@ const struct job_kind job_kinds[] = {
     {"digest.compile", test_record_row},
     {NULL, NULL},
 };
+
+const struct db_stmt *const job_statement_sets[] = {JOB_STATEMENTS_PRODUCT NULL};

@@ -1,0 +1,20 @@
+/* The nightly best-practice digest (DESIGN §4): rendering a compiled digest as plain text and
+ * HTML, every user string escaped. Pure. */
+#ifndef SPP_DIGEST_H
+#define SPP_DIGEST_H
+
+#include <jansson.h>
+
+struct digest_message {
+    char *subject; /* heap strings; digest_message_cleanup frees them */
+    char *text;
+    char *html;
+};
+
+/* Renders digest (the representation digest_json gives: partnership_id, digest_date, cut_off,
+ * empty, items {partnership_name, best_practices[], status_changes[], upcoming[],
+ * training[]}) into out. Returns 0, or -1 when digest is not shaped like one. */
+int digest_render(const json_t *digest, struct digest_message *out);
+void digest_message_cleanup(struct digest_message *m);
+
+#endif
