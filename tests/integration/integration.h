@@ -21,5 +21,6 @@ Suite *accreditations_suite(void);
 Suite *limits_suite(void);
 Suite *review_items_suite(void);
 Suite *reviews_suite(void);
+Suite *champion_suite(void);
 
 #endif

@@ -14,6 +14,7 @@ int main(void)
     srunner_add_suite(sr, jobs_suite());
     srunner_add_suite(sr, accreditation_suite());
     srunner_add_suite(sr, booking_suite());
+    srunner_add_suite(sr, champion_suite());
     srunner_add_suite(sr, workflow_suite());
     srunner_add_suite(sr, eligibility_suite());
     srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,7 @@ Suite *cors_suite(void);
 Suite *jobs_suite(void);
 Suite *accreditation_suite(void);
 Suite *booking_suite(void);
+Suite *champion_suite(void);
 Suite *workflow_suite(void);
 Suite *eligibility_suite(void);
 

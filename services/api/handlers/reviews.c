@@ -283,6 +283,17 @@ static enum review_act review_field_act(const char *field)
     return !strcmp(field, "workshop_on") ? REVIEW_ACT_WORKSHOP : REVIEW_ACT_DRIVE;
 }
 
+/* Asks the worker to choose a champion, once per version of the review (a second request for
+ * the same version answers the same job). Writes the job id into job when not NULL. */
+static int review_enqueue_assignment(struct req *r, const char *id, const char *version, char *job)
+{
+    char *payload = arena_printf(&r->arena, "{\"review_id\":\"%s\"}", id);
+    char *key = arena_printf(&r->arena, "champion.assign:%s:%s", id, version);
+    struct jobs_new j = {"champion.assign", payload, key, 0, 0, NULL};
+    char scratch[37];
+    return req_enqueue(r, &j, job ? job : scratch);
+}
+
 /* Answers the review with a report of who no longer qualifies after its dates moved. */
 static void review_reply_rechecked(struct req *r, const PGresult *res, json_t *report)
 {
@@ -333,10 +344,23 @@ void reviews_update(struct req *r)
         resource_reply(r, 200, res, 0);
         return;
     }
-    /* Moving dates re-checks everyone placed and says who no longer qualifies. */
+    /* Moving dates re-checks everyone placed and says who no longer qualifies; a champion who
+     * no longer qualifies is replaced by the worker. */
     json_t *report = review_facts_recheck(r, id);
-    if (report)
-        review_reply_rechecked(r, res, report);
+    if (!report)
+        return;
+    size_t i;
+    json_t *item;
+    json_array_foreach(report, i, item)
+    {
+        if (strcmp(json_string_value(json_object_get(item, "role")), "champion") != 0)
+            continue;
+        if (review_enqueue_assignment(r, id, PQgetvalue(res, 0, 1), NULL) != 0) {
+            json_decref(report);
+            return;
+        }
+    }
+    review_reply_rechecked(r, res, report);
 }
 
 /* Loads what the guards look at; team_not_eligible only matters for scheduling. */
@@ -424,14 +448,9 @@ void reviews_transition(struct req *r)
     if (!res ||
         reviews_event(r, id, "transition", from_s, to_s, reason, PQgetvalue(res, 0, 0)) != 0)
         return;
-    if (to == REVIEW_FEEDBACK && !facts.has_champion) {
-        char *payload = arena_printf(&r->arena, "{\"review_id\":\"%s\"}", id);
-        char *key = arena_printf(&r->arena, "champion.assign:%s:%s", id, PQgetvalue(res, 0, 1));
-        struct jobs_new j = {"champion.assign", payload, key, 0, 0, NULL};
-        char job[37];
-        if (req_enqueue(r, &j, job) != 0)
-            return;
-    }
+    if (to == REVIEW_FEEDBACK && !facts.has_champion &&
+        review_enqueue_assignment(r, id, PQgetvalue(res, 0, 1), NULL) != 0)
+        return;
     if (to == REVIEW_COMPLETED) {
         const char *b[] = {id};
         if (!req_db(r, "review_publish_practices", 1, b))
@@ -466,10 +485,8 @@ void reviews_assign_champion(struct req *r)
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
     if (!cur)
         return;
-    char *payload = arena_printf(&r->arena, "{\"review_id\":\"%s\"}", id);
-    struct jobs_new j = {"champion.assign", payload, NULL, 0, 0, NULL};
     char job[37];
-    if (req_enqueue(r, &j, job) == 0)
+    if (review_enqueue_assignment(r, id, NULL, job) == 0)
         req_reply_accepted(r, job);
 }
 

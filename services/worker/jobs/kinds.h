@@ -7,7 +7,10 @@
 
 /* The product's kinds as initialisers of struct job_kind, and their statement tables, shared
  * by both registries. Each kind lives in its own file of this folder. */
-#define JOB_KINDS_PRODUCT
-#define JOB_STATEMENTS_PRODUCT
+enum job_result champion_assign_run(struct job_ctx *ctx);
+extern const struct db_stmt champion_statements[];
+
+#define JOB_KINDS_PRODUCT      {"champion.assign", champion_assign_run},
+#define JOB_STATEMENTS_PRODUCT champion_statements,
 
 #endif

@@ -1,0 +1,186 @@
+/* champion.assign {"review_id"}: chooses the review's improvement champion by the rules of
+ * DESIGN §1.2 (common/eligibility.c) and the order of common/champion.c, with the review row
+ * locked for the whole decision, so that no concurrent change to its team, evidence or dates
+ * can slip in between the check and the assignment; the assignment commits with the job's
+ * completion. A champion already set who still qualifies is kept; one who no longer does (the
+ * workshop moved) is replaced. With nobody eligible the review stays unassigned, a
+ * champion.unassignable event is written, and the partnership lead and the hub's contact are
+ * told. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "champion.h"
+#include "facts.h"
+#include "kinds.h"
+#include "log.h"
+
+const struct db_stmt champion_statements[] = {
+    {"ca_review",
+     "SELECT r.status, r.champion_id, r.partnership_id, s.name, COALESCE(r.focus, ''), "
+     "COALESCE(r.workshop_on, (clock_timestamp() AT TIME ZONE COALESCE(p.timezone, $2))::date), "
+     "p.lead_contact_id, lead.email, h.contact_email, COALESCE(p.timezone, $2) "
+     "FROM reviews r JOIN schools s ON s.id = r.school_id "
+     "LEFT JOIN partnerships p ON p.id = r.partnership_id "
+     "LEFT JOIN people lead ON lead.id = p.lead_contact_id LEFT JOIN hubs h ON h.id = p.hub_id "
+     "WHERE r.id = $1 FOR UPDATE OF r"},
+    /* People of the partnership accredited as champions on day $2 (the rules re-check it),
+     * with their assignments in the 12 months before it and their earliest award. */
+    {"ca_candidates",
+     "SELECT pe.id, (SELECT count(*) FROM reviews x WHERE x.champion_id = pe.id "
+     "AND x.id <> $3 AND x.status <> 'cancelled' "
+     "AND COALESCE(x.workshop_on, x.created_at::date) > $2::date - interval '12 months'), "
+     "(SELECT min(a.awarded_on) FROM accreditations a WHERE a.person_id = pe.id "
+     "AND a.role = 'improvement_champion' AND a.counts) "
+     "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
+     "AND EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id "
+     "AND a.role = 'improvement_champion' AND a.counts "
+     "AND $2::date BETWEEN a.awarded_on AND a.valid_until) ORDER BY pe.id"},
+    {"ca_set",
+     "UPDATE reviews SET champion_id = $2, version = version + 1, updated_at = clock_timestamp() "
+     "WHERE id = $1 RETURNING review_json(reviews)::text"},
+    {"ca_event",
+     "WITH e AS (INSERT INTO review_events (review_id, kind, actor, reason) "
+     "VALUES ($1, $2, 'worker', $3) RETURNING id, created_at) "
+     "INSERT INTO jobs (kind, payload, dedupe_key) SELECT 'webhook.deliver', "
+     "jsonb_build_object('event', jsonb_build_object('id', e.id, 'type', $2, 'created_at', "
+     "spp_ts(e.created_at), 'data', (SELECT review_json(r) FROM reviews r WHERE r.id = $1))), "
+     "'event:' || e.id FROM e RETURNING id"},
+    {"ca_notify", "SELECT spp_notify('champion.unassignable', $1::uuid, $2::uuid, $3, "
+                  "(clock_timestamp() AT TIME ZONE $4)::date, $1::uuid, $5::jsonb)"},
+    {NULL, NULL},
+};
+
+static int ca_ok(struct job_ctx *ctx, PGresult *res, const char *what)
+{
+    if (db_ok(res))
+        return 1;
+    snprintf(ctx->err, sizeof ctx->err, "%s: %s", what,
+             res ? PQresultErrorMessage(res) : "no connection");
+    return 0;
+}
+
+/* Writes an event of kind and its webhook job. */
+static int ca_event(struct job_ctx *ctx, const char *review_id, const char *kind,
+                    const char *reason)
+{
+    const char *p[] = {review_id, kind, reason};
+    PGresult *res = db_exec(ctx->db, "ca_event", 3, p);
+    int ok = ca_ok(ctx, res, "writing the event");
+    PQclear(res);
+    return ok;
+}
+
+/* Tells the partnership lead and the hub's contact that no champion could be found. */
+static int ca_unassignable(struct job_ctx *ctx, const char *review_id, const PGresult *rev)
+{
+    if (!ca_event(ctx, review_id, "champion.unassignable",
+                  "No eligible improvement champion in the partnership."))
+        return 0;
+    json_t *data = json_pack("{s:s, s:s, s:s, s:s}", "review_id", review_id, "school_name",
+                             PQgetvalue(rev, 0, 3), "focus", PQgetvalue(rev, 0, 4), "reason",
+                             "No eligible improvement champion in the partnership.");
+    char *text = json_dumps(data, JSON_COMPACT);
+    json_decref(data);
+    const char *tz = PQgetvalue(rev, 0, 9);
+    /* The lead is a person (opt-outs apply); the hub's contact is only an address. */
+    const char *who[][2] = {{PQgetisnull(rev, 0, 6) ? NULL : PQgetvalue(rev, 0, 6),
+                             PQgetisnull(rev, 0, 7) ? NULL : PQgetvalue(rev, 0, 7)},
+                            {NULL, PQgetisnull(rev, 0, 8) ? NULL : PQgetvalue(rev, 0, 8)}};
+    int ok = 1;
+    for (int i = 0; i < 2 && ok; i++) {
+        if (!who[i][1])
+            continue;
+        const char *p[] = {review_id, who[i][0], who[i][1], tz, text};
+        PGresult *res = db_exec(ctx->db, "ca_notify", 5, p);
+        ok = ca_ok(ctx, res, "notifying");
+        PQclear(res);
+    }
+    free(text);
+    return ok;
+}
+
+enum job_result champion_assign_run(struct job_ctx *ctx)
+{
+    const char *review_id = json_string_value(json_object_get(ctx->payload, "review_id"));
+    if (!review_id) {
+        snprintf(ctx->err, sizeof ctx->err, "payload has no review_id");
+        return JOB_RETRY;
+    }
+    struct arena a;
+    arena_init(&a);
+    enum job_result result = JOB_RETRY;
+    const char *p[] = {review_id, ctx->cfg->tz};
+    PGresult *rev = db_exec(ctx->db, "ca_review", 2, p), *cands = NULL;
+    if (!ca_ok(ctx, rev, "loading the review"))
+        goto done;
+    if (PQntuples(rev) == 0 || !strcmp(PQgetvalue(rev, 0, 0), "completed") ||
+        !strcmp(PQgetvalue(rev, 0, 0), "cancelled")) {
+        result = JOB_OK; /* gone or finished: nothing to assign */
+        goto done;
+    }
+    struct elig_review review;
+    if (facts_review(ctx->db, &a, review_id, PQgetvalue(rev, 0, 9), &review) != 0) {
+        snprintf(ctx->err, sizeof ctx->err, "loading the review's facts");
+        goto done;
+    }
+    struct elig_problem problems[ELIG_MAX_PROBLEMS];
+    struct elig_person person;
+    if (!PQgetisnull(rev, 0, 1)) {
+        /* A champion is set: kept while they still qualify. */
+        if (facts_person(ctx->db, &a, review_id, PQgetvalue(rev, 0, 1), "improvement_champion",
+                         &person) == 0 &&
+            eligibility_champion(&review, &person, problems) == 0) {
+            result = JOB_OK;
+            goto done;
+        }
+    }
+    const char *c[] = {PQgetisnull(rev, 0, 2) ? NULL : PQgetvalue(rev, 0, 2), PQgetvalue(rev, 0, 5),
+                       review_id};
+    cands = db_exec(ctx->db, "ca_candidates", 3, c);
+    if (!ca_ok(ctx, cands, "loading candidates"))
+        goto done;
+    int n = PQntuples(cands);
+    struct champion_candidate *eligible = arena_alloc(&a, (size_t)(n ? n : 1) * sizeof *eligible);
+    size_t neligible = 0;
+    for (int i = 0; i < n; i++) {
+        const char *id = PQgetvalue(cands, i, 0);
+        if (facts_person(ctx->db, &a, review_id, id, "improvement_champion", &person) != 0 ||
+            eligibility_champion(&review, &person, problems) > 0)
+            continue;
+        eligible[neligible].id = id;
+        eligible[neligible].assignments = atoi(PQgetvalue(cands, i, 1));
+        caldate_parse(PQgetvalue(cands, i, 2), &eligible[neligible].first_awarded);
+        neligible++;
+    }
+    int pick = champion_pick(eligible, neligible);
+    if (pick < 0) {
+        const char *clear[] = {review_id, NULL};
+        PGresult *res = PQgetisnull(rev, 0, 1) ? NULL : db_exec(ctx->db, "ca_set", 2, clear);
+        int ok = !res || ca_ok(ctx, res, "clearing the champion");
+        if (res)
+            PQclear(res);
+        if (ok && ca_unassignable(ctx, review_id, rev))
+            result = JOB_OK;
+        goto done;
+    }
+    const char *set[] = {review_id, eligible[pick].id};
+    PGresult *res = db_exec(ctx->db, "ca_set", 2, set);
+    int ok = ca_ok(ctx, res, "assigning");
+    PQclear(res);
+    if (ok && ca_event(ctx, review_id, "champion.assigned", NULL)) {
+        char extra[160];
+        snprintf(extra, sizeof extra, "\"review\":\"%s\",\"champion\":\"%s\"", review_id,
+                 eligible[pick].id);
+        log_line(LOG_INFO, "champion assigned", extra);
+        result = JOB_OK;
+    }
+done:
+    if (cands)
+        PQclear(cands);
+    if (rev)
+        PQclear(rev);
+    arena_cleanup(&a);
+    return result;
+}

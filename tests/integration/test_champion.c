@@ -1,0 +1,189 @@
+/* Automatic champion assignment by the running worker (champion.assign): never someone
+ * involved, load spread over many reviews, and the unassignable case. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "integration.h"
+#include "xalloc.h"
+
+static void ok_call(const char *method, const char *path, const char *body, long want)
+{
+    struct http_resp *r = http_call(method, path, test_admin(), body, NULL);
+    ck_assert_msg(r->status == want, "%s %s -> %ld %s", method, path, r->status, r->body);
+    http_free(r);
+}
+
+static void accredit(const char *person, const char *role)
+{
+    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
+    ok_call("POST", path, body, 201);
+    free(body);
+    free(path);
+}
+
+static char *review_at(const char *school, const char *workshop_on)
+{
+    return test_create("/v1/reviews", test_admin(),
+                       "{\"school_id\":\"%s\",\"focus\":\"Writing\",\"workshop_on\":\"%s\"}",
+                       school, workshop_on);
+}
+
+/* Asks for a champion and waits for the worker to finish the job; returns the review's
+ * champion (caller frees) or NULL. */
+static char *assign_and_wait(const char *review)
+{
+    char *path = xasprintf("/v1/reviews/%s/champion-assignment", review);
+    struct http_resp *r = http_call("POST", path, test_admin(), NULL, NULL);
+    ck_assert_msg(r->status == 202, "-> %ld %s", r->status, r->body);
+    char *job = xasprintf("%s", http_header(r, "Location"));
+    http_free(r);
+    const char *status = "";
+    for (int i = 0; i < 400; i++) {
+        r = http_call("GET", job, test_admin(), NULL, NULL);
+        status = json_string_value(json_object_get(r->json, "status"));
+        int done = status && (!strcmp(status, "succeeded") || !strcmp(status, "dead"));
+        int ok = status && !strcmp(status, "succeeded");
+        http_free(r);
+        if (done) {
+            ck_assert_msg(ok, "champion.assign ended %s", status);
+            break;
+        }
+        usleep(50000);
+    }
+    char *rp = xasprintf("/v1/reviews/%s", review);
+    r = http_call("GET", rp, test_admin(), NULL, NULL);
+    const char *c = json_string_value(json_object_get(r->json, "champion_id"));
+    char *out = c ? xstrdup(c) : NULL;
+    http_free(r);
+    free(rp);
+    free(job);
+    free(path);
+    return out;
+}
+
+START_TEST(never_someone_involved)
+{
+    char *hub = test_hub(), *part = test_partnership(hub);
+    char *host = test_school(part), *partner = test_school(part);
+    char *host_person = test_person(host);
+    char *team_a = test_person(partner), *team_b = test_person(partner);
+    char *free_champion = test_person(partner);
+    char *people[] = {host_person, team_a, team_b, free_champion};
+    for (int i = 0; i < 4; i++)
+        accredit(people[i], "improvement_champion");
+    accredit(team_a, "peer_reviewer");
+    accredit(team_b, "peer_reviewer");
+    char *review = review_at(host, "2027-02-03");
+    char *team = xasprintf("/v1/reviews/%s/team", review);
+    char *body = xasprintf("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", team_a);
+    ok_call("POST", team, body, 201);
+    free(body);
+    body = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", team_b);
+    ok_call("POST", team, body, 201);
+    free(body);
+    char *champion = assign_and_wait(review);
+    ck_assert_ptr_nonnull(champion);
+    ck_assert_str_eq(champion, free_champion);
+    char *events = xasprintf("/v1/reviews/%s/events", review);
+    struct http_resp *r = http_call("GET", events, test_admin(), NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(r->body, "champion.assigned"));
+    http_free(r);
+    free(events);
+    free(champion);
+    free(team);
+    free(review);
+    for (int i = 0; i < 4; i++)
+        free(people[i]);
+    free(partner);
+    free(host);
+    free(part);
+    free(hub);
+}
+END_TEST
+
+/* 50 reviews on 50 days: the five eligible champions take ten each. */
+START_TEST(load_spreads_over_fifty_reviews)
+{
+    char *hub = test_hub(), *part = test_partnership(hub);
+    char *host = test_school(part), *partner = test_school(part);
+    char *champions[5];
+    for (int i = 0; i < 5; i++) {
+        champions[i] = test_person(partner);
+        accredit(champions[i], "improvement_champion");
+    }
+    int load[5] = {0};
+    for (int i = 0; i < 50; i++) {
+        char day[11];
+        snprintf(day, sizeof day, "2027-%02d-%02d", 3 + i / 25, 1 + i % 25);
+        char *review = review_at(host, day);
+        char *c = assign_and_wait(review);
+        ck_assert_ptr_nonnull(c);
+        int found = 0;
+        for (int k = 0; k < 5; k++)
+            if (!strcmp(c, champions[k])) {
+                load[k]++;
+                found = 1;
+            }
+        ck_assert_msg(found, "champion %s is not one of the partnership's", c);
+        free(c);
+        free(review);
+    }
+    for (int k = 0; k < 5; k++)
+        ck_assert_msg(load[k] == 10, "champion %d took %d of 50", k, load[k]);
+    for (int i = 0; i < 5; i++)
+        free(champions[i]);
+    free(partner);
+    free(host);
+    free(part);
+    free(hub);
+}
+END_TEST
+
+START_TEST(nobody_eligible)
+{
+    char *hub = test_hub(), *part = test_partnership(hub);
+    char *host = test_school(part), *partner = test_school(part);
+    char *lead = test_person(partner); /* not accredited */
+    char *pp = xasprintf("/v1/partnerships/%s", part);
+    char *body = xasprintf("{\"lead_contact_id\":\"%s\"}", lead);
+    ok_call("PATCH", pp, body, 200);
+    char *review = review_at(host, "2027-05-05");
+    char *c = assign_and_wait(review);
+    ck_assert_ptr_null(c);
+    char *events = xasprintf("/v1/reviews/%s/events", review);
+    struct http_resp *r = http_call("GET", events, test_admin(), NULL, NULL);
+    ck_assert_ptr_nonnull(strstr(r->body, "champion.unassignable"));
+    http_free(r);
+    char *notes = xasprintf("/v1/notifications?review_id=%s", review);
+    r = http_call("GET", notes, test_admin(), NULL, NULL);
+    if (r->status == 200) /* the lead is told (the notifications list lands with delivery) */
+        ck_assert_ptr_nonnull(strstr(r->body, lead));
+    http_free(r);
+    free(notes);
+    free(events);
+    free(review);
+    free(body);
+    free(pp);
+    free(lead);
+    free(partner);
+    free(host);
+    free(part);
+    free(hub);
+}
+END_TEST
+
+Suite *champion_suite(void)
+{
+    Suite *s = suite_create("champion");
+    TCase *tc = tcase_create("champion");
+    tcase_set_timeout(tc, 180);
+    tcase_add_test(tc, never_someone_involved);
+    tcase_add_test(tc, load_spreads_over_fifty_reviews);
+    tcase_add_test(tc, nobody_eligible);
+    suite_add_tcase(s, tc);
+    return s;
+}
