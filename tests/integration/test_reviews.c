@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "integration.h"
 #include "xalloc.h"
@@ -62,7 +63,40 @@ static char *item(const char *review_path, const char *sub, const char *tok, con
     return id;
 }
 
+static long count_rows(const char *sql, const char *param)
+{
+    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
+    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
+    const char *p[] = {param};
+    PGresult *res = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    long n = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    PQfinish(db);
+    return n;
+}
+
+/* Waits (up to 20 s) until the worker has finished the review's champion.assign job. */
+static void wait_assignment(const char *review)
+{
+    for (int i = 0; i < 400; i++) {
+        if (count_rows("SELECT count(*) FROM jobs WHERE kind = 'champion.assign' "
+                       "AND payload->>'review_id' = $1 AND status = 'succeeded'",
+                       review) > 0)
+            return;
+        usleep(50000);
+    }
+    ck_abort_msg("champion.assign for %s did not finish: is the worker running?", review);
+}
+
+static void cycle_setup_with(struct cycle *c, int champion_accredited);
+
 static void cycle_setup(struct cycle *c)
+{
+    cycle_setup_with(c, 1);
+}
+
+static void cycle_setup_with(struct cycle *c, int champion_accredited)
 {
     c->hub = test_hub();
     c->partnership = test_partnership(c->hub);
@@ -75,7 +109,8 @@ static void cycle_setup(struct cycle *c)
     c->champion = test_person(c->partner_b);
     accredit(c->lead, "peer_reviewer");
     accredit(c->reviewer, "peer_reviewer");
-    accredit(c->champion, "improvement_champion");
+    if (champion_accredited)
+        accredit(c->champion, "improvement_champion");
     c->lead_tok = test_key("person", c->lead);
     c->reviewer_tok = test_key("person", c->reviewer);
     c->champion_tok = test_key("person", c->champion);
@@ -141,19 +176,6 @@ static void expect_move(const struct cycle *c, const char *to)
     http_free(r);
 }
 
-static long count_rows(const char *sql, const char *param)
-{
-    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
-    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    const char *p[] = {param};
-    PGresult *res = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
-    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
-    long n = atol(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    PQfinish(db);
-    return n;
-}
-
 START_TEST(whole_cycle_by_role)
 {
     struct cycle c;
@@ -204,8 +226,13 @@ START_TEST(whole_cycle_by_role)
                                 c.review),
                      1);
 
-    /* The workshop: a champion and a date. The team's lead reviewer may not be the champion. */
-    expect_guards(&c, "workshop", "champion_missing,workshop_date_missing");
+    /* The worker (running beside the suite) assigns the one eligible champion. */
+    wait_assignment(c.review);
+    r = http_call("GET", c.path, c.host_tok, NULL, NULL);
+    ck_assert_str_eq(str(r, "champion_id"), c.champion);
+    http_free(r);
+    expect_guards(&c, "workshop", "workshop_date_missing");
+    /* The host school may choose by hand, by the same rules: a team member may not be it. */
     char *champ = xasprintf("%s/champion", c.path);
     char *body = xasprintf("{\"person_id\":\"%s\"}", c.lead);
     r = http_call("PUT", champ, c.host_tok, body, NULL);
@@ -274,7 +301,8 @@ START_TEST(whole_cycle_by_role)
     r = http_call("GET", events, c.lead_tok, NULL, NULL);
     ck_assert_int_eq(r->status, 200);
     json_t *items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 10); /* 9 transitions and the champion */
+    ck_assert_int_eq(json_array_size(items),
+                     11); /* 9 transitions, the worker's and the host's champion */
     json_t *first = json_array_get(items, 0);
     ck_assert_str_eq(json_string_value(json_object_get(first, "from")), "planning");
     ck_assert_str_eq(json_string_value(json_object_get(first, "to")), "scheduled");
@@ -285,7 +313,7 @@ START_TEST(whole_cycle_by_role)
     ck_assert_int_eq(count_rows("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
                                 "AND payload->'event'->'data'->>'id' = $1",
                                 c.review),
-                     10);
+                     11);
     free(events);
     free(list);
     free(bp);
@@ -506,6 +534,32 @@ START_TEST(champion_rules)
 }
 END_TEST
 
+/* With nobody to be champion the worker leaves the review unassigned: champion_missing. */
+START_TEST(champion_missing_guard)
+{
+    struct cycle c;
+    cycle_setup_with(&c, 0);
+    call_ok("PATCH", c.path, c.host_tok,
+            "{\"self_review_summary\":\"Ready.\",\"review_starts_on\":\"2027-03-10\","
+            "\"review_ends_on\":\"2027-03-11\"}",
+            200);
+    free(item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
+              c.lead));
+    free(item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
+              c.reviewer));
+    expect_move(&c, "scheduled");
+    expect_move(&c, "in_review");
+    char *ev = item(c.path, "evidence", c.lead_tok, "{\"kind\":\"document\",\"summary\":\"Plan\"}");
+    free(item(c.path, "findings", c.lead_tok,
+              "{\"kind\":\"question\",\"text\":\"Why?\",\"evidence_ids\":[\"%s\"]}", ev));
+    expect_move(&c, "feedback");
+    wait_assignment(c.review);
+    expect_guards(&c, "workshop", "champion_missing,workshop_date_missing");
+    free(ev);
+    cycle_free(&c);
+}
+END_TEST
+
 Suite *reviews_suite(void)
 {
     Suite *s = suite_create("reviews");
@@ -515,6 +569,7 @@ Suite *reviews_suite(void)
     tcase_add_test(tc, two_transitions_at_once);
     tcase_add_test(tc, roles_and_scope);
     tcase_add_test(tc, champion_rules);
+    tcase_add_test(tc, champion_missing_guard);
     suite_add_tcase(s, tc);
     return s;
 }
