@@ -161,6 +161,18 @@ run_limits() {
     kill -TERM "$pid"; wait "$pid" || { failed=$((failed + 1)); cat "$tmp/api-limits-$label.log" >&2; }
 }
 
+# run_fault DIR LABEL: the fault suite (tests/fault) starts, kills, pauses and stops its own
+# spp-worker-test processes, and stops and restarts this run's Redis and PostgreSQL through
+# tests/fault/ctl.sh, while the API under test keeps serving. Worker logs go to $tmp.
+run_fault() {
+    local dir=$1 label=$2 before=$failed
+    SPP_TEST_WORKER="$dir/spp-worker-test" SPP_TEST_TMP="$tmp" SPP_TEST_PG_PORT="$pg_port" \
+        SPP_TEST_REDIS_PORT="$redis_port" run_suite "fault suite ($label)" "$dir/spp-fault-tests"
+    if [ "$failed" -ne "$before" ]; then
+        for f in "$tmp"/fault-*.log; do echo "--- $f" >&2; tail -n 15 "$f" >&2; done
+    fi
+}
+
 # run_build DIR: unit tests, then the API under test, then a graceful stop.
 run_build() {
     local dir=$1 label=$2
@@ -186,6 +198,8 @@ run_build() {
         echo "spp-worker ($label) did not stop cleanly" >&2; cat "$tmp/worker-$label.log" >&2
         failed=$((failed + 1))
     fi
+    # After the worker: no other consumer may take the suite's stream entries.
+    [ "$label" = plain ] && run_fault "$dir" "$label"
     [ "$label" = plain ] && check_inflight_survives_sigterm
     kill -TERM "$api_pid" 2>/dev/null || true
     if wait "$api_pid"; then passed=$((passed + 1)); else

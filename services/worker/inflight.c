@@ -13,10 +13,14 @@
 
 #define INFLIGHT_MAX 256
 
+/* A job may be in flight twice in one process: an attempt whose lease expired (the process was
+ * paused) still running, and the next attempt that this process claimed since. Entries are
+ * therefore told apart by attempt, and removed by the runner thread that added them. */
 struct inflight {
     char id[37];
     int attempt;
-    atomic_int *lost;
+    atomic_int *lost; /* in the runner's stack frame: valid until that runner removes it */
+    pthread_t owner;
 };
 
 static struct inflight inflight_jobs[INFLIGHT_MAX];
@@ -31,6 +35,7 @@ void inflight_add(const char *id, int attempt, atomic_int *lost)
         snprintf(f->id, sizeof f->id, "%s", id);
         f->attempt = attempt;
         f->lost = lost;
+        f->owner = pthread_self();
     }
     pthread_mutex_unlock(&inflight_mu);
 }
@@ -39,7 +44,8 @@ void inflight_remove(const char *id)
 {
     pthread_mutex_lock(&inflight_mu);
     for (int i = 0; i < inflight_n; i++) {
-        if (!strcmp(inflight_jobs[i].id, id)) {
+        if (!strcmp(inflight_jobs[i].id, id) &&
+            pthread_equal(inflight_jobs[i].owner, pthread_self())) {
             inflight_jobs[i] = inflight_jobs[--inflight_n];
             break;
         }
@@ -79,10 +85,12 @@ void *renewer_main(void *arg)
                 PGresult *res = db_exec(db, "jobs_renew", 3, p);
                 if (db_ok(res) && PQntuples(res) == 0) {
                     log_warn("job %s attempt %d lost its lease", copy[i].id, copy[i].attempt);
-                    /* Only set through the registry entry if the job is still here. */
+                    /* Only set through the registry entry if that attempt is still here: a
+                     * newer attempt of the same job in this process keeps running. */
                     pthread_mutex_lock(&inflight_mu);
                     for (int j = 0; j < inflight_n; j++)
-                        if (!strcmp(inflight_jobs[j].id, copy[i].id))
+                        if (!strcmp(inflight_jobs[j].id, copy[i].id) &&
+                            inflight_jobs[j].attempt == copy[i].attempt)
                             atomic_store(inflight_jobs[j].lost, 1);
                     pthread_mutex_unlock(&inflight_mu);
                 }

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Benchmark of the job system on this machine: a release build of spp-worker-test on a private
+# PostgreSQL and Redis. For 1, 2 and 4 worker processes in turn, a fresh batch of bench.noop jobs
+# is enqueued as the API does it (rows written in one statement with published_at set, then
+# their ids XADDed in one pipeline: "enqueued/s" is that insert + publish rate, with no worker
+# running), then the workers are started and timed until every job of the batch has succeeded
+# ("done/s": claim, run, fenced completion in one transaction, XACK + XDEL, per job). Each
+# worker runs the default settings (lease 60 s, sweep 5 s) with [threads] runner threads, on
+# PostgreSQL's default durability (a WAL flush per claim and per completion). The machine is
+# shared and noisy: read the figures as ratios within one run.
+#   bench/jobs.sh [jobs per batch, default 20000] [runner threads per worker, default 4]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/lib.sh
+n=${1:-20000}
+concurrency=${2:-4}
+spp_install_deps
+cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release -j "$(nproc)" >/dev/null
+
+tmp=$(mktemp -d /tmp/spp-bench.XXXXXX); chmod 755 "$tmp"
+worker_pids=()
+cleanup() {
+    for pid in "${worker_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    spp_stop_pidfile "$tmp/redis.pid"; spp_stop_postgres "$tmp"
+    if [ -n "${SPP_BENCH_KEEP:-}" ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+pg_port=$(spp_free_port); redis_port=$(spp_free_port)
+spp_start_postgres "$tmp" "$pg_port"
+spp_start_redis "$tmp" "$redis_port" </dev/null >/dev/null 2>&1
+export SPP_DATABASE_URL="postgresql://spp@127.0.0.1:$pg_port/spp"
+export SPP_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export SPP_LOG_LEVEL=warn SPP_WORKER_CONCURRENCY=$concurrency
+build/release/spp-api migrate 2>/dev/null
+# The test build's stand-ins for reminders.scan and digest.compile record a row here.
+psql -q "$SPP_DATABASE_URL" -c "CREATE TABLE IF NOT EXISTS test_job_effects (job_id uuid,
+    attempt int, worker text, kind text, payload jsonb, created_at timestamptz DEFAULT clock_timestamp())"
+
+now() { date +%s.%N; }
+sql() { psql -Atq "$SPP_DATABASE_URL" -c "$1"; }
+
+# enqueue BATCH: inserts the batch and publishes it; prints "insert_s publish_s".
+enqueue() {
+    local batch=$1 t0 t1 t2
+    t0=$(now)
+    sql "INSERT INTO jobs (kind, payload, published_at) SELECT 'bench.noop',
+         jsonb_build_object('batch', $batch, 'n', g), clock_timestamp()
+         FROM generate_series(1, $n) g RETURNING id" >"$tmp/ids"
+    t1=$(now)
+    # One pipeline of XADD spp:jobs * id <uuid>, in the Redis protocol.
+    awk '{ printf "*5\r\n$4\r\nXADD\r\n$8\r\nspp:jobs\r\n$1\r\n*\r\n$2\r\nid\r\n$%d\r\n%s\r\n", length($1), $1 }' \
+        "$tmp/ids" | redis-cli -p "$redis_port" --pipe >"$tmp/pipe.out"
+    t2=$(now)
+    grep -q "errors: 0, replies: $n" "$tmp/pipe.out" || { cat "$tmp/pipe.out" >&2; exit 1; }
+    echo "$(echo "$t1 - $t0" | bc -l) $(echo "$t2 - $t1" | bc -l)"
+}
+
+# unfinished: t while a bench job (only the current batch can be) is not finished. It stops
+# at the first one it finds, so that polling costs the database little.
+unfinished() {
+    sql "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = 'bench.noop'
+         AND status IN ('queued', 'failed', 'running'))"
+}
+
+printf '%-8s %-8s %8s %10s %10s %12s %10s %10s\n' workers threads jobs insert_s publish_s enqueued/s drain_s done/s
+for k in ${SPP_BENCH_WORKERS:-1 2 4}; do
+    read -r ins pub < <(enqueue "$k")
+    t0=$(now)
+    worker_pids=()
+    for i in $(seq 1 "$k"); do
+        SPP_WORKER_METRICS_LISTEN="127.0.0.1:$(spp_free_port)" build/release/spp-worker-test \
+            >>"$tmp/worker-$k-$i.log" 2>&1 </dev/null &
+        worker_pids+=($!)
+    done
+    while [ "$(unfinished)" = t ]; do
+        for pid in "${worker_pids[@]}"; do
+            kill -0 "$pid" 2>/dev/null || { echo "a worker died:" >&2; cat "$tmp"/worker-"$k"-*.log >&2; exit 1; }
+        done
+        sleep 0.2
+    done
+    t1=$(now)
+    for pid in "${worker_pids[@]}"; do kill -TERM "$pid"; done
+    for pid in "${worker_pids[@]}"; do wait "$pid" || true; done
+    worker_pids=()
+    done_n=$(sql "SELECT count(*) FROM jobs WHERE kind = 'bench.noop' AND payload->>'batch' = '$k' AND status = 'succeeded'")
+    [ "$done_n" = "$n" ] || { echo "batch $k: $done_n of $n succeeded" >&2; exit 1; }
+    drain=$(echo "$t1 - $t0" | bc -l)
+    printf '%-8s %-8s %8s %10.3f %10.3f %12.0f %10.2f %10.0f\n' "$k" "$concurrency" "$n" "$ins" "$pub" \
+        "$(echo "$n / ($ins + $pub)" | bc -l)" "$drain" "$(echo "$n / $drain" | bc -l)"
+    # Finished jobs stay (as for SPP_JOB_RETENTION_DAYS), and the statistics are taken now,
+    # with nothing queued: the steady state of a healthy queue, in which the next batch comes
+    # as a burst. (The claim and completion statements must not be planned on a partial index
+    # that looks empty then: see common/jobs.c.)
+    sql "ANALYZE jobs" >/dev/null
+done

@@ -1,0 +1,119 @@
+/* The ledger under load and with awkward jobs: many workers on many jobs, a poison job among
+ * good ones, a delayed job (DESIGN §4.2, §4.4, §4.5). */
+#include <stdio.h>
+
+#include "fault.h"
+
+/* (c) Four workers on 2,000 jobs published as the API does: each runs exactly once. */
+START_TEST(many_workers_many_jobs)
+{
+    char run[64];
+    fault_tag(run, sizeof run, "many");
+    struct fault_worker w[4];
+    for (int i = 0; i < 4; i++)
+        fault_worker_start(&w[i], "many", NULL);
+    ck_assert_int_eq(fault_insert_jobs("test.record", run, 2000, "{\"ms\":0}", NULL, 0), 2000);
+    ck_assert_int_eq(fault_publish_run(run), 2000);
+    long done = fault_wait_long(2000, 90,
+                                "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
+                                "AND status = 'succeeded'",
+                                run);
+    ck_assert_msg(done == 2000, "%ld of 2000 jobs succeeded (see %s)", done, w[0].log);
+    for (int i = 0; i < 4; i++)
+        fault_worker_stop(&w[i]);
+    fault_assert_exactly_once(run, 2000);
+}
+END_TEST
+
+/* (e) A job that always fails ends dead after its attempts, with its last error, while the
+ * jobs enqueued with it all succeed. */
+START_TEST(poison_job_dies_alone)
+{
+    char run[64], bad[64], id[37];
+    fault_tag(run, sizeof run, "poison-good");
+    fault_tag(bad, sizeof bad, "poison-bad");
+    struct fault_worker w[2];
+    for (int i = 0; i < 2; i++)
+        fault_worker_start(&w[i], "poison", NULL);
+    ck_assert_int_eq(fault_insert_jobs("test.fail", bad, 1, NULL, NULL, 3), 1);
+    ck_assert_int_eq(fault_insert_jobs("test.record", run, 50, "{\"ms\":50}", NULL, 0), 50);
+    fault_publish_run(bad);
+    fault_publish_run(run);
+    fault_job_id(bad, id);
+    ck_assert_msg(fault_wait_long(1, 60,
+                                  "SELECT count(*) FROM jobs WHERE id = '%s' AND status = 'dead'",
+                                  id) == 1,
+                  "the failing job is not dead (see %s)", w[0].log);
+    ck_assert_msg(fault_wait_long(50, 30,
+                                  "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
+                                  "AND status = 'succeeded'",
+                                  run) == 50,
+                  "the good jobs did not all succeed (see %s)", w[0].log);
+    for (int i = 0; i < 2; i++)
+        fault_worker_stop(&w[i]);
+    PGresult *res = fault_sql("SELECT attempts, last_error, finished_at IS NOT NULL FROM jobs "
+                              "WHERE id = '%s'",
+                              id);
+    ck_assert_str_eq(PQgetvalue(res, 0, 0), "3");
+    ck_assert_str_eq(PQgetvalue(res, 0, 1), "boom (attempt 3)");
+    ck_assert_str_eq(PQgetvalue(res, 0, 2), "t");
+    PQclear(res);
+    ck_assert_int_eq(fault_long("SELECT count(*) FROM test_job_effects WHERE job_id = '%s'", id),
+                     0);
+    fault_assert_exactly_once(run, 50);
+}
+END_TEST
+
+/* (h) A job delayed by an hour is not run early, even with its id on the stream and several
+ * sweeps passing; a job due now runs meanwhile. */
+START_TEST(delayed_job_waits)
+{
+    char run[64], now_run[64], id[37];
+    fault_tag(run, sizeof run, "delayed");
+    fault_tag(now_run, sizeof now_run, "delayed-now");
+    struct fault_worker w[2];
+    for (int i = 0; i < 2; i++)
+        fault_worker_start(&w[i], "delayed", NULL);
+    ck_assert_int_eq(fault_insert_jobs("test.record", run, 1, "{\"ms\":0}",
+                                       "clock_timestamp() + interval '1 hour'", 0),
+                     1);
+    ck_assert_int_eq(fault_insert_jobs("test.record", now_run, 1, "{\"ms\":0}", NULL, 0), 1);
+    /* Published at once, as a careless client of the stream might: the claim must refuse. */
+    ck_assert_int_eq(fault_publish_run(run), 1);
+    fault_publish_run(now_run);
+    fault_job_id(run, id);
+    ck_assert_msg(fault_wait_long(1, 30,
+                                  "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
+                                  "AND status = 'succeeded'",
+                                  now_run) == 1,
+                  "the workers ran nothing (see %s)", w[0].log);
+    /* Several sweeps of both workers (one a second). */
+    fault_sleep_ms(4000);
+    for (int i = 0; i < 2; i++)
+        fault_worker_stop(&w[i]);
+    PGresult *res = fault_sql("SELECT status, attempts, started_at IS NULL, "
+                              "run_at > clock_timestamp() + interval '50 minutes' "
+                              "FROM jobs WHERE id = '%s'",
+                              id);
+    ck_assert_str_eq(PQgetvalue(res, 0, 0), "queued");
+    ck_assert_str_eq(PQgetvalue(res, 0, 1), "0");
+    ck_assert_str_eq(PQgetvalue(res, 0, 2), "t");
+    ck_assert_str_eq(PQgetvalue(res, 0, 3), "t");
+    PQclear(res);
+    ck_assert_int_eq(fault_long("SELECT count(*) FROM test_job_effects WHERE job_id = '%s'", id),
+                     0);
+    fault_assert_exactly_once(now_run, 1);
+    /* Not left to run in a later scenario's workers an hour from now. */
+    res = fault_sql("DELETE FROM jobs WHERE id = '%s'", id);
+    PQclear(res);
+}
+END_TEST
+
+Suite *fault_ledger_suite(void)
+{
+    Suite *s = suite_create("fault: the ledger");
+    suite_add_tcase(s, fault_tcase("4 workers, 2000 jobs", many_workers_many_jobs, 120));
+    suite_add_tcase(s, fault_tcase("poison job", poison_job_dies_alone, 90));
+    suite_add_tcase(s, fault_tcase("delayed job", delayed_job_waits, 60));
+    return s;
+}
