@@ -70,7 +70,7 @@ const struct config_entry config_table[] = {
     {"SPP_MAIL_FROM", CONFIG_STRING, C(mail_from), "spp@localhost", 0, 0, "sender address"},
     {"SPP_WEBHOOK_ALLOW_PRIVATE", CONFIG_BOOL, C(webhook_allow_private), "false", 0, 0,
      "allow webhook targets on loopback/private addresses"},
-    {"SPP_WEBHOOK_KEY", CONFIG_SECRET, C(webhook_key), NULL, 0, 0,
+    {"SPP_WEBHOOK_KEY", CONFIG_KEY256, C(webhook_key), NULL, 0, 0,
      "64 hex characters: the key that encrypts webhook signing secrets at rest; unset = no "
      "webhooks"},
     {NULL, CONFIG_STRING, 0, NULL, 0, 0, NULL},
@@ -148,6 +148,20 @@ static int config_parse_entry(const struct config_entry *e, const char *v, void 
             return -1;
         }
         *(char **)field = xstrdup(v);
+        return 0;
+    }
+    case CONFIG_KEY256: {
+        /* A secret too: the message never repeats the value. */
+        size_t n = strlen(v);
+        int ok = n == 0 || n == 64;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = (v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f') ||
+                 (v[i] >= 'A' && v[i] <= 'F');
+        if (!ok) {
+            snprintf(err, errlen, "%s: must be 64 hexadecimal characters (32 bytes)", e->name);
+            return -1;
+        }
+        *(char **)field = n ? xstrdup(v) : NULL;
         return 0;
     }
     case CONFIG_LOG_LEVEL: {

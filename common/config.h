@@ -46,7 +46,8 @@ enum config_type {
     CONFIG_BOOL,
     CONFIG_LISTEN,
     CONFIG_HHMM,
-    CONFIG_LOG_LEVEL
+    CONFIG_LOG_LEVEL,
+    CONFIG_KEY256, /* 64 hex characters (a 256-bit key), a secret; empty = unset */
 };
 
 struct config_entry {

@@ -35,6 +35,7 @@ stop_all() {
     spp_log "stopping spp-api, spp-worker, Redis and PostgreSQL"
     spp_stop_pidfile "$data/api.pid"
     spp_stop_pidfile "$data/worker.pid"
+    spp_stop_pidfile "$data/smtp.pid"
     spp_stop_pidfile "$data/redis.pid"
     spp_stop_postgres "$data"
     echo "stopped (data kept in $data; delete it for a fresh start)"
@@ -112,6 +113,30 @@ if [ ! -s "$data/admin-token" ]; then
 fi
 chmod 600 "$data/admin-token"
 export SPP_ADMIN_TOKEN; SPP_ADMIN_TOKEN=$(cat "$data/admin-token")
+# The key that encrypts webhook signing secrets at rest: made once, like the token.
+if [ ! -s "$data/webhook-key" ]; then
+    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$data/webhook-key")
+fi
+chmod 600 "$data/webhook-key"
+export SPP_WEBHOOK_KEY; SPP_WEBHOOK_KEY=$(cat "$data/webhook-key")
+
+mail_note=""
+# A local mail catcher (Debian's aiosmtpd) keeping every message the worker sends in
+# .data/mail (a Maildir), unless SPP_SMTP_URL names a real relay.
+if [ -z "${SPP_SMTP_URL:-}" ]; then
+    smtp_port=${SPP_SMTP_PORT:-1025}
+    if ! alive "$data/smtp.pid"; then
+        if port_taken "$smtp_port"; then
+            echo "port $smtp_port is taken: set SPP_SMTP_PORT or SPP_SMTP_URL" >&2
+            exit 1
+        fi
+        setsid nohup /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" \
+            -c aiosmtpd.handlers.Mailbox "$data/mail" </dev/null >>"$logs/smtp.log" 2>&1 &
+        echo $! >"$data/smtp.pid"
+    fi
+    export SPP_SMTP_URL="smtp://127.0.0.1:$smtp_port"
+    mail_note=" (a local catcher: messages land in .data/mail/new)"
+fi
 
 # The API and the worker: restarted, so that a new build takes effect.
 spp_stop_pidfile "$data/api.pid"
@@ -161,6 +186,7 @@ SPP API is running at $url
   admin token   $SPP_ADMIN_TOKEN   (in .data/admin-token)
   PostgreSQL    $SPP_DATABASE_URL
   Redis         $SPP_REDIS_URL
+  mail          $SPP_SMTP_URL$mail_note
   logs          .data/logs/api.log, .data/logs/worker.log
   demo data     1 hub, 2 partnerships, 6 schools, 18 people (demo/seed.sql)
   stop with     scripts/run.sh stop

@@ -35,6 +35,8 @@ chmod 755 "$tmp"
 api_pid=""
 cleanup() {
     [ -n "$api_pid" ] && kill -KILL "$api_pid" 2>/dev/null || true
+    spp_stop_pidfile "$tmp/smtp.pid"
+    spp_stop_pidfile "$tmp/receiver.pid"
     spp_stop_pidfile "$tmp/redis.pid"
     spp_stop_postgres "$tmp"
     rm -rf "$tmp"
@@ -46,6 +48,26 @@ redis_port=$(spp_free_port)
 spp_log "starting PostgreSQL on $pg_port and Redis on $redis_port in $tmp"
 spp_start_postgres "$tmp" "$pg_port" "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 spp_start_redis "$tmp" "$redis_port"
+
+# A real SMTP server (aiosmtpd, Debian's, run by Debian's python3) storing mail in a Maildir
+# that it creates itself, and a real HTTP receiver for webhooks.
+smtp_port=$(spp_free_port)
+receiver_port=$(spp_free_port)
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$tmp/maildir" \
+    >"$tmp/smtp.log" 2>&1 &
+echo $! >"$tmp/smtp.pid"
+/usr/bin/python3 tests/support/receiver.py "$receiver_port" "$tmp/received" >"$tmp/receiver.log" 2>&1 &
+echo $! >"$tmp/receiver.pid"
+export SPP_SMTP_URL="smtp://127.0.0.1:$smtp_port" SPP_MAIL_FROM="spp-test@example.org"
+export SPP_TEST_MAILDIR="$tmp/maildir"
+export SPP_TEST_RECEIVER_URL="http://127.0.0.1:$receiver_port" SPP_TEST_RECEIVER_DIR="$tmp/received"
+export SPP_WEBHOOK_KEY; SPP_WEBHOOK_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+# The worker beside the suites sweeps and retries quickly so that the tests wait little.
+export SPP_SWEEP_INTERVAL_S=1 SPP_RETRY_BASE_S=1
+for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && break
+    sleep 0.1
+done
 
 export SPP_DATABASE_URL="postgresql://spp@127.0.0.1:$pg_port/spp"
 export SPP_REDIS_URL="redis://127.0.0.1:$redis_port/0"
@@ -187,10 +209,19 @@ run_build() {
         failed=$((failed + 1))
         return
     fi
-    # The worker starts, reaches both stores, and stops cleanly on SIGTERM.
-    "$dir/spp-worker" >"$tmp/worker-$label.log" 2>&1 &
+    # A second API that refuses private webhook targets and has no webhook key.
+    local strict_port; strict_port=$(spp_free_port)
+    SPP_LISTEN="127.0.0.1:$strict_port" SPP_WEBHOOK_ALLOW_PRIVATE=false SPP_WEBHOOK_KEY= \
+        "$dir/spp-api" >"$tmp/api-strict-$label.log" 2>&1 &
+    local strict_pid=$!
+    export SPP_TEST_STRICT_URL="http://127.0.0.1:$strict_port"
+    spp_wait_http "$SPP_TEST_STRICT_URL/readyz" 60 || cat "$tmp/api-strict-$label.log" >&2
+    # The worker runs the jobs the suites cause, and stops cleanly on SIGTERM.
+    SPP_WORKER_METRICS_LISTEN="127.0.0.1:$(spp_free_port)" \
+        "$dir/spp-worker" >"$tmp/worker-$label.log" 2>&1 &
     local worker_pid=$!
     run_suite "integration tests ($label)" "$dir/spp-integration-tests"
+    kill -TERM "$strict_pid"; wait "$strict_pid" || true
     [ "$label" = plain ] && check_restarts
     run_limits "$dir" "$label"
     kill -TERM "$worker_pid"
@@ -207,11 +238,13 @@ run_build() {
         failed=$((failed + 1))
     fi
     api_pid=""
-    if grep -q 'ERROR: \(AddressSanitizer\|LeakSanitizer\)\|runtime error:' "$tmp/api-$label.log"; then
-        echo "sanitizer reports in spp-api ($label):" >&2
-        grep -A 30 'ERROR: \|runtime error:' "$tmp/api-$label.log" | head -n 80 >&2
-        failed=$((failed + 1))
-    fi
+    for log in "$tmp/api-$label.log" "$tmp/worker-$label.log"; do
+        if grep -q 'ERROR: \(AddressSanitizer\|LeakSanitizer\)\|runtime error:' "$log"; then
+            echo "sanitizer reports in $log:" >&2
+            grep -A 30 'ERROR: \|runtime error:' "$log" | head -n 80 >&2
+            failed=$((failed + 1))
+        fi
+    done
 }
 
 run_build build/test plain

@@ -107,6 +107,21 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/jobs/{id}", jobs_get, 0},
     {HTTP_POST, "/v1/jobs/{id}/retry", jobs_retry, 0},
 
+    /* @routes:digests */
+    {HTTP_GET, "/v1/partnerships/{id}/digests", digests_list, 0},
+    {HTTP_POST, "/v1/partnerships/{id}/digests", digests_create, 0},
+    {HTTP_GET, "/v1/digests/{id}", digests_get, 0},
+
+    /* @routes:webhooks */
+    {HTTP_GET, "/v1/webhooks", webhooks_list, 0},
+    {HTTP_POST, "/v1/webhooks", webhooks_create, 0},
+    {HTTP_GET, "/v1/webhooks/{id}", webhooks_get, 0},
+    {HTTP_DELETE, "/v1/webhooks/{id}", webhooks_delete, 0},
+
+    /* @routes:notifications */
+    {HTTP_GET, "/v1/notifications", notifications_list, 0},
+    {HTTP_POST, "/v1/admin/reminder-scan", admin_reminder_scan, 0},
+
     {HTTP_OTHER, NULL, NULL, 0},
 };
 
@@ -138,5 +153,9 @@ const struct db_stmt *const route_statements[] = {
     action_statements,
     best_practice_statements,
     booking_statements,
+    digest_statements,
+    webhook_statements,
+    notification_statements,
+    admin_statements,
     NULL,
 };

@@ -22,5 +22,8 @@ Suite *limits_suite(void);
 Suite *review_items_suite(void);
 Suite *reviews_suite(void);
 Suite *champion_suite(void);
+Suite *digests_suite(void);
+Suite *webhooks_suite(void);
+Suite *notifications_suite(void);
 
 #endif

@@ -30,6 +30,9 @@ int main(void)
     srunner_add_suite(sr, review_items_suite());
     srunner_add_suite(sr, reviews_suite());
     srunner_add_suite(sr, champion_suite());
+    srunner_add_suite(sr, digests_suite());
+    srunner_add_suite(sr, webhooks_suite());
+    srunner_add_suite(sr, notifications_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -311,6 +311,7 @@ START_TEST(whole_cycle_by_role)
     http_free(r);
     /* Every event announced to webhooks, in the same transaction. */
     ck_assert_int_eq(count_rows("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
+                                "AND dedupe_key LIKE 'event:%' "
                                 "AND payload->'event'->'data'->>'id' = $1",
                                 c.review),
                      11);

@@ -174,20 +174,19 @@ START_TEST(forty_bookings_for_ten_seats)
 }
 END_TEST
 
-static int job_rows(const char *booking_id)
+/* The booking.changed notifications of a booking (spp_notify: one per booking and day). */
+static int notification_rows(const char *booking_id)
 {
     PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
     ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    char *like = xasprintf("booking.changed:%s:%%", booking_id);
-    const char *p[] = {like};
+    const char *p[] = {booking_id};
     PGresult *res = PQexecParams(db,
-                                 "SELECT count(*) FROM jobs WHERE kind = 'notification.deliver' "
-                                 "AND dedupe_key LIKE $1",
+                                 "SELECT count(*) FROM notifications WHERE kind = "
+                                 "'booking.changed' AND subject_id = $1::uuid",
                                  1, NULL, p, NULL, NULL, 0);
     int n = atoi(PQgetvalue(res, 0, 0));
     PQclear(res);
     PQfinish(db);
-    free(like);
     return n;
 }
 
@@ -219,10 +218,10 @@ START_TEST(cancel_promotes_the_oldest_waitlisted)
     x = http_call("GET", cpath, test_admin(), NULL, NULL);
     ck_assert_str_eq(str(x, "status"), "waitlisted");
     http_free(x);
-    /* A job row for each person whose booking changed. */
-    ck_assert_int_eq(job_rows(str(a, "id")), 1);
-    ck_assert_int_eq(job_rows(str(b, "id")), 1);
-    ck_assert_int_eq(job_rows(str(c, "id")), 0);
+    /* A notification for each person whose booking changed. */
+    ck_assert_int_eq(notification_rows(str(a, "id")), 1);
+    ck_assert_int_eq(notification_rows(str(b, "id")), 1);
+    ck_assert_int_eq(notification_rows(str(c, "id")), 0);
     /* Nothing comes back from cancelled; a new booking is allowed. */
     x = training_set(str(a, "id"), "attended", NULL);
     ck_assert_int_eq(x->status, 409);

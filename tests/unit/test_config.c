@@ -51,6 +51,8 @@ START_TEST(config_bad_values_name_the_variable)
         {"SPP_LOG_LEVEL", "loud"},
         {"SPP_ADMIN_TOKEN", "short"},
         {"SPP_WEBHOOK_ALLOW_PRIVATE", "maybe"},
+        {"SPP_WEBHOOK_KEY", "0123"},
+        {"SPP_WEBHOOK_KEY", "zz23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         fake_set(0, bad[i].name, bad[i].value);

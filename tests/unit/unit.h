@@ -17,5 +17,8 @@ Suite *booking_suite(void);
 Suite *champion_suite(void);
 Suite *workflow_suite(void);
 Suite *eligibility_suite(void);
+Suite *notify_suite(void);
+Suite *digest_suite(void);
+Suite *webhook_suite(void);
 
 #endif

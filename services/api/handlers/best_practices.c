@@ -143,8 +143,9 @@ void best_practices_delete(struct req *r)
 /* Whether the caller may read partnership_id's best practices: every key that sees the
  * partnership, and school keys of its member schools (DESIGN §3: "school: … its partnership's
  * best practices and digests (read)"). Person keys do not: they hear of them in the digest.
- * Returns 1, 0 (nothing answered) or -1 after answering a database error. */
-static int best_practice_readable(struct req *r, const char *partnership_id)
+ * Returns 1, 0 (nothing answered) or -1 after answering a database error. The digests
+ * (digests.c) are read by the same rule. */
+int best_practices_readable(struct req *r, const char *partnership_id)
 {
     struct scope_owner o;
     int seen = resource_chain(r, SCOPE_PARTNERSHIP, partnership_id, &o);
@@ -164,7 +165,7 @@ void best_practices_published(struct req *r)
     const char *id = req_param(r, "id");
     if (req_check_query(r, NULL, 1) != 0)
         return;
-    int readable = best_practice_readable(r, id);
+    int readable = best_practices_readable(r, id);
     if (readable < 0)
         return;
     if (!readable) {

@@ -2,12 +2,14 @@
  * with the session's row locked (always taken before any booking row), so concurrent bookings
  * from any number of connections queue on it: the seat count is exact and never goes over
  * capacity. Cancelling a booked place hands it to the oldest waitlisted booking in the same
- * transaction; each person whose booking changed gets a notification job. */
+ * transaction; each person whose booking changed is told (a booking.changed notification,
+ * through spp_notify: at most one per booking and day in the person's time zone). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "booking.h"
+#include "config.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "resource.h"
@@ -48,6 +50,18 @@ const struct db_stmt booking_statements[] = {
      "RETURNING id, person_id, version), "
      "seats AS (UPDATE training_sessions SET booked_count = booked_count + "
      "(SELECT count(*) FROM up) WHERE id = $1) SELECT id, person_id, version FROM up"},
+    /* The booking.changed notification of booking $1 as it is now, dated and shown in its
+     * person's partnership's time zone ($2 when none). Returns the job to publish, or NULL. */
+    {"booking_notify",
+     "SELECT spp_notify('booking.changed', b.id, pe.id, pe.email, "
+     "(clock_timestamp() AT TIME ZONE z.tz)::date, NULL, jsonb_build_object('name', "
+     "pe.full_name, 'course', replace(ts.course, '_', ' '), 'starts', "
+     "to_char(ts.starts_at AT TIME ZONE z.tz, 'FMDay FMDD FMMonth YYYY \"at\" HH24:MI'), "
+     "'location', ts.location, 'status', b.status)) "
+     "FROM bookings b JOIN people pe ON pe.id = b.person_id "
+     "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = s.partnership_id "
+     "JOIN training_sessions ts ON ts.id = b.session_id "
+     "CROSS JOIN LATERAL (SELECT COALESCE(p.timezone, $2) AS tz) z WHERE b.id = $1"},
     {NULL, NULL},
 };
 
@@ -68,21 +82,18 @@ static const struct vfield booking_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-/* Tells the person about the change (DESIGN §4: through notification.deliver), once per
- * version of the booking. Returns 0 or -1 after answering. */
-static int booking_notify(struct req *r, const char *booking_id, const char *person_id,
-                          const char *version, const char *status)
+/* Tells the booking's person about its change (DESIGN §4: a notification delivered by
+ * notification.deliver), in the request's transaction; the job is published after commit.
+ * Returns 0 or -1 after answering. */
+static int booking_notify(struct req *r, const char *booking_id)
 {
-    json_t *payload = json_pack("{s:s, s:s, s:s, s:s}", "kind", "booking.changed", "booking_id",
-                                booking_id, "person_id", person_id, "status", status);
-    char *text = json_dumps(payload, JSON_COMPACT);
-    json_decref(payload);
-    char *key = arena_printf(&r->arena, "booking.changed:%s:%s", booking_id, version);
-    struct jobs_new j = {"notification.deliver", text, key, 0, 0, NULL};
-    char id[37];
-    int rc = req_enqueue(r, &j, id);
-    free(text);
-    return rc;
+    const char *p[] = {booking_id, handlers_config()->tz};
+    PGresult *res = req_db(r, "booking_notify", 2, p);
+    if (!res)
+        return -1;
+    if (!PQgetisnull(res, 0, 0))
+        req_publish_after_commit(r, PQgetvalue(res, 0, 0));
+    return 0;
 }
 
 int bookings_promote(struct req *r, const char *session_id, int seats)
@@ -94,8 +105,7 @@ int bookings_promote(struct req *r, const char *session_id, int seats)
     if (!res)
         return -1;
     for (int i = 0; i < PQntuples(res); i++)
-        if (booking_notify(r, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-                           "booked") != 0)
+        if (booking_notify(r, PQgetvalue(res, i, 0)) != 0)
             return -1;
     return 0;
 }
@@ -219,8 +229,7 @@ void bookings_update(struct req *r)
     PGresult *res = req_db(r, "booking_set_status", 2, u);
     if (!res)
         return;
-    const char *person_id = PQgetvalue(cur, 0, 8);
-    if (booking_notify(r, id, person_id, PQgetvalue(res, 0, 1), to_s) != 0)
+    if (booking_notify(r, id) != 0)
         return;
     if (booking_frees_seat(from, to)) {
         const char *seat[] = {session_id, "-1"};

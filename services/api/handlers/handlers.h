@@ -196,5 +196,29 @@ void best_practices_update(struct req *r);
 void best_practices_delete(struct req *r);
 /* GET /v1/partnerships/{id}/best-practices: the published ones, newest first. */
 void best_practices_published(struct req *r);
+/* Whether the caller may read partnership_id's best practices and digests (DESIGN §3): 1, 0
+ * (nothing answered) or -1 after answering a database error. */
+int best_practices_readable(struct req *r, const char *partnership_id);
+
+/* digests.c: GET/POST /v1/partnerships/{id}/digests, GET /v1/digests/{id}. */
+extern const struct db_stmt digest_statements[];
+void digests_list(struct req *r);
+void digests_create(struct req *r);
+void digests_get(struct req *r);
+
+/* webhooks.c: /v1/webhooks (admin and hub keys; the secret returned once). */
+extern const struct db_stmt webhook_statements[];
+void webhooks_list(struct req *r);
+void webhooks_create(struct req *r);
+void webhooks_get(struct req *r);
+void webhooks_delete(struct req *r);
+
+/* notifications.c: GET /v1/notifications, newest first, by the caller's scope. */
+extern const struct db_stmt notification_statements[];
+void notifications_list(struct req *r);
+
+/* admin.c: POST /v1/admin/reminder-scan (admin keys only; 202 with the job). */
+extern const struct db_stmt admin_statements[];
+void admin_reminder_scan(struct req *r);
 
 #endif

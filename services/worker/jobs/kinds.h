@@ -9,8 +9,22 @@
  * by both registries. Each kind lives in its own file of this folder. */
 enum job_result champion_assign_run(struct job_ctx *ctx);
 extern const struct db_stmt champion_statements[];
+enum job_result digest_compile_run(struct job_ctx *ctx);
+extern const struct db_stmt digest_compile_statements[];
+enum job_result webhook_deliver_run(struct job_ctx *ctx);
+extern const struct db_stmt webhook_deliver_statements[];
+enum job_result notification_deliver_run(struct job_ctx *ctx);
+extern const struct db_stmt notification_deliver_statements[];
+enum job_result reminders_scan_run(struct job_ctx *ctx);
+extern const struct db_stmt reminders_scan_statements[];
 
-#define JOB_KINDS_PRODUCT      {"champion.assign", champion_assign_run},
-#define JOB_STATEMENTS_PRODUCT champion_statements,
+#define JOB_KINDS_PRODUCT                                                                          \
+    {"champion.assign", champion_assign_run}, {"digest.compile", digest_compile_run},              \
+        {"webhook.deliver", webhook_deliver_run},                                                  \
+        {"notification.deliver", notification_deliver_run},                                        \
+        {"reminders.scan", reminders_scan_run},
+#define JOB_STATEMENTS_PRODUCT                                                                     \
+    champion_statements, digest_compile_statements, webhook_deliver_statements,                    \
+        notification_deliver_statements, reminders_scan_statements,
 
 #endif

@@ -4,9 +4,7 @@
  *                test_job_effects inside the job's transaction: a row exists exactly for the
  *                attempt whose completion was accepted.
  *   test.fail    always fails with "boom".
- *   bench.noop   does nothing.
- *   reminders.scan, digest.compile: record a row too, standing in for the real kinds (a later
- *                issue) so that the schedules can be tested. */
+ *   bench.noop   does nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +63,6 @@ const struct job_kind job_kinds[] = {
     JOB_KINDS_PRODUCT{"test.record", test_record},
     {"test.fail", test_fail},
     {"bench.noop", bench_noop},
-    {"reminders.scan", test_record_row},
-    {"digest.compile", test_record_row},
     {NULL, NULL},
 };
 

@@ -1,0 +1,398 @@
+/* The best-practice digest rendered for people (DESIGN §4): a subject line, plain text and HTML
+ * built from the digest as the API shows it (digest_json). The sections always come in the
+ * same order, each present even when it has nothing to say, so that a reader finds things in
+ * the same place every time:
+ *
+ *   1. New best practices          (news)
+ *   2. Reviews that changed status (news)
+ *   3. Visits and workshops in the next 14 days (context)
+ *   4. Training with seats left                 (context)
+ *
+ * Every string that came from a user or the database goes through digest_html_escape in the
+ * HTML, dates and numbers included. The compile job (services/worker/jobs/digest_compile.c)
+ * writes the items; timestamps arrive both as RFC 3339 UTC and, for people, already shown in
+ * the partnership's time zone (the *_local members), since this module may not look at a
+ * time-zone database. Pure: no I/O, no clock. */
+#include "digest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "caldate.h"
+#include "xalloc.h"
+
+/* Why the reader gets this, and how to stop it (a literal: no escaping needed). */
+#define DIGEST_FOOTER                                                                              \
+    "You receive this digest as a member of staff at a school of the partnership. To stop "        \
+    "receiving it, ask your school's SPP lead to switch the digest off on your profile."
+
+/* Words for the enumerations people read; anything else is shown as it is. */
+static const char *const digest_status_words[][2] = {
+    {"planning", "planning"},     {"scheduled", "scheduled"},
+    {"in_review", "in review"},   {"feedback", "feedback"},
+    {"workshop", "workshop"},     {"implementing", "implementing"},
+    {"reflecting", "reflecting"}, {"completed", "completed"},
+    {"cancelled", "cancelled"},   {NULL, NULL},
+};
+
+static const char *const digest_course_words[][2] = {
+    {"peer_reviewer", "Peer reviewer training"},
+    {"improvement_champion", "Improvement champion training"},
+    {"peer_reviewer_refresher", "Peer reviewer refresher"},
+    {"improvement_champion_refresher", "Improvement champion refresher"},
+    {NULL, NULL},
+};
+
+static const char *const digest_months[] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
+
+static const char *digest_word(const char *const (*table)[2], const char *value)
+{
+    for (size_t i = 0; table[i][0]; i++)
+        if (!strcmp(table[i][0], value))
+            return table[i][1];
+    return value;
+}
+
+/* The string member k of o, "" when absent or not a string (borrowed). */
+static const char *digest_str(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+/* The member k of o when it is a string, else fallback's (borrowed). */
+static const char *digest_str_or(const json_t *o, const char *k, const char *fallback)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v && *v ? v : digest_str(o, fallback);
+}
+
+/* Appends s to an HTML text node: the five characters that matter in text and attributes are
+ * replaced by references, and line breaks become <br>. */
+static void digest_html_escape(struct buf *b, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        switch (*p) {
+        case '&':
+            buf_puts(b, "&amp;");
+            break;
+        case '<':
+            buf_puts(b, "&lt;");
+            break;
+        case '>':
+            buf_puts(b, "&gt;");
+            break;
+        case '"':
+            buf_puts(b, "&quot;");
+            break;
+        case '\'':
+            buf_puts(b, "&#39;");
+            break;
+        case '\r':
+            break;
+        case '\n':
+            buf_puts(b, "<br>\n");
+            break;
+        default:
+            buf_putc(b, *p);
+        }
+    }
+}
+
+/* Appends s to the plain text, its continuation lines indented by indent spaces. */
+static void digest_text_lines(struct buf *b, const char *s, int indent)
+{
+    for (const char *p = s; *p; p++) {
+        if (*p == '\r')
+            continue;
+        buf_putc(b, *p);
+        if (*p == '\n')
+            buf_printf(b, "%*s", indent, "");
+    }
+}
+
+/* The sections' lists: absent counts as empty; anything else must be an array of objects.
+ * Returns 0 or -1. */
+static int digest_list(const json_t *items, const char *k, const json_t **out)
+{
+    const json_t *v = json_object_get(items, k);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_array(v))
+        return -1;
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e)
+    {
+        if (!json_is_object(e))
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* One section of both bodies. */
+struct digest_out {
+    struct buf text;
+    struct buf html;
+};
+
+static void digest_heading(struct digest_out *o, const char *title, const json_t *list,
+                           const char *none)
+{
+    buf_printf(&o->text, "\n%s\n", title);
+    for (size_t i = strlen(title); i > 0; i--)
+        buf_putc(&o->text, '-');
+    buf_putc(&o->text, '\n');
+    buf_printf(&o->html, "<h2>%s</h2>\n", title); /* a literal of this file */
+    if (json_array_size(list) == 0) {
+        buf_printf(&o->text, "%s\n", none);
+        buf_printf(&o->html, "<p>%s</p>\n", none);
+    }
+}
+
+static void digest_best_practices(struct digest_out *o, const json_t *list)
+{
+    digest_heading(o, "New best practices", list, "No best practice was published.");
+    if (json_array_size(list) == 0)
+        return;
+    buf_puts(&o->html, "<ul>\n");
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *title = digest_str(e, "title"), *school = digest_str(e, "school_name");
+        const char *description = digest_str(e, "description");
+        buf_puts(&o->text, "* ");
+        digest_text_lines(&o->text, title, 2);
+        buf_puts(&o->text, " (");
+        digest_text_lines(&o->text, school, 2);
+        buf_puts(&o->text, ")\n  ");
+        digest_text_lines(&o->text, description, 2);
+        buf_puts(&o->text, "\n");
+
+        buf_puts(&o->html, "<li><strong>");
+        digest_html_escape(&o->html, title);
+        buf_puts(&o->html, "</strong> (");
+        digest_html_escape(&o->html, school);
+        buf_puts(&o->html, ")<br>\n");
+        digest_html_escape(&o->html, description);
+        buf_puts(&o->html, "</li>\n");
+    }
+    buf_puts(&o->html, "</ul>\n");
+}
+
+static void digest_status_changes(struct digest_out *o, const json_t *list)
+{
+    digest_heading(o, "Reviews that changed status", list, "No review changed status.");
+    if (json_array_size(list) == 0)
+        return;
+    buf_puts(&o->html, "<ul>\n");
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *school = digest_str(e, "school_name");
+        const char *from = digest_word(digest_status_words, digest_str(e, "from"));
+        const char *to = digest_word(digest_status_words, digest_str(e, "to"));
+        const char *at = digest_str_or(e, "at_local", "at");
+        buf_puts(&o->text, "* ");
+        digest_text_lines(&o->text, school, 2);
+        buf_printf(&o->text, ": %s -> %s (", from, to);
+        digest_text_lines(&o->text, at, 2);
+        buf_puts(&o->text, ")\n");
+
+        buf_puts(&o->html, "<li>");
+        digest_html_escape(&o->html, school);
+        buf_puts(&o->html, ": ");
+        digest_html_escape(&o->html, from);
+        buf_puts(&o->html, " &rarr; ");
+        digest_html_escape(&o->html, to);
+        buf_puts(&o->html, " (");
+        digest_html_escape(&o->html, at);
+        buf_puts(&o->html, ")</li>\n");
+    }
+    buf_puts(&o->html, "</ul>\n");
+}
+
+static void digest_upcoming(struct digest_out *o, const json_t *list)
+{
+    digest_heading(o, "Visits and workshops in the next 14 days", list,
+                   "No review visit or workshop is coming up.");
+    if (json_array_size(list) == 0)
+        return;
+    buf_puts(&o->html, "<ul>\n");
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *what =
+            !strcmp(digest_str(e, "kind"), "workshop") ? "Improvement workshop" : "Review visit";
+        const char *school = digest_str(e, "school_name");
+        const char *starts = digest_str(e, "starts_on"), *ends = digest_str(e, "ends_on");
+        int one_day = !*ends || !strcmp(starts, ends);
+        buf_printf(&o->text, "* %s at ", what);
+        digest_text_lines(&o->text, school, 2);
+        buf_puts(&o->text, ": ");
+        digest_text_lines(&o->text, starts, 2);
+        if (!one_day) {
+            buf_puts(&o->text, " to ");
+            digest_text_lines(&o->text, ends, 2);
+        }
+        buf_puts(&o->text, "\n");
+
+        buf_printf(&o->html, "<li>%s at ", what);
+        digest_html_escape(&o->html, school);
+        buf_puts(&o->html, ": ");
+        digest_html_escape(&o->html, starts);
+        if (!one_day) {
+            buf_puts(&o->html, " to ");
+            digest_html_escape(&o->html, ends);
+        }
+        buf_puts(&o->html, "</li>\n");
+    }
+    buf_puts(&o->html, "</ul>\n");
+}
+
+static void digest_training(struct digest_out *o, const json_t *list)
+{
+    digest_heading(o, "Training with seats left", list, "No training session has seats left.");
+    if (json_array_size(list) == 0)
+        return;
+    buf_puts(&o->html, "<ul>\n");
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *course = digest_word(digest_course_words, digest_str(e, "course"));
+        const char *starts = digest_str_or(e, "starts_local", "starts_at");
+        const char *location = digest_str(e, "location");
+        json_int_t seats = json_integer_value(json_object_get(e, "seats_left"));
+        char seats_text[64];
+        snprintf(seats_text, sizeof seats_text, "%lld seat%s left", (long long)seats,
+                 seats == 1 ? "" : "s");
+        buf_puts(&o->text, "* ");
+        digest_text_lines(&o->text, course, 2);
+        buf_puts(&o->text, ": ");
+        digest_text_lines(&o->text, starts, 2);
+        buf_puts(&o->text, ", ");
+        digest_text_lines(&o->text, location, 2);
+        buf_printf(&o->text, " (%s)\n", seats_text);
+
+        buf_puts(&o->html, "<li>");
+        digest_html_escape(&o->html, course);
+        buf_puts(&o->html, ": ");
+        digest_html_escape(&o->html, starts);
+        buf_puts(&o->html, ", ");
+        digest_html_escape(&o->html, location);
+        buf_puts(&o->html, " (");
+        digest_html_escape(&o->html, seats_text);
+        buf_puts(&o->html, ")</li>\n");
+    }
+    buf_puts(&o->html, "</ul>\n");
+}
+
+/* The subject goes into a mail header: control characters (a line break in a partnership's
+ * name) become spaces, so that nothing can end the header early. */
+static char *digest_subject(const char *partnership, const char *date)
+{
+    char *s = xasprintf("%s \xe2\x80\x94 best practice digest, %s", partnership, date);
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+    return s;
+}
+
+int digest_render(const json_t *digest, struct digest_message *out)
+{
+    memset(out, 0, sizeof *out);
+    const json_t *items = json_object_get(digest, "items");
+    const char *name = json_string_value(json_object_get(items, "partnership_name"));
+    const char *date = json_string_value(json_object_get(digest, "digest_date"));
+    struct caldate day;
+    if (!json_is_object(digest) || !json_is_object(items) || !name || !date ||
+        caldate_parse(date, &day) != 0)
+        return -1;
+    const json_t *bps, *changes, *upcoming, *training;
+    if (digest_list(items, "best_practices", &bps) != 0 ||
+        digest_list(items, "status_changes", &changes) != 0 ||
+        digest_list(items, "upcoming", &upcoming) != 0 ||
+        digest_list(items, "training", &training) != 0)
+        return -1;
+
+    char when[48];
+    snprintf(when, sizeof when, "%d %s %d", day.d, digest_months[day.m - 1], day.y);
+    struct digest_out o;
+    buf_init(&o.text);
+    buf_init(&o.html);
+    out->subject = digest_subject(name, when);
+
+    /* The opening: what this is, and the period it covers when the compile said so. */
+    const char *from = digest_str(items, "window_from_local");
+    const char *to = digest_str(items, "cut_off_local");
+    const char *tz = digest_str(items, "timezone");
+    int news = json_array_size(bps) + json_array_size(changes) > 0;
+    digest_text_lines(&o.text, name, 0);
+    buf_printf(&o.text, " \xe2\x80\x94 best practice digest, %s\n", when);
+    if (*from && *to) {
+        buf_puts(&o.text, "What happened from ");
+        digest_text_lines(&o.text, from, 0);
+        buf_puts(&o.text, " to ");
+        digest_text_lines(&o.text, to, 0);
+        if (*tz) {
+            buf_puts(&o.text, " (");
+            digest_text_lines(&o.text, tz, 0);
+            buf_puts(&o.text, " time)");
+        }
+        buf_puts(&o.text, ".\n");
+    }
+    if (!news)
+        buf_puts(&o.text, "Nothing new since the last digest.\n");
+
+    buf_puts(&o.html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                      "<title>");
+    digest_html_escape(&o.html, out->subject);
+    buf_puts(&o.html, "</title>\n</head>\n<body>\n<h1>");
+    digest_html_escape(&o.html, name);
+    buf_puts(&o.html, " &mdash; best practice digest</h1>\n<p>");
+    digest_html_escape(&o.html, when);
+    if (*from && *to) {
+        buf_puts(&o.html, ": what happened from ");
+        digest_html_escape(&o.html, from);
+        buf_puts(&o.html, " to ");
+        digest_html_escape(&o.html, to);
+        if (*tz) {
+            buf_puts(&o.html, " (");
+            digest_html_escape(&o.html, tz);
+            buf_puts(&o.html, " time)");
+        }
+    }
+    buf_puts(&o.html, ".</p>\n");
+    if (!news)
+        buf_puts(&o.html, "<p>Nothing new since the last digest.</p>\n");
+
+    digest_best_practices(&o, bps);
+    digest_status_changes(&o, changes);
+    digest_upcoming(&o, upcoming);
+    digest_training(&o, training);
+
+    buf_printf(&o.text, "\n%s\n", DIGEST_FOOTER);
+    buf_printf(&o.html, "<p><small>%s</small></p>\n</body>\n</html>\n", DIGEST_FOOTER);
+    out->text = buf_steal(&o.text, NULL);
+    out->html = buf_steal(&o.html, NULL);
+    return 0;
+}
+
+void digest_message_cleanup(struct digest_message *m)
+{
+    if (!m)
+        return;
+    free(m->subject);
+    free(m->text);
+    free(m->html);
+    m->subject = m->text = m->html = NULL;
+}

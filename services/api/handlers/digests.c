@@ -1,0 +1,232 @@
+/* A partnership's best-practice digests (DESIGN §2 and §4): GET /v1/partnerships/{id}/digests,
+ * newest first; POST /v1/partnerships/{id}/digests, compile now (202 and the digest.compile job,
+ * services/worker/jobs/digest_compile.c); GET /v1/digests/{id} as JSON, or rendered
+ * (common/digest.c) as HTML or plain text when the Accept header prefers it.
+ *
+ * Who: digests are read by whoever may read the partnership's best practices
+ * (best_practices_readable); compiling is for admin, hub and partnership keys in scope, and a
+ * school or person key is refused (403) whatever the partnership, since its role may never.
+ *
+ * Once per date: a date that has its digest already is answered with the job that compiled it,
+ * and nothing is queued. Otherwise the compile is queued under the key
+ * "digest.compile:<partnership>:<date>:manual", so that asking again before it has run (or after
+ * it failed) answers with the same job. A date after today in the partnership's time zone is
+ * refused (422); today's cut-off is the moment the job runs, a past date's the end of that day. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "digest.h"
+#include "jobs.h"
+#include "log.h"
+
+#include "handlers.h"
+#include "resource.h"
+
+const struct db_stmt digest_statements[] = {
+    /* Newest first by (digest_date, id); the cursor carries digest_date as midnight UTC. */
+    {"digest_list",
+     "SELECT digest_json(d)::text, spp_micros(d.digest_date::timestamp AT TIME ZONE 'UTC'), d.id "
+     "FROM digests d WHERE d.partnership_id = $1 "
+     "AND ($2::bigint IS NULL OR (d.digest_date, d.id) < "
+     "  ((spp_from_micros($2) AT TIME ZONE 'UTC')::date, $3::uuid)) "
+     "ORDER BY d.digest_date DESC, d.id DESC LIMIT $4"},
+    {"digest_get", "SELECT digest_json(d)::text, d.partnership_id FROM digests d WHERE d.id = $1"},
+    /* The partnership's switch and today in its time zone. */
+    {"digest_partnership",
+     "SELECT digest_enabled, (clock_timestamp() AT TIME ZONE timezone)::date, timezone "
+     "FROM partnerships WHERE id = $1"},
+    /* The digest of a date and its compiling job, when that job is still in the ledger (old
+     * jobs are pruned after SPP_JOB_RETENTION_DAYS). */
+    {"digest_of_date", "SELECT d.id, j.id FROM digests d LEFT JOIN jobs j ON j.id = d.job_id "
+                       "WHERE d.partnership_id = $1 AND d.digest_date = $2::date"},
+    {NULL, NULL},
+};
+
+static const struct vfield digest_compile_fields[] = {
+    {"date", V_DATE, 0, 0, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+/* Answers 404 and returns -1 unless the caller may read partnership_id's digests. */
+static int digests_readable(struct req *r, const char *partnership_id)
+{
+    int readable = best_practices_readable(r, partnership_id);
+    if (readable < 0)
+        return -1;
+    if (!readable) {
+        req_problem(r, 404, "not_found", "No such partnership.");
+        return -1;
+    }
+    return 0;
+}
+
+void digests_list(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (req_check_query(r, NULL, 1) != 0 || digests_readable(r, id) != 0)
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *p[] = {id, pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
+    PGresult *res = req_db(r, "digest_list", 4, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+void digests_create(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (r->principal.role == ROLE_SCHOOL || r->principal.role == ROLE_PERSON) {
+        req_problem(r, 403, "forbidden", "Only admin, hub and partnership keys compile digests.");
+        return;
+    }
+    struct scope_owner o;
+    int seen = resource_chain(r, SCOPE_PARTNERSHIP, id, &o);
+    if (seen < 0)
+        return;
+    if (!seen) {
+        req_problem(r, 404, "not_found", "No such partnership.");
+        return;
+    }
+    if (req_check_body(r, digest_compile_fields, VALIDATE_CREATE) != 0)
+        return;
+    const char *pp[] = {id};
+    PGresult *p = req_db(r, "digest_partnership", 1, pp);
+    if (!p)
+        return;
+    if (PQntuples(p) == 0) {
+        req_problem(r, 404, "not_found", "No such partnership.");
+        return;
+    }
+    if (strcmp(PQgetvalue(p, 0, 0), "t") != 0) {
+        req_problem(r, 409, "conflict",
+                    "Digests are switched off for this partnership (digest_enabled is false).");
+        return;
+    }
+    const char *today = PQgetvalue(p, 0, 1);
+    const char *date = json_string_value(json_object_get(r->json, "date"));
+    if (!date)
+        date = today;
+    else if (strcmp(date, today) > 0) { /* both YYYY-MM-DD: text order is date order */
+        char *msg =
+            arena_printf(&r->arena, "is after today (%s in %s)", today, PQgetvalue(p, 0, 2));
+        req_invalid_field(r, "/date", "range", msg);
+        return;
+    }
+
+    const char *dp[] = {id, date};
+    PGresult *have = req_db(r, "digest_of_date", 2, dp);
+    if (!have)
+        return;
+    if (PQntuples(have) > 0) {
+        /* Compiled already: nothing changes. Its job answers, or, once the job has been pruned
+         * from the ledger, the digest itself. */
+        const char *job = req_col(have, 0, 1);
+        if (job) {
+            req_reply_accepted(r, job);
+            return;
+        }
+        const char *gp[] = {PQgetvalue(have, 0, 0)};
+        PGresult *d = req_db(r, "digest_get", 1, gp);
+        if (!d)
+            return;
+        req_header(r, "Location", arena_printf(&r->arena, "/v1/digests/%s", gp[0]));
+        req_reply_text(r, 200, PQgetvalue(d, 0, 0));
+        return;
+    }
+
+    json_t *payload = json_pack("{s:s, s:s}", "partnership_id", id, "date", date);
+    char *text = json_dumps(payload, JSON_COMPACT);
+    json_decref(payload);
+    char *key = arena_printf(&r->arena, "digest.compile:%s:%s:manual", id, date);
+    struct jobs_new j = {"digest.compile", text, key, 0, 0, NULL};
+    char job[37];
+    int rc = req_enqueue(r, &j, job);
+    free(text);
+    if (rc == 0)
+        req_reply_accepted(r, job);
+}
+
+/* The q value the Accept header gives type ("text/html"); a wildcard counts for JSON only (the
+ * default representation). 0 when absent; 1 without a header. */
+static double digests_accept_q(const char *accept, const char *type)
+{
+    if (!accept || !*accept)
+        return !strcmp(type, "application/json") ? 1.0 : 0.0;
+    double best = 0.0;
+    const char *p = accept;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *end = p + strcspn(p, ",");
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *tend = semi ? semi : end;
+        while (tend > p && tend[-1] == ' ')
+            tend--;
+        size_t n = (size_t)(tend - p);
+        int match = (n == strlen(type) && !strncasecmp(p, type, n)) ||
+                    (!strcmp(type, "application/json") &&
+                     ((n == 3 && !strncmp(p, "*/*", 3)) ||
+                      (n == 13 && !strncasecmp(p, "application/*", 13))));
+        if (match) {
+            double q = 1.0;
+            for (const char *s = semi; s && s < end;
+                 s = memchr(s + 1, ';', (size_t)(end - s - 1))) {
+                const char *v = s + 1;
+                while (*v == ' ')
+                    v++;
+                if ((v[0] == 'q' || v[0] == 'Q') && v[1] == '=')
+                    q = strtod(v + 2, NULL);
+            }
+            if (q > best)
+                best = q;
+        }
+        p = end;
+    }
+    return best;
+}
+
+void digests_get(struct req *r)
+{
+    const char *p[] = {req_param(r, "id")};
+    PGresult *res = req_db(r, "digest_get", 1, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such digest.");
+        return;
+    }
+    int readable = best_practices_readable(r, PQgetvalue(res, 0, 1));
+    if (readable <= 0) {
+        if (readable == 0)
+            req_problem(r, 404, "not_found", "No such digest.");
+        return;
+    }
+    /* JSON unless HTML or plain text is preferred; ties go to JSON. */
+    double json = digests_accept_q(r->accept, "application/json");
+    double html = digests_accept_q(r->accept, "text/html");
+    double text = digests_accept_q(r->accept, "text/plain");
+    req_header(r, "Vary", "Accept");
+    if (html <= json && text <= json) {
+        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+        return;
+    }
+    json_t *digest = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    struct digest_message m;
+    int rc = digest_render(digest, &m);
+    json_decref(digest);
+    if (rc != 0) {
+        log_error("digest %s does not render", p[0]);
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+        return;
+    }
+    if (html >= text) {
+        req_reply_raw(r, 200, "text/html; charset=utf-8", m.html, strlen(m.html));
+        m.html = NULL;
+    } else {
+        req_reply_raw(r, 200, "text/plain; charset=utf-8", m.text, strlen(m.text));
+        m.text = NULL;
+    }
+    digest_message_cleanup(&m);
+}

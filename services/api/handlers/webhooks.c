@@ -1,0 +1,268 @@
+/* /v1/webhooks: an integration's subscriptions to events (DESIGN §2, §4). Admin keys see and
+ * delete every subscription; a hub key only those it created (others answer 404); other roles
+ * are refused with 403. The signing secret is returned once, by the POST that creates it, and
+ * stored encrypted under SPP_WEBHOOK_KEY (common/secretbox.h): the worker needs it back to
+ * sign. Without that key the service has no webhooks (503). */
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "config.h"
+#include "handlers.h"
+#include "log.h"
+#include "resource.h"
+#include "secretbox.h"
+#include "webhook.h"
+
+/* "whsec_" + 43 URL-safe base64 characters of 32 random bytes. */
+#define WEBHOOKS_SECRET_LEN 49
+
+const struct db_stmt webhook_statements[] = {
+    {"webhook_insert", "INSERT INTO webhooks (id, url, events, secret_enc, api_key_id) "
+                       "VALUES ($1, $2, $3::text[], $4, $5) "
+                       "RETURNING webhook_json(webhooks)::text, version"},
+    /* The owner column is the key that created it (NULL for the bootstrap admin token). */
+    {"webhook_get",
+     "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w WHERE w.id = $1"},
+    {"webhook_lock", "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w "
+                     "WHERE w.id = $1 FOR UPDATE"},
+    {"webhook_list",
+     "SELECT webhook_json(w)::text, spp_micros(w.created_at), w.id FROM webhooks w "
+     "WHERE ($1::uuid IS NULL OR w.api_key_id = $1::uuid) "
+     "AND ($2::bigint IS NULL OR (w.created_at, w.id) > (spp_from_micros($2), $3::uuid)) "
+     "ORDER BY w.created_at, w.id LIMIT $4"},
+    {"webhook_delete", "DELETE FROM webhooks WHERE id = $1 RETURNING id"},
+    {NULL, NULL},
+};
+
+/* events is checked by webhooks_check_events: validate has no list-of-enum type. */
+static const struct vfield webhook_fields[] = {
+    {"url", V_URL, V_REQUIRED, WEBHOOK_URL_MAX, NULL, 0, 0},
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct vfield webhook_filters[] = {
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+/* Admin and hub keys manage webhooks; everyone else gets 403. */
+static int webhooks_role(struct req *r)
+{
+    if (r->principal.role == ROLE_ADMIN || r->principal.role == ROLE_HUB)
+        return 0;
+    req_problem(r, 403, "forbidden", "Only admin and hub keys manage webhooks.");
+    return -1;
+}
+
+/* The owner filter of the caller: NULL for admin (everything), else its key id. */
+static const char *webhooks_owner(const struct req *r)
+{
+    return r->principal.role == ROLE_ADMIN ? NULL : r->principal.key_id;
+}
+
+/* Loads the path's subscription (locked for a delete) and answers 404 when there is none or
+ * the caller does not own it. Columns: json, version, api_key_id. NULL after answering. */
+static PGresult *webhooks_load(struct req *r, int lock)
+{
+    const char *p[] = {req_param(r, "id")};
+    PGresult *res = req_db(r, lock ? "webhook_lock" : "webhook_get", 1, p);
+    if (!res)
+        return NULL;
+    const char *owner = webhooks_owner(r);
+    const char *key = PQntuples(res) ? req_col(res, 0, 2) : NULL;
+    if (PQntuples(res) == 0 || (owner && (!key || strcmp(owner, key) != 0))) {
+        req_problem(r, 404, "not_found", "No such webhook.");
+        return NULL;
+    }
+    return res;
+}
+
+/* Checks body.events: a non-empty array of distinct known event types. Adds problems to
+ * errors; returns the PostgreSQL array literal (arena) when all is well, else NULL. */
+static const char *webhooks_check_events(struct req *r, json_t *errors)
+{
+    const json_t *events = json_object_get(r->json, "events");
+    if (!events) {
+        validate_add(errors, "/events", "required", "is required");
+        return NULL;
+    }
+    if (!json_is_array(events) || json_array_size(events) == 0) {
+        validate_add(errors, "/events", "type", "must be a non-empty array of event types");
+        return NULL;
+    }
+    struct buf literal;
+    buf_init(&literal);
+    buf_putc(&literal, '{');
+    int bad = 0;
+    size_t i;
+    const json_t *e;
+    json_array_foreach(events, i, e)
+    {
+        const char *type = json_string_value(e);
+        char field[32];
+        snprintf(field, sizeof field, "/events/%zu", i);
+        if (!webhook_event_known(type)) {
+            validate_add(errors, field, "enum",
+                         "must be one of review.transitioned, champion.assigned, "
+                         "champion.unassignable, digest.published, booking.changed");
+            bad = 1;
+            continue;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (json_equal(json_array_get(events, j), e)) {
+                validate_add(errors, field, "duplicate", "is listed twice");
+                bad = 1;
+            }
+        buf_printf(&literal, "%s%s", i ? "," : "", type); /* known names need no quoting */
+    }
+    buf_putc(&literal, '}');
+    const char *out = bad ? NULL : arena_strdup(&r->arena, literal.data);
+    buf_cleanup(&literal);
+    return out;
+}
+
+/* Checks body.url beyond its form: a URL a webhook may have, whose host resolves to public
+ * addresses only (unless SPP_WEBHOOK_ALLOW_PRIVATE). Returns 0, 1 after adding a problem to
+ * errors, or -1 after answering 503 (the resolver failed for now). */
+static int webhooks_check_target(struct req *r, const char *url, json_t *errors)
+{
+    struct webhook_target t;
+    char err[320], pin[WEBHOOK_PIN_MAX];
+    if (webhook_url_parse(url, &t, err, sizeof err) != WEBHOOK_OK) {
+        validate_add(errors, "/url", "format", "%s", err);
+        return 1;
+    }
+    int rc = webhook_resolve(&t, handlers_config()->webhook_allow_private, pin, err, sizeof err);
+    switch (rc) {
+    case WEBHOOK_OK:
+        return 0;
+    case WEBHOOK_ERR_PRIVATE:
+        validate_add(errors, "/url", "private_address",
+                     "%s: targets on loopback or private networks are not allowed", err);
+        return 1;
+    case WEBHOOK_ERR_AGAIN:
+        req_header(r, "Retry-After", "5");
+        req_problem(r, 503, "unavailable", "The webhook's host could not be resolved just now.");
+        return -1;
+    default:
+        validate_add(errors, "/url", "unresolvable", "%s", err);
+        return 1;
+    }
+}
+
+/* Writes a fresh random UUID (version 4) into out (37 bytes). Returns 0 or -1. */
+static int webhooks_uuid(char *out)
+{
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1)
+        return -1;
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+    return 0;
+}
+
+/* Writes a fresh signing secret (WEBHOOKS_SECRET_LEN + 1 bytes). Returns 0 or -1. */
+static int webhooks_secret(char *out)
+{
+    unsigned char raw[32], b64[48];
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return -1;
+    int n = EVP_EncodeBlock(b64, raw, sizeof raw); /* 44 characters, the last one "=" */
+    memcpy(out, "whsec_", 6);
+    int len = 6;
+    for (int i = 0; i < n && b64[i] != '='; i++)
+        out[len++] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : (char)b64[i];
+    out[len] = '\0';
+    OPENSSL_cleanse(raw, sizeof raw);
+    OPENSSL_cleanse(b64, sizeof b64);
+    return len == WEBHOOKS_SECRET_LEN ? 0 : -1;
+}
+
+void webhooks_list(struct req *r)
+{
+    if (webhooks_role(r) != 0 || req_check_query(r, webhook_filters, 1) != 0)
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    const char *p[] = {webhooks_owner(r), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
+    PGresult *res = req_db(r, "webhook_list", 4, p);
+    if (res)
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+void webhooks_create(struct req *r)
+{
+    if (webhooks_role(r) != 0)
+        return;
+    json_t *errors = json_array();
+    json_t *rest = json_copy(r->json);
+    json_object_del(rest, "events");
+    validate_object(webhook_fields, rest, VALIDATE_CREATE, req_validate_ctx(), errors);
+    json_decref(rest);
+    const char *events = webhooks_check_events(r, errors);
+    const char *url = json_string_value(json_object_get(r->json, "url"));
+    if (json_array_size(errors) == 0 && webhooks_check_target(r, url, errors) < 0) {
+        json_decref(errors);
+        return;
+    }
+    if (resource_errors(r, errors) != 0)
+        return;
+    /* A request that could never succeed is told so first; a good one waits for the key. */
+    unsigned char key[SECRETBOX_KEY_LEN];
+    if (secretbox_key_parse(handlers_config()->webhook_key, key) != 0) {
+        if (handlers_config()->webhook_key)
+            log_error("SPP_WEBHOOK_KEY is not 64 hexadecimal characters: webhooks are off");
+        req_problem(r, 503, "unavailable", "Webhooks are not enabled on this server.");
+        return;
+    }
+
+    char id[37], secret[WEBHOOKS_SECRET_LEN + 1] = "";
+    char *box = NULL;
+    if (webhooks_uuid(id) != 0 || webhooks_secret(secret) != 0 ||
+        secretbox_seal(key, id, (const unsigned char *)secret, strlen(secret), &box) != 0) {
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+        goto done;
+    }
+    const char *p[] = {id, url, events, box, r->principal.key_id[0] ? r->principal.key_id : NULL};
+    PGresult *res = req_db(r, "webhook_insert", 5, p);
+    if (res) {
+        json_t *hook = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+        json_object_set_new(hook, "secret", json_string(secret));
+        req_header(r, "Location", arena_printf(&r->arena, "/v1/webhooks/%s", id));
+        req_etag(r, PQgetvalue(res, 0, 1));
+        req_reply_json(r, 201, hook);
+    }
+done:
+    free(box);
+    OPENSSL_cleanse(secret, sizeof secret);
+    OPENSSL_cleanse(key, sizeof key);
+}
+
+void webhooks_get(struct req *r)
+{
+    if (webhooks_role(r) != 0)
+        return;
+    PGresult *res = webhooks_load(r, 0);
+    if (res)
+        resource_reply(r, 200, res, 0);
+}
+
+/* Deleting stops deliveries: jobs still queued for it find no subscription and do nothing. */
+void webhooks_delete(struct req *r)
+{
+    if (webhooks_role(r) != 0)
+        return;
+    PGresult *cur = webhooks_load(r, 1);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+        return;
+    const char *p[] = {req_param(r, "id")};
+    if (req_db(r, "webhook_delete", 1, p))
+        req_reply_empty(r, 204);
+}

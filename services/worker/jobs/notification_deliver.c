@@ -1,0 +1,213 @@
+/* notification.deliver {"notification_id"}: sends one notification by email (DESIGN §4).
+ *
+ * Exactly-once is not possible over SMTP; this is at-least-once with a stable Message-ID:
+ *   - The notification row is locked for the attempt; one already sent or skipped is left alone
+ *     (JOB_OK), so a job that runs twice after a success sends nothing twice.
+ *   - Success is recorded (status sent, sent_at, attempts + 1) in the job's transaction, which
+ *     commits with the job's completion. If the worker dies after the relay accepted the
+ *     message and before that commit, the lease runs out, the job is run again and the message
+ *     goes out a second time with the same Message-ID <notification-id@spp>, by which a
+ *     receiver (or its mail system) can recognise the duplicate.
+ *   - A failure must be recorded although the job's transaction is rolled back (JOB_RETRY). So
+ *     the job ends that transaction itself (ROLLBACK), records attempts + 1, last_error and
+ *     the status in one autocommitted statement fenced by the job's attempt (only while this
+ *     attempt still holds the job: a worker whose lease was taken over writes nothing), and
+ *     opens an empty transaction for the runner to roll back. The status is failed after the
+ *     job's last attempt (the job goes dead) and pending before it; a dead job retried by an
+ *     admin sends a failed notification again.
+ * Digest notifications carry {"digest_id"}: the digest is loaded and rendered by digest_render;
+ * every other kind by notify_render from the data gathered when it was created. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "digest.h"
+#include "kinds.h"
+#include "notify.h"
+#include "smtp.h"
+
+const struct db_stmt notification_deliver_statements[] = {
+    {"nd_load",
+     "SELECT n.kind, n.recipient, n.channel, n.status, n.data::text FROM notifications n "
+     "WHERE n.id = $1 FOR UPDATE"},
+    {"nd_digest", "SELECT digest_json(d)::text FROM digests d WHERE d.id = $1"},
+    {"nd_sent", "UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(), "
+                "attempts = attempts + 1, updated_at = clock_timestamp() WHERE id = $1"},
+    /* Outside the job's transaction, fenced by the attempt ($3, $4: the job and its attempt). */
+    {"nd_failed",
+     "UPDATE notifications n SET attempts = n.attempts + 1, last_error = $2, "
+     "status = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END, "
+     "updated_at = clock_timestamp() FROM jobs j "
+     "WHERE n.id = $1 AND n.status IN ('pending', 'failed') AND j.id = $3 "
+     "AND j.attempts = $4::int AND j.status = 'running'"},
+    {NULL, NULL},
+};
+
+/* The message to send, whichever renderer made it. Heap strings. */
+struct nd_message {
+    char *subject, *text, *html;
+};
+
+static void nd_message_cleanup(struct nd_message *m)
+{
+    free(m->subject);
+    free(m->text);
+    free(m->html);
+}
+
+static int nd_db_ok(struct job_ctx *ctx, const PGresult *res, const char *what)
+{
+    if (db_ok(res))
+        return 1;
+    snprintf(ctx->err, sizeof ctx->err, "%s: %s", what,
+             res ? PQresultErrorMessage(res) : "no connection to PostgreSQL");
+    return 0;
+}
+
+/* Renders a digest notification from its digest. 0, or -1 with the reason in ctx->err. */
+static int nd_render_digest(struct job_ctx *ctx, const json_t *data, struct nd_message *out)
+{
+    const char *digest_id = json_string_value(json_object_get(data, "digest_id"));
+    if (!digest_id) {
+        snprintf(ctx->err, sizeof ctx->err, "digest notification without a digest_id");
+        return -1;
+    }
+    const char *p[] = {digest_id};
+    PGresult *res = db_exec(ctx->db, "nd_digest", 1, p);
+    int rc = -1;
+    json_t *digest = NULL;
+    struct digest_message dm = {NULL, NULL, NULL};
+    if (!nd_db_ok(ctx, res, "loading the digest"))
+        goto done;
+    if (PQntuples(res) == 0) {
+        snprintf(ctx->err, sizeof ctx->err, "digest %s not found", digest_id);
+        goto done;
+    }
+    digest = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    if (!digest || digest_render(digest, &dm) != 0) {
+        snprintf(ctx->err, sizeof ctx->err, "digest %s could not be rendered", digest_id);
+        goto done;
+    }
+    /* Taken over from the digest's message. */
+    out->subject = dm.subject;
+    out->text = dm.text;
+    out->html = dm.html;
+    dm.subject = dm.text = dm.html = NULL;
+    rc = 0;
+done:
+    digest_message_cleanup(&dm);
+    json_decref(digest);
+    if (res)
+        PQclear(res);
+    return rc;
+}
+
+static int nd_render(struct job_ctx *ctx, const char *kind, const char *data_text,
+                     struct nd_message *out)
+{
+    json_t *data = json_loads(data_text, 0, NULL);
+    int rc = -1;
+    if (!strcmp(kind, "digest")) {
+        rc = nd_render_digest(ctx, data, out);
+    } else {
+        struct notify_message nm;
+        if (notify_render(kind, data, &nm) == 0) {
+            out->subject = nm.subject; /* taken over */
+            out->text = nm.text;
+            out->html = nm.html;
+            rc = 0;
+        } else {
+            snprintf(ctx->err, sizeof ctx->err, "no template for notification kind %s", kind);
+        }
+    }
+    json_decref(data);
+    return rc;
+}
+
+/* Records the failed attempt outside the job's transaction (see the top of the file), then
+ * gives the runner a fresh transaction to roll back. Returns JOB_RETRY. */
+static enum job_result nd_fail(struct job_ctx *ctx, const char *id)
+{
+    PGresult *res = db_exec_sql(ctx->db, "ROLLBACK");
+    if (res)
+        PQclear(res);
+    char attempt[16];
+    snprintf(attempt, sizeof attempt, "%d", ctx->attempt);
+    const char *p[] = {id, ctx->err, ctx->id, attempt};
+    res = db_exec(ctx->db, "nd_failed", 4, p);
+    if (res)
+        PQclear(res);
+    res = db_exec_sql(ctx->db, "BEGIN");
+    if (res)
+        PQclear(res);
+    return JOB_RETRY;
+}
+
+enum job_result notification_deliver_run(struct job_ctx *ctx)
+{
+    const char *id = json_string_value(json_object_get(ctx->payload, "notification_id"));
+    if (!id) {
+        snprintf(ctx->err, sizeof ctx->err, "payload without a notification_id");
+        return JOB_RETRY;
+    }
+    const char *p[] = {id};
+    PGresult *res = db_exec(ctx->db, "nd_load", 1, p);
+    if (!nd_db_ok(ctx, res, "loading the notification")) {
+        if (res)
+            PQclear(res);
+        return JOB_RETRY;
+    }
+    if (PQntuples(res) == 0) {
+        /* Nothing to send (it never committed, or it was removed): nothing to retry either. */
+        PQclear(res);
+        return JOB_OK;
+    }
+    const char *kind = PQgetvalue(res, 0, 0);
+    const char *recipient = PQgetvalue(res, 0, 1);
+    const char *channel = PQgetvalue(res, 0, 2);
+    const char *status = PQgetvalue(res, 0, 3);
+    enum job_result result = JOB_RETRY;
+    struct nd_message m = {NULL, NULL, NULL};
+    if (!strcmp(status, "sent") || !strcmp(status, "skipped")) {
+        result = JOB_OK; /* nothing twice */
+        goto done;
+    }
+    if (strcmp(channel, "email") != 0) {
+        snprintf(ctx->err, sizeof ctx->err, "channel %s is not delivered by this worker", channel);
+        result = nd_fail(ctx, id);
+        goto done;
+    }
+    if (nd_render(ctx, kind, PQgetvalue(res, 0, 4), &m) != 0) {
+        result = nd_fail(ctx, id);
+        goto done;
+    }
+    /* Last chances not to send: the worker is giving its jobs back, or another attempt owns
+     * this one now (it will send). */
+    if (worker_must_release()) {
+        result = JOB_RELEASE;
+        goto done;
+    }
+    if (atomic_load(ctx->lost)) {
+        snprintf(ctx->err, sizeof ctx->err, "lease lost before sending");
+        result = JOB_RETRY;
+        goto done;
+    }
+    struct smtp_message mail = {ctx->cfg->smtp_url, ctx->cfg->mail_from, recipient, id,
+                                time(NULL),         m.subject,           m.text,    m.html};
+    char err[sizeof ctx->err];
+    if (smtp_send(&mail, err, sizeof err) != 0) {
+        snprintf(ctx->err, sizeof ctx->err, "%s", err);
+        result = nd_fail(ctx, id);
+        goto done;
+    }
+    PGresult *sent = db_exec(ctx->db, "nd_sent", 1, p);
+    /* Sent but not recorded (PostgreSQL went away): the retry sends again, same Message-ID. */
+    result = nd_db_ok(ctx, sent, "recording the delivery") ? JOB_OK : JOB_RETRY;
+    if (sent)
+        PQclear(sent);
+done:
+    nd_message_cleanup(&m);
+    PQclear(res);
+    return result;
+}

@@ -1,0 +1,33 @@
+/* Sending one email through an SMTP relay with libcurl (DESIGN §4: SPP_SMTP_URL, SPP_MAIL_FROM):
+ * a multipart/alternative message of a plain-text and an HTML part, to one recipient. */
+#ifndef SPP_SMTP_H
+#define SPP_SMTP_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct smtp_message {
+    const char *url;        /* smtp://host:port or smtps://…, credentials in it if any */
+    const char *from;       /* "addr@example.org" or "Display Name <addr@example.org>" */
+    const char *to;         /* one address */
+    const char *message_id; /* the id inside <…@spp>: stable across retries */
+    time_t date;            /* the Date header */
+    const char *subject;    /* UTF-8, one line */
+    const char *text;       /* UTF-8 */
+    const char *html;       /* UTF-8 */
+};
+
+/* Sends m. Returns 0 once the relay accepted the message, or -1 with curl's reason (or the
+ * address problem) in err. Connecting times out after 10 s, the whole exchange after 30 s.
+ * Thread-safe: every call has its own curl handle. */
+int smtp_send(const struct smtp_message *m, char *err, size_t errlen);
+
+/* The Date header value for t (RFC 5322, UTC, English names whatever the locale) into out
+ * (at least 32 bytes). Pure. */
+void smtp_format_date(time_t t, char *out, size_t outlen);
+/* The Subject header value for a UTF-8 subject: as it is when it is printable ASCII, else RFC
+ * 2047 encoded-words (=?UTF-8?B?…?=, each under 76 characters, never splitting a character),
+ * folded onto continuation lines. Control characters become spaces. The caller frees it. Pure. */
+char *smtp_encode_subject(const char *subject);
+
+#endif

@@ -1,0 +1,693 @@
+/* The best-practice digest end to end (DESIGN §4), against the running API and a production
+ * worker: a review completed by role publishes a best practice holding a script, a compile on
+ * demand stores one digest with it, the HTML escapes it, compiling again changes nothing and
+ * answers with the same job, every opted-in member gets one email (SPP_TEST_MAILDIR, the
+ * maildir of the test's SMTP server) and an opted-out one none; a partnership with nothing new
+ * gets an empty digest and no email; past dates, the nightly slot, paging and who may do what. */
+#include <dirent.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "integration.h"
+#include "xalloc.h"
+
+/* A partnership with a host school, two partner schools and the people of a review. */
+struct cycle {
+    char *hub, *partnership, *host, *partner_a, *partner_b;
+    char *host_tok;
+    char *lead, *reviewer, *champion; /* people at partner schools, accredited */
+    char *lead_tok, *reviewer_tok;
+    char *review, *path;
+};
+
+static const char *str(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+static void call_ok(const char *method, const char *path, const char *tok, const char *body,
+                    long want)
+{
+    struct http_resp *r = http_call(method, path, tok, body, NULL);
+    ck_assert_msg(r->status == want, "%s %s -> %ld %s", method, path, r->status, r->body);
+    http_free(r);
+}
+
+static void accredit(const char *person, const char *role)
+{
+    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
+    call_ok("POST", path, test_admin(), body, 201);
+    free(body);
+    free(path);
+}
+
+static char *item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static char *item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = NULL;
+    ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
+    va_end(ap);
+    char *path = xasprintf("%s/%s", review_path, sub);
+    struct http_resp *r = http_call("POST", path, tok, body, NULL);
+    ck_assert_msg(r->status == 201, "POST %s %s -> %ld %s", path, body, r->status, r->body);
+    char *id = xstrdup(str(r->json, "id"));
+    http_free(r);
+    free(path);
+    free(body);
+    return id;
+}
+
+static void cycle_setup(struct cycle *c)
+{
+    c->hub = test_hub();
+    c->partnership = test_partnership(c->hub);
+    c->host = test_school(c->partnership);
+    c->partner_a = test_school(c->partnership);
+    c->partner_b = test_school(c->partnership);
+    c->host_tok = test_key("school", c->host);
+    c->lead = test_person(c->partner_a);
+    c->reviewer = test_person(c->partner_b);
+    c->champion = test_person(c->partner_b);
+    accredit(c->lead, "peer_reviewer");
+    accredit(c->reviewer, "peer_reviewer");
+    accredit(c->champion, "improvement_champion");
+    c->lead_tok = test_key("person", c->lead);
+    c->reviewer_tok = test_key("person", c->reviewer);
+    c->review = test_create("/v1/reviews", c->host_tok,
+                            "{\"school_id\":\"%s\",\"focus\":\"How well do our pupils read?\","
+                            "\"focus_area\":\"our_impact\"}",
+                            c->host);
+    c->path = xasprintf("/v1/reviews/%s", c->review);
+}
+
+static void cycle_free(struct cycle *c)
+{
+    char **all[] = {&c->hub,          &c->partnership, &c->host,     &c->partner_a, &c->partner_b,
+                    &c->host_tok,     &c->lead,        &c->reviewer, &c->champion,  &c->lead_tok,
+                    &c->reviewer_tok, &c->review,      &c->path};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        free(*all[i]);
+}
+
+static void expect_move(const struct cycle *c, const char *to)
+{
+    char *path = xasprintf("%s/transitions", c->path);
+    char *body = xasprintf("{\"to\":\"%s\"}", to);
+    call_ok("POST", path, c->host_tok, body, 200);
+    free(body);
+    free(path);
+}
+
+/* planning to completed, each step by the role whose it is; the best practice is published on
+ * completion. Returns the best practice's id. */
+static char *cycle_complete(const struct cycle *c, const char *bp_body)
+{
+    call_ok("PATCH", c->path, c->host_tok,
+            "{\"self_review_summary\":\"Phonics strong; reading for pleasure weaker.\","
+            "\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-11\","
+            "\"workshop_on\":\"2027-04-02\",\"implementation_due_on\":\"2027-07-15\"}",
+            200);
+    free(item(c->path, "team", c->host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
+              c->lead));
+    free(item(c->path, "team", c->host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
+              c->reviewer));
+    /* The champion chosen by hand before feedback, so that no assignment job races the test. */
+    char *champ = xasprintf("%s/champion", c->path);
+    char *body = xasprintf("{\"person_id\":\"%s\"}", c->champion);
+    call_ok("PUT", champ, c->host_tok, body, 200);
+    free(body);
+    free(champ);
+    expect_move(c, "scheduled");
+    expect_move(c, "in_review");
+    char *ev = item(c->path, "evidence", c->lead_tok,
+                    "{\"kind\":\"lesson_observation\",\"summary\":\"Year 2 guided reading\"}");
+    free(item(c->path, "findings", c->reviewer_tok,
+              "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
+              "\"evidence_ids\":[\"%s\"]}",
+              ev));
+    free(ev);
+    expect_move(c, "feedback");
+    expect_move(c, "workshop");
+    free(item(c->path, "actions", c->host_tok,
+              "{\"description\":\"Reading-for-pleasure library hour\",\"owner_id\":\"%s\","
+              "\"due_on\":\"2027-07-01\"}",
+              c->champion));
+    expect_move(c, "implementing");
+    expect_move(c, "reflecting");
+    char *bp = item(c->path, "best-practices", c->host_tok, "%s", bp_body);
+    call_ok("PATCH", c->path, c->host_tok,
+            "{\"impact_summary\":\"Borrowing doubled.\",\"lessons_learned\":\"Protect the "
+            "time.\"}",
+            200);
+    expect_move(c, "completed");
+    return bp;
+}
+
+/* One value of an SQL query on the test database (param may be NULL); the caller frees it. */
+static char *sql_value(const char *sql, const char *param)
+{
+    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
+    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
+    const char *p[] = {param};
+    PGresult *res = PQexecParams(db, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
+                  "%s: %s", sql, PQresultErrorMessage(res));
+    char *v = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    PQfinish(db);
+    return v;
+}
+
+static long sql_long(const char *sql, const char *param)
+{
+    char *v = sql_value(sql, param);
+    long n = atol(v);
+    free(v);
+    return n;
+}
+
+/* Polls GET /v1/jobs/{id} (location) with tok until the job succeeded; fails the test when it
+ * goes dead or takes more than 20 s. */
+static void wait_succeeded(const char *location, const char *tok)
+{
+    const char *status = "";
+    for (int i = 0; i < 400; i++) {
+        struct http_resp *r = http_call("GET", location, tok, NULL, NULL);
+        ck_assert_msg(r->status == 200, "GET %s -> %ld %s", location, r->status, r->body);
+        status = str(r->json, "status");
+        int ok = !strcmp(status, "succeeded");
+        if (!strcmp(status, "dead"))
+            ck_abort_msg("%s went dead: %s", location, r->body);
+        http_free(r);
+        if (ok)
+            return;
+        usleep(50000);
+    }
+    ck_abort_msg("%s did not succeed in 20 s (status %s)", location, status);
+}
+
+/* POST …/digests with body as tok; asserts 202 and a Location, returns the job's id. */
+static char *compile(const char *partnership, const char *tok, const char *body)
+{
+    char *path = xasprintf("/v1/partnerships/%s/digests", partnership);
+    struct http_resp *r = http_call("POST", path, tok, body, NULL);
+    ck_assert_msg(r->status == 202, "POST %s %s -> %ld %s", path, body ? body : "", r->status,
+                  r->body);
+    const char *loc = http_header(r, "Location");
+    ck_assert_ptr_nonnull(loc);
+    char *want = xasprintf("/v1/jobs/%s", str(r->json, "id"));
+    ck_assert_str_eq(loc, want);
+    ck_assert_str_eq(str(r->json, "kind"), "digest.compile");
+    char *id = xstrdup(str(r->json, "id"));
+    free(want);
+    http_free(r);
+    free(path);
+    return id;
+}
+
+static char *compile_and_wait(const char *partnership, const char *body)
+{
+    char *job = compile(partnership, test_admin(), body);
+    char *loc = xasprintf("/v1/jobs/%s", job);
+    wait_succeeded(loc, test_admin());
+    free(loc);
+    return job;
+}
+
+/* GET /v1/partnerships/{id}/digests[query] as tok; the response (caller frees). */
+static struct http_resp *list(const char *partnership, const char *tok, const char *query)
+{
+    char *path = xasprintf("/v1/partnerships/%s/digests%s", partnership, query ? query : "");
+    struct http_resp *r = http_call("GET", path, tok, NULL, NULL);
+    free(path);
+    return r;
+}
+
+/* The mails of the test's SMTP server holding needle, counted (0 without SPP_TEST_MAILDIR). */
+static int mails_with(const char *needle)
+{
+    const char *dir = getenv("SPP_TEST_MAILDIR");
+    if (!dir)
+        return 0;
+    char *path = xasprintf("%s/new", dir);
+    DIR *d = opendir(path);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *file = xasprintf("%s/%s", path, e->d_name);
+        FILE *f = fopen(file, "r");
+        free(file);
+        if (!f)
+            continue;
+        char *text = NULL;
+        size_t cap = 0;
+        ssize_t len = getdelim(&text, &cap, '\0', f);
+        fclose(f);
+        if (len > 0 && strstr(text, needle))
+            n++;
+        free(text);
+    }
+    if (d)
+        closedir(d);
+    free(path);
+    return n;
+}
+
+/* Polls the maildir up to 20 s until needle is in want mails; returns the last count. */
+static int wait_mails(const char *needle, int want)
+{
+    int n = 0;
+    for (int i = 0; i < 200 && (n = mails_with(needle)) < want; i++)
+        usleep(100000);
+    return n;
+}
+
+static char *email_of(const char *person)
+{
+    return sql_value("SELECT email FROM people WHERE id = $1", person);
+}
+
+START_TEST(digest_on_demand_once_escaped_and_mailed)
+{
+    struct cycle c;
+    cycle_setup(&c);
+    /* Two more members of the host school: one opted in, one not. */
+    char *host_person = test_person(c.host);
+    char *opted_out = test_create("/v1/people", test_admin(),
+                                  "{\"school_id\":\"%s\",\"full_name\":\"No Digest\","
+                                  "\"email\":\"no-digest-%s@example.org\","
+                                  "\"digest_opt_in\":false}",
+                                  c.host, c.host);
+    /* Context: a visit in two days at a partner school, and training of this hub with seats. */
+    char *soon = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 2", NULL);
+    char *later = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 3", NULL);
+    char *visit = test_create("/v1/reviews", test_admin(),
+                              "{\"school_id\":\"%s\",\"focus\":\"Maths\","
+                              "\"review_starts_on\":\"%s\",\"review_ends_on\":\"%s\"}",
+                              c.partner_a, soon, later);
+    char *starts = sql_value("SELECT to_char(now() + interval '2 hours', "
+                             "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
+                             NULL);
+    char *ends = sql_value("SELECT to_char(now() + interval '5 hours', "
+                           "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
+                           NULL);
+    char *session = test_create("/v1/training-sessions", test_admin(),
+                                "{\"course\":\"peer_reviewer\",\"starts_at\":\"%s\","
+                                "\"ends_at\":\"%s\",\"location\":\"Leeds <Town Hall>\","
+                                "\"capacity\":5,\"hub_id\":\"%s\"}",
+                                starts, ends, c.hub);
+    char *other_hub = test_hub();
+    char *other_session = test_create("/v1/training-sessions", test_admin(),
+                                      "{\"course\":\"peer_reviewer\",\"starts_at\":\"%s\","
+                                      "\"ends_at\":\"%s\",\"location\":\"Elsewhere\","
+                                      "\"capacity\":5,\"hub_id\":\"%s\"}",
+                                      starts, ends, other_hub);
+
+    char *bp = cycle_complete(&c, "{\"title\":\"Library hour\",\"description\":\"A weekly hour "
+                                  "of free reading <script>alert(1)</script> raised "
+                                  "borrowing.\"}");
+
+    /* Compile now: 202 and the job, which the worker runs. */
+    char *job = compile_and_wait(c.partnership, "{}");
+
+    struct http_resp *r = list(c.partnership, c.host_tok, NULL);
+    ck_assert_int_eq(r->status, 200);
+    json_t *items = json_object_get(r->json, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    json_t *d = json_array_get(items, 0);
+    char *digest = xstrdup(str(d, "id"));
+    char *today = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date", NULL);
+    ck_assert_str_eq(str(d, "digest_date"), today);
+    ck_assert_str_eq(str(d, "partnership_id"), c.partnership);
+    ck_assert(json_is_false(json_object_get(d, "empty")));
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(d, "delivered_at")));
+    json_t *content = json_object_get(d, "items");
+    json_t *bps = json_object_get(content, "best_practices");
+    ck_assert_int_eq(json_array_size(bps), 1);
+    ck_assert_str_eq(str(json_array_get(bps, 0), "id"), bp);
+    ck_assert_str_eq(str(json_array_get(bps, 0), "title"), "Library hour");
+    ck_assert_ptr_nonnull(strstr(str(json_array_get(bps, 0), "description"), "<script>"));
+    ck_assert_str_eq(str(json_array_get(bps, 0), "review_id"), c.review);
+    /* The seven transitions of the cycle, oldest first. */
+    json_t *changes = json_object_get(content, "status_changes");
+    ck_assert_int_eq(json_array_size(changes), 7);
+    ck_assert_str_eq(str(json_array_get(changes, 0), "from"), "planning");
+    ck_assert_str_eq(str(json_array_get(changes, 6), "to"), "completed");
+    /* The visit in two days is context; the 2027 dates are not in the next 14 days. */
+    json_t *upcoming = json_object_get(content, "upcoming");
+    ck_assert_int_eq(json_array_size(upcoming), 1);
+    ck_assert_str_eq(str(json_array_get(upcoming, 0), "review_id"), visit);
+    ck_assert_str_eq(str(json_array_get(upcoming, 0), "kind"), "visit");
+    ck_assert_str_eq(str(json_array_get(upcoming, 0), "starts_on"), soon);
+    /* This hub's session is offered, another hub's is not. */
+    int mine = 0, theirs = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(content, "training"), i, t)
+    {
+        mine += !strcmp(str(t, "id"), session);
+        theirs += !strcmp(str(t, "id"), other_session);
+        if (!strcmp(str(t, "id"), session))
+            ck_assert_int_eq(json_integer_value(json_object_get(t, "seats_left")), 5);
+    }
+    ck_assert_int_eq(mine, 1);
+    ck_assert_int_eq(theirs, 0);
+    http_free(r);
+
+    /* JSON by default, the rendered HTML when asked for, every user string escaped. */
+    char *dpath = xasprintf("/v1/digests/%s", digest);
+    r = http_call("GET", dpath, c.host_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(str(r->json, "id"), digest);
+    http_free(r);
+    const char *html_h[] = {"Accept: text/html", NULL};
+    r = http_call("GET", dpath, c.host_tok, NULL, html_h);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(http_header(r, "Content-Type"), "text/html; charset=utf-8");
+    ck_assert_ptr_nonnull(strstr(r->body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    ck_assert_ptr_nonnull(strstr(r->body, "Leeds &lt;Town Hall&gt;"));
+    ck_assert_ptr_null(strstr(r->body, "<script"));
+    ck_assert_ptr_nonnull(strstr(r->body, "<h2>New best practices</h2>"));
+    http_free(r);
+    const char *browser_h[] = {"Accept: text/html,application/xhtml+xml,*/*;q=0.8", NULL};
+    r = http_call("GET", dpath, c.host_tok, NULL, browser_h);
+    ck_assert_str_eq(http_header(r, "Content-Type"), "text/html; charset=utf-8");
+    http_free(r);
+    const char *text_h[] = {"Accept: text/plain", NULL};
+    r = http_call("GET", dpath, c.host_tok, NULL, text_h);
+    ck_assert_str_eq(http_header(r, "Content-Type"), "text/plain; charset=utf-8");
+    ck_assert_ptr_nonnull(strstr(r->body, "<script>alert(1)</script>"));
+    http_free(r);
+
+    /* Compiling again for the date changes nothing and answers with the same job, whoever
+     * asks (a partnership key here), with or without the date. */
+    char *again = compile(c.partnership, test_admin(), NULL);
+    ck_assert_str_eq(again, job);
+    free(again);
+    char *pkey = test_key("partnership", c.partnership);
+    char *body = xasprintf("{\"date\":\"%s\"}", today);
+    again = compile(c.partnership, pkey, body);
+    ck_assert_str_eq(again, job);
+    free(again);
+    free(body);
+    r = list(c.partnership, test_admin(), NULL);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+    http_free(r);
+    ck_assert_int_eq(sql_long("SELECT count(*) FROM jobs WHERE kind = 'digest.compile' "
+                              "AND payload->>'partnership_id' = $1",
+                              c.partnership),
+                     1);
+
+    /* One notification per opted-in member, the webhook event, and one email each. */
+    ck_assert_int_eq(sql_long("SELECT count(*) FROM notifications WHERE kind = 'digest' "
+                              "AND subject_id = $1",
+                              digest),
+                     4);
+    ck_assert_int_eq(sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
+                              "AND payload->'event'->>'type' = 'digest.published' "
+                              "AND payload->'event'->'data'->>'id' = $1 "
+                              "AND dedupe_key = 'event:' || (payload->'event'->>'id')",
+                              digest),
+                     1);
+    const char *members[] = {c.lead, c.reviewer, c.champion, host_person};
+    for (int m = 0; m < 4; m++) {
+        char *email = email_of(members[m]);
+        char *q = xasprintf("SELECT id FROM notifications WHERE kind = 'digest' AND "
+                            "subject_id = '%s' AND recipient = lower($1)",
+                            digest);
+        char *nid = sql_value(q, email);
+        ck_assert_msg(*nid, "no digest notification for %s", email);
+        if (getenv("SPP_TEST_MAILDIR")) {
+            char *mid = xasprintf("<%s@spp>", nid);
+            ck_assert_msg(wait_mails(mid, 1) == 1, "%s: %d mails for %s", email, mails_with(mid),
+                          mid);
+            ck_assert_int_ge(mails_with(email), 1);
+            free(mid);
+        }
+        free(nid);
+        free(q);
+        free(email);
+    }
+    char *out_email = email_of(opted_out);
+    ck_assert_int_eq(
+        sql_long("SELECT count(*) FROM notifications WHERE recipient = lower($1)", out_email), 0);
+    ck_assert_int_eq(mails_with(out_email), 0);
+
+    free(out_email);
+    free(pkey);
+    free(dpath);
+    free(today);
+    free(digest);
+    free(job);
+    free(bp);
+    free(other_session);
+    free(other_hub);
+    free(session);
+    free(ends);
+    free(starts);
+    free(visit);
+    free(later);
+    free(soon);
+    free(opted_out);
+    free(host_person);
+    cycle_free(&c);
+}
+END_TEST
+
+/* Nothing new: stored empty and not sent. The partnership's own time zone decides the date; a
+ * past date backfills without overlapping the digest after it; pages run newest first. */
+START_TEST(digest_without_news_is_stored_not_sent)
+{
+    char *hub = test_hub();
+    char *name = test_unique("Quiet Partnership");
+    char *part = test_create("/v1/partnerships", test_admin(),
+                             "{\"name\":\"%s\",\"kind\":\"mat\",\"hub_id\":\"%s\","
+                             "\"timezone\":\"Pacific/Kiritimati\"}",
+                             name, hub);
+    char *school = test_school(part);
+    char *person = test_person(school);
+    char *email = email_of(person);
+
+    char *job = compile_and_wait(part, NULL);
+    struct http_resp *r = list(part, test_admin(), NULL);
+    json_t *items = json_object_get(r->json, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    json_t *d = json_array_get(items, 0);
+    char *today = sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date", NULL);
+    ck_assert_str_eq(str(d, "digest_date"), today);
+    ck_assert(json_is_true(json_object_get(d, "empty")));
+    ck_assert(json_is_null(json_object_get(d, "delivered_at")));
+    char *first = xstrdup(str(d, "id"));
+    char *first_from = xstrdup(str(json_object_get(d, "items"), "window_from"));
+    http_free(r);
+    ck_assert_int_eq(sql_long("SELECT count(*) FROM notifications WHERE subject_id = $1", first),
+                     0);
+    ck_assert_int_eq(sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' AND "
+                              "payload->'event'->'data'->>'id' = $1",
+                              first),
+                     0);
+
+    /* Yesterday, compiled afterwards: it ends where today's began. */
+    char *yesterday = sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date - 1", NULL);
+    char *body = xasprintf("{\"date\":\"%s\"}", yesterday);
+    char *job2 = compile_and_wait(part, body);
+    ck_assert_str_ne(job2, job);
+    r = list(part, test_admin(), "?limit=1");
+    ck_assert_int_eq(r->status, 200);
+    items = json_object_get(r->json, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    ck_assert_str_eq(str(json_array_get(items, 0), "id"), first);
+    const char *cursor = json_string_value(json_object_get(r->json, "next_cursor"));
+    ck_assert_ptr_nonnull(cursor);
+    ck_assert_ptr_nonnull(http_header(r, "Link"));
+    char *q = xasprintf("?limit=1&cursor=%s", cursor);
+    http_free(r);
+    r = list(part, test_admin(), q);
+    items = json_object_get(r->json, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    d = json_array_get(items, 0);
+    ck_assert_str_eq(str(d, "digest_date"), yesterday);
+    ck_assert_str_eq(str(d, "cut_off"), first_from);
+    ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
+    http_free(r);
+    free(q);
+
+    /* Give any mail a moment: there must be none for this member. */
+    if (getenv("SPP_TEST_MAILDIR")) {
+        sleep(2);
+        ck_assert_int_eq(mails_with(email), 0);
+    }
+
+    free(job2);
+    free(body);
+    free(yesterday);
+    free(first_from);
+    free(first);
+    free(today);
+    free(job);
+    free(email);
+    free(person);
+    free(school);
+    free(part);
+    free(name);
+    free(hub);
+}
+END_TEST
+
+/* The nightly run: a digest.compile job with a slot, as the scheduler inserts it (the sweeper
+ * publishes it), compiles the digest of the slot's date with the slot as its cut-off. */
+START_TEST(digest_nightly_slot_is_the_cut_off)
+{
+    char *hub = test_hub();
+    char *part = test_partnership(hub);
+    char *slot = sql_value("SELECT to_char(((now() AT TIME ZONE 'Europe/London')::date - 3 "
+                           "+ time '02:00') AT TIME ZONE 'Europe/London' AT TIME ZONE 'UTC', "
+                           "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                           NULL);
+    char *sql = xasprintf("INSERT INTO jobs (kind, payload, dedupe_key) VALUES ('digest.compile', "
+                          "jsonb_build_object('partnership_id', $1::text, 'slot', '%s'), "
+                          "'digest.compile:' || $1 || ':test-slot') RETURNING id",
+                          slot);
+    char *job = sql_value(sql, part);
+    ck_assert_int_eq(strlen(job), 36);
+    char *loc = xasprintf("/v1/jobs/%s", job);
+    wait_succeeded(loc, test_admin());
+    struct http_resp *r = list(part, test_admin(), NULL);
+    json_t *items = json_object_get(r->json, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    json_t *d = json_array_get(items, 0);
+    char *day = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date - 3", NULL);
+    ck_assert_str_eq(str(d, "digest_date"), day);
+    ck_assert_str_eq(str(d, "cut_off"), slot);
+    ck_assert(json_is_true(json_object_get(d, "empty")));
+    http_free(r);
+    free(day);
+    free(loc);
+    free(job);
+    free(sql);
+    free(slot);
+    free(part);
+    free(hub);
+}
+END_TEST
+
+/* Who may read and compile, and what the POST accepts. */
+START_TEST(digest_scope_and_validation)
+{
+    char *hub = test_hub();
+    char *part = test_partnership(hub);
+    char *school = test_school(part);
+    char *person = test_person(school);
+    char *school_tok = test_key("school", school);
+    char *person_tok = test_key("person", person);
+    char *hub_tok = test_key("hub", hub);
+    char *other_hub = test_hub();
+    char *other_tok = test_key("hub", other_hub);
+    char *other_part = test_partnership(other_hub);
+    char *outsider = test_school(other_part);
+    char *outsider_tok = test_key("school", outsider);
+
+    /* Reading: the member school and the hub, not a person or another hub. */
+    struct http_resp *r = list(part, school_tok, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
+    http_free(r);
+    r = list(part, hub_tok, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    const char *nobody[] = {person_tok, other_tok, outsider_tok};
+    for (int i = 0; i < 3; i++) {
+        r = list(part, nobody[i], NULL);
+        ck_assert_msg(r->status == 404, "-> %ld %s", r->status, r->body);
+        http_free(r);
+    }
+    r = list(part, test_admin(), "?limit=0");
+    ck_assert_int_eq(r->status, 422);
+    http_free(r);
+    r = list(part, test_admin(), "?cursor=nonsense");
+    ck_assert_int_eq(r->status, 422);
+    http_free(r);
+
+    /* Compiling: schools and people never (403); another hub does not see it (404). */
+    char *path = xasprintf("/v1/partnerships/%s/digests", part);
+    call_ok("POST", path, school_tok, "{}", 403);
+    call_ok("POST", path, person_tok, "{}", 403);
+    call_ok("POST", path, outsider_tok, "{}", 403);
+    call_ok("POST", path, other_tok, "{}", 404);
+    call_ok("POST", "/v1/partnerships/00000000-0000-4000-8000-000000000000/digests", test_admin(),
+            "{}", 404);
+    /* The body: a real date, not after today in the partnership's zone, nothing else. */
+    const char *bad[] = {"{\"date\":\"2026-02-30\"}", "{\"date\":7}", "{\"when\":\"2026-01-01\"}",
+                         "{\"date\":\"2999-01-01\"}", "[]"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = http_call("POST", path, hub_tok, bad[i], NULL);
+        ck_assert_msg(r->status == 422, "%s -> %ld %s", bad[i], r->status, r->body);
+        http_free(r);
+    }
+    char *job = compile(part, hub_tok, "{}");
+    /* The hub's key may follow its own job. */
+    char *loc = xasprintf("/v1/jobs/%s", job);
+    wait_succeeded(loc, hub_tok);
+
+    /* A digest is read like the list: member school yes, person and other hub no. */
+    r = list(part, hub_tok, NULL);
+    char *dpath = xasprintf("/v1/digests/%s",
+                            str(json_array_get(json_object_get(r->json, "items"), 0), "id"));
+    http_free(r);
+    call_ok("GET", dpath, school_tok, NULL, 200);
+    call_ok("GET", dpath, person_tok, NULL, 404);
+    call_ok("GET", dpath, other_tok, NULL, 404);
+    call_ok("GET", "/v1/digests/00000000-0000-4000-8000-000000000000", test_admin(), NULL, 404);
+
+    /* Switched off: no compile. */
+    char *ppath = xasprintf("/v1/partnerships/%s", part);
+    call_ok("PATCH", ppath, test_admin(), "{\"digest_enabled\":false}", 200);
+    r = http_call("POST", path, test_admin(), "{}", NULL);
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "conflict");
+    http_free(r);
+
+    free(ppath);
+    free(dpath);
+    free(loc);
+    free(job);
+    free(path);
+    free(outsider_tok);
+    free(outsider);
+    free(other_part);
+    free(other_tok);
+    free(other_hub);
+    free(hub_tok);
+    free(person_tok);
+    free(school_tok);
+    free(person);
+    free(school);
+    free(part);
+    free(hub);
+}
+END_TEST
+
+Suite *digests_suite(void)
+{
+    Suite *s = suite_create("digests");
+    TCase *tc = tcase_create("digests");
+    tcase_set_timeout(tc, 90);
+    tcase_add_test(tc, digest_on_demand_once_escaped_and_mailed);
+    tcase_add_test(tc, digest_without_news_is_stored_not_sent);
+    tcase_add_test(tc, digest_nightly_slot_is_the_cut_off);
+    tcase_add_test(tc, digest_scope_and_validation);
+    suite_add_tcase(s, tc);
+    return s;
+}

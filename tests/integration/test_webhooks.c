@@ -1,0 +1,818 @@
+/* /v1/webhooks and webhook.deliver end to end: subscriptions by role (hub keys see only their
+ * own), the secret shown once, validation, and real deliveries by the running worker to the
+ * real receiver of tests/support/receiver.py (SPP_TEST_RECEIVER_URL): signatures verified here
+ * with OpenSSL's HMAC, the event id in header and body, recovery after a receiver's failures,
+ * hub scoping of events, deleted and disabled subscriptions getting nothing. Private targets
+ * are refused by an API started without SPP_WEBHOOK_ALLOW_PRIVATE (SPP_TEST_STRICT_URL). */
+#include <curl/curl.h>
+#include <libpq-fe.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "integration.h"
+#include "xalloc.h"
+
+static const char *receiver(void)
+{
+    const char *url = getenv("SPP_TEST_RECEIVER_URL");
+    ck_assert_msg(url && *url, "SPP_TEST_RECEIVER_URL is not set (tests/support/receiver.py)");
+    return url;
+}
+
+/* A path of the receiver unique to this run and test, so that deliveries can be told apart. */
+static char *hook_path(void)
+{
+    static unsigned n;
+    return xasprintf("/hooks/%ld-%d-%u", (long)time(NULL), (int)getpid(), ++n);
+}
+
+static size_t collect(char *ptr, size_t size, size_t n, void *arg)
+{
+    buf_append(arg, ptr, size * n);
+    return size * n;
+}
+
+/* A request to an absolute URL (the receiver, or the strict API); answers the status and the
+ * parsed JSON body (new reference, NULL when not JSON). */
+static long call_abs(const char *method, const char *url, const char *token, const char *body,
+                     json_t **json)
+{
+    CURL *c = curl_easy_init();
+    struct buf b;
+    buf_init(&b);
+    struct curl_slist *list = NULL;
+    char line[512];
+    if (token) {
+        snprintf(line, sizeof line, "Authorization: Bearer %s", token);
+        list = curl_slist_append(list, line);
+    }
+    if (body)
+        list = curl_slist_append(list, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    CURLcode rc = curl_easy_perform(c);
+    ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, url, curl_easy_strerror(rc));
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    size_t len;
+    char *text = buf_steal(&b, &len);
+    if (json)
+        *json = json_loadb(text, len, 0, NULL);
+    free(text);
+    return status;
+}
+
+/* Tells the receiver to answer status to the next n POSTs to path. */
+static void receiver_fail(const char *path, int n, int status)
+{
+    char *url = xasprintf("%s/_control", receiver());
+    char *body = xasprintf("{\"path\":\"%s\",\"fail\":%d,\"status\":%d}", path, n, status);
+    ck_assert_int_eq(call_abs("POST", url, NULL, body, NULL), 200);
+    free(body);
+    free(url);
+}
+
+static const char *rec_header(const json_t *rec, const char *name)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(json_object_get(rec, "headers"), key, v)
+    {
+        if (!strcasecmp(key, name))
+            return json_string_value(v);
+    }
+    return NULL;
+}
+
+/* What the receiver got on path for event_id (all of it when event_id is NULL): a new array. */
+static json_t *received(const char *path, const char *event_id)
+{
+    char *url = xasprintf("%s/_requests?path=%s", receiver(), path);
+    json_t *all = NULL;
+    ck_assert_int_eq(call_abs("GET", url, NULL, NULL, &all), 200);
+    free(url);
+    json_t *out = json_array();
+    size_t i;
+    json_t *rec;
+    json_array_foreach(all, i, rec)
+    {
+        const char *id = rec_header(rec, "X-SPP-Event-Id");
+        if (!event_id || (id && !strcmp(id, event_id)))
+            json_array_append(out, rec);
+    }
+    json_decref(all);
+    return out;
+}
+
+/* Waits up to seconds for at least n deliveries of event_id on path; returns them. */
+static json_t *await_received(const char *path, const char *event_id, size_t n, int seconds)
+{
+    for (int i = 0; i < seconds * 10; i++) {
+        json_t *got = received(path, event_id);
+        if (json_array_size(got) >= n)
+            return got;
+        json_decref(got);
+        usleep(100 * 1000);
+    }
+    json_t *got = received(path, event_id);
+    ck_abort_msg("%zu of %zu deliveries of %s on %s after %d s", json_array_size(got), n, event_id,
+                 path, seconds);
+    return got;
+}
+
+static PGconn *db_open(void)
+{
+    const char *url = getenv("SPP_TEST_DATABASE_URL");
+    ck_assert_msg(url != NULL, "SPP_TEST_DATABASE_URL is not set");
+    PGconn *db = PQconnectdb(url);
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "%s", PQerrorMessage(db));
+    return db;
+}
+
+/* The single value of a query with one text parameter, or NULL for no row or SQL NULL
+ * (caller frees). */
+static char *db_value(PGconn *db, const char *sql, const char *param)
+{
+    const char *p[] = {param};
+    PGresult *res = PQexecParams(db, sql, param ? 1 : 0, NULL, p, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
+                  "%s: %s", sql, PQresultErrorMessage(res));
+    char *v = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) && !PQgetisnull(res, 0, 0)
+                  ? xstrdup(PQgetvalue(res, 0, 0))
+                  : NULL;
+    PQclear(res);
+    return v;
+}
+
+/* Waits until the fan-out job of event_id has run (its deliveries are queued by then). */
+static void await_fanout(PGconn *db, const char *event_id)
+{
+    char *key = xasprintf("event:%s", event_id);
+    char *status = NULL;
+    for (int i = 0; i < 300; i++) {
+        free(status);
+        status = db_value(db, "SELECT status FROM jobs WHERE dedupe_key = $1", key);
+        if (status && !strcmp(status, "succeeded"))
+            break;
+        usleep(100 * 1000);
+    }
+    ck_assert_msg(status && !strcmp(status, "succeeded"), "fan-out of %s: %s", event_id,
+                  status ? status : "no job");
+    free(status);
+    free(key);
+}
+
+static long count_of(PGconn *db, const char *sql, const char *param)
+{
+    char *v = db_value(db, sql, param);
+    long n = v ? atol(v) : 0;
+    free(v);
+    return n;
+}
+
+struct sub {
+    char *id, *secret, *path;
+};
+
+/* Subscribes token's owner to events (a JSON array text) at a fresh receiver path. */
+static void subscribe(struct sub *s, const char *token, const char *events)
+{
+    s->path = hook_path();
+    char *body = xasprintf("{\"url\":\"%s%s\",\"events\":%s}", receiver(), s->path, events);
+    struct http_resp *r = http_call("POST", "/v1/webhooks", token, body, NULL);
+    ck_assert_msg(r->status == 201, "POST /v1/webhooks %s -> %ld %s", body, r->status, r->body);
+    s->id = xstrdup(json_string_value(json_object_get(r->json, "id")));
+    s->secret = xstrdup(json_string_value(json_object_get(r->json, "secret")));
+    http_free(r);
+    free(body);
+}
+
+static void sub_free(struct sub *s)
+{
+    char *path = xasprintf("/v1/webhooks/%s", s->id);
+    struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, NULL);
+    http_free(r); /* 204, or 404 when the test deleted it already */
+    free(path);
+    free(s->id);
+    free(s->secret);
+    free(s->path);
+}
+
+/* A review of a new school in partnership (of hub_id), moved to cancelled: one
+ * review.transitioned event. Writes the review id and returns the event's id (caller frees
+ * both). */
+static char *transition(const char *hub_id, char **review_out)
+{
+    char *partnership = test_partnership(hub_id);
+    char *school = test_school(partnership);
+    char *review = test_create("/v1/reviews", test_admin(),
+                               "{\"school_id\":\"%s\",\"focus\":\"How well do pupils read?\","
+                               "\"focus_area\":\"our_impact\"}",
+                               school);
+    char *path = xasprintf("/v1/reviews/%s/transitions", review);
+    struct http_resp *r = http_call("POST", path, test_admin(),
+                                    "{\"to\":\"cancelled\",\"reason\":\"webhook test\"}", NULL);
+    ck_assert_msg(r->status == 200, "%s -> %ld %s", path, r->status, r->body);
+    http_free(r);
+    free(path);
+    path = xasprintf("/v1/reviews/%s/events", review);
+    r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    char *event = NULL;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r->json, "items"), i, e)
+    {
+        if (!strcmp(json_string_value(json_object_get(e, "kind")), "transition")) {
+            free(event);
+            event = xstrdup(json_string_value(json_object_get(e, "id")));
+        }
+    }
+    ck_assert_ptr_nonnull(event);
+    http_free(r);
+    free(path);
+    free(school);
+    free(partnership);
+    *review_out = review;
+    return event;
+}
+
+/* Checks a received delivery: headers, body shape, and the signature recomputed here with
+ * OpenSSL's HMAC over "<t>.<raw body>" keyed with the secret. Returns the body (new ref). */
+static json_t *verify_delivery(const json_t *rec, const char *secret, const char *event_id)
+{
+    const char *ctype = rec_header(rec, "Content-Type");
+    ck_assert_msg(ctype && !strncmp(ctype, "application/json", 16), "Content-Type %s", ctype);
+    ck_assert_str_eq(rec_header(rec, "X-SPP-Event-Id"), event_id);
+
+    const char *b64 = json_string_value(json_object_get(rec, "body_b64"));
+    size_t blen = strlen(b64);
+    unsigned char *raw = xmalloc(blen / 4 * 3 + 1);
+    int n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)blen);
+    ck_assert_int_ge(n, 0);
+    n -= (blen && b64[blen - 1] == '=') + (blen > 1 && b64[blen - 2] == '=');
+    raw[n] = '\0';
+
+    const char *sig = rec_header(rec, "X-SPP-Signature");
+    ck_assert_ptr_nonnull(sig);
+    long long t = 0;
+    char v1[80] = "";
+    ck_assert_msg(sscanf(sig, "t=%lld,v1=%64[0-9a-f]", &t, v1) == 2, "signature %s", sig);
+    ck_assert_uint_eq(strlen(v1), 64);
+    ck_assert_msg(llabs((long long)time(NULL) - t) < 300, "t=%lld is not recent", t);
+    char *signed_text = xasprintf("%lld.%s", t, (const char *)raw);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)signed_text,
+         strlen(signed_text), md, &mdlen);
+    char hex[65];
+    for (unsigned int i = 0; i < mdlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    ck_assert_str_eq(v1, hex);
+    free(signed_text);
+
+    json_error_t jerr;
+    json_t *body = json_loads((const char *)raw, 0, &jerr);
+    ck_assert_msg(body != NULL, "body is not JSON: %s", jerr.text);
+    free(raw);
+    ck_assert_uint_eq(json_object_size(body), 4);
+    ck_assert_str_eq(json_string_value(json_object_get(body, "id")), event_id);
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(body, "type")));
+    ck_assert_ptr_nonnull(json_string_value(json_object_get(body, "created_at")));
+    ck_assert_ptr_nonnull(json_object_get(body, "data"));
+    return body;
+}
+
+START_TEST(webhooks_roles_validation_secret_once)
+{
+    char *hub = test_hub();
+    char *partnership = test_partnership(hub);
+    char *school = test_school(partnership);
+    const char *roles[][2] = {{"partnership", partnership}, {"school", school}};
+    for (size_t i = 0; i < 2; i++) {
+        char *tok = test_key(roles[i][0], roles[i][1]);
+        struct http_resp *r = http_call(
+            "POST", "/v1/webhooks", tok,
+            "{\"url\":\"https://example.org/x\",\"events\":[\"review.transitioned\"]}", NULL);
+        ck_assert_msg(r->status == 403, "%s key POST -> %ld", roles[i][0], r->status);
+        http_free(r);
+        r = http_call("GET", "/v1/webhooks", tok, NULL, NULL);
+        ck_assert_int_eq(r->status, 403);
+        ck_assert_str_eq(test_code(r), "forbidden");
+        http_free(r);
+        free(tok);
+    }
+
+    /* Every problem at once, each under its field. */
+    struct http_resp *r =
+        http_call("POST", "/v1/webhooks", test_admin(),
+                  "{\"url\":\"ftp://example.org/x\",\"events\":[\"review.transitioned\","
+                  "\"review.created\",\"review.transitioned\"],\"secret\":\"mine\"}",
+                  NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    char *errors = json_dumps(json_object_get(r->json, "errors"), JSON_COMPACT);
+    ck_assert_msg(strstr(errors, "\"/url\"") && strstr(errors, "\"/events/1\"") &&
+                      strstr(errors, "\"/events/2\"") && strstr(errors, "\"/secret\""),
+                  "%s", errors);
+    free(errors);
+    http_free(r);
+    const char *bad[] = {
+        "{\"url\":\"https://example.org/x\",\"events\":[]}",
+        "{\"url\":\"https://example.org/x\"}",
+        "{\"url\":\"https://example.org/x\",\"events\":\"review.transitioned\"}",
+        "{\"url\":\"https://example.org/x\",\"events\":[7]}",
+        "{\"events\":[\"review.transitioned\"]}",
+        "{\"url\":\"https://user:pw@example.org/x\",\"events\":[\"booking.changed\"]}",
+        "{\"url\":\"https://example.org:0/x\",\"events\":[\"booking.changed\"]}",
+        "{\"url\":\"javascript:alert(1)\",\"events\":[\"booking.changed\"]}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = http_call("POST", "/v1/webhooks", test_admin(), bad[i], NULL);
+        ck_assert_msg(r->status == 422, "%s -> %ld %s", bad[i], r->status, r->body);
+        http_free(r);
+    }
+
+    /* Created: the secret once, in the 201 only. */
+    char *body = xasprintf("{\"url\":\"%s/hooks/shown-once\",\"events\":[\"review.transitioned\","
+                           "\"digest.published\"]}",
+                           receiver());
+    char *unique_key =
+        xasprintf("Idempotency-Key: webhook-%ld-%d", (long)time(NULL), (int)getpid());
+    const char *idem[] = {unique_key, NULL};
+    r = http_call("POST", "/v1/webhooks", test_admin(), body, idem);
+    ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+    const char *secret = json_string_value(json_object_get(r->json, "secret"));
+    ck_assert_ptr_nonnull(secret);
+    ck_assert_uint_eq(strlen(secret), 49);
+    ck_assert(!strncmp(secret, "whsec_", 6));
+    ck_assert(json_is_true(json_object_get(r->json, "active")));
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "events")), 2);
+    ck_assert_ptr_nonnull(http_header(r, "ETag"));
+    char *id = xstrdup(json_string_value(json_object_get(r->json, "id")));
+    char *location = xasprintf("/v1/webhooks/%s", id);
+    ck_assert_str_eq(http_header(r, "Location"), location);
+    http_free(r);
+
+    r = http_call("POST", "/v1/webhooks", test_admin(), body, idem); /* the replay */
+    ck_assert_int_eq(r->status, 201);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "id")), id);
+    ck_assert_ptr_null(json_object_get(r->json, "secret"));
+    http_free(r);
+    r = http_call("GET", location, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_ptr_null(json_object_get(r->json, "secret"));
+    ck_assert_ptr_null(strstr(r->body, "whsec_"));
+    ck_assert_ptr_null(strstr(r->body, "secret"));
+    http_free(r);
+    /* The list: no secret anywhere, on any page. */
+    char *page = xstrdup("/v1/webhooks?limit=200");
+    int found = 0;
+    while (page) {
+        r = http_call("GET", page, test_admin(), NULL, NULL);
+        ck_assert_int_eq(r->status, 200);
+        ck_assert_ptr_null(strstr(r->body, "whsec_"));
+        if (strstr(r->body, id))
+            found = 1;
+        const char *next = json_string_value(json_object_get(r->json, "next_cursor"));
+        free(page);
+        page = next ? xasprintf("/v1/webhooks?limit=200&cursor=%s", next) : NULL;
+        http_free(r);
+    }
+    ck_assert(found);
+
+    /* Stored encrypted: the secret is nowhere in the row. */
+    PGconn *db = db_open();
+    char *enc = db_value(db, "SELECT secret_enc FROM webhooks WHERE id = $1", id);
+    ck_assert_ptr_nonnull(enc);
+    ck_assert_ptr_null(strstr(enc, "whsec_"));
+    free(enc);
+    PQfinish(db);
+
+    /* Deleted with If-Match: stale answers 412, then 204, then it is gone. */
+    const char *stale[] = {"If-Match: \"999\"", NULL};
+    r = http_call("DELETE", location, test_admin(), NULL, stale);
+    ck_assert_int_eq(r->status, 412);
+    http_free(r);
+    r = http_call("DELETE", location, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    http_free(r);
+    r = http_call("GET", location, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("DELETE", location, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    free(unique_key);
+    free(location);
+    free(id);
+    free(body);
+    free(school);
+    free(partnership);
+    free(hub);
+}
+END_TEST
+
+START_TEST(webhooks_hub_keys_see_their_own)
+{
+    char *hub_a = test_hub(), *hub_b = test_hub();
+    char *tok_a = test_key("hub", hub_a), *tok_b = test_key("hub", hub_b);
+    struct sub a, b;
+    subscribe(&a, tok_a, "[\"review.transitioned\"]");
+    subscribe(&b, tok_b, "[\"review.transitioned\"]");
+    char *path_a = xasprintf("/v1/webhooks/%s", a.id);
+
+    struct http_resp *r = http_call("GET", path_a, tok_b, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("DELETE", path_a, tok_b, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("GET", path_a, tok_a, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = http_call("GET", path_a, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    r = http_call("GET", "/v1/webhooks?limit=200", tok_b, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+    ck_assert_ptr_null(strstr(r->body, a.id));
+    ck_assert_ptr_nonnull(strstr(r->body, b.id));
+    http_free(r);
+
+    /* A hub's subscription hears only of events under that hub. */
+    char *review = NULL;
+    char *event = transition(hub_a, &review);
+    json_t *got = await_received(a.path, event, 1, 30);
+    json_t *body = verify_delivery(json_array_get(got, 0), a.secret, event);
+    json_decref(body);
+    json_decref(got);
+    PGconn *db = db_open();
+    await_fanout(db, event);
+    char *key = xasprintf("webhook:%s:%s", b.id, event);
+    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
+    free(key);
+    got = received(b.path, NULL);
+    ck_assert_int_eq(json_array_size(got), 0);
+    json_decref(got);
+    PQfinish(db);
+
+    free(event);
+    free(review);
+    free(path_a);
+    sub_free(&a);
+    sub_free(&b);
+    free(tok_a);
+    free(tok_b);
+    free(hub_a);
+    free(hub_b);
+}
+END_TEST
+
+START_TEST(webhooks_delivery_is_signed)
+{
+    char *hub = test_hub();
+    char *tok = test_key("hub", hub);
+    struct sub s, other;
+    subscribe(&s, tok, "[\"review.transitioned\",\"champion.assigned\"]");
+    subscribe(&other, tok, "[\"champion.assigned\",\"digest.published\"]");
+    char *review = NULL;
+    char *event = transition(hub, &review);
+    json_t *got = await_received(s.path, event, 1, 30);
+    json_t *body = verify_delivery(json_array_get(got, 0), s.secret, event);
+    ck_assert_str_eq(json_string_value(json_object_get(body, "type")), "review.transitioned");
+    json_t *data = json_object_get(body, "data");
+    ck_assert_str_eq(json_string_value(json_object_get(data, "id")), review);
+    ck_assert_str_eq(json_string_value(json_object_get(data, "status")), "cancelled");
+    json_decref(body);
+    json_decref(got);
+    /* Only the subscriptions to that event type hear of it. */
+    PGconn *db = db_open();
+    await_fanout(db, event);
+    char *key = xasprintf("webhook:%s:%s", other.id, event);
+    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
+    free(key);
+    PQfinish(db);
+    sub_free(&other);
+
+    /* Delivered: the subscription is not failing. */
+    char *path = xasprintf("/v1/webhooks/%s", s.id);
+    struct http_resp *r = http_call("GET", path, tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert(json_is_true(json_object_get(r->json, "active")));
+    ck_assert(json_is_null(json_object_get(r->json, "failing_since")));
+    http_free(r);
+    free(path);
+    free(event);
+    free(review);
+    sub_free(&s);
+    free(tok);
+    free(hub);
+}
+END_TEST
+
+START_TEST(webhooks_recover_after_failures)
+{
+    char *hub = test_hub();
+    char *tok = test_key("hub", hub);
+    struct sub s;
+    subscribe(&s, tok, "[\"review.transitioned\"]");
+    receiver_fail(s.path, 2, 500);
+    char *review = NULL;
+    char *event = transition(hub, &review);
+    json_t *got = await_received(s.path, event, 3, 60);
+    ck_assert_int_eq(json_array_size(got), 3);
+    long want[] = {500, 500, 200};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *rec = json_array_get(got, i);
+        ck_assert_int_eq(json_integer_value(json_object_get(rec, "status")), want[i]);
+        json_decref(verify_delivery(rec, s.secret, event));
+    }
+    json_decref(got);
+
+    /* Recovered: no longer failing, the last error kept; three deliveries in the ledger, all
+     * done, the later two the follow-ups that the failures queued. */
+    PGconn *db = db_open();
+    char *path = xasprintf("/v1/webhooks/%s", s.id);
+    struct http_resp *r = NULL;
+    for (int i = 0; i < 50; i++) {
+        http_free(r);
+        r = http_call("GET", path, tok, NULL, NULL);
+        if (json_is_null(json_object_get(r->json, "failing_since")))
+            break;
+        usleep(100 * 1000);
+    }
+    ck_assert(json_is_null(json_object_get(r->json, "failing_since")));
+    ck_assert(json_is_true(json_object_get(r->json, "active")));
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "last_error")), "HTTP 500");
+    http_free(r);
+    for (int i = 0; i < 50; i++) {
+        if (count_of(db,
+                     "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
+                     "AND payload ->> 'webhook_id' = $1 AND status = 'succeeded'",
+                     s.id) == 3)
+            break;
+        usleep(100 * 1000);
+    }
+    ck_assert_int_eq(count_of(db,
+                              "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
+                              "AND payload ->> 'webhook_id' = $1 AND status = 'succeeded'",
+                              s.id),
+                     3);
+    ck_assert_int_eq(count_of(db,
+                              "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
+                              "AND payload ->> 'webhook_id' = $1 "
+                              "AND payload ->> 'delivery' IN ('2', '3')",
+                              s.id),
+                     2);
+    PQfinish(db);
+    /* Nothing more arrives. */
+    sleep(2);
+    got = received(s.path, event);
+    ck_assert_int_eq(json_array_size(got), 3);
+    json_decref(got);
+    free(path);
+    free(event);
+    free(review);
+    sub_free(&s);
+    free(tok);
+    free(hub);
+}
+END_TEST
+
+START_TEST(webhooks_disabled_after_three_days_failing)
+{
+    char *hub = test_hub();
+    char *tok = test_key("hub", hub);
+    struct sub s;
+    subscribe(&s, tok, "[\"review.transitioned\"]");
+    receiver_fail(s.path, 1000, 503);
+    PGconn *db = db_open();
+    /* It has been failing for four days. */
+    free(db_value(db,
+                  "UPDATE webhooks SET failing_since = clock_timestamp() - interval '4 days', "
+                  "last_error = 'HTTP 503' WHERE id = $1",
+                  s.id));
+    char *review = NULL;
+    char *event = transition(hub, &review);
+    json_t *got = await_received(s.path, event, 1, 30);
+    json_decref(got);
+    char *path = xasprintf("/v1/webhooks/%s", s.id);
+    struct http_resp *r = NULL;
+    for (int i = 0; i < 100; i++) {
+        http_free(r);
+        r = http_call("GET", path, tok, NULL, NULL);
+        if (json_is_false(json_object_get(r->json, "active")))
+            break;
+        usleep(100 * 1000);
+    }
+    ck_assert_msg(json_is_false(json_object_get(r->json, "active")), "%s", r->body);
+    ck_assert(json_is_string(json_object_get(r->json, "disabled_at")));
+    ck_assert(json_is_string(json_object_get(r->json, "failing_since")));
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "last_error")), "HTTP 503");
+    http_free(r);
+    /* The event is recorded in the ledger, and no further delivery of it is queued. */
+    char *key = xasprintf("webhook.disabled:%s", s.id);
+    ck_assert_int_eq(count_of(db,
+                              "SELECT count(*) FROM jobs WHERE dedupe_key = $1 "
+                              "AND kind = 'webhook.disabled' AND status = 'succeeded' "
+                              "AND last_error LIKE 'disabled after failing since %'",
+                              key),
+                     1);
+    free(key);
+    ck_assert_int_eq(count_of(db,
+                              "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
+                              "AND payload ->> 'webhook_id' = $1 AND status <> 'succeeded'",
+                              s.id),
+                     0);
+
+    /* A disabled subscription gets nothing more. */
+    char *review2 = NULL;
+    char *event2 = transition(hub, &review2);
+    await_fanout(db, event2);
+    key = xasprintf("webhook:%s:%s", s.id, event2);
+    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
+    free(key);
+    got = received(s.path, NULL);
+    ck_assert_int_eq(json_array_size(got), 1);
+    json_decref(got);
+    PQfinish(db);
+    free(event2);
+    free(review2);
+    free(path);
+    free(event);
+    free(review);
+    sub_free(&s);
+    free(tok);
+    free(hub);
+}
+END_TEST
+
+START_TEST(webhooks_deleted_gets_nothing)
+{
+    char *hub = test_hub();
+    char *tok = test_key("hub", hub);
+    struct sub s;
+    subscribe(&s, tok, "[\"review.transitioned\"]");
+    char *path = xasprintf("/v1/webhooks/%s", s.id);
+    struct http_resp *r = http_call("DELETE", path, tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 204);
+    http_free(r);
+    char *review = NULL;
+    char *event = transition(hub, &review);
+    PGconn *db = db_open();
+    await_fanout(db, event);
+    char *key = xasprintf("webhook:%s:%s", s.id, event);
+    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
+    free(key);
+    PQfinish(db);
+    json_t *got = received(s.path, NULL);
+    ck_assert_int_eq(json_array_size(got), 0);
+    json_decref(got);
+    free(event);
+    free(review);
+    free(path);
+    sub_free(&s);
+    free(tok);
+    free(hub);
+}
+END_TEST
+
+/* The last delivery of an event failing gives it up as a dead job, which an admin's retry
+ * delivers. The chain is entered at its last link by a job written here. */
+START_TEST(webhooks_given_up_then_retried)
+{
+    struct sub s;
+    subscribe(&s, test_admin(), "[\"booking.changed\"]");
+    receiver_fail(s.path, 1, 500);
+    PGconn *db = db_open();
+    char *event = db_value(
+        db,
+        "INSERT INTO jobs (kind, payload) VALUES ('webhook.deliver', jsonb_build_object("
+        "'webhook_id', $1::uuid, 'delivery', 8, 'event', jsonb_build_object('id', "
+        "gen_random_uuid(), 'type', 'booking.changed', 'created_at', '2026-11-22T09:00:00Z', "
+        "'data', jsonb_build_object('status', 'booked')))) RETURNING payload #>> '{event,id}'",
+        s.id);
+    json_t *got = await_received(s.path, event, 1, 30);
+    json_decref(got);
+    char *dead = NULL;
+    for (int i = 0; i < 100 && !dead; i++) {
+        dead = db_value(db,
+                        "SELECT id FROM jobs WHERE kind = 'webhook.deliver' AND status = 'dead' "
+                        "AND payload ->> 'webhook_id' = $1 AND payload ->> 'delivery' = '1' "
+                        "AND last_error = 'HTTP 500 (given up after 8 deliveries)'",
+                        s.id);
+        if (!dead)
+            usleep(100 * 1000);
+    }
+    ck_assert_msg(dead != NULL, "no dead job for the given-up event");
+    char *path = xasprintf("/v1/jobs/%s", dead);
+    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "dead");
+    http_free(r);
+    free(path);
+    path = xasprintf("/v1/jobs/%s/retry", dead);
+    r = http_call("POST", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 202);
+    http_free(r);
+    got = await_received(s.path, event, 2, 30);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(got, 1), "status")), 200);
+    json_t *body = verify_delivery(json_array_get(got, 1), s.secret, event);
+    ck_assert_str_eq(json_string_value(json_object_get(body, "type")), "booking.changed");
+    json_decref(body);
+    json_decref(got);
+    PQfinish(db);
+    free(path);
+    free(dead);
+    free(event);
+    sub_free(&s);
+}
+END_TEST
+
+/* Needs a second API on the same database started with SPP_WEBHOOK_ALLOW_PRIVATE=false and
+ * without SPP_WEBHOOK_KEY: SPP_TEST_STRICT_URL. Private targets are refused (422) there, and a
+ * good request is answered 503 (no key, no webhooks). The rules themselves are unit-tested
+ * (tests/unit/test_webhook.c). */
+START_TEST(webhooks_private_targets_refused)
+{
+    const char *strict = getenv("SPP_TEST_STRICT_URL");
+    if (!strict || !*strict) {
+        fprintf(stderr, "webhooks: SPP_TEST_STRICT_URL not set, private targets not checked "
+                        "over HTTP\n");
+        return;
+    }
+    char *url = xasprintf("%s/v1/webhooks", strict);
+    const char *targets[] = {"http://127.0.0.1:9/x",
+                             "http://localhost/x",
+                             "http://[::1]/x",
+                             "http://10.1.2.3/x",
+                             "http://169.254.169.254/latest/meta-data",
+                             "http://[::ffff:7f00:1]/x",
+                             "http://2130706433/x"};
+    for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {
+        char *body = xasprintf("{\"url\":\"%s\",\"events\":[\"review.transitioned\"]}", targets[i]);
+        json_t *j = NULL;
+        long status = call_abs("POST", url, test_admin(), body, &j);
+        ck_assert_msg(status == 422, "%s -> %ld", targets[i], status);
+        char *text = json_dumps(j, JSON_COMPACT);
+        ck_assert_msg(strstr(text, "\"private_address\"") && strstr(text, "\"/url\""), "%s: %s",
+                      targets[i], text);
+        free(text);
+        json_decref(j);
+        free(body);
+    }
+    /* A public address (TEST-NET-1, never routed) passes; without a key the server has no
+     * webhooks. Should the strict server have a key after all, the subscription is removed. */
+    json_t *j = NULL;
+    long status =
+        call_abs("POST", url, test_admin(),
+                 "{\"url\":\"http://192.0.2.1/x\",\"events\":[\"digest.published\"]}", &j);
+    ck_assert_msg(status == 503 || status == 201, "public target -> %ld", status);
+    if (status == 503)
+        ck_assert_str_eq(json_string_value(json_object_get(j, "code")), "unavailable");
+    if (status == 201) {
+        char *path = xasprintf("/v1/webhooks/%s", json_string_value(json_object_get(j, "id")));
+        struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, NULL);
+        ck_assert_int_eq(r->status, 204);
+        http_free(r);
+        free(path);
+    }
+    json_decref(j);
+    free(url);
+}
+END_TEST
+
+Suite *webhooks_suite(void)
+{
+    Suite *s = suite_create("webhooks");
+    TCase *tc = tcase_create("webhooks");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, webhooks_roles_validation_secret_once);
+    tcase_add_test(tc, webhooks_hub_keys_see_their_own);
+    tcase_add_test(tc, webhooks_delivery_is_signed);
+    tcase_add_test(tc, webhooks_recover_after_failures);
+    tcase_add_test(tc, webhooks_disabled_after_three_days_failing);
+    tcase_add_test(tc, webhooks_deleted_gets_nothing);
+    tcase_add_test(tc, webhooks_given_up_then_retried);
+    tcase_add_test(tc, webhooks_private_targets_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}

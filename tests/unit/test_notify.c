@@ -1,0 +1,210 @@
+/* notify_render: every kind renders a subject, text and HTML from its data; every data string is
+ * escaped in the HTML (a <script> never survives), shown as it is in the text, and kept to one
+ * line in the subject; missing members leave their paragraph out; unknown kinds are refused. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify.h"
+#include "unit.h"
+
+static const char *const all_kinds[] = {
+    "review_visit_7d", "review_visit_1d",       "workshop_3d", "action_due_7d",
+    "action_overdue",  "impact_reflection_due", "training_2d", "review_planning_6w",
+    "booking.changed", "champion.unassignable", NULL,
+};
+
+/* Data with every member any kind reads, each string holding s. */
+static json_t *data_all(const char *s)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, "
+                     "s:s, s:s}",
+                     "name", s, "school_name", s, "focus", s, "starts", s, "ends", s, "workshop_on",
+                     s, "days", 7, "role", "team", "action", s, "due_on", s, "course", s,
+                     "location", s, "status", "booked", "reason", s, "review_id",
+                     "0b0f6a6e-3c52-4a3f-9a4c-4f1e2f1b9c11", "extra", s);
+}
+
+static int contains_ci(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (!strncasecmp(hay, needle, n))
+            return 1;
+    return 0;
+}
+
+START_TEST(every_kind_renders)
+{
+    json_t *data = data_all("Oakfield Primary");
+    for (size_t i = 0; all_kinds[i]; i++) {
+        struct notify_message m;
+        ck_assert_msg(notify_render(all_kinds[i], data, &m) == 0, "%s", all_kinds[i]);
+        ck_assert_msg(strstr(m.subject, "Oakfield Primary") != NULL, "%s: %s", all_kinds[i],
+                      m.subject);
+        ck_assert_ptr_nonnull(strstr(m.text, "Dear Oakfield Primary,"));
+        ck_assert_ptr_nonnull(strstr(m.html, "<!DOCTYPE html>"));
+        ck_assert_ptr_nonnull(strstr(m.html, "<title>"));
+        ck_assert_ptr_nonnull(strstr(m.html, "</html>"));
+        ck_assert_ptr_null(strchr(m.subject, '\n'));
+        ck_assert_ptr_null(strchr(m.subject, '{'));
+        ck_assert_ptr_null(strchr(m.text, '{'));
+        ck_assert_ptr_null(strchr(m.html, '{'));
+        notify_message_cleanup(&m);
+    }
+    json_decref(data);
+}
+END_TEST
+
+START_TEST(reminder_kinds_all_have_templates)
+{
+    json_t *data = json_object();
+    for (size_t i = 0; notify_reminder_kinds[i]; i++) {
+        struct notify_message m;
+        ck_assert_int_eq(notify_render(notify_reminder_kinds[i], data, &m), 0);
+        ck_assert_ptr_nonnull(strstr(m.text, "notification preferences"));
+        notify_message_cleanup(&m);
+    }
+    struct notify_message m;
+    ck_assert_int_eq(notify_render("booking.changed", data, &m), 0);
+    ck_assert_ptr_null(strstr(m.text, "notification preferences"));
+    notify_message_cleanup(&m);
+    json_decref(data);
+}
+END_TEST
+
+START_TEST(the_facts_appear)
+{
+    json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "name", "Ada Lovelace",
+                             "school_name", "Oakfield Primary", "focus", "How well do pupils read?",
+                             "starts", "Tuesday 8 June 2027", "ends", "Wednesday 9 June 2027",
+                             "days", 7, "role", "host");
+    struct notify_message m;
+    ck_assert_int_eq(notify_render("review_visit_7d", data, &m), 0);
+    ck_assert_str_eq(m.subject, "Peer review visit in 7 days: Oakfield Primary");
+    ck_assert_ptr_nonnull(strstr(m.text, "begins on Tuesday 8 June 2027 and ends on Wednesday "
+                                         "9 June 2027."));
+    ck_assert_ptr_nonnull(strstr(m.text, "Your school is hosting this review."));
+    ck_assert_ptr_nonnull(strstr(m.text, "Enquiry focus: How well do pupils read?"));
+    ck_assert_ptr_nonnull(strstr(m.html, "<p>Enquiry focus: How well do pupils read?</p>"));
+    notify_message_cleanup(&m);
+
+    json_object_set_new(data, "days", json_integer(1));
+    ck_assert_int_eq(notify_render("action_due_7d", data, &m), 0);
+    ck_assert_str_eq(m.subject, "Action due tomorrow: Oakfield Primary");
+    notify_message_cleanup(&m);
+    json_object_set_new(data, "days", json_integer(30));
+    ck_assert_int_eq(notify_render("review_planning_6w", data, &m), 0);
+    ck_assert_str_eq(m.subject, "Review still in planning, visit in 30 days: Oakfield Primary");
+    ck_assert_ptr_nonnull(strstr(m.text, "begins on Tuesday 8 June 2027 (in 30 days)."));
+    notify_message_cleanup(&m);
+
+    json_object_set_new(data, "role", json_string("team"));
+    ck_assert_int_eq(notify_render("review_visit_1d", data, &m), 0);
+    ck_assert_str_eq(m.subject, "Peer review visit tomorrow: Oakfield Primary");
+    ck_assert_ptr_nonnull(strstr(m.text, "You are on the review team."));
+    notify_message_cleanup(&m);
+
+    json_t *booking =
+        json_pack("{s:s, s:s, s:s, s:s}", "course", "Peer reviewer", "starts",
+                  "Monday 7 June 2027 at 09:30", "location", "Leeds", "status", "waitlisted");
+    ck_assert_int_eq(notify_render("booking.changed", booking, &m), 0);
+    ck_assert_ptr_nonnull(strstr(m.text, "Hello,"));
+    ck_assert_ptr_nonnull(strstr(m.text, "is on the waiting list."));
+    notify_message_cleanup(&m);
+    json_decref(booking);
+    json_decref(data);
+}
+END_TEST
+
+START_TEST(missing_members_leave_their_paragraph_out)
+{
+    json_t *data = json_pack("{s:s, s:s, s:s, s:n, s:i}", "school_name", "Oakfield", "starts",
+                             "Monday", "ends", "Tuesday", "focus", "days", 3);
+    struct notify_message m;
+    ck_assert_int_eq(notify_render("review_visit_7d", data, &m), 0);
+    ck_assert_ptr_null(strstr(m.text, "Enquiry focus"));
+    ck_assert_ptr_null(strstr(m.html, "Enquiry focus"));
+    ck_assert_ptr_null(strstr(m.text, "You are on")); /* no role */
+    ck_assert_ptr_nonnull(strstr(m.text, "Hello,"));
+    notify_message_cleanup(&m);
+    /* Not an object at all: still renders, from nothing. */
+    ck_assert_int_eq(notify_render("workshop_3d", NULL, &m), 0);
+    ck_assert_ptr_nonnull(m.subject);
+    notify_message_cleanup(&m);
+    json_decref(data);
+}
+END_TEST
+
+START_TEST(script_never_survives_in_html)
+{
+    const char *evil = "<script>alert('x')</script> & \"quoted\" <img src=x onerror=alert(1)>";
+    json_t *data = data_all(evil);
+    for (size_t i = 0; all_kinds[i]; i++) {
+        struct notify_message m;
+        ck_assert_int_eq(notify_render(all_kinds[i], data, &m), 0);
+        ck_assert_msg(!contains_ci(m.html, "<script"), "%s: %s", all_kinds[i], m.html);
+        ck_assert(!contains_ci(m.html, "<img"));
+        ck_assert(!contains_ci(m.html, "'x'"));
+        ck_assert(!contains_ci(m.html, "\"quoted\""));
+        ck_assert_ptr_nonnull(strstr(m.html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; "
+                                             "&amp; &quot;quoted&quot;"));
+        /* The text part shows the data as it is. */
+        ck_assert_ptr_nonnull(strstr(m.text, evil));
+        notify_message_cleanup(&m);
+    }
+    json_decref(data);
+}
+END_TEST
+
+START_TEST(subject_is_one_short_line)
+{
+    json_t *data =
+        json_pack("{s:s, s:s}", "school_name", "Oak\r\nBcc: victim@example.org", "focus", "x");
+    struct notify_message m;
+    ck_assert_int_eq(notify_render("impact_reflection_due", data, &m), 0);
+    for (const char *p = m.subject; *p; p++)
+        ck_assert(!iscntrl((unsigned char)*p));
+    ck_assert_str_eq(m.subject, "Time for the impact reflection: Oak  Bcc: victim@example.org");
+    notify_message_cleanup(&m);
+
+    /* A long UTF-8 name is cut at a character boundary. */
+    char longname[400] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(longname, "\xC3\xA9"); /* é */
+    json_object_set_new(data, "school_name", json_string(longname));
+    ck_assert_int_eq(notify_render("impact_reflection_due", data, &m), 0);
+    const char *tail = strstr(m.subject, ": ") + 2;
+    ck_assert_uint_eq(strlen(tail), 80 * 2 + 3);
+    ck_assert_str_eq(tail + 160, "\xE2\x80\xA6");
+    notify_message_cleanup(&m);
+    json_decref(data);
+}
+END_TEST
+
+START_TEST(unknown_kinds_are_refused)
+{
+    struct notify_message m;
+    ck_assert_int_eq(notify_render("no.such.kind", NULL, &m), -1);
+    ck_assert_ptr_null(m.subject);
+    ck_assert_int_eq(notify_render("digest", NULL, &m), -1); /* digest_render's business */
+    ck_assert_int_eq(notify_render(NULL, NULL, &m), -1);
+    notify_message_cleanup(&m);
+    notify_message_cleanup(NULL);
+}
+END_TEST
+
+Suite *notify_suite(void)
+{
+    Suite *s = suite_create("notify");
+    TCase *tc = tcase_create("render");
+    tcase_add_test(tc, every_kind_renders);
+    tcase_add_test(tc, reminder_kinds_all_have_templates);
+    tcase_add_test(tc, the_facts_appear);
+    tcase_add_test(tc, missing_members_leave_their_paragraph_out);
+    tcase_add_test(tc, script_never_survives_in_html);
+    tcase_add_test(tc, subject_is_one_short_line);
+    tcase_add_test(tc, unknown_kinds_are_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
