@@ -85,9 +85,28 @@ START_TEST(never_someone_involved)
     body = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", team_b);
     ok_call("POST", team, body, 201);
     free(body);
+    /* A recorder of the review's evidence who has since left the team. */
+    char *recorder = test_person(partner);
+    accredit(recorder, "improvement_champion");
+    accredit(recorder, "peer_reviewer");
+    body = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", recorder);
+    struct http_resp *m = http_call("POST", team, test_admin(), body, NULL);
+    ck_assert_int_eq(m->status, 201);
+    char *member = xasprintf("%s/%s", team, json_string_value(json_object_get(m->json, "id")));
+    http_free(m);
+    free(body);
+    char *ev = xasprintf("/v1/reviews/%s/evidence", review);
+    body =
+        xasprintf("{\"kind\":\"document\",\"summary\":\"Plan\",\"recorded_by\":\"%s\"}", recorder);
+    ok_call("POST", ev, body, 201);
+    ok_call("DELETE", member, NULL, 204);
     char *champion = assign_and_wait(review);
     ck_assert_ptr_nonnull(champion);
     ck_assert_str_eq(champion, free_champion);
+    free(member);
+    free(ev);
+    free(body);
+    free(recorder);
     char *events = xasprintf("/v1/reviews/%s/events", review);
     struct http_resp *r = http_call("GET", events, test_admin(), NULL, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "champion.assigned"));
@@ -160,8 +179,9 @@ START_TEST(nobody_eligible)
     http_free(r);
     char *notes = xasprintf("/v1/notifications?review_id=%s", review);
     r = http_call("GET", notes, test_admin(), NULL, NULL);
-    if (r->status == 200) /* the lead is told (the notifications list lands with delivery) */
-        ck_assert_ptr_nonnull(strstr(r->body, lead));
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_ptr_nonnull(strstr(r->body, lead)); /* the partnership lead is told */
+    ck_assert_ptr_nonnull(strstr(r->body, "champion.unassignable"));
     http_free(r);
     free(notes);
     free(events);
