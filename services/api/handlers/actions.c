@@ -51,17 +51,6 @@ static const struct vfield action_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static PGresult *action_item(struct req *r, int lock)
-{
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "action_lock" : "action_get", 2, p);
-    if (res && PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such action.");
-        return NULL;
-    }
-    return res;
-}
-
 /* Answers 422 and returns -1 when owner_id (may be NULL) names no person. */
 static int action_check_owner(struct req *r, const char *owner_id)
 {
@@ -114,7 +103,7 @@ void actions_get(struct req *r)
 {
     if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
         return;
-    PGresult *res = action_item(r, 0);
+    PGresult *res = reviews_item(r, "action_get");
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -124,7 +113,7 @@ void actions_update(struct req *r)
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP))
         return;
-    PGresult *cur = action_item(r, 1);
+    PGresult *cur = reviews_item(r, "action_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
         req_check_body(r, action_fields, VALIDATE_PATCH) != 0)
         return;
@@ -146,7 +135,7 @@ void actions_delete(struct req *r)
 {
     if (!reviews_load(r, req_param(r, "id"), 1, REVIEW_ACT_WORKSHOP))
         return;
-    PGresult *cur = action_item(r, 1);
+    PGresult *cur = reviews_item(r, "action_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
     const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};

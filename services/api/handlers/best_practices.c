@@ -58,17 +58,6 @@ static const struct vfield best_practice_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static PGresult *best_practice_item(struct req *r, int lock)
-{
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "bp_lock" : "bp_get", 2, p);
-    if (res && PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such best practice.");
-        return NULL;
-    }
-    return res;
-}
-
 void best_practices_list(struct req *r)
 {
     if (req_check_query(r, NULL, 1) != 0 ||
@@ -103,7 +92,7 @@ void best_practices_get(struct req *r)
 {
     if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
         return;
-    PGresult *res = best_practice_item(r, 0);
+    PGresult *res = reviews_item(r, "bp_get");
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -113,7 +102,7 @@ void best_practices_update(struct req *r)
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP))
         return;
-    PGresult *cur = best_practice_item(r, 1);
+    PGresult *cur = reviews_item(r, "bp_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
         req_check_body(r, best_practice_fields, VALIDATE_PATCH) != 0)
         return;
@@ -132,7 +121,7 @@ void best_practices_delete(struct req *r)
 {
     if (!reviews_load(r, req_param(r, "id"), 1, REVIEW_ACT_WORKSHOP))
         return;
-    PGresult *cur = best_practice_item(r, 1);
+    PGresult *cur = reviews_item(r, "bp_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
     const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};

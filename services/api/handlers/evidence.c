@@ -63,17 +63,6 @@ static const struct vfield evidence_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static PGresult *evidence_item(struct req *r, int lock)
-{
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "evidence_lock" : "evidence_get", 2, p);
-    if (res && PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such evidence.");
-        return NULL;
-    }
-    return res;
-}
-
 /* Decides who records: the caller's person for a person key (403 when it names another), else
  * the given recorded_by, which must sit on the review's team (422). given may be NULL, which
  * admin may not leave it on a create. Returns the id (borrowed from the principal or the
@@ -140,7 +129,7 @@ void evidence_get(struct req *r)
 {
     if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
         return;
-    PGresult *res = evidence_item(r, 0);
+    PGresult *res = reviews_item(r, "evidence_get");
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -152,7 +141,7 @@ void evidence_update(struct req *r)
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE))
         return;
-    PGresult *cur = evidence_item(r, 1);
+    PGresult *cur = reviews_item(r, "evidence_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
         req_check_body(r, evidence_fields, VALIDATE_PATCH) != 0)
         return;
@@ -177,7 +166,7 @@ void evidence_delete(struct req *r)
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE))
         return;
-    PGresult *cur = evidence_item(r, 1);
+    PGresult *cur = reviews_item(r, "evidence_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
     const char *p[] = {req_param(r, "item_id"), review_id};

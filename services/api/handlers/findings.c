@@ -53,17 +53,6 @@ static const struct vfield finding_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static PGresult *finding_item(struct req *r, int lock)
-{
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "finding_lock" : "finding_get", 2, p);
-    if (res && PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such finding.");
-        return NULL;
-    }
-    return res;
-}
-
 /* The PostgreSQL array literal {a,b} of a validated list of UUIDs (which need no quoting), in
  * the request's arena; NULL when ids is absent. */
 static const char *finding_uuid_array(struct req *r, const json_t *ids)
@@ -133,7 +122,7 @@ void findings_get(struct req *r)
 {
     if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
         return;
-    PGresult *res = finding_item(r, 0);
+    PGresult *res = reviews_item(r, "finding_get");
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -143,7 +132,7 @@ void findings_update(struct req *r)
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE))
         return;
-    PGresult *cur = finding_item(r, 1);
+    PGresult *cur = reviews_item(r, "finding_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
         req_check_body(r, finding_fields, VALIDATE_PATCH) != 0)
         return;
@@ -168,7 +157,7 @@ void findings_delete(struct req *r)
 {
     if (!reviews_load(r, req_param(r, "id"), 1, REVIEW_ACT_EVIDENCE))
         return;
-    PGresult *cur = finding_item(r, 1);
+    PGresult *cur = reviews_item(r, "finding_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
     const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};

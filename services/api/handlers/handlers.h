@@ -61,6 +61,9 @@ void reviews_events(struct req *r);
  * review. Columns: json, version, hub_id, partnership_id, school_id, NULL, status,
  * involvement (1 on the team, 2 champion), champion_id. NULL after answering. */
 PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum review_act act);
+/* Loads the path's {item_id} of the path's review {id} with stmt (its parameters: item id,
+ * review id); 404 when the review has no such item. NULL after answering. */
+PGresult *reviews_item(struct req *r, const char *stmt);
 /* The same decision on a row already loaded; -1 after answering. */
 int reviews_allowed(struct req *r, const PGresult *row, enum review_act act);
 /* Writes a review event (kind "transition", "champion.assigned", …) and, in the same

@@ -51,19 +51,6 @@ static const struct vfield review_team_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-/* Loads the path's member of the path's review (locked for a change); NULL after answering
- * 404 or a database error. */
-static PGresult *review_team_item(struct req *r, int lock)
-{
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "rteam_lock" : "rteam_get", 2, p);
-    if (res && PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such team member.");
-        return NULL;
-    }
-    return res;
-}
-
 /* The checks a member's person and role must pass, for a new member (member_id NULL) or a
  * change to one: not on the team already (409), at most one lead reviewer (422
  * lead_reviewer_count), and, when the person is new to the seat, every eligibility rule (422
@@ -135,7 +122,7 @@ void review_team_get(struct req *r)
 {
     if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
         return;
-    PGresult *res = review_team_item(r, 0);
+    PGresult *res = reviews_item(r, "rteam_get");
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -146,7 +133,7 @@ void review_team_update(struct req *r)
     const char *review_id = req_param(r, "id"), *member_id = req_param(r, "item_id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_DRIVE))
         return;
-    PGresult *cur = review_team_item(r, 1);
+    PGresult *cur = reviews_item(r, "rteam_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
         req_check_body(r, review_team_fields, VALIDATE_PATCH) != 0)
         return;
@@ -168,7 +155,7 @@ void review_team_delete(struct req *r)
 {
     if (!reviews_load(r, req_param(r, "id"), 1, REVIEW_ACT_DRIVE))
         return;
-    PGresult *cur = review_team_item(r, 1);
+    PGresult *cur = reviews_item(r, "rteam_lock");
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
     const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};

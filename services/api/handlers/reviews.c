@@ -190,6 +190,17 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
     return reviews_allowed(r, res, act) == 0 ? res : NULL;
 }
 
+PGresult *reviews_item(struct req *r, const char *stmt)
+{
+    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
+    PGresult *res = req_db(r, stmt, 2, p);
+    if (res && PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such item of this review.");
+        return NULL;
+    }
+    return res;
+}
+
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
                   const char *to, const char *reason, const char *review_json)
 {
