@@ -113,12 +113,15 @@ if [ ! -s "$data/admin-token" ]; then
 fi
 chmod 600 "$data/admin-token"
 export SPP_ADMIN_TOKEN; SPP_ADMIN_TOKEN=$(cat "$data/admin-token")
-# The key that encrypts webhook signing secrets at rest: made once, like the token.
-if [ ! -s "$data/webhook-key" ]; then
-    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$data/webhook-key")
+# The key that encrypts webhook signing secrets at rest: yours when SPP_WEBHOOK_KEY is set,
+# else made once, like the token.
+if [ -z "${SPP_WEBHOOK_KEY:-}" ]; then
+    if [ ! -s "$data/webhook-key" ]; then
+        (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$data/webhook-key")
+    fi
+    chmod 600 "$data/webhook-key"
+    export SPP_WEBHOOK_KEY; SPP_WEBHOOK_KEY=$(cat "$data/webhook-key")
 fi
-chmod 600 "$data/webhook-key"
-export SPP_WEBHOOK_KEY; SPP_WEBHOOK_KEY=$(cat "$data/webhook-key")
 
 mail_note=""
 # A local mail catcher (Debian's aiosmtpd) keeping every message the worker sends in

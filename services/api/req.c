@@ -366,6 +366,16 @@ void req_publish_after_commit(struct req *r, const char *job_id)
     snprintf(r->publish[r->npublish++], 37, "%s", job_id);
 }
 
+int req_announce(struct req *r, const char *type, const char *data_json)
+{
+    const char *p[] = {type, data_json};
+    PGresult *res = req_db(r, "job_announce", 2, p);
+    if (!res)
+        return -1;
+    req_publish_after_commit(r, PQgetvalue(res, 0, 0));
+    return 0;
+}
+
 void req_reply_accepted(struct req *r, const char *job_id)
 {
     const char *p[] = {job_id};

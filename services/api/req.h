@@ -149,6 +149,9 @@ struct jobs_new;
 int req_enqueue(struct req *r, const struct jobs_new *j, char *id);
 /* Publishes a job id to the stream once the request's transaction has committed. */
 void req_publish_after_commit(struct req *r, const char *job_id);
+/* Announces a webhook event of type with data (JSON text) in the request's transaction: the
+ * worker fans it out to the subscriptions. Returns 0 or -1 after answering. */
+int req_announce(struct req *r, const char *type, const char *data_json);
 /* 202 Accepted for a job: Location: /v1/jobs/{id} and the job in the body. */
 void req_reply_accepted(struct req *r, const char *job_id);
 

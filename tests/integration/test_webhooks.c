@@ -528,6 +528,55 @@ START_TEST(webhooks_delivery_is_signed)
 }
 END_TEST
 
+/* A booking's change is announced too (booking.changed, data: the booking). */
+START_TEST(webhooks_booking_changed)
+{
+    struct sub s;
+    subscribe(&s, test_admin(), "[\"booking.changed\"]");
+    char *session = test_create("/v1/training-sessions", test_admin(),
+                                "{\"course\":\"peer_reviewer\",\"starts_at\":"
+                                "\"2030-05-01T09:00:00Z\",\"ends_at\":\"2030-05-01T15:00:00Z\","
+                                "\"location\":\"Leeds\",\"capacity\":3}");
+    char *school = test_school(NULL), *person = test_person(school);
+    char *path = xasprintf("/v1/training-sessions/%s/bookings", session);
+    char *body = xasprintf("{\"person_id\":\"%s\"}", person);
+    struct http_resp *r = http_call("POST", path, test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 201);
+    char *booking = xstrdup(json_string_value(json_object_get(r->json, "id")));
+    http_free(r);
+    char *bpath = xasprintf("/v1/bookings/%s", booking);
+    r = http_call("PATCH", bpath, test_admin(), "{\"status\":\"cancelled\"}", NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+    PGconn *db = db_open();
+    char *event =
+        db_value(db,
+                 "SELECT payload->'event'->>'id' FROM jobs WHERE kind = 'webhook.deliver' "
+                 "AND dedupe_key LIKE 'event:%' "
+                 "AND payload->'event'->>'type' = 'booking.changed' "
+                 "AND payload->'event'->'data'->>'id' = $1",
+                 booking);
+    ck_assert_ptr_nonnull(event);
+    json_t *got = await_received(s.path, event, 1, 30);
+    json_t *delivered = verify_delivery(json_array_get(got, 0), s.secret, event);
+    json_t *data = json_object_get(delivered, "data");
+    ck_assert_str_eq(json_string_value(json_object_get(data, "status")), "cancelled");
+    ck_assert_str_eq(json_string_value(json_object_get(data, "person_id")), person);
+    json_decref(delivered);
+    json_decref(got);
+    PQfinish(db);
+    free(event);
+    free(bpath);
+    free(booking);
+    free(body);
+    free(path);
+    free(person);
+    free(school);
+    free(session);
+    sub_free(&s);
+}
+END_TEST
+
 START_TEST(webhooks_recover_after_failures)
 {
     char *hub = test_hub();
@@ -808,6 +857,7 @@ Suite *webhooks_suite(void)
     tcase_add_test(tc, webhooks_roles_validation_secret_once);
     tcase_add_test(tc, webhooks_hub_keys_see_their_own);
     tcase_add_test(tc, webhooks_delivery_is_signed);
+    tcase_add_test(tc, webhooks_booking_changed);
     tcase_add_test(tc, webhooks_recover_after_failures);
     tcase_add_test(tc, webhooks_disabled_after_three_days_failing);
     tcase_add_test(tc, webhooks_deleted_gets_nothing);

@@ -62,6 +62,7 @@ const struct db_stmt booking_statements[] = {
      "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = s.partnership_id "
      "JOIN training_sessions ts ON ts.id = b.session_id "
      "CROSS JOIN LATERAL (SELECT COALESCE(p.timezone, $2) AS tz) z WHERE b.id = $1"},
+    {"booking_json", "SELECT booking_json(b)::text FROM bookings b WHERE b.id = $1"},
     {NULL, NULL},
 };
 
@@ -93,7 +94,12 @@ static int booking_notify(struct req *r, const char *booking_id)
         return -1;
     if (!PQgetisnull(res, 0, 0))
         req_publish_after_commit(r, PQgetvalue(res, 0, 0));
-    return 0;
+    /* And the integrations hear of it as a booking.changed webhook event. */
+    const char *b[] = {booking_id};
+    PGresult *booking = req_db(r, "booking_json", 1, b);
+    if (!booking)
+        return -1;
+    return req_announce(r, "booking.changed", PQgetvalue(booking, 0, 0));
 }
 
 int bookings_promote(struct req *r, const char *session_id, int seats)
