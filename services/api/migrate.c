@@ -69,7 +69,8 @@ int migrate_run(struct db *db, const char *dir)
         names[n++] = xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, migrate_cmp);
+    if (n > 1)
+        qsort(names, n, sizeof *names, migrate_cmp);
 
     int rc = -1, applied = 0;
     /* One migrator at a time, however many processes start together. */
