@@ -223,6 +223,10 @@ run_build() {
     run_suite "integration tests ($label)" "$dir/spp-integration-tests"
     kill -TERM "$strict_pid"; wait "$strict_pid" || true
     [ "$label" = plain ] && check_restarts
+    # Hostile input for a while: every request answered, never a 500 (and, in the sanitized
+    # build, no sanitizer report: checked below).
+    check "malformed requests never crash spp-api or answer 500 ($label)" \
+        /usr/bin/python3 tests/support/fuzz_http.py "${SPP_LISTEN}" "$SPP_ADMIN_TOKEN" 8
     run_limits "$dir" "$label"
     kill -TERM "$worker_pid"
     if wait "$worker_pid"; then passed=$((passed + 1)); else
