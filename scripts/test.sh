@@ -25,7 +25,7 @@ rm -f /tmp/spp-format.$$
 
 jobs=$(nproc)
 spp_log "building (plain and sanitized)"
-cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/test -j "$jobs" >/dev/null
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSPP_SANITIZE=ON >/dev/null
 cmake --build build/asan -j "$jobs" >/dev/null
