@@ -32,6 +32,7 @@ const struct route routes[] = {
     {HTTP_PATCH, "/v1/partnerships/{id}", partnerships_update, 0},
     {HTTP_DELETE, "/v1/partnerships/{id}", partnerships_delete, 0},
     {HTTP_POST, "/v1/partnerships/{id}/phase", partnerships_phase, 0},
+    {HTTP_GET, "/v1/partnerships/{id}/summary", partnerships_summary, 0},
 
     {HTTP_GET, "/v1/people", people_list, 0},
     {HTTP_POST, "/v1/people", people_create, 0},

@@ -561,6 +561,38 @@ START_TEST(champion_missing_guard)
 }
 END_TEST
 
+/* GET /v1/partnerships/{id}/summary over a partnership with one review in planning. */
+START_TEST(partnership_summary)
+{
+    struct cycle c;
+    cycle_setup(&c);
+    char *hub_tok = test_key("hub", c.hub);
+    char *path = xasprintf("/v1/partnerships/%s/summary", c.partnership);
+    struct http_resp *r = http_call("GET", path, hub_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    json_t *by = json_object_get(r->json, "reviews_by_status");
+    ck_assert_int_eq(json_integer_value(json_object_get(by, "planning")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(by, "completed")), 0);
+    json_t *acc = json_object_get(r->json, "accredited");
+    ck_assert_int_eq(json_integer_value(json_object_get(acc, "peer_reviewer")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(acc, "improvement_champion")), 1);
+    char *without =
+        json_dumps(json_object_get(r->json, "schools_without_review_12_months"), JSON_COMPACT);
+    ck_assert_ptr_nonnull(without);
+    ck_assert_ptr_null(strstr(without, c.host));
+    ck_assert_ptr_nonnull(strstr(without, c.partner_a));
+    free(without);
+    ck_assert(json_is_array(json_object_get(r->json, "overdue_actions")));
+    http_free(r);
+    r = http_call("GET", path, c.host_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 404); /* a school key does not read its partnership */
+    http_free(r);
+    free(path);
+    free(hub_tok);
+    cycle_free(&c);
+}
+END_TEST
+
 Suite *reviews_suite(void)
 {
     Suite *s = suite_create("reviews");
@@ -571,6 +603,7 @@ Suite *reviews_suite(void)
     tcase_add_test(tc, roles_and_scope);
     tcase_add_test(tc, champion_rules);
     tcase_add_test(tc, champion_missing_guard);
+    tcase_add_test(tc, partnership_summary);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -142,6 +142,7 @@ void partnerships_get(struct req *r);
 void partnerships_update(struct req *r);
 void partnerships_delete(struct req *r);
 void partnerships_phase(struct req *r);
+void partnerships_summary(struct req *r);
 
 /* people.c */
 extern const struct db_stmt person_statements[];

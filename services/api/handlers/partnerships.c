@@ -15,6 +15,35 @@
 
 /* A partnership's phase_started_on is a day in its own time zone, not the server's. */
 const struct db_stmt partnership_statements[] = {
+    /* The partnership at a glance, today in its time zone (DESIGN §2 /summary). */
+    {"partnership_summary",
+     "WITH p AS (SELECT id, (clock_timestamp() AT TIME ZONE timezone)::date AS today "
+     "FROM partnerships WHERE id = $1), "
+     "people_in AS (SELECT pe.id FROM people pe JOIN schools s ON s.id = pe.school_id "
+     "WHERE s.partnership_id = $1) "
+     "SELECT json_build_object('partnership_id', p.id, 'as_of', p.today, "
+     "'reviews_by_status', (SELECT json_object_agg(st, (SELECT count(*) FROM reviews r "
+     "WHERE r.partnership_id = $1 AND r.status = st)) FROM unnest(ARRAY['planning', "
+     "'scheduled', 'in_review', 'feedback', 'workshop', 'implementing', 'reflecting', "
+     "'completed', 'cancelled']) st), "
+     "'schools_without_review_12_months', COALESCE((SELECT json_agg(json_build_object('id', "
+     "s.id, 'name', s.name) ORDER BY s.name, s.id) FROM schools s WHERE s.partnership_id = $1 "
+     "AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.school_id = s.id "
+     "AND r.status <> 'cancelled' AND COALESCE(r.review_starts_on, r.created_at::date) "
+     "> p.today - interval '12 months')), '[]'), "
+     "'accredited', json_build_object('peer_reviewer', (SELECT count(DISTINCT a.person_id) "
+     "FROM accreditations a WHERE a.person_id IN (SELECT id FROM people_in) "
+     "AND a.role = 'peer_reviewer' AND a.counts AND p.today BETWEEN a.awarded_on AND "
+     "a.valid_until), 'improvement_champion', (SELECT count(DISTINCT a.person_id) "
+     "FROM accreditations a WHERE a.person_id IN (SELECT id FROM people_in) "
+     "AND a.role = 'improvement_champion' AND a.counts AND p.today BETWEEN a.awarded_on AND "
+     "a.valid_until)), "
+     "'overdue_actions', COALESCE((SELECT json_agg(json_build_object('id', a.id, 'review_id', "
+     "a.review_id, 'description', a.description, 'owner_id', a.owner_id, 'due_on', a.due_on) "
+     "ORDER BY a.due_on, a.id) FROM actions a JOIN reviews r ON r.id = a.review_id "
+     "WHERE r.partnership_id = $1 AND r.status NOT IN ('completed', 'cancelled') "
+     "AND a.status IN ('open', 'in_progress') AND a.due_on < p.today), '[]'))::text "
+     "FROM p"},
     {"partnership_get", PARTNERSHIP_ROW},
     {"partnership_lock", PARTNERSHIP_ROW " FOR UPDATE"},
     /* School and person keys see no partnership (DESIGN §3: a school reads only its
@@ -242,4 +271,17 @@ void partnerships_delete(struct req *r)
     const char *p[] = {req_param(r, "id")};
     if (req_db(r, "partnership_delete", 1, p))
         req_reply_empty(r, 204);
+}
+
+/* GET /v1/partnerships/{id}/summary: reviews by status, schools with no review in 12 months,
+ * people accredited today in each role, overdue actions. Readable by whoever reads the
+ * partnership. */
+void partnerships_summary(struct req *r)
+{
+    if (!partnership_load(r, 0, SCOPE_READ))
+        return;
+    const char *p[] = {req_param(r, "id")};
+    PGresult *res = req_db(r, "partnership_summary", 1, p);
+    if (res)
+        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
