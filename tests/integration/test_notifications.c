@@ -859,6 +859,55 @@ START_TEST(undeliverable_records_attempts_and_fails)
 }
 END_TEST
 
+/* The guarantee the README states for email: at least once. A worker that dies after the relay
+ * accepted a message but before its transaction committed leaves the notification pending and
+ * the job to be run again: the message goes out a second time with the same Message-ID, so
+ * receivers can drop it. That state is made here by hand, exactly as the lost commit leaves it. */
+START_TEST(crash_after_sending_resends_with_the_same_message_id)
+{
+    char *school = test_school(NULL);
+    char *person = test_person(school);
+    char *note = db_value("INSERT INTO notifications (kind, subject_id, person_id, recipient, "
+                          "due_on, data) SELECT 'training_2d', gen_random_uuid(), pe.id, pe.email, "
+                          "current_date, '{}' FROM people pe WHERE pe.id = $1 RETURNING id",
+                          person, NULL, NULL);
+    char *job =
+        db_value("INSERT INTO jobs (kind, payload, dedupe_key) VALUES "
+                 "('notification.deliver', jsonb_build_object('notification_id', $1::uuid), "
+                 "'notification:' || $1) RETURNING id",
+                 note, NULL, NULL);
+    job_wait_succeeded(job);
+    struct mailbox mb;
+    mailbox_load(&mb);
+    ck_assert_int_eq(mailbox_count_id(&mb, note), 1);
+    mailbox_free(&mb);
+
+    /* The commit that recorded the send is lost; the lease runs out; the job is due again. */
+    free(db_value("WITH n AS (UPDATE notifications SET status = 'pending', sent_at = NULL, "
+                  "attempts = 0 WHERE id = $1 RETURNING id) UPDATE jobs SET status = 'queued', "
+                  "run_at = clock_timestamp(), finished_at = NULL, published_at = NULL "
+                  "WHERE id = $2 RETURNING id",
+                  note, job, NULL));
+    job_wait_succeeded(job);
+    mailbox_load(&mb);
+    ck_assert_int_eq(mailbox_count_id(&mb, note), 2); /* twice, under one Message-ID */
+    mailbox_free(&mb);
+
+    /* Recorded this time: running the job once more sends nothing. */
+    free(db_value("UPDATE jobs SET status = 'queued', run_at = clock_timestamp(), "
+                  "finished_at = NULL, published_at = NULL WHERE id = $1 RETURNING id",
+                  job, NULL, NULL));
+    job_wait_succeeded(job);
+    mailbox_load(&mb);
+    ck_assert_int_eq(mailbox_count_id(&mb, note), 2);
+    mailbox_free(&mb);
+    free(job);
+    free(note);
+    free(person);
+    free(school);
+}
+END_TEST
+
 START_TEST(list_by_scope_newest_first)
 {
     char *hub = test_hub();
@@ -1021,6 +1070,7 @@ Suite *notifications_suite(void)
     tcase_add_test(tc, reminder_scan_is_admin_only);
     tcase_add_test(tc, list_by_scope_newest_first);
     tcase_add_test(tc, undeliverable_records_attempts_and_fails);
+    tcase_add_test(tc, crash_after_sending_resends_with_the_same_message_id);
     tcase_add_test(tc, every_reminder_once_per_recipient);
     suite_add_tcase(s, tc);
     return s;

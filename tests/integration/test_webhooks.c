@@ -528,6 +528,42 @@ START_TEST(webhooks_delivery_is_signed)
 }
 END_TEST
 
+/* The guarantee the README states for webhooks: at least once, with a stable event id. A worker
+ * that dies after the receiver's 2xx but before its commit leaves the delivery to run again:
+ * the receiver gets the same event (same X-SPP-Event-Id, same body id) a second time. That
+ * state is made by hand, exactly as the lost commit leaves it. */
+START_TEST(webhooks_redelivery_keeps_the_event_id)
+{
+    char *hub = test_hub();
+    struct sub s;
+    subscribe(&s, test_admin(), "[\"review.transitioned\"]");
+    char *review = NULL;
+    char *event = transition(hub, &review);
+    json_t *got = await_received(s.path, event, 1, 30);
+    json_decref(got);
+    PGconn *db = db_open();
+    char *key = xasprintf("webhook:%s:%s", s.id, event);
+    free(db_value(db,
+                  "UPDATE jobs SET status = 'queued', run_at = clock_timestamp(), "
+                  "finished_at = NULL, published_at = NULL WHERE dedupe_key = $1 RETURNING id",
+                  key));
+    got = await_received(s.path, event, 2, 30);
+    ck_assert_int_eq(json_array_size(got), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *body = verify_delivery(json_array_get(got, i), s.secret, event);
+        ck_assert_str_eq(json_string_value(json_object_get(body, "id")), event);
+        json_decref(body);
+    }
+    json_decref(got);
+    PQfinish(db);
+    free(key);
+    free(event);
+    free(review);
+    sub_free(&s);
+    free(hub);
+}
+END_TEST
+
 /* A booking's change is announced too (booking.changed, data: the booking). */
 START_TEST(webhooks_booking_changed)
 {
@@ -858,6 +894,7 @@ Suite *webhooks_suite(void)
     tcase_add_test(tc, webhooks_hub_keys_see_their_own);
     tcase_add_test(tc, webhooks_delivery_is_signed);
     tcase_add_test(tc, webhooks_booking_changed);
+    tcase_add_test(tc, webhooks_redelivery_keeps_the_event_id);
     tcase_add_test(tc, webhooks_recover_after_failures);
     tcase_add_test(tc, webhooks_disabled_after_three_days_failing);
     tcase_add_test(tc, webhooks_deleted_gets_nothing);
