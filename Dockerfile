@@ -6,7 +6,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config libevent-dev libpq-dev libjansson-dev libhiredis-dev \
-        check libssl-dev libcurl4-openssl-dev liburiparser-dev \
+        check libssl-dev libcurl4-openssl-dev liburiparser-dev libical-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # tests/ is part of the CMake project (its targets are configured, not built here).
@@ -23,7 +23,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libevent-2.1-7 libevent-core-2.1-7 libevent-pthreads-2.1-7 libpq5 libjansson4 \
-        libhiredis0.14 libssl3 libcurl4 liburiparser1 ca-certificates \
+        libhiredis0.14 libssl3 libcurl4 liburiparser1 libical3 ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin spp

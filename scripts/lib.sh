@@ -2,8 +2,8 @@
 # started in a folder and stopped by PID. Source it; it defines functions only.
 
 SPP_PACKAGES="build-essential cmake pkg-config clang-format libevent-dev libpq-dev libjansson-dev
-libhiredis-dev check libssl-dev libcurl4-openssl-dev liburiparser-dev postgresql redis-server
-curl ca-certificates python3-aiosmtpd nodejs npm"
+libhiredis-dev check libssl-dev libcurl4-openssl-dev liburiparser-dev libical-dev postgresql
+redis-server curl ca-certificates python3-aiosmtpd nodejs npm"
 
 spp_log() { printf '==> %s\n' "$*" >&2; }
 

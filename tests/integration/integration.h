@@ -25,5 +25,6 @@ Suite *champion_suite(void);
 Suite *digests_suite(void);
 Suite *webhooks_suite(void);
 Suite *notifications_suite(void);
+Suite *calendar_suite(void);
 
 #endif

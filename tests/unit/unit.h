@@ -20,5 +20,6 @@ Suite *eligibility_suite(void);
 Suite *notify_suite(void);
 Suite *digest_suite(void);
 Suite *webhook_suite(void);
+Suite *ical_suite(void);
 
 #endif

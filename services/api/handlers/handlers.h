@@ -225,4 +225,9 @@ void notifications_list(struct req *r);
 extern const struct db_stmt admin_statements[];
 void admin_reminder_scan(struct req *r);
 
+/* calendar.c: GET /v1/people/{id}/calendar.ics, the person's review visits, workshops and
+ * training as iCalendar (read like the person: 404 when the caller cannot see it). */
+extern const struct db_stmt calendar_statements[];
+void calendar_get(struct req *r);
+
 #endif

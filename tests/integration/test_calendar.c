@@ -1,0 +1,216 @@
+/* GET /v1/people/{id}/calendar.ics: a person's review visits, workshops and training as an
+ * iCalendar feed, read by an admin and by the person, and hidden from anyone else. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "integration.h"
+#include "xalloc.h"
+
+static const char *str(const struct http_resp *r, const char *k)
+{
+    const char *v = json_string_value(json_object_get(r->json, k));
+    return v ? v : "";
+}
+
+static void call_ok(const char *method, const char *path, const char *tok, const char *body,
+                    long want)
+{
+    struct http_resp *r = http_call(method, path, tok, body, NULL);
+    ck_assert_msg(r->status == want, "%s %s -> %ld %s", method, path, r->status, r->body);
+    http_free(r);
+}
+
+static void accredit(const char *person, const char *role)
+{
+    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
+    call_ok("POST", path, test_admin(), body, 201);
+    free(body);
+    free(path);
+}
+
+static char *school_name(const char *school)
+{
+    char *path = xasprintf("/v1/schools/%s", school);
+    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    char *name = xstrdup(str(r, "name"));
+    http_free(r);
+    free(path);
+    return name;
+}
+
+/* The feed with folded lines joined again (CRLF followed by a space). */
+static char *unfold(const char *text)
+{
+    char *out = xmalloc(strlen(text) + 1), *w = out;
+    for (const char *p = text; *p;) {
+        if (p[0] == '\r' && p[1] == '\n' && p[2] == ' ') {
+            p += 3;
+            continue;
+        }
+        *w++ = *p++;
+    }
+    *w = '\0';
+    return out;
+}
+
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+static void expect_has(const char *feed, const char *fmt, const char *arg)
+{
+    char *want = xasprintf(fmt, arg);
+    ck_assert_msg(strstr(feed, want), "missing %s in:\n%s", want, feed);
+    free(want);
+}
+
+/* Checks one answer of the feed: three events with their UIDs and dates. */
+static void expect_feed(struct http_resp *r, const char *visit, const char *workshop,
+                        const char *booking, const char *visit_school, const char *workshop_school)
+{
+    ck_assert_msg(r->status == 200, "-> %ld %s", r->status, r->body);
+    const char *ct = http_header(r, "Content-Type");
+    ck_assert_ptr_nonnull(ct);
+    ck_assert_str_eq(ct, "text/calendar; charset=utf-8");
+    char *feed = unfold(r->body);
+    ck_assert_ptr_nonnull(strstr(feed, "BEGIN:VCALENDAR\r\n"));
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nMETHOD:PUBLISH\r\n"));
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nPRODID:-//SPP//Schools Partnership Programme//EN\r\n"));
+    ck_assert_int_eq(count(feed, "BEGIN:VEVENT\r\n"), 3);
+    /* The visit, 10 to 11 March inclusive: DTEND is the day after. */
+    expect_has(feed, "\r\nUID:review-visit-%s@spp\r\n", visit);
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nDTSTART;VALUE=DATE:20270310\r\n"));
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nDTEND;VALUE=DATE:20270312\r\n"));
+    expect_has(feed, "\r\nSUMMARY:Peer review visit: %s\r\n", visit_school);
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nDESCRIPTION:How well do our pupils read?\r\n"));
+    /* The workshop, one day. */
+    expect_has(feed, "\r\nUID:workshop-%s@spp\r\n", workshop);
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nDTSTART;VALUE=DATE:20270402\r\n"));
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nDTEND;VALUE=DATE:20270403\r\n"));
+    expect_has(feed, "\r\nSUMMARY:Improvement workshop: %s\r\n", workshop_school);
+    /* The training session, timed in UTC. */
+    expect_has(feed, "\r\nUID:booking-%s@spp\r\n", booking);
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nDTSTART:20270504T090000Z\r\n"));
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nDTEND:20270504T153000Z\r\n"));
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nSUMMARY:Training: Improvement champion\r\n"));
+    ck_assert_ptr_nonnull(strstr(feed, "\r\nLOCATION:Leeds Civic Hall\\, Room 2\r\n"));
+    /* In date order: visit, workshop, training. */
+    ck_assert(strstr(feed, "UID:review-visit-") < strstr(feed, "UID:workshop-"));
+    ck_assert(strstr(feed, "UID:workshop-") < strstr(feed, "UID:booking-"));
+    free(feed);
+}
+
+START_TEST(feed_of_visits_workshops_and_training)
+{
+    char *hub = test_hub();
+    char *partnership = test_partnership(hub);
+    char *host1 = test_school(partnership);
+    char *host2 = test_school(partnership);
+    char *home = test_school(partnership);
+    char *host1_tok = test_key("school", host1);
+    char *host2_tok = test_key("school", host2);
+    char *person = test_person(home);
+    char *other = test_person(home);
+    accredit(person, "peer_reviewer");
+    accredit(person, "improvement_champion");
+    char *person_tok = test_key("person", person);
+    char *other_tok = test_key("person", other);
+
+    /* (a) On the team of a review at host1, visiting 10-11 March 2027. */
+    char *visit = test_create("/v1/reviews", host1_tok,
+                              "{\"school_id\":\"%s\",\"focus\":\"How well do our pupils read?\","
+                              "\"focus_area\":\"our_impact\"}",
+                              host1);
+    char *visit_path = xasprintf("/v1/reviews/%s", visit);
+    call_ok("PATCH", visit_path, host1_tok,
+            "{\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-11\"}", 200);
+    char *team = xasprintf("%s/team", visit_path);
+    char *body = xasprintf("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", person);
+    call_ok("POST", team, host1_tok, body, 201);
+    free(body);
+
+    /* (b) Champion of a review at host2, its workshop on 2 April 2027. */
+    char *workshop = test_create("/v1/reviews", host2_tok,
+                                 "{\"school_id\":\"%s\",\"focus\":\"Attendance\","
+                                 "\"focus_area\":\"looking_inward\"}",
+                                 host2);
+    char *workshop_path = xasprintf("/v1/reviews/%s", workshop);
+    char *champ = xasprintf("%s/champion", workshop_path);
+    body = xasprintf("{\"person_id\":\"%s\"}", person);
+    call_ok("PUT", champ, host2_tok, body, 200);
+    free(body);
+    call_ok("PATCH", workshop_path, host2_tok, "{\"workshop_on\":\"2027-04-02\"}", 200);
+
+    /* (c) Booked on a training session on 4 May 2027. */
+    char *session = test_create("/v1/training-sessions", test_admin(),
+                                "{\"course\":\"improvement_champion\","
+                                "\"starts_at\":\"2027-05-04T09:00:00Z\","
+                                "\"ends_at\":\"2027-05-04T15:30:00Z\","
+                                "\"location\":\"Leeds Civic Hall, Room 2\",\"capacity\":5,"
+                                "\"hub_id\":null}");
+    char *bookings = xasprintf("/v1/training-sessions/%s/bookings", session);
+    body = xasprintf("{\"person_id\":\"%s\"}", person);
+    struct http_resp *r = http_call("POST", bookings, test_admin(), body, NULL);
+    ck_assert_msg(r->status == 201, "-> %ld %s", r->status, r->body);
+    char *booking = xstrdup(str(r, "id"));
+    http_free(r);
+    free(body);
+
+    char *visit_school = school_name(host1);
+    char *workshop_school = school_name(host2);
+    char *feed = xasprintf("/v1/people/%s/calendar.ics", person);
+    r = http_call("GET", feed, test_admin(), NULL, NULL);
+    expect_feed(r, visit, workshop, booking, visit_school, workshop_school);
+    http_free(r);
+    r = http_call("GET", feed, person_tok, NULL, NULL);
+    expect_feed(r, visit, workshop, booking, visit_school, workshop_school);
+    http_free(r);
+
+    /* Anyone else's person key sees no such person. */
+    r = http_call("GET", feed, other_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    ck_assert_str_eq(test_code(r), "not_found");
+    http_free(r);
+
+    /* The other person's own feed is empty, but a calendar all the same. */
+    char *other_feed = xasprintf("/v1/people/%s/calendar.ics", other);
+    r = http_call("GET", other_feed, other_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_ptr_nonnull(strstr(r->body, "BEGIN:VCALENDAR\r\n"));
+    ck_assert_ptr_null(strstr(r->body, "BEGIN:VEVENT"));
+    http_free(r);
+
+    /* No such person, and not an id at all. */
+    r = http_call("GET", "/v1/people/00000000-0000-4000-8000-000000000000/calendar.ics",
+                  test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("GET", "/v1/people/nope/calendar.ics", test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+
+    char *all[] = {hub,        partnership, host1,        host2,           home,      host1_tok,
+                   host2_tok,  person,      other,        person_tok,      other_tok, visit,
+                   visit_path, team,        workshop,     workshop_path,   champ,     session,
+                   bookings,   booking,     visit_school, workshop_school, feed,      other_feed};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        free(all[i]);
+}
+END_TEST
+
+Suite *calendar_suite(void)
+{
+    Suite *s = suite_create("calendar");
+    TCase *tc = tcase_create("feed");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, feed_of_visits_workshops_and_training);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,162 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "ical.h"
+#include "unit.h"
+
+/* 2026-11-22T02:00:00Z, 2027-03-15T09:30:00Z and 16:00:00Z. */
+#define STAMP ((time_t)1795312800)
+#define T0930 ((time_t)1805103000)
+#define T1600 ((time_t)1805126400)
+
+static struct ical_event all_day(const char *uid, const char *summary, struct caldate first,
+                                 struct caldate last)
+{
+    struct ical_event e = {0};
+    e.uid = uid;
+    e.summary = summary;
+    e.all_day = 1;
+    e.first_day = first;
+    e.last_day = last;
+    return e;
+}
+
+/* The text with folded lines joined again (RFC 5545 §3.1: CRLF followed by one space). */
+static char *unfold(const char *text)
+{
+    char *out = malloc(strlen(text) + 1), *w = out;
+    for (const char *p = text; *p;) {
+        if (p[0] == '\r' && p[1] == '\n' && p[2] == ' ') {
+            p += 3;
+            continue;
+        }
+        *w++ = *p++;
+    }
+    *w = '\0';
+    return out;
+}
+
+START_TEST(ical_calendar_header_and_crlf)
+{
+    char *s = ical_render("SPP: Ann Lee", NULL, 0, STAMP);
+    ck_assert_ptr_nonnull(strstr(s, "BEGIN:VCALENDAR\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nPRODID:-//SPP//Schools Partnership Programme//EN\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nVERSION:2.0\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nMETHOD:PUBLISH\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:SPP: Ann Lee\r\n"));
+    ck_assert_ptr_null(strstr(s, "BEGIN:VEVENT"));
+    size_t len = strlen(s);
+    ck_assert_uint_ge(len, 15);
+    ck_assert_str_eq(s + len - 15, "END:VCALENDAR\r\n");
+    /* Every line ends in CRLF: no bare LF, no bare CR. */
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n')
+            ck_assert_msg(i > 0 && s[i - 1] == '\r', "bare LF at %zu", i);
+        if (s[i] == '\r')
+            ck_assert_msg(s[i + 1] == '\n', "bare CR at %zu", i);
+    }
+    free(s);
+}
+END_TEST
+
+START_TEST(ical_escapes_user_text)
+{
+    struct ical_event e = all_day("x@spp", "a, b; c\nd", (struct caldate){2027, 3, 10},
+                                  (struct caldate){2027, 3, 10});
+    e.description = "back\\slash";
+    e.location = "Oak Primary, LS1 1AA";
+    char *s = ical_render("Lee, Ann\nA\\B", &e, 1, STAMP);
+    ck_assert_ptr_nonnull(strstr(s, "\r\nSUMMARY:a\\, b\\; c\\nd\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nDESCRIPTION:back\\\\slash\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nLOCATION:Oak Primary\\, LS1 1AA\r\n"));
+    /* The X- name: newline and backslash escaped, commas left (libical's rule for X- values). */
+    ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:Lee, Ann\\nA\\\\B\r\n"));
+    free(s);
+}
+END_TEST
+
+START_TEST(ical_folds_long_lines)
+{
+    char summary[400];
+    strcpy(summary, "Peer review visit: ");
+    while (strlen(summary) < 300)
+        strcat(summary, "Long Name ");
+    struct ical_event e =
+        all_day("x@spp", summary, (struct caldate){2027, 3, 10}, (struct caldate){2027, 3, 10});
+    char *s = ical_render("SPP", &e, 1, STAMP);
+    /* No line longer than 75 octets, and the long one was folded. */
+    size_t line = 0;
+    int continuations = 0;
+    for (const char *p = s; *p; p++) {
+        if (p[0] == '\r' && p[1] == '\n') {
+            ck_assert_uint_le(line, 75);
+            line = 0;
+            p++;
+            if (p[1] == ' ')
+                continuations++;
+            continue;
+        }
+        line++;
+    }
+    ck_assert_int_ge(continuations, 3);
+    char *flat = unfold(s);
+    char *want = malloc(strlen(summary) + 16);
+    strcpy(want, "\r\nSUMMARY:");
+    strcat(want, summary);
+    strcat(want, "\r\n");
+    ck_assert_ptr_nonnull(strstr(flat, want));
+    free(want);
+    free(flat);
+    free(s);
+}
+END_TEST
+
+START_TEST(ical_all_day_and_timed)
+{
+    struct ical_event ev[2];
+    ev[0] = all_day("review-visit-1@spp", "Visit", (struct caldate){2027, 2, 27},
+                    (struct caldate){2027, 2, 28});
+    memset(&ev[1], 0, sizeof ev[1]);
+    ev[1].uid = "booking-2@spp";
+    ev[1].summary = "Training: Peer reviewer";
+    ev[1].location = "Leeds";
+    ev[1].starts_at = T0930;
+    ev[1].ends_at = T1600;
+    char *s = ical_render("SPP", ev, 2, STAMP);
+    char *flat = unfold(s);
+    /* All-day: DATE values, DTEND the day after the last (here across a month end). */
+    ck_assert_ptr_nonnull(strstr(flat, "\r\nUID:review-visit-1@spp\r\n"));
+    ck_assert_ptr_nonnull(strstr(flat, "\r\nDTSTART;VALUE=DATE:20270227\r\n"));
+    ck_assert_ptr_nonnull(strstr(flat, "\r\nDTEND;VALUE=DATE:20270301\r\n"));
+    /* Timed: UTC date-times. */
+    ck_assert_ptr_nonnull(strstr(flat, "\r\nUID:booking-2@spp\r\n"));
+    ck_assert_ptr_nonnull(strstr(flat, "\r\nDTSTART:20270315T093000Z\r\n"));
+    ck_assert_ptr_nonnull(strstr(flat, "\r\nDTEND:20270315T160000Z\r\n"));
+    ck_assert_ptr_nonnull(strstr(flat, "\r\nLOCATION:Leeds\r\n"));
+    /* The stamp passed in, on every event; no DESCRIPTION when there is none. */
+    const char *p = flat;
+    int stamps = 0;
+    while ((p = strstr(p, "\r\nDTSTAMP:20261122T020000Z\r\n"))) {
+        stamps++;
+        p++;
+    }
+    ck_assert_int_eq(stamps, 2);
+    ck_assert_ptr_null(strstr(flat, "DESCRIPTION"));
+    /* In the order given. */
+    ck_assert(strstr(flat, "review-visit-1@spp") < strstr(flat, "booking-2@spp"));
+    free(flat);
+    free(s);
+}
+END_TEST
+
+Suite *ical_suite(void)
+{
+    Suite *s = suite_create("ical");
+    TCase *tc = tcase_create("render");
+    tcase_add_test(tc, ical_calendar_header_and_crlf);
+    tcase_add_test(tc, ical_escapes_user_text);
+    tcase_add_test(tc, ical_folds_long_lines);
+    tcase_add_test(tc, ical_all_day_and_timed);
+    suite_add_tcase(s, tc);
+    return s;
+}
