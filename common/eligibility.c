@@ -143,6 +143,13 @@ static void rule_on_team(struct elig_check *c)
         elig_add(c, "on_team", "They are on the review's team.");
 }
 
+/* The other side of on_team: the review's champion may not sit on its team either. */
+static void rule_is_champion(struct elig_check *c)
+{
+    if (c->review->champion_id && !strcmp(c->p->id, c->review->champion_id))
+        elig_add(c, "is_champion", "They are the review's improvement champion.");
+}
+
 static void rule_recorded_evidence(struct elig_check *c)
 {
     if (elig_id_in(c->p->id, c->review->recorders, c->review->nrecorders))
@@ -174,6 +181,7 @@ size_t eligibility_team_member(const struct elig_review *review, const struct el
     rule_host_school(&c);
     rule_declared_conflict(&c);
     rule_unavailable_for_visit(&c);
+    rule_is_champion(&c);
     return c.n;
 }
 

@@ -27,6 +27,7 @@ struct elig_review {
     size_t nteam;
     const char *const *recorders; /* person ids who recorded any of its evidence */
     size_t nrecorders;
+    const char *champion_id; /* the review's improvement champion, or NULL */
 };
 
 /* What is known about the candidate. */
@@ -50,7 +51,7 @@ struct elig_person {
 
 struct elig_problem {
     const char *rule; /* not_accredited, host_school, other_partnership, declared_conflict,
-                         unavailable, on_team, recorded_evidence, workshop_clash */
+                         unavailable, is_champion, on_team, recorded_evidence, workshop_clash */
     const char *message;
 };
 

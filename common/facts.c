@@ -11,7 +11,8 @@ const struct db_stmt facts_statements[] = {
     /* The review's side: host school, dates, team and evidence recorders, today in $2. */
     {"rfacts_review",
      "SELECT json_build_object('school_id', r.school_id, 'partnership_id', r.partnership_id, "
-     "'starts', r.review_starts_on, 'ends', r.review_ends_on, 'workshop', r.workshop_on, "
+     "'champion_id', r.champion_id, 'starts', r.review_starts_on, 'ends', r.review_ends_on, "
+     "'workshop', r.workshop_on, "
      "'today', (clock_timestamp() AT TIME ZONE $2)::date, "
      "'team', COALESCE((SELECT json_agg(t.person_id) FROM review_team t "
      "WHERE t.review_id = r.id), '[]'), "
@@ -107,6 +108,7 @@ int facts_review(struct db *db, struct arena *a, const char *review_id, const ch
     facts_date(j, "today", &out->today);
     out->team = facts_ids(a, json_object_get(j, "team"), &out->nteam);
     out->recorders = facts_ids(a, json_object_get(j, "recorders"), &out->nrecorders);
+    out->champion_id = facts_str(a, j, "champion_id");
     json_decref(j);
     return 0;
 }

@@ -508,6 +508,17 @@ START_TEST(champion_rules)
     char *body = xasprintf("{\"person_id\":\"%s\"}", c.champion);
     call_ok("PUT", champ, c.host_tok, body, 200);
     free(body);
+    /* The champion may not join the team either. */
+    accredit(c.champion, "peer_reviewer");
+    char *team = xasprintf("%s/team", c.path);
+    body = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", c.champion);
+    struct http_resp *t = http_call("POST", team, c.host_tok, body, NULL);
+    ck_assert_int_eq(t->status, 422);
+    ck_assert_str_eq(test_code(t), "not_eligible");
+    ck_assert_ptr_nonnull(strstr(t->body, "is_champion"));
+    http_free(t);
+    free(team);
+    free(body);
     char *un = xasprintf("/v1/people/%s/unavailability", c.champion);
     call_ok("POST", un, test_admin(), "{\"from_on\":\"2027-06-01\",\"to_on\":\"2027-06-30\"}", 201);
     struct http_resp *r =

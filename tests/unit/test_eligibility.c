@@ -264,6 +264,17 @@ START_TEST(team_without_dates_uses_today)
 }
 END_TEST
 
+START_TEST(team_is_champion)
+{
+    struct fx f;
+    fx_init(&f);
+    f.r.champion_id = "someone else";
+    ck_assert_uint_eq(team(&f), 0);
+    f.r.champion_id = f.p.id;
+    CK_ONLY(team(&f), &f, "is_champion");
+}
+END_TEST
+
 START_TEST(team_every_rule_at_once_in_order)
 {
     struct fx f;
@@ -277,10 +288,11 @@ START_TEST(team_every_rule_at_once_in_order)
     /* Champion-only facts must not count against a team member. */
     f.p.id = "t1";
     f.workshops[0] = D("2026-05-06");
+    f.r.champion_id = "t1";
     size_t n = team(&f);
-    static const char *const want[] = {"not_accredited", "other_partnership", "host_school",
-                                       "declared_conflict", "unavailable"};
-    ck_assert_uint_eq(n, 5);
+    static const char *const want[] = {"not_accredited",    "other_partnership", "host_school",
+                                       "declared_conflict", "unavailable",       "is_champion"};
+    ck_assert_uint_eq(n, 6);
     for (size_t i = 0; i < n; i++)
         ck_assert_str_eq(f.out[i].rule, want[i]);
 }
@@ -451,6 +463,7 @@ Suite *eligibility_suite(void)
     tcase_add_test(tm, team_other_partnership);
     tcase_add_test(tm, team_host_school);
     tcase_add_test(tm, team_declared_conflict);
+    tcase_add_test(tm, team_is_champion);
     tcase_add_test(tm, team_declared_unavailability_boundaries);
     tcase_add_test(tm, team_other_visit_boundaries);
     tcase_add_test(tm, team_workshop_within_visit);
