@@ -44,9 +44,10 @@ static int runner_sql(struct runner *rn, const char *sql)
     return ok ? 0 : -1;
 }
 
-/* Records a failed attempt: retried after a backoff, or dead after the last one. */
-static void runner_fail(struct runner *rn, const char *id, const char *attempt_s, int attempt,
-                        const char *error, int64_t run_us)
+/* The fenced failure record: the job's status ("failed" or "dead") when this attempt still
+ * held it, else NULL. The result is the caller's to clear. */
+static PGresult *runner_fail_row(struct runner *rn, const char *id, const char *attempt_s,
+                                 int attempt, const char *error)
 {
     uint32_t rnd = 0;
     RAND_bytes((unsigned char *)&rnd, sizeof rnd);
@@ -55,19 +56,45 @@ static void runner_fail(struct runner *rn, const char *id, const char *attempt_s
              jobs_backoff_s(attempt, worker_shared.cfg->retry_base_s, rnd));
     const char *p[] = {id, attempt_s, delay, error};
     PGresult *res = db_exec(rn->db, "jobs_fail", 4, p);
-    if (db_ok(res) && PQntuples(res) == 1) {
-        int dead = !strcmp(PQgetvalue(res, 0, 0), "dead");
-        wmetrics_finished(dead ? WM_DEAD : WM_RETRIED, run_us);
-        char extra[160];
-        snprintf(extra, sizeof extra, "\"job\":\"%s\",\"attempt\":%d,\"dead\":%s", id, attempt,
-                 dead ? "true" : "false");
-        log_line(dead ? LOG_ERROR : LOG_WARN, "job failed", extra);
-    } else {
-        wmetrics_finished(WM_FENCED, run_us);
-        log_warn("job %s attempt %d: failure not recorded (lease lost)", id, attempt);
-    }
+    if (db_ok(res) && PQntuples(res) == 1)
+        return res;
     if (res)
         PQclear(res);
+    return NULL;
+}
+
+/* Records a failed attempt (retried after a backoff, or dead after the last one) together with
+ * the kind's own bookkeeping of it, in one transaction. */
+static void runner_fail(struct runner *rn, const struct job_kind *k, struct job_ctx *ctx,
+                        const char *attempt_s, const char *error, int64_t run_us)
+{
+    int tx = k->failed && runner_sql(rn, "BEGIN") == 0;
+    PGresult *res = runner_fail_row(rn, ctx->id, attempt_s, ctx->attempt, error);
+    int dead = res && !strcmp(PQgetvalue(res, 0, 0), "dead");
+    if (tx && res && k->failed(ctx, dead) != 0) {
+        /* The bookkeeping failed: the failure itself is still recorded. */
+        PQclear(res);
+        runner_sql(rn, "ROLLBACK");
+        tx = 0;
+        res = runner_fail_row(rn, ctx->id, attempt_s, ctx->attempt, error);
+        dead = res && !strcmp(PQgetvalue(res, 0, 0), "dead");
+    }
+    if (tx && runner_sql(rn, res ? "COMMIT" : "ROLLBACK") != 0 && res) {
+        PQclear(res);
+        res = NULL;
+    }
+    if (res) {
+        wmetrics_finished(dead ? WM_DEAD : WM_RETRIED, run_us);
+        char extra[160];
+        snprintf(extra, sizeof extra, "\"job\":\"%s\",\"attempt\":%d,\"dead\":%s", ctx->id,
+                 ctx->attempt, dead ? "true" : "false");
+        log_line(dead ? LOG_ERROR : LOG_WARN, "job failed", extra);
+        PQclear(res);
+    } else {
+        wmetrics_finished(WM_FENCED, run_us);
+        log_warn("job %s attempt %d: failure not recorded (lease lost or database gone)", ctx->id,
+                 ctx->attempt);
+    }
 }
 
 /* Runs one claimed job to its recorded outcome. */
@@ -131,7 +158,7 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
             wmetrics_finished(WM_RELEASED, run_us);
             log_info("job %s released at shutdown", id);
         } else {
-            runner_fail(rn, id, attempt_s, attempt, ctx.err[0] ? ctx.err : "failed", run_us);
+            runner_fail(rn, k, &ctx, attempt_s, ctx.err[0] ? ctx.err : "failed", run_us);
         }
     }
     wmetrics_inflight(-1);

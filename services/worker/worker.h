@@ -37,6 +37,11 @@ enum job_result {
 struct job_kind {
     const char *kind;
     enum job_result (*run)(struct job_ctx *ctx);
+    /* Optional: what a failed attempt must leave behind although its own transaction was
+     * rolled back (attempts, last error). Runs in the transaction that records the failure,
+     * only for the attempt that still holds the job; dead says it had no attempts left.
+     * Returns 0, or -1 to have the failure recorded without it. */
+    int (*failed)(struct job_ctx *ctx, int dead);
 };
 
 /* The kinds this build runs (jobs/registry.c), ended by a NULL kind. */

@@ -14,15 +14,16 @@ extern const struct db_stmt digest_compile_statements[];
 enum job_result webhook_deliver_run(struct job_ctx *ctx);
 extern const struct db_stmt webhook_deliver_statements[];
 enum job_result notification_deliver_run(struct job_ctx *ctx);
+int notification_deliver_failed(struct job_ctx *ctx, int dead);
 extern const struct db_stmt notification_deliver_statements[];
 enum job_result reminders_scan_run(struct job_ctx *ctx);
 extern const struct db_stmt reminders_scan_statements[];
 
 #define JOB_KINDS_PRODUCT                                                                          \
-    {"champion.assign", champion_assign_run}, {"digest.compile", digest_compile_run},              \
-        {"webhook.deliver", webhook_deliver_run},                                                  \
-        {"notification.deliver", notification_deliver_run},                                        \
-        {"reminders.scan", reminders_scan_run},
+    {"champion.assign", champion_assign_run, NULL}, {"digest.compile", digest_compile_run, NULL},  \
+        {"webhook.deliver", webhook_deliver_run, NULL},                                            \
+        {"notification.deliver", notification_deliver_run, notification_deliver_failed},           \
+        {"reminders.scan", reminders_scan_run, NULL},
 #define JOB_STATEMENTS_PRODUCT                                                                     \
     champion_statements, digest_compile_statements, webhook_deliver_statements,                    \
         notification_deliver_statements, reminders_scan_statements,

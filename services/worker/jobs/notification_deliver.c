@@ -8,12 +8,9 @@
  *     message and before that commit, the lease runs out, the job is run again and the message
  *     goes out a second time with the same Message-ID <notification-id@spp>, by which a
  *     receiver (or its mail system) can recognise the duplicate.
- *   - A failure must be recorded although the job's transaction is rolled back (JOB_RETRY). So
- *     the job ends that transaction itself (ROLLBACK), records attempts + 1, last_error and
- *     the status in one autocommitted statement fenced by the job's attempt (only while this
- *     attempt still holds the job: a worker whose lease was taken over writes nothing), and
- *     opens an empty transaction for the runner to roll back. The status is failed after the
- *     job's last attempt (the job goes dead) and pending before it; a dead job retried by an
+ *   - A failed attempt is recorded (attempts + 1, last_error, status failed after the job's
+ *     last attempt, else pending) by notification_deliver_failed, which the runner calls in
+ *     the transaction that records the job's failure, fenced like it; a dead job retried by an
  *     admin sends a failed notification again.
  * Digest notifications carry {"digest_id"}: the digest is loaded and rendered by digest_render;
  * every other kind by notify_render from the data gathered when it was created. */
@@ -34,13 +31,11 @@ const struct db_stmt notification_deliver_statements[] = {
     {"nd_digest", "SELECT digest_json(d)::text FROM digests d WHERE d.id = $1"},
     {"nd_sent", "UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(), "
                 "attempts = attempts + 1, updated_at = clock_timestamp() WHERE id = $1"},
-    /* Outside the job's transaction, fenced by the attempt ($3, $4: the job and its attempt). */
+    /* A failed attempt ($3: it was the job's last). */
     {"nd_failed",
-     "UPDATE notifications n SET attempts = n.attempts + 1, last_error = $2, "
-     "status = CASE WHEN j.attempts >= j.max_attempts THEN 'failed' ELSE 'pending' END, "
-     "updated_at = clock_timestamp() FROM jobs j "
-     "WHERE n.id = $1 AND n.status IN ('pending', 'failed') AND j.id = $3 "
-     "AND j.attempts = $4::int AND j.status = 'running'"},
+     "UPDATE notifications SET attempts = attempts + 1, last_error = $2, "
+     "status = CASE WHEN $3::boolean THEN 'failed' ELSE 'pending' END, "
+     "updated_at = clock_timestamp() WHERE id = $1 AND status IN ('pending', 'failed')"},
     {NULL, NULL},
 };
 
@@ -125,23 +120,17 @@ static int nd_render(struct job_ctx *ctx, const char *kind, const char *data_tex
     return rc;
 }
 
-/* Records the failed attempt outside the job's transaction (see the top of the file), then
- * gives the runner a fresh transaction to roll back. Returns JOB_RETRY. */
-static enum job_result nd_fail(struct job_ctx *ctx, const char *id)
+int notification_deliver_failed(struct job_ctx *ctx, int dead)
 {
-    PGresult *res = db_exec_sql(ctx->db, "ROLLBACK");
+    const char *id = json_string_value(json_object_get(ctx->payload, "notification_id"));
+    if (!id)
+        return 0;
+    const char *p[] = {id, ctx->err, dead ? "true" : "false"};
+    PGresult *res = db_exec(ctx->db, "nd_failed", 3, p);
+    int ok = db_ok(res);
     if (res)
         PQclear(res);
-    char attempt[16];
-    snprintf(attempt, sizeof attempt, "%d", ctx->attempt);
-    const char *p[] = {id, ctx->err, ctx->id, attempt};
-    res = db_exec(ctx->db, "nd_failed", 4, p);
-    if (res)
-        PQclear(res);
-    res = db_exec_sql(ctx->db, "BEGIN");
-    if (res)
-        PQclear(res);
-    return JOB_RETRY;
+    return ok ? 0 : -1;
 }
 
 enum job_result notification_deliver_run(struct job_ctx *ctx)
@@ -175,11 +164,11 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
     }
     if (strcmp(channel, "email") != 0) {
         snprintf(ctx->err, sizeof ctx->err, "channel %s is not delivered by this worker", channel);
-        result = nd_fail(ctx, id);
+        result = JOB_RETRY;
         goto done;
     }
     if (nd_render(ctx, kind, PQgetvalue(res, 0, 4), &m) != 0) {
-        result = nd_fail(ctx, id);
+        result = JOB_RETRY;
         goto done;
     }
     /* Last chances not to send: the worker is giving its jobs back, or another attempt owns
@@ -198,7 +187,7 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
     char err[sizeof ctx->err];
     if (smtp_send(&mail, err, sizeof err) != 0) {
         snprintf(ctx->err, sizeof ctx->err, "%s", err);
-        result = nd_fail(ctx, id);
+        result = JOB_RETRY;
         goto done;
     }
     PGresult *sent = db_exec(ctx->db, "nd_sent", 1, p);

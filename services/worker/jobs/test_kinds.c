@@ -60,10 +60,10 @@ static enum job_result bench_noop(struct job_ctx *ctx)
 }
 
 const struct job_kind job_kinds[] = {
-    JOB_KINDS_PRODUCT{"test.record", test_record},
-    {"test.fail", test_fail},
-    {"bench.noop", bench_noop},
-    {NULL, NULL},
+    JOB_KINDS_PRODUCT{"test.record", test_record, NULL},
+    {"test.fail", test_fail, NULL},
+    {"bench.noop", bench_noop, NULL},
+    {NULL, NULL, NULL},
 };
 
 const struct db_stmt *const job_statement_sets[] = {JOB_STATEMENTS_PRODUCT NULL};
