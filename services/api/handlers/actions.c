@@ -101,21 +101,14 @@ void actions_create(struct req *r)
 
 void actions_get(struct req *r)
 {
-    if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    PGresult *res = reviews_item(r, "action_get");
-    if (res)
-        resource_reply(r, 200, res, 0);
+    reviews_item_get(r, "action_get");
 }
 
 void actions_update(struct req *r)
 {
     const char *review_id = req_param(r, "id");
-    if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP))
-        return;
-    PGresult *cur = reviews_item(r, "action_lock");
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
-        req_check_body(r, action_fields, VALIDATE_PATCH) != 0)
+    PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_WORKSHOP, "action_lock");
+    if (!cur || req_check_body(r, action_fields, VALIDATE_PATCH) != 0)
         return;
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
     const char *p[6];
@@ -133,12 +126,5 @@ void actions_update(struct req *r)
 
 void actions_delete(struct req *r)
 {
-    if (!reviews_load(r, req_param(r, "id"), 1, REVIEW_ACT_WORKSHOP))
-        return;
-    PGresult *cur = reviews_item(r, "action_lock");
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
-        return;
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    if (req_db(r, "action_delete", 2, p))
-        req_reply_empty(r, 204);
+    reviews_item_delete(r, REVIEW_ACT_WORKSHOP, "action_lock", "action_delete");
 }

@@ -90,21 +90,14 @@ void best_practices_create(struct req *r)
 
 void best_practices_get(struct req *r)
 {
-    if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    PGresult *res = reviews_item(r, "bp_get");
-    if (res)
-        resource_reply(r, 200, res, 0);
+    reviews_item_get(r, "bp_get");
 }
 
 void best_practices_update(struct req *r)
 {
     const char *review_id = req_param(r, "id");
-    if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP))
-        return;
-    PGresult *cur = reviews_item(r, "bp_lock");
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
-        req_check_body(r, best_practice_fields, VALIDATE_PATCH) != 0)
+    PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_WORKSHOP, "bp_lock");
+    if (!cur || req_check_body(r, best_practice_fields, VALIDATE_PATCH) != 0)
         return;
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
     const char *p[4];
@@ -119,14 +112,7 @@ void best_practices_update(struct req *r)
 
 void best_practices_delete(struct req *r)
 {
-    if (!reviews_load(r, req_param(r, "id"), 1, REVIEW_ACT_WORKSHOP))
-        return;
-    PGresult *cur = reviews_item(r, "bp_lock");
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
-        return;
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    if (req_db(r, "bp_delete", 2, p))
-        req_reply_empty(r, 204);
+    reviews_item_delete(r, REVIEW_ACT_WORKSHOP, "bp_lock", "bp_delete");
 }
 
 /* Whether the caller may read partnership_id's best practices: every key that sees the

@@ -127,11 +127,7 @@ void evidence_create(struct req *r)
 
 void evidence_get(struct req *r)
 {
-    if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    PGresult *res = reviews_item(r, "evidence_get");
-    if (res)
-        resource_reply(r, 200, res, 0);
+    reviews_item_get(r, "evidence_get");
 }
 
 /* PATCH: any team member may correct the team's evidence; recorded_by moves only under the
@@ -139,11 +135,8 @@ void evidence_get(struct req *r)
 void evidence_update(struct req *r)
 {
     const char *review_id = req_param(r, "id");
-    if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE))
-        return;
-    PGresult *cur = reviews_item(r, "evidence_lock");
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
-        req_check_body(r, evidence_fields, VALIDATE_PATCH) != 0)
+    PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "evidence_lock");
+    if (!cur || req_check_body(r, evidence_fields, VALIDATE_PATCH) != 0)
         return;
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
     const char *p[6];
@@ -164,10 +157,7 @@ void evidence_update(struct req *r)
 void evidence_delete(struct req *r)
 {
     const char *review_id = req_param(r, "id");
-    if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE))
-        return;
-    PGresult *cur = reviews_item(r, "evidence_lock");
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+    if (!reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "evidence_lock"))
         return;
     const char *p[] = {req_param(r, "item_id"), review_id};
     PGresult *cited = req_db(r, "evidence_cited", 2, p);

@@ -64,6 +64,14 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
 /* Loads the path's {item_id} of the path's review {id} with stmt (its parameters: item id,
  * review id); 404 when the review has no such item. NULL after answering. */
 PGresult *reviews_item(struct req *r, const char *stmt);
+/* GET of an item: the review must be readable, then stmt loads the item. */
+void reviews_item_get(struct req *r, const char *stmt);
+/* Before changing an item: the review locked with act checked, the item locked by lock_stmt,
+ * If-Match against its version. Returns the item (json, version, …) or NULL after answering. */
+PGresult *reviews_item_for_change(struct req *r, enum review_act act, const char *lock_stmt);
+/* DELETE of an item: as above, then delete_stmt (item id, review id); 204. */
+void reviews_item_delete(struct req *r, enum review_act act, const char *lock_stmt,
+                         const char *delete_stmt);
 /* The same decision on a row already loaded; -1 after answering. */
 int reviews_allowed(struct req *r, const PGresult *row, enum review_act act);
 /* Writes a review event (kind "transition", "champion.assigned", …) and, in the same

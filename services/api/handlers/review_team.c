@@ -120,22 +120,15 @@ void review_team_create(struct req *r)
 
 void review_team_get(struct req *r)
 {
-    if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    PGresult *res = reviews_item(r, "rteam_get");
-    if (res)
-        resource_reply(r, 200, res, 0);
+    reviews_item_get(r, "rteam_get");
 }
 
 /* PATCH: the role, or the person in the seat (who must then be eligible). */
 void review_team_update(struct req *r)
 {
     const char *review_id = req_param(r, "id"), *member_id = req_param(r, "item_id");
-    if (!reviews_load(r, review_id, 1, REVIEW_ACT_DRIVE))
-        return;
-    PGresult *cur = reviews_item(r, "rteam_lock");
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
-        req_check_body(r, review_team_fields, VALIDATE_PATCH) != 0)
+    PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_DRIVE, "rteam_lock");
+    if (!cur || req_check_body(r, review_team_fields, VALIDATE_PATCH) != 0)
         return;
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
     const char *p[4];
@@ -153,12 +146,5 @@ void review_team_update(struct req *r)
 
 void review_team_delete(struct req *r)
 {
-    if (!reviews_load(r, req_param(r, "id"), 1, REVIEW_ACT_DRIVE))
-        return;
-    PGresult *cur = reviews_item(r, "rteam_lock");
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
-        return;
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    if (req_db(r, "rteam_delete", 2, p))
-        req_reply_empty(r, 204);
+    reviews_item_delete(r, REVIEW_ACT_DRIVE, "rteam_lock", "rteam_delete");
 }

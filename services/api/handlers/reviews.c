@@ -201,6 +201,35 @@ PGresult *reviews_item(struct req *r, const char *stmt)
     return res;
 }
 
+void reviews_item_get(struct req *r, const char *stmt)
+{
+    if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
+        return;
+    PGresult *res = reviews_item(r, stmt);
+    if (res)
+        resource_reply(r, 200, res, 0);
+}
+
+PGresult *reviews_item_for_change(struct req *r, enum review_act act, const char *lock_stmt)
+{
+    if (!reviews_load(r, req_param(r, "id"), 1, act))
+        return NULL;
+    PGresult *cur = reviews_item(r, lock_stmt);
+    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+        return NULL;
+    return cur;
+}
+
+void reviews_item_delete(struct req *r, enum review_act act, const char *lock_stmt,
+                         const char *delete_stmt)
+{
+    if (!reviews_item_for_change(r, act, lock_stmt))
+        return;
+    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
+    if (req_db(r, delete_stmt, 2, p))
+        req_reply_empty(r, 204);
+}
+
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
                   const char *to, const char *reason, const char *review_json)
 {
