@@ -125,6 +125,16 @@ enum scope_result scope_review(const struct principal *p, const struct scope_own
     return SCOPE_FORBIDDEN;
 }
 
+int scope_may_book_for(const struct principal *p, const char *person_id)
+{
+    return p->role != ROLE_PERSON || !strcmp(person_id, p->scope_id);
+}
+
+int scope_records_attendance(const struct principal *p)
+{
+    return p->role <= ROLE_PARTNERSHIP;
+}
+
 void scope_list_filter(const struct principal *p, const char *slots[4])
 {
     for (int i = 0; i < 4; i++)

@@ -72,6 +72,11 @@ enum review_act {
 enum scope_result scope_review(const struct principal *p, const struct scope_owner *o,
                                unsigned involvement, enum review_act act);
 
+/* Bookings (DESIGN §1, §3): a person key books only for itself; a session that has started,
+ * and attendance, are recorded by admin, hub and partnership keys only. */
+int scope_may_book_for(const struct principal *p, const char *person_id);
+int scope_records_attendance(const struct principal *p);
+
 /* The owner column a list query filters on for this caller: writes the scope id into the one of
  * the four slots that applies (hub, partnership, school, person) and NULL into the others, for
  * use as query parameters. Admin gets four NULLs. */

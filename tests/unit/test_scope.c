@@ -125,6 +125,20 @@ START_TEST(scope_training_sessions)
 }
 END_TEST
 
+START_TEST(scope_booking_roles)
+{
+    struct principal admin = who(ROLE_ADMIN, NULL), hub = who(ROLE_HUB, HUB),
+                     part = who(ROLE_PARTNERSHIP, PART), school = who(ROLE_SCHOOL, SCHOOL),
+                     person = who(ROLE_PERSON, PERSON);
+    ck_assert(scope_may_book_for(&person, PERSON));
+    ck_assert(!scope_may_book_for(&person, OTHER));
+    ck_assert(scope_may_book_for(&school, OTHER)); /* visibility is checked elsewhere */
+    ck_assert(scope_records_attendance(&admin) && scope_records_attendance(&hub) &&
+              scope_records_attendance(&part));
+    ck_assert(!scope_records_attendance(&school) && !scope_records_attendance(&person));
+}
+END_TEST
+
 Suite *scope_suite(void)
 {
     Suite *s = suite_create("scope");
@@ -134,6 +148,7 @@ Suite *scope_suite(void)
     tcase_add_test(tc, scope_list_filter_sets_one_slot);
     tcase_add_test(tc, scope_review_roles);
     tcase_add_test(tc, scope_training_sessions);
+    tcase_add_test(tc, scope_booking_roles);
     suite_add_tcase(s, tc);
     return s;
 }

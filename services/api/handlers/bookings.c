@@ -143,7 +143,7 @@ void bookings_create(struct req *r)
     if (!session || req_check_body(r, booking_create_fields, VALIDATE_CREATE) != 0)
         return;
     const char *person_id = json_string_value(json_object_get(r->json, "person_id"));
-    if (r->principal.role == ROLE_PERSON && strcmp(person_id, r->principal.scope_id) != 0) {
+    if (!scope_may_book_for(&r->principal, person_id)) {
         req_problem(r, 403, "forbidden", "A person key books only for itself.");
         return;
     }
@@ -156,7 +156,7 @@ void bookings_create(struct req *r)
     if (resource_errors(r, errors) != 0 || req_allow(r, SCOPE_BOOKING, SCOPE_CREATE, &o) != 0)
         return;
     int started = PQgetvalue(session, 0, 5)[0] == 't';
-    if (started && r->principal.role > ROLE_PARTNERSHIP) {
+    if (started && !scope_records_attendance(&r->principal)) {
         req_problem(r, 403, "forbidden",
                     "This session has started: only admin, hub and partnership keys record "
                     "bookings on it.");
@@ -197,7 +197,7 @@ void bookings_update(struct req *r)
         return;
     }
     enum booking_status to = booking_status_parse(to_s);
-    if (to != BOOKING_CANCELLED && r->principal.role > ROLE_PARTNERSHIP) {
+    if (to != BOOKING_CANCELLED && !scope_records_attendance(&r->principal)) {
         req_problem(r, 403, "forbidden",
                     "Attendance is recorded by admin, hub and partnership keys.");
         return;
