@@ -94,9 +94,7 @@ void actions_create(struct req *r)
     PGresult *res = req_db(r, "action_insert", 5, p);
     if (!res)
         return;
-    char *loc =
-        arena_printf(&r->arena, "/v1/reviews/%s/actions/%s", review_id, PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 void actions_get(struct req *r)

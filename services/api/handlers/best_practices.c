@@ -83,9 +83,7 @@ void best_practices_create(struct req *r)
     PGresult *res = req_db(r, "bp_insert", 3, p);
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "/v1/reviews/%s/best-practices/%s", review_id,
-                             PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 void best_practices_get(struct req *r)

@@ -91,30 +91,10 @@ void conflicts_create(struct req *r)
 /* GET of one conflict, so that the Location a create answers names something readable. */
 void conflicts_get(struct req *r)
 {
-    if (resource_person_detail(r, SCOPE_READ) != 0)
-        return;
-    const char *p[] = {req_param(r, "conflict_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, "conflict_get", 2, p);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such conflict.");
-        return;
-    }
-    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+    resource_detail_get(r, "conflict_get", "conflict_id");
 }
 
 void conflicts_delete(struct req *r)
 {
-    if (resource_person_detail(r, SCOPE_DELETE) != 0)
-        return;
-    const char *p[] = {req_param(r, "conflict_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, "conflict_delete", 2, p);
-    if (!res)
-        return;
-    if (strcmp(PQcmdTuples(res), "0") == 0) {
-        req_problem(r, 404, "not_found", "No such conflict.");
-        return;
-    }
-    req_reply_empty(r, 204);
+    resource_detail_delete(r, "conflict_delete", "conflict_id");
 }

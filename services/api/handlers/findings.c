@@ -113,9 +113,7 @@ void findings_create(struct req *r)
     PGresult *res = req_db(r, "finding_insert", 4, p);
     if (!res)
         return;
-    char *loc =
-        arena_printf(&r->arena, "/v1/reviews/%s/findings/%s", review_id, PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 void findings_get(struct req *r)

@@ -77,8 +77,7 @@ void hubs_create(struct req *r)
     PGresult *res = req_db(r, "hub_insert", n, p);
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "/v1/hubs/%s", PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 /* Loads the hub (locked when lock is set) and checks op; answers and returns NULL when it may

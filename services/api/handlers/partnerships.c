@@ -169,8 +169,7 @@ void partnerships_create(struct req *r)
     PGresult *res = req_db(r, "partnership_insert", n, p);
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "/v1/partnerships/%s", PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 /* Loads the partnership (locked when lock is set) and checks op; answers and returns NULL when

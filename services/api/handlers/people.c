@@ -149,8 +149,7 @@ void people_create(struct req *r)
     PGresult *res = req_db(r, "person_insert", n, p);
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "/v1/people/%s", PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 /* Loads the person (locked when lock is set) and checks op; answers and returns NULL when it

@@ -155,6 +155,34 @@ int resource_person_detail(struct req *r, enum scope_op op)
     return req_allow(r, SCOPE_PERSON_DETAIL, op, &o);
 }
 
+void resource_detail_get(struct req *r, const char *stmt, const char *item_param)
+{
+    if (resource_person_detail(r, SCOPE_READ) != 0)
+        return;
+    const char *p[] = {req_param(r, item_param), req_param(r, "id")};
+    PGresult *res = req_db(r, stmt, 2, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
+        req_problem(r, 404, "not_found", "No such item.");
+    else
+        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+}
+
+void resource_detail_delete(struct req *r, const char *stmt, const char *item_param)
+{
+    if (resource_person_detail(r, SCOPE_DELETE) != 0)
+        return;
+    const char *p[] = {req_param(r, item_param), req_param(r, "id")};
+    PGresult *res = req_db(r, stmt, 2, p);
+    if (!res)
+        return;
+    if (strcmp(PQcmdTuples(res), "0") == 0)
+        req_problem(r, 404, "not_found", "No such item.");
+    else
+        req_reply_empty(r, 204);
+}
+
 int resource_errors(struct req *r, json_t *errors)
 {
     if (json_array_size(errors) == 0) {
@@ -163,6 +191,12 @@ int resource_errors(struct req *r, json_t *errors)
     }
     req_problem_errors(r, 422, "validation_failed", "The request body is not valid.", errors);
     return -1;
+}
+
+void resource_created(struct req *r, const PGresult *res)
+{
+    char *loc = arena_printf(&r->arena, "%s/%s", r->path, PQgetvalue(res, 0, 2));
+    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
 }
 
 void resource_reply(struct req *r, int status, const PGresult *res, int row)

@@ -114,8 +114,7 @@ void review_team_create(struct req *r)
     PGresult *res = req_db(r, "rteam_insert", 3, p);
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "/v1/reviews/%s/team/%s", review_id, PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 void review_team_get(struct req *r)

@@ -305,8 +305,7 @@ void reviews_create(struct req *r)
     PGresult *res = req_db(r, "review_insert", n, p);
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "/v1/reviews/%s", PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 void reviews_get(struct req *r)

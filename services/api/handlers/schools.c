@@ -123,8 +123,7 @@ void schools_create(struct req *r)
     PGresult *res = req_db(r, "school_insert", n, p);
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "/v1/schools/%s", PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 /* Loads the school (locked when lock is set) and checks op; answers and returns NULL when it

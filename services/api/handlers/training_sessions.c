@@ -139,8 +139,7 @@ void training_sessions_create(struct req *r)
     PGresult *res = training_write(r, "training_insert", n, p);
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "/v1/training-sessions/%s", PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    resource_created(r, res);
 }
 
 /* Loads a session (locked for a change) and checks op. Returns NULL after answering. */

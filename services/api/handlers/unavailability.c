@@ -87,30 +87,10 @@ void unavailability_create(struct req *r)
 /* GET of one period, so that the Location a create answers names something readable. */
 void unavailability_get(struct req *r)
 {
-    if (resource_person_detail(r, SCOPE_READ) != 0)
-        return;
-    const char *p[] = {req_param(r, "unavailability_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, "unavailability_get", 2, p);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such unavailability.");
-        return;
-    }
-    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+    resource_detail_get(r, "unavailability_get", "unavailability_id");
 }
 
 void unavailability_delete(struct req *r)
 {
-    if (resource_person_detail(r, SCOPE_DELETE) != 0)
-        return;
-    const char *p[] = {req_param(r, "unavailability_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, "unavailability_delete", 2, p);
-    if (!res)
-        return;
-    if (strcmp(PQcmdTuples(res), "0") == 0) {
-        req_problem(r, 404, "not_found", "No such unavailability.");
-        return;
-    }
-    req_reply_empty(r, 204);
+    resource_detail_delete(r, "unavailability_delete", "unavailability_id");
 }
