@@ -34,6 +34,23 @@ spp_free_port() {
 
 spp_pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
 
+# spp_pg_home CHECKOUT: where the run command keeps this checkout's PostgreSQL cluster. As root
+# PostgreSQL runs as the postgres user, who cannot enter a checkout under a mode-700 home (or a
+# mktemp folder), so the cluster lives in a folder of the project's own under /var/lib/spp,
+# named after the checkout: its folder name and the first 12 hex digits of the SHA-256 of its
+# path, so that two checkouts never share one. As another user PostgreSQL runs as that user and
+# the cluster stays in the checkout's .data/. SPP_PG_HOME chooses another folder.
+spp_pg_home() {
+    local checkout=$1
+    if [ -n "${SPP_PG_HOME:-}" ]; then
+        echo "$SPP_PG_HOME"
+    elif [ "$(id -u)" -eq 0 ]; then
+        echo "/var/lib/spp/$(basename "$checkout")-$(printf '%s' "$checkout" | sha256sum | cut -c1-12)"
+    else
+        echo "$checkout/.data"
+    fi
+}
+
 # spp_start_postgres DIR PORT [extra postgres options]: a cluster in DIR/pg owned by the
 # postgres user (initdb refuses root), listening on 127.0.0.1:PORT, database "spp".
 spp_start_postgres() {
@@ -41,7 +58,9 @@ spp_start_postgres() {
     local bin; bin=$(spp_pg_bin)
     local as=""
     [ "$(id -u)" -eq 0 ] && as="runuser -u postgres --"
-    mkdir -p "$dir"
+    # Every folder on the way must let the postgres user through: made here with 755 whatever
+    # the umask (folders that already exist are left as they are).
+    (umask 022 && mkdir -p "$dir")
     chmod 755 "$dir"
     if [ ! -f "$dir/pg/PG_VERSION" ]; then
         mkdir -p "$dir/pg"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs the whole platform on this machine, from a fresh Debian machine as root: installs what
-# is missing, builds a release build, starts a private PostgreSQL and Redis in .data/ (fixed
-# ports, reused when already running), migrates, loads the demo data, and starts spp-api and
-# spp-worker in the background. Prints the URL, the admin token and a curl example, then exits
-# leaving everything running.
+# is missing, builds a release build, starts a private PostgreSQL (its data where the postgres
+# user can reach it: see spp_pg_home in lib.sh) and Redis in .data/ (fixed ports, reused when
+# already running), migrates, loads the demo data, and starts spp-api and spp-worker in the
+# background. Prints the URL, the admin token and a curl example, then exits leaving
+# everything running. Works from a checkout anywhere, a mode-700 home included.
 #
 #   scripts/run.sh        start (or restart the API and worker after a rebuild)
-#   scripts/run.sh stop   stop the API, the worker, Redis and PostgreSQL (by PID)
+#   scripts/run.sh stop   stop the API, the worker, Redis and PostgreSQL (by PID), keep the data
+#   scripts/run.sh reset  stop, then delete the data (.data/ and the PostgreSQL folder)
 #
 # Ports: SPP_PG_PORT (default 55433), SPP_REDIS_PORT (default 56380), SPP_LISTEN (default
 # 127.0.0.1:8080). Any other SPP_* variable in the environment reaches both services.
@@ -16,6 +18,7 @@ cd "$root"
 . scripts/lib.sh
 
 data="$root/.data"
+pg_home=$(spp_pg_home "$root")
 logs="$data/logs"
 pg_port=${SPP_PG_PORT:-55433}
 redis_port=${SPP_REDIS_PORT:-56380}
@@ -37,18 +40,25 @@ stop_all() {
     spp_stop_pidfile "$data/worker.pid"
     spp_stop_pidfile "$data/smtp.pid"
     spp_stop_pidfile "$data/redis.pid"
-    spp_stop_postgres "$data"
-    echo "stopped (data kept in $data; delete it for a fresh start)"
+    spp_stop_postgres "$pg_home"
 }
 
 case "${1:-start}" in
 start) ;;
 stop)
     stop_all
+    echo "stopped (data kept in $data and $pg_home; scripts/run.sh reset deletes it)"
+    exit 0
+    ;;
+reset)
+    stop_all
+    rm -rf "$data"
+    [ "$pg_home" != "$data" ] && rm -rf "$pg_home"
+    echo "deleted $data and $pg_home: the next scripts/run.sh starts afresh"
     exit 0
     ;;
 *)
-    echo "usage: scripts/run.sh [start|stop]" >&2
+    echo "usage: scripts/run.sh [start|stop|reset]" >&2
     exit 2
     ;;
 esac
@@ -64,17 +74,17 @@ if ! { cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release &&
     exit 1
 fi
 
-# PostgreSQL: reuse the cluster in .data/pg when its postmaster is alive (on the port it has).
-if alive "$data/pg/postmaster.pid"; then
-    pg_port=$(sed -n 4p "$data/pg/postmaster.pid")
+# PostgreSQL: reuse the cluster in $pg_home/pg when its postmaster is alive (on the port it has).
+if alive "$pg_home/pg/postmaster.pid"; then
+    pg_port=$(sed -n 4p "$pg_home/pg/postmaster.pid")
     spp_log "PostgreSQL already running on $pg_port"
 else
     if port_taken "$pg_port"; then
         echo "port $pg_port is taken by another program: set SPP_PG_PORT to a free port" >&2
         exit 1
     fi
-    spp_log "starting PostgreSQL on $pg_port in .data/pg"
-    spp_start_postgres "$data" "$pg_port"
+    spp_log "starting PostgreSQL on $pg_port with its data in $pg_home/pg"
+    spp_start_postgres "$pg_home" "$pg_port"
 fi
 
 # Redis: its own session, so that it outlives this script and the terminal.
@@ -187,12 +197,12 @@ cat <<EOF
 
 SPP API is running at $url
   admin token   $SPP_ADMIN_TOKEN   (in .data/admin-token)
-  PostgreSQL    $SPP_DATABASE_URL
+  PostgreSQL    $SPP_DATABASE_URL   (data in $pg_home/pg)
   Redis         $SPP_REDIS_URL
   mail          $SPP_SMTP_URL$mail_note
   logs          .data/logs/api.log, .data/logs/worker.log
   demo data     1 hub, 2 partnerships, 6 schools, 18 people (demo/seed.sql)
-  stop with     scripts/run.sh stop
+  stop with     scripts/run.sh stop   (scripts/run.sh reset also deletes the data)
 
 Create a school in the demo partnership, then list that partnership's schools:
 

@@ -251,11 +251,53 @@ run_build() {
     done
 }
 
+# The run command from a checkout in a mode-700 folder (as a clone in /root is), on free ports,
+# with none of this script's SPP_* settings: it prints the URL, serves /readyz, keeps its data
+# across stop and start, and `reset` deletes that data. The checkout is a copy of this one's
+# files (what a clone of the commit under test holds), so it builds from scratch.
+check_run_command() {
+    spp_log "the run command from a checkout in a mode-700 folder"
+    local home; home=$(mktemp -d /tmp/spp-home.XXXXXX)
+    chmod 700 "$home"
+    mkdir "$home/spp"
+    git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - --ignore-failed-read 2>/dev/null |
+        tar -xf - -C "$home/spp"
+    local listen_port; listen_port=$(spp_free_port)
+    local url="http://127.0.0.1:$listen_port"
+    run_cmd() {
+        env -i PATH="$PATH" HOME="$home" LANG=C.UTF-8 SPP_PG_PORT="$pg_run_port" \
+            SPP_REDIS_PORT="$redis_run_port" SPP_SMTP_PORT="$smtp_run_port" \
+            SPP_LISTEN="127.0.0.1:$listen_port" bash "$home/spp/scripts/run.sh" "$@"
+    }
+    local pg_run_port redis_run_port smtp_run_port
+    pg_run_port=$(spp_free_port); redis_run_port=$(spp_free_port); smtp_run_port=$(spp_free_port)
+    run_cmd >"$tmp/run1.out" 2>"$tmp/run1.err" || { tail -n 30 "$tmp/run1.err" >&2; }
+    check "the run command prints the URL from a mode-700 folder" grep -q "SPP API is running at $url" "$tmp/run1.out"
+    check "the run command prints an admin token" grep -Eq 'admin token +[0-9a-f]{64}' "$tmp/run1.out"
+    check "the run command's API serves /readyz" spp_wait_http "$url/readyz" 5
+    local pg_home; pg_home=$(sed -nE 's/.*\(data in (.*)\/pg\)$/\1/p' "$tmp/run1.out")
+    check "the run command keeps PostgreSQL's data outside the mode-700 folder" \
+        bash -c "[ -n '$pg_home' ] && [ -f '$pg_home/pg/PG_VERSION' ] && case '$pg_home' in '$home'/*) false ;; esac"
+    local token; token=$(cat "$home/spp/.data/admin-token" 2>/dev/null || true)
+    curl -s -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+        -d '{"urn":"9812345","name":"Kept Across Restarts Primary","phase_of_education":"primary","local_authority":"Leeds"}' \
+        "$url/v1/schools" || true
+    run_cmd stop >"$tmp/run-stop.out" 2>&1 || true
+    check "stop stops the run command's API" bash -c "! curl -s -o /dev/null '$url/healthz'"
+    run_cmd >"$tmp/run2.out" 2>"$tmp/run2.err" || { tail -n 30 "$tmp/run2.err" >&2; }
+    check "a second run finds the same data" bash -c "curl -s -H 'Authorization: Bearer $token' \
+        '$url/v1/schools?q=Kept%20Across%20Restarts&limit=5' | grep -q '\"urn\":\"9812345\"'"
+    run_cmd reset >"$tmp/run-reset.out" 2>&1 || true
+    check "reset deletes the data" bash -c "[ ! -e '$home/spp/.data' ] && [ ! -e '$pg_home' ]"
+    rm -rf "$home"
+}
+
 run_build build/test plain
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_build build/asan sanitized
 unset ASAN_OPTIONS UBSAN_OPTIONS
+check_run_command
 
 spp_log "linting openapi.yaml (@redocly/cli@$REDOCLY_VERSION)"
 if [ ! -x ".tools/node_modules/.bin/redocly" ] ||
