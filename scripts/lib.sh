@@ -53,7 +53,7 @@ spp_pg_home() {
 
 # spp_start_postgres DIR PORT [extra postgres options]: a cluster in DIR/pg owned by the
 # postgres user (initdb refuses root), listening on 127.0.0.1:PORT, database "spp".
-spp_start_postgres() {
+spp_start_postgres() (
     local dir=$1 port=$2; shift 2
     local bin; bin=$(spp_pg_bin)
     local as=""
@@ -62,6 +62,9 @@ spp_start_postgres() {
     # the umask (folders that already exist are left as they are).
     (umask 022 && mkdir -p "$dir")
     chmod 755 "$dir"
+    # The postgres user's programs start in a folder it can enter (not a checkout in /root);
+    # the body is a subshell, so the caller's folder does not change.
+    cd "$dir" || return 1
     if [ ! -f "$dir/pg/PG_VERSION" ]; then
         mkdir -p "$dir/pg"
         [ -n "$as" ] && chown postgres: "$dir/pg"
@@ -75,7 +78,7 @@ spp_start_postgres() {
     "$bin/psql" -h 127.0.0.1 -p "$port" -U spp -d postgres -Atqc \
         "SELECT 1 FROM pg_database WHERE datname = 'spp'" | grep -q 1 \
         || "$bin/createdb" -h 127.0.0.1 -p "$port" -U spp spp
-}
+)
 
 spp_stop_postgres() {
     local dir=$1

@@ -274,6 +274,7 @@ check_run_command() {
     run_cmd >"$tmp/run1.out" 2>"$tmp/run1.err" || { tail -n 30 "$tmp/run1.err" >&2; }
     check "the run command prints the URL from a mode-700 folder" grep -q "SPP API is running at $url" "$tmp/run1.out"
     check "the run command prints an admin token" grep -Eq 'admin token +[0-9a-f]{64}' "$tmp/run1.out"
+    check "the run command reports no permission problem" bash -c "! grep -qi 'denied' '$tmp/run1.err'"
     check "the run command's API serves /readyz" spp_wait_http "$url/readyz" 5
     local pg_home; pg_home=$(sed -nE 's/.*\(data in (.*)\/pg\)$/\1/p' "$tmp/run1.out")
     check "the run command keeps PostgreSQL's data outside the mode-700 folder" \
