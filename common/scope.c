@@ -125,6 +125,11 @@ enum scope_result scope_review(const struct principal *p, const struct scope_own
     return SCOPE_FORBIDDEN;
 }
 
+int scope_creates_reviews(const struct principal *p)
+{
+    return p->role == ROLE_ADMIN || p->role == ROLE_SCHOOL;
+}
+
 int scope_may_book_for(const struct principal *p, const char *person_id)
 {
     return p->role != ROLE_PERSON || !strcmp(person_id, p->scope_id);

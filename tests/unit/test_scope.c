@@ -139,6 +139,18 @@ START_TEST(scope_booking_roles)
 }
 END_TEST
 
+/* Creating a review is the host school's (and admin's): other roles may never, wherever. */
+START_TEST(scope_review_creators)
+{
+    struct principal admin = who(ROLE_ADMIN, NULL), hub = who(ROLE_HUB, HUB),
+                     part = who(ROLE_PARTNERSHIP, PART), school = who(ROLE_SCHOOL, SCHOOL),
+                     person = who(ROLE_PERSON, PERSON);
+    ck_assert(scope_creates_reviews(&admin) && scope_creates_reviews(&school));
+    ck_assert(!scope_creates_reviews(&hub) && !scope_creates_reviews(&part) &&
+              !scope_creates_reviews(&person));
+}
+END_TEST
+
 Suite *scope_suite(void)
 {
     Suite *s = suite_create("scope");
@@ -149,6 +161,7 @@ Suite *scope_suite(void)
     tcase_add_test(tc, scope_review_roles);
     tcase_add_test(tc, scope_training_sessions);
     tcase_add_test(tc, scope_booking_roles);
+    tcase_add_test(tc, scope_review_creators);
     suite_add_tcase(s, tc);
     return s;
 }
