@@ -177,6 +177,25 @@ for _name, _writer in _SUB_WRITERS.items():
         + tuple("- 404" if r == _writer else "- 403" for r in ROLES[1:]),
     ]
 
+# The person key as a review's champion rather than a team member (DESIGN §3: "champion:
+# workshop, actions"): a review of its partnership with it as champion, made for each case.
+CHAMP = "the person key as champion"
+MATRIX += [
+    ("GET", "/v1/reviews/{id}", CHAMP, "- -", "- -", "- -", "- -", "200 -"),
+    ("PATCH", "/v1/reviews/{id}", CHAMP + ": workshop_on", "- -", "- -", "- -", "- -", "200 -"),
+    ("PATCH", "/v1/reviews/{id}", CHAMP + ": focus", "- -", "- -", "- -", "- -", "403 -"),
+    ("POST", "/v1/reviews/{id}/transitions", CHAMP, "- -", "- -", "- -", "- -", "403 -"),
+    ("POST", "/v1/reviews/{id}/evidence", CHAMP, "- -", "- -", "- -", "- -", "403 -"),
+    ("POST", "/v1/reviews/{id}/findings", CHAMP, "- -", "- -", "- -", "- -", "403 -"),
+    ("POST", "/v1/reviews/{id}/team", CHAMP, "- -", "- -", "- -", "- -", "403 -"),
+]
+for _name in ("actions", "best-practices"):
+    MATRIX += [
+        ("POST", "/v1/reviews/{id}/%s" % _name, CHAMP, "- -", "- -", "- -", "- -", "201 -"),
+        ("PATCH", "/v1/reviews/{id}/%s/{item_id}" % _name, CHAMP, "- -", "- -", "- -", "- -", "200 -"),
+        ("DELETE", "/v1/reviews/{id}/%s/{item_id}" % _name, CHAMP, "- -", "- -", "- -", "- -", "204 -"),
+    ]
+
 MATRIX += [
     ("POST", "/v1/reviews/{id}/team", "naming a person outside the key's scope",
      "- -", "- 403", "- 403", "- 422", "- 403"),
@@ -436,6 +455,7 @@ class World:
             c["accr_" + p] = self.accredit(c[p])
         self.accredit(c["pc"], "improvement_champion")
         self.accredit(c["pc2"], "improvement_champion")
+        self.accredit(c["pr"], "improvement_champion")  # the person key's champion cases
         c["r"] = {"host": c["sh"], "reviewer": c["pr"], "reviewer_school": c["ss"], "champ": c["pc"]}
         c["r2"] = {"host": c["ss"], "reviewer": c["ph"], "reviewer_school": c["sh"], "champ": c["pc2"]}
         for r in (c["r"], c["r2"]):
@@ -491,6 +511,16 @@ class World:
         self.jobs["other"] = out["id"]
         self.hook_in = self.webhook(self.keys["hub"][1])
         self.hook_out = self.webhook(self.other_key[1])
+
+    def champion_review(self):
+        """A new review hosted by cell A's Sh with the person key's person (pr) as its champion
+        and no team, so that pr sits on it as champion only."""
+        a = self.cells["A"]
+        rid = self.api.make("/v1/reviews", {"school_id": a["sh"], "focus": "Reading"})["id"]
+        status, out = self.api.call("PUT", "/v1/reviews/%s/champion" % rid, {"person_id": a["pr"]})
+        if status != 200:
+            raise SystemExit("fixture: champion: %d %s" % (status, out))
+        return rid
 
     def review_fresh(self, r):
         """A new review like r: same host and reviewer, so that the same keys sit where they sat."""
@@ -572,6 +602,24 @@ def case(w, method, path, variant, role, side):
             item = {"team": w.team_member, "evidence": w.evidence, "findings": w.finding,
                     "actions": w.action, "best-practices": w.best_practice}[name](rv_away)
         return dict(path="/v1/reviews/%s/%s/%s" % (rv_home["id"], name, item))
+    if variant.startswith(CHAMP):
+        a = w.cells["A"]
+        rid = w.champion_review()
+        rv = {"id": rid, "host": a["sh"], "reviewer": a["pr"], "reviewer_school": a["ss"]}
+        if path == "/v1/reviews/{id}":
+            bodies = {CHAMP: None, CHAMP + ": workshop_on": {"workshop_on": w.today_minus(-30)},
+                      CHAMP + ": focus": {"focus": "Writing"}}
+            return dict(path="/v1/reviews/" + rid, body=bodies[variant])
+        if path == "/v1/reviews/{id}/transitions":
+            return dict(path="/v1/reviews/%s/transitions" % rid, body={"to": "cancelled", "reason": "merged"})
+        name = path.split("/")[4]
+        if method == "POST":
+            if name == "team":
+                return dict(path="/v1/reviews/%s/team" % rid,
+                            body={"person_id": fresh_reviewer(w, rv), "role": "peer_reviewer"})
+            return review_item_case(w, method, name, False, role, "in", rv)
+        rv[name] = {"actions": w.action, "best-practices": w.best_practice}[name](rv)
+        return review_item_case(w, method, name, True, role, "in", rv)
     if variant == "a session every key sees":
         return dict(path="/v1/training-sessions/%s/bookings" % w.t0, find=c["booking_" + pl["person"]])
     sub = re.match(r"/v1/reviews/\{id\}/(team|evidence|findings|actions|best-practices)(/\{item_id\})?$", path)
