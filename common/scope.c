@@ -1,6 +1,7 @@
 #include "scope.h"
 
 #include <string.h>
+#include <strings.h>
 
 const char *const scope_role_names[] = {"admin", "hub", "partnership", "school", "person", NULL};
 
@@ -132,7 +133,8 @@ int scope_creates_reviews(const struct principal *p)
 
 int scope_may_book_for(const struct principal *p, const char *person_id)
 {
-    return p->role != ROLE_PERSON || !strcmp(person_id, p->scope_id);
+    /* A UUID may come in either case; the scope id is PostgreSQL's lower-case spelling. */
+    return p->role != ROLE_PERSON || !strcasecmp(person_id, p->scope_id);
 }
 
 int scope_records_attendance(const struct principal *p)

@@ -132,6 +132,9 @@ START_TEST(scope_booking_roles)
                      person = who(ROLE_PERSON, PERSON);
     ck_assert(scope_may_book_for(&person, PERSON));
     ck_assert(!scope_may_book_for(&person, OTHER));
+    /* The same UUID spelt in capitals is still the person itself. */
+    struct principal lower = who(ROLE_PERSON, "4444abcd-4444-4444-4444-44444444abcd");
+    ck_assert(scope_may_book_for(&lower, "4444ABCD-4444-4444-4444-44444444ABCD"));
     ck_assert(scope_may_book_for(&school, OTHER)); /* visibility is checked elsewhere */
     ck_assert(scope_records_attendance(&admin) && scope_records_attendance(&hub) &&
               scope_records_attendance(&part));
