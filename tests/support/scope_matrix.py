@@ -12,6 +12,9 @@ the README's copy of it.
     /usr/bin/python3 tests/support/scope_matrix.py update-readme README.md
         compares (or rewrites) the README's copy, between the scope-matrix markers
 
+Every 404 (and every 422 for a body reference outside the scope) is also compared with the
+answer for an id that names nothing: DESIGN §3's "as if absent", field for field.
+
 Every request is otherwise valid (a body the handler would take, a target that exists), so that
 scope is what decides. A case that changes or deletes something works on a fixture made for it
 alone, so the cases run in any order.
@@ -228,7 +231,8 @@ NOTES = [
     "invisible record does; a create the role may never make answers 403 before the body is read.",
     "School keys see no partnership (404), yet read their partnership's best practices and "
     "digests; person keys see themselves, their details and bookings, and the reviews they sit "
-    "on (this one: on the team).",
+    "on: \"person in\" sits on the review's team; the rows \"as champion\" on a review it is "
+    "the champion of.",
     "Training sessions: the hub's own sessions are read by its keys and everything beneath; only "
     "admin and the session's hub change them (403 for the keys beneath).",
     "A person key books only for itself (403 otherwise); other keys booking for a person they "
@@ -893,6 +897,12 @@ def run(base, admin_token):
                                 method, req["path"], variant, role, side, sorted(req["rules"]),
                                 sorted(r for r in rules if r)))
                             continue
+                    if got == want and (status == 404 or (status == 422 and side == "out")):
+                        twin = absent_twin(api, method, req, variant, token, status, out)
+                        if twin:
+                            failures.append("%s %s%s as %s, %s: 404 unlike an absent one: %s" % (
+                                method, req["path"], " [%s]" % variant if variant else "", role,
+                                side, twin))
                     if got != want:
                         detail = out.get("detail") if isinstance(out, dict) else ""
                         failures.append("%s %s%s as %s, %s: want %s, got %s (%s)" % (
@@ -905,6 +915,34 @@ def run(base, admin_token):
     print("scope matrix: %d cases on %d rows, %d mismatches; fixtures %.1f s, cases %.1f s, %d requests"
           % (cases, len(MATRIX), len(failures), built - started, time.time() - built, api.count))
     return 1 if failures else 0
+
+
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def absent_twin(api, method, req, variant, token, got, out):
+    """DESIGN §3: outside the scope answers "as if absent". Sends the same request with the ids of
+    what lies outside replaced by ids that name nothing (for a 404 the path's: every one, or
+    only the item's for another parent's item; for a 422 those of the body), and returns how
+    the two problems differ ("" when they do not)."""
+    def nothing(_match):
+        return "%08x-0000-4000-8000-%012x" % (random.getrandbits(32), random.getrandbits(48))
+    path, body = req["path"], req.get("body")
+    if got == 404:
+        ids = UUID.findall(path)
+        for i in ids[-1:] if variant == OTHERS else ids:
+            path = path.replace(i, nothing(None))
+    else:
+        body = json.loads(UUID.sub(nothing, json.dumps(body)))
+    if (path, body) == (req["path"], req.get("body")):
+        return ""
+    status, absent = api.call(method, path, body, token=token)
+    keys = ("status", "code", "title", "detail", "type", "errors")
+    a = {k: out.get(k) for k in keys} if isinstance(out, dict) else out
+    b = {k: absent.get(k) for k in keys} if isinstance(absent, dict) else absent
+    if status == got and a == b:
+        return ""
+    return "%s, where an absent id answers %d %s" % (json.dumps(a), status, json.dumps(b))
 
 
 def fmt(v):
