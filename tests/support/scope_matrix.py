@@ -634,7 +634,9 @@ def case(w, method, path, variant, role, side):
         return dict(path=path)
     # schools
     if k == ("GET", "/v1/schools"):
-        return dict(path=path, find=pl["school"])
+        # Each list is narrowed by a filter that keeps the target, so that few pages are read;
+        # the key's scope still applies on top of it.
+        return dict(path=path + "?partnership_id=" + c["p"], find=pl["school"])
     if k == ("POST", "/v1/schools"):
         return dict(path=path, body={"urn": w.urn(), "name": "New " + w.uniq(),
                                      "phase_of_education": "secondary", "local_authority": "York",
@@ -658,7 +660,8 @@ def case(w, method, path, variant, role, side):
         return dict(path="/v1/hubs/" + pl["hub"], body={"region": "North East"} if method == "PATCH" else None)
     # partnerships
     if k == ("GET", "/v1/partnerships"):
-        return dict(path=path, find=pl["p"])
+        hub = [x for x in w.cells.values() if x["p"] == pl["p"]][0]["hub"]
+        return dict(path=path + "?hub_id=" + hub, find=pl["p"])
     if k == ("POST", "/v1/partnerships"):
         return dict(path=path, body={"name": "New partnership " + w.uniq(), "kind": "mat", "hub_id": pl["hub"]})
     if path == "/v1/partnerships/{id}":
@@ -675,7 +678,8 @@ def case(w, method, path, variant, role, side):
         return dict(path="/v1/partnerships/%s/summary" % pl["p"])
     # people
     if k == ("GET", "/v1/people"):
-        return dict(path=path, find=person)
+        school = c["sh"] if pl["person"] == "ph" else c["ss"]
+        return dict(path=path + "?school_id=" + school, find=person)
     if k == ("POST", "/v1/people"):
         u = w.uniq()
         return dict(path=path, body={"school_id": pl["school"], "full_name": "New " + u,
@@ -712,7 +716,8 @@ def case(w, method, path, variant, role, side):
         return dict(path="/v1/api-keys/" + target)
     # training
     if k == ("GET", "/v1/training-sessions"):
-        return dict(path=path, find=pl["ts"])
+        hub = w.hub_a if pl["ts"] == w.ts["A"] else w.hub_b
+        return dict(path=path + "?hub_id=" + hub, find=pl["ts"])
     if k == ("POST", "/v1/training-sessions"):
         return dict(path=path, body={"course": "improvement_champion", "starts_at": "2031-05-05T09:00:00Z",
                                      "ends_at": "2031-05-05T15:00:00Z", "location": "Hall", "capacity": 5,
@@ -750,7 +755,7 @@ def case(w, method, path, variant, role, side):
                                                 "awarded_on": w.today_minus(w.day % 300 + 10)}]})
     # reviews
     if k == ("GET", "/v1/reviews"):
-        return dict(path=path, find=rv["id"])
+        return dict(path=path + "?school_id=" + rv["host"], find=rv["id"])
     if k == ("POST", "/v1/reviews"):
         return dict(path=path, body={"school_id": rv["host"], "focus": "Maths", "focus_area": "our_impact"})
     if path == "/v1/reviews/{id}":
@@ -796,7 +801,7 @@ def case(w, method, path, variant, role, side):
         return dict(path="/v1/webhooks/" + (w.hook_in if side == "in" else w.hook_out))
     # notifications, admin
     if path == "/v1/notifications":
-        return dict(path=path, find=person, find_field="person_id")
+        return dict(path=path + "?person_id=" + person, find=person, find_field="person_id")
     if path == "/v1/admin/reminder-scan":
         return dict(path=path, body={"as_of": "2001-06-0%dT00:00:00Z" % (ROLES.index(role) + 1)})
     raise KeyError((method, path))
