@@ -496,6 +496,7 @@ class World:
         self.keys["school"] = self.key("school", a["sh"])
         self.keys["person"] = self.key("person", a["pr"])
         self.other_key = self.key("hub", self.hub_b)  # owns the outside webhook and job
+        self.victim_key = self.key("school", a["ss"])  # what other roles try to revoke
         # Jobs each key caused (a 202's Location), and one caused by another key.
         self.jobs = {}
         for i, role in enumerate(("hub", "partnership")):
@@ -709,7 +710,8 @@ def case(w, method, path, variant, role, side):
         return dict(path=path, body={"name": "new", "role": "school", "scope_id": c["sh"]})
     if path == "/v1/api-keys/{id}":
         if method == "DELETE":
-            target = w.key("school", c["sh"])[0]
+            # Only admin's revocation succeeds; the others all aim at one key nobody uses.
+            target = w.key("school", c["sh"])[0] if role == "admin" else w.victim_key[0]
         else:
             own = w.keys[role][0]
             target = own if side == "in" and own else w.other_key[0]
