@@ -209,6 +209,10 @@ MATRIX += [
 
     ("GET", "/v1/jobs", "", "200 -", "403 -", "403 -", "403 -", "403 -"),
     ("GET", "/v1/jobs/{id}", "", "200 -", "200 404", "200 404", "200 404", "- 404"),
+    ("GET", "/v1/jobs/{id}", "a digest compile another key asked for first",
+     "- -", "200 404", "200 404", "404 404", "404 404"),
+    ("GET", "/v1/jobs/{id}", "a champion assignment another key asked for first",
+     "- -", "404 404", "404 404", "200 404", "404 404"),
     ("POST", "/v1/jobs/{id}/retry", "", "409 -", "403 403", "403 403", "403 403", "- 403"),
 
     ("GET", "/v1/partnerships/{id}/digests", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
@@ -239,7 +243,9 @@ NOTES = [
     "cannot see get 422.",
     "API keys, the job list and retry, and the reminder scan are admin business: 403 for every "
     "other role wherever the target is. A job is read by admin and the key whose request "
-    "caused it (a person key causes none); the retry of a job that is not dead answers 409.",
+    "caused it (a person key causes none), and by every key whose own request would be answered "
+    "with it (a compile of a date already asked for, a repeated champion assignment), so every "
+    "202's Location can be polled; the retry of a job that is not dead answers 409.",
     "Webhooks: admin sees all; a hub key its own (another key's answers 404); other roles 403.",
     "Conflicts are never cleared by the person concerned (403), though it declares them.",
     "The rows \"naming a person outside the key's scope\" and \"owner outside …\" target the "
@@ -482,6 +488,7 @@ class World:
             raise SystemExit("fixture: the digest of %s was not compiled (is spp-worker running?)" % c["p"])
         status, out = self.api.call("GET", "/v1/partnerships/%s/digests" % c["p"])
         c["digest"] = out["items"][0]["id"]
+        c["digest_job"] = job["id"]  # asked for by admin: other keys are answered with it too
         return c
 
     def build(self):
@@ -775,6 +782,12 @@ def case(w, method, path, variant, role, side):
     # jobs
     if path == "/v1/jobs":
         return dict(path=path)
+    if variant == "a digest compile another key asked for first":
+        cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]
+        return dict(path="/v1/jobs/" + cell["digest_job"])
+    if variant == "a champion assignment another key asked for first":
+        job = w.api.make("/v1/reviews/%s/champion-assignment" % w.review_fresh(rv), None, want=202)
+        return dict(path="/v1/jobs/" + job["id"])
     if path.startswith("/v1/jobs/{id}"):
         job = w.jobs.get(role) if side == "in" else w.jobs["other"]
         if job is None:
