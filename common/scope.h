@@ -72,6 +72,11 @@ enum review_act {
 enum scope_result scope_review(const struct principal *p, const struct scope_owner *o,
                                unsigned involvement, enum review_act act);
 
+/* Whether the caller's role ever creates a review: admin and school keys (the host school's own;
+ * which school is the visibility check's). Every other role is refused with 403 before the body
+ * is read, whatever school it names (DESIGN §3: an action the role may never take). */
+int scope_creates_reviews(const struct principal *p);
+
 /* Bookings (DESIGN §1, §3): a person key books only for itself; a session that has started,
  * and attendance, are recorded by admin, hub and partnership keys only. */
 int scope_may_book_for(const struct principal *p, const char *person_id);

@@ -221,6 +221,10 @@ run_build() {
         "$dir/spp-worker" >"$tmp/worker-$label.log" 2>&1 &
     local worker_pid=$!
     run_suite "integration tests ($label)" "$dir/spp-integration-tests"
+    # Every route × role × inside/outside its scope (tests/support/scope_matrix.py, the table the
+    # README prints); its fixtures need the worker (a compiled digest).
+    check "scope matrix: every route, role and scope answers its status ($label)" \
+        /usr/bin/python3 tests/support/scope_matrix.py run "$SPP_TEST_URL" "$SPP_ADMIN_TOKEN"
     kill -TERM "$strict_pid"; wait "$strict_pid" || true
     [ "$label" = plain ] && check_restarts
     # Hostile input for a while: every request answered, never a 500 (and, in the sanitized
@@ -293,6 +297,8 @@ check_run_command() {
     rm -rf "$home"
 }
 
+check "README's scope matrix is the table tests/support/scope_matrix.py runs" \
+    /usr/bin/python3 tests/support/scope_matrix.py check-readme README.md
 run_build build/test plain
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -132,10 +132,25 @@ START_TEST(scope_booking_roles)
                      person = who(ROLE_PERSON, PERSON);
     ck_assert(scope_may_book_for(&person, PERSON));
     ck_assert(!scope_may_book_for(&person, OTHER));
+    /* The same UUID spelt in capitals is still the person itself. */
+    struct principal lower = who(ROLE_PERSON, "4444abcd-4444-4444-4444-44444444abcd");
+    ck_assert(scope_may_book_for(&lower, "4444ABCD-4444-4444-4444-44444444ABCD"));
     ck_assert(scope_may_book_for(&school, OTHER)); /* visibility is checked elsewhere */
     ck_assert(scope_records_attendance(&admin) && scope_records_attendance(&hub) &&
               scope_records_attendance(&part));
     ck_assert(!scope_records_attendance(&school) && !scope_records_attendance(&person));
+}
+END_TEST
+
+/* Creating a review is the host school's (and admin's): other roles may never, wherever. */
+START_TEST(scope_review_creators)
+{
+    struct principal admin = who(ROLE_ADMIN, NULL), hub = who(ROLE_HUB, HUB),
+                     part = who(ROLE_PARTNERSHIP, PART), school = who(ROLE_SCHOOL, SCHOOL),
+                     person = who(ROLE_PERSON, PERSON);
+    ck_assert(scope_creates_reviews(&admin) && scope_creates_reviews(&school));
+    ck_assert(!scope_creates_reviews(&hub) && !scope_creates_reviews(&part) &&
+              !scope_creates_reviews(&person));
 }
 END_TEST
 
@@ -149,6 +164,7 @@ Suite *scope_suite(void)
     tcase_add_test(tc, scope_review_roles);
     tcase_add_test(tc, scope_training_sessions);
     tcase_add_test(tc, scope_booking_roles);
+    tcase_add_test(tc, scope_review_creators);
     suite_add_tcase(s, tc);
     return s;
 }

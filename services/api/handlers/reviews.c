@@ -282,6 +282,12 @@ void reviews_list(struct req *r)
 
 void reviews_create(struct req *r)
 {
+    /* A role that never creates a review is told so before its body is read: 403 whatever
+     * school it names, not the 422 an invisible school_id would give. */
+    if (!scope_creates_reviews(&r->principal)) {
+        req_problem(r, 403, "forbidden", "Only the host school creates its review.");
+        return;
+    }
     if (req_check_body(r, review_fields, VALIDATE_CREATE) != 0)
         return;
     /* Dates in the wrong order are stored: the school may be moving them one at a time; the
