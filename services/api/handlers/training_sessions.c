@@ -152,8 +152,9 @@ PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum s
     struct scope_owner o;
     training_owner(PQntuples(res) ? req_col(res, 0, 2) : NULL, &o);
     if (PQntuples(res) == 0 || req_allow(r, SCOPE_TRAINING, op, &o) != 0) {
+        /* The words req_allow uses for a session out of scope: absent and hidden read alike. */
         if (PQntuples(res) == 0)
-            req_problem(r, 404, "not_found", "No such training session.");
+            req_problem(r, 404, "not_found", "No such resource.");
         return NULL;
     }
     return res;
