@@ -78,9 +78,11 @@ static void lane_deliveries(const char *run, const char *wid, int n)
     fault_publish_run(run);
 }
 
-/* Removes what a scenario left: its jobs (whatever their state) and its subscription. */
+/* Removes what a scenario left: its jobs (whatever their state), its notifications and its
+ * subscription (the integration suite of the next build runs on the same database). */
 static void lane_cleanup(const char *run, const char *wid)
 {
+    PQclear(fault_sql("DELETE FROM notifications WHERE recipient = 'lane-%s@example.org'", run));
     PQclear(fault_sql("DELETE FROM jobs WHERE payload->>'run' = '%s' OR payload->>'webhook_id' = "
                       "'%s'",
                       run, wid ? wid : "00000000-0000-0000-0000-000000000000"));
