@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "http.h"
 #include "secretbox.h"
 #include "webhook.h"
 #include "xalloc.h"
@@ -352,10 +353,23 @@ START_TEST(database_error_text_stays_in_the_log)
     PGresult *res = fault_sql("SELECT COALESCE(last_error, '') FROM jobs WHERE id = '%s'", id);
     char *error = xstrdup(PQgetvalue(res, 0, 0));
     PQclear(res);
+    /* What a key reads, when the API under test is there. */
+    char *shown = NULL;
+    if (getenv("SPP_TEST_URL") && getenv("SPP_TEST_ADMIN_TOKEN")) {
+        char *path = xasprintf("/v1/jobs/%s", id);
+        struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
+        ck_assert_int_eq(r->status, 200);
+        shown = xstrdup(json_string_value(json_object_get(r->json, "last_error")));
+        http_free(r);
+        free(path);
+    }
     fault_worker_stop(&w);
     lane_cleanup(run, NULL);
     ck_assert_msg(dead == 1, "the job did not end (see %s)", w.log);
     ck_assert_str_eq(error, "loading the notification: database error (SQLSTATE 22P02)");
+    if (shown)
+        ck_assert_str_eq(shown, error);
+    free(shown);
     ck_assert_msg(fault_worker_logged(&w, "invalid input syntax for type uuid"),
                   "the detail is not in the log (%s)", w.log);
     free(error);
