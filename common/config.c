@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "redis.h"
 #include "xalloc.h"
 
 #ifndef SPP_SQL_DIR
@@ -21,8 +22,8 @@
 const struct config_entry config_table[] = {
     {"SPP_DATABASE_URL", CONFIG_STRING, C(database_url), "postgresql:///spp", 0, 0,
      "libpq connection string or URL"},
-    {"SPP_REDIS_URL", CONFIG_STRING, C(redis_url), "redis://127.0.0.1:6379/0", 0, 0,
-     "redis://host:port[/db]"},
+    {"SPP_REDIS_URL", CONFIG_REDIS_URL, C(redis_url), "redis://127.0.0.1:6379/0", 0, 0,
+     "redis://[:password@]host[:port][/db]"},
     {"SPP_LISTEN", CONFIG_LISTEN, C(listen), "127.0.0.1:8080", 0, 0, "API address, host:port"},
     {"SPP_API_THREADS", CONFIG_INT, C(api_threads), "0", 0, 256,
      "handler threads, each with one PostgreSQL and one Redis connection; 0 = 2 x cores"},
@@ -73,6 +74,9 @@ const struct config_entry config_table[] = {
     {"SPP_WEBHOOK_KEY", CONFIG_KEY256, C(webhook_key), NULL, 0, 0,
      "64 hex characters: the key that encrypts webhook signing secrets at rest; unset = no "
      "webhooks"},
+    {"SPP_WEBHOOK_CONCURRENCY", CONFIG_INT, C(webhook_concurrency), "2", 1, 256,
+     "webhook deliveries a worker runs at once, on runner threads of their own (beside "
+     "SPP_WORKER_CONCURRENCY, which they never take)"},
     {NULL, CONFIG_STRING, 0, NULL, 0, 0, NULL},
 };
 
@@ -162,6 +166,17 @@ static int config_parse_entry(const struct config_entry *e, const char *v, void 
             return -1;
         }
         *(char **)field = n ? xstrdup(v) : NULL;
+        return 0;
+    }
+    case CONFIG_REDIS_URL: {
+        /* The password it may hold stays out of the message (and so out of every log). */
+        struct redis_addr addr;
+        if (redis_parse_url(v, &addr) != 0) {
+            snprintf(err, errlen,
+                     "%s: is not redis://[:password@]host[:port][/db] (value not shown)", e->name);
+            return -1;
+        }
+        *(char **)field = xstrdup(v);
         return 0;
     }
     case CONFIG_LOG_LEVEL: {

@@ -29,12 +29,12 @@ const struct db_stmt jobs_statements[] = {
      "RETURNING id, $4::int <= 0"},
     {"jobs_by_dedupe", "SELECT id FROM jobs WHERE dedupe_key = $1"},
     /* Claiming takes the lease and counts the attempt; only what is due, of a kind this
-     * worker runs. */
+     * worker runs, in the lane of the runner ($5: true for the webhook lane). */
     {"jobs_claim", "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, "
                    "locked_until = clock_timestamp() + make_interval(secs => $3::int), "
                    "started_at = clock_timestamp() "
                    "WHERE id = $1 AND " JOBS_WAITING " AND run_at <= clock_timestamp() "
-                   "AND kind = ANY($4::text[]) "
+                   "AND kind = ANY($4::text[]) AND " JOBS_WEBHOOK_LANE_SQL " = $5::boolean "
                    "RETURNING kind, payload::text, attempts, max_attempts, "
                    "spp_micros(clock_timestamp()) - spp_micros(GREATEST(run_at, created_at))"},
     {"jobs_renew",
@@ -101,7 +101,12 @@ done:
 
 int jobs_publish(struct redis *r, struct db *db, const char *id)
 {
-    redisReply *rep = redis_command(r, "XADD %s * id %s", JOBS_STREAM, id);
+    return jobs_publish_to(r, db, JOBS_STREAM, id);
+}
+
+int jobs_publish_to(struct redis *r, struct db *db, const char *stream, const char *id)
+{
+    redisReply *rep = redis_command(r, "XADD %s * id %s", stream, id);
     int ok = rep && rep->type == REDIS_REPLY_STRING;
     if (!ok) {
         log_warn("publishing job %s failed (%s); the sweeper will publish it", id,

@@ -11,8 +11,14 @@
 
 struct redis;
 
-#define JOBS_STREAM               "spp:jobs"
-#define JOBS_GROUP                "spp-workers"
+#define JOBS_STREAM "spp:jobs"
+#define JOBS_GROUP  "spp-workers"
+/* The webhook lane: webhook deliveries (a webhook.deliver job naming its subscription) wait on
+ * receivers for up to 10 s each, so they travel on a stream of their own, read by runner
+ * threads of their own (SPP_WEBHOOK_CONCURRENCY), and never hold the threads that send email.
+ * The lane of a jobs row, as SQL. */
+#define JOBS_WEBHOOK_STREAM       "spp:jobs:webhooks"
+#define JOBS_WEBHOOK_LANE_SQL     "(kind = 'webhook.deliver' AND payload ? 'webhook_id')"
 #define JOBS_DEFAULT_MAX_ATTEMPTS 8
 #define JOBS_BACKOFF_CAP_S        3600
 
@@ -39,6 +45,8 @@ int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, ch
  * unpublished in db (outside any transaction: call it after COMMIT), so that the next sweep
  * publishes it; nothing else happens. Returns 0 or -1. */
 int jobs_publish(struct redis *r, struct db *db, const char *id);
+/* The same onto a given stream (JOBS_STREAM or JOBS_WEBHOOK_STREAM). */
+int jobs_publish_to(struct redis *r, struct db *db, const char *stream, const char *id);
 /* Set when the stream or its group turned out to be gone (Redis restarted empty): the next
  * sweep publishes every due job at once instead of trusting earlier publishes. */
 void jobs_stream_lost(void);

@@ -54,13 +54,6 @@ int main(int argc, char **argv)
     enum log_level lvl;
     log_level_parse(cfg.log_level, &lvl);
     log_set_level(lvl);
-    struct redis_addr raddr;
-    if (redis_parse_url(cfg.redis_url, &raddr) != 0) {
-        log_error("configuration: SPP_REDIS_URL: \"%s\" is not redis://host[:port][/db]",
-                  cfg.redis_url);
-        config_cleanup(&cfg);
-        return 2;
-    }
 
     int rc = 1;
     struct db *db = db_new(cfg.database_url, NULL);

@@ -64,6 +64,33 @@ START_TEST(config_bad_values_name_the_variable)
 }
 END_TEST
 
+/* Issue 9: an unparsable SPP_REDIS_URL stopped start-up with a log line quoting it, password
+ * and all. It is refused by the configuration now, with a message that never holds the value. */
+START_TEST(config_redis_url_checked_without_echo)
+{
+    static const char *const bad[] = {
+        "redis://:hunter2-secret@cache.example.org:notaport/0",
+        "redis://user:hunter2-secret@:6379/0",
+        "rediss://:hunter2-secret@cache.example.org/0",
+        "redis://:hunter2-secret@cache.example.org:6379/x",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fake_set(0, "SPP_REDIS_URL", bad[i]);
+        struct config c;
+        char err[256] = "";
+        ck_assert_msg(config_load(&c, fake_lookup, err, sizeof err) == -1, "%s accepted", bad[i]);
+        ck_assert_msg(strstr(err, "SPP_REDIS_URL") != NULL, "%s", err);
+        ck_assert_msg(strstr(err, "hunter2") == NULL, "the message shows the password: %s", err);
+    }
+    fake_set(0, "SPP_REDIS_URL", "redis://:hunter2-secret@cache.example.org:6380/2");
+    struct config c;
+    char err[256] = "";
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_str_eq(c.redis_url, "redis://:hunter2-secret@cache.example.org:6380/2");
+    config_cleanup(&c);
+}
+END_TEST
+
 START_TEST(config_values_parsed)
 {
     fake_set(0, "SPP_API_THREADS", "8");
@@ -92,6 +119,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, config_defaults);
     tcase_add_test(tc, config_bad_values_name_the_variable);
     tcase_add_test(tc, config_values_parsed);
+    tcase_add_test(tc, config_redis_url_checked_without_echo);
     suite_add_tcase(s, tc);
     return s;
 }
