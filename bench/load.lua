@@ -154,6 +154,8 @@ function done(summary, latency, requests)
   io.write(string.format("LOAD socket_errors connect=%d read=%d write=%d timeout=%d\n",
                          e.connect, e.read, e.write, e.timeout))
   io.write(string.format("LOAD requests=%d duration_us=%d\n", summary.requests, summary.duration))
+  io.write(string.format("LOAD latency_ms p50=%.1f p99=%.1f max=%.1f\n", latency:percentile(50) / 1000,
+                         latency:percentile(99) / 1000, latency.max / 1000))
   for k, v in pairs(total) do
     local kind, status = string.match(k, "^(%S+) (%d+)$")
     local want = expected[kind]

@@ -89,6 +89,7 @@ run_round() {
     sockerr[$n]=$(awk '/^LOAD socket_errors/ {s = 0; for (i = 3; i <= NF; i++) {split($i, a, "="); s += a[2]}; print s}' "$out")
     unexpected[$n]=$(awk '/^LOAD status/ && $6 == "UNEXPECTED" {s += $5} END {print s + 0}' "$out")
     peak[$n]=$(sort -n "$tmp/rss-$n" | tail -n 1)
+    p99[$n]=$(sed -nE 's/^LOAD latency_ms .*p99=([0-9.]+).*/\1/p' "$out")
     abandoned[$n]=0
     if [ "$abandon" = 1 ]; then
         local line; line=$(grep '^ABANDON' "$tmp/abandon-$n.out" || true)
@@ -102,7 +103,7 @@ run_round() {
     grep '^LOAD status' "$out" | sort -k3,3 -k4,4n | awk -v n="$n" '{printf "  round %s  %-8s %s  %7d  %s\n", n, $3, $4, $5, $6}'
 }
 
-declare -a rps reqs sockerr unexpected peak abandoned
+declare -a rps reqs sockerr unexpected peak abandoned p99
 run_round 1 0
 run_round 2 0
 run_round 3 1
@@ -124,11 +125,11 @@ if ! wait "$api_pid"; then fail "spp-api did not stop cleanly"; tail -n 20 "$tmp
 api_pid=""
 
 echo
-printf '%-6s %-22s %8s %10s %11s %14s %10s  %s\n' round connections req/s requests unexpected socket-errors abandoned "RSS every 5 s (MB)"
+printf '%-6s %-22s %7s %8s %9s %11s %14s %10s  %s\n' round connections req/s "p99 ms" requests unexpected socket-errors abandoned "RSS every 5 s (MB)"
 for n in 1 2 3 4; do
     if [ "$n" -le 2 ]; then c="$conns wrk"; else c="$((conns - (conns + 5) / 10)) wrk + $(( (conns + 5) / 10 )) abandoning"; fi
     samples=$(awk '{printf "%s%.1f", (NR > 1 ? " " : ""), $1 / 1024}' "$tmp/rss-$n")
-    printf '%-6s %-22s %8s %10s %11s %14s %10s  %s (peak %.1f)\n' "$n" "$c" "${rps[$n]}" "${reqs[$n]}" \
+    printf '%-6s %-22s %7s %8s %9s %11s %14s %10s  %s (peak %.1f)\n' "$n" "$c" "${rps[$n]}" "${p99[$n]}" "${reqs[$n]}" \
         "${unexpected[$n]}" "${sockerr[$n]}" "${abandoned[$n]}" "$samples" "$(awk -v k="${peak[$n]}" 'BEGIN {print k / 1024}')"
 done
 if [ ${#failures[@]} -eq 0 ]; then
