@@ -1,8 +1,10 @@
 """Clients that give up: for bench/load.sh, beside wrk.
 
-  /usr/bin/python3 bench/abandon.py HOST:PORT TOKEN CONNECTIONS SECONDS URN_BASE
+  /usr/bin/python3 bench/abandon.py HOST:PORT TOKEN CONNECTIONS SECONDS URN_BASE INTERVAL_MS
 
-CONNECTIONS threads each loop for SECONDS: connect, send a request, and close without reading
+CONNECTIONS threads each loop for SECONDS, one request every INTERVAL_MS (the pace of one of
+wrk's connections, so that they stand for a share of the connections rather than a flood that
+fills the server's queue): connect, send a request, and close without reading
 the answer: in turn after the whole request and 0-20 ms (a list, a create, a PATCH of a school
 that does not exist: the handler is working on it or has answered into a closed socket), and in
 the middle of a body (Content-Length promises more than is sent). Half of the closes are resets (SO_LINGER
@@ -23,6 +25,7 @@ token = sys.argv[2]
 nconn = int(sys.argv[3])
 seconds = float(sys.argv[4])
 urn_base = int(sys.argv[5])
+interval = float(sys.argv[6]) / 1000
 
 counts = {"list": 0, "create": 0, "stale": 0, "partial": 0, "connect_errors": 0}
 lock = threading.Lock()
@@ -56,6 +59,7 @@ def run(index):
     kinds = ["list", "create", "stale", "partial"]
     mine = {k: 0 for k in counts}
     while time.monotonic() < deadline:
+        start = time.monotonic()
         n += 1
         kind = kinds[n % len(kinds)]
         try:
@@ -75,6 +79,7 @@ def run(index):
             pass
         finally:
             s.close()
+        time.sleep(max(0.0, start + interval - time.monotonic()))
     with lock:
         for k, v in mine.items():
             counts[k] += v

@@ -3,7 +3,8 @@
 # item and list GETs, creates, PATCHes with If-Match, review transitions, each response checked
 # against the one status it must get), its RSS read from /proc every 5 s. Four rounds:
 #   1, 2  all connections from wrk;
-#   3, 4  a tenth of them from bench/abandon.py instead, closing mid-request.
+#   3, 4  a tenth of them from bench/abandon.py instead, closing mid-request, each at the pace
+#         of one of wrk's connections in rounds 1 and 2 (connections / req/s).
 # It fails (exit 1) on any unexpected status, any socket error (wrk's connect, read, write or
 # timeout), a connection the API refused, an API that is not healthy or does not stop cleanly
 # at the end, or RSS that grows: round 2's peak must stay within SPP_LOAD_RSS_MARGIN_PCT of
@@ -74,7 +75,7 @@ run_round() {
     sampler_pid=$!
     if [ "$abandon" = 1 ]; then
         /usr/bin/python3 bench/abandon.py "127.0.0.1:$port" "$SPP_ADMIN_TOKEN" "$aconns" "$secs" \
-            $((4000000 + n * 1000000)) >"$tmp/abandon-$n.out" 2>&1 &
+            $((4000000 + n * 1000000)) "$pace_ms" >"$tmp/abandon-$n.out" 2>&1 &
         abandon_pid=$!
     fi
     LOAD_URN_BASE=$((2000000 + n * 200000)) wrk -t2 -c"$wconns" -d"${secs}s" --timeout 10s \
@@ -106,6 +107,9 @@ run_round() {
 declare -a rps reqs sockerr unexpected peak abandoned p99
 run_round 1 0
 run_round 2 0
+# One request every pace_ms per abandoning connection: wrk's per-connection pace so far.
+pace_ms=$(( 2000 * conns / (rps[1] + rps[2] + 1) ))
+[ "$pace_ms" -ge 5 ] || pace_ms=5
 run_round 3 1
 run_round 4 1
 
@@ -133,7 +137,7 @@ for n in 1 2 3 4; do
         "${unexpected[$n]}" "${sockerr[$n]}" "${abandoned[$n]}" "$samples" "$(awk -v k="${peak[$n]}" 'BEGIN {print k / 1024}')"
 done
 if [ ${#failures[@]} -eq 0 ]; then
-    echo "load and leaks: all criteria met ($secs s rounds, RSS margin $margin %)"
+    echo "load and leaks: all criteria met ($secs s rounds, RSS margin $margin %, an abandoned request every $pace_ms ms per abandoning connection)"
 else
     printf 'FAILED: %s\n' "${failures[@]}" >&2
     exit 1
