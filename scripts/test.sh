@@ -96,6 +96,7 @@ run_suite() {
     spp_log "$name"
     local out="$tmp/suite.out" rc=0
     "$@" 2>&1 | tee "$out" || rc=$?
+    cat "$out" >>"$tmp/suites.log"
     local summary; summary=$(grep -E '^[0-9]+%: Checks: ' "$out" | tail -n 1 || true)
     if [ -n "$summary" ]; then
         local checks fails errs
@@ -198,6 +199,7 @@ run_fault() {
 # run_build DIR: unit tests, then the API under test, then a graceful stop.
 run_build() {
     local dir=$1 label=$2
+    : >"$tmp/suites.log"
     run_suite "unit tests ($label)" "$dir/spp-unit-tests"
     local port; port=$(spp_free_port)
     export SPP_LISTEN="127.0.0.1:$port"
@@ -246,7 +248,10 @@ run_build() {
         failed=$((failed + 1))
     fi
     api_pid=""
-    for log in "$tmp/api-$label.log" "$tmp/worker-$label.log"; do
+    # Every process of the run is checked, the test binaries (suites.log) included: in the
+    # sanitized build a leak (LeakSanitizer at exit) fails the run.
+    for log in "$tmp/api-$label.log" "$tmp/worker-$label.log" "$tmp/api-strict-$label.log" \
+        "$tmp/api-limits-$label.log" "$tmp/suites.log"; do
         if grep -q 'ERROR: \(AddressSanitizer\|LeakSanitizer\)\|runtime error:' "$log"; then
             echo "sanitizer reports in $log:" >&2
             grep -A 30 'ERROR: \|runtime error:' "$log" | head -n 80 >&2
