@@ -37,6 +37,8 @@ struct config {
     char *mail_from;
     int webhook_allow_private;
     char *webhook_key; /* a secret: 64 hex characters, or NULL */
+    int auth_fail_per_min;
+    char *metrics_listen; /* host:port, or NULL: /metrics on the main listener */
 };
 
 enum config_type {
