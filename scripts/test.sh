@@ -153,7 +153,7 @@ check_inflight_survives_sigterm() {
     spp_log "SIGTERM with a request in flight"
     local id
     id=$(curl -s -H "Authorization: Bearer $SPP_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-        -d '{"urn":"9999991","name":"Sigterm School","phase_of_education":"primary","local_authority":"Leeds"}' \
+        -d "{\"urn\":\"$(printf '98%05d' $((RANDOM % 100000)))\",\"name\":\"Sigterm School\",\"phase_of_education\":\"primary\",\"local_authority\":\"Leeds\"}" \
         "$SPP_TEST_URL/v1/schools" | sed -E 's/.*"id":"([^"]+)".*/\1/')
     psql -q "$SPP_DATABASE_URL" -c "BEGIN; SELECT 1 FROM schools WHERE id = '$id' FOR UPDATE; SELECT pg_sleep(2); COMMIT;" >/dev/null &
     local lock_pid=$!
@@ -182,7 +182,7 @@ check_sigterm_past_grace() {
         failed=$((failed + 1)); kill -KILL "$pid"; return
     fi
     id=$(curl -s -H "Authorization: Bearer $SPP_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-        -d "{\"urn\":\"99999$((RANDOM % 90 + 10))\",\"name\":\"Grace School\",\"phase_of_education\":\"primary\",\"local_authority\":\"Leeds\"}" \
+        -d "{\"urn\":\"$(printf '97%05d' $((RANDOM % 100000)))\",\"name\":\"Grace School\",\"phase_of_education\":\"primary\",\"local_authority\":\"Leeds\"}" \
         "http://127.0.0.1:$port/v1/schools" | sed -E 's/.*"id":"([^"]+)".*/\1/')
     psql -q "$SPP_DATABASE_URL" -c "BEGIN; SELECT 1 FROM schools WHERE id = '$id' FOR UPDATE; SELECT pg_sleep(6); COMMIT;" >/dev/null &
     local lock_pid=$!

@@ -351,8 +351,11 @@ static void *server_loop_main(void *arg)
     return NULL;
 }
 
-/* A listening socket with SO_REUSEPORT so that every loop thread accepts on the same port. */
-static int server_listen_socket(const char *name, const char *listen_addr, char *err, size_t errlen)
+/* A listening socket for the setting name; with reuseport (SO_REUSEPORT) every loop thread
+ * accepts on the same port. The metrics listener takes none, so that it cannot share a port
+ * with the main one. */
+static int server_listen_socket(const char *name, const char *listen_addr, int reuseport, char *err,
+                                size_t errlen)
 {
     char host[256];
     int port;
@@ -371,7 +374,7 @@ static int server_listen_socket(const char *name, const char *listen_addr, char 
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
         bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
         snprintf(err, errlen, "%s: cannot listen on %s: %s", name, listen_addr, strerror(errno));
         if (fd >= 0)
@@ -620,22 +623,12 @@ int server_run(const struct config *cfg)
     server_max_body = cfg->max_body_bytes;
     server_metrics_apart = cfg->metrics_listen != NULL;
 
-    int metrics_fd = -1;
-    if (cfg->metrics_listen) {
-        char err[512];
-        metrics_fd =
-            server_listen_socket("SPP_METRICS_LISTEN", cfg->metrics_listen, err, sizeof err);
-        if (metrics_fd < 0) {
-            log_error("%s", err);
-            return 1;
-        }
-    }
     server_nloops = cfg->loop_threads;
     server_loops = xcalloc((size_t)server_nloops, sizeof *server_loops);
     for (int i = 0; i < server_nloops; i++) {
         struct loop *l = &server_loops[i];
         char err[512];
-        int fd = server_listen_socket("SPP_LISTEN", cfg->listen, err, sizeof err);
+        int fd = server_listen_socket("SPP_LISTEN", cfg->listen, 1, err, sizeof err);
         if (fd < 0) {
             log_error("%s", err);
             return 1;
@@ -644,7 +637,13 @@ int server_run(const struct config *cfg)
         l->base = event_base_new();
         l->http = server_http_new(l, cfg, server_on_request);
         l->bound = evhttp_accept_socket_with_handle(l->http, fd);
-        if (i == 0 && metrics_fd >= 0) {
+        if (i == 0 && cfg->metrics_listen) {
+            int metrics_fd =
+                server_listen_socket("SPP_METRICS_LISTEN", cfg->metrics_listen, 0, err, sizeof err);
+            if (metrics_fd < 0) {
+                log_error("%s", err);
+                return 1;
+            }
             l->metrics_http = server_http_new(l, cfg, server_on_metrics_request);
             l->metrics_bound = evhttp_accept_socket_with_handle(l->metrics_http, metrics_fd);
         }
