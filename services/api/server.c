@@ -404,10 +404,10 @@ static _Thread_local int server_rewriting;
  * is frozen, as a socket bufferevent keeps its output between writes. */
 static void server_peek(struct evbuffer *buf, char *out, size_t len)
 {
-    struct evbuffer_iovec v[8];
-    int n = evbuffer_peek(buf, (ev_ssize_t)len, NULL, v, 8);
+    struct evbuffer_iovec v[32];
+    int n = evbuffer_peek(buf, (ev_ssize_t)len, NULL, v, 32);
     size_t done = 0;
-    for (int i = 0; i < n && i < 8 && done < len; i++) {
+    for (int i = 0; i < n && i < 32 && done < len; i++) {
         size_t k = v[i].iov_len < len - done ? v[i].iov_len : len - done;
         memcpy(out + done, v[i].iov_base, k);
         done += k;
@@ -421,18 +421,16 @@ static void server_on_output(struct evbuffer *out, const struct evbuffer_cb_info
     size_t len = evbuffer_get_length(out);
     if (server_rewriting || !info->n_added || len < 13 || len > 4096)
         return;
+    /* Most writes stop here, at a look at the status line (after an interim 100, if any). */
     char text[4097];
-    server_peek(out, text, 7);
-    if (memcmp(text, "HTTP/1.", 7) != 0)
+    server_peek(out, text, 38); /* zero-filled past len */
+    size_t at = !strncmp(text + 8, " 100 Continue\r\n\r\n", 17) ? 25 : 0;
+    if (len < at + 13 || strncmp(text + at, "HTTP/1.", 7) != 0 ||
+        strncmp(text + at + 8, " 413 ", 5) != 0)
         return;
     server_peek(out, text, len);
     text[len] = '\0';
-    /* A body read after "Expect: 100-continue" follows libevent's interim answer. */
-    char *page = text;
-    if (!strncmp(page + 8, " 100 Continue\r\n\r\n", 17))
-        page += 25;
-    if (strncmp(page, "HTTP/1.", 7) != 0 || strncmp(page + 8, " 413 ", 5) != 0)
-        return;
+    char *page = text + at;
     char *end = strstr(page, "\r\n\r\n");
     if (!end)
         return;    /* the headers are not all there yet */
