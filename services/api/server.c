@@ -690,10 +690,10 @@ int server_run(const struct config *cfg)
     server_queue.closed = 1;
     pthread_cond_broadcast(&server_queue.cv);
     pthread_mutex_unlock(&server_queue.mu);
-    if (left > 0) {
+    /* Also when none was left: a keep-alive connection may have sent one since. */
+    if (left > 0)
         log_warn("grace period over with %d requests unfinished: cancelling their queries", left);
-        server_cancel_handlers(handlers, nhandlers);
-    }
+    server_cancel_handlers(handlers, nhandlers);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += SERVER_STOP_WAIT_S;
