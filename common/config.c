@@ -77,6 +77,10 @@ const struct config_entry config_table[] = {
     {"SPP_WEBHOOK_CONCURRENCY", CONFIG_INT, C(webhook_concurrency), "2", 1, 256,
      "webhook deliveries a worker runs at once, on runner threads of their own (beside "
      "SPP_WORKER_CONCURRENCY, which they never take)"},
+    {"SPP_AUTH_FAIL_PER_MIN", CONFIG_INT, C(auth_fail_per_min), "60", 1, 1000000,
+     "requests without a valid key a client address may send a minute before 429"},
+    {"SPP_METRICS_LISTEN", CONFIG_LISTEN, C(metrics_listen), NULL, 0, 0,
+     "API /metrics address, host:port; unset = /metrics on SPP_LISTEN"},
     {NULL, CONFIG_STRING, 0, NULL, 0, 0, NULL},
 };
 
@@ -136,6 +140,10 @@ static int config_parse_entry(const struct config_entry *e, const char *v, void 
     case CONFIG_LISTEN: {
         char host[256];
         int port;
+        if (!*v && !e->def) {
+            *(char **)field = NULL; /* an optional address set empty: unset */
+            return 0;
+        }
         if (config_split_listen(v, host, sizeof host, &port) != 0) {
             snprintf(err, errlen, "%s: \"%s\" is not host:port with a port 1..65535", e->name, v);
             return -1;

@@ -38,6 +38,8 @@ struct config {
     int webhook_allow_private;
     char *webhook_key;       /* a secret: 64 hex characters, or NULL */
     int webhook_concurrency; /* worker runner threads for webhook deliveries only */
+    int auth_fail_per_min;
+    char *metrics_listen; /* host:port, or NULL: /metrics on the main listener */
 };
 
 enum config_type {

@@ -11,6 +11,7 @@
 #include "dispatch.h"
 #include "handlers/handlers.h"
 #include "log.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "redis.h"
 #include "server.h"
@@ -73,7 +74,10 @@ int main(int argc, char **argv)
     dispatch_configure(&cfg);
     db_free(db);
     db = NULL;
+    /* server_run returns once every handler thread was joined and every loop stopped (or
+     * does not return): only then is what they read freed. */
     rc = server_run(&cfg);
+    metrics_cleanup();
     handlers_cleanup();
     tz_cleanup();
 done:

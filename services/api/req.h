@@ -49,7 +49,12 @@ struct req {
     struct arena arena;
     /* Set by the loop thread; evreq is touched only there and is NULL once the client left. */
     struct evhttp_request *evreq;
+    /* 1 once libevent detached evreq from its closed connection (see server_on_close): the
+     * request is then ours to free, and no answer can be sent. */
+    int evreq_orphaned;
     struct loop *loop;
+    char *peer;       /* the client's address (arena), for limits before authentication */
+    int close_after;  /* answer with Connection: close (unread bytes follow the request) */
     struct req *next; /* queue link */
     int64_t start_us;
 

@@ -112,6 +112,35 @@ START_TEST(config_values_parsed)
 }
 END_TEST
 
+START_TEST(config_edge_settings)
+{
+    fake_env[0][0] = NULL;
+    struct config c;
+    char err[256];
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_int_eq(c.auth_fail_per_min, 60);
+    ck_assert_ptr_null(c.metrics_listen);
+    config_cleanup(&c);
+    /* Set empty, the optional metrics address stays unset; set, it must be host:port. */
+    fake_set(0, "SPP_METRICS_LISTEN", "");
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_ptr_null(c.metrics_listen);
+    config_cleanup(&c);
+    fake_set(0, "SPP_METRICS_LISTEN", "127.0.0.1:9100");
+    fake_set(1, "SPP_AUTH_FAIL_PER_MIN", "5");
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_str_eq(c.metrics_listen, "127.0.0.1:9100");
+    ck_assert_int_eq(c.auth_fail_per_min, 5);
+    config_cleanup(&c);
+    fake_set(0, "SPP_METRICS_LISTEN", "metrics");
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "SPP_METRICS_LISTEN"));
+    fake_set(0, "SPP_AUTH_FAIL_PER_MIN", "0");
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "SPP_AUTH_FAIL_PER_MIN"));
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -120,6 +149,7 @@ Suite *config_suite(void)
     tcase_add_test(tc, config_bad_values_name_the_variable);
     tcase_add_test(tc, config_values_parsed);
     tcase_add_test(tc, config_redis_url_checked_without_echo);
+    tcase_add_test(tc, config_edge_settings);
     suite_add_tcase(s, tc);
     return s;
 }
