@@ -37,9 +37,12 @@ struct handler_ctx {
     int index;
 };
 
+/* One query parameter, percent-decoded. problem is NULL when it is well formed, else why not
+ * (written without '=', or decoding to a NUL byte) with its rule; req_check_query reports it. */
 struct kv {
     char *key;
     char *value;
+    const char *rule, *problem;
 };
 
 #define REQ_MAX_PARAMS  4
@@ -119,6 +122,11 @@ void req_reply_created(struct req *r, const char *location, const char *json_tex
 /* ---- reading ---- */
 const char *req_param(const struct req *r, const char *name); /* path parameter */
 const char *req_query_get(const struct req *r, const char *name);
+/* Splits the raw query string (after '?') into r->query, in the request's arena: pieces
+ * separated by '&' (empty ones skipped), each name=value with percent escapes and '+' decoded.
+ * Never fails: a piece without '=' is kept with a problem for req_check_query to answer (422),
+ * so that every route reports it the same way. */
+void req_parse_query(struct req *r, const char *query);
 /* Validates the query string against the allowed parameters (terminated by a NULL name; lists
  * add limit and cursor by passing paged). Answers 422 listing every bad or unknown parameter
  * and returns -1; 0 when all is well. */
