@@ -77,6 +77,12 @@ const struct db_stmt review_statements[] = {
      "WHERE e.review_id = $1 "
      "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), $3::uuid)) "
      "ORDER BY e.created_at, e.id LIMIT $4"},
+    /* Person $1's owner chain, and whether they work at a school of review $2's partnership. */
+    {"review_person",
+     "SELECT p.hub_id, s.partnership_id, s.id, pe.id, "
+     "COALESCE(s.partnership_id = (SELECT r.partnership_id FROM reviews r WHERE r.id = $2), "
+     "false) FROM people pe JOIN schools s ON s.id = pe.school_id "
+     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
     {"review_publish_practices", "UPDATE best_practices SET published_at = clock_timestamp() "
                                  "WHERE review_id = $1 AND published_at IS NULL"},
     {NULL, NULL},
@@ -230,6 +236,23 @@ void reviews_item_delete(struct req *r, enum review_act act, const char *lock_st
         req_reply_empty(r, 204);
 }
 
+int reviews_person(struct req *r, const char *review_id, const char *person_id)
+{
+    if (!validate_uuid(person_id))
+        return REVIEW_PERSON_UNSEEN;
+    const char *p[] = {person_id, review_id};
+    PGresult *res = req_db(r, "review_person", 2, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0)
+        return REVIEW_PERSON_UNSEEN;
+    if (PQgetvalue(res, 0, 4)[0] == 't')
+        return REVIEW_PERSON_MEMBER;
+    struct scope_owner o;
+    req_owner_from_row(res, 0, 0, &o);
+    return scope_visible(&r->principal, &o) ? REVIEW_PERSON_OUTSIDER : REVIEW_PERSON_UNSEEN;
+}
+
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
                   const char *to, const char *reason, const char *review_json)
 {
@@ -282,6 +305,8 @@ void reviews_list(struct req *r)
 
 void reviews_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (req_check_body(r, review_fields, VALIDATE_CREATE) != 0)
         return;
     /* Dates in the wrong order are stored: the school may be moving them one at a time; the
@@ -310,6 +335,8 @@ void reviews_create(struct req *r)
 
 void reviews_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *res = reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -347,6 +374,8 @@ static void review_reply_rechecked(struct req *r, const PGresult *res, json_t *r
 
 void reviews_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *id = req_param(r, "id");
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_READ);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
@@ -454,6 +483,8 @@ static int review_load_facts(struct req *r, const char *id, enum review_status t
 /* POST /v1/reviews/{id}/transitions {"to", "reason"}: one step of the workflow. */
 void reviews_transition(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *id = req_param(r, "id");
     /* A completed or cancelled review answers invalid_transition below, like any non-edge. */
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_READ);
@@ -504,6 +535,8 @@ void reviews_transition(struct req *r)
 /* PUT /v1/reviews/{id}/champion {"person_id"}: the host school's own choice, same rules. */
 void reviews_set_champion(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *id = req_param(r, "id");
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
@@ -523,6 +556,8 @@ void reviews_set_champion(struct req *r)
 /* POST /v1/reviews/{id}/champion-assignment: asks the worker to choose (202 + the job). */
 void reviews_assign_champion(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *id = req_param(r, "id");
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
     if (!cur)
