@@ -421,12 +421,17 @@ const char *req_col(const PGresult *res, int row, int col)
 
 int req_enqueue(struct req *r, const struct jobs_new *j, char *id)
 {
+    return req_enqueue_once(r, j, NULL, id);
+}
+
+int req_enqueue_once(struct req *r, const struct jobs_new *j, const char *pending_key, char *id)
+{
     struct jobs_new copy = *j;
     if (!copy.requested_by)
         copy.requested_by = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
     char err[512];
     int due = 0;
-    int rc = jobs_enqueue(r->hc->db, &copy, id, &due, err, sizeof err);
+    int rc = jobs_enqueue_once(r->hc->db, &copy, pending_key, id, &due, err, sizeof err);
     if (rc < 0) {
         log_error("%s", err);
         req_problem(r, 500, "internal", "Something went wrong on our side.");

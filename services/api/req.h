@@ -155,6 +155,9 @@ struct jobs_new;
 /* Enqueues a job in the request's transaction (DESIGN §4.1); the dispatcher publishes it after
  * COMMIT. Writes the job id (37 bytes). Returns 0, or -1 after answering 500. */
 int req_enqueue(struct req *r, const struct jobs_new *j, char *id);
+/* The same, one waiting job per pending_key: while a job with that key has not started, writes
+ * its id instead (jobs_enqueue_once). */
+int req_enqueue_once(struct req *r, const struct jobs_new *j, const char *pending_key, char *id);
 /* Publishes a job id to the stream once the request's transaction has committed. */
 void req_publish_after_commit(struct req *r, const char *job_id);
 /* Announces a webhook event of type with data (JSON text) in the request's transaction: the

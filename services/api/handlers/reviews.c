@@ -349,18 +349,20 @@ static enum review_act review_field_act(const char *field)
     return !strcmp(field, "workshop_on") ? REVIEW_ACT_WORKSHOP : REVIEW_ACT_DRIVE;
 }
 
-/* Asks the worker to choose a champion: once per version of the review when version is given
- * (a change caused it), else every time (someone asked). Writes the job id into job when not
- * NULL. */
+/* Asks the worker to choose a champion. One assignment per review waits at a time: while one
+ * has not started, asking again (or a change that calls for one) answers with that job. A
+ * change passes the review's new version, so that the same version never asks twice even after
+ * the job has run. Writes the job id into job when not NULL. */
 static int review_enqueue_assignment(struct req *r, const char *id, const char *version, char *job)
 {
     char *payload = arena_printf(&r->arena, "{\"review_id\":\"%s\"}", id);
     char *key = NULL;
     if (version)
         key = arena_printf(&r->arena, "champion.assign:%s:%s", id, version);
+    char *pending = arena_printf(&r->arena, "champion.assign:%s", id);
     struct jobs_new j = {"champion.assign", payload, key, 0, 0, NULL};
     char scratch[37];
-    return req_enqueue(r, &j, job ? job : scratch);
+    return req_enqueue_once(r, &j, pending, job ? job : scratch);
 }
 
 /* Answers the review with a report of who no longer qualifies after its dates moved. */
