@@ -8,8 +8,24 @@
 #include <string.h>
 #include <strings.h>
 
+/* 1 when errors holds as many problems as an answer lists. */
+static int validate_full(const json_t *errors)
+{
+    return json_array_size(errors) >= VALIDATE_ERRORS_MAX;
+}
+
 void validate_add(json_t *errors, const char *field, const char *rule, const char *fmt, ...)
 {
+    if (validate_full(errors)) {
+        if (json_array_size(errors) == VALIDATE_ERRORS_MAX) {
+            char more[128];
+            snprintf(more, sizeof more, "there are more problems: the first %d are listed",
+                     VALIDATE_ERRORS_MAX);
+            json_array_append_new(
+                errors, json_pack("{s:s, s:s}", "rule", "too_many_errors", "message", more));
+        }
+        return;
+    }
     char msg[512];
     va_list ap;
     va_start(ap, fmt);

@@ -9,6 +9,10 @@
 #define VALIDATE_NAME_MAX 200
 #define VALIDATE_TEXT_MAX 10000
 #define VALIDATE_LIST_MAX 100
+/* The most problems one answer lists: past it, one last item (rule too_many_errors) says that
+ * more were found, so that the answer (and the work of building it) never outgrows a fixed
+ * size however many problems a body holds. */
+#define VALIDATE_ERRORS_MAX 100
 
 enum vtype {
     V_NAME, /* string, 1..max_len (default 200) characters */
@@ -47,7 +51,8 @@ struct validate_ctx {
     int (*timezone_known)(const char *name);
 };
 
-/* Adds one problem to errors (a JSON array). field and rule may be NULL. */
+/* Adds one problem to errors (a JSON array). field and rule may be NULL. Once errors holds
+ * VALIDATE_ERRORS_MAX problems, adds the too_many_errors item instead, once, and then nothing. */
 void validate_add(json_t *errors, const char *field, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "cursor.h"
@@ -453,6 +454,112 @@ START_TEST(conflict_not_cleared_by_the_person_concerned)
 }
 END_TEST
 
+/* ---- bounded arrays and error lists ---- */
+
+/* An import body of n items for person, one award a day back from 2026-01-01 (all in the past,
+ * all distinct). bad: every item names no person and carries an unknown member. Caller frees. */
+static char *import_body(const char *person, int n, int bad)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"items\":[");
+    time_t day = 1767225600; /* 2026-01-01T00:00:00Z */
+    for (int i = 0; i < n; i++) {
+        char date[11];
+        time_t t = day - (time_t)i * 86400;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(date, sizeof date, "%Y-%m-%d", &tm);
+        if (bad)
+            buf_printf(&b, "%s{\"x\":1,\"role\":\"peer_reviewer\",\"awarded_on\":\"%s\"}",
+                       i ? "," : "", date);
+        else
+            buf_printf(&b,
+                       "%s{\"person_id\":\"%s\",\"role\":\"peer_reviewer\","
+                       "\"awarded_on\":\"%s\"}",
+                       i ? "," : "", person, date);
+    }
+    buf_puts(&b, "]}");
+    size_t len;
+    return buf_steal(&b, &len);
+}
+
+START_TEST(import_takes_ten_thousand_items)
+{
+    char *school = test_school(NULL), *person = test_person(school);
+    /* One past the maximum: one problem, not one per item. */
+    char *body = import_body(person, 10001, 0);
+    struct http_resp *r = http_call("POST", "/v1/accreditations/import", test_admin(), body, NULL);
+    expect(r, 422, "10,001 items");
+    ck_assert_int_eq(nerrors(r), 1);
+    ck_assert_str_eq(error_at(r, 0, "field"), "/items");
+    ck_assert_str_eq(error_at(r, 0, "rule"), "max_items");
+    http_free(r);
+    free(body);
+    /* 10,000 items with a problem each: the first 100 problems and one saying there are more. */
+    body = import_body(person, 10000, 1);
+    r = http_call("POST", "/v1/accreditations/import", test_admin(), body, NULL);
+    expect(r, 422, "10,000 bad items");
+    ck_assert_int_eq(nerrors(r), 101);
+    ck_assert_str_eq(error_at(r, 0, "field"), "/items/0/x");
+    ck_assert_str_eq(error_at(r, 100, "rule"), "too_many_errors");
+    ck_assert_msg(r->body_len < 20000, "answer of %zu bytes", r->body_len);
+    http_free(r);
+    free(body);
+    /* The maximum is taken, all or nothing. */
+    body = import_body(person, 10000, 0);
+    r = http_call("POST", "/v1/accreditations/import", test_admin(), body, NULL);
+    expect(r, 200, "10,000 items");
+    ck_assert_int_eq(json_integer_value(json_object_get(r->json, "imported")), 10000);
+    http_free(r);
+    free(body);
+    free(person);
+    free(school);
+}
+END_TEST
+
+START_TEST(evidence_ids_capped_at_one_hundred)
+{
+    struct two t;
+    two_setup(&t);
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"kind\":\"strength\",\"text\":\"Reading\",\"evidence_ids\":[");
+    for (int i = 0; i < 5000; i++)
+        buf_printf(&b, "%s\"00000000-0000-4000-8000-%012d\"", i ? "," : "", i);
+    buf_puts(&b, "]}");
+    char *path = xasprintf("/v1/reviews/%s/findings", t.review);
+    struct http_resp *r = http_call("POST", path, test_admin(), b.data, NULL);
+    expect(r, 422, "5,000 evidence ids");
+    ck_assert_int_eq(nerrors(r), 1);
+    ck_assert_str_eq(error_at(r, 0, "field"), "/evidence_ids");
+    ck_assert_str_eq(error_at(r, 0, "rule"), "max_items");
+    http_free(r);
+    free(path);
+    buf_cleanup(&b);
+    two_teardown(&t);
+}
+END_TEST
+
+/* A body of many unknown members answers a bounded list, and changes nothing. */
+START_TEST(error_list_is_bounded)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, "{");
+    for (int i = 0; i < 20000; i++)
+        buf_printf(&b, "%s\"k%d\":0", i ? "," : "", i);
+    buf_puts(&b, "}");
+    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), b.data, NULL);
+    expect(r, 422, "20,000 unknown members");
+    ck_assert_int_eq(nerrors(r), 101);
+    ck_assert_str_eq(error_at(r, 100, "rule"), "too_many_errors");
+    ck_assert_msg(r->body_len < 20000, "answer of %zu bytes", r->body_len);
+    http_free(r);
+    buf_cleanup(&b);
+}
+END_TEST
+
 Suite *bounds_suite(void)
 {
     Suite *s = suite_create("bounds");
@@ -468,6 +575,12 @@ Suite *bounds_suite(void)
     tcase_add_test(tc, champion_outside_scope_lists_no_rules);
     tcase_add_test(tc, champion_assignment_once_while_queued);
     tcase_add_test(tc, conflict_not_cleared_by_the_person_concerned);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("arrays");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, import_takes_ten_thousand_items);
+    tcase_add_test(tc, evidence_ids_capped_at_one_hundred);
+    tcase_add_test(tc, error_list_is_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

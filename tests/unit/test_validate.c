@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
@@ -170,6 +171,35 @@ START_TEST(validate_uuid_lists)
 }
 END_TEST
 
+/* A body with more problems than an answer lists: the first VALIDATE_ERRORS_MAX, then one item
+ * saying there are more, never one per problem (a 1 MiB body of unknown members would otherwise
+ * build an answer many times its size). Exactly VALIDATE_ERRORS_MAX problems need no such item. */
+START_TEST(validate_errors_are_capped)
+{
+    static const struct vfield none[] = {{NULL, V_TEXT, 0, 0, NULL, 0, 0}};
+    const int counts[] = {VALIDATE_ERRORS_MAX, VALIDATE_ERRORS_MAX + 1, 5000};
+    for (int c = 0; c < 3; c++) {
+        json_t *body = json_object();
+        for (int i = 0; i < counts[c]; i++) {
+            char k[16];
+            snprintf(k, sizeof k, "k%d", i);
+            json_object_set_new(body, k, json_true());
+        }
+        json_t *errors = json_array();
+        ck_assert_int_eq(validate_object(none, body, VALIDATE_CREATE, NULL, errors), counts[c]);
+        if (counts[c] == VALIDATE_ERRORS_MAX) {
+            ck_assert_int_eq(json_array_size(errors), VALIDATE_ERRORS_MAX);
+        } else {
+            ck_assert_int_eq(json_array_size(errors), VALIDATE_ERRORS_MAX + 1);
+            json_t *last = json_array_get(errors, VALIDATE_ERRORS_MAX);
+            ck_assert_str_eq(json_string_value(json_object_get(last, "rule")), "too_many_errors");
+        }
+        json_decref(errors);
+        json_decref(body);
+    }
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
     Suite *s = suite_create("validate");
@@ -180,6 +210,7 @@ Suite *validate_suite(void)
     tcase_add_test(tc, validate_patch_rules);
     tcase_add_test(tc, validate_lengths_count_characters);
     tcase_add_test(tc, validate_uuid_lists);
+    tcase_add_test(tc, validate_errors_are_capped);
     suite_add_tcase(s, tc);
     return s;
 }
