@@ -40,6 +40,23 @@ void validate_add(json_t *errors, const char *field, const char *rule, const cha
     json_array_append_new(errors, e);
 }
 
+const struct vcheck *validate_check_constraint(const char *name)
+{
+    /* The training session's rules, named in sql/0006 so that each is reported as itself. */
+    static const struct vcheck checks[] = {
+        {"training_sessions_dates_check", "/ends_at", "dates_reversed", "must be after starts_at"},
+        {"training_sessions_seats_check", "/capacity", "capacity_below_booked",
+         "cannot be lower than the places already taken"},
+        {"training_sessions_capacity_check", "/capacity", "range", "must be at least 1"},
+        {"training_sessions_course_check", "/course", "enum", "is not a course"},
+        {"unavailability_check", "/to_on", "dates_reversed", "must be on or after from_on"},
+    };
+    for (size_t i = 0; name && i < sizeof checks / sizeof checks[0]; i++)
+        if (!strcmp(checks[i].constraint, name))
+            return &checks[i];
+    return NULL;
+}
+
 int validate_utf8(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;

@@ -68,6 +68,15 @@ int validate_object(const struct vfield *fields, const json_t *body, enum vmode 
 int validate_value(const struct vfield *f, const json_t *v, const char *pointer,
                    const struct validate_ctx *ctx, json_t *errors);
 
+/* A CHECK constraint of the schema as a client sees its violation: the body field it guards,
+ * and the rule and message of the 422 validation_failed it answers. */
+struct vcheck {
+    const char *constraint, *field, *rule, *message;
+};
+/* The words for CHECK constraint name (may be NULL), or NULL when it is not one a request can
+ * break (a violation of those is a bug on our side and answers 500). */
+const struct vcheck *validate_check_constraint(const char *name);
+
 /* Scalar checks; each returns 1 when s is well formed. */
 int validate_utf8(const char *s, size_t len);
 size_t validate_utf8_chars(const char *s); /* code points of a valid UTF-8 string */

@@ -397,12 +397,16 @@ PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *para
 void req_db_answer(struct req *r, const char *stmt, const PGresult *res)
 {
     const char *state = db_sqlstate(res);
+    const struct vcheck *check;
     if (!strcmp(state, "23505")) {
         req_problem(r, 409, "conflict",
                     req_constraint_detail(PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)));
     } else if (!strcmp(state, "23503")) {
         req_problem(r, 409, "conflict",
                     "Other records still refer to this one; remove or change them first.");
+    } else if (!strcmp(state, "23514") && (check = validate_check_constraint(PQresultErrorField(
+                                               res, PG_DIAG_CONSTRAINT_NAME))) != NULL) {
+        req_invalid_field(r, check->field, check->rule, check->message);
     } else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
         req_header(r, "Retry-After", "1");
         req_problem(r, 409, "conflict", "A concurrent change got in the way; try again.");

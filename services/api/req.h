@@ -139,13 +139,14 @@ const struct validate_ctx *req_validate_ctx(void);
 /* ---- database ---- */
 /* Runs a prepared statement. Returns a successful result (owned by the request) or NULL after
  * answering: 503 when PostgreSQL is unreachable, 409 conflict for a unique violation or a
- * delete that others still refer to, 500 otherwise (logged without parameters). */
+ * delete that others still refer to, 422 for a known CHECK (validate_check_constraint), 500
+ * otherwise (logged without parameters). */
 PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *params);
 /* Like req_db but returns failed results too, for handlers that map an SQLSTATE themselves;
  * NULL only when PostgreSQL is unreachable (already answered 503). */
 PGresult *req_db_raw(struct req *r, const char *stmt, int n, const char *const *params);
-/* Answers a failed result the way req_db does (409, 422 for a CHECK, 500); for handlers that
- * looked at the SQLSTATE first. */
+/* Answers a failed result the way req_db does (409; 422 naming the field and rule of a CHECK
+ * that validate_check_constraint knows; 500); for handlers that looked at the SQLSTATE first. */
 void req_db_answer(struct req *r, const char *stmt, const PGresult *res);
 /* Column value or NULL for SQL NULL. */
 const char *req_col(const PGresult *res, int row, int col);

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "cursor.h"
 #include "integration.h"
+#include "validate.h"
 #include "xalloc.h"
 
 static PGconn *bounds_db(void)
@@ -560,6 +561,38 @@ START_TEST(error_list_is_bounded)
 }
 END_TEST
 
+/* ---- CHECK constraints ---- */
+
+/* Every CHECK on training sessions has its own words (field and rule), and reversed dates
+ * still answer at /ends_at. */
+START_TEST(training_checks_report_their_own_rule)
+{
+    PGconn *db = bounds_db();
+    PGresult *res = PQexec(db, "SELECT conname FROM pg_constraint WHERE contype = 'c' "
+                               "AND conrelid = 'training_sessions'::regclass ORDER BY conname");
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    ck_assert_int_ge(PQntuples(res), 4);
+    int dates = 0;
+    for (int i = 0; i < PQntuples(res); i++) {
+        const struct vcheck *c = validate_check_constraint(PQgetvalue(res, i, 0));
+        ck_assert_msg(c != NULL, "CHECK %s has no words", PQgetvalue(res, i, 0));
+        dates += !strcmp(c->rule, "dates_reversed");
+    }
+    ck_assert_int_eq(dates, 1); /* only the dates rule reads as reversed dates */
+    PQclear(res);
+    PQfinish(db);
+    struct http_resp *r = call("POST", "/v1/training-sessions", test_admin(),
+                               "{\"course\":\"peer_reviewer\",\"starts_at\":"
+                               "\"2027-03-01T10:00:00Z\",\"ends_at\":\"2027-03-01T09:00:00Z\","
+                               "\"location\":\"Leeds\",\"capacity\":10}");
+    expect(r, 422, "reversed dates");
+    ck_assert_int_eq(nerrors(r), 1);
+    ck_assert_str_eq(error_at(r, 0, "field"), "/ends_at");
+    ck_assert_str_eq(error_at(r, 0, "rule"), "dates_reversed");
+    http_free(r);
+}
+END_TEST
+
 Suite *bounds_suite(void)
 {
     Suite *s = suite_create("bounds");
@@ -581,6 +614,7 @@ Suite *bounds_suite(void)
     tcase_add_test(tc, import_takes_ten_thousand_items);
     tcase_add_test(tc, evidence_ids_capped_at_one_hundred);
     tcase_add_test(tc, error_list_is_bounded);
+    tcase_add_test(tc, training_checks_report_their_own_rule);
     suite_add_tcase(s, tc);
     return s;
 }

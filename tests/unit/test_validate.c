@@ -200,6 +200,29 @@ START_TEST(validate_errors_are_capped)
 }
 END_TEST
 
+/* Each CHECK of a training session answers as its own rule, not every one as reversed dates;
+ * one a request cannot break is not given words (it answers 500). */
+START_TEST(validate_check_constraints_name_their_rule)
+{
+    const struct vcheck *c = validate_check_constraint("training_sessions_dates_check");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c->field, "/ends_at");
+    ck_assert_str_eq(c->rule, "dates_reversed");
+    c = validate_check_constraint("training_sessions_seats_check");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c->field, "/capacity");
+    ck_assert_str_eq(c->rule, "capacity_below_booked");
+    c = validate_check_constraint("training_sessions_capacity_check");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c->field, "/capacity");
+    c = validate_check_constraint("training_sessions_course_check");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c->field, "/course");
+    ck_assert_ptr_null(validate_check_constraint("jobs_status_check"));
+    ck_assert_ptr_null(validate_check_constraint(NULL));
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
     Suite *s = suite_create("validate");
@@ -211,6 +234,7 @@ Suite *validate_suite(void)
     tcase_add_test(tc, validate_lengths_count_characters);
     tcase_add_test(tc, validate_uuid_lists);
     tcase_add_test(tc, validate_errors_are_capped);
+    tcase_add_test(tc, validate_check_constraints_name_their_rule);
     suite_add_tcase(s, tc);
     return s;
 }
