@@ -358,7 +358,8 @@ void accreditations_create(struct req *r)
         return;
     const char *p[4];
     p[0] = person_id;
-    resource_params(r, accreditation_fields, r->json, p + 1);
+    if (resource_params(r, accreditation_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     PGresult *res = req_db(r, "accr_record", 4, p);
     if (!res)
         return;

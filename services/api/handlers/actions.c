@@ -96,7 +96,8 @@ void actions_create(struct req *r)
         return;
     const char *p[5];
     p[0] = review_id;
-    resource_params(r, action_fields, r->json, p + 1);
+    if (resource_params(r, action_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     if (action_check_owner(r, review_id, p[2]) != 0)
         return;
     PGresult *res = req_db(r, "action_insert", 5, p);
@@ -124,8 +125,10 @@ void actions_update(struct req *r)
     const char *p[6];
     p[0] = req_param(r, "item_id");
     p[1] = review_id;
-    resource_params(r, action_fields, merged, p + 2);
-    json_decref(merged);
+    int nparams = resource_params(r, action_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "owner_id") &&
         action_check_owner(r, review_id, p[3]) != 0)
         return;

@@ -81,7 +81,8 @@ void best_practices_create(struct req *r)
         return;
     const char *p[3];
     p[0] = review_id;
-    resource_params(r, best_practice_fields, r->json, p + 1);
+    if (resource_params(r, best_practice_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     PGresult *res = req_db(r, "bp_insert", 3, p);
     if (!res)
         return;
@@ -107,8 +108,10 @@ void best_practices_update(struct req *r)
     const char *p[4];
     p[0] = req_param(r, "item_id");
     p[1] = review_id;
-    resource_params(r, best_practice_fields, merged, p + 2);
-    json_decref(merged);
+    int nparams = resource_params(r, best_practice_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "bp_update", 4, p);
     if (res)
         resource_reply(r, 200, res, 0);

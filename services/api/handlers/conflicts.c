@@ -83,7 +83,8 @@ void conflicts_create(struct req *r)
     /* A second declaration for the same school is refused by conflicts_person_school_key: 409. */
     const char *p[3];
     p[0] = req_param(r, "id");
-    resource_params(r, conflict_fields, r->json, p + 1);
+    if (resource_params(r, conflict_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     res = req_db(r, "conflict_insert", 3, p);
     if (!res)
         return;

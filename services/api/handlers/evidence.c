@@ -115,7 +115,8 @@ void evidence_create(struct req *r)
         return;
     const char *p[5];
     p[0] = review_id;
-    resource_params(r, evidence_fields, r->json, p + 1);
+    if (resource_params(r, evidence_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     p[4] = evidence_recorder(r, review_id, p[4]);
     if (!p[4])
         return;
@@ -146,8 +147,10 @@ void evidence_update(struct req *r)
     const char *p[6];
     p[0] = req_param(r, "item_id");
     p[1] = review_id;
-    resource_params(r, evidence_fields, merged, p + 2);
-    json_decref(merged);
+    int nparams = resource_params(r, evidence_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "recorded_by")) {
         p[5] = evidence_recorder(r, review_id, p[5]);
         if (!p[5])

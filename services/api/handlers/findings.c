@@ -108,7 +108,8 @@ void findings_create(struct req *r)
         return;
     const char *p[4];
     p[0] = review_id;
-    resource_params(r, finding_fields, r->json, p + 1);
+    if (resource_params(r, finding_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     p[3] = finding_uuid_array(r, json_object_get(r->json, "evidence_ids"));
     if (p[3] && finding_check_evidence(r, review_id, p[3]) != 0)
         return;
@@ -137,9 +138,11 @@ void findings_update(struct req *r)
     const char *p[5];
     p[0] = req_param(r, "item_id");
     p[1] = review_id;
-    resource_params(r, finding_fields, merged, p + 2);
-    p[4] = finding_uuid_array(r, json_object_get(merged, "evidence_ids"));
+    int nparams = resource_params(r, finding_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    p[4] = nparams < 0 ? NULL : finding_uuid_array(r, json_object_get(merged, "evidence_ids"));
     json_decref(merged);
+    if (nparams < 0)
+        return;
     /* Only a new list is checked: ids it keeps were checked when they were set, and evidence
      * that findings cite cannot be deleted. */
     if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "evidence_ids") &&

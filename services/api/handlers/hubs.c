@@ -75,7 +75,9 @@ void hubs_create(struct req *r)
     if (req_allow(r, SCOPE_HUB, SCOPE_CREATE, &o) != 0)
         return;
     const char *p[3];
-    int n = resource_params(r, hub_fields, r->json, p);
+    int n = resource_params(r, hub_fields, r->json, p, sizeof p / sizeof *p);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "hub_insert", n, p);
     if (!res)
         return;
@@ -110,9 +112,11 @@ void hubs_update(struct req *r)
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
     const char *p[4];
     p[0] = req_param(r, "id");
-    resource_params(r, hub_fields, merged, p + 1);
+    int nparams = resource_params(r, hub_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "hub_update", 4, p);
-    json_decref(merged);
     if (res)
         resource_reply(r, 200, res, 0);
 }

@@ -167,7 +167,9 @@ void partnerships_create(struct req *r)
     if (req_allow(r, SCOPE_PARTNERSHIP, SCOPE_CREATE, &o) != 0)
         return;
     const char *p[6];
-    int n = resource_params(r, partnership_fields, r->json, p);
+    int n = resource_params(r, partnership_fields, r->json, p, sizeof p / sizeof *p);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "partnership_insert", n, p);
     if (!res)
         return;
@@ -235,9 +237,11 @@ void partnerships_update(struct req *r)
     }
     const char *p[7];
     p[0] = req_param(r, "id");
-    resource_params(r, partnership_fields, merged, p + 1);
+    int nparams = resource_params(r, partnership_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "partnership_update", 7, p);
-    json_decref(merged);
     if (res)
         resource_reply(r, 200, res, 0);
 }

@@ -146,8 +146,10 @@ void people_create(struct req *r)
     json_object_set_new(body, "notification_preferences",
                         person_prefs(NULL, json_object_get(r->json, "notification_preferences")));
     const char *p[6];
-    int n = resource_params(r, person_fields, body, p);
+    int n = resource_params(r, person_fields, body, p, sizeof p / sizeof *p);
     json_decref(body);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "person_insert", n, p);
     if (!res)
         return;
@@ -227,9 +229,11 @@ void people_update(struct req *r)
     }
     const char *p[7];
     p[0] = req_param(r, "id");
-    resource_params(r, person_fields, merged, p + 1);
+    int nparams = resource_params(r, person_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "person_update", 7, p);
-    json_decref(merged);
     if (res)
         resource_reply(r, 200, res, 0);
 }

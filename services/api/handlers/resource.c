@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "log.h"
 
 /* Each returns (hub_id, partnership_id, school_id, person_id) of one record. */
 const struct db_stmt resource_statements[] = {
@@ -59,12 +60,18 @@ int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op)
 }
 
 int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
-                    const char **params)
+                    const char **params, size_t room)
 {
     int n = 0;
     for (const struct vfield *f = fields; f->name; f++) {
         if (f->flags & V_READONLY)
             continue;
+        if ((size_t)n == room) {
+            /* A field table longer than its statement's parameters: a bug, never input. */
+            log_error("resource_params: more writable fields than the %zu parameters given", room);
+            req_problem(r, 500, "internal", "Something went wrong on our side.");
+            return -1;
+        }
         const json_t *v = json_object_get(obj, f->name);
         const char *text = NULL;
         if (json_is_string(v))

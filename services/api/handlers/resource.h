@@ -15,9 +15,10 @@ json_t *resource_merge(const char *current, const json_t *patch);
 /* Writes one text parameter per field of fields (in order, read-only fields skipped) from obj:
  * strings as they are, booleans "true"/"false", integers in decimal, objects as JSON text,
  * absent or null as NULL. Every string is a copy in the request's arena, so obj may be freed
- * before the parameters are used. Returns the count. */
+ * before the parameters are used. params has room for room entries: a table with more
+ * writable fields writes none past it and answers 500 (-1). Returns the count. */
 int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
-                    const char **params);
+                    const char **params, size_t room);
 /* Loads the owner chain of the record id of kind (hub, partnership, school or person).
  * Returns 1 when it exists and the caller may see it, 0 when not (nothing answered), -1 after
  * answering a database error. */

@@ -110,7 +110,8 @@ void review_team_create(struct req *r)
         return;
     const char *p[3];
     p[0] = review_id;
-    resource_params(r, review_team_fields, r->json, p + 1);
+    if (resource_params(r, review_team_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     if (review_team_check(r, review_id, NULL, p[1], p[2], 1) != 0)
         return;
     PGresult *res = req_db(r, "rteam_insert", 3, p);
@@ -139,8 +140,10 @@ void review_team_update(struct req *r)
     const char *p[4];
     p[0] = member_id;
     p[1] = review_id;
-    resource_params(r, review_team_fields, merged, p + 2);
-    json_decref(merged);
+    int nparams = resource_params(r, review_team_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     int person_is_new = resource_changes(PQgetvalue(cur, 0, 0), r->json, "person_id");
     if (review_team_check(r, review_id, member_id, p[2], p[3], person_is_new) != 0)
         return;

@@ -326,7 +326,9 @@ void reviews_create(struct req *r)
         return;
     }
     const char *p[11];
-    int n = resource_params(r, review_fields, r->json, p);
+    int n = resource_params(r, review_fields, r->json, p, sizeof p / sizeof *p);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "review_insert", n, p);
     if (!res)
         return;
@@ -405,8 +407,11 @@ void reviews_update(struct req *r)
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
     const char *p[11];
     p[0] = id;
-    resource_params(r, review_fields, merged, p + 1); /* $2 is the (unchanged) school */
-    json_decref(merged);
+    /* $2 is the (unchanged) school. */
+    int nparams = resource_params(r, review_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "review_update", 11, p);
     if (!res)
         return;

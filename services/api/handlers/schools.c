@@ -121,7 +121,9 @@ void schools_create(struct req *r)
     if (req_allow(r, SCOPE_SCHOOL, SCOPE_CREATE, &o) != 0)
         return;
     const char *p[8];
-    int n = resource_params(r, school_fields, r->json, p);
+    int n = resource_params(r, school_fields, r->json, p, sizeof p / sizeof *p);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "school_insert", n, p);
     if (!res)
         return;
@@ -189,9 +191,11 @@ void schools_update(struct req *r)
     }
     const char *p[9];
     p[0] = req_param(r, "id");
-    resource_params(r, school_fields, merged, p + 1);
+    int nparams = resource_params(r, school_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "school_update", 8, p);
-    json_decref(merged);
     if (res)
         resource_reply(r, 200, res, 0);
 }

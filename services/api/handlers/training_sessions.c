@@ -119,7 +119,9 @@ void training_sessions_create(struct req *r)
     if (req_allow(r, SCOPE_TRAINING, SCOPE_CREATE, &o) != 0)
         return;
     const char *p[6];
-    int n = resource_params(r, training_fields, r->json, p);
+    int n = resource_params(r, training_fields, r->json, p, sizeof p / sizeof *p);
+    if (n < 0)
+        return;
     /* A CHECK the row breaks is answered as the rule it is (req_db_answer: reversed dates at
      * /ends_at, seats below those taken at /capacity, …), not always as reversed dates. */
     PGresult *res = req_db(r, "training_insert", n, p);
@@ -184,9 +186,11 @@ void training_sessions_update(struct req *r)
     }
     const char *p[7];
     p[0] = id;
-    resource_params(r, training_fields, merged, p + 1);
+    int nparams = resource_params(r, training_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "training_update", 7, p);
-    json_decref(merged); /* the parameters pointed into it */
     if (!res)
         return;
     /* More capacity: the waiting list moves up into the new seats, oldest first. */

@@ -77,7 +77,8 @@ void unavailability_create(struct req *r)
     }
     const char *p[4];
     p[0] = req_param(r, "id");
-    resource_params(r, unavailability_fields, r->json, p + 1);
+    if (resource_params(r, unavailability_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     PGresult *res = req_db(r, "unavailability_insert", 4, p);
     if (!res)
         return;
