@@ -229,7 +229,7 @@ void req_parse_query(struct req *r, const char *query)
             kv->key = req_url_decode(&r->arena, p, eq ? (size_t)(eq - p) : len, &nul);
             kv->value = eq ? req_url_decode(&r->arena, eq + 1, len - (size_t)(eq - p) - 1, &nul)
                            : arena_strdup(&r->arena, "");
-            if (!eq) {
+            if (!eq || eq + 1 == p + len) {
                 kv->rule = "missing_value";
                 kv->problem = "has no value: write name=value";
             } else if (nul) {

@@ -38,7 +38,7 @@ struct handler_ctx {
 };
 
 /* One query parameter, percent-decoded. problem is NULL when it is well formed, else why not
- * (written without '=', or decoding to a NUL byte) with its rule; req_check_query reports it. */
+ * (no value, or one decoding to a NUL byte) with its rule; req_check_query reports it. */
 struct kv {
     char *key;
     char *value;
@@ -124,8 +124,8 @@ const char *req_param(const struct req *r, const char *name); /* path parameter 
 const char *req_query_get(const struct req *r, const char *name);
 /* Splits the raw query string (after '?') into r->query, in the request's arena: pieces
  * separated by '&' (empty ones skipped), each name=value with percent escapes and '+' decoded.
- * Never fails: a piece without '=' is kept with a problem for req_check_query to answer (422),
- * so that every route reports it the same way. */
+ * Never fails: a piece without a value ("name" or "name=") is kept with a problem for
+ * req_check_query to answer (422), so that every route reports it the same way. */
 void req_parse_query(struct req *r, const char *query);
 /* Validates the query string against the allowed parameters (terminated by a NULL name; lists
  * add limit and cursor by passing paged). Answers 422 listing every bad or unknown parameter

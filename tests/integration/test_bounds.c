@@ -102,6 +102,11 @@ START_TEST(query_parameter_without_value)
     r = call("GET", "/v1/schools?q=a+b&&lim%69t=2", test_admin(), NULL);
     expect(r, 200, "GET /v1/schools?q=a+b&&lim%69t=2");
     http_free(r);
+    r = call("GET", "/v1/schools?q=", test_admin(), NULL);
+    expect(r, 422, "GET /v1/schools?q=");
+    ck_assert_str_eq(error_at(r, 0, "field"), "q");
+    ck_assert_str_eq(error_at(r, 0, "rule"), "missing_value");
+    http_free(r);
     r = call("GET", "/v1/schools?q=%00", test_admin(), NULL);
     expect(r, 422, "GET /v1/schools?q=%00");
     ck_assert_str_eq(error_at(r, 0, "field"), "q");
