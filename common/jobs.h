@@ -40,6 +40,12 @@ struct jobs_new {
  * job, 1 for an existing one, -1 on a database error (message in err). */
 int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, char *err,
                  size_t errlen);
+/* Like jobs_enqueue, and while a job with pending_key (may be NULL) has not started, writes
+ * that job's id instead and returns 1: one waiting job per key at a time (a repeated request
+ * answers with the queued job). Claiming a job releases its key (jobs_claim), so a job that
+ * is running, or waiting to retry, does not hold it. */
+int jobs_enqueue_once(struct db *db, const struct jobs_new *j, const char *pending_key, char *id,
+                      int *due, char *err, size_t errlen);
 
 /* XADD the id to the stream. On a failure (Redis down, out of memory) the job is marked
  * unpublished in db (outside any transaction: call it after COMMIT), so that the next sweep

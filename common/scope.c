@@ -62,6 +62,8 @@ static int scope_weakest(enum scope_kind kind, enum scope_op op)
         return ROLE_HUB;
     case SCOPE_BOOKING:
         return ROLE_PERSON;
+    case SCOPE_CONFLICT:
+        return op == SCOPE_DELETE ? ROLE_SCHOOL : ROLE_PERSON;
     }
     return ROLE_ADMIN;
 }

@@ -31,6 +31,9 @@ enum scope_kind {
     SCOPE_API_KEY,
     SCOPE_TRAINING, /* a training session: owner.hub_id is its hub ("" for none) */
     SCOPE_BOOKING,  /* a booking: the owner chain is its person's */
+    SCOPE_CONFLICT, /* a declared conflict of interest: the chain is its person's. The person
+                       reads and declares their own, but never clears one: that is for the
+                       keys above them (DESIGN §1: never cleared by the person concerned). */
 };
 
 enum scope_op { SCOPE_READ, SCOPE_CREATE, SCOPE_UPDATE, SCOPE_DELETE };

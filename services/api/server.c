@@ -210,23 +210,8 @@ static int server_read_request(struct req *r, struct evhttp_request *evreq)
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     r->path = arena_strdup(&r->arena, path && *path ? path : "/");
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
-    if (query && *query) {
-        struct evkeyvalq q;
-        TAILQ_INIT(&q);
-        if (evhttp_parse_query_str(query, &q) != 0)
-            return -1;
-        size_t n = 0;
-        struct evkeyval *kv;
-        TAILQ_FOREACH(kv, &q, next) n++;
-        r->query = arena_alloc(&r->arena, n * sizeof *r->query);
-        TAILQ_FOREACH(kv, &q, next)
-        {
-            r->query[r->nquery].key = arena_strdup(&r->arena, kv->key);
-            r->query[r->nquery].value = arena_strdup(&r->arena, kv->value);
-            r->nquery++;
-        }
-        evhttp_clear_headers(&q);
-    }
+    if (query && *query)
+        req_parse_query(r, query); /* a malformed piece is answered 422 by the handler */
     struct evkeyvalq *h = evhttp_request_get_input_headers(evreq);
     r->authorization = server_header(r, h, "Authorization");
     r->content_type = server_header(r, h, "Content-Type");

@@ -27,5 +27,6 @@ Suite *webhooks_suite(void);
 Suite *notifications_suite(void);
 Suite *calendar_suite(void);
 Suite *edge_suite(void);
+Suite *bounds_suite(void);
 
 #endif
