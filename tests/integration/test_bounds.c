@@ -137,9 +137,12 @@ START_TEST(unknown_query_parameter_on_every_route)
         {"GET", "/v1/reviews/%s", NULL},
         {"POST", "/v1/reviews/%s/champion-assignment", NULL},
         {"POST", "/v1/reviews/%s/transitions", "{\"to\":\"cancelled\",\"reason\":\"x\"}"},
+        {"POST", "/v1/webhooks", "{}"},
+        {"GET", "/v1/webhooks/%s", NULL},
+        {"DELETE", "/v1/webhooks/%s", NULL},
     };
-    const char *ids[] = {NULL, school, school, school, NULL,   hub,   part,
-                         part, person, person, review, review, review};
+    const char *ids[] = {NULL,   school, school, school, NULL,   hub,  part,   part,
+                         person, person, review, review, review, NULL, review, review};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *base = ids[i] ? xasprintf(cases[i].path, ids[i]) : xstrdup(cases[i].path);
         char *path = xasprintf("%s?nope=1", base);
