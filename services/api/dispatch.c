@@ -130,7 +130,9 @@ static int dispatch_parse_body(struct req *r)
         return -1;
     }
     json_error_t jerr;
-    r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    /* Any JSON value parses (RFC 8259): a string or null is well-formed JSON of the wrong type,
+     * so it is refused below as 422, not as malformed. */
+    r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!r->json) {
         char detail[256];
         snprintf(detail, sizeof detail, "The body is not valid JSON: %s (line %d, column %d).",
