@@ -253,6 +253,22 @@ static int server_read_request(struct req *r, struct evhttp_request *evreq)
     return 0;
 }
 
+/* Returns 1 when the request names its length more than once. libevent frames the body by the
+ * first Content-Length; a proxy in front that takes another would read the rest as a second
+ * request (smuggling), so such a request is refused, and its connection closed, before the
+ * application acts on it (RFC 9112 6.3). */
+static int server_framing_ambiguous(struct evhttp_request *evreq)
+{
+    int n = 0;
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, evhttp_request_get_input_headers(evreq), next)
+    {
+        if (!strcasecmp(kv->key, "Content-Length"))
+            n++;
+    }
+    return n > 1;
+}
+
 /* Requests on the metrics listener may ask for /metrics only; with a metrics listener, the
  * main one does not serve it. Answers 404 and returns 1 when r asks the wrong listener. */
 static int server_misdirected(struct req *r, int metrics_listener)
@@ -266,6 +282,10 @@ static int server_misdirected(struct req *r, int metrics_listener)
 
 static void server_accept(struct evhttp_request *evreq, struct loop *l, int metrics_listener)
 {
+    if (server_framing_ambiguous(evreq)) {
+        evhttp_send_error(evreq, HTTP_BADREQUEST, NULL); /* closes the connection */
+        return;
+    }
     struct req *r = req_new();
     r->loop = l;
     atomic_fetch_add(&server_inflight, 1);
