@@ -264,6 +264,8 @@ def setup():
         F[k] = make("/v1/schools", {"urn": urn(), "name": "Hostile %s %s" % (k, RUN),
                                     "phase_of_education": "primary", "local_authority": "Leeds",
                                     "partnership_id": F["partnership"]})
+    F["victim"] = make("/v1/schools", {"urn": urn(), "name": "Hostile victim " + RUN,
+                                       "phase_of_education": "primary", "local_authority": "Leeds"})
     F["person"] = make("/v1/people", {"school_id": F["other"], "full_name": "Pat Hostile",
                                       "email": "pat-%s@example.org" % RUN})
     today = time.strftime("%Y-%m-%d", time.gmtime())
@@ -393,6 +395,7 @@ def table():
         ("number: limit=99999999999999999999999", ("GET", S + "?limit=99999999999999999999999"), 422, "validation_failed", {"check": errors_name("limit")}),
         ("number: limit=0x10", ("GET", S + "?limit=0x10"), 422, "validation_failed", {"check": errors_name("limit")}),
         ("number: cursor at INT64_MAX microseconds", ("GET", S + "?cursor=" + cursor("v1.9223372036854775807." + NIL)), 422, "validation_failed", {"check": errors_name("cursor")}),
+        ("number: cursor at the last microsecond of 9999", ("GET", S + "?cursor=" + cursor("v1.253402300799999999." + NIL)), 200, None, {}),
         ("number: cursor at 0 microseconds", ("GET", S + "?cursor=" + cursor("v1.0." + NIL)), 200, None, {}),
         ("number: cursor with a negative micros", ("GET", S + "?cursor=" + cursor("v1.-1." + NIL)), 422, "validation_failed", {"check": errors_name("cursor")}),
         # -- NUL and control characters
@@ -604,6 +607,15 @@ def table():
         ("get-body: 3 MiB on GET", ("GET", S, b" " * (3 * MIB)), 413, "payload_too_large", {}),
         ("delete-body: a small body on DELETE of nothing", ("DELETE", H + "/" + NIL, '{"force":true}'), 404, "not_found", {}),
         ("delete-body: a small body on DELETE is ignored (made, then deleted)", ("POST", H, {"name": "Deleted with a body", "region": "r"}), 201, None, {"cleanup": "delete-with-body"}),
+        # -- query strings: a parameter without a value, unknown parameters on every route
+        ("query: a parameter without '='", ("GET", S + "?limit"), 422, "validation_failed", {"check": errors_name("limit")}),
+        ("query: a bare '&' and an empty name", ("GET", S + "?&=1"), 422, "validation_failed", {}),
+        ("query: an unknown parameter on a list", ("GET", S + "?bogus=1"), 422, "validation_failed", {"check": errors_name("bogus")}),
+        ("query: an unknown parameter on an item", ("GET", S + "/" + host + "?bogus=1"), 422, "validation_failed", {"check": errors_name("bogus")}),
+        ("query: an unknown parameter on a review item", ("GET", rvp + "?expand=all"), 422, "validation_failed", {"check": errors_name("expand")}),
+        ("query: an unknown parameter on a PATCH changes nothing", ("PATCH", S + "/" + F["victim"] + "?dry_run=1", {"name": "Changed"}), 422, "validation_failed", {"check": errors_name("dry_run")}),
+        ("query: an unknown parameter on a DELETE deletes nothing", ("DELETE", S + "/" + F["victim"] + "?force=true"), 422, "validation_failed", {"check": errors_name("force")}),
+        ("query: an unknown parameter on a POST creates nothing", ("POST", H + "?async=1", {"name": "Query", "region": "r"}), 422, "validation_failed", {"check": errors_name("async")}),
         # -- pipelined and half-closed connections, stalled requests
         ("pipeline: three requests in one write, a bad one between", {"raw": request_bytes("GET", "/healthz", close=False) + request_bytes("POST", H, "{", close=False) + request_bytes("GET", S + "/" + host), "n": 3}, [200, 400, 200], None, {}),
         ("pipeline: a create between two bad requests",
