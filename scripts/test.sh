@@ -287,6 +287,10 @@ run_build() {
         echo "spp-worker ($label) did not stop cleanly" >&2; cat "$tmp/worker-$label.log" >&2
         failed=$((failed + 1))
     fi
+    # The hostile-input catalogue: with the worker stopped nothing else writes, so after each
+    # case every table must be as before (tests/support/hostile.py says what it allows).
+    check "hostile-input catalogue: exact statuses, database unchanged ($label)" \
+        /usr/bin/python3 tests/support/hostile.py
     # After the worker: no other consumer may take the suite's stream entries.
     [ "$label" = plain ] && run_fault "$dir" "$label"
     check_inflight_survives_sigterm

@@ -8,7 +8,8 @@ the public schema. Requests are written as raw bytes on a socket so that any byt
 
 SPP_HTTP_TIMEOUT_S (default 30) must be the server's; the stalled-request cases wait for it in
 threads while the rest of the table runs. Arguments, when given, run only the cases whose name
-contains one of them (for development; the test command runs the whole table).
+contains one of them, and HOSTILE_SKIP ("|"-separated) leaves out those naming one of its
+parts: both for development; the test command runs the whole table.
 
 Nothing else may write to the database while this runs (the test command stops the worker
 first). No table is excluded from the check: the API writes bookkeeping only on success
@@ -37,6 +38,9 @@ HOST, PORT = URL.split("//", 1)[1].rstrip("/").rsplit(":", 1)
 PORT = int(PORT)
 VERBOSE = "-v" in sys.argv
 ONLY = [a for a in sys.argv[1:] if a != "-v"]
+# Cases to leave out while developing against a build that lacks a fix (e.g. "10,000 copies"
+# would exhaust memory where webhook events are not capped); substrings separated by "|".
+SKIP = [x for x in os.environ.get("HOSTILE_SKIP", "").split("|") if x]
 MIB = 1048576
 
 
@@ -714,8 +718,12 @@ def main():
     db = Db(DB_URL)
     setup()
     slow_results, threads = [], []
-    rows = [r for r in table() if not ONLY or any(o in r[0] for o in ONLY)]
-    slows = [s for s in slow_cases() if not ONLY or any(o in s[0] for o in ONLY)]
+    def wanted(name):
+        return (not ONLY or any(o in name for o in ONLY)) and not any(x in name for x in SKIP)
+    rows = [r for r in table() if wanted(r[0])]
+    slows = [s for s in slow_cases() if wanted(s[0])]
+    if SKIP:
+        print("hostile catalogue: HOSTILE_SKIP leaves out cases naming %s" % SKIP)
     start_snap = db.snapshot()
     for name, parts in slows:
         t = threading.Thread(target=run_slow, args=(name, parts, slow_results))
