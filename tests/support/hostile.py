@@ -409,7 +409,7 @@ def table():
         ("control: raw 0x01 in a JSON string", ("POST", H, b'{"name":"a\x01b","region":"r"}'), 400, "malformed_json", {}),
         ("control: escaped controls are text, stored verbatim", ("POST", H, {"name": "a\u0001\u001f\u007f\tb", "region": "r\r\nSet-Cookie: x=1"}), 201, None,
          {"check": all_of(readback("name", "a\u0001\u001f\u007f\tb"), readback("region", "r\r\nSet-Cookie: x=1"), no_header("Set-Cookie")), "cleanup": "delete"}),
-        ("control: %00 in a query value", ("GET", S + "?q=a%00b"), 200, None, {}),
+        ("control: %00 in a query value", ("GET", S + "?q=a%00b"), 422, "validation_failed", {"check": errors_name("q")}),
         ("control: %00 in a path id", ("GET", S + "/%00"), 404, "not_found", {}),
         ("control: raw NUL in the request line", b"GET /healthz\x00 HTTP/1.1\r\nHost: x\r\n\r\n", 400, None, {}),
         ("control: raw NUL in a header value", b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\nConnection: close\r\n\r\n", 200, None, {}),
