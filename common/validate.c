@@ -173,9 +173,11 @@ int validate_timestamp(const char *s)
     }
     if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
         return 1;
+    /* RFC 3339 allows offsets to 23:59, PostgreSQL only to 15:59 (it answers SQLSTATE 22009):
+     * no place on Earth is further than 14 hours from UTC, so refuse the rest here. */
     int oh, om;
     return (*p == '+' || *p == '-') && strlen(p) == 6 && validate_digits(p + 1, 2, &oh) &&
-           p[3] == ':' && validate_digits(p + 4, 2, &om) && oh <= 23 && om <= 59;
+           p[3] == ':' && validate_digits(p + 4, 2, &om) && oh <= 15 && om <= 59;
 }
 
 int validate_email(const char *s)

@@ -16,6 +16,11 @@ START_TEST(validate_scalars)
     ck_assert(validate_timestamp("2026-11-22T09:00:00Z"));
     ck_assert(validate_timestamp("2026-11-22T09:00:00.123+01:00"));
     ck_assert(!validate_timestamp("2026-11-22 09:00:00"));
+    /* Offsets PostgreSQL can store (to 15:59); past them a create answered 500. */
+    ck_assert(validate_timestamp("2026-11-22T09:00:00+15:59"));
+    ck_assert(validate_timestamp("2026-11-22T09:00:00-15:59"));
+    ck_assert(!validate_timestamp("2026-11-22T09:00:00+16:00"));
+    ck_assert(!validate_timestamp("2026-11-22T09:00:00-23:59"));
     ck_assert(validate_email("a.b@example.org"));
     ck_assert(!validate_email("a b@example.org"));
     ck_assert(!validate_email("nobody"));
