@@ -15,10 +15,10 @@ parts: both for development; the test command runs the whole table.
 Nothing else may write to the database while this runs (the test command stops the worker
 first). No table is excluded from the check: the API writes bookkeeping only on success
 (idempotency_keys stores only a successful POST's answer: the cases that send a key are refused
-and must store nothing), and
-rate limiting lives in Redis. A case that must change something (a string at its limit is
-accepted) either removes what it made (create, read back, delete: the database is then exactly
-as before) or names the tables it may change with their exact change in rows.
+and must store nothing), and rate limiting lives in Redis. A case that must change something (a
+string at its limit is accepted) either removes what it made (create, read back, delete: the
+database is then exactly as before) or names the tables it may change with their exact change in
+rows.
 
 Exits 1 when any case fails, printing each failure; prints one line per case with -v."""
 import base64
