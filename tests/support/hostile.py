@@ -625,9 +625,15 @@ def table():
         ("size: 1,000 query parameters", ("GET", S + "?" + "&".join("p%d=1" % i for i in range(1000))), 422, "validation_failed", {"check": small_answer(262144)}),
         ("size: a 10 KB bearer token", ("GET", S, None, {"auth": False, "headers": {"Authorization": "Bearer " + "t" * 10000}}), 401, "unauthorized", {}),
         ("size: a body of 1 MiB + 1 on POST", ("POST", H, b" " * MIB + b"{}"), 413, "payload_too_large", {}),
-        ("size: a body of 5 MiB on POST (past libevent's bound: refused after the headers)",
+        ("size: a body of 5 MiB on POST, the body half a second after the headers",
          {"raw": [request_bytes("POST", H, b" " * (5 * MIB))[:-5 * MIB], b" " * (5 * MIB)], "pauses": [0, 0.5]}, [413], None, {}),
-        ("size: Content-Length of 10 GB", b"POST /v1/hubs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n{}", 413, None, {}),
+        # A body declared over the limit is refused on its declaration: the client need not send
+        # it (and with Expect: 100-continue will not).
+        ("size: Content-Length of 10 GB, the body not sent",
+         {"raw": b"POST /v1/hubs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n{}", "wait": 5}, [413], None, {}),
+        ("size: Expect: 100-continue with 2 MiB declared",
+         {"raw": request_bytes("POST", H, b" " * (2 * MIB), headers={"Expect": "100-continue"})[:-2 * MIB], "wait": 5}, [413], None, {}),
+        ("size: a declared 2 MiB body sent whole", ("POST", H, b" " * (2 * MIB)), 413, None, {}),
         # -- wrong methods and content types
         ("method: PUT on a collection", ("PUT", S, {}), 405, "method_not_allowed", {"check": lambda r: None if r.header("Allow") == "GET, POST" else "Allow: %s" % r.header("Allow")}),
         ("method: DELETE on a collection", ("DELETE", S), 405, "method_not_allowed", {}),
@@ -727,7 +733,7 @@ def run_case(db, before, row):
     heads = []
     if isinstance(reqspec, dict):
         rs, closed, _ = exchange(reqspec["raw"], n=reqspec.get("n", 1), half_close=reqspec.get("half_close", False),
-                                 pauses=reqspec.get("pauses"))
+                                 pauses=reqspec.get("pauses"), wait=reqspec.get("wait", 15.0))
     elif isinstance(reqspec, bytes):
         rs, closed, _ = exchange(reqspec)
     else:
