@@ -1,5 +1,6 @@
 /* spp-api: `spp-api` (or `spp-api serve`) runs the HTTP API; `spp-api migrate` applies the
- * pending migrations and exits. Configuration is the SPP_* environment (common/config.c). */
+ * pending migrations and exits; `spp-api seed [options]` loads demo or scale data (seed_load.c).
+ * Configuration is the SPP_* environment (common/config.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "redis.h"
+#include "seed_load.h"
 #include "server.h"
 #include "tz.h"
 
@@ -41,8 +43,8 @@ static int main_connect(struct db *db, int timeout_s)
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "serve";
-    if (strcmp(cmd, "serve") && strcmp(cmd, "migrate")) {
-        fprintf(stderr, "usage: spp-api [serve|migrate]\n");
+    if (strcmp(cmd, "serve") && strcmp(cmd, "migrate") && strcmp(cmd, "seed")) {
+        fprintf(stderr, "usage: spp-api [serve|migrate|seed [options]]\n");
         return 2;
     }
     struct config cfg;
@@ -60,6 +62,12 @@ int main(int argc, char **argv)
                   cfg.redis_url);
         config_cleanup(&cfg);
         return 2;
+    }
+
+    if (!strcmp(cmd, "seed")) {
+        int src = seed_load_main(&cfg, argc - 1, argv + 1);
+        config_cleanup(&cfg);
+        return src;
     }
 
     int rc = 1;
