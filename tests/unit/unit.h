@@ -21,5 +21,6 @@ Suite *notify_suite(void);
 Suite *digest_suite(void);
 Suite *webhook_suite(void);
 Suite *ical_suite(void);
+Suite *seed_suite(void);
 
 #endif
