@@ -595,21 +595,22 @@ static void seed_sessions(struct seed_model *m)
         seed_refreshers(m, g, C_PR_REF, who, n);
         n = seed_group_people(m, g, 4, who);
         seed_refreshers(m, g, C_IC_REF, who, n);
-        /* Trainees: a first course two months ago (16 came, 2 did not, 2 cancelled), the next
-         * one in two days, and a champion course in a fortnight. */
-        long nt = seed_group_people(m, g, 6, who);
+        /* Trainees: the first half on a course two months ago (one did not come, one
+         * cancelled), the second half booked on the next one, in two days (one cancelled), and
+         * five of the first half on a champion course in a fortnight. */
+        long nt = seed_group_people(m, g, 6, who), half = nt / 2 < 20 ? nt / 2 : 20;
         seed_add_session(m, g, C_PR, m->today - 60, 20);
-        for (long t = 0; t < nt && t < 20; t++)
+        for (long t = 0; t < half; t++)
             seed_add_booking(m, who[t],
-                             t < 16   ? B_ATTENDED
-                             : t < 18 ? B_NO_SHOW
-                                      : B_CANCELLED,
+                             t == half - 1   ? B_CANCELLED
+                             : t == half - 2 ? B_NO_SHOW
+                                             : B_ATTENDED,
                              (int)t);
         seed_add_session(m, g, C_PR, m->today + 2, 20);
-        for (long t = 20; t < nt && t < 31; t++)
-            seed_add_booking(m, who[t], t < 30 ? B_BOOKED : B_CANCELLED, (int)(t - 20));
+        for (long t = half; t < nt && t < half + 11; t++)
+            seed_add_booking(m, who[t], t == half + 10 ? B_CANCELLED : B_BOOKED, (int)(t - half));
         seed_add_session(m, g, C_IC, m->today + 16, 16);
-        for (long t = 0; t < nt && t < 5; t++)
+        for (long t = 0; t < half && t < 5; t++)
             seed_add_booking(m, who[t], B_BOOKED, (int)t);
         /* Lapsing reviewers fill a refresher, three on its waiting list. */
         long ne = seed_group_people(m, g, 5, who);
@@ -945,8 +946,12 @@ static void emit_hubs(const struct seed_model *m, struct seed_out *w)
         char slug[64];
         seed_slug(places[place].name, slug, sizeof slug);
         out_id(w, m, TAG_HUB, hb);
-        buf_printf(&w->b, "\t%s SPP Hub %d\t%s\thub@%s%d-spp.example.org\t", places[place].name,
-                   hb + 1, places[place].region, slug, hb + 1);
+        /* A number only where the list of places has run out (hubs beyond the 64th). */
+        if (hb < N_OF(places))
+            buf_printf(&w->b, "\t%s SPP Hub", places[place].name);
+        else
+            buf_printf(&w->b, "\t%s SPP Hub %d", places[place].name, hb / N_OF(places) + 1);
+        buf_printf(&w->b, "\t%s\thub@%s%d-spp.example.org\t", places[place].region, slug, hb + 1);
         out_ts2(w, m->today - 900, 9 * 60);
         out_row_end(w);
     }
@@ -961,9 +966,12 @@ static void emit_partnerships(const struct seed_model *m, struct seed_out *w)
         uint64_t h = seed_hash(m->o.seed, TAG_PARTNERSHIP, (uint64_t)p, 3);
         int kind = p % 4, phase = (int)(h % 3);
         out_id(w, m, TAG_PARTNERSHIP, p);
-        buf_printf(&w->b, "\t%s %s %d\t%s\t",
-                   kind == 2 ? places[pa->place].la : places[pa->place].name, kind_names[kind],
-                   p + 1, partnership_kinds[kind]);
+        /* Names repeat across England (as they do); a number tells repeats apart. */
+        buf_printf(&w->b, "\t%s %s", kind == 2 ? places[pa->place].la : places[pa->place].name,
+                   kind_names[kind]);
+        if (p >= 4 * N_OF(places))
+            buf_printf(&w->b, " %d", p / (4 * N_OF(places)) + 1);
+        buf_printf(&w->b, "\t%s\t", partnership_kinds[kind]);
         if (pa->hub < 0)
             out_null(w);
         else
