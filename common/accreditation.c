@@ -39,26 +39,23 @@ int accreditation_role_parse(const char *s, enum accreditation_role *out)
 
 void accreditation_evaluate(struct accreditation_award *awards, size_t n, int months)
 {
+    /* A refresher counts when something that counts came before it (on or before its day).
+     * Refreshers may chain, but every chain starts at an award that is not a refresher, so a
+     * refresher counts exactly when the earliest such award is on or before its day: one pass
+     * to find it, one to decide, however many awards a person holds (imports add thousands). */
+    int any_initial = 0;
+    struct caldate first = {0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         awards[i].valid_until = caldate_add_months(awards[i].on, months);
-        awards[i].counts = awards[i].kind != ACCR_REFRESHER;
-    }
-    /* A refresher counts when something that counts came before it; refreshers may chain,
-     * so repeat until nothing changes (n is a handful). */
-    for (int changed = 1; changed;) {
-        changed = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (awards[i].counts)
-                continue;
-            for (size_t j = 0; j < n; j++) {
-                if (j != i && awards[j].counts && caldate_cmp(awards[j].on, awards[i].on) <= 0) {
-                    awards[i].counts = 1;
-                    changed = 1;
-                    break;
-                }
-            }
+        if (awards[i].kind != ACCR_REFRESHER &&
+            (!any_initial || caldate_cmp(awards[i].on, first) < 0)) {
+            first = awards[i].on;
+            any_initial = 1;
         }
     }
+    for (size_t i = 0; i < n; i++)
+        awards[i].counts = awards[i].kind != ACCR_REFRESHER ||
+                           (any_initial && caldate_cmp(first, awards[i].on) <= 0);
 }
 
 int accreditation_on(const struct accreditation_award *awards, size_t n, struct caldate day,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "redis.h"
 #include "xalloc.h"
 
 #ifndef SPP_SQL_DIR
@@ -21,8 +22,8 @@
 const struct config_entry config_table[] = {
     {"SPP_DATABASE_URL", CONFIG_STRING, C(database_url), "postgresql:///spp", 0, 0,
      "libpq connection string or URL"},
-    {"SPP_REDIS_URL", CONFIG_STRING, C(redis_url), "redis://127.0.0.1:6379/0", 0, 0,
-     "redis://host:port[/db]"},
+    {"SPP_REDIS_URL", CONFIG_REDIS_URL, C(redis_url), "redis://127.0.0.1:6379/0", 0, 0,
+     "redis://[:password@]host[:port][/db]"},
     {"SPP_LISTEN", CONFIG_LISTEN, C(listen), "127.0.0.1:8080", 0, 0, "API address, host:port"},
     {"SPP_API_THREADS", CONFIG_INT, C(api_threads), "0", 0, 256,
      "handler threads, each with one PostgreSQL and one Redis connection; 0 = 2 x cores"},
@@ -73,6 +74,13 @@ const struct config_entry config_table[] = {
     {"SPP_WEBHOOK_KEY", CONFIG_KEY256, C(webhook_key), NULL, 0, 0,
      "64 hex characters: the key that encrypts webhook signing secrets at rest; unset = no "
      "webhooks"},
+    {"SPP_WEBHOOK_CONCURRENCY", CONFIG_INT, C(webhook_concurrency), "2", 1, 256,
+     "webhook deliveries a worker runs at once, on runner threads of their own (beside "
+     "SPP_WORKER_CONCURRENCY, which they never take)"},
+    {"SPP_AUTH_FAIL_PER_MIN", CONFIG_INT, C(auth_fail_per_min), "60", 1, 1000000,
+     "requests without a valid key a client address may send a minute before 429"},
+    {"SPP_METRICS_LISTEN", CONFIG_LISTEN, C(metrics_listen), NULL, 0, 0,
+     "API /metrics address, host:port; unset = /metrics on SPP_LISTEN"},
     {NULL, CONFIG_STRING, 0, NULL, 0, 0, NULL},
 };
 
@@ -132,6 +140,10 @@ static int config_parse_entry(const struct config_entry *e, const char *v, void 
     case CONFIG_LISTEN: {
         char host[256];
         int port;
+        if (!*v && !e->def) {
+            *(char **)field = NULL; /* an optional address set empty: unset */
+            return 0;
+        }
         if (config_split_listen(v, host, sizeof host, &port) != 0) {
             snprintf(err, errlen, "%s: \"%s\" is not host:port with a port 1..65535", e->name, v);
             return -1;
@@ -162,6 +174,17 @@ static int config_parse_entry(const struct config_entry *e, const char *v, void 
             return -1;
         }
         *(char **)field = n ? xstrdup(v) : NULL;
+        return 0;
+    }
+    case CONFIG_REDIS_URL: {
+        /* The password it may hold stays out of the message (and so out of every log). */
+        struct redis_addr addr;
+        if (redis_parse_url(v, &addr) != 0) {
+            snprintf(err, errlen,
+                     "%s: is not redis://[:password@]host[:port][/db] (value not shown)", e->name);
+            return -1;
+        }
+        *(char **)field = xstrdup(v);
         return 0;
     }
     case CONFIG_LOG_LEVEL: {

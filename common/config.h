@@ -36,7 +36,10 @@ struct config {
     char *smtp_url;
     char *mail_from;
     int webhook_allow_private;
-    char *webhook_key; /* a secret: 64 hex characters, or NULL */
+    char *webhook_key;       /* a secret: 64 hex characters, or NULL */
+    int webhook_concurrency; /* worker runner threads for webhook deliveries only */
+    int auth_fail_per_min;
+    char *metrics_listen; /* host:port, or NULL: /metrics on the main listener */
 };
 
 enum config_type {
@@ -47,7 +50,8 @@ enum config_type {
     CONFIG_LISTEN,
     CONFIG_HHMM,
     CONFIG_LOG_LEVEL,
-    CONFIG_KEY256, /* 64 hex characters (a 256-bit key), a secret; empty = unset */
+    CONFIG_KEY256,    /* 64 hex characters (a 256-bit key), a secret; empty = unset */
+    CONFIG_REDIS_URL, /* redis://[:password@]host[:port][/db]: may hold a secret, never echoed */
 };
 
 struct config_entry {

@@ -65,7 +65,7 @@ int cursor_decode(const char *text, struct cursor *c)
     memcpy(num, s + 3, (size_t)(dot - (s + 3)));
     num[dot - (s + 3)] = '\0';
     long v;
-    if (!validate_long(num, 0, 9223372036854775807L, &v))
+    if (!validate_long(num, 0, CURSOR_MICROS_MAX, &v))
         return -1;
     if (!validate_uuid(dot + 1))
         return -1;

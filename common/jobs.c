@@ -20,21 +20,26 @@ const struct db_stmt jobs_statements[] = {
     /* A job becomes due run_at; published_at records that its id went on the stream. */
     /* published_at is the insert's own instant: a job due at once counts as published (its
      * caller publishes after commit), a delayed one is published by the sweeper when due. */
+    /* A key that is taken (dedupe_key: ever; pending_key: by a job that has not started)
+     * makes the insert do nothing, and the caller is given that job instead. */
     {"jobs_insert",
      "INSERT INTO jobs (kind, payload, dedupe_key, run_at, max_attempts, requested_by, "
-     "published_at) SELECT $1, COALESCE($2::jsonb, '{}'), $3, "
-     "t.now + make_interval(secs => GREATEST($4::int, 0)), $5::int, $6, t.now "
+     "published_at, pending_key) SELECT $1, COALESCE($2::jsonb, '{}'), $3, "
+     "t.now + make_interval(secs => GREATEST($4::int, 0)), $5::int, $6, t.now, $7 "
      "FROM (SELECT clock_timestamp() AS now) t "
-     "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING "
+     "ON CONFLICT DO NOTHING "
      "RETURNING id, $4::int <= 0"},
-    {"jobs_by_dedupe", "SELECT id FROM jobs WHERE dedupe_key = $1"},
+    {"jobs_by_key", "SELECT id FROM jobs WHERE dedupe_key = $1 "
+                    "UNION ALL SELECT id FROM jobs WHERE pending_key = $2 LIMIT 1"},
     /* Claiming takes the lease and counts the attempt; only what is due, of a kind this
-     * worker runs. */
+     * worker runs, in the lane of the runner ($5: true for the webhook lane). A started job
+     * gives up its pending_key: a new one with that key may wait behind it. */
     {"jobs_claim", "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, "
+                   "pending_key = NULL, "
                    "locked_until = clock_timestamp() + make_interval(secs => $3::int), "
                    "started_at = clock_timestamp() "
                    "WHERE id = $1 AND " JOBS_WAITING " AND run_at <= clock_timestamp() "
-                   "AND kind = ANY($4::text[]) "
+                   "AND kind = ANY($4::text[]) AND " JOBS_WEBHOOK_LANE_SQL " = $5::boolean "
                    "RETURNING kind, payload::text, attempts, max_attempts, "
                    "spp_micros(clock_timestamp()) - spp_micros(GREATEST(run_at, created_at))"},
     {"jobs_renew",
@@ -65,43 +70,65 @@ const struct db_stmt jobs_statements[] = {
 int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, char *err,
                  size_t errlen)
 {
+    return jobs_enqueue_once(db, j, NULL, id, due, err, errlen);
+}
+
+int jobs_enqueue_once(struct db *db, const struct jobs_new *j, const char *pending_key, char *id,
+                      int *due, char *err, size_t errlen)
+{
     char delay[16], max[16];
     snprintf(delay, sizeof delay, "%d", j->delay_s);
     snprintf(max, sizeof max, "%d",
              j->max_attempts > 0 ? j->max_attempts : JOBS_DEFAULT_MAX_ATTEMPTS);
-    const char *p[] = {j->kind, j->payload, j->dedupe_key, delay, max, j->requested_by};
-    PGresult *res = db_exec(db, "jobs_insert", 6, p);
-    int rc = -1;
+    const char *p[] = {j->kind, j->payload,      j->dedupe_key, delay,
+                       max,     j->requested_by, pending_key};
+    const char *k[] = {j->dedupe_key, pending_key};
     *due = 0;
-    if (!db_ok(res)) {
-        snprintf(err, errlen, "enqueue %s: %s", j->kind,
-                 res ? PQresultErrorMessage(res) : "no connection");
-        goto done;
-    }
-    if (PQntuples(res) == 1) {
-        snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
-        *due = PQgetvalue(res, 0, 1)[0] == 't';
-        rc = 0;
-        goto done;
-    }
-    PQclear(res);
-    const char *k[] = {j->dedupe_key};
-    res = db_exec(db, "jobs_by_dedupe", 1, k);
-    if (!db_ok(res) || PQntuples(res) != 1) {
-        snprintf(err, errlen, "enqueue %s: the job with this key vanished", j->kind);
-        goto done;
-    }
-    snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
-    rc = 1;
-done:
-    if (res)
+    /* The job holding a pending key may start (and give the key up) between the insert that
+     * met it and the look-up: then the insert is tried again, and succeeds. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        PGresult *res = db_exec(db, "jobs_insert", 7, p);
+        if (!db_ok(res)) {
+            snprintf(err, errlen, "enqueue %s: %s", j->kind,
+                     res ? PQresultErrorMessage(res) : "no connection");
+            if (res)
+                PQclear(res);
+            return -1;
+        }
+        if (PQntuples(res) == 1) {
+            snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
+            *due = PQgetvalue(res, 0, 1)[0] == 't';
+            PQclear(res);
+            return 0;
+        }
         PQclear(res);
-    return rc;
+        res = db_exec(db, "jobs_by_key", 2, k);
+        if (!db_ok(res)) {
+            snprintf(err, errlen, "enqueue %s: %s", j->kind,
+                     res ? PQresultErrorMessage(res) : "no connection");
+            if (res)
+                PQclear(res);
+            return -1;
+        }
+        int found = PQntuples(res) == 1;
+        if (found)
+            snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
+        PQclear(res);
+        if (found)
+            return 1;
+    }
+    snprintf(err, errlen, "enqueue %s: the job with this key vanished", j->kind);
+    return -1;
 }
 
 int jobs_publish(struct redis *r, struct db *db, const char *id)
 {
-    redisReply *rep = redis_command(r, "XADD %s * id %s", JOBS_STREAM, id);
+    return jobs_publish_to(r, db, JOBS_STREAM, id);
+}
+
+int jobs_publish_to(struct redis *r, struct db *db, const char *stream, const char *id)
+{
+    redisReply *rep = redis_command(r, "XADD %s * id %s", stream, id);
     int ok = rep && rep->type == REDIS_REPLY_STRING;
     if (!ok) {
         log_warn("publishing job %s failed (%s); the sweeper will publish it", id,

@@ -11,8 +11,14 @@
 
 struct redis;
 
-#define JOBS_STREAM               "spp:jobs"
-#define JOBS_GROUP                "spp-workers"
+#define JOBS_STREAM "spp:jobs"
+#define JOBS_GROUP  "spp-workers"
+/* The webhook lane: webhook deliveries (a webhook.deliver job naming its subscription) wait on
+ * receivers for up to 10 s each, so they travel on a stream of their own, read by runner
+ * threads of their own (SPP_WEBHOOK_CONCURRENCY), and never hold the threads that send email.
+ * The lane of a jobs row, as SQL. */
+#define JOBS_WEBHOOK_STREAM       "spp:jobs:webhooks"
+#define JOBS_WEBHOOK_LANE_SQL     "(kind = 'webhook.deliver' AND payload ? 'webhook_id')"
 #define JOBS_DEFAULT_MAX_ATTEMPTS 8
 #define JOBS_BACKOFF_CAP_S        3600
 
@@ -34,11 +40,19 @@ struct jobs_new {
  * job, 1 for an existing one, -1 on a database error (message in err). */
 int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, char *err,
                  size_t errlen);
+/* Like jobs_enqueue, and while a job with pending_key (may be NULL) has not started, writes
+ * that job's id instead and returns 1: one waiting job per key at a time (a repeated request
+ * answers with the queued job). Claiming a job releases its key (jobs_claim), so a job that
+ * is running, or waiting to retry, does not hold it. */
+int jobs_enqueue_once(struct db *db, const struct jobs_new *j, const char *pending_key, char *id,
+                      int *due, char *err, size_t errlen);
 
 /* XADD the id to the stream. On a failure (Redis down, out of memory) the job is marked
  * unpublished in db (outside any transaction: call it after COMMIT), so that the next sweep
  * publishes it; nothing else happens. Returns 0 or -1. */
 int jobs_publish(struct redis *r, struct db *db, const char *id);
+/* The same onto a given stream (JOBS_STREAM or JOBS_WEBHOOK_STREAM). */
+int jobs_publish_to(struct redis *r, struct db *db, const char *stream, const char *id);
 /* Set when the stream or its group turned out to be gone (Redis restarted empty): the next
  * sweep publishes every due job at once instead of trusting earlier publishes. */
 void jobs_stream_lost(void);

@@ -1,6 +1,7 @@
 #include "scope.h"
 
 #include <string.h>
+#include <strings.h>
 
 const char *const scope_role_names[] = {"admin", "hub", "partnership", "school", "person", NULL};
 
@@ -61,6 +62,8 @@ static int scope_weakest(enum scope_kind kind, enum scope_op op)
         return ROLE_HUB;
     case SCOPE_BOOKING:
         return ROLE_PERSON;
+    case SCOPE_CONFLICT:
+        return op == SCOPE_DELETE ? ROLE_SCHOOL : ROLE_PERSON;
     }
     return ROLE_ADMIN;
 }
@@ -125,9 +128,15 @@ enum scope_result scope_review(const struct principal *p, const struct scope_own
     return SCOPE_FORBIDDEN;
 }
 
+int scope_creates_reviews(const struct principal *p)
+{
+    return p->role == ROLE_ADMIN || p->role == ROLE_SCHOOL;
+}
+
 int scope_may_book_for(const struct principal *p, const char *person_id)
 {
-    return p->role != ROLE_PERSON || !strcmp(person_id, p->scope_id);
+    /* A UUID may come in either case; the scope id is PostgreSQL's lower-case spelling. */
+    return p->role != ROLE_PERSON || !strcasecmp(person_id, p->scope_id);
 }
 
 int scope_records_attendance(const struct principal *p)

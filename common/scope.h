@@ -31,6 +31,9 @@ enum scope_kind {
     SCOPE_API_KEY,
     SCOPE_TRAINING, /* a training session: owner.hub_id is its hub ("" for none) */
     SCOPE_BOOKING,  /* a booking: the owner chain is its person's */
+    SCOPE_CONFLICT, /* a declared conflict of interest: the chain is its person's. The person
+                       reads and declares their own, but never clears one: that is for the
+                       keys above them (DESIGN §1: never cleared by the person concerned). */
 };
 
 enum scope_op { SCOPE_READ, SCOPE_CREATE, SCOPE_UPDATE, SCOPE_DELETE };
@@ -71,6 +74,11 @@ enum review_act {
  * see it but not take act. */
 enum scope_result scope_review(const struct principal *p, const struct scope_owner *o,
                                unsigned involvement, enum review_act act);
+
+/* Whether the caller's role ever creates a review: admin and school keys (the host school's own;
+ * which school is the visibility check's). Every other role is refused with 403 before the body
+ * is read, whatever school it names (DESIGN §3: an action the role may never take). */
+int scope_creates_reviews(const struct principal *p);
 
 /* Bookings (DESIGN §1, §3): a person key books only for itself; a session that has started,
  * and attendance, are recorded by admin, hub and partnership keys only. */

@@ -8,8 +8,26 @@
 #include <string.h>
 #include <strings.h>
 
+#include "xalloc.h"
+
+/* 1 when errors holds as many problems as an answer lists. */
+static int validate_full(const json_t *errors)
+{
+    return json_array_size(errors) >= VALIDATE_ERRORS_MAX;
+}
+
 void validate_add(json_t *errors, const char *field, const char *rule, const char *fmt, ...)
 {
+    if (validate_full(errors)) {
+        if (json_array_size(errors) == VALIDATE_ERRORS_MAX) {
+            char more[128];
+            snprintf(more, sizeof more, "there are more problems: the first %d are listed",
+                     VALIDATE_ERRORS_MAX);
+            json_array_append_new(
+                errors, json_pack("{s:s, s:s}", "rule", "too_many_errors", "message", more));
+        }
+        return;
+    }
     char msg[512];
     va_list ap;
     va_start(ap, fmt);
@@ -22,6 +40,23 @@ void validate_add(json_t *errors, const char *field, const char *rule, const cha
         json_object_set_new(e, "rule", json_string(rule));
     json_object_set_new(e, "message", json_string(msg));
     json_array_append_new(errors, e);
+}
+
+const struct vcheck *validate_check_constraint(const char *name)
+{
+    /* The training session's rules, named in sql/0006 so that each is reported as itself. */
+    static const struct vcheck checks[] = {
+        {"training_sessions_dates_check", "/ends_at", "dates_reversed", "must be after starts_at"},
+        {"training_sessions_seats_check", "/capacity", "capacity_below_booked",
+         "cannot be lower than the places already taken"},
+        {"training_sessions_capacity_check", "/capacity", "range", "must be at least 1"},
+        {"training_sessions_course_check", "/course", "enum", "is not a course"},
+        {"unavailability_check", "/to_on", "dates_reversed", "must be on or after from_on"},
+    };
+    for (size_t i = 0; name && i < sizeof checks / sizeof checks[0]; i++)
+        if (!strcmp(checks[i].constraint, name))
+            return &checks[i];
+    return NULL;
 }
 
 int validate_utf8(const char *s, size_t len)
@@ -236,7 +271,21 @@ static const char *validate_type_name(enum vtype t)
     }
 }
 
-/* An array of distinct UUID strings; each bad item is reported at its own pointer (ptr/N). */
+/* One item of a UUID list, for finding repeats by sorting. */
+struct validate_item {
+    const char *s;
+    size_t i;
+};
+
+static int validate_item_cmp(const void *a, const void *b)
+{
+    const struct validate_item *x = a, *y = b;
+    int c = strcasecmp(x->s, y->s);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* An array of distinct UUID strings; each bad item is reported at its own pointer (ptr/N), in
+ * order. Repeats are found by sorting (n log n), never by comparing every pair. */
 static int validate_uuid_list(const struct vfield *f, const json_t *v, const char *ptr,
                               json_t *errors)
 {
@@ -245,29 +294,41 @@ static int validate_uuid_list(const struct vfield *f, const json_t *v, const cha
         return 1;
     }
     size_t max = f->max_len ? (size_t)f->max_len : VALIDATE_LIST_MAX;
-    if (json_array_size(v) > max) {
+    size_t n = json_array_size(v);
+    if (n > max) {
         validate_add(errors, ptr, "max_items", "must have at most %zu items", max);
         return 1;
     }
+    if (n == 0)
+        return 0;
+    struct validate_item *items = xcalloc(n, sizeof *items);
+    size_t *first = xcalloc(n, sizeof *first); /* the earlier item i repeats, else i itself */
+    size_t valid = 0;
+    for (size_t i = 0; i < n; i++) {
+        first[i] = i;
+        const char *s = json_string_value(json_array_get(v, i));
+        if (s && validate_uuid(s))
+            items[valid++] = (struct validate_item){s, i};
+    }
+    qsort(items, valid, sizeof *items, validate_item_cmp);
+    for (size_t k = 1; k < valid; k++)
+        if (!strcasecmp(items[k].s, items[k - 1].s))
+            first[items[k].i] = first[items[k - 1].i];
     int bad = 0;
-    for (size_t i = 0; i < json_array_size(v); i++) {
+    for (size_t i = 0; i < n; i++) {
         char sub[256];
         snprintf(sub, sizeof sub, "%s/%zu", ptr, i);
         const char *s = json_string_value(json_array_get(v, i));
         if (!s || !validate_uuid(s)) {
             validate_add(errors, sub, "format", "must be a UUID");
             bad++;
-            continue;
-        }
-        for (size_t j = 0; j < i; j++) {
-            const char *t = json_string_value(json_array_get(v, j));
-            if (t && !strcasecmp(s, t)) {
-                validate_add(errors, sub, "duplicate", "repeats item %zu", j);
-                bad++;
-                break;
-            }
+        } else if (first[i] != i) {
+            validate_add(errors, sub, "duplicate", "repeats item %zu", first[i]);
+            bad++;
         }
     }
+    free(first);
+    free(items);
     return bad;
 }
 

@@ -9,6 +9,10 @@
 #define VALIDATE_NAME_MAX 200
 #define VALIDATE_TEXT_MAX 10000
 #define VALIDATE_LIST_MAX 100
+/* The most problems one answer lists: past it, one last item (rule too_many_errors) says that
+ * more were found, so that the answer (and the work of building it) never outgrows a fixed
+ * size however many problems a body holds. */
+#define VALIDATE_ERRORS_MAX 100
 
 enum vtype {
     V_NAME, /* string, 1..max_len (default 200) characters */
@@ -47,7 +51,8 @@ struct validate_ctx {
     int (*timezone_known)(const char *name);
 };
 
-/* Adds one problem to errors (a JSON array). field and rule may be NULL. */
+/* Adds one problem to errors (a JSON array). field and rule may be NULL. Once errors holds
+ * VALIDATE_ERRORS_MAX problems, adds the too_many_errors item instead, once, and then nothing. */
 void validate_add(json_t *errors, const char *field, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -62,6 +67,15 @@ int validate_object(const struct vfield *fields, const json_t *body, enum vmode 
  * the problem. Returns the number of problems added. */
 int validate_value(const struct vfield *f, const json_t *v, const char *pointer,
                    const struct validate_ctx *ctx, json_t *errors);
+
+/* A CHECK constraint of the schema as a client sees its violation: the body field it guards,
+ * and the rule and message of the 422 validation_failed it answers. */
+struct vcheck {
+    const char *constraint, *field, *rule, *message;
+};
+/* The words for CHECK constraint name (may be NULL), or NULL when it is not one a request can
+ * break (a violation of those is a bug on our side and answers 500). */
+const struct vcheck *validate_check_constraint(const char *name);
 
 /* Scalar checks; each returns 1 when s is well formed. */
 int validate_utf8(const char *s, size_t len);

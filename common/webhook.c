@@ -26,6 +26,22 @@ int webhook_event_known(const char *type)
     return 0;
 }
 
+int webhook_event_index(const char *type)
+{
+    for (int i = 0; type && webhook_event_types[i]; i++)
+        if (!strcmp(webhook_event_types[i], type))
+            return i;
+    return -1;
+}
+
+size_t webhook_event_count(void)
+{
+    size_t n = 0;
+    while (webhook_event_types[n])
+        n++;
+    return n;
+}
+
 int webhook_sign(const char *secret, int64_t t, const char *body, size_t len, char *out)
 {
     static const char digits[] = "0123456789abcdef";
@@ -240,12 +256,21 @@ int webhook_addrs_check(const struct webhook_target *t, const struct addrinfo *l
     return WEBHOOK_OK;
 }
 
-int webhook_resolve(const struct webhook_target *t, int allow_private, char *pin, char *err,
-                    size_t errlen)
+/* 1 when name is "localhost" or ends in ".localhost", with or without a final dot. */
+static int webhook_localhost_name(const char *name)
 {
-    pin[0] = '\0';
+    size_t n = strlen(name);
+    if (n && name[n - 1] == '.')
+        n--;
+    return (n == 9 && !strncmp(name, "localhost", 9)) ||
+           (n > 10 && !strncmp(name + n - 10, ".localhost", 10));
+}
+
+int webhook_target_check(const struct webhook_target *t, int allow_private, char *err,
+                         size_t errlen)
+{
+    unsigned char raw[16];
     if (t->literal) {
-        unsigned char raw[16];
         int family = t->literal == 4 ? AF_INET : AF_INET6;
         if (inet_pton(family, t->host, raw) != 1) {
             snprintf(err, errlen, "the address %s is not valid", t->host);
@@ -257,6 +282,31 @@ int webhook_resolve(const struct webhook_target *t, int allow_private, char *pin
         }
         return WEBHOOK_OK;
     }
+    if (allow_private)
+        return WEBHOOK_OK;
+    /* inet_aton takes what getaddrinfo takes as an IPv4 address without asking DNS: decimal,
+     * octal and hexadecimal parts, one to four of them. */
+    struct in_addr a4;
+    if (inet_aton(t->host, &a4) != 0 && webhook_ip_private(AF_INET, (unsigned char *)&a4)) {
+        char text[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &a4, text, sizeof text);
+        snprintf(err, errlen, "the host %s is the private or loopback address %s", t->host, text);
+        return WEBHOOK_ERR_PRIVATE;
+    }
+    if (webhook_localhost_name(t->host)) {
+        snprintf(err, errlen, "the host %s is loopback", t->host);
+        return WEBHOOK_ERR_PRIVATE;
+    }
+    return WEBHOOK_OK;
+}
+
+int webhook_resolve(const struct webhook_target *t, int allow_private, char *pin, char *err,
+                    size_t errlen)
+{
+    pin[0] = '\0';
+    int rc = webhook_target_check(t, allow_private, err, errlen);
+    if (rc != WEBHOOK_OK || t->literal)
+        return rc;
     struct addrinfo hints, *list = NULL;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
@@ -266,7 +316,7 @@ int webhook_resolve(const struct webhook_target *t, int allow_private, char *pin
         snprintf(err, errlen, "the host %s does not resolve (%s)", t->host, gai_strerror(gai));
         return gai == EAI_AGAIN ? WEBHOOK_ERR_AGAIN : WEBHOOK_ERR_UNRESOLVED;
     }
-    int rc = webhook_addrs_check(t, list, allow_private, pin, err, errlen);
+    rc = webhook_addrs_check(t, list, allow_private, pin, err, errlen);
     freeaddrinfo(list);
     return rc;
 }

@@ -1,6 +1,7 @@
 /* Webhooks (DESIGN §4): the event types, the X-SPP-Signature value, what a target URL may be
  * and which addresses a target may not reach (SSRF). Pure functions over plain values, except
- * webhook_resolve, which asks the system resolver. */
+ * webhook_resolve, which asks the system resolver and so runs in the worker only, at delivery:
+ * the API checks a target with webhook_target_check, which never waits on the network. */
 #ifndef SPP_WEBHOOK_H
 #define SPP_WEBHOOK_H
 
@@ -29,6 +30,10 @@ enum webhook_status {
 extern const char *const webhook_event_types[];
 /* 1 when type is one of webhook_event_types. */
 int webhook_event_known(const char *type);
+/* type's index in webhook_event_types, or -1 when it is not one (or NULL). */
+int webhook_event_index(const char *type);
+/* How many event types there are: the most a subscription's events may list. */
+size_t webhook_event_count(void);
 
 /* Writes the X-SPP-Signature value "t=<t>,v1=<hex>" into out (WEBHOOK_SIGNATURE_MAX bytes):
  * lowercase hex HMAC-SHA256 over "<t>.<body>", keyed with the bytes of the secret string as it
@@ -66,8 +71,18 @@ int webhook_url_parse(const char *url, struct webhook_target *t, char *err, size
 int webhook_addrs_check(const struct webhook_target *t, const struct addrinfo *list,
                         int allow_private, char *pin, char *err, size_t errlen);
 
-/* Resolves t's host (getaddrinfo: blocking) and applies webhook_addrs_check. An IP literal is
- * checked as it is and gets an empty pin (no name to resolve). Returns a webhook_status. */
+/* What can be decided about t without asking a resolver: an IP literal, or a name that is an
+ * IPv4 address in another form ("2130706433", "0x7f.1": resolvers read them as addresses), is
+ * checked as that address; "localhost" and names under ".localhost" always mean loopback
+ * (RFC 6761). Returns WEBHOOK_OK (a public literal, or a name only resolution can judge),
+ * WEBHOOK_ERR_PRIVATE with the reason in err (never when allow_private), or
+ * WEBHOOK_ERR_UNRESOLVED for a literal that is not a valid address. Pure. */
+int webhook_target_check(const struct webhook_target *t, int allow_private, char *err,
+                         size_t errlen);
+
+/* Resolves t's host (getaddrinfo: blocking; the worker's, never a request handler's) and applies
+ * webhook_addrs_check. An IP literal is checked as it is and gets an empty pin (no name to
+ * resolve). Returns a webhook_status. */
 int webhook_resolve(const struct webhook_target *t, int allow_private, char *pin, char *err,
                     size_t errlen);
 

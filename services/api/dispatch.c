@@ -32,6 +32,7 @@ void dispatch_configure(const struct config *cfg)
     dispatch_max_body = cfg->max_body_bytes;
     dispatch_cors_origins = cfg->cors_origins;
     ratelimit_configure(cfg->rate_limit_per_s, cfg->rate_limit_burst);
+    ratelimit_auth_configure(cfg->auth_fail_per_min);
 }
 
 static int dispatch_has_body(const struct req *r)
@@ -72,8 +73,22 @@ enum dispatch_step dispatch_prepare(struct req *r)
             return DISPATCH_DONE;
         }
     }
-    if (dispatch_has_body(r) && r->body_len > (size_t)dispatch_max_body) {
+    /* Any method: a body on one that takes none is not read, but it is not let through
+     * either when it is over the limit. */
+    if (r->body_len > (size_t)dispatch_max_body) {
         req_problem(r, 413, "payload_too_large", "The request body is larger than 1 MiB.");
+        return DISPATCH_DONE;
+    }
+    /* An address that sent too many requests without a valid key waits, before its token
+     * costs a hash, a handler thread or a PostgreSQL query. */
+    int retry_s;
+    if (!(r->route->flags & ROUTE_PUBLIC) &&
+        ratelimit_auth_blocked(r->peer, req_now_us(), &retry_s)) {
+        char retry[16];
+        snprintf(retry, sizeof retry, "%d", retry_s);
+        req_header(r, "Retry-After", retry);
+        req_problem(r, 429, "rate_limited",
+                    "Too many requests without a valid key from this address; slow down.");
         return DISPATCH_DONE;
     }
     if (r->route->flags & ROUTE_INLINE) {
@@ -153,8 +168,15 @@ void dispatch_run(struct req *r)
         req_problem(r, 503, "unavailable", "The database is unavailable; try again shortly.");
         return;
     }
-    if (!(r->route->flags & ROUTE_PUBLIC) && (auth_check(r) != 0 || ratelimit_take(r) != 0))
-        return;
+    if (!(r->route->flags & ROUTE_PUBLIC)) {
+        if (auth_check(r) != 0) {
+            if (r->status == 401)
+                ratelimit_auth_failed(r->peer, req_now_us());
+            return;
+        }
+        if (ratelimit_take(r) != 0)
+            return;
+    }
     if (dispatch_has_body(r) && dispatch_parse_body(r) != 0)
         return;
     if (r->method == HTTP_GET || r->method == HTTP_HEAD) {

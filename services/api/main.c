@@ -12,6 +12,7 @@
 #include "dispatch.h"
 #include "handlers/handlers.h"
 #include "log.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "redis.h"
 #include "seed_load.h"
@@ -56,13 +57,6 @@ int main(int argc, char **argv)
     enum log_level lvl;
     log_level_parse(cfg.log_level, &lvl);
     log_set_level(lvl);
-    struct redis_addr raddr;
-    if (redis_parse_url(cfg.redis_url, &raddr) != 0) {
-        log_error("configuration: SPP_REDIS_URL: \"%s\" is not redis://host[:port][/db]",
-                  cfg.redis_url);
-        config_cleanup(&cfg);
-        return 2;
-    }
 
     if (!strcmp(cmd, "seed")) {
         int src = seed_load_main(&cfg, argc - 1, argv + 1);
@@ -88,7 +82,10 @@ int main(int argc, char **argv)
     dispatch_configure(&cfg);
     db_free(db);
     db = NULL;
+    /* server_run returns once every handler thread was joined and every loop stopped (or
+     * does not return): only then is what they read freed. */
     rc = server_run(&cfg);
+    metrics_cleanup();
     handlers_cleanup();
     tz_cleanup();
 done:

@@ -1,10 +1,14 @@
 #include "metrics.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "db.h"
+#include "req.h"
 #include "ratelimit.h"
 #include "router.h"
 #include "server.h"
@@ -115,4 +119,91 @@ void metrics_render(struct buf *out)
                "was unreachable.\n# TYPE spp_rate_limit_bypassed_total counter\n"
                "spp_rate_limit_bypassed_total %llu\n",
                ratelimit_bypassed());
+    buf_printf(out,
+               "# HELP spp_auth_fail_limited_total Requests refused (429) because their address "
+               "sent too many without a valid key.\n# TYPE spp_auth_fail_limited_total counter\n"
+               "spp_auth_fail_limited_total %llu\n",
+               ratelimit_auth_refused());
+}
+
+/* The job ledger in summary, counted at most once every METRICS_JOBS_TTL_US whatever the
+ * scrape rate: a scrape in between is served the last sample, so that scrapes never cost a
+ * count of the jobs table each. One handler refreshes while the others serve the old text. */
+#define METRICS_JOBS_TTL_US 5000000LL
+
+static pthread_mutex_t metrics_jobs_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *metrics_jobs_text; /* NULL while there is no sample */
+static int64_t metrics_jobs_at_us;
+static int metrics_jobs_refreshing;
+
+/* Counts the ledger into out; 0, or -1 while PostgreSQL is down (out then unusable). */
+static int metrics_jobs_count(struct db *db, struct buf *out)
+{
+    char err[512];
+    if (db_ensure(db, err, sizeof err) != 0)
+        return -1;
+    PGresult *res = db_exec(db, "job_counts", 0, NULL);
+    int ok = db_ok(res);
+    if (ok) {
+        buf_puts(out, "# HELP spp_jobs Jobs in the ledger by status.\n# TYPE spp_jobs gauge\n");
+        for (int i = 0; i < PQntuples(res); i++)
+            buf_printf(out, "spp_jobs{status=\"%s\"} %s\n", PQgetvalue(res, i, 0),
+                       PQgetvalue(res, i, 1));
+    }
+    if (res)
+        PQclear(res);
+    res = ok ? db_exec(db, "job_oldest_due", 0, NULL) : NULL;
+    ok = ok && db_ok(res);
+    if (ok)
+        buf_printf(out,
+                   "# HELP spp_jobs_oldest_due_seconds Age of the oldest due job not yet "
+                   "running.\n# TYPE spp_jobs_oldest_due_seconds gauge\n"
+                   "spp_jobs_oldest_due_seconds %s\n",
+                   PQgetvalue(res, 0, 0));
+    if (res)
+        PQclear(res);
+    return ok ? 0 : -1;
+}
+
+void metrics_render_jobs(struct db *db, struct buf *out)
+{
+    int64_t now = req_now_us();
+    int refresh = 0;
+    pthread_mutex_lock(&metrics_jobs_mu);
+    if ((!metrics_jobs_text || now - metrics_jobs_at_us >= METRICS_JOBS_TTL_US) &&
+        !metrics_jobs_refreshing)
+        refresh = metrics_jobs_refreshing = 1;
+    pthread_mutex_unlock(&metrics_jobs_mu);
+    if (refresh) {
+        struct buf b;
+        buf_init(&b);
+        int ok = metrics_jobs_count(db, &b) == 0;
+        size_t len;
+        char *text = ok ? buf_steal(&b, &len) : NULL;
+        if (!ok)
+            buf_cleanup(&b);
+        pthread_mutex_lock(&metrics_jobs_mu);
+        /* PostgreSQL down: the figures are left out rather than shown stale. */
+        free(metrics_jobs_text);
+        metrics_jobs_text = text;
+        metrics_jobs_at_us = now;
+        metrics_jobs_refreshing = 0;
+        pthread_mutex_unlock(&metrics_jobs_mu);
+    }
+    pthread_mutex_lock(&metrics_jobs_mu);
+    if (metrics_jobs_text) {
+        buf_puts(out, metrics_jobs_text);
+        buf_printf(out,
+                   "# HELP spp_jobs_sample_age_seconds Age of the job figures above (counted at "
+                   "most every %lld s).\n# TYPE spp_jobs_sample_age_seconds gauge\n"
+                   "spp_jobs_sample_age_seconds %.3f\n",
+                   METRICS_JOBS_TTL_US / 1000000, (double)(now - metrics_jobs_at_us) / 1e6);
+    }
+    pthread_mutex_unlock(&metrics_jobs_mu);
+}
+
+void metrics_cleanup(void)
+{
+    free(metrics_jobs_text);
+    metrics_jobs_text = NULL;
 }

@@ -1,7 +1,12 @@
 #include "ratelimit.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,4 +96,129 @@ int ratelimit_take(struct req *r)
     req_header(r, "Retry-After", retry);
     req_problem(r, 429, "rate_limited", "Too many requests for this key; slow down.");
     return -1;
+}
+
+/* ---- before authentication ----
+ * Failed authentications per client address, in this process: a table of RATELIMIT_SETS
+ * sets of RATELIMIT_WAYS entries, each a fixed one-minute window that starts at an address's
+ * first failure. It needs no Redis round trip, so the loop thread checks it before a request
+ * reaches a handler thread, and it keeps working while Redis is down. Memory is fixed: a new
+ * address takes an expired entry of its set or the one with the fewest failures. */
+#define RATELIMIT_SETS   1024
+#define RATELIMIT_WAYS   4
+#define RATELIMIT_WINDOW 60000000LL /* microseconds */
+
+struct ratelimit_addr {
+    unsigned char key[17]; /* family byte, then the address (an IPv6 address by its /64) */
+    int64_t window_start_us;
+    int failures;
+};
+
+static struct ratelimit_addr ratelimit_addrs[RATELIMIT_SETS][RATELIMIT_WAYS];
+static pthread_mutex_t ratelimit_addr_mu = PTHREAD_MUTEX_INITIALIZER;
+static int ratelimit_auth_per_min = 60;
+static uint64_t ratelimit_seed;
+static atomic_ullong ratelimit_auth_refused_count;
+
+void ratelimit_auth_configure(int failures_per_min)
+{
+    ratelimit_auth_per_min = failures_per_min;
+    /* A secret seed, so that nobody can pick addresses that share a set. */
+    RAND_bytes((unsigned char *)&ratelimit_seed, sizeof ratelimit_seed);
+}
+
+static void ratelimit_addr_key(const char *peer, unsigned char key[17])
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    memset(key, 0, 17);
+    if (inet_pton(AF_INET, peer, &a4) == 1) {
+        key[0] = 4;
+        memcpy(key + 1, &a4, 4);
+    } else if (inet_pton(AF_INET6, peer, &a6) == 1 && IN6_IS_ADDR_V4MAPPED(&a6)) {
+        key[0] = 4;
+        memcpy(key + 1, a6.s6_addr + 12, 4);
+    } else if (inet_pton(AF_INET6, peer, &a6) == 1) {
+        key[0] = 6;
+        memcpy(key + 1, a6.s6_addr, 8); /* one host usually holds a whole /64 */
+    } else {
+        key[0] = 1;
+        size_t n = strlen(peer);
+        memcpy(key + 1, peer, n < 16 ? n : 16);
+    }
+}
+
+/* What an entry is worth keeping: an unused or expired one nothing, else its failures. */
+static int ratelimit_addr_worth(const struct ratelimit_addr *e, int64_t now)
+{
+    if (!e->window_start_us || now - e->window_start_us >= RATELIMIT_WINDOW)
+        return -1;
+    return e->failures;
+}
+
+/* The entry of key; when there is none, NULL, or with create a fresh one in place of the
+ * entry of its set worth least. Caller holds ratelimit_addr_mu. */
+static struct ratelimit_addr *ratelimit_addr_find(const unsigned char key[17], int create,
+                                                  int64_t now)
+{
+    uint64_t h = 1469598103934665603ULL ^ ratelimit_seed;
+    for (int i = 0; i < 17; i++)
+        h = (h ^ key[i]) * 1099511628211ULL;
+    struct ratelimit_addr *set = ratelimit_addrs[h % RATELIMIT_SETS];
+    struct ratelimit_addr *spare = NULL;
+    for (int w = 0; w < RATELIMIT_WAYS; w++) {
+        struct ratelimit_addr *e = &set[w];
+        if (e->window_start_us && !memcmp(e->key, key, 17))
+            return e;
+        if (!spare || ratelimit_addr_worth(e, now) < ratelimit_addr_worth(spare, now))
+            spare = e;
+    }
+    if (!create)
+        return NULL;
+    memcpy(spare->key, key, 17);
+    spare->window_start_us = now;
+    spare->failures = 0;
+    return spare;
+}
+
+int ratelimit_auth_blocked(const char *peer, int64_t now_us, int *retry_after_s)
+{
+    if (!peer)
+        return 0;
+    unsigned char key[17];
+    ratelimit_addr_key(peer, key);
+    int blocked = 0;
+    pthread_mutex_lock(&ratelimit_addr_mu);
+    struct ratelimit_addr *e = ratelimit_addr_find(key, 0, now_us);
+    if (e && now_us - e->window_start_us < RATELIMIT_WINDOW &&
+        e->failures >= ratelimit_auth_per_min) {
+        blocked = 1;
+        int64_t left = e->window_start_us + RATELIMIT_WINDOW - now_us;
+        *retry_after_s = (int)((left + 999999) / 1000000);
+    }
+    pthread_mutex_unlock(&ratelimit_addr_mu);
+    if (blocked)
+        atomic_fetch_add(&ratelimit_auth_refused_count, 1);
+    return blocked;
+}
+
+void ratelimit_auth_failed(const char *peer, int64_t now_us)
+{
+    if (!peer)
+        return;
+    unsigned char key[17];
+    ratelimit_addr_key(peer, key);
+    pthread_mutex_lock(&ratelimit_addr_mu);
+    struct ratelimit_addr *e = ratelimit_addr_find(key, 1, now_us);
+    if (now_us - e->window_start_us >= RATELIMIT_WINDOW) {
+        e->window_start_us = now_us;
+        e->failures = 0;
+    }
+    e->failures++;
+    pthread_mutex_unlock(&ratelimit_addr_mu);
+}
+
+unsigned long long ratelimit_auth_refused(void)
+{
+    return atomic_load(&ratelimit_auth_refused_count);
 }

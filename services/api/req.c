@@ -179,61 +179,138 @@ const char *req_query_get(const struct req *r, const char *name)
     return NULL;
 }
 
+static int req_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes s[0..n) into the arena: %XX escapes, and '+' as a space (as forms send it); a '%' not
+ * followed by two hex digits stays as it is. Sets *nul when the text decodes to a NUL byte. */
+static char *req_url_decode(struct arena *a, const char *s, size_t n, int *nul)
+{
+    char *out = arena_alloc(a, n + 1), *w = out;
+    for (size_t i = 0; i < n; i++) {
+        int hi, lo;
+        if (s[i] == '%' && i + 2 < n && (hi = req_hex(s[i + 1])) >= 0 &&
+            (lo = req_hex(s[i + 2])) >= 0) {
+            char c = (char)(hi << 4 | lo);
+            if (c == '\0')
+                *nul = 1;
+            *w++ = c;
+            i += 2;
+        } else {
+            *w++ = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+void req_parse_query(struct req *r, const char *query)
+{
+    size_t pieces = 1;
+    for (const char *c = query; *c; c++)
+        pieces += *c == '&';
+    r->query = arena_alloc(&r->arena, pieces * sizeof *r->query);
+    r->nquery = 0;
+    const char *p = query;
+    for (;;) {
+        size_t len = strcspn(p, "&");
+        if (len > 0) {
+            struct kv *kv = &r->query[r->nquery++];
+            const char *eq = memchr(p, '=', len);
+            int nul = 0;
+            kv->key = req_url_decode(&r->arena, p, eq ? (size_t)(eq - p) : len, &nul);
+            kv->value = eq ? req_url_decode(&r->arena, eq + 1, len - (size_t)(eq - p) - 1, &nul)
+                           : arena_strdup(&r->arena, "");
+            if (!eq || eq + 1 == p + len) {
+                kv->rule = "missing_value";
+                kv->problem = "has no value: write name=value";
+            } else if (nul) {
+                kv->rule = "format";
+                kv->problem = "must not contain a NUL byte";
+            }
+        }
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
+}
+
 static const struct vfield req_page_params[] = {
     {"limit", V_INT, 0, 0, NULL, 1, 200},
     {"cursor", V_TEXT, 0, 0, NULL, 0, 0},
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct vfield *req_find_param(const struct vfield *allowed, const char *name)
+/* The index of name among allowed (terminated by a NULL name), or -1. */
+static int req_find_param(const struct vfield *allowed, const char *name)
 {
-    for (const struct vfield *f = allowed; f && f->name; f++)
-        if (!strcmp(f->name, name))
-            return f;
-    return NULL;
+    for (int i = 0; allowed && allowed[i].name; i++)
+        if (!strcmp(allowed[i].name, name))
+            return i;
+    return -1;
+}
+
+/* Checks one value of a known parameter f, adding its problems to errors. */
+static void req_check_param(const struct vfield *f, const char *k, const char *v, int cursor,
+                            json_t *errors)
+{
+    if (!validate_utf8(v, strlen(v))) {
+        validate_add(errors, k, "format", "is not valid UTF-8");
+    } else if (f->type == V_INT) {
+        long n;
+        if (!validate_long(v, f->min, f->max, &n))
+            validate_add(errors, k, "range", "must be a whole number from %ld to %ld", f->min,
+                         f->max);
+    } else if (f->type == V_BOOL) {
+        if (strcmp(v, "true") && strcmp(v, "false"))
+            validate_add(errors, k, "type", "must be true or false");
+    } else if (cursor) {
+        struct cursor c;
+        if (cursor_decode(v, &c) != 0)
+            validate_add(errors, k, "format", "is not a cursor this service issued");
+    } else {
+        json_t *js = json_string(v);
+        validate_value(f, js, k, req_validate_ctx(), errors);
+        json_decref(js);
+    }
 }
 
 int req_check_query(struct req *r, const struct vfield *allowed, int paged)
 {
+    /* A repeat is found by marking each allowed parameter when seen, never by comparing every
+     * pair: the work stays linear in the length of the query string. */
+    int nallowed = 0;
+    while (allowed && allowed[nallowed].name)
+        nallowed++;
+    unsigned char *seen = arena_alloc(&r->arena, (size_t)nallowed + 2);
     json_t *errors = json_array();
     for (size_t i = 0; i < r->nquery; i++) {
         const char *k = r->query[i].key, *v = r->query[i].value;
-        const struct vfield *f = req_find_param(allowed, k);
-        if (!f && paged)
-            f = req_find_param(req_page_params, k);
+        int at = req_find_param(allowed, k);
+        const struct vfield *f = at >= 0 ? &allowed[at] : NULL;
+        if (!f && paged && (at = req_find_param(req_page_params, k)) >= 0) {
+            f = &req_page_params[at];
+            at += nallowed;
+        }
         if (!f) {
             validate_add(errors, k, "unknown_parameter", "is not a parameter of this route");
-            continue;
-        }
-        for (size_t j = 0; j < i; j++) {
-            if (!strcmp(r->query[j].key, k)) {
+        } else if (r->query[i].problem) {
+            validate_add(errors, k, r->query[i].rule, "%s", r->query[i].problem);
+        } else if (seen[at]) {
+            if (seen[at] == 1)
                 validate_add(errors, k, "repeated", "is given more than once");
-                f = NULL;
-                break;
-            }
-        }
-        if (!f)
-            continue;
-        if (!validate_utf8(v, strlen(v))) {
-            validate_add(errors, k, "format", "is not valid UTF-8");
-            continue;
-        }
-        if (f->type == V_INT) {
-            long n;
-            if (!validate_long(v, f->min, f->max, &n))
-                validate_add(errors, k, "range", "must be a whole number from %ld to %ld", f->min,
-                             f->max);
-        } else if (f->type == V_BOOL) {
-            if (strcmp(v, "true") && strcmp(v, "false"))
-                validate_add(errors, k, "type", "must be true or false");
-        } else if (!strcmp(k, "cursor") && paged && f == &req_page_params[1]) {
-            struct cursor c;
-            if (cursor_decode(v, &c) != 0)
-                validate_add(errors, k, "format", "is not a cursor this service issued");
+            seen[at] = 2;
         } else {
-            json_t *js = json_string(v);
-            validate_value(f, js, k, req_validate_ctx(), errors);
-            json_decref(js);
+            seen[at] = 1;
+            req_check_param(f, k, v, f == &req_page_params[1], errors);
         }
     }
     if (json_array_size(errors) > 0) {
@@ -320,12 +397,16 @@ PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *para
 void req_db_answer(struct req *r, const char *stmt, const PGresult *res)
 {
     const char *state = db_sqlstate(res);
+    const struct vcheck *check;
     if (!strcmp(state, "23505")) {
         req_problem(r, 409, "conflict",
                     req_constraint_detail(PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)));
     } else if (!strcmp(state, "23503")) {
         req_problem(r, 409, "conflict",
                     "Other records still refer to this one; remove or change them first.");
+    } else if (!strcmp(state, "23514") && (check = validate_check_constraint(PQresultErrorField(
+                                               res, PG_DIAG_CONSTRAINT_NAME))) != NULL) {
+        req_invalid_field(r, check->field, check->rule, check->message);
     } else if (!strcmp(state, "40001") || !strcmp(state, "40P01")) {
         req_header(r, "Retry-After", "1");
         req_problem(r, 409, "conflict", "A concurrent change got in the way; try again.");
@@ -344,12 +425,17 @@ const char *req_col(const PGresult *res, int row, int col)
 
 int req_enqueue(struct req *r, const struct jobs_new *j, char *id)
 {
+    return req_enqueue_once(r, j, NULL, id);
+}
+
+int req_enqueue_once(struct req *r, const struct jobs_new *j, const char *pending_key, char *id)
+{
     struct jobs_new copy = *j;
     if (!copy.requested_by)
         copy.requested_by = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
     char err[512];
     int due = 0;
-    int rc = jobs_enqueue(r->hc->db, &copy, id, &due, err, sizeof err);
+    int rc = jobs_enqueue_once(r->hc->db, &copy, pending_key, id, &due, err, sizeof err);
     if (rc < 0) {
         log_error("%s", err);
         req_problem(r, 500, "internal", "Something went wrong on our side.");

@@ -37,9 +37,12 @@ struct handler_ctx {
     int index;
 };
 
+/* One query parameter, percent-decoded. problem is NULL when it is well formed, else why not
+ * (no value, or one decoding to a NUL byte) with its rule; req_check_query reports it. */
 struct kv {
     char *key;
     char *value;
+    const char *rule, *problem;
 };
 
 #define REQ_MAX_PARAMS  4
@@ -49,7 +52,12 @@ struct req {
     struct arena arena;
     /* Set by the loop thread; evreq is touched only there and is NULL once the client left. */
     struct evhttp_request *evreq;
+    /* 1 once libevent detached evreq from its closed connection (see server_on_close): the
+     * request is then ours to free, and no answer can be sent. */
+    int evreq_orphaned;
     struct loop *loop;
+    char *peer;       /* the client's address (arena), for limits before authentication */
+    int close_after;  /* answer with Connection: close (unread bytes follow the request) */
     struct req *next; /* queue link */
     int64_t start_us;
 
@@ -119,6 +127,11 @@ void req_reply_created(struct req *r, const char *location, const char *json_tex
 /* ---- reading ---- */
 const char *req_param(const struct req *r, const char *name); /* path parameter */
 const char *req_query_get(const struct req *r, const char *name);
+/* Splits the raw query string (after '?') into r->query, in the request's arena: pieces
+ * separated by '&' (empty ones skipped), each name=value with percent escapes and '+' decoded.
+ * Never fails: a piece without a value ("name" or "name=") is kept with a problem for
+ * req_check_query to answer (422), so that every route reports it the same way. */
+void req_parse_query(struct req *r, const char *query);
 /* Validates the query string against the allowed parameters (terminated by a NULL name; lists
  * add limit and cursor by passing paged). Answers 422 listing every bad or unknown parameter
  * and returns -1; 0 when all is well. */
@@ -131,13 +144,14 @@ const struct validate_ctx *req_validate_ctx(void);
 /* ---- database ---- */
 /* Runs a prepared statement. Returns a successful result (owned by the request) or NULL after
  * answering: 503 when PostgreSQL is unreachable, 409 conflict for a unique violation or a
- * delete that others still refer to, 500 otherwise (logged without parameters). */
+ * delete that others still refer to, 422 for a known CHECK (validate_check_constraint), 500
+ * otherwise (logged without parameters). */
 PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *params);
 /* Like req_db but returns failed results too, for handlers that map an SQLSTATE themselves;
  * NULL only when PostgreSQL is unreachable (already answered 503). */
 PGresult *req_db_raw(struct req *r, const char *stmt, int n, const char *const *params);
-/* Answers a failed result the way req_db does (409, 422 for a CHECK, 500); for handlers that
- * looked at the SQLSTATE first. */
+/* Answers a failed result the way req_db does (409; 422 naming the field and rule of a CHECK
+ * that validate_check_constraint knows; 500); for handlers that looked at the SQLSTATE first. */
 void req_db_answer(struct req *r, const char *stmt, const PGresult *res);
 /* Column value or NULL for SQL NULL. */
 const char *req_col(const PGresult *res, int row, int col);
@@ -147,6 +161,9 @@ struct jobs_new;
 /* Enqueues a job in the request's transaction (DESIGN §4.1); the dispatcher publishes it after
  * COMMIT. Writes the job id (37 bytes). Returns 0, or -1 after answering 500. */
 int req_enqueue(struct req *r, const struct jobs_new *j, char *id);
+/* The same, one waiting job per pending_key: while a job with that key has not started, writes
+ * its id instead (jobs_enqueue_once). */
+int req_enqueue_once(struct req *r, const struct jobs_new *j, const char *pending_key, char *id);
 /* Publishes a job id to the stream once the request's transaction has committed. */
 void req_publish_after_commit(struct req *r, const char *job_id);
 /* Announces a webhook event of type with data (JSON text) in the request's transaction: the

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <sys/queue.h>
@@ -10,19 +11,24 @@
 #include <event2/thread.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "dispatch.h"
 #include "log.h"
+#include "metrics.h"
 #include "redis.h"
 #include "req.h"
 #include "router.h"
@@ -33,6 +39,8 @@ struct loop {
     struct event_base *base;
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
+    struct evhttp *metrics_http; /* SPP_METRICS_LISTEN, on the first loop only */
+    struct evhttp_bound_socket *metrics_bound;
     struct event *wake; /* activated by handler threads when answers are ready */
     struct event *stop; /* activated by the main thread to stop accepting */
     pthread_mutex_t mu;
@@ -51,6 +59,13 @@ static struct loop *server_loops;
 static int server_nloops;
 static atomic_int server_inflight;
 static atomic_int server_stopping;
+static int server_max_body = 1048576;
+static int server_metrics_apart; /* /metrics is served on SPP_METRICS_LISTEN only */
+
+/* How long handler threads get to return once the grace period is over and their queries
+ * were cancelled, and how long loop threads get to send what they returned. */
+#define SERVER_STOP_WAIT_S  10
+#define SERVER_FLUSH_WAIT_S 2
 
 int server_queue_depth(void)
 {
@@ -89,16 +104,46 @@ static enum http_method server_method(enum evhttp_cmd_type t)
     }
 }
 
+/* The connection of a request that a handler thread holds is going away. libevent 2.1.12
+ * (http.c) calls this from evhttp_connection_free, and there are two ways there:
+ * - evhttp_connection_fail_ on a time-out or an end of file while the request awaits its
+ *   answer: evhttp_connection_incoming_fail takes the request off the connection (its evcon
+ *   becomes NULL) and does not free it. The request is ours: we free it when the handler is
+ *   done (evhttp_send_reply would only free it too, see evhttp_send).
+ * - anything else (evhttp_free at shutdown): the request is still on the connection's list
+ *   and libevent frees it right after this callback; we must not touch it again.
+ * Loop thread only, like everything that touches r->evreq. */
 static void server_on_close(struct evhttp_connection *evcon, void *arg)
 {
     (void)evcon;
     struct req *r = arg;
-    r->evreq = NULL; /* libevent frees the request: the answer will be dropped */
+    if (r->evreq && !evhttp_request_get_connection(r->evreq))
+        r->evreq_orphaned = 1;
+    else
+        r->evreq = NULL;
+}
+
+/* Lets go of r->evreq without answering: frees it when it is ours, else forgets the close
+ * callback that points at r. Loop thread, or the main thread once the loops have stopped. */
+static void server_release(struct req *r)
+{
+    if (!r->evreq)
+        return;
+    if (r->evreq_orphaned) {
+        evhttp_request_free(r->evreq);
+    } else {
+        struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
+        if (evcon)
+            evhttp_connection_set_closecb(evcon, NULL, NULL);
+    }
+    r->evreq = NULL;
 }
 
 /* Sends r's answer (when the client is still there) and frees r. Loop thread only. */
 static void server_send(struct req *r)
 {
+    if (r->evreq_orphaned)
+        server_release(r); /* the client left: nobody to answer */
     if (r->evreq) {
         struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
         if (evcon)
@@ -108,7 +153,7 @@ static void server_send(struct req *r)
             evhttp_add_header(h, "Content-Type", r->content_type_out);
         for (int i = 0; i < r->nresp_headers; i++)
             evhttp_add_header(h, r->resp_headers[i][0], r->resp_headers[i][1]);
-        if (atomic_load(&server_stopping))
+        if (atomic_load(&server_stopping) || r->close_after)
             evhttp_add_header(h, "Connection", "close");
         struct evbuffer *out = evhttp_request_get_output_buffer(r->evreq);
         if (r->resp_len && r->method != HTTP_HEAD)
@@ -165,23 +210,8 @@ static int server_read_request(struct req *r, struct evhttp_request *evreq)
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     r->path = arena_strdup(&r->arena, path && *path ? path : "/");
     const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
-    if (query && *query) {
-        struct evkeyvalq q;
-        TAILQ_INIT(&q);
-        if (evhttp_parse_query_str(query, &q) != 0)
-            return -1;
-        size_t n = 0;
-        struct evkeyval *kv;
-        TAILQ_FOREACH(kv, &q, next) n++;
-        r->query = arena_alloc(&r->arena, n * sizeof *r->query);
-        TAILQ_FOREACH(kv, &q, next)
-        {
-            r->query[r->nquery].key = arena_strdup(&r->arena, kv->key);
-            r->query[r->nquery].value = arena_strdup(&r->arena, kv->value);
-            r->nquery++;
-        }
-        evhttp_clear_headers(&q);
-    }
+    if (query && *query)
+        req_parse_query(r, query); /* a malformed piece is answered 422 by the handler */
     struct evkeyvalq *h = evhttp_request_get_input_headers(evreq);
     r->authorization = server_header(r, h, "Authorization");
     r->content_type = server_header(r, h, "Content-Type");
@@ -190,17 +220,52 @@ static int server_read_request(struct req *r, struct evhttp_request *evreq)
     r->request_id = server_header(r, h, "X-Request-Id");
     r->accept = server_header(r, h, "Accept");
     r->origin = server_header(r, h, "Origin");
+    struct evhttp_connection *evcon = evhttp_request_get_connection(evreq);
+    if (evcon) {
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(evcon, &addr, &port);
+        r->peer = arena_strdup(&r->arena, addr ? addr : "");
+    }
+    /* libevent stops reading a body at SPP_MAX_BODY_BYTES (evhttp_set_max_body_size), so
+     * nothing larger is ever buffered. Only methods that take a body get a copy of it: the
+     * others keep its length, which the dispatcher refuses when over the limit. libevent
+     * reads no body on HEAD, so there the declared length stands for it. */
     struct evbuffer *in = evhttp_request_get_input_buffer(evreq);
     size_t len = evbuffer_get_length(in);
-    r->body = arena_alloc(&r->arena, len + 1);
-    evbuffer_copyout(in, r->body, len);
     r->body_len = len;
+    if (r->method == HTTP_POST || r->method == HTTP_PUT || r->method == HTTP_PATCH) {
+        r->body = arena_alloc(&r->arena, len + 1);
+        evbuffer_copyout(in, r->body, len);
+        r->body[len] = '\0';
+    } else if (r->method == HTTP_HEAD) {
+        const char *cl = evhttp_find_header(h, "Content-Length");
+        const char *te = evhttp_find_header(h, "Transfer-Encoding");
+        if ((cl && strcmp(cl, "0") != 0) || te) {
+            /* What follows would be read as the next request: close after answering. */
+            r->close_after = 1;
+            unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
+            r->body_len = te || n > (unsigned long long)server_max_body
+                              ? (size_t)server_max_body + 1
+                              : (size_t)n;
+        }
+    }
     return 0;
 }
 
-static void server_on_request(struct evhttp_request *evreq, void *arg)
+/* Requests on the metrics listener may ask for /metrics only; with a metrics listener, the
+ * main one does not serve it. Answers 404 and returns 1 when r asks the wrong listener. */
+static int server_misdirected(struct req *r, int metrics_listener)
 {
-    struct loop *l = arg;
+    int metrics = !strcmp(r->path, "/metrics");
+    if (metrics_listener ? metrics : !(server_metrics_apart && metrics))
+        return 0;
+    req_problem(r, 404, "not_found", "There is no such path.");
+    return 1;
+}
+
+static void server_accept(struct evhttp_request *evreq, struct loop *l, int metrics_listener)
+{
     struct req *r = req_new();
     r->loop = l;
     atomic_fetch_add(&server_inflight, 1);
@@ -211,7 +276,7 @@ static void server_on_request(struct evhttp_request *evreq, void *arg)
         server_send(r);
         return;
     }
-    if (dispatch_prepare(r) != DISPATCH_QUEUE) {
+    if (server_misdirected(r, metrics_listener) || dispatch_prepare(r) != DISPATCH_QUEUE) {
         dispatch_finish(r);
         server_send(r);
         return;
@@ -239,6 +304,16 @@ static void server_on_request(struct evhttp_request *evreq, void *arg)
     pthread_mutex_unlock(&server_queue.mu);
 }
 
+static void server_on_request(struct evhttp_request *evreq, void *arg)
+{
+    server_accept(evreq, arg, 0);
+}
+
+static void server_on_metrics_request(struct evhttp_request *evreq, void *arg)
+{
+    server_accept(evreq, arg, 1);
+}
+
 static void server_on_stop(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -247,6 +322,10 @@ static void server_on_stop(evutil_socket_t fd, short what, void *arg)
     if (l->bound) {
         evhttp_del_accept_socket(l->http, l->bound);
         l->bound = NULL;
+    }
+    if (l->metrics_bound) {
+        evhttp_del_accept_socket(l->metrics_http, l->metrics_bound);
+        l->metrics_bound = NULL;
     }
 }
 
@@ -257,8 +336,11 @@ static void *server_loop_main(void *arg)
     return NULL;
 }
 
-/* A listening socket with SO_REUSEPORT so that every loop thread accepts on the same port. */
-static int server_listen_socket(const char *listen_addr, char *err, size_t errlen)
+/* A listening socket for the setting name; with reuseport (SO_REUSEPORT) every loop thread
+ * accepts on the same port. The metrics listener takes none, so that it cannot share a port
+ * with the main one. */
+static int server_listen_socket(const char *name, const char *listen_addr, int reuseport, char *err,
+                                size_t errlen)
 {
     char host[256];
     int port;
@@ -271,15 +353,15 @@ static int server_listen_socket(const char *listen_addr, char *err, size_t errle
     snprintf(portstr, sizeof portstr, "%d", port);
     int rc = getaddrinfo(host, portstr, &hints, &ai);
     if (rc != 0) {
-        snprintf(err, errlen, "SPP_LISTEN: cannot resolve %s: %s", host, gai_strerror(rc));
+        snprintf(err, errlen, "%s: cannot resolve %s: %s", name, host, gai_strerror(rc));
         return -1;
     }
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
         bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
-        snprintf(err, errlen, "SPP_LISTEN: cannot listen on %s: %s", listen_addr, strerror(errno));
+        snprintf(err, errlen, "%s: cannot listen on %s: %s", name, listen_addr, strerror(errno));
         if (fd >= 0)
             close(fd);
         freeaddrinfo(ai);
@@ -289,12 +371,134 @@ static int server_listen_socket(const char *listen_addr, char *err, size_t errle
     return fd;
 }
 
+/* ---- libevent's own 413 ----
+ * libevent refuses a body over the limit before the application sees the request
+ * (evhttp_connection_fail_ with EVREQ_HTTP_DATA_TOO_LONG, then evhttp_send_error): an HTML page
+ * with Connection: close, so always the last response of its connection, written into an
+ * output buffer that is empty (the request was read only once the previous answer was out).
+ * Each connection's output buffer has a callback that replaces exactly that page by the
+ * problem+json every other 413 carries. It costs a 13-byte look at each write. */
+static const char server_too_large[] =
+    "{\"type\":\"urn:spp:problem:payload_too_large\",\"title\":\"Content Too Large\","
+    "\"status\":413,\"detail\":\"The request body is larger than 1 MiB.\","
+    "\"code\":\"payload_too_large\"}";
+static _Thread_local int server_rewriting;
+
+/* Rewrites libevent's 413 page in out once it is there whole. Loop thread. */
+/* Copies the first len bytes of buf into out: evbuffer_copyout refuses a buffer whose start
+ * is frozen, as a socket bufferevent keeps its output between writes. */
+static void server_peek(struct evbuffer *buf, char *out, size_t len)
+{
+    struct evbuffer_iovec v[32];
+    int n = evbuffer_peek(buf, (ev_ssize_t)len, NULL, v, 32);
+    size_t done = 0;
+    for (int i = 0; i < n && i < 32 && done < len; i++) {
+        size_t k = v[i].iov_len < len - done ? v[i].iov_len : len - done;
+        memcpy(out + done, v[i].iov_base, k);
+        done += k;
+    }
+    memset(out + done, 0, len - done);
+}
+
+static void server_on_output(struct evbuffer *out, const struct evbuffer_cb_info *info, void *arg)
+{
+    (void)arg;
+    size_t len = evbuffer_get_length(out);
+    if (server_rewriting || !info->n_added || len < 13 || len > 4096)
+        return;
+    /* Most writes stop here, at a look at the status line (after an interim 100, if any). */
+    char text[4097];
+    server_peek(out, text, 38); /* zero-filled past len */
+    size_t at = !strncmp(text + 8, " 100 Continue\r\n\r\n", 17) ? 25 : 0;
+    if (len < at + 13 || strncmp(text + at, "HTTP/1.", 7) != 0 ||
+        strncmp(text + at + 8, " 413 ", 5) != 0)
+        return;
+    server_peek(out, text, len);
+    text[len] = '\0';
+    char *page = text + at;
+    char *end = strstr(page, "\r\n\r\n");
+    if (!end)
+        return;    /* the headers are not all there yet */
+    end[2] = '\0'; /* the header block, each line ending in CRLF */
+    const char *cl = strstr(page, "\r\nContent-Length: ");
+    if (!strstr(page, "\r\nContent-Type: text/html\r\n") || !cl ||
+        (size_t)(end + 4 - text) + strtoul(cl + 18, NULL, 10) != len)
+        return; /* an answer of ours, or the page's body is not all there yet */
+    struct buf b;
+    buf_init(&b);
+    buf_append(&b, text, (size_t)(page - text)); /* the interim answer, if any */
+    buf_printf(&b, "HTTP/1.%c 413 Payload Too Large\r\n", page[7]);
+    for (char *line = strstr(page, "\r\n") + 2; *line;) {
+        char *eol = strstr(line, "\r\n");
+        if (strncasecmp(line, "Content-Type:", 13) && strncasecmp(line, "Content-Length:", 15))
+            buf_append(&b, line, (size_t)(eol + 2 - line));
+        line = eol + 2;
+    }
+    unsigned char raw[8];
+    RAND_bytes(raw, sizeof raw);
+    buf_puts(&b, "Content-Type: application/problem+json\r\nX-Request-Id: ");
+    for (int i = 0; i < 8; i++)
+        buf_printf(&b, "%02x", raw[i]);
+    buf_printf(&b, "\r\nContent-Length: %zu\r\n\r\n%s", sizeof server_too_large - 1,
+               server_too_large);
+    /* The socket bufferevent keeps the start of its output frozen but while it writes; it is
+     * frozen again afterwards, as that bufferevent leaves it. */
+    server_rewriting = 1;
+    evbuffer_unfreeze(out, 1);
+    evbuffer_drain(out, len);
+    evbuffer_add(out, b.data, b.len);
+    evbuffer_freeze(out, 1);
+    server_rewriting = 0;
+    buf_cleanup(&b);
+    metrics_observe(-1, 413, 0);
+}
+
+/* Each connection's bufferevent, made as libevent makes it (evhttp_set_bevcb), with the
+ * output callback above. */
+static struct bufferevent *server_bev_new(struct event_base *base, void *arg)
+{
+    (void)arg;
+    struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
+    if (bev)
+        evbuffer_add_cb(bufferevent_get_output(bev), server_on_output, NULL);
+    return bev;
+}
+
 /* ---- the handler side ---- */
 
 struct handler {
     pthread_t thread;
     struct handler_ctx ctx;
+    /* Guards busy and cancel, which the main thread reads at the end of the grace period. */
+    pthread_mutex_t mu;
+    int busy;         /* inside a request */
+    PGcancel *cancel; /* cancels a query of the backend cancel_pid; made by this thread */
+    int cancel_pid;
+    atomic_int cancelled; /* the main thread cancelled this handler's query */
 };
+
+/* Before a request: a cancel object for the connection's current backend (libpq's PGcancel
+ * may be used from another thread, unlike the connection), and busy. */
+static void server_handler_arm(struct handler *h)
+{
+    PGconn *c = db_conn(h->ctx.db);
+    pthread_mutex_lock(&h->mu);
+    if (c && PQstatus(c) == CONNECTION_OK && PQbackendPID(c) != h->cancel_pid) {
+        if (h->cancel)
+            PQfreeCancel(h->cancel);
+        h->cancel = PQgetCancel(c);
+        h->cancel_pid = PQbackendPID(c);
+    }
+    h->busy = 1;
+    pthread_mutex_unlock(&h->mu);
+}
+
+static void server_handler_disarm(struct handler *h)
+{
+    pthread_mutex_lock(&h->mu);
+    h->busy = 0;
+    pthread_mutex_unlock(&h->mu);
+}
 
 static void *server_handler_main(void *arg)
 {
@@ -312,13 +516,75 @@ static void *server_handler_main(void *arg)
         if (!server_queue.head)
             server_queue.tail = NULL;
         server_queue.len--;
+        int late = server_queue.closed; /* the grace period is over */
         pthread_mutex_unlock(&server_queue.mu);
-        r->hc = &h->ctx;
-        dispatch_run(r);
+        if (late) {
+            req_header(r, "Retry-After", "1");
+            req_problem(r, 503, "unavailable", "The server is shutting down; try again.");
+        } else {
+            r->hc = &h->ctx;
+            server_handler_arm(h);
+            dispatch_run(r);
+            server_handler_disarm(h);
+            /* A query cancelled at shutdown fails the request: say so rather than 500. A
+             * request that succeeded anyway keeps its answer (it may have committed). */
+            if (atomic_exchange(&h->cancelled, 0) && r->status >= 500) {
+                r->nresp_headers = 0;
+                req_header(r, "Retry-After", "1");
+                req_problem(r, 503, "unavailable", "The server is shutting down; try again.");
+            }
+        }
         dispatch_finish(r);
         server_complete(r);
     }
     return NULL;
+}
+
+/* The end of the grace period: every query still running is cancelled, so that handler
+ * threads return promptly. Main thread. */
+static void server_cancel_handlers(struct handler *handlers, int n)
+{
+    for (int i = 0; i < n; i++) {
+        struct handler *h = &handlers[i];
+        pthread_mutex_lock(&h->mu);
+        if (h->busy && h->cancel) {
+            char err[256];
+            atomic_store(&h->cancelled, 1);
+            if (!PQcancel(h->cancel, err, sizeof err))
+                log_warn("handler %d: cannot cancel its query: %s", i, err);
+        }
+        pthread_mutex_unlock(&h->mu);
+    }
+}
+
+/* Waits up to seconds for the count of requests in flight to reach zero; returns it. */
+static int server_wait_inflight(int64_t seconds)
+{
+    int64_t deadline = req_now_us() + seconds * 1000000;
+    while (atomic_load(&server_inflight) > 0 && req_now_us() < deadline)
+        usleep(10000);
+    return atomic_load(&server_inflight);
+}
+
+/* Builds loop l's evhttp for fd with the settings every listener shares. */
+static struct evhttp *server_http_new(struct loop *l, const struct config *cfg,
+                                      void (*cb)(struct evhttp_request *, void *))
+{
+    struct evhttp *http = evhttp_new(l->base);
+    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+                                         EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                         EVHTTP_REQ_HEAD);
+    /* libevent refuses a larger body itself, before reading it (with its own 413 page), so
+     * that no request holds more than the limit in memory, whatever its method. */
+    evhttp_set_max_body_size(http, (ev_ssize_t)cfg->max_body_bytes);
+    /* It reads and drops the rest of a declared body before answering, so that closing the
+     * connection with unread data does not reset it under the answer. */
+    evhttp_set_flags(http, EVHTTP_SERVER_LINGERING_CLOSE);
+    evhttp_set_max_headers_size(http, 16384);
+    evhttp_set_timeout(http, cfg->http_timeout_s);
+    evhttp_set_gencb(http, cb, l);
+    evhttp_set_bevcb(http, server_bev_new, NULL);
+    return http;
 }
 
 int server_run(const struct config *cfg)
@@ -337,6 +603,36 @@ int server_run(const struct config *cfg)
     pthread_mutex_init(&server_queue.mu, NULL);
     pthread_cond_init(&server_queue.cv, NULL);
     server_queue.max = cfg->queue_max;
+    server_max_body = cfg->max_body_bytes;
+    server_metrics_apart = cfg->metrics_listen != NULL;
+
+    server_nloops = cfg->loop_threads;
+    server_loops = xcalloc((size_t)server_nloops, sizeof *server_loops);
+    for (int i = 0; i < server_nloops; i++) {
+        struct loop *l = &server_loops[i];
+        char err[512];
+        int fd = server_listen_socket("SPP_LISTEN", cfg->listen, 1, err, sizeof err);
+        if (fd < 0) {
+            log_error("%s", err);
+            return 1;
+        }
+        pthread_mutex_init(&l->mu, NULL);
+        l->base = event_base_new();
+        l->http = server_http_new(l, cfg, server_on_request);
+        l->bound = evhttp_accept_socket_with_handle(l->http, fd);
+        if (i == 0 && cfg->metrics_listen) {
+            int metrics_fd =
+                server_listen_socket("SPP_METRICS_LISTEN", cfg->metrics_listen, 0, err, sizeof err);
+            if (metrics_fd < 0) {
+                log_error("%s", err);
+                return 1;
+            }
+            l->metrics_http = server_http_new(l, cfg, server_on_metrics_request);
+            l->metrics_bound = evhttp_accept_socket_with_handle(l->metrics_http, metrics_fd);
+        }
+        l->wake = event_new(l->base, -1, 0, server_on_wake, l);
+        l->stop = event_new(l->base, -1, 0, server_on_stop, l);
+    }
 
     struct redis_addr raddr;
     redis_parse_url(cfg->redis_url, &raddr);
@@ -345,45 +641,22 @@ int server_run(const struct config *cfg)
         handlers[i].ctx.index = i;
         handlers[i].ctx.db = db_new(cfg->database_url, dispatch_statements());
         handlers[i].ctx.redis = redis_new(&raddr, 1000);
+        pthread_mutex_init(&handlers[i].mu, NULL);
         char err[512];
         if (db_ensure(handlers[i].ctx.db, err, sizeof err) != 0)
             log_warn("handler %d: %s (will retry per request)", i, err);
-    }
-
-    server_nloops = cfg->loop_threads;
-    server_loops = xcalloc((size_t)server_nloops, sizeof *server_loops);
-    for (int i = 0; i < server_nloops; i++) {
-        struct loop *l = &server_loops[i];
-        char err[512];
-        int fd = server_listen_socket(cfg->listen, err, sizeof err);
-        if (fd < 0) {
-            log_error("%s", err);
-            return 1;
-        }
-        pthread_mutex_init(&l->mu, NULL);
-        l->base = event_base_new();
-        l->http = evhttp_new(l->base);
-        evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-                                                EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
-                                                EVHTTP_REQ_OPTIONS | EVHTTP_REQ_HEAD);
-        /* libevent refuses larger bodies itself (with its own 413 body); the application
-         * answers problem+json for anything between SPP_MAX_BODY_BYTES and this bound. */
-        evhttp_set_max_body_size(l->http, (ev_ssize_t)cfg->max_body_bytes * 4);
-        evhttp_set_max_headers_size(l->http, 16384);
-        evhttp_set_timeout(l->http, cfg->http_timeout_s);
-        evhttp_set_gencb(l->http, server_on_request, l);
-        l->bound = evhttp_accept_socket_with_handle(l->http, fd);
-        l->wake = event_new(l->base, -1, 0, server_on_wake, l);
-        l->stop = event_new(l->base, -1, 0, server_on_stop, l);
     }
     for (int i = 0; i < nhandlers; i++)
         pthread_create(&handlers[i].thread, NULL, server_handler_main, &handlers[i]);
     for (int i = 0; i < server_nloops; i++)
         pthread_create(&server_loops[i].thread, NULL, server_loop_main, &server_loops[i]);
 
-    char extra[256];
-    snprintf(extra, sizeof extra, "\"listen\":\"%s\",\"handlers\":%d,\"loops\":%d", cfg->listen,
-             nhandlers, server_nloops);
+    char extra[512];
+    snprintf(extra, sizeof extra,
+             "\"listen\":\"%s\",\"metrics_listen\":\"%s\",\"handlers\":%d,"
+             "\"loops\":%d",
+             cfg->listen, cfg->metrics_listen ? cfg->metrics_listen : cfg->listen, nhandlers,
+             server_nloops);
     log_line(LOG_INFO, "api listening", extra);
 
     int sig = 0;
@@ -393,40 +666,53 @@ int server_run(const struct config *cfg)
              atomic_load(&server_inflight));
     for (int i = 0; i < server_nloops; i++)
         event_active(server_loops[i].stop, EV_READ, 0);
-    int64_t deadline = req_now_us() + (int64_t)cfg->shutdown_grace_s * 1000000;
-    while (atomic_load(&server_inflight) > 0 && req_now_us() < deadline)
-        usleep(10000);
-    int left = atomic_load(&server_inflight);
-    if (left > 0)
-        log_warn("grace period over with %d requests unfinished", left);
+    int left = server_wait_inflight(cfg->shutdown_grace_s);
 
+    /* The grace period is over: what is still queued is answered 503 without running, and
+     * what is running has its query cancelled (and answers 503 when that failed it). Every
+     * handler thread is joined before anything it reads is freed, here or in main. */
     pthread_mutex_lock(&server_queue.mu);
     server_queue.closed = 1;
     pthread_cond_broadcast(&server_queue.cv);
     pthread_mutex_unlock(&server_queue.mu);
-    if (left == 0) {
-        for (int i = 0; i < nhandlers; i++)
-            pthread_join(handlers[i].thread, NULL);
+    /* Also when none was left: a keep-alive connection may have sent one since. */
+    if (left > 0)
+        log_warn("grace period over with %d requests unfinished: cancelling their queries", left);
+    server_cancel_handlers(handlers, nhandlers);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += SERVER_STOP_WAIT_S;
+    for (int i = 0; i < nhandlers; i++) {
+        if (pthread_timedjoin_np(handlers[i].thread, NULL, &until) != 0) {
+            /* A thread that does not return holds memory that everything else shares: leave
+             * without freeing anything rather than free it under its feet. */
+            log_error("handler %d did not return %d s after the grace period; exiting now", i,
+                      SERVER_STOP_WAIT_S);
+            _exit(1);
+        }
     }
+    /* The loops send what the handlers returned, then stop. */
+    left = server_wait_inflight(SERVER_FLUSH_WAIT_S);
+    if (left > 0)
+        log_warn("%d answers not sent before the loops stopped", left);
     for (int i = 0; i < server_nloops; i++) {
         event_base_loopbreak(server_loops[i].base);
         pthread_join(server_loops[i].thread, NULL);
     }
-    if (left > 0) {
-        /* Handlers still inside a request hold its memory: leave them to process exit. */
-        log_info("api stopped");
-        return 0;
-    }
     for (int i = 0; i < server_nloops; i++) {
         struct loop *l = &server_loops[i];
-        /* Answers that arrived after the loop stopped are dropped with their requests. */
+        /* Answers that arrived after the loop stopped are dropped with their requests, and
+         * their close callbacks with them, before evhttp_free closes the connections. */
         for (struct req *r = l->done_head, *next; r; r = next) {
             next = r->next;
-            r->evreq = NULL;
+            server_release(r);
             req_free(r);
+            atomic_fetch_sub(&server_inflight, 1);
         }
         event_free(l->wake);
         event_free(l->stop);
+        if (l->metrics_http)
+            evhttp_free(l->metrics_http);
         evhttp_free(l->http);
         event_base_free(l->base);
         pthread_mutex_destroy(&l->mu);
@@ -435,6 +721,9 @@ int server_run(const struct config *cfg)
     for (int i = 0; i < nhandlers; i++) {
         db_free(handlers[i].ctx.db);
         redis_free(handlers[i].ctx.redis);
+        if (handlers[i].cancel)
+            PQfreeCancel(handlers[i].cancel);
+        pthread_mutex_destroy(&handlers[i].mu);
     }
     free(handlers);
     log_info("api stopped");

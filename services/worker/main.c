@@ -2,6 +2,7 @@
  * the consumer group, a renewer keeps their leases, a sweeper recovers what was lost and ticks
  * the schedules. On SIGTERM it takes no new work, lets in-flight jobs finish or release them
  * before SPP_SHUTDOWN_GRACE_S, and exits. */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -26,8 +27,8 @@ static atomic_llong worker_release_at_us;
 /* Runner threads still going; each counts itself out as it ends (runner.c). */
 atomic_int worker_runners_left;
 
-static const struct db_stmt *worker_sets[64] = {jobs_statements, sweeper_statements,
-                                                scheduler_statements, facts_statements};
+static const struct db_stmt *worker_sets[64] = {
+    jobs_statements, sweeper_statements, scheduler_statements, facts_statements, runner_statements};
 const struct db_stmt *const *worker_statement_sets = worker_sets;
 
 /* Appends the kinds' statement tables to the job system's (before any thread starts). */
@@ -76,6 +77,29 @@ const struct job_kind *worker_kind(const char *kind)
     return NULL;
 }
 
+void worker_db_error(struct job_ctx *ctx, const char *what, const PGresult *res)
+{
+    const char *state = res ? db_sqlstate(res) : "";
+    struct buf extra;
+    buf_init(&extra);
+    buf_puts(&extra, "\"job\":");
+    buf_json_string(&extra, ctx->id);
+    buf_puts(&extra, ",\"kind\":");
+    buf_json_string(&extra, ctx->kind);
+    buf_puts(&extra, ",\"step\":");
+    buf_json_string(&extra, what);
+    buf_puts(&extra, ",\"sqlstate\":");
+    buf_json_string(&extra, state);
+    buf_puts(&extra, ",\"error\":");
+    buf_json_string(&extra, res ? PQresultErrorMessage(res) : "no connection to PostgreSQL");
+    log_line(LOG_WARN, "job database error", extra.data);
+    buf_cleanup(&extra);
+    if (state[0])
+        snprintf(ctx->err, sizeof ctx->err, "%s: database error (SQLSTATE %s)", what, state);
+    else
+        snprintf(ctx->err, sizeof ctx->err, "%s: no connection to PostgreSQL", what);
+}
+
 const char *worker_kinds_array(void)
 {
     static char text[1024];
@@ -105,13 +129,6 @@ int main(void)
     enum log_level lvl;
     log_level_parse(cfg.log_level, &lvl);
     log_set_level(lvl);
-    struct redis_addr raddr;
-    if (redis_parse_url(cfg.redis_url, &raddr) != 0) {
-        log_error("configuration: SPP_REDIS_URL: \"%s\" is not redis://host[:port][/db]",
-                  cfg.redis_url);
-        config_cleanup(&cfg);
-        return 2;
-    }
     worker_shared.cfg = &cfg;
     char host[64] = "host";
     gethostname(host, sizeof host - 1);
@@ -127,8 +144,15 @@ int main(void)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* libcurl's global set-up, once, before any thread that sends (SMTP and webhooks). */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        log_error("libcurl could not be initialised");
+        config_cleanup(&cfg);
+        return 1;
+    }
     wmetrics_serve(cfg.worker_metrics_listen);
-    int n = cfg.worker_concurrency;
+    /* General runners first, then the webhook lane's (runner_main tells them by index). */
+    int n = cfg.worker_concurrency + cfg.webhook_concurrency;
     pthread_t *runners = xcalloc((size_t)n, sizeof *runners);
     pthread_t sweeper, renewer;
     atomic_store(&worker_runners_left, n);
@@ -140,7 +164,9 @@ int main(void)
     buf_init(&extra);
     buf_puts(&extra, "\"worker\":");
     buf_json_string(&extra, worker_shared.name);
-    buf_printf(&extra, ",\"concurrency\":%d,\"kinds\":", n);
+    buf_printf(&extra,
+               ",\"concurrency\":%d,\"webhook_concurrency\":%d,\"kinds\":", cfg.worker_concurrency,
+               cfg.webhook_concurrency);
     buf_json_string(&extra, worker_kinds_array());
     log_line(LOG_INFO, "worker started", extra.data);
     buf_cleanup(&extra);
@@ -175,6 +201,7 @@ int main(void)
     wmetrics_stop();
     free(runners);
     log_info("worker stopped");
+    curl_global_cleanup();
     config_cleanup(&cfg);
     return 0;
 }

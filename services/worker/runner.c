@@ -1,6 +1,12 @@
 /* A runner thread: reads job ids from the consumer group, claims each job in PostgreSQL under a
  * lease, runs it in a transaction that commits with its fenced completion, records the outcome,
- * then acknowledges and deletes the stream entry. */
+ * then acknowledges and deletes the stream entry.
+ *
+ * Runners serve one of two lanes (jobs.h): the general lane reads JOBS_STREAM and claims every
+ * job but webhook deliveries; the webhook lane (SPP_WEBHOOK_CONCURRENCY threads) reads
+ * JOBS_WEBHOOK_STREAM and claims only those. However long receivers take, email and the other
+ * kinds keep their SPP_WORKER_CONCURRENCY threads. An entry on the wrong stream (a delivery an
+ * admin retried, which the API publishes on JOBS_STREAM) is passed on to the right one. */
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +18,20 @@
 #include "wmetrics.h"
 #include "worker.h"
 
+const struct db_stmt runner_statements[] = {
+    /* The lane of a job that is due and waiting (for an entry this runner could not claim). */
+    {"runner_lane", "SELECT " JOBS_WEBHOOK_LANE_SQL " FROM jobs WHERE id = $1 "
+                    "AND status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
+                    "AND kind = ANY($2::text[])"},
+    {NULL, NULL},
+};
+
 struct runner {
     struct db *db;
     struct redis *redis;
     char consumer[128];
+    int webhook_lane;   /* 1: serves the webhook lane */
+    const char *stream; /* the lane's stream */
 };
 
 static int64_t runner_now_us(void)
@@ -27,10 +43,10 @@ static int64_t runner_now_us(void)
 
 static void runner_ack(struct runner *rn, const char *entry)
 {
-    redisReply *rep = redis_command(rn->redis, "XACK %s %s %s", JOBS_STREAM, JOBS_GROUP, entry);
+    redisReply *rep = redis_command(rn->redis, "XACK %s %s %s", rn->stream, JOBS_GROUP, entry);
     if (rep)
         freeReplyObject(rep);
-    rep = redis_command(rn->redis, "XDEL %s %s", JOBS_STREAM, entry);
+    rep = redis_command(rn->redis, "XDEL %s %s", rn->stream, entry);
     if (rep)
         freeReplyObject(rep);
 }
@@ -68,7 +84,7 @@ static PGresult *runner_fail_row(struct runner *rn, const char *id, const char *
 static void runner_fail(struct runner *rn, const struct job_kind *k, struct job_ctx *ctx,
                         const char *attempt_s, const char *error, int64_t run_us)
 {
-    int tx = k->failed && runner_sql(rn, "BEGIN") == 0;
+    int tx = k && k->failed && runner_sql(rn, "BEGIN") == 0;
     PGresult *res = runner_fail_row(rn, ctx->id, attempt_s, ctx->attempt, error);
     int dead = res && !strcmp(PQgetvalue(res, 0, 0), "dead");
     if (tx && res && k->failed(ctx, dead) != 0) {
@@ -117,15 +133,23 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
                           worker_shared.name,
                           &lost,
                           ""};
+    /* jsonb always parses, but jansson refuses what PostgreSQL accepts (nesting past 2,048
+     * levels, for one): such a job fails, like any other, without its code running. */
     ctx.payload = json_loads(PQgetvalue(claim, 0, 1), 0, NULL);
     inflight_add(id, attempt, &lost);
     wmetrics_inflight(1);
     int64_t start = runner_now_us();
 
     enum job_result result = JOB_RETRY;
-    if (runner_sql(rn, "BEGIN") != 0) {
+    int began = 0;
+    if (!k) {
+        snprintf(ctx.err, sizeof ctx.err, "this worker has no job kind %s", kind);
+    } else if (!json_is_object(ctx.payload)) {
+        snprintf(ctx.err, sizeof ctx.err, "the payload is not a JSON object this worker can read");
+    } else if (runner_sql(rn, "BEGIN") != 0) {
         snprintf(ctx.err, sizeof ctx.err, "could not begin a transaction");
     } else {
+        began = 1;
         result = k->run(&ctx);
         if (result == JOB_OK && atomic_load(&lost)) {
             result = JOB_RETRY;
@@ -149,7 +173,8 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
             log_warn("job %s attempt %d: completion refused (lease taken over)", id, attempt);
         }
     } else {
-        runner_sql(rn, "ROLLBACK");
+        if (began)
+            runner_sql(rn, "ROLLBACK");
         if (result == JOB_RELEASE) {
             const char *p[] = {id, attempt_s};
             PGresult *res = db_exec(rn->db, "jobs_release", 2, p);
@@ -166,6 +191,19 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
     json_decref(ctx.payload);
 }
 
+/* An entry this runner could not claim may be a due job of the other lane: it goes on that
+ * lane's stream (before this entry is acknowledged, so that it is never only in neither). */
+static void runner_pass_on(struct runner *rn, const char *id)
+{
+    const char *p[] = {id, worker_kinds_array()};
+    PGresult *res = db_exec(rn->db, "runner_lane", 2, p);
+    if (db_ok(res) && PQntuples(res) == 1 && (PQgetvalue(res, 0, 0)[0] == 't') != rn->webhook_lane)
+        jobs_publish_to(rn->redis, rn->db, rn->webhook_lane ? JOBS_STREAM : JOBS_WEBHOOK_STREAM,
+                        id);
+    if (res)
+        PQclear(res);
+}
+
 /* Handles one stream entry. A job that is not claimable (not due, already done, running
  * elsewhere, of a kind this worker does not run) only has its entry removed: the ledger says
  * what happens to it. An entry left unacknowledged (PostgreSQL down) is taken over by a
@@ -174,8 +212,9 @@ static void runner_process(struct runner *rn, const char *entry, const char *id)
 {
     char lease[16];
     snprintf(lease, sizeof lease, "%d", worker_shared.cfg->job_lease_s);
-    const char *p[] = {id, worker_shared.name, lease, worker_kinds_array()};
-    PGresult *claim = db_exec(rn->db, "jobs_claim", 4, p);
+    const char *p[] = {id, worker_shared.name, lease, worker_kinds_array(),
+                       rn->webhook_lane ? "true" : "false"};
+    PGresult *claim = db_exec(rn->db, "jobs_claim", 5, p);
     if (!db_ok(claim)) {
         if (claim)
             PQclear(claim);
@@ -183,6 +222,8 @@ static void runner_process(struct runner *rn, const char *entry, const char *id)
     }
     if (PQntuples(claim) == 1)
         runner_run(rn, id, claim);
+    else
+        runner_pass_on(rn, id);
     PQclear(claim);
     runner_ack(rn, entry);
 }
@@ -190,7 +231,7 @@ static void runner_process(struct runner *rn, const char *entry, const char *id)
 static void runner_create_group(struct runner *rn)
 {
     redisReply *rep =
-        redis_command(rn->redis, "XGROUP CREATE %s %s 0 MKSTREAM", JOBS_STREAM, JOBS_GROUP);
+        redis_command(rn->redis, "XGROUP CREATE %s %s 0 MKSTREAM", rn->stream, JOBS_GROUP);
     if (rep)
         freeReplyObject(rep); /* BUSYGROUP: another worker made it first */
 }
@@ -201,7 +242,7 @@ static void runner_read(struct runner *rn)
 {
     redisReply *rep =
         redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT 1 BLOCK 2000 STREAMS %s >",
-                      JOBS_GROUP, rn->consumer, JOBS_STREAM);
+                      JOBS_GROUP, rn->consumer, rn->stream);
     if (!rep) {
         worker_sleep_ms(1000); /* Redis unreachable: the connection is rebuilt next time */
         return;
@@ -245,6 +286,8 @@ void *runner_main(void *arg)
     redis_parse_url(cfg->redis_url, &addr);
     rn.db = db_new(cfg->database_url, worker_statement_sets);
     rn.redis = redis_new(&addr, 5000);
+    rn.webhook_lane = index >= cfg->worker_concurrency;
+    rn.stream = rn.webhook_lane ? JOBS_WEBHOOK_STREAM : JOBS_STREAM;
     snprintf(rn.consumer, sizeof rn.consumer, "%s-%d", worker_shared.name, index);
     runner_create_group(&rn);
     while (!worker_stopping()) {

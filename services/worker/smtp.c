@@ -6,7 +6,6 @@
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +18,16 @@
 /* Raw bytes per encoded-word: 45 bytes are 60 base64 characters, 72 with =?UTF-8?B?…?=. */
 #define SMTP_WORD_BYTES 45
 
-static pthread_once_t smtp_once = PTHREAD_ONCE_INIT;
-
-/* libcurl's global set-up, once per process before the first handle (the worker's runner
- * threads may all send at once). */
-static void smtp_global_init(void)
+long smtp_tls_level(const char *url)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* The authority runs from after "://" to the first '/', '?' or '#'; credentials end at
+     * its last '@'. Anything unreadable counts as carrying them: the strict choice. */
+    const char *sep = url ? strstr(url, "://") : NULL;
+    if (!sep)
+        return (long)CURLUSESSL_ALL;
+    const char *auth = sep + 3;
+    size_t n = strcspn(auth, "/?#");
+    return memchr(auth, '@', n) ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY;
 }
 
 void smtp_format_date(time_t t, char *out, size_t outlen)
@@ -159,7 +161,6 @@ int smtp_send(const struct smtp_message *m, char *err, size_t errlen)
     }
     snprintf(envelope_from, sizeof envelope_from, "<%s>", from);
     snprintf(envelope_to, sizeof envelope_to, "<%s>", to);
-    pthread_once(&smtp_once, smtp_global_init);
 
     int rc = -1;
     char errbuf[CURL_ERROR_SIZE] = "";
@@ -205,7 +206,7 @@ int smtp_send(const struct smtp_message *m, char *err, size_t errlen)
     curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
-    curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, smtp_tls_level(m->url));
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)SMTP_CONNECT_TIMEOUT_S);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)SMTP_TIMEOUT_S);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

@@ -19,9 +19,14 @@ struct smtp_message {
 
 /* Sends m. Returns 0 once the relay accepted the message, or -1 with curl's reason (or the
  * address problem) in err. Connecting times out after 10 s, the whole exchange after 30 s.
- * Thread-safe: every call has its own curl handle. */
+ * Thread-safe: every call has its own curl handle; curl_global_init must have run (main). */
 int smtp_send(const struct smtp_message *m, char *err, size_t errlen);
 
+/* The CURLOPT_USE_SSL level for a relay URL: CURLUSESSL_ALL (TLS or nothing: a relay that does
+ * not offer STARTTLS, or an attacker who strips it, gets no credentials) when the URL carries
+ * credentials (user information before an '@'), else CURLUSESSL_TRY (a local relay without
+ * TLS still works). smtps:// is TLS from the start either way. Pure. */
+long smtp_tls_level(const char *url);
 /* The Date header value for t (RFC 5322, UTC, English names whatever the locale) into out
  * (at least 32 bytes). Pure. */
 void smtp_format_date(time_t t, char *out, size_t outlen);

@@ -30,7 +30,7 @@ const struct db_stmt sweeper_statements[] = {
      "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
      "AND kind = ANY($1::text[]) AND (published_at IS NULL OR published_at < run_at "
      "OR published_at < clock_timestamp() - make_interval(secs => $2::int)) "
-     "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING id"},
+     "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING id, " JOBS_WEBHOOK_LANE_SQL},
     {"sweep_prune",
      "DELETE FROM jobs WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status IN ('succeeded', "
      "'dead') AND finished_at < clock_timestamp() - make_interval(days => $1::int) LIMIT 1000))"},
@@ -58,20 +58,23 @@ static PGresult *sweeper_exec(struct sweeper *sw, const char *stmt, int n, const
     return res;
 }
 
+/* Publishes each job on the stream of its lane (column 1: the webhook lane). */
 static void sweeper_publish_rows(struct sweeper *sw, PGresult *res)
 {
     for (int i = 0; i < PQntuples(res); i++)
-        jobs_publish(sw->redis, sw->db, PQgetvalue(res, i, 0));
+        jobs_publish_to(sw->redis, sw->db,
+                        PQgetvalue(res, i, 1)[0] == 't' ? JOBS_WEBHOOK_STREAM : JOBS_STREAM,
+                        PQgetvalue(res, i, 0));
 }
 
 /* Entries pending longer than a lease belong to a consumer that died (or to a job still
  * running, which its lease protects): acknowledge and delete them, and mark their jobs
  * unpublished so that the next step publishes whatever is still due. */
-static void sweeper_autoclaim(struct sweeper *sw)
+static void sweeper_autoclaim(struct sweeper *sw, const char *stream)
 {
     char idle[24];
     snprintf(idle, sizeof idle, "%d", worker_shared.cfg->job_lease_s * 1000);
-    redisReply *rep = redis_command(sw->redis, "XAUTOCLAIM %s %s %s %s 0-0 COUNT 100", JOBS_STREAM,
+    redisReply *rep = redis_command(sw->redis, "XAUTOCLAIM %s %s %s %s 0-0 COUNT 100", stream,
                                     JOBS_GROUP, sw->consumer, idle);
     if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements < 2) {
         if (rep)
@@ -93,17 +96,17 @@ static void sweeper_autoclaim(struct sweeper *sw)
             }
         }
         redisReply *ack =
-            redis_command(sw->redis, "XACK %s %s %s", JOBS_STREAM, JOBS_GROUP, e->element[0]->str);
+            redis_command(sw->redis, "XACK %s %s %s", stream, JOBS_GROUP, e->element[0]->str);
         if (ack)
             freeReplyObject(ack);
-        ack = redis_command(sw->redis, "XDEL %s %s", JOBS_STREAM, e->element[0]->str);
+        ack = redis_command(sw->redis, "XDEL %s %s", stream, e->element[0]->str);
         if (ack)
             freeReplyObject(ack);
     }
     /* Entries whose message was deleted already come back as ids only: acknowledge them. */
     if (rep->elements >= 3 && rep->element[2]->type == REDIS_REPLY_ARRAY) {
         for (size_t i = 0; i < rep->element[2]->elements; i++) {
-            redisReply *ack = redis_command(sw->redis, "XACK %s %s %s", JOBS_STREAM, JOBS_GROUP,
+            redisReply *ack = redis_command(sw->redis, "XACK %s %s %s", stream, JOBS_GROUP,
                                             rep->element[2]->element[i]->str);
             if (ack)
                 freeReplyObject(ack);
@@ -121,7 +124,8 @@ static void sweeper_pass(struct sweeper *sw)
             log_warn("sweeper: took back %d jobs whose lease expired", PQntuples(res));
         PQclear(res);
     }
-    sweeper_autoclaim(sw);
+    sweeper_autoclaim(sw, JOBS_STREAM);
+    sweeper_autoclaim(sw, JOBS_WEBHOOK_STREAM);
     scheduler_tick(sw->db, sw->redis, cfg);
     /* A publish is trusted for two sweeps or a lease, whichever is longer: an entry can wait
      * that long behind others before anyone should suspect it lost. */

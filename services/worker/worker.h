@@ -50,6 +50,12 @@ const struct job_kind *worker_kind(const char *kind);
 /* The kinds as a PostgreSQL text[] literal, for claiming only what this worker can run. */
 const char *worker_kinds_array(void);
 
+/* Records a failed statement of a job: the full detail (PostgreSQL's message) goes to the log
+ * with the job's id, and ctx->err gets a stable text, "<what>: database error (SQLSTATE xxxxx)",
+ * because ctx->err becomes the job's last_error, which keys read (GET /v1/jobs/{id}). res may
+ * be NULL (no connection). */
+void worker_db_error(struct job_ctx *ctx, const char *what, const PGresult *res);
+
 /* 1 once the worker must stop taking work; job code polls it during long waits. */
 int worker_stopping(void);
 /* 1 once the grace period is over: in-flight jobs must be released now. */
@@ -67,7 +73,10 @@ void inflight_add(const char *id, int attempt, atomic_int *lost);
 void inflight_remove(const char *id);
 void *renewer_main(void *arg);
 
+/* A runner thread; arg is its index: below SPP_WORKER_CONCURRENCY it serves the general lane
+ * (JOBS_STREAM), from there on the webhook lane (JOBS_WEBHOOK_STREAM). */
 void *runner_main(void *arg);
+extern const struct db_stmt runner_statements[];
 extern atomic_int worker_runners_left;
 void *sweeper_main(void *arg);
 

@@ -18,6 +18,7 @@ Suite *fault_worker_suite(void);       /* SIGKILL, SIGSTOP, SIGTERM of workers *
 Suite *fault_dependencies_suite(void); /* Redis and PostgreSQL stopped or restarted */
 Suite *fault_ledger_suite(void);       /* many jobs, poison jobs, delayed jobs */
 Suite *fault_schedule_suite(void);     /* the nightly digest slot across restarts */
+Suite *fault_webhook_lane_suite(void); /* webhook lane, delivery-time SSRF, SMTP TLS, logs */
 
 /* A TCase of one scenario: its own timeout (Check kills the test process after it, and with it
  * the workers it started), and a teardown in the runner process that brings Redis and

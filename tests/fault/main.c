@@ -30,6 +30,7 @@ int main(void)
     srunner_add_suite(sr, fault_ledger_suite());
     srunner_add_suite(sr, fault_schedule_suite());
     srunner_add_suite(sr, fault_dependencies_suite());
+    srunner_add_suite(sr, fault_webhook_lane_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -26,5 +26,7 @@ Suite *digests_suite(void);
 Suite *webhooks_suite(void);
 Suite *notifications_suite(void);
 Suite *calendar_suite(void);
+Suite *edge_suite(void);
+Suite *bounds_suite(void);
 
 #endif

@@ -34,6 +34,8 @@ int main(void)
     srunner_add_suite(sr, webhooks_suite());
     srunner_add_suite(sr, notifications_suite());
     srunner_add_suite(sr, calendar_suite());
+    srunner_add_suite(sr, edge_suite());
+    srunner_add_suite(sr, bounds_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -464,7 +464,7 @@ START_TEST(import_all_or_nothing_and_rerun)
     ck_assert_int_eq(accr_awards(p2), 1);
     ck_assert_int_eq(accr_awards(p3), 1);
 
-    /* The envelope: items required, 1..1000 of them, nothing else. */
+    /* The envelope: items required, 1..10,000 of them, nothing else. */
     r = http_call("POST", "/v1/accreditations/import", test_admin(), "{\"items\":[],\"x\":1}",
                   NULL);
     ck_assert_int_eq(r->status, 422);

@@ -1,5 +1,7 @@
-/* Rate limiting, run against an API started with SPP_RATE_LIMIT_PER_S=1 and
- * SPP_RATE_LIMIT_BURST=3 (the test command starts one for this suite alone). */
+/* Rate limiting, run against an API started with SPP_RATE_LIMIT_PER_S=1,
+ * SPP_RATE_LIMIT_BURST=3, SPP_AUTH_FAIL_PER_MIN=5 and /metrics on SPP_METRICS_LISTEN
+ * (SPP_TEST_METRICS_URL): the test command starts one for this suite alone. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,11 +40,92 @@ START_TEST(burst_then_429_per_key)
 }
 END_TEST
 
+/* /metrics is served on the metrics listener, and only there. */
+START_TEST(metrics_on_their_own_listener)
+{
+    const char *main_url = getenv("SPP_TEST_URL"), *metrics_url = getenv("SPP_TEST_METRICS_URL");
+    ck_assert_ptr_nonnull(metrics_url);
+    struct http_resp *r = http_call("GET", "/metrics", NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    ck_assert_str_eq(test_code(r), "not_found");
+    http_free(r);
+    setenv("SPP_TEST_URL", metrics_url, 1); /* this test runs in its own process */
+    r = http_call("GET", "/metrics", NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_ptr_nonnull(strstr(r->body, "spp_http_requests_total"));
+    ck_assert_ptr_nonnull(strstr(r->body, "spp_jobs{status=\"dead\"}"));
+    http_free(r);
+    r = http_call("GET", "/v1/schools", test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    r = http_call("GET", "/healthz", NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 404);
+    http_free(r);
+    setenv("SPP_TEST_URL", main_url, 1);
+}
+END_TEST
+
+static double limits_metric(const char *name)
+{
+    const char *main_url = getenv("SPP_TEST_URL"), *metrics_url = getenv("SPP_TEST_METRICS_URL");
+    setenv("SPP_TEST_URL", metrics_url, 1);
+    struct http_resp *r = http_call("GET", "/metrics", NULL, NULL, NULL);
+    setenv("SPP_TEST_URL", main_url, 1);
+    ck_assert_int_eq(r->status, 200);
+    const char *p = strstr(r->body, name);
+    ck_assert_ptr_nonnull(p);
+    double v = atof(p + strlen(name));
+    http_free(r);
+    return v;
+}
+
+/* Five requests without a valid key a minute from one address, then 429 before the token is
+ * even hashed: a stream of made-up tokens never reaches PostgreSQL at request rate. Runs
+ * last: the address stays refused for the rest of the minute, whatever key it sends. */
+START_TEST(auth_failures_limited_per_address)
+{
+    int unauthorized = 0;
+    struct http_resp *r = NULL;
+    for (int i = 0; i < 10; i++) {
+        char token[64];
+        snprintf(token, sizeof token, "made-up-token-%d", i);
+        r = http_call("GET", "/v1/schools?limit=1", i % 2 ? token : NULL, NULL, NULL);
+        if (r->status != 401)
+            break;
+        unauthorized++;
+        http_free(r);
+        r = NULL;
+    }
+    ck_assert_int_eq(unauthorized, 5);
+    ck_assert_ptr_nonnull(r);
+    ck_assert_int_eq(r->status, 429);
+    ck_assert_str_eq(test_code(r), "rate_limited");
+    const char *retry = http_header(r, "Retry-After");
+    ck_assert_ptr_nonnull(retry);
+    ck_assert_int_ge(atoi(retry), 1);
+    ck_assert_int_le(atoi(retry), 60);
+    http_free(r);
+    double before = limits_metric("\nspp_auth_fail_limited_total ");
+    for (int i = 0; i < 50; i++) {
+        r = http_call("GET", "/v1/people", "another-made-up-token", NULL, NULL);
+        ck_assert_int_eq(r->status, 429);
+        http_free(r);
+    }
+    ck_assert(limits_metric("\nspp_auth_fail_limited_total ") - before >= 50);
+    /* Unauthenticated routes stay open. */
+    r = http_call("GET", "/healthz", NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    http_free(r);
+}
+END_TEST
+
 Suite *limits_suite(void)
 {
     Suite *s = suite_create("limits");
     TCase *tc = tcase_create("limits");
     tcase_add_test(tc, burst_then_429_per_key);
+    tcase_add_test(tc, metrics_on_their_own_listener);
+    tcase_add_test(tc, auth_failures_limited_per_address); /* last: it blocks the address */
     suite_add_tcase(s, tc);
     return s;
 }

@@ -500,7 +500,11 @@ START_TEST(conflicts_person_key_manages_its_own)
     ck_assert_int_eq(person_count(r), 1);
     http_free(r);
 
+    /* A conflict is never cleared by the person concerned (DESIGN §1): their school clears it. */
     r = http_call("DELETE", item, key, NULL, NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+    r = http_call("DELETE", item, skey, NULL, NULL);
     ck_assert_int_eq(r->status, 204);
     http_free(r);
     free(skey);

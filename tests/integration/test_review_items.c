@@ -298,8 +298,14 @@ START_TEST(team_eligibility_rules)
 
     char *at_host = rv_person(f.host, "peer_reviewer");
     rv_refused(&f, at_host, "host_school");
+    /* Someone of another partnership reads as nobody to the host school; admin, who sees
+     * everyone, is told the rule. */
     char *elsewhere = rv_person(f.outsider_school, "peer_reviewer");
-    rv_refused(&f, elsewhere, "other_partnership");
+    rv_refused(&f, elsewhere, "not_found");
+    struct http_resp *seen = rv_seat(&f, test_admin(), elsewhere, "peer_reviewer");
+    expect(seen, 422);
+    ck_assert(has_error(seen, "/person_id", "other_partnership"));
+    http_free(seen);
 
     char *conflicted = rv_person(f.partner, "peer_reviewer");
     char *path = xasprintf("/v1/people/%s/conflicts", conflicted);

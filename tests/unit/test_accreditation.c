@@ -1,3 +1,5 @@
+#include <stdlib.h>
+
 #include "accreditation.h"
 #include "caldate.h"
 #include "unit.h"
@@ -95,6 +97,61 @@ START_TEST(overlapping_courses_take_the_latest_end)
 }
 END_TEST
 
+/* The rule as first written (repeat until nothing changes), kept as the reference. */
+static void reference_counts(const struct accreditation_award *a, size_t n, int *counts)
+{
+    for (size_t i = 0; i < n; i++)
+        counts[i] = a[i].kind != ACCR_REFRESHER;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n && !counts[i]; j++)
+                if (j != i && counts[j] && caldate_cmp(a[j].on, a[i].on) <= 0)
+                    counts[i] = changed = 1;
+    }
+}
+
+START_TEST(evaluate_matches_the_reference)
+{
+    unsigned seed = 12345;
+    for (int round = 0; round < 500; round++) {
+        struct accreditation_award a[12];
+        int want[12];
+        size_t n = (size_t)(round % 12) + 1;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            a[i].kind = (enum accreditation_kind)((seed >> 16) % 3);
+            a[i].on = (struct caldate){2020 + (int)((seed >> 8) % 3), 1 + (int)((seed >> 4) % 12),
+                                       1 + (int)(seed % 28)};
+        }
+        reference_counts(a, n, want);
+        accreditation_evaluate(a, n, 24);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_int_eq(a[i].counts, want[i]);
+    }
+}
+END_TEST
+
+/* Work linear in the awards: 100,000 refreshers, none of which counts (the only initial award
+ * comes after them all), which repeating until nothing changes took quadratic time over. */
+START_TEST(evaluate_many_refreshers)
+{
+    size_t n = 100000;
+    struct accreditation_award *a = calloc(n, sizeof *a);
+    ck_assert_ptr_nonnull(a);
+    for (size_t i = 0; i < n; i++) {
+        a[i].kind = i + 1 == n ? ACCR_INITIAL : ACCR_REFRESHER;
+        a[i].on = (struct caldate){2000 + (int)(i % 20), 1, 1};
+    }
+    a[n - 1].on = (struct caldate){2030, 1, 1};
+    accreditation_evaluate(a, n, 24);
+    for (size_t i = 0; i + 1 < n; i++)
+        ck_assert(!a[i].counts);
+    ck_assert(a[n - 1].counts);
+    free(a);
+}
+END_TEST
+
 START_TEST(course_roles)
 {
     int refresher;
@@ -117,6 +174,8 @@ Suite *accreditation_suite(void)
     tcase_add_test(tc, refresher_extends_but_does_not_start);
     tcase_add_test(tc, overlapping_courses_take_the_latest_end);
     tcase_add_test(tc, course_roles);
+    tcase_add_test(tc, evaluate_matches_the_reference);
+    tcase_add_test(tc, evaluate_many_refreshers);
     suite_add_tcase(s, tc);
     return s;
 }

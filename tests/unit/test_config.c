@@ -64,6 +64,33 @@ START_TEST(config_bad_values_name_the_variable)
 }
 END_TEST
 
+/* Issue 9: an unparsable SPP_REDIS_URL stopped start-up with a log line quoting it, password
+ * and all. It is refused by the configuration now, with a message that never holds the value. */
+START_TEST(config_redis_url_checked_without_echo)
+{
+    static const char *const bad[] = {
+        "redis://:hunter2-secret@cache.example.org:notaport/0",
+        "redis://user:hunter2-secret@:6379/0",
+        "rediss://:hunter2-secret@cache.example.org/0",
+        "redis://:hunter2-secret@cache.example.org:6379/x",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fake_set(0, "SPP_REDIS_URL", bad[i]);
+        struct config c;
+        char err[256] = "";
+        ck_assert_msg(config_load(&c, fake_lookup, err, sizeof err) == -1, "%s accepted", bad[i]);
+        ck_assert_msg(strstr(err, "SPP_REDIS_URL") != NULL, "%s", err);
+        ck_assert_msg(strstr(err, "hunter2") == NULL, "the message shows the password: %s", err);
+    }
+    fake_set(0, "SPP_REDIS_URL", "redis://:hunter2-secret@cache.example.org:6380/2");
+    struct config c;
+    char err[256] = "";
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_str_eq(c.redis_url, "redis://:hunter2-secret@cache.example.org:6380/2");
+    config_cleanup(&c);
+}
+END_TEST
+
 START_TEST(config_values_parsed)
 {
     fake_set(0, "SPP_API_THREADS", "8");
@@ -85,6 +112,35 @@ START_TEST(config_values_parsed)
 }
 END_TEST
 
+START_TEST(config_edge_settings)
+{
+    fake_env[0][0] = NULL;
+    struct config c;
+    char err[256];
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_int_eq(c.auth_fail_per_min, 60);
+    ck_assert_ptr_null(c.metrics_listen);
+    config_cleanup(&c);
+    /* Set empty, the optional metrics address stays unset; set, it must be host:port. */
+    fake_set(0, "SPP_METRICS_LISTEN", "");
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_ptr_null(c.metrics_listen);
+    config_cleanup(&c);
+    fake_set(0, "SPP_METRICS_LISTEN", "127.0.0.1:9100");
+    fake_set(1, "SPP_AUTH_FAIL_PER_MIN", "5");
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
+    ck_assert_str_eq(c.metrics_listen, "127.0.0.1:9100");
+    ck_assert_int_eq(c.auth_fail_per_min, 5);
+    config_cleanup(&c);
+    fake_set(0, "SPP_METRICS_LISTEN", "metrics");
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "SPP_METRICS_LISTEN"));
+    fake_set(0, "SPP_AUTH_FAIL_PER_MIN", "0");
+    ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), -1);
+    ck_assert_ptr_nonnull(strstr(err, "SPP_AUTH_FAIL_PER_MIN"));
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -92,6 +148,8 @@ Suite *config_suite(void)
     tcase_add_test(tc, config_defaults);
     tcase_add_test(tc, config_bad_values_name_the_variable);
     tcase_add_test(tc, config_values_parsed);
+    tcase_add_test(tc, config_redis_url_checked_without_echo);
+    tcase_add_test(tc, config_edge_settings);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <string.h>
 
 #include "cursor.h"
@@ -35,12 +36,34 @@ START_TEST(cursor_rejects_garbage)
 }
 END_TEST
 
+/* A position no row can have (PostgreSQL cannot make a timestamp of it) does not decode: the
+ * list answers 422 instead of failing in SQL. Each text is a cursor this module wrote. */
+START_TEST(cursor_rejects_positions_past_any_row)
+{
+    static const int64_t far[] = {INT64_MAX, INT64_MAX - 1, 9000000000000000000LL,
+                                  CURSOR_MICROS_MAX + 1};
+    struct cursor d;
+    for (size_t i = 0; i < sizeof far / sizeof far[0]; i++) {
+        struct cursor c = {far[i], "0b6f6a5e-6f1c-4c53-9f2e-4d8a1b2c3d4e"};
+        char text[CURSOR_MAX];
+        cursor_encode(&c, text);
+        ck_assert_msg(cursor_decode(text, &d) == -1, "micros %lld decoded", (long long)far[i]);
+    }
+    struct cursor last = {CURSOR_MICROS_MAX, "0b6f6a5e-6f1c-4c53-9f2e-4d8a1b2c3d4e"};
+    char text[CURSOR_MAX];
+    cursor_encode(&last, text);
+    ck_assert_int_eq(cursor_decode(text, &d), 0);
+    ck_assert_int_eq(d.micros, CURSOR_MICROS_MAX);
+}
+END_TEST
+
 Suite *cursor_suite(void)
 {
     Suite *s = suite_create("cursor");
     TCase *tc = tcase_create("cursor");
     tcase_add_test(tc, cursor_round_trip);
     tcase_add_test(tc, cursor_rejects_garbage);
+    tcase_add_test(tc, cursor_rejects_positions_past_any_row);
     suite_add_tcase(s, tc);
     return s;
 }

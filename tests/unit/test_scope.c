@@ -61,6 +61,26 @@ START_TEST(scope_outside_is_404_inside_but_not_yours_is_403)
 }
 END_TEST
 
+/* A declared conflict is read and declared by its person too, but cleared only by the keys
+ * above them (school, partnership, hub, admin): never by the person concerned. */
+START_TEST(scope_conflict_never_cleared_by_its_person)
+{
+    struct principal admin = who(ROLE_ADMIN, NULL), hub = who(ROLE_HUB, HUB),
+                     part = who(ROLE_PARTNERSHIP, PART), school = who(ROLE_SCHOOL, SCHOOL),
+                     person = who(ROLE_PERSON, PERSON), other = who(ROLE_PERSON, OTHER);
+    ck_assert_int_eq(scope_check(&person, SCOPE_CONFLICT, SCOPE_READ, &person_chain), SCOPE_OK);
+    ck_assert_int_eq(scope_check(&person, SCOPE_CONFLICT, SCOPE_CREATE, &person_chain), SCOPE_OK);
+    ck_assert_int_eq(scope_check(&person, SCOPE_CONFLICT, SCOPE_DELETE, &person_chain),
+                     SCOPE_FORBIDDEN);
+    ck_assert_int_eq(scope_check(&other, SCOPE_CONFLICT, SCOPE_DELETE, &person_chain),
+                     SCOPE_NOT_FOUND);
+    const struct principal *above[] = {&admin, &hub, &part, &school};
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(scope_check(above[i], SCOPE_CONFLICT, SCOPE_DELETE, &person_chain),
+                         SCOPE_OK);
+}
+END_TEST
+
 START_TEST(scope_list_filter_sets_one_slot)
 {
     const char *slots[4];
@@ -132,10 +152,25 @@ START_TEST(scope_booking_roles)
                      person = who(ROLE_PERSON, PERSON);
     ck_assert(scope_may_book_for(&person, PERSON));
     ck_assert(!scope_may_book_for(&person, OTHER));
+    /* The same UUID spelt in capitals is still the person itself. */
+    struct principal lower = who(ROLE_PERSON, "4444abcd-4444-4444-4444-44444444abcd");
+    ck_assert(scope_may_book_for(&lower, "4444ABCD-4444-4444-4444-44444444ABCD"));
     ck_assert(scope_may_book_for(&school, OTHER)); /* visibility is checked elsewhere */
     ck_assert(scope_records_attendance(&admin) && scope_records_attendance(&hub) &&
               scope_records_attendance(&part));
     ck_assert(!scope_records_attendance(&school) && !scope_records_attendance(&person));
+}
+END_TEST
+
+/* Creating a review is the host school's (and admin's): other roles may never, wherever. */
+START_TEST(scope_review_creators)
+{
+    struct principal admin = who(ROLE_ADMIN, NULL), hub = who(ROLE_HUB, HUB),
+                     part = who(ROLE_PARTNERSHIP, PART), school = who(ROLE_SCHOOL, SCHOOL),
+                     person = who(ROLE_PERSON, PERSON);
+    ck_assert(scope_creates_reviews(&admin) && scope_creates_reviews(&school));
+    ck_assert(!scope_creates_reviews(&hub) && !scope_creates_reviews(&part) &&
+              !scope_creates_reviews(&person));
 }
 END_TEST
 
@@ -145,10 +180,12 @@ Suite *scope_suite(void)
     TCase *tc = tcase_create("scope");
     tcase_add_test(tc, scope_visibility_follows_the_chain);
     tcase_add_test(tc, scope_outside_is_404_inside_but_not_yours_is_403);
+    tcase_add_test(tc, scope_conflict_never_cleared_by_its_person);
     tcase_add_test(tc, scope_list_filter_sets_one_slot);
     tcase_add_test(tc, scope_review_roles);
     tcase_add_test(tc, scope_training_sessions);
     tcase_add_test(tc, scope_booking_roles);
+    tcase_add_test(tc, scope_review_creators);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <string.h>
 
 #include "unit.h"
@@ -170,6 +171,82 @@ START_TEST(validate_uuid_lists)
 }
 END_TEST
 
+/* A body with more problems than an answer lists: the first VALIDATE_ERRORS_MAX, then one item
+ * saying there are more, never one per problem (a 1 MiB body of unknown members would otherwise
+ * build an answer many times its size). Exactly VALIDATE_ERRORS_MAX problems need no such item. */
+START_TEST(validate_errors_are_capped)
+{
+    static const struct vfield none[] = {{NULL, V_TEXT, 0, 0, NULL, 0, 0}};
+    const int counts[] = {VALIDATE_ERRORS_MAX, VALIDATE_ERRORS_MAX + 1, 5000};
+    for (int c = 0; c < 3; c++) {
+        json_t *body = json_object();
+        for (int i = 0; i < counts[c]; i++) {
+            char k[16];
+            snprintf(k, sizeof k, "k%d", i);
+            json_object_set_new(body, k, json_true());
+        }
+        json_t *errors = json_array();
+        ck_assert_int_eq(validate_object(none, body, VALIDATE_CREATE, NULL, errors), counts[c]);
+        if (counts[c] == VALIDATE_ERRORS_MAX) {
+            ck_assert_int_eq(json_array_size(errors), VALIDATE_ERRORS_MAX);
+        } else {
+            ck_assert_int_eq(json_array_size(errors), VALIDATE_ERRORS_MAX + 1);
+            json_t *last = json_array_get(errors, VALIDATE_ERRORS_MAX);
+            ck_assert_str_eq(json_string_value(json_object_get(last, "rule")), "too_many_errors");
+        }
+        json_decref(errors);
+        json_decref(body);
+    }
+}
+END_TEST
+
+/* Repeats are found without comparing every pair: 100,000 distinct ids and one repeat (in a
+ * field that allows that many) take n log n, not n² / 2 comparisons, and the repeat is named. */
+START_TEST(validate_uuid_list_repeats_in_n_log_n)
+{
+    static const struct vfield big[] = {{"ids", V_UUID_LIST, 0, 100001, NULL, 0, 0},
+                                        {NULL, V_TEXT, 0, 0, NULL, 0, 0}};
+    json_t *ids = json_array();
+    for (int i = 0; i < 100000; i++) {
+        char id[37];
+        snprintf(id, sizeof id, "00000000-0000-4000-8000-%012d", i);
+        json_array_append_new(ids, json_string(id));
+    }
+    json_array_append_new(ids, json_string("00000000-0000-4000-8000-000000000007"));
+    json_t *body = json_pack("{s:o}", "ids", ids);
+    json_t *errors = json_array();
+    ck_assert_int_eq(validate_object(big, body, VALIDATE_CREATE, NULL, errors), 1);
+    ck_assert(has_field(errors, "/ids/100000", "duplicate"));
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "message")),
+                     "repeats item 7");
+    json_decref(errors);
+    json_decref(body);
+}
+END_TEST
+
+/* Each CHECK of a training session answers as its own rule, not every one as reversed dates;
+ * one a request cannot break is not given words (it answers 500). */
+START_TEST(validate_check_constraints_name_their_rule)
+{
+    const struct vcheck *c = validate_check_constraint("training_sessions_dates_check");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c->field, "/ends_at");
+    ck_assert_str_eq(c->rule, "dates_reversed");
+    c = validate_check_constraint("training_sessions_seats_check");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c->field, "/capacity");
+    ck_assert_str_eq(c->rule, "capacity_below_booked");
+    c = validate_check_constraint("training_sessions_capacity_check");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c->field, "/capacity");
+    c = validate_check_constraint("training_sessions_course_check");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_str_eq(c->field, "/course");
+    ck_assert_ptr_null(validate_check_constraint("jobs_status_check"));
+    ck_assert_ptr_null(validate_check_constraint(NULL));
+}
+END_TEST
+
 Suite *validate_suite(void)
 {
     Suite *s = suite_create("validate");
@@ -180,6 +257,9 @@ Suite *validate_suite(void)
     tcase_add_test(tc, validate_patch_rules);
     tcase_add_test(tc, validate_lengths_count_characters);
     tcase_add_test(tc, validate_uuid_lists);
+    tcase_add_test(tc, validate_errors_are_capped);
+    tcase_add_test(tc, validate_check_constraints_name_their_rule);
+    tcase_add_test(tc, validate_uuid_list_repeats_in_n_log_n);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -297,6 +297,56 @@ START_TEST(webhook_resolve_literals_and_localhost)
 }
 END_TEST
 
+/* What the API decides without a resolver: literals and numeric forms, localhost names; every
+ * other name passes (the worker judges it after resolving, at delivery). */
+START_TEST(webhook_target_checked_without_dns)
+{
+    struct webhook_target t;
+    char err[256];
+    static const char *const refused[] = {
+        "http://127.0.0.1:9/x",
+        "http://[::1]/x",
+        "http://10.1.2.3/x",
+        "http://2130706433/x",
+        "http://0x7f.1/x",
+        "http://017700000001/x",
+        "http://localhost/x",
+        "http://LOCALHOST./x",
+        "http://api.localhost:8080/x",
+        "http://[fe80::1]/x",
+        "http://169.254.169.254/latest",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        ck_assert_int_eq(webhook_url_parse(refused[i], &t, err, sizeof err), WEBHOOK_OK);
+        ck_assert_msg(webhook_target_check(&t, 0, err, sizeof err) == WEBHOOK_ERR_PRIVATE, "%s",
+                      refused[i]);
+        ck_assert_int_eq(webhook_target_check(&t, 1, err, sizeof err), WEBHOOK_OK);
+    }
+    static const char *const passed[] = {
+        "https://hooks.example.invalid/x",
+        "http://8.8.8.8/x",
+        "http://134744072/x",
+        "http://notlocalhost/x",
+        "http://localhost.example.org/x",
+    };
+    for (size_t i = 0; i < sizeof passed / sizeof *passed; i++) {
+        ck_assert_int_eq(webhook_url_parse(passed[i], &t, err, sizeof err), WEBHOOK_OK);
+        ck_assert_msg(webhook_target_check(&t, 0, err, sizeof err) == WEBHOOK_OK, "%s: %s",
+                      passed[i], err);
+    }
+}
+END_TEST
+
+START_TEST(webhook_event_indexes)
+{
+    ck_assert_uint_eq(webhook_event_count(), 5);
+    for (size_t i = 0; i < webhook_event_count(); i++)
+        ck_assert_int_eq(webhook_event_index(webhook_event_types[i]), (int)i);
+    ck_assert_int_eq(webhook_event_index("review.created"), -1);
+    ck_assert_int_eq(webhook_event_index(NULL), -1);
+}
+END_TEST
+
 static const unsigned char test_key[SECRETBOX_KEY_LEN] = {
     0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
     16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
@@ -403,6 +453,8 @@ Suite *webhook_suite(void)
     tcase_add_test(tc, webhook_url_checks);
     tcase_add_test(tc, webhook_addresses_pinned);
     tcase_add_test(tc, webhook_resolve_literals_and_localhost);
+    tcase_add_test(tc, webhook_target_checked_without_dns);
+    tcase_add_test(tc, webhook_event_indexes);
     tcase_add_test(tc, secretbox_key_parsing);
     tcase_add_test(tc, secretbox_round_trip);
     tcase_add_test(tc, secretbox_opens_another_implementation);

@@ -16,9 +16,9 @@
 #include "handlers.h"
 #include "resource.h"
 
-/* The most items one import takes; a bigger file is sent in several requests (each is all or
- * nothing, and re-sending one is safe). */
-#define ACCR_IMPORT_MAX 1000
+/* The most items one import takes (DESIGN §3, bounded work); a bigger file is sent in several
+ * requests (each is all or nothing, and re-sending one is safe). */
+#define ACCR_IMPORT_MAX 10000
 
 /* The chain of the person an award belongs to, for the scope parameters of the list ($1..$4),
  * as in every other list although the handler has checked the person already. */
@@ -29,10 +29,16 @@
     "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
 
 const struct db_stmt accreditation_statements[] = {
-    {"accr_awards", "SELECT id, source, refresher, awarded_on FROM accreditations "
-                    "WHERE person_id = $1 AND role = $2 ORDER BY awarded_on, id FOR UPDATE"},
-    {"accr_set", "UPDATE accreditations SET valid_until = $2::date, counts = $3::boolean "
-                 "WHERE id = $1"},
+    /* The awards of every (person, role) pair of the aligned arrays $1, $2, grouped by pair. */
+    {"accr_awards",
+     "SELECT a.id, a.source, a.refresher, a.awarded_on, a.person_id, a.role "
+     "FROM accreditations a JOIN unnest($1::uuid[], $2::text[]) AS t (person_id, role) "
+     "ON a.person_id = t.person_id AND a.role = t.role "
+     "ORDER BY a.person_id, a.role, a.awarded_on, a.id FOR UPDATE OF a"},
+    /* Every award of one refresh in one statement, from arrays aligned by award. */
+    {"accr_set", "UPDATE accreditations a SET valid_until = t.until, counts = t.counts "
+                 "FROM unnest($1::uuid[], $2::date[], $3::boolean[]) AS t (id, until, counts) "
+                 "WHERE a.id = t.id"},
     /* The award of an attended booking: its course decides role and refresher; the date is the
      * session's start in the schedules' time zone ($2). */
     {"accr_attended",
@@ -68,12 +74,17 @@ const struct db_stmt accreditation_statements[] = {
     /* The people an import names, in one query: $1 and $2 are aligned with the items (one of
      * the two set per item), and each row answers for item i (1-based) with that person's
      * owner chain for the visibility check. The people are locked like accr_person_lock
-     * locks one, in id order so that concurrent imports cannot deadlock. */
+     * locks one, in id order so that concurrent imports cannot deadlock. Ids and emails are
+     * matched apart (each by its index, or a hash join): one join on "id or email" compares
+     * every item with every person. */
     {"accr_import_people",
-     "SELECT q.i, p.hub_id, s.partnership_id, s.id, pe.id "
-     "FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS q (person_id, email, i) "
-     "JOIN people pe ON pe.id = q.person_id OR lower(pe.email) = lower(q.email) "
-     "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = s.partnership_id "
+     "WITH q AS (SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY "
+     "AS q (person_id, email, i)), "
+     "m AS (SELECT q.i, pe.id FROM q JOIN people pe ON pe.id = q.person_id UNION ALL "
+     "SELECT q.i, pe.id FROM q JOIN people pe ON lower(pe.email) = lower(q.email)) "
+     "SELECT m.i, p.hub_id, s.partnership_id, s.id, pe.id FROM m "
+     "JOIN people pe ON pe.id = m.id JOIN schools s ON s.id = pe.school_id "
+     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
      "ORDER BY pe.id FOR NO KEY UPDATE OF pe"},
     /* Every item of an import in one statement, from arrays aligned by item; an award already
      * recorded (or named twice) is skipped. Answers how many were added per person and role:
@@ -124,30 +135,99 @@ static const struct vfield accreditation_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-int accreditations_refresh(struct req *r, const char *person_id, const char *role)
+/* A PostgreSQL array literal built element by element: {"a","b",NULL}. */
+struct accr_array {
+    struct buf b;
+    int n;
+};
+
+static void accr_array_init(struct accr_array *a)
 {
-    const char *p[] = {person_id, role};
+    buf_init(&a->b);
+    buf_putc(&a->b, '{');
+    a->n = 0;
+}
+
+/* Appends s (NULL for SQL NULL), quoted with " and \ escaped so that any text survives. */
+static void accr_array_add(struct accr_array *a, const char *s)
+{
+    if (a->n++)
+        buf_putc(&a->b, ',');
+    if (!s) {
+        buf_puts(&a->b, "NULL");
+        return;
+    }
+    buf_putc(&a->b, '"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buf_putc(&a->b, '\\');
+        buf_putc(&a->b, *s);
+    }
+    buf_putc(&a->b, '"');
+}
+
+/* Ends the literal: a copy in the request's arena; the builder is cleaned up. */
+static const char *accr_array_finish(struct req *r, struct accr_array *a)
+{
+    buf_putc(&a->b, '}');
+    const char *text = arena_strdup(&r->arena, a->b.data);
+    buf_cleanup(&a->b);
+    return text;
+}
+
+/* Refreshes every (person, role) pair named by the array literals people and roles (aligned)
+ * with two statements, however many pairs and awards: one read, grouped by pair, and one
+ * write. Returns 0 or -1 after answering. */
+static int accreditations_refresh_many(struct req *r, const char *people, const char *roles)
+{
+    const char *p[] = {people, roles};
     PGresult *res = req_db(r, "accr_awards", 2, p);
     if (!res)
         return -1;
     int n = PQntuples(res);
-    struct accreditation_award *awards =
-        arena_alloc(&r->arena, (size_t)(n ? n : 1) * sizeof *awards);
+    if (n == 0)
+        return 0;
+    struct accreditation_award *awards = arena_alloc(&r->arena, (size_t)n * sizeof *awards);
     for (int i = 0; i < n; i++) {
         int recorded = !strcmp(PQgetvalue(res, i, 1), "recorded");
         int refresher = PQgetvalue(res, i, 2)[0] == 't';
         awards[i].kind = recorded ? ACCR_RECORDED : refresher ? ACCR_REFRESHER : ACCR_INITIAL;
         caldate_parse(PQgetvalue(res, i, 3), &awards[i].on);
     }
-    accreditation_evaluate(awards, (size_t)n, handlers_config()->accreditation_months);
+    /* Rows come grouped by (person, role): evaluate each group on its own. */
+    for (int from = 0, to; from < n; from = to) {
+        for (to = from + 1; to < n && !strcmp(PQgetvalue(res, to, 4), PQgetvalue(res, from, 4)) &&
+                            !strcmp(PQgetvalue(res, to, 5), PQgetvalue(res, from, 5));
+             to++)
+            ;
+        accreditation_evaluate(awards + from, (size_t)(to - from),
+                               handlers_config()->accreditation_months);
+    }
+    struct accr_array ids, untils, counts;
+    accr_array_init(&ids);
+    accr_array_init(&untils);
+    accr_array_init(&counts);
     for (int i = 0; i < n; i++) {
         char until[11];
         caldate_format(awards[i].valid_until, until);
-        const char *u[] = {PQgetvalue(res, i, 0), until, awards[i].counts ? "true" : "false"};
-        if (!req_db(r, "accr_set", 3, u))
-            return -1;
+        accr_array_add(&ids, PQgetvalue(res, i, 0));
+        accr_array_add(&untils, until);
+        accr_array_add(&counts, awards[i].counts ? "true" : "false");
     }
-    return 0;
+    const char *u[] = {accr_array_finish(r, &ids), accr_array_finish(r, &untils),
+                       accr_array_finish(r, &counts)};
+    return req_db(r, "accr_set", 3, u) ? 0 : -1;
+}
+
+int accreditations_refresh(struct req *r, const char *person_id, const char *role)
+{
+    struct accr_array people, roles;
+    accr_array_init(&people);
+    accr_array_init(&roles);
+    accr_array_add(&people, person_id);
+    accr_array_add(&roles, role);
+    const char *pp = accr_array_finish(r, &people), *rr = accr_array_finish(r, &roles);
+    return accreditations_refresh_many(r, pp, rr);
 }
 
 /* Runs one of the attendance statements and refreshes the person's awards in its role. */
@@ -241,6 +321,8 @@ void accreditations_list(struct req *r)
 
 void accreditations_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (accreditations_person(r) != 0)
         return;
     const char *p[] = {req_param(r, "accreditation_id"), req_param(r, "id")};
@@ -258,6 +340,8 @@ void accreditations_get(struct req *r)
  * counts refreshed); the same person, role and date again answers 409. */
 void accreditations_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (accreditations_may_record(r) != 0 || accreditations_person(r) != 0)
         return;
     const char *today = accreditations_today(r);
@@ -274,7 +358,8 @@ void accreditations_create(struct req *r)
         return;
     const char *p[4];
     p[0] = person_id;
-    resource_params(r, accreditation_fields, r->json, p + 1);
+    if (resource_params(r, accreditation_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     PGresult *res = req_db(r, "accr_record", 4, p);
     if (!res)
         return;
@@ -291,46 +376,6 @@ void accreditations_create(struct req *r)
 
 /* ---- import ---- */
 
-/* A PostgreSQL array literal built element by element: {"a","b",NULL}. */
-struct accr_array {
-    struct buf b;
-    int n;
-};
-
-static void accr_array_init(struct accr_array *a)
-{
-    buf_init(&a->b);
-    buf_putc(&a->b, '{');
-    a->n = 0;
-}
-
-/* Appends s (NULL for SQL NULL), quoted with " and \ escaped so that any text survives. */
-static void accr_array_add(struct accr_array *a, const char *s)
-{
-    if (a->n++)
-        buf_putc(&a->b, ',');
-    if (!s) {
-        buf_puts(&a->b, "NULL");
-        return;
-    }
-    buf_putc(&a->b, '"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            buf_putc(&a->b, '\\');
-        buf_putc(&a->b, *s);
-    }
-    buf_putc(&a->b, '"');
-}
-
-/* Ends the literal: a copy in the request's arena; the builder is cleaned up. */
-static const char *accr_array_finish(struct req *r, struct accr_array *a)
-{
-    buf_putc(&a->b, '}');
-    const char *text = arena_strdup(&r->arena, a->b.data);
-    buf_cleanup(&a->b);
-    return text;
-}
-
 /* Moves the problems of item (an array validate_object filled, freed here) into errors, their
  * pointers made relative to prefix ("/items/3"). */
 static void accreditations_rebase(json_t *errors, json_t *item, const char *prefix)
@@ -340,10 +385,11 @@ static void accreditations_rebase(json_t *errors, json_t *item, const char *pref
     json_array_foreach(item, i, e)
     {
         const char *field = json_string_value(json_object_get(e, "field"));
+        const char *rule = json_string_value(json_object_get(e, "rule"));
+        const char *message = json_string_value(json_object_get(e, "message"));
         char ptr[256];
         snprintf(ptr, sizeof ptr, "%s%s", prefix, field ? field : "");
-        json_object_set_new(e, "field", json_string(ptr));
-        json_array_append(errors, e);
+        validate_add(errors, ptr, rule, "%s", message ? message : "");
     }
     json_decref(item);
 }
@@ -388,8 +434,10 @@ static json_t *accreditations_items(const json_t *body, json_t *errors)
         validate_add(errors, "/items", "required", "is required");
     else if (!json_is_array(items))
         validate_add(errors, "/items", "type", "must be an array");
-    else if (json_array_size(items) < 1 || json_array_size(items) > ACCR_IMPORT_MAX)
-        validate_add(errors, "/items", "size", "must hold 1 to %d items", ACCR_IMPORT_MAX);
+    else if (json_array_size(items) < 1)
+        validate_add(errors, "/items", "min_items", "must hold at least one item");
+    else if (json_array_size(items) > ACCR_IMPORT_MAX)
+        validate_add(errors, "/items", "max_items", "must have at most %d items", ACCR_IMPORT_MAX);
     else
         return items;
     return NULL;
@@ -434,7 +482,9 @@ static int accreditations_resolve(struct req *r, const json_t *items, const char
 static void accreditations_check_items(const json_t *items, const char *today,
                                        const char **person_ids, json_t *errors)
 {
-    for (size_t i = 0; i < json_array_size(items); i++) {
+    /* Once the answer is full and says so (too_many_errors), the rest is not looked at. */
+    for (size_t i = 0; i < json_array_size(items) && json_array_size(errors) <= VALIDATE_ERRORS_MAX;
+         i++) {
         const json_t *item = json_array_get(items, i);
         char prefix[32];
         snprintf(prefix, sizeof prefix, "/items/%zu", i);
@@ -471,6 +521,8 @@ static void accreditations_check_items(const json_t *items, const char *today,
  * running the same import again changes nothing. Answers 200 {"imported", "skipped"}. */
 void accreditations_import(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (accreditations_may_record(r) != 0)
         return;
     const char *today = accreditations_today(r);
@@ -512,11 +564,17 @@ void accreditations_import(struct req *r)
     if (!res)
         return;
     long imported = 0;
+    struct accr_array added_people, added_roles;
+    accr_array_init(&added_people);
+    accr_array_init(&added_roles);
     for (int row = 0; row < PQntuples(res); row++) {
         imported += strtol(PQgetvalue(res, row, 2), NULL, 10);
-        if (accreditations_refresh(r, PQgetvalue(res, row, 0), PQgetvalue(res, row, 1)) != 0)
-            return;
+        accr_array_add(&added_people, PQgetvalue(res, row, 0));
+        accr_array_add(&added_roles, PQgetvalue(res, row, 1));
     }
+    const char *ap = accr_array_finish(r, &added_people), *ar = accr_array_finish(r, &added_roles);
+    if (PQntuples(res) > 0 && accreditations_refresh_many(r, ap, ar) != 0)
+        return;
     json_t *out = json_object();
     json_object_set_new(out, "imported", json_integer(imported));
     json_object_set_new(out, "skipped", json_integer((json_int_t)n - imported));

@@ -20,9 +20,6 @@ const struct db_stmt action_statements[] = {
      "WHERE a.review_id = $1 "
      "AND ($2::bigint IS NULL OR (a.created_at, a.id) > (spp_from_micros($2), $3::uuid)) "
      "ORDER BY a.created_at, a.id LIMIT $4"},
-    /* Existence only: the owner is usually staff of the host school, which a champion's person
-     * key does not see; any person of the platform may own an action. */
-    {"action_owner_exists", "SELECT 1 FROM people WHERE id = $1"},
     {"action_insert", "INSERT INTO actions (review_id, description, owner_id, due_on, status) "
                       "VALUES ($1, $2, $3, $4, COALESCE($5, 'open')) "
                       "RETURNING action_json(actions)::text, version, id"},
@@ -51,20 +48,29 @@ static const struct vfield action_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-/* Answers 422 and returns -1 when owner_id (may be NULL) names no person. */
-static int action_check_owner(struct req *r, const char *owner_id)
+/* An owner is a person at a school of the review's partnership (DESIGN §1): usually staff of
+ * the host school, whom a champion's person key does not otherwise see. Anyone else answers
+ * 422: "names no person you can see" when the caller does not see them either, exactly as for
+ * an id that names nobody, so that no key learns whether an id is a person (or can have the
+ * service email a stranger as "owner"). Returns 0, or -1 after answering. owner_id may be
+ * NULL (left open). */
+static int action_check_owner(struct req *r, const char *review_id, const char *owner_id)
 {
     if (!owner_id)
         return 0;
-    const char *p[] = {owner_id};
-    PGresult *res = req_db(r, "action_owner_exists", 1, p);
-    if (!res)
+    switch (reviews_person(r, review_id, owner_id)) {
+    case REVIEW_PERSON_MEMBER:
+        return 0;
+    case REVIEW_PERSON_OUTSIDER:
+        req_invalid_field(r, "/owner_id", "other_partnership",
+                          "is not a person of the review's partnership");
         return -1;
-    if (PQntuples(res) == 0) {
-        req_invalid_field(r, "/owner_id", "not_found", "names no person");
+    case REVIEW_PERSON_UNSEEN:
+        req_invalid_field(r, "/owner_id", "not_found", "names no person you can see");
+        return -1;
+    default:
         return -1;
     }
-    return 0;
 }
 
 void actions_list(struct req *r)
@@ -82,14 +88,17 @@ void actions_list(struct req *r)
 
 void actions_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP) ||
         req_check_body(r, action_fields, VALIDATE_CREATE) != 0)
         return;
     const char *p[5];
     p[0] = review_id;
-    resource_params(r, action_fields, r->json, p + 1);
-    if (action_check_owner(r, p[2]) != 0)
+    if (resource_params(r, action_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
+    if (action_check_owner(r, review_id, p[2]) != 0)
         return;
     PGresult *res = req_db(r, "action_insert", 5, p);
     if (!res)
@@ -99,11 +108,15 @@ void actions_create(struct req *r)
 
 void actions_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     reviews_item_get(r, "action_get");
 }
 
 void actions_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_WORKSHOP, "action_lock");
     if (!cur || req_check_body(r, action_fields, VALIDATE_PATCH) != 0)
@@ -112,10 +125,12 @@ void actions_update(struct req *r)
     const char *p[6];
     p[0] = req_param(r, "item_id");
     p[1] = review_id;
-    resource_params(r, action_fields, merged, p + 2);
-    json_decref(merged);
+    int nparams = resource_params(r, action_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "owner_id") &&
-        action_check_owner(r, p[3]) != 0)
+        action_check_owner(r, review_id, p[3]) != 0)
         return;
     PGresult *res = req_db(r, "action_update", 6, p);
     if (res)
@@ -124,5 +139,7 @@ void actions_update(struct req *r)
 
 void actions_delete(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     reviews_item_delete(r, REVIEW_ACT_WORKSHOP, "action_lock", "action_delete");
 }

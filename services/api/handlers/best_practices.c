@@ -73,13 +73,16 @@ void best_practices_list(struct req *r)
 
 void best_practices_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP) ||
         req_check_body(r, best_practice_fields, VALIDATE_CREATE) != 0)
         return;
     const char *p[3];
     p[0] = review_id;
-    resource_params(r, best_practice_fields, r->json, p + 1);
+    if (resource_params(r, best_practice_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     PGresult *res = req_db(r, "bp_insert", 3, p);
     if (!res)
         return;
@@ -88,11 +91,15 @@ void best_practices_create(struct req *r)
 
 void best_practices_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     reviews_item_get(r, "bp_get");
 }
 
 void best_practices_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_WORKSHOP, "bp_lock");
     if (!cur || req_check_body(r, best_practice_fields, VALIDATE_PATCH) != 0)
@@ -101,8 +108,10 @@ void best_practices_update(struct req *r)
     const char *p[4];
     p[0] = req_param(r, "item_id");
     p[1] = review_id;
-    resource_params(r, best_practice_fields, merged, p + 2);
-    json_decref(merged);
+    int nparams = resource_params(r, best_practice_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "bp_update", 4, p);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -110,6 +119,8 @@ void best_practices_update(struct req *r)
 
 void best_practices_delete(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     reviews_item_delete(r, REVIEW_ACT_WORKSHOP, "bp_lock", "bp_delete");
 }
 

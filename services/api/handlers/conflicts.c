@@ -1,7 +1,8 @@
 /* /v1/people/{id}/conflicts: declared conflicts of interest between a person and a school
  * (DESIGN §1.2). Only people declare and clear them, never automation. They belong to the
- * person: the caller must see the person, and whoever manages the person's details (the person
- * itself included) may add and remove them. */
+ * person: the caller must see the person; whoever manages the person's details (the person
+ * itself included) may declare one, but the person concerned never clears one (403): that is
+ * for the keys above them (school, partnership, hub, admin; SCOPE_CONFLICT). */
 #include <stdio.h>
 #include <string.h>
 
@@ -49,7 +50,8 @@ static const struct vfield conflict_filters[] = {
 
 void conflicts_list(struct req *r)
 {
-    if (req_check_query(r, conflict_filters, 1) != 0 || resource_person_detail(r, SCOPE_READ) != 0)
+    if (req_check_query(r, conflict_filters, 1) != 0 ||
+        resource_person_detail(r, SCOPE_CONFLICT, SCOPE_READ) != 0)
         return;
     struct page pg;
     req_page(r, &pg);
@@ -64,7 +66,9 @@ void conflicts_list(struct req *r)
 
 void conflicts_create(struct req *r)
 {
-    if (resource_person_detail(r, SCOPE_CREATE) != 0)
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
+    if (resource_person_detail(r, SCOPE_CONFLICT, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, conflict_fields, VALIDATE_CREATE) != 0)
         return;
@@ -79,7 +83,8 @@ void conflicts_create(struct req *r)
     /* A second declaration for the same school is refused by conflicts_person_school_key: 409. */
     const char *p[3];
     p[0] = req_param(r, "id");
-    resource_params(r, conflict_fields, r->json, p + 1);
+    if (resource_params(r, conflict_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     res = req_db(r, "conflict_insert", 3, p);
     if (!res)
         return;
@@ -91,10 +96,14 @@ void conflicts_create(struct req *r)
 /* GET of one conflict, so that the Location a create answers names something readable. */
 void conflicts_get(struct req *r)
 {
-    resource_detail_get(r, "conflict_get", "conflict_id");
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
+    resource_detail_get(r, SCOPE_CONFLICT, "conflict_get", "conflict_id");
 }
 
 void conflicts_delete(struct req *r)
 {
-    resource_detail_delete(r, "conflict_delete", "conflict_id");
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
+    resource_detail_delete(r, SCOPE_CONFLICT, "conflict_delete", "conflict_id");
 }

@@ -107,13 +107,16 @@ void evidence_list(struct req *r)
 
 void evidence_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE) ||
         req_check_body(r, evidence_fields, VALIDATE_CREATE) != 0)
         return;
     const char *p[5];
     p[0] = review_id;
-    resource_params(r, evidence_fields, r->json, p + 1);
+    if (resource_params(r, evidence_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     p[4] = evidence_recorder(r, review_id, p[4]);
     if (!p[4])
         return;
@@ -125,6 +128,8 @@ void evidence_create(struct req *r)
 
 void evidence_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     reviews_item_get(r, "evidence_get");
 }
 
@@ -132,6 +137,8 @@ void evidence_get(struct req *r)
  * same rules as on a create (a person key to itself, admin to a team member). */
 void evidence_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "evidence_lock");
     if (!cur || req_check_body(r, evidence_fields, VALIDATE_PATCH) != 0)
@@ -140,8 +147,10 @@ void evidence_update(struct req *r)
     const char *p[6];
     p[0] = req_param(r, "item_id");
     p[1] = review_id;
-    resource_params(r, evidence_fields, merged, p + 2);
-    json_decref(merged);
+    int nparams = resource_params(r, evidence_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "recorded_by")) {
         p[5] = evidence_recorder(r, review_id, p[5]);
         if (!p[5])
@@ -154,6 +163,8 @@ void evidence_update(struct req *r)
 
 void evidence_delete(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "evidence_lock"))
         return;

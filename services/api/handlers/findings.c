@@ -100,13 +100,16 @@ void findings_list(struct req *r)
 
 void findings_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE) ||
         req_check_body(r, finding_fields, VALIDATE_CREATE) != 0)
         return;
     const char *p[4];
     p[0] = review_id;
-    resource_params(r, finding_fields, r->json, p + 1);
+    if (resource_params(r, finding_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     p[3] = finding_uuid_array(r, json_object_get(r->json, "evidence_ids"));
     if (p[3] && finding_check_evidence(r, review_id, p[3]) != 0)
         return;
@@ -118,11 +121,15 @@ void findings_create(struct req *r)
 
 void findings_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     reviews_item_get(r, "finding_get");
 }
 
 void findings_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "finding_lock");
     if (!cur || req_check_body(r, finding_fields, VALIDATE_PATCH) != 0)
@@ -131,9 +138,11 @@ void findings_update(struct req *r)
     const char *p[5];
     p[0] = req_param(r, "item_id");
     p[1] = review_id;
-    resource_params(r, finding_fields, merged, p + 2);
-    p[4] = finding_uuid_array(r, json_object_get(merged, "evidence_ids"));
+    int nparams = resource_params(r, finding_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    p[4] = nparams < 0 ? NULL : finding_uuid_array(r, json_object_get(merged, "evidence_ids"));
     json_decref(merged);
+    if (nparams < 0)
+        return;
     /* Only a new list is checked: ids it keeps were checked when they were set, and evidence
      * that findings cite cannot be deleted. */
     if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "evidence_ids") &&
@@ -146,5 +155,7 @@ void findings_update(struct req *r)
 
 void findings_delete(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     reviews_item_delete(r, REVIEW_ACT_EVIDENCE, "finding_lock", "finding_delete");
 }

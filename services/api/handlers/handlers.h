@@ -74,6 +74,14 @@ void reviews_item_delete(struct req *r, enum review_act act, const char *lock_st
                          const char *delete_stmt);
 /* The same decision on a row already loaded; -1 after answering. */
 int reviews_allowed(struct req *r, const PGresult *row, enum review_act act);
+/* Whether person_id may be named on review review_id (as team member, champion or action
+ * owner) by this caller, who has loaded the review: a person of the review's partnership is
+ * REVIEW_PERSON_MEMBER; a person the caller sees outside it REVIEW_PERSON_OUTSIDER (the rules
+ * may say why not); anyone else, or no one, REVIEW_PERSON_UNSEEN, answered alike as "names no
+ * person you can see" so that the answer never tells whether an id is a person. -1 after
+ * answering a database error. */
+enum { REVIEW_PERSON_UNSEEN = 0, REVIEW_PERSON_MEMBER = 1, REVIEW_PERSON_OUTSIDER = 2 };
+int reviews_person(struct req *r, const char *review_id, const char *person_id);
 /* Writes a review event (kind "transition", "champion.assigned", …) and, in the same
  * transaction, the webhook job that announces it with review_json as its data. */
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,

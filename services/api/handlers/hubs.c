@@ -65,6 +65,8 @@ void hubs_list(struct req *r)
 
 void hubs_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (req_check_body(r, hub_fields, VALIDATE_CREATE) != 0)
         return;
     /* A new hub has no owners above it: only admin may make one. */
@@ -73,7 +75,9 @@ void hubs_create(struct req *r)
     if (req_allow(r, SCOPE_HUB, SCOPE_CREATE, &o) != 0)
         return;
     const char *p[3];
-    int n = resource_params(r, hub_fields, r->json, p);
+    int n = resource_params(r, hub_fields, r->json, p, sizeof p / sizeof *p);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "hub_insert", n, p);
     if (!res)
         return;
@@ -89,6 +93,8 @@ static PGresult *hub_load(struct req *r, int lock, enum scope_op op)
 
 void hubs_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *res = hub_load(r, 0, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -96,6 +102,8 @@ void hubs_get(struct req *r)
 
 void hubs_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *cur = hub_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -104,9 +112,11 @@ void hubs_update(struct req *r)
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
     const char *p[4];
     p[0] = req_param(r, "id");
-    resource_params(r, hub_fields, merged, p + 1);
+    int nparams = resource_params(r, hub_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "hub_update", 4, p);
-    json_decref(merged);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -114,6 +124,8 @@ void hubs_update(struct req *r)
 /* A hub that still has partnerships (or live keys) is refused by the foreign keys: 409. */
 void hubs_delete(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *cur = hub_load(r, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;

@@ -1,6 +1,7 @@
-/* /v1/jobs: the job ledger as clients see it. A job is readable by admin keys and by the key
- * whose request caused it (so that a 202's Location can be polled); listing and retrying are
- * admin business. */
+/* /v1/jobs: the job ledger as clients see it. A job is readable by admin keys, by the key whose
+ * request caused it, and by every key whose own request would be answered with it (a digest
+ * compile, a champion assignment: a repeat answers with the job already there), so that every
+ * 202's Location can be polled; listing and retrying are admin business. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,10 @@
 #include "resource.h"
 
 const struct db_stmt job_statements[] = {
-    {"job_get", "SELECT job_json(j)::text, requested_by FROM jobs j WHERE j.id = $1"},
+    /* Columns: json, requested_by, then what a request answered with it names: kind, the
+     * partnership of a digest compile, the review of a champion assignment. */
+    {"job_get", "SELECT job_json(j)::text, requested_by, kind, payload->>'partnership_id', "
+                "payload->>'review_id' FROM jobs j WHERE j.id = $1"},
     {"job_list",
      "SELECT job_json(j)::text, spp_micros(j.created_at), j.id FROM jobs j "
      "WHERE ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.kind = $2) "
@@ -66,15 +70,55 @@ void jobs_list(struct req *r)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
 
+/* Whether the caller's own request would have been answered with the job of row res: a
+ * digest compile of a partnership it compiles digests for (admin, hub and partnership keys that
+ * see it), or a champion assignment of a review it drives. 1, 0, or -1 after answering a
+ * database error. */
+static int job_could_have_asked(struct req *r, const PGresult *res)
+{
+    const char *kind = PQgetvalue(res, 0, 2);
+    const char *partnership = req_col(res, 0, 3), *review = req_col(res, 0, 4);
+    if (!strcmp(kind, "digest.compile") && partnership) {
+        if (r->principal.role > ROLE_PARTNERSHIP)
+            return 0;
+        struct scope_owner o;
+        return resource_chain(r, SCOPE_PARTNERSHIP, partnership, &o);
+    }
+    if (!strcmp(kind, "champion.assign") && review && validate_uuid(review)) {
+        /* No person key drives a review, so its involvement is not asked for. */
+        const char *p[] = {review, NULL};
+        PGresult *row = req_db(r, "review_get", 2, p);
+        if (!row)
+            return -1;
+        if (PQntuples(row) == 0)
+            return 0;
+        struct scope_owner o;
+        req_owner_from_row(row, 0, 2, &o);
+        return scope_review(&r->principal, &o, 0, REVIEW_ACT_DRIVE) == SCOPE_OK;
+    }
+    return 0;
+}
+
 void jobs_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *p[] = {req_param(r, "id")};
     PGresult *res = req_db(r, "job_get", 1, p);
     if (!res)
         return;
-    const char *by = PQntuples(res) ? req_col(res, 0, 1) : NULL;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such job.");
+        return;
+    }
+    const char *by = req_col(res, 0, 1);
     const char *me = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
-    if (PQntuples(res) == 0 || (r->principal.role != ROLE_ADMIN && (!by || strcmp(by, me) != 0))) {
+    int readable = r->principal.role == ROLE_ADMIN || (by && !strcmp(by, me));
+    if (!readable)
+        readable = job_could_have_asked(r, res);
+    if (readable < 0)
+        return;
+    if (!readable) {
         req_problem(r, 404, "not_found", "No such job.");
         return;
     }
@@ -83,6 +127,8 @@ void jobs_get(struct req *r)
 
 void jobs_retry(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (job_admin_only(r) != 0)
         return;
     const char *id = req_param(r, "id");

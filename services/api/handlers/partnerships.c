@@ -148,6 +148,8 @@ static int partnership_check_lead(struct req *r, const char *partnership_id, con
 
 void partnerships_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (resource_role_may(r, SCOPE_PARTNERSHIP, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, partnership_fields, VALIDATE_CREATE) != 0)
@@ -165,7 +167,9 @@ void partnerships_create(struct req *r)
     if (req_allow(r, SCOPE_PARTNERSHIP, SCOPE_CREATE, &o) != 0)
         return;
     const char *p[6];
-    int n = resource_params(r, partnership_fields, r->json, p);
+    int n = resource_params(r, partnership_fields, r->json, p, sizeof p / sizeof *p);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "partnership_insert", n, p);
     if (!res)
         return;
@@ -181,6 +185,8 @@ static PGresult *partnership_load(struct req *r, int lock, enum scope_op op)
 
 void partnerships_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *res = partnership_load(r, 0, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -217,6 +223,8 @@ static int partnership_check_refs(struct req *r, const PGresult *cur, const json
 
 void partnerships_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *cur = partnership_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -229,9 +237,11 @@ void partnerships_update(struct req *r)
     }
     const char *p[7];
     p[0] = req_param(r, "id");
-    resource_params(r, partnership_fields, merged, p + 1);
+    int nparams = resource_params(r, partnership_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "partnership_update", 7, p);
-    json_decref(merged);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -240,6 +250,8 @@ void partnerships_update(struct req *r)
  * invalid_transition. Starts the new phase today in the partnership's time zone. */
 void partnerships_phase(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *cur = partnership_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -264,6 +276,8 @@ void partnerships_phase(struct req *r)
 /* A partnership that still has schools (or live keys) is refused by the foreign keys: 409. */
 void partnerships_delete(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *cur = partnership_load(r, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -277,6 +291,8 @@ void partnerships_delete(struct req *r)
  * partnership. */
 void partnerships_summary(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (!partnership_load(r, 0, SCOPE_READ))
         return;
     const char *p[] = {req_param(r, "id")};

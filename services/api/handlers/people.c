@@ -125,6 +125,8 @@ static json_t *person_prefs(const json_t *stored, const json_t *given)
 
 void people_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (resource_role_may(r, SCOPE_PERSON, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, person_fields, VALIDATE_CREATE) != 0)
@@ -144,8 +146,10 @@ void people_create(struct req *r)
     json_object_set_new(body, "notification_preferences",
                         person_prefs(NULL, json_object_get(r->json, "notification_preferences")));
     const char *p[6];
-    int n = resource_params(r, person_fields, body, p);
+    int n = resource_params(r, person_fields, body, p, sizeof p / sizeof *p);
     json_decref(body);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "person_insert", n, p);
     if (!res)
         return;
@@ -161,6 +165,8 @@ static PGresult *person_load(struct req *r, int lock, enum scope_op op)
 
 void people_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *res = person_load(r, 0, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -201,6 +207,8 @@ static int person_check_move(struct req *r, const PGresult *cur, const json_t *m
 
 void people_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *cur = person_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -221,9 +229,11 @@ void people_update(struct req *r)
     }
     const char *p[7];
     p[0] = req_param(r, "id");
-    resource_params(r, person_fields, merged, p + 1);
+    int nparams = resource_params(r, person_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "person_update", 7, p);
-    json_decref(merged);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -232,6 +242,8 @@ void people_update(struct req *r)
  * refused by the foreign keys: 409. */
 void people_delete(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *cur = person_load(r, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;

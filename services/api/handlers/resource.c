@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "log.h"
 
 /* Each returns (hub_id, partnership_id, school_id, person_id) of one record. */
 const struct db_stmt resource_statements[] = {
@@ -59,12 +60,18 @@ int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op)
 }
 
 int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
-                    const char **params)
+                    const char **params, size_t room)
 {
     int n = 0;
     for (const struct vfield *f = fields; f->name; f++) {
         if (f->flags & V_READONLY)
             continue;
+        if ((size_t)n == room) {
+            /* A field table longer than its statement's parameters: a bug, never input. */
+            log_error("resource_params: more writable fields than the %zu parameters given", room);
+            req_problem(r, 500, "internal", "Something went wrong on our side.");
+            return -1;
+        }
         const json_t *v = json_object_get(obj, f->name);
         const char *text = NULL;
         if (json_is_string(v))
@@ -142,7 +149,7 @@ PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, e
     return req_allow(r, kind, op, &o) == 0 ? res : NULL;
 }
 
-int resource_person_detail(struct req *r, enum scope_op op)
+int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op)
 {
     struct scope_owner o;
     int found = resource_chain(r, SCOPE_PERSON, req_param(r, "id"), &o);
@@ -152,12 +159,13 @@ int resource_person_detail(struct req *r, enum scope_op op)
         req_problem(r, 404, "not_found", "No such person.");
         return -1;
     }
-    return req_allow(r, SCOPE_PERSON_DETAIL, op, &o);
+    return req_allow(r, kind, op, &o);
 }
 
-void resource_detail_get(struct req *r, const char *stmt, const char *item_param)
+void resource_detail_get(struct req *r, enum scope_kind kind, const char *stmt,
+                         const char *item_param)
 {
-    if (resource_person_detail(r, SCOPE_READ) != 0)
+    if (resource_person_detail(r, kind, SCOPE_READ) != 0)
         return;
     const char *p[] = {req_param(r, item_param), req_param(r, "id")};
     PGresult *res = req_db(r, stmt, 2, p);
@@ -169,9 +177,10 @@ void resource_detail_get(struct req *r, const char *stmt, const char *item_param
         req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
-void resource_detail_delete(struct req *r, const char *stmt, const char *item_param)
+void resource_detail_delete(struct req *r, enum scope_kind kind, const char *stmt,
+                            const char *item_param)
 {
-    if (resource_person_detail(r, SCOPE_DELETE) != 0)
+    if (resource_person_detail(r, kind, SCOPE_DELETE) != 0)
         return;
     const char *p[] = {req_param(r, item_param), req_param(r, "id")};
     PGresult *res = req_db(r, stmt, 2, p);

@@ -15,9 +15,10 @@ json_t *resource_merge(const char *current, const json_t *patch);
 /* Writes one text parameter per field of fields (in order, read-only fields skipped) from obj:
  * strings as they are, booleans "true"/"false", integers in decimal, objects as JSON text,
  * absent or null as NULL. Every string is a copy in the request's arena, so obj may be freed
- * before the parameters are used. Returns the count. */
+ * before the parameters are used. params has room for room entries: a table with more
+ * writable fields writes none past it and answers 500 (-1). Returns the count. */
 int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
-                    const char **params);
+                    const char **params, size_t room);
 /* Loads the owner chain of the record id of kind (hub, partnership, school or person).
  * Returns 1 when it exists and the caller may see it, 0 when not (nothing answered), -1 after
  * answering a database error. */
@@ -37,14 +38,16 @@ int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op);
  * 2..5) for the path's {id}, answers 404 when there is no such row and 404/403 when the caller
  * may not take op on it. Returns the result (owned by the request) or NULL after answering. */
 PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, enum scope_op op);
-/* For a person's sub-collections (conflicts, unavailability): checks that the path's person
- * exists and the caller sees it (else 404) and may take op on its details (else 403). Returns
- * -1 after answering. */
-int resource_person_detail(struct req *r, enum scope_op op);
+/* For a person's sub-collections (kind SCOPE_CONFLICT or SCOPE_PERSON_DETAIL): checks that
+ * the path's person exists and the caller sees it (else 404) and may take op on that kind of
+ * detail (else 403). Returns -1 after answering. */
+int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op);
 /* GET and DELETE of one item of a person's sub-collection: the person checked as above, then
  * stmt with (the path's item_param, the person's id); 404 when the person has no such item. */
-void resource_detail_get(struct req *r, const char *stmt, const char *item_param);
-void resource_detail_delete(struct req *r, const char *stmt, const char *item_param);
+void resource_detail_get(struct req *r, enum scope_kind kind, const char *stmt,
+                         const char *item_param);
+void resource_detail_delete(struct req *r, enum scope_kind kind, const char *stmt,
+                            const char *item_param);
 /* Answers 422 validation_failed with errors when it is not empty (and returns -1); frees it. */
 int resource_errors(struct req *r, json_t *errors);
 /* Answers 201 for a create whose statement returned (json, version, id): Location is the

@@ -77,6 +77,21 @@ size_t review_facts_check(struct req *r, const struct elig_review *review, const
 int review_facts_require(struct req *r, const char *review_id, const char *person_id, int champion,
                          const char *field)
 {
+    /* A person outside the caller's sight (not of the review's partnership, not seen by the
+     * key) reads as no person at all: their rules are not the caller's business, and listing
+     * them would tell which ids are people. */
+    int seen = reviews_person(r, review_id, person_id);
+    if (seen < 0)
+        return -1;
+    if (seen == REVIEW_PERSON_UNSEEN) {
+        json_t *errors = json_array();
+        validate_add(errors, field, "not_found", "names no person you can see");
+        req_problem_errors(r, 422, "not_eligible",
+                           champion ? "This person cannot be the review's improvement champion."
+                                    : "This person cannot sit on the review's team.",
+                           errors);
+        return -1;
+    }
     struct elig_review review;
     if (review_facts_review(r, review_id, &review) != 0)
         return -1;

@@ -102,13 +102,16 @@ void review_team_list(struct req *r)
 
 void review_team_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_DRIVE) ||
         req_check_body(r, review_team_fields, VALIDATE_CREATE) != 0)
         return;
     const char *p[3];
     p[0] = review_id;
-    resource_params(r, review_team_fields, r->json, p + 1);
+    if (resource_params(r, review_team_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     if (review_team_check(r, review_id, NULL, p[1], p[2], 1) != 0)
         return;
     PGresult *res = req_db(r, "rteam_insert", 3, p);
@@ -119,12 +122,16 @@ void review_team_create(struct req *r)
 
 void review_team_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     reviews_item_get(r, "rteam_get");
 }
 
 /* PATCH: the role, or the person in the seat (who must then be eligible). */
 void review_team_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *review_id = req_param(r, "id"), *member_id = req_param(r, "item_id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_DRIVE, "rteam_lock");
     if (!cur || req_check_body(r, review_team_fields, VALIDATE_PATCH) != 0)
@@ -133,8 +140,10 @@ void review_team_update(struct req *r)
     const char *p[4];
     p[0] = member_id;
     p[1] = review_id;
-    resource_params(r, review_team_fields, merged, p + 2);
-    json_decref(merged);
+    int nparams = resource_params(r, review_team_fields, merged, p + 2, sizeof p / sizeof *p - 2);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     int person_is_new = resource_changes(PQgetvalue(cur, 0, 0), r->json, "person_id");
     if (review_team_check(r, review_id, member_id, p[2], p[3], person_is_new) != 0)
         return;
@@ -145,5 +154,7 @@ void review_team_update(struct req *r)
 
 void review_team_delete(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     reviews_item_delete(r, REVIEW_ACT_DRIVE, "rteam_lock", "rteam_delete");
 }

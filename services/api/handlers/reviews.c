@@ -77,6 +77,12 @@ const struct db_stmt review_statements[] = {
      "WHERE e.review_id = $1 "
      "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), $3::uuid)) "
      "ORDER BY e.created_at, e.id LIMIT $4"},
+    /* Person $1's owner chain, and whether they work at a school of review $2's partnership. */
+    {"review_person",
+     "SELECT p.hub_id, s.partnership_id, s.id, pe.id, "
+     "COALESCE(s.partnership_id = (SELECT r.partnership_id FROM reviews r WHERE r.id = $2), "
+     "false) FROM people pe JOIN schools s ON s.id = pe.school_id "
+     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
     {"review_publish_practices", "UPDATE best_practices SET published_at = clock_timestamp() "
                                  "WHERE review_id = $1 AND published_at IS NULL"},
     {NULL, NULL},
@@ -230,6 +236,23 @@ void reviews_item_delete(struct req *r, enum review_act act, const char *lock_st
         req_reply_empty(r, 204);
 }
 
+int reviews_person(struct req *r, const char *review_id, const char *person_id)
+{
+    if (!validate_uuid(person_id))
+        return REVIEW_PERSON_UNSEEN;
+    const char *p[] = {person_id, review_id};
+    PGresult *res = req_db(r, "review_person", 2, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0)
+        return REVIEW_PERSON_UNSEEN;
+    if (PQgetvalue(res, 0, 4)[0] == 't')
+        return REVIEW_PERSON_MEMBER;
+    struct scope_owner o;
+    req_owner_from_row(res, 0, 0, &o);
+    return scope_visible(&r->principal, &o) ? REVIEW_PERSON_OUTSIDER : REVIEW_PERSON_UNSEEN;
+}
+
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
                   const char *to, const char *reason, const char *review_json)
 {
@@ -282,6 +305,14 @@ void reviews_list(struct req *r)
 
 void reviews_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
+    /* A role that never creates a review is told so before its body is read: 403 whatever
+     * school it names, not the 422 an invisible school_id would give. */
+    if (!scope_creates_reviews(&r->principal)) {
+        req_problem(r, 403, "forbidden", "Only the host school creates its review.");
+        return;
+    }
     if (req_check_body(r, review_fields, VALIDATE_CREATE) != 0)
         return;
     /* Dates in the wrong order are stored: the school may be moving them one at a time; the
@@ -301,7 +332,9 @@ void reviews_create(struct req *r)
         return;
     }
     const char *p[11];
-    int n = resource_params(r, review_fields, r->json, p);
+    int n = resource_params(r, review_fields, r->json, p, sizeof p / sizeof *p);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "review_insert", n, p);
     if (!res)
         return;
@@ -310,6 +343,8 @@ void reviews_create(struct req *r)
 
 void reviews_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *res = reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -322,18 +357,20 @@ static enum review_act review_field_act(const char *field)
     return !strcmp(field, "workshop_on") ? REVIEW_ACT_WORKSHOP : REVIEW_ACT_DRIVE;
 }
 
-/* Asks the worker to choose a champion: once per version of the review when version is given
- * (a change caused it), else every time (someone asked). Writes the job id into job when not
- * NULL. */
+/* Asks the worker to choose a champion. One assignment per review waits at a time: while one
+ * has not started, asking again (or a change that calls for one) answers with that job. A
+ * change passes the review's new version, so that the same version never asks twice even after
+ * the job has run. Writes the job id into job when not NULL. */
 static int review_enqueue_assignment(struct req *r, const char *id, const char *version, char *job)
 {
     char *payload = arena_printf(&r->arena, "{\"review_id\":\"%s\"}", id);
     char *key = NULL;
     if (version)
         key = arena_printf(&r->arena, "champion.assign:%s:%s", id, version);
+    char *pending = arena_printf(&r->arena, "champion.assign:%s", id);
     struct jobs_new j = {"champion.assign", payload, key, 0, 0, NULL};
     char scratch[37];
-    return req_enqueue(r, &j, job ? job : scratch);
+    return req_enqueue_once(r, &j, pending, job ? job : scratch);
 }
 
 /* Answers the review with a report of who no longer qualifies after its dates moved. */
@@ -347,6 +384,8 @@ static void review_reply_rechecked(struct req *r, const PGresult *res, json_t *r
 
 void reviews_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *id = req_param(r, "id");
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_READ);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
@@ -374,8 +413,11 @@ void reviews_update(struct req *r)
     json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
     const char *p[11];
     p[0] = id;
-    resource_params(r, review_fields, merged, p + 1); /* $2 is the (unchanged) school */
-    json_decref(merged);
+    /* $2 is the (unchanged) school. */
+    int nparams = resource_params(r, review_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "review_update", 11, p);
     if (!res)
         return;
@@ -454,6 +496,8 @@ static int review_load_facts(struct req *r, const char *id, enum review_status t
 /* POST /v1/reviews/{id}/transitions {"to", "reason"}: one step of the workflow. */
 void reviews_transition(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *id = req_param(r, "id");
     /* A completed or cancelled review answers invalid_transition below, like any non-edge. */
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_READ);
@@ -504,6 +548,8 @@ void reviews_transition(struct req *r)
 /* PUT /v1/reviews/{id}/champion {"person_id"}: the host school's own choice, same rules. */
 void reviews_set_champion(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *id = req_param(r, "id");
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
@@ -523,6 +569,8 @@ void reviews_set_champion(struct req *r)
 /* POST /v1/reviews/{id}/champion-assignment: asks the worker to choose (202 + the job). */
 void reviews_assign_champion(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     const char *id = req_param(r, "id");
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
     if (!cur)

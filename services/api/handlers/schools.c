@@ -103,6 +103,8 @@ static int school_check_lead(struct req *r, const char *school_id, const json_t 
 
 void schools_create(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     if (resource_role_may(r, SCOPE_SCHOOL, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, school_fields, VALIDATE_CREATE) != 0)
@@ -119,7 +121,9 @@ void schools_create(struct req *r)
     if (req_allow(r, SCOPE_SCHOOL, SCOPE_CREATE, &o) != 0)
         return;
     const char *p[8];
-    int n = resource_params(r, school_fields, r->json, p);
+    int n = resource_params(r, school_fields, r->json, p, sizeof p / sizeof *p);
+    if (n < 0)
+        return;
     PGresult *res = req_db(r, "school_insert", n, p);
     if (!res)
         return;
@@ -135,6 +139,8 @@ static PGresult *school_load(struct req *r, int lock, enum scope_op op)
 
 void schools_get(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *res = school_load(r, 0, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -171,6 +177,8 @@ static int school_check_patch(struct req *r, const PGresult *cur, const json_t *
 
 void schools_update(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *cur = school_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -183,15 +191,19 @@ void schools_update(struct req *r)
     }
     const char *p[9];
     p[0] = req_param(r, "id");
-    resource_params(r, school_fields, merged, p + 1);
+    int nparams = resource_params(r, school_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
     PGresult *res = req_db(r, "school_update", 8, p);
-    json_decref(merged);
     if (res)
         resource_reply(r, 200, res, 0);
 }
 
 void schools_delete(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     PGresult *cur = school_load(r, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;

@@ -48,11 +48,15 @@ void handlers_cleanup(void)
 
 void system_healthz(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     req_reply_text(r, 200, "{\"status\":\"ok\"}");
 }
 
 void system_readyz(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     char err[512];
     int pg_ok = db_ensure(r->hc->db, err, sizeof err) == 0;
     if (pg_ok) {
@@ -83,39 +87,14 @@ void system_readyz(struct req *r)
     req_reply_raw(r, 503, "application/problem+json", text, strlen(text));
 }
 
-/* The job ledger in summary (the worker's own /metrics has the details); left out while
- * PostgreSQL is down, so that the HTTP figures are still served. */
-static void system_job_metrics(struct req *r, struct buf *b)
-{
-    char err[512];
-    if (db_ensure(r->hc->db, err, sizeof err) != 0)
-        return;
-    PGresult *res = db_exec(r->hc->db, "job_counts", 0, NULL);
-    if (db_ok(res)) {
-        buf_puts(b, "# HELP spp_jobs Jobs in the ledger by status.\n# TYPE spp_jobs gauge\n");
-        for (int i = 0; i < PQntuples(res); i++)
-            buf_printf(b, "spp_jobs{status=\"%s\"} %s\n", PQgetvalue(res, i, 0),
-                       PQgetvalue(res, i, 1));
-    }
-    if (res)
-        PQclear(res);
-    res = db_exec(r->hc->db, "job_oldest_due", 0, NULL);
-    if (db_ok(res))
-        buf_printf(b,
-                   "# HELP spp_jobs_oldest_due_seconds Age of the oldest due job not yet "
-                   "running.\n# TYPE spp_jobs_oldest_due_seconds gauge\n"
-                   "spp_jobs_oldest_due_seconds %s\n",
-                   PQgetvalue(res, 0, 0));
-    if (res)
-        PQclear(res);
-}
-
 void system_metrics(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     struct buf b;
     buf_init(&b);
     metrics_render(&b);
-    system_job_metrics(r, &b);
+    metrics_render_jobs(r->hc->db, &b); /* a cached sample: no count per scrape */
     size_t len;
     char *text = buf_steal(&b, &len);
     req_reply_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
@@ -123,6 +102,8 @@ void system_metrics(struct req *r)
 
 void system_openapi(struct req *r)
 {
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
     req_reply_raw(r, 200, "application/yaml; charset=utf-8",
                   xstrndup(system_openapi_text, system_openapi_len), system_openapi_len);
 }

@@ -47,7 +47,7 @@ static const struct vfield unavailability_filters[] = {
 void unavailability_list(struct req *r)
 {
     if (req_check_query(r, unavailability_filters, 1) != 0 ||
-        resource_person_detail(r, SCOPE_READ) != 0)
+        resource_person_detail(r, SCOPE_PERSON_DETAIL, SCOPE_READ) != 0)
         return;
     struct page pg;
     req_page(r, &pg);
@@ -62,7 +62,9 @@ void unavailability_list(struct req *r)
 
 void unavailability_create(struct req *r)
 {
-    if (resource_person_detail(r, SCOPE_CREATE) != 0)
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
+    if (resource_person_detail(r, SCOPE_PERSON_DETAIL, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, unavailability_fields, VALIDATE_CREATE) != 0)
         return;
@@ -75,7 +77,8 @@ void unavailability_create(struct req *r)
     }
     const char *p[4];
     p[0] = req_param(r, "id");
-    resource_params(r, unavailability_fields, r->json, p + 1);
+    if (resource_params(r, unavailability_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+        return;
     PGresult *res = req_db(r, "unavailability_insert", 4, p);
     if (!res)
         return;
@@ -87,10 +90,14 @@ void unavailability_create(struct req *r)
 /* GET of one period, so that the Location a create answers names something readable. */
 void unavailability_get(struct req *r)
 {
-    resource_detail_get(r, "unavailability_get", "unavailability_id");
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
+    resource_detail_get(r, SCOPE_PERSON_DETAIL, "unavailability_get", "unavailability_id");
 }
 
 void unavailability_delete(struct req *r)
 {
-    resource_detail_delete(r, "unavailability_delete", "unavailability_id");
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
+    resource_detail_delete(r, SCOPE_PERSON_DETAIL, "unavailability_delete", "unavailability_id");
 }

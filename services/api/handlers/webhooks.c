@@ -20,6 +20,9 @@
 
 /* "whsec_" + 43 URL-safe base64 characters of 32 random bytes. */
 #define WEBHOOKS_SECRET_LEN 49
+/* Subscriptions one key may hold (the bootstrap admin token counts as one key): each is a
+ * delivery per event, so this bounds the fan-out one key can cause. */
+#define WEBHOOKS_PER_KEY_MAX 25
 
 const struct db_stmt webhook_statements[] = {
     {"webhook_insert", "INSERT INTO webhooks (id, url, events, secret_enc, api_key_id) "
@@ -36,6 +39,11 @@ const struct db_stmt webhook_statements[] = {
      "AND ($2::bigint IS NULL OR (w.created_at, w.id) > (spp_from_micros($2), $3::uuid)) "
      "ORDER BY w.created_at, w.id LIMIT $4"},
     {"webhook_delete", "DELETE FROM webhooks WHERE id = $1 RETURNING id"},
+    /* Serialises creates by one key ($1; NULL for the bootstrap admin token) until commit. */
+    {"webhook_owner_lock",
+     "SELECT pg_advisory_xact_lock(hashtextextended('webhooks:' || COALESCE($1::text, ''), 0))"},
+    {"webhook_owner_count",
+     "SELECT count(*) FROM webhooks WHERE api_key_id IS NOT DISTINCT FROM $1::uuid"},
     {NULL, NULL},
 };
 
@@ -81,8 +89,11 @@ static PGresult *webhooks_load(struct req *r, int lock)
     return res;
 }
 
-/* Checks body.events: a non-empty array of distinct known event types. Adds problems to
- * errors; returns the PostgreSQL array literal (arena) when all is well, else NULL. */
+/* Checks body.events: a non-empty array of distinct known event types, at most one of each
+ * (DESIGN §3 "Bounded work"). A longer array is refused with one problem before any item is
+ * looked at; a duplicated type is reported once, at its second place, however often it comes
+ * again. Adds problems to errors; returns the PostgreSQL array literal (arena) when all is
+ * well, else NULL. */
 static const char *webhooks_check_events(struct req *r, json_t *errors)
 {
     const json_t *events = json_object_get(r->json, "events");
@@ -94,30 +105,41 @@ static const char *webhooks_check_events(struct req *r, json_t *errors)
         validate_add(errors, "/events", "type", "must be a non-empty array of event types");
         return NULL;
     }
+    size_t max = webhook_event_count();
+    if (json_array_size(events) > max) {
+        validate_add(errors, "/events", "max_items",
+                     "must have at most %zu items: each event type once", max);
+        return NULL;
+    }
     struct buf literal;
     buf_init(&literal);
     buf_putc(&literal, '{');
     int bad = 0;
+    unsigned seen = 0, reported = 0;
     size_t i;
     const json_t *e;
     json_array_foreach(events, i, e)
     {
         const char *type = json_string_value(e);
+        int k = webhook_event_index(type);
         char field[32];
         snprintf(field, sizeof field, "/events/%zu", i);
-        if (!webhook_event_known(type)) {
+        if (k < 0) {
             validate_add(errors, field, "enum",
                          "must be one of review.transitioned, champion.assigned, "
                          "champion.unassignable, digest.published, booking.changed");
             bad = 1;
             continue;
         }
-        for (size_t j = 0; j < i; j++)
-            if (json_equal(json_array_get(events, j), e)) {
+        if (seen & (1u << k)) {
+            if (!(reported & (1u << k)))
                 validate_add(errors, field, "duplicate", "is listed twice");
-                bad = 1;
-            }
-        buf_printf(&literal, "%s%s", i ? "," : "", type); /* known names need no quoting */
+            reported |= 1u << k;
+            bad = 1;
+            continue;
+        }
+        seen |= 1u << k;
+        buf_printf(&literal, "%s%s", literal.len > 1 ? "," : "", type); /* no quoting needed */
     }
     buf_putc(&literal, '}');
     const char *out = bad ? NULL : arena_strdup(&r->arena, literal.data);
@@ -125,33 +147,53 @@ static const char *webhooks_check_events(struct req *r, json_t *errors)
     return out;
 }
 
-/* Checks body.url beyond its form: a URL a webhook may have, whose host resolves to public
- * addresses only (unless SPP_WEBHOOK_ALLOW_PRIVATE). Returns 0, 1 after adding a problem to
- * errors, or -1 after answering 503 (the resolver failed for now). */
-static int webhooks_check_target(struct req *r, const char *url, json_t *errors)
+/* Checks body.url beyond its form, without waiting on any resolver (DESIGN §3: a handler
+ * thread never waits on DNS): a URL a webhook may have, whose host is not a private or
+ * loopback address written as such (unless SPP_WEBHOOK_ALLOW_PRIVATE). A name is judged by the
+ * worker at each delivery, after resolving it (services/worker/jobs/webhook_deliver.c). Returns
+ * 0, or 1 after adding a problem to errors. */
+static int webhooks_check_target(const char *url, json_t *errors)
 {
     struct webhook_target t;
-    char err[320], pin[WEBHOOK_PIN_MAX];
+    char err[320];
     if (webhook_url_parse(url, &t, err, sizeof err) != WEBHOOK_OK) {
         validate_add(errors, "/url", "format", "%s", err);
         return 1;
     }
-    int rc = webhook_resolve(&t, handlers_config()->webhook_allow_private, pin, err, sizeof err);
-    switch (rc) {
+    switch (webhook_target_check(&t, handlers_config()->webhook_allow_private, err, sizeof err)) {
     case WEBHOOK_OK:
         return 0;
     case WEBHOOK_ERR_PRIVATE:
         validate_add(errors, "/url", "private_address",
                      "%s: targets on loopback or private networks are not allowed", err);
         return 1;
-    case WEBHOOK_ERR_AGAIN:
-        req_header(r, "Retry-After", "5");
-        req_problem(r, 503, "unavailable", "The webhook's host could not be resolved just now.");
-        return -1;
     default:
-        validate_add(errors, "/url", "unresolvable", "%s", err);
+        validate_add(errors, "/url", "format", "%s", err);
         return 1;
     }
+}
+
+/* Takes the caller's subscription count under a transaction-scoped lock on its key, so that
+ * concurrent creates by one key cannot pass the cap together. Returns 0 when one more is
+ * allowed, else answers (409, or the database's error) and returns -1. */
+static int webhooks_check_cap(struct req *r)
+{
+    const char *owner[] = {r->principal.key_id[0] ? r->principal.key_id : NULL};
+    PGresult *res = req_db(r, "webhook_owner_lock", 1, owner);
+    if (!res)
+        return -1;
+    res = req_db(r, "webhook_owner_count", 1, owner);
+    if (!res)
+        return -1;
+    if (atol(PQgetvalue(res, 0, 0)) >= WEBHOOKS_PER_KEY_MAX) {
+        req_problem(r, 409, "conflict",
+                    arena_printf(&r->arena,
+                                 "This key has %d webhook subscriptions, the most one key may "
+                                 "have; delete one first.",
+                                 WEBHOOKS_PER_KEY_MAX));
+        return -1;
+    }
+    return 0;
 }
 
 /* Writes a fresh random UUID (version 4) into out (37 bytes). Returns 0 or -1. */
@@ -199,7 +241,7 @@ void webhooks_list(struct req *r)
 
 void webhooks_create(struct req *r)
 {
-    if (webhooks_role(r) != 0)
+    if (webhooks_role(r) != 0 || req_check_query(r, NULL, 0) != 0)
         return;
     json_t *errors = json_array();
     json_t *rest = json_copy(r->json);
@@ -208,10 +250,8 @@ void webhooks_create(struct req *r)
     json_decref(rest);
     const char *events = webhooks_check_events(r, errors);
     const char *url = json_string_value(json_object_get(r->json, "url"));
-    if (json_array_size(errors) == 0 && webhooks_check_target(r, url, errors) < 0) {
-        json_decref(errors);
-        return;
-    }
+    if (json_array_size(errors) == 0)
+        webhooks_check_target(url, errors);
     if (resource_errors(r, errors) != 0)
         return;
     /* A request that could never succeed is told so first; a good one waits for the key. */
@@ -225,6 +265,8 @@ void webhooks_create(struct req *r)
 
     char id[37], secret[WEBHOOKS_SECRET_LEN + 1] = "";
     char *box = NULL;
+    if (webhooks_check_cap(r) != 0)
+        goto done;
     if (webhooks_uuid(id) != 0 || webhooks_secret(secret) != 0 ||
         secretbox_seal(key, id, (const unsigned char *)secret, strlen(secret), &box) != 0) {
         req_problem(r, 500, "internal", "Something went wrong on our side.");
@@ -247,7 +289,7 @@ done:
 
 void webhooks_get(struct req *r)
 {
-    if (webhooks_role(r) != 0)
+    if (webhooks_role(r) != 0 || req_check_query(r, NULL, 0) != 0)
         return;
     PGresult *res = webhooks_load(r, 0);
     if (res)
@@ -257,7 +299,7 @@ void webhooks_get(struct req *r)
 /* Deleting stops deliveries: jobs still queued for it find no subscription and do nothing. */
 void webhooks_delete(struct req *r)
 {
-    if (webhooks_role(r) != 0)
+    if (webhooks_role(r) != 0 || req_check_query(r, NULL, 0) != 0)
         return;
     PGresult *cur = webhooks_load(r, 1);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)

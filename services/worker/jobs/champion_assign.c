@@ -56,8 +56,7 @@ static int ca_ok(struct job_ctx *ctx, PGresult *res, const char *what)
 {
     if (db_ok(res))
         return 1;
-    snprintf(ctx->err, sizeof ctx->err, "%s: %s", what,
-             res ? PQresultErrorMessage(res) : "no connection");
+    worker_db_error(ctx, what, res);
     return 0;
 }
 

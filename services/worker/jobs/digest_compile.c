@@ -165,8 +165,7 @@ static PGresult *digest_exec(struct job_ctx *ctx, const char *stmt, int n, const
     PGresult *res = db_exec(ctx->db, stmt, n, p);
     if (db_ok(res))
         return res;
-    snprintf(ctx->err, sizeof ctx->err, "%s: %s", stmt,
-             res ? PQresultErrorMessage(res) : "no database connection");
+    worker_db_error(ctx, stmt, res);
     if (res)
         PQclear(res);
     return NULL;

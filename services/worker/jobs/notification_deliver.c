@@ -55,8 +55,7 @@ static int nd_db_ok(struct job_ctx *ctx, const PGresult *res, const char *what)
 {
     if (db_ok(res))
         return 1;
-    snprintf(ctx->err, sizeof ctx->err, "%s: %s", what,
-             res ? PQresultErrorMessage(res) : "no connection to PostgreSQL");
+    worker_db_error(ctx, what, res);
     return 0;
 }
 

@@ -163,8 +163,7 @@ enum job_result reminders_scan_run(struct job_ctx *ctx)
         const char *p[] = {as_of, ctx->cfg->tz, rm->kind, rm->lo, rm->hi};
         PGresult *res = db_exec(ctx->db, rm->stmt, rm->kind ? 5 : 2, p);
         if (!db_ok(res)) {
-            snprintf(ctx->err, sizeof ctx->err, "%s: %s", rm->stmt,
-                     res ? PQresultErrorMessage(res) : "no connection to PostgreSQL");
+            worker_db_error(ctx, rm->stmt, res);
             if (res)
                 PQclear(res);
             return JOB_RETRY;

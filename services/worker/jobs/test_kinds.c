@@ -25,7 +25,7 @@ static enum job_result test_record_row(struct job_ctx *ctx)
                      5, NULL, p, NULL, NULL, 0);
     int ok = db_ok(res);
     if (!ok)
-        snprintf(ctx->err, sizeof ctx->err, "recording the effect: %s", PQresultErrorMessage(res));
+        worker_db_error(ctx, "recording the effect", res);
     PQclear(res);
     free(payload);
     return ok ? JOB_OK : JOB_RETRY;

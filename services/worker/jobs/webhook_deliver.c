@@ -33,7 +33,6 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,13 +108,6 @@ const struct db_stmt webhook_deliver_statements[] = {
     {NULL, NULL},
 };
 
-static pthread_once_t webhook_curl_once = PTHREAD_ONCE_INIT;
-
-static void webhook_curl_init(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 /* Runs a statement of this kind; on failure writes the reason to ctx->err, clears the result
  * and returns NULL. */
 static PGresult *webhook_db(struct job_ctx *ctx, const char *stmt, int n, const char *const *p)
@@ -123,8 +115,7 @@ static PGresult *webhook_db(struct job_ctx *ctx, const char *stmt, int n, const 
     PGresult *res = db_exec(ctx->db, stmt, n, p);
     if (db_ok(res))
         return res;
-    snprintf(ctx->err, sizeof ctx->err, "%s: %s", stmt,
-             res ? PQresultErrorMessage(res) : "no database connection");
+    worker_db_error(ctx, stmt, res);
     if (res)
         PQclear(res);
     return NULL;
@@ -214,7 +205,6 @@ static int webhook_post(const struct config *cfg, const char *url, const char *s
         snprintf(err, errlen, "could not sign the body");
         return -1;
     }
-    pthread_once(&webhook_curl_once, webhook_curl_init);
     CURL *c = curl_easy_init();
     if (!c) {
         snprintf(err, errlen, "could not start an HTTP client");
