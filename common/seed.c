@@ -72,8 +72,6 @@ enum {
     TAG_ACTION,
     TAG_BEST_PRACTICE,
     TAG_EVENT,
-    /* Salts of seed_hash that are not ids. */
-    TAG_PICK = 0x100,
 };
 
 /* ---- dates as day numbers (days since 1970-01-01) ---- */
