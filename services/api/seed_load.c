@@ -2,10 +2,10 @@
  *               [--digest-days D] [--dry-run]`
  *
  * Loads the rows of common/seed.c in one transaction: every table by COPY, the lead contacts by
- * one UPDATE each from a temporary table, and the past digests (the D nights before today) by
- * one INSERT … SELECT. Deterministic for fixed options: the same options, --today included,
- * give the same rows and ids. Without --today the day is today's date in SPP_TZ, so the demo is
- * "live" whenever it is loaded.
+ * one UPDATE each from a temporary table, then ANALYZE, then the past digests (the D nights
+ * before today) by one INSERT … SELECT. Deterministic for fixed options: the same options, --today
+ * included, give the same rows and ids. Without --today the day is today's date in SPP_TZ, so the
+ * demo is "live" whenever it is loaded.
  *
  * Idempotent: when the first hub of this seed is already there, it changes nothing and says so
  * (the data may have been changed through the API since; it is left as it is). Any failure
@@ -36,14 +36,15 @@
     "WHERE l.kind = 'p' AND p.id = l.id"
 
 /* The nightly digests of the $3 days before $2 for the seeded partnerships, as digest.compile
- * would have stored them at 02:00 (seed $1 makes their ids): the news of each window (best
- * practices published, status changes), without the context lists (upcoming visits, training),
- * which describe the day they were sent. A digest with news is marked handed to delivery; the
- * emails themselves are not recreated. Set-based: the news is grouped by partnership and digest
- * date in one pass each (an instant belongs to the digest of the first 02:00 after it), rather
- * than a query per digest. */
+ * would have stored them at 02:00 (seed $1 makes their ids), with the same items: the news of
+ * each window (best practices published, status changes) and the context (visits and workshops
+ * in the 14 days from its date, of reviews not cancelled; the 20 soonest sessions after it with
+ * seats left today). A digest with news is marked handed to delivery; the emails themselves are
+ * not recreated. Set-based: the news is grouped by partnership and digest date in one pass each
+ * (an instant belongs to the digest of the first 02:00 after it), rather than a query per
+ * digest. */
 #define SEED_DIGESTS                                                                               \
-    "WITH d AS (SELECT p.id AS pid, p.name, p.timezone, $2::date - g AS day, "                     \
+    "WITH d AS (SELECT p.id AS pid, p.name, p.timezone, p.hub_id, $2::date - g AS day, "           \
     "  spp_local_slot($2::date - g, '02:00', p.timezone) AS cut, "                                 \
     "  spp_local_slot($2::date - g - 1, '02:00', p.timezone) AS wfrom "                            \
     "  FROM partnerships p JOIN seed_leads l ON l.kind = 'p' AND l.id = p.id "                     \
@@ -65,7 +66,34 @@
     "  FROM review_events e JOIN reviews r ON r.id = e.review_id "                                 \
     "  JOIN partnerships p ON p.id = r.partnership_id JOIN schools s ON s.id = r.school_id "       \
     "  WHERE e.kind = 'transition' AND e.created_at >= ($2::date - $3::int - 2)::timestamptz "     \
-    "  GROUP BY 1, 2) "                                                                            \
+    "  GROUP BY 1, 2), "                                                                           \
+    "up AS (SELECT u.pid, u.day, jsonb_agg(u.item ORDER BY u.starts_on, u.kind DESC, "             \
+    "  u.school_name, u.review_id) AS items FROM ("                                                \
+    "  SELECT d.pid, d.day, jsonb_build_object('kind', 'visit', 'review_id', r.id, "               \
+    "    'school_name', s.name, 'starts_on', r.review_starts_on, "                                 \
+    "    'ends_on', COALESCE(r.review_ends_on, r.review_starts_on)) AS item, "                     \
+    "    r.review_starts_on AS starts_on, 'visit' AS kind, s.name AS school_name, "                \
+    "    r.id AS review_id "                                                                       \
+    "  FROM d JOIN reviews r ON r.partnership_id = d.pid JOIN schools s ON s.id = r.school_id "    \
+    "  WHERE r.status <> 'cancelled' AND r.review_starts_on < d.day + 14 "                         \
+    "  AND COALESCE(r.review_ends_on, r.review_starts_on) >= d.day "                               \
+    "  UNION ALL "                                                                                 \
+    "  SELECT d.pid, d.day, jsonb_build_object('kind', 'workshop', 'review_id', r.id, "            \
+    "    'school_name', s.name, 'starts_on', r.workshop_on, 'ends_on', r.workshop_on), "           \
+    "    r.workshop_on, 'workshop', s.name, r.id "                                                 \
+    "  FROM d JOIN reviews r ON r.partnership_id = d.pid JOIN schools s ON s.id = r.school_id "    \
+    "  WHERE r.status <> 'cancelled' AND r.workshop_on >= d.day AND r.workshop_on < d.day + 14"    \
+    "  ) u GROUP BY 1, 2), "                                                                       \
+    "tr AS (SELECT d.pid, d.day, t.items FROM d CROSS JOIN LATERAL ("                              \
+    "  SELECT jsonb_agg(x.item ORDER BY x.starts_at, x.id) AS items FROM ("                        \
+    "    SELECT jsonb_build_object('id', ts.id, 'course', ts.course, "                             \
+    "      'starts_at', spp_ts(ts.starts_at), "                                                    \
+    "      'starts_local', to_char(ts.starts_at AT TIME ZONE d.timezone, 'YYYY-MM-DD HH24:MI'), "  \
+    "      'location', ts.location, 'seats_left', ts.capacity - ts.booked_count) AS item, "        \
+    "      ts.starts_at, ts.id FROM training_sessions ts "                                         \
+    "    WHERE ts.starts_at > d.cut AND ts.booked_count < ts.capacity "                            \
+    "    AND (ts.hub_id IS NULL OR ts.hub_id = d.hub_id) "                                         \
+    "    ORDER BY ts.starts_at, ts.id LIMIT 20) x) t) "                                            \
     "INSERT INTO digests (id, partnership_id, digest_date, window_from, cut_off, items, empty, "   \
     "  delivered_at, created_at) "                                                                 \
     "SELECT md5('seed-digest:' || $1 || ':' || d.pid || ':' || d.day)::uuid, d.pid, d.day, "       \
@@ -75,12 +103,15 @@
     "  'cut_off_local', to_char(d.cut AT TIME ZONE d.timezone, 'YYYY-MM-DD HH24:MI'), "            \
     "  'best_practices', COALESCE(bp.items, '[]'::jsonb), "                                        \
     "  'status_changes', COALESCE(sc.items, '[]'::jsonb), "                                        \
-    "  'upcoming', '[]'::jsonb, 'training', '[]'::jsonb), "                                        \
+    "  'upcoming', COALESCE(up.items, '[]'::jsonb), "                                              \
+    "  'training', COALESCE(tr.items, '[]'::jsonb)), "                                             \
     "  bp.items IS NULL AND sc.items IS NULL, "                                                    \
     "  CASE WHEN bp.items IS NULL AND sc.items IS NULL THEN NULL "                                 \
     "    ELSE d.cut + interval '2 minutes' END, d.cut + interval '1 minute' "                      \
     "FROM d LEFT JOIN bp ON bp.pid = d.pid AND bp.day = d.day "                                    \
-    "LEFT JOIN sc ON sc.pid = d.pid AND sc.day = d.day"
+    "LEFT JOIN sc ON sc.pid = d.pid AND sc.day = d.day "                                           \
+    "LEFT JOIN up ON up.pid = d.pid AND up.day = d.day "                                           \
+    "LEFT JOIN tr ON tr.pid = d.pid AND tr.day = d.day"
 
 /* The foreign keys of the tables the seed loads, as statements that drop them and add them
  * back. PostgreSQL checks a foreign key row by row while rows arrive, and in one join when the
@@ -331,6 +362,11 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
     snprintf(seedtxt, sizeof seedtxt, "%llu", (unsigned long long)o.seed);
     snprintf(daystxt, sizeof daystxt, "%ld", digest_days);
     const char *dp[] = {seedtxt, day, daystxt};
+    /* Statistics first, so that the digests' joins are planned on the real sizes. */
+    if (seed_exec(conn, "analyze", "ANALYZE", 0, NULL))
+        goto rollback;
+    fprintf(stderr, "seed: %-18s %8s      %6.2f s\n", "analyze", "", seed_now() - t);
+    t = seed_now();
     if (digest_days > 0 && seed_exec(conn, "digests", SEED_DIGESTS, 3, dp))
         goto rollback;
     fprintf(stderr, "seed: %-18s %8s      %6.2f s\n", "digests", "", seed_now() - t);
@@ -339,8 +375,6 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
         goto done;
     fprintf(stderr, "seed: %-18s %8s      %6.2f s\n", "commit", "", seed_now() - t);
     t = seed_now();
-    seed_exec(conn, "analyze", "ANALYZE", 0, NULL);
-    fprintf(stderr, "seed: %-18s %8s      %6.2f s\n", "analyze", "", seed_now() - t);
     printf("seeded %ld rows in %.1f s: %d schools, %d partnerships, %ld people, %ld reviews "
            "(seed %s, today %s)\n",
            total, seed_now() - t0, o.schools, seed_partnership_count(m), seed_count(m, SEED_PEOPLE),
