@@ -2,9 +2,11 @@
 # Runs the whole platform on this machine, from a fresh Debian machine as root: installs what
 # is missing, builds a release build, starts a private PostgreSQL (its data where the postgres
 # user can reach it: see spp_pg_home in lib.sh) and Redis in .data/ (fixed ports, reused when
-# already running), migrates, loads the demo data, and starts spp-api and spp-worker in the
-# background. Prints the URL, the admin token and a curl example, then exits leaving
-# everything running. Works from a checkout anywhere, a mode-700 home included.
+# already running), migrates, loads the demo data (`spp-api seed`: once; a second run finds it
+# and leaves it), and starts spp-api and spp-worker in the background. Then it has the worker
+# run the day's reminder scan and compile each demo partnership's digest, waits until those
+# emails are in the mail catcher, and prints the URL, the admin token, a few demo ids and a curl
+# example, then exits leaving everything running. Works from a checkout anywhere, a mode-700 home included.
 #
 #   scripts/run.sh        start (or restart the API and worker after a rebuild)
 #   scripts/run.sh stop   stop the API, the worker, Redis and PostgreSQL (by PID), keep the data
@@ -114,8 +116,16 @@ build/release/spp-api migrate 2>>"$logs/migrate.log" || {
     tail -n 20 "$logs/migrate.log" >&2
     exit 1
 }
-spp_log "loading the demo data (demo/seed.sql)"
-"$(spp_pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -d "$SPP_DATABASE_URL" -f demo/seed.sql >/dev/null
+# The demo: 30 schools in 6 partnerships under 2 hubs, seed 1, dated from today (fixed ids:
+# see the README). Loaded once; on a later run `spp-api seed` finds it and changes nothing.
+spp_log "loading the demo data (spp-api seed); log in .data/logs/seed.log"
+build/release/spp-api seed --schools 30 --partnerships 6 --hubs 2 --seed 1 \
+    >"$logs/seed.out" 2>>"$logs/seed.log" || {
+    cat "$logs/seed.out" >&2
+    tail -n 20 "$logs/seed.log" >&2
+    exit 1
+}
+cat "$logs/seed.out" >>"$logs/seed.log"
 
 # The bootstrap admin token: made once, kept in .data/admin-token (mode 600).
 if [ ! -s "$data/admin-token" ]; then
@@ -190,9 +200,31 @@ if ! alive "$data/worker.pid"; then
     exit 1
 fi
 
+# The day's mail, at once rather than at the worker's next slot: the reminder scan for now,
+# and a digest compiled now for each demo partnership (news: yesterday's status changes). Both
+# are idempotent: a second run sends nothing twice. Then wait (up to a minute) until no
+# notification is pending, so that the mail is in the catcher when the summary is printed.
+api() { curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$@"; }
+api -X POST -H 'Content-Type: application/json' -d "{\"as_of\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}" \
+    "$url/v1/admin/reminder-scan" >/dev/null
+for p in $(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/partnerships?limit=200" |
+    grep -o '"id":"5eed0002-[0-9a-f-]*"' | cut -d'"' -f4); do
+    api -X POST -H 'Content-Type: application/json' -d '{}' "$url/v1/partnerships/$p/digests" >/dev/null
+done
+spp_log "waiting for the worker to send the day's reminders and digests"
+for _ in $(seq 1 120); do
+    sleep 0.5
+    pending=$(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/notifications?status=pending&limit=1")
+    queued=$(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/jobs?status=queued&limit=1")
+    case "$pending$queued" in *'"items":[]'*'"items":[]'*) break ;; esac
+done
+if [ -n "$mail_note" ]; then
+    mail_note=" (a local catcher: $(ls "$data/mail/new" 2>/dev/null | wc -l) messages so far in .data/mail/new)"
+fi
+
 # A URN starting with 98 that the demo data does not use, so that the example creates.
 urn="98$(od -An -tu2 -N2 /dev/urandom | tr -d ' ' | awk '{printf "%05d", $1 % 100000}')"
-partnership=20000000-0000-4000-8000-000000000001
+partnership=5eed0002-81c6-4564-8bde-000000000000
 cat <<EOF
 
 SPP API is running at $url
@@ -201,7 +233,8 @@ SPP API is running at $url
   Redis         $SPP_REDIS_URL
   mail          $SPP_SMTP_URL$mail_note
   logs          .data/logs/api.log, .data/logs/worker.log
-  demo data     1 hub, 2 partnerships, 6 schools, 18 people (demo/seed.sql)
+  demo data     2 hubs, 6 partnerships, 30 schools, 380 people, 120 reviews (spp-api seed; .data/logs/seed.log)
+$(grep -E '^  (hub|partnership|review) ' "$logs/seed.out" | sed 's/^  /                /')
   stop with     scripts/run.sh stop   (scripts/run.sh reset also deletes the data)
 
 Create a school in the demo partnership, then list that partnership's schools:

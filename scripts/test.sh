@@ -312,6 +312,39 @@ run_build() {
     done
 }
 
+# check_demo URL TOKEN MAILDIR: right after the run command, the demo (`spp-api seed`, fixed ids:
+# see the README) fills every collection route but api-keys and webhooks, has reviews in all nine
+# statuses, and the mail catcher holds the day's digests and reminders.
+check_demo() {
+    local url=$1 token=$2 maildir=$3 empty="" route status
+    local r=5eed000a-81c6-4564-8bde-000000000006 p=5eed0002-81c6-4564-8bde-000000000000
+    local person=5eed0004-81c6-4564-8bde-000000000003
+    for route in hubs partnerships schools people training-sessions reviews notifications jobs \
+        training-sessions/5eed0005-81c6-4564-8bde-000000000000/bookings \
+        people/$person/accreditations people/$person/conflicts \
+        people/5eed0004-81c6-4564-8bde-00000000000e/unavailability \
+        reviews/$r/team reviews/$r/evidence reviews/$r/findings reviews/$r/actions \
+        reviews/$r/best-practices reviews/$r/events \
+        partnerships/$p/best-practices partnerships/$p/digests; do
+        curl -s -H "Authorization: Bearer $token" "$url/v1/$route?limit=1" | grep -q '"items":\[{' ||
+            empty="$empty $route"
+    done
+    check "the demo fills every collection route${empty:+ (empty:$empty)}" [ -z "$empty" ]
+    empty=""
+    for status in planning scheduled in_review feedback workshop implementing reflecting completed cancelled; do
+        curl -s -H "Authorization: Bearer $token" "$url/v1/reviews?status=$status&limit=1" |
+            grep -q '"items":\[{' || empty="$empty $status"
+    done
+    check "the demo has reviews in all nine statuses${empty:+ (none:$empty)}" [ -z "$empty" ]
+    check "the mail catcher holds a digest and a reminder after the run command" \
+        /usr/bin/python3 -c 'import email, email.header, glob, sys
+subjects = [str(email.header.make_header(email.header.decode_header(
+    email.message_from_binary_file(open(f, "rb"))["Subject"] or "")))
+    for f in glob.glob(sys.argv[1] + "/*")]
+digests = sum("digest" in s.lower() for s in subjects)
+sys.exit(0 if digests and len(subjects) > digests else 1)' "$maildir"
+}
+
 # The run command from a checkout in a mode-700 folder (as a clone in /root is), on free ports,
 # with none of this script's SPP_* settings: it prints the URL, serves /readyz, keeps its data
 # across stop and start, and `reset` deletes that data. The checkout is a copy of this one's
@@ -341,6 +374,7 @@ check_run_command() {
     check "the run command keeps PostgreSQL's data outside the mode-700 folder" \
         bash -c "[ -n '$pg_home' ] && [ -f '$pg_home/pg/PG_VERSION' ] && case '$pg_home' in '$home'/*) false ;; esac"
     local token; token=$(cat "$home/spp/.data/admin-token" 2>/dev/null || true)
+    check_demo "$url" "$token" "$home/spp/.data/mail/new"
     curl -s -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
         -d '{"urn":"9812345","name":"Kept Across Restarts Primary","phase_of_education":"primary","local_authority":"Leeds"}' \
         "$url/v1/schools" || true

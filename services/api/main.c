@@ -1,5 +1,6 @@
 /* spp-api: `spp-api` (or `spp-api serve`) runs the HTTP API; `spp-api migrate` applies the
- * pending migrations and exits. Configuration is the SPP_* environment (common/config.c). */
+ * pending migrations and exits; `spp-api seed [options]` loads demo or scale data (seed_load.c).
+ * Configuration is the SPP_* environment (common/config.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "redis.h"
+#include "seed_load.h"
 #include "server.h"
 #include "tz.h"
 
@@ -42,8 +44,8 @@ static int main_connect(struct db *db, int timeout_s)
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "serve";
-    if (strcmp(cmd, "serve") && strcmp(cmd, "migrate")) {
-        fprintf(stderr, "usage: spp-api [serve|migrate]\n");
+    if (strcmp(cmd, "serve") && strcmp(cmd, "migrate") && strcmp(cmd, "seed")) {
+        fprintf(stderr, "usage: spp-api [serve|migrate|seed [options]]\n");
         return 2;
     }
     struct config cfg;
@@ -55,6 +57,12 @@ int main(int argc, char **argv)
     enum log_level lvl;
     log_level_parse(cfg.log_level, &lvl);
     log_set_level(lvl);
+
+    if (!strcmp(cmd, "seed")) {
+        int src = seed_load_main(&cfg, argc - 1, argv + 1);
+        config_cleanup(&cfg);
+        return src;
+    }
 
     int rc = 1;
     struct db *db = db_new(cfg.database_url, NULL);

@@ -21,6 +21,7 @@ Suite *notify_suite(void);
 Suite *digest_suite(void);
 Suite *webhook_suite(void);
 Suite *ical_suite(void);
+Suite *seed_suite(void);
 Suite *smtp_suite(void); /* services/worker/smtp.c */
 
 #endif
