@@ -149,6 +149,32 @@ START_TEST(ical_all_day_and_timed)
 }
 END_TEST
 
+/* RFC 5545 allows no control character in a TEXT value but HTAB: user text holding them (a
+ * school name with a stray CR or ESC) must not reach the feed raw (found by fuzz_ical). CR and
+ * CRLF read as a line break, the others as a space. */
+START_TEST(ical_control_characters_never_reach_the_text)
+{
+    struct ical_event e = all_day("x\x1b@spp", "Oak\x01Primary\r\nvisit\rday",
+                                  (struct caldate){2027, 3, 10}, (struct caldate){2027, 3, 10});
+    e.description = "tab\tkept\x7f";
+    e.location = "LS1\x0b 1AA";
+    char *s = ical_render("Cal\x07", &e, 1, STAMP);
+    ck_assert_ptr_nonnull(strstr(s, "\r\nSUMMARY:Oak Primary\\nvisit\\nday\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nDESCRIPTION:tab\tkept \r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nLOCATION:LS1  1AA\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nUID:x @spp\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:Cal \r\n"));
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p == '\r')
+            ck_assert_msg(p[1] == '\n', "bare CR at %td", (const char *)p - s);
+        else if (*p == '\n')
+            ck_assert_msg(p > (const unsigned char *)s && p[-1] == '\r', "bare LF");
+        else
+            ck_assert_msg((*p >= 0x20 && *p != 0x7F) || *p == '\t', "control character %02x", *p);
+    free(s);
+}
+END_TEST
+
 Suite *ical_suite(void)
 {
     Suite *s = suite_create("ical");
@@ -157,6 +183,7 @@ Suite *ical_suite(void)
     tcase_add_test(tc, ical_escapes_user_text);
     tcase_add_test(tc, ical_folds_long_lines);
     tcase_add_test(tc, ical_all_day_and_timed);
+    tcase_add_test(tc, ical_control_characters_never_reach_the_text);
     suite_add_tcase(s, tc);
     return s;
 }
