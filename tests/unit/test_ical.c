@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,6 +176,39 @@ START_TEST(ical_control_characters_never_reach_the_text)
 }
 END_TEST
 
+/* libical folds a line ending exactly at 75 octets between its CR and LF ("x CR CRLF SP LF"):
+ * a summary of 73 characters did it (found by fuzz_ical). Every length, every line CRLF. */
+START_TEST(ical_fold_never_splits_a_line_ending)
+{
+    char summary[200];
+    for (size_t n = 1; n < sizeof summary; n++) {
+        memset(summary, 'x', n);
+        summary[n] = '\0';
+        struct ical_event e =
+            all_day("x@spp", summary, (struct caldate){2027, 3, 10}, (struct caldate){2027, 3, 10});
+        e.description = summary;
+        char *s = ical_render(summary, &e, 1, STAMP);
+        size_t line = 0;
+        for (const char *p = s; *p; p++) {
+            if (*p == '\r' || *p == '\n') {
+                ck_assert_msg(p[0] == '\r' && p[1] == '\n', "bare CR or LF at length %zu", n);
+                ck_assert_uint_le(line, 75);
+                line = 0;
+                p++;
+                continue;
+            }
+            line++;
+        }
+        char *flat = unfold(s);
+        char want[256];
+        snprintf(want, sizeof want, "\r\nSUMMARY:%s\r\n", summary);
+        ck_assert_msg(strstr(flat, want) != NULL, "summary of %zu lost", n);
+        free(flat);
+        free(s);
+    }
+}
+END_TEST
+
 Suite *ical_suite(void)
 {
     Suite *s = suite_create("ical");
@@ -184,6 +218,7 @@ Suite *ical_suite(void)
     tcase_add_test(tc, ical_folds_long_lines);
     tcase_add_test(tc, ical_all_day_and_timed);
     tcase_add_test(tc, ical_control_characters_never_reach_the_text);
+    tcase_add_test(tc, ical_fold_never_splits_a_line_ending);
     suite_add_tcase(s, tc);
     return s;
 }
