@@ -1,6 +1,6 @@
 /* Query strings as a request meets them: split by libevent's evhttp_parse_query_str and copied
  * into the request the way server_read_request does, then req_check_query against one of the
- * handlers' field tables (fuzz_tables.h), paged or not, then what a handler does next with a
+ * handlers' field tables (tables.h), paged or not, then what a handler does next with a
  * query that passed (req_page: limit and cursor), and If-Match against a version.
  *
  * Input: "[paged ]<table>\n<query string>\n<If-Match>", e.g.
