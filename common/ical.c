@@ -24,9 +24,9 @@ static struct icaltimetype ical_utc(time_t at)
 }
 
 /* A copy of user text fit for a TEXT value (heap, the caller frees it): RFC 5545 allows no
- * control character there but HTAB, and libical passes them through, so a CR landing on a fold
- * came out as a bare CR and LF (found by tests/fuzz/fuzz_ical). CRLF and CR become LF, which
- * libical escapes as \n; any other control character becomes a space. */
+ * control character there but HTAB, and libical writes them as they are (an ESC in a school
+ * name reached the feed; found by tests/fuzz/fuzz_ical). CRLF and CR become LF, which libical
+ * escapes as \n; any other control character becomes a space. */
 static char *ical_text(const char *s)
 {
     char *out = xstrdup(s ? s : ""), *w = out;
@@ -103,9 +103,9 @@ char *ical_render(const char *name, const struct ical_event *events, size_t n, t
     icalcomponent_free(cal);
     char *out = xstrdup(text ? text : "");
     icalmemory_free_buffer(text);
-    /* libical 3.0 folds a content line that ends exactly at 75 octets between its own CR and
-     * LF, writing "CR CRLF SP LF": a bare CR and a bare LF (found by tests/fuzz/fuzz_ical). User
-     * text holds no CR or LF (ical_text), so that sequence is always this and means one CRLF. */
+    /* libical 3.0 folds a line whose last piece is 74 octets long once more, between its own CR
+     * and LF, writing "CR CRLF SP LF": a bare CR and a bare LF (found by tests/fuzz/fuzz_ical).
+     * User text holds no CR or LF (ical_text), so that sequence is always this: one CRLF. */
     char *w = out;
     for (const char *p = out; *p;) {
         if (!strncmp(p, "\r\r\n \n", 5)) {
