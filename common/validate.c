@@ -156,7 +156,10 @@ int validate_date(const char *s)
 
 int validate_timestamp(const char *s)
 {
-    /* YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM) */
+    /* YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), and only what PostgreSQL's timestamptz input
+     * takes too (its error would answer 500): offsets up to 15:59, at most 9 fraction digits
+     * (it refuses inputs past 128 characters), and a leap second (60) without a fraction (60.9…
+     * rounds to 61). */
     if (!s || strlen(s) < 20 || !validate_ymd(s) || (s[10] != 'T' && s[10] != 't'))
         return 0;
     int hh, mm, ss;
@@ -165,11 +168,12 @@ int validate_timestamp(const char *s)
         return 0;
     const char *p = s + 19;
     if (*p == '.') {
-        p++;
-        if (!isdigit((unsigned char)*p))
-            return 0;
+        const char *frac = ++p;
         while (isdigit((unsigned char)*p))
             p++;
+        size_t digits = (size_t)(p - frac);
+        if (digits == 0 || digits > 9 || (ss == 60 && strspn(frac, "0") < digits))
+            return 0;
     }
     if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
         return 1;

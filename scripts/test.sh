@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh Debian machine as root: installs what is missing, checks
 # the format, builds twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer),
 # starts a private PostgreSQL and Redis on free loopback ports in a temp folder, runs the unit
-# and integration suites against each build, lints openapi.yaml, and stops everything by PID.
+# and integration suites against each build, runs the fuzzers (a third build, with clang) for
+# about a minute, lints openapi.yaml, and stops everything by PID.
 set -uo pipefail
 set -e
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -396,6 +397,33 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run_build build/asan sanitized
 unset ASAN_OPTIONS UBSAN_OPTIONS
 check_run_command
+
+# Fuzzing (tests/fuzz): each libFuzzer harness, built with clang under ASan+UBSan, runs for its
+# share of SPP_FUZZ_SECONDS (60 by default) on a copy of its seed corpus, so the repository's
+# corpus is never written; a crash, leak, UB report or timeout fails its check and leaves the
+# input in $tmp/fuzz-<target>/.
+spp_log "fuzzing (libFuzzer, ASan+UBSan)"
+CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=Debug -DSPP_FUZZ=ON >/dev/null
+cmake --build build/fuzz --target spp-fuzzers -j "$jobs" >/dev/null
+mapfile -t fuzz_targets < <(ls tests/fuzz/fuzz_*.c | sed -E 's|.*/fuzz_(.*)\.c$|\1|')
+fuzz_each=$(( ${SPP_FUZZ_SECONDS:-60} / ${#fuzz_targets[@]} ))
+[ "$fuzz_each" -ge 1 ] || fuzz_each=1
+fuzz_run() {
+    local t=$1 dir="$tmp/fuzz-$1"
+    mkdir -p "$dir/corpus" "$dir/artifacts"
+    cp tests/fuzz/corpus/"$t"/* "$dir/corpus/"
+    if UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ASAN_OPTIONS=detect_leaks=1 \
+        "build/fuzz/tests/fuzz/fuzz_$t" -max_total_time="$fuzz_each" -timeout=10 \
+        -artifact_prefix="$dir/artifacts/" "$dir/corpus" >"$dir/log" 2>&1; then
+        return 0
+    fi
+    grep -A 25 -m 1 'ERROR\|runtime error\|deadly signal\|timeout' "$dir/log" >&2 || tail -n 30 "$dir/log" >&2
+    ls "$dir/artifacts" >&2
+    return 1
+}
+for t in "${fuzz_targets[@]}"; do
+    check "fuzz_$t: ${fuzz_each}s of libFuzzer without a crash, leak or UB" fuzz_run "$t"
+done
 
 spp_log "linting openapi.yaml (@redocly/cli@$REDOCLY_VERSION)"
 if [ ! -x ".tools/node_modules/.bin/redocly" ] ||

@@ -55,7 +55,7 @@ static void ratelimit_bypass(void)
 {
     atomic_fetch_add(&ratelimit_bypass_count, 1);
     /* One warning a minute at most, however many requests pass unchecked. */
-    int64_t now = req_now_us(), last = atomic_load(&ratelimit_last_warn_us);
+    long long now = req_now_us(), last = atomic_load(&ratelimit_last_warn_us);
     if (now - last > 60000000 &&
         atomic_compare_exchange_strong(&ratelimit_last_warn_us, &last, now))
         log_warn("rate limiting is off while Redis is unreachable: requests pass unchecked");

@@ -374,6 +374,42 @@ START_TEST(booking_scope_rules)
 }
 END_TEST
 
+/* Timestamps PostgreSQL's timestamptz input refuses were valid to us and answered 500: an
+ * offset past 15:59, a leap second with a fraction, a long fraction. Each is a 422 naming the
+ * field now, and no session is made. */
+START_TEST(timestamps_postgresql_refuses_answer_422)
+{
+    static const char *const bad[] = {
+        "2030-03-02T09:00:00+16:00",
+        "2030-03-02T09:00:00-23:59",
+        "2030-12-31T23:59:60.5Z",
+        "2030-03-02T09:00:00."
+        "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+        "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+        "1111111111111111111111111111111111111111111111111111111111111111Z",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *body = xasprintf("{\"course\":\"peer_reviewer\",\"starts_at\":\"%s\",\"ends_at\":"
+                               "\"2030-03-04T15:30:00Z\",\"location\":\"Leeds\",\"capacity\":5}",
+                               bad[i]);
+        struct http_resp *r = http_call("POST", "/v1/training-sessions", test_admin(), body, NULL);
+        ck_assert_msg(r->status == 422, "%s answered %ld", bad[i], (long)r->status);
+        ck_assert_ptr_nonnull(strstr(r->body, "\"/starts_at\""));
+        http_free(r);
+        free(body);
+    }
+    char *id = training_session("peer_reviewer", 5, 0, NULL);
+    char *path = xasprintf("/v1/training-sessions/%s", id);
+    struct http_resp *r =
+        http_call("PATCH", path, test_admin(), "{\"ends_at\":\"2030-03-02T15:30:00-16:00\"}", NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_ptr_nonnull(strstr(r->body, "\"/ends_at\""));
+    http_free(r);
+    free(path);
+    free(id);
+}
+END_TEST
+
 Suite *training_suite(void)
 {
     Suite *s = suite_create("training");
@@ -384,6 +420,7 @@ Suite *training_suite(void)
     tcase_add_test(tc, cancel_promotes_the_oldest_waitlisted);
     tcase_add_test(tc, attendance_accredits);
     tcase_add_test(tc, booking_scope_rules);
+    tcase_add_test(tc, timestamps_postgresql_refuses_answer_422);
     suite_add_tcase(s, tc);
     return s;
 }

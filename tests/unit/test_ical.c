@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,65 @@ START_TEST(ical_all_day_and_timed)
 }
 END_TEST
 
+/* RFC 5545 allows no control character in a TEXT value but HTAB: user text holding them (a
+ * school name with a stray CR or ESC) must not reach the feed raw (found by fuzz_ical). CR and
+ * CRLF read as a line break, the others as a space. */
+START_TEST(ical_control_characters_never_reach_the_text)
+{
+    struct ical_event e = all_day("x\x1b@spp", "Oak\x01Primary\r\nvisit\rday",
+                                  (struct caldate){2027, 3, 10}, (struct caldate){2027, 3, 10});
+    e.description = "tab\tkept\x7f";
+    e.location = "LS1\x0b 1AA";
+    char *s = ical_render("Cal\x07", &e, 1, STAMP);
+    ck_assert_ptr_nonnull(strstr(s, "\r\nSUMMARY:Oak Primary\\nvisit\\nday\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nDESCRIPTION:tab\tkept \r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nLOCATION:LS1  1AA\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nUID:x @spp\r\n"));
+    ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:Cal \r\n"));
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p == '\r')
+            ck_assert_msg(p[1] == '\n', "bare CR at %td", (const char *)p - s);
+        else if (*p == '\n')
+            ck_assert_msg(p > (const unsigned char *)s && p[-1] == '\r', "bare LF");
+        else
+            ck_assert_msg((*p >= 0x20 && *p != 0x7F) || *p == '\t', "control character %02x", *p);
+    free(s);
+}
+END_TEST
+
+/* libical folds a line ending exactly at 75 octets between its CR and LF ("x CR CRLF SP LF"):
+ * a summary of 73 characters did it (found by fuzz_ical). Every length, every line CRLF. */
+START_TEST(ical_fold_never_splits_a_line_ending)
+{
+    char summary[200];
+    for (size_t n = 1; n < sizeof summary; n++) {
+        memset(summary, 'x', n);
+        summary[n] = '\0';
+        struct ical_event e =
+            all_day("x@spp", summary, (struct caldate){2027, 3, 10}, (struct caldate){2027, 3, 10});
+        e.description = summary;
+        char *s = ical_render(summary, &e, 1, STAMP);
+        size_t line = 0;
+        for (const char *p = s; *p; p++) {
+            if (*p == '\r' || *p == '\n') {
+                ck_assert_msg(p[0] == '\r' && p[1] == '\n', "bare CR or LF at length %zu", n);
+                ck_assert_uint_le(line, 75);
+                line = 0;
+                p++;
+                continue;
+            }
+            line++;
+        }
+        char *flat = unfold(s);
+        char want[256];
+        snprintf(want, sizeof want, "\r\nSUMMARY:%s\r\n", summary);
+        ck_assert_msg(strstr(flat, want) != NULL, "summary of %zu lost", n);
+        free(flat);
+        free(s);
+    }
+}
+END_TEST
+
 Suite *ical_suite(void)
 {
     Suite *s = suite_create("ical");
@@ -157,6 +217,8 @@ Suite *ical_suite(void)
     tcase_add_test(tc, ical_escapes_user_text);
     tcase_add_test(tc, ical_folds_long_lines);
     tcase_add_test(tc, ical_all_day_and_timed);
+    tcase_add_test(tc, ical_control_characters_never_reach_the_text);
+    tcase_add_test(tc, ical_fold_never_splits_a_line_ending);
     suite_add_tcase(s, tc);
     return s;
 }

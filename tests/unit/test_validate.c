@@ -32,6 +32,23 @@ START_TEST(validate_scalars)
 }
 END_TEST
 
+/* Only what PostgreSQL's timestamptz input takes: past it, the INSERT failed and answered 500
+ * (a training session starting at "+16:00"). */
+START_TEST(validate_timestamp_within_postgresql)
+{
+    ck_assert(validate_timestamp("2030-03-02T09:00:00+15:59"));
+    ck_assert(validate_timestamp("2030-03-02T09:00:00-15:00"));
+    ck_assert(!validate_timestamp("2030-03-02T09:00:00+16:00"));
+    ck_assert(!validate_timestamp("2030-03-02T09:00:00-23:59"));
+    ck_assert(validate_timestamp("2030-03-02T09:00:00.123456789Z"));
+    ck_assert(!validate_timestamp("2030-03-02T09:00:00.1234567890Z"));
+    ck_assert(validate_timestamp("2030-12-31T23:59:60Z"));
+    ck_assert(validate_timestamp("2030-12-31T23:59:60.000Z"));
+    ck_assert(!validate_timestamp("2030-12-31T23:59:60.999999999Z"));
+    ck_assert(!validate_timestamp("2030-12-31T23:59:60.5Z"));
+}
+END_TEST
+
 START_TEST(validate_utf8_rules)
 {
     ck_assert(validate_utf8("caf\xc3\xa9", 5));
@@ -257,6 +274,7 @@ Suite *validate_suite(void)
     Suite *s = suite_create("validate");
     TCase *tc = tcase_create("validate");
     tcase_add_test(tc, validate_scalars);
+    tcase_add_test(tc, validate_timestamp_within_postgresql);
     tcase_add_test(tc, validate_utf8_rules);
     tcase_add_test(tc, validate_object_lists_every_problem);
     tcase_add_test(tc, validate_patch_rules);
