@@ -442,7 +442,10 @@ def table():
         ("time: a leap second", ("POST", "/v1/training-sessions", session(starts_at="2030-12-31T23:59:60Z", ends_at="2031-01-01T10:00:00Z")), 201, None, {"cleanup": "delete"}),
         ("time: the last second of 9999", ("POST", "/v1/training-sessions", session(starts_at="9999-12-31T20:00:00Z", ends_at="9999-12-31T23:59:59Z")), 201, None,
          {"check": readback("ends_at", "9999-12-31T23:59:59Z"), "cleanup": "delete"}),
-        ("time: 30 fractional digits", ("POST", "/v1/training-sessions", session(starts_at="2031-01-06T09:00:00." + "9" * 30 + "Z")), 201, None, {"cleanup": "delete"}),
+        # Fractions: up to 9 digits (nanoseconds), kept to PostgreSQL's microseconds; more is refused.
+        ("time: 9 fractional digits", ("POST", "/v1/training-sessions", session(starts_at="2031-01-06T09:00:00." + "9" * 9 + "Z")), 201, None, {"cleanup": "delete"}),
+        ("time: 10 fractional digits", ("POST", "/v1/training-sessions", session(starts_at="2031-01-06T09:00:00." + "9" * 10 + "Z")), 422, "validation_failed", {"check": errors_name("/starts_at")}),
+        ("time: 30 fractional digits", ("POST", "/v1/training-sessions", session(starts_at="2031-01-06T09:00:00." + "9" * 30 + "Z")), 422, "validation_failed", {"check": errors_name("/starts_at")}),
         ("time: hour 24", ("POST", "/v1/training-sessions", session(starts_at="2031-01-06T24:00:00Z")), 422, "validation_failed", {"check": errors_name("/starts_at")}),
         ("date: 29 February of a common year", ("POST", "/v1/people/%s/unavailability" % per, {"from_on": "2031-02-29", "to_on": "2031-03-01"}), 422, "validation_failed", {"check": errors_name("/from_on")}),
         ("date: year 0", ("POST", "/v1/people/%s/unavailability" % per, {"from_on": "0000-01-01", "to_on": "2031-03-01"}), 422, "validation_failed", {"check": errors_name("/from_on")}),
