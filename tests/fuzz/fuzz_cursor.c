@@ -51,11 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     free(text);
 
-    /* A cursor the service itself writes: micros >= 0 (created_at after 1970) and a UUID. */
+    /* A cursor the service itself writes: micros from 1970 to the end of 9999 (created_at) and
+     * a UUID. */
     if (size >= 24) {
         uint64_t u;
         memcpy(&u, data, sizeof u);
-        c.micros = (int64_t)(u >> 1);
+        c.micros = (int64_t)((u >> 1) % (uint64_t)(CURSOR_MICROS_MAX + 1));
         static const char hex[] = "0123456789abcdef";
         for (int i = 0, j = 0; i < 36; i++) {
             if (i == 8 || i == 13 || i == 18 || i == 23) {
