@@ -25,6 +25,7 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/hubs/{id}", hubs_get, 0},
     {HTTP_PATCH, "/v1/hubs/{id}", hubs_update, 0},
     {HTTP_DELETE, "/v1/hubs/{id}", hubs_delete, 0},
+    {HTTP_GET, "/v1/hubs/{id}/summary", hubs_summary, 0},
 
     {HTTP_GET, "/v1/partnerships", partnerships_list, 0},
     {HTTP_POST, "/v1/partnerships", partnerships_create, 0},

@@ -149,6 +149,7 @@ void hubs_create(struct req *r);
 void hubs_get(struct req *r);
 void hubs_update(struct req *r);
 void hubs_delete(struct req *r);
+void hubs_summary(struct req *r);
 
 /* partnerships.c */
 extern const struct db_stmt partnership_statements[];

@@ -133,3 +133,19 @@ void hubs_delete(struct req *r)
     if (req_db(r, "hub_delete", 1, p))
         req_reply_empty(r, 204);
 }
+
+/* GET /v1/hubs/{id}/summary: the partnership summary of every partnership of the hub, ordered
+ * by name, and the hub's totals, from one statement (partnership_hub_summary, which lives next
+ * to the partnership summary so that the two keep the same figures). Readable by whoever reads
+ * the hub. */
+void hubs_summary(struct req *r)
+{
+    if (req_check_query(r, NULL, 0) != 0)
+        return;
+    if (!hub_load(r, 0, SCOPE_READ))
+        return;
+    const char *p[] = {req_param(r, "id")};
+    PGresult *res = req_db(r, "partnership_hub_summary", 1, p);
+    if (res)
+        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+}

@@ -13,37 +13,92 @@
     "SELECT partnership_json(p)::text, p.version, p.hub_id, p.id, NULL::uuid, NULL::uuid, "        \
     "p.phase FROM partnerships p WHERE p.id = $1"
 
+/* The review statuses in workflow order, the keys of reviews_by_status. */
+#define SUMMARY_STATUSES                                                                           \
+    "ARRAY['planning', 'scheduled', 'in_review', 'feedback', 'workshop', 'implementing', "         \
+    "'reflecting', 'completed', 'cancelled']"
+
+/* The summary's figures of every partnership WHERE sel, computed set-wise (each figure grouped
+ * by partnership, never one query per partnership), each on "today" in the partnership's own
+ * time zone. Ends in CTE f: one row per partnership with its summary object j, name, and the
+ * counts the hub's totals add up (without_n, peer_n, champion_n, overdue_n, expiring_n); CTE rc
+ * holds the review counts by partnership and status.
+ *
+ * pa holds who is accredited today in each role, with the last day of that accreditation (the
+ * latest valid_until of the awards that count and cover today). It is expiring when that day
+ * falls within SUMMARY_EXPIRING_DAYS and no award on the books already carries it further (a
+ * refresher booked and attended ahead, or a newer recorded award). */
+#define SUMMARY_EXPIRING_DAYS "60"
+#define PARTNERSHIP_SUMMARY(sel)                                                                   \
+    "WITH p AS (SELECT id, name, (clock_timestamp() AT TIME ZONE timezone)::date AS today "        \
+    "FROM partnerships WHERE " sel "), "                                                           \
+    "rc AS (SELECT r.partnership_id AS pid, r.status, count(*) AS n FROM reviews r "               \
+    "JOIN p ON p.id = r.partnership_id GROUP BY 1, 2), "                                           \
+    "rs AS (SELECT p.id AS pid, json_object_agg(st.s, COALESCE(rc.n, 0) ORDER BY st.i) AS j "      \
+    "FROM p CROSS JOIN unnest(" SUMMARY_STATUSES ") WITH ORDINALITY st (s, i) "                    \
+    "LEFT JOIN rc ON rc.pid = p.id AND rc.status = st.s GROUP BY p.id), "                          \
+    "nr AS (SELECT s.partnership_id AS pid, json_agg(json_build_object('id', s.id, 'name', "       \
+    "s.name) ORDER BY s.name, s.id) AS j, count(*) AS n FROM schools s "                           \
+    "JOIN p ON p.id = s.partnership_id WHERE NOT EXISTS (SELECT 1 FROM reviews r "                 \
+    "WHERE r.school_id = s.id AND r.status <> 'cancelled' "                                        \
+    "AND COALESCE(r.review_starts_on, r.created_at::date) > p.today - interval '12 months') "      \
+    "GROUP BY 1), "                                                                                \
+    "pa AS (SELECT p.id AS pid, p.today, pe.id AS person_id, pe.full_name, pe.school_id, a.role, " \
+    "max(a.valid_until) AS until FROM p JOIN schools s ON s.partnership_id = p.id "                \
+    "JOIN people pe ON pe.school_id = s.id JOIN accreditations a ON a.person_id = pe.id "          \
+    "AND a.counts AND p.today BETWEEN a.awarded_on AND a.valid_until GROUP BY 1, 2, 3, 4, 5, 6), " \
+    "ac AS (SELECT pid, count(*) FILTER (WHERE role = 'peer_reviewer') AS peer, "                  \
+    "count(*) FILTER (WHERE role = 'improvement_champion') AS champion FROM pa GROUP BY pid), "    \
+    "ex AS (SELECT pid, json_agg(json_build_object('person_id', person_id, 'full_name', "          \
+    "full_name, 'school_id', school_id, 'role', role, 'valid_until', until) "                      \
+    "ORDER BY until, full_name, person_id, role) AS j, count(*) AS n FROM pa "                     \
+    "WHERE until <= today + " SUMMARY_EXPIRING_DAYS " AND NOT EXISTS (SELECT 1 "                   \
+    "FROM accreditations b WHERE b.person_id = pa.person_id AND b.role = pa.role AND b.counts "    \
+    "AND b.valid_until > pa.until) GROUP BY pid), "                                                \
+    "od AS (SELECT r.partnership_id AS pid, json_agg(json_build_object('id', a.id, 'review_id', "  \
+    "a.review_id, 'description', a.description, 'owner_id', a.owner_id, 'due_on', a.due_on) "      \
+    "ORDER BY a.due_on, a.id) AS j, count(*) AS n FROM actions a "                                 \
+    "JOIN reviews r ON r.id = a.review_id JOIN p ON p.id = r.partnership_id "                      \
+    "WHERE r.status NOT IN ('completed', 'cancelled') AND a.status IN ('open', 'in_progress') "    \
+    "AND a.due_on < p.today GROUP BY 1), "                                                         \
+    "f AS (SELECT p.id, p.name, json_build_object('partnership_id', p.id, 'name', p.name, "        \
+    "'as_of', p.today, 'reviews_by_status', rs.j, "                                                \
+    "'schools_without_review_12_months', COALESCE(nr.j, '[]'), "                                   \
+    "'accredited', json_build_object('peer_reviewer', COALESCE(ac.peer, 0), "                      \
+    "'improvement_champion', COALESCE(ac.champion, 0)), "                                          \
+    "'overdue_actions', COALESCE(od.j, '[]'), 'expiring_accreditations', COALESCE(ex.j, '[]')) "   \
+    "AS j, COALESCE(nr.n, 0) AS without_n, COALESCE(ac.peer, 0) AS peer_n, "                       \
+    "COALESCE(ac.champion, 0) AS champion_n, COALESCE(od.n, 0) AS overdue_n, "                     \
+    "COALESCE(ex.n, 0) AS expiring_n FROM p JOIN rs ON rs.pid = p.id "                             \
+    "LEFT JOIN nr ON nr.pid = p.id LEFT JOIN ac ON ac.pid = p.id "                                 \
+    "LEFT JOIN ex ON ex.pid = p.id LEFT JOIN od ON od.pid = p.id) "
+
 /* A partnership's phase_started_on is a day in its own time zone, not the server's. */
 const struct db_stmt partnership_statements[] = {
     /* The partnership at a glance, today in its time zone (DESIGN §2 /summary). */
-    {"partnership_summary",
-     "WITH p AS (SELECT id, (clock_timestamp() AT TIME ZONE timezone)::date AS today "
-     "FROM partnerships WHERE id = $1), "
-     "people_in AS (SELECT pe.id FROM people pe JOIN schools s ON s.id = pe.school_id "
-     "WHERE s.partnership_id = $1) "
-     "SELECT json_build_object('partnership_id', p.id, 'as_of', p.today, "
-     "'reviews_by_status', (SELECT json_object_agg(st, (SELECT count(*) FROM reviews r "
-     "WHERE r.partnership_id = $1 AND r.status = st)) FROM unnest(ARRAY['planning', "
-     "'scheduled', 'in_review', 'feedback', 'workshop', 'implementing', 'reflecting', "
-     "'completed', 'cancelled']) st), "
-     "'schools_without_review_12_months', COALESCE((SELECT json_agg(json_build_object('id', "
-     "s.id, 'name', s.name) ORDER BY s.name, s.id) FROM schools s WHERE s.partnership_id = $1 "
-     "AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.school_id = s.id "
-     "AND r.status <> 'cancelled' AND COALESCE(r.review_starts_on, r.created_at::date) "
-     "> p.today - interval '12 months')), '[]'), "
-     "'accredited', json_build_object('peer_reviewer', (SELECT count(DISTINCT a.person_id) "
-     "FROM accreditations a WHERE a.person_id IN (SELECT id FROM people_in) "
-     "AND a.role = 'peer_reviewer' AND a.counts AND p.today BETWEEN a.awarded_on AND "
-     "a.valid_until), 'improvement_champion', (SELECT count(DISTINCT a.person_id) "
-     "FROM accreditations a WHERE a.person_id IN (SELECT id FROM people_in) "
-     "AND a.role = 'improvement_champion' AND a.counts AND p.today BETWEEN a.awarded_on AND "
-     "a.valid_until)), "
-     "'overdue_actions', COALESCE((SELECT json_agg(json_build_object('id', a.id, 'review_id', "
-     "a.review_id, 'description', a.description, 'owner_id', a.owner_id, 'due_on', a.due_on) "
-     "ORDER BY a.due_on, a.id) FROM actions a JOIN reviews r ON r.id = a.review_id "
-     "WHERE r.partnership_id = $1 AND r.status NOT IN ('completed', 'cancelled') "
-     "AND a.status IN ('open', 'in_progress') AND a.due_on < p.today), '[]'))::text "
-     "FROM p"},
+    {"partnership_summary", PARTNERSHIP_SUMMARY("id = $1") "SELECT f.j::text FROM f"},
+    /* Every partnership of hub $1 at a glance, and the hub's totals (GET /v1/hubs/{id}/summary),
+     * in this one statement: the figures are the partnership summary's, grouped by partnership.
+     * A person is at one school, so the per-partnership counts of people add up without
+     * counting anyone twice. */
+    {"partnership_hub_summary",
+     PARTNERSHIP_SUMMARY(
+         "hub_id = $1") "SELECT json_build_object('hub_id', $1::uuid, "
+                        "'partnerships', COALESCE(json_agg(f.j ORDER BY f.name, f.id), '[]'), "
+                        "'totals', json_build_object('partnerships', count(f.id), "
+                        "'reviews_by_status', "
+                        "(SELECT json_object_agg(st.s, COALESCE((SELECT sum(rc.n) FROM rc WHERE "
+                        "rc.status = st.s), "
+                        "0)::bigint ORDER BY st.i) FROM unnest(" SUMMARY_STATUSES
+                        ") WITH ORDINALITY st (s, i)), "
+                        "'schools_without_review_12_months', COALESCE(sum(f.without_n), "
+                        "0)::bigint, "
+                        "'accredited', json_build_object('peer_reviewer', COALESCE(sum(f.peer_n), "
+                        "0)::bigint, "
+                        "'improvement_champion', COALESCE(sum(f.champion_n), 0)::bigint), "
+                        "'overdue_actions', COALESCE(sum(f.overdue_n), 0)::bigint, "
+                        "'expiring_accreditations', COALESCE(sum(f.expiring_n), 0)::bigint))::text "
+                        "FROM f"},
     {"partnership_get", PARTNERSHIP_ROW},
     {"partnership_lock", PARTNERSHIP_ROW " FOR UPDATE"},
     /* School and person keys see no partnership (DESIGN §3: a school reads only its
