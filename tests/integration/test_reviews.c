@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "integration.h"
@@ -607,6 +608,164 @@ START_TEST(partnership_summary)
 }
 END_TEST
 
+/* Records an award of role on the day `days` after as_of (YYYY-MM-DD) two years back, so that
+ * with the default 24 months it runs out about `days` days after as_of; returns its valid_until
+ * as the server set it (caller frees). */
+static char *accredit_ending(const char *person, const char *role, const char *as_of, int days)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    ck_assert_ptr_nonnull(strptime(as_of, "%Y-%m-%d", &tm));
+    tm.tm_year -= 2;
+    tm.tm_mday += days;
+    time_t t = timegm(&tm);
+    gmtime_r(&t, &tm);
+    char on[16];
+    strftime(on, sizeof on, "%Y-%m-%d", &tm);
+    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"%s\"}", role, on);
+    struct http_resp *r = http_call("POST", path, test_admin(), body, NULL);
+    ck_assert_msg(r->status == 201, "%s -> %ld %s", body, r->status, r->body);
+    char *until = xstrdup(str(r, "valid_until"));
+    http_free(r);
+    free(body);
+    free(path);
+    return until;
+}
+
+/* The count a summary object holds at key (in a sub-object sub when not NULL). */
+static json_int_t figure(const json_t *o, const char *sub, const char *key)
+{
+    if (sub)
+        o = json_object_get(o, sub);
+    const json_t *v = json_object_get(o, key);
+    ck_assert_msg(json_is_integer(v), "%s.%s is not an integer", sub ? sub : "", key);
+    return json_integer_value(v);
+}
+
+/* GET /v1/hubs/{id}/summary: the cycle's partnership (one review in planning, three people
+ * accredited until 2028) and a second partnership of the same hub (one review, accreditations
+ * running out in ~30 days, in ~90 days and ~30 days ago); a partnership of another hub with a
+ * review must not count. Each entry equals its partnership's own summary; the totals add up;
+ * the accreditation running out within 60 days is listed, the others are not. */
+START_TEST(hub_summary)
+{
+    struct cycle c;
+    cycle_setup(&c);
+    char *p2 = test_partnership(c.hub);
+    char *s2 = test_school(p2);
+    char *soon = test_person(s2), *later = test_person(s2), *gone = test_person(s2);
+    char *other_hub = test_hub();
+    char *other_p = test_partnership(other_hub);
+    char *other_s = test_school(other_p);
+    const char *review_fmt = "{\"school_id\":\"%s\",\"focus\":\"Do pupils read for pleasure?\","
+                             "\"focus_area\":\"our_impact\"}";
+    char *rv2 = test_create("/v1/reviews", test_admin(), review_fmt, s2);
+    char *rv3 = test_create("/v1/reviews", test_admin(), review_fmt, other_s);
+
+    char *p2_path = xasprintf("/v1/partnerships/%s/summary", p2);
+    struct http_resp *r = http_call("GET", p2_path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    char *as_of = xstrdup(str(r, "as_of"));
+    ck_assert(json_is_array(json_object_get(r->json, "expiring_accreditations")));
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "expiring_accreditations")), 0);
+    http_free(r);
+    char *soon_until = accredit_ending(soon, "peer_reviewer", as_of, 30);
+    free(accredit_ending(later, "improvement_champion", as_of, 90));
+    free(accredit_ending(gone, "peer_reviewer", as_of, -30));
+
+    /* The partnership summary lists the one running out within 60 days. */
+    r = http_call("GET", p2_path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    json_t *exp = json_object_get(r->json, "expiring_accreditations");
+    ck_assert_msg(json_array_size(exp) == 1, "%s", r->body);
+    json_t *e = json_array_get(exp, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "person_id")), soon);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "school_id")), s2);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "role")), "peer_reviewer");
+    ck_assert_str_eq(json_string_value(json_object_get(e, "valid_until")), soon_until);
+    ck_assert(json_is_string(json_object_get(e, "full_name")));
+    ck_assert_int_eq(figure(r->json, "accredited", "peer_reviewer"), 1);
+    ck_assert_int_eq(figure(r->json, "accredited", "improvement_champion"), 1);
+    http_free(r);
+
+    char *hub_path = xasprintf("/v1/hubs/%s/summary", c.hub);
+    char *hub_tok = test_key("hub", c.hub);
+    r = http_call("GET", hub_path, hub_tok, NULL, NULL);
+    ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+    ck_assert_str_eq(str(r, "hub_id"), c.hub);
+    json_t *list = json_object_get(r->json, "partnerships");
+    ck_assert_int_eq(json_array_size(list), 2);
+    /* Each entry is exactly what its partnership's own summary answers. */
+    size_t i;
+    json_t *entry;
+    json_array_foreach(list, i, entry)
+    {
+        const char *pid = json_string_value(json_object_get(entry, "partnership_id"));
+        ck_assert(strcmp(pid, c.partnership) == 0 || strcmp(pid, p2) == 0);
+        char *own_path = xasprintf("/v1/partnerships/%s/summary", pid);
+        struct http_resp *own = http_call("GET", own_path, hub_tok, NULL, NULL);
+        ck_assert_int_eq(own->status, 200);
+        ck_assert_msg(json_equal(own->json, entry), "%s\nvs\n%s", own->body, r->body);
+        http_free(own);
+        free(own_path);
+    }
+    /* Ordered by name: the first's name sorts before (or equals) the second's. */
+    ck_assert(strcmp(json_string_value(json_object_get(json_array_get(list, 0), "name")),
+                     json_string_value(json_object_get(json_array_get(list, 1), "name"))) <= 0);
+    json_t *t = json_object_get(r->json, "totals");
+    ck_assert_int_eq(figure(t, NULL, "partnerships"), 2);
+    ck_assert_int_eq(figure(t, "reviews_by_status", "planning"), 2); /* not the other hub's */
+    ck_assert_int_eq(figure(t, "reviews_by_status", "completed"), 0);
+    ck_assert_int_eq(json_object_size(json_object_get(t, "reviews_by_status")), 9);
+    ck_assert_int_eq(figure(t, NULL, "schools_without_review_12_months"), 2);
+    ck_assert_int_eq(figure(t, "accredited", "peer_reviewer"), 3);
+    ck_assert_int_eq(figure(t, "accredited", "improvement_champion"), 2);
+    ck_assert_int_eq(figure(t, NULL, "overdue_actions"), 0);
+    ck_assert_int_eq(figure(t, NULL, "expiring_accreditations"), 1);
+    http_free(r);
+
+    /* Scope: admin reads it; keys below the hub, and another hub's key, find no such hub. */
+    call_ok("GET", hub_path, test_admin(), NULL, 200);
+    char *p_tok = test_key("partnership", c.partnership);
+    char *other_tok = test_key("hub", other_hub);
+    const char *refused[] = {p_tok, c.host_tok, c.lead_tok, other_tok};
+    for (size_t k = 0; k < sizeof refused / sizeof *refused; k++) {
+        r = http_call("GET", hub_path, refused[k], NULL, NULL);
+        ck_assert_msg(r->status == 404, "key %zu -> %ld", k, r->status);
+        ck_assert_str_eq(test_code(r), "not_found");
+        http_free(r);
+    }
+    /* Unknown query parameters answer 422; a hub that does not exist 404. */
+    char *bad = xasprintf("%s?partnership_id=%s", hub_path, c.partnership);
+    r = http_call("GET", bad, hub_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 422);
+    ck_assert_str_eq(test_code(r), "validation_failed");
+    http_free(r);
+    call_ok("GET", "/v1/hubs/00000000-0000-4000-8000-000000000000/summary", test_admin(), NULL,
+            404);
+
+    /* A hub with no partnerships answers an empty list and zero totals. */
+    char *empty_hub = test_hub();
+    char *empty_path = xasprintf("/v1/hubs/%s/summary", empty_hub);
+    r = http_call("GET", empty_path, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "partnerships")), 0);
+    t = json_object_get(r->json, "totals");
+    ck_assert_int_eq(figure(t, NULL, "partnerships"), 0);
+    ck_assert_int_eq(figure(t, "reviews_by_status", "planning"), 0);
+    ck_assert_int_eq(figure(t, "accredited", "peer_reviewer"), 0);
+    http_free(r);
+
+    char *all[] = {p2,      s2,    soon,      later,   gone,      other_hub,  other_p,
+                   other_s, rv2,   rv3,       p2_path, as_of,     soon_until, hub_path,
+                   hub_tok, p_tok, other_tok, bad,     empty_hub, empty_path};
+    for (size_t k = 0; k < sizeof all / sizeof *all; k++)
+        free(all[k]);
+    cycle_free(&c);
+}
+END_TEST
+
 Suite *reviews_suite(void)
 {
     Suite *s = suite_create("reviews");
@@ -618,6 +777,7 @@ Suite *reviews_suite(void)
     tcase_add_test(tc, champion_rules);
     tcase_add_test(tc, champion_missing_guard);
     tcase_add_test(tc, partnership_summary);
+    tcase_add_test(tc, hub_summary);
     suite_add_tcase(s, tc);
     return s;
 }
