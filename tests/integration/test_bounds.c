@@ -130,6 +130,7 @@ START_TEST(unknown_query_parameter_on_every_route)
         {"DELETE", "/v1/schools/%s", NULL},
         {"POST", "/v1/schools", "{}"},
         {"GET", "/v1/hubs/%s", NULL},
+        {"GET", "/v1/hubs/%s/summary", NULL},
         {"GET", "/v1/partnerships/%s", NULL},
         {"GET", "/v1/partnerships/%s/summary", NULL},
         {"GET", "/v1/people/%s", NULL},
@@ -141,7 +142,7 @@ START_TEST(unknown_query_parameter_on_every_route)
         {"GET", "/v1/webhooks/%s", NULL},
         {"DELETE", "/v1/webhooks/%s", NULL},
     };
-    const char *ids[] = {NULL,   school, school, school, NULL,   hub,  part,   part,
+    const char *ids[] = {NULL,   school, school, school, NULL,   hub,  hub,    part,  part,
                          person, person, review, review, review, NULL, review, review};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *base = ids[i] ? xasprintf(cases[i].path, ids[i]) : xstrdup(cases[i].path);

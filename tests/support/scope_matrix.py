@@ -69,6 +69,7 @@ MATRIX = [
     ("GET", "/v1/hubs/{id}", "", "200 -", "200 404", "404 404", "404 404", "404 404"),
     ("PATCH", "/v1/hubs/{id}", "", "200 -", "200 404", "404 404", "404 404", "404 404"),
     ("DELETE", "/v1/hubs/{id}", "", "204 -", "403 404", "404 404", "404 404", "404 404"),
+    ("GET", "/v1/hubs/{id}/summary", "", "200 -", "200 404", "404 404", "404 404", "404 404"),
 
     ("GET", "/v1/partnerships", "", "200+ -", "200+ 200x", "200+ 200x", "200x 200x", "200x 200x"),
     ("POST", "/v1/partnerships", "", "201 -", "201 422", "403 403", "403 403", "403 403"),
@@ -668,6 +669,8 @@ def case(w, method, path, variant, role, side):
             target = w.hub() if role == "admin" or side == "out" else pl["hub"]
             return dict(path="/v1/hubs/" + target)
         return dict(path="/v1/hubs/" + pl["hub"], body={"region": "North East"} if method == "PATCH" else None)
+    if path == "/v1/hubs/{id}/summary":
+        return dict(path="/v1/hubs/%s/summary" % pl["hub"])
     # partnerships
     if k == ("GET", "/v1/partnerships"):
         hub = [x for x in w.cells.values() if x["p"] == pl["p"]][0]["hub"]
