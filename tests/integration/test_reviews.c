@@ -646,8 +646,9 @@ static json_int_t figure(const json_t *o, const char *sub, const char *key)
 /* GET /v1/hubs/{id}/summary: the cycle's partnership (one review in planning, three people
  * accredited until 2028) and a second partnership of the same hub (one review, accreditations
  * running out in ~30 days, in ~90 days and ~30 days ago); a partnership of another hub with a
- * review must not count. Each entry equals its partnership's own summary; the totals add up;
- * the accreditation running out within 60 days is listed, the others are not. */
+ * review must not count; a fourth person's award running out in ~20 days is carried on by a
+ * newer one. Each entry equals its partnership's own summary; the totals add up; the
+ * accreditation running out within 60 days is listed, the others are not. */
 START_TEST(hub_summary)
 {
     struct cycle c;
@@ -655,6 +656,7 @@ START_TEST(hub_summary)
     char *p2 = test_partnership(c.hub);
     char *s2 = test_school(p2);
     char *soon = test_person(s2), *later = test_person(s2), *gone = test_person(s2);
+    char *renewed = test_person(s2);
     char *other_hub = test_hub();
     char *other_p = test_partnership(other_hub);
     char *other_s = test_school(other_p);
@@ -673,6 +675,9 @@ START_TEST(hub_summary)
     char *soon_until = accredit_ending(soon, "peer_reviewer", as_of, 30);
     free(accredit_ending(later, "improvement_champion", as_of, 90));
     free(accredit_ending(gone, "peer_reviewer", as_of, -30));
+    /* An award running out in ~20 days, carried on by a newer one: not expiring. */
+    free(accredit_ending(renewed, "peer_reviewer", as_of, 20));
+    free(accredit_ending(renewed, "peer_reviewer", as_of, 200));
 
     /* The partnership summary lists the one running out within 60 days. */
     r = http_call("GET", p2_path, test_admin(), NULL, NULL);
@@ -685,7 +690,7 @@ START_TEST(hub_summary)
     ck_assert_str_eq(json_string_value(json_object_get(e, "role")), "peer_reviewer");
     ck_assert_str_eq(json_string_value(json_object_get(e, "valid_until")), soon_until);
     ck_assert(json_is_string(json_object_get(e, "full_name")));
-    ck_assert_int_eq(figure(r->json, "accredited", "peer_reviewer"), 1);
+    ck_assert_int_eq(figure(r->json, "accredited", "peer_reviewer"), 2);
     ck_assert_int_eq(figure(r->json, "accredited", "improvement_champion"), 1);
     http_free(r);
 
@@ -719,7 +724,7 @@ START_TEST(hub_summary)
     ck_assert_int_eq(figure(t, "reviews_by_status", "completed"), 0);
     ck_assert_int_eq(json_object_size(json_object_get(t, "reviews_by_status")), 9);
     ck_assert_int_eq(figure(t, NULL, "schools_without_review_12_months"), 2);
-    ck_assert_int_eq(figure(t, "accredited", "peer_reviewer"), 3);
+    ck_assert_int_eq(figure(t, "accredited", "peer_reviewer"), 4);
     ck_assert_int_eq(figure(t, "accredited", "improvement_champion"), 2);
     ck_assert_int_eq(figure(t, NULL, "overdue_actions"), 0);
     ck_assert_int_eq(figure(t, NULL, "expiring_accreditations"), 1);
@@ -757,6 +762,7 @@ START_TEST(hub_summary)
     ck_assert_int_eq(figure(t, "accredited", "peer_reviewer"), 0);
     http_free(r);
 
+    free(renewed);
     char *all[] = {p2,      s2,    soon,      later,   gone,      other_hub,  other_p,
                    other_s, rv2,   rv3,       p2_path, as_of,     soon_until, hub_path,
                    hub_tok, p_tok, other_tok, bad,     empty_hub, empty_path};

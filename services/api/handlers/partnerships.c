@@ -25,9 +25,10 @@
  * holds the review counts by partnership and status.
  *
  * pa holds who is accredited today in each role, with the last day of that accreditation (the
- * latest valid_until of the awards that count and cover today). It is expiring when that day
- * falls within SUMMARY_EXPIRING_DAYS and no award on the books already carries it further (a
- * refresher booked and attended ahead, or a newer recorded award). */
+ * latest valid_until of the awards that count and cover today: a newer award or a refresher
+ * carries it further). It is expiring when that day falls within SUMMARY_EXPIRING_DAYS. No
+ * award lies in the future (the API refuses one), so every award that could carry it further
+ * covers today and is in the max. */
 #define SUMMARY_EXPIRING_DAYS "60"
 #define PARTNERSHIP_SUMMARY(sel)                                                                   \
     "WITH p AS (SELECT id, name, (clock_timestamp() AT TIME ZONE timezone)::date AS today "        \
@@ -52,9 +53,7 @@
     "ex AS (SELECT pid, json_agg(json_build_object('person_id', person_id, 'full_name', "          \
     "full_name, 'school_id', school_id, 'role', role, 'valid_until', until) "                      \
     "ORDER BY until, full_name, person_id, role) AS j, count(*) AS n FROM pa "                     \
-    "WHERE until <= today + " SUMMARY_EXPIRING_DAYS " AND NOT EXISTS (SELECT 1 "                   \
-    "FROM accreditations b WHERE b.person_id = pa.person_id AND b.role = pa.role AND b.counts "    \
-    "AND b.valid_until > pa.until) GROUP BY pid), "                                                \
+    "WHERE until <= today + " SUMMARY_EXPIRING_DAYS " GROUP BY pid), "                             \
     "od AS (SELECT r.partnership_id AS pid, json_agg(json_build_object('id', a.id, 'review_id', "  \
     "a.review_id, 'description', a.description, 'owner_id', a.owner_id, 'due_on', a.due_on) "      \
     "ORDER BY a.due_on, a.id) AS j, count(*) AS n FROM actions a "                                 \
