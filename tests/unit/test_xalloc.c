@@ -17,8 +17,9 @@ START_TEST(xalloc_copies)
     d = xstrndup(src, 4);
     ck_assert_str_eq(d, "hubs");
     free(d);
-    d = xstrndup(src, 1000); /* n past the end stops at the NUL */
-    ck_assert_str_eq(d, src);
+    /* Exactly n bytes, unlike strndup: s must hold them, and a NUL among them is copied. */
+    d = xstrndup("a\0b", 3);
+    ck_assert_mem_eq(d, "a\0b\0", 4);
     free(d);
     d = xstrndup("", 0);
     ck_assert_str_eq(d, "");
@@ -68,6 +69,7 @@ START_TEST(xalloc_asprintf)
 }
 END_TEST
 
+#ifndef __SANITIZE_ADDRESS__
 /* Failure is decided in one place: the process aborts rather than return NULL. (Left out of
  * the sanitized build, whose allocator reports the impossible size itself and exits.) */
 START_TEST(xalloc_aborts_when_memory_runs_out)
@@ -85,6 +87,7 @@ START_TEST(xmalloc_aborts_when_memory_runs_out)
     free(p);
 }
 END_TEST
+#endif
 
 Suite *xalloc_suite(void)
 {
