@@ -25,6 +25,7 @@ int main(void)
     srunner_add_suite(sr, arena_suite());
     srunner_add_suite(sr, buf_suite());
     srunner_add_suite(sr, caldate_suite());
+    srunner_add_suite(sr, db_suite());
     srunner_add_suite(sr, html_suite());
     srunner_add_suite(sr, log_suite());
     srunner_add_suite(sr, monotime_suite());

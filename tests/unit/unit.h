@@ -25,6 +25,7 @@ Suite *seed_suite(void);
 Suite *arena_suite(void);
 Suite *buf_suite(void);
 Suite *caldate_suite(void);
+Suite *db_suite(void);
 Suite *html_suite(void);
 Suite *log_suite(void);
 Suite *monotime_suite(void);
