@@ -8,7 +8,7 @@
  *   3. Visits and workshops in the next 14 days (context)
  *   4. Training with seats left                 (context)
  *
- * Every string that came from a user or the database goes through digest_html_escape in the
+ * Every string that came from a user or the database goes through html_escape in the
  * HTML, dates and numbers included. The compile job (services/worker/jobs/digest_compile.c)
  * writes the items; timestamps arrive both as RFC 3339 UTC and, for people, already shown in
  * the partnership's time zone (the *_local members), since this module may not look at a
@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "caldate.h"
+#include "html.h"
 #include "xalloc.h"
 
 /* Why the reader gets this, and how to stop it (a literal: no escaping needed). */
@@ -68,38 +69,6 @@ static const char *digest_str_or(const json_t *o, const char *k, const char *fal
 {
     const char *v = json_string_value(json_object_get(o, k));
     return v && *v ? v : digest_str(o, fallback);
-}
-
-/* Appends s to an HTML text node: the five characters that matter in text and attributes are
- * replaced by references, and line breaks become <br>. */
-static void digest_html_escape(struct buf *b, const char *s)
-{
-    for (const char *p = s; *p; p++) {
-        switch (*p) {
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            buf_puts(b, "&#39;");
-            break;
-        case '\r':
-            break;
-        case '\n':
-            buf_puts(b, "<br>\n");
-            break;
-        default:
-            buf_putc(b, *p);
-        }
-    }
 }
 
 /* Appends s to the plain text, its continuation lines indented by indent spaces. */
@@ -176,11 +145,11 @@ static void digest_best_practices(struct digest_out *o, const json_t *list)
         buf_puts(&o->text, "\n");
 
         buf_puts(&o->html, "<li><strong>");
-        digest_html_escape(&o->html, title);
+        html_escape(&o->html, title);
         buf_puts(&o->html, "</strong> (");
-        digest_html_escape(&o->html, school);
+        html_escape(&o->html, school);
         buf_puts(&o->html, ")<br>\n");
-        digest_html_escape(&o->html, description);
+        html_escape(&o->html, description);
         buf_puts(&o->html, "</li>\n");
     }
     buf_puts(&o->html, "</ul>\n");
@@ -207,13 +176,13 @@ static void digest_status_changes(struct digest_out *o, const json_t *list)
         buf_puts(&o->text, ")\n");
 
         buf_puts(&o->html, "<li>");
-        digest_html_escape(&o->html, school);
+        html_escape(&o->html, school);
         buf_puts(&o->html, ": ");
-        digest_html_escape(&o->html, from);
+        html_escape(&o->html, from);
         buf_puts(&o->html, " &rarr; ");
-        digest_html_escape(&o->html, to);
+        html_escape(&o->html, to);
         buf_puts(&o->html, " (");
-        digest_html_escape(&o->html, at);
+        html_escape(&o->html, at);
         buf_puts(&o->html, ")</li>\n");
     }
     buf_puts(&o->html, "</ul>\n");
@@ -246,12 +215,12 @@ static void digest_upcoming(struct digest_out *o, const json_t *list)
         buf_puts(&o->text, "\n");
 
         buf_printf(&o->html, "<li>%s at ", what);
-        digest_html_escape(&o->html, school);
+        html_escape(&o->html, school);
         buf_puts(&o->html, ": ");
-        digest_html_escape(&o->html, starts);
+        html_escape(&o->html, starts);
         if (!one_day) {
             buf_puts(&o->html, " to ");
-            digest_html_escape(&o->html, ends);
+            html_escape(&o->html, ends);
         }
         buf_puts(&o->html, "</li>\n");
     }
@@ -284,13 +253,13 @@ static void digest_training(struct digest_out *o, const json_t *list)
         buf_printf(&o->text, " (%s)\n", seats_text);
 
         buf_puts(&o->html, "<li>");
-        digest_html_escape(&o->html, course);
+        html_escape(&o->html, course);
         buf_puts(&o->html, ": ");
-        digest_html_escape(&o->html, starts);
+        html_escape(&o->html, starts);
         buf_puts(&o->html, ", ");
-        digest_html_escape(&o->html, location);
+        html_escape(&o->html, location);
         buf_puts(&o->html, " (");
-        digest_html_escape(&o->html, seats_text);
+        html_escape(&o->html, seats_text);
         buf_puts(&o->html, ")</li>\n");
     }
     buf_puts(&o->html, "</ul>\n");
@@ -355,19 +324,19 @@ int digest_render(const json_t *digest, struct digest_message *out)
 
     buf_puts(&o.html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                       "<title>");
-    digest_html_escape(&o.html, out->subject);
+    html_escape(&o.html, out->subject);
     buf_puts(&o.html, "</title>\n</head>\n<body>\n<h1>");
-    digest_html_escape(&o.html, name);
+    html_escape(&o.html, name);
     buf_puts(&o.html, " &mdash; best practice digest</h1>\n<p>");
-    digest_html_escape(&o.html, when);
+    html_escape(&o.html, when);
     if (*from && *to) {
         buf_puts(&o.html, ": what happened from ");
-        digest_html_escape(&o.html, from);
+        html_escape(&o.html, from);
         buf_puts(&o.html, " to ");
-        digest_html_escape(&o.html, to);
+        html_escape(&o.html, to);
         if (*tz) {
             buf_puts(&o.html, " (");
-            digest_html_escape(&o.html, tz);
+            html_escape(&o.html, tz);
             buf_puts(&o.html, " time)");
         }
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "html.h"
 
 const char *const notify_reminder_kinds[] = {
     "review_visit_7d", "review_visit_1d",    "workshop_3d",
@@ -188,37 +189,6 @@ static const char *notify_value(const json_t *data, const char *name, size_t len
 
 enum notify_mode { NOTIFY_TEXT, NOTIFY_HTML, NOTIFY_SUBJECT };
 
-/* Appends s escaped for HTML text and attribute values; line breaks become <br>. */
-static void notify_html_escape(struct buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            buf_puts(b, "&amp;");
-            break;
-        case '<':
-            buf_puts(b, "&lt;");
-            break;
-        case '>':
-            buf_puts(b, "&gt;");
-            break;
-        case '"':
-            buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            buf_puts(b, "&#39;");
-            break;
-        case '\r':
-            break;
-        case '\n':
-            buf_puts(b, "<br>\n");
-            break;
-        default:
-            buf_putc(b, *s);
-        }
-    }
-}
-
 /* Appends s for a subject line: one line (control characters become spaces, so a value can
  * never start a header of its own) of at most NOTIFY_SUBJECT_VALUE_MAX characters, cut at a
  * character boundary with an ellipsis. */
@@ -237,7 +207,7 @@ static void notify_subject_value(struct buf *b, const char *s)
 static void notify_put(struct buf *b, const char *s, enum notify_mode mode)
 {
     if (mode == NOTIFY_HTML)
-        notify_html_escape(b, s);
+        html_escape(b, s);
     else if (mode == NOTIFY_SUBJECT)
         notify_subject_value(b, s);
     else
@@ -295,12 +265,12 @@ int notify_render(const char *kind, const json_t *data, struct notify_message *o
     const char *name = notify_value(data, "name", 4, scratch, sizeof scratch);
     buf_puts(&html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                     "<title>");
-    notify_html_escape(&html, out->subject);
+    html_escape(&html, out->subject);
     buf_puts(&html, "</title>\n</head>\n<body>\n<p>");
     if (name) {
         buf_printf(&text, "Dear %s,\n\n", name);
         buf_puts(&html, "Dear ");
-        notify_html_escape(&html, name);
+        html_escape(&html, name);
         buf_puts(&html, ",</p>\n");
     } else {
         buf_puts(&text, "Hello,\n\n");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "monotime.h"
 #include "validate.h"
 #include "xalloc.h"
 
@@ -18,13 +19,6 @@ struct redis {
      * most rather than one each. */
     int64_t retry_at_us;
 };
-
-static int64_t redis_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 int redis_parse_url(const char *url, struct redis_addr *out)
 {
@@ -103,7 +97,7 @@ int redis_ensure(struct redis *r, char *err, size_t errlen)
     if (r->ctx && !r->ctx->err)
         return 0;
     redis_drop(r);
-    if (redis_now_us() < r->retry_at_us) {
+    if (monotime_now_us() < r->retry_at_us) {
         snprintf(err, errlen, "Redis at %s:%d was unreachable a moment ago", r->addr.host,
                  r->addr.port);
         return -1;
@@ -111,7 +105,7 @@ int redis_ensure(struct redis *r, char *err, size_t errlen)
     struct timeval tv = {r->timeout_ms / 1000, (r->timeout_ms % 1000) * 1000};
     r->ctx = redisConnectWithTimeout(r->addr.host, r->addr.port, tv);
     if (!r->ctx || r->ctx->err) {
-        r->retry_at_us = redis_now_us() + 1000000;
+        r->retry_at_us = monotime_now_us() + 1000000;
         snprintf(err, errlen, "connecting to Redis at %s:%d: %s", r->addr.host, r->addr.port,
                  r->ctx ? r->ctx->errstr : "out of memory");
         redis_drop(r);

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "db.h"
+#include "monotime.h"
 #include "token.h"
 
 #define AUTH_SLOTS 4096
@@ -84,7 +85,7 @@ int auth_check(struct req *r)
         return 0;
     }
 
-    int64_t now = req_now_us();
+    int64_t now = monotime_now_us();
     struct auth_slot *slot = auth_slot_for(hash);
     pthread_mutex_lock(&auth_mu);
     int hit = slot->expires_us > now && !strcmp(slot->hash, hash);

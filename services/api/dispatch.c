@@ -15,6 +15,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "metrics.h"
+#include "monotime.h"
 #include "router.h"
 
 static long dispatch_max_body = 1048576;
@@ -83,7 +84,7 @@ enum dispatch_step dispatch_prepare(struct req *r)
      * costs a hash, a handler thread or a PostgreSQL query. */
     int retry_s;
     if (!(r->route->flags & ROUTE_PUBLIC) &&
-        ratelimit_auth_blocked(r->peer, req_now_us(), &retry_s)) {
+        ratelimit_auth_blocked(r->peer, monotime_now_us(), &retry_s)) {
         char retry[16];
         snprintf(retry, sizeof retry, "%d", retry_s);
         req_header(r, "Retry-After", retry);
@@ -173,7 +174,7 @@ void dispatch_run(struct req *r)
     if (!(r->route->flags & ROUTE_PUBLIC)) {
         if (auth_check(r) != 0) {
             if (r->status == 401)
-                ratelimit_auth_failed(r->peer, req_now_us());
+                ratelimit_auth_failed(r->peer, monotime_now_us());
             return;
         }
         if (ratelimit_take(r) != 0)
@@ -248,7 +249,7 @@ void dispatch_finish(struct req *r)
         req_header(r, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
         req_header(r, "Vary", "Origin");
     }
-    int64_t dur = req_now_us() - r->start_us;
+    int64_t dur = monotime_now_us() - r->start_us;
     const char *route = r->route ? r->route->pattern : "unmatched";
     metrics_observe(r->route ? (int)router_index(r->route) : -1, r->status, dur);
     struct buf b;

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "monotime.h"
 #include "req.h"
 #include "ratelimit.h"
 #include "router.h"
@@ -167,7 +168,7 @@ static int metrics_jobs_count(struct db *db, struct buf *out)
 
 void metrics_render_jobs(struct db *db, struct buf *out)
 {
-    int64_t now = req_now_us();
+    int64_t now = monotime_now_us();
     int refresh = 0;
     pthread_mutex_lock(&metrics_jobs_mu);
     if ((!metrics_jobs_text || now - metrics_jobs_at_us >= METRICS_JOBS_TTL_US) &&

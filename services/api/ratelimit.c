@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "monotime.h"
 #include "redis.h"
 
 static int ratelimit_rate = 50, ratelimit_burst = 100;
@@ -55,7 +56,7 @@ static void ratelimit_bypass(void)
 {
     atomic_fetch_add(&ratelimit_bypass_count, 1);
     /* One warning a minute at most, however many requests pass unchecked. */
-    long long now = req_now_us(), last = atomic_load(&ratelimit_last_warn_us);
+    long long now = monotime_now_us(), last = atomic_load(&ratelimit_last_warn_us);
     if (now - last > 60000000 &&
         atomic_compare_exchange_strong(&ratelimit_last_warn_us, &last, now))
         log_warn("rate limiting is off while Redis is unreachable: requests pass unchecked");

@@ -10,22 +10,16 @@
 #include "jobs.h"
 #include "db.h"
 #include "log.h"
+#include "monotime.h"
 #include "router.h"
 #include "tz.h"
 #include "xalloc.h"
-
-int64_t req_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 struct req *req_new(void)
 {
     struct req *r = xcalloc(1, sizeof *r);
     arena_init(&r->arena);
-    r->start_us = req_now_us();
+    r->start_us = monotime_now_us();
     return r;
 }
 

@@ -198,6 +198,4 @@ void req_page(struct req *r, struct page *pg);
 void req_reply_page(struct req *r, const PGresult *res, const struct page *pg, int json_col,
                     int micros_col, int id_col);
 
-int64_t req_now_us(void);
-
 #endif

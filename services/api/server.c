@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "config.h"
 #include "db.h"
+#include "monotime.h"
 #include "dispatch.h"
 #include "log.h"
 #include "metrics.h"
@@ -580,8 +581,8 @@ static void server_cancel_handlers(struct handler *handlers, int n)
 /* Waits up to seconds for the count of requests in flight to reach zero; returns it. */
 static int server_wait_inflight(int64_t seconds)
 {
-    int64_t deadline = req_now_us() + seconds * 1000000;
-    while (atomic_load(&server_inflight) > 0 && req_now_us() < deadline)
+    int64_t deadline = monotime_now_us() + seconds * 1000000;
+    while (atomic_load(&server_inflight) > 0 && monotime_now_us() < deadline)
         usleep(10000);
     return atomic_load(&server_inflight);
 }

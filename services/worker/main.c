@@ -17,6 +17,7 @@
 #include "facts.h"
 #include "jobs.h"
 #include "log.h"
+#include "monotime.h"
 #include "wmetrics.h"
 #include "worker.h"
 #include "xalloc.h"
@@ -42,13 +43,6 @@ static void worker_collect_statements(void)
         worker_sets[n++] = job_statement_sets[i];
 }
 
-static int64_t worker_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 int worker_stopping(void)
 {
     return atomic_load(&worker_stop_flag);
@@ -57,7 +51,7 @@ int worker_stopping(void)
 int worker_must_release(void)
 {
     long long at = atomic_load(&worker_release_at_us);
-    return at && worker_now_us() >= at;
+    return at && monotime_now_us() >= at;
 }
 
 int worker_sleep_ms(int ms)
@@ -176,14 +170,14 @@ int main(void)
     /* Jobs still running a second before the grace period ends are released. */
     int64_t grace_us = (int64_t)cfg.shutdown_grace_s * 1000000;
     atomic_store(&worker_release_at_us,
-                 (long long)(worker_now_us() + (grace_us > 1000000 ? grace_us - 1000000 : 0)));
+                 (long long)(monotime_now_us() + (grace_us > 1000000 ? grace_us - 1000000 : 0)));
     atomic_store(&worker_stop_flag, 1);
     log_info("worker: signal %d, finishing in-flight jobs", sig);
     /* A job whose code does not come back in time (blocked on the network) is left to its
      * lease: the process exits at the end of the grace period regardless, and a sweeper takes
      * the job back when the lease runs out. */
-    int64_t deadline = worker_now_us() + grace_us;
-    while (atomic_load(&worker_runners_left) > 0 && worker_now_us() < deadline) {
+    int64_t deadline = monotime_now_us() + grace_us;
+    while (atomic_load(&worker_runners_left) > 0 && monotime_now_us() < deadline) {
         struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }

@@ -15,6 +15,7 @@
 
 #include "jobs.h"
 #include "log.h"
+#include "monotime.h"
 #include "wmetrics.h"
 #include "worker.h"
 
@@ -33,13 +34,6 @@ struct runner {
     int webhook_lane;   /* 1: serves the webhook lane */
     const char *stream; /* the lane's stream */
 };
-
-static int64_t runner_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void runner_ack(struct runner *rn, const char *entry)
 {
@@ -138,7 +132,7 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
     ctx.payload = json_loads(PQgetvalue(claim, 0, 1), 0, NULL);
     inflight_add(id, attempt, &lost);
     wmetrics_inflight(1);
-    int64_t start = runner_now_us();
+    int64_t start = monotime_now_us();
 
     enum job_result result = JOB_RETRY;
     int began = 0;
@@ -156,7 +150,7 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
             snprintf(ctx.err, sizeof ctx.err, "lease lost while running");
         }
     }
-    int64_t run_us = runner_now_us() - start;
+    int64_t run_us = monotime_now_us() - start;
     if (result == JOB_OK) {
         const char *p[] = {id, attempt_s};
         PGresult *res = db_exec(rn->db, "jobs_complete", 2, p);

@@ -22,6 +22,16 @@ int main(void)
     srunner_add_suite(sr, webhook_suite());
     srunner_add_suite(sr, ical_suite());
     srunner_add_suite(sr, seed_suite());
+    srunner_add_suite(sr, arena_suite());
+    srunner_add_suite(sr, buf_suite());
+    srunner_add_suite(sr, caldate_suite());
+    srunner_add_suite(sr, db_suite());
+    srunner_add_suite(sr, html_suite());
+    srunner_add_suite(sr, log_suite());
+    srunner_add_suite(sr, monotime_suite());
+    srunner_add_suite(sr, redis_suite());
+    srunner_add_suite(sr, secretbox_suite());
+    srunner_add_suite(sr, xalloc_suite());
     srunner_add_suite(sr, smtp_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

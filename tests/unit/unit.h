@@ -22,6 +22,16 @@ Suite *digest_suite(void);
 Suite *webhook_suite(void);
 Suite *ical_suite(void);
 Suite *seed_suite(void);
+Suite *arena_suite(void);
+Suite *buf_suite(void);
+Suite *caldate_suite(void);
+Suite *db_suite(void);
+Suite *html_suite(void);
+Suite *log_suite(void);
+Suite *monotime_suite(void);
+Suite *redis_suite(void);
+Suite *secretbox_suite(void);
+Suite *xalloc_suite(void);
 Suite *smtp_suite(void); /* services/worker/smtp.c */
 
 #endif

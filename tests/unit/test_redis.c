@@ -1,0 +1,150 @@
+/* The Redis URL parser (common/redis.c, redis_parse_url): the module's one pure function; the
+ * connection itself is exercised by the integration and fault suites against a real Redis. */
+#include <stdio.h>
+#include <string.h>
+
+#include "redis.h"
+#include "unit.h"
+
+START_TEST(redis_url_defaults)
+{
+    struct redis_addr a;
+    ck_assert_int_eq(redis_parse_url("redis://localhost", &a), 0);
+    ck_assert_str_eq(a.host, "localhost");
+    ck_assert_int_eq(a.port, 6379);
+    ck_assert_int_eq(a.db, 0);
+    ck_assert_str_eq(a.password, "");
+    ck_assert_int_eq(redis_parse_url("redis://127.0.0.1/", &a), 0);
+    ck_assert_str_eq(a.host, "127.0.0.1");
+    ck_assert_int_eq(a.port, 6379);
+    ck_assert_int_eq(a.db, 0);
+}
+END_TEST
+
+START_TEST(redis_url_port_and_db)
+{
+    struct redis_addr a;
+    ck_assert_int_eq(redis_parse_url("redis://127.0.0.1:16379", &a), 0);
+    ck_assert_str_eq(a.host, "127.0.0.1");
+    ck_assert_int_eq(a.port, 16379);
+    ck_assert_int_eq(a.db, 0);
+    ck_assert_int_eq(redis_parse_url("redis://cache.internal:1/15", &a), 0);
+    ck_assert_str_eq(a.host, "cache.internal");
+    ck_assert_int_eq(a.port, 1);
+    ck_assert_int_eq(a.db, 15);
+    ck_assert_int_eq(redis_parse_url("redis://h:65535/0", &a), 0);
+    ck_assert_int_eq(a.port, 65535);
+    ck_assert_int_eq(redis_parse_url("redis://h/1000", &a), 0);
+    ck_assert_int_eq(a.port, 6379);
+    ck_assert_int_eq(a.db, 1000);
+}
+END_TEST
+
+START_TEST(redis_url_password)
+{
+    struct redis_addr a;
+    ck_assert_int_eq(redis_parse_url("redis://:s3cret@10.0.0.5:6380/2", &a), 0);
+    ck_assert_str_eq(a.password, "s3cret");
+    ck_assert_str_eq(a.host, "10.0.0.5");
+    ck_assert_int_eq(a.port, 6380);
+    ck_assert_int_eq(a.db, 2);
+    /* A user name before the colon is not Redis's (AUTH takes the password alone): dropped. */
+    ck_assert_int_eq(redis_parse_url("redis://default:pw@h", &a), 0);
+    ck_assert_str_eq(a.password, "pw");
+    ck_assert_str_eq(a.host, "h");
+    /* Without a colon the whole user information is the password. */
+    ck_assert_int_eq(redis_parse_url("redis://pw@h", &a), 0);
+    ck_assert_str_eq(a.password, "pw");
+    /* Only the first colon separates: the password may hold more. */
+    ck_assert_int_eq(redis_parse_url("redis://:a:b@h", &a), 0);
+    ck_assert_str_eq(a.password, "a:b");
+    ck_assert_int_eq(redis_parse_url("redis://:@h", &a), 0);
+    ck_assert_str_eq(a.password, "");
+}
+END_TEST
+
+START_TEST(redis_url_fills_every_field_afresh)
+{
+    struct redis_addr a;
+    ck_assert_int_eq(redis_parse_url("redis://:pw@first:1234/7", &a), 0);
+    ck_assert_int_eq(redis_parse_url("redis://second", &a), 0);
+    ck_assert_str_eq(a.host, "second");
+    ck_assert_int_eq(a.port, 6379);
+    ck_assert_int_eq(a.db, 0);
+    ck_assert_str_eq(a.password, "");
+}
+END_TEST
+
+START_TEST(redis_url_refuses_bad_urls)
+{
+    static const char *const bad[] = {
+        "",
+        "localhost:6379",
+        "http://localhost",
+        "rediss://localhost", /* TLS is not supported: refused rather than sent in clear */
+        "REDIS://localhost",
+        "redis://",
+        "redis://:6379",
+        "redis:///0",
+        "redis://:pw@",
+        "redis://h:",
+        "redis://h:/0",
+        "redis://h:0",
+        "redis://h:65536",
+        "redis://h:-1",
+        "redis://h:abc",
+        "redis://h:63 79",
+        "redis://h:12345678",
+        "redis://h:6379x",
+        "redis://h/x",
+        "redis://h/-1",
+        "redis://h/1001",
+        "redis://h/1/2",
+        "redis://h/ 1",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct redis_addr a;
+        ck_assert_msg(redis_parse_url(bad[i], &a) == -1, "accepted \"%s\"", bad[i]);
+    }
+}
+END_TEST
+
+START_TEST(redis_url_bounds_host_and_password)
+{
+    struct redis_addr a;
+    char url[1024];
+    /* The longest host and password that fit (255 characters each), then one more. */
+    char host[257], pw[257];
+    memset(host, 'h', 256);
+    host[255] = '\0';
+    memset(pw, 'p', 256);
+    pw[255] = '\0';
+    snprintf(url, sizeof url, "redis://:%s@%s:7000", pw, host);
+    ck_assert_int_eq(redis_parse_url(url, &a), 0);
+    ck_assert_uint_eq(strlen(a.host), 255);
+    ck_assert_uint_eq(strlen(a.password), 255);
+    ck_assert_int_eq(a.port, 7000);
+    host[255] = 'h';
+    host[256] = '\0';
+    snprintf(url, sizeof url, "redis://%s", host);
+    ck_assert_int_eq(redis_parse_url(url, &a), -1);
+    pw[255] = 'p';
+    pw[256] = '\0';
+    snprintf(url, sizeof url, "redis://:%s@h", pw);
+    ck_assert_int_eq(redis_parse_url(url, &a), -1);
+}
+END_TEST
+
+Suite *redis_suite(void)
+{
+    Suite *s = suite_create("redis");
+    TCase *tc = tcase_create("redis");
+    tcase_add_test(tc, redis_url_defaults);
+    tcase_add_test(tc, redis_url_port_and_db);
+    tcase_add_test(tc, redis_url_password);
+    tcase_add_test(tc, redis_url_fills_every_field_afresh);
+    tcase_add_test(tc, redis_url_refuses_bad_urls);
+    tcase_add_test(tc, redis_url_bounds_host_and_password);
+    suite_add_tcase(s, tc);
+    return s;
+}
