@@ -22,6 +22,7 @@ int main(void)
     srunner_add_suite(sr, webhook_suite());
     srunner_add_suite(sr, ical_suite());
     srunner_add_suite(sr, seed_suite());
+    srunner_add_suite(sr, plan_suite());
     srunner_add_suite(sr, smtp_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -22,6 +22,7 @@ Suite *digest_suite(void);
 Suite *webhook_suite(void);
 Suite *ical_suite(void);
 Suite *seed_suite(void);
+Suite *plan_suite(void);
 Suite *smtp_suite(void); /* services/worker/smtp.c */
 
 #endif
