@@ -419,6 +419,16 @@ START_TEST(plan_spread_is_even_where_it_can_be)
             hi = res.loads[r] > hi ? res.loads[r] : hi;
         }
         ck_assert_msg(hi - lo <= 1, "round %d: loads from %d to %d", round, lo, hi);
+        /* The leads are spread too: among reviewers who visit, at most one lead apart. */
+        int leads[MAXR] = {0}, llo = INT_MAX, lhi = 0;
+        for (size_t i = 0; i < res.nproposals; i++)
+            leads[res.proposals[i].members[0].reviewer]++;
+        for (size_t r = 0; r < f.in.nreviewers; r++)
+            if (res.loads[r] > 0) {
+                llo = leads[r] < llo ? leads[r] : llo;
+                lhi = leads[r] > lhi ? leads[r] : lhi;
+            }
+        ck_assert_msg(lhi - llo <= 1, "round %d: leads from %d to %d", round, llo, lhi);
         plan_result_cleanup(&res);
     }
 }
