@@ -134,33 +134,58 @@ size_t plan_window_count(struct caldate year_starts_on, int visit_days)
 
 /* ---------- eligibility ---------- */
 
+/* A reviewer's ranges as day numbers, computed once per solve: the eligibility test runs for
+ * every reviewer, school and window. acc and busy hold from, to pairs. */
+struct plan_days {
+    long *acc;
+    long *busy;
+};
+
+static void plan_days_init(struct plan_days *d, const struct plan_reviewer *r)
+{
+    d->acc = xmalloc((2 * r->naccredited + 1) * sizeof *d->acc);
+    d->busy = xmalloc((2 * r->nbusy + 1) * sizeof *d->busy);
+    for (size_t i = 0; i < r->naccredited; i++) {
+        d->acc[2 * i] = plan_day_number(r->accredited[i].from);
+        d->acc[2 * i + 1] = plan_day_number(r->accredited[i].to);
+    }
+    for (size_t i = 0; i < r->nbusy; i++) {
+        d->busy[2 * i] = plan_day_number(r->busy[i].from);
+        d->busy[2 * i + 1] = plan_day_number(r->busy[i].to);
+    }
+}
+
+static void plan_days_cleanup(struct plan_days *d)
+{
+    free(d->acc);
+    free(d->busy);
+}
+
 /* The end of the accreditation range covering [from, to], or -1 when none covers it. */
-static long plan_accredited_until(const struct plan_reviewer *r, long from, long to)
+static long plan_accredited_until(const struct plan_reviewer *r, const struct plan_days *d,
+                                  long from, long to)
 {
     long best = -1;
-    for (size_t i = 0; i < r->naccredited; i++) {
-        long a = plan_day_number(r->accredited[i].from), b = plan_day_number(r->accredited[i].to);
-        if (a <= from && to <= b && b > best)
-            best = b;
-    }
+    for (size_t i = 0; i < r->naccredited; i++)
+        if (d->acc[2 * i] <= from && to <= d->acc[2 * i + 1] && d->acc[2 * i + 1] > best)
+            best = d->acc[2 * i + 1];
     return best;
 }
 
-static int plan_eligible(const struct plan_input *in, size_t ri, size_t school,
-                         const struct plan_window *w)
+static int plan_eligible(const struct plan_input *in, const struct plan_days *days, size_t ri,
+                         size_t school, const struct plan_window *w)
 {
     const struct plan_reviewer *r = &in->reviewers[ri];
+    const struct plan_days *d = &days[ri];
     if (r->school == school)
         return 0;
     for (size_t i = 0; i < r->nconflicts; i++)
         if (r->conflicts[i] == school)
             return 0;
-    for (size_t i = 0; i < r->nbusy; i++) {
-        long a = plan_day_number(r->busy[i].from), b = plan_day_number(r->busy[i].to);
-        if (a <= w->to && w->from <= b)
+    for (size_t i = 0; i < r->nbusy; i++)
+        if (d->busy[2 * i] <= w->to && w->from <= d->busy[2 * i + 1])
             return 0;
-    }
-    return plan_accredited_until(r, w->from, w->to) >= 0;
+    return plan_accredited_until(r, d, w->from, w->to) >= 0;
 }
 
 /* ---------- min-cost flow ---------- */
@@ -295,6 +320,7 @@ static int plan_net_mcmf(struct plan_net *g, int s, int t)
 
 struct plan_ctx {
     const struct plan_input *in;
+    struct plan_days *days; /* per reviewer */
     struct plan_window *w;
     size_t nw;
     size_t *school_window;     /* per school, SIZE_MAX when blocked */
@@ -310,7 +336,7 @@ static size_t plan_partner_count(const struct plan_ctx *c, size_t s, size_t k, s
     memset(seen, 0, in->nschools);
     size_t partners = 0, rev = 0;
     for (size_t r = 0; r < in->nreviewers; r++) {
-        if (!plan_eligible(in, r, s, &c->w[k]))
+        if (!plan_eligible(in, c->days, r, s, &c->w[k]))
             continue;
         rev++;
         if (!seen[in->reviewers[r].school]) {
@@ -429,7 +455,7 @@ static size_t plan_solve_teams(struct plan_ctx *c, size_t *team, size_t *nteam)
         size_t k = c->school_window[s];
         plan_net_add_edge(&g, snode0 + (int)s, sink, in->team_size, 0, 0, -1, -1);
         for (size_t r = 0; r < nr; r++) {
-            if (!plan_eligible(in, r, s, &c->w[k]))
+            if (!plan_eligible(in, c->days, r, s, &c->w[k]))
                 continue;
             size_t p = in->reviewers[r].school;
             if (rw[r * nw + k] < 0) {
@@ -513,7 +539,10 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
         }
     }
     size_t ns = in->nschools, nr = in->nreviewers;
-    struct plan_ctx c = {in, NULL, 0, NULL, NULL};
+    struct plan_ctx c = {in, NULL, NULL, 0, NULL, NULL};
+    c.days = xmalloc((nr + 1) * sizeof *c.days);
+    for (size_t r = 0; r < nr; r++)
+        plan_days_init(&c.days[r], &in->reviewers[r]);
     c.nw = plan_windows(in->year_starts_on, in->visit_days, &c.w);
     c.school_window = xmalloc((ns + 1) * sizeof *c.school_window);
     c.blocked_rule = xcalloc(ns + 1, sizeof *c.blocked_rule);
@@ -565,7 +594,7 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
     for (size_t r = 0; r < nr; r++) {
         int eligible = out->loads[r] > 0;
         for (size_t i = 0; !eligible && i < out->nproposals; i++)
-            eligible = plan_eligible(in, r, out->proposals[i].school,
+            eligible = plan_eligible(in, c.days, r, out->proposals[i].school,
                                      &c.w[c.school_window[out->proposals[i].school]]);
         if (eligible) {
             lo = out->loads[r] < lo ? out->loads[r] : lo;
@@ -592,8 +621,8 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
         p->members[0].lead = 1;
         long until[PLAN_MAX_TEAM];
         for (size_t m = 0; m < p->nmembers; m++)
-            until[m] =
-                plan_accredited_until(&in->reviewers[p->members[m].reviewer], w->from, w->to);
+            until[m] = plan_accredited_until(&in->reviewers[p->members[m].reviewer],
+                                             &c.days[p->members[m].reviewer], w->from, w->to);
         char from[11], to[11];
         caldate_format(p->starts_on, from);
         caldate_format(p->ends_on, to);
@@ -616,6 +645,9 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
     free(leads);
     free(nteam);
     free(team);
+    for (size_t r = 0; r < nr; r++)
+        plan_days_cleanup(&c.days[r]);
+    free(c.days);
     free(c.blocked_rule);
     free(c.school_window);
     free(c.w);

@@ -52,7 +52,7 @@ struct plan_input {
 struct plan_member {
     size_t reviewer; /* index into plan_input.reviewers */
     int lead;        /* 1 for the one lead_reviewer of the team */
-    char reason[224];
+    char reason[320];
 };
 
 struct plan_proposal {

@@ -14,10 +14,10 @@
 
 /* A partnership built by a test; every array lives here so plan_input can borrow it. */
 struct fx {
-    char ids[MAXS][16];
+    char ids[MAXS][32];
     const char *school_ids[MAXS];
     struct plan_reviewer rv[MAXR];
-    char rids[MAXR][16];
+    char rids[MAXR][32];
     struct plan_range acc[MAXR][2];
     size_t conf[MAXR][MAXS];
     struct plan_range busy[MAXR][3];
