@@ -602,6 +602,21 @@ START_TEST(plan_dates_and_windows)
         weekdays += is_weekday(d);
     ck_assert_uint_eq(plan_window_count(D("2027-09-01"), 1), weekdays);
     ck_assert_uint_eq(plan_window_count(D("2027-09-01"), 0), 0);
+
+    /* An empty partnership plans nothing; a reviewer at a school outside it is refused. */
+    static struct fx f;
+    struct plan_result res;
+    char err[128];
+    fx_init(&f, 0, 3, 2);
+    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
+    ck_assert_uint_eq(res.nproposals + res.nblocked, 0);
+    plan_result_cleanup(&res);
+    fx_init(&f, 4, 3, 2);
+    fx_reviewer(&f, 4);
+    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_ERR_INPUT);
+    ck_assert(strstr(err, "not in the partnership") != NULL);
+    ck_assert_uint_eq(res.nproposals + res.nblocked, 0);
+    plan_result_cleanup(&res);
 }
 END_TEST
 
