@@ -45,8 +45,14 @@
  * the windows only decide who is eligible where, and the greedy takes, for each school, a
  * window where its team is feasible (and among equally spread ones, the one with most eligible
  * reviewers); the team cost is then optimal for those windows (the unit tests check it against
- * brute force). The year has more windows than any partnership has schools for visit_days 1 or
- * 2, so sharing only arises for long visits in very large partnerships. Size: with 60 schools
+ * brute force). What the sequence can lose: a window chosen for the spread may leave a school
+ * only reviewers who are busy elsewhere, where another window would have offered idle ones, so
+ * the cost can exceed that of a joint optimum; the spread of visits across the year is itself a
+ * requirement, and the choice still keeps every rule, so we accept that. The year has over 100
+ * windows for visit_days 1 or 2, so sharing only arises for visits of 3 to 5 days in
+ * partnerships of more than about 52 schools. (The dec-min property of separable convex
+ * minimisation over the bases of an integral polymatroid is Frank and Murota, "Discrete
+ * decreasing minimization", 2020.) Size: with 60 schools
  * and 300 reviewers the network has a few tens of thousands of arcs and 180 to 240 augmenting
  * paths; bench/plan_bench.c measures it. */
 #include "plan.h"
