@@ -17,7 +17,8 @@
  *    and the flow below keeps their teams apart.
  *
  * 2. Teams, as one min-cost flow over the fixed windows:
- *      source -> reviewer           capacity unbounded, convex cost: the k-th unit costs k
+ *      source -> reviewer           capacity unbounded, convex cost: the reviewer's k-th visit
+ *                                       of the year costs k (prior_visits count as the first)
  *      reviewer -> (reviewer, window)  capacity 1: one visit per window (the overlap rule)
  *      (reviewer, window) -> (school, reviewer's school)  capacity 1, when the reviewer is
  *                                       eligible for that school in that window (§1.2: not the
@@ -200,6 +201,7 @@ struct plan_edge {
     int to, cap, flow;
     int cost;             /* per unit; for a convex edge, the k-th unit costs cost * k */
     int convex;           /* set on the forward edge only */
+    int offset;           /* convex: units already carried before the flow (prior visits) */
     int reviewer, school; /* on (reviewer, window) -> (school, partner) edges, else -1 */
 };
 
@@ -242,8 +244,8 @@ static void plan_net_add_edge(struct plan_net *g, int from, int to, int cap, int
         g->e = xrealloc(g->e, g->cap * sizeof *g->e);
         g->next = xrealloc(g->next, g->cap * sizeof *g->next);
     }
-    struct plan_edge f = {to, cap, 0, cost, convex, reviewer, school};
-    struct plan_edge b = {from, 0, 0, -cost, 0, -1, -1};
+    struct plan_edge f = {to, cap, 0, cost, convex, 0, reviewer, school};
+    struct plan_edge b = {from, 0, 0, -cost, 0, 0, -1, -1};
     g->e[g->ne] = f;
     g->next[g->ne] = g->head[from];
     g->head[from] = (int)g->ne++;
@@ -257,10 +259,10 @@ static long plan_net_cost(const struct plan_net *g, size_t i)
 {
     const struct plan_edge *e = &g->e[i];
     if (e->convex)
-        return (long)e->cost * (e->flow + 1);
+        return (long)e->cost * (e->offset + e->flow + 1);
     const struct plan_edge *fwd = &g->e[i ^ 1];
     if ((i & 1) && fwd->convex)
-        return -(long)fwd->cost * fwd->flow;
+        return -(long)fwd->cost * (fwd->offset + fwd->flow);
     return e->cost;
 }
 
@@ -453,8 +455,10 @@ static size_t plan_solve_teams(struct plan_ctx *c, size_t *team, size_t *nteam)
         rw[i] = -1;
     for (size_t i = 0; i < ns * ns; i++)
         sp[i] = -1;
-    for (size_t r = 0; r < nr; r++)
+    for (size_t r = 0; r < nr; r++) {
         plan_net_add_edge(&g, src, rnode0 + (int)r, (int)ns, 1, 1, -1, -1);
+        g.e[g.ne - 2].offset = in->reviewers[r].prior_visits;
+    }
     for (size_t s = 0; s < ns; s++) {
         if (c->blocked_rule[s])
             continue;
@@ -536,11 +540,14 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
     }
     for (size_t r = 0; r < in->nreviewers; r++) {
         const struct plan_reviewer *rv = &in->reviewers[r];
-        int bad = rv->school >= in->nschools;
+        int bad = rv->school >= in->nschools || rv->prior_visits < 0;
         for (size_t i = 0; i < rv->nconflicts; i++)
             bad |= rv->conflicts[i] >= in->nschools;
         if (bad) {
-            snprintf(err, errlen, "reviewer %zu names a school that is not in the partnership", r);
+            snprintf(err, errlen,
+                     "reviewer %zu names a school that is not in the partnership or has "
+                     "prior_visits below 0",
+                     r);
             return PLAN_ERR_INPUT;
         }
     }
@@ -602,11 +609,12 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
         for (size_t i = 0; !eligible && i < out->nproposals; i++)
             eligible = plan_eligible(in, c.days, r, out->proposals[i].school,
                                      &c.w[c.school_window[out->proposals[i].school]]);
+        int prior = in->reviewers[r].prior_visits, total = prior + out->loads[r];
         if (eligible) {
-            lo = out->loads[r] < lo ? out->loads[r] : lo;
-            hi = out->loads[r] > hi ? out->loads[r] : hi;
+            lo = total < lo ? total : lo;
+            hi = total > hi ? total : hi;
         }
-        out->cost += (long)out->loads[r] * (out->loads[r] + 1) / 2;
+        out->cost += (long)out->loads[r] * prior + (long)out->loads[r] * (out->loads[r] + 1) / 2;
     }
     if (lo == INT_MAX)
         lo = 0;
@@ -641,10 +649,12 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
                          "lead of %d team%s, leads spread as evenly as the teams allow; ",
                          leads[pm->reviewer], leads[pm->reviewer] == 1 ? "" : "s");
             snprintf(pm->reason, sizeof pm->reason,
-                     "%sfewest visits the plan allows (%d in the year; every eligible reviewer "
-                     "has %d to %d); accredited until %s; free %s to %s; no conflict with the "
-                     "school",
-                     lead_words, out->loads[pm->reviewer], lo, hi, acc, from, to);
+                     "%sfewest visits so far (%d in the year with this plan, %d of them "
+                     "already booked; every eligible reviewer has %d to %d); accredited until "
+                     "%s; free %s to %s; no conflict with the school",
+                     lead_words,
+                     in->reviewers[pm->reviewer].prior_visits + out->loads[pm->reviewer],
+                     in->reviewers[pm->reviewer].prior_visits, lo, hi, acc, from, to);
         }
     }
     free(lead_of);

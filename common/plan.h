@@ -37,6 +37,9 @@ struct plan_reviewer {
      * dates they facilitate: a visit must not overlap any of them. */
     const struct plan_range *busy;
     size_t nbusy;
+    /* Visits already on the reviewer's calendar in the plan's year (existing reviews): they
+     * count in the spread, so the k-th visit of the year costs k whichever plan made it. */
+    int prior_visits;
 };
 
 struct plan_input {
@@ -74,8 +77,9 @@ struct plan_result {
     size_t nproposals;
     struct plan_blocked *blocked; /* in school order */
     size_t nblocked;
-    int *loads; /* visits in this plan, per reviewer */
-    /* The objective the teams minimise: the sum over reviewers of 1 + 2 + ... + load. */
+    int *loads; /* visits in this plan, per reviewer (prior_visits not included) */
+    /* The objective the teams minimise: the sum over reviewers of (prior + 1) + ... +
+     * (prior + load), the cost of each visit being its rank in the reviewer's year. */
     long cost;
 };
 

@@ -91,6 +91,7 @@ static void fx_random(struct fx *f, size_t nschools, size_t nreviewers, int team
         size_t r = fx_reviewer(f, i < nschools ? i : rng((unsigned)nschools));
         if (!hostile)
             continue;
+        f->rv[r].prior_visits = rng(4) == 0 ? (int)rng(3) : 0;
         unsigned a = rng(10);
         if (a == 0)
             f->rv[r].naccredited = 0;
@@ -213,7 +214,8 @@ static long check_rules(const struct plan_input *in, const struct plan_result *r
     long cost = 0;
     for (size_t r = 0; r < in->nreviewers; r++) {
         ck_assert_int_eq(loads[r], res->loads[r]);
-        cost += (long)loads[r] * (loads[r] + 1) / 2;
+        for (int k = 1; k <= loads[r]; k++)
+            cost += in->reviewers[r].prior_visits + k;
     }
     ck_assert_int_eq(cost, res->cost);
     return cost;
@@ -333,6 +335,8 @@ START_TEST(plan_matches_brute_force_on_small_partnerships)
         check_rules(&f.in, &res);
         check_partner_blocks(&f.in, &res);
         struct brute b = {.in = &f.in, .res = &res, .best = LONG_MAX};
+        for (size_t r = 0; r < f.in.nreviewers; r++)
+            b.loads[r] = f.rv[r].prior_visits; /* the k-th visit of the year costs k */
         brute_dfs(&b, 0, 0, 0, 0);
         ck_assert_msg(b.best == res.cost, "round %d: brute force %ld, solver %ld", round, b.best,
                       res.cost);
@@ -352,8 +356,9 @@ static void check_no_improving_swap(const struct plan_input *in, const struct pl
         for (size_t m = 0; m < p->nmembers; m++) {
             size_t a = p->members[m].reviewer;
             for (size_t b = 0; b < in->nreviewers; b++) {
-                if (res->loads[b] > res->loads[a] - 2 ||
-                    !may_sit(in, b, p->school, p->starts_on, p->ends_on))
+                int ta = res->loads[a] + in->reviewers[a].prior_visits;
+                int tb = res->loads[b] + in->reviewers[b].prior_visits;
+                if (tb > ta - 2 || !may_sit(in, b, p->school, p->starts_on, p->ends_on))
                     continue;
                 int ok = 1;
                 for (size_t o = 0; o < p->nmembers && ok; o++)
@@ -367,8 +372,7 @@ static void check_no_improving_swap(const struct plan_input *in, const struct pl
                     for (size_t o = 0; o < q->nmembers && ok; o++)
                         ok = q->members[o].reviewer != b;
                 }
-                ck_assert_msg(!ok, "reviewer %zu (%d visits) could replace %zu (%d)", b,
-                              res->loads[b], a, res->loads[a]);
+                ck_assert_msg(!ok, "reviewer %zu (%d visits) could replace %zu (%d)", b, tb, a, ta);
             }
         }
     }
@@ -467,6 +471,38 @@ START_TEST(plan_reasons_and_leads_in_words)
     ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_ERR_INPUT);
     f.in.team_size = 3;
     f.in.visit_days = 6;
+    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_ERR_INPUT);
+    plan_result_cleanup(&res);
+}
+END_TEST
+
+/* Visits already booked count in the spread: a reviewer with two visits in the year already gets
+ * two fewer in the plan, and the reason says so. */
+START_TEST(plan_prior_visits_count_in_the_spread)
+{
+    static struct fx f;
+    struct plan_result res;
+    char err[128];
+    fx_init(&f, 6, 3, 2);
+    for (size_t s = 0; s < 6; s++)
+        for (int k = 0; k < 2; k++)
+            fx_reviewer(&f, s);
+    /* 18 visits over 12 reviewers: 1 or 2 each without history. */
+    f.rv[0].prior_visits = 2;
+    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
+    check_rules(&f.in, &res);
+    ck_assert_int_eq(res.loads[0], 0);
+    int lo = INT_MAX, hi = 0;
+    for (size_t r = 0; r < f.in.nreviewers; r++) {
+        int t = res.loads[r] + f.rv[r].prior_visits;
+        lo = t < lo ? t : lo;
+        hi = t > hi ? t : hi;
+    }
+    ck_assert_int_le(hi - lo, 1);
+    ck_assert(strstr(res.proposals[0].members[1].reason, "already booked; every eligible reviewer "
+                                                         "has 1 to 2)") != NULL);
+    plan_result_cleanup(&res);
+    f.rv[0].prior_visits = -1;
     ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_ERR_INPUT);
     plan_result_cleanup(&res);
 }
@@ -627,6 +663,7 @@ Suite *plan_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, plan_dates_and_windows);
     tcase_add_test(tc, plan_reasons_and_leads_in_words);
+    tcase_add_test(tc, plan_prior_visits_count_in_the_spread);
     tcase_add_test(tc, plan_blocks_every_school_it_cannot_staff);
     tcase_add_test(tc, plan_blocks_too_few_eligible_reviewers_when_windows_are_shared);
     tcase_add_test(tc, plan_matches_brute_force_on_small_partnerships);
