@@ -32,6 +32,7 @@ Suite *monotime_suite(void);
 Suite *redis_suite(void);
 Suite *secretbox_suite(void);
 Suite *xalloc_suite(void);
+Suite *plan_suite(void);
 Suite *smtp_suite(void); /* services/worker/smtp.c */
 
 #endif
