@@ -672,7 +672,10 @@ def table():
         # -- bodies on GET and DELETE
         ("get-body: a small body on GET is ignored", ("GET", S + "/" + host, '{"name":"x"}'), 200, None, {}),
         ("get-body: 1 MiB + 1 on GET", ("GET", S, b" " * (MIB + 1)), 413, "payload_too_large", {}),
-        ("get-body: 1 MiB + 1 on HEAD", ("HEAD", S, b" " * (MIB + 1)), 413, None, {}),
+        # libevent reads no body on HEAD: the declared length is judged, the answer given at once
+        # and the connection closed. A client that went on sending the body would race that close
+        # (unread data makes the kernel reset the connection), so this one waits for the answer.
+        ("get-body: 1 MiB + 1 declared on HEAD", {"raw": request_bytes("HEAD", S, b" " * (MIB + 1))[:-(MIB + 1)], "heads": [True], "wait": 5}, [413], None, {}),
         ("get-body: 1 MiB + 1 on OPTIONS", ("OPTIONS", S, b" " * (MIB + 1)), 413, "payload_too_large", {}),
         ("get-body: 1 MiB + 1 on DELETE", ("DELETE", S + "/" + NIL, b" " * (MIB + 1)), 413, "payload_too_large", {}),
         ("get-body: 1 MiB + 1 on GET without a token", ("GET", S, b" " * (MIB + 1), {"auth": False}), 413, "payload_too_large", {}),
@@ -738,7 +741,9 @@ def run_case(db, before, row):
     name, reqspec, status, code, opts = row
     heads = []
     if isinstance(reqspec, dict):
-        rs, closed, _ = exchange(reqspec["raw"], n=reqspec.get("n", 1), half_close=reqspec.get("half_close", False),
+        heads = reqspec.get("heads", [])
+        rs, closed, _ = exchange(reqspec["raw"], n=reqspec.get("n", 1), heads=heads or None,
+                                 half_close=reqspec.get("half_close", False),
                                  pauses=reqspec.get("pauses"), wait=reqspec.get("wait", 15.0))
     elif isinstance(reqspec, bytes):
         rs, closed, _ = exchange(reqspec)
