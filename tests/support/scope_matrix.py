@@ -220,6 +220,10 @@ MATRIX += [
     ("POST", "/v1/partnerships/{id}/digests", "", "202 -", "202 404", "202 404", "403 403", "403 403"),
     ("GET", "/v1/digests/{id}", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
 
+    ("GET", "/v1/partnerships/{id}/review-plans", "", "200+ -", "200+ 404", "200+ 404", "200+ 404", "404 404"),
+    ("POST", "/v1/partnerships/{id}/review-plans", "", "202 -", "202 404", "202 404", "403 403", "403 403"),
+    ("GET", "/v1/review-plans/{id}", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
+
     ("GET", "/v1/webhooks", "", "200+ -", "200+ 200x", "403 403", "403 403", "403 403"),
     ("POST", "/v1/webhooks", "", "201 -", "201 -", "403 -", "403 -", "403 -"),
     ("GET", "/v1/webhooks/{id}", "", "200 -", "200 404", "403 403", "403 403", "403 403"),
@@ -492,6 +496,8 @@ class World:
         status, out = self.api.call("GET", "/v1/partnerships/%s/digests" % c["p"])
         c["digest"] = out["items"][0]["id"]
         c["digest_job"] = job["id"]  # asked for by admin: other keys are answered with it too
+        c["plan"] = self.api.make("/v1/partnerships/%s/review-plans" % c["p"],
+                                  {"year_starts_on": "2027-09-01"}, want=202)["review_plan_id"]
         return c
 
     def build(self):
@@ -810,6 +816,15 @@ def case(w, method, path, variant, role, side):
     if path == "/v1/digests/{id}":
         cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]
         return dict(path="/v1/digests/" + cell["digest"])
+    # review plans
+    if path == "/v1/partnerships/{id}/review-plans":
+        if method == "GET":
+            cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]
+            return dict(path="/v1/partnerships/%s/review-plans" % pl["p"], find=cell["plan"])
+        return dict(path="/v1/partnerships/%s/review-plans" % pl["p"], body={"year_starts_on": "2027-09-01"})
+    if path == "/v1/review-plans/{id}":
+        cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]
+        return dict(path="/v1/review-plans/" + cell["plan"])
     # webhooks
     if path == "/v1/webhooks":
         if method == "GET":
