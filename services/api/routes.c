@@ -119,6 +119,7 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/partnerships/{id}/review-plans", review_plans_list, 0},
     {HTTP_POST, "/v1/partnerships/{id}/review-plans", review_plans_create, 0},
     {HTTP_GET, "/v1/review-plans/{id}", review_plans_get, 0},
+    {HTTP_POST, "/v1/review-plans/{id}/accept", review_plans_accept, 0},
 
     /* @routes:webhooks */
     {HTTP_GET, "/v1/webhooks", webhooks_list, 0},

@@ -1,6 +1,7 @@
 /* Annual review plans (DESIGN §1.3) end to end through the running worker (plan.generate): a
  * small partnership planned with every rule kept, an infeasible one naming the schools it
- * blocks, and the routes' scope and validation. */
+ * blocks, accepting a plan (every rule re-checked, its reviews created), and the routes' scope and
+ * validation. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,7 +235,13 @@ START_TEST(infeasible_plan_names_blocked_schools)
     ck_assert_int_eq(json_array_size(props), 1);
     ck_assert_str_eq(str(json_array_get(props, 0), "school_id"), schools[3]);
     ck_assert_int_eq(json_array_size(json_object_get(json_array_get(props, 0), "team")), 3);
+    char *accept = xasprintf("/v1/review-plans/%s/accept", str(r->json, "id"));
     http_free(r);
+    r = http_call("POST", accept, test_admin(), NULL, NULL); /* not proposed: 409 */
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "conflict");
+    http_free(r);
+    free(accept);
     for (int s = 0; s < 3; s++)
         free(people[s]);
     for (int s = 0; s < 4; s++)
@@ -313,6 +320,112 @@ START_TEST(plan_scope_and_validation)
 }
 END_TEST
 
+START_TEST(accept_rechecks_then_creates_reviews)
+{
+    char *hub = test_hub(), *part = test_partnership(hub);
+    char *schools[4], *people[4];
+    for (int s = 0; s < 4; s++) {
+        schools[s] = test_school(part);
+        people[s] = reviewer(schools[s]);
+    }
+    struct http_resp *r = plan_and_wait(part, "{\"year_starts_on\":\"2027-01-04\"}");
+    ck_assert_str_eq(str(r->json, "status"), "proposed");
+    char *accept = xasprintf("/v1/review-plans/%s/accept", str(r->json, "id"));
+    char *plan_path = xasprintf("/v1/review-plans/%s", str(r->json, "id"));
+    json_t *proposals = json_incref(json_object_get(r->json, "proposals"));
+    http_free(r);
+
+    char *school_tok = test_key("school", schools[0]);
+    r = http_call("POST", accept, school_tok, NULL, NULL);
+    ck_assert_int_eq(r->status, 403);
+    http_free(r);
+
+    /* Something changed: school 1's reviewer now declares a conflict with school 0. */
+    char *conflicts = xasprintf("/v1/people/%s/conflicts", people[1]);
+    char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Governor\"}", schools[0]);
+    r = http_call("POST", conflicts, test_admin(), body, NULL);
+    ck_assert_int_eq(r->status, 201);
+    char *conflict = xasprintf("%s/%s", conflicts, str(r->json, "id"));
+    http_free(r);
+    r = http_call("POST", accept, test_admin(), NULL, NULL);
+    ck_assert_msg(r->status == 422, "-> %ld %s", r->status, r->body);
+    ck_assert_str_eq(test_code(r), "not_eligible");
+    json_t *errors = json_object_get(r->json, "errors");
+    ck_assert_int_eq(json_array_size(errors), 1);
+    json_t *e = json_array_get(errors, 0);
+    ck_assert_str_eq(str(e, "rule"), "declared_conflict");
+    ck_assert_str_eq(str(e, "school_id"), schools[0]);
+    ck_assert_str_eq(str(e, "person_id"), people[1]);
+    http_free(r);
+    /* Nothing was created and the plan is still proposed. */
+    char *reviews = xasprintf("/v1/reviews?partnership_id=%s", part);
+    r = http_call("GET", reviews, test_admin(), NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
+    http_free(r);
+    r = http_call("GET", plan_path, test_admin(), NULL, NULL);
+    ck_assert_str_eq(str(r->json, "status"), "proposed");
+    http_free(r);
+
+    /* The conflict withdrawn, the plan is accepted: one review per proposal, in planning, with
+     * its dates and team. */
+    ok_call("DELETE", conflict, NULL, 204);
+    r = http_call("POST", accept, test_admin(), NULL, NULL);
+    ck_assert_msg(r->status == 200, "-> %ld %s", r->status, r->body);
+    ck_assert_str_eq(str(r->json, "status"), "accepted");
+    json_t *ids = json_object_get(r->json, "review_ids");
+    ck_assert_int_eq(json_array_size(ids), 4);
+    for (size_t i = 0; i < 4; i++) {
+        json_t *p = json_array_get(proposals, i);
+        char *rp = xasprintf("/v1/reviews/%s", json_string_value(json_array_get(ids, i)));
+        struct http_resp *rv = http_call("GET", rp, test_admin(), NULL, NULL);
+        ck_assert_int_eq(rv->status, 200);
+        ck_assert_str_eq(str(rv->json, "status"), "planning");
+        ck_assert_str_eq(str(rv->json, "school_id"), str(p, "school_id"));
+        ck_assert_str_eq(str(rv->json, "review_starts_on"), str(p, "visit_starts_on"));
+        ck_assert_str_eq(str(rv->json, "review_ends_on"), str(p, "visit_ends_on"));
+        http_free(rv);
+        char *tp = xasprintf("%s/team", rp);
+        rv = http_call("GET", tp, test_admin(), NULL, NULL);
+        json_t *items = json_object_get(rv->json, "items");
+        json_t *team = json_object_get(p, "team");
+        ck_assert_int_eq(json_array_size(items), 3);
+        for (size_t k = 0; k < 3; k++) {
+            int found = 0;
+            for (size_t m = 0; m < 3; m++) {
+                json_t *it = json_array_get(items, m), *want = json_array_get(team, k);
+                found += !strcmp(str(it, "person_id"), str(want, "person_id")) &&
+                         !strcmp(str(it, "role"), str(want, "role"));
+            }
+            ck_assert_int_eq(found, 1);
+        }
+        http_free(rv);
+        free(tp);
+        free(rp);
+    }
+    http_free(r);
+    r = http_call("POST", accept, test_admin(), NULL, NULL); /* twice: 409 */
+    ck_assert_int_eq(r->status, 409);
+    ck_assert_str_eq(test_code(r), "conflict");
+    http_free(r);
+
+    json_decref(proposals);
+    free(reviews);
+    free(conflict);
+    free(body);
+    free(conflicts);
+    free(school_tok);
+    free(plan_path);
+    free(accept);
+    for (int s = 0; s < 4; s++) {
+        free(people[s]);
+        free(schools[s]);
+    }
+    free(part);
+    free(hub);
+}
+END_TEST
+
 Suite *review_plans_suite(void)
 {
     Suite *s = suite_create("review_plans");
@@ -321,6 +434,7 @@ Suite *review_plans_suite(void)
     tcase_add_test(tc, plan_keeps_the_rules);
     tcase_add_test(tc, infeasible_plan_names_blocked_schools);
     tcase_add_test(tc, plan_scope_and_validation);
+    tcase_add_test(tc, accept_rechecks_then_creates_reviews);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -223,6 +223,9 @@ MATRIX += [
     ("GET", "/v1/partnerships/{id}/review-plans", "", "200+ -", "200+ 404", "200+ 404", "200+ 404", "404 404"),
     ("POST", "/v1/partnerships/{id}/review-plans", "", "202 -", "202 404", "202 404", "403 403", "403 403"),
     ("GET", "/v1/review-plans/{id}", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
+    # The cells' plans cannot be staffed (two schools, a team of three): never proposed, so
+    # whoever may accept is answered 409, and nothing is created.
+    ("POST", "/v1/review-plans/{id}/accept", "", "409 -", "409 404", "409 404", "403 403", "403 403"),
 
     ("GET", "/v1/webhooks", "", "200+ -", "200+ 200x", "403 403", "403 403", "403 403"),
     ("POST", "/v1/webhooks", "", "201 -", "201 -", "403 -", "403 -", "403 -"),
@@ -822,9 +825,9 @@ def case(w, method, path, variant, role, side):
             cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]
             return dict(path="/v1/partnerships/%s/review-plans" % pl["p"], find=cell["plan"])
         return dict(path="/v1/partnerships/%s/review-plans" % pl["p"], body={"year_starts_on": "2027-09-01"})
-    if path == "/v1/review-plans/{id}":
+    if path.startswith("/v1/review-plans/{id}"):
         cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]
-        return dict(path="/v1/review-plans/" + cell["plan"])
+        return dict(path=path.replace("{id}", cell["plan"]))
     # webhooks
     if path == "/v1/webhooks":
         if method == "GET":

@@ -232,6 +232,7 @@ extern const struct db_stmt review_plan_statements[];
 void review_plans_list(struct req *r);
 void review_plans_create(struct req *r);
 void review_plans_get(struct req *r);
+void review_plans_accept(struct req *r);
 
 /* webhooks.c: /v1/webhooks (admin and hub keys; the secret returned once). */
 extern const struct db_stmt webhook_statements[];
