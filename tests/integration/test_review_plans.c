@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "integration.h"
 #include "plan.h"
 #include "xalloc.h"
@@ -72,6 +74,28 @@ static long day(const char *s)
     struct caldate c;
     ck_assert_int_eq(caldate_parse(s, &c), 0);
     return plan_day_number(c);
+}
+
+/* The status of the review_plan.ready event queued for plan_id (its webhook.deliver job's
+ * payload), read from the job ledger; caller frees; NULL when there is none or more than one. */
+static char *ready_event_status(const char *plan_id)
+{
+    const char *url = getenv("SPP_TEST_DATABASE_URL");
+    ck_assert_msg(url != NULL, "SPP_TEST_DATABASE_URL is not set");
+    PGconn *db = PQconnectdb(url);
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "%s", PQerrorMessage(db));
+    const char *p[] = {plan_id};
+    PGresult *res = PQexecParams(db,
+                                 "SELECT payload #>> '{event,data,status}' FROM jobs "
+                                 "WHERE kind = 'webhook.deliver' "
+                                 "AND payload #>> '{event,type}' = 'review_plan.ready' "
+                                 "AND payload #>> '{event,data,id}' = $1",
+                                 1, NULL, p, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s", PQresultErrorMessage(res));
+    char *out = PQntuples(res) == 1 ? xstrdup(PQgetvalue(res, 0, 0)) : NULL;
+    PQclear(res);
+    PQfinish(db);
+    return out;
 }
 
 START_TEST(plan_keeps_the_rules)
@@ -173,6 +197,10 @@ START_TEST(plan_keeps_the_rules)
 
     /* Listed newest first. */
     char *plan_id = xstrdup(str(plan, "id"));
+    char *event = ready_event_status(plan_id); /* announced once, as proposed */
+    ck_assert_msg(event != NULL, "no review_plan.ready event");
+    ck_assert_str_eq(event, "proposed");
+    free(event);
     http_free(r);
     struct http_resp *second = plan_and_wait(part, "{\"year_starts_on\":\"2027-09-01\"}");
     ck_assert_int_eq(json_integer_value(json_object_get(second->json, "team_size")), 3);
@@ -236,6 +264,10 @@ START_TEST(infeasible_plan_names_blocked_schools)
     ck_assert_str_eq(str(json_array_get(props, 0), "school_id"), schools[3]);
     ck_assert_int_eq(json_array_size(json_object_get(json_array_get(props, 0), "team")), 3);
     char *accept = xasprintf("/v1/review-plans/%s/accept", str(r->json, "id"));
+    char *event = ready_event_status(str(r->json, "id")); /* announced once, as infeasible */
+    ck_assert_msg(event != NULL, "no review_plan.ready event");
+    ck_assert_str_eq(event, "infeasible");
+    free(event);
     http_free(r);
     r = http_call("POST", accept, test_admin(), NULL, NULL); /* not proposed: 409 */
     ck_assert_int_eq(r->status, 409);

@@ -4,8 +4,9 @@
  * unavailability, the visits of existing reviews they sit on and the workshops they
  * facilitate; visits already booked in the plan's year count in the spread), solves them with
  * common/plan.c, and stores the proposals and blocked schools with status proposed (nothing
- * blocked) or infeasible, all in the job's transaction with the plan row locked. A plan no
- * longer generating (done by an earlier attempt) is left alone. */
+ * blocked) or infeasible, with its review_plan.ready webhook event, all in the job's
+ * transaction with the plan row locked. A plan no longer generating (done by an earlier
+ * attempt) is left alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,17 @@ const struct db_stmt plan_generate_statements[] = {
      "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
      "AND EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id "
      "  AND a.role = 'peer_reviewer' AND a.counts) ORDER BY pe.id"},
-    {"pg_store", "UPDATE review_plans SET status = $2, proposals = $3::jsonb, blocked = $4::jsonb, "
-                 "version = version + 1, updated_at = clock_timestamp() WHERE id = $1"},
+    /* Stores the plan and queues its review_plan.ready webhook event (a fresh event id, which
+     * is also the job's dedupe key). */
+    {"pg_store",
+     "WITH p AS (UPDATE review_plans SET status = $2, proposals = $3::jsonb, "
+     "  blocked = $4::jsonb, version = version + 1, updated_at = clock_timestamp() "
+     "  WHERE id = $1 RETURNING review_plan_json(review_plans)::jsonb AS data), "
+     "e AS (SELECT gen_random_uuid() AS id) "
+     "INSERT INTO jobs (kind, payload, dedupe_key) "
+     "SELECT 'webhook.deliver', jsonb_build_object('event', jsonb_build_object('id', e.id, "
+     "  'type', 'review_plan.ready', 'created_at', spp_ts(clock_timestamp()), 'data', p.data)), "
+     "  'event:' || e.id FROM p, e RETURNING id"},
     {NULL, NULL},
 };
 
