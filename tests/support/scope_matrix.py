@@ -28,7 +28,8 @@ The world the fixtures build (all by admin over HTTP):
 Each cell has people ph and pc2 at Sh, and pr, pc and po at Ss; a review R hosted by Sh with pr on
 its team and a review R2 hosted by Ss with ph on its team, each with a team member, evidence, a
 finding, an action and a best practice; conflicts, unavailability, accreditations and bookings on
-its people; a digest. The keys: hub → hub A, partnership → PA, school → Sh of cell A, person → pr
+its people; a digest; a review plan (never proposed: two schools cannot staff a team of three).
+The keys: hub → hub A, partnership → PA, school → Sh of cell A, person → pr
 of cell A (on R's team). "Inside" is the key's own corner of cell A; "outside" is the nearest
 place just beyond it: hub → cell B, partnership → cell A2 (same hub), school → its sibling school
 Ss and review R2 (same partnership), person → po (same school) and R2.
