@@ -14,9 +14,13 @@
 #include <sys/socket.h>
 #include <uriparser/Uri.h>
 
-const char *const webhook_event_types[] = {"review.transitioned",   "champion.assigned",
-                                           "champion.unassignable", "digest.published",
-                                           "booking.changed",       NULL};
+const char *const webhook_event_types[] = {"review.transitioned",
+                                           "champion.assigned",
+                                           "champion.unassignable",
+                                           "digest.published",
+                                           "booking.changed",
+                                           "review_plan.ready",
+                                           NULL};
 
 int webhook_event_known(const char *type)
 {

@@ -115,6 +115,12 @@ const struct route routes[] = {
     {HTTP_POST, "/v1/partnerships/{id}/digests", digests_create, 0},
     {HTTP_GET, "/v1/digests/{id}", digests_get, 0},
 
+    /* @routes:review-plans */
+    {HTTP_GET, "/v1/partnerships/{id}/review-plans", review_plans_list, 0},
+    {HTTP_POST, "/v1/partnerships/{id}/review-plans", review_plans_create, 0},
+    {HTTP_GET, "/v1/review-plans/{id}", review_plans_get, 0},
+    {HTTP_POST, "/v1/review-plans/{id}/accept", review_plans_accept, 0},
+
     /* @routes:webhooks */
     {HTTP_GET, "/v1/webhooks", webhooks_list, 0},
     {HTTP_POST, "/v1/webhooks", webhooks_create, 0},
@@ -158,6 +164,7 @@ const struct db_stmt *const route_statements[] = {
     best_practice_statements,
     booking_statements,
     digest_statements,
+    review_plan_statements,
     webhook_statements,
     notification_statements,
     admin_statements,

@@ -28,5 +28,6 @@ Suite *notifications_suite(void);
 Suite *calendar_suite(void);
 Suite *edge_suite(void);
 Suite *bounds_suite(void);
+Suite *review_plans_suite(void);
 
 #endif

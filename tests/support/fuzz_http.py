@@ -17,7 +17,8 @@ random.seed(int(sys.argv[4]) if len(sys.argv) > 4 else 1)
 paths = ["/v1/schools", "/v1/schools/{u}", "/v1/people", "/v1/people/{u}/conflicts", "/v1/reviews", "/v1/reviews/{u}/transitions",
          "/v1/reviews/{u}/team", "/v1/training-sessions", "/v1/training-sessions/{u}/bookings", "/v1/bookings/{u}", "/v1/jobs",
          "/v1/api-keys", "/v1/webhooks", "/v1/partnerships/{u}/digests", "/v1/digests/{u}", "/v1/accreditations/import",
-         "/v1/notifications", "/v1/admin/reminder-scan", "/healthz", "/metrics", "/v1/hubs/{u}", "/v1/partnerships/{u}/phase"]
+         "/v1/notifications", "/v1/admin/reminder-scan", "/healthz", "/metrics", "/v1/hubs/{u}", "/v1/partnerships/{u}/phase",
+         "/v1/partnerships/{u}/review-plans", "/v1/review-plans/{u}", "/v1/review-plans/{u}/accept"]
 methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS", "HEAD", "BREW"]
 junk = ['{', '[]', '"x"', 'null', '{"a":' * 50, '{"name":"\u0000"}', '{"urn":123}', '\xff\xfe', '{"items":[' + ','.join(['{"email":"x@y.z","role":"peer_reviewer","awarded_on":"2020-01-01"}'] * 50) + ']}',
         '{"to":"scheduled"}', '{"status":"cancelled"}', '{"person_id":"' + 'a' * 5000 + '"}', json.dumps({"name": "x" * 300, "q": [1, 2]}),

@@ -28,7 +28,8 @@ The world the fixtures build (all by admin over HTTP):
 Each cell has people ph and pc2 at Sh, and pr, pc and po at Ss; a review R hosted by Sh with pr on
 its team and a review R2 hosted by Ss with ph on its team, each with a team member, evidence, a
 finding, an action and a best practice; conflicts, unavailability, accreditations and bookings on
-its people; a digest. The keys: hub → hub A, partnership → PA, school → Sh of cell A, person → pr
+its people; a digest; a review plan (never proposed: two schools cannot staff a team of three).
+The keys: hub → hub A, partnership → PA, school → Sh of cell A, person → pr
 of cell A (on R's team). "Inside" is the key's own corner of cell A; "outside" is the nearest
 place just beyond it: hub → cell B, partnership → cell A2 (same hub), school → its sibling school
 Ss and review R2 (same partnership), person → po (same school) and R2.
@@ -219,6 +220,13 @@ MATRIX += [
     ("GET", "/v1/partnerships/{id}/digests", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
     ("POST", "/v1/partnerships/{id}/digests", "", "202 -", "202 404", "202 404", "403 403", "403 403"),
     ("GET", "/v1/digests/{id}", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
+
+    ("GET", "/v1/partnerships/{id}/review-plans", "", "200+ -", "200+ 404", "200+ 404", "200+ 404", "404 404"),
+    ("POST", "/v1/partnerships/{id}/review-plans", "", "202 -", "202 404", "202 404", "403 403", "403 403"),
+    ("GET", "/v1/review-plans/{id}", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
+    # The cells' plans cannot be staffed (two schools, a team of three): never proposed, so
+    # whoever may accept is answered 409, and nothing is created.
+    ("POST", "/v1/review-plans/{id}/accept", "", "409 -", "409 404", "409 404", "403 403", "403 403"),
 
     ("GET", "/v1/webhooks", "", "200+ -", "200+ 200x", "403 403", "403 403", "403 403"),
     ("POST", "/v1/webhooks", "", "201 -", "201 -", "403 -", "403 -", "403 -"),
@@ -492,6 +500,8 @@ class World:
         status, out = self.api.call("GET", "/v1/partnerships/%s/digests" % c["p"])
         c["digest"] = out["items"][0]["id"]
         c["digest_job"] = job["id"]  # asked for by admin: other keys are answered with it too
+        c["plan"] = self.api.make("/v1/partnerships/%s/review-plans" % c["p"],
+                                  {"year_starts_on": "2027-09-01"}, want=202)["review_plan_id"]
         return c
 
     def build(self):
@@ -810,6 +820,15 @@ def case(w, method, path, variant, role, side):
     if path == "/v1/digests/{id}":
         cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]
         return dict(path="/v1/digests/" + cell["digest"])
+    # review plans
+    if path == "/v1/partnerships/{id}/review-plans":
+        if method == "GET":
+            cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]
+            return dict(path="/v1/partnerships/%s/review-plans" % pl["p"], find=cell["plan"])
+        return dict(path="/v1/partnerships/%s/review-plans" % pl["p"], body={"year_starts_on": "2027-09-01"})
+    if path.startswith("/v1/review-plans/{id}"):
+        cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]
+        return dict(path=path.replace("{id}", cell["plan"]))
     # webhooks
     if path == "/v1/webhooks":
         if method == "GET":

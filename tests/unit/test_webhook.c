@@ -339,7 +339,7 @@ END_TEST
 
 START_TEST(webhook_event_indexes)
 {
-    ck_assert_uint_eq(webhook_event_count(), 5);
+    ck_assert_uint_eq(webhook_event_count(), 6);
     for (size_t i = 0; i < webhook_event_count(); i++)
         ck_assert_int_eq(webhook_event_index(webhook_event_types[i]), (int)i);
     ck_assert_int_eq(webhook_event_index("review.created"), -1);

@@ -227,6 +227,13 @@ void digests_list(struct req *r);
 void digests_create(struct req *r);
 void digests_get(struct req *r);
 
+/* review_plans.c: annual review plans (DESIGN §1.3). */
+extern const struct db_stmt review_plan_statements[];
+void review_plans_list(struct req *r);
+void review_plans_create(struct req *r);
+void review_plans_get(struct req *r);
+void review_plans_accept(struct req *r);
+
 /* webhooks.c: /v1/webhooks (admin and hub keys; the secret returned once). */
 extern const struct db_stmt webhook_statements[];
 void webhooks_list(struct req *r);

@@ -127,7 +127,8 @@ static const char *webhooks_check_events(struct req *r, json_t *errors)
         if (k < 0) {
             validate_add(errors, field, "enum",
                          "must be one of review.transitioned, champion.assigned, "
-                         "champion.unassignable, digest.published, booking.changed");
+                         "champion.unassignable, digest.published, booking.changed, "
+                         "review_plan.ready");
             bad = 1;
             continue;
         }

@@ -18,14 +18,16 @@ int notification_deliver_failed(struct job_ctx *ctx, int dead);
 extern const struct db_stmt notification_deliver_statements[];
 enum job_result reminders_scan_run(struct job_ctx *ctx);
 extern const struct db_stmt reminders_scan_statements[];
+enum job_result plan_generate_run(struct job_ctx *ctx);
+extern const struct db_stmt plan_generate_statements[];
 
 #define JOB_KINDS_PRODUCT                                                                          \
     {"champion.assign", champion_assign_run, NULL}, {"digest.compile", digest_compile_run, NULL},  \
         {"webhook.deliver", webhook_deliver_run, NULL},                                            \
         {"notification.deliver", notification_deliver_run, notification_deliver_failed},           \
-        {"reminders.scan", reminders_scan_run, NULL},
+        {"reminders.scan", reminders_scan_run, NULL}, {"plan.generate", plan_generate_run, NULL},
 #define JOB_STATEMENTS_PRODUCT                                                                     \
     champion_statements, digest_compile_statements, webhook_deliver_statements,                    \
-        notification_deliver_statements, reminders_scan_statements,
+        notification_deliver_statements, reminders_scan_statements, plan_generate_statements,
 
 #endif
