@@ -12,7 +12,8 @@
 #   scripts/run.sh stop   stop the API, the worker, Redis and PostgreSQL (by PID), keep the data
 #   scripts/run.sh reset  stop, then delete the data (.data/ and the PostgreSQL folder)
 #
-# Ports: SPP_PG_PORT (default 55433), SPP_REDIS_PORT (default 56380), SPP_LISTEN (default
+# Ports below Linux's ephemeral range (32768-60999), so that no outgoing connection's local port
+# can hold them: SPP_PG_PORT (default 25433), SPP_REDIS_PORT (default 26380), SPP_LISTEN (default
 # 127.0.0.1:8080). Any other SPP_* variable in the environment reaches both services.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,8 +23,8 @@ cd "$root"
 data="$root/.data"
 pg_home=$(spp_pg_home "$root")
 logs="$data/logs"
-pg_port=${SPP_PG_PORT:-55433}
-redis_port=${SPP_REDIS_PORT:-56380}
+pg_port=${SPP_PG_PORT:-25433}
+redis_port=${SPP_REDIS_PORT:-26380}
 listen=${SPP_LISTEN:-127.0.0.1:8080}
 
 # alive PIDFILE: the process named in PIDFILE is running.
