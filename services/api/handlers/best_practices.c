@@ -142,20 +142,24 @@ int best_practices_readable(struct req *r, const char *partnership_id)
     return PQntuples(res) > 0;
 }
 
+/* best_practices_readable, answering 404 with `absent` when the caller may not read: returns 0
+ * when it may, -1 after answering. */
+int best_practices_require(struct req *r, const char *partnership_id, const char *absent)
+{
+    int readable = best_practices_readable(r, partnership_id);
+    if (readable == 0)
+        req_problem(r, 404, "not_found", absent);
+    return readable == 1 ? 0 : -1;
+}
+
 /* GET /v1/partnerships/{id}/best-practices: published ones, newest first; the cursor is the
  * last item's (published_at, id). */
 void best_practices_published(struct req *r)
 {
     const char *id = req_param(r, "id");
-    if (req_check_query(r, NULL, 1) != 0)
+    if (req_check_query(r, NULL, 1) != 0 ||
+        best_practices_require(r, id, "No such partnership.") != 0)
         return;
-    int readable = best_practices_readable(r, id);
-    if (readable < 0)
-        return;
-    if (!readable) {
-        req_problem(r, 404, "not_found", "No such partnership.");
-        return;
-    }
     struct page pg;
     req_page(r, &pg);
     const char *p[] = {id, pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};

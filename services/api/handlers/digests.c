@@ -48,23 +48,11 @@ static const struct vfield digest_compile_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-/* Answers 404 and returns -1 unless the caller may read partnership_id's digests. */
-static int digests_readable(struct req *r, const char *partnership_id)
-{
-    int readable = best_practices_readable(r, partnership_id);
-    if (readable < 0)
-        return -1;
-    if (!readable) {
-        req_problem(r, 404, "not_found", "No such partnership.");
-        return -1;
-    }
-    return 0;
-}
-
 void digests_list(struct req *r)
 {
     const char *id = req_param(r, "id");
-    if (req_check_query(r, NULL, 1) != 0 || digests_readable(r, id) != 0)
+    if (req_check_query(r, NULL, 1) != 0 ||
+        best_practices_require(r, id, "No such partnership.") != 0)
         return;
     struct page pg;
     req_page(r, &pg);
@@ -79,18 +67,9 @@ void digests_create(struct req *r)
     if (req_check_query(r, NULL, 0) != 0)
         return;
     const char *id = req_param(r, "id");
-    if (r->principal.role == ROLE_SCHOOL || r->principal.role == ROLE_PERSON) {
-        req_problem(r, 403, "forbidden", "Only admin, hub and partnership keys compile digests.");
+    if (resource_partnership_work(r, id, "Only admin, hub and partnership keys compile digests.") !=
+        0)
         return;
-    }
-    struct scope_owner o;
-    int seen = resource_chain(r, SCOPE_PARTNERSHIP, id, &o);
-    if (seen < 0)
-        return;
-    if (!seen) {
-        req_problem(r, 404, "not_found", "No such partnership.");
-        return;
-    }
     if (req_check_body(r, digest_compile_fields, VALIDATE_CREATE) != 0)
         return;
     const char *pp[] = {id};
@@ -201,12 +180,8 @@ void digests_get(struct req *r)
         req_problem(r, 404, "not_found", "No such digest.");
         return;
     }
-    int readable = best_practices_readable(r, PQgetvalue(res, 0, 1));
-    if (readable <= 0) {
-        if (readable == 0)
-            req_problem(r, 404, "not_found", "No such digest.");
+    if (best_practices_require(r, PQgetvalue(res, 0, 1), "No such digest.") != 0)
         return;
-    }
     /* JSON unless HTML or plain text is preferred; ties go to JSON. */
     double json = digests_accept_q(r->accept, "application/json");
     double html = digests_accept_q(r->accept, "text/html");

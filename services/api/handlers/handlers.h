@@ -220,6 +220,7 @@ void best_practices_published(struct req *r);
 /* Whether the caller may read partnership_id's best practices and digests (DESIGN §3): 1, 0
  * (nothing answered) or -1 after answering a database error. */
 int best_practices_readable(struct req *r, const char *partnership_id);
+int best_practices_require(struct req *r, const char *partnership_id, const char *absent);
 
 /* digests.c: GET/POST /v1/partnerships/{id}/digests, GET /v1/digests/{id}. */
 extern const struct db_stmt digest_statements[];

@@ -213,3 +213,16 @@ void resource_reply(struct req *r, int status, const PGresult *res, int row)
     req_etag(r, PQgetvalue(res, row, 1));
     req_reply_text(r, status, PQgetvalue(res, row, 0));
 }
+
+int resource_partnership_work(struct req *r, const char *partnership_id, const char *forbidden)
+{
+    if (r->principal.role == ROLE_SCHOOL || r->principal.role == ROLE_PERSON) {
+        req_problem(r, 403, "forbidden", forbidden);
+        return -1;
+    }
+    struct scope_owner o;
+    int seen = resource_chain(r, SCOPE_PARTNERSHIP, partnership_id, &o);
+    if (seen == 0)
+        req_problem(r, 404, "not_found", "No such partnership.");
+    return seen == 1 ? 0 : -1;
+}

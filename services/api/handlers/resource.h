@@ -23,6 +23,10 @@ int resource_params(struct req *r, const struct vfield *fields, const json_t *ob
  * Returns 1 when it exists and the caller may see it, 0 when not (nothing answered), -1 after
  * answering a database error. */
 int resource_chain(struct req *r, enum scope_kind kind, const char *id, struct scope_owner *o);
+/* The prologue of work started on a partnership (compile a digest, plan reviews): 403 with
+ * `forbidden` for school and person keys, 404 for a partnership the key cannot see. Returns 0
+ * when the caller may go on, -1 after answering. */
+int resource_partnership_work(struct req *r, const char *partnership_id, const char *forbidden);
 /* Checks that the member field of body, when set, names a kind record the caller can see;
  * adds a problem to errors otherwise. Fills o (may be NULL) with its chain. Returns -1 only
  * after answering a database error. */

@@ -52,24 +52,11 @@ static const struct vfield review_plan_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-/* Answers 404 and returns -1 unless the caller may read partnership_id's plans. */
-static int review_plans_readable(struct req *r, const char *partnership_id, const char *what)
-{
-    int readable = best_practices_readable(r, partnership_id);
-    if (readable < 0)
-        return -1;
-    if (!readable) {
-        req_problem(r, 404, "not_found", what);
-        return -1;
-    }
-    return 0;
-}
-
 void review_plans_list(struct req *r)
 {
     const char *id = req_param(r, "id");
     if (req_check_query(r, NULL, 1) != 0 ||
-        review_plans_readable(r, id, "No such partnership.") != 0)
+        best_practices_require(r, id, "No such partnership.") != 0)
         return;
     struct page pg;
     req_page(r, &pg);
@@ -84,18 +71,8 @@ void review_plans_create(struct req *r)
     if (req_check_query(r, NULL, 0) != 0)
         return;
     const char *id = req_param(r, "id");
-    if (r->principal.role == ROLE_SCHOOL || r->principal.role == ROLE_PERSON) {
-        req_problem(r, 403, "forbidden", "Only admin, hub and partnership keys plan reviews.");
+    if (resource_partnership_work(r, id, "Only admin, hub and partnership keys plan reviews.") != 0)
         return;
-    }
-    struct scope_owner o;
-    int seen = resource_chain(r, SCOPE_PARTNERSHIP, id, &o);
-    if (seen < 0)
-        return;
-    if (!seen) {
-        req_problem(r, 404, "not_found", "No such partnership.");
-        return;
-    }
     if (req_check_body(r, review_plan_fields, VALIDATE_CREATE) != 0)
         return;
     json_t *ts = json_object_get(r->json, "team_size");
@@ -145,7 +122,7 @@ void review_plans_get(struct req *r)
         req_problem(r, 404, "not_found", "No such review plan.");
         return;
     }
-    if (review_plans_readable(r, PQgetvalue(res, 0, 1), "No such review plan.") != 0)
+    if (best_practices_require(r, PQgetvalue(res, 0, 1), "No such review plan.") != 0)
         return;
     req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
@@ -227,12 +204,8 @@ void review_plans_accept(struct req *r)
         return;
     }
     const char *partnership = PQgetvalue(plan, 0, 1);
-    int readable = best_practices_readable(r, partnership);
-    if (readable <= 0) {
-        if (readable == 0)
-            req_problem(r, 404, "not_found", "No such review plan.");
+    if (best_practices_require(r, partnership, "No such review plan.") != 0)
         return;
-    }
     const char *status = PQgetvalue(plan, 0, 0);
     if (strcmp(status, "proposed") != 0) {
         req_problem(r, 409, "conflict",
