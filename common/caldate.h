@@ -17,5 +17,8 @@ int caldate_cmp(struct caldate a, struct caldate b);
 struct caldate caldate_add_months(struct caldate a, int months);
 /* a + days (negative goes back). */
 struct caldate caldate_add_days(struct caldate a, int days);
+/* Days since 1970-01-01 (negative before), proleptic Gregorian, and back: O(1). */
+long caldate_to_days(struct caldate c);
+struct caldate caldate_from_days(long days);
 
 #endif

@@ -68,35 +68,9 @@
 
 /* ---------- dates ---------- */
 
-long plan_day_number(struct caldate c)
-{
-    /* Days from civil (H. Hinnant's algorithm), proleptic Gregorian. */
-    long y = c.y - (c.m <= 2);
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (c.m + (c.m > 2 ? -3 : 9)) + 2) / 5 + c.d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static struct caldate plan_civil(long z)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long y = yoe + era * 400;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    long d = doy - (153 * mp + 2) / 5 + 1;
-    long m = mp < 10 ? mp + 3 : mp - 9;
-    struct caldate c = {(int)(y + (m <= 2)), (int)m, (int)d};
-    return c;
-}
-
 int plan_weekday(struct caldate c)
 {
-    long n = plan_day_number(c); /* 1970-01-01 was a Thursday (3) */
+    long n = caldate_to_days(c); /* 1970-01-01 was a Thursday (3) */
     return (int)(((n % 7) + 7 + 3) % 7);
 }
 
@@ -107,8 +81,8 @@ struct plan_window {
 /* Fills *out (xmalloc'd, the caller frees) with the year's windows in date order. */
 static size_t plan_windows(struct caldate start, int visit_days, struct plan_window **out)
 {
-    long d0 = plan_day_number(start);
-    long end = plan_day_number(caldate_add_months(start, 12)); /* exclusive */
+    long d0 = caldate_to_days(start);
+    long end = caldate_to_days(caldate_add_months(start, 12)); /* exclusive */
     size_t n = 0, cap = 64;
     struct plan_window *w = xmalloc(cap * sizeof *w);
     for (long monday = d0 - plan_weekday(start); monday < end; monday += 7) {
@@ -153,12 +127,12 @@ static void plan_days_init(struct plan_days *d, const struct plan_reviewer *r)
     d->acc = xmalloc((2 * r->naccredited + 1) * sizeof *d->acc);
     d->busy = xmalloc((2 * r->nbusy + 1) * sizeof *d->busy);
     for (size_t i = 0; i < r->naccredited; i++) {
-        d->acc[2 * i] = plan_day_number(r->accredited[i].from);
-        d->acc[2 * i + 1] = plan_day_number(r->accredited[i].to);
+        d->acc[2 * i] = caldate_to_days(r->accredited[i].from);
+        d->acc[2 * i + 1] = caldate_to_days(r->accredited[i].to);
     }
     for (size_t i = 0; i < r->nbusy; i++) {
-        d->busy[2 * i] = plan_day_number(r->busy[i].from);
-        d->busy[2 * i + 1] = plan_day_number(r->busy[i].to);
+        d->busy[2 * i] = caldate_to_days(r->busy[i].from);
+        d->busy[2 * i + 1] = caldate_to_days(r->busy[i].to);
     }
 }
 
@@ -578,8 +552,8 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
             b->school = s;
             b->rule = c.blocked_rule[s];
             char from[11], to[11];
-            caldate_format(plan_civil(c.w[c.school_window[s]].from), from);
-            caldate_format(plan_civil(c.w[c.school_window[s]].to), to);
+            caldate_format(caldate_from_days(c.w[c.school_window[s]].from), from);
+            caldate_format(caldate_from_days(c.w[c.school_window[s]].to), to);
             snprintf(b->message, sizeof b->message,
                      "only %zu of the %d reviewers a team needs are free for its window "
                      "%s to %s: the others eligible are on teams visiting at the same time",
@@ -595,8 +569,8 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
                 continue;
             struct plan_proposal *p = &out->proposals[out->nproposals++];
             p->school = s;
-            p->starts_on = plan_civil(c.w[k].from);
-            p->ends_on = plan_civil(c.w[k].to);
+            p->starts_on = caldate_from_days(c.w[k].from);
+            p->ends_on = caldate_from_days(c.w[k].to);
             p->nmembers = nteam[s];
             for (size_t m = 0; m < nteam[s]; m++) {
                 p->members[m].reviewer = team[s * PLAN_MAX_TEAM + m];
@@ -643,7 +617,7 @@ int plan_solve(const struct plan_input *in, struct plan_result *out, char *err, 
         for (size_t m = 0; m < p->nmembers; m++) {
             struct plan_member *pm = &p->members[m];
             char acc[11], lead_words[64] = "";
-            caldate_format(plan_civil(until[m]), acc);
+            caldate_format(caldate_from_days(until[m]), acc);
             if (pm->lead)
                 snprintf(lead_words, sizeof lead_words,
                          "lead of %d team%s, leads spread as evenly as the teams allow; ",

@@ -93,8 +93,7 @@ void plan_result_cleanup(struct plan_result *r);
  * weekdays); more schools than this must share windows, and then teams must not share members. */
 size_t plan_window_count(struct caldate year_starts_on, int visit_days);
 
-/* Day number of a date (days since 1970-01-01) and its weekday (0 = Monday). */
-long plan_day_number(struct caldate c);
+/* A date's weekday (0 = Monday). Day numbers are caldate_to_days. */
 int plan_weekday(struct caldate c);
 
 #endif

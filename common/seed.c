@@ -76,31 +76,6 @@ enum {
 
 /* ---- dates as day numbers (days since 1970-01-01) ---- */
 
-static int seed_days(struct caldate c)
-{
-    int y = c.y - (c.m <= 2);
-    int era = (y >= 0 ? y : y - 399) / 400;
-    int yoe = y - era * 400;
-    int doy = (153 * (c.m + (c.m > 2 ? -3 : 9)) + 2) / 5 + c.d - 1;
-    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static struct caldate seed_date(int z)
-{
-    z += 719468;
-    int era = (z >= 0 ? z : z - 146096) / 146097;
-    int doe = z - era * 146097;
-    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int mp = (5 * doy + 2) / 153;
-    struct caldate c;
-    c.d = doy - (153 * mp + 2) / 5 + 1;
-    c.m = mp + (mp < 10 ? 3 : -9);
-    c.y = yoe + era * 400 + (c.m <= 2);
-    return c;
-}
-
 /* 0 = Monday … 6 = Sunday. */
 static int seed_weekday(int day)
 {
@@ -701,7 +676,7 @@ struct seed_model *seed_model_new(const struct seed_opts *opts, char *err, size_
         o.accreditation_months = 24;
     struct seed_model *m = xcalloc(1, sizeof *m);
     m->o = o;
-    m->today = seed_days(o.today);
+    m->today = (int)caldate_to_days(o.today);
     m->nhubs = o.hubs;
     m->nparts = o.partnerships;
     m->nschools = o.schools;
@@ -911,14 +886,14 @@ static void out_s(struct seed_out *w, const char *s)
 static void out_date(struct seed_out *w, int day)
 {
     char d[16];
-    caldate_format(seed_date(day), d);
+    caldate_format(caldate_from_days(day), d);
     buf_puts(&w->b, d);
 }
 
 /* A UTC timestamp: day at minute-of-day. */
 static void out_ts(struct seed_out *w, int day, int minute)
 {
-    struct caldate c = seed_date(day);
+    struct caldate c = caldate_from_days(day);
     buf_printf(&w->b, "%04d-%02d-%02d %02d:%02d:00+00", c.y, c.m, c.d, minute / 60, minute % 60);
 }
 
@@ -1147,8 +1122,8 @@ static int seed_awards(const struct seed_model *m, long s, int pos, struct seed_
         int role = pos == 4 ? ACCR_IMPROVEMENT_CHAMPION : ACCR_PEER_REVIEWER;
         int day;
         if (pos == 5) /* lapsing within 60 days */
-            day = seed_days(caldate_add_months(m->o.today, -m->o.accreditation_months)) + 1 +
-                  (int)(h % 60);
+            day = (int)caldate_to_days(caldate_add_months(m->o.today, -m->o.accreditation_months)) +
+                  1 + (int)(h % 60);
         else
             day = m->today - 760 - (int)(h % 150);
         out[n++] = (struct seed_award){role, 0, 0, day, -1, {0, 0, 0}, 0};
@@ -1164,7 +1139,7 @@ static int seed_awards(const struct seed_model *m, long s, int pos, struct seed_
     for (int i = 0; i < n; i++) {
         aw[i].kind = out[i].source_training ? (out[i].refresher ? ACCR_REFRESHER : ACCR_INITIAL)
                                             : ACCR_RECORDED;
-        aw[i].on = seed_date(out[i].day);
+        aw[i].on = caldate_from_days(out[i].day);
     }
     /* Every award of one person here is in one role. */
     accreditation_evaluate(aw, (size_t)n, m->o.accreditation_months);

@@ -73,7 +73,7 @@ static long day(const char *s)
 {
     struct caldate c;
     ck_assert_int_eq(caldate_parse(s, &c), 0);
-    return plan_day_number(c);
+    return caldate_to_days(c);
 }
 
 /* The status of the review_plan.ready event queued for plan_id (its webhook.deliver job's

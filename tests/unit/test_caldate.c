@@ -182,6 +182,24 @@ START_TEST(caldate_days_match_the_c_library)
 }
 END_TEST
 
+/* Day numbers: 1970-01-01 is day 0, and walking day by day from 1600 to 2400 with
+ * caldate_add_days meets each number once, in order, and back again. */
+START_TEST(caldate_day_numbers_round_trip)
+{
+    struct caldate epoch = {1970, 1, 1};
+    ck_assert_int_eq(caldate_to_days(epoch), 0);
+    struct caldate c = {1600, 1, 1};
+    long n = caldate_to_days(c);
+    for (int i = 0; i < 292200; i++) {
+        ck_assert_int_eq(caldate_to_days(c), n);
+        struct caldate back = caldate_from_days(n);
+        ck_assert_int_eq(caldate_cmp(back, c), 0);
+        c = caldate_add_days(c, 1);
+        n++;
+    }
+}
+END_TEST
+
 Suite *caldate_suite(void)
 {
     Suite *s = suite_create("caldate");
@@ -194,6 +212,7 @@ Suite *caldate_suite(void)
     tcase_add_test(tc, caldate_months_cross_years);
     tcase_add_test(tc, caldate_days_named_cases);
     tcase_add_test(tc, caldate_days_match_the_c_library);
+    tcase_add_test(tc, caldate_day_numbers_round_trip);
     suite_add_tcase(s, tc);
     return s;
 }
