@@ -41,6 +41,13 @@ static int dispatch_has_body(const struct req *r)
     return r->method == HTTP_POST || r->method == HTTP_PUT || r->method == HTTP_PATCH;
 }
 
+/* A route takes no query parameters unless its handler checks its own (ROUTE_QUERY): any
+ * other answers 422 here, once for every such route. Returns 0 to go on. */
+static int dispatch_query_none(struct req *r)
+{
+    return (r->route->flags & ROUTE_QUERY) ? 0 : req_check_query(r, NULL, 0);
+}
+
 enum dispatch_step dispatch_prepare(struct req *r)
 {
     char allow[128];
@@ -93,7 +100,8 @@ enum dispatch_step dispatch_prepare(struct req *r)
         return DISPATCH_DONE;
     }
     if (r->route->flags & ROUTE_INLINE) {
-        r->route->handler(r);
+        if (dispatch_query_none(r) == 0)
+            r->route->handler(r);
         return DISPATCH_DONE;
     }
     return DISPATCH_QUEUE;
@@ -162,7 +170,8 @@ void dispatch_run(struct req *r)
 {
     char err[512];
     if (r->route->flags & ROUTE_NO_DB) {
-        r->route->handler(r);
+        if (dispatch_query_none(r) == 0)
+            r->route->handler(r);
         return;
     }
     if (db_ensure(r->hc->db, err, sizeof err) != 0) {
@@ -180,7 +189,7 @@ void dispatch_run(struct req *r)
         if (ratelimit_take(r) != 0)
             return;
     }
-    if (dispatch_has_body(r) && dispatch_parse_body(r) != 0)
+    if ((dispatch_has_body(r) && dispatch_parse_body(r) != 0) || dispatch_query_none(r) != 0)
         return;
     if (r->method == HTTP_GET || r->method == HTTP_HEAD) {
         r->route->handler(r);

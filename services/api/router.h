@@ -7,6 +7,9 @@
 #define ROUTE_PUBLIC 1u /* no Authorization needed */
 #define ROUTE_INLINE 2u /* answered on the loop thread: touches neither PostgreSQL nor Redis */
 #define ROUTE_NO_DB  4u /* the handler checks its dependencies itself (readiness) */
+#define ROUTE_QUERY                                                                                \
+    8u /* the handler checks its own query parameters; without it a route                          \
+        * takes none, and the dispatcher refuses any (422) */
 
 struct route {
     enum http_method method;

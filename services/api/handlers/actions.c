@@ -88,8 +88,6 @@ void actions_list(struct req *r)
 
 void actions_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP) ||
         req_check_body(r, action_fields, VALIDATE_CREATE) != 0)
@@ -108,15 +106,11 @@ void actions_create(struct req *r)
 
 void actions_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     reviews_item_get(r, "action_get");
 }
 
 void actions_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_WORKSHOP, "action_lock");
     if (!cur || req_check_body(r, action_fields, VALIDATE_PATCH) != 0)
@@ -139,7 +133,5 @@ void actions_update(struct req *r)
 
 void actions_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     reviews_item_delete(r, REVIEW_ACT_WORKSHOP, "action_lock", "action_delete");
 }

@@ -20,8 +20,6 @@ static const struct vfield admin_scan_fields[] = {
 
 void admin_reminder_scan(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (r->principal.role != ROLE_ADMIN) {
         req_problem(r, 403, "forbidden", "Only admin keys run the reminder scan.");
         return;

@@ -61,8 +61,6 @@ void api_keys_list(struct req *r)
 
 void api_keys_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (api_key_admin_only(r) != 0 || req_check_body(r, api_key_fields, VALIDATE_CREATE) != 0)
         return;
     enum scope_role role;
@@ -115,8 +113,6 @@ void api_keys_create(struct req *r)
 
 void api_keys_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (api_key_admin_only(r) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
@@ -132,8 +128,6 @@ void api_keys_get(struct req *r)
 
 void api_keys_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (api_key_admin_only(r) != 0)
         return;
     const char *p[] = {req_param(r, "id")};

@@ -73,8 +73,6 @@ void best_practices_list(struct req *r)
 
 void best_practices_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP) ||
         req_check_body(r, best_practice_fields, VALIDATE_CREATE) != 0)
@@ -91,15 +89,11 @@ void best_practices_create(struct req *r)
 
 void best_practices_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     reviews_item_get(r, "bp_get");
 }
 
 void best_practices_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_WORKSHOP, "bp_lock");
     if (!cur || req_check_body(r, best_practice_fields, VALIDATE_PATCH) != 0)
@@ -119,8 +113,6 @@ void best_practices_update(struct req *r)
 
 void best_practices_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     reviews_item_delete(r, REVIEW_ACT_WORKSHOP, "bp_lock", "bp_delete");
 }
 

@@ -138,8 +138,6 @@ void bookings_list(struct req *r)
  * partnership keys, recording who came. */
 void bookings_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *session_id = req_param(r, "id");
     PGresult *session = training_sessions_load(r, session_id, 1, SCOPE_READ);
     if (!session || req_check_body(r, booking_create_fields, VALIDATE_CREATE) != 0)
@@ -181,8 +179,6 @@ void bookings_create(struct req *r)
 
 void bookings_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *res = resource_load(r, "booking_get", SCOPE_BOOKING, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -191,8 +187,6 @@ void bookings_get(struct req *r)
 /* PATCH /v1/bookings/{id} {"status": cancelled | attended | no_show}. */
 void bookings_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *id = req_param(r, "id");
     PGresult *first = resource_load(r, "booking_get", SCOPE_BOOKING, SCOPE_UPDATE);
     if (!first || req_check_body(r, booking_patch_fields, VALIDATE_PATCH) != 0)

@@ -48,8 +48,6 @@ const struct db_stmt calendar_statements[] = {
 
 void calendar_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *id = req_param(r, "id");
     struct scope_owner o;
     int found = resource_chain(r, SCOPE_PERSON, id, &o);

@@ -66,8 +66,6 @@ void conflicts_list(struct req *r)
 
 void conflicts_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (resource_person_detail(r, SCOPE_CONFLICT, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, conflict_fields, VALIDATE_CREATE) != 0)
@@ -96,14 +94,10 @@ void conflicts_create(struct req *r)
 /* GET of one conflict, so that the Location a create answers names something readable. */
 void conflicts_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     resource_detail_get(r, SCOPE_CONFLICT, "conflict_get", "conflict_id");
 }
 
 void conflicts_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     resource_detail_delete(r, SCOPE_CONFLICT, "conflict_delete", "conflict_id");
 }

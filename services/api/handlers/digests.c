@@ -64,8 +64,6 @@ void digests_list(struct req *r)
 
 void digests_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *id = req_param(r, "id");
     if (resource_partnership_work(r, id, "Only admin, hub and partnership keys compile digests.") !=
         0)
@@ -170,8 +168,6 @@ static double digests_accept_q(const char *accept, const char *type)
 
 void digests_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *p[] = {req_param(r, "id")};
     PGresult *res = req_db(r, "digest_get", 1, p);
     if (!res)

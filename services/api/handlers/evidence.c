@@ -107,8 +107,6 @@ void evidence_list(struct req *r)
 
 void evidence_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE) ||
         req_check_body(r, evidence_fields, VALIDATE_CREATE) != 0)
@@ -128,8 +126,6 @@ void evidence_create(struct req *r)
 
 void evidence_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     reviews_item_get(r, "evidence_get");
 }
 
@@ -137,8 +133,6 @@ void evidence_get(struct req *r)
  * same rules as on a create (a person key to itself, admin to a team member). */
 void evidence_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "evidence_lock");
     if (!cur || req_check_body(r, evidence_fields, VALIDATE_PATCH) != 0)
@@ -163,8 +157,6 @@ void evidence_update(struct req *r)
 
 void evidence_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "evidence_lock"))
         return;

@@ -100,8 +100,6 @@ void findings_list(struct req *r)
 
 void findings_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE) ||
         req_check_body(r, finding_fields, VALIDATE_CREATE) != 0)
@@ -121,15 +119,11 @@ void findings_create(struct req *r)
 
 void findings_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     reviews_item_get(r, "finding_get");
 }
 
 void findings_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "finding_lock");
     if (!cur || req_check_body(r, finding_fields, VALIDATE_PATCH) != 0)
@@ -155,7 +149,5 @@ void findings_update(struct req *r)
 
 void findings_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     reviews_item_delete(r, REVIEW_ACT_EVIDENCE, "finding_lock", "finding_delete");
 }

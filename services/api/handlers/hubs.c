@@ -65,8 +65,6 @@ void hubs_list(struct req *r)
 
 void hubs_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (req_check_body(r, hub_fields, VALIDATE_CREATE) != 0)
         return;
     /* A new hub has no owners above it: only admin may make one. */
@@ -93,8 +91,6 @@ static PGresult *hub_load(struct req *r, int lock, enum scope_op op)
 
 void hubs_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *res = hub_load(r, 0, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -102,8 +98,6 @@ void hubs_get(struct req *r)
 
 void hubs_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *cur = hub_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -124,8 +118,6 @@ void hubs_update(struct req *r)
 /* A hub that still has partnerships (or live keys) is refused by the foreign keys: 409. */
 void hubs_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *cur = hub_load(r, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -140,8 +132,6 @@ void hubs_delete(struct req *r)
  * the hub. */
 void hubs_summary(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (!hub_load(r, 0, SCOPE_READ))
         return;
     const char *p[] = {req_param(r, "id")};

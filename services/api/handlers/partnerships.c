@@ -202,8 +202,6 @@ static int partnership_check_lead(struct req *r, const char *partnership_id, con
 
 void partnerships_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (resource_role_may(r, SCOPE_PARTNERSHIP, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, partnership_fields, VALIDATE_CREATE) != 0)
@@ -239,8 +237,6 @@ static PGresult *partnership_load(struct req *r, int lock, enum scope_op op)
 
 void partnerships_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *res = partnership_load(r, 0, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -277,8 +273,6 @@ static int partnership_check_refs(struct req *r, const PGresult *cur, const json
 
 void partnerships_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *cur = partnership_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -304,8 +298,6 @@ void partnerships_update(struct req *r)
  * invalid_transition. Starts the new phase today in the partnership's time zone. */
 void partnerships_phase(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *cur = partnership_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -330,8 +322,6 @@ void partnerships_phase(struct req *r)
 /* A partnership that still has schools (or live keys) is refused by the foreign keys: 409. */
 void partnerships_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *cur = partnership_load(r, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -345,8 +335,6 @@ void partnerships_delete(struct req *r)
  * partnership. */
 void partnerships_summary(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (!partnership_load(r, 0, SCOPE_READ))
         return;
     const char *p[] = {req_param(r, "id")};

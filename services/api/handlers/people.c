@@ -125,8 +125,6 @@ static json_t *person_prefs(const json_t *stored, const json_t *given)
 
 void people_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (resource_role_may(r, SCOPE_PERSON, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, person_fields, VALIDATE_CREATE) != 0)
@@ -165,8 +163,6 @@ static PGresult *person_load(struct req *r, int lock, enum scope_op op)
 
 void people_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *res = person_load(r, 0, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -207,8 +203,6 @@ static int person_check_move(struct req *r, const PGresult *cur, const json_t *m
 
 void people_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *cur = person_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -242,8 +236,6 @@ void people_update(struct req *r)
  * refused by the foreign keys: 409. */
 void people_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *cur = person_load(r, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;

@@ -68,8 +68,6 @@ void review_plans_list(struct req *r)
 
 void review_plans_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *id = req_param(r, "id");
     if (resource_partnership_work(r, id, "Only admin, hub and partnership keys plan reviews.") != 0)
         return;
@@ -112,8 +110,6 @@ void review_plans_create(struct req *r)
 
 void review_plans_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *p[] = {req_param(r, "id")};
     PGresult *res = req_db(r, "rplan_get", 1, p);
     if (!res)
@@ -188,8 +184,6 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
 
 void review_plans_accept(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (r->principal.role == ROLE_SCHOOL || r->principal.role == ROLE_PERSON) {
         req_problem(r, 403, "forbidden", "Only admin, hub and partnership keys accept plans.");
         return;

@@ -102,8 +102,6 @@ void review_team_list(struct req *r)
 
 void review_team_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id");
     if (!reviews_load(r, review_id, 1, REVIEW_ACT_DRIVE) ||
         req_check_body(r, review_team_fields, VALIDATE_CREATE) != 0)
@@ -122,16 +120,12 @@ void review_team_create(struct req *r)
 
 void review_team_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     reviews_item_get(r, "rteam_get");
 }
 
 /* PATCH: the role, or the person in the seat (who must then be eligible). */
 void review_team_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *review_id = req_param(r, "id"), *member_id = req_param(r, "item_id");
     PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_DRIVE, "rteam_lock");
     if (!cur || req_check_body(r, review_team_fields, VALIDATE_PATCH) != 0)
@@ -154,7 +148,5 @@ void review_team_update(struct req *r)
 
 void review_team_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     reviews_item_delete(r, REVIEW_ACT_DRIVE, "rteam_lock", "rteam_delete");
 }

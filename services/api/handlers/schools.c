@@ -103,8 +103,6 @@ static int school_check_lead(struct req *r, const char *school_id, const json_t 
 
 void schools_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (resource_role_may(r, SCOPE_SCHOOL, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, school_fields, VALIDATE_CREATE) != 0)
@@ -139,8 +137,6 @@ static PGresult *school_load(struct req *r, int lock, enum scope_op op)
 
 void schools_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *res = school_load(r, 0, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -177,8 +173,6 @@ static int school_check_patch(struct req *r, const PGresult *cur, const json_t *
 
 void schools_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *cur = school_load(r, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
@@ -202,8 +196,6 @@ void schools_update(struct req *r)
 
 void schools_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *cur = school_load(r, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;

@@ -48,15 +48,11 @@ void handlers_cleanup(void)
 
 void system_healthz(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     req_reply_text(r, 200, "{\"status\":\"ok\"}");
 }
 
 void system_readyz(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     char err[512];
     int pg_ok = db_ensure(r->hc->db, err, sizeof err) == 0;
     if (pg_ok) {
@@ -89,8 +85,6 @@ void system_readyz(struct req *r)
 
 void system_metrics(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     struct buf b;
     buf_init(&b);
     metrics_render(&b);
@@ -102,8 +96,6 @@ void system_metrics(struct req *r)
 
 void system_openapi(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     req_reply_raw(r, 200, "application/yaml; charset=utf-8",
                   xstrndup(system_openapi_text, system_openapi_len), system_openapi_len);
 }

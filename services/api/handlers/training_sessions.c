@@ -102,8 +102,6 @@ static void training_owner(const char *hub_id, struct scope_owner *o)
 
 void training_sessions_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (resource_role_may(r, SCOPE_TRAINING, SCOPE_CREATE) != 0 ||
         req_check_body(r, training_fields, VALIDATE_CREATE) != 0)
         return;
@@ -150,8 +148,6 @@ PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum s
 
 void training_sessions_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     PGresult *res = training_sessions_load(r, req_param(r, "id"), 0, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
@@ -159,8 +155,6 @@ void training_sessions_get(struct req *r)
 
 void training_sessions_update(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *id = req_param(r, "id");
     PGresult *cur = training_sessions_load(r, id, 1, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
@@ -205,8 +199,6 @@ void training_sessions_update(struct req *r)
 /* A session with bookings (even cancelled ones) is refused by the foreign key: 409. */
 void training_sessions_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     const char *id = req_param(r, "id");
     PGresult *cur = training_sessions_load(r, id, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)

@@ -62,8 +62,6 @@ void unavailability_list(struct req *r)
 
 void unavailability_create(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     if (resource_person_detail(r, SCOPE_PERSON_DETAIL, SCOPE_CREATE) != 0)
         return;
     if (req_check_body(r, unavailability_fields, VALIDATE_CREATE) != 0)
@@ -90,14 +88,10 @@ void unavailability_create(struct req *r)
 /* GET of one period, so that the Location a create answers names something readable. */
 void unavailability_get(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     resource_detail_get(r, SCOPE_PERSON_DETAIL, "unavailability_get", "unavailability_id");
 }
 
 void unavailability_delete(struct req *r)
 {
-    if (req_check_query(r, NULL, 0) != 0)
-        return;
     resource_detail_delete(r, SCOPE_PERSON_DETAIL, "unavailability_delete", "unavailability_id");
 }
