@@ -35,6 +35,8 @@ struct config {
     char *tz;
     char *smtp_url;
     char *mail_from;
+    char *public_url;
+    int audit_retention_days;
     int webhook_allow_private;
     char *webhook_key;       /* a secret: 64 hex characters, or NULL */
     int webhook_concurrency; /* worker runner threads for webhook deliveries only */
