@@ -163,6 +163,7 @@ const struct db_stmt *const route_statements[] = {
     action_statements,
     best_practice_statements,
     booking_statements,
+    waitlist_statements,
     digest_statements,
     review_plan_statements,
     webhook_statements,

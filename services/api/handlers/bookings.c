@@ -2,14 +2,14 @@
  * with the session's row locked (always taken before any booking row), so concurrent bookings
  * from any number of connections queue on it: the seat count is exact and never goes over
  * capacity. Cancelling a booked place hands it to the oldest waitlisted booking in the same
- * transaction; each person whose booking changed is told (a booking.changed notification,
- * through spp_notify: at most one per booking and day in the person's time zone). */
+ * transaction (waitlist.c); each person whose booking changed is told (a booking.changed
+ * notification, through spp_notify: at most one per booking and day in the person's time
+ * zone). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "booking.h"
-#include "config.h"
 #include "handlers.h"
 #include "jobs.h"
 #include "resource.h"
@@ -42,27 +42,6 @@ const struct db_stmt booking_statements[] = {
      "WHERE id = $1 RETURNING booking_json(bookings)::text, version"},
     {"booking_seats", "UPDATE training_sessions SET booked_count = booked_count + $2::int "
                       "WHERE id = $1"},
-    /* The oldest waitlisted bookings take up to $2 free seats. */
-    {"booking_promote",
-     "WITH up AS (UPDATE bookings SET status = 'booked', version = version + 1, "
-     "updated_at = clock_timestamp() WHERE id IN (SELECT id FROM bookings WHERE session_id = $1 "
-     "AND status = 'waitlisted' ORDER BY created_at, id LIMIT $2::int) "
-     "RETURNING id, person_id, version), "
-     "seats AS (UPDATE training_sessions SET booked_count = booked_count + "
-     "(SELECT count(*) FROM up) WHERE id = $1) SELECT id, person_id, version FROM up"},
-    /* The booking.changed notification of booking $1 as it is now, dated and shown in its
-     * person's partnership's time zone ($2 when none). Returns the job to publish, or NULL. */
-    {"booking_notify",
-     "SELECT spp_notify('booking.changed', b.id, pe.id, pe.email, "
-     "(clock_timestamp() AT TIME ZONE z.tz)::date, NULL, jsonb_build_object('name', "
-     "pe.full_name, 'course', replace(ts.course, '_', ' '), 'starts', "
-     "to_char(ts.starts_at AT TIME ZONE z.tz, 'FMDay FMDD FMMonth YYYY \"at\" HH24:MI'), "
-     "'location', ts.location, 'status', b.status)) "
-     "FROM bookings b JOIN people pe ON pe.id = b.person_id "
-     "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "JOIN training_sessions ts ON ts.id = b.session_id "
-     "CROSS JOIN LATERAL (SELECT COALESCE(p.timezone, $2) AS tz) z WHERE b.id = $1"},
-    {"booking_json", "SELECT booking_json(b)::text FROM bookings b WHERE b.id = $1"},
     {NULL, NULL},
 };
 
@@ -82,39 +61,6 @@ static const struct vfield booking_filters[] = {
     {"status", V_ENUM, 0, 0, booking_status_names, 0, 0},
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
-
-/* Tells the booking's person about its change (DESIGN §4: a notification delivered by
- * notification.deliver), in the request's transaction; the job is published after commit.
- * Returns 0 or -1 after answering. */
-static int booking_notify(struct req *r, const char *booking_id)
-{
-    const char *p[] = {booking_id, handlers_config()->tz};
-    PGresult *res = req_db(r, "booking_notify", 2, p);
-    if (!res)
-        return -1;
-    if (!PQgetisnull(res, 0, 0))
-        req_publish_after_commit(r, PQgetvalue(res, 0, 0));
-    /* And the integrations hear of it as a booking.changed webhook event. */
-    const char *b[] = {booking_id};
-    PGresult *booking = req_db(r, "booking_json", 1, b);
-    if (!booking)
-        return -1;
-    return req_announce(r, "booking.changed", PQgetvalue(booking, 0, 0));
-}
-
-int bookings_promote(struct req *r, const char *session_id, int seats)
-{
-    char n[16];
-    snprintf(n, sizeof n, "%d", seats);
-    const char *p[] = {session_id, n};
-    PGresult *res = req_db(r, "booking_promote", 2, p);
-    if (!res)
-        return -1;
-    for (int i = 0; i < PQntuples(res); i++)
-        if (booking_notify(r, PQgetvalue(res, i, 0)) != 0)
-            return -1;
-    return 0;
-}
 
 void bookings_list(struct req *r)
 {
@@ -235,11 +181,11 @@ void bookings_update(struct req *r)
     PGresult *res = req_db(r, "booking_set_status", 2, u);
     if (!res)
         return;
-    if (booking_notify(r, id) != 0)
+    if (waitlist_announce(r, id) != 0)
         return;
     if (booking_frees_seat(from, to)) {
         const char *seat[] = {session_id, "-1"};
-        if (!req_db(r, "booking_seats", 2, seat) || bookings_promote(r, session_id, 1) != 0)
+        if (!req_db(r, "booking_seats", 2, seat) || waitlist_promote(r, session_id, 1) != 0)
             return;
     }
     if (to == BOOKING_ATTENDED && accreditations_attended(r, id) != 0)

@@ -132,9 +132,16 @@ void bookings_list(struct req *r);
 void bookings_create(struct req *r);
 void bookings_get(struct req *r);
 void bookings_update(struct req *r);
+
+/* waitlist.c: the waiting list of a session, moved by bookings.c and training_sessions.c. */
+extern const struct db_stmt waitlist_statements[];
 /* Moves up to seats of the oldest waitlisted bookings of a session (locked by the caller) into
  * booked places, telling each person. Returns 0 or -1 after answering. */
-int bookings_promote(struct req *r, const char *session_id, int seats);
+int waitlist_promote(struct req *r, const char *session_id, int seats);
+/* Tells booking_id's person of its change (a booking.changed notification, published after
+ * commit) and the integrations (a booking.changed webhook event). Returns 0 or -1 after
+ * answering. */
+int waitlist_announce(struct req *r, const char *booking_id);
 
 /* jobs.c */
 extern const struct db_stmt job_statements[];

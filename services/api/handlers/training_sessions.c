@@ -189,7 +189,7 @@ void training_sessions_update(struct req *r)
     if (!res)
         return;
     /* More capacity: the waiting list moves up into the new seats, oldest first. */
-    if (capacity > booked && bookings_promote(r, id, (int)(capacity - booked)) != 0)
+    if (capacity > booked && waitlist_promote(r, id, (int)(capacity - booked)) != 0)
         return;
     PGresult *now = training_sessions_load(r, id, 0, SCOPE_READ);
     if (now)
