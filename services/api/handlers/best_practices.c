@@ -7,44 +7,58 @@
  * (reviews_transition), and a completed review no longer changes (reviews_allowed answers 409):
  * so what the partnership has been sent in a digest is what stays, and a published best
  * practice can be neither edited nor deleted. Until then it is a draft the workshop refines. */
-#include <stdio.h>
-#include <string.h>
 
 #include "handlers.h"
 #include "resource.h"
+#include "subcollection.h"
 
-/* Columns of a single best practice: json, version. */
+/* The statements, by handle: the descriptor and the readers name them by these indexes. */
+enum {
+    BP_GET,
+    BP_LOCK,
+    BP_LIST,
+    BP_PUBLISHED,
+    BP_MEMBER_SCHOOL,
+    BP_INSERT,
+    BP_UPDATE,
+    BP_DELETE,
+    BP_STATEMENTS
+};
+
 #define BEST_PRACTICE_ROW                                                                          \
-    "SELECT best_practice_json(b)::text, b.version FROM best_practices b "                         \
+    "SELECT best_practice_json(b)::text AS json, b.version FROM best_practices b "                 \
     "WHERE b.id = $1 AND b.review_id = $2"
 
 const struct db_stmt best_practice_statements[] = {
-    {"bp_get", BEST_PRACTICE_ROW},
-    {"bp_lock", BEST_PRACTICE_ROW " FOR UPDATE OF b"},
-    {"bp_list",
-     "SELECT best_practice_json(b)::text, spp_micros(b.created_at), b.id FROM best_practices b "
-     "WHERE b.review_id = $1 "
-     "AND ($2::bigint IS NULL OR (b.created_at, b.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY b.created_at, b.id LIMIT $4"},
+    [BP_GET] = {"bp_get", BEST_PRACTICE_ROW},
+    [BP_LOCK] = {"bp_lock", BEST_PRACTICE_ROW " FOR UPDATE OF b"},
+    [BP_LIST] = {"bp_list",
+                 "SELECT best_practice_json(b)::text AS json, spp_micros(b.created_at) AS micros, "
+                 "b.id FROM best_practices b WHERE b.review_id = $1 "
+                 "AND ($2::bigint IS NULL OR (b.created_at, b.id) > (spp_from_micros($2), "
+                 "$3::uuid)) ORDER BY b.created_at, b.id LIMIT $4"},
     /* The partnership's published ones, newest first: the keyset runs backwards. */
-    {"bp_published",
-     "SELECT best_practice_json(b)::text, spp_micros(b.published_at), b.id "
-     "FROM best_practices b JOIN reviews r ON r.id = b.review_id "
-     "WHERE r.partnership_id = $1 AND b.published_at IS NOT NULL "
-     "AND ($2::bigint IS NULL OR (b.published_at, b.id) < (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY b.published_at DESC, b.id DESC LIMIT $4"},
+    [BP_PUBLISHED] = {"bp_published",
+                      "SELECT best_practice_json(b)::text AS json, spp_micros(b.published_at) AS "
+                      "micros, b.id FROM best_practices b JOIN reviews r ON r.id = b.review_id "
+                      "WHERE r.partnership_id = $1 AND b.published_at IS NOT NULL "
+                      "AND ($2::bigint IS NULL OR (b.published_at, b.id) < (spp_from_micros($2), "
+                      "$3::uuid)) ORDER BY b.published_at DESC, b.id DESC LIMIT $4"},
     /* Whether school $1 is a member of partnership $2. */
-    {"bp_member_school", "SELECT 1 FROM schools WHERE id = $1 AND partnership_id = $2"},
-    {"bp_insert", "INSERT INTO best_practices (review_id, title, description) VALUES ($1, $2, $3) "
-                  "RETURNING best_practice_json(best_practices)::text, version, id"},
-    {"bp_update", "UPDATE best_practices SET title = $3, description = $4, version = version + 1, "
-                  "updated_at = clock_timestamp() WHERE id = $1 AND review_id = $2 "
-                  "RETURNING best_practice_json(best_practices)::text, version"},
-    {"bp_delete", "DELETE FROM best_practices WHERE id = $1 AND review_id = $2"},
-    {NULL, NULL},
+    [BP_MEMBER_SCHOOL] = {"bp_member_school",
+                          "SELECT 1 FROM schools WHERE id = $1 AND partnership_id = $2"},
+    [BP_INSERT] = {"bp_insert",
+                   "INSERT INTO best_practices (review_id, title, description) VALUES ($1, $2, "
+                   "$3) RETURNING best_practice_json(best_practices)::text AS json, version, id"},
+    [BP_UPDATE] = {"bp_update",
+                   "UPDATE best_practices SET title = $3, description = $4, version = version + "
+                   "1, updated_at = clock_timestamp() WHERE id = $1 AND review_id = $2 "
+                   "RETURNING best_practice_json(best_practices)::text AS json, version"},
+    [BP_DELETE] = {"bp_delete", "DELETE FROM best_practices WHERE id = $1 AND review_id = $2"},
+    [BP_STATEMENTS] = {NULL, NULL},
 };
 
-/* The writable fields in the order of bp_insert's parameters after review_id. */
+/* The writable fields in the order of the insert's and update's parameters after the ids. */
 static const struct vfield best_practice_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"review_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -58,62 +72,43 @@ static const struct vfield best_practice_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+/* A draft until its review completes: nothing of its own to check. */
+static const struct subcollection best_practices = {
+    .owner = SUBCOLLECTION_OF_REVIEW,
+    .act = REVIEW_ACT_WORKSHOP,
+    .item_param = "item_id",
+    .fields = best_practice_fields,
+    .list = &best_practice_statements[BP_LIST],
+    .get = &best_practice_statements[BP_GET],
+    .lock = &best_practice_statements[BP_LOCK],
+    .insert = &best_practice_statements[BP_INSERT],
+    .update = &best_practice_statements[BP_UPDATE],
+    .remove = &best_practice_statements[BP_DELETE],
+};
+
 void best_practices_list(struct req *r)
 {
-    if (req_check_query(r, NULL, 1) != 0 ||
-        !reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "bp_list", 4, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    subcollection_list(r, &best_practices);
 }
 
 void best_practices_create(struct req *r)
 {
-    const char *review_id = req_param(r, "id");
-    if (!reviews_load(r, review_id, 1, REVIEW_ACT_WORKSHOP) ||
-        req_check_body(r, best_practice_fields, VALIDATE_CREATE) != 0)
-        return;
-    const char *p[3];
-    p[0] = review_id;
-    if (resource_params(r, best_practice_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
-        return;
-    PGresult *res = req_db(r, "bp_insert", 3, p);
-    if (!res)
-        return;
-    resource_created(r, res);
+    subcollection_create(r, &best_practices);
 }
 
 void best_practices_get(struct req *r)
 {
-    reviews_item_get(r, "bp_get");
+    subcollection_get(r, &best_practices);
 }
 
 void best_practices_update(struct req *r)
 {
-    const char *review_id = req_param(r, "id");
-    PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_WORKSHOP, "bp_lock");
-    if (!cur || req_check_body(r, best_practice_fields, VALIDATE_PATCH) != 0)
-        return;
-    json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
-    const char *p[4];
-    p[0] = req_param(r, "item_id");
-    p[1] = review_id;
-    int nparams = resource_params(r, best_practice_fields, merged, p + 2, sizeof p / sizeof *p - 2);
-    json_decref(merged); /* the parameters are copies in the arena */
-    if (nparams < 0)
-        return;
-    PGresult *res = req_db(r, "bp_update", 4, p);
-    if (res)
-        resource_reply(r, 200, res, 0);
+    subcollection_update(r, &best_practices);
 }
 
 void best_practices_delete(struct req *r)
 {
-    reviews_item_delete(r, REVIEW_ACT_WORKSHOP, "bp_lock", "bp_delete");
+    subcollection_delete(r, &best_practices);
 }
 
 /* Whether the caller may read partnership_id's best practices: every key that sees the
@@ -128,7 +123,7 @@ int best_practices_readable(struct req *r, const char *partnership_id)
     if (seen != 0 || r->principal.role != ROLE_SCHOOL)
         return seen;
     const char *p[] = {r->principal.scope_id, partnership_id};
-    PGresult *res = req_db(r, "bp_member_school", 2, p);
+    PGresult *res = subcollection_db(r, &best_practice_statements[BP_MEMBER_SCHOOL], 2, p);
     if (!res)
         return -1;
     return PQntuples(res) > 0;
@@ -155,7 +150,7 @@ void best_practices_published(struct req *r)
     struct page pg;
     req_page(r, &pg);
     const char *p[] = {id, pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "bp_published", 4, p);
+    PGresult *res = subcollection_db(r, &best_practice_statements[BP_PUBLISHED], 4, p);
     if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+        subcollection_reply_page(r, res, &pg);
 }

@@ -3,37 +3,50 @@
  * person: the caller must see the person; whoever manages the person's details (the person
  * itself included) may declare one, but the person concerned never clears one (403): that is
  * for the keys above them (school, partnership, hub, admin; SCOPE_CONFLICT). */
-#include <stdio.h>
-#include <string.h>
 
 #include "handlers.h"
-#include "resource.h"
+#include "subcollection.h"
+
+/* The statements, by handle: the descriptor and the check name them by these indexes. */
+enum {
+    CONFLICT_LIST,
+    CONFLICT_SCHOOL_EXISTS,
+    CONFLICT_INSERT,
+    CONFLICT_GET,
+    CONFLICT_DELETE,
+    CONFLICT_STATEMENTS
+};
 
 /* The list joins the person's chain so that the four scope parameters hold here as in every
  * other list, although the handler has checked the person already. */
 const struct db_stmt conflict_statements[] = {
-    {"conflict_list",
-     "SELECT conflict_json(c)::text, spp_micros(c.created_at), c.id FROM conflicts c "
-     "JOIN people pe ON pe.id = c.person_id JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = $2) "
-     "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
-     "AND c.person_id = $5 "
-     "AND ($6::bigint IS NULL OR (c.created_at, c.id) > (spp_from_micros($6), $7::uuid)) "
-     "ORDER BY c.created_at, c.id LIMIT $8"},
+    [CONFLICT_LIST] =
+        {"conflict_list",
+         "SELECT conflict_json(c)::text AS json, spp_micros(c.created_at) AS micros, c.id "
+         "FROM conflicts c JOIN people pe ON pe.id = c.person_id "
+         "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = "
+         "s.partnership_id "
+         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = "
+         "$2) "
+         "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
+         "AND c.person_id = $5 "
+         "AND ($6::bigint IS NULL OR (c.created_at, c.id) > (spp_from_micros($6), $7::uuid)) "
+         "ORDER BY c.created_at, c.id LIMIT $8"},
     /* Existence only: a conflict may name a school outside the caller's scope (a former
      * employer in another partnership), so visibility is not asked. */
-    {"conflict_school_exists", "SELECT 1 FROM schools WHERE id = $1"},
-    {"conflict_insert", "INSERT INTO conflicts (person_id, school_id, reason) VALUES ($1, $2, $3) "
-                        "RETURNING conflict_json(conflicts)::text, id"},
-    {"conflict_get", "SELECT conflict_json(c)::text FROM conflicts c "
-                     "WHERE c.id = $1 AND c.person_id = $2"},
-    {"conflict_delete", "DELETE FROM conflicts WHERE id = $1 AND person_id = $2"},
-    {NULL, NULL},
+    [CONFLICT_SCHOOL_EXISTS] = {"conflict_school_exists", "SELECT 1 FROM schools WHERE id = $1"},
+    [CONFLICT_INSERT] = {"conflict_insert",
+                         "INSERT INTO conflicts (person_id, school_id, reason) VALUES ($1, $2, "
+                         "$3) RETURNING conflict_json(conflicts)::text AS json, id"},
+    [CONFLICT_GET] = {"conflict_get", "SELECT conflict_json(c)::text AS json FROM conflicts c "
+                                      "WHERE c.id = $1 AND c.person_id = $2"},
+    [CONFLICT_DELETE] = {"conflict_delete",
+                         "DELETE FROM conflicts WHERE id = $1 AND person_id = $2"},
+    [CONFLICT_STATEMENTS] = {NULL, NULL},
 };
 
-/* The writable fields in the order of conflict_insert's parameters after person_id. A conflict
- * is declared or removed, never edited, so it has no version. */
+/* The writable fields in the order of the insert's parameters after person_id. A conflict is
+ * declared or removed, never edited, so it has no version. */
 static const struct vfield conflict_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"person_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -44,60 +57,50 @@ static const struct vfield conflict_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct vfield conflict_filters[] = {
-    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+/* The school must exist (422 otherwise). A second declaration for the same school is refused
+ * by conflicts_person_school_key: 409. */
+static int conflict_check(struct req *r, struct subcollection_write *w)
+{
+    const char *school[] = {*subcollection_param(w, "school_id")};
+    PGresult *res = subcollection_db(r, &conflict_statements[CONFLICT_SCHOOL_EXISTS], 1, school);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0) {
+        req_invalid_field(r, "/school_id", "not_found", "names no school");
+        return -1;
+    }
+    return 0;
+}
+
+static const struct subcollection conflicts = {
+    .owner = SUBCOLLECTION_OF_PERSON,
+    .kind = SCOPE_CONFLICT,
+    .item_param = "conflict_id",
+    .fields = conflict_fields,
+    .list = &conflict_statements[CONFLICT_LIST],
+    .get = &conflict_statements[CONFLICT_GET],
+    .insert = &conflict_statements[CONFLICT_INSERT],
+    .remove = &conflict_statements[CONFLICT_DELETE],
+    .check = conflict_check,
 };
 
 void conflicts_list(struct req *r)
 {
-    if (req_check_query(r, conflict_filters, 1) != 0 ||
-        resource_person_detail(r, SCOPE_CONFLICT, SCOPE_READ) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *scope[4];
-    scope_list_filter(&r->principal, scope);
-    const char *p[] = {scope[0],           scope[1],         scope[2],     scope[3],
-                       req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "conflict_list", 8, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    subcollection_list(r, &conflicts);
 }
 
 void conflicts_create(struct req *r)
 {
-    if (resource_person_detail(r, SCOPE_CONFLICT, SCOPE_CREATE) != 0)
-        return;
-    if (req_check_body(r, conflict_fields, VALIDATE_CREATE) != 0)
-        return;
-    const char *school[] = {json_string_value(json_object_get(r->json, "school_id"))};
-    PGresult *res = req_db(r, "conflict_school_exists", 1, school);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0) {
-        req_invalid_field(r, "/school_id", "not_found", "names no school");
-        return;
-    }
-    /* A second declaration for the same school is refused by conflicts_person_school_key: 409. */
-    const char *p[3];
-    p[0] = req_param(r, "id");
-    if (resource_params(r, conflict_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
-        return;
-    res = req_db(r, "conflict_insert", 3, p);
-    if (!res)
-        return;
-    char *loc = arena_printf(&r->arena, "/v1/people/%s/conflicts/%s", req_param(r, "id"),
-                             PQgetvalue(res, 0, 1));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), NULL);
+    subcollection_create(r, &conflicts);
 }
 
 /* GET of one conflict, so that the Location a create answers names something readable. */
 void conflicts_get(struct req *r)
 {
-    resource_detail_get(r, SCOPE_CONFLICT, "conflict_get", "conflict_id");
+    subcollection_get(r, &conflicts);
 }
 
 void conflicts_delete(struct req *r)
 {
-    resource_detail_delete(r, SCOPE_CONFLICT, "conflict_delete", "conflict_id");
+    subcollection_delete(r, &conflicts);
 }

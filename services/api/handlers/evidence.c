@@ -7,47 +7,62 @@
  * on behalf of the team and must name a member of the review's team (422 otherwise): the
  * champion rule "not the recorder of any of its evidence" (§1.2) then only ever concerns
  * reviewers. */
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "handlers.h"
-#include "resource.h"
+#include "subcollection.h"
 
-/* Columns of a single evidence item: json, version. */
+/* The statements, by handle: the descriptor and the checks name them by these indexes. */
+enum {
+    EVIDENCE_GET,
+    EVIDENCE_LOCK,
+    EVIDENCE_LIST,
+    EVIDENCE_ON_TEAM,
+    EVIDENCE_CITED,
+    EVIDENCE_INSERT,
+    EVIDENCE_UPDATE,
+    EVIDENCE_DELETE,
+    EVIDENCE_STATEMENTS
+};
+
 #define EVIDENCE_ROW                                                                               \
-    "SELECT evidence_json(e)::text, e.version FROM evidence e WHERE e.id = $1 AND e.review_id = "  \
-    "$2"
+    "SELECT evidence_json(e)::text AS json, e.version FROM evidence e WHERE e.id = $1 "            \
+    "AND e.review_id = $2"
 
 const struct db_stmt evidence_statements[] = {
-    {"evidence_get", EVIDENCE_ROW},
-    {"evidence_lock", EVIDENCE_ROW " FOR UPDATE OF e"},
-    {"evidence_list",
-     "SELECT evidence_json(e)::text, spp_micros(e.created_at), e.id FROM evidence e "
-     "WHERE e.review_id = $1 "
-     "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY e.created_at, e.id LIMIT $4"},
-    {"evidence_on_team", "SELECT 1 FROM review_team WHERE review_id = $1 AND person_id = $2"},
+    [EVIDENCE_GET] = {"evidence_get", EVIDENCE_ROW},
+    [EVIDENCE_LOCK] = {"evidence_lock", EVIDENCE_ROW " FOR UPDATE OF e"},
+    [EVIDENCE_LIST] = {"evidence_list",
+                       "SELECT evidence_json(e)::text AS json, spp_micros(e.created_at) AS micros, "
+                       "e.id FROM evidence e WHERE e.review_id = $1 "
+                       "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), "
+                       "$3::uuid)) ORDER BY e.created_at, e.id LIMIT $4"},
+    [EVIDENCE_ON_TEAM] = {"evidence_on_team",
+                          "SELECT 1 FROM review_team WHERE review_id = $1 AND person_id = $2"},
     /* Findings of review $2 that cite evidence $1: a findings' evidence_ids array has no
      * foreign key, so the delete checks it (nothing cascades, DESIGN §3). */
-    {"evidence_cited", "SELECT 1 FROM findings WHERE review_id = $2 AND $1::uuid = ANY "
-                       "(evidence_ids) LIMIT 1"},
-    {"evidence_insert",
-     "INSERT INTO evidence (review_id, kind, summary, source_url, recorded_by) "
-     "VALUES ($1, $2, $3, $4, $5) RETURNING evidence_json(evidence)::text, version, id"},
-    {"evidence_update",
-     "UPDATE evidence SET kind = $3, summary = $4, source_url = $5, recorded_by = $6, "
-     "version = version + 1, updated_at = clock_timestamp() WHERE id = $1 AND review_id = $2 "
-     "RETURNING evidence_json(evidence)::text, version"},
-    {"evidence_delete", "DELETE FROM evidence WHERE id = $1 AND review_id = $2"},
-    {NULL, NULL},
+    [EVIDENCE_CITED] = {"evidence_cited", "SELECT 1 FROM findings WHERE review_id = $2 AND "
+                                          "$1::uuid = ANY (evidence_ids) LIMIT 1"},
+    [EVIDENCE_INSERT] = {"evidence_insert",
+                         "INSERT INTO evidence (review_id, kind, summary, source_url, recorded_by) "
+                         "VALUES ($1, $2, $3, $4, $5) "
+                         "RETURNING evidence_json(evidence)::text AS json, version, id"},
+    [EVIDENCE_UPDATE] = {"evidence_update",
+                         "UPDATE evidence SET kind = $3, summary = $4, source_url = $5, "
+                         "recorded_by = $6, version = version + 1, updated_at = clock_timestamp() "
+                         "WHERE id = $1 AND review_id = $2 "
+                         "RETURNING evidence_json(evidence)::text AS json, version"},
+    [EVIDENCE_DELETE] = {"evidence_delete",
+                         "DELETE FROM evidence WHERE id = $1 AND review_id = $2"},
+    [EVIDENCE_STATEMENTS] = {NULL, NULL},
 };
 
 static const char *const evidence_kinds[] = {
     "lesson_observation", "work_scrutiny", "staff_interview", "pupil_interview",
     "external_source",    "document",      "other",           NULL};
 
-/* The writable fields in the order of evidence_insert's parameters after review_id. */
+/* The writable fields in the order of the insert's and update's parameters after the ids. */
 static const struct vfield evidence_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"review_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -82,7 +97,7 @@ static const char *evidence_recorder(struct req *r, const char *review_id, const
         return NULL;
     }
     const char *p[] = {review_id, given};
-    PGresult *res = req_db(r, "evidence_on_team", 2, p);
+    PGresult *res = subcollection_db(r, &evidence_statements[EVIDENCE_ON_TEAM], 2, p);
     if (!res)
         return NULL;
     if (PQntuples(res) == 0) {
@@ -92,83 +107,68 @@ static const char *evidence_recorder(struct req *r, const char *review_id, const
     return given;
 }
 
+/* On a create, and on a PATCH that moves recorded_by: the same rules (a person key to itself,
+ * admin to a team member). Any team member may otherwise correct the team's evidence. */
+static int evidence_check(struct req *r, struct subcollection_write *w)
+{
+    if (!subcollection_changes(r, w, "recorded_by"))
+        return 0;
+    const char **recorded_by = subcollection_param(w, "recorded_by");
+    *recorded_by = evidence_recorder(r, w->parent_id, *recorded_by);
+    return *recorded_by ? 0 : -1;
+}
+
+/* Evidence that findings still cite stays (409). */
+static int evidence_before_delete(struct req *r, const char *review_id, const char *item_id)
+{
+    const char *p[] = {item_id, review_id};
+    PGresult *cited = subcollection_db(r, &evidence_statements[EVIDENCE_CITED], 2, p);
+    if (!cited)
+        return -1;
+    if (PQntuples(cited) > 0) {
+        req_problem(r, 409, "conflict",
+                    "Findings still cite this evidence; change or remove them first.");
+        return -1;
+    }
+    return 0;
+}
+
+static const struct subcollection evidence = {
+    .owner = SUBCOLLECTION_OF_REVIEW,
+    .act = REVIEW_ACT_EVIDENCE,
+    .item_param = "item_id",
+    .fields = evidence_fields,
+    .list = &evidence_statements[EVIDENCE_LIST],
+    .get = &evidence_statements[EVIDENCE_GET],
+    .lock = &evidence_statements[EVIDENCE_LOCK],
+    .insert = &evidence_statements[EVIDENCE_INSERT],
+    .update = &evidence_statements[EVIDENCE_UPDATE],
+    .remove = &evidence_statements[EVIDENCE_DELETE],
+    .check = evidence_check,
+    .before_delete = evidence_before_delete,
+};
+
 void evidence_list(struct req *r)
 {
-    if (req_check_query(r, NULL, 1) != 0 ||
-        !reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "evidence_list", 4, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    subcollection_list(r, &evidence);
 }
 
 void evidence_create(struct req *r)
 {
-    const char *review_id = req_param(r, "id");
-    if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE) ||
-        req_check_body(r, evidence_fields, VALIDATE_CREATE) != 0)
-        return;
-    const char *p[5];
-    p[0] = review_id;
-    if (resource_params(r, evidence_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
-        return;
-    p[4] = evidence_recorder(r, review_id, p[4]);
-    if (!p[4])
-        return;
-    PGresult *res = req_db(r, "evidence_insert", 5, p);
-    if (!res)
-        return;
-    resource_created(r, res);
+    subcollection_create(r, &evidence);
 }
 
 void evidence_get(struct req *r)
 {
-    reviews_item_get(r, "evidence_get");
+    subcollection_get(r, &evidence);
 }
 
-/* PATCH: any team member may correct the team's evidence; recorded_by moves only under the
- * same rules as on a create (a person key to itself, admin to a team member). */
 void evidence_update(struct req *r)
 {
-    const char *review_id = req_param(r, "id");
-    PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "evidence_lock");
-    if (!cur || req_check_body(r, evidence_fields, VALIDATE_PATCH) != 0)
-        return;
-    json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
-    const char *p[6];
-    p[0] = req_param(r, "item_id");
-    p[1] = review_id;
-    int nparams = resource_params(r, evidence_fields, merged, p + 2, sizeof p / sizeof *p - 2);
-    json_decref(merged); /* the parameters are copies in the arena */
-    if (nparams < 0)
-        return;
-    if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "recorded_by")) {
-        p[5] = evidence_recorder(r, review_id, p[5]);
-        if (!p[5])
-            return;
-    }
-    PGresult *res = req_db(r, "evidence_update", 6, p);
-    if (res)
-        resource_reply(r, 200, res, 0);
+    subcollection_update(r, &evidence);
 }
 
 void evidence_delete(struct req *r)
 {
-    const char *review_id = req_param(r, "id");
-    if (!reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "evidence_lock"))
-        return;
-    const char *p[] = {req_param(r, "item_id"), review_id};
-    PGresult *cited = req_db(r, "evidence_cited", 2, p);
-    if (!cited)
-        return;
-    if (PQntuples(cited) > 0) {
-        req_problem(r, 409, "conflict",
-                    "Findings still cite this evidence; change or remove them first.");
-        return;
-    }
-    if (req_db(r, "evidence_delete", 2, p))
-        req_reply_empty(r, 204);
+    subcollection_delete(r, &evidence);
 }

@@ -7,38 +7,53 @@
 
 #include "handlers.h"
 #include "resource.h"
+#include "subcollection.h"
 
-/* Columns of a single finding: json, version. */
+/* The statements, by handle: the descriptor and the checks name them by these indexes. */
+enum {
+    FINDING_GET,
+    FINDING_LOCK,
+    FINDING_LIST,
+    FINDING_BAD_EVIDENCE,
+    FINDING_INSERT,
+    FINDING_UPDATE,
+    FINDING_DELETE,
+    FINDING_STATEMENTS
+};
+
 #define FINDING_ROW                                                                                \
-    "SELECT finding_json(f)::text, f.version FROM findings f WHERE f.id = $1 AND f.review_id = $2"
+    "SELECT finding_json(f)::text AS json, f.version FROM findings f WHERE f.id = $1 "             \
+    "AND f.review_id = $2"
 
 const struct db_stmt finding_statements[] = {
-    {"finding_get", FINDING_ROW},
-    {"finding_lock", FINDING_ROW " FOR UPDATE OF f"},
-    {"finding_list",
-     "SELECT finding_json(f)::text, spp_micros(f.created_at), f.id FROM findings f "
-     "WHERE f.review_id = $1 "
-     "AND ($2::bigint IS NULL OR (f.created_at, f.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY f.created_at, f.id LIMIT $4"},
+    [FINDING_GET] = {"finding_get", FINDING_ROW},
+    [FINDING_LOCK] = {"finding_lock", FINDING_ROW " FOR UPDATE OF f"},
+    [FINDING_LIST] = {"finding_list",
+                      "SELECT finding_json(f)::text AS json, spp_micros(f.created_at) AS micros, "
+                      "f.id FROM findings f WHERE f.review_id = $1 "
+                      "AND ($2::bigint IS NULL OR (f.created_at, f.id) > (spp_from_micros($2), "
+                      "$3::uuid)) ORDER BY f.created_at, f.id LIMIT $4"},
     /* The positions (from 0) of the ids in $2 that are not evidence of review $1. */
-    {"finding_bad_evidence",
-     "SELECT (u.i - 1)::int FROM unnest($2::uuid[]) WITH ORDINALITY AS u(id, i) "
-     "WHERE NOT EXISTS (SELECT 1 FROM evidence e WHERE e.id = u.id AND e.review_id = $1) "
-     "ORDER BY u.i"},
-    {"finding_insert", "INSERT INTO findings (review_id, kind, text, evidence_ids) "
-                       "VALUES ($1, $2, $3, COALESCE($4::uuid[], '{}')) "
-                       "RETURNING finding_json(findings)::text, version, id"},
-    {"finding_update",
-     "UPDATE findings SET kind = $3, text = $4, evidence_ids = $5::uuid[], version = version + 1, "
-     "updated_at = clock_timestamp() WHERE id = $1 AND review_id = $2 "
-     "RETURNING finding_json(findings)::text, version"},
-    {"finding_delete", "DELETE FROM findings WHERE id = $1 AND review_id = $2"},
-    {NULL, NULL},
+    [FINDING_BAD_EVIDENCE] = {"finding_bad_evidence",
+                              "SELECT (u.i - 1)::int AS at FROM unnest($2::uuid[]) WITH "
+                              "ORDINALITY AS u(id, i) WHERE NOT EXISTS (SELECT 1 FROM evidence e "
+                              "WHERE e.id = u.id AND e.review_id = $1) ORDER BY u.i"},
+    [FINDING_INSERT] = {"finding_insert",
+                        "INSERT INTO findings (review_id, kind, text, evidence_ids) "
+                        "VALUES ($1, $2, $3, COALESCE($4::uuid[], '{}')) "
+                        "RETURNING finding_json(findings)::text AS json, version, id"},
+    [FINDING_UPDATE] = {"finding_update",
+                        "UPDATE findings SET kind = $3, text = $4, evidence_ids = $5::uuid[], "
+                        "version = version + 1, updated_at = clock_timestamp() "
+                        "WHERE id = $1 AND review_id = $2 "
+                        "RETURNING finding_json(findings)::text AS json, version"},
+    [FINDING_DELETE] = {"finding_delete", "DELETE FROM findings WHERE id = $1 AND review_id = $2"},
+    [FINDING_STATEMENTS] = {NULL, NULL},
 };
 
 static const char *const finding_kinds[] = {"strength", "area_for_development", "question", NULL};
 
-/* The writable fields in the order of finding_insert's parameters after review_id. */
+/* The writable fields in the order of the insert's and update's parameters after the ids. */
 static const struct vfield finding_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"review_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -68,86 +83,65 @@ static const char *finding_uuid_array(struct req *r, const json_t *ids)
     return out;
 }
 
-/* Answers 422 listing every id of the array literal ids that is not evidence of the review, at
- * /evidence_ids/N, and returns -1; 0 when all are. */
-static int finding_check_evidence(struct req *r, const char *review_id, const char *ids)
+/* evidence_ids goes to SQL as an array literal. Only a new list is checked, every id of it
+ * evidence of the review (422 at /evidence_ids/N for each that is not): ids a PATCH keeps were
+ * checked when they were set, and evidence that findings cite cannot be deleted. */
+static int finding_check(struct req *r, struct subcollection_write *w)
 {
-    const char *p[] = {review_id, ids};
-    PGresult *res = req_db(r, "finding_bad_evidence", 2, p);
+    const char **ids = subcollection_param(w, "evidence_ids");
+    *ids = finding_uuid_array(r, json_object_get(w->item, "evidence_ids"));
+    if (!*ids || !subcollection_changes(r, w, "evidence_ids"))
+        return 0;
+    const char *p[] = {w->parent_id, *ids};
+    PGresult *res = subcollection_db(r, &finding_statements[FINDING_BAD_EVIDENCE], 2, p);
     if (!res)
         return -1;
+    int at = PQfnumber(res, "at");
     json_t *errors = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         char ptr[64];
-        snprintf(ptr, sizeof ptr, "/evidence_ids/%s", PQgetvalue(res, i, 0));
+        snprintf(ptr, sizeof ptr, "/evidence_ids/%s", PQgetvalue(res, i, at));
         validate_add(errors, ptr, "not_found", "names no evidence of this review");
     }
     return resource_errors(r, errors);
 }
 
+/* Team members' person keys and admin write them, with the lock evidence changes take. */
+static const struct subcollection findings = {
+    .owner = SUBCOLLECTION_OF_REVIEW,
+    .act = REVIEW_ACT_EVIDENCE,
+    .item_param = "item_id",
+    .fields = finding_fields,
+    .list = &finding_statements[FINDING_LIST],
+    .get = &finding_statements[FINDING_GET],
+    .lock = &finding_statements[FINDING_LOCK],
+    .insert = &finding_statements[FINDING_INSERT],
+    .update = &finding_statements[FINDING_UPDATE],
+    .remove = &finding_statements[FINDING_DELETE],
+    .check = finding_check,
+};
+
 void findings_list(struct req *r)
 {
-    if (req_check_query(r, NULL, 1) != 0 ||
-        !reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "finding_list", 4, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    subcollection_list(r, &findings);
 }
 
 void findings_create(struct req *r)
 {
-    const char *review_id = req_param(r, "id");
-    if (!reviews_load(r, review_id, 1, REVIEW_ACT_EVIDENCE) ||
-        req_check_body(r, finding_fields, VALIDATE_CREATE) != 0)
-        return;
-    const char *p[4];
-    p[0] = review_id;
-    if (resource_params(r, finding_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
-        return;
-    p[3] = finding_uuid_array(r, json_object_get(r->json, "evidence_ids"));
-    if (p[3] && finding_check_evidence(r, review_id, p[3]) != 0)
-        return;
-    PGresult *res = req_db(r, "finding_insert", 4, p);
-    if (!res)
-        return;
-    resource_created(r, res);
+    subcollection_create(r, &findings);
 }
 
 void findings_get(struct req *r)
 {
-    reviews_item_get(r, "finding_get");
+    subcollection_get(r, &findings);
 }
 
 void findings_update(struct req *r)
 {
-    const char *review_id = req_param(r, "id");
-    PGresult *cur = reviews_item_for_change(r, REVIEW_ACT_EVIDENCE, "finding_lock");
-    if (!cur || req_check_body(r, finding_fields, VALIDATE_PATCH) != 0)
-        return;
-    json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
-    const char *p[5];
-    p[0] = req_param(r, "item_id");
-    p[1] = review_id;
-    int nparams = resource_params(r, finding_fields, merged, p + 2, sizeof p / sizeof *p - 2);
-    p[4] = nparams < 0 ? NULL : finding_uuid_array(r, json_object_get(merged, "evidence_ids"));
-    json_decref(merged);
-    if (nparams < 0)
-        return;
-    /* Only a new list is checked: ids it keeps were checked when they were set, and evidence
-     * that findings cite cannot be deleted. */
-    if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "evidence_ids") &&
-        finding_check_evidence(r, review_id, p[4]) != 0)
-        return;
-    PGresult *res = req_db(r, "finding_update", 5, p);
-    if (res)
-        resource_reply(r, 200, res, 0);
+    subcollection_update(r, &findings);
 }
 
 void findings_delete(struct req *r)
 {
-    reviews_item_delete(r, REVIEW_ACT_EVIDENCE, "finding_lock", "finding_delete");
+    subcollection_delete(r, &findings);
 }

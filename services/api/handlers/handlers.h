@@ -61,17 +61,6 @@ void reviews_events(struct req *r);
  * review. Columns: json, version, hub_id, partnership_id, school_id, NULL, status,
  * involvement (1 on the team, 2 champion), champion_id. NULL after answering. */
 PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum review_act act);
-/* Loads the path's {item_id} of the path's review {id} with stmt (its parameters: item id,
- * review id); 404 when the review has no such item. NULL after answering. */
-PGresult *reviews_item(struct req *r, const char *stmt);
-/* GET of an item: the review must be readable, then stmt loads the item. */
-void reviews_item_get(struct req *r, const char *stmt);
-/* Before changing an item: the review locked with act checked, the item locked by lock_stmt,
- * If-Match against its version. Returns the item (json, version, …) or NULL after answering. */
-PGresult *reviews_item_for_change(struct req *r, enum review_act act, const char *lock_stmt);
-/* DELETE of an item: as above, then delete_stmt (item id, review id); 204. */
-void reviews_item_delete(struct req *r, enum review_act act, const char *lock_stmt,
-                         const char *delete_stmt);
 /* The same decision on a row already loaded; -1 after answering. */
 int reviews_allowed(struct req *r, const PGresult *row, enum review_act act);
 /* Whether person_id may be named on review review_id (as team member, champion or action
@@ -191,7 +180,7 @@ void unavailability_get(struct req *r);
 void unavailability_delete(struct req *r);
 
 /* review_team.c, evidence.c, findings.c, actions.c, best_practices.c: the sub-collections of
- * a review, each /v1/reviews/{id}/<name>[/{item_id}]. */
+ * a review, each /v1/reviews/{id}/<name>[/{item_id}], each a descriptor on subcollection.c. */
 extern const struct db_stmt review_team_statements[];
 void review_team_list(struct req *r);
 void review_team_create(struct req *r);

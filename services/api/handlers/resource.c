@@ -162,36 +162,6 @@ int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op
     return req_allow(r, kind, op, &o);
 }
 
-void resource_detail_get(struct req *r, enum scope_kind kind, const char *stmt,
-                         const char *item_param)
-{
-    if (resource_person_detail(r, kind, SCOPE_READ) != 0)
-        return;
-    const char *p[] = {req_param(r, item_param), req_param(r, "id")};
-    PGresult *res = req_db(r, stmt, 2, p);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0)
-        req_problem(r, 404, "not_found", "No such item.");
-    else
-        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
-}
-
-void resource_detail_delete(struct req *r, enum scope_kind kind, const char *stmt,
-                            const char *item_param)
-{
-    if (resource_person_detail(r, kind, SCOPE_DELETE) != 0)
-        return;
-    const char *p[] = {req_param(r, item_param), req_param(r, "id")};
-    PGresult *res = req_db(r, stmt, 2, p);
-    if (!res)
-        return;
-    if (strcmp(PQcmdTuples(res), "0") == 0)
-        req_problem(r, 404, "not_found", "No such item.");
-    else
-        req_reply_empty(r, 204);
-}
-
 int resource_errors(struct req *r, json_t *errors)
 {
     if (json_array_size(errors) == 0) {

@@ -46,12 +46,6 @@ PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, e
  * the path's person exists and the caller sees it (else 404) and may take op on that kind of
  * detail (else 403). Returns -1 after answering. */
 int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op);
-/* GET and DELETE of one item of a person's sub-collection: the person checked as above, then
- * stmt with (the path's item_param, the person's id); 404 when the person has no such item. */
-void resource_detail_get(struct req *r, enum scope_kind kind, const char *stmt,
-                         const char *item_param);
-void resource_detail_delete(struct req *r, enum scope_kind kind, const char *stmt,
-                            const char *item_param);
 /* Answers 422 validation_failed with errors when it is not empty (and returns -1); frees it. */
 int resource_errors(struct req *r, json_t *errors);
 /* Answers 201 for a create whose statement returned (json, version, id): Location is the

@@ -196,46 +196,6 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
     return reviews_allowed(r, res, act) == 0 ? res : NULL;
 }
 
-PGresult *reviews_item(struct req *r, const char *stmt)
-{
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, stmt, 2, p);
-    if (res && PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such item of this review.");
-        return NULL;
-    }
-    return res;
-}
-
-void reviews_item_get(struct req *r, const char *stmt)
-{
-    if (!reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    PGresult *res = reviews_item(r, stmt);
-    if (res)
-        resource_reply(r, 200, res, 0);
-}
-
-PGresult *reviews_item_for_change(struct req *r, enum review_act act, const char *lock_stmt)
-{
-    if (!reviews_load(r, req_param(r, "id"), 1, act))
-        return NULL;
-    PGresult *cur = reviews_item(r, lock_stmt);
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
-        return NULL;
-    return cur;
-}
-
-void reviews_item_delete(struct req *r, enum review_act act, const char *lock_stmt,
-                         const char *delete_stmt)
-{
-    if (!reviews_item_for_change(r, act, lock_stmt))
-        return;
-    const char *p[] = {req_param(r, "item_id"), req_param(r, "id")};
-    if (req_db(r, delete_stmt, 2, p))
-        req_reply_empty(r, 204);
-}
-
 int reviews_person(struct req *r, const char *review_id, const char *person_id)
 {
     if (!validate_uuid(person_id))

@@ -1,34 +1,48 @@
 /* /v1/people/{id}/unavailability: dates a person cannot review or facilitate (DESIGN §1.2).
  * They belong to the person: the caller must see the person, and whoever manages the person's
  * details (the person itself included) may add and remove them. */
-#include <stdio.h>
 #include <string.h>
 
 #include "handlers.h"
-#include "resource.h"
+#include "subcollection.h"
+
+/* The statements, by handle: the descriptor names them by these indexes. */
+enum {
+    UNAVAILABILITY_LIST,
+    UNAVAILABILITY_INSERT,
+    UNAVAILABILITY_GET,
+    UNAVAILABILITY_DELETE,
+    UNAVAILABILITY_STATEMENTS
+};
 
 /* The list joins the person's chain so that the four scope parameters hold here as in every
  * other list, although the handler has checked the person already. */
 const struct db_stmt unavailability_statements[] = {
-    {"unavailability_list",
-     "SELECT unavailability_json(u)::text, spp_micros(u.created_at), u.id FROM unavailability u "
-     "JOIN people pe ON pe.id = u.person_id JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = $2) "
-     "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
-     "AND u.person_id = $5 "
-     "AND ($6::bigint IS NULL OR (u.created_at, u.id) > (spp_from_micros($6), $7::uuid)) "
-     "ORDER BY u.created_at, u.id LIMIT $8"},
-    {"unavailability_insert",
-     "INSERT INTO unavailability (person_id, from_on, to_on, reason) VALUES ($1, $2, $3, $4) "
-     "RETURNING unavailability_json(unavailability)::text, id"},
-    {"unavailability_get", "SELECT unavailability_json(u)::text FROM unavailability u "
-                           "WHERE u.id = $1 AND u.person_id = $2"},
-    {"unavailability_delete", "DELETE FROM unavailability WHERE id = $1 AND person_id = $2"},
-    {NULL, NULL},
+    [UNAVAILABILITY_LIST] =
+        {"unavailability_list",
+         "SELECT unavailability_json(u)::text AS json, spp_micros(u.created_at) AS micros, u.id "
+         "FROM unavailability u JOIN people pe ON pe.id = u.person_id "
+         "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = "
+         "s.partnership_id "
+         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = "
+         "$2) "
+         "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
+         "AND u.person_id = $5 "
+         "AND ($6::bigint IS NULL OR (u.created_at, u.id) > (spp_from_micros($6), $7::uuid)) "
+         "ORDER BY u.created_at, u.id LIMIT $8"},
+    [UNAVAILABILITY_INSERT] = {"unavailability_insert",
+                               "INSERT INTO unavailability (person_id, from_on, to_on, reason) "
+                               "VALUES ($1, $2, $3, $4) "
+                               "RETURNING unavailability_json(unavailability)::text AS json, id"},
+    [UNAVAILABILITY_GET] = {"unavailability_get",
+                            "SELECT unavailability_json(u)::text AS json FROM unavailability u "
+                            "WHERE u.id = $1 AND u.person_id = $2"},
+    [UNAVAILABILITY_DELETE] = {"unavailability_delete",
+                               "DELETE FROM unavailability WHERE id = $1 AND person_id = $2"},
+    [UNAVAILABILITY_STATEMENTS] = {NULL, NULL},
 };
 
-/* The writable fields in the order of unavailability_insert's parameters after person_id. An
+/* The writable fields in the order of the insert's parameters after person_id. An
  * unavailability is added or removed, never edited, so it has no version. */
 static const struct vfield unavailability_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -40,58 +54,46 @@ static const struct vfield unavailability_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct vfield unavailability_filters[] = {
-    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+/* The period runs forwards. Both are valid YYYY-MM-DD dates here, which compare as text in
+ * calendar order. */
+static int unavailability_check(struct req *r, struct subcollection_write *w)
+{
+    if (strcmp(*subcollection_param(w, "from_on"), *subcollection_param(w, "to_on")) > 0) {
+        req_invalid_field(r, "/to_on", "dates_reversed", "must be on or after from_on");
+        return -1;
+    }
+    return 0;
+}
+
+static const struct subcollection unavailability = {
+    .owner = SUBCOLLECTION_OF_PERSON,
+    .kind = SCOPE_PERSON_DETAIL,
+    .item_param = "unavailability_id",
+    .fields = unavailability_fields,
+    .list = &unavailability_statements[UNAVAILABILITY_LIST],
+    .get = &unavailability_statements[UNAVAILABILITY_GET],
+    .insert = &unavailability_statements[UNAVAILABILITY_INSERT],
+    .remove = &unavailability_statements[UNAVAILABILITY_DELETE],
+    .check = unavailability_check,
 };
 
 void unavailability_list(struct req *r)
 {
-    if (req_check_query(r, unavailability_filters, 1) != 0 ||
-        resource_person_detail(r, SCOPE_PERSON_DETAIL, SCOPE_READ) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *scope[4];
-    scope_list_filter(&r->principal, scope);
-    const char *p[] = {scope[0],           scope[1],         scope[2],     scope[3],
-                       req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "unavailability_list", 8, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    subcollection_list(r, &unavailability);
 }
 
 void unavailability_create(struct req *r)
 {
-    if (resource_person_detail(r, SCOPE_PERSON_DETAIL, SCOPE_CREATE) != 0)
-        return;
-    if (req_check_body(r, unavailability_fields, VALIDATE_CREATE) != 0)
-        return;
-    /* Both are valid YYYY-MM-DD dates here, which compare as text in calendar order. */
-    const char *from = json_string_value(json_object_get(r->json, "from_on"));
-    const char *to = json_string_value(json_object_get(r->json, "to_on"));
-    if (strcmp(from, to) > 0) {
-        req_invalid_field(r, "/to_on", "dates_reversed", "must be on or after from_on");
-        return;
-    }
-    const char *p[4];
-    p[0] = req_param(r, "id");
-    if (resource_params(r, unavailability_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
-        return;
-    PGresult *res = req_db(r, "unavailability_insert", 4, p);
-    if (!res)
-        return;
-    char *loc = arena_printf(&r->arena, "/v1/people/%s/unavailability/%s", req_param(r, "id"),
-                             PQgetvalue(res, 0, 1));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), NULL);
+    subcollection_create(r, &unavailability);
 }
 
 /* GET of one period, so that the Location a create answers names something readable. */
 void unavailability_get(struct req *r)
 {
-    resource_detail_get(r, SCOPE_PERSON_DETAIL, "unavailability_get", "unavailability_id");
+    subcollection_get(r, &unavailability);
 }
 
 void unavailability_delete(struct req *r)
 {
-    resource_detail_delete(r, SCOPE_PERSON_DETAIL, "unavailability_delete", "unavailability_id");
+    subcollection_delete(r, &unavailability);
 }
