@@ -14,8 +14,8 @@
 #include "jobs.h"
 #include "resource.h"
 
-/* Columns of a single booking: json, version, owner chain (the person's), session_id, status,
- * person_id. */
+/* Columns of a single booking: json, version, the owner chain (the person's) in columns 2..5
+ * for resource_load, then session_id, status, person_id, read by name. */
 #define BOOKING_ROW                                                                                \
     "SELECT booking_json(b)::text, b.version, p.hub_id, s.partnership_id, s.id, pe.id, "           \
     "b.session_id, b.status, b.person_id FROM bookings b JOIN people pe ON pe.id = b.person_id "   \
@@ -36,7 +36,7 @@ const struct db_stmt booking_statements[] = {
      "AND ($7::bigint IS NULL OR (b.created_at, b.id) > (spp_from_micros($7), $8::uuid)) "
      "ORDER BY b.created_at, b.id LIMIT $9"},
     {"booking_insert", "INSERT INTO bookings (session_id, person_id, status) VALUES ($1, $2, $3) "
-                       "RETURNING booking_json(bookings)::text, version, id"},
+                       "RETURNING booking_json(bookings)::text AS json, version, id"},
     {"booking_set_status",
      "UPDATE bookings SET status = $2, version = version + 1, updated_at = clock_timestamp() "
      "WHERE id = $1 RETURNING booking_json(bookings)::text, version"},
@@ -44,6 +44,12 @@ const struct db_stmt booking_statements[] = {
                       "WHERE id = $1"},
     {NULL, NULL},
 };
+
+/* The value of the column named name in row 0 of res (borrowed from it). */
+static const char *booking_col(const PGresult *res, const char *name)
+{
+    return PQgetvalue(res, 0, PQfnumber(res, name));
+}
 
 static const struct vfield booking_create_fields[] = {
     {"person_id", V_UUID, V_REQUIRED, 0, NULL, 0, 0},
@@ -101,15 +107,15 @@ void bookings_create(struct req *r)
     }
     if (resource_errors(r, errors) != 0 || req_allow(r, SCOPE_BOOKING, SCOPE_CREATE, &o) != 0)
         return;
-    int started = PQgetvalue(session, 0, 5)[0] == 't';
+    int started = booking_col(session, "started")[0] == 't';
     if (started && !scope_records_attendance(&r->principal)) {
         req_problem(r, 403, "forbidden",
                     "This session has started: only admin, hub and partnership keys record "
                     "bookings on it.");
         return;
     }
-    enum booking_status status =
-        booking_initial(atoi(PQgetvalue(session, 0, 3)), atoi(PQgetvalue(session, 0, 4)));
+    enum booking_status status = booking_initial(atoi(booking_col(session, "booked_count")),
+                                                 atoi(booking_col(session, "capacity")));
     const char *p[] = {session_id, person_id, booking_status_names[status]};
     PGresult *res = req_db(r, "booking_insert", 3, p);
     if (!res)
@@ -119,8 +125,8 @@ void bookings_create(struct req *r)
         if (!req_db(r, "booking_seats", 2, seat))
             return;
     }
-    char *loc = arena_printf(&r->arena, "/v1/bookings/%s", PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    char *loc = arena_printf(&r->arena, "/v1/bookings/%s", booking_col(res, "id"));
+    req_reply_created(r, loc, booking_col(res, "json"), booking_col(res, "version"));
 }
 
 void bookings_get(struct req *r)
@@ -151,24 +157,24 @@ void bookings_update(struct req *r)
     /* Lock order: the session, then the booking (as every booking change does). The booking's
      * person decided who may change it: the session itself may lie outside the caller's view
      * (a hub's person on another hub's course). */
-    const char *session_id = PQgetvalue(first, 0, 6);
+    const char *session_id = booking_col(first, "session_id");
     const char *sp[] = {session_id};
     PGresult *session = req_db(r, "training_lock", 1, sp);
     if (!session)
         return;
     const char *p[] = {id};
     PGresult *cur = req_db(r, "booking_lock", 1, p);
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+    if (!cur || req_if_match(r, booking_col(cur, "version")) != 0)
         return;
-    enum booking_status from = booking_status_parse(PQgetvalue(cur, 0, 7));
-    switch (booking_change(from, to, PQgetvalue(session, 0, 5)[0] == 't')) {
+    enum booking_status from = booking_status_parse(booking_col(cur, "status"));
+    switch (booking_change(from, to, booking_col(session, "started")[0] == 't')) {
     case BOOKING_UNCHANGED:
         resource_reply(r, 200, cur, 0);
         return;
     case BOOKING_INVALID:
-        req_problem(
-            r, 409, "invalid_transition",
-            arena_printf(&r->arena, "A %s booking cannot become %s.", PQgetvalue(cur, 0, 7), to_s));
+        req_problem(r, 409, "invalid_transition",
+                    arena_printf(&r->arena, "A %s booking cannot become %s.",
+                                 booking_col(cur, "status"), to_s));
         return;
     case BOOKING_NOT_STARTED:
         req_invalid_field(r, "/status", "session_not_started",

@@ -9,10 +9,12 @@
 #include "handlers.h"
 #include "resource.h"
 
-/* Columns of a single session: json, version, hub_id, then booked_count, capacity, started. */
+/* Columns of a single session, read by name: json, version, hub_id, booked_count, capacity,
+ * started (resource_reply reads json and version as columns 0 and 1). */
 #define TRAINING_ROW                                                                               \
-    "SELECT training_session_json(t)::text, t.version, t.hub_id, t.booked_count, t.capacity, "     \
-    "t.starts_at <= clock_timestamp() FROM training_sessions t WHERE t.id = $1"
+    "SELECT training_session_json(t)::text AS json, t.version, t.hub_id, t.booked_count, "         \
+    "t.capacity, t.starts_at <= clock_timestamp() AS started FROM training_sessions t "            \
+    "WHERE t.id = $1"
 
 const struct db_stmt training_statements[] = {
     {"training_get", TRAINING_ROW},
@@ -93,6 +95,12 @@ void training_sessions_list(struct req *r)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
 
+/* The value of the column named name in row 0 of res (borrowed from it). */
+static const char *training_col(const PGresult *res, const char *name)
+{
+    return PQgetvalue(res, 0, PQfnumber(res, name));
+}
+
 /* The owner of a session for scope decisions: only its hub. */
 static void training_owner(const char *hub_id, struct scope_owner *o)
 {
@@ -136,7 +144,7 @@ PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum s
     if (!res)
         return NULL;
     struct scope_owner o;
-    training_owner(PQntuples(res) ? req_col(res, 0, 2) : NULL, &o);
+    training_owner(PQntuples(res) ? req_col(res, 0, PQfnumber(res, "hub_id")) : NULL, &o);
     if (PQntuples(res) == 0 || req_allow(r, SCOPE_TRAINING, op, &o) != 0) {
         /* The words req_allow uses for a session out of scope: absent and hidden read alike. */
         if (PQntuples(res) == 0)
@@ -157,19 +165,19 @@ void training_sessions_update(struct req *r)
 {
     const char *id = req_param(r, "id");
     PGresult *cur = training_sessions_load(r, id, 1, SCOPE_UPDATE);
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+    if (!cur || req_if_match(r, training_col(cur, "version")) != 0 ||
         req_check_body(r, training_fields, VALIDATE_PATCH) != 0)
         return;
-    json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
+    json_t *merged = resource_merge(training_col(cur, "json"), r->json);
     json_t *errors = json_array();
-    int booked = atoi(PQgetvalue(cur, 0, 3));
+    int booked = atoi(training_col(cur, "booked_count"));
     json_int_t capacity = json_integer_value(json_object_get(merged, "capacity"));
     if (capacity < booked)
         validate_add(errors, "/capacity", "capacity_below_booked",
                      "cannot be lower than the %d places already taken", booked);
     int rc = 0;
     struct scope_owner to;
-    if (resource_changes(PQgetvalue(cur, 0, 0), r->json, "hub_id"))
+    if (resource_changes(training_col(cur, "json"), r->json, "hub_id"))
         rc = resource_ref(r, merged, "hub_id", SCOPE_HUB, NULL, errors);
     training_owner(json_string_value(json_object_get(merged, "hub_id")), &to);
     if (rc != 0 || resource_errors(r, errors) != 0 ||
@@ -201,7 +209,7 @@ void training_sessions_delete(struct req *r)
 {
     const char *id = req_param(r, "id");
     PGresult *cur = training_sessions_load(r, id, 1, SCOPE_DELETE);
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+    if (!cur || req_if_match(r, training_col(cur, "version")) != 0)
         return;
     const char *p[] = {id};
     if (req_db(r, "training_delete", 1, p))
