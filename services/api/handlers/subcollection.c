@@ -117,7 +117,7 @@ static size_t subcollection_writable(const struct vfield *fields)
 
 /* Sets the writable fields' parameters from item into w->params (nids ids before them in all,
  * already set), runs the check, then stmt. Returns its result or NULL after answering. */
-static PGresult *subcollection_write(struct req *r, struct subcollection_write *w, const char **all,
+static PGresult *subcollection_store(struct req *r, struct subcollection_write *w, const char **all,
                                      int nids, const struct db_stmt *stmt)
 {
     const struct subcollection *s = w->s;
@@ -138,7 +138,7 @@ void subcollection_create(struct req *r, const struct subcollection *s)
         arena_alloc(&r->arena, (1 + subcollection_writable(s->fields)) * sizeof *all);
     all[0] = req_param(r, "id");
     struct subcollection_write w = {s, all[0], NULL, NULL, r->json, all + 1};
-    PGresult *res = subcollection_write(r, &w, all, 1, s->insert);
+    PGresult *res = subcollection_store(r, &w, all, 1, s->insert);
     if (!res)
         return;
     char *loc = arena_printf(&r->arena, "%s/%s", r->path, subcollection_col(res, "id"));
@@ -160,7 +160,7 @@ void subcollection_update(struct req *r, const struct subcollection *s)
     all[0] = req_param(r, s->item_param);
     all[1] = req_param(r, "id");
     struct subcollection_write w = {s, all[1], all[0], current, merged, all + 2};
-    PGresult *res = subcollection_write(r, &w, all, 2, s->update);
+    PGresult *res = subcollection_store(r, &w, all, 2, s->update);
     json_decref(merged); /* the parameters are copies in the arena */
     if (res)
         subcollection_reply(r, res);
