@@ -120,40 +120,29 @@ static const char *calendar_actor(const struct req *r)
     return r->principal.key_id[0] ? r->principal.key_id : "bootstrap";
 }
 
+/* The prologue of every /v1 calendar route: the path's person exists and the caller sees it
+ * (else 404, as if absent) and may take op on it (else 403: no role sees a person it may not
+ * change, so the feed routes, which take SCOPE_UPDATE like PATCH, answer 404 or go on). Returns
+ * 0 to go on, -1 after answering. */
+static int calendar_person(struct req *r, const char *id, enum scope_op op)
+{
+    struct scope_owner o;
+    int found = resource_chain(r, SCOPE_PERSON, id, &o);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        req_problem(r, 404, "not_found", "No such person.");
+        return -1;
+    }
+    return req_allow(r, SCOPE_PERSON, op, &o);
+}
+
 void calendar_get(struct req *r)
 {
     const char *id = req_param(r, "id");
-    struct scope_owner o;
-    int found = resource_chain(r, SCOPE_PERSON, id, &o);
-    if (found < 0)
+    if (calendar_person(r, id, SCOPE_READ) != 0)
         return;
-    if (!found) {
-        req_problem(r, 404, "not_found", "No such person.");
-        return;
-    }
     calendar_reply(r, id, calendar_actor(r), "/v1/people/{id}/calendar.ics");
-}
-
-/* The prologue of a change to a person's feed: the keys that may change the person (its own
- * person key among them, as for PATCH) may; 404 for a person the caller cannot see, 403 for one
- * it sees but may not change. Returns 0 to go on, -1 after answering. */
-static int calendar_feed_may(struct req *r, const char *id, enum scope_op op)
-{
-    struct scope_owner o;
-    int found = resource_chain(r, SCOPE_PERSON, id, &o);
-    if (found < 0)
-        return -1;
-    switch (found ? scope_check(&r->principal, SCOPE_PERSON, op, &o) : SCOPE_NOT_FOUND) {
-    case SCOPE_OK:
-        return 0;
-    case SCOPE_FORBIDDEN:
-        req_problem(r, 403, "forbidden", "This key may not change this person's calendar feed.");
-        return -1;
-    case SCOPE_NOT_FOUND:
-        break;
-    }
-    req_problem(r, 404, "not_found", "No such person.");
-    return -1;
 }
 
 /* POST takes no fields: an empty body or {}; anything named in it is refused (422). */
@@ -164,7 +153,7 @@ static const struct vfield calendar_feed_fields[] = {
 void calendar_feed_create(struct req *r)
 {
     const char *id = req_param(r, "id");
-    if (calendar_feed_may(r, id, SCOPE_UPDATE) != 0 ||
+    if (calendar_person(r, id, SCOPE_UPDATE) != 0 ||
         req_check_body(r, calendar_feed_fields, VALIDATE_CREATE) != 0)
         return;
     char secret[CALENDAR_SECRET_HEX + 1], hash[TOKEN_HASH_HEX];
@@ -197,7 +186,7 @@ void calendar_feed_create(struct req *r)
 void calendar_feed_delete(struct req *r)
 {
     const char *id = req_param(r, "id");
-    if (calendar_feed_may(r, id, SCOPE_UPDATE) != 0)
+    if (calendar_person(r, id, SCOPE_UPDATE) != 0)
         return;
     const char *p[] = {id};
     PGresult *res = req_db(r, "calendar_feed_delete", 1, p);
