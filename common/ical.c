@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "xalloc.h"
 
 #define ICAL_PRODID "-//SPP//Schools Partnership Programme//EN"
@@ -44,16 +45,43 @@ static char *ical_text(const char *s)
     return out;
 }
 
-/* An X- property: libical escapes backslashes and newlines in its value but, as an X- value
- * may be anything, leaves commas and semicolons as they are (which calendar clients read back
- * unchanged, X-WR-CALNAME being a single value). */
-static icalproperty *ical_x(const char *x_name, const char *value)
+/* Appends the content line "name:value" for a TEXT value, escaped as RFC 5545 §3.3.11 says
+ * (backslash, semicolon, comma and newline) and folded at 75 octets between UTF-8 sequences,
+ * ending in CRLF. For X- properties, whose value is TEXT by default (§3.8.8.2): libical leaves
+ * their commas and semicolons unescaped, whatever the value's type, which a strict parser reads
+ * as a list or a parameter; so the person's name in X-WR-CALNAME is written here. */
+static void ical_text_line(struct buf *b, const char *name, const char *value)
 {
+    struct buf line;
+    buf_init(&line);
+    buf_puts(&line, name);
+    buf_putc(&line, ':');
     char *text = ical_text(value);
-    icalproperty *p = icalproperty_new_x(text);
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            buf_puts(&line, "\\n");
+            continue;
+        }
+        if (*p == '\\' || *p == ';' || *p == ',')
+            buf_putc(&line, '\\');
+        buf_putc(&line, *p);
+    }
     free(text);
-    icalproperty_set_x_name(p, x_name);
-    return p;
+    size_t col = 0;
+    for (size_t i = 0; i < line.len;) {
+        size_t n = 1; /* the whole UTF-8 sequence starting at i */
+        while (i + n < line.len && ((unsigned char)line.data[i + n] & 0xC0) == 0x80)
+            n++;
+        if (col + n > 75) {
+            buf_puts(b, "\r\n ");
+            col = 1;
+        }
+        buf_append(b, line.data + i, n);
+        col += n;
+        i += n;
+    }
+    buf_puts(b, "\r\n");
+    buf_cleanup(&line);
 }
 
 /* make(text) for user text, through ical_text (libical copies the value). */
@@ -95,7 +123,6 @@ char *ical_render(const char *name, const struct ical_event *events, size_t n, t
     icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
     icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
     icalcomponent_add_property(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
-    icalcomponent_add_property(cal, ical_x("X-WR-CALNAME", name ? name : "SPP"));
     for (size_t i = 0; i < n; i++)
         icalcomponent_add_component(cal, ical_vevent(&events[i], stamp));
     /* The _r form hands over a buffer of libical's allocator; copy it into ours. */
@@ -117,5 +144,17 @@ char *ical_render(const char *name, const struct ical_event *events, size_t n, t
         }
     }
     *w = '\0';
-    return out;
+    /* The calendar's name goes after the calendar's own properties, before its first event
+     * (user text cannot hold CRLF, so the first CRLF BEGIN:VEVENT or END:VCALENDAR is ours). */
+    const char *at = strstr(out, "\r\nBEGIN:VEVENT\r\n");
+    if (!at)
+        at = strstr(out, "\r\nEND:VCALENDAR\r\n");
+    struct buf b;
+    buf_init(&b);
+    size_t head = at ? (size_t)(at - out) + 2 : strlen(out);
+    buf_append(&b, out, head);
+    ical_text_line(&b, "X-WR-CALNAME", name ? name : "SPP");
+    buf_puts(&b, out + head);
+    free(out);
+    return buf_steal(&b, NULL);
 }

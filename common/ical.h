@@ -1,6 +1,7 @@
 /* iCalendar (RFC 5545) feeds rendered with libical: a list of events in, the VCALENDAR text
- * out. Text is escaped and lines folded at 75 octets by libical; lines end in CRLF. Pure: no
- * clock (the DTSTAMP instant is passed in) and no I/O. */
+ * out. Text is escaped (backslash, semicolon, comma, newline) and lines folded at 75 octets
+ * without splitting a UTF-8 sequence; lines end in CRLF. Pure: no clock (the DTSTAMP instant is
+ * passed in) and no I/O. */
 #ifndef SPP_ICAL_H
 #define SPP_ICAL_H
 

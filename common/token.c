@@ -34,6 +34,30 @@ void token_hash(const char *s, size_t len, char *hex)
     hex[2 * mdlen] = '\0';
 }
 
+int token_generate_hex(char *out, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char raw[64];
+    if (n > sizeof raw || RAND_bytes(raw, (int)n) != 1)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[raw[i] >> 4];
+        out[2 * i + 1] = digits[raw[i] & 15];
+    }
+    out[2 * n] = '\0';
+    return 0;
+}
+
+int token_is_hex(const char *s, size_t len)
+{
+    size_t i = 0;
+    for (; s[i] && i < len; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    }
+    return i == len && !s[i];
+}
+
 int token_equal(const char *a, const char *b, size_t len)
 {
     return CRYPTO_memcmp(a, b, len) == 0;

@@ -13,6 +13,11 @@
 int token_generate(char *token, char *prefix);
 /* Writes the lowercase hex SHA-256 of s (TOKEN_HASH_HEX bytes). */
 void token_hash(const char *s, size_t len, char *hex);
+/* Writes n random bytes from OpenSSL's source as 2n lowercase hex characters and a NUL (out has
+ * room for 2n + 1). Returns 0, or -1 when the random source fails. */
+int token_generate_hex(char *out, size_t n);
+/* 1 when s is exactly len lowercase hex characters (a secret token_generate_hex wrote). */
+int token_is_hex(const char *s, size_t len);
 /* Compares two equally long strings in constant time; returns 1 when equal. */
 int token_equal(const char *a, const char *b, size_t len);
 

@@ -3,7 +3,7 @@
 
 SPP_PACKAGES="build-essential cmake pkg-config clang-format libevent-dev libpq-dev libjansson-dev
 libhiredis-dev check libssl-dev libcurl4-openssl-dev liburiparser-dev libical-dev postgresql
-redis-server curl ca-certificates python3-aiosmtpd nodejs npm clang libclang-rt-14-dev
+redis-server curl ca-certificates python3-aiosmtpd python3-icalendar nodejs npm clang libclang-rt-14-dev
 libfuzzer-14-dev"
 
 spp_log() { printf '==> %s\n' "$*" >&2; }

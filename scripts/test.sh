@@ -269,6 +269,9 @@ run_build() {
     # README prints); its fixtures need the worker (a compiled digest).
     check "scope matrix: every route, role and scope answers its status ($label)" \
         /usr/bin/python3 tests/support/scope_matrix.py run "$SPP_TEST_URL" "$SPP_ADMIN_TOKEN"
+    # A calendar subscription URL opened without a header and parsed by python3-icalendar.
+    check "calendar feed parses as RFC 5545: stable UIDs, DTSTAMP, VALUE=DATE, escaping ($label)" \
+        /usr/bin/python3 tests/support/ical_check.py
     kill -TERM "$strict_pid"; wait "$strict_pid" || true
     [ "$label" = plain ] && check_restarts
     # Hostile input for a while: every request answered, never a 500 (and, in the sanitized

@@ -48,9 +48,12 @@ static int dispatch_query_none(struct req *r)
     return (r->route->flags & ROUTE_QUERY) ? 0 : req_check_query(r, NULL, 0);
 }
 
+static const char *dispatch_request_id(struct req *r);
+
 enum dispatch_step dispatch_prepare(struct req *r)
 {
     char allow[128];
+    dispatch_request_id(r); /* settled before any handler: the access audit records it */
     switch (router_match(r, allow, sizeof allow)) {
     case ROUTER_NOT_FOUND:
         req_problem(r, 404, "not_found", "There is no such path.");
@@ -74,8 +77,8 @@ enum dispatch_step dispatch_prepare(struct req *r)
     case ROUTER_FOUND:
         break;
     }
-    /* Every path parameter of this API is a UUID: anything else names nothing. */
-    for (int i = 0; i < r->nparams; i++) {
+    /* Every path parameter of this API is a UUID (but a secret): anything else names nothing. */
+    for (int i = 0; i < r->nparams && !(r->route->flags & ROUTE_SECRET); i++) {
         if (!validate_uuid(r->param_values[i])) {
             req_problem(r, 404, "not_found", "No such resource.");
             return DISPATCH_DONE;
@@ -90,7 +93,7 @@ enum dispatch_step dispatch_prepare(struct req *r)
     /* An address that sent too many requests without a valid key waits, before its token
      * costs a hash, a handler thread or a PostgreSQL query. */
     int retry_s;
-    if (!(r->route->flags & ROUTE_PUBLIC) &&
+    if ((!(r->route->flags & ROUTE_PUBLIC) || (r->route->flags & ROUTE_SECRET)) &&
         ratelimit_auth_blocked(r->peer, monotime_now_us(), &retry_s)) {
         char retry[16];
         snprintf(retry, sizeof retry, "%d", retry_s);
@@ -193,6 +196,8 @@ void dispatch_run(struct req *r)
         return;
     if (r->method == HTTP_GET || r->method == HTTP_HEAD) {
         r->route->handler(r);
+        if ((r->route->flags & ROUTE_SECRET) && r->status == 404)
+            ratelimit_auth_failed(r->peer, monotime_now_us()); /* a secret that names nothing */
         return;
     }
     if (dispatch_tx(r, "BEGIN") != 0) {

@@ -15,7 +15,8 @@ size_t router_index(const struct route *rt)
     return (size_t)(rt - routes);
 }
 
-/* Matches path against pattern segment by segment; {name} takes one non-empty segment. */
+/* Matches path against pattern segment by segment; {name} takes one non-empty segment, and
+ * {name}.ext one that ends in .ext with something before it (the parameter is that part). */
 static int router_match_one(const struct route *rt, const char *path, struct req *r, int bind)
 {
     const char *p = rt->pattern, *q = path;
@@ -26,12 +27,15 @@ static int router_match_one(const struct route *rt, const char *path, struct req
         p++;
         q++;
         size_t plen = strcspn(p, "/"), qlen = strcspn(q, "/");
-        if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
-            if (qlen == 0 || np >= REQ_MAX_PARAMS)
+        const char *close = plen > 2 && p[0] == '{' ? memchr(p, '}', plen) : NULL;
+        if (close) {
+            size_t name = (size_t)(close - p) - 1, suffix = plen - name - 2;
+            if (qlen <= suffix || np >= REQ_MAX_PARAMS ||
+                memcmp(q + qlen - suffix, close + 1, suffix) != 0)
                 return 0;
             if (bind) {
-                r->param_names[np] = arena_strndup(&r->arena, p + 1, plen - 2);
-                r->param_values[np] = arena_strndup(&r->arena, q, qlen);
+                r->param_names[np] = arena_strndup(&r->arena, p + 1, name);
+                r->param_values[np] = arena_strndup(&r->arena, q, qlen - suffix);
             }
             np++;
         } else if (plen != qlen || memcmp(p, q, plen) != 0) {

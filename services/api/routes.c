@@ -41,6 +41,10 @@ const struct route routes[] = {
     {HTTP_PATCH, "/v1/people/{id}", people_update, 0},
     {HTTP_DELETE, "/v1/people/{id}", people_delete, 0},
     {HTTP_GET, "/v1/people/{id}/calendar.ics", calendar_get, 0},
+    {HTTP_POST, "/v1/people/{id}/calendar-feed", calendar_feed_create, 0},
+    {HTTP_DELETE, "/v1/people/{id}/calendar-feed", calendar_feed_delete, 0},
+    /* @routes:feeds (no Authorization header: the path's secret is the credential) */
+    {HTTP_GET, "/feeds/calendar/{secret}.ics", calendar_feed_get, ROUTE_PUBLIC | ROUTE_SECRET},
     {HTTP_GET, "/v1/people/{id}/conflicts", conflicts_list, ROUTE_QUERY},
     {HTTP_POST, "/v1/people/{id}/conflicts", conflicts_create, 0},
     {HTTP_GET, "/v1/people/{id}/conflicts/{conflict_id}", conflicts_get, 0},

@@ -80,17 +80,25 @@ static double limits_metric(const char *name)
 }
 
 /* Five requests without a valid key a minute from one address, then 429 before the token is
- * even hashed: a stream of made-up tokens never reaches PostgreSQL at request rate. Runs
- * last: the address stays refused for the rest of the minute, whatever key it sends. */
+ * even hashed: a stream of made-up tokens never reaches PostgreSQL at request rate. A calendar
+ * subscription URL with a made-up secret is such a request too (404), so that secrets cannot
+ * be guessed either. Runs last: the address stays refused for the rest of the minute, whatever
+ * key or secret it sends. */
 START_TEST(auth_failures_limited_per_address)
 {
+    static const char guess[] =
+        "/feeds/calendar/00000000000000000000000000000000000000000000000000000000000000%02d.ics";
     int unauthorized = 0;
     struct http_resp *r = NULL;
     for (int i = 0; i < 10; i++) {
-        char token[64];
+        char token[64], feed[128];
         snprintf(token, sizeof token, "made-up-token-%d", i);
-        r = http_call("GET", "/v1/schools?limit=1", i % 2 ? token : NULL, NULL, NULL);
-        if (r->status != 401)
+        snprintf(feed, sizeof feed, guess, i);
+        if (i % 3 == 2)
+            r = http_call("GET", feed, NULL, NULL, NULL);
+        else
+            r = http_call("GET", "/v1/schools?limit=1", i % 2 ? token : NULL, NULL, NULL);
+        if (r->status != (i % 3 == 2 ? 404 : 401))
             break;
         unauthorized++;
         http_free(r);
@@ -112,6 +120,13 @@ START_TEST(auth_failures_limited_per_address)
         http_free(r);
     }
     ck_assert(limits_metric("\nspp_auth_fail_limited_total ") - before >= 50);
+    /* Guessing a calendar secret is refused as well, before any lookup. */
+    char feed[128];
+    snprintf(feed, sizeof feed, guess, 99);
+    r = http_call("GET", feed, NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 429);
+    ck_assert_str_eq(test_code(r), "rate_limited");
+    http_free(r);
     /* Unauthenticated routes stay open. */
     r = http_call("GET", "/healthz", NULL, NULL, NULL);
     ck_assert_int_eq(r->status, 200);

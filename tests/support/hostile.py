@@ -661,6 +661,16 @@ def table():
         ("ctype: merge-patch on a PATCH, with a bad field", ("PATCH", S + "/" + host, {"name": None}, {"ctype": "application/merge-patch+json"}), 422, "validation_failed", {"check": errors_name("/name")}),
         ("auth: none, with a malformed body", ("POST", H, "{", {"auth": False}), 401, "unauthorized", {}),
         ("auth: a made-up token", ("GET", S, None, {"auth": False, "headers": {"Authorization": "Bearer spp_madeup"}}), 401, "unauthorized", {}),
+        # A calendar subscription URL's secret is its credential: one that names no live feed
+        # answers 404 and writes nothing (no audit row).
+        ("feed: an unknown calendar secret", ("GET", "/feeds/calendar/" + "0" * 64 + ".ics", None, {"auth": False}), 404, "not_found", {}),
+        ("feed: a secret of 65 hex digits", ("GET", "/feeds/calendar/" + "a" * 65 + ".ics", None, {"auth": False}), 404, "not_found", {}),
+        ("feed: a secret of 2,000 characters", ("GET", "/feeds/calendar/" + "a" * 2000 + ".ics", None, {"auth": False}), 404, "not_found", {}),
+        ("feed: an escaped NUL in the secret", ("GET", "/feeds/calendar/" + "0" * 63 + "%00.ics", None, {"auth": False}), 404, "not_found", {}),
+        ("feed: a dot-dot secret", ("GET", "/feeds/calendar/..%2F..%2Fv1%2Fpeople.ics", None, {"auth": False}), 404, "not_found", {}),
+        ("feed: an empty secret", ("GET", "/feeds/calendar/.ics", None, {"auth": False}), 404, "not_found", {}),
+        ("feed: a query on the feed URL", ("GET", "/feeds/calendar/" + "0" * 64 + ".ics?x=1", None, {"auth": False}), 422, "validation_failed", {}),
+        ("feed: DELETE on a feed URL", ("DELETE", "/feeds/calendar/" + "0" * 64 + ".ics", None, {"auth": False}), 405, "method_not_allowed", {}),
         ("auth: Basic credentials", ("GET", S, None, {"auth": False, "headers": {"Authorization": "Basic YWRtaW46YWRtaW4="}}), 401, "unauthorized", {}),
         ("body: a JSON string", ("POST", H, '"x"'), 422, "validation_failed", {}),
         ("body: null", ("POST", H, "null"), 422, "validation_failed", {}),

@@ -58,6 +58,10 @@ MATRIX = [
     ("GET", "/readyz", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
     ("GET", "/metrics", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
     ("GET", "/openapi.yaml", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
+    # A calendar subscription URL: its secret is the credential, whatever key comes with it.
+    ("GET", "/feeds/calendar/{secret}.ics", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
+    ("GET", "/feeds/calendar/{secret}.ics", "an unknown secret",
+     "404 -", "404 -", "404 -", "404 -", "404 -"),
 
     ("GET", "/v1/schools", "", "200+ -", "200+ 200x", "200+ 200x", "200+ 200x", "200x 200x"),
     ("POST", "/v1/schools", "", "201 -", "201 422", "201 422", "403 403", "403 403"),
@@ -86,6 +90,8 @@ MATRIX = [
     ("PATCH", "/v1/people/{id}", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
     ("DELETE", "/v1/people/{id}", "", "204 -", "204 404", "204 404", "204 404", "403 404"),
     ("GET", "/v1/people/{id}/calendar.ics", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
+    ("POST", "/v1/people/{id}/calendar-feed", "", "201 -", "201 404", "201 404", "201 404", "201 404"),
+    ("DELETE", "/v1/people/{id}/calendar-feed", "", "204 -", "204 404", "204 404", "204 404", "204 404"),
     ("GET", "/v1/people/{id}/conflicts", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
     ("POST", "/v1/people/{id}/conflicts", "", "201 -", "201 404", "201 404", "201 404", "201 404"),
     ("GET", "/v1/people/{id}/conflicts/{conflict_id}", "",
@@ -257,6 +263,10 @@ NOTES = [
     "202's Location can be polled; the retry of a job that is not dead answers 409.",
     "Webhooks: admin sees all; a hub key its own (another key's answers 404); other roles 403.",
     "Conflicts are never cleared by the person concerned (403), though it declares them.",
+    "A calendar subscription URL (`POST`/`DELETE /v1/people/{id}/calendar-feed`) is made and "
+    "revoked by every key that may change the person, its own person key included; "
+    "`GET /feeds/calendar/{secret}.ics` takes no key: the secret decides (404 for one that names "
+    "no live feed, counted by the failed-authentication limiter).",
     "The rows \"naming a person outside the key's scope\" and \"owner outside …\" target the "
     "key's own review and name a person of another hub in the body: the answer is 422 with "
     "the one rule `not_found` (\"names no person you can see\"), never the eligibility rules "
@@ -393,6 +403,11 @@ class World:
         school = self.school()  # a school with no partnership: conflicts with it touch no rule
         return self.api.make("/v1/people/%s/conflicts" % person,
                              {"school_id": school, "reason": "former employer"})["id"]
+
+    def calendar_feed(self, person):
+        """The path of a fresh subscription URL for person (admin makes it)."""
+        url = self.api.make("/v1/people/%s/calendar-feed" % person, None)["url"]
+        return url[url.index("/feeds/calendar/"):]
 
     def unavailability(self, person):
         return self.api.make("/v1/people/%s/unavailability" % person,
@@ -653,6 +668,10 @@ def case(w, method, path, variant, role, side):
     k = (method, path)
     if path in ("/healthz", "/readyz", "/metrics", "/openapi.yaml"):
         return dict(path=path)
+    if path == "/feeds/calendar/{secret}.ics":
+        if variant:
+            return dict(path="/feeds/calendar/%064x.ics" % random.getrandbits(256))
+        return dict(path=w.calendar_feed(person))
     # schools
     if k == ("GET", "/v1/schools"):
         # Each list is narrowed by a filter that keeps the target, so that few pages are read;
@@ -714,6 +733,10 @@ def case(w, method, path, variant, role, side):
         return dict(path="/v1/people/" + person, body={"job_title": "Teacher"} if method == "PATCH" else None)
     if path == "/v1/people/{id}/calendar.ics":
         return dict(path="/v1/people/%s/calendar.ics" % person)
+    if path == "/v1/people/{id}/calendar-feed":
+        if method == "DELETE" and side == "in":
+            w.calendar_feed(person)  # something to revoke
+        return dict(path="/v1/people/%s/calendar-feed" % person)
     for coll, key, fresh in (("conflicts", "conflict", w.conflict), ("unavailability", "unav", w.unavailability)):
         base = "/v1/people/%s/%s" % (person, coll)
         if path == "/v1/people/{id}/" + coll:

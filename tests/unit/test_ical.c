@@ -4,6 +4,7 @@
 
 #include "ical.h"
 #include "unit.h"
+#include "validate.h"
 
 /* 2026-11-22T02:00:00Z, 2027-03-15T09:30:00Z and 16:00:00Z. */
 #define STAMP ((time_t)1795312800)
@@ -70,8 +71,14 @@ START_TEST(ical_escapes_user_text)
     ck_assert_ptr_nonnull(strstr(s, "\r\nSUMMARY:a\\, b\\; c\\nd\r\n"));
     ck_assert_ptr_nonnull(strstr(s, "\r\nDESCRIPTION:back\\\\slash\r\n"));
     ck_assert_ptr_nonnull(strstr(s, "\r\nLOCATION:Oak Primary\\, LS1 1AA\r\n"));
-    /* The X- name: newline and backslash escaped, commas left (libical's rule for X- values). */
-    ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:Lee, Ann\\nA\\\\B\r\n"));
+    /* The X- name is TEXT too (RFC 5545 §3.8.8.2): its comma escaped like the rest. */
+    ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:Lee\\, Ann\\nA\\\\B\r\n"));
+    free(s);
+    /* A semicolon in the name is not a parameter, nor a comma a list; and the name comes
+     * before the first event. */
+    s = ical_render("SPP: Smith, Jo; Head", &e, 1, STAMP);
+    ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:SPP: Smith\\, Jo\\; Head\r\n"));
+    ck_assert(strstr(s, "X-WR-CALNAME") < strstr(s, "BEGIN:VEVENT"));
     free(s);
 }
 END_TEST
@@ -209,6 +216,45 @@ START_TEST(ical_fold_never_splits_a_line_ending)
 }
 END_TEST
 
+/* Every physical line is at most 75 octets and valid UTF-8 by itself: a fold never splits a
+ * character, in the calendar's name (written by ical.c) nor in an event's text (by libical). */
+static void expect_whole_characters(const char *s, const char *what, size_t n)
+{
+    for (const char *line = s; *line;) {
+        const char *end = strstr(line, "\r\n");
+        ck_assert_ptr_nonnull(end);
+        size_t len = (size_t)(end - line);
+        ck_assert_msg(len <= 75, "%s %zu: a line of %zu octets", what, n, len);
+        ck_assert_msg(validate_utf8(line, len), "%s %zu: a fold split a character", what, n);
+        line = end + 2;
+    }
+}
+
+START_TEST(ical_fold_keeps_characters_whole)
+{
+    static const char *const chars[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x93\x85", "a"};
+    char text[1024];
+    for (size_t n = 1; n < 160; n++) {
+        text[0] = '\0';
+        for (size_t i = 0; i < n; i++)
+            strcat(text, chars[(i * 7 + n) % 4]);
+        struct ical_event e =
+            all_day("x@spp", text, (struct caldate){2027, 3, 10}, (struct caldate){2027, 3, 10});
+        e.location = text;
+        char *s = ical_render(text, &e, 1, STAMP);
+        expect_whole_characters(s, "length", n);
+        char *flat = unfold(s);
+        char want[1100];
+        snprintf(want, sizeof want, "\r\nX-WR-CALNAME:%s\r\n", text);
+        ck_assert_msg(strstr(flat, want) != NULL, "name of %zu lost", n);
+        snprintf(want, sizeof want, "\r\nSUMMARY:%s\r\n", text);
+        ck_assert_msg(strstr(flat, want) != NULL, "summary of %zu lost", n);
+        free(flat);
+        free(s);
+    }
+}
+END_TEST
+
 Suite *ical_suite(void)
 {
     Suite *s = suite_create("ical");
@@ -219,6 +265,7 @@ Suite *ical_suite(void)
     tcase_add_test(tc, ical_all_day_and_timed);
     tcase_add_test(tc, ical_control_characters_never_reach_the_text);
     tcase_add_test(tc, ical_fold_never_splits_a_line_ending);
+    tcase_add_test(tc, ical_fold_keeps_characters_whole);
     suite_add_tcase(s, tc);
     return s;
 }

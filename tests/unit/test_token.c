@@ -22,11 +22,37 @@ START_TEST(token_shape_and_hash)
 }
 END_TEST
 
+/* Calendar feed secrets: 32 random bytes as 64 lowercase hex characters, and the check that
+ * the feed route makes before it hashes anything. */
+START_TEST(token_hex_secrets)
+{
+    char a[65], b[65];
+    ck_assert_int_eq(token_generate_hex(a, 32), 0);
+    ck_assert_int_eq(token_generate_hex(b, 32), 0);
+    ck_assert_uint_eq(strlen(a), 64);
+    ck_assert_uint_eq(strspn(a, "0123456789abcdef"), 64);
+    ck_assert_str_ne(a, b);
+    ck_assert(token_is_hex(a, 64));
+    ck_assert(!token_is_hex(a, 63)); /* longer than asked */
+    a[63] = '\0';
+    ck_assert(!token_is_hex(a, 64)); /* shorter */
+    ck_assert(token_is_hex("0123456789abcdef", 16));
+    ck_assert(!token_is_hex("0123456789ABCDEF", 16)); /* we write lower case only */
+    ck_assert(!token_is_hex("0123456789abcdeg", 16));
+    ck_assert(!token_is_hex("0123456789abcde/", 16));
+    ck_assert(!token_is_hex("", 16));
+    ck_assert(token_is_hex("", 0));
+    char big[200];
+    ck_assert_int_eq(token_generate_hex(big, 65), -1); /* more than it generates at once */
+}
+END_TEST
+
 Suite *token_suite(void)
 {
     Suite *s = suite_create("token");
     TCase *tc = tcase_create("token");
     tcase_add_test(tc, token_shape_and_hash);
+    tcase_add_test(tc, token_hex_secrets);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,25 +1,39 @@
 /* GET /v1/people/{id}/calendar.ics: the person's review visits (on the team), improvement
  * workshops (as champion) and training sessions (booked or attended) as an iCalendar feed
  * (RFC 5545) that a calendar application subscribes to. Read like the person itself: a caller
- * who cannot see the person gets 404. The text is rendered by common/ical.c. */
+ * who cannot see the person gets 404. The text is rendered by common/ical.c.
+ *
+ * Calendar applications send no Authorization header, so a person's calendar also has a
+ * subscription URL, <SPP_PUBLIC_URL>/feeds/calendar/<secret>.ics: POST
+ * /v1/people/{id}/calendar-feed makes one (32 random bytes, shown once, kept as SHA-256; a new
+ * POST replaces the old URL), DELETE revokes it. Both calendar routes answer through
+ * calendar_reply, which records the read in the access audit in the same statement. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "handlers.h"
 #include "ical.h"
 #include "resource.h"
+#include "token.h"
 #include "xalloc.h"
+
+#define CALENDAR_SECRET_BYTES 32
+#define CALENDAR_SECRET_HEX   (2 * CALENDAR_SECRET_BYTES)
 
 /* One row per event, after the person's name (a person with no events still gives one row,
  * its event columns NULL): kind, uid, summary, description, location, first day, last day
  * (all-day) or start and end in epoch seconds (timed). Cancelled reviews and bookings other
- * than booked or attended are left out. */
+ * than booked or attended are left out. The person's row also writes the audit row (actor $2,
+ * route $3, request id $4): a materialized CTE runs once, whatever the events' join. */
 const struct db_stmt calendar_statements[] = {
     {"calendar_events",
+     "WITH pe AS MATERIALIZED (SELECT id, full_name, "
+     "spp_audit($2, 'read', ARRAY[id], $3, $4) FROM people WHERE id = $1) "
      "SELECT pe.full_name, ev.all_day, ev.uid, ev.summary, ev.description, ev.location, "
      "ev.first_day::text, ev.last_day::text, ev.starts_at, ev.ends_at "
-     "FROM people pe LEFT JOIN LATERAL ("
+     "FROM pe LEFT JOIN LATERAL ("
      /* (a) review visits: the whole visit, first to last day. */
      "SELECT true AS all_day, 'review-visit-' || r.id || '@spp' AS uid, "
      "'Peer review visit: ' || s.name AS summary, r.focus AS description, "
@@ -42,27 +56,33 @@ const struct db_stmt calendar_statements[] = {
      "extract(epoch FROM ts.ends_at)::bigint, ts.starts_at AT TIME ZONE 'UTC' "
      "FROM bookings b JOIN training_sessions ts ON ts.id = b.session_id "
      "WHERE b.person_id = pe.id AND b.status IN ('booked', 'attended')"
-     ") ev ON true WHERE pe.id = $1 ORDER BY ev.sort_at, ev.uid"},
+     ") ev ON true ORDER BY ev.sort_at, ev.uid"},
+    /* One live feed per person: a new secret replaces the old one, under a new id (the audit
+     * names the feed, so reads through the old and the new URL stay apart). A tombstone
+     * (an erased person) gets none. */
+    {"calendar_feed_put",
+     "INSERT INTO calendar_feeds (person_id, secret_hash) "
+     "SELECT id, $2 FROM people WHERE id = $1 AND erased_at IS NULL "
+     "ON CONFLICT (person_id) DO UPDATE SET id = gen_random_uuid(), "
+     "secret_hash = EXCLUDED.secret_hash, created_at = clock_timestamp() RETURNING id"},
+    {"calendar_feed_delete", "DELETE FROM calendar_feeds WHERE person_id = $1 RETURNING id"},
+    {"calendar_feed_find",
+     "SELECT f.id, f.person_id FROM calendar_feeds f JOIN people pe ON pe.id = f.person_id "
+     "WHERE f.secret_hash = $1 AND pe.erased_at IS NULL"},
     {NULL, NULL},
 };
 
-void calendar_get(struct req *r)
+/* Answers 200 with the person's calendar and records the read as actor on route (both copied
+ * into the statement's parameters); 404 when the person is gone. The one path behind both
+ * calendar routes. */
+static void calendar_reply(struct req *r, const char *id, const char *actor, const char *route)
 {
-    const char *id = req_param(r, "id");
-    struct scope_owner o;
-    int found = resource_chain(r, SCOPE_PERSON, id, &o);
-    if (found < 0)
-        return;
-    if (!found) {
-        req_problem(r, 404, "not_found", "No such person.");
-        return;
-    }
-    const char *p[] = {id};
-    PGresult *res = req_db(r, "calendar_events", 1, p);
+    const char *p[] = {id, actor, route, r->request_id};
+    PGresult *res = req_db(r, "calendar_events", 4, p);
     if (!res)
         return;
     int rows = PQntuples(res);
-    if (rows == 0) { /* deleted since the chain was read */
+    if (rows == 0) { /* deleted since it was looked up */
         req_problem(r, 404, "not_found", "No such person.");
         return;
     }
@@ -92,4 +112,113 @@ void calendar_get(struct req *r)
     free(name);
     free(events);
     req_reply_raw(r, 200, "text/calendar; charset=utf-8", text, strlen(text));
+}
+
+/* The audit's actor for a key: its id, or "bootstrap" for SPP_ADMIN_TOKEN (which has none). */
+static const char *calendar_actor(const struct req *r)
+{
+    return r->principal.key_id[0] ? r->principal.key_id : "bootstrap";
+}
+
+/* The prologue of every /v1 calendar route: the path's person exists and the caller sees it
+ * (else 404, as if absent) and may take op on it (else 403: no role sees a person it may not
+ * change, so the feed routes, which take SCOPE_UPDATE like PATCH, answer 404 or go on). Returns
+ * 0 to go on, -1 after answering. */
+static int calendar_person(struct req *r, const char *id, enum scope_op op)
+{
+    struct scope_owner o;
+    int found = resource_chain(r, SCOPE_PERSON, id, &o);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        req_problem(r, 404, "not_found", "No such person.");
+        return -1;
+    }
+    return req_allow(r, SCOPE_PERSON, op, &o);
+}
+
+void calendar_get(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (calendar_person(r, id, SCOPE_READ) != 0)
+        return;
+    calendar_reply(r, id, calendar_actor(r), "/v1/people/{id}/calendar.ics");
+}
+
+/* POST takes no fields: an empty body or {}; anything named in it is refused (422). */
+static const struct vfield calendar_feed_fields[] = {
+    {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+void calendar_feed_create(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (calendar_person(r, id, SCOPE_UPDATE) != 0 ||
+        req_check_body(r, calendar_feed_fields, VALIDATE_CREATE) != 0)
+        return;
+    char secret[CALENDAR_SECRET_HEX + 1], hash[TOKEN_HASH_HEX];
+    if (token_generate_hex(secret, CALENDAR_SECRET_BYTES) != 0) {
+        req_problem(r, 500, "internal", "No random secret could be made.");
+        return;
+    }
+    token_hash(secret, CALENDAR_SECRET_HEX, hash);
+    const char *p[] = {id, hash};
+    PGresult *res = req_db(r, "calendar_feed_put", 2, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 409, "conflict", "This person has been erased and has no calendar.");
+        return;
+    }
+    /* SPP_PUBLIC_URL with or without its trailing slash. */
+    const char *base = handlers_config()->public_url;
+    size_t n = strlen(base);
+    while (n > 0 && base[n - 1] == '/')
+        n--;
+    char *url = xasprintf("%.*s/feeds/calendar/%s.ics", (int)n, base, secret);
+    json_t *body = json_pack("{s:s}", "url", url);
+    free(url);
+    /* The secret is shown this once: no cache may keep it. */
+    req_header(r, "Cache-Control", "no-store");
+    req_reply_json(r, 201, body);
+}
+
+void calendar_feed_delete(struct req *r)
+{
+    const char *id = req_param(r, "id");
+    if (calendar_person(r, id, SCOPE_UPDATE) != 0)
+        return;
+    const char *p[] = {id};
+    PGresult *res = req_db(r, "calendar_feed_delete", 1, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "This person has no calendar feed.");
+        return;
+    }
+    req_reply_empty(r, 204);
+}
+
+/* No Authorization header: the secret is the credential. Anything but a live feed's secret
+ * answers the same 404, which the dispatcher counts against the address (ROUTE_SECRET). */
+void calendar_feed_get(struct req *r)
+{
+    const char *secret = req_param(r, "secret");
+    if (!token_is_hex(secret, CALENDAR_SECRET_HEX)) {
+        req_problem(r, 404, "not_found", "No such calendar feed.");
+        return;
+    }
+    char hash[TOKEN_HASH_HEX];
+    token_hash(secret, CALENDAR_SECRET_HEX, hash);
+    const char *p[] = {hash};
+    PGresult *res = req_db(r, "calendar_feed_find", 1, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such calendar feed.");
+        return;
+    }
+    const char *actor = arena_printf(&r->arena, "calendar-feed:%s", PQgetvalue(res, 0, 0));
+    req_header(r, "Cache-Control", "private, no-cache");
+    calendar_reply(r, PQgetvalue(res, 0, 1), actor, "/feeds/calendar");
 }

@@ -247,8 +247,13 @@ extern const struct db_stmt admin_statements[];
 void admin_reminder_scan(struct req *r);
 
 /* calendar.c: GET /v1/people/{id}/calendar.ics, the person's review visits, workshops and
- * training as iCalendar (read like the person: 404 when the caller cannot see it). */
+ * training as iCalendar (read like the person: 404 when the caller cannot see it); the
+ * subscription URL that answers the same calendar without a header (POST and DELETE
+ * /v1/people/{id}/calendar-feed, GET /feeds/calendar/{secret}.ics). Every read is audited. */
 extern const struct db_stmt calendar_statements[];
 void calendar_get(struct req *r);
+void calendar_feed_create(struct req *r);
+void calendar_feed_delete(struct req *r);
+void calendar_feed_get(struct req *r);
 
 #endif
