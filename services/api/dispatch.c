@@ -226,8 +226,7 @@ rollback:
     r->in_tx = 0;
 }
 
-/* A client's X-Request-Id is echoed when it is short printable ASCII; else one is made. */
-static const char *dispatch_request_id(struct req *r)
+const char *dispatch_request_id(struct req *r)
 {
     const char *id = r->request_id;
     if (id) {

@@ -169,6 +169,19 @@ void people_get(struct req *r);
 void people_update(struct req *r);
 void people_delete(struct req *r);
 
+/* audit.c: the access audit (DESIGN §1.4) and GET /v1/audit (admin keys only). */
+extern const struct db_stmt audit_statements[];
+void audit_list(struct req *r);
+/* Fills who with the audit's actor (the key id, "bootstrap" for the bootstrap admin token),
+ * route ("GET /v1/people/{id}") and request id, in that order, for the last three parameters
+ * of an audited statement. The strings belong to the request. */
+void audit_who(struct req *r, const char *who[3]);
+
+/* privacy.c: GET /v1/people/{id}/export and POST /v1/people/{id}/erase (DESIGN §1.4). */
+extern const struct db_stmt privacy_statements[];
+void privacy_export(struct req *r);
+void privacy_erase(struct req *r);
+
 /* conflicts.c */
 extern const struct db_stmt conflict_statements[];
 void conflicts_list(struct req *r);
