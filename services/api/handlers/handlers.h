@@ -176,6 +176,14 @@ void audit_list(struct req *r);
  * route ("GET /v1/people/{id}") and request id, in that order, for the last three parameters
  * of an audited statement. The strings belong to the request. */
 void audit_who(struct req *r, const char *who[3]);
+/* A column for the audit CTE of a read (GET of a person, the list, the export): the read's
+ * own implicit transaction commits without waiting for its WAL to reach the disk
+ * (synchronous_commit off for that transaction alone). Without it, writing the audit row turns
+ * every read into a durable commit, an fsync each, which cut the people list to a third
+ * (bench/RESULTS.md, "Access audit"). The price: a PostgreSQL crash may lose the audit rows of
+ * the reads of its last moments (at most three wal_writer_delay, 600 ms by default). Changes
+ * keep synchronous commits: their audit rows are as durable as the change. */
+#define AUDIT_READ_COMMIT "set_config('synchronous_commit', 'off', true)"
 
 /* privacy.c: GET /v1/people/{id}/export and POST /v1/people/{id}/erase (DESIGN §1.4). */
 extern const struct db_stmt privacy_statements[];

@@ -29,7 +29,8 @@ const struct db_stmt person_statements[] = {
      "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1 "
      "AND ($2::uuid IS NULL OR p.hub_id = $2) AND ($3::uuid IS NULL OR s.partnership_id = $3) "
      "AND ($4::uuid IS NULL OR s.id = $4) AND ($5::uuid IS NULL OR pe.id = $5)), "
-     "audit AS (SELECT spp_audit($6, 'read', ARRAY(SELECT id FROM seen), $7, $8)) "
+     "audit AS (SELECT spp_audit($6, 'read', ARRAY(SELECT id FROM seen), $7, "
+     "$8), " AUDIT_READ_COMMIT ") "
      "SELECT person_json(pe)::text, pe.version FROM seen JOIN people pe ON pe.id = seen.id "
      "CROSS JOIN audit"},
     /* A page of people; the audit names the ones answered ($10 is the limit plus one). */
@@ -49,7 +50,8 @@ const struct db_stmt person_statements[] = {
      "BETWEEN a.awarded_on AND a.valid_until)) "
      "ORDER BY pe.created_at, pe.id LIMIT $10), "
      "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $10 - 1), "
-     "audit AS (SELECT spp_audit($14, 'read', ARRAY(SELECT id FROM shown), $15, $16)) "
+     "audit AS (SELECT spp_audit($14, 'read', ARRAY(SELECT id FROM shown), $15, "
+     "$16), " AUDIT_READ_COMMIT ") "
      "SELECT j, m, id FROM page CROSS JOIN audit ORDER BY created_at, id"},
     {"person_insert",
      "WITH ins AS (INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
