@@ -168,6 +168,18 @@ void people_create(struct req *r);
 void people_get(struct req *r);
 void people_update(struct req *r);
 void people_delete(struct req *r);
+/* The path's person if the caller's scope sees it (one column, id): $1 the person, $2..$5 the
+ * scope (hub, partnership, school, person). Reads that are audited apply scope in SQL like
+ * this, so that only a read that answers records a row. */
+#define PEOPLE_SEEN_SQL                                                                            \
+    "SELECT pe.id FROM people pe JOIN schools s ON s.id = pe.school_id "                           \
+    "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1 "                        \
+    "AND ($2::uuid IS NULL OR p.hub_id = $2) AND ($3::uuid IS NULL OR s.partnership_id = $3) "     \
+    "AND ($4::uuid IS NULL OR s.id = $4) AND ($5::uuid IS NULL OR pe.id = $5)"
+/* Runs stmt, an audited read of the path's person built on PEOPLE_SEEN_SQL ($6..$8: audit_who),
+ * and answers 404 when it found no one. Returns the result (owned by the request) or NULL after
+ * answering. */
+PGresult *people_read_audited(struct req *r, const char *stmt);
 
 /* audit.c: the access audit (DESIGN §1.4) and GET /v1/audit (admin keys only). */
 extern const struct db_stmt audit_statements[];

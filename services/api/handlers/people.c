@@ -25,10 +25,7 @@ const struct db_stmt person_statements[] = {
     /* GET of one person: the caller's scope ($2..$5: hub, partnership, school, person) is
      * applied here rather than after the read, so that only a read that answers is audited. */
     {"person_read",
-     "WITH seen AS (SELECT pe.id FROM people pe JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1 "
-     "AND ($2::uuid IS NULL OR p.hub_id = $2) AND ($3::uuid IS NULL OR s.partnership_id = $3) "
-     "AND ($4::uuid IS NULL OR s.id = $4) AND ($5::uuid IS NULL OR pe.id = $5)), "
+     "WITH seen AS (" PEOPLE_SEEN_SQL "), "
      "audit AS (SELECT spp_audit($6, 'read', ARRAY(SELECT id FROM seen), $7, "
      "$8), " AUDIT_READ_COMMIT ") "
      "SELECT person_json(pe)::text, pe.version FROM seen JOIN people pe ON pe.id = seen.id "
@@ -199,17 +196,23 @@ static PGresult *person_load(struct req *r, enum scope_op op)
     return res;
 }
 
-void people_get(struct req *r)
+PGresult *people_read_audited(struct req *r, const char *stmt)
 {
     const char *p[8] = {req_param(r, "id")};
     scope_list_filter(&r->principal, p + 1);
     audit_who(r, p + 5);
-    PGresult *res = req_db(r, "person_read", 8, p);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0)
+    PGresult *res = req_db(r, stmt, 8, p);
+    if (res && PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such resource.");
-    else
+        return NULL;
+    }
+    return res;
+}
+
+void people_get(struct req *r)
+{
+    PGresult *res = people_read_audited(r, "person_read");
+    if (res)
         resource_reply(r, 200, res, 0);
 }
 

@@ -12,14 +12,11 @@
 #define PRIVACY_TOMBSTONE_NAME "Former member of staff"
 
 const struct db_stmt privacy_statements[] = {
-    /* The whole export in one statement: the person if the caller's scope ($2..$5: hub,
-     * partnership, school, person) sees it, and the audit row of this export ($6..$8). The
-     * audit rows listed are those written before this export. */
+    /* The whole export in one statement: the person if the caller's scope sees it, and the
+     * audit row of this export (people_read_audited). The audit rows listed are those written
+     * before this export. */
     {"privacy_export",
-     "WITH seen AS (SELECT pe.id FROM people pe JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1 "
-     "AND ($2::uuid IS NULL OR p.hub_id = $2) AND ($3::uuid IS NULL OR s.partnership_id = $3) "
-     "AND ($4::uuid IS NULL OR s.id = $4) AND ($5::uuid IS NULL OR pe.id = $5)), "
+     "WITH seen AS (" PEOPLE_SEEN_SQL "), "
      "audit AS (SELECT spp_audit($6, 'export', ARRAY(SELECT id FROM seen), $7, "
      "$8), " AUDIT_READ_COMMIT ") "
      "SELECT json_build_object('exported_at', spp_ts(clock_timestamp()), "
@@ -81,15 +78,8 @@ static const struct vfield privacy_erase_fields[] = {
 
 void privacy_export(struct req *r)
 {
-    const char *p[8] = {req_param(r, "id")};
-    scope_list_filter(&r->principal, p + 1);
-    audit_who(r, p + 5);
-    PGresult *res = req_db(r, "privacy_export", 8, p);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0)
-        req_problem(r, 404, "not_found", "No such resource.");
-    else
+    PGresult *res = people_read_audited(r, "privacy_export");
+    if (res)
         req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
