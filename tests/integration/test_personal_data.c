@@ -543,6 +543,22 @@ START_TEST(audit_records_reads_and_changes)
 }
 END_TEST
 
+/* The number of audit rows GET /v1/audit?<query> answers on its first page. */
+static size_t pd_audit_count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static size_t pd_audit_count(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *q = NULL;
+    ck_assert_int_ge(vasprintf(&q, fmt, ap), 0);
+    va_end(ap);
+    struct http_resp *r = pd_audit(q);
+    size_t n = json_array_size(json_object_get(r->json, "items"));
+    http_free(r);
+    free(q);
+    return n;
+}
+
 START_TEST(audit_list_filters_pages_and_admin_only)
 {
     char *school = test_school(NULL);
@@ -551,33 +567,16 @@ START_TEST(audit_list_filters_pages_and_admin_only)
     char *token = pd_key("school", school, kid);
     for (int i = 0; i < 3; i++)
         pd_expect("GET", token, NULL, 200, "/v1/people/%s", pid);
-    /* Filters: person and actor; a window that holds them and windows that do not. */
-    char *q = xasprintf("person_id=%s&actor=%s", pid, kid);
-    struct http_resp *r = pd_audit(q);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 3);
-    http_free(r);
-    free(q);
-    q = xasprintf("person_id=%s&actor=bootstrap", pid);
-    r = pd_audit(q);
-    /* test_person created it with the bootstrap token: one change. */
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
-    http_free(r);
-    free(q);
-    q = xasprintf("person_id=%s&from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z", pid);
-    r = pd_audit(q);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 4);
-    http_free(r);
-    free(q);
-    q = xasprintf("person_id=%s&from=2999-01-01T00:00:00Z", pid);
-    r = pd_audit(q);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
-    http_free(r);
-    free(q);
-    q = xasprintf("person_id=%s&to=2000-01-01T00:00:00Z", pid);
-    r = pd_audit(q);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
-    http_free(r);
-    free(q);
+    /* Filters: person and actor; a window that holds them and windows that do not. test_person
+     * created the person with the bootstrap token: one change. */
+    ck_assert_int_eq(pd_audit_count("person_id=%s&actor=%s", pid, kid), 3);
+    ck_assert_int_eq(pd_audit_count("person_id=%s&actor=bootstrap", pid), 1);
+    ck_assert_int_eq(
+        pd_audit_count("person_id=%s&from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z", pid), 4);
+    ck_assert_int_eq(pd_audit_count("person_id=%s&from=2999-01-01T00:00:00Z", pid), 0);
+    ck_assert_int_eq(pd_audit_count("person_id=%s&to=2000-01-01T00:00:00Z", pid), 0);
+    char *q;
+    struct http_resp *r;
     /* Pages of one, newest first, each row once. */
     q = xasprintf("person_id=%s&limit=1", pid);
     char *seen = xstrdup("");
@@ -717,18 +716,19 @@ START_TEST(export_holds_everything_about_the_person)
 }
 END_TEST
 
+/* An audit row of days ago, written straight to the table; its id (caller frees). */
+static char *pd_audit_row(const char *days)
+{
+    return pd_value("INSERT INTO audit_log (at, actor, action, person_ids, route, request_id) "
+                    "VALUES (now() - make_interval(days => $1::int), 'pd-retention', 'read', "
+                    "ARRAY[gen_random_uuid()], 'GET /v1/people/{id}', 'pd') RETURNING id",
+                    days, NULL);
+}
+
 /* The worker's sweeper prunes audit rows past SPP_AUDIT_RETENTION_DAYS (730 by default). */
 START_TEST(audit_rows_past_retention_are_pruned)
 {
-    char *old = pd_value("INSERT INTO audit_log (at, actor, action, person_ids, route, request_id) "
-                         "VALUES (now() - interval '800 days', 'pd-old', 'read', "
-                         "ARRAY[gen_random_uuid()], 'GET /v1/people/{id}', 'pd') RETURNING id",
-                         NULL, NULL);
-    char *recent = pd_value(
-        "INSERT INTO audit_log (at, actor, action, person_ids, route, request_id) "
-        "VALUES (now() - interval '700 days', 'pd-recent', 'read', ARRAY[gen_random_uuid()], "
-        "'GET /v1/people/{id}', 'pd') RETURNING id",
-        NULL, NULL);
+    char *old = pd_audit_row("800"), *recent = pd_audit_row("700");
     long left = 1;
     for (int i = 0; i < 100 && left; i++) {
         left = pd_count("SELECT count(*) FROM audit_log WHERE id = $1", old, NULL);
