@@ -352,6 +352,19 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
     r = pd_call("PATCH", ppath, test_admin(), "{\"full_name\":\"Back again\"}", 409);
     ck_assert_str_eq(test_code(r), "conflict");
     http_free(r);
+    /* A tombstone is no one to place on a review: it stays where it was, but cannot be added. */
+    char *another = test_create("/v1/reviews", test_admin(),
+                                "{\"school_id\":\"%s\",\"focus\":\"Science\"}", w.host);
+    char *apath = xasprintf("/v1/reviews/%s/team", another);
+    char *abody = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", pid);
+    r = pd_call("POST", apath, test_admin(), abody, 422);
+    ck_assert_str_eq(test_code(r), "not_eligible");
+    ck_assert_str_eq(pd_str(json_array_get(json_object_get(r->json, "errors"), 0), "rule"),
+                     "not_found");
+    http_free(r);
+    free(abody);
+    free(apath);
+    free(another);
     /* Its address is free for a new person. */
     free(test_create("/v1/people", test_admin(),
                      "{\"school_id\":\"%s\",\"full_name\":\"New Starter\",\"email\":\"%s\"}",
