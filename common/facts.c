@@ -35,7 +35,9 @@ const struct db_stmt facts_statements[] = {
      "'workshops', COALESCE((SELECT json_agg(r.workshop_on) FROM reviews r "
      "WHERE r.champion_id = pe.id AND r.id <> $3 AND r.status <> 'cancelled' "
      "AND r.workshop_on IS NOT NULL), '[]'))::text "
-     "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE pe.id = $1"},
+     /* An erased person (a tombstone) is no one to place on a review. */
+     "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE pe.id = $1 "
+     "AND pe.erased_at IS NULL"},
     {NULL, NULL},
 };
 

@@ -48,8 +48,6 @@ static int dispatch_query_none(struct req *r)
     return (r->route->flags & ROUTE_QUERY) ? 0 : req_check_query(r, NULL, 0);
 }
 
-static const char *dispatch_request_id(struct req *r);
-
 enum dispatch_step dispatch_prepare(struct req *r)
 {
     char allow[128];
@@ -231,8 +229,7 @@ rollback:
     r->in_tx = 0;
 }
 
-/* A client's X-Request-Id is echoed when it is short printable ASCII; else one is made. */
-static const char *dispatch_request_id(struct req *r)
+const char *dispatch_request_id(struct req *r)
 {
     const char *id = r->request_id;
     if (id) {

@@ -15,6 +15,10 @@ enum dispatch_step dispatch_prepare(struct req *r);
 /* Handler thread: authenticates, parses the body, runs the handler inside a transaction for
  * changes, honours Idempotency-Key. */
 void dispatch_run(struct req *r);
+/* The request's id: the client's X-Request-Id when it is short printable ASCII, else one made
+ * here and kept on the request, so that every call answers the same (the access audit records
+ * it before dispatch_finish sends it back). Borrowed from the request. */
+const char *dispatch_request_id(struct req *r);
 /* Either thread, once per request, after the answer is set: X-Request-Id, log line, metrics. */
 void dispatch_finish(struct req *r);
 /* Every prepared statement of the service, for each handler connection. */

@@ -43,6 +43,8 @@ const struct route routes[] = {
     {HTTP_GET, "/v1/people/{id}/calendar.ics", calendar_get, 0},
     {HTTP_POST, "/v1/people/{id}/calendar-feed", calendar_feed_create, 0},
     {HTTP_DELETE, "/v1/people/{id}/calendar-feed", calendar_feed_delete, 0},
+    {HTTP_GET, "/v1/people/{id}/export", privacy_export, 0},
+    {HTTP_POST, "/v1/people/{id}/erase", privacy_erase, 0},
     /* @routes:feeds (no Authorization header: the path's secret is the credential) */
     {HTTP_GET, "/feeds/calendar/{secret}.ics", calendar_feed_get, ROUTE_PUBLIC | ROUTE_SECRET},
     {HTTP_GET, "/v1/people/{id}/conflicts", conflicts_list, ROUTE_QUERY},
@@ -134,6 +136,7 @@ const struct route routes[] = {
     /* @routes:notifications */
     {HTTP_GET, "/v1/notifications", notifications_list, ROUTE_QUERY},
     {HTTP_POST, "/v1/admin/reminder-scan", admin_reminder_scan, 0},
+    {HTTP_GET, "/v1/audit", audit_list, ROUTE_QUERY},
 
     {HTTP_OTHER, NULL, NULL, 0},
 };
@@ -149,6 +152,8 @@ const struct db_stmt *const route_statements[] = {
     hub_statements,
     partnership_statements,
     person_statements,
+    audit_statements,
+    privacy_statements,
     calendar_statements,
     conflict_statements,
     unavailability_statements,

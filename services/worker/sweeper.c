@@ -2,7 +2,7 @@
  * and to race). Each pass it takes back jobs whose lease expired, publishes what is due and was
  * not published since (a lost publish, Redis restarted empty, a retry or delayed job coming
  * due), takes over stream entries left pending by a dead consumer, ticks the schedules,
- * prunes finished jobs past retention, and refreshes the queue gauges. */
+ * prunes finished jobs and access audit rows past retention, and refreshes the queue gauges. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +34,10 @@ const struct db_stmt sweeper_statements[] = {
     {"sweep_prune",
      "DELETE FROM jobs WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status IN ('succeeded', "
      "'dead') AND finished_at < clock_timestamp() - make_interval(days => $1::int) LIMIT 1000))"},
+    /* Access audit rows older than SPP_AUDIT_RETENTION_DAYS (DESIGN §1.4), a batch a pass. */
+    {"sweep_audit_prune",
+     "DELETE FROM audit_log WHERE id = ANY(ARRAY(SELECT id FROM audit_log "
+     "WHERE at < clock_timestamp() - make_interval(days => $1::int) LIMIT 5000))"},
     {"sweep_gauges",
      "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) "
      "FROM jobs WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
@@ -144,6 +148,10 @@ static void sweeper_pass(struct sweeper *sw)
     snprintf(days, sizeof days, "%d", cfg->job_retention_days);
     const char *pd[] = {days};
     res = sweeper_exec(sw, "sweep_prune", 1, pd);
+    if (res)
+        PQclear(res);
+    snprintf(days, sizeof days, "%d", cfg->audit_retention_days);
+    res = sweeper_exec(sw, "sweep_audit_prune", 1, pd);
     if (res)
         PQclear(res);
     res = sweeper_exec(sw, "sweep_gauges", 0, NULL);

@@ -35,6 +35,7 @@ int main(void)
     srunner_add_suite(sr, webhooks_suite());
     srunner_add_suite(sr, notifications_suite());
     srunner_add_suite(sr, calendar_suite());
+    srunner_add_suite(sr, personal_data_suite());
     srunner_add_suite(sr, edge_suite());
     srunner_add_suite(sr, bounds_suite());
     srunner_run_all(sr, CK_NORMAL);

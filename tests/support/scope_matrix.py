@@ -92,6 +92,8 @@ MATRIX = [
     ("GET", "/v1/people/{id}/calendar.ics", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
     ("POST", "/v1/people/{id}/calendar-feed", "", "201 -", "201 404", "201 404", "201 404", "201 404"),
     ("DELETE", "/v1/people/{id}/calendar-feed", "", "204 -", "204 404", "204 404", "204 404", "204 404"),
+    ("GET", "/v1/people/{id}/export", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
+    ("POST", "/v1/people/{id}/erase", "", "200 -", "200 404", "200 404", "200 404", "403 404"),
     ("GET", "/v1/people/{id}/conflicts", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
     ("POST", "/v1/people/{id}/conflicts", "", "201 -", "201 404", "201 404", "201 404", "201 404"),
     ("GET", "/v1/people/{id}/conflicts/{conflict_id}", "",
@@ -216,6 +218,7 @@ MATRIX += [
      "200 -", "200 404", "200 404", "200 404", "404 404"),
 
     ("GET", "/v1/jobs", "", "200 -", "403 -", "403 -", "403 -", "403 -"),
+    ("GET", "/v1/audit", "", "200 -", "403 -", "403 -", "403 -", "403 -"),
     ("GET", "/v1/jobs/{id}", "", "200 -", "200 404", "200 404", "200 404", "- 404"),
     ("GET", "/v1/jobs/{id}", "a digest compile another key asked for first",
      "- -", "200 404", "200 404", "404 404", "404 404"),
@@ -737,6 +740,13 @@ def case(w, method, path, variant, role, side):
         if method == "DELETE" and side == "in":
             w.calendar_feed(person)  # something to revoke
         return dict(path="/v1/people/%s/calendar-feed" % person)
+    if path == "/v1/people/{id}/export":
+        return dict(path="/v1/people/%s/export" % person)
+    if path == "/v1/people/{id}/erase":
+        # An erasure that succeeds works on a person made for it; the person key's own record
+        # (403) and every 404 leave their target as it was.
+        target = person if _own(role, side, "person") else w.person(pl["school"] if role != "person" else c["ss"])
+        return dict(path="/v1/people/%s/erase" % target, body={"reason": "matrix leaver"})
     for coll, key, fresh in (("conflicts", "conflict", w.conflict), ("unavailability", "unav", w.unavailability)):
         base = "/v1/people/%s/%s" % (person, coll)
         if path == "/v1/people/{id}/" + coll:
@@ -820,7 +830,7 @@ def case(w, method, path, variant, role, side):
     if path == "/v1/partnerships/{id}/best-practices":
         return dict(path="/v1/partnerships/%s/best-practices" % pl["p"])
     # jobs
-    if path == "/v1/jobs":
+    if path in ("/v1/jobs", "/v1/audit"):
         return dict(path=path)
     if variant == "a digest compile another key asked for first":
         cell = [x for x in w.cells.values() if x["p"] == pl["p"]][0]

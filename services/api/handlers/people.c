@@ -9,18 +9,31 @@
 #include "notify.h"
 #include "resource.h"
 
-/* Columns of a single person: json, version, hub_id, partnership_id, school_id, person_id. */
+/* Columns of a single person: json, version, hub_id, partnership_id, school_id, person_id,
+ * erased ("t" for a tombstone). */
 #define PERSON_ROW                                                                                 \
-    "SELECT person_json(pe)::text, pe.version, p.hub_id, s.partnership_id, s.id, pe.id "           \
-    "FROM people pe JOIN schools s ON s.id = pe.school_id "                                        \
+    "SELECT person_json(pe)::text, pe.version, p.hub_id, s.partnership_id, s.id, pe.id, "          \
+    "pe.erased_at IS NOT NULL FROM people pe JOIN schools s ON s.id = pe.school_id "               \
     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"
 
+/* The access audit (DESIGN §1.4) rides on the statement that reads or changes: its "audit"
+ * CTE calls spp_audit once over the ids the statement returned (none: nothing recorded), with
+ * the actor, route and request id of audit_who in the last three parameters. No extra round
+ * trip, one row per request. */
 const struct db_stmt person_statements[] = {
-    {"person_get", PERSON_ROW},
     {"person_lock", PERSON_ROW " FOR UPDATE OF pe"},
+    /* GET of one person: the caller's scope ($2..$5: hub, partnership, school, person) is
+     * applied here rather than after the read, so that only a read that answers is audited. */
+    {"person_read",
+     "WITH seen AS (" PEOPLE_SEEN_SQL "), "
+     "audit AS (SELECT spp_audit($6, 'read', ARRAY(SELECT id FROM seen), $7, "
+     "$8), " AUDIT_READ_COMMIT ") "
+     "SELECT person_json(pe)::text, pe.version FROM seen JOIN people pe ON pe.id = seen.id "
+     "CROSS JOIN audit"},
+    /* A page of people; the audit names the ones answered ($10 is the limit plus one). */
     {"person_list",
-     "SELECT person_json(pe)::text, spp_micros(pe.created_at), pe.id "
-     "FROM people pe JOIN schools s ON s.id = pe.school_id "
+     "WITH page AS (SELECT person_json(pe)::text AS j, spp_micros(pe.created_at) AS m, pe.id, "
+     "pe.created_at FROM people pe JOIN schools s ON s.id = pe.school_id "
      "LEFT JOIN partnerships p ON p.id = s.partnership_id "
      "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = $2) "
      "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
@@ -32,22 +45,34 @@ const struct db_stmt person_statements[] = {
      "AND ($11::text IS NULL OR EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id "
      "AND a.role = $11 AND a.counts AND COALESCE($12::date, (now() AT TIME ZONE $13)::date) "
      "BETWEEN a.awarded_on AND a.valid_until)) "
-     "ORDER BY pe.created_at, pe.id LIMIT $10"},
+     "ORDER BY pe.created_at, pe.id LIMIT $10), "
+     "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $10 - 1), "
+     "audit AS (SELECT spp_audit($14, 'read', ARRAY(SELECT id FROM shown), $15, "
+     "$16), " AUDIT_READ_COMMIT ") "
+     "SELECT j, m, id FROM page CROSS JOIN audit ORDER BY created_at, id"},
     {"person_insert",
-     "INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
+     "WITH ins AS (INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
      "notification_preferences) VALUES ($1, $2, $3, $4, COALESCE($5::boolean, true), $6::jsonb) "
-     "RETURNING person_json(people)::text, version, id"},
+     "RETURNING person_json(people)::text AS j, version, id), "
+     "audit AS (SELECT spp_audit($7, 'change', ARRAY(SELECT id FROM ins), $8, $9)) "
+     "SELECT j, version, id FROM ins CROSS JOIN audit"},
     {"person_update",
-     "UPDATE people SET school_id = $2, full_name = $3, email = $4, job_title = $5, "
+     "WITH up AS (UPDATE people SET school_id = $2, full_name = $3, email = $4, job_title = $5, "
      "digest_opt_in = $6, notification_preferences = $7::jsonb, version = version + 1, "
-     "updated_at = clock_timestamp() WHERE id = $1 RETURNING person_json(people)::text, version"},
+     "updated_at = clock_timestamp() WHERE id = $1 "
+     "RETURNING person_json(people)::text AS j, version, id), "
+     "audit AS (SELECT spp_audit($8, 'change', ARRAY(SELECT id FROM up), $9, $10)) "
+     "SELECT j, version FROM up CROSS JOIN audit"},
     /* How many leads person $1 would stop being entitled to at school $2: a school's lead is
      * one of its people, a partnership's lead a person at one of its schools. */
     {"person_leads_elsewhere",
      "SELECT (SELECT count(*) FROM schools s WHERE s.lead_contact_id = $1 AND s.id <> $2) + "
      "(SELECT count(*) FROM partnerships p WHERE p.lead_contact_id = $1 AND p.id IS DISTINCT FROM "
      "(SELECT partnership_id FROM schools WHERE id = $2))"},
-    {"person_delete", "DELETE FROM people WHERE id = $1"},
+    {"person_delete",
+     "WITH del AS (DELETE FROM people WHERE id = $1 RETURNING id), "
+     "audit AS (SELECT spp_audit($2, 'change', ARRAY(SELECT id FROM del), $3, $4)) "
+     "SELECT 1 FROM del CROSS JOIN audit"},
     {NULL, NULL},
 };
 
@@ -102,8 +127,12 @@ void people_list(struct req *r)
                        pg.limit_plus_one,
                        req_query_get(r, "accredited_as"),
                        req_query_get(r, "on"),
-                       handlers_config()->tz};
-    PGresult *res = req_db(r, "person_list", 13, p);
+                       handlers_config()->tz,
+                       NULL,
+                       NULL,
+                       NULL};
+    audit_who(r, p + 13);
+    PGresult *res = req_db(r, "person_list", 16, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
@@ -143,27 +172,46 @@ void people_create(struct req *r)
     json_t *body = json_copy(r->json);
     json_object_set_new(body, "notification_preferences",
                         person_prefs(NULL, json_object_get(r->json, "notification_preferences")));
-    const char *p[6];
-    int n = resource_params(r, person_fields, body, p, sizeof p / sizeof *p);
+    const char *p[9];
+    int n = resource_params(r, person_fields, body, p, 6);
     json_decref(body);
     if (n < 0)
         return;
-    PGresult *res = req_db(r, "person_insert", n, p);
+    audit_who(r, p + n);
+    PGresult *res = req_db(r, "person_insert", n + 3, p);
     if (!res)
         return;
     resource_created(r, res);
 }
 
-/* Loads the person (locked when lock is set) and checks op; answers and returns NULL when it
- * may not go on. */
-static PGresult *person_load(struct req *r, int lock, enum scope_op op)
+/* Loads the person locked for a change and checks op; answers and returns NULL when it may not
+ * go on (409 for a tombstone, which cannot be edited back). */
+static PGresult *person_load(struct req *r, enum scope_op op)
 {
-    return resource_load(r, lock ? "person_lock" : "person_get", SCOPE_PERSON, op);
+    PGresult *res = resource_load(r, "person_lock", SCOPE_PERSON, op);
+    if (res && op == SCOPE_UPDATE && PQgetvalue(res, 0, 6)[0] == 't') {
+        req_problem(r, 409, "conflict", "This person has been erased; the record cannot change.");
+        return NULL;
+    }
+    return res;
+}
+
+PGresult *people_read_audited(struct req *r, const char *stmt)
+{
+    const char *p[8] = {req_param(r, "id")};
+    scope_list_filter(&r->principal, p + 1);
+    audit_who(r, p + 5);
+    PGresult *res = req_db(r, stmt, 8, p);
+    if (res && PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", "No such resource.");
+        return NULL;
+    }
+    return res;
 }
 
 void people_get(struct req *r)
 {
-    PGresult *res = person_load(r, 0, SCOPE_READ);
+    PGresult *res = people_read_audited(r, "person_read");
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -203,7 +251,7 @@ static int person_check_move(struct req *r, const PGresult *cur, const json_t *m
 
 void people_update(struct req *r)
 {
-    PGresult *cur = person_load(r, 1, SCOPE_UPDATE);
+    PGresult *cur = person_load(r, SCOPE_UPDATE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
     if (req_check_body(r, person_fields, VALIDATE_PATCH) != 0)
@@ -221,13 +269,14 @@ void people_update(struct req *r)
         json_decref(merged);
         return;
     }
-    const char *p[7];
+    const char *p[10];
     p[0] = req_param(r, "id");
-    int nparams = resource_params(r, person_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    int nparams = resource_params(r, person_fields, merged, p + 1, 6);
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;
-    PGresult *res = req_db(r, "person_update", 7, p);
+    audit_who(r, p + 7);
+    PGresult *res = req_db(r, "person_update", 10, p);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -236,10 +285,11 @@ void people_update(struct req *r)
  * refused by the foreign keys: 409. */
 void people_delete(struct req *r)
 {
-    PGresult *cur = person_load(r, 1, SCOPE_DELETE);
+    PGresult *cur = person_load(r, SCOPE_DELETE);
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
-    const char *p[] = {req_param(r, "id")};
-    if (req_db(r, "person_delete", 1, p))
+    const char *p[4] = {req_param(r, "id")};
+    audit_who(r, p + 1);
+    if (req_db(r, "person_delete", 4, p))
         req_reply_empty(r, 204);
 }

@@ -25,8 +25,9 @@ const struct db_stmt champion_statements[] = {
      "LEFT JOIN partnerships p ON p.id = r.partnership_id "
      "LEFT JOIN people lead ON lead.id = p.lead_contact_id LEFT JOIN hubs h ON h.id = p.hub_id "
      "WHERE r.id = $1 FOR UPDATE OF r"},
-    /* People of the partnership accredited as champions on day $2 (the rules re-check it),
-     * with their assignments in the 12 months before it and their earliest award. */
+    /* People of the partnership (not erased) accredited as champions on day $2 (the rules
+     * re-check it), with their assignments in the 12 months before it and their earliest
+     * award. */
     {"ca_candidates",
      "SELECT pe.id, (SELECT count(*) FROM reviews x WHERE x.champion_id = pe.id "
      "AND x.id <> $3 AND x.status <> 'cancelled' "
@@ -34,8 +35,8 @@ const struct db_stmt champion_statements[] = {
      "(SELECT min(a.awarded_on) FROM accreditations a WHERE a.person_id = pe.id "
      "AND a.role = 'improvement_champion' AND a.counts) "
      "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
-     "AND EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id "
-     "AND a.role = 'improvement_champion' AND a.counts "
+     "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
+     "WHERE a.person_id = pe.id AND a.role = 'improvement_champion' AND a.counts "
      "AND $2::date BETWEEN a.awarded_on AND a.valid_until) ORDER BY pe.id"},
     {"ca_set",
      "UPDATE reviews SET champion_id = $2, version = version + 1, updated_at = clock_timestamp() "

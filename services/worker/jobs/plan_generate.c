@@ -45,8 +45,8 @@ const struct db_stmt plan_generate_statements[] = {
      "  AND r.review_starts_on >= $2::date "
      "  AND r.review_starts_on < ($2::date + interval '1 year')::date) "
      "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
-     "AND EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id "
-     "  AND a.role = 'peer_reviewer' AND a.counts) ORDER BY pe.id"},
+     "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
+     "WHERE a.person_id = pe.id AND a.role = 'peer_reviewer' AND a.counts) ORDER BY pe.id"},
     /* Stores the plan and queues its review_plan.ready webhook event (a fresh event id, which
      * is also the job's dedupe key). */
     {"pg_store",
