@@ -74,8 +74,8 @@ enum dispatch_step dispatch_prepare(struct req *r)
     case ROUTER_FOUND:
         break;
     }
-    /* Every path parameter of this API is a UUID: anything else names nothing. */
-    for (int i = 0; i < r->nparams; i++) {
+    /* Every path parameter of this API is a UUID, but a secret's: anything else names nothing. */
+    for (int i = 0; i < r->nparams && !(r->route->flags & ROUTE_SECRET); i++) {
         if (!validate_uuid(r->param_values[i])) {
             req_problem(r, 404, "not_found", "No such resource.");
             return DISPATCH_DONE;
@@ -90,7 +90,7 @@ enum dispatch_step dispatch_prepare(struct req *r)
     /* An address that sent too many requests without a valid key waits, before its token
      * costs a hash, a handler thread or a PostgreSQL query. */
     int retry_s;
-    if (!(r->route->flags & ROUTE_PUBLIC) &&
+    if ((!(r->route->flags & ROUTE_PUBLIC) || (r->route->flags & ROUTE_SECRET)) &&
         ratelimit_auth_blocked(r->peer, monotime_now_us(), &retry_s)) {
         char retry[16];
         snprintf(retry, sizeof retry, "%d", retry_s);
@@ -189,7 +189,9 @@ void dispatch_run(struct req *r)
         if (ratelimit_take(r) != 0)
             return;
     }
-    if ((dispatch_has_body(r) && dispatch_parse_body(r) != 0) || dispatch_query_none(r) != 0)
+    if ((dispatch_has_body(r) && !(r->route->flags & ROUTE_SECRET) &&
+         dispatch_parse_body(r) != 0) ||
+        dispatch_query_none(r) != 0)
         return;
     if (r->method == HTTP_GET || r->method == HTTP_HEAD) {
         r->route->handler(r);
@@ -201,7 +203,8 @@ void dispatch_run(struct req *r)
         return;
     }
     r->in_tx = 1;
-    int idem = r->method == HTTP_POST && r->idempotency_key;
+    /* Not for a secret's route: it has no key to file the answer under, and is idempotent. */
+    int idem = r->method == HTTP_POST && r->idempotency_key && !(r->route->flags & ROUTE_SECRET);
     if (idem && idem_begin(r) != 0)
         goto rollback; /* answered: a replay, a reuse or a duplicate still running */
     r->route->handler(r);

@@ -11,6 +11,11 @@
     8u /* the handler checks its own query parameters; without it a route                          \
         * takes none, and the dispatcher refuses any (422) */
 
+/* A public route whose path parameter is a secret, not a UUID, that the handler checks (and
+ * counts toward the failed-auth limit when it names nothing); its body, if any, is not parsed
+ * (an RFC 8058 form post is not JSON): /unsubscribe/{token}. */
+#define ROUTE_SECRET 16u
+
 struct route {
     enum http_method method;
     const char *pattern; /* "/v1/schools/{id}": the route's name in logs and metrics */
