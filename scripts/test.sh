@@ -246,6 +246,7 @@ run_build() {
     local port; port=$(spp_free_port)
     export SPP_LISTEN="127.0.0.1:$port"
     export SPP_TEST_URL="http://127.0.0.1:$port"
+    export SPP_PUBLIC_URL="$SPP_TEST_URL" # the links in mail, unsubscribe URLs among them
     "$dir/spp-api" >"$tmp/api-$label.log" 2>&1 &
     api_pid=$!
     if ! spp_wait_http "$SPP_TEST_URL/readyz" 60; then
@@ -265,6 +266,9 @@ run_build() {
         "$dir/spp-worker" >"$tmp/worker-$label.log" 2>&1 &
     local worker_pid=$!
     run_suite "integration tests ($label)" "$dir/spp-integration-tests"
+    # Every email the suites caused, parsed as a receiver would (tests/support/mail_check.py).
+    check "every email parses clean with its Message-ID and List-Unsubscribe headers ($label)" \
+        /usr/bin/python3 tests/support/mail_check.py "$SPP_TEST_MAILDIR" --require digest,reminder
     # Every route × role × inside/outside its scope (tests/support/scope_matrix.py, the table the
     # README prints); its fixtures need the worker (a compiled digest).
     check "scope matrix: every route, role and scope answers its status ($label)" \

@@ -29,5 +29,6 @@ Suite *calendar_suite(void);
 Suite *edge_suite(void);
 Suite *bounds_suite(void);
 Suite *review_plans_suite(void);
+Suite *unsubscribe_suite(void);
 
 #endif
