@@ -58,6 +58,9 @@ MATRIX = [
     ("GET", "/readyz", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
     ("GET", "/metrics", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
     ("GET", "/openapi.yaml", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
+    # Public: the token decides, never the key (a token no server made: 404 for everyone).
+    ("GET", "/unsubscribe/{token}", "", "404 -", "404 -", "404 -", "404 -", "404 -"),
+    ("POST", "/unsubscribe/{token}", "", "404 -", "404 -", "404 -", "404 -", "404 -"),
 
     ("GET", "/v1/schools", "", "200+ -", "200+ 200x", "200+ 200x", "200+ 200x", "200x 200x"),
     ("POST", "/v1/schools", "", "201 -", "201 422", "201 422", "403 403", "403 403"),
@@ -653,6 +656,9 @@ def case(w, method, path, variant, role, side):
     k = (method, path)
     if path in ("/healthz", "/readyz", "/metrics", "/openapi.yaml"):
         return dict(path=path)
+    if path == "/unsubscribe/{token}":
+        # Shaped like a token (version 1, 46 characters) but with no valid MAC.
+        return dict(path="/unsubscribe/AQ" + "".join(random.choice("ABCDEFGHIJ") for _ in range(44)))
     # schools
     if k == ("GET", "/v1/schools"):
         # Each list is narrowed by a filter that keeps the target, so that few pages are read;
