@@ -79,9 +79,11 @@ static double limits_metric(const char *name)
     return v;
 }
 
-/* Five requests without a valid key a minute from one address, then 429 before the token is
- * even hashed: a stream of made-up tokens never reaches PostgreSQL at request rate. Runs
- * last: the address stays refused for the rest of the minute, whatever key it sends. */
+/* Five requests without a valid key a minute from one address (a made-up unsubscribe token
+ * counts as one), then 429 before the token is even hashed: a stream of made-up tokens never
+ * reaches PostgreSQL at request rate. Runs last: the address stays refused for the rest of the
+ * minute, whatever key it sends. */
+#define LIMITS_FORGED_UNSUBSCRIBE "/unsubscribe/AQBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
 START_TEST(auth_failures_limited_per_address)
 {
     int unauthorized = 0;
@@ -89,8 +91,10 @@ START_TEST(auth_failures_limited_per_address)
     for (int i = 0; i < 10; i++) {
         char token[64];
         snprintf(token, sizeof token, "made-up-token-%d", i);
-        r = http_call("GET", "/v1/schools?limit=1", i % 2 ? token : NULL, NULL, NULL);
-        if (r->status != 401)
+        int unsubscribe = i % 3 == 2;
+        r = unsubscribe ? http_call("GET", LIMITS_FORGED_UNSUBSCRIBE, NULL, NULL, NULL)
+                        : http_call("GET", "/v1/schools?limit=1", i % 2 ? token : NULL, NULL, NULL);
+        if (r->status != (unsubscribe ? 404 : 401))
             break;
         unauthorized++;
         http_free(r);
@@ -112,6 +116,10 @@ START_TEST(auth_failures_limited_per_address)
         http_free(r);
     }
     ck_assert(limits_metric("\nspp_auth_fail_limited_total ") - before >= 50);
+    /* The unsubscribe link is refused too: guessing tokens costs what guessing keys costs. */
+    r = http_call("POST", LIMITS_FORGED_UNSUBSCRIBE, NULL, "List-Unsubscribe=One-Click", NULL);
+    ck_assert_int_eq(r->status, 429);
+    http_free(r);
     /* Unauthenticated routes stay open. */
     r = http_call("GET", "/healthz", NULL, NULL, NULL);
     ck_assert_int_eq(r->status, 200);
