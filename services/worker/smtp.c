@@ -1,7 +1,9 @@
 /* One email through an SMTP relay with libcurl: the envelope (MAIL FROM, RCPT TO) for one
  * recipient, the headers a receiver needs to recognise and thread the message (Date, a
- * Message-ID that stays the same across retries, From, To, an RFC 2047 Subject), and a
- * multipart/alternative body of a text and an HTML part, both quoted-printable UTF-8. */
+ * Message-ID on the sender's domain that stays the same across retries, From, To, an RFC 2047
+ * Subject), RFC 8058's List-Unsubscribe and List-Unsubscribe-Post when the message has a
+ * one-click link, and a multipart/alternative body of a text and an HTML part, both
+ * quoted-printable UTF-8. */
 #include "smtp.h"
 
 #include <curl/curl.h>

@@ -163,7 +163,8 @@ static void nd_unsubscribe_url(const struct job_ctx *ctx, const char *person, co
     char path[16 + UNSUB_TOKEN_LEN];
     snprintf(path, sizeof path, "/unsubscribe/%s", token);
     char *url = mail_url(ctx->cfg->public_url, path);
-    if (url)
+    /* A URL that does not fit is left out rather than sent cut short. */
+    if (url && strlen(url) < outlen)
         snprintf(out, outlen, "%s", url);
     free(url);
 }
