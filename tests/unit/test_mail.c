@@ -34,8 +34,8 @@ void unit_assert_mail_html(const char *html)
     ck_assert_ptr_nonnull(strstr(html, "max-width:600px"));
     ck_assert_ptr_nonnull(strstr(html, "</html>\n"));
     /* Within the markup (user text is escaped, so every '<' opens a tag of ours). */
-    const char *never[] = {"<style", "<link", "<img", "<script", "src=", "url(", "@import",
-                           "@font-face", "<iframe", "<object"};
+    const char *never[] = {"<style", "<link",   "<img",       "<script", "src=",
+                           "url(",   "@import", "@font-face", "<iframe", "<object"};
     for (const char *p = strchr(html, '<'); p; p = strchr(p + 1, '<')) {
         const char *end = strchr(p, '>');
         ck_assert_ptr_nonnull(end);
