@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "html.h"
 #include "mail.h"
+#include "secretbox.h"
 #include "token.h"
 
 #define UNSUB_VERSION 1
@@ -104,6 +105,13 @@ static int unsub_mac(const unsigned char *key, size_t keylen, const unsigned cha
         return -1;
     memcpy(mac, full, UNSUB_MAC_LEN);
     return 0;
+}
+
+_Static_assert(UNSUB_KEY_LEN == SECRETBOX_KEY_LEN, "both keys are 256 bits written in hex");
+
+int unsub_key_parse(const char *hex, unsigned char *key)
+{
+    return secretbox_key_parse(hex, key);
 }
 
 static const char unsub_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

@@ -21,6 +21,10 @@
  * at its end, or tokens in mail already sent would name another kind. */
 extern const char *const unsub_kinds[];
 
+/* Parses the key as the database gives it (encode(key, 'hex'): 64 hex characters) into key
+ * (UNSUB_KEY_LEN bytes). Returns 0, or -1 when it is not one. */
+int unsub_key_parse(const char *hex, unsigned char *key);
+
 /* Writes the token for person (a UUID in its text form) and kind into out (at least
  * UNSUB_TOKEN_LEN + 1 bytes). Returns 0, or -1 for an unknown kind, a malformed UUID or a key
  * that is not UNSUB_KEY_LEN bytes. */

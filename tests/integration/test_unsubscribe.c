@@ -301,11 +301,7 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
     char *hex = q1("SELECT encode(key, 'hex') FROM unsubscribe_key", NULL);
     ck_assert_uint_eq(strlen(hex), 2 * UNSUB_KEY_LEN);
     unsigned char key[UNSUB_KEY_LEN];
-    for (size_t i = 0; i < UNSUB_KEY_LEN; i++) {
-        unsigned int b;
-        ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &b), 1);
-        key[i] = (unsigned char)b;
-    }
+    ck_assert_int_eq(unsub_key_parse(hex, key), 0);
     char token[UNSUB_TOKEN_LEN + 1];
     ck_assert_int_eq(unsub_token_make(key, sizeof key, person, "action_overdue", token), 0);
     char *path = xasprintf("/unsubscribe/%s", token);

@@ -199,6 +199,24 @@ START_TEST(unsub_token_refuses_anything_else)
 }
 END_TEST
 
+START_TEST(unsub_key_parses_hex)
+{
+    unsigned char key[UNSUB_KEY_LEN];
+    ck_assert_int_eq(unsub_key_parse("000102030405060708090a0b0c0d0e0f"
+                                     "101112131415161718191A1B1C1D1E1F",
+                                     key),
+                     0);
+    ck_assert_uint_eq(key[0], 0);
+    ck_assert_uint_eq(key[31], 0x1f);
+    ck_assert_int_eq(unsub_key_parse("00", key), -1);
+    ck_assert_int_eq(unsub_key_parse("zz0102030405060708090a0b0c0d0e0f"
+                                     "101112131415161718191a1b1c1d1e1f",
+                                     key),
+                     -1);
+    ck_assert_int_eq(unsub_key_parse(NULL, key), -1);
+}
+END_TEST
+
 START_TEST(unsub_pages)
 {
     char token[UNSUB_TOKEN_LEN + 1];
@@ -238,6 +256,7 @@ Suite *mail_suite(void)
     tcase_add_test(tc, unsub_token_round_trips_every_kind);
     tcase_add_test(tc, unsub_kinds_cover_the_reminders);
     tcase_add_test(tc, unsub_token_refuses_anything_else);
+    tcase_add_test(tc, unsub_key_parses_hex);
     tcase_add_test(tc, unsub_pages);
     suite_add_tcase(s, tc);
     return s;

@@ -60,14 +60,8 @@ static int unsubscribe_token(struct req *r, char *person, const char **kind)
             PQclear(res);
         return -1;
     }
-    const char *hex = PQgetvalue(res, 0, 0);
     unsigned char key[UNSUB_KEY_LEN];
-    int ok = strlen(hex) == 2 * UNSUB_KEY_LEN;
-    for (size_t i = 0; ok && i < UNSUB_KEY_LEN; i++) {
-        unsigned int byte;
-        ok = sscanf(hex + 2 * i, "%2x", &byte) == 1;
-        key[i] = (unsigned char)byte;
-    }
+    int ok = unsub_key_parse(PQgetvalue(res, 0, 0), key) == 0;
     PQclear(res);
     if (!ok || unsub_token_check(key, sizeof key, req_param(r, "token"), person, kind) != 0) {
         ratelimit_auth_failed(r->peer, monotime_now_us());

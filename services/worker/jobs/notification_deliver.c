@@ -150,15 +150,8 @@ static void nd_unsubscribe_url(const struct job_ctx *ctx, const char *person, co
     unsigned char key[UNSUB_KEY_LEN];
     char token[UNSUB_TOKEN_LEN + 1];
     out[0] = '\0';
-    if (!*person || strlen(key_hex) != 2 * UNSUB_KEY_LEN)
-        return;
-    for (size_t i = 0; i < UNSUB_KEY_LEN; i++) {
-        unsigned int byte;
-        if (sscanf(key_hex + 2 * i, "%2x", &byte) != 1)
-            return;
-        key[i] = (unsigned char)byte;
-    }
-    if (unsub_token_make(key, sizeof key, person, kind, token) != 0)
+    if (!*person || unsub_key_parse(key_hex, key) != 0 ||
+        unsub_token_make(key, sizeof key, person, kind, token) != 0)
         return;
     char path[16 + UNSUB_TOKEN_LEN];
     snprintf(path, sizeof path, "/unsubscribe/%s", token);
