@@ -45,24 +45,20 @@ const struct db_stmt unsubscribe_statements[] = {
 };
 
 /* Checks the path's token: 0 with the person and kind, or -1 having answered (404, counted
- * toward the failed-auth limit; or what a failed query gets). */
+ * toward the failed-auth limit; or what req_db answers for a failed query). */
 static int unsubscribe_token(struct req *r, char *person, const char **kind)
 {
-    PGresult *res = db_exec(r->hc->db, "unsub_key", 0, NULL);
-    if (!db_ok(res) || PQntuples(res) != 1) {
-        if (db_ok(res)) {
-            log_error("unsubscribe_key holds no key (sql/0011_unsubscribe.sql)");
-            req_problem(r, 500, "internal", "Something went wrong on our side.");
-        } else {
-            req_db_answer(r, "unsub_key", res);
-        }
-        if (res)
-            PQclear(res);
+    PGresult *res = req_db(r, "unsub_key", 0, NULL);
+    if (!res)
+        return -1;
+    if (PQntuples(res) != 1) {
+        log_error("unsubscribe_key holds no key (sql/0011_unsubscribe.sql)");
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
         return -1;
     }
     unsigned char key[UNSUB_KEY_LEN];
+    /* Results of req_db belong to the request, which frees them. */
     int ok = unsub_key_parse(PQgetvalue(res, 0, 0), key) == 0;
-    PQclear(res);
     if (!ok || unsub_token_check(key, sizeof key, req_param(r, "token"), person, kind) != 0) {
         ratelimit_auth_failed(r->peer, monotime_now_us());
         req_problem(r, 404, "not_found", "This unsubscribe link is not valid.");
@@ -96,16 +92,13 @@ void unsubscribe_show(struct req *r)
     if (unsubscribe_token(r, person, &kind) != 0)
         return;
     const char *p[] = {person};
-    PGresult *res = db_exec(r->hc->db, "unsub_person", 1, p);
-    if (!db_ok(res)) {
-        req_db_answer(r, "unsub_person", res);
-    } else if (PQntuples(res) == 0) {
+    PGresult *res = req_db(r, "unsub_person", 1, p);
+    if (!res)
+        return;
+    if (PQntuples(res) == 0)
         unsubscribe_gone(r);
-    } else {
+    else
         unsubscribe_reply(r, unsub_page(kind, req_param(r, "token"), 0));
-    }
-    if (res)
-        PQclear(res);
 }
 
 void unsubscribe_apply(struct req *r)
@@ -115,14 +108,11 @@ void unsubscribe_apply(struct req *r)
     if (unsubscribe_token(r, person, &kind) != 0)
         return;
     const char *p[] = {person, kind, r->request_id};
-    PGresult *res = db_exec(r->hc->db, "unsub_apply", 3, p);
-    if (!db_ok(res)) {
-        req_db_answer(r, "unsub_apply", res);
-    } else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+    PGresult *res = req_db(r, "unsub_apply", 3, p);
+    if (!res)
+        return;
+    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
         unsubscribe_gone(r);
-    } else {
+    else
         unsubscribe_reply(r, unsub_page(kind, req_param(r, "token"), 1));
-    }
-    if (res)
-        PQclear(res);
 }
