@@ -6,9 +6,8 @@
  *   - Success is recorded (status sent, sent_at, attempts + 1) in the job's transaction, which
  *     commits with the job's completion. If the worker dies after the relay accepted the
  *     message and before that commit, the lease runs out, the job is run again and the message
- *     goes out a second time with the same Message-ID <notification-id@domain of SPP_MAIL_FROM>,
- *     by which a
- *     receiver (or its mail system) can recognise the duplicate.
+ *     goes out a second time with the same Message-ID <notification-id@domain of
+ *     SPP_MAIL_FROM>, by which a receiver (or its mail system) can recognise the duplicate.
  *   - A failed attempt is recorded (attempts + 1, last_error, status failed after the job's
  *     last attempt, else pending) by notification_deliver_failed, which the runner calls in
  *     the transaction that records the job's failure, fenced like it; a dead job retried by an
