@@ -21,12 +21,14 @@
 #include "buf.h"
 #include "caldate.h"
 #include "html.h"
+#include "mail.h"
 #include "xalloc.h"
 
-/* Why the reader gets this, and how to stop it (a literal: no escaping needed). */
-#define DIGEST_FOOTER                                                                              \
-    "You receive this digest as a member of staff at a school of the partnership. To stop "        \
-    "receiving it, ask your school's SPP lead to switch the digest off on your profile."
+/* Why the reader gets this, and how to stop it when the message has no unsubscribe link. */
+#define DIGEST_REASON "You receive this digest as a member of staff at a school of the partnership."
+#define DIGEST_REASON_NO_LINK                                                                      \
+    DIGEST_REASON " To stop receiving it, ask your school's SPP lead to switch the digest off "    \
+                  "on your profile."
 
 /* Words for the enumerations people read; anything else is shown as it is. */
 static const char *const digest_status_words[][2] = {
@@ -108,7 +110,18 @@ static int digest_list(const json_t *items, const char *k, const json_t **out)
 struct digest_out {
     struct buf text;
     struct buf html;
+    const char *public_url; /* borrowed; NULL: no links */
 };
+
+/* The public URL of review id (NULL without a public URL or an id). The caller frees it. */
+static char *digest_review_url(const struct digest_out *o, const char *id)
+{
+    if (!*id)
+        return NULL;
+    char path[64];
+    snprintf(path, sizeof path, "/v1/reviews/%.36s", id);
+    return mail_url(o->public_url, path);
+}
 
 static void digest_heading(struct digest_out *o, const char *title, const json_t *list,
                            const char *none)
@@ -117,10 +130,10 @@ static void digest_heading(struct digest_out *o, const char *title, const json_t
     for (size_t i = strlen(title); i > 0; i--)
         buf_putc(&o->text, '-');
     buf_putc(&o->text, '\n');
-    buf_printf(&o->html, "<h2>%s</h2>\n", title); /* a literal of this file */
+    buf_printf(&o->html, MAIL_H2 "%s</h2>\n", title); /* a literal of this file */
     if (json_array_size(list) == 0) {
         buf_printf(&o->text, "%s\n", none);
-        buf_printf(&o->html, "<p>%s</p>\n", none);
+        buf_printf(&o->html, MAIL_NOTE "%s</p>\n", none);
     }
 }
 
@@ -129,7 +142,7 @@ static void digest_best_practices(struct digest_out *o, const json_t *list)
     digest_heading(o, "New best practices", list, "No best practice was published.");
     if (json_array_size(list) == 0)
         return;
-    buf_puts(&o->html, "<ul>\n");
+    buf_puts(&o->html, MAIL_UL "\n");
     size_t i;
     json_t *e;
     json_array_foreach(list, i, e)
@@ -144,15 +157,59 @@ static void digest_best_practices(struct digest_out *o, const json_t *list)
         digest_text_lines(&o->text, description, 2);
         buf_puts(&o->text, "\n");
 
-        buf_puts(&o->html, "<li><strong>");
+        buf_puts(&o->html, MAIL_LI "<strong>");
         html_escape(&o->html, title);
         buf_puts(&o->html, "</strong> (");
         html_escape(&o->html, school);
         buf_puts(&o->html, ")<br>\n");
         html_escape(&o->html, description);
+        char *url = digest_review_url(o, digest_str(e, "review_id"));
+        if (url) {
+            buf_printf(&o->text, "  %s\n", url);
+            buf_puts(&o->html, "<br>\n");
+            mail_html_link(&o->html, url, "From this review");
+        }
+        free(url);
         buf_puts(&o->html, "</li>\n");
     }
     buf_puts(&o->html, "</ul>\n");
+}
+
+/* One review's moves within the window: the first status it left, the last it reached, when,
+ * and how many transitions lie between. */
+struct digest_move {
+    const char *review_id, *school, *from, *to, *at;
+    size_t count;
+};
+
+/* The status changes folded to one line per review (DESIGN §4: "first status -> last"), in
+ * the order of each review's first change; a change without a review_id stays a line of its
+ * own. Returns how many; *out is the caller's to free. */
+static size_t digest_moves(const json_t *list, struct digest_move **out)
+{
+    size_t n = 0, cap = json_array_size(list);
+    struct digest_move *m = cap ? xcalloc(cap, sizeof *m) : NULL;
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        const char *id = digest_str(e, "review_id");
+        struct digest_move *hit = NULL;
+        for (size_t k = 0; *id && k < n && !hit; k++)
+            if (!strcmp(m[k].review_id, id))
+                hit = &m[k];
+        if (!hit) {
+            hit = &m[n++];
+            hit->review_id = id;
+            hit->school = digest_str(e, "school_name");
+            hit->from = digest_str(e, "from");
+        }
+        hit->to = digest_str(e, "to");
+        hit->at = digest_str_or(e, "at_local", "at");
+        hit->count++;
+    }
+    *out = m;
+    return n;
 }
 
 static void digest_status_changes(struct digest_out *o, const json_t *list)
@@ -160,32 +217,51 @@ static void digest_status_changes(struct digest_out *o, const json_t *list)
     digest_heading(o, "Reviews that changed status", list, "No review changed status.");
     if (json_array_size(list) == 0)
         return;
-    buf_puts(&o->html, "<ul>\n");
-    size_t i;
-    json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        const char *school = digest_str(e, "school_name");
-        const char *from = digest_word(digest_status_words, digest_str(e, "from"));
-        const char *to = digest_word(digest_status_words, digest_str(e, "to"));
-        const char *at = digest_str_or(e, "at_local", "at");
+    struct digest_move *moves;
+    size_t n = digest_moves(list, &moves);
+    buf_puts(&o->html, MAIL_UL "\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct digest_move *mv = &moves[i];
+        const char *from = digest_word(digest_status_words, mv->from);
+        const char *to = digest_word(digest_status_words, mv->to);
+        char steps[48] = "";
+        if (mv->count > 1)
+            snprintf(steps, sizeof steps, "%zu changes, last ", mv->count);
+        char *url = digest_review_url(o, mv->review_id);
+        int when = *steps || *mv->at;
         buf_puts(&o->text, "* ");
-        digest_text_lines(&o->text, school, 2);
-        buf_printf(&o->text, ": %s -> %s (", from, to);
-        digest_text_lines(&o->text, at, 2);
-        buf_puts(&o->text, ")\n");
+        digest_text_lines(&o->text, mv->school, 2);
+        buf_printf(&o->text, ": %s -> %s", from, to);
+        if (when) {
+            buf_printf(&o->text, " (%s", steps);
+            digest_text_lines(&o->text, mv->at, 2);
+            buf_puts(&o->text, ")");
+        }
+        buf_puts(&o->text, "\n");
+        if (url)
+            buf_printf(&o->text, "  %s\n", url);
 
-        buf_puts(&o->html, "<li>");
-        html_escape(&o->html, school);
-        buf_puts(&o->html, ": ");
+        buf_puts(&o->html, MAIL_LI);
+        if (url)
+            mail_html_link(&o->html, url, mv->school);
+        else
+            html_escape(&o->html, mv->school);
+        buf_puts(&o->html, ": <strong>");
         html_escape(&o->html, from);
-        buf_puts(&o->html, " &rarr; ");
+        buf_puts(&o->html, "</strong> &rarr; <strong>");
         html_escape(&o->html, to);
-        buf_puts(&o->html, " (");
-        html_escape(&o->html, at);
-        buf_puts(&o->html, ")</li>\n");
+        buf_puts(&o->html, "</strong>");
+        if (when) {
+            buf_puts(&o->html, " <span style=\"color:#52606d\">(");
+            html_escape(&o->html, steps);
+            html_escape(&o->html, mv->at);
+            buf_puts(&o->html, ")</span>");
+        }
+        buf_puts(&o->html, "</li>\n");
+        free(url);
     }
     buf_puts(&o->html, "</ul>\n");
+    free(moves);
 }
 
 static void digest_upcoming(struct digest_out *o, const json_t *list)
@@ -194,7 +270,7 @@ static void digest_upcoming(struct digest_out *o, const json_t *list)
                    "No review visit or workshop is coming up.");
     if (json_array_size(list) == 0)
         return;
-    buf_puts(&o->html, "<ul>\n");
+    buf_puts(&o->html, MAIL_UL "\n");
     size_t i;
     json_t *e;
     json_array_foreach(list, i, e)
@@ -214,7 +290,7 @@ static void digest_upcoming(struct digest_out *o, const json_t *list)
         }
         buf_puts(&o->text, "\n");
 
-        buf_printf(&o->html, "<li>%s at ", what);
+        buf_printf(&o->html, MAIL_LI "%s at ", what);
         html_escape(&o->html, school);
         buf_puts(&o->html, ": ");
         html_escape(&o->html, starts);
@@ -232,7 +308,7 @@ static void digest_training(struct digest_out *o, const json_t *list)
     digest_heading(o, "Training with seats left", list, "No training session has seats left.");
     if (json_array_size(list) == 0)
         return;
-    buf_puts(&o->html, "<ul>\n");
+    buf_puts(&o->html, MAIL_UL "\n");
     size_t i;
     json_t *e;
     json_array_foreach(list, i, e)
@@ -252,7 +328,7 @@ static void digest_training(struct digest_out *o, const json_t *list)
         digest_text_lines(&o->text, location, 2);
         buf_printf(&o->text, " (%s)\n", seats_text);
 
-        buf_puts(&o->html, "<li>");
+        buf_puts(&o->html, MAIL_LI);
         html_escape(&o->html, course);
         buf_puts(&o->html, ": ");
         html_escape(&o->html, starts);
@@ -276,7 +352,7 @@ static char *digest_subject(const char *partnership, const char *date)
     return s;
 }
 
-int digest_render(const json_t *digest, struct digest_message *out)
+int digest_render(const json_t *digest, const struct mail_context *ctx, struct digest_message *out)
 {
     memset(out, 0, sizeof *out);
     const json_t *items = json_object_get(digest, "items");
@@ -298,7 +374,13 @@ int digest_render(const json_t *digest, struct digest_message *out)
     struct digest_out o;
     buf_init(&o.text);
     buf_init(&o.html);
+    o.public_url = ctx ? ctx->public_url : NULL;
+    const char *unsubscribe =
+        ctx && ctx->unsubscribe_url && *ctx->unsubscribe_url ? ctx->unsubscribe_url : NULL;
     out->subject = digest_subject(name, when);
+    struct mail_frame frame = {out->subject, "Best practice digest",
+                               name,         unsubscribe ? DIGEST_REASON : DIGEST_REASON_NO_LINK,
+                               unsubscribe,  "the best practice digest"};
 
     /* The opening: what this is, and the period it covers when the compile said so. */
     const char *from = digest_str(items, "window_from_local");
@@ -322,13 +404,10 @@ int digest_render(const json_t *digest, struct digest_message *out)
     if (!news)
         buf_puts(&o.text, "Nothing new since the last digest.\n");
 
-    buf_puts(&o.html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                      "<title>");
-    html_escape(&o.html, out->subject);
-    buf_puts(&o.html, "</title>\n</head>\n<body>\n<h1>");
-    html_escape(&o.html, name);
-    buf_puts(&o.html, " &mdash; best practice digest</h1>\n<p>");
+    mail_html_begin(&o.html, &frame);
+    buf_puts(&o.html, MAIL_P "<strong>");
     html_escape(&o.html, when);
+    buf_puts(&o.html, "</strong>");
     if (*from && *to) {
         buf_puts(&o.html, ": what happened from ");
         html_escape(&o.html, from);
@@ -342,15 +421,26 @@ int digest_render(const json_t *digest, struct digest_message *out)
     }
     buf_puts(&o.html, ".</p>\n");
     if (!news)
-        buf_puts(&o.html, "<p>Nothing new since the last digest.</p>\n");
+        buf_puts(&o.html, MAIL_P "Nothing new since the last digest.</p>\n");
 
     digest_best_practices(&o, bps);
     digest_status_changes(&o, changes);
     digest_upcoming(&o, upcoming);
     digest_training(&o, training);
 
-    buf_printf(&o.text, "\n%s\n", DIGEST_FOOTER);
-    buf_printf(&o.html, "<p><small>%s</small></p>\n</body>\n</html>\n", DIGEST_FOOTER);
+    const char *id = json_string_value(json_object_get(digest, "id"));
+    char path[64];
+    snprintf(path, sizeof path, "/v1/digests/%.36s", id ? id : "");
+    char *online = id && *id ? mail_url(o.public_url, path) : NULL;
+    if (online) {
+        buf_printf(&o.text, "\nThis digest in the SPP service: %s\n", online);
+        buf_puts(&o.html, MAIL_NOTE);
+        mail_html_link(&o.html, online, "This digest in the SPP service");
+        buf_puts(&o.html, "</p>\n");
+    }
+    free(online);
+    mail_text_end(&o.text, &frame);
+    mail_html_end(&o.html, &frame);
     out->text = buf_steal(&o.text, NULL);
     out->html = buf_steal(&o.html, NULL);
     return 0;

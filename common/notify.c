@@ -12,6 +12,9 @@
 
 #include "buf.h"
 #include "html.h"
+#include "mail.h"
+#include "unsub.h"
+#include "xalloc.h"
 
 const char *const notify_reminder_kinds[] = {
     "review_visit_7d", "review_visit_1d",    "workshop_3d",
@@ -244,7 +247,8 @@ static int notify_fill(struct buf *b, const char *tpl, const json_t *data, enum 
     return 0;
 }
 
-int notify_render(const char *kind, const json_t *data, struct notify_message *out)
+int notify_render(const char *kind, const json_t *data, const struct mail_context *ctx,
+                  struct notify_message *out)
 {
     out->subject = out->text = out->html = NULL;
     const struct notify_template *t = kind ? notify_template_find(kind) : NULL;
@@ -261,12 +265,26 @@ int notify_render(const char *kind, const json_t *data, struct notify_message *o
     notify_fill(&subject, t->subject, data, NOTIFY_SUBJECT, 1);
     out->subject = buf_steal(&subject, NULL);
 
+    int reminder = notify_is_reminder(kind);
+    const char *unsubscribe = reminder && ctx && ctx->unsubscribe_url && *ctx->unsubscribe_url
+                                  ? ctx->unsubscribe_url
+                                  : NULL;
+    struct mail_frame frame = {
+        out->subject,
+        out->subject,
+        ctx ? ctx->partnership : NULL,
+        !reminder     ? "This message is about your own part in the programme: it is sent whatever "
+                        "your reminder settings."
+        : unsubscribe ? "You receive this reminder for your part in the programme."
+                      : "You receive this reminder for your part in the programme. You can "
+                        "switch it off in your notification preferences.",
+        unsubscribe,
+        reminder ? unsub_kind_words(kind) : NULL};
+
     char scratch[32];
     const char *name = notify_value(data, "name", 4, scratch, sizeof scratch);
-    buf_puts(&html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<title>");
-    html_escape(&html, out->subject);
-    buf_puts(&html, "</title>\n</head>\n<body>\n<p>");
+    mail_html_begin(&html, &frame);
+    buf_puts(&html, MAIL_P);
     if (name) {
         buf_printf(&text, "Dear %s,\n\n", name);
         buf_puts(&html, "Dear ");
@@ -282,21 +300,27 @@ int notify_render(const char *kind, const json_t *data, struct notify_message *o
             continue;
         if (text.len > mark)
             buf_puts(&text, "\n\n");
-        buf_puts(&html, "<p>");
+        /* A paragraph that is one data value alone (an action's text) is set off as a quote. */
+        int quote = t->paragraphs[i][0] == '{' && strchr(t->paragraphs[i], '}')[1] == '\0' &&
+                    strcmp(t->paragraphs[i], "{role_text}") != 0;
+        buf_puts(&html, quote ? MAIL_QUOTE : MAIL_P);
         notify_fill(&html, t->paragraphs[i], data, NOTIFY_HTML, 0);
         buf_puts(&html, "</p>\n");
     }
-    const char *footer = notify_is_reminder(kind)
-                             ? "You can switch this reminder off in your notification "
-                               "preferences."
-                             : NULL;
-    buf_puts(&text, "-- \nSchools Partnership Programme\n");
-    buf_puts(&html, "<hr>\n<p>Schools Partnership Programme</p>\n");
-    if (footer) {
-        buf_printf(&text, "%s\n", footer);
-        buf_printf(&html, "<p><small>%s</small></p>\n", footer);
+    /* A link into the service for what the message is about, when it names a review. */
+    const char *review = json_string_value(json_object_get(data, "review_id"));
+    char path[64];
+    snprintf(path, sizeof path, "/v1/reviews/%.36s", review ? review : "");
+    char *url = review && *review && ctx ? mail_url(ctx->public_url, path) : NULL;
+    if (url) {
+        buf_printf(&text, "The review in the SPP service: %s\n", url);
+        buf_puts(&html, MAIL_NOTE);
+        mail_html_link(&html, url, "The review in the SPP service");
+        buf_puts(&html, "</p>\n");
     }
-    buf_puts(&html, "</body>\n</html>\n");
+    free(url);
+    mail_text_end(&text, &frame);
+    mail_html_end(&html, &frame);
 
     out->text = buf_steal(&text, NULL);
     out->html = buf_steal(&html, NULL);

@@ -170,15 +170,18 @@ if port_taken "$listen_port"; then
     echo "port $listen_port is taken by another program: set SPP_LISTEN to a free host:port" >&2
     exit 1
 fi
+host=${listen%:*}
+case "$host" in 0.0.0.0 | "" | "[::]" | "::") host=127.0.0.1 ;; esac
+url="http://$host:$listen_port"
+# Links in emails (the one-click unsubscribe URL among them) point at the URL printed below,
+# unless SPP_PUBLIC_URL says where people reach the service.
+export SPP_PUBLIC_URL="${SPP_PUBLIC_URL:-$url}"
 spp_log "starting spp-api on $listen and spp-worker; logs in .data/logs/"
 setsid nohup build/release/spp-api </dev/null >>"$logs/api.log" 2>&1 &
 echo $! >"$data/api.pid"
 setsid nohup build/release/spp-worker </dev/null >>"$logs/worker.log" 2>&1 &
 echo $! >"$data/worker.pid"
 
-host=${listen%:*}
-case "$host" in 0.0.0.0 | "" | "[::]" | "::") host=127.0.0.1 ;; esac
-url="http://$host:$listen_port"
 ready=0
 for _ in $(seq 1 600); do
     if ! alive "$data/api.pid"; then

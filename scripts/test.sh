@@ -246,6 +246,7 @@ run_build() {
     local port; port=$(spp_free_port)
     export SPP_LISTEN="127.0.0.1:$port"
     export SPP_TEST_URL="http://127.0.0.1:$port"
+    export SPP_PUBLIC_URL="$SPP_TEST_URL" # the links in mail, unsubscribe URLs among them
     "$dir/spp-api" >"$tmp/api-$label.log" 2>&1 &
     api_pid=$!
     if ! spp_wait_http "$SPP_TEST_URL/readyz" 60; then
@@ -265,6 +266,9 @@ run_build() {
         "$dir/spp-worker" >"$tmp/worker-$label.log" 2>&1 &
     local worker_pid=$!
     run_suite "integration tests ($label)" "$dir/spp-integration-tests"
+    # Every email the suites caused, parsed as a receiver would (tests/support/mail_check.py).
+    check "every email parses clean with its Message-ID and List-Unsubscribe headers ($label)" \
+        /usr/bin/python3 tests/support/mail_check.py "$SPP_TEST_MAILDIR" --require digest,reminder
     # Every route × role × inside/outside its scope (tests/support/scope_matrix.py, the table the
     # README prints); its fixtures need the worker (a compiled digest).
     check "scope matrix: every route, role and scope answers its status ($label)" \
@@ -347,6 +351,22 @@ subjects = [str(email.header.make_header(email.header.decode_header(
     for f in glob.glob(sys.argv[1] + "/*")]
 digests = sum("digest" in s.lower() for s in subjects)
 sys.exit(0 if digests and len(subjects) > digests else 1)' "$maildir"
+    check "every email of the run command parses clean (mail_check.py)" \
+        /usr/bin/python3 tests/support/mail_check.py "${maildir%/new}" --require digest,reminder --public "$url"
+    # The catcher's digest has a working one-click unsubscribe: GET shows the page and changes
+    # nothing, the mail client's POST switches that person's digest off.
+    local unsub
+    unsub=$(/usr/bin/python3 -c 'import email, email.policy, glob, sys
+for f in sorted(glob.glob(sys.argv[1] + "/*")):
+    m = email.message_from_binary_file(open(f, "rb"), policy=email.policy.default)
+    if str(m.get("X-SPP-Kind")) == "digest":
+        print(str(m["List-Unsubscribe"]).strip("<>")); break' "$maildir")
+    check "the demo digest's List-Unsubscribe URL opens its page without a header" \
+        bash -c "[ -n '$unsub' ] && [ \"\$(curl -s -o '$tmp/unsub.html' -w '%{http_code}' '$unsub')\" = 200 ] &&
+            grep -q '<form method=\"post\"' '$tmp/unsub.html'"
+    check "the demo digest's one-click POST unsubscribes" \
+        bash -c "[ \"\$(curl -s -o '$tmp/unsub.html' -w '%{http_code}' -d 'List-Unsubscribe=One-Click' '$unsub')\" = 200 ] &&
+            grep -q 'You will no longer receive the best practice digest' '$tmp/unsub.html'"
 }
 
 # The run command from a checkout in a mode-700 folder (as a clone in /root is), on free ports,

@@ -41,6 +41,14 @@ static int dispatch_has_body(const struct req *r)
     return r->method == HTTP_POST || r->method == HTTP_PUT || r->method == HTTP_PATCH;
 }
 
+/* A secret in the path (ROUTE_SECRET) that named nothing counts as a failed authentication of
+ * the address, whatever the method, so that secrets cannot be guessed. */
+static void dispatch_count_secret_miss(const struct req *r)
+{
+    if ((r->route->flags & ROUTE_SECRET) && r->status == 404)
+        ratelimit_auth_failed(r->peer, monotime_now_us());
+}
+
 /* A route takes no query parameters unless its handler checks its own (ROUTE_QUERY): any
  * other answers 422 here, once for every such route. Returns 0 to go on. */
 static int dispatch_query_none(struct req *r)
@@ -190,12 +198,13 @@ void dispatch_run(struct req *r)
         if (ratelimit_take(r) != 0)
             return;
     }
-    if ((dispatch_has_body(r) && dispatch_parse_body(r) != 0) || dispatch_query_none(r) != 0)
+    if ((dispatch_has_body(r) && !(r->route->flags & ROUTE_SECRET) &&
+         dispatch_parse_body(r) != 0) ||
+        dispatch_query_none(r) != 0)
         return;
     if (r->method == HTTP_GET || r->method == HTTP_HEAD) {
         r->route->handler(r);
-        if ((r->route->flags & ROUTE_SECRET) && r->status == 404)
-            ratelimit_auth_failed(r->peer, monotime_now_us()); /* a secret that names nothing */
+        dispatch_count_secret_miss(r);
         return;
     }
     if (dispatch_tx(r, "BEGIN") != 0) {
@@ -204,7 +213,8 @@ void dispatch_run(struct req *r)
         return;
     }
     r->in_tx = 1;
-    int idem = r->method == HTTP_POST && r->idempotency_key;
+    /* Not for a secret's route: it has no key to file the answer under, and is idempotent. */
+    int idem = r->method == HTTP_POST && r->idempotency_key && !(r->route->flags & ROUTE_SECRET);
     if (idem && idem_begin(r) != 0)
         goto rollback; /* answered: a replay, a reuse or a duplicate still running */
     r->route->handler(r);
@@ -227,6 +237,7 @@ void dispatch_run(struct req *r)
 rollback:
     dispatch_tx(r, "ROLLBACK");
     r->in_tx = 0;
+    dispatch_count_secret_miss(r);
 }
 
 const char *dispatch_request_id(struct req *r)

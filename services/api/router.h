@@ -10,9 +10,11 @@
 #define ROUTE_QUERY                                                                                \
     8u /* the handler checks its own query parameters; without it a route                          \
         * takes none, and the dispatcher refuses any (422) */
-/* The path carries a secret in place of an Authorization header (with ROUTE_PUBLIC): its
- * parameter is not a UUID (the handler checks it), the per-address failed-auth limiter applies,
- * and a 404 counts as a failed attempt, so that secrets cannot be guessed. */
+/* The path carries a secret in place of an Authorization header (with ROUTE_PUBLIC):
+ * /feeds/calendar/{secret}.ics and /unsubscribe/{token}. Its parameter is not a UUID (the
+ * handler checks it), the per-address failed-auth limiter applies and a 404 counts as a failed
+ * attempt, so that secrets cannot be guessed; a body, if any, is not parsed (an RFC 8058 form
+ * post is not JSON) and Idempotency-Key is ignored. */
 #define ROUTE_SECRET 16u
 
 struct route {

@@ -12,6 +12,8 @@ const struct route routes[] = {
     {HTTP_GET, "/readyz", system_readyz, ROUTE_PUBLIC | ROUTE_NO_DB},
     {HTTP_GET, "/metrics", system_metrics, ROUTE_PUBLIC | ROUTE_NO_DB},
     {HTTP_GET, "/openapi.yaml", system_openapi, ROUTE_PUBLIC | ROUTE_INLINE},
+    {HTTP_GET, "/unsubscribe/{token}", unsubscribe_show, ROUTE_PUBLIC | ROUTE_SECRET},
+    {HTTP_POST, "/unsubscribe/{token}", unsubscribe_apply, ROUTE_PUBLIC | ROUTE_SECRET},
 
     {HTTP_GET, "/v1/schools", schools_list, ROUTE_QUERY},
     {HTTP_POST, "/v1/schools", schools_create, 0},
@@ -178,5 +180,6 @@ const struct db_stmt *const route_statements[] = {
     webhook_statements,
     notification_statements,
     admin_statements,
+    unsubscribe_statements,
     NULL,
 };

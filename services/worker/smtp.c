@@ -1,7 +1,9 @@
 /* One email through an SMTP relay with libcurl: the envelope (MAIL FROM, RCPT TO) for one
  * recipient, the headers a receiver needs to recognise and thread the message (Date, a
- * Message-ID that stays the same across retries, From, To, an RFC 2047 Subject), and a
- * multipart/alternative body of a text and an HTML part, both quoted-printable UTF-8. */
+ * Message-ID on the sender's domain that stays the same across retries, From, To, an RFC 2047
+ * Subject), RFC 8058's List-Unsubscribe and List-Unsubscribe-Post when the message has a
+ * one-click link, and a multipart/alternative body of a text and an HTML part, both
+ * quoted-printable UTF-8. */
 #include "smtp.h"
 
 #include <curl/curl.h>
@@ -118,6 +120,27 @@ static int smtp_address(const char *s, char *out, size_t outlen)
     return 0;
 }
 
+void smtp_message_id_domain(const char *from, char *out, size_t outlen)
+{
+    char addr[320];
+    const char *at =
+        smtp_address(from ? from : "", addr, sizeof addr) == 0 ? strrchr(addr, '@') : NULL;
+    size_t n = at ? strlen(at + 1) : 0;
+    int ok = n > 0 && n < outlen && at[1] != '.' && at[1] != '-' && at[n] != '.';
+    for (size_t i = 1; ok && i <= n; i++) {
+        unsigned char c = (unsigned char)at[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || (c == '.' && at[i + 1] != '.');
+    }
+    if (!ok) {
+        snprintf(out, outlen, "localhost");
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)((at[i + 1] >= 'A' && at[i + 1] <= 'Z') ? at[i + 1] + 32 : at[i + 1]);
+    out[n] = '\0';
+}
+
 /* s with every line ended by CRLF, as a message body's lines must be (the quoted-printable
  * encoder would otherwise encode bare line feeds as =0A). The caller frees it. */
 static char *smtp_crlf(const char *s)
@@ -166,7 +189,9 @@ int smtp_send(const struct smtp_message *m, char *err, size_t errlen)
     char errbuf[CURL_ERROR_SIZE] = "";
     char date[64];
     smtp_format_date(m->date, date, sizeof date);
-    char *message_id = xasprintf("<%s@spp>", m->message_id);
+    char domain[256];
+    smtp_message_id_domain(m->from, domain, sizeof domain);
+    char *message_id = xasprintf("<%s@%s>", m->message_id, domain);
     char *subject = smtp_encode_subject(m->subject);
     char *text = smtp_crlf(m->text);
     char *html = smtp_crlf(m->html);
@@ -187,6 +212,15 @@ int smtp_send(const struct smtp_message *m, char *err, size_t errlen)
     headers = curl_slist_append(headers, subject_line);
     free(subject_line);
     headers = smtp_header(headers, "Auto-Submitted", "auto-generated");
+    if (m->kind)
+        headers = smtp_header(headers, "X-SPP-Kind", m->kind);
+    if (m->unsubscribe_url) {
+        /* RFC 8058: a mail client may POST "List-Unsubscribe=One-Click" to the URL. */
+        char *link = xasprintf("<%s>", m->unsubscribe_url);
+        headers = smtp_header(headers, "List-Unsubscribe", link);
+        headers = smtp_header(headers, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        free(link);
+    }
     /* The message itself is multipart/alternative: the root part's Content-Type header names
      * it and libcurl adds the boundary. */
     headers = smtp_header(headers, "Content-Type", "multipart/alternative");

@@ -10,11 +10,15 @@ struct smtp_message {
     const char *url;        /* smtp://host:port or smtps://…, credentials in it if any */
     const char *from;       /* "addr@example.org" or "Display Name <addr@example.org>" */
     const char *to;         /* one address */
-    const char *message_id; /* the id inside <…@spp>: stable across retries */
+    const char *message_id; /* the left part of <id@domain of from>: stable across retries */
     time_t date;            /* the Date header */
     const char *subject;    /* UTF-8, one line */
     const char *text;       /* UTF-8 */
     const char *html;       /* UTF-8 */
+    const char *kind;       /* the notification's kind, sent as X-SPP-Kind; NULL: none */
+    /* The recipient's one-click unsubscribe URL (RFC 8058): List-Unsubscribe and
+     * List-Unsubscribe-Post headers when set; NULL for messages one cannot unsubscribe from. */
+    const char *unsubscribe_url;
 };
 
 /* Sends m. Returns 0 once the relay accepted the message, or -1 with curl's reason (or the
@@ -30,6 +34,10 @@ long smtp_tls_level(const char *url);
 /* The Date header value for t (RFC 5322, UTC, English names whatever the locale) into out
  * (at least 32 bytes). Pure. */
 void smtp_format_date(time_t t, char *out, size_t outlen);
+/* The domain for Message-IDs (<id@domain>, DESIGN §4): the domain of the address in from
+ * ("addr@example.org" or "Name <addr@example.org>"), lowercased, into out. When it has none, or
+ * one that is not a plain host name (letters, digits, '-' and '.'), "localhost". Pure. */
+void smtp_message_id_domain(const char *from, char *out, size_t outlen);
 /* The Subject header value for a UTF-8 subject: as it is when it is printable ASCII, else RFC
  * 2047 encoded-words (=?UTF-8?B?…?=, each under 76 characters, never splitting a character),
  * folded onto continuation lines. Control characters become spaces. The caller frees it. Pure. */

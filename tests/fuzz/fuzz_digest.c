@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "digest.h"
+#include "mail.h"
 #include "render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -19,7 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!digest)
         return 0;
     struct digest_message m;
-    if (digest_render(digest, &m) == 0) {
+    /* Links on, so that the review ids of the data reach an href too. */
+    struct mail_context ctx = {"https://spp.example.org", "https://spp.example.org/unsubscribe/t",
+                               NULL};
+    if (digest_render(digest, &ctx, &m) == 0) {
         fuzz_check_subject(m.subject);
         fuzz_check_utf8(m.text);
         fuzz_check_html(m.html);

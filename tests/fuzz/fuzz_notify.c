@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail.h"
 #include "notify.h"
 #include "render.h"
 
@@ -24,7 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *json = nl ? json_loadb((const char *)nl + 1, size - klen - 1, 0, NULL) : NULL;
 
     struct notify_message m;
-    int rc = notify_render(kind, json, &m);
+    /* Links on, so that a review id of the data reaches an href too. */
+    struct mail_context ctx = {"https://spp.example.org", "https://spp.example.org/unsubscribe/t",
+                               "Partnership <b>"};
+    int rc = notify_render(kind, json, &ctx, &m);
     if (rc == 0) {
         fuzz_check_subject(m.subject);
         fuzz_check_utf8(m.text);

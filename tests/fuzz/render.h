@@ -28,9 +28,9 @@ static inline void fuzz_check_subject(const char *s)
  * from the data, escaped or not, would show here as one that opens anything else. */
 static inline void fuzz_check_html(const char *s)
 {
-    static const char *const tags[] = {"!DOCTYPE", "html", "head", "meta", "title", "body",
-                                       "p",        "h1",   "h2",   "ul",   "li",    "strong",
-                                       "small",    "br",   "hr",   NULL};
+    static const char *const tags[] = {
+        "!DOCTYPE", "html",  "head", "meta", "title", "body", "p",  "h1", "h2",   "ul", "li",
+        "strong",   "small", "br",   "hr",   "table", "tr",   "td", "a",  "span", NULL};
     fuzz_check_utf8(s);
     for (const char *p = strchr(s, '<'); p; p = strchr(p + 1, '<')) {
         const char *name = p + 1 + (p[1] == '/');

@@ -30,5 +30,6 @@ Suite *edge_suite(void);
 Suite *bounds_suite(void);
 Suite *review_plans_suite(void);
 Suite *personal_data_suite(void);
+Suite *unsubscribe_suite(void);
 
 #endif

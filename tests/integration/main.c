@@ -32,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, champion_suite());
     srunner_add_suite(sr, digests_suite());
     srunner_add_suite(sr, review_plans_suite());
+    srunner_add_suite(sr, unsubscribe_suite());
     srunner_add_suite(sr, webhooks_suite());
     srunner_add_suite(sr, notifications_suite());
     srunner_add_suite(sr, calendar_suite());

@@ -81,9 +81,10 @@ static double limits_metric(const char *name)
 
 /* Five requests without a valid key a minute from one address, then 429 before the token is
  * even hashed: a stream of made-up tokens never reaches PostgreSQL at request rate. A calendar
- * subscription URL with a made-up secret is such a request too (404), so that secrets cannot
- * be guessed either. Runs last: the address stays refused for the rest of the minute, whatever
- * key or secret it sends. */
+ * subscription URL with a made-up secret and a forged unsubscribe token (GET or POST) are such
+ * requests too (404), so that secrets cannot be guessed either. Runs last: the address stays
+ * refused for the rest of the minute, whatever key or secret it sends. */
+#define LIMITS_FORGED_UNSUBSCRIBE "/unsubscribe/AQBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
 START_TEST(auth_failures_limited_per_address)
 {
     static const char guess[] =
@@ -94,11 +95,15 @@ START_TEST(auth_failures_limited_per_address)
         char token[64], feed[128];
         snprintf(token, sizeof token, "made-up-token-%d", i);
         snprintf(feed, sizeof feed, guess, i);
-        if (i % 3 == 2)
+        int secret = i == 2 || i == 4; /* a calendar feed (GET), an unsubscribe link (POST) */
+        if (i == 2)
             r = http_call("GET", feed, NULL, NULL, NULL);
+        else if (i == 4)
+            r = http_call("POST", LIMITS_FORGED_UNSUBSCRIBE, NULL, "List-Unsubscribe=One-Click",
+                          NULL);
         else
             r = http_call("GET", "/v1/schools?limit=1", i % 2 ? token : NULL, NULL, NULL);
-        if (r->status != (i % 3 == 2 ? 404 : 401))
+        if (r->status != (secret ? 404 : 401))
             break;
         unauthorized++;
         http_free(r);
@@ -120,12 +125,15 @@ START_TEST(auth_failures_limited_per_address)
         http_free(r);
     }
     ck_assert(limits_metric("\nspp_auth_fail_limited_total ") - before >= 50);
-    /* Guessing a calendar secret is refused as well, before any lookup. */
+    /* Guessing a calendar secret or an unsubscribe token is refused as well, before any lookup. */
     char feed[128];
     snprintf(feed, sizeof feed, guess, 99);
     r = http_call("GET", feed, NULL, NULL, NULL);
     ck_assert_int_eq(r->status, 429);
     ck_assert_str_eq(test_code(r), "rate_limited");
+    http_free(r);
+    r = http_call("GET", LIMITS_FORGED_UNSUBSCRIBE, NULL, NULL, NULL);
+    ck_assert_int_eq(r->status, 429);
     http_free(r);
     /* Unauthenticated routes stay open. */
     r = http_call("GET", "/healthz", NULL, NULL, NULL);

@@ -598,7 +598,7 @@ static char *mail_part(const struct mail *m, const char *type)
 /* How many messages carry this Message-ID. */
 static int mailbox_count_id(const struct mailbox *mb, const char *notification_id)
 {
-    char *want = xasprintf("<%s@spp>", notification_id);
+    char *want = test_message_id(notification_id);
     int n = 0;
     for (size_t i = 0; i < mb->n; i++) {
         char *id = mail_header(&mb->m[i], "Message-ID");
@@ -612,7 +612,7 @@ static int mailbox_count_id(const struct mailbox *mb, const char *notification_i
 
 static const struct mail *mailbox_find_id(const struct mailbox *mb, const char *notification_id)
 {
-    char *want = xasprintf("<%s@spp>", notification_id);
+    char *want = test_message_id(notification_id);
     const struct mail *found = NULL;
     for (size_t i = 0; i < mb->n && !found; i++) {
         char *id = mail_header(&mb->m[i], "Message-ID");
@@ -632,8 +632,8 @@ static int mailbox_count_reminders_to(const struct mailbox *mb, const char *addr
     for (size_t i = 0; i < mb->n; i++) {
         char *to = mail_header(&mb->m[i], "To");
         char *id = mail_header(&mb->m[i], "Message-ID");
-        if (to && id && !strcasecmp(to, address) && strlen(id) > 6) {
-            char *uuid = xstrndup(id + 1, strlen(id) - 6); /* <uuid@spp> */
+        if (to && id && !strcasecmp(to, address) && strlen(id) > 38) {
+            char *uuid = xstrndup(id + 1, 36); /* <uuid@domain> */
             char *kind =
                 db_value("SELECT kind FROM notifications WHERE id::text = $1", uuid, NULL, NULL);
             if (kind && strcmp(kind, "digest") != 0)

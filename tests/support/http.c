@@ -144,6 +144,23 @@ const char *test_code(const struct http_resp *r)
     return json_is_string(c) ? json_string_value(c) : "";
 }
 
+char *test_message_id(const char *id)
+{
+    /* The worker's rule (smtp_message_id_domain) for the plain forms the test command sets:
+     * "addr@domain" or "Name <addr@domain>". */
+    const char *from = getenv("SPP_MAIL_FROM");
+    const char *at = from ? strrchr(from, '@') : NULL;
+    char domain[256] = "localhost";
+    if (at && at[1]) {
+        size_t n = strcspn(at + 1, "> ");
+        snprintf(domain, sizeof domain, "%.*s", (int)n, at + 1);
+        for (char *p = domain; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p + 32);
+    }
+    return xasprintf("<%s@%s>", id, domain);
+}
+
 char *test_create(const char *path, const char *token, const char *fmt, ...)
 {
     va_list ap;

@@ -39,6 +39,10 @@ char *test_person(const char *school_id);
 /* Creates an API key of role bound to scope_id (NULL for admin) and returns its token. */
 char *test_key(const char *role, const char *scope_id);
 
+/* The Message-ID the worker gives the email of notification id: "<id@domain of SPP_MAIL_FROM>"
+ * (the caller frees it). */
+char *test_message_id(const char *id);
+
 /* The problem code of a response, or "" when it has none. */
 const char *test_code(const struct http_resp *r);
 

@@ -62,6 +62,9 @@ MATRIX = [
     ("GET", "/feeds/calendar/{secret}.ics", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
     ("GET", "/feeds/calendar/{secret}.ics", "an unknown secret",
      "404 -", "404 -", "404 -", "404 -", "404 -"),
+    # Public: the token decides, never the key (a token no server made: 404 for everyone).
+    ("GET", "/unsubscribe/{token}", "", "404 -", "404 -", "404 -", "404 -", "404 -"),
+    ("POST", "/unsubscribe/{token}", "", "404 -", "404 -", "404 -", "404 -", "404 -"),
 
     ("GET", "/v1/schools", "", "200+ -", "200+ 200x", "200+ 200x", "200+ 200x", "200x 200x"),
     ("POST", "/v1/schools", "", "201 -", "201 422", "201 422", "403 403", "403 403"),
@@ -675,6 +678,9 @@ def case(w, method, path, variant, role, side):
         if variant:
             return dict(path="/feeds/calendar/%064x.ics" % random.getrandbits(256))
         return dict(path=w.calendar_feed(person))
+    if path == "/unsubscribe/{token}":
+        # Shaped like a token (version 1, 46 characters) but with no valid MAC.
+        return dict(path="/unsubscribe/AQ" + "".join(random.choice("ABCDEFGHIJ") for _ in range(44)))
     # schools
     if k == ("GET", "/v1/schools"):
         # Each list is narrowed by a filter that keeps the target, so that few pages are read;

@@ -1,7 +1,9 @@
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "digest.h"
+#include "mail.h"
 #include "unit.h"
 
 /* A digest as digest_json shows it, with one item in every section. */
@@ -42,11 +44,16 @@ static json_t *load(const char *text)
 static void render(const char *text, struct digest_message *m)
 {
     json_t *d = load(text);
-    ck_assert_int_eq(digest_render(d, m), 0);
+    ck_assert_int_eq(digest_render(d, NULL, m), 0);
     json_decref(d);
     ck_assert_ptr_nonnull(m->subject);
     ck_assert_ptr_nonnull(m->text);
     ck_assert_ptr_nonnull(m->html);
+    unit_assert_mail_html(m->html);
+    /* The tests compare the markup without its inline styles. */
+    char *plain = unit_unstyled(m->html);
+    free(m->html);
+    m->html = plain;
 }
 
 /* Asserts that the needles occur in s in this order. */
@@ -87,20 +94,28 @@ START_TEST(digest_subject_and_sections_in_order)
     const char *html[] = {"<!DOCTYPE html>",
                           "<title>Aire Valley Partnership \xe2\x80\x94 best practice digest, "
                           "22 November 2026</title>",
-                          "<h1>Aire Valley Partnership &mdash; best practice digest</h1>",
+                          "<p>Schools Partnership Programme &middot; Aire Valley Partnership</p>\n"
+                          "<h1>Best practice digest</h1>",
+                          "<p><strong>22 November 2026</strong>: what happened from 2026-11-21 "
+                          "02:00 to 2026-11-22 02:00 (Europe/London time).</p>",
                           "<h2>New best practices</h2>",
                           "<li><strong>Library hour</strong> (Oak Primary)<br>\nA weekly hour "
                           "of free reading.<br>\nBorrowing doubled.</li>",
                           "<h2>Reviews that changed status</h2>",
-                          "<li>Elm Academy: scheduled &rarr; in review (2026-11-21 09:00)</li>",
+                          "<li>Elm Academy: <strong>scheduled</strong> &rarr; <strong>in "
+                          "review</strong> <span>(2026-11-21 09:00)</span></li>",
                           "<h2>Visits and workshops in the next 14 days</h2>",
                           "<li>Review visit at Ash Juniors: 2026-11-25 to 2026-11-26</li>",
                           "<li>Improvement workshop at Birch Infants: 2026-11-30</li>",
                           "<h2>Training with seats left</h2>",
                           "Peer reviewer training: 2026-12-03 09:30, Leeds (1 seat left)",
+                          "To stop receiving it, ask your school&#39;s SPP lead",
                           "</body>",
                           NULL};
     in_order(m.html, html);
+    /* Without a public URL there are no links; without an unsubscribe URL no such link. */
+    ck_assert_ptr_null(strstr(m.html, "<a "));
+    ck_assert_ptr_null(strstr(m.text, "http"));
     digest_message_cleanup(&m);
     digest_message_cleanup(&m); /* twice is harmless */
     digest_message_cleanup(NULL);
@@ -128,9 +143,11 @@ START_TEST(digest_escapes_user_strings)
     ck_assert_ptr_nonnull(strstr(m.html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
     ck_assert_ptr_nonnull(strstr(m.html, "Say &quot;hello&quot; &amp; &#39;bye&#39; &lt;img src=x "
                                          "onerror=alert(2)&gt;"));
-    ck_assert_ptr_nonnull(strstr(m.html, "<h1>&lt;i&gt;Tom &amp; Jerry&#39;s&lt;/i&gt; &mdash;"));
+    ck_assert_ptr_nonnull(
+        strstr(m.html, "&middot; &lt;i&gt;Tom &amp; Jerry&#39;s&lt;/i&gt;</p>\n<h1>"));
     ck_assert_ptr_nonnull(strstr(m.html, "<title>&lt;i&gt;Tom &amp; Jerry&#39;s&lt;/i&gt;"));
-    ck_assert_ptr_nonnull(strstr(m.html, "&quot;Elm&quot;: &lt;x&gt; &rarr; &lt;y&gt;"));
+    ck_assert_ptr_nonnull(strstr(m.html, "&quot;Elm&quot;: <strong>&lt;x&gt;</strong> &rarr; "
+                                         "<strong>&lt;y&gt;</strong>"));
     /* No tag of the input survives anywhere in the HTML. */
     const char *tags[] = {"<script", "<img", "<i>",  "<b>", "<x>", "<y>", "<when>", "<k>",
                           "<s>",     "<d1>", "<d2>", "<c>", "<t>", "<l>", "<tz>",   "<a>"};
@@ -184,6 +201,73 @@ START_TEST(digest_empty_says_so)
 }
 END_TEST
 
+/* A review that moved several times in the window is one line, first status to last (DESIGN §4),
+ * in the order of each review's first change; the others keep a line each. */
+START_TEST(digest_folds_a_review_s_moves)
+{
+    struct digest_message m;
+    render("{\"digest_date\":\"2026-11-22\",\"items\":{\"partnership_name\":\"P\","
+           "\"status_changes\":["
+           "{\"review_id\":\"r1\",\"school_name\":\"Oak\",\"from\":\"planning\","
+           "\"to\":\"scheduled\",\"at_local\":\"2026-11-21 09:00\"},"
+           "{\"review_id\":\"r2\",\"school_name\":\"Elm\",\"from\":\"feedback\","
+           "\"to\":\"workshop\",\"at_local\":\"2026-11-21 10:00\"},"
+           "{\"review_id\":\"r1\",\"school_name\":\"Oak\",\"from\":\"scheduled\","
+           "\"to\":\"in_review\",\"at_local\":\"2026-11-21 11:00\"},"
+           "{\"review_id\":\"r1\",\"school_name\":\"Oak\",\"from\":\"in_review\","
+           "\"to\":\"feedback\",\"at_local\":\"2026-11-21 17:30\"},"
+           "{\"school_name\":\"Ash\",\"from\":\"planning\",\"to\":\"cancelled\"},"
+           "{\"school_name\":\"Ash\",\"from\":\"planning\",\"to\":\"scheduled\"}]}}",
+           &m);
+    const char *text[] = {"* Oak: planning -> feedback (3 changes, last 2026-11-21 17:30)\n",
+                          "* Elm: feedback -> workshop (2026-11-21 10:00)\n",
+                          "* Ash: planning -> cancelled\n", "* Ash: planning -> scheduled\n", NULL};
+    in_order(m.text, text);
+    ck_assert_ptr_null(strstr(m.text, "in review"));
+    const char *html[] = {"<li>Oak: <strong>planning</strong> &rarr; <strong>feedback</strong> "
+                          "<span>(3 changes, last 2026-11-21 17:30)</span></li>",
+                          "<li>Elm: <strong>feedback</strong>", NULL};
+    in_order(m.html, html);
+    ck_assert_ptr_null(strstr(strstr(m.html, "Oak:") + 1, "Oak:"));
+    digest_message_cleanup(&m);
+}
+END_TEST
+
+/* With a public URL: each review and the digest link into the service; with an unsubscribe URL
+ * the footer offers it instead of "ask your school's lead". */
+START_TEST(digest_links_and_unsubscribe)
+{
+    json_t *d = load(full_digest);
+    struct mail_context ctx = {"https://spp.example.org/", "https://spp.example.org/unsubscribe/T",
+                               NULL};
+    struct digest_message m;
+    ck_assert_int_eq(digest_render(d, &ctx, &m), 0);
+    unit_assert_mail_html(m.html);
+    char *html = unit_unstyled(m.html);
+    const char *h[] = {"<a href=\"https://spp.example.org/v1/reviews/r1\">From this review</a>",
+                       "<li><a href=\"https://spp.example.org/v1/reviews/r2\">Elm Academy</a>: ",
+                       "<a href=\"https://spp.example.org/v1/digests/"
+                       "6a3c1b7e-2f55-4c8e-9a57-0c1f3d9e8b21\">This digest in the SPP service</a>",
+                       "<p>You receive this digest as a member of staff at a school of the "
+                       "partnership.</p>",
+                       "<a href=\"https://spp.example.org/unsubscribe/T\">Unsubscribe</a> from the "
+                       "best practice digest with one click.",
+                       NULL};
+    in_order(html, h);
+    ck_assert_ptr_null(strstr(html, "ask your school"));
+    const char *t[] = {"  https://spp.example.org/v1/reviews/r1\n",
+                       "  https://spp.example.org/v1/reviews/r2\n",
+                       "This digest in the SPP service: https://spp.example.org/v1/digests/",
+                       "Unsubscribe from the best practice digest: "
+                       "https://spp.example.org/unsubscribe/T\n",
+                       NULL};
+    in_order(m.text, t);
+    free(html);
+    digest_message_cleanup(&m);
+    json_decref(d);
+}
+END_TEST
+
 /* A line break in a name cannot reach the mail header. */
 START_TEST(digest_subject_has_no_control_characters)
 {
@@ -217,14 +301,14 @@ START_TEST(digest_refuses_what_is_not_a_digest)
     for (const char *const *b = bad; *b; b++) {
         json_t *d = load(*b);
         struct digest_message m;
-        ck_assert_msg(digest_render(d, &m) == -1, "accepted %s", *b);
+        ck_assert_msg(digest_render(d, NULL, &m) == -1, "accepted %s", *b);
         ck_assert_ptr_null(m.subject);
         ck_assert_ptr_null(m.html);
         digest_message_cleanup(&m);
         json_decref(d);
     }
     struct digest_message m;
-    ck_assert_int_eq(digest_render(NULL, &m), -1);
+    ck_assert_int_eq(digest_render(NULL, NULL, &m), -1);
 }
 END_TEST
 
@@ -235,6 +319,8 @@ Suite *digest_suite(void)
     tcase_add_test(tc, digest_subject_and_sections_in_order);
     tcase_add_test(tc, digest_escapes_user_strings);
     tcase_add_test(tc, digest_empty_says_so);
+    tcase_add_test(tc, digest_folds_a_review_s_moves);
+    tcase_add_test(tc, digest_links_and_unsubscribe);
     tcase_add_test(tc, digest_subject_has_no_control_characters);
     tcase_add_test(tc, digest_refuses_what_is_not_a_digest);
     suite_add_tcase(s, tc);

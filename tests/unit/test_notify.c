@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mail.h"
 #include "notify.h"
 #include "unit.h"
 
@@ -39,7 +40,7 @@ START_TEST(every_kind_renders)
     json_t *data = data_all("Oakfield Primary");
     for (size_t i = 0; all_kinds[i]; i++) {
         struct notify_message m;
-        ck_assert_msg(notify_render(all_kinds[i], data, &m) == 0, "%s", all_kinds[i]);
+        ck_assert_msg(notify_render(all_kinds[i], data, NULL, &m) == 0, "%s", all_kinds[i]);
         ck_assert_msg(strstr(m.subject, "Oakfield Primary") != NULL, "%s: %s", all_kinds[i],
                       m.subject);
         ck_assert_ptr_nonnull(strstr(m.text, "Dear Oakfield Primary,"));
@@ -61,12 +62,12 @@ START_TEST(reminder_kinds_all_have_templates)
     json_t *data = json_object();
     for (size_t i = 0; notify_reminder_kinds[i]; i++) {
         struct notify_message m;
-        ck_assert_int_eq(notify_render(notify_reminder_kinds[i], data, &m), 0);
+        ck_assert_int_eq(notify_render(notify_reminder_kinds[i], data, NULL, &m), 0);
         ck_assert_ptr_nonnull(strstr(m.text, "notification preferences"));
         notify_message_cleanup(&m);
     }
     struct notify_message m;
-    ck_assert_int_eq(notify_render("booking.changed", data, &m), 0);
+    ck_assert_int_eq(notify_render("booking.changed", data, NULL, &m), 0);
     ck_assert_ptr_null(strstr(m.text, "notification preferences"));
     notify_message_cleanup(&m);
     json_decref(data);
@@ -80,27 +81,29 @@ START_TEST(the_facts_appear)
                              "starts", "Tuesday 8 June 2027", "ends", "Wednesday 9 June 2027",
                              "days", 7, "role", "host");
     struct notify_message m;
-    ck_assert_int_eq(notify_render("review_visit_7d", data, &m), 0);
+    ck_assert_int_eq(notify_render("review_visit_7d", data, NULL, &m), 0);
     ck_assert_str_eq(m.subject, "Peer review visit in 7 days: Oakfield Primary");
     ck_assert_ptr_nonnull(strstr(m.text, "begins on Tuesday 8 June 2027 and ends on Wednesday "
                                          "9 June 2027."));
     ck_assert_ptr_nonnull(strstr(m.text, "Your school is hosting this review."));
     ck_assert_ptr_nonnull(strstr(m.text, "Enquiry focus: How well do pupils read?"));
-    ck_assert_ptr_nonnull(strstr(m.html, "<p>Enquiry focus: How well do pupils read?</p>"));
+    char *plain = unit_unstyled(m.html);
+    ck_assert_ptr_nonnull(strstr(plain, "<p>Enquiry focus: How well do pupils read?</p>"));
+    free(plain);
     notify_message_cleanup(&m);
 
     json_object_set_new(data, "days", json_integer(1));
-    ck_assert_int_eq(notify_render("action_due_7d", data, &m), 0);
+    ck_assert_int_eq(notify_render("action_due_7d", data, NULL, &m), 0);
     ck_assert_str_eq(m.subject, "Action due tomorrow: Oakfield Primary");
     notify_message_cleanup(&m);
     json_object_set_new(data, "days", json_integer(30));
-    ck_assert_int_eq(notify_render("review_planning_6w", data, &m), 0);
+    ck_assert_int_eq(notify_render("review_planning_6w", data, NULL, &m), 0);
     ck_assert_str_eq(m.subject, "Review still in planning, visit in 30 days: Oakfield Primary");
     ck_assert_ptr_nonnull(strstr(m.text, "begins on Tuesday 8 June 2027 (in 30 days)."));
     notify_message_cleanup(&m);
 
     json_object_set_new(data, "role", json_string("team"));
-    ck_assert_int_eq(notify_render("review_visit_1d", data, &m), 0);
+    ck_assert_int_eq(notify_render("review_visit_1d", data, NULL, &m), 0);
     ck_assert_str_eq(m.subject, "Peer review visit tomorrow: Oakfield Primary");
     ck_assert_ptr_nonnull(strstr(m.text, "You are on the review team."));
     notify_message_cleanup(&m);
@@ -108,7 +111,7 @@ START_TEST(the_facts_appear)
     json_t *booking =
         json_pack("{s:s, s:s, s:s, s:s}", "course", "Peer reviewer", "starts",
                   "Monday 7 June 2027 at 09:30", "location", "Leeds", "status", "waitlisted");
-    ck_assert_int_eq(notify_render("booking.changed", booking, &m), 0);
+    ck_assert_int_eq(notify_render("booking.changed", booking, NULL, &m), 0);
     ck_assert_ptr_nonnull(strstr(m.text, "Hello,"));
     ck_assert_ptr_nonnull(strstr(m.text, "is on the waiting list."));
     notify_message_cleanup(&m);
@@ -122,14 +125,14 @@ START_TEST(missing_members_leave_their_paragraph_out)
     json_t *data = json_pack("{s:s, s:s, s:s, s:n, s:i}", "school_name", "Oakfield", "starts",
                              "Monday", "ends", "Tuesday", "focus", "days", 3);
     struct notify_message m;
-    ck_assert_int_eq(notify_render("review_visit_7d", data, &m), 0);
+    ck_assert_int_eq(notify_render("review_visit_7d", data, NULL, &m), 0);
     ck_assert_ptr_null(strstr(m.text, "Enquiry focus"));
     ck_assert_ptr_null(strstr(m.html, "Enquiry focus"));
     ck_assert_ptr_null(strstr(m.text, "You are on")); /* no role */
     ck_assert_ptr_nonnull(strstr(m.text, "Hello,"));
     notify_message_cleanup(&m);
     /* Not an object at all: still renders, from nothing. */
-    ck_assert_int_eq(notify_render("workshop_3d", NULL, &m), 0);
+    ck_assert_int_eq(notify_render("workshop_3d", NULL, NULL, &m), 0);
     ck_assert_ptr_nonnull(m.subject);
     notify_message_cleanup(&m);
     json_decref(data);
@@ -142,7 +145,7 @@ START_TEST(script_never_survives_in_html)
     json_t *data = data_all(evil);
     for (size_t i = 0; all_kinds[i]; i++) {
         struct notify_message m;
-        ck_assert_int_eq(notify_render(all_kinds[i], data, &m), 0);
+        ck_assert_int_eq(notify_render(all_kinds[i], data, NULL, &m), 0);
         ck_assert_msg(!contains_ci(m.html, "<script"), "%s: %s", all_kinds[i], m.html);
         ck_assert(!contains_ci(m.html, "<img"));
         ck_assert(!contains_ci(m.html, "'x'"));
@@ -162,7 +165,7 @@ START_TEST(subject_is_one_short_line)
     json_t *data =
         json_pack("{s:s, s:s}", "school_name", "Oak\r\nBcc: victim@example.org", "focus", "x");
     struct notify_message m;
-    ck_assert_int_eq(notify_render("impact_reflection_due", data, &m), 0);
+    ck_assert_int_eq(notify_render("impact_reflection_due", data, NULL, &m), 0);
     for (const char *p = m.subject; *p; p++)
         ck_assert(!iscntrl((unsigned char)*p));
     ck_assert_str_eq(m.subject, "Time for the impact reflection: Oak  Bcc: victim@example.org");
@@ -173,7 +176,7 @@ START_TEST(subject_is_one_short_line)
     for (int i = 0; i < 100; i++)
         strcat(longname, "\xC3\xA9"); /* é */
     json_object_set_new(data, "school_name", json_string(longname));
-    ck_assert_int_eq(notify_render("impact_reflection_due", data, &m), 0);
+    ck_assert_int_eq(notify_render("impact_reflection_due", data, NULL, &m), 0);
     const char *tail = strstr(m.subject, ": ") + 2;
     ck_assert_uint_eq(strlen(tail), 80 * 2 + 3);
     ck_assert_str_eq(tail + 160, "\xE2\x80\xA6");
@@ -182,13 +185,45 @@ START_TEST(subject_is_one_short_line)
 }
 END_TEST
 
+/* With a context: the partnership heads the message, the review it is about is linked, and a
+ * reminder (only a reminder) offers its one-click unsubscribe link in both parts. */
+START_TEST(context_links_and_unsubscribe)
+{
+    json_t *data = data_all("Oakfield <Primary>");
+    struct mail_context ctx = {"https://spp.example.org", "https://spp.example.org/unsubscribe/T",
+                               "Aire & Valley"};
+    for (size_t i = 0; all_kinds[i]; i++) {
+        struct notify_message m;
+        ck_assert_int_eq(notify_render(all_kinds[i], data, &ctx, &m), 0);
+        unit_assert_mail_html(m.html);
+        char *plain = unit_unstyled(m.html);
+        ck_assert_ptr_nonnull(strstr(plain, "&middot; Aire &amp; Valley</p>"));
+        ck_assert_ptr_nonnull(strstr(plain, "<h1>"));
+        ck_assert_ptr_nonnull(strstr(plain, "<a href=\"https://spp.example.org/v1/reviews/"
+                                            "0b0f6a6e-3c52-4a3f-9a4c-4f1e2f1b9c11\">"));
+        ck_assert_ptr_nonnull(strstr(m.text, "The review in the SPP service: "
+                                             "https://spp.example.org/v1/reviews/"));
+        int reminder = i < 8;
+        ck_assert_msg(!!strstr(plain, "<a href=\"https://spp.example.org/unsubscribe/T\">"
+                                      "Unsubscribe</a> from ") == reminder,
+                      "%s", all_kinds[i]);
+        ck_assert_msg(!!strstr(m.text, ": https://spp.example.org/unsubscribe/T\n") == reminder,
+                      "%s", all_kinds[i]);
+        ck_assert_ptr_null(strstr(m.text, "notification preferences"));
+        free(plain);
+        notify_message_cleanup(&m);
+    }
+    json_decref(data);
+}
+END_TEST
+
 START_TEST(unknown_kinds_are_refused)
 {
     struct notify_message m;
-    ck_assert_int_eq(notify_render("no.such.kind", NULL, &m), -1);
+    ck_assert_int_eq(notify_render("no.such.kind", NULL, NULL, &m), -1);
     ck_assert_ptr_null(m.subject);
-    ck_assert_int_eq(notify_render("digest", NULL, &m), -1); /* digest_render's business */
-    ck_assert_int_eq(notify_render(NULL, NULL, &m), -1);
+    ck_assert_int_eq(notify_render("digest", NULL, NULL, &m), -1); /* digest_render's business */
+    ck_assert_int_eq(notify_render(NULL, NULL, NULL, &m), -1);
     notify_message_cleanup(&m);
     notify_message_cleanup(NULL);
 }
@@ -204,6 +239,7 @@ Suite *notify_suite(void)
     tcase_add_test(tc, missing_members_leave_their_paragraph_out);
     tcase_add_test(tc, script_never_survives_in_html);
     tcase_add_test(tc, subject_is_one_short_line);
+    tcase_add_test(tc, context_links_and_unsubscribe);
     tcase_add_test(tc, unknown_kinds_are_refused);
     suite_add_tcase(s, tc);
     return s;

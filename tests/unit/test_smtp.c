@@ -180,6 +180,42 @@ START_TEST(smtp_subject_encoded_word_lookalike)
 }
 END_TEST
 
+/* Message-IDs are on the domain of SPP_MAIL_FROM, in either form it may take; anything that is
+ * not a plain host name falls back to "localhost". */
+START_TEST(smtp_message_id_domain_of_the_sender)
+{
+    static const char *const cases[][2] = {
+        {"spp@example.org", "example.org"},
+        {"SPP Reminders <noreply@Mail.Example.ORG>", "mail.example.org"},
+        {"\"Schools, Partnership\" < spp@schools-partnership.org.uk >",
+         "schools-partnership.org.uk"},
+        {"spp@localhost", "localhost"},
+        {"spp@", "localhost"},
+        {"Name <spp@>", "localhost"},
+        {"spp", "localhost"},
+        {"", "localhost"},
+        {"spp@exa mple.org", "localhost"},
+        {"spp@[127.0.0.1]", "localhost"},
+        {"spp@.example.org", "localhost"},
+        {"spp@example..org", "localhost"},
+        {"spp@example.org.", "localhost"},
+        {"spp@-example.org", "localhost"},
+        {"spp@ex>ample.org", "localhost"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char out[256];
+        smtp_message_id_domain(cases[i][0], out, sizeof out);
+        ck_assert_msg(!strcmp(out, cases[i][1]), "%s gave %s", cases[i][0], out);
+    }
+    char out[256];
+    smtp_message_id_domain(NULL, out, sizeof out);
+    ck_assert_str_eq(out, "localhost");
+    char small[11];
+    smtp_message_id_domain("spp@example.org", small, sizeof small);
+    ck_assert_str_eq(small, "localhost"); /* too long for the buffer: never cut */
+}
+END_TEST
+
 Suite *smtp_suite(void)
 {
     Suite *s = suite_create("smtp");
@@ -190,6 +226,7 @@ Suite *smtp_suite(void)
     tcase_add_test(tc, smtp_subject_utf8_encoded_words);
     tcase_add_test(tc, smtp_subject_long_utf8_folds_between_characters);
     tcase_add_test(tc, smtp_subject_encoded_word_lookalike);
+    tcase_add_test(tc, smtp_message_id_domain_of_the_sender);
     suite_add_tcase(s, tc);
     return s;
 }

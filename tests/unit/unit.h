@@ -34,5 +34,12 @@ Suite *secretbox_suite(void);
 Suite *xalloc_suite(void);
 Suite *plan_suite(void);
 Suite *smtp_suite(void); /* services/worker/smtp.c */
+Suite *mail_suite(void); /* common/mail.c and common/unsub.c */
+
+/* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
+char *unit_unstyled(const char *html);
+/* Asserts what every HTML message is: one column of at most 600 px, styled inline, nothing
+ * fetched from elsewhere, no script (test_mail.c). */
+void unit_assert_mail_html(const char *html);
 
 #endif

@@ -16,9 +16,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "digest.h"
 #include "jobs.h"
 #include "log.h"
+#include "mail.h"
 
 #include "handlers.h"
 #include "resource.h"
@@ -189,7 +191,9 @@ void digests_get(struct req *r)
     }
     json_t *digest = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
     struct digest_message m;
-    int rc = digest_render(digest, &m);
+    /* Links into the service; no unsubscribe link: this copy is nobody's own mail. */
+    struct mail_context ctx = {handlers_config()->public_url, NULL, NULL};
+    int rc = digest_render(digest, &ctx, &m);
     json_decref(digest);
     if (rc != 0) {
         log_error("digest %s does not render", p[0]);

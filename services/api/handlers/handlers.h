@@ -289,4 +289,10 @@ void calendar_feed_create(struct req *r);
 void calendar_feed_delete(struct req *r);
 void calendar_feed_get(struct req *r);
 
+/* unsubscribe.c: GET (a page with a button, changes nothing) and POST (switches off) of
+ * /unsubscribe/{token}, the one-click link of digests and reminders; no Authorization. */
+extern const struct db_stmt unsubscribe_statements[];
+void unsubscribe_show(struct req *r);
+void unsubscribe_apply(struct req *r);
+
 #endif

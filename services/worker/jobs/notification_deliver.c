@@ -6,14 +6,20 @@
  *   - Success is recorded (status sent, sent_at, attempts + 1) in the job's transaction, which
  *     commits with the job's completion. If the worker dies after the relay accepted the
  *     message and before that commit, the lease runs out, the job is run again and the message
- *     goes out a second time with the same Message-ID <notification-id@spp>, by which a
- *     receiver (or its mail system) can recognise the duplicate.
+ *     goes out a second time with the same Message-ID <notification-id@domain of
+ *     SPP_MAIL_FROM>, by which a receiver (or its mail system) can recognise the duplicate.
  *   - A failed attempt is recorded (attempts + 1, last_error, status failed after the job's
  *     last attempt, else pending) by notification_deliver_failed, which the runner calls in
  *     the transaction that records the job's failure, fenced like it; a dead job retried by an
  *     admin sends a failed notification again.
  * Digest notifications carry {"digest_id"}: the digest is loaded and rendered by digest_render;
- * every other kind by notify_render from the data gathered when it was created. */
+ * every other kind by notify_render from the data gathered when it was created.
+ *
+ * Unsubscribing (RFC 8058): a digest or a reminder gets its recipient's one-click link,
+ * SPP_PUBLIC_URL/unsubscribe/{token} (common/unsub.c, keyed with the database's
+ * unsubscribe_key), in its footer and in the List-Unsubscribe header. One the person switched
+ * off after it was queued (the link of an earlier message, a PATCH) is marked skipped and not
+ * sent. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +27,25 @@
 
 #include "digest.h"
 #include "kinds.h"
+#include "mail.h"
 #include "notify.h"
 #include "smtp.h"
+#include "unsub.h"
 
 const struct db_stmt notification_deliver_statements[] = {
-    {"nd_load",
-     "SELECT n.kind, n.recipient, n.channel, n.status, n.data::text FROM notifications n "
-     "WHERE n.id = $1 FOR UPDATE"},
+    /* The notification, and what its message needs besides: the person (for the unsubscribe
+     * token), whether they switched this kind off since, their partnership's name, the review
+     * it is about and the unsubscribe key (hex). */
+    {"nd_load", "SELECT n.kind, n.recipient, n.channel, n.status, n.data::text, n.person_id, "
+                "  COALESCE(CASE WHEN n.kind = 'digest' THEN NOT pe.digest_opt_in "
+                "    ELSE (pe.notification_preferences ->> n.kind)::boolean = false END, false), "
+                "  pa.name, n.review_id, (SELECT encode(k.key, 'hex') FROM unsubscribe_key k) "
+                "FROM notifications n LEFT JOIN people pe ON pe.id = n.person_id "
+                "LEFT JOIN schools s ON s.id = pe.school_id "
+                "LEFT JOIN partnerships pa ON pa.id = s.partnership_id "
+                "WHERE n.id = $1 FOR UPDATE OF n"},
+    {"nd_skip", "UPDATE notifications SET status = 'skipped', updated_at = clock_timestamp() "
+                "WHERE id = $1"},
     {"nd_digest", "SELECT digest_json(d)::text FROM digests d WHERE d.id = $1"},
     {"nd_sent", "UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(), "
                 "attempts = attempts + 1, updated_at = clock_timestamp() WHERE id = $1"},
@@ -60,7 +78,8 @@ static int nd_db_ok(struct job_ctx *ctx, const PGresult *res, const char *what)
 }
 
 /* Renders a digest notification from its digest. 0, or -1 with the reason in ctx->err. */
-static int nd_render_digest(struct job_ctx *ctx, const json_t *data, struct nd_message *out)
+static int nd_render_digest(struct job_ctx *ctx, const json_t *data, const struct mail_context *mc,
+                            struct nd_message *out)
 {
     const char *digest_id = json_string_value(json_object_get(data, "digest_id"));
     if (!digest_id) {
@@ -79,7 +98,7 @@ static int nd_render_digest(struct job_ctx *ctx, const json_t *data, struct nd_m
         goto done;
     }
     digest = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    if (!digest || digest_render(digest, &dm) != 0) {
+    if (!digest || digest_render(digest, mc, &dm) != 0) {
         snprintf(ctx->err, sizeof ctx->err, "digest %s could not be rendered", digest_id);
         goto done;
     }
@@ -98,15 +117,18 @@ done:
 }
 
 static int nd_render(struct job_ctx *ctx, const char *kind, const char *data_text,
-                     struct nd_message *out)
+                     const char *review_id, const struct mail_context *mc, struct nd_message *out)
 {
     json_t *data = json_loads(data_text, 0, NULL);
     int rc = -1;
     if (!strcmp(kind, "digest")) {
-        rc = nd_render_digest(ctx, data, out);
+        rc = nd_render_digest(ctx, data, mc, out);
     } else {
         struct notify_message nm;
-        if (notify_render(kind, data, &nm) == 0) {
+        /* The review the notification is about, for the message's link. */
+        if (json_is_object(data) && *review_id && !json_object_get(data, "review_id"))
+            json_object_set_new(data, "review_id", json_string(review_id));
+        if (notify_render(kind, data, mc, &nm) == 0) {
             out->subject = nm.subject; /* taken over */
             out->text = nm.text;
             out->html = nm.html;
@@ -117,6 +139,26 @@ static int nd_render(struct job_ctx *ctx, const char *kind, const char *data_tex
     }
     json_decref(data);
     return rc;
+}
+
+/* The one-click unsubscribe URL for person and kind into out, or "" when kind has none (not a
+ * digest or reminder), there is no person or public URL, or the key is unreadable. */
+static void nd_unsubscribe_url(const struct job_ctx *ctx, const char *person, const char *kind,
+                               const char *key_hex, char *out, size_t outlen)
+{
+    unsigned char key[UNSUB_KEY_LEN];
+    char token[UNSUB_TOKEN_LEN + 1];
+    out[0] = '\0';
+    if (!*person || unsub_key_parse(key_hex, key) != 0 ||
+        unsub_token_make(key, sizeof key, person, kind, token) != 0)
+        return;
+    char path[16 + UNSUB_TOKEN_LEN];
+    snprintf(path, sizeof path, "/unsubscribe/%s", token);
+    char *url = mail_url(ctx->cfg->public_url, path);
+    /* A URL that does not fit is left out rather than sent cut short. */
+    if (url && strlen(url) < outlen)
+        snprintf(out, outlen, "%s", url);
+    free(url);
 }
 
 int notification_deliver_failed(struct job_ctx *ctx, int dead)
@@ -166,7 +208,19 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         result = JOB_RETRY;
         goto done;
     }
-    if (nd_render(ctx, kind, PQgetvalue(res, 0, 4), &m) != 0) {
+    if (!strcmp(PQgetvalue(res, 0, 6), "t")) {
+        /* Switched off since it was queued: not sent, and nothing to retry. */
+        PGresult *skip = db_exec(ctx->db, "nd_skip", 1, p);
+        result = nd_db_ok(ctx, skip, "skipping the notification") ? JOB_OK : JOB_RETRY;
+        if (skip)
+            PQclear(skip);
+        goto done;
+    }
+    char unsubscribe[1024];
+    nd_unsubscribe_url(ctx, PQgetvalue(res, 0, 5), kind, PQgetvalue(res, 0, 9), unsubscribe,
+                       sizeof unsubscribe);
+    struct mail_context mc = {ctx->cfg->public_url, unsubscribe, PQgetvalue(res, 0, 7)};
+    if (nd_render(ctx, kind, PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 8), &mc, &m) != 0) {
         result = JOB_RETRY;
         goto done;
     }
@@ -181,8 +235,16 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         result = JOB_RETRY;
         goto done;
     }
-    struct smtp_message mail = {ctx->cfg->smtp_url, ctx->cfg->mail_from, recipient, id,
-                                time(NULL),         m.subject,           m.text,    m.html};
+    struct smtp_message mail = {ctx->cfg->smtp_url,
+                                ctx->cfg->mail_from,
+                                recipient,
+                                id,
+                                time(NULL),
+                                m.subject,
+                                m.text,
+                                m.html,
+                                kind,
+                                *unsubscribe ? unsubscribe : NULL};
     char err[sizeof ctx->err];
     if (smtp_send(&mail, err, sizeof err) != 0) {
         snprintf(ctx->err, sizeof ctx->err, "%s", err);
