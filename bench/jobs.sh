@@ -4,10 +4,13 @@
 # is enqueued as the API does it (rows written in one statement with published_at set, then
 # their ids XADDed in one pipeline: "enqueued/s" is that insert + publish rate, with no worker
 # running), then the workers are started and timed until every job of the batch has succeeded
-# ("done/s": claim, run, fenced completion in one transaction, XACK + XDEL, per job). Each
-# worker runs the default settings (lease 60 s, sweep 5 s) with [threads] runner threads, on
-# PostgreSQL's default durability (a WAL flush per claim and per completion). The machine is
-# shared and noisy: read the figures as ratios within one run.
+# ("done/s": the time from starting the workers, their start-up included, to the last
+# completion). Each worker runs the default settings (lease 60 s, sweep 5 s, SPP_JOB_BATCH,
+# SPP_JOB_FLUSH_MS) with [threads] runner threads: each runner claims the jobs of one stream read
+# in one statement and, bench.noop having no database effects, writes their completions in one
+# statement fenced per row, then XACKs and XDELs the entries in one command each. PostgreSQL
+# runs with its default durability (a WAL flush per claim and per completion statement). The
+# machine is shared and noisy: read the figures as ratios within one run.
 #   bench/jobs.sh [jobs per batch, default 20000] [runner threads per worker, default 4]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,7 +42,8 @@ psql -q "$SPP_DATABASE_URL" -c "CREATE TABLE IF NOT EXISTS test_job_effects (job
     attempt int, worker text, kind text, payload jsonb, created_at timestamptz DEFAULT clock_timestamp())"
 
 now() { date +%s.%N; }
-sql() { psql -Atq "$SPP_DATABASE_URL" -c "$1"; }
+# psql itself, not Debian's wrapper (a Perl start-up per poll, on the CPU the workers use).
+sql() { "$(spp_pg_bin)/psql" -Atq "$SPP_DATABASE_URL" -c "$1"; }
 
 # enqueue BATCH: inserts the batch and publishes it; prints "insert_s publish_s".
 enqueue() {

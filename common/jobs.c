@@ -225,5 +225,5 @@ int64_t jobs_avg_us(int64_t avg_us, int64_t sample_us)
         sample_us = 0;
     if (sample_us >= avg_us)
         return sample_us;
-    return avg_us - (avg_us - sample_us) / 2;
+    return sample_us > avg_us / 8 ? sample_us : avg_us / 8;
 }

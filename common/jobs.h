@@ -73,9 +73,9 @@ int jobs_uuid_valid(const char *s);
  * jobs that idle runners could start; quick jobs go by the batch. Pure. */
 int jobs_batch_count(int64_t avg_job_us, int batch, int flush_ms);
 /* The recent job time that jobs_batch_count reads, after a sample (a batch's mean time per
- * job): slower jobs count at once, quicker ones halve the distance each time, so that one slow
- * batch takes the runner back to small reads and a run of quick ones grows them within a few
- * reads. Pure. */
+ * job): a slower sample counts at once, a quicker one divides it by at most 8, so that one slow
+ * batch takes the runner back to single reads and quick ones bring it to full batches within
+ * four reads (1, 8, 64, then SPP_JOB_BATCH with the defaults). Pure. */
 int64_t jobs_avg_us(int64_t avg_us, int64_t sample_us);
 
 /* The start of the schedule slot of length interval_s holding now (Unix seconds). Pure. */

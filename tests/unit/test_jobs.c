@@ -62,20 +62,23 @@ START_TEST(batch_count_fits_the_flush_interval)
 }
 END_TEST
 
-START_TEST(job_time_rises_at_once_and_falls_by_halves)
+START_TEST(job_time_rises_at_once_and_falls_by_eighths)
 {
     ck_assert_int_eq(jobs_avg_us(100, 8000), 8000); /* a slow batch counts at once */
-    ck_assert_int_eq(jobs_avg_us(8000, 0), 4000);
-    ck_assert_int_eq(jobs_avg_us(4000, 0), 2000);
-    ck_assert_int_eq(jobs_avg_us(100, -5), 50); /* a clock step back counts as 0 */
-    /* From a runner's start (one entry at a time) to full batches within a few reads. */
+    ck_assert_int_eq(jobs_avg_us(8000, 0), 1000);
+    ck_assert_int_eq(jobs_avg_us(8000, 4000), 4000);
+    ck_assert_int_eq(jobs_avg_us(800, -5), 100); /* a clock step back counts as 0 */
+    /* From a runner's start (one entry at a time) to full batches within four reads. */
     int64_t avg = 50000;
-    int reads = 0;
-    while (jobs_batch_count(avg, 100, 50) < 100 && reads < 50) {
+    int sizes[8], reads = 0;
+    while (reads < 8 && (sizes[reads] = jobs_batch_count(avg, 100, 50)) < 100) {
         avg = jobs_avg_us(avg, 10);
         reads++;
     }
-    ck_assert_int_le(reads, 12);
+    ck_assert_int_eq(reads, 3);
+    ck_assert_int_eq(sizes[0], 1);
+    ck_assert_int_eq(sizes[1], 8);
+    ck_assert_int_eq(sizes[2], 64);
 }
 END_TEST
 
@@ -88,7 +91,7 @@ Suite *jobs_suite(void)
     tcase_add_test(tc, slots_are_aligned);
     tcase_add_test(tc, uuid_text_form_only);
     tcase_add_test(tc, batch_count_fits_the_flush_interval);
-    tcase_add_test(tc, job_time_rises_at_once_and_falls_by_halves);
+    tcase_add_test(tc, job_time_rises_at_once_and_falls_by_eighths);
     suite_add_tcase(s, tc);
     return s;
 }
