@@ -49,9 +49,12 @@ sql() { "$(spp_pg_bin)/psql" -Atq "$SPP_DATABASE_URL" -c "$1"; }
 enqueue() {
     local batch=$1 t0 t1 t2
     t0=$(now)
-    sql "INSERT INTO jobs (kind, payload, published_at) SELECT 'bench.noop',
-         jsonb_build_object('batch', $batch, 'n', g), clock_timestamp()
-         FROM generate_series(1, $n) g RETURNING id" >"$tmp/ids"
+    # Due and published at the same instant, as jobs_insert writes them: a job published
+    # before it came due (published_at < run_at) is published again by the sweeper.
+    sql "INSERT INTO jobs (kind, payload, run_at, published_at) SELECT 'bench.noop',
+         jsonb_build_object('batch', $batch, 'n', g), t, t
+         FROM (SELECT g, clock_timestamp() AS t FROM generate_series(1, $n) g) s
+         RETURNING id" >"$tmp/ids"
     t1=$(now)
     # One pipeline of XADD spp:jobs * id <uuid>, in the Redis protocol.
     awk '{ printf "*5\r\n$4\r\nXADD\r\n$8\r\nspp:jobs\r\n$1\r\n*\r\n$2\r\nid\r\n$%d\r\n%s\r\n", length($1), $1 }' \

@@ -220,7 +220,10 @@ void *renewer_main(void *arg)
 {
     (void)arg;
     const struct config *cfg = worker_shared.cfg;
-    struct db *db = db_new(cfg->database_url, worker_statement_sets);
+    /* Only the job library's statements: a connection prepares every statement of its sets
+     * when it opens, and the kinds' would be wasted here. */
+    static const struct db_stmt *const sets[] = {jobs_statements, NULL};
+    struct db *db = db_new(cfg->database_url, sets);
     int period_ms = cfg->job_lease_s * 1000 / 3;
     if (period_ms < 200)
         period_ms = 200;
