@@ -382,8 +382,12 @@ static void runner_process(struct runner *rn, const char **entries, const char *
     rn->batch_us = 0;
     int ran = 0;
     for (int r = 0; r < njobs; r++) {
+        /* Completions waiting in the batch are written once the oldest has waited the flush
+         * interval, and before a job of a kind with effects, which may take long. */
+        const struct job_kind *next = worker_kind(jobs[r].kind);
         if (rn->ndone > 0 &&
-            monotime_now_us() - rn->done_since_us >= (int64_t)cfg->job_flush_ms * 1000)
+            (!next || !next->no_effects ||
+             monotime_now_us() - rn->done_since_us >= (int64_t)cfg->job_flush_ms * 1000))
             runner_flush(rn);
         if (worker_stopping())
             runner_release(rn, &jobs[r]);
