@@ -27,6 +27,8 @@ struct config {
     int worker_concurrency;
     char *worker_metrics_listen;
     int job_lease_s;
+    int job_batch;    /* entries claimed at once, completions per statement */
+    int job_flush_ms; /* how long a batched completion may wait */
     int sweep_interval_s;
     int retry_base_s;
     int job_retention_days;

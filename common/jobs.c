@@ -33,23 +33,39 @@ const struct db_stmt jobs_statements[] = {
                     "UNION ALL SELECT id FROM jobs WHERE pending_key = $2 LIMIT 1"},
     /* Claiming takes the lease and counts the attempt; only what is due, of a kind this
      * worker runs, in the lane of the runner ($5: true for the webhook lane). A started job
-     * gives up its pending_key: a new one with that key may wait behind it. */
-    {"jobs_claim", "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, "
-                   "pending_key = NULL, "
-                   "locked_until = clock_timestamp() + make_interval(secs => $3::int), "
-                   "started_at = clock_timestamp() "
-                   "WHERE id = $1 AND " JOBS_WAITING " AND run_at <= clock_timestamp() "
-                   "AND kind = ANY($4::text[]) AND " JOBS_WEBHOOK_LANE_SQL " = $5::boolean "
-                   "RETURNING kind, payload::text, attempts, max_attempts, "
-                   "spp_micros(clock_timestamp()) - spp_micros(GREATEST(run_at, created_at))"},
-    {"jobs_renew",
+     * gives up its pending_key: a new one with that key may wait behind it. A runner claims
+     * every id it read from the stream at once ($1, up to SPP_JOB_BATCH): one statement and one
+     * WAL flush for the lot. Rows are locked in index order, so two claims that overlap (an id
+     * published twice) cannot deadlock. */
+    {"jobs_claim_many",
+     "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, "
+     "pending_key = NULL, locked_until = clock_timestamp() + make_interval(secs => $3::int), "
+     "started_at = clock_timestamp() "
+     "WHERE id = ANY($1::uuid[]) AND " JOBS_WAITING " AND run_at <= clock_timestamp() "
+     "AND kind = ANY($4::text[]) AND " JOBS_WEBHOOK_LANE_SQL " = $5::boolean "
+     "RETURNING id, kind, payload::text, attempts, max_attempts, "
+     "spp_micros(clock_timestamp()) - spp_micros(GREATEST(run_at, created_at))"},
+    /* Renewal of every lease a worker holds, each (id, attempt) pair fenced on its own; the
+     * pairs not returned lost their lease. Callers pass the ids sorted (the lock order of the
+     * batched completion too). */
+    {"jobs_renew_many",
      "UPDATE jobs SET locked_until = clock_timestamp() + make_interval(secs => $3::int) "
-     "WHERE id = $1 AND attempts = $2 AND " JOBS_RUNNING " RETURNING 1"},
+     "FROM unnest($1::uuid[], $2::int[]) AS d(id, attempt) "
+     "WHERE jobs.id = d.id AND jobs.attempts = d.attempt AND " JOBS_RUNNING " "
+     "RETURNING jobs.id, jobs.attempts"},
     /* Finishing is fenced: only the attempt that holds the job may record its outcome. */
     {"jobs_complete",
      "UPDATE jobs SET status = 'succeeded', finished_at = clock_timestamp(), locked_by = NULL, "
      "locked_until = NULL, last_error = NULL "
      "WHERE id = $1 AND attempts = $2 AND " JOBS_RUNNING " RETURNING 1"},
+    /* The same for a batch of jobs without database effects, fenced per row; the ids not
+     * returned were taken over. */
+    {"jobs_complete_many",
+     "UPDATE jobs SET status = 'succeeded', finished_at = clock_timestamp(), locked_by = NULL, "
+     "locked_until = NULL, last_error = NULL "
+     "FROM unnest($1::uuid[], $2::int[]) AS d(id, attempt) "
+     "WHERE jobs.id = d.id AND jobs.attempts = d.attempt AND " JOBS_RUNNING " "
+     "RETURNING jobs.id"},
     {"jobs_fail",
      "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END, "
      "run_at = CASE WHEN attempts >= max_attempts THEN run_at "
@@ -174,4 +190,40 @@ int64_t jobs_slot_start(int64_t now_s, int interval_s)
     if (r < 0)
         r += interval_s;
     return now_s - r;
+}
+
+int jobs_uuid_valid(const char *s)
+{
+    static const char hex[] = "0123456789abcdefABCDEF";
+    size_t i = 0;
+    for (; s[i]; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return 0;
+        } else if (i >= 36 || !strchr(hex, s[i])) {
+            return 0;
+        }
+    }
+    return i == 36;
+}
+
+int jobs_batch_count(int64_t avg_job_us, int batch, int flush_ms)
+{
+    if (batch < 1)
+        return 1;
+    if (avg_job_us < 1)
+        avg_job_us = 1;
+    int64_t n = (int64_t)flush_ms * 1000 / avg_job_us;
+    if (n < 1)
+        return 1;
+    return n > batch ? batch : (int)n;
+}
+
+int64_t jobs_avg_us(int64_t avg_us, int64_t sample_us)
+{
+    if (sample_us < 0)
+        sample_us = 0;
+    if (sample_us >= avg_us)
+        return sample_us;
+    return sample_us > avg_us / 8 ? sample_us : avg_us / 8;
 }

@@ -42,7 +42,7 @@ int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, ch
                  size_t errlen);
 /* Like jobs_enqueue, and while a job with pending_key (may be NULL) has not started, writes
  * that job's id instead and returns 1: one waiting job per key at a time (a repeated request
- * answers with the queued job). Claiming a job releases its key (jobs_claim), so a job that
+ * answers with the queued job). Claiming a job releases its key (jobs_claim_many), so a job that
  * is running, or waiting to retry, does not hold it. */
 int jobs_enqueue_once(struct db *db, const struct jobs_new *j, const char *pending_key, char *id,
                       int *due, char *err, size_t errlen);
@@ -62,6 +62,21 @@ int jobs_take_stream_lost(void);
  * attempt, capped at an hour, with "equal jitter" (half fixed, half drawn from rnd) so that
  * many failures at once spread out. Pure. */
 int jobs_backoff_s(int attempt, int base_s, uint32_t rnd);
+
+/* 1 when s is a UUID in its text form (what a stream entry's id must be before it goes into a
+ * claim with others: one malformed id would fail the whole batch). Pure. */
+int jobs_uuid_valid(const char *s);
+
+/* How many stream entries a runner takes at once: as many jobs as its recent ones (avg_job_us
+ * each, claim to recorded outcome) fit in flush_ms, between 1 and batch. A runner whose jobs
+ * take long (email, webhooks) takes them one at a time, so that its batch never holds back
+ * jobs that idle runners could start; quick jobs go by the batch. Pure. */
+int jobs_batch_count(int64_t avg_job_us, int batch, int flush_ms);
+/* The recent job time that jobs_batch_count reads, after a sample (a batch's mean time per
+ * job): a slower sample counts at once, a quicker one divides it by at most 8, so that one slow
+ * batch takes the runner back to single reads and quick ones bring it to full batches within
+ * four reads (1, 8, 64, then SPP_JOB_BATCH with the defaults). Pure. */
+int64_t jobs_avg_us(int64_t avg_us, int64_t sample_us);
 
 /* The start of the schedule slot of length interval_s holding now (Unix seconds). Pure. */
 int64_t jobs_slot_start(int64_t now_s, int interval_s);

@@ -1,6 +1,12 @@
-/* A runner thread: reads job ids from the consumer group, claims each job in PostgreSQL under a
- * lease, runs it in a transaction that commits with its fenced completion, records the outcome,
- * then acknowledges and deletes the stream entry.
+/* A runner thread: reads job ids from the consumer group, claims the jobs in PostgreSQL under a
+ * lease (all the ids of one read in one statement), runs each in a transaction that commits
+ * with its fenced completion, then acknowledges and deletes the stream entries. A job of a kind
+ * without database effects (struct job_kind's no_effects) runs outside a transaction and its
+ * completion is written with others' in one statement, fenced per row (runner_flush).
+ *
+ * How many entries a runner reads at once follows its recent jobs' time (jobs_batch_count): a
+ * batch of quick jobs goes through with one claim and one completion statement, a slow job is
+ * taken alone, so that no claimed job waits behind it while another runner idles.
  *
  * Runners serve one of two lanes (jobs.h): the general lane reads JOBS_STREAM and claims every
  * job but webhook deliveries; the webhook lane (SPP_WEBHOOK_CONCURRENCY threads) reads
@@ -13,11 +19,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "jobs.h"
 #include "log.h"
 #include "monotime.h"
 #include "wmetrics.h"
 #include "worker.h"
+#include "xalloc.h"
 
 const struct db_stmt runner_statements[] = {
     /* The lane of a job that is due and waiting (for an entry this runner could not claim). */
@@ -27,22 +35,57 @@ const struct db_stmt runner_statements[] = {
     {NULL, NULL},
 };
 
+/* One job of a claimed batch; kind and payload are borrowed from the claim's result. */
+struct runner_job {
+    char id[37];
+    char attempt_s[16];
+    int attempt;
+    int max_attempts;
+    const char *kind;
+    const char *payload;
+};
+
+/* A job without database effects that succeeded, waiting for its completion to be written. */
+struct runner_done {
+    char id[37];
+    int attempt;
+    int64_t run_us;
+};
+
 struct runner {
     struct db *db;
     struct redis *redis;
     char consumer[128];
     int webhook_lane;   /* 1: serves the webhook lane */
     const char *stream; /* the lane's stream */
+    struct inflight_set *inflight;
+    int64_t avg_job_us; /* recent jobs' time from start to recorded outcome (jobs_avg_us) */
+    int64_t batch_us;   /* the same, summed over the jobs of the current batch */
+    struct runner_done *done;
+    int ndone;
+    int64_t done_since_us; /* when the oldest of done finished */
 };
 
-static void runner_ack(struct runner *rn, const char *entry)
+/* Acknowledges and deletes stream entries, each command naming them all. */
+static void runner_ack(struct runner *rn, const char *const *entries, int n)
 {
-    redisReply *rep = redis_command(rn->redis, "XACK %s %s %s", rn->stream, JOBS_GROUP, entry);
+    if (n == 0)
+        return;
+    const char **argv = xcalloc((size_t)n + 3, sizeof *argv);
+    argv[0] = "XACK";
+    argv[1] = rn->stream;
+    argv[2] = JOBS_GROUP;
+    memcpy(argv + 3, entries, (size_t)n * sizeof *argv);
+    redisReply *rep = redis_command_argv(rn->redis, n + 3, argv, NULL);
     if (rep)
         freeReplyObject(rep);
-    rep = redis_command(rn->redis, "XDEL %s %s", rn->stream, entry);
+    argv[0] = "XDEL";
+    argv[1] = rn->stream;
+    memcpy(argv + 2, entries, (size_t)n * sizeof *argv);
+    rep = redis_command_argv(rn->redis, n + 2, argv, NULL);
     if (rep)
         freeReplyObject(rep);
+    free(argv);
 }
 
 static int runner_sql(struct runner *rn, const char *sql)
@@ -107,52 +150,108 @@ static void runner_fail(struct runner *rn, const struct job_kind *k, struct job_
     }
 }
 
-/* Runs one claimed job to its recorded outcome. */
-static void runner_run(struct runner *rn, const char *id, PGresult *claim)
+static int runner_done_cmp(const void *a, const void *b)
 {
-    const char *kind = PQgetvalue(claim, 0, 0);
-    int attempt = atoi(PQgetvalue(claim, 0, 2));
-    const char *attempt_s = PQgetvalue(claim, 0, 2);
-    wmetrics_started(atoll(PQgetvalue(claim, 0, 4)));
-    const struct job_kind *k = worker_kind(kind);
-    atomic_int lost = 0;
-    struct job_ctx ctx = {rn->db,
-                          rn->redis,
-                          worker_shared.cfg,
-                          id,
-                          kind,
-                          NULL,
-                          attempt,
-                          atoi(PQgetvalue(claim, 0, 3)),
-                          worker_shared.name,
-                          &lost,
-                          ""};
+    return strcmp(((const struct runner_done *)a)->id, ((const struct runner_done *)b)->id);
+}
+
+/* Writes the completions of the jobs without database effects that finished since the last
+ * flush, in one statement fenced per row (ids sorted: the renewer's lock order). A job whose row
+ * is not returned was taken over; when the statement fails (database gone) none is recorded,
+ * and their leases run out and the sweeper takes them back. */
+static void runner_flush(struct runner *rn)
+{
+    if (rn->ndone == 0)
+        return;
+    qsort(rn->done, (size_t)rn->ndone, sizeof *rn->done, runner_done_cmp);
+    struct buf ids, attempts;
+    buf_init(&ids);
+    buf_init(&attempts);
+    buf_puts(&ids, "{");
+    buf_puts(&attempts, "{");
+    for (int i = 0; i < rn->ndone; i++) {
+        buf_printf(&ids, "%s%s", i ? "," : "", rn->done[i].id);
+        buf_printf(&attempts, "%s%d", i ? "," : "", rn->done[i].attempt);
+    }
+    buf_puts(&ids, "}");
+    buf_puts(&attempts, "}");
+    const char *p[] = {ids.data, attempts.data};
+    PGresult *res = db_exec(rn->db, "jobs_complete_many", 2, p);
+    int ok = db_ok(res);
+    char *recorded = xcalloc((size_t)rn->ndone, 1);
+    for (int r = 0; ok && r < PQntuples(res); r++) {
+        struct runner_done key;
+        snprintf(key.id, sizeof key.id, "%s", PQgetvalue(res, r, 0));
+        struct runner_done *hit =
+            bsearch(&key, rn->done, (size_t)rn->ndone, sizeof *rn->done, runner_done_cmp);
+        if (hit)
+            recorded[hit - rn->done] = 1;
+    }
+    for (int i = 0; i < rn->ndone; i++) {
+        struct runner_done *d = &rn->done[i];
+        if (recorded[i]) {
+            wmetrics_finished(WM_SUCCEEDED, d->run_us);
+        } else {
+            wmetrics_finished(WM_FENCED, d->run_us);
+            log_warn("job %s attempt %d: completion %s", d->id, d->attempt,
+                     ok ? "refused (lease taken over)" : "not recorded (database error)");
+        }
+        inflight_set_done(rn->inflight, d->id, d->attempt);
+    }
+    if (!ok)
+        log_warn("recording %d completions failed: %s", rn->ndone,
+                 res ? PQresultErrorMessage(res) : "no connection");
+    free(recorded);
+    if (res)
+        PQclear(res);
+    buf_cleanup(&attempts);
+    buf_cleanup(&ids);
+    rn->ndone = 0;
+}
+
+/* Runs one claimed job to its recorded outcome, or, for a kind without database effects that
+ * succeeded, to the batch of completions that runner_flush writes. */
+static void runner_run(struct runner *rn, const struct runner_job *job, atomic_int *lost)
+{
+    const struct job_kind *k = worker_kind(job->kind);
+    struct job_ctx ctx = {
+        rn->db,       rn->redis,         worker_shared.cfg,  job->id, job->kind, NULL,
+        job->attempt, job->max_attempts, worker_shared.name, lost,    ""};
     /* jsonb always parses, but jansson refuses what PostgreSQL accepts (nesting past 2,048
      * levels, for one): such a job fails, like any other, without its code running. */
-    ctx.payload = json_loads(PQgetvalue(claim, 0, 1), 0, NULL);
-    inflight_add(id, attempt, &lost);
+    ctx.payload = json_loads(job->payload, 0, NULL);
     wmetrics_inflight(1);
     int64_t start = monotime_now_us();
 
     enum job_result result = JOB_RETRY;
     int began = 0;
     if (!k) {
-        snprintf(ctx.err, sizeof ctx.err, "this worker has no job kind %s", kind);
+        snprintf(ctx.err, sizeof ctx.err, "this worker has no job kind %s", job->kind);
     } else if (!json_is_object(ctx.payload)) {
         snprintf(ctx.err, sizeof ctx.err, "the payload is not a JSON object this worker can read");
-    } else if (runner_sql(rn, "BEGIN") != 0) {
+    } else if (!k->no_effects && runner_sql(rn, "BEGIN") != 0) {
         snprintf(ctx.err, sizeof ctx.err, "could not begin a transaction");
     } else {
-        began = 1;
+        began = !k->no_effects;
         result = k->run(&ctx);
-        if (result == JOB_OK && atomic_load(&lost)) {
+        if (result == JOB_OK && atomic_load(lost)) {
             result = JOB_RETRY;
             snprintf(ctx.err, sizeof ctx.err, "lease lost while running");
         }
     }
     int64_t run_us = monotime_now_us() - start;
-    if (result == JOB_OK) {
-        const char *p[] = {id, attempt_s};
+    int recorded = 1; /* the outcome is written (not waiting for runner_flush) */
+    if (result == JOB_OK && !began) {
+        /* No effects to commit with it: the completion goes with the batch. */
+        if (rn->ndone == 0)
+            rn->done_since_us = monotime_now_us();
+        struct runner_done *d = &rn->done[rn->ndone++];
+        memcpy(d->id, job->id, sizeof d->id);
+        d->attempt = job->attempt;
+        d->run_us = run_us;
+        recorded = 0;
+    } else if (result == JOB_OK) {
+        const char *p[] = {job->id, job->attempt_s};
         PGresult *res = db_exec(rn->db, "jobs_complete", 2, p);
         int mine = db_ok(res) && PQntuples(res) == 1;
         if (res)
@@ -164,25 +263,41 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
              * stays. */
             runner_sql(rn, "ROLLBACK");
             wmetrics_finished(WM_FENCED, run_us);
-            log_warn("job %s attempt %d: completion refused (lease taken over)", id, attempt);
+            log_warn("job %s attempt %d: completion refused (lease taken over)", job->id,
+                     job->attempt);
         }
     } else {
         if (began)
             runner_sql(rn, "ROLLBACK");
         if (result == JOB_RELEASE) {
-            const char *p[] = {id, attempt_s};
+            const char *p[] = {job->id, job->attempt_s};
             PGresult *res = db_exec(rn->db, "jobs_release", 2, p);
             if (res)
                 PQclear(res);
             wmetrics_finished(WM_RELEASED, run_us);
-            log_info("job %s released at shutdown", id);
+            log_info("job %s released at shutdown", job->id);
         } else {
-            runner_fail(rn, k, &ctx, attempt_s, ctx.err[0] ? ctx.err : "failed", run_us);
+            runner_fail(rn, k, &ctx, job->attempt_s, ctx.err[0] ? ctx.err : "failed", run_us);
         }
     }
+    if (recorded)
+        inflight_set_done(rn->inflight, job->id, job->attempt);
     wmetrics_inflight(-1);
-    inflight_remove(id);
     json_decref(ctx.payload);
+    rn->batch_us += monotime_now_us() - start;
+}
+
+/* A claimed job not started when the worker began to stop: given back, as job code gives back
+ * what it cannot finish in time (queued again at once, the attempt not counted). */
+static void runner_release(struct runner *rn, const struct runner_job *job)
+{
+    const char *p[] = {job->id, job->attempt_s};
+    PGresult *res = db_exec(rn->db, "jobs_release", 2, p);
+    if (res)
+        PQclear(res);
+    inflight_set_done(rn->inflight, job->id, job->attempt);
+    wmetrics_finished(WM_RELEASED, 0);
+    log_info("job %s released at shutdown", job->id);
 }
 
 /* An entry this runner could not claim may be a due job of the other lane: it goes on that
@@ -198,28 +313,101 @@ static void runner_pass_on(struct runner *rn, const char *id)
         PQclear(res);
 }
 
-/* Handles one stream entry. A job that is not claimable (not due, already done, running
- * elsewhere, of a kind this worker does not run) only has its entry removed: the ledger says
- * what happens to it. An entry left unacknowledged (PostgreSQL down) is taken over by a
- * sweeper later. */
-static void runner_process(struct runner *rn, const char *entry, const char *id)
+/* Handles the entries of one read (entries[i] names job ids[i], NULL when the entry carries no
+ * job id): claims every job among them in one statement, runs the claimed ones in turn (writing
+ * the batched completions whenever the oldest has waited SPP_JOB_FLUSH_MS, and at the end), then
+ * acknowledges and deletes the entries. A job that is not claimable (not due, already done,
+ * running elsewhere, of a kind this worker does not run) only has its entry removed: the ledger
+ * says what happens to it. When the claim fails (PostgreSQL down) the entries stay pending, and a
+ * sweeper takes them over later. */
+static void runner_process(struct runner *rn, const char **entries, const char **ids, int n)
 {
-    char lease[16];
-    snprintf(lease, sizeof lease, "%d", worker_shared.cfg->job_lease_s);
-    const char *p[] = {id, worker_shared.name, lease, worker_kinds_array(),
-                       rn->webhook_lane ? "true" : "false"};
-    PGresult *claim = db_exec(rn->db, "jobs_claim", 5, p);
-    if (!db_ok(claim)) {
-        if (claim)
-            PQclear(claim);
-        return;
+    const struct config *cfg = worker_shared.cfg;
+    struct buf list;
+    buf_init(&list);
+    buf_puts(&list, "{");
+    int valid = 0;
+    for (int i = 0; i < n; i++) {
+        if (ids[i] && jobs_uuid_valid(ids[i]))
+            buf_printf(&list, "%s%s", valid++ ? "," : "", ids[i]);
+        else
+            ids[i] = NULL; /* not a job: the entry is only removed */
     }
-    if (PQntuples(claim) == 1)
-        runner_run(rn, id, claim);
-    else
-        runner_pass_on(rn, id);
-    PQclear(claim);
-    runner_ack(rn, entry);
+    buf_puts(&list, "}");
+    PGresult *claim = NULL;
+    if (valid > 0) {
+        char lease[16];
+        snprintf(lease, sizeof lease, "%d", cfg->job_lease_s);
+        const char *p[] = {list.data, worker_shared.name, lease, worker_kinds_array(),
+                           rn->webhook_lane ? "true" : "false"};
+        claim = db_exec(rn->db, "jobs_claim_many", 5, p);
+        if (!db_ok(claim)) {
+            if (claim)
+                PQclear(claim);
+            buf_cleanup(&list);
+            /* The entries without a job go at once; the others wait for the sweeper. */
+            int k = 0;
+            for (int i = 0; i < n; i++)
+                if (!ids[i])
+                    entries[k++] = entries[i];
+            runner_ack(rn, entries, k);
+            return;
+        }
+    }
+    buf_cleanup(&list);
+    int njobs = claim ? PQntuples(claim) : 0;
+    struct runner_job *jobs = xcalloc((size_t)njobs + 1, sizeof *jobs);
+    atomic_int **lost = xcalloc((size_t)njobs + 1, sizeof *lost);
+    char *claimed = xcalloc((size_t)n + 1, 1);
+    for (int r = 0; r < njobs; r++) {
+        struct runner_job *j = &jobs[r];
+        snprintf(j->id, sizeof j->id, "%s", PQgetvalue(claim, r, 0));
+        j->kind = PQgetvalue(claim, r, 1);
+        j->payload = PQgetvalue(claim, r, 2);
+        snprintf(j->attempt_s, sizeof j->attempt_s, "%s", PQgetvalue(claim, r, 3));
+        j->attempt = atoi(j->attempt_s);
+        j->max_attempts = atoi(PQgetvalue(claim, r, 4));
+        wmetrics_started(atoll(PQgetvalue(claim, r, 5)));
+        lost[r] = inflight_set_add(rn->inflight, j->id, j->attempt);
+        for (int i = 0; i < n; i++) {
+            if (ids[i] && !claimed[i] && !strcmp(ids[i], j->id)) {
+                claimed[i] = 1;
+                break;
+            }
+        }
+    }
+    for (int i = 0; i < n; i++)
+        if (ids[i] && !claimed[i])
+            runner_pass_on(rn, ids[i]);
+    rn->batch_us = 0;
+    int ran = 0;
+    for (int r = 0; r < njobs; r++) {
+        /* Completions waiting in the batch are written once the oldest has waited the flush
+         * interval, and before a job of a kind with effects, which may take long. */
+        const struct job_kind *next = worker_kind(jobs[r].kind);
+        if (rn->ndone > 0 &&
+            (!next || !next->no_effects ||
+             monotime_now_us() - rn->done_since_us >= (int64_t)cfg->job_flush_ms * 1000))
+            runner_flush(rn);
+        if (worker_stopping())
+            runner_release(rn, &jobs[r]);
+        else {
+            runner_run(rn, &jobs[r], lost[r]);
+            ran++;
+        }
+    }
+    /* One sample per batch, its mean: a runner preempted once in a batch of quick jobs still
+     * sees quick jobs. */
+    if (ran > 0)
+        rn->avg_job_us = jobs_avg_us(rn->avg_job_us, rn->batch_us / ran);
+    runner_flush(rn);
+    inflight_set_clear(rn->inflight);
+    runner_ack(rn, entries, n);
+    free(claimed);
+    free(lost);
+    free(jobs);
+    if (claim)
+        PQclear(claim);
 }
 
 static void runner_create_group(struct runner *rn)
@@ -230,13 +418,16 @@ static void runner_create_group(struct runner *rn)
         freeReplyObject(rep); /* BUSYGROUP: another worker made it first */
 }
 
-/* One XREADGROUP: blocks on the server for at most two seconds (shorter than the client's
+/* One XREADGROUP of as many entries as the runner's recent jobs say it should take at once
+ * (jobs_batch_count): blocks on the server for at most two seconds (shorter than the client's
  * timeout), so that a stop is noticed quickly. */
 static void runner_read(struct runner *rn)
 {
+    const struct config *cfg = worker_shared.cfg;
+    int count = jobs_batch_count(rn->avg_job_us, cfg->job_batch, cfg->job_flush_ms);
     redisReply *rep =
-        redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT 1 BLOCK 2000 STREAMS %s >",
-                      JOBS_GROUP, rn->consumer, rn->stream);
+        redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s >",
+                      JOBS_GROUP, rn->consumer, count, rn->stream);
     if (!rep) {
         worker_sleep_ms(1000); /* Redis unreachable: the connection is rebuilt next time */
         return;
@@ -252,21 +443,27 @@ static void runner_read(struct runner *rn)
         return;
     }
     if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1) {
-        redisReply *entries = rep->element[0]->element[1];
-        for (size_t i = 0; i < entries->elements; i++) {
-            redisReply *e = entries->element[i];
-            if (e->elements != 2 || e->element[1]->type != REDIS_REPLY_ARRAY)
+        redisReply *list = rep->element[0]->element[1];
+        const char **entries = xcalloc(list->elements + 1, sizeof *entries);
+        const char **ids = xcalloc(list->elements + 1, sizeof *ids);
+        int n = 0;
+        for (size_t i = 0; i < list->elements; i++) {
+            redisReply *e = list->element[i];
+            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2)
                 continue;
+            entries[n] = e->element[0]->str;
+            ids[n] = NULL;
             redisReply *fields = e->element[1];
-            const char *id = NULL;
-            for (size_t f = 0; f + 1 < fields->elements; f += 2)
+            for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements;
+                 f += 2)
                 if (!strcmp(fields->element[f]->str, "id"))
-                    id = fields->element[f + 1]->str;
-            if (id)
-                runner_process(rn, e->element[0]->str, id);
-            else
-                runner_ack(rn, e->element[0]->str);
+                    ids[n] = fields->element[f + 1]->str;
+            n++;
         }
+        if (n > 0)
+            runner_process(rn, entries, ids, n);
+        free(ids);
+        free(entries);
     }
     freeReplyObject(rep);
 }
@@ -275,13 +472,17 @@ void *runner_main(void *arg)
 {
     int index = (int)(intptr_t)arg;
     const struct config *cfg = worker_shared.cfg;
-    struct runner rn;
+    struct runner rn = {0};
     struct redis_addr addr;
     redis_parse_url(cfg->redis_url, &addr);
     rn.db = db_new(cfg->database_url, worker_statement_sets);
     rn.redis = redis_new(&addr, 5000);
     rn.webhook_lane = index >= cfg->worker_concurrency;
     rn.stream = rn.webhook_lane ? JOBS_WEBHOOK_STREAM : JOBS_STREAM;
+    rn.inflight = inflight_set_new(cfg->job_batch);
+    rn.done = xcalloc((size_t)cfg->job_batch, sizeof *rn.done);
+    /* Until its jobs show otherwise, a runner takes one entry at a time. */
+    rn.avg_job_us = (int64_t)cfg->job_flush_ms * 1000;
     snprintf(rn.consumer, sizeof rn.consumer, "%s-%d", worker_shared.name, index);
     runner_create_group(&rn);
     while (!worker_stopping()) {
@@ -293,6 +494,8 @@ void *runner_main(void *arg)
         }
         runner_read(&rn);
     }
+    free(rn.done);
+    inflight_set_free(rn.inflight);
     redis_free(rn.redis);
     db_free(rn.db);
     atomic_fetch_sub(&worker_runners_left, 1);

@@ -42,6 +42,11 @@ struct job_kind {
      * only for the attempt that still holds the job; dead says it had no attempts left.
      * Returns 0, or -1 to have the failure recorded without it. */
     int (*failed)(struct job_ctx *ctx, int dead);
+    /* 1 when the kind's code writes nothing to the database: it runs without a transaction of
+     * its own, and its completion is written with others' in one statement, at most
+     * SPP_JOB_FLUSH_MS later (runner.c). Every kind with a database effect leaves it 0, so that
+     * the effect commits with its own completion. */
+    int no_effects;
 };
 
 /* The kinds this build runs (jobs/registry.c), ended by a NULL kind. */
@@ -68,9 +73,21 @@ extern const struct db_stmt *const *worker_statement_sets;
 /* The statement tables of the registered kinds (jobs/registry.c), NULL-terminated. */
 extern const struct db_stmt *const job_statement_sets[];
 
-/* In-flight jobs, for the lease renewer. */
-void inflight_add(const char *id, int attempt, atomic_int *lost);
-void inflight_remove(const char *id);
+/* In-flight jobs, for the lease renewer: each runner registers a set of as many slots as it
+ * claims at once (SPP_JOB_BATCH), fills it with the jobs it claimed, and empties it once their
+ * outcomes are recorded. A job is in flight from its claim (it may wait behind others of the
+ * batch) to its recorded outcome. The renewer renews them all in one statement and sets the
+ * lost flag of each one whose lease was taken over. */
+struct inflight_set;
+struct inflight_set *inflight_set_new(int cap);
+void inflight_set_free(struct inflight_set *s);
+/* Adds a claimed job to the set (at most cap of them); returns its lost flag, owned by the set
+ * and valid until inflight_set_clear. */
+atomic_int *inflight_set_add(struct inflight_set *s, const char *id, int attempt);
+/* The job's outcome is recorded: no more renewals. */
+void inflight_set_done(struct inflight_set *s, const char *id, int attempt);
+/* Forgets every job of the set. */
+void inflight_set_clear(struct inflight_set *s);
 void *renewer_main(void *arg);
 
 /* A runner thread; arg is its index: below SPP_WORKER_CONCURRENCY it serves the general lane

@@ -28,6 +28,8 @@ START_TEST(config_defaults)
     ck_assert_int_eq(config_load(&c, fake_lookup, err, sizeof err), 0);
     ck_assert_str_eq(c.listen, "127.0.0.1:8080");
     ck_assert_int_eq(c.job_lease_s, 60);
+    ck_assert_int_eq(c.job_batch, 100);
+    ck_assert_int_eq(c.job_flush_ms, 50);
     ck_assert_int_eq(c.rate_limit_burst, 100);
     ck_assert_str_eq(c.digest_at, "02:00");
     ck_assert_str_eq(c.tz, "Europe/London");

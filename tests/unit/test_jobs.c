@@ -35,6 +35,53 @@ START_TEST(slots_are_aligned)
 }
 END_TEST
 
+START_TEST(uuid_text_form_only)
+{
+    ck_assert(jobs_uuid_valid("5eed0004-81c6-4564-8bde-000000000004"));
+    ck_assert(jobs_uuid_valid("5EED0004-81C6-4564-8BDE-00000000000F"));
+    ck_assert(!jobs_uuid_valid(""));
+    ck_assert(!jobs_uuid_valid("5eed0004-81c6-4564-8bde-00000000000"));   /* short */
+    ck_assert(!jobs_uuid_valid("5eed0004-81c6-4564-8bde-0000000000040")); /* long */
+    ck_assert(!jobs_uuid_valid("5eed0004x81c6-4564-8bde-000000000004"));  /* no dash */
+    ck_assert(!jobs_uuid_valid("5eed0004-81c6-4564-8bde-00000000000g"));  /* not hex */
+    ck_assert(!jobs_uuid_valid("5eed0004-81c6-4564-8bde-00000000,004"));  /* an array's comma */
+    ck_assert(!jobs_uuid_valid("{5eed0004-81c6-4564-8bde-000000000004}"));
+}
+END_TEST
+
+START_TEST(batch_count_fits_the_flush_interval)
+{
+    /* 50 ms: quick jobs by the hundred (capped by the batch), slow ones one at a time. */
+    ck_assert_int_eq(jobs_batch_count(5, 100, 50), 100);
+    ck_assert_int_eq(jobs_batch_count(0, 100, 50), 100);
+    ck_assert_int_eq(jobs_batch_count(1000, 100, 50), 50);
+    ck_assert_int_eq(jobs_batch_count(50000, 100, 50), 1);
+    ck_assert_int_eq(jobs_batch_count(3000000, 100, 50), 1);
+    ck_assert_int_eq(jobs_batch_count(5, 1, 50), 1);
+    ck_assert_int_eq(jobs_batch_count(5, 0, 50), 1);
+}
+END_TEST
+
+START_TEST(job_time_rises_at_once_and_falls_by_eighths)
+{
+    ck_assert_int_eq(jobs_avg_us(100, 8000), 8000); /* a slow batch counts at once */
+    ck_assert_int_eq(jobs_avg_us(8000, 0), 1000);
+    ck_assert_int_eq(jobs_avg_us(8000, 4000), 4000);
+    ck_assert_int_eq(jobs_avg_us(800, -5), 100); /* a clock step back counts as 0 */
+    /* From a runner's start (one entry at a time) to full batches within four reads. */
+    int64_t avg = 50000;
+    int sizes[8], reads = 0;
+    while (reads < 8 && (sizes[reads] = jobs_batch_count(avg, 100, 50)) < 100) {
+        avg = jobs_avg_us(avg, 10);
+        reads++;
+    }
+    ck_assert_int_eq(reads, 3);
+    ck_assert_int_eq(sizes[0], 1);
+    ck_assert_int_eq(sizes[1], 8);
+    ck_assert_int_eq(sizes[2], 64);
+}
+END_TEST
+
 Suite *jobs_suite(void)
 {
     Suite *s = suite_create("jobs");
@@ -42,6 +89,9 @@ Suite *jobs_suite(void)
     tcase_add_test(tc, backoff_doubles_with_equal_jitter);
     tcase_add_test(tc, backoff_capped_at_an_hour);
     tcase_add_test(tc, slots_are_aligned);
+    tcase_add_test(tc, uuid_text_form_only);
+    tcase_add_test(tc, batch_count_fits_the_flush_interval);
+    tcase_add_test(tc, job_time_rises_at_once_and_falls_by_eighths);
     suite_add_tcase(s, tc);
     return s;
 }

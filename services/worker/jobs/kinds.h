@@ -22,10 +22,12 @@ enum job_result plan_generate_run(struct job_ctx *ctx);
 extern const struct db_stmt plan_generate_statements[];
 
 #define JOB_KINDS_PRODUCT                                                                          \
-    {"champion.assign", champion_assign_run, NULL}, {"digest.compile", digest_compile_run, NULL},  \
-        {"webhook.deliver", webhook_deliver_run, NULL},                                            \
-        {"notification.deliver", notification_deliver_run, notification_deliver_failed},           \
-        {"reminders.scan", reminders_scan_run, NULL}, {"plan.generate", plan_generate_run, NULL},
+    {"champion.assign", champion_assign_run, NULL, 0},                                             \
+        {"digest.compile", digest_compile_run, NULL, 0},                                           \
+        {"webhook.deliver", webhook_deliver_run, NULL, 0},                                         \
+        {"notification.deliver", notification_deliver_run, notification_deliver_failed, 0},        \
+        {"reminders.scan", reminders_scan_run, NULL, 0},                                           \
+        {"plan.generate", plan_generate_run, NULL, 0},
 #define JOB_STATEMENTS_PRODUCT                                                                     \
     champion_statements, digest_compile_statements, webhook_deliver_statements,                    \
         notification_deliver_statements, reminders_scan_statements, plan_generate_statements,

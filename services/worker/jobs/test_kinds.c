@@ -4,7 +4,7 @@
  *                test_job_effects inside the job's transaction: a row exists exactly for the
  *                attempt whose completion was accepted.
  *   test.fail    always fails with "boom".
- *   bench.noop   does nothing. */
+ *   bench.noop   does nothing, and says so (no_effects): its completions are batched. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,10 +60,10 @@ static enum job_result bench_noop(struct job_ctx *ctx)
 }
 
 const struct job_kind job_kinds[] = {
-    JOB_KINDS_PRODUCT{"test.record", test_record, NULL},
-    {"test.fail", test_fail, NULL},
-    {"bench.noop", bench_noop, NULL},
-    {NULL, NULL, NULL},
+    JOB_KINDS_PRODUCT{"test.record", test_record, NULL, 0},
+    {"test.fail", test_fail, NULL, 0},
+    {"bench.noop", bench_noop, NULL, 1}, /* no effects: batched completion */
+    {NULL, NULL, NULL, 0},
 };
 
 const struct db_stmt *const job_statement_sets[] = {JOB_STATEMENTS_PRODUCT NULL};
