@@ -156,16 +156,6 @@ static int dispatch_parse_body(struct req *r)
     return 0;
 }
 
-static int dispatch_tx(struct req *r, const char *sql)
-{
-    PGresult *res = db_exec_sql(r->hc->db, sql);
-    /* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK. */
-    int ok = db_ok(res) && (strcmp(sql, "COMMIT") != 0 || !strcmp(PQcmdStatus(res), "COMMIT"));
-    if (res)
-        PQclear(res);
-    return ok ? 0 : -1;
-}
-
 void dispatch_run(struct req *r)
 {
     char err[512];
@@ -195,11 +185,8 @@ void dispatch_run(struct req *r)
         r->route->handler(r);
         return;
     }
-    if (dispatch_tx(r, "BEGIN") != 0) {
-        req_header(r, "Retry-After", "1");
-        req_problem(r, 503, "unavailable", "The database is unavailable; try again shortly.");
-        return;
-    }
+    /* BEGIN goes with the first statement, in the same round trip. */
+    db_begin(r->hc->db);
     r->in_tx = 1;
     int idem = r->method == HTTP_POST && r->idempotency_key;
     if (idem && idem_begin(r) != 0)
@@ -209,7 +196,7 @@ void dispatch_run(struct req *r)
         goto rollback;
     if (idem)
         idem_store(r);
-    if (dispatch_tx(r, "COMMIT") != 0) {
+    if (db_end(r->hc->db, 1) != 0) {
         log_error("commit failed on %s", r->route->pattern);
         req_header(r, "Retry-After", "1");
         req_problem(r, 503, "unavailable", "The change could not be saved; try again.");
@@ -222,7 +209,7 @@ void dispatch_run(struct req *r)
         jobs_publish(r->hc->redis, r->hc->db, r->publish[i]);
     return;
 rollback:
-    dispatch_tx(r, "ROLLBACK");
+    db_end(r->hc->db, 0);
     r->in_tx = 0;
 }
 
@@ -261,6 +248,9 @@ void dispatch_finish(struct req *r)
     int64_t dur = monotime_now_us() - r->start_us;
     const char *route = r->route ? r->route->pattern : "unmatched";
     metrics_observe(r->route ? (int)router_index(r->route) : -1, r->status, dur);
+    enum log_level lvl = r->status >= 500 ? LOG_ERROR : LOG_INFO;
+    if (!log_enabled(lvl))
+        return;
     struct buf b;
     buf_init(&b);
     buf_printf(&b, "\"method\":\"%s\",\"route\":", router_method_name(r->method));
@@ -270,6 +260,6 @@ void dispatch_finish(struct req *r)
     buf_json_string(&b, id);
     if (r->principal.key_id[0])
         buf_printf(&b, ",\"key_id\":\"%s\"", r->principal.key_id);
-    log_line(r->status >= 500 ? LOG_ERROR : LOG_INFO, "request", b.data);
+    log_line(lvl, "request", b.data);
     buf_cleanup(&b);
 }
