@@ -1,6 +1,7 @@
 #include "dispatch.h"
 
 #include <openssl/rand.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -225,11 +226,24 @@ static const char *dispatch_request_id(struct req *r)
         if (ok)
             return id;
     }
-    unsigned char raw[8];
-    RAND_bytes(raw, sizeof raw);
+    /* 64 bits from a per-thread generator (splitmix64) seeded once from RAND_bytes: a request
+     * id names a request in the logs, it guards nothing, and RAND_bytes with eight snprintf
+     * calls cost about an eighth of a small request's CPU. */
+    static _Thread_local uint64_t state;
+    static _Thread_local int seeded;
+    if (!seeded) {
+        RAND_bytes((unsigned char *)&state, sizeof state);
+        seeded = 1;
+    }
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    static const char digits[] = "0123456789abcdef";
     char *hex = arena_alloc(&r->arena, 17);
-    for (int i = 0; i < 8; i++)
-        snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+    for (int i = 0; i < 16; i++)
+        hex[i] = digits[(z >> (60 - 4 * i)) & 15];
+    hex[16] = '\0';
     r->request_id = hex;
     return hex;
 }
