@@ -40,22 +40,26 @@ static const char ratelimit_script[] =
 static char ratelimit_sha[41];
 
 /* ---- tokens taken ahead ----
- * Each process takes a key's tokens from Redis RATELIMIT_BATCH at a time and spends them
- * locally for at most RATELIMIT_LEASE_US, so that a busy key costs a Redis round trip per
- * batch rather than per request. The batch is at most 50 ms of the key's rate and a tenth of
- * its burst (1 with small limits, which keeps them exact): across processes a key is never let
- * through more than its bucket gave out, and each process may hold back (and let expire) at
- * most one batch. A table of RATELIMIT_KEY_SETS sets of RATELIMIT_KEY_WAYS entries, fixed
- * memory: a new key takes an expired entry of its set, or the one that expires first (its
- * tokens are dropped, which only makes the limit stricter). */
+ * Each process takes a key's tokens from Redis several at a time and spends them locally for
+ * at most RATELIMIT_LEASE_US, so that a busy key costs a Redis round trip per batch rather
+ * than per request. The batch a key asks for starts at 1, doubles while every batch is spent
+ * within its lease, halves when one was not, and never exceeds ratelimit_batch: at most 50 ms
+ * of the key's rate and a tenth of its burst (1 with small limits, which keeps them exact).
+ * One thread at a time asks for a batch; the others ask for a single token meanwhile. So
+ * across processes a key is never let through more than its bucket gave out, and each
+ * process may hold back (and let expire) at most one batch. A table of RATELIMIT_KEY_SETS sets
+ * of RATELIMIT_KEY_WAYS entries, fixed memory: a new key takes the entry of its set that
+ * expires first (its tokens are dropped, which only makes the limit stricter). */
 #define RATELIMIT_KEY_SETS 256
 #define RATELIMIT_KEY_WAYS 4
 #define RATELIMIT_LEASE_US 100000LL
 
 struct ratelimit_lease {
-    char key[48];
+    char key[64];
     int64_t expires_us;
-    int tokens;
+    int tokens;    /* granted, not spent yet */
+    int want;      /* the next batch to ask for */
+    int refilling; /* a thread is asking Redis for a batch */
 };
 
 static struct ratelimit_lease ratelimit_leases[RATELIMIT_KEY_SETS][RATELIMIT_KEY_WAYS];
@@ -94,9 +98,9 @@ static void ratelimit_bypass(void)
         log_warn("rate limiting is off while Redis is unreachable: requests pass unchecked");
 }
 
-/* The lease of key, or with create one in place of the entry of its set that expires first.
- * Caller holds ratelimit_lease_mu. */
-static struct ratelimit_lease *ratelimit_lease_find(const char *key, int create)
+/* The lease of key, made in place of the entry of its set that expires first when there is
+ * none. Caller holds ratelimit_lease_mu. */
+static struct ratelimit_lease *ratelimit_lease_find(const char *key)
 {
     uint64_t h = 1469598103934665603ULL;
     for (const char *c = key; *c; c++)
@@ -109,37 +113,56 @@ static struct ratelimit_lease *ratelimit_lease_find(const char *key, int create)
         if (set[w].expires_us < spare->expires_us)
             spare = &set[w];
     }
-    if (!create)
-        return NULL;
     snprintf(spare->key, sizeof spare->key, "%s", key);
     spare->tokens = 0;
     spare->expires_us = 0;
+    spare->want = 1;
+    spare->refilling = 0;
     return spare;
 }
 
-/* Spends one token of key's lease; 1 when there was one. */
-static int ratelimit_lease_take(const char *key, int64_t now)
+/* Spends one token of key's lease and returns 0 when there is one; else returns how many to
+ * ask Redis for, and sets *batch when this thread is the one asking for the key's batch. */
+static int ratelimit_lease_take(const char *key, int64_t now, int *batch)
 {
-    int took = 0;
+    int want = 0;
+    *batch = 0;
     pthread_mutex_lock(&ratelimit_lease_mu);
-    struct ratelimit_lease *e = ratelimit_lease_find(key, 0);
-    if (e && e->tokens > 0 && now < e->expires_us) {
+    struct ratelimit_lease *e = ratelimit_lease_find(key);
+    if (e->tokens > 0 && now < e->expires_us) {
         e->tokens--;
-        took = 1;
+    } else if (e->refilling) {
+        want = 1;
+    } else {
+        if (e->tokens > 0 && e->want > 1)
+            e->want /= 2; /* the last batch outlived its lease */
+        e->tokens = 0;
+        e->refilling = 1;
+        *batch = 1;
+        want = e->want;
     }
     pthread_mutex_unlock(&ratelimit_lease_mu);
-    return took;
+    return want;
 }
 
-/* Keeps tokens granted by Redis for key's next requests (never more than a batch). */
-static void ratelimit_lease_keep(const char *key, int tokens, int64_t now)
+/* Keeps what Redis granted beyond the token this request spends. */
+static void ratelimit_lease_keep(const char *key, int batch, int want, long long granted,
+                                 int64_t now)
 {
     pthread_mutex_lock(&ratelimit_lease_mu);
-    struct ratelimit_lease *e = ratelimit_lease_find(key, 1);
-    if (now >= e->expires_us)
-        e->tokens = 0;
-    e->tokens = e->tokens + tokens < ratelimit_batch ? e->tokens + tokens : ratelimit_batch;
-    e->expires_us = now + RATELIMIT_LEASE_US;
+    struct ratelimit_lease *e = ratelimit_lease_find(key);
+    if (batch) {
+        e->refilling = 0;
+        if (granted == want && want < ratelimit_batch)
+            e->want = want * 2 < ratelimit_batch ? want * 2 : ratelimit_batch;
+    }
+    if (granted > 1) {
+        if (now >= e->expires_us)
+            e->tokens = 0;
+        long long t = e->tokens + granted - 1;
+        e->tokens = t < ratelimit_batch ? (int)t : ratelimit_batch;
+        e->expires_us = now + RATELIMIT_LEASE_US;
+    }
     pthread_mutex_unlock(&ratelimit_lease_mu);
 }
 
@@ -148,11 +171,13 @@ int ratelimit_take(struct req *r)
     char key[64], rate[16], burst[16], want[16];
     snprintf(key, sizeof key, "spp:rl:%s", r->principal.key_id[0] ? r->principal.key_id : "admin");
     int64_t now = monotime_now_us();
-    if (ratelimit_lease_take(key, now))
+    int batch;
+    int wanted = ratelimit_lease_take(key, now, &batch);
+    if (!wanted)
         return 0;
     snprintf(rate, sizeof rate, "%d", ratelimit_rate);
     snprintf(burst, sizeof burst, "%d", ratelimit_burst);
-    snprintf(want, sizeof want, "%d", ratelimit_batch);
+    snprintf(want, sizeof want, "%d", wanted);
     const char *argv[] = {"EVALSHA", ratelimit_sha, "1", key, rate, burst, want};
     size_t lens[] = {7, 40, 1, strlen(key), strlen(rate), strlen(burst), strlen(want)};
     redisReply *rep = redis_command_argv(r->hc->redis, 7, argv, lens);
@@ -170,13 +195,13 @@ int ratelimit_take(struct req *r)
             log_warn("rate limit script failed: %s", rep->str);
         if (rep)
             freeReplyObject(rep);
+        ratelimit_lease_keep(key, batch, wanted, 0, now);
         ratelimit_bypass();
         return 0;
     }
     long long granted = rep->element[0]->integer, wait_us = rep->element[1]->integer;
     freeReplyObject(rep);
-    if (granted > 1)
-        ratelimit_lease_keep(key, (int)(granted - 1), now);
+    ratelimit_lease_keep(key, batch, wanted, granted, now);
     if (granted > 0)
         return 0;
     char retry[24];
