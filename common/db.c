@@ -11,6 +11,7 @@ struct db {
     PGconn *conn;
     char *url;
     const struct db_stmt *const *sets;
+    int begin_pending; /* db_begin was called and BEGIN has not been sent yet */
 };
 
 struct db *db_new(const char *url, const struct db_stmt *const *sets)
@@ -108,15 +109,55 @@ static int db_reconnect(struct db *db)
     return 0;
 }
 
+/* Sends BEGIN and a prepared statement in one round trip (libpq's pipeline mode), and
+ * returns the statement's result; BEGIN's own when BEGIN failed. */
+static PGresult *db_exec_begun(struct db *db, const char *name, int n, const char *const *params)
+{
+    PGconn *c = db->conn;
+    if (!PQenterPipelineMode(c))
+        return NULL;
+    PGresult *begin = NULL, *res = NULL;
+    if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
+        PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0) && PQpipelineSync(c)) {
+        /* Each query's results end with a NULL; the sync's result follows. */
+        for (int q = 0; q < 2; q++) {
+            PGresult *x;
+            while ((x = PQgetResult(c)) != NULL) {
+                PGresult **slot = q == 0 ? &begin : &res;
+                if (*slot)
+                    PQclear(x);
+                else
+                    *slot = x;
+            }
+        }
+        if (PQstatus(c) == CONNECTION_OK)
+            PQclear(PQgetResult(c)); /* PGRES_PIPELINE_SYNC */
+    }
+    if (!PQexitPipelineMode(c))
+        log_warn("leaving pipeline mode: %s", PQerrorMessage(c));
+    if (begin && PQresultStatus(begin) != PGRES_COMMAND_OK) {
+        PQclear(res);
+        return begin;
+    }
+    PQclear(begin);
+    if (!res && PQstatus(c) == CONNECTION_OK)
+        res = PQmakeEmptyPGresult(c, PGRES_FATAL_ERROR);
+    return res;
+}
+
 PGresult *db_exec(struct db *db, const char *name, int n, const char *const *params)
 {
     if (!db->conn)
         return NULL;
+    int begin = db->begin_pending;
+    db->begin_pending = 0;
     int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
-    PGresult *res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+    PGresult *res = begin ? db_exec_begun(db, name, n, params)
+                          : PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
     if (idle && PQstatus(db->conn) == CONNECTION_BAD && db_reconnect(db) == 0) {
         PQclear(res);
-        res = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+        res = begin ? db_exec_begun(db, name, n, params)
+                    : PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
     }
     return res;
 }
@@ -125,13 +166,44 @@ PGresult *db_exec_sql(struct db *db, const char *sql)
 {
     if (!db->conn)
         return NULL;
+    /* Simple query protocol: BEGIN goes in front of the text, and PQexec returns the result
+     * of the last statement (or of the first that failed). */
+    char *text = NULL;
+    if (db->begin_pending) {
+        size_t n = strlen(sql);
+        text = xmalloc(n + 8);
+        memcpy(text, "BEGIN; ", 7);
+        memcpy(text + 7, sql, n + 1);
+        sql = text;
+        db->begin_pending = 0;
+    }
     int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
     PGresult *res = PQexec(db->conn, sql);
     if (idle && PQstatus(db->conn) == CONNECTION_BAD && db_reconnect(db) == 0) {
         PQclear(res);
         res = PQexec(db->conn, sql);
     }
+    free(text);
     return res;
+}
+
+void db_begin(struct db *db)
+{
+    db->begin_pending = 1;
+}
+
+int db_end(struct db *db, int commit)
+{
+    if (db->begin_pending) {
+        /* Nothing was sent: there is no transaction to end. */
+        db->begin_pending = 0;
+        return 0;
+    }
+    PGresult *res = db_exec_sql(db, commit ? "COMMIT" : "ROLLBACK");
+    /* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK. */
+    int ok = db_ok(res) && (!commit || !strcmp(PQcmdStatus(res), "COMMIT"));
+    PQclear(res);
+    return ok ? 0 : -1;
 }
 
 int db_ok(const PGresult *res)

@@ -26,6 +26,13 @@ int db_ensure(struct db *db, char *err, size_t errlen);
 PGresult *db_exec(struct db *db, const char *name, int n, const char *const *params);
 /* Runs plain SQL without parameters (transaction control, migrations). Same contract. */
 PGresult *db_exec_sql(struct db *db, const char *sql);
+/* Starts a transaction without a round trip of its own: BEGIN is sent with the next
+ * statement (db_exec pipelines the two, db_exec_sql prefixes the text). */
+void db_begin(struct db *db);
+/* Ends the transaction db_begin started with COMMIT (commit = 1) or ROLLBACK; when no statement
+ * was sent since db_begin there is none, and this sends nothing. Returns 0, or -1 when it
+ * failed (a COMMIT that rolled back included). */
+int db_end(struct db *db, int commit);
 /* 1 when res is a successful command or query result. */
 int db_ok(const PGresult *res);
 /* The SQLSTATE of a failed result ("" when none). */

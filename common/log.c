@@ -17,6 +17,11 @@ void log_set_level(enum log_level min)
     log_min = min;
 }
 
+int log_enabled(enum log_level lvl)
+{
+    return lvl >= log_min;
+}
+
 int log_level_parse(const char *s, enum log_level *out)
 {
     for (int i = 0; i < 4; i++) {

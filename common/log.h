@@ -5,6 +5,8 @@
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_level(enum log_level min);
+/* 1 when lines of level lvl are written: lets a caller skip building one that is not. */
+int log_enabled(enum log_level lvl);
 /* Parses "debug", "info", "warn" or "error"; returns -1 on anything else. */
 int log_level_parse(const char *s, enum log_level *out);
 /* Writes {"ts":…,"level":…,"msg":…<, extra>}; extra is NULL or a run of JSON members

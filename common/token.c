@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <string.h>
 
 int token_generate(char *token, char *prefix)
@@ -21,12 +22,28 @@ int token_generate(char *token, char *prefix)
     return 0;
 }
 
+/* SHA-256 fetched once: EVP_sha256() makes EVP_Digest look the algorithm up in the provider
+ * on every call, which costs more than hashing a token (OpenSSL 3). */
+static EVP_MD *token_md;
+static pthread_once_t token_md_once = PTHREAD_ONCE_INIT;
+
+static void token_md_fetch(void)
+{
+    token_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *token_sha256(void)
+{
+    pthread_once(&token_md_once, token_md_fetch);
+    return token_md ? token_md : EVP_sha256();
+}
+
 void token_hash(const char *s, size_t len, char *hex)
 {
     static const char digits[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL);
+    EVP_Digest(s, len, md, &mdlen, token_sha256(), NULL);
     for (unsigned int i = 0; i < mdlen; i++) {
         hex[2 * i] = digits[md[i] >> 4];
         hex[2 * i + 1] = digits[md[i] & 15];

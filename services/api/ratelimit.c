@@ -14,32 +14,68 @@
 #include "monotime.h"
 #include "redis.h"
 
-static int ratelimit_rate = 50, ratelimit_burst = 100;
+static int ratelimit_rate = 50, ratelimit_burst = 100, ratelimit_batch = 1;
 static atomic_ullong ratelimit_bypass_count;
 static atomic_llong ratelimit_last_warn_us;
 
 /* The bucket is refilled from the time elapsed since its last use, on Redis's own clock so
- * that every API process agrees. Returns {allowed, microseconds until a token}. */
+ * that every API process agrees. It hands out up to ARGV[3] whole tokens at once (at least
+ * one, or none when it holds less than one). Returns {tokens granted, microseconds until a
+ * token}. */
 static const char ratelimit_script[] =
     "local rate = tonumber(ARGV[1]) local burst = tonumber(ARGV[2]) "
+    "local want = tonumber(ARGV[3]) "
     "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000000 + tonumber(t[2]) "
     "local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts') "
     "local tokens = tonumber(b[1]) or burst local ts = tonumber(b[2]) or now "
     "tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000000) "
-    "local allowed, wait = 0, 0 "
-    "if tokens >= 1 then tokens = tokens - 1 allowed = 1 "
+    "local granted, wait = 0, 0 "
+    "if tokens >= 1 then granted = math.min(want, math.floor(tokens)) tokens = tokens - granted "
     "else wait = math.ceil((1 - tokens) * 1000000 / rate) end "
     "redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now)) "
     "redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000) "
-    "return {allowed, wait}";
+    "return {granted, wait}";
 
 /* The script's SHA-1, so that a request sends EVALSHA and 40 bytes rather than the script. */
 static char ratelimit_sha[41];
+
+/* ---- tokens taken ahead ----
+ * Each process takes a key's tokens from Redis several at a time and spends them locally for
+ * at most RATELIMIT_LEASE_US, so that a busy key costs a Redis round trip per batch rather
+ * than per request. The batch a key asks for starts at 1, doubles while every batch is spent
+ * within its lease, halves when one was not, and never exceeds ratelimit_batch: at most 50 ms
+ * of the key's rate and a tenth of its burst (1 with small limits, which keeps them exact).
+ * One thread at a time asks for a batch; the others ask for a single token meanwhile. So
+ * across processes a key is never let through more than its bucket gave out, and each
+ * process may hold back (and let expire) at most one batch. A table of RATELIMIT_KEY_SETS sets
+ * of RATELIMIT_KEY_WAYS entries, fixed memory: a new key takes the entry of its set that
+ * expires first (its tokens are dropped, which only makes the limit stricter). */
+#define RATELIMIT_KEY_SETS 256
+#define RATELIMIT_KEY_WAYS 4
+#define RATELIMIT_LEASE_US 100000LL
+
+struct ratelimit_lease {
+    char key[64];
+    int64_t expires_us;
+    int tokens;    /* granted, not spent yet */
+    int want;      /* the next batch to ask for */
+    int refilling; /* a thread is asking Redis for a batch */
+};
+
+static struct ratelimit_lease ratelimit_leases[RATELIMIT_KEY_SETS][RATELIMIT_KEY_WAYS];
+static pthread_mutex_t ratelimit_lease_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int ratelimit_batch_size(int per_s, int burst)
+{
+    int batch = per_s / 20 < burst / 10 ? per_s / 20 : burst / 10;
+    return batch > 1 ? batch : 1;
+}
 
 void ratelimit_configure(int per_s, int burst)
 {
     ratelimit_rate = per_s;
     ratelimit_burst = burst;
+    ratelimit_batch = ratelimit_batch_size(per_s, burst);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     EVP_Digest(ratelimit_script, sizeof ratelimit_script - 1, md, &n, EVP_sha1(), NULL);
@@ -62,15 +98,89 @@ static void ratelimit_bypass(void)
         log_warn("rate limiting is off while Redis is unreachable: requests pass unchecked");
 }
 
+/* The lease of key, made in place of the entry of its set that expires first when there is
+ * none. Caller holds ratelimit_lease_mu. */
+static struct ratelimit_lease *ratelimit_lease_find(const char *key)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *c = key; *c; c++)
+        h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+    struct ratelimit_lease *set = ratelimit_leases[h % RATELIMIT_KEY_SETS];
+    struct ratelimit_lease *spare = &set[0];
+    for (int w = 0; w < RATELIMIT_KEY_WAYS; w++) {
+        if (!strcmp(set[w].key, key))
+            return &set[w];
+        if (set[w].expires_us < spare->expires_us)
+            spare = &set[w];
+    }
+    snprintf(spare->key, sizeof spare->key, "%s", key);
+    spare->tokens = 0;
+    spare->expires_us = 0;
+    spare->want = 1;
+    spare->refilling = 0;
+    return spare;
+}
+
+/* Spends one token of key's lease and returns 0 when there is one; else returns how many to
+ * ask Redis for, and sets *batch when this thread is the one asking for the key's batch. */
+static int ratelimit_lease_take(const char *key, int64_t now, int *batch)
+{
+    int want = 0;
+    *batch = 0;
+    pthread_mutex_lock(&ratelimit_lease_mu);
+    struct ratelimit_lease *e = ratelimit_lease_find(key);
+    if (e->tokens > 0 && now < e->expires_us) {
+        e->tokens--;
+    } else if (e->refilling) {
+        want = 1;
+    } else {
+        if (e->tokens > 0 && e->want > 1)
+            e->want /= 2; /* the last batch outlived its lease */
+        e->tokens = 0;
+        e->refilling = 1;
+        *batch = 1;
+        want = e->want;
+    }
+    pthread_mutex_unlock(&ratelimit_lease_mu);
+    return want;
+}
+
+/* Keeps what Redis granted beyond the token this request spends. */
+static void ratelimit_lease_keep(const char *key, int batch, int want, long long granted,
+                                 int64_t now)
+{
+    pthread_mutex_lock(&ratelimit_lease_mu);
+    struct ratelimit_lease *e = ratelimit_lease_find(key);
+    if (batch) {
+        e->refilling = 0;
+        if (granted == want && want < ratelimit_batch)
+            e->want = want * 2 < ratelimit_batch ? want * 2 : ratelimit_batch;
+    }
+    if (granted > 1) {
+        if (now >= e->expires_us)
+            e->tokens = 0;
+        long long t = e->tokens + granted - 1;
+        e->tokens = t < ratelimit_batch ? (int)t : ratelimit_batch;
+        e->expires_us = now + RATELIMIT_LEASE_US;
+    }
+    pthread_mutex_unlock(&ratelimit_lease_mu);
+}
+
 int ratelimit_take(struct req *r)
 {
-    char key[64], rate[16], burst[16];
+    char key[64], rate[16], burst[16], want[16];
     snprintf(key, sizeof key, "spp:rl:%s", r->principal.key_id[0] ? r->principal.key_id : "admin");
+    int64_t now = monotime_now_us();
+    int batch;
+    int wanted = ratelimit_lease_take(key, now, &batch);
+    if (!wanted)
+        return 0;
     snprintf(rate, sizeof rate, "%d", ratelimit_rate);
     snprintf(burst, sizeof burst, "%d", ratelimit_burst);
-    const char *argv[] = {"EVALSHA", ratelimit_sha, "1", key, rate, burst};
-    size_t lens[] = {7, 40, 1, strlen(key), strlen(rate), strlen(burst)};
-    redisReply *rep = redis_command_argv(r->hc->redis, 6, argv, lens);
+    snprintf(want, sizeof want, "%d", wanted);
+    const char *argv[] = {"EVALSHA", ratelimit_sha, "1", key, rate, burst, want};
+    size_t lens[] = {7, 40, 1, strlen(key), strlen(rate), strlen(burst), strlen(want)};
+    redisReply *rep = redis_command_argv(r->hc->redis, 7, argv, lens);
     if (rep && rep->type == REDIS_REPLY_ERROR && !strncmp(rep->str, "NOSCRIPT", 8)) {
         /* A Redis that has not seen the script yet (or restarted empty): EVAL loads it. */
         freeReplyObject(rep);
@@ -78,19 +188,21 @@ int ratelimit_take(struct req *r)
         argv[1] = ratelimit_script;
         lens[0] = 4;
         lens[1] = sizeof ratelimit_script - 1;
-        rep = redis_command_argv(r->hc->redis, 6, argv, lens);
+        rep = redis_command_argv(r->hc->redis, 7, argv, lens);
     }
     if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
         if (rep && rep->type == REDIS_REPLY_ERROR)
             log_warn("rate limit script failed: %s", rep->str);
         if (rep)
             freeReplyObject(rep);
+        ratelimit_lease_keep(key, batch, wanted, 0, now);
         ratelimit_bypass();
         return 0;
     }
-    long long allowed = rep->element[0]->integer, wait_us = rep->element[1]->integer;
+    long long granted = rep->element[0]->integer, wait_us = rep->element[1]->integer;
     freeReplyObject(rep);
-    if (allowed)
+    ratelimit_lease_keep(key, batch, wanted, granted, now);
+    if (granted > 0)
         return 0;
     char retry[24];
     snprintf(retry, sizeof retry, "%lld", (wait_us + 999999) / 1000000);

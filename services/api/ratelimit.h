@@ -1,6 +1,6 @@
 /* Per-key rate limiting: a token bucket in Redis (SPP_RATE_LIMIT_PER_S, SPP_RATE_LIMIT_BURST)
- * shared by every API process. With Redis down requests go through, and the log and the
- * metrics say so. */
+ * shared by every API process, which takes its tokens a batch at a time (see ratelimit.c).
+ * With Redis down requests go through, and the log and the metrics say so. */
 #ifndef SPP_RATELIMIT_H
 #define SPP_RATELIMIT_H
 
