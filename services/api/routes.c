@@ -110,9 +110,9 @@ const struct route routes[] = {
     {HTTP_DELETE, "/v1/reviews/{id}/best-practices/{item_id}", best_practices_delete, 0},
     {HTTP_GET, "/v1/partnerships/{id}/best-practices", best_practices_published, ROUTE_QUERY},
 
-    {HTTP_GET, "/v1/jobs", jobs_list, ROUTE_QUERY},
-    {HTTP_GET, "/v1/jobs/{id}", jobs_get, 0},
-    {HTTP_POST, "/v1/jobs/{id}/retry", jobs_retry, 0},
+    {HTTP_GET, "/v1/jobs", job_routes_list, ROUTE_QUERY},
+    {HTTP_GET, "/v1/jobs/{id}", job_routes_get, 0},
+    {HTTP_POST, "/v1/jobs/{id}/retry", job_routes_retry, 0},
 
     /* @routes:digests */
     {HTTP_GET, "/v1/partnerships/{id}/digests", digests_list, ROUTE_QUERY},
@@ -154,11 +154,11 @@ const struct db_stmt *const route_statements[] = {
     unavailability_statements,
     api_key_statements,
     jobs_statements,
-    job_statements,
+    job_routes_statements,
     accreditation_statements,
     training_statements,
     review_statements,
-    review_fact_statements,
+    review_facts_statements,
     facts_statements,
     /* @statements:review-items */
     review_team_statements,
