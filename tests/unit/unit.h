@@ -33,6 +33,8 @@ Suite *redis_suite(void);
 Suite *secretbox_suite(void);
 Suite *xalloc_suite(void);
 Suite *plan_suite(void);
-Suite *smtp_suite(void); /* services/worker/smtp.c */
+Suite *smtp_suite(void);   /* services/worker/smtp.c */
+Suite *router_suite(void); /* services/api/router.c and the route table */
+Suite *idem_suite(void);   /* services/api/idem.c */
 
 #endif
