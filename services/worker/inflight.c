@@ -55,7 +55,7 @@ void inflight_remove(const char *id)
 
 /* Renews every lease a third of the way through it. The renewal list is copied so that the
  * database is never called with the lock held. */
-void *renewer_main(void *arg)
+void *inflight_renewer_main(void *arg)
 {
     (void)arg;
     const struct config *cfg = worker_shared.cfg;

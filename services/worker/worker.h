@@ -71,7 +71,7 @@ extern const struct db_stmt *const job_statement_sets[];
 /* In-flight jobs, for the lease renewer. */
 void inflight_add(const char *id, int attempt, atomic_int *lost);
 void inflight_remove(const char *id);
-void *renewer_main(void *arg);
+void *inflight_renewer_main(void *arg);
 
 /* A runner thread; arg is its index: below SPP_WORKER_CONCURRENCY it serves the general lane
  * (JOBS_STREAM), from there on the webhook lane (JOBS_WEBHOOK_STREAM). */

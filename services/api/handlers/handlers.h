@@ -116,7 +116,7 @@ void training_sessions_delete(struct req *r);
 PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum scope_op op);
 
 /* bookings.c */
-extern const struct db_stmt booking_statements[];
+extern const struct db_stmt bookings_statements[];
 void bookings_list(struct req *r);
 void bookings_create(struct req *r);
 void bookings_get(struct req *r);
@@ -219,7 +219,7 @@ int best_practices_readable(struct req *r, const char *partnership_id);
 int best_practices_require(struct req *r, const char *partnership_id, const char *absent);
 
 /* digests.c: GET/POST /v1/partnerships/{id}/digests, GET /v1/digests/{id}. */
-extern const struct db_stmt digest_statements[];
+extern const struct db_stmt digests_statements[];
 void digests_list(struct req *r);
 void digests_create(struct req *r);
 void digests_get(struct req *r);
@@ -232,7 +232,7 @@ void review_plans_get(struct req *r);
 void review_plans_accept(struct req *r);
 
 /* webhooks.c: /v1/webhooks (admin and hub keys; the secret returned once). */
-extern const struct db_stmt webhook_statements[];
+extern const struct db_stmt webhooks_statements[];
 void webhooks_list(struct req *r);
 void webhooks_create(struct req *r);
 void webhooks_get(struct req *r);
