@@ -64,8 +64,8 @@ START_TEST(idem_hash_binds_route_path_and_body)
     idem_request_hash("/v1/schools", "/v1/hubs", body, strlen(body), other);
     ck_assert_str_ne(other, h);
 
-    /* No body: the hash of the route line alone. */
-    idem_request_hash("/v1/jobs/{id}/retry", "/v1/jobs/j1/retry", NULL, 0, other);
+    /* An empty body: the hash of the route line alone. */
+    idem_request_hash("/v1/jobs/{id}/retry", "/v1/jobs/j1/retry", "", 0, other);
     token_hash("/v1/jobs/{id}/retry /v1/jobs/j1/retry\n", 38, want);
     ck_assert_str_eq(other, want);
 
