@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-const char *const review_status_names[] = {
+const char *const workflow_status_names[] = {
     "planning",     "scheduled",  "in_review", "feedback",  "workshop",
     "implementing", "reflecting", "completed", "cancelled", NULL,
 };
@@ -140,10 +140,10 @@ static const struct {
 
 #define WORKFLOW_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-enum review_status review_status_parse(const char *s)
+enum review_status workflow_status_parse(const char *s)
 {
-    for (int i = 0; s && review_status_names[i]; i++)
-        if (!strcmp(s, review_status_names[i]))
+    for (int i = 0; s && workflow_status_names[i]; i++)
+        if (!strcmp(s, workflow_status_names[i]))
             return (enum review_status)i;
     return REVIEW_STATUS_COUNT;
 }

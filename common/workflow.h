@@ -18,10 +18,10 @@ enum review_status {
     REVIEW_STATUS_COUNT,
 };
 
-extern const char *const review_status_names[]; /* NULL-terminated, in enum order */
+extern const char *const workflow_status_names[]; /* NULL-terminated, in enum order */
 
 /* Returns the status named s, or REVIEW_STATUS_COUNT. */
-enum review_status review_status_parse(const char *s);
+enum review_status workflow_status_parse(const char *s);
 
 /* What the guards look at, loaded by the caller in the transaction that holds the review. */
 struct review_facts {

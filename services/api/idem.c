@@ -28,12 +28,24 @@ static const char *idem_owner(const struct req *r)
     return r->principal.key_id[0] ? r->principal.key_id : "admin-token";
 }
 
-static void idem_request_hash(const struct req *r, char *hex)
+int idem_key_check(const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (n < 1 || n > 255)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (key[i] < ' ' || key[i] >= 0x7F)
+            return -1;
+    return 0;
+}
+
+void idem_request_hash(const char *pattern, const char *path, const char *body, size_t body_len,
+                       char *hex)
 {
     struct buf b;
     buf_init(&b);
-    buf_printf(&b, "%s %s\n", r->route->pattern, r->path);
-    buf_append(&b, r->body, r->body_len);
+    buf_printf(&b, "%s %s\n", pattern, path);
+    buf_append(&b, body, body_len);
     token_hash(b.data, b.len, hex);
     buf_cleanup(&b);
 }
@@ -41,11 +53,7 @@ static void idem_request_hash(const struct req *r, char *hex)
 int idem_begin(struct req *r)
 {
     const char *key = r->idempotency_key;
-    size_t n = strlen(key);
-    int ok = n >= 1 && n <= 255;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = key[i] >= ' ' && key[i] < 0x7F;
-    if (!ok) {
+    if (idem_key_check(key) != 0) {
         req_invalid_field(r, "Idempotency-Key", "format",
                           "must be 1 to 255 printable ASCII characters");
         return -1;
@@ -67,7 +75,7 @@ int idem_begin(struct req *r)
     if (PQntuples(res) == 0)
         return 0;
     char hash[TOKEN_HASH_HEX];
-    idem_request_hash(r, hash);
+    idem_request_hash(r->route->pattern, r->path, r->body, r->body_len, hash);
     if (strcmp(hash, PQgetvalue(res, 0, 0)) != 0) {
         req_problem(r, 422, "idempotency_key_reused",
                     "This Idempotency-Key was used with a different request.");
@@ -113,7 +121,7 @@ void idem_store(struct req *r)
         json_decref(j);
     }
     char hash[TOKEN_HASH_HEX], status[8];
-    idem_request_hash(r, hash);
+    idem_request_hash(r->route->pattern, r->path, r->body, r->body_len, hash);
     snprintf(status, sizeof status, "%d", r->status);
     const char *p[] = {idem_owner(r), r->idempotency_key,         hash,
                        status,        idem_header(r, "Location"), idem_header(r, "ETag"),

@@ -14,4 +14,13 @@ void idem_store(struct req *r);
 
 extern const struct db_stmt idem_statements[];
 
+/* The pure parts. 0 when key is a usable Idempotency-Key (1 to 255 printable ASCII characters,
+ * space included), -1 otherwise (NULL too). */
+int idem_key_check(const char *key);
+/* What a stored answer is bound to: the lowercase hex SHA-256 (TOKEN_HASH_HEX bytes into hex)
+ * of "<route pattern> <path>\n" followed by the body's bytes, so that the same key sent with
+ * another route, path or body is told apart. */
+void idem_request_hash(const char *pattern, const char *path, const char *body, size_t body_len,
+                       char *hex);
+
 #endif

@@ -216,7 +216,7 @@ static int inflight_any(void)
 }
 
 /* Renews every lease a third of the way through it. */
-void *renewer_main(void *arg)
+void *inflight_renewer_main(void *arg)
 {
     (void)arg;
     const struct config *cfg = worker_shared.cfg;

@@ -153,7 +153,7 @@ int main(void)
     for (int i = 0; i < n; i++)
         pthread_create(&runners[i], NULL, runner_main, (void *)(intptr_t)i);
     pthread_create(&sweeper, NULL, sweeper_main, NULL);
-    pthread_create(&renewer, NULL, renewer_main, NULL);
+    pthread_create(&renewer, NULL, inflight_renewer_main, NULL);
     struct buf extra;
     buf_init(&extra);
     buf_puts(&extra, "\"worker\":");

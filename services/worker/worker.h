@@ -88,7 +88,7 @@ atomic_int *inflight_set_add(struct inflight_set *s, const char *id, int attempt
 void inflight_set_done(struct inflight_set *s, const char *id, int attempt);
 /* Forgets every job of the set. */
 void inflight_set_clear(struct inflight_set *s);
-void *renewer_main(void *arg);
+void *inflight_renewer_main(void *arg);
 
 /* A runner thread; arg is its index: below SPP_WORKER_CONCURRENCY it serves the general lane
  * (JOBS_STREAM), from there on the webhook lane (JOBS_WEBHOOK_STREAM). */

@@ -1,6 +1,6 @@
 /* The review workflow (common/workflow.c): a move and the facts its guards read, decoded from
  * the input, through workflow_check; and the input as a status name through
- * review_status_parse.
+ * workflow_status_parse.
  *
  * Input: byte 0 the from status, byte 1 the to status (both modulo REVIEW_STATUS_COUNT + 2, so
  * that unknown statuses come too), then one byte per fact of struct review_facts in its order
@@ -80,13 +80,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* Status names: the table parses back to itself; anything else parses to nothing. */
     if ((size_t)from < REVIEW_STATUS_COUNT &&
-        review_status_parse(review_status_names[from]) != from)
+        workflow_status_parse(workflow_status_names[from]) != from)
         abort();
     char *text = malloc(size + 1);
     memcpy(text, data, size);
     text[size] = '\0';
-    enum review_status s = review_status_parse(text);
-    if (s != REVIEW_STATUS_COUNT && strcmp(review_status_names[s], text) != 0)
+    enum review_status s = workflow_status_parse(text);
+    if (s != REVIEW_STATUS_COUNT && strcmp(workflow_status_names[s], text) != 0)
         abort();
     free(text);
     return 0;

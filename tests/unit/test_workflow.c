@@ -91,14 +91,14 @@ START_TEST(status_names_are_exact_and_parse_back)
                                        "feedback",   "workshop",  "implementing",
                                        "reflecting", "completed", "cancelled"};
     for (int s = 0; s < N; s++) {
-        ck_assert_str_eq(review_status_names[s], want[s]);
-        ck_assert_int_eq(review_status_parse(want[s]), s);
+        ck_assert_str_eq(workflow_status_names[s], want[s]);
+        ck_assert_int_eq(workflow_status_parse(want[s]), s);
     }
-    ck_assert_ptr_null(review_status_names[N]);
-    ck_assert_int_eq(review_status_parse("Planning"), N);
-    ck_assert_int_eq(review_status_parse("in-review"), N);
-    ck_assert_int_eq(review_status_parse(""), N);
-    ck_assert_int_eq(review_status_parse(NULL), N);
+    ck_assert_ptr_null(workflow_status_names[N]);
+    ck_assert_int_eq(workflow_status_parse("Planning"), N);
+    ck_assert_int_eq(workflow_status_parse("in-review"), N);
+    ck_assert_int_eq(workflow_status_parse(""), N);
+    ck_assert_int_eq(workflow_status_parse(NULL), N);
 }
 END_TEST
 
@@ -113,7 +113,7 @@ START_TEST(matrix_of_every_pair)
         for (int to = 0; to < N; to++) {
             enum review_status f = (enum review_status)from, t = (enum review_status)to;
             ck_assert_msg(workflow_is_edge(f, t) == expected[from][to], "%s -> %s",
-                          review_status_names[from], review_status_names[to]);
+                          workflow_status_names[from], workflow_status_names[to]);
             if (expected[from][to]) {
                 edges++;
                 ck_assert_int_eq(check(f, t, facts_good(), p, &n), WORKFLOW_OK);
@@ -297,7 +297,7 @@ START_TEST(every_guard_alone)
                 check((enum review_status)from, (enum review_status)to, f, p, &n);
             if ((enum review_status)to != g->into) {
                 ck_assert_msg(v == WORKFLOW_OK, "%s leaks into %s -> %s", g->rule,
-                              review_status_names[from], review_status_names[to]);
+                              workflow_status_names[from], workflow_status_names[to]);
                 ck_assert_uint_eq(n, 0);
                 continue;
             }

@@ -1,8 +1,16 @@
-/* The unit suites, one per module of common/, listed in one place (main.c). */
+/* The unit suites, one per module of common/ and of the services' pure parts, listed in one place
+ * (main.c). */
 #ifndef SPP_UNIT_H
 #define SPP_UNIT_H
 
 #include <check.h>
+#include <stddef.h>
+
+struct db_stmt;
+
+/* Checks a NULL-ended list of statement tables (statements.c): every statement named, with SQL,
+ * no name twice, parameters $1 to $n without a gap. Returns how many there are. */
+size_t unit_statements_check(const struct db_stmt *const *sets);
 
 Suite *validate_suite(void);
 Suite *cursor_suite(void);
@@ -33,8 +41,11 @@ Suite *redis_suite(void);
 Suite *secretbox_suite(void);
 Suite *xalloc_suite(void);
 Suite *plan_suite(void);
-Suite *smtp_suite(void); /* services/worker/smtp.c */
-Suite *mail_suite(void); /* common/mail.c and common/unsub.c */
+Suite *smtp_suite(void);   /* services/worker/smtp.c */
+Suite *mail_suite(void);   /* common/mail.c and common/unsub.c */
+Suite *router_suite(void); /* services/api/router.c and the route table */
+Suite *routes_suite(void); /* services/api/routes.c */
+Suite *idem_suite(void);   /* services/api/idem.c */
 
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
 char *unit_unstyled(const char *html);

@@ -70,14 +70,14 @@ static int action_check(struct req *r, struct subcollection_write *w)
     const char *owner_id = *subcollection_param(w, "owner_id");
     if (!owner_id || !subcollection_changes(r, w, "owner_id"))
         return 0;
-    switch (reviews_person(r, w->parent_id, owner_id)) {
-    case REVIEW_PERSON_MEMBER:
+    switch (review_facts_nameable(r, w->parent_id, owner_id)) {
+    case REVIEW_FACTS_MEMBER:
         return 0;
-    case REVIEW_PERSON_OUTSIDER:
+    case REVIEW_FACTS_OUTSIDER:
         req_invalid_field(r, "/owner_id", "other_partnership",
                           "is not a person of the review's partnership");
         return -1;
-    case REVIEW_PERSON_UNSEEN:
+    case REVIEW_FACTS_UNSEEN:
         req_invalid_field(r, "/owner_id", "not_found", "names no person you can see");
         return -1;
     default:

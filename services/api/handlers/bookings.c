@@ -22,7 +22,7 @@
     "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = s.partnership_id "   \
     "WHERE b.id = $1"
 
-const struct db_stmt booking_statements[] = {
+const struct db_stmt bookings_statements[] = {
     {"booking_get", BOOKING_ROW},
     {"booking_lock", BOOKING_ROW " FOR UPDATE OF b"},
     /* The session's bookings that the caller may see ($1..$4: scope). */

@@ -25,7 +25,7 @@
 #include "handlers.h"
 #include "resource.h"
 
-const struct db_stmt digest_statements[] = {
+const struct db_stmt digests_statements[] = {
     /* Newest first by (digest_date, id); the cursor carries digest_date as midnight UTC. */
     {"digest_list",
      "SELECT digest_json(d)::text, spp_micros(d.digest_date::timestamp AT TIME ZONE 'UTC'), d.id "

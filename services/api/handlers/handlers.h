@@ -63,14 +63,6 @@ void reviews_events(struct req *r);
 PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum review_act act);
 /* The same decision on a row already loaded; -1 after answering. */
 int reviews_allowed(struct req *r, const PGresult *row, enum review_act act);
-/* Whether person_id may be named on review review_id (as team member, champion or action
- * owner) by this caller, who has loaded the review: a person of the review's partnership is
- * REVIEW_PERSON_MEMBER; a person the caller sees outside it REVIEW_PERSON_OUTSIDER (the rules
- * may say why not); anyone else, or no one, REVIEW_PERSON_UNSEEN, answered alike as "names no
- * person you can see" so that the answer never tells whether an id is a person. -1 after
- * answering a database error. */
-enum { REVIEW_PERSON_UNSEEN = 0, REVIEW_PERSON_MEMBER = 1, REVIEW_PERSON_OUTSIDER = 2 };
-int reviews_person(struct req *r, const char *review_id, const char *person_id);
 /* Writes a review event (kind "transition", "champion.assigned", …) and, in the same
  * transaction, the webhook job that announces it with review_json as its data. */
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
@@ -80,7 +72,15 @@ int reviews_event(struct req *r, const char *review_id, const char *kind, const 
 struct elig_review;
 struct elig_person;
 struct elig_problem;
-extern const struct db_stmt review_fact_statements[];
+extern const struct db_stmt review_facts_statements[];
+/* Whether person_id may be named on review review_id (as team member, champion or action
+ * owner) by this caller, who has loaded the review: a person of the review's partnership is
+ * REVIEW_FACTS_MEMBER; a person the caller sees outside it REVIEW_FACTS_OUTSIDER (the rules
+ * may say why not); anyone else, or no one, REVIEW_FACTS_UNSEEN, answered alike as "names no
+ * person you can see" so that the answer never tells whether an id is a person. -1 after
+ * answering a database error. */
+enum { REVIEW_FACTS_UNSEEN = 0, REVIEW_FACTS_MEMBER = 1, REVIEW_FACTS_OUTSIDER = 2 };
+int review_facts_nameable(struct req *r, const char *review_id, const char *person_id);
 /* Loads the review's side of the eligibility facts; 0 or -1 after answering. */
 int review_facts_review(struct req *r, const char *review_id, struct elig_review *out);
 /* Loads a person's side for a role ("peer_reviewer" or "improvement_champion"): 0, 1 when there
@@ -116,7 +116,7 @@ void training_sessions_delete(struct req *r);
 PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum scope_op op);
 
 /* bookings.c */
-extern const struct db_stmt booking_statements[];
+extern const struct db_stmt bookings_statements[];
 void bookings_list(struct req *r);
 void bookings_create(struct req *r);
 void bookings_get(struct req *r);
@@ -132,11 +132,11 @@ int waitlist_promote(struct req *r, const char *session_id, int seats);
  * answering. */
 int waitlist_announce(struct req *r, const char *booking_id);
 
-/* jobs.c */
-extern const struct db_stmt job_statements[];
-void jobs_list(struct req *r);
-void jobs_get(struct req *r);
-void jobs_retry(struct req *r);
+/* job_routes.c */
+extern const struct db_stmt job_routes_statements[];
+void job_routes_list(struct req *r);
+void job_routes_get(struct req *r);
+void job_routes_retry(struct req *r);
 
 /* hubs.c */
 extern const struct db_stmt hub_statements[];
@@ -252,7 +252,7 @@ int best_practices_readable(struct req *r, const char *partnership_id);
 int best_practices_require(struct req *r, const char *partnership_id, const char *absent);
 
 /* digests.c: GET/POST /v1/partnerships/{id}/digests, GET /v1/digests/{id}. */
-extern const struct db_stmt digest_statements[];
+extern const struct db_stmt digests_statements[];
 void digests_list(struct req *r);
 void digests_create(struct req *r);
 void digests_get(struct req *r);
@@ -265,7 +265,7 @@ void review_plans_get(struct req *r);
 void review_plans_accept(struct req *r);
 
 /* webhooks.c: /v1/webhooks (admin and hub keys; the secret returned once). */
-extern const struct db_stmt webhook_statements[];
+extern const struct db_stmt webhooks_statements[];
 void webhooks_list(struct req *r);
 void webhooks_create(struct req *r);
 void webhooks_get(struct req *r);

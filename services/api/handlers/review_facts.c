@@ -1,5 +1,7 @@
 /* The facts the review rules need (common/workflow.c, common/eligibility.c), loaded from
- * PostgreSQL in the request's transaction, and the eligibility checks built on them. */
+ * PostgreSQL in the request's transaction, and the eligibility checks built on them. Whether a
+ * person may be named on a review at all (review_facts_nameable) lives here too, below both
+ * reviews.c and actions.c, so that this file calls into no handler that calls back into it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +11,13 @@
 #include "handlers.h"
 #include "resource.h"
 
-const struct db_stmt review_fact_statements[] = {
+const struct db_stmt review_facts_statements[] = {
+    /* Person $1's owner chain, and whether they work at a school of review $2's partnership. */
+    {"review_person",
+     "SELECT p.hub_id, s.partnership_id, s.id, pe.id, "
+     "COALESCE(s.partnership_id = (SELECT r.partnership_id FROM reviews r WHERE r.id = $2), "
+     "false) FROM people pe JOIN schools s ON s.id = pe.school_id "
+     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
     /* Everyone placed on the review: the team with their roles, then the champion. */
     {"rfacts_placed", "SELECT t.person_id, t.role FROM review_team t WHERE t.review_id = $1 "
                       "UNION ALL SELECT r.champion_id, 'champion' FROM reviews r "
@@ -57,6 +65,23 @@ static void review_facts_errors(json_t *errors, const char *field, const struct 
         validate_add(errors, field, p[i].rule, "%s", p[i].message);
 }
 
+int review_facts_nameable(struct req *r, const char *review_id, const char *person_id)
+{
+    if (!validate_uuid(person_id))
+        return REVIEW_FACTS_UNSEEN;
+    const char *p[] = {person_id, review_id};
+    PGresult *res = req_db(r, "review_person", 2, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 0)
+        return REVIEW_FACTS_UNSEEN;
+    if (PQgetvalue(res, 0, 4)[0] == 't')
+        return REVIEW_FACTS_MEMBER;
+    struct scope_owner o;
+    req_owner_from_row(res, 0, 0, &o);
+    return scope_visible(&r->principal, &o) ? REVIEW_FACTS_OUTSIDER : REVIEW_FACTS_UNSEEN;
+}
+
 size_t review_facts_check(struct req *r, const struct elig_review *review, const char *person_id,
                           int champion, struct elig_problem *out)
 {
@@ -80,10 +105,10 @@ int review_facts_require(struct req *r, const char *review_id, const char *perso
     /* A person outside the caller's sight (not of the review's partnership, not seen by the
      * key) reads as no person at all: their rules are not the caller's business, and listing
      * them would tell which ids are people. */
-    int seen = reviews_person(r, review_id, person_id);
+    int seen = review_facts_nameable(r, review_id, person_id);
     if (seen < 0)
         return -1;
-    if (seen == REVIEW_PERSON_UNSEEN) {
+    if (seen == REVIEW_FACTS_UNSEEN) {
         json_t *errors = json_array();
         validate_add(errors, field, "not_found", "names no person you can see");
         req_problem_errors(r, 422, "not_eligible",

@@ -77,12 +77,6 @@ const struct db_stmt review_statements[] = {
      "WHERE e.review_id = $1 "
      "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), $3::uuid)) "
      "ORDER BY e.created_at, e.id LIMIT $4"},
-    /* Person $1's owner chain, and whether they work at a school of review $2's partnership. */
-    {"review_person",
-     "SELECT p.hub_id, s.partnership_id, s.id, pe.id, "
-     "COALESCE(s.partnership_id = (SELECT r.partnership_id FROM reviews r WHERE r.id = $2), "
-     "false) FROM people pe JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
     {"review_publish_practices", "UPDATE best_practices SET published_at = clock_timestamp() "
                                  "WHERE review_id = $1 AND published_at IS NULL"},
     {NULL, NULL},
@@ -98,7 +92,7 @@ static const struct vfield review_fields[] = {
     {"partnership_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"focus", V_TEXT, 0, 0, NULL, 0, 0},
     {"focus_area", V_ENUM, 0, 0, review_areas, 0, 0},
-    {"status", V_ENUM, V_READONLY, 0, review_status_names, 0, 0},
+    {"status", V_ENUM, V_READONLY, 0, workflow_status_names, 0, 0},
     {"self_review_summary", V_TEXT, 0, 0, NULL, 0, 0},
     {"review_starts_on", V_DATE, 0, 0, NULL, 0, 0},
     {"review_ends_on", V_DATE, 0, 0, NULL, 0, 0},
@@ -114,7 +108,7 @@ static const struct vfield review_fields[] = {
 };
 
 static const struct vfield review_filters[] = {
-    {"status", V_ENUM, 0, 0, review_status_names, 0, 0},
+    {"status", V_ENUM, 0, 0, workflow_status_names, 0, 0},
     {"school_id", V_UUID, 0, 0, NULL, 0, 0},
     {"partnership_id", V_UUID, 0, 0, NULL, 0, 0},
     {"from", V_DATE, 0, 0, NULL, 0, 0},
@@ -123,7 +117,7 @@ static const struct vfield review_filters[] = {
 };
 
 static const struct vfield review_transition_fields[] = {
-    {"to", V_ENUM, V_REQUIRED, 0, review_status_names, 0, 0},
+    {"to", V_ENUM, V_REQUIRED, 0, workflow_status_names, 0, 0},
     {"reason", V_TEXT, 0, 0, NULL, 0, 0},
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
@@ -174,7 +168,7 @@ int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
     if (review_role(r, row, act) != 0)
         return -1;
     if (act != REVIEW_ACT_READ &&
-        workflow_is_terminal(review_status_parse(PQgetvalue(row, 0, 6)))) {
+        workflow_is_terminal(workflow_status_parse(PQgetvalue(row, 0, 6)))) {
         req_problem(r, 409, "conflict",
                     arena_printf(&r->arena, "The review is %s: it no longer changes.",
                                  PQgetvalue(row, 0, 6)));
@@ -194,23 +188,6 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
         return NULL;
     }
     return reviews_allowed(r, res, act) == 0 ? res : NULL;
-}
-
-int reviews_person(struct req *r, const char *review_id, const char *person_id)
-{
-    if (!validate_uuid(person_id))
-        return REVIEW_PERSON_UNSEEN;
-    const char *p[] = {person_id, review_id};
-    PGresult *res = req_db(r, "review_person", 2, p);
-    if (!res)
-        return -1;
-    if (PQntuples(res) == 0)
-        return REVIEW_PERSON_UNSEEN;
-    if (PQgetvalue(res, 0, 4)[0] == 't')
-        return REVIEW_PERSON_MEMBER;
-    struct scope_owner o;
-    req_owner_from_row(res, 0, 0, &o);
-    return scope_visible(&r->principal, &o) ? REVIEW_PERSON_OUTSIDER : REVIEW_PERSON_UNSEEN;
 }
 
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
@@ -460,7 +437,7 @@ void reviews_transition(struct req *r)
     const char *from_s = PQgetvalue(cur, 0, 6);
     const char *to_s = json_string_value(json_object_get(r->json, "to"));
     const char *reason = json_string_value(json_object_get(r->json, "reason"));
-    enum review_status from = review_status_parse(from_s), to = review_status_parse(to_s);
+    enum review_status from = workflow_status_parse(from_s), to = workflow_status_parse(to_s);
     if (!workflow_is_edge(from, to)) {
         req_problem(r, 409, "invalid_transition",
                     arena_printf(&r->arena, "A review cannot move from %s to %s.", from_s, to_s));

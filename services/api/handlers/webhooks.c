@@ -24,7 +24,7 @@
  * delivery per event, so this bounds the fan-out one key can cause. */
 #define WEBHOOKS_PER_KEY_MAX 25
 
-const struct db_stmt webhook_statements[] = {
+const struct db_stmt webhooks_statements[] = {
     {"webhook_insert", "INSERT INTO webhooks (id, url, events, secret_enc, api_key_id) "
                        "VALUES ($1, $2, $3::text[], $4, $5) "
                        "RETURNING webhook_json(webhooks)::text, version"},

@@ -16,7 +16,7 @@
 #include "kinds.h"
 #include "log.h"
 
-const struct db_stmt champion_statements[] = {
+const struct db_stmt champion_assign_statements[] = {
     {"ca_review",
      "SELECT r.status, r.champion_id, r.partnership_id, s.name, COALESCE(r.focus, ''), "
      "COALESCE(r.workshop_on, (clock_timestamp() AT TIME ZONE COALESCE(p.timezone, $2))::date), "

@@ -8,7 +8,7 @@
 /* The product's kinds as initialisers of struct job_kind, and their statement tables, shared
  * by both registries. Each kind lives in its own file of this folder. */
 enum job_result champion_assign_run(struct job_ctx *ctx);
-extern const struct db_stmt champion_statements[];
+extern const struct db_stmt champion_assign_statements[];
 enum job_result digest_compile_run(struct job_ctx *ctx);
 extern const struct db_stmt digest_compile_statements[];
 enum job_result webhook_deliver_run(struct job_ctx *ctx);
@@ -29,7 +29,7 @@ extern const struct db_stmt plan_generate_statements[];
         {"reminders.scan", reminders_scan_run, NULL, 0},                                           \
         {"plan.generate", plan_generate_run, NULL, 0},
 #define JOB_STATEMENTS_PRODUCT                                                                     \
-    champion_statements, digest_compile_statements, webhook_deliver_statements,                    \
+    champion_assign_statements, digest_compile_statements, webhook_deliver_statements,             \
         notification_deliver_statements, reminders_scan_statements, plan_generate_statements,
 
 #endif

@@ -10,7 +10,7 @@
 #include "handlers.h"
 #include "resource.h"
 
-const struct db_stmt job_statements[] = {
+const struct db_stmt job_routes_statements[] = {
     /* Columns: json, requested_by, then what a request answered with it names: kind, the
      * partnership of a digest compile, the review of a champion assignment. */
     {"job_get", "SELECT job_json(j)::text, requested_by, kind, payload->>'partnership_id', "
@@ -57,7 +57,7 @@ static int job_admin_only(struct req *r)
     return -1;
 }
 
-void jobs_list(struct req *r)
+void job_routes_list(struct req *r)
 {
     if (job_admin_only(r) != 0 || req_check_query(r, job_filters, 1) != 0)
         return;
@@ -99,7 +99,7 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
     return 0;
 }
 
-void jobs_get(struct req *r)
+void job_routes_get(struct req *r)
 {
     const char *p[] = {req_param(r, "id")};
     PGresult *res = req_db(r, "job_get", 1, p);
@@ -123,7 +123,7 @@ void jobs_get(struct req *r)
     req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
-void jobs_retry(struct req *r)
+void job_routes_retry(struct req *r)
 {
     if (job_admin_only(r) != 0)
         return;
