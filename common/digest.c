@@ -113,14 +113,10 @@ struct digest_out {
     const char *public_url; /* borrowed; NULL: no links */
 };
 
-/* The public URL of review id (NULL without a public URL or an id). The caller frees it. */
+/* The public URL of review id (NULL without a public URL or a UUID). The caller frees it. */
 static char *digest_review_url(const struct digest_out *o, const char *id)
 {
-    if (!*id)
-        return NULL;
-    char path[64];
-    snprintf(path, sizeof path, "/v1/reviews/%.36s", id);
-    return mail_url(o->public_url, path);
+    return mail_resource_url(o->public_url, "/v1/reviews", id);
 }
 
 static void digest_heading(struct digest_out *o, const char *title, const json_t *list,
@@ -429,9 +425,7 @@ int digest_render(const json_t *digest, const struct mail_context *ctx, struct d
     digest_training(&o, training);
 
     const char *id = json_string_value(json_object_get(digest, "id"));
-    char path[64];
-    snprintf(path, sizeof path, "/v1/digests/%.36s", id ? id : "");
-    char *online = id && *id ? mail_url(o.public_url, path) : NULL;
+    char *online = mail_resource_url(o.public_url, "/v1/digests", id);
     if (online) {
         buf_printf(&o.text, "\nThis digest in the SPP service: %s\n", online);
         buf_puts(&o.html, MAIL_NOTE);

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "html.h"
+#include "validate.h"
 #include "xalloc.h"
 
 #define MAIL_PROGRAMME "Schools Partnership Programme"
@@ -94,4 +95,13 @@ char *mail_url(const char *base, const char *path)
     while (n > 0 && base[n - 1] == '/')
         n--;
     return xasprintf("%.*s%s", (int)n, base, path ? path : "");
+}
+
+char *mail_resource_url(const char *base, const char *collection, const char *id)
+{
+    if (!id || !validate_uuid(id))
+        return NULL;
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", collection, id);
+    return mail_url(base, path);
 }

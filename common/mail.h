@@ -52,5 +52,8 @@ void mail_html_link(struct buf *b, const char *href, const char *label);
 /* base (SPP_PUBLIC_URL, a trailing '/' dropped) followed by path; NULL when base is NULL or
  * empty, so that a renderer without a public URL writes no link. The caller frees it. */
 char *mail_url(const char *base, const char *path);
+/* The public URL of collection/id ("/v1/reviews", id) under base, or NULL without a public URL
+ * or when id is not a UUID (an id from stored JSON is not trusted to be one). */
+char *mail_resource_url(const char *base, const char *collection, const char *id);
 
 #endif

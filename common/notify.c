@@ -309,9 +309,7 @@ int notify_render(const char *kind, const json_t *data, const struct mail_contex
     }
     /* A link into the service for what the message is about, when it names a review. */
     const char *review = json_string_value(json_object_get(data, "review_id"));
-    char path[64];
-    snprintf(path, sizeof path, "/v1/reviews/%.36s", review ? review : "");
-    char *url = review && *review && ctx ? mail_url(ctx->public_url, path) : NULL;
+    char *url = ctx ? mail_resource_url(ctx->public_url, "/v1/reviews", review) : NULL;
     if (url) {
         buf_printf(&text, "The review in the SPP service: %s\n", url);
         buf_puts(&html, MAIL_NOTE);

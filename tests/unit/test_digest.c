@@ -17,12 +17,14 @@ static const char *const full_digest =
     "\"cut_off_local\":\"2026-11-22 02:00\","
     "\"best_practices\":[{\"id\":\"b1\",\"title\":\"Library hour\","
     "\"description\":\"A weekly hour of free reading.\\nBorrowing doubled.\","
-    "\"school_name\":\"Oak Primary\",\"review_id\":\"r1\","
+    "\"school_name\":\"Oak Primary\",\"review_id\":\"11111111-1111-4111-8111-111111111111\","
     "\"published_at\":\"2026-11-21T15:04:00Z\"}],"
-    "\"status_changes\":[{\"review_id\":\"r2\",\"school_name\":\"Elm Academy\","
+    "\"status_changes\":[{\"review_id\":\"22222222-2222-4222-8222-222222222222\",\"school_name\":"
+    "\"Elm Academy\","
     "\"from\":\"scheduled\",\"to\":\"in_review\",\"at\":\"2026-11-21T09:00:00Z\","
     "\"at_local\":\"2026-11-21 09:00\"}],"
-    "\"upcoming\":[{\"kind\":\"visit\",\"review_id\":\"r3\",\"school_name\":\"Ash Juniors\","
+    "\"upcoming\":[{\"kind\":\"visit\",\"review_id\":\"33333333-3333-4333-8333-333333333333\","
+    "\"school_name\":\"Ash Juniors\","
     "\"starts_on\":\"2026-11-25\",\"ends_on\":\"2026-11-26\"},"
     "{\"kind\":\"workshop\",\"review_id\":\"r4\",\"school_name\":\"Birch Infants\","
     "\"starts_on\":\"2026-11-30\",\"ends_on\":\"2026-11-30\"}],"
@@ -208,13 +210,17 @@ START_TEST(digest_folds_a_review_s_moves)
     struct digest_message m;
     render("{\"digest_date\":\"2026-11-22\",\"items\":{\"partnership_name\":\"P\","
            "\"status_changes\":["
-           "{\"review_id\":\"r1\",\"school_name\":\"Oak\",\"from\":\"planning\","
+           "{\"review_id\":\"11111111-1111-4111-8111-111111111111\",\"school_name\":\"Oak\","
+           "\"from\":\"planning\","
            "\"to\":\"scheduled\",\"at_local\":\"2026-11-21 09:00\"},"
-           "{\"review_id\":\"r2\",\"school_name\":\"Elm\",\"from\":\"feedback\","
+           "{\"review_id\":\"22222222-2222-4222-8222-222222222222\",\"school_name\":\"Elm\","
+           "\"from\":\"feedback\","
            "\"to\":\"workshop\",\"at_local\":\"2026-11-21 10:00\"},"
-           "{\"review_id\":\"r1\",\"school_name\":\"Oak\",\"from\":\"scheduled\","
+           "{\"review_id\":\"11111111-1111-4111-8111-111111111111\",\"school_name\":\"Oak\","
+           "\"from\":\"scheduled\","
            "\"to\":\"in_review\",\"at_local\":\"2026-11-21 11:00\"},"
-           "{\"review_id\":\"r1\",\"school_name\":\"Oak\",\"from\":\"in_review\","
+           "{\"review_id\":\"11111111-1111-4111-8111-111111111111\",\"school_name\":\"Oak\","
+           "\"from\":\"in_review\","
            "\"to\":\"feedback\",\"at_local\":\"2026-11-21 17:30\"},"
            "{\"school_name\":\"Ash\",\"from\":\"planning\",\"to\":\"cancelled\"},"
            "{\"school_name\":\"Ash\",\"from\":\"planning\",\"to\":\"scheduled\"}]}}",
@@ -244,23 +250,28 @@ START_TEST(digest_links_and_unsubscribe)
     ck_assert_int_eq(digest_render(d, &ctx, &m), 0);
     unit_assert_mail_html(m.html);
     char *html = unit_unstyled(m.html);
-    const char *h[] = {"<a href=\"https://spp.example.org/v1/reviews/r1\">From this review</a>",
-                       "<li><a href=\"https://spp.example.org/v1/reviews/r2\">Elm Academy</a>: ",
-                       "<a href=\"https://spp.example.org/v1/digests/"
-                       "6a3c1b7e-2f55-4c8e-9a57-0c1f3d9e8b21\">This digest in the SPP service</a>",
-                       "<p>You receive this digest as a member of staff at a school of the "
-                       "partnership.</p>",
-                       "<a href=\"https://spp.example.org/unsubscribe/T\">Unsubscribe</a> from the "
-                       "best practice digest with one click.",
-                       NULL};
+    const char *h[] = {
+        "<a href=\"https://spp.example.org/v1/reviews/11111111-1111-4111-8111-111111111111\">From "
+        "this review</a>",
+        "<li><a "
+        "href=\"https://spp.example.org/v1/reviews/22222222-2222-4222-8222-222222222222\">Elm "
+        "Academy</a>: ",
+        "<a href=\"https://spp.example.org/v1/digests/"
+        "6a3c1b7e-2f55-4c8e-9a57-0c1f3d9e8b21\">This digest in the SPP service</a>",
+        "<p>You receive this digest as a member of staff at a school of the "
+        "partnership.</p>",
+        "<a href=\"https://spp.example.org/unsubscribe/T\">Unsubscribe</a> from the "
+        "best practice digest with one click.",
+        NULL};
     in_order(html, h);
     ck_assert_ptr_null(strstr(html, "ask your school"));
-    const char *t[] = {"  https://spp.example.org/v1/reviews/r1\n",
-                       "  https://spp.example.org/v1/reviews/r2\n",
-                       "This digest in the SPP service: https://spp.example.org/v1/digests/",
-                       "Unsubscribe from the best practice digest: "
-                       "https://spp.example.org/unsubscribe/T\n",
-                       NULL};
+    const char *t[] = {
+        "  https://spp.example.org/v1/reviews/11111111-1111-4111-8111-111111111111\n",
+        "  https://spp.example.org/v1/reviews/22222222-2222-4222-8222-222222222222\n",
+        "This digest in the SPP service: https://spp.example.org/v1/digests/",
+        "Unsubscribe from the best practice digest: "
+        "https://spp.example.org/unsubscribe/T\n",
+        NULL};
     in_order(m.text, t);
     free(html);
     digest_message_cleanup(&m);

@@ -103,6 +103,19 @@ START_TEST(mail_url_joins)
     free(u);
     ck_assert_ptr_null(mail_url(NULL, "/x"));
     ck_assert_ptr_null(mail_url("", "/x"));
+    /* A resource's URL only for a UUID: an id from stored JSON is not trusted (cutting a
+     * longer one at 36 bytes could split a UTF-8 character, as fuzz_digest found). */
+    u = mail_resource_url("https://x.org/", "/v1/reviews", "6a3c1b7e-2f55-4c8e-9a57-0c1f3d9e8b21");
+    ck_assert_str_eq(u, "https://x.org/v1/reviews/6a3c1b7e-2f55-4c8e-9a57-0c1f3d9e8b21");
+    free(u);
+    ck_assert_ptr_null(mail_resource_url("https://x.org", "/v1/reviews", "r1"));
+    ck_assert_ptr_null(mail_resource_url("https://x.org", "/v1/reviews", NULL));
+    ck_assert_ptr_null(
+        mail_resource_url("https://x.org", "/v1/digests",
+                          "6tablea3c1b7e-2f55-4c8e-9a57-\xd0\x9c\xce\x99\xcc\x9b\xc6\x9d"
+                          "9b21"));
+    ck_assert_ptr_null(
+        mail_resource_url("", "/v1/reviews", "6a3c1b7e-2f55-4c8e-9a57-0c1f3d9e8b21"));
 }
 END_TEST
 
