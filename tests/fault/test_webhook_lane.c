@@ -95,12 +95,19 @@ static void lane_cleanup(const char *run, const char *wid)
  * Writes the notification's id. */
 static void lane_email(const char *run, char *nid)
 {
+    /* To a person, as every reminder is (its mail then carries a List-Unsubscribe link, which
+     * the test command's mail check asks of every reminder). */
     PGresult *res = fault_sql(
-        "INSERT INTO notifications (kind, subject_id, recipient, due_on, data) VALUES "
-        "('training_2d', gen_random_uuid(), 'lane-%s@example.org', current_date, "
-        "'{\"course\":\"peer_reviewer\",\"starts\":\"2026-12-05\",\"location\":\"Leeds\"}') "
-        "RETURNING id",
-        run);
+        "WITH s AS (INSERT INTO schools (urn, name, phase_of_education, local_authority) "
+        "VALUES (lpad((floor(random() * 9000000) + 1000000)::bigint::text, 7, '0'), "
+        "'Lane %s School', 'primary', 'Leeds') RETURNING id), "
+        "p AS (INSERT INTO people (school_id, full_name, email) SELECT s.id, 'Lane %s', "
+        "'lane-%s@example.org' FROM s RETURNING id, email) "
+        "INSERT INTO notifications (kind, subject_id, person_id, recipient, due_on, data) "
+        "SELECT 'training_2d', gen_random_uuid(), p.id, p.email, current_date, "
+        "'{\"course\":\"peer_reviewer\",\"starts\":\"2026-12-05\",\"location\":\"Leeds\"}' "
+        "FROM p RETURNING id",
+        run, run, run);
     snprintf(nid, 37, "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
     PQclear(fault_sql("INSERT INTO jobs (kind, payload) VALUES ('notification.deliver', "
