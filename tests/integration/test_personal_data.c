@@ -292,6 +292,19 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
     ck_assert_int_eq(status, 401);
     ck_assert_int_eq(
         pd_count("SELECT count(*) FROM calendar_feeds WHERE person_id = $1", pid, NULL), 0);
+    /* Nothing new is recorded for a tombstone: a booking, a conflict, an unavailability. */
+    char *bpath = xasprintf("/v1/training-sessions/%s/bookings", future);
+    char *bbody = xasprintf("{\"person_id\":\"%s\"}", pid);
+    r = pd_call("POST", bpath, test_admin(), bbody, 409);
+    ck_assert_str_eq(pd_str(r->json, "code"), "conflict");
+    http_free(r);
+    r = pd_call("POST", upath, test_admin(),
+                "{\"from_on\":\"2027-01-04\",\"to_on\":\"2027-01-05\"}", 409);
+    http_free(r);
+    ck_assert_int_eq(
+        pd_count("SELECT count(*) FROM unavailability WHERE person_id = $1", pid, NULL), 0);
+    free(bpath);
+    free(bbody);
     char *st = pd_value("SELECT status FROM notifications WHERE id = $1", pending, NULL);
     ck_assert_str_eq(st, "skipped");
     free(st);

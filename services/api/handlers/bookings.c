@@ -105,7 +105,8 @@ void bookings_create(struct req *r)
         json_decref(errors);
         return;
     }
-    if (resource_errors(r, errors) != 0 || req_allow(r, SCOPE_BOOKING, SCOPE_CREATE, &o) != 0)
+    if (resource_errors(r, errors) != 0 || req_allow(r, SCOPE_BOOKING, SCOPE_CREATE, &o) != 0 ||
+        resource_person_live(r, person_id) != 0)
         return;
     int started = booking_col(session, "started")[0] == 't';
     if (started && !scope_records_attendance(&r->principal)) {

@@ -9,6 +9,7 @@
 
 /* Each returns (hub_id, partnership_id, school_id, person_id) of one record. */
 const struct db_stmt resource_statements[] = {
+    {"person_erased", "SELECT 1 FROM people WHERE id = $1 AND erased_at IS NOT NULL"},
     {"chain_hub", "SELECT id, NULL::uuid, NULL::uuid, NULL::uuid FROM hubs WHERE id = $1"},
     {"chain_partnership", "SELECT hub_id, id, NULL::uuid, NULL::uuid FROM partnerships "
                           "WHERE id = $1"},
@@ -160,6 +161,20 @@ int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op
         return -1;
     }
     return req_allow(r, kind, op, &o);
+}
+
+int resource_person_live(struct req *r, const char *person_id)
+{
+    const char *p[] = {person_id};
+    PGresult *res = req_db(r, "person_erased", 1, p);
+    if (!res)
+        return -1;
+    if (PQntuples(res) > 0) {
+        req_problem(r, 409, "conflict",
+                    "This person's record was erased: nothing new is recorded for them.");
+        return -1;
+    }
+    return 0;
 }
 
 int resource_errors(struct req *r, json_t *errors)

@@ -46,6 +46,10 @@ PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, e
  * the path's person exists and the caller sees it (else 404) and may take op on that kind of
  * detail (else 403). Returns -1 after answering. */
 int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op);
+/* 409 `conflict` when person_id names an erased person's tombstone (DESIGN 1.4: nothing new,
+ * a booking, a conflict, an unavailability, is recorded for them). Returns 0, or -1 after
+ * answering. */
+int resource_person_live(struct req *r, const char *person_id);
 /* Answers 422 validation_failed with errors when it is not empty (and returns -1); frees it. */
 int resource_errors(struct req *r, json_t *errors);
 /* Answers 201 for a create whose statement returned (json, version, id): Location is the

@@ -46,7 +46,10 @@ static void subcollection_reply(struct req *r, const PGresult *res)
 static int subcollection_allow(struct req *r, const struct subcollection *s, enum scope_op op)
 {
     if (s->owner == SUBCOLLECTION_OF_PERSON)
-        return resource_person_detail(r, s->kind, op);
+        return resource_person_detail(r, s->kind, op) != 0 ||
+                       (op == SCOPE_CREATE && resource_person_live(r, req_param(r, "id")) != 0)
+                   ? -1
+                   : 0;
     int change = op != SCOPE_READ;
     return reviews_load(r, req_param(r, "id"), change, change ? s->act : REVIEW_ACT_READ) ? 0 : -1;
 }
