@@ -31,8 +31,9 @@ struct runner {
     struct db *db;
     struct redis *redis;
     char consumer[128];
-    int webhook_lane;   /* 1: serves the webhook lane */
-    const char *stream; /* the lane's stream */
+    int webhook_lane;          /* 1: serves the webhook lane */
+    const char *stream;        /* the lane's stream */
+    struct jobs_outbox outbox; /* what the running job enqueued (job_ctx) */
 };
 
 static void runner_ack(struct runner *rn, const char *entry)
@@ -126,7 +127,8 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
                           atoi(PQgetvalue(claim, 0, 3)),
                           worker_shared.name,
                           &lost,
-                          ""};
+                          "",
+                          &rn->outbox};
     /* jsonb always parses, but jansson refuses what PostgreSQL accepts (nesting past 2,048
      * levels, for one): such a job fails, like any other, without its code running. */
     ctx.payload = json_loads(PQgetvalue(claim, 0, 1), 0, NULL);
@@ -158,6 +160,7 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
         if (res)
             PQclear(res);
         if (mine && runner_sql(rn, "COMMIT") == 0) {
+            jobs_outbox_publish(&rn->outbox, rn->redis, rn->db); /* what it enqueued, at once */
             wmetrics_finished(WM_SUCCEEDED, run_us);
         } else {
             /* Another attempt owns the job now (or the commit failed): nothing of this one
@@ -180,6 +183,7 @@ static void runner_run(struct runner *rn, const char *id, PGresult *claim)
             runner_fail(rn, k, &ctx, attempt_s, ctx.err[0] ? ctx.err : "failed", run_us);
         }
     }
+    jobs_outbox_clear(&rn->outbox); /* rolled back: those jobs do not exist */
     wmetrics_inflight(-1);
     inflight_remove(id);
     json_decref(ctx.payload);
@@ -275,7 +279,7 @@ void *runner_main(void *arg)
 {
     int index = (int)(intptr_t)arg;
     const struct config *cfg = worker_shared.cfg;
-    struct runner rn;
+    struct runner rn = {0};
     struct redis_addr addr;
     redis_parse_url(cfg->redis_url, &addr);
     rn.db = db_new(cfg->database_url, worker_statement_sets);
@@ -293,6 +297,7 @@ void *runner_main(void *arg)
         }
         runner_read(&rn);
     }
+    jobs_outbox_free(&rn.outbox);
     redis_free(rn.redis);
     db_free(rn.db);
     atomic_fetch_sub(&worker_runners_left, 1);

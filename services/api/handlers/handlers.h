@@ -72,9 +72,10 @@ int reviews_allowed(struct req *r, const PGresult *row, enum review_act act);
 enum { REVIEW_PERSON_UNSEEN = 0, REVIEW_PERSON_MEMBER = 1, REVIEW_PERSON_OUTSIDER = 2 };
 int reviews_person(struct req *r, const char *review_id, const char *person_id);
 /* Writes a review event (kind "transition", "champion.assigned", …) and, in the same
- * transaction, the webhook job that announces it with review_json as its data. */
+ * transaction, the webhook job that announces it with the review as its data
+ * (spp_review_event). */
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
-                  const char *to, const char *reason, const char *review_json);
+                  const char *to, const char *reason);
 
 /* review_facts.c */
 struct elig_review;

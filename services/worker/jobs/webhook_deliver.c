@@ -53,8 +53,9 @@
 
 const struct db_stmt webhook_deliver_statements[] = {
     /* $1: the event; the hub it falls under is its resource's partnership's, or its person's
-     * (a booking). $2: the deliveries' max_attempts. published_at stays NULL: the sweeper
-     * publishes them once this job's transaction has committed. */
+     * (a booking). $2: the deliveries' max_attempts. Returns the new jobs (NULL where the
+     * delivery existed already), which the runner publishes on the webhook lane once this
+     * job's transaction has committed. */
     {"webhook_fanout",
      "WITH ev AS (SELECT $1::jsonb AS e), "
      "scope AS (SELECT COALESCE("
@@ -62,14 +63,12 @@ const struct db_stmt webhook_deliver_statements[] = {
      "(SELECT p.hub_id FROM people pe JOIN schools s ON s.id = pe.school_id "
      "JOIN partnerships p ON p.id = s.partnership_id "
      "WHERE pe.id = (ev.e #>> '{data,person_id}')::uuid)) AS hub_id FROM ev) "
-     "INSERT INTO jobs (kind, payload, dedupe_key, max_attempts) "
-     "SELECT 'webhook.deliver', jsonb_build_object('webhook_id', w.id, 'event', ev.e), "
-     "'webhook:' || w.id || ':' || (ev.e ->> 'id'), $2::int "
+     "SELECT spp_enqueue('webhook.deliver', jsonb_build_object('webhook_id', w.id, 'event', "
+     "ev.e), 'webhook:' || w.id || ':' || (ev.e ->> 'id'), 0, $2::int) "
      "FROM ev, scope, webhooks w LEFT JOIN api_keys k ON k.id = w.api_key_id "
      "WHERE w.active AND (ev.e ->> 'type') = ANY (w.events) "
      "AND (w.api_key_id IS NULL OR (k.revoked_at IS NULL AND (k.role = 'admin' "
-     "OR (k.role = 'hub' AND k.hub_id = scope.hub_id)))) "
-     "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id"},
+     "OR (k.role = 'hub' AND k.hub_id = scope.hub_id))))"},
     /* Read without a lock: the row is locked only by the bookkeeping after the POST, so that
      * no transaction waits on a receiver. */
     {"webhook_target",
@@ -138,8 +137,9 @@ static enum job_result webhook_fanout(struct job_ctx *ctx, const struct webhook_
     free(event);
     if (!res)
         return JOB_RETRY;
-    if (PQntuples(res) > 0)
-        log_info("webhook event %s (%s): %d deliveries queued", ev->id, ev->type, PQntuples(res));
+    int n = jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_WEBHOOK_STREAM);
+    if (n > 0)
+        log_info("webhook event %s (%s): %d deliveries queued", ev->id, ev->type, n);
     PQclear(res);
     return JOB_OK;
 }
