@@ -6,11 +6,13 @@
 -- publishes a delayed one when it falls due.
 
 -- Inserts a job; returns its id, or NULL when its dedupe_key (ever) or its pending_key (while a
--- job holding it has not started) is taken. max_attempts NULL: the ledger's default (8, which is
+-- job holding it has not started) is taken. It is due after p_delay_s, or at p_run_at when given
+-- (a schedule slot's instant). max_attempts NULL: the ledger's default (8, which is
 -- JOBS_DEFAULT_MAX_ATTEMPTS).
 CREATE FUNCTION spp_enqueue(p_kind text, p_payload jsonb, p_dedupe_key text DEFAULT NULL,
                             p_delay_s integer DEFAULT 0, p_max_attempts integer DEFAULT NULL,
-                            p_requested_by text DEFAULT NULL, p_pending_key text DEFAULT NULL)
+                            p_requested_by text DEFAULT NULL, p_pending_key text DEFAULT NULL,
+                            p_run_at timestamptz DEFAULT NULL)
     RETURNS uuid LANGUAGE plpgsql AS $$
 DECLARE
     t_now timestamptz := clock_timestamp();
@@ -19,7 +21,8 @@ BEGIN
     INSERT INTO jobs (kind, payload, dedupe_key, run_at, max_attempts, requested_by,
                       published_at, pending_key)
     VALUES (p_kind, COALESCE(p_payload, '{}'), p_dedupe_key,
-            t_now + make_interval(secs => GREATEST(COALESCE(p_delay_s, 0), 0)),
+            COALESCE(p_run_at,
+                     t_now + make_interval(secs => GREATEST(COALESCE(p_delay_s, 0), 0))),
             COALESCE(p_max_attempts, 8), p_requested_by, t_now, p_pending_key)
     ON CONFLICT DO NOTHING
     RETURNING id INTO j_id;

@@ -23,7 +23,8 @@ const struct db_stmt scheduler_statements[] = {
      "  WHERE at <= $1::timestamptz AND at > $1::timestamptz - interval '36 hours' "
      "  ON CONFLICT DO NOTHING RETURNING slot_key, run_at) "
      "SELECT spp_enqueue('digest.compile', jsonb_build_object('partnership_id', p.id, "
-     "  'slot', spp_ts(s.run_at)), 'digest.compile:' || p.id || ':' || substr(s.slot_key, 8)) "
+     "  'slot', spp_ts(s.run_at)), 'digest.compile:' || p.id || ':' || substr(s.slot_key, 8), "
+     "  p_run_at => s.run_at) "
      "FROM slots s CROSS JOIN partnerships p WHERE p.digest_enabled"},
     {NULL, NULL},
 };
