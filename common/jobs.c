@@ -143,23 +143,30 @@ int jobs_outbox_add_array(struct jobs_outbox *o, const char *text, const char *s
     size_t len = text ? strlen(text) : 0;
     if (len < 2 || text[0] != '{' || text[len - 1] != '}')
         return -1;
-    int n = 0;
-    const char *s = text + 1, *end = text + len - 1;
-    while (s < end) {
-        const char *comma = memchr(s, ',', (size_t)(end - s));
-        size_t k = (size_t)((comma ? comma : end) - s);
-        if (k != 36 && !(k == 4 && !memcmp(s, "NULL", 4)))
-            return -1;
-        if (k == 36) {
-            char id[37];
-            memcpy(id, s, 36);
-            id[36] = '\0';
-            jobs_outbox_add(o, id, stream);
-            n++;
+    const char *end = text + len - 1;
+    /* Checked whole first, so that a malformed literal adds nothing. */
+    for (int add = 0; add < 2; add++) {
+        int n = 0;
+        for (const char *s = text + 1; s < end;) {
+            const char *comma = memchr(s, ',', (size_t)(end - s));
+            size_t k = (size_t)((comma ? comma : end) - s);
+            if (k == 36) {
+                if (add) {
+                    char id[37];
+                    memcpy(id, s, 36);
+                    id[36] = '\0';
+                    jobs_outbox_add(o, id, stream);
+                }
+                n++;
+            } else if (k != 4 || memcmp(s, "NULL", 4) != 0) {
+                return -1;
+            }
+            s += k + (comma ? 1 : 0);
         }
-        s += k + (comma ? 1 : 0);
+        if (add)
+            return n;
     }
-    return n;
+    return -1;
 }
 
 void jobs_outbox_publish(struct jobs_outbox *o, struct redis *r, struct db *db)
