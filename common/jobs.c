@@ -2,10 +2,12 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "redis.h"
+#include "xalloc.h"
 
 /* The statements on one job (by id) test its state as what it is not, which the CHECK on
  * status makes the same set: written "status = 'running'" or "status IN ('queued', 'failed')",
@@ -17,18 +19,10 @@
 #define JOBS_RUNNING "status NOT IN ('queued', 'failed', 'succeeded', 'dead')" /* running */
 
 const struct db_stmt jobs_statements[] = {
-    /* A job becomes due run_at; published_at records that its id went on the stream. */
-    /* published_at is the insert's own instant: a job due at once counts as published (its
-     * caller publishes after commit), a delayed one is published by the sweeper when due. */
-    /* A key that is taken (dedupe_key: ever; pending_key: by a job that has not started)
-     * makes the insert do nothing, and the caller is given that job instead. */
-    {"jobs_insert",
-     "INSERT INTO jobs (kind, payload, dedupe_key, run_at, max_attempts, requested_by, "
-     "published_at, pending_key) SELECT $1, COALESCE($2::jsonb, '{}'), $3, "
-     "t.now + make_interval(secs => GREATEST($4::int, 0)), $5::int, $6, t.now, $7 "
-     "FROM (SELECT clock_timestamp() AS now) t "
-     "ON CONFLICT DO NOTHING "
-     "RETURNING id, $4::int <= 0"},
+    /* spp_enqueue (sql/0013) decides keys, defaults and published_at; the second column says
+     * whether the job may run at once (then its caller publishes it after commit). */
+    {"jobs_insert", "SELECT spp_enqueue($1, $2::jsonb, $3, $4::int, $5::int, $6, $7), "
+                    "$4::int <= 0"},
     {"jobs_by_key", "SELECT id FROM jobs WHERE dedupe_key = $1 "
                     "UNION ALL SELECT id FROM jobs WHERE pending_key = $2 LIMIT 1"},
     /* Claiming takes the lease and counts the attempt; only what is due, of a kind this
@@ -83,14 +77,14 @@ const struct db_stmt jobs_statements[] = {
     {NULL, NULL},
 };
 
-int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, char *err,
-                 size_t errlen)
+int jobs_enqueue(struct db *db, struct jobs_outbox *out, const struct jobs_new *j, char *id,
+                 char *err, size_t errlen)
 {
-    return jobs_enqueue_once(db, j, NULL, id, due, err, errlen);
+    return jobs_enqueue_once(db, out, j, NULL, id, err, errlen);
 }
 
-int jobs_enqueue_once(struct db *db, const struct jobs_new *j, const char *pending_key, char *id,
-                      int *due, char *err, size_t errlen)
+int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_new *j,
+                      const char *pending_key, char *id, char *err, size_t errlen)
 {
     char delay[16], max[16];
     snprintf(delay, sizeof delay, "%d", j->delay_s);
@@ -99,7 +93,6 @@ int jobs_enqueue_once(struct db *db, const struct jobs_new *j, const char *pendi
     const char *p[] = {j->kind, j->payload,      j->dedupe_key, delay,
                        max,     j->requested_by, pending_key};
     const char *k[] = {j->dedupe_key, pending_key};
-    *due = 0;
     /* The job holding a pending key may start (and give the key up) between the insert that
      * met it and the look-up: then the insert is tried again, and succeeds. */
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -111,9 +104,10 @@ int jobs_enqueue_once(struct db *db, const struct jobs_new *j, const char *pendi
                 PQclear(res);
             return -1;
         }
-        if (PQntuples(res) == 1) {
+        if (!PQgetisnull(res, 0, 0)) {
             snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
-            *due = PQgetvalue(res, 0, 1)[0] == 't';
+            if (PQgetvalue(res, 0, 1)[0] == 't')
+                jobs_outbox_add(out, id, JOBS_STREAM);
             PQclear(res);
             return 0;
         }
@@ -135,6 +129,78 @@ int jobs_enqueue_once(struct db *db, const struct jobs_new *j, const char *pendi
     }
     snprintf(err, errlen, "enqueue %s: the job with this key vanished", j->kind);
     return -1;
+}
+
+void jobs_outbox_add(struct jobs_outbox *o, const char *id, const char *stream)
+{
+    if (!id || !id[0])
+        return;
+    if (o->n == o->cap) {
+        o->cap = o->cap ? 2 * o->cap : 8;
+        o->v = xrealloc(o->v, o->cap * sizeof *o->v);
+    }
+    snprintf(o->v[o->n].id, sizeof o->v[o->n].id, "%s", id);
+    o->v[o->n++].stream = stream;
+}
+
+int jobs_outbox_add_column(struct jobs_outbox *o, const PGresult *res, int col, const char *stream)
+{
+    int n = 0;
+    for (int i = 0; i < PQntuples(res); i++)
+        if (!PQgetisnull(res, i, col)) {
+            jobs_outbox_add(o, PQgetvalue(res, i, col), stream);
+            n++;
+        }
+    return n;
+}
+
+int jobs_outbox_add_array(struct jobs_outbox *o, const char *text, const char *stream)
+{
+    size_t len = text ? strlen(text) : 0;
+    if (len < 2 || text[0] != '{' || text[len - 1] != '}')
+        return -1;
+    const char *end = text + len - 1;
+    /* Checked whole first, so that a malformed literal adds nothing. */
+    for (int add = 0; add < 2; add++) {
+        int n = 0;
+        for (const char *s = text + 1; s < end;) {
+            const char *comma = memchr(s, ',', (size_t)(end - s));
+            size_t k = (size_t)((comma ? comma : end) - s);
+            if (k == 36) {
+                if (add) {
+                    char id[37];
+                    memcpy(id, s, 36);
+                    id[36] = '\0';
+                    jobs_outbox_add(o, id, stream);
+                }
+                n++;
+            } else if (k != 4 || memcmp(s, "NULL", 4) != 0) {
+                return -1;
+            }
+            s += k + (comma ? 1 : 0);
+        }
+        if (add)
+            return n;
+    }
+    return -1;
+}
+
+void jobs_outbox_publish(struct jobs_outbox *o, struct redis *r, struct db *db)
+{
+    for (size_t i = 0; i < o->n; i++)
+        jobs_publish_to(r, db, o->v[i].stream, o->v[i].id);
+    o->n = 0;
+}
+
+void jobs_outbox_clear(struct jobs_outbox *o)
+{
+    o->n = 0;
+}
+
+void jobs_outbox_free(struct jobs_outbox *o)
+{
+    free(o->v);
+    *o = (struct jobs_outbox){0};
 }
 
 int jobs_publish(struct redis *r, struct db *db, const char *id)

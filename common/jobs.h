@@ -34,18 +34,43 @@ struct jobs_new {
     const char *requested_by; /* the API key id behind it, or NULL */
 };
 
-/* Inserts a job inside the caller's open transaction and writes its id (37 bytes). With a
- * dedupe key that exists already, writes the existing job's id instead and returns 1. Sets
- * *due when the job may run at once (the caller publishes it after commit). Returns 0 for a new
- * job, 1 for an existing one, -1 on a database error (message in err). */
-int jobs_enqueue(struct db *db, const struct jobs_new *j, char *id, int *due, char *err,
-                 size_t errlen);
+/* What one transaction enqueued and must publish once it has committed (DESIGN §4.1): the API
+ * keeps one per request, the runner one per job (job_ctx), the scheduler one per tick. Add
+ * every job id that an enqueue handed back (jobs_enqueue does it itself; SQL that calls
+ * spp_enqueue, spp_notify or spp_announce returns the ids for jobs_outbox_add*); after COMMIT,
+ * jobs_outbox_publish; after ROLLBACK, jobs_outbox_clear. Zero-initialised is empty. */
+struct jobs_outbox {
+    struct jobs_outbox_entry {
+        char id[37];
+        const char *stream; /* JOBS_STREAM or JOBS_WEBHOOK_STREAM */
+    } * v;
+    size_t n, cap;
+};
+/* Adds a job id (ignored when NULL or empty) to publish on stream. */
+void jobs_outbox_add(struct jobs_outbox *o, const char *id, const char *stream);
+/* Adds the job ids of column col of every row of res (NULLs skipped). Returns how many. */
+int jobs_outbox_add_column(struct jobs_outbox *o, const PGresult *res, int col, const char *stream);
+/* Adds the job ids of a PostgreSQL uuid[] literal ("{id,id}"; NULL entries skipped). Returns how
+ * many, or -1 when text is not such a literal. */
+int jobs_outbox_add_array(struct jobs_outbox *o, const char *text, const char *stream);
+/* Publishes every id (jobs_publish_to; a failed publish is left to the sweeper) and empties. */
+void jobs_outbox_publish(struct jobs_outbox *o, struct redis *r, struct db *db);
+/* Empties it (the transaction rolled back: its jobs do not exist). */
+void jobs_outbox_clear(struct jobs_outbox *o);
+void jobs_outbox_free(struct jobs_outbox *o);
+
+/* Inserts a job (spp_enqueue) inside the caller's open transaction and writes its id (37
+ * bytes); a new job that may run at once goes into out, to publish after commit. With a
+ * dedupe key that exists already, writes the existing job's id instead and returns 1. Returns 0
+ * for a new job, 1 for an existing one, -1 on a database error (message in err). */
+int jobs_enqueue(struct db *db, struct jobs_outbox *out, const struct jobs_new *j, char *id,
+                 char *err, size_t errlen);
 /* Like jobs_enqueue, and while a job with pending_key (may be NULL) has not started, writes
  * that job's id instead and returns 1: one waiting job per key at a time (a repeated request
  * answers with the queued job). Claiming a job releases its key (jobs_claim_many), so a job that
  * is running, or waiting to retry, does not hold it. */
-int jobs_enqueue_once(struct db *db, const struct jobs_new *j, const char *pending_key, char *id,
-                      int *due, char *err, size_t errlen);
+int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_new *j,
+                      const char *pending_key, char *id, char *err, size_t errlen);
 
 /* XADD the id to the stream. On a failure (Redis down, out of memory) the job is marked
  * unpublished in db (outside any transaction: call it after COMMIT), so that the next sweep

@@ -219,8 +219,7 @@ void dispatch_run(struct req *r)
     }
     r->in_tx = 0;
     /* Only now may workers see the jobs; a failed publish never fails the request. */
-    for (size_t i = 0; i < r->npublish; i++)
-        jobs_publish(r->hc->redis, r->hc->db, r->publish[i]);
+    jobs_outbox_publish(&r->outbox, r->hc->redis, r->hc->db);
     return;
 rollback:
     db_end(r->hc->db, 0);

@@ -30,7 +30,7 @@ void req_free(struct req *r)
     for (size_t i = 0; i < r->nresults; i++)
         PQclear(r->results[i]);
     free(r->results);
-    free(r->publish);
+    jobs_outbox_free(&r->outbox);
     json_decref(r->json);
     free(r->resp_body);
     arena_cleanup(&r->arena);
@@ -428,22 +428,18 @@ int req_enqueue_once(struct req *r, const struct jobs_new *j, const char *pendin
     if (!copy.requested_by)
         copy.requested_by = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
     char err[512];
-    int due = 0;
-    int rc = jobs_enqueue_once(r->hc->db, &copy, pending_key, id, &due, err, sizeof err);
+    int rc = jobs_enqueue_once(r->hc->db, &r->outbox, &copy, pending_key, id, err, sizeof err);
     if (rc < 0) {
         log_error("%s", err);
         req_problem(r, 500, "internal", "Something went wrong on our side.");
         return -1;
     }
-    if (rc == 0 && due)
-        req_publish_after_commit(r, id);
     return 0;
 }
 
 void req_publish_after_commit(struct req *r, const char *job_id)
 {
-    r->publish = xrealloc(r->publish, (r->npublish + 1) * sizeof *r->publish);
-    snprintf(r->publish[r->npublish++], 37, "%s", job_id);
+    jobs_outbox_add(&r->outbox, job_id, JOBS_STREAM);
 }
 
 int req_announce(struct req *r, const char *type, const char *data_json)
@@ -452,7 +448,8 @@ int req_announce(struct req *r, const char *type, const char *data_json)
     PGresult *res = req_db(r, "job_announce", 2, p);
     if (!res)
         return -1;
-    req_publish_after_commit(r, PQgetvalue(res, 0, 0));
+    if (!PQgetisnull(res, 0, 0))
+        req_publish_after_commit(r, PQgetvalue(res, 0, 0));
     return 0;
 }
 

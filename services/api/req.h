@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "jobs.h"
 #include "scope.h"
 #include "validate.h"
 
@@ -91,8 +92,7 @@ struct req {
     int nresp_headers;
     int replayed; /* an idempotent replay: do not store it again */
 
-    char (*publish)[37]; /* jobs enqueued by this request, published after COMMIT */
-    size_t npublish;
+    struct jobs_outbox outbox; /* jobs enqueued by this request, published after COMMIT */
 
     PGresult **results; /* cleared at the end */
     size_t nresults, capresults;
@@ -157,17 +157,18 @@ void req_db_answer(struct req *r, const char *stmt, const PGresult *res);
 const char *req_col(const PGresult *res, int row, int col);
 
 /* ---- jobs ---- */
-struct jobs_new;
 /* Enqueues a job in the request's transaction (DESIGN §4.1); the dispatcher publishes it after
  * COMMIT. Writes the job id (37 bytes). Returns 0, or -1 after answering 500. */
 int req_enqueue(struct req *r, const struct jobs_new *j, char *id);
 /* The same, one waiting job per pending_key: while a job with that key has not started, writes
  * its id instead (jobs_enqueue_once). */
 int req_enqueue_once(struct req *r, const struct jobs_new *j, const char *pending_key, char *id);
-/* Publishes a job id to the stream once the request's transaction has committed. */
+/* Publishes a job id to the stream once the request's transaction has committed (its outbox:
+ * for ids that SQL handed back from spp_enqueue, spp_notify or spp_announce). */
 void req_publish_after_commit(struct req *r, const char *job_id);
-/* Announces a webhook event of type with data (JSON text) in the request's transaction: the
- * worker fans it out to the subscriptions. Returns 0 or -1 after answering. */
+/* Announces a webhook event of type with data (JSON text) in the request's transaction
+ * (spp_announce): the worker fans it out to the subscriptions. Returns 0 or -1 after
+ * answering. */
 int req_announce(struct req *r, const char *type, const char *data_json);
 /* 202 Accepted for a job: Location: /v1/jobs/{id} and the job in the body. */
 void req_reply_accepted(struct req *r, const char *job_id);

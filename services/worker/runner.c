@@ -63,7 +63,8 @@ struct runner {
     int64_t batch_us;   /* the same, summed over the jobs of the current batch */
     struct runner_done *done;
     int ndone;
-    int64_t done_since_us; /* when the oldest of done finished */
+    int64_t done_since_us;     /* when the oldest of done finished */
+    struct jobs_outbox outbox; /* what the running job enqueued (job_ctx) */
 };
 
 /* Acknowledges and deletes stream entries, each command naming them all. */
@@ -216,7 +217,7 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
     const struct job_kind *k = worker_kind(job->kind);
     struct job_ctx ctx = {
         rn->db,       rn->redis,         worker_shared.cfg,  job->id, job->kind, NULL,
-        job->attempt, job->max_attempts, worker_shared.name, lost,    ""};
+        job->attempt, job->max_attempts, worker_shared.name, lost,    "",        &rn->outbox};
     /* jsonb always parses, but jansson refuses what PostgreSQL accepts (nesting past 2,048
      * levels, for one): such a job fails, like any other, without its code running. */
     ctx.payload = json_loads(job->payload, 0, NULL);
@@ -257,6 +258,7 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
         if (res)
             PQclear(res);
         if (mine && runner_sql(rn, "COMMIT") == 0) {
+            jobs_outbox_publish(&rn->outbox, rn->redis, rn->db); /* what it enqueued, at once */
             wmetrics_finished(WM_SUCCEEDED, run_us);
         } else {
             /* Another attempt owns the job now (or the commit failed): nothing of this one
@@ -282,6 +284,7 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
     }
     if (recorded)
         inflight_set_done(rn->inflight, job->id, job->attempt);
+    jobs_outbox_clear(&rn->outbox); /* rolled back: those jobs do not exist */
     wmetrics_inflight(-1);
     json_decref(ctx.payload);
     rn->batch_us += monotime_now_us() - start;
@@ -496,6 +499,7 @@ void *runner_main(void *arg)
     }
     free(rn.done);
     inflight_set_free(rn.inflight);
+    jobs_outbox_free(&rn.outbox);
     redis_free(rn.redis);
     db_free(rn.db);
     atomic_fetch_sub(&worker_runners_left, 1);

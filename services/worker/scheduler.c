@@ -22,12 +22,10 @@ const struct db_stmt scheduler_statements[] = {
      "  SELECT 'digest:' || day, at FROM days "
      "  WHERE at <= $1::timestamptz AND at > $1::timestamptz - interval '36 hours' "
      "  ON CONFLICT DO NOTHING RETURNING slot_key, run_at) "
-     "INSERT INTO jobs (kind, payload, dedupe_key, run_at, published_at) "
-     "SELECT 'digest.compile', jsonb_build_object('partnership_id', p.id, "
+     "SELECT spp_enqueue('digest.compile', jsonb_build_object('partnership_id', p.id, "
      "  'slot', spp_ts(s.run_at)), 'digest.compile:' || p.id || ':' || substr(s.slot_key, 8), "
-     "  s.run_at, clock_timestamp() FROM slots s CROSS JOIN partnerships p "
-     "WHERE p.digest_enabled "
-     "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id"},
+     "  p_run_at => s.run_at) "
+     "FROM slots s CROSS JOIN partnerships p WHERE p.digest_enabled"},
     {NULL, NULL},
 };
 
@@ -43,14 +41,12 @@ static int scheduler_reminders(struct db *db, struct redis *redis, const struct 
     snprintf(payload, sizeof payload, "{\"as_of\":\"%s\"}", stamp);
     struct jobs_new j = {"reminders.scan", payload, key, 0, 0, NULL};
     char id[37], err[512];
-    int due;
-    int rc = jobs_enqueue(db, &j, id, &due, err, sizeof err);
-    if (rc < 0) {
+    struct jobs_outbox out = {0};
+    int rc = jobs_enqueue(db, &out, &j, id, err, sizeof err);
+    if (rc < 0)
         log_warn("scheduler: %s", err);
-        return 0;
-    }
-    if (rc == 0)
-        jobs_publish(redis, db, id);
+    jobs_outbox_publish(&out, redis, db); /* autocommit: the insert has committed */
+    jobs_outbox_free(&out);
     return rc == 0;
 }
 
@@ -67,9 +63,10 @@ static int scheduler_digest(struct db *db, struct redis *redis, const struct con
     if (!db_ok(res)) {
         log_warn("scheduler: digest slot: %s", res ? PQresultErrorMessage(res) : "no connection");
     } else {
-        n = PQntuples(res);
-        for (int i = 0; i < n; i++)
-            jobs_publish(redis, db, PQgetvalue(res, i, 0));
+        struct jobs_outbox out = {0};
+        n = jobs_outbox_add_column(&out, res, 0, JOBS_STREAM);
+        jobs_outbox_publish(&out, redis, db); /* autocommit: the inserts have committed */
+        jobs_outbox_free(&out);
         if (n > 0)
             log_info("scheduler: %d digest jobs for the nightly slot", n);
     }

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "jobs.h"
 #include "redis.h"
 
 /* What a job's code gets. It runs inside a transaction on db that commits together with the
@@ -26,6 +27,10 @@ struct job_ctx {
     const char *worker; /* this worker's name */
     atomic_int *lost;   /* set when the lease was lost: stop, the outcome will be refused */
     char err[512];      /* why, for JOB_RETRY */
+    /* The jobs this job enqueued (jobs_enqueue adds its own; add the ids that SQL handed back
+     * from spp_enqueue, spp_notify or spp_announce): the runner publishes them as soon as the
+     * job's completion commits, and forgets them when it rolls back. */
+    struct jobs_outbox *outbox;
 };
 
 enum job_result {

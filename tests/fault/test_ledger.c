@@ -109,11 +109,48 @@ START_TEST(delayed_job_waits)
 }
 END_TEST
 
+/* A job enqueued by a job, through jobs_enqueue or spp_enqueue, is published as soon as that job
+ * commits (the runner publishes its outbox): with the sweeper an hour apart, the follow-ups still
+ * run within seconds. */
+START_TEST(followup_published_at_commit)
+{
+    char run[64], next[64], next_sql[64];
+    fault_tag(run, sizeof run, "followup");
+    fault_tag(next, sizeof next, "followup-c");
+    fault_tag(next_sql, sizeof next_sql, "followup-sql");
+    static const char *const env[] = {"SPP_SWEEP_INTERVAL_S=3600", NULL};
+    struct fault_worker w;
+    fault_worker_start(&w, "followup", env);
+    /* Let its first sweep pass, so that only the outbox can publish what comes next. */
+    fault_sleep_ms(1500);
+    char extra[2][256];
+    snprintf(extra[0], sizeof extra[0], "{\"ms\":0,\"then\":{\"run\":\"%s\",\"ms\":0}}", next);
+    snprintf(extra[1], sizeof extra[1], "{\"ms\":0,\"then_sql\":{\"run\":\"%s\",\"ms\":0}}",
+             next_sql);
+    ck_assert_int_eq(fault_insert_jobs("test.record", run, 1, extra[0], NULL, 0), 1);
+    ck_assert_int_eq(fault_insert_jobs("test.record", run, 1, extra[1], NULL, 0), 1);
+    ck_assert_int_eq(fault_publish_run(run), 2);
+    const char *runs[] = {run, next, next_sql};
+    long want[] = {2, 1, 1};
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(fault_wait_long(want[i], 10,
+                                      "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
+                                      "AND status = 'succeeded'",
+                                      runs[i]) == want[i],
+                      "run %s did not finish within 10 s (see %s)", runs[i], w.log);
+    fault_worker_stop(&w);
+    for (int i = 0; i < 3; i++)
+        fault_assert_exactly_once(runs[i], want[i]);
+}
+END_TEST
+
 Suite *fault_ledger_suite(void)
 {
     Suite *s = suite_create("fault: the ledger");
     suite_add_tcase(s, fault_tcase("4 workers, 2000 jobs", many_workers_many_jobs, 120));
     suite_add_tcase(s, fault_tcase("poison job", poison_job_dies_alone, 90));
     suite_add_tcase(s, fault_tcase("delayed job", delayed_job_waits, 60));
+    suite_add_tcase(s,
+                    fault_tcase("follow-up published at commit", followup_published_at_commit, 60));
     return s;
 }

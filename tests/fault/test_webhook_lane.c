@@ -187,7 +187,8 @@ static void lane_private_name(char *out, size_t len)
 
 /* A name is judged at delivery: with SPP_WEBHOOK_ALLOW_PRIVATE=false the worker resolves it,
  * finds a loopback address, and refuses to connect (the receiver here sees no connection); the
- * failure is recorded on the subscription like any other. */
+ * failure is recorded on the subscription like any other, and the delivery's job fails (the
+ * ledger retries it) with that error. */
 START_TEST(name_resolving_private_refused_at_delivery)
 {
     char run[64], wid[37], url[400], id[37], name[256];
@@ -202,8 +203,11 @@ START_TEST(name_resolving_private_refused_at_delivery)
     fault_worker_start(&w, "lane-strict", env);
     lane_deliveries(run, wid, 1);
     fault_job_id(run, id);
-    long done = fault_wait_long(
-        1, 20, "SELECT count(*) FROM jobs WHERE id = '%s' AND status = 'succeeded'", id);
+    long done =
+        fault_wait_long(1, 20,
+                        "SELECT count(*) FROM jobs WHERE id = '%s' "
+                        "AND status IN ('failed', 'dead') AND last_error LIKE 'refused: %%'",
+                        id);
     PGresult *res = fault_sql("SELECT COALESCE(last_error, '') FROM webhooks WHERE id = '%s'", wid);
     char *error = xstrdup(PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -212,7 +216,7 @@ START_TEST(name_resolving_private_refused_at_delivery)
     fault_worker_stop(&w);
     close(lsock);
     lane_cleanup(run, wid);
-    ck_assert_msg(done == 1, "the delivery did not finish (see %s)", w.log);
+    ck_assert_msg(done == 1, "the delivery did not fail with its refusal (see %s)", w.log);
     ck_assert_msg(!strncmp(error, "refused: ", 9), "last_error: %s", error);
     ck_assert_msg(connected == 0, "the worker connected to a loopback target");
     free(error);

@@ -1,4 +1,6 @@
 #include "jobs.h"
+
+#include <stdio.h>
 #include "unit.h"
 
 START_TEST(backoff_doubles_with_equal_jitter)
@@ -82,6 +84,48 @@ START_TEST(job_time_rises_at_once_and_falls_by_eighths)
 }
 END_TEST
 
+/* The outbox keeps what an enqueue handed back, in order, with its stream; uuid[] literals from
+ * set-based SQL give their ids and skip NULLs; anything else is refused whole. */
+START_TEST(outbox_collects_ids_and_arrays)
+{
+    struct jobs_outbox o = {0};
+    const char *a = "3f1c2a8e-0d4b-4f7a-9c61-2b5e8d9a0f11";
+    const char *b = "7a0e5c3d-1b2f-4e6a-8d9c-0f1e2d3c4b5a";
+    jobs_outbox_add(&o, a, JOBS_STREAM);
+    jobs_outbox_add(&o, NULL, JOBS_STREAM);
+    jobs_outbox_add(&o, "", JOBS_STREAM);
+    ck_assert_uint_eq(o.n, 1);
+    char arr[128];
+    snprintf(arr, sizeof arr, "{%s,NULL,%s}", b, a);
+    ck_assert_int_eq(jobs_outbox_add_array(&o, arr, JOBS_WEBHOOK_STREAM), 2);
+    ck_assert_int_eq(jobs_outbox_add_array(&o, "{}", JOBS_STREAM), 0);
+    ck_assert_int_eq(jobs_outbox_add_array(&o, "{NULL}", JOBS_STREAM), 0);
+    ck_assert_uint_eq(o.n, 3);
+    ck_assert_str_eq(o.v[0].id, a);
+    ck_assert_ptr_eq(o.v[0].stream, JOBS_STREAM);
+    ck_assert_str_eq(o.v[1].id, b);
+    ck_assert_ptr_eq(o.v[1].stream, JOBS_WEBHOOK_STREAM);
+    ck_assert_str_eq(o.v[2].id, a);
+    /* Not a uuid[] literal: nothing is added. */
+    ck_assert_int_eq(jobs_outbox_add_array(&o, "", JOBS_STREAM), -1);
+    ck_assert_int_eq(jobs_outbox_add_array(&o, "{abc}", JOBS_STREAM), -1);
+    snprintf(arr, sizeof arr, "{%s,abc}", a);
+    ck_assert_int_eq(jobs_outbox_add_array(&o, arr, JOBS_STREAM), -1);
+    ck_assert_int_eq(jobs_outbox_add_array(&o, "[1,2]", JOBS_STREAM), -1);
+    ck_assert_uint_eq(o.n, 3);
+    /* Growing past its first allocation keeps every id. */
+    for (int i = 0; i < 40; i++)
+        jobs_outbox_add(&o, b, JOBS_STREAM);
+    ck_assert_uint_eq(o.n, 43);
+    ck_assert_str_eq(o.v[42].id, b);
+    ck_assert_str_eq(o.v[0].id, a);
+    jobs_outbox_clear(&o);
+    ck_assert_uint_eq(o.n, 0);
+    jobs_outbox_free(&o);
+    ck_assert_ptr_null(o.v);
+}
+END_TEST
+
 Suite *jobs_suite(void)
 {
     Suite *s = suite_create("jobs");
@@ -92,6 +136,7 @@ Suite *jobs_suite(void)
     tcase_add_test(tc, uuid_text_form_only);
     tcase_add_test(tc, batch_count_fits_the_flush_interval);
     tcase_add_test(tc, job_time_rises_at_once_and_falls_by_eighths);
+    tcase_add_test(tc, outbox_collects_ids_and_arrays);
     suite_add_tcase(s, tc);
     return s;
 }

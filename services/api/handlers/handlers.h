@@ -64,9 +64,10 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
 /* The same decision on a row already loaded; -1 after answering. */
 int reviews_allowed(struct req *r, const PGresult *row, enum review_act act);
 /* Writes a review event (kind "transition", "champion.assigned", …) and, in the same
- * transaction, the webhook job that announces it with review_json as its data. */
+ * transaction, the webhook job that announces it with the review as its data
+ * (spp_review_event). */
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
-                  const char *to, const char *reason, const char *review_json);
+                  const char *to, const char *reason);
 
 /* review_facts.c */
 struct elig_review;

@@ -33,11 +33,7 @@ const struct db_stmt job_routes_statements[] = {
      "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) FROM jobs "
      "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
     /* A webhook event ($1 type, $2 data) fanned out by the worker to the subscriptions. */
-    {"job_announce",
-     "INSERT INTO jobs (kind, payload, dedupe_key) SELECT 'webhook.deliver', "
-     "jsonb_build_object('event', jsonb_build_object('id', e.id, 'type', $1::text, "
-     "'created_at', spp_ts(clock_timestamp()), 'data', $2::jsonb)), 'event:' || e.id "
-     "FROM (SELECT gen_random_uuid() AS id) e RETURNING id"},
+    {"job_announce", "SELECT spp_announce($1, $2::jsonb)"},
     {NULL, NULL},
 };
 

@@ -69,9 +69,8 @@ const struct db_stmt review_statements[] = {
      "AND (a.owner_id IS NULL OR a.due_on IS NULL)), "
      "r.implementation_due_on IS NOT NULL, COALESCE(btrim(r.impact_summary), '') <> '', "
      "COALESCE(btrim(r.lessons_learned), '') <> '' FROM reviews r WHERE r.id = $1"},
-    {"review_event_insert",
-     "INSERT INTO review_events (review_id, kind, from_status, to_status, actor, reason) "
-     "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, spp_ts(created_at)"},
+    /* The event and the webhook job that announces it (sql/0013); returns the job. */
+    {"review_event_insert", "SELECT spp_review_event($1, $2, $3, $4, $5, $6)"},
     {"review_events_list",
      "SELECT review_event_json(e)::text, spp_micros(e.created_at), e.id FROM review_events e "
      "WHERE e.review_id = $1 "
@@ -191,28 +190,15 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
 }
 
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
-                  const char *to, const char *reason, const char *review_json)
+                  const char *to, const char *reason)
 {
     const char *p[] = {review_id, kind, from, to, review_actor(r), reason};
     PGresult *res = req_db(r, "review_event_insert", 6, p);
     if (!res)
         return -1;
-    /* The webhook event shares the review event's id, so receivers can drop duplicates. Its
-     * delivery to the subscriptions is the worker's (webhook.deliver). */
-    json_t *data = json_loads(review_json, 0, NULL);
-    const char *type = !strcmp(kind, "transition") ? "review.transitioned" : kind;
-    json_t *event =
-        json_pack("{s:s, s:s, s:s, s:o}", "id", PQgetvalue(res, 0, 0), "type", type, "created_at",
-                  PQgetvalue(res, 0, 1), "data", data ? data : json_null());
-    json_t *payload = json_pack("{s:o}", "event", event);
-    char *text = json_dumps(payload, JSON_COMPACT);
-    json_decref(payload);
-    char *key = arena_printf(&r->arena, "event:%s", PQgetvalue(res, 0, 0));
-    struct jobs_new j = {"webhook.deliver", text, key, 0, 0, NULL};
-    char id[37];
-    int rc = req_enqueue(r, &j, id);
-    free(text);
-    return rc;
+    if (!PQgetisnull(res, 0, 0))
+        req_publish_after_commit(r, PQgetvalue(res, 0, 0));
+    return 0;
 }
 
 void reviews_list(struct req *r)
@@ -460,8 +446,7 @@ void reviews_transition(struct req *r)
     }
     const char *u[] = {id, to_s};
     PGresult *res = req_db(r, "review_set_status", 2, u);
-    if (!res ||
-        reviews_event(r, id, "transition", from_s, to_s, reason, PQgetvalue(res, 0, 0)) != 0)
+    if (!res || reviews_event(r, id, "transition", from_s, to_s, reason) != 0)
         return;
     if (to == REVIEW_FEEDBACK && !facts.has_champion &&
         review_enqueue_assignment(r, id, PQgetvalue(res, 0, 1), NULL) != 0)
@@ -487,8 +472,7 @@ void reviews_set_champion(struct req *r)
         return;
     const char *p[] = {id, person};
     PGresult *res = req_db(r, "review_set_champion", 2, p);
-    if (!res ||
-        reviews_event(r, id, "champion.assigned", NULL, NULL, NULL, PQgetvalue(res, 0, 0)) != 0)
+    if (!res || reviews_event(r, id, "champion.assigned", NULL, NULL, NULL) != 0)
         return;
     resource_reply(r, 200, res, 0);
 }

@@ -41,13 +41,8 @@ const struct db_stmt champion_assign_statements[] = {
     {"ca_set",
      "UPDATE reviews SET champion_id = $2, version = version + 1, updated_at = clock_timestamp() "
      "WHERE id = $1 RETURNING review_json(reviews)::text"},
-    {"ca_event",
-     "WITH e AS (INSERT INTO review_events (review_id, kind, actor, reason) "
-     "VALUES ($1, $2, 'worker', $3) RETURNING id, created_at) "
-     "INSERT INTO jobs (kind, payload, dedupe_key) SELECT 'webhook.deliver', "
-     "jsonb_build_object('event', jsonb_build_object('id', e.id, 'type', $2, 'created_at', "
-     "spp_ts(e.created_at), 'data', (SELECT review_json(r) FROM reviews r WHERE r.id = $1))), "
-     "'event:' || e.id FROM e RETURNING id"},
+    /* The event and the webhook job that announces it (sql/0013); returns the job. */
+    {"ca_event", "SELECT spp_review_event($1, $2, NULL, NULL, 'worker', $3)"},
     {"ca_notify", "SELECT spp_notify('champion.unassignable', $1::uuid, $2::uuid, $3, "
                   "(clock_timestamp() AT TIME ZONE $4)::date, $1::uuid, $5::jsonb)"},
     {NULL, NULL},
@@ -68,6 +63,8 @@ static int ca_event(struct job_ctx *ctx, const char *review_id, const char *kind
     const char *p[] = {review_id, kind, reason};
     PGresult *res = db_exec(ctx->db, "ca_event", 3, p);
     int ok = ca_ok(ctx, res, "writing the event");
+    if (ok)
+        jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
     PQclear(res);
     return ok;
 }
@@ -95,6 +92,8 @@ static int ca_unassignable(struct job_ctx *ctx, const char *review_id, const PGr
         const char *p[] = {review_id, who[i][0], who[i][1], tz, text};
         PGresult *res = db_exec(ctx->db, "ca_notify", 5, p);
         ok = ca_ok(ctx, res, "notifying");
+        if (ok)
+            jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
         PQclear(res);
     }
     free(text);

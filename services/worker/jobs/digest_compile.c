@@ -29,8 +29,8 @@
  * job for the event digest.published, and delivered_at = the instant those were queued. So
  * delivered_at means "handed to delivery", not "in every inbox": each message's own fate is its
  * notification's status. A digest without news is stored with empty = true, delivered_at NULL,
- * and nothing is sent. Jobs inserted here have published_at NULL: the sweeper publishes them on
- * its next pass, after this transaction has committed.
+ * and nothing is sent. The jobs queued here go into the job's outbox (job_ctx): the runner
+ * publishes them as soon as this transaction has committed.
  *
  * Known limit: a best practice published by a transaction that began before the cut-off but
  * committed after this compile read the window is missed by both this digest and the next one
@@ -138,24 +138,20 @@ const struct db_stmt digest_compile_statements[] = {
      "  + jsonb_array_length(i.items -> 'status_changes') = 0, $5::uuid FROM i "
      "ON CONFLICT ON CONSTRAINT digests_once_key DO NOTHING RETURNING id, empty"},
     /* One notification per opted-in person of the partnership's schools for digest $1 of
-     * partnership $2 and date $3. Returns how many were queued and how many people there were
-     * (spp_notify decides "once" and the per-kind opt-out). */
+     * partnership $2 and date $3. Returns the jobs queued (uuid[]) and how many people there
+     * were (spp_notify decides "once" and the per-kind opt-out). */
     {"digest_notify",
-     "SELECT count(n.job), count(*) FROM (SELECT spp_notify('digest', $1::uuid, pe.id, "
+     "SELECT COALESCE(array_agg(n.job) FILTER (WHERE n.job IS NOT NULL), '{}')::text, count(*) "
+     "FROM (SELECT spp_notify('digest', $1::uuid, pe.id, "
      "  pe.email, $3::date, NULL, jsonb_build_object('digest_id', $1::uuid)) AS job "
      "  FROM people pe JOIN schools s ON s.id = pe.school_id "
      "  WHERE s.partnership_id = $2::uuid AND pe.digest_opt_in ORDER BY pe.id) n"},
-    /* Marks digest $1 handed to delivery and queues its webhook event (a fresh event id, which
-     * is also the job's dedupe key and stays in the payload through every retry). */
+    /* Marks digest $1 handed to delivery and announces it as a digest.published webhook event
+     * (spp_announce: a fresh event id, which stays in the payload through every retry). */
     {"digest_publish",
      "WITH d AS (UPDATE digests SET delivered_at = clock_timestamp() WHERE id = $1::uuid "
-     "  RETURNING digest_json(digests)::jsonb AS data), "
-     "e AS (SELECT gen_random_uuid() AS id) "
-     "INSERT INTO jobs (kind, payload, dedupe_key) "
-     "SELECT 'webhook.deliver', jsonb_build_object('event', jsonb_build_object('id', e.id, "
-     "  'type', 'digest.published', 'created_at', spp_ts(clock_timestamp()), 'data', d.data)), "
-     "  'event:' || e.id FROM d, e "
-     "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id"},
+     "  RETURNING digest_json(digests)::jsonb AS data) "
+     "SELECT spp_announce('digest.published', d.data) FROM d"},
     {NULL, NULL},
 };
 
@@ -245,13 +241,16 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     const char *np[] = {digest_id, pid, day};
     if (!(res = digest_exec(ctx, "digest_notify", 3, np)))
         goto done;
-    log_info("digest.compile %s: digest %s of partnership %s for %s: %s of %s people notified",
-             ctx->id, digest_id, pid, day, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    log_info("digest.compile %s: digest %s of partnership %s for %s: %d of %s people notified",
+             ctx->id, digest_id, pid, day,
+             jobs_outbox_add_array(ctx->outbox, PQgetvalue(res, 0, 0), JOBS_STREAM),
+             PQgetvalue(res, 0, 1));
     PQclear(res);
 
     const char *pp[] = {digest_id};
     if (!(res = digest_exec(ctx, "digest_publish", 1, pp)))
         goto done;
+    jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
     rc = JOB_OK;
 done:
     if (res)

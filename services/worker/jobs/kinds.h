@@ -12,6 +12,7 @@ extern const struct db_stmt champion_assign_statements[];
 enum job_result digest_compile_run(struct job_ctx *ctx);
 extern const struct db_stmt digest_compile_statements[];
 enum job_result webhook_deliver_run(struct job_ctx *ctx);
+int webhook_deliver_failed(struct job_ctx *ctx, int dead);
 extern const struct db_stmt webhook_deliver_statements[];
 enum job_result notification_deliver_run(struct job_ctx *ctx);
 int notification_deliver_failed(struct job_ctx *ctx, int dead);
@@ -24,7 +25,7 @@ extern const struct db_stmt plan_generate_statements[];
 #define JOB_KINDS_PRODUCT                                                                          \
     {"champion.assign", champion_assign_run, NULL, 0},                                             \
         {"digest.compile", digest_compile_run, NULL, 0},                                           \
-        {"webhook.deliver", webhook_deliver_run, NULL, 0},                                         \
+        {"webhook.deliver", webhook_deliver_run, webhook_deliver_failed, 0},                       \
         {"notification.deliver", notification_deliver_run, notification_deliver_failed, 0},        \
         {"reminders.scan", reminders_scan_run, NULL, 0},                                           \
         {"plan.generate", plan_generate_run, NULL, 0},

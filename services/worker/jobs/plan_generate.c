@@ -47,17 +47,12 @@ const struct db_stmt plan_generate_statements[] = {
      "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
      "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
      "WHERE a.person_id = pe.id AND a.role = 'peer_reviewer' AND a.counts) ORDER BY pe.id"},
-    /* Stores the plan and queues its review_plan.ready webhook event (a fresh event id, which
-     * is also the job's dedupe key). */
-    {"pg_store",
-     "WITH p AS (UPDATE review_plans SET status = $2, proposals = $3::jsonb, "
-     "  blocked = $4::jsonb, version = version + 1, updated_at = clock_timestamp() "
-     "  WHERE id = $1 RETURNING review_plan_json(review_plans)::jsonb AS data), "
-     "e AS (SELECT gen_random_uuid() AS id) "
-     "INSERT INTO jobs (kind, payload, dedupe_key) "
-     "SELECT 'webhook.deliver', jsonb_build_object('event', jsonb_build_object('id', e.id, "
-     "  'type', 'review_plan.ready', 'created_at', spp_ts(clock_timestamp()), 'data', p.data)), "
-     "  'event:' || e.id FROM p, e RETURNING id"},
+    /* Stores the plan and announces it as a review_plan.ready webhook event (spp_announce);
+     * returns the job. */
+    {"pg_store", "WITH p AS (UPDATE review_plans SET status = $2, proposals = $3::jsonb, "
+                 "  blocked = $4::jsonb, version = version + 1, updated_at = clock_timestamp() "
+                 "  WHERE id = $1 RETURNING review_plan_json(review_plans)::jsonb AS data) "
+                 "SELECT spp_announce('review_plan.ready', p.data) FROM p"},
     {NULL, NULL},
 };
 
@@ -240,6 +235,7 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     const char *w[] = {plan_id, status, proposals, blocked};
     PGresult *res = db_exec(ctx->db, "pg_store", 4, w);
     if (pg_ok(ctx, res, "storing the plan")) {
+        jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
         char extra[200];
         snprintf(extra, sizeof extra,
                  "\"review_plan\":\"%s\",\"status\":\"%s\",\"proposals\":%zu,\"blocked\":%zu",

@@ -8,9 +8,10 @@
  * notification there already (spp_notify: ON CONFLICT DO NOTHING), so each recipient hears once.
  * The overdue-action reminder is keyed by the Monday of today's week instead: once a week.
  *
- * The notifications and their notification.deliver jobs commit with this job; the sweeper
- * publishes those jobs on its next pass (they are created unpublished). Opt-outs are decided by
- * spp_notify (stored as skipped, no job). Each statement counts the jobs it created. */
+ * The notifications and their notification.deliver jobs commit with this job; the runner
+ * publishes those jobs as soon as it has committed (job_ctx's outbox). Opt-outs are decided by
+ * spp_notify (stored as skipped, no job). Each statement returns spp_notify's answers (uuid[],
+ * NULL for each notification that was there already or is switched off; NULL for no rows). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ const struct db_stmt reminders_scan_statements[] = {
      "  JOIN review_team t ON t.review_id = w.id WHERE w.days > $4::int AND w.days <= $5::int "
      "  UNION ALL SELECT w.*, w.lead_contact_id, 'host' FROM win w "
      "  WHERE w.lead_contact_id IS NOT NULL AND w.days > $4::int AND w.days <= $5::int) "
-     "SELECT count(spp_notify($3, w.id, pe.id, pe.email, w.review_starts_on, w.id, "
+     "SELECT array_agg(spp_notify($3, w.id, pe.id, pe.email, w.review_starts_on, w.id, "
      "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, 'focus', w.focus, "
      "  'starts', to_char(w.review_starts_on, " RS_DAY
      "), 'ends', to_char(w.review_ends_on, " RS_DAY "), "
@@ -61,7 +62,7 @@ const struct db_stmt reminders_scan_statements[] = {
      "  WHERE w.champion_id IS NOT NULL AND w.days > 0 AND w.days <= 3 "
      "  UNION ALL SELECT w.*, w.lead_contact_id, 'host' FROM win w "
      "  WHERE w.lead_contact_id IS NOT NULL AND w.days > 0 AND w.days <= 3) "
-     "SELECT count(spp_notify('workshop_3d', w.id, pe.id, pe.email, w.workshop_on, w.id, "
+     "SELECT array_agg(spp_notify('workshop_3d', w.id, pe.id, pe.email, w.workshop_on, w.id, "
      "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, 'focus', w.focus, "
      "  'workshop_on', to_char(w.workshop_on, " RS_DAY "), 'days', w.days, 'role', w.role))) "
      "FROM who w JOIN people pe ON pe.id = w.person_id"},
@@ -73,7 +74,7 @@ const struct db_stmt reminders_scan_statements[] = {
      "  LEFT JOIN partnerships p ON p.id = r.partnership_id "
      "  WHERE a.status IN ('open', 'in_progress') AND r.status NOT IN ('completed', 'cancelled') "
      "  AND a.due_on BETWEEN " RS_UTC_DAY " - 1 AND " RS_UTC_DAY " + 8) "
-     "SELECT count(spp_notify('action_due_7d', w.id, pe.id, pe.email, w.due_on, w.review_id, "
+     "SELECT array_agg(spp_notify('action_due_7d', w.id, pe.id, pe.email, w.due_on, w.review_id, "
      "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, "
      "  'action', w.description, 'due_on', to_char(w.due_on, " RS_DAY "), 'days', w.days))) "
      "FROM win w JOIN people pe ON pe.id = w.owner_id WHERE w.days > 0 AND w.days "
@@ -87,7 +88,7 @@ const struct db_stmt reminders_scan_statements[] = {
      "  LEFT JOIN partnerships p ON p.id = r.partnership_id "
      "  WHERE a.status IN ('open', 'in_progress') AND r.status NOT IN ('completed', 'cancelled') "
      "  AND a.due_on <= " RS_UTC_DAY " + 1) "
-     "SELECT count(spp_notify('action_overdue', w.id, pe.id, pe.email, "
+     "SELECT array_agg(spp_notify('action_overdue', w.id, pe.id, pe.email, "
      "  date_trunc('week', w.today)::date, w.review_id, "
      "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, "
      "  'action', w.description, 'due_on', to_char(w.due_on, " RS_DAY
@@ -99,7 +100,7 @@ const struct db_stmt reminders_scan_statements[] = {
      "WITH win AS (SELECT r.id, r.focus, r.implementation_due_on, s.name AS school_name, "
      "  s.lead_contact_id, " RS_TODAY " AS today " RS_REVIEWS
      "  WHERE r.status = 'implementing' AND r.implementation_due_on <= " RS_UTC_DAY " + 1) "
-     "SELECT count(spp_notify('impact_reflection_due', w.id, pe.id, pe.email, "
+     "SELECT array_agg(spp_notify('impact_reflection_due', w.id, pe.id, pe.email, "
      "  w.implementation_due_on, w.id, jsonb_build_object('name', pe.full_name, "
      "  'school_name', w.school_name, 'focus', w.focus, "
      "  'due_on', to_char(w.implementation_due_on, " RS_DAY ")))) "
@@ -116,7 +117,7 @@ const struct db_stmt reminders_scan_statements[] = {
      "  LEFT JOIN partnerships p ON p.id = s.partnership_id "
      "  WHERE ts.starts_at BETWEEN $1::timestamptz - interval '1 day' "
      "  AND $1::timestamptz + interval '4 days') "
-     "SELECT count(spp_notify('training_2d', w.id, w.person_id, w.email, w.local_start::date, "
+     "SELECT array_agg(spp_notify('training_2d', w.id, w.person_id, w.email, w.local_start::date, "
      "  NULL, jsonb_build_object('name', w.full_name, 'course', replace(w.course, '_', ' '), "
      "  'starts', to_char(w.local_start, " RS_TIME "), 'location', w.location, "
      "  'days', w.local_start::date - w.today))) "
@@ -129,7 +130,7 @@ const struct db_stmt reminders_scan_statements[] = {
      "  p.lead_contact_id, r.review_starts_on - " RS_TODAY " AS days " RS_REVIEWS
      "  WHERE r.status = 'planning' AND r.review_starts_on BETWEEN " RS_UTC_DAY " - 1 "
      "  AND " RS_UTC_DAY " + 43) "
-     "SELECT count(spp_notify('review_planning_6w', w.id, pe.id, pe.email, w.review_starts_on, "
+     "SELECT array_agg(spp_notify('review_planning_6w', w.id, pe.id, pe.email, w.review_starts_on, "
      "  w.id, jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, "
      "  'focus', w.focus, 'starts', to_char(w.review_starts_on, " RS_DAY "), 'days', w.days))) "
      "FROM win w JOIN people pe ON pe.id = w.lead_contact_id WHERE "
@@ -168,7 +169,8 @@ enum job_result reminders_scan_run(struct job_ctx *ctx)
                 PQclear(res);
             return JOB_RETRY;
         }
-        created += atol(PQgetvalue(res, 0, 0));
+        if (!PQgetisnull(res, 0, 0))
+            created += jobs_outbox_add_array(ctx->outbox, PQgetvalue(res, 0, 0), JOBS_STREAM);
         PQclear(res);
         if (atomic_load(ctx->lost)) {
             snprintf(ctx->err, sizeof ctx->err, "lease lost");

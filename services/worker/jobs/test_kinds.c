@@ -2,7 +2,9 @@
  * suite and bench/jobs:
  *   test.record  {"ms": N}: waits N ms (releasing at shutdown), then records one row in
  *                test_job_effects inside the job's transaction: a row exists exactly for the
- *                attempt whose completion was accepted.
+ *                attempt whose completion was accepted. With {"then": payload} it also enqueues
+ *                a test.record job with that payload in its transaction, through jobs_enqueue,
+ *                or with {"then_sql": payload} through spp_enqueue (the two doors).
  *   test.fail    always fails with "boom".
  *   bench.noop   does nothing, and says so (no_effects): its completions are batched. */
 #include <stdio.h>
@@ -44,7 +46,31 @@ static enum job_result test_record(struct job_ctx *ctx)
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    return test_record_row(ctx);
+    enum job_result r = test_record_row(ctx);
+    const json_t *then = json_object_get(ctx->payload, "then");
+    const json_t *then_sql = json_object_get(ctx->payload, "then_sql");
+    if (r != JOB_OK || (!then && !then_sql))
+        return r;
+    char *text = json_dumps(then ? then : then_sql, JSON_COMPACT);
+    int ok;
+    if (then) {
+        struct jobs_new j = {"test.record", text, NULL, 0, 0, NULL};
+        char id[37];
+        ok = jobs_enqueue(ctx->db, ctx->outbox, &j, id, ctx->err, sizeof ctx->err) == 0;
+    } else {
+        const char *p[] = {text};
+        PGresult *res =
+            PQexecParams(db_conn(ctx->db), "SELECT spp_enqueue('test.record', $1::jsonb)", 1, NULL,
+                         p, NULL, NULL, 0);
+        ok = db_ok(res);
+        if (ok)
+            jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
+        else
+            worker_db_error(ctx, "enqueueing the follow-up", res);
+        PQclear(res);
+    }
+    free(text);
+    return ok ? JOB_OK : JOB_RETRY;
 }
 
 static enum job_result test_fail(struct job_ctx *ctx)

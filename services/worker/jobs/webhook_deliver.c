@@ -10,29 +10,27 @@
  * worker that dies between the receiver's 200 and the commit sends it again, under the same
  * X-SPP-Event-Id, for the receiver to drop).
  *
- * Failure bookkeeping. The job's effects commit with its completion and roll back on
- * JOB_RETRY, so a failed delivery is an outcome of a successful job, not a failed one: the
- * job returns JOB_OK and, in its transaction, records the failure on the subscription
- * (failing_since when it was not failing, last_error) and queues the next delivery ("delivery":
- * n + 1) after the ledger's backoff (SPP_RETRY_BASE_S doubling, at most an hour, jittered),
- * showing the error as its last_error while it waits (the subscription's last_error keeps it
- * for good). So the bookkeeping commits exactly when this attempt's outcome is accepted
- * (fenced like any completion) and never otherwise. After
- * WEBHOOK_DELIVERIES_MAX deliveries the event is given up: the last link is stored as a dead
- * webhook.deliver job with the error, which an admin can retry (POST /v1/jobs/{id}/retry; it
- * starts a fresh round). JOB_RETRY is kept for what is not the receiver's fault (the database,
- * a worker without SPP_WEBHOOK_KEY, a malformed payload); a POST cut short at the end of the
- * worker's grace period releases the job (JOB_RELEASE), to be sent again.
+ * Failures go through the ledger's own retries: one job per subscription and event, which
+ * fails (JOB_RETRY, "<error> (delivery <attempt> of <max_attempts>)" as its last_error) and is
+ * tried again after the ledger's backoff (SPP_RETRY_BASE_S doubling, at most an hour,
+ * jittered), and is dead after its attempts (JOBS_DEFAULT_MAX_ATTEMPTS), for an admin to retry
+ * (POST /v1/jobs/{id}/retry grants fresh attempts). The attempt's own transaction is rolled back,
+ * so the subscription's bookkeeping of a failed delivery (failing_since when it was not failing,
+ * last_error) is written by webhook_deliver_failed in the transaction that records the failure
+ * (fenced like any completion) and never otherwise. A failure that is not the receiver's (the
+ * database, a worker without SPP_WEBHOOK_KEY, a malformed payload) fails the job without that
+ * bookkeeping; a POST cut short at the end of the worker's grace period releases the job
+ * (JOB_RELEASE), to be sent again.
  *
  * Disabling. A failure when the subscription has been failing (no success in between) for
- * WEBHOOK_DISABLE_AFTER_DAYS disables it in the same transaction: active false, disabled_at,
+ * WEBHOOK_DISABLE_AFTER_DAYS disables it and ends the delivery (the job succeeds) in its own
+ * transaction: active false, disabled_at,
  * and the event recorded as a job-ledger row of kind "webhook.disabled" (status succeeded,
  * never run; payload {webhook_id, failing_since, disabled_at}, last_error the reason; visible at
  * GET /v1/jobs?kind=webhook.disabled) plus an error log line. A disabled or deleted subscription
  * gets nothing more: the fan-out skips it and its queued deliveries find it gone and end. */
 #include <curl/curl.h>
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,14 +45,14 @@
 #include "webhook.h"
 #include "xalloc.h"
 
-#define WEBHOOK_DELIVERIES_MAX     JOBS_DEFAULT_MAX_ATTEMPTS
 #define WEBHOOK_DISABLE_AFTER_DAYS "3"
 #define WEBHOOK_TIMEOUT_MS         10000L
 
 const struct db_stmt webhook_deliver_statements[] = {
     /* $1: the event; the hub it falls under is its resource's partnership's, or its person's
-     * (a booking). $2: the deliveries' max_attempts. published_at stays NULL: the sweeper
-     * publishes them once this job's transaction has committed. */
+     * (a booking). $2: the deliveries' max_attempts. Returns the new jobs (NULL where the
+     * delivery existed already), which the runner publishes on the webhook lane once this
+     * job's transaction has committed. */
     {"webhook_fanout",
      "WITH ev AS (SELECT $1::jsonb AS e), "
      "scope AS (SELECT COALESCE("
@@ -62,14 +60,12 @@ const struct db_stmt webhook_deliver_statements[] = {
      "(SELECT p.hub_id FROM people pe JOIN schools s ON s.id = pe.school_id "
      "JOIN partnerships p ON p.id = s.partnership_id "
      "WHERE pe.id = (ev.e #>> '{data,person_id}')::uuid)) AS hub_id FROM ev) "
-     "INSERT INTO jobs (kind, payload, dedupe_key, max_attempts) "
-     "SELECT 'webhook.deliver', jsonb_build_object('webhook_id', w.id, 'event', ev.e), "
-     "'webhook:' || w.id || ':' || (ev.e ->> 'id'), $2::int "
+     "SELECT spp_enqueue('webhook.deliver', jsonb_build_object('webhook_id', w.id, 'event', "
+     "ev.e), 'webhook:' || w.id || ':' || (ev.e ->> 'id'), 0, $2::int) "
      "FROM ev, scope, webhooks w LEFT JOIN api_keys k ON k.id = w.api_key_id "
      "WHERE w.active AND (ev.e ->> 'type') = ANY (w.events) "
      "AND (w.api_key_id IS NULL OR (k.revoked_at IS NULL AND (k.role = 'admin' "
-     "OR (k.role = 'hub' AND k.hub_id = scope.hub_id)))) "
-     "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id"},
+     "OR (k.role = 'hub' AND k.hub_id = scope.hub_id))))"},
     /* Read without a lock: the row is locked only by the bookkeeping after the POST, so that
      * no transaction waits on a receiver. */
     {"webhook_target",
@@ -89,16 +85,6 @@ const struct db_stmt webhook_deliver_statements[] = {
      "THEN t.now END, version = w.version + 1, updated_at = t.now "
      "FROM t WHERE w.id = $1 AND w.active "
      "RETURNING w.active, spp_ts(w.failing_since), spp_ts(w.disabled_at)"},
-    /* The next delivery, due after $2 seconds, with the error that led to it. */
-    {"webhook_retry",
-     "INSERT INTO jobs (kind, payload, run_at, max_attempts, last_error) "
-     "VALUES ('webhook.deliver', $1::jsonb, clock_timestamp() + make_interval(secs => $2::int), "
-     "$3::int, $4) RETURNING id"},
-    /* The event given up: a dead job an admin may retry. */
-    {"webhook_given_up",
-     "INSERT INTO jobs (kind, payload, status, max_attempts, last_error, finished_at, "
-     "published_at) VALUES ('webhook.deliver', $1::jsonb, 'dead', $2::int, $3, "
-     "clock_timestamp(), clock_timestamp()) RETURNING id"},
     /* The disable event: a record in the ledger, never run (no worker runs this kind). */
     {"webhook_disabled",
      "INSERT INTO jobs (kind, payload, dedupe_key, status, max_attempts, last_error, "
@@ -121,11 +107,10 @@ static PGresult *webhook_db(struct job_ctx *ctx, const char *stmt, int n, const 
     return NULL;
 }
 
-/* The event as it was written by its producer, and this delivery's number. */
+/* The event as it was written by its producer. */
 struct webhook_event {
     const json_t *event; /* borrowed from the payload */
     const char *id, *type;
-    int delivery;
 };
 
 static enum job_result webhook_fanout(struct job_ctx *ctx, const struct webhook_event *ev)
@@ -138,8 +123,9 @@ static enum job_result webhook_fanout(struct job_ctx *ctx, const struct webhook_
     free(event);
     if (!res)
         return JOB_RETRY;
-    if (PQntuples(res) > 0)
-        log_info("webhook event %s (%s): %d deliveries queued", ev->id, ev->type, PQntuples(res));
+    int n = jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_WEBHOOK_STREAM);
+    if (n > 0)
+        log_info("webhook event %s (%s): %d deliveries queued", ev->id, ev->type, n);
     PQclear(res);
     return JOB_OK;
 }
@@ -277,22 +263,20 @@ static void webhook_log(enum log_level lvl, const char *msg, json_t *fields)
     free(text);
 }
 
-/* Records a failed delivery on subscription wid and decides what follows: the next delivery
- * after a backoff, giving the event up, or disabling the subscription. In the job's
- * transaction; returns JOB_OK, or JOB_RETRY on a database error. */
-static enum job_result webhook_failed(struct job_ctx *ctx, const char *wid,
-                                      const struct webhook_event *ev, const char *error)
+/* Records a failed delivery on subscription wid (failing_since, last_error) and, when it has
+ * been failing for WEBHOOK_DISABLE_AFTER_DAYS, disables it and records that in the ledger. In
+ * the caller's transaction; returns 1 when it is disabled (or gone), 0 when it stays active, -1
+ * on a database error (ctx->err set). */
+static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const char *error)
 {
     const char *p[] = {wid, error, WEBHOOK_DISABLE_AFTER_DAYS};
     PGresult *res = webhook_db(ctx, "webhook_failed", 3, p);
     if (!res)
-        return JOB_RETRY;
-    enum job_result out = JOB_RETRY;
-    if (PQntuples(res) == 0) {
-        out = JOB_OK; /* deleted or disabled meanwhile: nothing more for it */
-        goto done;
-    }
-    if (PQgetvalue(res, 0, 0)[0] == 'f') {
+        return -1;
+    int out = 1; /* deleted or disabled meanwhile: nothing more for it */
+    if (PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't') {
+        out = 0;
+    } else if (PQntuples(res) == 1) {
         json_t *payload = json_pack("{s:s, s:s, s:s}", "webhook_id", wid, "failing_since",
                                     PQgetvalue(res, 0, 1), "disabled_at", PQgetvalue(res, 0, 2));
         char *text = json_dumps(payload, JSON_COMPACT);
@@ -303,50 +287,45 @@ static enum job_result webhook_failed(struct job_ctx *ctx, const char *wid,
         PGresult *rec = webhook_db(ctx, "webhook_disabled", 3, d);
         free(text);
         free(reason);
-        if (!rec)
-            goto done;
-        PQclear(rec);
-        webhook_log(LOG_ERROR, "webhook disabled after failing for 3 days",
-                    json_pack("{s:s, s:s, s:s}", "webhook", wid, "failing_since",
-                              PQgetvalue(res, 0, 1), "error", error));
-        out = JOB_OK;
-        goto done;
+        if (rec) {
+            PQclear(rec);
+            webhook_log(LOG_ERROR, "webhook disabled after failing for 3 days",
+                        json_pack("{s:s, s:s, s:s}", "webhook", wid, "failing_since",
+                                  PQgetvalue(res, 0, 1), "error", error));
+        } else {
+            out = -1;
+        }
     }
-    /* The next round starts from delivery 1 when an admin retries a given-up event. */
-    int last = ev->delivery >= WEBHOOK_DELIVERIES_MAX;
-    json_t *next = json_pack("{s:s, s:O, s:i}", "webhook_id", wid, "event", ev->event, "delivery",
-                             last ? 1 : ev->delivery + 1);
-    char *text = json_dumps(next, JSON_COMPACT);
-    json_decref(next);
-    char max[16], delay[16], *why;
-    snprintf(max, sizeof max, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
-    PGresult *job;
-    if (last) {
-        why = xasprintf("%s (given up after %d deliveries)", error, ev->delivery);
-        const char *g[] = {text, max, why};
-        job = webhook_db(ctx, "webhook_given_up", 3, g);
-    } else {
-        uint32_t rnd = 0;
-        RAND_bytes((unsigned char *)&rnd, sizeof rnd);
-        snprintf(delay, sizeof delay, "%d",
-                 jobs_backoff_s(ev->delivery, ctx->cfg->retry_base_s, rnd));
-        why = xasprintf("%s (delivery %d of %d)", error, ev->delivery, WEBHOOK_DELIVERIES_MAX);
-        const char *q[] = {text, delay, max, why};
-        job = webhook_db(ctx, "webhook_retry", 4, q);
-    }
-    free(text);
-    if (job) {
-        json_t *fields = json_pack("{s:s, s:s, s:i, s:s, s:s, s:b}", "webhook", wid, "event",
-                                   ev->id, "delivery", ev->delivery, "error", error, "next_job",
-                                   PQgetvalue(job, 0, 0), "given_up", last);
-        webhook_log(last ? LOG_ERROR : LOG_WARN, "webhook delivery failed", fields);
-        PQclear(job);
-        out = JOB_OK;
-    }
-    free(why);
-done:
     PQclear(res);
     return out;
+}
+
+/* The suffix that marks a job's error as the receiver's failure of this attempt. */
+static void webhook_attempt_suffix(const struct job_ctx *ctx, char *out, size_t len)
+{
+    snprintf(out, len, " (delivery %d of %d)", ctx->attempt, ctx->max_attempts);
+}
+
+int webhook_deliver_failed(struct job_ctx *ctx, int dead)
+{
+    const char *wid = json_string_value(json_object_get(ctx->payload, "webhook_id"));
+    char suffix[64], error[sizeof ctx->err];
+    webhook_attempt_suffix(ctx, suffix, sizeof suffix);
+    size_t n = strlen(ctx->err), k = strlen(suffix);
+    if (!wid || n <= k || strcmp(ctx->err + n - k, suffix) != 0)
+        return 0; /* not the receiver's failure: nothing to record on the subscription */
+    snprintf(error, sizeof error, "%.*s", (int)(n - k), ctx->err);
+    int rc = webhook_record_failure(ctx, wid, error);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        const char *event =
+            json_string_value(json_object_get(json_object_get(ctx->payload, "event"), "id"));
+        json_t *fields = json_pack("{s:s, s:s?, s:i, s:s, s:b}", "webhook", wid, "event", event,
+                                   "delivery", ctx->attempt, "error", error, "given_up", dead);
+        webhook_log(dead ? LOG_ERROR : LOG_WARN, "webhook delivery failed", fields);
+    }
+    return 0;
 }
 
 static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
@@ -402,7 +381,17 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
         }
         goto done;
     }
-    out = webhook_failed(ctx, wid, ev, error);
+    /* Disabled by this failure: the delivery ends here, with the bookkeeping. Else the job
+     * fails and the ledger tries again; webhook_deliver_failed then records the failure. */
+    int rc = webhook_record_failure(ctx, wid, error);
+    if (rc == 1) {
+        out = JOB_OK;
+    } else if (rc == 0) {
+        char suffix[64];
+        webhook_attempt_suffix(ctx, suffix, sizeof suffix);
+        snprintf(ctx->err, sizeof ctx->err, "%.*s%s", (int)(sizeof ctx->err - strlen(suffix) - 1),
+                 error, suffix);
+    }
 done:
     free(body);
     if (secret) {
@@ -420,11 +409,6 @@ enum job_result webhook_deliver_run(struct job_ctx *ctx)
     ev.event = json_object_get(ctx->payload, "event");
     ev.id = json_string_value(json_object_get(ev.event, "id"));
     ev.type = json_string_value(json_object_get(ev.event, "type"));
-    json_t *n = json_object_get(ctx->payload, "delivery");
-    ev.delivery = json_is_integer(n) && json_integer_value(n) >= 1 &&
-                          json_integer_value(n) <= WEBHOOK_DELIVERIES_MAX
-                      ? (int)json_integer_value(n)
-                      : 1;
     /* The id goes into a header: a UUID, nothing else. */
     if (!json_is_object(ev.event) || !ev.id || !validate_uuid(ev.id) || !ev.type) {
         snprintf(ctx->err, sizeof ctx->err, "malformed payload: no event with a UUID and a type");
