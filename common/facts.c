@@ -1,4 +1,4 @@
-/* The facts the review rules need (common/workflow.c, common/eligibility.c), loaded from
+/* The facts the review rules need (common/rules/workflow.c, common/rules/eligibility.c), loaded from
  * PostgreSQL: the review's side and a person's side, each in one round trip. Used by the API
  * (team and champion changes) and by the worker (champion assignment). */
 #include "facts.h"

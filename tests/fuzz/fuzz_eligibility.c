@@ -1,4 +1,4 @@
-/* Who may sit where (common/eligibility.c): the facts about a review and a candidate decoded
+/* Who may sit where (common/rules/eligibility.c): the facts about a review and a candidate decoded
  * from the input, then eligibility_team_member and eligibility_champion. The facts are shaped
  * like those review_facts.c loads: ids from a pool of four UUIDs (so that they meet), real
  * calendar days in 2024-2027, awards evaluated by accreditation_evaluate with 1..120 months.

@@ -1,4 +1,4 @@
-/* The iCalendar renderer (common/ical.c): a calendar name and events decoded from the input
+/* The iCalendar renderer (common/rules/ical.c): a calendar name and events decoded from the input
  * through ical_render. The strings are the user's (school names, course locations, review
  * focus), so they may hold line breaks, commas, semicolons, backslashes and long runs.
  *

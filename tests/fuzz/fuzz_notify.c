@@ -1,4 +1,4 @@
-/* The notification renderer (common/notify.c): a kind and its data through notify_render.
+/* The notification renderer (common/rules/notify.c): a kind and its data through notify_render.
  *
  * Input: "<kind>\n<data JSON>", e.g. "action_overdue\n{\"school_name\":\"A\",\"days\":-3}".
  * The data need not be an object (notify_render reads anything else as {}).

@@ -1,4 +1,4 @@
-/* The review workflow (common/workflow.c): a move and the facts its guards read, decoded from
+/* The review workflow (common/rules/workflow.c): a move and the facts its guards read, decoded from
  * the input, through workflow_check; and the input as a status name through
  * workflow_status_parse.
  *

@@ -290,7 +290,7 @@ START_TEST(one_click_unsubscribe_from_the_digest)
 END_TEST
 
 /* A reminder kind's token switches that kind off and nothing else; a token made with another
- * key, or for someone who does not exist, answers 404. The test makes tokens with common/unsub.c
+ * key, or for someone who does not exist, answers 404. The test makes tokens with common/rules/unsub.c
  * and the key the server holds. */
 START_TEST(reminder_kind_token_switches_that_kind_off)
 {

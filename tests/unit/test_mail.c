@@ -1,4 +1,4 @@
-/* common/mail.c (the frame of HTML mail) and common/unsub.c (one-click unsubscribe tokens and
+/* common/rules/mail.c (the frame of HTML mail) and common/rules/unsub.c (one-click unsubscribe tokens and
  * pages). */
 #include <stdlib.h>
 #include <string.h>

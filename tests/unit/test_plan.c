@@ -1,4 +1,4 @@
-/* The review-plan solver (common/plan.c): every rule of DESIGN §1.2/§1.3 checked by an
+/* The review-plan solver (common/rules/plan.c): every rule of DESIGN §1.2/§1.3 checked by an
  * independent checker written here, the team cost against brute force on small partnerships,
  * the spread on random ones, and the blocked schools with their rules. */
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* common/webhook.c and common/secretbox.c: the signature against a vector computed
+/* common/rules/webhook.c and common/secretbox.c: the signature against a vector computed
  * independently, private address classification (IPv4, IPv6, mapped and embedded forms), URL
  * checks, address pinning, and the encrypted secrets (round trip, a box made by another
  * implementation, tampering, wrong key or row). */

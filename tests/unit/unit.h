@@ -42,7 +42,7 @@ Suite *secretbox_suite(void);
 Suite *xalloc_suite(void);
 Suite *plan_suite(void);
 Suite *smtp_suite(void);   /* services/worker/smtp.c */
-Suite *mail_suite(void);   /* common/mail.c and common/unsub.c */
+Suite *mail_suite(void);   /* common/rules/mail.c and common/rules/unsub.c */
 Suite *router_suite(void); /* services/api/router.c and the route table */
 Suite *routes_suite(void); /* services/api/routes.c */
 Suite *idem_suite(void);   /* services/api/idem.c */

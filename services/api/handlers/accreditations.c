@@ -1,5 +1,5 @@
 /* Accreditations: the awards a person holds (attended courses and recorded awards) and what
- * they add up to. The rule is common/accreditation.c; after any change to a person's awards in
+ * they add up to. The rule is common/rules/accreditation.c; after any change to a person's awards in
  * a role, accreditations_refresh stores its outcome (valid_until, counts) on every award of
  * that person and role, so that "accredited as R on D" is a plain query.
  *

@@ -1,7 +1,7 @@
 /* GET /v1/people/{id}/calendar.ics: the person's review visits (on the team), improvement
  * workshops (as champion) and training sessions (booked or attended) as an iCalendar feed
  * (RFC 5545) that a calendar application subscribes to. Read like the person itself: a caller
- * who cannot see the person gets 404. The text is rendered by common/ical.c.
+ * who cannot see the person gets 404. The text is rendered by common/rules/ical.c.
  *
  * Calendar applications send no Authorization header, so a person's calendar also has a
  * subscription URL, <SPP_PUBLIC_URL>/feeds/calendar/<secret>.ics: POST

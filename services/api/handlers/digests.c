@@ -1,7 +1,7 @@
 /* A partnership's best-practice digests (DESIGN §2 and §4): GET /v1/partnerships/{id}/digests,
  * newest first; POST /v1/partnerships/{id}/digests, compile now (202 and the digest.compile job,
  * services/worker/jobs/digest_compile.c); GET /v1/digests/{id} as JSON, or rendered
- * (common/digest.c) as HTML or plain text when the Accept header prefers it.
+ * (common/rules/digest.c) as HTML or plain text when the Accept header prefers it.
  *
  * Who: digests are read by whoever may read the partnership's best practices
  * (best_practices_readable); compiling is for admin, hub and partnership keys in scope, and a

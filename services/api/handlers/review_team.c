@@ -2,7 +2,7 @@
  * drives its team (REVIEW_ACT_DRIVE). Every change runs with the review row locked
  * (reviews_load), so concurrent changes to one team queue there: the count of lead reviewers
  * and the duplicate check cannot race. A person joins, or a member's person is replaced, only
- * when the eligibility rules (common/eligibility.c) all hold: 422 not_eligible otherwise. */
+ * when the eligibility rules (common/rules/eligibility.c) all hold: 422 not_eligible otherwise. */
 #include <string.h>
 
 #include "handlers.h"

@@ -1,7 +1,7 @@
 /* GET and POST /unsubscribe/{token}: one-click unsubscribe (RFC 8058; DESIGN §2, §4 "Delivery")
  * from the digest or one reminder kind, with no Authorization header (ROUTE_SECRET).
  *
- * The token (common/unsub.c) is checked against the database's unsubscribe_key; one that this
+ * The token (common/rules/unsub.c) is checked against the database's unsubscribe_key; one that this
  * key did not make answers 404 and counts toward the failed-auth limit of the caller's address,
  * like a bad API key, so that guessing costs what guessing keys costs. GET answers a small page
  * with a button and changes nothing (mail scanners and link previews follow links). POST, the

@@ -1,5 +1,5 @@
 /* champion.assign {"review_id"}: chooses the review's improvement champion by the rules of
- * DESIGN §1.2 (common/eligibility.c) and the order of common/champion.c, with the review row
+ * DESIGN §1.2 (common/rules/eligibility.c) and the order of common/rules/champion.c, with the review row
  * locked for the whole decision, so that no concurrent change to its team, evidence or dates
  * can slip in between the check and the assignment; the assignment commits with the job's
  * completion. A champion already set who still qualifies is kept; one who no longer does (the

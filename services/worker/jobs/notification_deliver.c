@@ -16,7 +16,7 @@
  * every other kind by notify_render from the data gathered when it was created.
  *
  * Unsubscribing (RFC 8058): a digest or a reminder gets its recipient's one-click link,
- * SPP_PUBLIC_URL/unsubscribe/{token} (common/unsub.c, keyed with the database's
+ * SPP_PUBLIC_URL/unsubscribe/{token} (common/rules/unsub.c, keyed with the database's
  * unsubscribe_key), in its footer and in the List-Unsubscribe header. One the person switched
  * off after it was queued (the link of an earlier message, a PATCH) is marked skipped and not
  * sent. */

@@ -3,7 +3,7 @@
  * each with the date ranges it is valid on, declared conflicts, and as busy ranges their
  * unavailability, the visits of existing reviews they sit on and the workshops they
  * facilitate; visits already booked in the plan's year count in the spread), solves them with
- * common/plan.c, and stores the proposals and blocked schools with status proposed (nothing
+ * common/rules/plan.c, and stores the proposals and blocked schools with status proposed (nothing
  * blocked) or infeasible, with its review_plan.ready webhook event, all in the job's
  * transaction with the plan row locked. A plan no longer generating (done by an earlier
  * attempt) is left alone. */

@@ -19,7 +19,7 @@ struct notify_message {
 
 /* Renders the notification of kind with its data (gathered when it was created: names, dates
  * already formatted in the partnership's time zone; review_id, when there is one, becomes a
- * link) into subject, plain text and HTML in the frame of common/mail.h, every user string
+ * link) into subject, plain text and HTML in the frame of common/rules/mail.h, every user string
  * escaped in the HTML. ctx (may be NULL) gives the public URL for links, the recipient's
  * partnership for the header and, for a reminder kind, the one-click unsubscribe URL for the
  * footer. Returns 0, or -1 for an unknown kind. Pure. */

@@ -15,7 +15,7 @@ struct digest_message {
 
 /* Renders digest (the representation digest_json gives: id, partnership_id, digest_date,
  * cut_off, empty, items {partnership_name, best_practices[], status_changes[], upcoming[],
- * training[]}) into out, in the frame of common/mail.h. A review that changed status several
+ * training[]}) into out, in the frame of common/rules/mail.h. A review that changed status several
  * times in the window is one line, first status to last. ctx (may be NULL) gives the public URL
  * for links (to each review and to the digest) and the recipient's one-click unsubscribe URL
  * for the footer; without it the footer says whom to ask. Returns 0, or -1 when digest is not
