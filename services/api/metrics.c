@@ -12,7 +12,6 @@
 #include "req.h"
 #include "ratelimit.h"
 #include "router.h"
-#include "server.h"
 
 #define METRICS_MAX_ROUTES 128
 
@@ -63,6 +62,13 @@ static const char *metrics_route_method(size_t i)
     return i < routes_count ? router_method_name(routes[i].method) : "";
 }
 
+static int (*_Atomic metrics_depth)(void); /* metrics_queue_depth_from */
+
+void metrics_queue_depth_from(int (*depth)(void))
+{
+    metrics_depth = depth;
+}
+
 void metrics_render(struct buf *out)
 {
     size_t n = routes_count < METRICS_MAX_ROUTES ? routes_count : METRICS_MAX_ROUTES;
@@ -111,10 +117,11 @@ void metrics_render(struct buf *out)
                    "spp_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
                    method, name, count);
     }
+    int (*depth)(void) = metrics_depth;
     buf_printf(out,
                "# HELP spp_http_queue_depth Requests waiting for a handler thread.\n"
                "# TYPE spp_http_queue_depth gauge\nspp_http_queue_depth %d\n",
-               server_queue_depth());
+               depth ? depth() : 0);
     buf_printf(out,
                "# HELP spp_rate_limit_bypassed_total Requests let through unchecked because Redis "
                "was unreachable.\n# TYPE spp_rate_limit_bypassed_total counter\n"

@@ -611,6 +611,7 @@ static struct evhttp *server_http_new(struct loop *l, const struct config *cfg,
 int server_run(const struct config *cfg)
 {
     evthread_use_pthreads();
+    metrics_queue_depth_from(server_queue_depth);
     signal(SIGPIPE, SIG_IGN);
     sigset_t sigs;
     sigemptyset(&sigs);
