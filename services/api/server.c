@@ -11,6 +11,7 @@
 #include <event2/thread.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <signal.h>
@@ -379,7 +380,11 @@ static int server_listen_socket(const char *name, const char *listen_addr, int r
     }
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
+    /* TCP_NODELAY on the listener, which Linux copies to every accepted connection: an answer
+     * is written in one go, and an answer past libevent's 16 KiB write would otherwise wait for
+     * the client's delayed ACK (~40 ms: a list page's latency; bench/RESULTS.md). */
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
         (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
         bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
         snprintf(err, errlen, "%s: cannot listen on %s: %s", name, listen_addr, strerror(errno));
