@@ -41,6 +41,8 @@ bench_env() {
     bench_tmp=$(mktemp -d "${SPP_BENCH_TMPDIR:-/tmp}/$prefix.XXXXXX")
     chmod 755 "$bench_tmp"
     trap bench_cleanup EXIT
+    trap "exit 130" INT
+    trap "exit 143" TERM
     pg_port=$(spp_free_port)
     spp_start_postgres "$bench_tmp" "$pg_port" "$@"
     export SPP_DATABASE_URL="postgresql://spp@127.0.0.1:$pg_port/spp"
