@@ -7,35 +7,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
+. bench/lib.sh
 secs=${1:-5}
-spp_install_deps
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j "$(nproc)" >/dev/null
-
-tmp=$(mktemp -d /tmp/spp-bench.XXXXXX); chmod 755 "$tmp"
-api_pid=""
-cleanup() {
-    [ -n "$api_pid" ] && kill -KILL "$api_pid" 2>/dev/null || true
-    spp_stop_pidfile "$tmp/redis.pid"; spp_stop_postgres "$tmp"; rm -rf "$tmp"
-}
-trap cleanup EXIT
-pg_port=$(spp_free_port); redis_port=$(spp_free_port)
-spp_start_postgres "$tmp" "$pg_port"
-spp_start_redis "$tmp" "$redis_port"
-export SPP_DATABASE_URL="postgresql://spp@127.0.0.1:$pg_port/spp"
-export SPP_REDIS_URL="redis://127.0.0.1:$redis_port/0"
-export SPP_ADMIN_TOKEN="bench-admin-token-0123456789"
-export SPP_LOG_LEVEL=warn SPP_RATE_LIMIT_PER_S=100000 SPP_RATE_LIMIT_BURST=1000000
-build/release/spp-api migrate 2>/dev/null
+bench_build
+bench_env spp-bench
 # England: 24,000 schools, 3,000 partnerships, about 300,000 people and 60,000 reviews, from
 # the generator (bench/seed.sh times it on its own).
-build/release/spp-api seed --schools 24000 --seed 1 >"$tmp/seed.out" 2>"$tmp/seed.log" ||
-    { cat "$tmp/seed.log" >&2; exit 1; }
-head -n 1 "$tmp/seed.out"
+bench_seed 24000
 school=$(psql -Atq "$SPP_DATABASE_URL" -c "SELECT id FROM schools ORDER BY urn LIMIT 1")
 partnership=$(psql -Atq "$SPP_DATABASE_URL" -c "SELECT partnership_id FROM schools ORDER BY urn LIMIT 1")
-cat >"$tmp/post.lua" <<'LUA'
+cat >"$bench_tmp/post.lua" <<'LUA'
 -- Each wrk thread numbers its own URNs from a base set per run (RUN) and thread.
 local threads = 0
 function setup(thread)
@@ -56,8 +37,8 @@ LUA
 printf '%-8s %-28s %12s %10s %10s\n' handlers route req/s p50 p99
 for threads in 2 4 8; do
     port=$(spp_free_port)
-    SPP_LISTEN="127.0.0.1:$port" SPP_API_THREADS=$threads build/release/spp-api 2>"$tmp/api.log" &
-    api_pid=$!
+    SPP_LISTEN="127.0.0.1:$port" SPP_API_THREADS=$threads build/release/spp-api 2>"$bench_tmp/api.log" &
+    api_pid=$!; bench_track "$api_pid"
     spp_wait_http "http://127.0.0.1:$port/healthz" 30
     base="http://127.0.0.1:$port"
     for case in "healthz|$base/healthz" "school get|$base/v1/schools/$school" \
@@ -65,7 +46,7 @@ for threads in 2 4 8; do
                 "school list all (50)|$base/v1/schools?limit=50" "school create|POST"; do
         name=${case%%|*}; url=${case#*|}
         if [ "$url" = POST ]; then
-            out=$(RUN=$threads wrk -t2 -c16 -d"${secs}s" --latency -s "$tmp/post.lua" -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$base" 2>&1)
+            out=$(RUN=$threads wrk -t2 -c16 -d"${secs}s" --latency -s "$bench_tmp/post.lua" -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$base" 2>&1)
         else
             out=$(wrk -t2 -c16 -d"${secs}s" --latency -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url" 2>&1)
         fi

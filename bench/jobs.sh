@@ -19,27 +19,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
+. bench/lib.sh
 n=${1:-20000}
 concurrency=${2:-4}
-spp_install_deps
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j "$(nproc)" >/dev/null
-
-tmp=$(mktemp -d /tmp/spp-bench.XXXXXX); chmod 755 "$tmp"
-worker_pids=()
-cleanup() {
-    for pid in "${worker_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    spp_stop_pidfile "$tmp/redis.pid"; spp_stop_postgres "$tmp"
-    if [ -n "${SPP_BENCH_KEEP:-}" ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-pg_port=$(spp_free_port); redis_port=$(spp_free_port)
-spp_start_postgres "$tmp" "$pg_port"
-spp_start_redis "$tmp" "$redis_port" </dev/null >/dev/null 2>&1
-export SPP_DATABASE_URL="postgresql://spp@127.0.0.1:$pg_port/spp"
-export SPP_REDIS_URL="redis://127.0.0.1:$redis_port/0"
-export SPP_LOG_LEVEL=warn SPP_WORKER_CONCURRENCY=$concurrency
-build/release/spp-api migrate 2>/dev/null
+bench_build
+bench_env spp-bench
+export SPP_WORKER_CONCURRENCY=$concurrency
 # The test build's stand-ins for reminders.scan and digest.compile record a row here.
 psql -q "$SPP_DATABASE_URL" -c "CREATE TABLE IF NOT EXISTS test_job_effects (job_id uuid,
     attempt int, worker text, kind text, payload jsonb, created_at timestamptz DEFAULT clock_timestamp())"
@@ -52,18 +37,18 @@ sql() { "$(spp_pg_bin)/psql" -Atq "$SPP_DATABASE_URL" -c "$1"; }
 enqueue() {
     local batch=$1 t0 t1 t2
     t0=$(now)
-    # Due and published at the same instant, as jobs_insert writes them: a job published
+    # Due and published at the same instant, as spp_enqueue writes them: a job published
     # before it came due (published_at < run_at) is published again by the sweeper.
     sql "INSERT INTO jobs (kind, payload, run_at, published_at) SELECT 'bench.noop',
          jsonb_build_object('batch', $batch, 'n', g), t, t
          FROM (SELECT g, clock_timestamp() AS t FROM generate_series(1, $n) g) s
-         RETURNING id" >"$tmp/ids"
+         RETURNING id" >"$bench_tmp/ids"
     t1=$(now)
     # One pipeline of XADD spp:jobs * id <uuid>, in the Redis protocol.
     awk '{ printf "*5\r\n$4\r\nXADD\r\n$8\r\nspp:jobs\r\n$1\r\n*\r\n$2\r\nid\r\n$%d\r\n%s\r\n", length($1), $1 }' \
-        "$tmp/ids" | redis-cli -p "$redis_port" --pipe >"$tmp/pipe.out"
+        "$bench_tmp/ids" | redis-cli -p "$redis_port" --pipe >"$bench_tmp/pipe.out"
     t2=$(now)
-    grep -q "errors: 0, replies: $n" "$tmp/pipe.out" || { cat "$tmp/pipe.out" >&2; exit 1; }
+    grep -q "errors: 0, replies: $n" "$bench_tmp/pipe.out" || { cat "$bench_tmp/pipe.out" >&2; exit 1; }
     echo "$(echo "$t1 - $t0" | bc -l) $(echo "$t2 - $t1" | bc -l)"
 }
 
@@ -76,8 +61,8 @@ unfinished() {
 
 # cpu_ticks PID: user + system clock ticks of the process and of its children it has reaped.
 cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
-pg_pid=$(head -n 1 "$tmp/pg/postmaster.pid")
-redis_pid=$(cat "$tmp/redis.pid")
+pg_pid=$(head -n 1 "$bench_tmp/pg/postmaster.pid")
+redis_pid=$(cat "$bench_tmp/redis.pid")
 hz=$(getconf CLK_TCK)
 
 printf '%-8s %-8s %8s %10s %10s %12s %10s %10s\n' workers threads jobs insert_s publish_s enqueued/s drain_s done/s
@@ -88,12 +73,12 @@ for k in ${SPP_BENCH_WORKERS:-1 2 4}; do
     worker_pids=()
     for i in $(seq 1 "$k"); do
         SPP_WORKER_METRICS_LISTEN="127.0.0.1:$(spp_free_port)" build/release/spp-worker-test \
-            >>"$tmp/worker-$k-$i.log" 2>&1 </dev/null &
-        worker_pids+=($!)
+            >>"$bench_tmp/worker-$k-$i.log" 2>&1 </dev/null &
+        worker_pids+=($!); bench_track $!
     done
     while [ "$(unfinished)" = t ]; do
         for pid in "${worker_pids[@]}"; do
-            kill -0 "$pid" 2>/dev/null || { echo "a worker died:" >&2; cat "$tmp"/worker-"$k"-*.log >&2; exit 1; }
+            kill -0 "$pid" 2>/dev/null || { echo "a worker died:" >&2; cat "$bench_tmp"/worker-"$k"-*.log >&2; exit 1; }
         done
         sleep 0.2
     done

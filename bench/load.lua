@@ -4,7 +4,8 @@
 -- answers. An object (a school this thread created, a review it opened) has at most one
 -- request in flight, so every expected status is certain, If-Match included.
 -- Environment: SPP_ADMIN_TOKEN, LOAD_IDS (seeded school ids, one a line), LOAD_PARTNERSHIPS
--- (partnership ids), LOAD_URN_BASE (first URN of this run; each thread gets 100,000).
+-- (partnership ids), LOAD_URN_BASE (first URN of this run), LOAD_URN_SPAN (URNs per thread,
+-- default 100,000).
 
 local token = os.getenv("SPP_ADMIN_TOKEN")
 local threads = {}
@@ -31,7 +32,7 @@ counts = {}         -- "kind status" -> count, read by done()
 function init(args)
   schools = lines(os.getenv("LOAD_IDS"))
   partnerships = lines(os.getenv("LOAD_PARTNERSHIPS"))
-  urn = tonumber(os.getenv("LOAD_URN_BASE")) + (tid - 1) * 100000
+  urn = tonumber(os.getenv("LOAD_URN_BASE")) + (tid - 1) * tonumber(os.getenv("LOAD_URN_SPAN") or "100000")
   math.randomseed(os.time() * 97 + tid)
 end
 

@@ -14,82 +14,63 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
+. bench/lib.sh
 secs=${SPP_LOAD_SECONDS:-60}
 conns=${SPP_LOAD_CONNECTIONS:-64}
 margin=${SPP_LOAD_RSS_MARGIN_PCT:-5}
-spp_install_deps
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j "$(nproc)" >/dev/null
-
-tmp=$(mktemp -d /tmp/spp-load.XXXXXX); chmod 755 "$tmp"
+bench_build
+export SPP_BENCH_KEEP=${SPP_BENCH_KEEP:-${SPP_LOAD_KEEP:-}}
+bench_env spp-load
 api_pid="" sampler_pid="" abandon_pid=""
-cleanup() {
-    for pid in "$sampler_pid" "$abandon_pid" "$api_pid"; do
-        [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
-    done
-    spp_stop_pidfile "$tmp/redis.pid"; spp_stop_postgres "$tmp"
-    if [ -n "${SPP_LOAD_KEEP:-}" ]; then echo "kept $tmp" >&2; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-pg_port=$(spp_free_port); redis_port=$(spp_free_port)
-spp_start_postgres "$tmp" "$pg_port"
-spp_start_redis "$tmp" "$redis_port" </dev/null >/dev/null 2>&1
-export SPP_DATABASE_URL="postgresql://spp@127.0.0.1:$pg_port/spp"
-export SPP_REDIS_URL="redis://127.0.0.1:$redis_port/0"
-export SPP_ADMIN_TOKEN; SPP_ADMIN_TOKEN="load-admin-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
-export SPP_LOG_LEVEL=warn SPP_RATE_LIMIT_PER_S=100000 SPP_RATE_LIMIT_BURST=1000000
-build/release/spp-api migrate 2>/dev/null
 # 2,000 schools in 100 partnerships, with their staff, training and reviews: the generator's
 # (spp-api seed, the same data as bench/api.sh at a smaller size).
-build/release/spp-api seed --schools 2000 --partnerships 100 --seed 1 >"$tmp/seed.out" 2>"$tmp/seed.log" ||
-    { cat "$tmp/seed.log" >&2; exit 1; }
-psql -Atq "$SPP_DATABASE_URL" -c "SELECT id FROM schools" >"$tmp/schools"
-psql -Atq "$SPP_DATABASE_URL" -c "SELECT id FROM partnerships" >"$tmp/partnerships"
-export LOAD_IDS="$tmp/schools" LOAD_PARTNERSHIPS="$tmp/partnerships"
+bench_seed 2000 --partnerships 100 >/dev/null
+psql -Atq "$SPP_DATABASE_URL" -c "SELECT id FROM schools" >"$bench_tmp/schools"
+psql -Atq "$SPP_DATABASE_URL" -c "SELECT id FROM partnerships" >"$bench_tmp/partnerships"
+export LOAD_IDS="$bench_tmp/schools" LOAD_PARTNERSHIPS="$bench_tmp/partnerships"
 
 port=$(spp_free_port)
-SPP_LISTEN="127.0.0.1:$port" build/release/spp-api 2>"$tmp/api.log" &
-api_pid=$!
-spp_wait_http "http://127.0.0.1:$port/healthz" 30 || { cat "$tmp/api.log" >&2; exit 1; }
+SPP_LISTEN="127.0.0.1:$port" build/release/spp-api 2>"$bench_tmp/api.log" &
+api_pid=$!; bench_track "$api_pid"
+spp_wait_http "http://127.0.0.1:$port/healthz" 30 || { cat "$bench_tmp/api.log" >&2; exit 1; }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$api_pid/status"; }
 failures=()
 fail() { failures+=("$*"); }
 
 # run_round N ABANDON: one round of secs seconds; ABANDON=1 gives a tenth of the connections
-# to abandon.py. Writes $tmp/rss-N (kB, one sample every 5 s and one at the end).
+# to abandon.py. Writes $bench_tmp/rss-N (kB, one sample every 5 s and one at the end).
 run_round() {
     local n=$1 abandon=$2 wconns=$conns aconns=0
     if [ "$abandon" = 1 ]; then aconns=$(( (conns + 5) / 10 )); wconns=$((conns - aconns)); fi
     spp_log "round $n: $secs s, wrk $wconns connections, abandoning $aconns"
-    : >"$tmp/rss-$n"
-    ( while :; do rss_kb >>"$tmp/rss-$n"; sleep 5; done ) &
-    sampler_pid=$!
+    : >"$bench_tmp/rss-$n"
+    ( while :; do rss_kb >>"$bench_tmp/rss-$n"; sleep 5; done ) &
+    sampler_pid=$!; bench_track "$sampler_pid"
     if [ "$abandon" = 1 ]; then
         /usr/bin/python3 bench/abandon.py "127.0.0.1:$port" "$SPP_ADMIN_TOKEN" "$aconns" "$secs" \
-            $((4000000 + n * 1000000)) "$pace_ms" >"$tmp/abandon-$n.out" 2>&1 &
-        abandon_pid=$!
+            $((4000000 + n * 1000000)) "$pace_ms" >"$bench_tmp/abandon-$n.out" 2>&1 &
+        abandon_pid=$!; bench_track "$abandon_pid"
     fi
     LOAD_URN_BASE=$((2000000 + n * 200000)) wrk -t2 -c"$wconns" -d"${secs}s" --timeout 10s \
-        -s bench/load.lua "http://127.0.0.1:$port" >"$tmp/wrk-$n.out" 2>&1 || fail "round $n: wrk failed"
+        -s bench/load.lua "http://127.0.0.1:$port" >"$bench_tmp/wrk-$n.out" 2>&1 || fail "round $n: wrk failed"
     if [ -n "$abandon_pid" ]; then wait "$abandon_pid" || fail "round $n: abandon.py failed"; abandon_pid=""; fi
     kill "$sampler_pid" 2>/dev/null; wait "$sampler_pid" 2>/dev/null || true; sampler_pid=""
-    rss_kb >>"$tmp/rss-$n"
+    rss_kb >>"$bench_tmp/rss-$n"
 
-    local out="$tmp/wrk-$n.out"
+    local out="$bench_tmp/wrk-$n.out"
     rps[$n]=$(awk '/^Requests\/sec:/ {printf "%d", $2}' "$out")
     reqs[$n]=$(awk '/^LOAD requests=/ {sub("requests=", "", $2); print $2}' "$out")
     sockerr[$n]=$(awk '/^LOAD socket_errors/ {s = 0; for (i = 3; i <= NF; i++) {split($i, a, "="); s += a[2]}; print s}' "$out")
     unexpected[$n]=$(awk '/^LOAD status/ && $6 == "UNEXPECTED" {s += $5} END {print s + 0}' "$out")
-    peak[$n]=$(sort -n "$tmp/rss-$n" | tail -n 1)
+    peak[$n]=$(sort -n "$bench_tmp/rss-$n" | tail -n 1)
     p99[$n]=$(sed -nE 's/^LOAD latency_ms .*p99=([0-9.]+).*/\1/p' "$out")
     abandoned[$n]=0
     if [ "$abandon" = 1 ]; then
-        local line; line=$(grep '^ABANDON' "$tmp/abandon-$n.out" || true)
+        local line; line=$(grep '^ABANDON' "$bench_tmp/abandon-$n.out" || true)
         abandoned[$n]=$(awk '{for (i = 2; i <= NF; i++) {split($i, a, "="); if (a[1] != "connect_errors") s += a[2]}} END {print s + 0}' <<<"$line")
         local refused; refused=$(sed -nE 's/.*connect_errors=([0-9]+).*/\1/p' <<<"$line")
-        [ "${refused:-x}" = 0 ] || fail "round $n: abandon.py could not connect ${refused:-?} times ($(cat "$tmp/abandon-$n.out"))"
+        [ "${refused:-x}" = 0 ] || fail "round $n: abandon.py could not connect ${refused:-?} times ($(cat "$bench_tmp/abandon-$n.out"))"
     fi
     [ -n "${reqs[$n]}" ] || { cat "$out" >&2; fail "round $n: no wrk summary"; reqs[$n]=0 sockerr[$n]=0; }
     [ "${sockerr[$n]}" -eq 0 ] || fail "round $n: ${sockerr[$n]} socket errors ($(grep '^LOAD socket' "$out"))"
@@ -118,14 +99,14 @@ flat 3 4
 
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")" = 200 ] || fail "healthz is not 200 after the rounds"
 kill -TERM "$api_pid"
-if ! wait "$api_pid"; then fail "spp-api did not stop cleanly"; tail -n 20 "$tmp/api.log" >&2; fi
+if ! wait "$api_pid"; then fail "spp-api did not stop cleanly"; tail -n 20 "$bench_tmp/api.log" >&2; fi
 api_pid=""
 
 echo
 printf '%-6s %-22s %7s %8s %9s %11s %14s %10s  %s\n' round connections req/s "p99 ms" requests unexpected socket-errors abandoned "RSS every 5 s (MB)"
 for n in 1 2 3 4; do
     if [ "$n" -le 2 ]; then c="$conns wrk"; else c="$((conns - (conns + 5) / 10)) wrk + $(( (conns + 5) / 10 )) abandoning"; fi
-    samples=$(awk '{printf "%s%.1f", (NR > 1 ? " " : ""), $1 / 1024}' "$tmp/rss-$n")
+    samples=$(awk '{printf "%s%.1f", (NR > 1 ? " " : ""), $1 / 1024}' "$bench_tmp/rss-$n")
     printf '%-6s %-22s %7s %8s %9s %11s %14s %10s  %s (peak %.1f)\n' "$n" "$c" "${rps[$n]}" "${p99[$n]}" "${reqs[$n]}" \
         "${unexpected[$n]}" "${sockerr[$n]}" "${abandoned[$n]}" "$samples" "$(awk -v k="${peak[$n]}" 'BEGIN {print k / 1024}')"
 done

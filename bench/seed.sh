@@ -9,20 +9,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/lib.sh
+. bench/lib.sh
 schools=${1:-24000}
 seed=${2:-1}
-spp_install_deps
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j "$(nproc)" >/dev/null
-
-tmp=$(mktemp -d /tmp/spp-bench.XXXXXX); chmod 755 "$tmp"
-cleanup() { spp_stop_postgres "$tmp"; rm -rf "$tmp"; }
-trap cleanup EXIT
-pg_port=$(spp_free_port)
-spp_start_postgres "$tmp" "$pg_port"
-export SPP_DATABASE_URL="postgresql://spp@127.0.0.1:$pg_port/spp"
-export SPP_LOG_LEVEL=warn
-build/release/spp-api migrate 2>/dev/null
+bench_build
+BENCH_NO_REDIS=1 bench_env spp-bench
 
 echo "cores: $(nproc); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(date +%s.%N)
