@@ -1,5 +1,5 @@
-/* The facts the review rules need (common/rules/workflow.c, common/rules/eligibility.c), loaded from
- * PostgreSQL: the review's side and a person's side, each in one round trip. Used by the API
+/* The facts the review rules need (common/rules/workflow.c, common/rules/eligibility.c), loaded
+ * from PostgreSQL: the review's side and a person's side, each in one round trip. Used by the API
  * (team and champion changes) and by the worker (champion assignment). */
 #include "facts.h"
 

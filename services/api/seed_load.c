@@ -1,8 +1,8 @@
 /* `spp-api seed [--schools N] [--seed S] [--today YYYY-MM-DD] [--partnerships P] [--hubs H]
  *               [--digest-days D] [--dry-run]`
  *
- * Loads the rows of common/rules/seed.c in one transaction: every table by COPY, the lead contacts by
- * one UPDATE each from a temporary table, then ANALYZE, then the past digests (the D nights
+ * Loads the rows of common/rules/seed.c in one transaction: every table by COPY, the lead contacts
+ * by one UPDATE each from a temporary table, then ANALYZE, then the past digests (the D nights
  * before today) by one INSERT … SELECT. Deterministic for fixed options: the same options, --today
  * included, give the same rows and ids. Without --today the day is today's date in SPP_TZ, so the
  * demo is "live" whenever it is loaded.

@@ -1,4 +1,5 @@
-/* `spp-api seed`: loads the generated demo or scale data (common/rules/seed.c) into the database. */
+/* `spp-api seed`: loads the generated demo or scale data (common/rules/seed.c) into the database.
+ */
 #ifndef SPP_SEED_LOAD_H
 #define SPP_SEED_LOAD_H
 

@@ -1,5 +1,6 @@
-/* The best-practice digest renderer (common/rules/digest.c): any JSON document through digest_render.
- * The seeds are digests shaped like digest_json's, so that mutations stay near real ones.
+/* The best-practice digest renderer (common/rules/digest.c): any JSON document through
+ * digest_render. The seeds are digests shaped like digest_json's, so that mutations stay near real
+ * ones.
  *
  * Input: the digest's JSON text.
  *

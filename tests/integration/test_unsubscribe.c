@@ -290,8 +290,8 @@ START_TEST(one_click_unsubscribe_from_the_digest)
 END_TEST
 
 /* A reminder kind's token switches that kind off and nothing else; a token made with another
- * key, or for someone who does not exist, answers 404. The test makes tokens with common/rules/unsub.c
- * and the key the server holds. */
+ * key, or for someone who does not exist, answers 404. The test makes tokens with
+ * common/rules/unsub.c and the key the server holds. */
 START_TEST(reminder_kind_token_switches_that_kind_off)
 {
     char *hub = test_hub();

@@ -1,5 +1,5 @@
-/* common/rules/mail.c (the frame of HTML mail) and common/rules/unsub.c (one-click unsubscribe tokens and
- * pages). */
+/* common/rules/mail.c (the frame of HTML mail) and common/rules/unsub.c (one-click unsubscribe
+ * tokens and pages). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* Accreditations: the awards a person holds (attended courses and recorded awards) and what
- * they add up to. The rule is common/rules/accreditation.c; after any change to a person's awards in
- * a role, accreditations_refresh stores its outcome (valid_until, counts) on every award of
- * that person and role, so that "accredited as R on D" is a plain query.
+ * they add up to. The rule is common/rules/accreditation.c; after any change to a person's awards
+ * in a role, accreditations_refresh stores its outcome (valid_until, counts) on every award of that
+ * person and role, so that "accredited as R on D" is a plain query.
  *
  * The HTTP side: /v1/people/{id}/accreditations (read by whoever sees the person; awards earned
  * elsewhere recorded by admin, hub and partnership keys) and /v1/accreditations/import, the

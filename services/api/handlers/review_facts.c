@@ -1,5 +1,5 @@
-/* The facts the review rules need (common/rules/workflow.c, common/rules/eligibility.c), loaded from
- * PostgreSQL in the request's transaction, and the eligibility checks built on them. Whether a
+/* The facts the review rules need (common/rules/workflow.c, common/rules/eligibility.c), loaded
+ * from PostgreSQL in the request's transaction, and the eligibility checks built on them. Whether a
  * person may be named on a review at all (review_facts_nameable) lives here too, below both
  * reviews.c and actions.c, so that this file calls into no handler that calls back into it. */
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* champion.assign {"review_id"}: chooses the review's improvement champion by the rules of
- * DESIGN §1.2 (common/rules/eligibility.c) and the order of common/rules/champion.c, with the review row
- * locked for the whole decision, so that no concurrent change to its team, evidence or dates
- * can slip in between the check and the assignment; the assignment commits with the job's
+ * DESIGN §1.2 (common/rules/eligibility.c) and the order of common/rules/champion.c, with the
+ * review row locked for the whole decision, so that no concurrent change to its team, evidence or
+ * dates can slip in between the check and the assignment; the assignment commits with the job's
  * completion. A champion already set who still qualifies is kept; one who no longer does (the
  * workshop moved) is replaced. With nobody eligible the review stays unassigned, a
  * champion.unassignable event is written, and the partnership lead and the hub's contact are
