@@ -49,14 +49,9 @@ static size_t plain_writable(const struct vfield *fields)
 
 PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enum scope_op op)
 {
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, (lock ? d->lock : d->get)->name, 1, p);
+    PGresult *res = resource_fetch(r, (lock ? d->lock : d->get)->name);
     if (!res)
         return NULL;
-    if (PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such resource.");
-        return NULL;
-    }
     struct scope_owner o;
     req_owner_from_row(res, 0, PQfnumber(res, "hub_id"), &o);
     return req_allow(r, d->kind, op, &o) == 0 ? res : NULL;
