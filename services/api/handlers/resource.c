@@ -135,16 +135,22 @@ int resource_ref(struct req *r, const json_t *body, const char *field, enum scop
     return 0;
 }
 
-PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, enum scope_op op)
+PGresult *resource_fetch(struct req *r, const char *stmt)
 {
     const char *p[] = {req_param(r, "id")};
     PGresult *res = req_db(r, stmt, 1, p);
-    if (!res)
-        return NULL;
-    if (PQntuples(res) == 0) {
+    if (res && PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such resource.");
         return NULL;
     }
+    return res;
+}
+
+PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, enum scope_op op)
+{
+    PGresult *res = resource_fetch(r, stmt);
+    if (!res)
+        return NULL;
     struct scope_owner o;
     req_owner_from_row(res, 0, 2, &o);
     return req_allow(r, kind, op, &o) == 0 ? res : NULL;

@@ -38,6 +38,9 @@ int resource_changes(const char *current, const json_t *patch, const char *field
 /* Answers 403 and returns -1 when the caller's role may never take op on kind, wherever the
  * resource is, so that "a school creating a partnership" is refused before its body is read. */
 int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op);
+/* Runs stmt with the path's {id}: 404 when there is no such row. Returns the result (owned by
+ * the request) or NULL after answering. */
+PGresult *resource_fetch(struct req *r, const char *stmt);
 /* Runs stmt (a single-resource statement: json, version, then the owner chain in columns
  * 2..5) for the path's {id}, answers 404 when there is no such row and 404/403 when the caller
  * may not take op on it. Returns the result (owned by the request) or NULL after answering. */

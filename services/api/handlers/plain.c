@@ -1,0 +1,207 @@
+/* One list / get / create / patch / delete for every plain resource (plain.h). The order of
+ * the steps is the contract the tests hold: on a create, the role (403) when the descriptor
+ * asks, the body (422), the references (422), then the caller's right to create where the
+ * record lands (404/403); on a change, the record and the caller's scope (404/403), If-Match
+ * (412), the body (422), then a move's rights and the references, then the write. */
+#include "plain.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "resource.h"
+
+const char *plain_col(const PGresult *res, const char *name)
+{
+    int col = PQfnumber(res, name);
+    return col < 0 ? NULL : req_col(res, 0, col);
+}
+
+void plain_reply(struct req *r, const PGresult *res)
+{
+    req_etag(r, plain_col(res, "version"));
+    req_reply_text(r, 200, plain_col(res, "json"));
+}
+
+/* The slot of o that names a record of kind. */
+static char *plain_slot(struct scope_owner *o, enum scope_kind kind)
+{
+    switch (kind) {
+    case SCOPE_HUB:
+        return o->hub_id;
+    case SCOPE_PARTNERSHIP:
+        return o->partnership_id;
+    case SCOPE_SCHOOL:
+        return o->school_id;
+    default:
+        return o->person_id;
+    }
+}
+
+/* The number of writable fields of fields: the parameters they take. */
+static size_t plain_writable(const struct vfield *fields)
+{
+    size_t n = 0;
+    for (const struct vfield *f = fields; f->name; f++)
+        n += !(f->flags & V_READONLY);
+    return n;
+}
+
+PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enum scope_op op)
+{
+    PGresult *res = resource_fetch(r, (lock ? d->lock : d->get)->name);
+    if (!res)
+        return NULL;
+    struct scope_owner o;
+    req_owner_from_row(res, 0, PQfnumber(res, "hub_id"), &o);
+    return req_allow(r, d->kind, op, &o) == 0 ? res : NULL;
+}
+
+void plain_list(struct req *r, const struct resource_desc *d)
+{
+    if (req_check_query(r, d->filters, 1) != 0)
+        return;
+    struct page pg;
+    req_page(r, &pg);
+    size_t nfilters = 0;
+    for (const struct vfield *f = d->filters; f->name; f++)
+        nfilters++;
+    const char **p = arena_alloc(&r->arena, (4 + nfilters + 3) * sizeof *p);
+    scope_list_filter(&r->principal, p);
+    int n = 4;
+    for (const struct vfield *f = d->filters; f->name; f++)
+        p[n++] = req_query_get(r, f->name);
+    p[n++] = pg.cursor_micros;
+    p[n++] = pg.cursor_id;
+    p[n++] = pg.limit_plus_one;
+    PGresult *res = req_db(r, d->list->name, n, p);
+    if (res)
+        req_reply_page(r, res, &pg, PQfnumber(res, "json"), PQfnumber(res, "micros"),
+                       PQfnumber(res, "id"));
+}
+
+void plain_get(struct req *r, const struct resource_desc *d)
+{
+    PGresult *res = plain_load(r, d, 0, SCOPE_READ);
+    if (res)
+        plain_reply(r, res);
+}
+
+/* The member field of obj, when set, must name a person within the record id (NULL on a
+ * create: a new record has no people, so any is refused). Adds to errors; returns -1 only
+ * after answering a database error. */
+static int plain_check_member(struct req *r, const struct resource_desc *d, const char *id,
+                              const json_t *obj, json_t *errors)
+{
+    const json_t *v = d->member_field ? json_object_get(obj, d->member_field) : NULL;
+    if (!json_is_string(v))
+        return 0;
+    struct scope_owner o;
+    int found = resource_chain(r, SCOPE_PERSON, json_string_value(v), &o);
+    if (found < 0)
+        return -1;
+    if (!found || !id || strcmp(plain_slot(&o, d->kind), id) != 0)
+        validate_add(errors, arena_printf(&r->arena, "/%s", d->member_field), "not_member", "%s",
+                     d->member_detail);
+    return 0;
+}
+
+void plain_create(struct req *r, const struct resource_desc *d)
+{
+    if (d->role_gate && resource_role_may(r, d->kind, SCOPE_CREATE) != 0)
+        return;
+    if (req_check_body(r, d->fields, VALIDATE_CREATE) != 0)
+        return;
+    json_t *errors = json_array();
+    struct scope_owner o;
+    memset(&o, 0, sizeof o); /* nothing above: only admin may create (a hub) */
+    if ((d->parent_field &&
+         resource_ref(r, r->json, d->parent_field, d->parent_kind, &o, errors) != 0) ||
+        plain_check_member(r, d, NULL, r->json, errors) != 0) {
+        json_decref(errors);
+        return;
+    }
+    if (resource_errors(r, errors) != 0)
+        return;
+    /* A key creates only under its own scope (without the parent the chain is not its own). */
+    if (req_allow(r, d->kind, SCOPE_CREATE, &o) != 0)
+        return;
+    size_t room = plain_writable(d->fields);
+    const char **p = arena_alloc(&r->arena, room * sizeof *p);
+    int n = resource_params(r, d->fields, r->json, p, room);
+    if (n < 0)
+        return;
+    PGresult *res = req_db(r, d->insert->name, n, p);
+    if (!res)
+        return;
+    char *loc = arena_printf(&r->arena, "%s/%s", r->path, plain_col(res, "id"));
+    req_reply_created(r, loc, plain_col(res, "json"), plain_col(res, "version"));
+}
+
+/* Checks what a PATCH changes (an unchanged reference is not checked again, so a client may
+ * send back what it read, e.g. a school key its partnership, which it cannot see). Moving
+ * to another parent takes the rights to remove the record from where it is and to create it
+ * where it lands; a new member must be within the record. Returns -1 after answering. */
+static int plain_check_patch(struct req *r, const struct resource_desc *d, const PGresult *cur,
+                             const json_t *merged)
+{
+    const char *current = plain_col(cur, "json");
+    int moving = d->parent_field && resource_changes(current, r->json, d->parent_field);
+    int new_member = d->member_field && resource_changes(current, r->json, d->member_field);
+    struct scope_owner from, to;
+    memset(&to, 0, sizeof to);
+    req_owner_from_row(cur, 0, PQfnumber(cur, "hub_id"), &from);
+    if (moving && req_allow(r, d->kind, SCOPE_DELETE, &from) != 0)
+        return -1;
+    json_t *errors = json_array();
+    int rc = moving ? resource_ref(r, merged, d->parent_field, d->parent_kind, &to, errors) : 0;
+    if (rc == 0 && new_member)
+        rc = plain_check_member(r, d, req_param(r, "id"), merged, errors);
+    if (rc != 0) {
+        json_decref(errors);
+        return -1;
+    }
+    if (resource_errors(r, errors) != 0)
+        return -1;
+    snprintf(plain_slot(&to, d->kind), sizeof to.hub_id, "%s", req_param(r, "id"));
+    if (moving && req_allow(r, d->kind, SCOPE_CREATE, &to) != 0)
+        return -1;
+    return 0;
+}
+
+/* PATCH: an RFC 7396 merge patch onto the record, which is then written whole. */
+void plain_update(struct req *r, const struct resource_desc *d)
+{
+    PGresult *cur = plain_load(r, d, 1, SCOPE_UPDATE);
+    if (!cur || req_if_match(r, plain_col(cur, "version")) != 0)
+        return;
+    if (req_check_body(r, d->fields, VALIDATE_PATCH) != 0)
+        return;
+    json_t *merged = resource_merge(plain_col(cur, "json"), r->json);
+    if (plain_check_patch(r, d, cur, merged) != 0) {
+        json_decref(merged);
+        return;
+    }
+    size_t room = plain_writable(d->fields);
+    const char **p = arena_alloc(&r->arena, (1 + room) * sizeof *p);
+    p[0] = req_param(r, "id");
+    int nparams = resource_params(r, d->fields, merged, p + 1, room);
+    json_decref(merged); /* the parameters are copies in the arena */
+    if (nparams < 0)
+        return;
+    PGresult *res = req_db(r, d->update->name, 1 + (int)room, p);
+    if (res)
+        plain_reply(r, res);
+}
+
+/* A record that still has records below it (or live keys) is refused by the foreign keys:
+ * 409. */
+void plain_delete(struct req *r, const struct resource_desc *d)
+{
+    PGresult *cur = plain_load(r, d, 1, SCOPE_DELETE);
+    if (!cur || req_if_match(r, plain_col(cur, "version")) != 0)
+        return;
+    const char *p[] = {req_param(r, "id")};
+    if (req_db(r, d->remove->name, 1, p))
+        req_reply_empty(r, 204);
+}

@@ -1,0 +1,61 @@
+/* The skeleton of a plain resource: a top-level collection /v1/<name>[/{id}] whose records sit
+ * in the owner chain (hubs, partnerships, schools). Each is a descriptor (struct resource_desc)
+ * and one list / get / create / patch / delete serves them all; what a resource decides for
+ * itself (a partnership's phase, a hub's summary) stays in its own file around plain_load.
+ *
+ * Statements are named by handle (a pointer into the resource's own statement table, so a
+ * wrong name does not compile) and their result columns by name: json (the representation),
+ * version, id (of a created record), micros (a list's keyset, with id) and the owner chain
+ * hub_id, partnership_id, school_id, person_id (four columns in that order, as
+ * req_owner_from_row reads them). */
+#ifndef SPP_PLAIN_H
+#define SPP_PLAIN_H
+
+#include "db.h"
+#include "req.h"
+
+struct resource_desc {
+    enum scope_kind kind; /* SCOPE_HUB, SCOPE_PARTNERSHIP or SCOPE_SCHOOL */
+    /* The body's fields; the writable ones in the order of the statements' parameters (insert:
+     * fields…; update: id, fields…). */
+    const struct vfield *fields;
+    /* The list's query filters, in the order of the list statement's parameters after the
+     * caller's four scope filters (scope_list_filter). */
+    const struct vfield *filters;
+    /* (4 scope filters, filters…, cursor micros, cursor id, limit + 1) -> json, micros, id */
+    const struct db_stmt *list;
+    const struct db_stmt *get;    /* (id) -> json, version, the owner chain */
+    const struct db_stmt *lock;   /* the same FOR UPDATE */
+    const struct db_stmt *insert; /* (fields…) -> json, version, id */
+    const struct db_stmt *update; /* (id, fields…) -> json, version */
+    const struct db_stmt *remove; /* (id) */
+    /* Refuse a create by role alone (resource_role_may) before the body is read. */
+    int role_gate;
+    /* The body's reference to the record above (partnership_id, hub_id) and its kind; NULL for
+     * a record with none above it (a hub: its create takes an empty chain). Moving a record
+     * takes the rights to remove it from where it is and to create it where it lands. */
+    const char *parent_field;
+    enum scope_kind parent_kind;
+    /* A field naming a person who must be within the record (its lead contact), and the
+     * problem's detail when not; NULL: none. A new record has no people, so any is refused. */
+    const char *member_field;
+    const char *member_detail;
+};
+
+/* The handlers, each for the path's {id} where they take one. */
+void plain_list(struct req *r, const struct resource_desc *d);
+void plain_get(struct req *r, const struct resource_desc *d);
+void plain_create(struct req *r, const struct resource_desc *d);
+void plain_update(struct req *r, const struct resource_desc *d);
+void plain_delete(struct req *r, const struct resource_desc *d);
+
+/* Loads the path's record (locked when lock is set): 404 when there is none, 404/403 when the
+ * caller may not take op on it. Returns the result (owned by the request) or NULL after
+ * answering. */
+PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enum scope_op op);
+/* The value of the column named name in row 0 (NULL when absent or SQL NULL). */
+const char *plain_col(const PGresult *res, const char *name);
+/* Answers 200 with the record of res: its JSON text and ETag. */
+void plain_reply(struct req *r, const PGresult *res);
+
+#endif
