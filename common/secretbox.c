@@ -6,25 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "token.h"
 #include "xalloc.h"
-
-static int secretbox_hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int secretbox_key_parse(const char *hex, unsigned char key[SECRETBOX_KEY_LEN])
 {
     if (!hex || strlen(hex) != 2 * SECRETBOX_KEY_LEN)
         return -1;
     for (size_t i = 0; i < SECRETBOX_KEY_LEN; i++) {
-        int hi = secretbox_hex_digit(hex[2 * i]), lo = secretbox_hex_digit(hex[2 * i + 1]);
+        int hi = token_hex_digit(hex[2 * i]), lo = token_hex_digit(hex[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         key[i] = (unsigned char)(hi << 4 | lo);

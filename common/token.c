@@ -65,6 +65,17 @@ int token_generate_hex(char *out, size_t n)
     return 0;
 }
 
+int token_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 int token_is_hex(const char *s, size_t len)
 {
     size_t i = 0;

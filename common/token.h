@@ -16,6 +16,8 @@ void token_hash(const char *s, size_t len, char *hex);
 /* Writes n random bytes from OpenSSL's source as 2n lowercase hex characters and a NUL (out has
  * room for 2n + 1). Returns 0, or -1 when the random source fails. */
 int token_generate_hex(char *out, size_t n);
+/* The value of one hex digit (either case), or -1 when c is not one. */
+int token_hex_digit(char c);
 /* 1 when s is exactly len lowercase hex characters (a secret token_generate_hex wrote). */
 int token_is_hex(const char *s, size_t len);
 /* Compares two equally long strings in constant time; returns 1 when equal. */

@@ -52,17 +52,6 @@ const char *unsub_kind_words(const char *kind)
     return kind ? kind : "";
 }
 
-static int unsub_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The 16 bytes of a UUID in its 8-4-4-4-12 text form; -1 when it is not one. */
 static int unsub_uuid_bytes(const char *s, unsigned char *out)
 {
@@ -75,7 +64,7 @@ static int unsub_uuid_bytes(const char *s, unsigned char *out)
                 return -1;
             continue;
         }
-        int hi = unsub_hex(s[i]), lo = unsub_hex(s[i + 1]);
+        int hi = token_hex_digit(s[i]), lo = token_hex_digit(s[i + 1]);
         if (hi < 0 || lo < 0)
             return -1;
         out[j++] = (unsigned char)(hi << 4 | lo);

@@ -14,6 +14,7 @@
 #include "router.h"
 #include "tz.h"
 #include "xalloc.h"
+#include "token.h"
 
 struct req *req_new(void)
 {
@@ -173,17 +174,6 @@ const char *req_query_get(const struct req *r, const char *name)
     return NULL;
 }
 
-static int req_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes s[0..n) into the arena: %XX escapes, and '+' as a space (as forms send it); a '%' not
  * followed by two hex digits stays as it is. Sets *nul when the text decodes to a NUL byte. */
 static char *req_url_decode(struct arena *a, const char *s, size_t n, int *nul)
@@ -191,8 +181,8 @@ static char *req_url_decode(struct arena *a, const char *s, size_t n, int *nul)
     char *out = arena_alloc(a, n + 1), *w = out;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = req_hex(s[i + 1])) >= 0 &&
-            (lo = req_hex(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = token_hex_digit(s[i + 1])) >= 0 &&
+            (lo = token_hex_digit(s[i + 2])) >= 0) {
             char c = (char)(hi << 4 | lo);
             if (c == '\0')
                 *nul = 1;

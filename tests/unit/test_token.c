@@ -24,6 +24,23 @@ END_TEST
 
 /* Calendar feed secrets: 32 random bytes as 64 lowercase hex characters, and the check that
  * the feed route makes before it hashes anything. */
+/* One hex digit's value, either case; anything else is -1 (the one parser the URL decoder, the
+ * key parsers and the unsubscribe tokens share). */
+START_TEST(token_hex_digits)
+{
+    const char *digits = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        ck_assert_int_eq(token_hex_digit(digits[i]), i);
+        ck_assert_int_eq(token_hex_digit((char)(digits[i] >= 'a' ? digits[i] - 32 : digits[i])), i);
+    }
+    const char *not_hex = "gG/:@` -x";
+    for (const char *c = not_hex; *c; c++)
+        ck_assert_int_eq(token_hex_digit(*c), -1);
+    ck_assert_int_eq(token_hex_digit('\0'), -1);
+    ck_assert_int_eq(token_hex_digit((char)0xc3), -1);
+}
+END_TEST
+
 START_TEST(token_hex_secrets)
 {
     char a[65], b[65];
@@ -53,6 +70,7 @@ Suite *token_suite(void)
     TCase *tc = tcase_create("token");
     tcase_add_test(tc, token_shape_and_hash);
     tcase_add_test(tc, token_hex_secrets);
+    tcase_add_test(tc, token_hex_digits);
     suite_add_tcase(s, tc);
     return s;
 }
