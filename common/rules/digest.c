@@ -348,7 +348,7 @@ static char *digest_subject(const char *partnership, const char *date)
     return s;
 }
 
-int digest_render(const json_t *digest, const struct mail_context *ctx, struct digest_message *out)
+int digest_render(const json_t *digest, const struct mail_context *ctx, struct mail_message *out)
 {
     memset(out, 0, sizeof *out);
     const json_t *items = json_object_get(digest, "items");
@@ -438,14 +438,4 @@ int digest_render(const json_t *digest, const struct mail_context *ctx, struct d
     out->text = buf_steal(&o.text, NULL);
     out->html = buf_steal(&o.html, NULL);
     return 0;
-}
-
-void digest_message_cleanup(struct digest_message *m)
-{
-    if (!m)
-        return;
-    free(m->subject);
-    free(m->text);
-    free(m->html);
-    m->subject = m->text = m->html = NULL;
 }

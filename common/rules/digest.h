@@ -6,12 +6,7 @@
 #include <jansson.h>
 
 struct mail_context;
-
-struct digest_message {
-    char *subject; /* heap strings; digest_message_cleanup frees them */
-    char *text;
-    char *html;
-};
+struct mail_message;
 
 /* Renders digest (the representation digest_json gives: id, partnership_id, digest_date,
  * cut_off, empty, items {partnership_name, best_practices[], status_changes[], upcoming[],
@@ -20,7 +15,6 @@ struct digest_message {
  * for links (to each review and to the digest) and the recipient's one-click unsubscribe URL
  * for the footer; without it the footer says whom to ask. Returns 0, or -1 when digest is not
  * shaped like one. */
-int digest_render(const json_t *digest, const struct mail_context *ctx, struct digest_message *out);
-void digest_message_cleanup(struct digest_message *m);
+int digest_render(const json_t *digest, const struct mail_context *ctx, struct mail_message *out);
 
 #endif

@@ -105,3 +105,13 @@ char *mail_resource_url(const char *base, const char *collection, const char *id
     snprintf(path, sizeof path, "%s/%s", collection, id);
     return mail_url(base, path);
 }
+
+void mail_message_cleanup(struct mail_message *m)
+{
+    if (!m)
+        return;
+    free(m->subject);
+    free(m->text);
+    free(m->html);
+    m->subject = m->text = m->html = NULL;
+}

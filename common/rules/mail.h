@@ -34,6 +34,15 @@ struct mail_frame {
     const char *unsubscribe_what; /* footer: what that link stops ("this digest") */
 };
 
+/* One rendered message, whichever renderer made it (digest_render, notify_render): heap strings
+ * that mail_message_cleanup frees. */
+struct mail_message {
+    char *subject;
+    char *text;
+    char *html;
+};
+void mail_message_cleanup(struct mail_message *m);
+
 /* What a renderer needs besides the message's own data. Borrowed; NULL or "" leaves it out. */
 struct mail_context {
     const char *public_url;      /* SPP_PUBLIC_URL: links into the service */

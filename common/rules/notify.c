@@ -248,7 +248,7 @@ static int notify_fill(struct buf *b, const char *tpl, const json_t *data, enum 
 }
 
 int notify_render(const char *kind, const json_t *data, const struct mail_context *ctx,
-                  struct notify_message *out)
+                  struct mail_message *out)
 {
     out->subject = out->text = out->html = NULL;
     const struct notify_template *t = kind ? notify_template_find(kind) : NULL;
@@ -324,14 +324,4 @@ int notify_render(const char *kind, const json_t *data, const struct mail_contex
     out->html = buf_steal(&html, NULL);
     json_decref(empty);
     return 0;
-}
-
-void notify_message_cleanup(struct notify_message *m)
-{
-    if (!m)
-        return;
-    free(m->subject);
-    free(m->text);
-    free(m->html);
-    m->subject = m->text = m->html = NULL;
 }

@@ -6,16 +6,10 @@
 #include <jansson.h>
 
 struct mail_context;
+struct mail_message;
 
 /* Every reminder kind, NULL-terminated. A kind is on unless a person's preferences say false. */
 extern const char *const notify_reminder_kinds[];
-
-/* One rendered message. */
-struct notify_message {
-    char *subject; /* heap strings; notify_message_cleanup frees them */
-    char *text;
-    char *html;
-};
 
 /* Renders the notification of kind with its data (gathered when it was created: names, dates
  * already formatted in the partnership's time zone; review_id, when there is one, becomes a
@@ -24,7 +18,6 @@ struct notify_message {
  * partnership for the header and, for a reminder kind, the one-click unsubscribe URL for the
  * footer. Returns 0, or -1 for an unknown kind. Pure. */
 int notify_render(const char *kind, const json_t *data, const struct mail_context *ctx,
-                  struct notify_message *out);
-void notify_message_cleanup(struct notify_message *m);
+                  struct mail_message *out);
 
 #endif

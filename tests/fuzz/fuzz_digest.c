@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *digest = json_loadb((const char *)data, size, 0, NULL);
     if (!digest)
         return 0;
-    struct digest_message m;
+    struct mail_message m;
     /* Links on, so that the review ids of the data reach an href too. */
     struct mail_context ctx = {"https://spp.example.org", "https://spp.example.org/unsubscribe/t",
                                NULL};
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (m.subject || m.text || m.html) {
         abort();
     }
-    digest_message_cleanup(&m);
+    mail_message_cleanup(&m);
     json_decref(digest);
     return 0;
 }

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kind[klen] = '\0';
     json_t *json = nl ? json_loadb((const char *)nl + 1, size - klen - 1, 0, NULL) : NULL;
 
-    struct notify_message m;
+    struct mail_message m;
     /* Links on, so that a review id of the data reaches an href too. */
     struct mail_context ctx = {"https://spp.example.org", "https://spp.example.org/unsubscribe/t",
                                "Partnership <b>"};
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (const char *const *k = notify_reminder_kinds; *k; k++)
         if (!strcmp(*k, kind) && rc != 0)
             abort();
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
     json_decref(json);
     free(kind);
     return 0;

@@ -43,7 +43,7 @@ static json_t *load(const char *text)
 }
 
 /* Renders text, asserting success. */
-static void render(const char *text, struct digest_message *m)
+static void render(const char *text, struct mail_message *m)
 {
     json_t *d = load(text);
     ck_assert_int_eq(digest_render(d, NULL, m), 0);
@@ -71,7 +71,7 @@ static void in_order(const char *s, const char *const *needles)
 
 START_TEST(digest_subject_and_sections_in_order)
 {
-    struct digest_message m;
+    struct mail_message m;
     render(full_digest, &m);
     ck_assert_str_eq(m.subject,
                      "Aire Valley Partnership \xe2\x80\x94 best practice digest, 22 November 2026");
@@ -118,9 +118,9 @@ START_TEST(digest_subject_and_sections_in_order)
     /* Without a public URL there are no links; without an unsubscribe URL no such link. */
     ck_assert_ptr_null(strstr(m.html, "<a "));
     ck_assert_ptr_null(strstr(m.text, "http"));
-    digest_message_cleanup(&m);
-    digest_message_cleanup(&m); /* twice is harmless */
-    digest_message_cleanup(NULL);
+    mail_message_cleanup(&m);
+    mail_message_cleanup(&m); /* twice is harmless */
+    mail_message_cleanup(NULL);
 }
 END_TEST
 
@@ -140,7 +140,7 @@ START_TEST(digest_escapes_user_strings)
         "\"ends_on\":\"<d2>\"}],"
         "\"training\":[{\"course\":\"<c>\",\"starts_local\":\"<t>\",\"location\":\"<l>\","
         "\"seats_left\":2}]}}";
-    struct digest_message m;
+    struct mail_message m;
     render(hostile, &m);
     ck_assert_ptr_nonnull(strstr(m.html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
     ck_assert_ptr_nonnull(strstr(m.html, "Say &quot;hello&quot; &amp; &#39;bye&#39; &lt;img src=x "
@@ -158,7 +158,7 @@ START_TEST(digest_escapes_user_strings)
     /* Plain text is not HTML: it shows the strings as they were written. */
     ck_assert_ptr_nonnull(strstr(m.text, "<script>alert(1)</script> (<b>Oak</b>)"));
     ck_assert_ptr_nonnull(strstr(m.text, "Say \"hello\" & 'bye'"));
-    digest_message_cleanup(&m);
+    mail_message_cleanup(&m);
 }
 END_TEST
 
@@ -167,7 +167,7 @@ START_TEST(digest_empty_says_so)
     const char *empty = "{\"digest_date\":\"2027-01-05\",\"empty\":true,\"items\":{"
                         "\"partnership_name\":\"Quiet Partnership\",\"best_practices\":[],"
                         "\"status_changes\":[],\"upcoming\":[],\"training\":[]}}";
-    struct digest_message m;
+    struct mail_message m;
     render(empty, &m);
     ck_assert_str_eq(m.subject,
                      "Quiet Partnership \xe2\x80\x94 best practice digest, 5 January 2027");
@@ -189,7 +189,7 @@ START_TEST(digest_empty_says_so)
     ck_assert_ptr_null(strstr(m.html, "<ul>"));
     /* No period given: none is claimed. */
     ck_assert_ptr_null(strstr(m.text, "What happened"));
-    digest_message_cleanup(&m);
+    mail_message_cleanup(&m);
 
     /* Sections left out altogether read as empty ones; context alone is not news. */
     render("{\"digest_date\":\"2027-01-05\",\"items\":{\"partnership_name\":\"Q\","
@@ -199,7 +199,7 @@ START_TEST(digest_empty_says_so)
     ck_assert_ptr_nonnull(strstr(m.text, "Nothing new since the last digest."));
     ck_assert_ptr_nonnull(strstr(m.text, "No best practice was published."));
     ck_assert_ptr_nonnull(strstr(m.text, "Hull (3 seats left)"));
-    digest_message_cleanup(&m);
+    mail_message_cleanup(&m);
 }
 END_TEST
 
@@ -207,7 +207,7 @@ END_TEST
  * in the order of each review's first change; the others keep a line each. */
 START_TEST(digest_folds_a_review_s_moves)
 {
-    struct digest_message m;
+    struct mail_message m;
     render("{\"digest_date\":\"2026-11-22\",\"items\":{\"partnership_name\":\"P\","
            "\"status_changes\":["
            "{\"review_id\":\"11111111-1111-4111-8111-111111111111\",\"school_name\":\"Oak\","
@@ -235,7 +235,7 @@ START_TEST(digest_folds_a_review_s_moves)
                           "<li>Elm: <strong>feedback</strong>", NULL};
     in_order(m.html, html);
     ck_assert_ptr_null(strstr(strstr(m.html, "Oak:") + 1, "Oak:"));
-    digest_message_cleanup(&m);
+    mail_message_cleanup(&m);
 }
 END_TEST
 
@@ -246,7 +246,7 @@ START_TEST(digest_links_and_unsubscribe)
     json_t *d = load(full_digest);
     struct mail_context ctx = {"https://spp.example.org/", "https://spp.example.org/unsubscribe/T",
                                NULL};
-    struct digest_message m;
+    struct mail_message m;
     ck_assert_int_eq(digest_render(d, &ctx, &m), 0);
     unit_assert_mail_html(m.html);
     char *html = unit_unstyled(m.html);
@@ -274,7 +274,7 @@ START_TEST(digest_links_and_unsubscribe)
         NULL};
     in_order(m.text, t);
     free(html);
-    digest_message_cleanup(&m);
+    mail_message_cleanup(&m);
     json_decref(d);
 }
 END_TEST
@@ -282,14 +282,14 @@ END_TEST
 /* A line break in a name cannot reach the mail header. */
 START_TEST(digest_subject_has_no_control_characters)
 {
-    struct digest_message m;
+    struct mail_message m;
     render("{\"digest_date\":\"2026-02-28\",\"items\":{\"partnership_name\":"
            "\"Evil\\r\\nBcc: all@example.org\"}}",
            &m);
     ck_assert_str_eq(
         m.subject,
         "Evil  Bcc: all@example.org \xe2\x80\x94 best practice digest, 28 February 2026");
-    digest_message_cleanup(&m);
+    mail_message_cleanup(&m);
 }
 END_TEST
 
@@ -311,14 +311,14 @@ START_TEST(digest_refuses_what_is_not_a_digest)
     };
     for (const char *const *b = bad; *b; b++) {
         json_t *d = load(*b);
-        struct digest_message m;
+        struct mail_message m;
         ck_assert_msg(digest_render(d, NULL, &m) == -1, "accepted %s", *b);
         ck_assert_ptr_null(m.subject);
         ck_assert_ptr_null(m.html);
-        digest_message_cleanup(&m);
+        mail_message_cleanup(&m);
         json_decref(d);
     }
-    struct digest_message m;
+    struct mail_message m;
     ck_assert_int_eq(digest_render(NULL, NULL, &m), -1);
 }
 END_TEST

@@ -39,7 +39,7 @@ START_TEST(every_kind_renders)
 {
     json_t *data = data_all("Oakfield Primary");
     for (size_t i = 0; all_kinds[i]; i++) {
-        struct notify_message m;
+        struct mail_message m;
         ck_assert_msg(notify_render(all_kinds[i], data, NULL, &m) == 0, "%s", all_kinds[i]);
         ck_assert_msg(strstr(m.subject, "Oakfield Primary") != NULL, "%s: %s", all_kinds[i],
                       m.subject);
@@ -51,7 +51,7 @@ START_TEST(every_kind_renders)
         ck_assert_ptr_null(strchr(m.subject, '{'));
         ck_assert_ptr_null(strchr(m.text, '{'));
         ck_assert_ptr_null(strchr(m.html, '{'));
-        notify_message_cleanup(&m);
+        mail_message_cleanup(&m);
     }
     json_decref(data);
 }
@@ -61,15 +61,15 @@ START_TEST(reminder_kinds_all_have_templates)
 {
     json_t *data = json_object();
     for (size_t i = 0; notify_reminder_kinds[i]; i++) {
-        struct notify_message m;
+        struct mail_message m;
         ck_assert_int_eq(notify_render(notify_reminder_kinds[i], data, NULL, &m), 0);
         ck_assert_ptr_nonnull(strstr(m.text, "notification preferences"));
-        notify_message_cleanup(&m);
+        mail_message_cleanup(&m);
     }
-    struct notify_message m;
+    struct mail_message m;
     ck_assert_int_eq(notify_render("booking.changed", data, NULL, &m), 0);
     ck_assert_ptr_null(strstr(m.text, "notification preferences"));
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
     json_decref(data);
 }
 END_TEST
@@ -80,7 +80,7 @@ START_TEST(the_facts_appear)
                              "school_name", "Oakfield Primary", "focus", "How well do pupils read?",
                              "starts", "Tuesday 8 June 2027", "ends", "Wednesday 9 June 2027",
                              "days", 7, "role", "host");
-    struct notify_message m;
+    struct mail_message m;
     ck_assert_int_eq(notify_render("review_visit_7d", data, NULL, &m), 0);
     ck_assert_str_eq(m.subject, "Peer review visit in 7 days: Oakfield Primary");
     ck_assert_ptr_nonnull(strstr(m.text, "begins on Tuesday 8 June 2027 and ends on Wednesday "
@@ -90,23 +90,23 @@ START_TEST(the_facts_appear)
     char *plain = unit_unstyled(m.html);
     ck_assert_ptr_nonnull(strstr(plain, "<p>Enquiry focus: How well do pupils read?</p>"));
     free(plain);
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
 
     json_object_set_new(data, "days", json_integer(1));
     ck_assert_int_eq(notify_render("action_due_7d", data, NULL, &m), 0);
     ck_assert_str_eq(m.subject, "Action due tomorrow: Oakfield Primary");
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
     json_object_set_new(data, "days", json_integer(30));
     ck_assert_int_eq(notify_render("review_planning_6w", data, NULL, &m), 0);
     ck_assert_str_eq(m.subject, "Review still in planning, visit in 30 days: Oakfield Primary");
     ck_assert_ptr_nonnull(strstr(m.text, "begins on Tuesday 8 June 2027 (in 30 days)."));
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
 
     json_object_set_new(data, "role", json_string("team"));
     ck_assert_int_eq(notify_render("review_visit_1d", data, NULL, &m), 0);
     ck_assert_str_eq(m.subject, "Peer review visit tomorrow: Oakfield Primary");
     ck_assert_ptr_nonnull(strstr(m.text, "You are on the review team."));
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
 
     json_t *booking =
         json_pack("{s:s, s:s, s:s, s:s}", "course", "Peer reviewer", "starts",
@@ -114,7 +114,7 @@ START_TEST(the_facts_appear)
     ck_assert_int_eq(notify_render("booking.changed", booking, NULL, &m), 0);
     ck_assert_ptr_nonnull(strstr(m.text, "Hello,"));
     ck_assert_ptr_nonnull(strstr(m.text, "is on the waiting list."));
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
     json_decref(booking);
     json_decref(data);
 }
@@ -124,17 +124,17 @@ START_TEST(missing_members_leave_their_paragraph_out)
 {
     json_t *data = json_pack("{s:s, s:s, s:s, s:n, s:i}", "school_name", "Oakfield", "starts",
                              "Monday", "ends", "Tuesday", "focus", "days", 3);
-    struct notify_message m;
+    struct mail_message m;
     ck_assert_int_eq(notify_render("review_visit_7d", data, NULL, &m), 0);
     ck_assert_ptr_null(strstr(m.text, "Enquiry focus"));
     ck_assert_ptr_null(strstr(m.html, "Enquiry focus"));
     ck_assert_ptr_null(strstr(m.text, "You are on")); /* no role */
     ck_assert_ptr_nonnull(strstr(m.text, "Hello,"));
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
     /* Not an object at all: still renders, from nothing. */
     ck_assert_int_eq(notify_render("workshop_3d", NULL, NULL, &m), 0);
     ck_assert_ptr_nonnull(m.subject);
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
     json_decref(data);
 }
 END_TEST
@@ -144,7 +144,7 @@ START_TEST(script_never_survives_in_html)
     const char *evil = "<script>alert('x')</script> & \"quoted\" <img src=x onerror=alert(1)>";
     json_t *data = data_all(evil);
     for (size_t i = 0; all_kinds[i]; i++) {
-        struct notify_message m;
+        struct mail_message m;
         ck_assert_int_eq(notify_render(all_kinds[i], data, NULL, &m), 0);
         ck_assert_msg(!contains_ci(m.html, "<script"), "%s: %s", all_kinds[i], m.html);
         ck_assert(!contains_ci(m.html, "<img"));
@@ -154,7 +154,7 @@ START_TEST(script_never_survives_in_html)
                                              "&amp; &quot;quoted&quot;"));
         /* The text part shows the data as it is. */
         ck_assert_ptr_nonnull(strstr(m.text, evil));
-        notify_message_cleanup(&m);
+        mail_message_cleanup(&m);
     }
     json_decref(data);
 }
@@ -164,12 +164,12 @@ START_TEST(subject_is_one_short_line)
 {
     json_t *data =
         json_pack("{s:s, s:s}", "school_name", "Oak\r\nBcc: victim@example.org", "focus", "x");
-    struct notify_message m;
+    struct mail_message m;
     ck_assert_int_eq(notify_render("impact_reflection_due", data, NULL, &m), 0);
     for (const char *p = m.subject; *p; p++)
         ck_assert(!iscntrl((unsigned char)*p));
     ck_assert_str_eq(m.subject, "Time for the impact reflection: Oak  Bcc: victim@example.org");
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
 
     /* A long UTF-8 name is cut at a character boundary. */
     char longname[400] = "";
@@ -180,7 +180,7 @@ START_TEST(subject_is_one_short_line)
     const char *tail = strstr(m.subject, ": ") + 2;
     ck_assert_uint_eq(strlen(tail), 80 * 2 + 3);
     ck_assert_str_eq(tail + 160, "\xE2\x80\xA6");
-    notify_message_cleanup(&m);
+    mail_message_cleanup(&m);
     json_decref(data);
 }
 END_TEST
@@ -193,7 +193,7 @@ START_TEST(context_links_and_unsubscribe)
     struct mail_context ctx = {"https://spp.example.org", "https://spp.example.org/unsubscribe/T",
                                "Aire & Valley"};
     for (size_t i = 0; all_kinds[i]; i++) {
-        struct notify_message m;
+        struct mail_message m;
         ck_assert_int_eq(notify_render(all_kinds[i], data, &ctx, &m), 0);
         unit_assert_mail_html(m.html);
         char *plain = unit_unstyled(m.html);
@@ -211,7 +211,7 @@ START_TEST(context_links_and_unsubscribe)
                       "%s", all_kinds[i]);
         ck_assert_ptr_null(strstr(m.text, "notification preferences"));
         free(plain);
-        notify_message_cleanup(&m);
+        mail_message_cleanup(&m);
     }
     json_decref(data);
 }
@@ -219,13 +219,13 @@ END_TEST
 
 START_TEST(unknown_kinds_are_refused)
 {
-    struct notify_message m;
+    struct mail_message m;
     ck_assert_int_eq(notify_render("no.such.kind", NULL, NULL, &m), -1);
     ck_assert_ptr_null(m.subject);
     ck_assert_int_eq(notify_render("digest", NULL, NULL, &m), -1); /* digest_render's business */
     ck_assert_int_eq(notify_render(NULL, NULL, NULL, &m), -1);
-    notify_message_cleanup(&m);
-    notify_message_cleanup(NULL);
+    mail_message_cleanup(&m);
+    mail_message_cleanup(NULL);
 }
 END_TEST
 

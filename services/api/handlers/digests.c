@@ -190,7 +190,7 @@ void digests_get(struct req *r)
         return;
     }
     json_t *digest = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    struct digest_message m;
+    struct mail_message m;
     /* Links into the service; no unsubscribe link: this copy is nobody's own mail. */
     struct mail_context ctx = {handlers_config()->public_url, NULL, NULL};
     int rc = digest_render(digest, &ctx, &m);
@@ -207,5 +207,5 @@ void digests_get(struct req *r)
         req_reply_raw(r, 200, "text/plain; charset=utf-8", m.text, strlen(m.text));
         m.text = NULL;
     }
-    digest_message_cleanup(&m);
+    mail_message_cleanup(&m);
 }

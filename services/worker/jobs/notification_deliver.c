@@ -57,18 +57,6 @@ const struct db_stmt notification_deliver_statements[] = {
     {NULL, NULL},
 };
 
-/* The message to send, whichever renderer made it. Heap strings. */
-struct nd_message {
-    char *subject, *text, *html;
-};
-
-static void nd_message_cleanup(struct nd_message *m)
-{
-    free(m->subject);
-    free(m->text);
-    free(m->html);
-}
-
 static int nd_db_ok(struct job_ctx *ctx, const PGresult *res, const char *what)
 {
     if (db_ok(res))
@@ -79,7 +67,7 @@ static int nd_db_ok(struct job_ctx *ctx, const PGresult *res, const char *what)
 
 /* Renders a digest notification from its digest. 0, or -1 with the reason in ctx->err. */
 static int nd_render_digest(struct job_ctx *ctx, const json_t *data, const struct mail_context *mc,
-                            struct nd_message *out)
+                            struct mail_message *out)
 {
     const char *digest_id = json_string_value(json_object_get(data, "digest_id"));
     if (!digest_id) {
@@ -90,7 +78,6 @@ static int nd_render_digest(struct job_ctx *ctx, const json_t *data, const struc
     PGresult *res = db_exec(ctx->db, "nd_digest", 1, p);
     int rc = -1;
     json_t *digest = NULL;
-    struct digest_message dm = {NULL, NULL, NULL};
     if (!nd_db_ok(ctx, res, "loading the digest"))
         goto done;
     if (PQntuples(res) == 0) {
@@ -98,18 +85,12 @@ static int nd_render_digest(struct job_ctx *ctx, const json_t *data, const struc
         goto done;
     }
     digest = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-    if (!digest || digest_render(digest, mc, &dm) != 0) {
+    if (!digest || digest_render(digest, mc, out) != 0) {
         snprintf(ctx->err, sizeof ctx->err, "digest %s could not be rendered", digest_id);
         goto done;
     }
-    /* Taken over from the digest's message. */
-    out->subject = dm.subject;
-    out->text = dm.text;
-    out->html = dm.html;
-    dm.subject = dm.text = dm.html = NULL;
     rc = 0;
 done:
-    digest_message_cleanup(&dm);
     json_decref(digest);
     if (res)
         PQclear(res);
@@ -117,21 +98,17 @@ done:
 }
 
 static int nd_render(struct job_ctx *ctx, const char *kind, const char *data_text,
-                     const char *review_id, const struct mail_context *mc, struct nd_message *out)
+                     const char *review_id, const struct mail_context *mc, struct mail_message *out)
 {
     json_t *data = json_loads(data_text, 0, NULL);
     int rc = -1;
     if (!strcmp(kind, "digest")) {
         rc = nd_render_digest(ctx, data, mc, out);
     } else {
-        struct notify_message nm;
         /* The review the notification is about, for the message's link. */
         if (json_is_object(data) && *review_id && !json_object_get(data, "review_id"))
             json_object_set_new(data, "review_id", json_string(review_id));
-        if (notify_render(kind, data, mc, &nm) == 0) {
-            out->subject = nm.subject; /* taken over */
-            out->text = nm.text;
-            out->html = nm.html;
+        if (notify_render(kind, data, mc, out) == 0) {
             rc = 0;
         } else {
             snprintf(ctx->err, sizeof ctx->err, "no template for notification kind %s", kind);
@@ -198,7 +175,7 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
     const char *channel = PQgetvalue(res, 0, 2);
     const char *status = PQgetvalue(res, 0, 3);
     enum job_result result = JOB_RETRY;
-    struct nd_message m = {NULL, NULL, NULL};
+    struct mail_message m = {NULL, NULL, NULL};
     if (!strcmp(status, "sent") || !strcmp(status, "skipped")) {
         result = JOB_OK; /* nothing twice */
         goto done;
@@ -257,7 +234,7 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
     if (sent)
         PQclear(sent);
 done:
-    nd_message_cleanup(&m);
+    mail_message_cleanup(&m);
     PQclear(res);
     return result;
 }
