@@ -184,17 +184,9 @@ void bookings_update(struct req *r)
     case BOOKING_OK:
         break;
     }
-    const char *u[] = {id, to_s};
-    PGresult *res = req_db(r, "booking_set_status", 2, u);
+    PGresult *res = waitlist_move(r, id, session_id, from, to, 1);
     if (!res)
         return;
-    if (waitlist_announce(r, id) != 0)
-        return;
-    if (booking_frees_seat(from, to)) {
-        const char *seat[] = {session_id, "-1"};
-        if (!req_db(r, "booking_seats", 2, seat) || waitlist_promote(r, session_id, 1) != 0)
-            return;
-    }
     if (to == BOOKING_ATTENDED && accreditations_attended(r, id) != 0)
         return;
     if (from == BOOKING_ATTENDED && accreditations_unattended(r, id) != 0)

@@ -2,6 +2,7 @@
 #ifndef SPP_HANDLERS_H
 #define SPP_HANDLERS_H
 
+#include "booking.h"
 #include "db.h"
 #include "req.h"
 
@@ -132,6 +133,12 @@ int waitlist_promote(struct req *r, const char *session_id, int seats);
  * commit) and the integrations (a booking.changed webhook event). Returns 0 or -1 after
  * answering. */
 int waitlist_announce(struct req *r, const char *booking_id);
+/* Moves booking_id (of session_id, whose row the caller locked) from `from` to `to`: the new
+ * status, announced to the integrations (and, when tell, to its person), and a seat it frees
+ * given to the oldest waitlisted booking. Returns the booking's row (json, version), or NULL
+ * after answering. */
+PGresult *waitlist_move(struct req *r, const char *booking_id, const char *session_id,
+                        enum booking_status from, enum booking_status to, int tell);
 
 /* job_routes.c */
 extern const struct db_stmt job_routes_statements[];

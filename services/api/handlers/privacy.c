@@ -83,27 +83,17 @@ void privacy_export(struct req *r)
         req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
-/* Cancels booking (of status from, on session_id) as the erasure's part of DESIGN §1's
- * booking rules: the session is locked first, as every booking change does, and a freed seat
- * goes to the oldest waitlisted booking (waitlist_promote, which tells that person). The
- * cancellation itself is announced to integrations; the erased person is not written to.
- * Returns 0 or -1 after answering. */
+/* Cancels booking (of status from, on session_id) as the erasure's part of DESIGN §1's booking
+ * rules: the session is locked first, as every booking change does, and waitlist_move frees the
+ * seat for the next in line (who is told) and announces the cancellation to the integrations;
+ * the erased person is not written to. Returns 0 or -1 after answering. */
 static int privacy_cancel_booking(struct req *r, const char *booking_id, const char *session_id,
                                   enum booking_status from)
 {
     const char *sp[] = {session_id};
     if (!req_db(r, "training_lock", 1, sp))
         return -1;
-    const char *u[] = {booking_id, "cancelled"};
-    PGresult *res = req_db(r, "booking_set_status", 2, u);
-    if (!res || req_announce(r, "booking.changed", PQgetvalue(res, 0, 0)) != 0)
-        return -1;
-    if (!booking_frees_seat(from, BOOKING_CANCELLED))
-        return 0;
-    const char *seat[] = {session_id, "-1"};
-    if (!req_db(r, "booking_seats", 2, seat))
-        return -1;
-    return waitlist_promote(r, session_id, 1);
+    return waitlist_move(r, booking_id, session_id, from, BOOKING_CANCELLED, 0) ? 0 : -1;
 }
 
 /* Erasure (DESIGN §1.4), in the request's one transaction: the person is locked, so that two

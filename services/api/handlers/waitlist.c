@@ -5,6 +5,7 @@
  * The caller holds the session's row lock, as every change to a session's bookings does. */
 #include <stdio.h>
 
+#include "booking.h"
 #include "config.h"
 #include "handlers.h"
 
@@ -75,4 +76,20 @@ int waitlist_promote(struct req *r, const char *session_id, int seats)
         if (waitlist_announce(r, PQgetvalue(res, i, id)) != 0)
             return -1;
     return 0;
+}
+
+PGresult *waitlist_move(struct req *r, const char *booking_id, const char *session_id,
+                        enum booking_status from, enum booking_status to, int tell)
+{
+    const char *u[] = {booking_id, booking_status_names[to]};
+    PGresult *res = req_db(r, "booking_set_status", 2, u);
+    if (!res || (tell ? waitlist_announce(r, booking_id)
+                      : req_announce(r, "booking.changed", PQgetvalue(res, 0, 0))) != 0)
+        return NULL;
+    if (booking_frees_seat(from, to)) {
+        const char *seat[] = {session_id, "-1"};
+        if (!req_db(r, "booking_seats", 2, seat) || waitlist_promote(r, session_id, 1) != 0)
+            return NULL;
+    }
+    return res;
 }
