@@ -139,9 +139,10 @@ int best_practices_require(struct req *r, const char *partnership_id, const char
     return readable == 1 ? 0 : -1;
 }
 
-/* GET /v1/partnerships/{id}/best-practices: published ones, newest first; the cursor is the
- * last item's (published_at, id). */
-void best_practices_published(struct req *r)
+/* A page of a partnership's shared material (its published best practices, digests, review
+ * plans) for GET /v1/partnerships/{id}/...: the partnership readable (else 404), then stmt with
+ * (partnership, cursor micros, cursor id, limit + 1), whose columns are json, micros, id. */
+void best_practices_page(struct req *r, const char *stmt)
 {
     const char *id = req_param(r, "id");
     if (req_check_query(r, NULL, 1) != 0 ||
@@ -150,7 +151,14 @@ void best_practices_published(struct req *r)
     struct page pg;
     req_page(r, &pg);
     const char *p[] = {id, pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = subcollection_db(r, &best_practice_statements[BP_PUBLISHED], 4, p);
+    PGresult *res = req_db(r, stmt, 4, p);
     if (res)
-        subcollection_reply_page(r, res, &pg);
+        req_reply_page(r, res, &pg, 0, 1, 2);
+}
+
+/* GET /v1/partnerships/{id}/best-practices: published ones, newest first; the cursor is the
+ * last item's (published_at, id). */
+void best_practices_published(struct req *r)
+{
+    best_practices_page(r, best_practice_statements[BP_PUBLISHED].name);
 }

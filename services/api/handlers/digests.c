@@ -52,16 +52,7 @@ static const struct vfield digest_compile_fields[] = {
 
 void digests_list(struct req *r)
 {
-    const char *id = req_param(r, "id");
-    if (req_check_query(r, NULL, 1) != 0 ||
-        best_practices_require(r, id, "No such partnership.") != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {id, pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "digest_list", 4, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    best_practices_page(r, "digest_list");
 }
 
 void digests_create(struct req *r)

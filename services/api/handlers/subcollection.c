@@ -26,7 +26,8 @@ static const char *subcollection_col(const PGresult *res, const char *name)
     return col < 0 ? NULL : req_col(res, 0, col);
 }
 
-void subcollection_reply_page(struct req *r, const PGresult *res, const struct page *pg)
+/* Answers a keyset page from a result with the columns json, micros and id. */
+static void subcollection_reply_page(struct req *r, const PGresult *res, const struct page *pg)
 {
     req_reply_page(r, res, pg, PQfnumber(res, "json"), PQfnumber(res, "micros"),
                    PQfnumber(res, "id"));

@@ -80,7 +80,5 @@ int subcollection_changes(const struct req *r, const struct subcollection_write 
 /* Runs the statement stmt (a handle into a statement table): req_db by handle. */
 PGresult *subcollection_db(struct req *r, const struct db_stmt *stmt, int n,
                            const char *const *params);
-/* Answers a keyset page from a result with the columns json, micros and id. */
-void subcollection_reply_page(struct req *r, const PGresult *res, const struct page *pg);
 
 #endif
