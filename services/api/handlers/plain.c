@@ -1,8 +1,9 @@
 /* One list / get / create / patch / delete for every plain resource (plain.h). The order of
  * the steps is the contract the tests hold: on a create, the role (403) when the descriptor
  * asks, the body (422), the references (422), then the caller's right to create where the
- * record lands (404/403); on a change, the record and the caller's scope (404/403), If-Match
- * (412), the body (422), then a move's rights and the references, then the write. */
+ * record lands (404/403); on a change, the record and the caller's scope (404/403), a
+ * tombstone (409), If-Match (412), the body (422), then a move's rights and the references,
+ * then what the resource adds (before_write), then the write. */
 #include "plain.h"
 
 #include <stdio.h>
@@ -44,6 +45,31 @@ static size_t plain_writable(const struct vfield *fields)
     size_t n = 0;
     for (const struct vfield *f = fields; f->name; f++)
         n += !(f->flags & V_READONLY);
+    return n;
+}
+
+/* The parameters of a write into *out: id first when it is set, then obj's writable fields
+ * (none when obj is NULL), then audit_who's three when the resource is audited. Returns their
+ * count, or -1 after answering. */
+static int plain_params(struct req *r, const struct resource_desc *d, const char *id,
+                        const json_t *obj, const char ***out)
+{
+    size_t room = obj ? plain_writable(d->fields) : 0;
+    const char **p = arena_alloc(&r->arena, (1 + room + 3) * sizeof *p);
+    int n = 0;
+    if (id)
+        p[n++] = id;
+    if (obj) {
+        int nfields = resource_params(r, d->fields, obj, p + n, room);
+        if (nfields < 0)
+            return -1;
+        n += nfields;
+    }
+    if (d->audited) {
+        audit_who(r, p + n);
+        n += 3;
+    }
+    *out = p;
     return n;
 }
 
@@ -126,9 +152,13 @@ void plain_create(struct req *r, const struct resource_desc *d)
     /* A key creates only under its own scope (without the parent the chain is not its own). */
     if (req_allow(r, d->kind, SCOPE_CREATE, &o) != 0)
         return;
-    size_t room = plain_writable(d->fields);
-    const char **p = arena_alloc(&r->arena, room * sizeof *p);
-    int n = resource_params(r, d->fields, r->json, p, room);
+    /* A copy carries what before_write adds, leaving the body as the client sent it. */
+    json_t *body = json_copy(r->json);
+    const char **p = NULL;
+    int n = -1;
+    if (!d->before_write || d->before_write(r, NULL, body) == 0)
+        n = plain_params(r, d, NULL, body, &p);
+    json_decref(body); /* the parameters are copies in the arena */
     if (n < 0)
         return;
     PGresult *res = req_db(r, d->insert->name, n, p);
@@ -173,23 +203,27 @@ static int plain_check_patch(struct req *r, const struct resource_desc *d, const
 void plain_update(struct req *r, const struct resource_desc *d)
 {
     PGresult *cur = plain_load(r, d, 1, SCOPE_UPDATE);
-    if (!cur || req_if_match(r, plain_col(cur, "version")) != 0)
+    if (!cur)
+        return;
+    const char *frozen = d->frozen_column ? plain_col(cur, d->frozen_column) : NULL;
+    if (frozen && frozen[0] == 't') {
+        req_problem(r, 409, "conflict", d->frozen_detail);
+        return;
+    }
+    if (req_if_match(r, plain_col(cur, "version")) != 0)
         return;
     if (req_check_body(r, d->fields, VALIDATE_PATCH) != 0)
         return;
     json_t *merged = resource_merge(plain_col(cur, "json"), r->json);
-    if (plain_check_patch(r, d, cur, merged) != 0) {
-        json_decref(merged);
-        return;
-    }
-    size_t room = plain_writable(d->fields);
-    const char **p = arena_alloc(&r->arena, (1 + room) * sizeof *p);
-    p[0] = req_param(r, "id");
-    int nparams = resource_params(r, d->fields, merged, p + 1, room);
+    const char **p = NULL;
+    int n = -1;
+    if (plain_check_patch(r, d, cur, merged) == 0 &&
+        (!d->before_write || d->before_write(r, cur, merged) == 0))
+        n = plain_params(r, d, req_param(r, "id"), merged, &p);
     json_decref(merged); /* the parameters are copies in the arena */
-    if (nparams < 0)
+    if (n < 0)
         return;
-    PGresult *res = req_db(r, d->update->name, 1 + (int)room, p);
+    PGresult *res = req_db(r, d->update->name, n, p);
     if (res)
         plain_reply(r, res);
 }
@@ -201,7 +235,8 @@ void plain_delete(struct req *r, const struct resource_desc *d)
     PGresult *cur = plain_load(r, d, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, plain_col(cur, "version")) != 0)
         return;
-    const char *p[] = {req_param(r, "id")};
-    if (req_db(r, d->remove->name, 1, p))
+    const char **p = NULL;
+    int n = plain_params(r, d, req_param(r, "id"), NULL, &p);
+    if (n >= 0 && req_db(r, d->remove->name, n, p))
         req_reply_empty(r, 204);
 }

@@ -1,7 +1,8 @@
 /* The skeleton of a plain resource: a top-level collection /v1/<name>[/{id}] whose records sit
- * in the owner chain (hubs, partnerships, schools). Each is a descriptor (struct resource_desc)
- * and one list / get / create / patch / delete serves them all; what a resource decides for
- * itself (a partnership's phase, a hub's summary) stays in its own file around plain_load.
+ * in the owner chain (hubs, partnerships, schools, people). Each is a descriptor (struct
+ * resource_desc) and one list / get / create / patch / delete serves them all; what a resource
+ * decides for itself (a partnership's phase, a hub's summary) stays in its own file around
+ * plain_load.
  *
  * Statements are named by handle (a pointer into the resource's own statement table, so a
  * wrong name does not compile) and their result columns by name: json (the representation),
@@ -15,7 +16,7 @@
 #include "req.h"
 
 struct resource_desc {
-    enum scope_kind kind; /* SCOPE_HUB, SCOPE_PARTNERSHIP or SCOPE_SCHOOL */
+    enum scope_kind kind; /* SCOPE_HUB, SCOPE_PARTNERSHIP, SCOPE_SCHOOL or SCOPE_PERSON */
     /* The body's fields; the writable ones in the order of the statements' parameters (insert:
      * fields…; update: id, fields…). */
     const struct vfield *fields;
@@ -40,6 +41,18 @@ struct resource_desc {
      * problem's detail when not; NULL: none. A new record has no people, so any is refused. */
     const char *member_field;
     const char *member_detail;
+    /* Changes are audited (a person's, DESIGN §1.4): insert, update and remove take audit_who's
+     * three parameters after their own, for the audit row their statement writes. */
+    int audited;
+    /* A boolean column of lock marking a tombstone (an erased person): a PATCH of one answers
+     * 409 `conflict` with frozen_detail before anything else is checked. NULL: none. */
+    const char *frozen_column;
+    const char *frozen_detail;
+    /* What a resource adds to a write, called after every check above with the object about
+     * to be written: on a create a copy of the body (cur NULL), on a PATCH the merged record
+     * (cur the locked row). It may complete obj (a person's full preferences map) or refuse
+     * (answering, and returning -1). NULL: none. */
+    int (*before_write)(struct req *r, const PGresult *cur, json_t *obj);
 };
 
 /* The handlers, each for the path's {id} where they take one. */
