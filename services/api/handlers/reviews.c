@@ -52,9 +52,10 @@ const struct db_stmt review_statements[] = {
     {"review_set_status",
      "UPDATE reviews SET status = $2, version = version + 1, updated_at = clock_timestamp() "
      "WHERE id = $1 RETURNING review_json(reviews)::text, version"},
+    /* The champion set, recorded and announced by $3 (sql/0016, as the worker's champion.assign
+     * does): json, version, the announcing job. */
     {"review_set_champion",
-     "UPDATE reviews SET champion_id = $2, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1 RETURNING review_json(reviews)::text, version"},
+     "SELECT o_json, o_version, o_job FROM spp_review_set_champion($1, $2, $3)"},
     {"review_workflow_facts",
      "SELECT COALESCE(btrim(r.focus), '') <> '', COALESCE(btrim(r.self_review_summary), '') <> '', "
      "r.review_starts_on IS NOT NULL, r.review_ends_on IS NOT NULL, "
@@ -470,10 +471,12 @@ void reviews_set_champion(struct req *r)
     const char *person = json_string_value(json_object_get(r->json, "person_id"));
     if (review_facts_require(r, id, person, 1, "/person_id") != 0)
         return;
-    const char *p[] = {id, person};
-    PGresult *res = req_db(r, "review_set_champion", 2, p);
-    if (!res || reviews_event(r, id, "champion.assigned", NULL, NULL, NULL) != 0)
+    const char *p[] = {id, person, review_actor(r)};
+    PGresult *res = req_db(r, "review_set_champion", 3, p);
+    if (!res)
         return;
+    if (!PQgetisnull(res, 0, 2))
+        req_publish_after_commit(r, PQgetvalue(res, 0, 2));
     resource_reply(r, 200, res, 0);
 }
 

@@ -5,7 +5,8 @@
  * completion. A champion already set who still qualifies is kept; one who no longer does (the
  * workshop moved) is replaced. With nobody eligible the review stays unassigned, a
  * champion.unassignable event is written, and the partnership lead and the hub's contact are
- * told. */
+ * told. The champion changes through the one function the API's PUT uses too
+ * (spp_review_set_champion, sql/0016). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +39,9 @@ const struct db_stmt champion_assign_statements[] = {
      "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
      "WHERE a.person_id = pe.id AND a.role = 'improvement_champion' AND a.counts "
      "AND $2::date BETWEEN a.awarded_on AND a.valid_until) ORDER BY pe.id"},
-    {"ca_set",
-     "UPDATE reviews SET champion_id = $2, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1 RETURNING review_json(reviews)::text"},
+    /* The champion set (recorded and announced as champion.assigned: returns the job) or
+     * cleared, as PUT /v1/reviews/{id}/champion does (sql/0016). */
+    {"ca_set", "SELECT o_job FROM spp_review_set_champion($1, $2, 'worker')"},
     /* The event and the webhook job that announces it (sql/0013); returns the job. */
     {"ca_event", "SELECT spp_review_event($1, $2, NULL, NULL, 'worker', $3)"},
     {"ca_notify", "SELECT spp_notify('champion.unassignable', $1::uuid, $2::uuid, $3, "
@@ -167,8 +168,10 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
     const char *set[] = {review_id, eligible[pick].id};
     PGresult *res = db_exec(ctx->db, "ca_set", 2, set);
     int ok = ca_ok(ctx, res, "assigning");
+    if (ok)
+        jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
     PQclear(res);
-    if (ok && ca_event(ctx, review_id, "champion.assigned", NULL)) {
+    if (ok) {
         char extra[160];
         snprintf(extra, sizeof extra, "\"review\":\"%s\",\"champion\":\"%s\"", review_id,
                  eligible[pick].id);
