@@ -65,6 +65,9 @@ const char *worker_kinds_array(void);
  * because ctx->err becomes the job's last_error, which keys read (GET /v1/jobs/{id}). res may
  * be NULL (no connection). */
 void worker_db_error(struct job_ctx *ctx, const char *what, const PGresult *res);
+/* Runs stmt in the job's transaction; on failure records it (worker_db_error, the statement's
+ * name as what), clears the result and returns NULL. */
+PGresult *worker_exec(struct job_ctx *ctx, const char *stmt, int n, const char *const *p);
 
 /* 1 once the worker must stop taking work; job code polls it during long waits. */
 int worker_stopping(void);

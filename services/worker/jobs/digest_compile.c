@@ -158,13 +158,7 @@ const struct db_stmt digest_compile_statements[] = {
 /* Runs stmt in the job's transaction; NULL with the reason in ctx->err on failure. */
 static PGresult *digest_exec(struct job_ctx *ctx, const char *stmt, int n, const char *const *p)
 {
-    PGresult *res = db_exec(ctx->db, stmt, n, p);
-    if (db_ok(res))
-        return res;
-    worker_db_error(ctx, stmt, res);
-    if (res)
-        PQclear(res);
-    return NULL;
+    return worker_exec(ctx, stmt, n, p);
 }
 
 /* The optional string member k of the payload: 0 with *out set (NULL when absent or null), -1

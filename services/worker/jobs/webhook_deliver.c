@@ -94,19 +94,6 @@ const struct db_stmt webhook_deliver_statements[] = {
     {NULL, NULL},
 };
 
-/* Runs a statement of this kind; on failure writes the reason to ctx->err, clears the result
- * and returns NULL. */
-static PGresult *webhook_db(struct job_ctx *ctx, const char *stmt, int n, const char *const *p)
-{
-    PGresult *res = db_exec(ctx->db, stmt, n, p);
-    if (db_ok(res))
-        return res;
-    worker_db_error(ctx, stmt, res);
-    if (res)
-        PQclear(res);
-    return NULL;
-}
-
 /* The event as it was written by its producer. */
 struct webhook_event {
     const json_t *event; /* borrowed from the payload */
@@ -119,7 +106,7 @@ static enum job_result webhook_fanout(struct job_ctx *ctx, const struct webhook_
     char max[16];
     snprintf(max, sizeof max, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
     const char *p[] = {event, max};
-    PGresult *res = webhook_db(ctx, "webhook_fanout", 2, p);
+    PGresult *res = worker_exec(ctx, "webhook_fanout", 2, p);
     free(event);
     if (!res)
         return JOB_RETRY;
@@ -270,7 +257,7 @@ static void webhook_log(enum log_level lvl, const char *msg, json_t *fields)
 static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const char *error)
 {
     const char *p[] = {wid, error, WEBHOOK_DISABLE_AFTER_DAYS};
-    PGresult *res = webhook_db(ctx, "webhook_failed", 3, p);
+    PGresult *res = worker_exec(ctx, "webhook_failed", 3, p);
     if (!res)
         return -1;
     int out = 1; /* deleted or disabled meanwhile: nothing more for it */
@@ -284,7 +271,7 @@ static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const ch
         char *reason = xasprintf("disabled after failing since %s; last error: %s",
                                  PQgetvalue(res, 0, 1), error);
         const char *d[] = {text, wid, reason};
-        PGresult *rec = webhook_db(ctx, "webhook_disabled", 3, d);
+        PGresult *rec = worker_exec(ctx, "webhook_disabled", 3, d);
         free(text);
         free(reason);
         if (rec) {
@@ -332,7 +319,7 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
                                        const struct webhook_event *ev)
 {
     const char *p[] = {wid, ev->type};
-    PGresult *target = webhook_db(ctx, "webhook_target", 2, p);
+    PGresult *target = worker_exec(ctx, "webhook_target", 2, p);
     if (!target)
         return JOB_RETRY;
     enum job_result out = JOB_RETRY;
@@ -374,7 +361,7 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
     }
     if (sent == 0) {
         const char *s[] = {wid};
-        PGresult *res = webhook_db(ctx, "webhook_succeeded", 1, s);
+        PGresult *res = worker_exec(ctx, "webhook_succeeded", 1, s);
         if (res) {
             PQclear(res);
             out = JOB_OK;
