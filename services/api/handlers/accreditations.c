@@ -269,22 +269,6 @@ static int accreditations_may_record(struct req *r)
     return -1;
 }
 
-/* Checks that the path's person exists and the caller sees it; answers 404 and returns -1
- * otherwise. Seeing the person is all it takes to read its awards, and all a recording key
- * needs besides its role. */
-static int accreditations_person(struct req *r)
-{
-    struct scope_owner o;
-    int found = resource_chain(r, SCOPE_PERSON, req_param(r, "id"), &o);
-    if (found < 0)
-        return -1;
-    if (!found) {
-        req_problem(r, 404, "not_found", "No such person.");
-        return -1;
-    }
-    return 0;
-}
-
 /* Today's date (YYYY-MM-DD, in the request's arena) in SPP_TZ, or NULL after answering. */
 static const char *accreditations_today(struct req *r)
 {
@@ -305,7 +289,7 @@ static void accreditations_check_date(const json_t *obj, const char *today, cons
 
 void accreditations_list(struct req *r)
 {
-    if (req_check_query(r, accreditation_filters, 1) != 0 || accreditations_person(r) != 0)
+    if (req_check_query(r, accreditation_filters, 1) != 0 || resource_person(r, NULL) != 0)
         return;
     struct page pg;
     req_page(r, &pg);
@@ -319,26 +303,23 @@ void accreditations_list(struct req *r)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
 
+/* Seeing the path's person (resource_person) is all it takes to read its awards, and all a
+ * recording key needs besides its role. */
 void accreditations_get(struct req *r)
 {
-    if (accreditations_person(r) != 0)
+    if (resource_person(r, NULL) != 0)
         return;
     const char *p[] = {req_param(r, "accreditation_id"), req_param(r, "id")};
-    PGresult *res = req_db(r, "accr_get", 2, p);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such accreditation.");
-        return;
-    }
-    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+    PGresult *res = resource_row(r, "accr_get", 2, p, "No such accreditation.");
+    if (res)
+        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
 /* Records an award earned elsewhere: 201 with the award as the rule leaves it (valid_until and
  * counts refreshed); the same person, role and date again answers 409. */
 void accreditations_create(struct req *r)
 {
-    if (accreditations_may_record(r) != 0 || accreditations_person(r) != 0)
+    if (accreditations_may_record(r) != 0 || resource_person(r, NULL) != 0)
         return;
     const char *today = accreditations_today(r);
     if (!today)

@@ -116,14 +116,9 @@ void api_keys_get(struct req *r)
     if (api_key_admin_only(r) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "api_key_get", 1, p);
-    if (!res)
-        return;
-    if (PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such API key.");
-        return;
-    }
-    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+    PGresult *res = resource_row(r, "api_key_get", 1, p, "No such API key.");
+    if (res)
+        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
 
 void api_keys_delete(struct req *r)

@@ -135,15 +135,21 @@ int resource_ref(struct req *r, const json_t *body, const char *field, enum scop
     return 0;
 }
 
-PGresult *resource_fetch(struct req *r, const char *stmt)
+PGresult *resource_row(struct req *r, const char *stmt, int n, const char *const *p,
+                       const char *missing)
 {
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, stmt, 1, p);
+    PGresult *res = req_db(r, stmt, n, p);
     if (res && PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", "No such resource.");
+        req_problem(r, 404, "not_found", missing);
         return NULL;
     }
     return res;
+}
+
+PGresult *resource_fetch(struct req *r, const char *stmt)
+{
+    const char *p[] = {req_param(r, "id")};
+    return resource_row(r, stmt, 1, p, "No such resource.");
 }
 
 PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, enum scope_op op)
@@ -156,17 +162,23 @@ PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, e
     return req_allow(r, kind, op, &o) == 0 ? res : NULL;
 }
 
-int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op)
+int resource_person(struct req *r, struct scope_owner *o)
 {
-    struct scope_owner o;
-    int found = resource_chain(r, SCOPE_PERSON, req_param(r, "id"), &o);
+    struct scope_owner tmp;
+    int found = resource_chain(r, SCOPE_PERSON, req_param(r, "id"), o ? o : &tmp);
     if (found < 0)
         return -1;
     if (!found) {
         req_problem(r, 404, "not_found", "No such person.");
         return -1;
     }
-    return req_allow(r, kind, op, &o);
+    return 0;
+}
+
+int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op)
+{
+    struct scope_owner o;
+    return resource_person(r, &o) != 0 ? -1 : req_allow(r, kind, op, &o);
 }
 
 int resource_person_live(struct req *r, const char *person_id)

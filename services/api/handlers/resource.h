@@ -38,6 +38,10 @@ int resource_changes(const char *current, const json_t *patch, const char *field
 /* Answers 403 and returns -1 when the caller's role may never take op on kind, wherever the
  * resource is, so that "a school creating a partnership" is refused before its body is read. */
 int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op);
+/* Runs stmt with its n parameters p: 404 `not_found` with the detail missing when it returns
+ * no row. Returns the result (owned by the request) or NULL after answering. */
+PGresult *resource_row(struct req *r, const char *stmt, int n, const char *const *p,
+                       const char *missing);
 /* Runs stmt with the path's {id}: 404 when there is no such row. Returns the result (owned by
  * the request) or NULL after answering. */
 PGresult *resource_fetch(struct req *r, const char *stmt);
@@ -45,6 +49,9 @@ PGresult *resource_fetch(struct req *r, const char *stmt);
  * 2..5) for the path's {id}, answers 404 when there is no such row and 404/403 when the caller
  * may not take op on it. Returns the result (owned by the request) or NULL after answering. */
 PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, enum scope_op op);
+/* The path's person ({id}) must exist and be seen by the caller: 404 otherwise. Fills o (may
+ * be NULL) with its chain. Returns 0, or -1 after answering. */
+int resource_person(struct req *r, struct scope_owner *o);
 /* For a person's sub-collections (kind SCOPE_CONFLICT or SCOPE_PERSON_DETAIL): checks that
  * the path's person exists and the caller sees it (else 404) and may take op on that kind of
  * detail (else 403). Returns -1 after answering. */
