@@ -83,6 +83,16 @@ int jobs_enqueue(struct db *db, struct jobs_outbox *out, const struct jobs_new *
     return jobs_enqueue_once(db, out, j, NULL, id, err, errlen);
 }
 
+/* Writes why a statement of an enqueue of kind failed into err and clears res; returns -1. */
+static int jobs_enqueue_failed(PGresult *res, const char *kind, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "enqueue %s: %s", kind,
+             res ? PQresultErrorMessage(res) : "no connection");
+    if (res)
+        PQclear(res);
+    return -1;
+}
+
 int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_new *j,
                       const char *pending_key, char *id, char *err, size_t errlen)
 {
@@ -97,13 +107,8 @@ int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_
      * met it and the look-up: then the insert is tried again, and succeeds. */
     for (int attempt = 0; attempt < 3; attempt++) {
         PGresult *res = db_exec(db, "jobs_insert", 7, p);
-        if (!db_ok(res)) {
-            snprintf(err, errlen, "enqueue %s: %s", j->kind,
-                     res ? PQresultErrorMessage(res) : "no connection");
-            if (res)
-                PQclear(res);
-            return -1;
-        }
+        if (!db_ok(res))
+            return jobs_enqueue_failed(res, j->kind, err, errlen);
         if (!PQgetisnull(res, 0, 0)) {
             snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
             if (PQgetvalue(res, 0, 1)[0] == 't')
@@ -113,13 +118,8 @@ int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_
         }
         PQclear(res);
         res = db_exec(db, "jobs_by_key", 2, k);
-        if (!db_ok(res)) {
-            snprintf(err, errlen, "enqueue %s: %s", j->kind,
-                     res ? PQresultErrorMessage(res) : "no connection");
-            if (res)
-                PQclear(res);
-            return -1;
-        }
+        if (!db_ok(res))
+            return jobs_enqueue_failed(res, j->kind, err, errlen);
         int found = PQntuples(res) == 1;
         if (found)
             snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
