@@ -41,6 +41,17 @@ const struct db_stmt facts_statements[] = {
     {NULL, NULL},
 };
 
+/* What a review's and a person's facts both start with: the record (zeroed first) and where
+ * its id, school and partnership go. */
+struct facts_names {
+    void *record;
+    size_t size;
+    const char **id, **school_id, **partnership_id;
+};
+#define FACTS_NAMES(out)                                                                           \
+    ((struct facts_names){(out), sizeof *(out), &(out)->id, &(out)->school_id,                     \
+                          &(out)->partnership_id})
+
 /* A string member copied into the arena, or NULL. */
 static const char *facts_str(struct arena *a, const json_t *o, const char *k)
 {
@@ -74,8 +85,11 @@ static struct elig_range *facts_ranges(struct arena *a, const json_t *arr, size_
     return out;
 }
 
-/* One row of JSON text from stmt: 0 and *out, 1 when there is no row, -1 on an error. */
-static int facts_load(struct db *db, const char *stmt, int n, const char **p, json_t **out)
+/* The facts of the record p[0] from stmt (one row of JSON text): 0 with *out (the caller's to
+ * free) and the record zeroed but for its names (id, school_id, partnership_id, in the arena);
+ * 1 when there is no row; -1 on an error. */
+static int facts_load(struct db *db, struct arena *a, const char *stmt, int n, const char **p,
+                      json_t **out, struct facts_names names)
 {
     PGresult *res = db_exec(db, stmt, n, p);
     int rc = -1;
@@ -89,6 +103,12 @@ static int facts_load(struct db *db, const char *stmt, int n, const char **p, js
     }
     if (res)
         PQclear(res);
+    if (rc == 0) {
+        memset(names.record, 0, names.size);
+        *names.id = arena_strdup(a, p[0]);
+        *names.school_id = facts_str(a, *out, "school_id");
+        *names.partnership_id = facts_str(a, *out, "partnership_id");
+    }
     return rc;
 }
 
@@ -97,13 +117,9 @@ int facts_review(struct db *db, struct arena *a, const char *review_id, const ch
 {
     const char *p[] = {review_id, tz};
     json_t *j = NULL;
-    int rc = facts_load(db, "rfacts_review", 2, p, &j);
+    int rc = facts_load(db, a, "rfacts_review", 2, p, &j, FACTS_NAMES(out));
     if (rc != 0)
         return rc;
-    memset(out, 0, sizeof *out);
-    out->id = arena_strdup(a, review_id);
-    out->school_id = facts_str(a, j, "school_id");
-    out->partnership_id = facts_str(a, j, "partnership_id");
     out->has_dates =
         facts_date(j, "starts", &out->visit.from) && facts_date(j, "ends", &out->visit.to);
     out->has_workshop = facts_date(j, "workshop", &out->workshop_on);
@@ -120,13 +136,9 @@ int facts_person(struct db *db, struct arena *a, const char *review_id, const ch
 {
     const char *p[] = {person_id, accreditation_role, review_id};
     json_t *j = NULL;
-    int rc = facts_load(db, "rfacts_person", 3, p, &j);
+    int rc = facts_load(db, a, "rfacts_person", 3, p, &j, FACTS_NAMES(out));
     if (rc != 0)
         return rc;
-    memset(out, 0, sizeof *out);
-    out->id = arena_strdup(a, person_id);
-    out->school_id = facts_str(a, j, "school_id");
-    out->partnership_id = facts_str(a, j, "partnership_id");
     /* The stored awards carry the accreditation rule's outcome already. */
     const json_t *awards = json_object_get(j, "awards");
     out->nawards = json_array_size(awards);
