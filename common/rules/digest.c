@@ -119,8 +119,9 @@ static char *digest_review_url(const struct digest_out *o, const char *id)
     return mail_resource_url(o->public_url, "/v1/reviews", id);
 }
 
-static void digest_heading(struct digest_out *o, const char *title, const json_t *list,
-                           const char *none)
+/* A section's heading; with nothing in list, the line none and 0; else the list opened and 1. */
+static int digest_section(struct digest_out *o, const char *title, const json_t *list,
+                          const char *none)
 {
     buf_printf(&o->text, "\n%s\n", title);
     for (size_t i = strlen(title); i > 0; i--)
@@ -130,45 +131,50 @@ static void digest_heading(struct digest_out *o, const char *title, const json_t
     if (json_array_size(list) == 0) {
         buf_printf(&o->text, "%s\n", none);
         buf_printf(&o->html, MAIL_NOTE "%s</p>\n", none);
+        return 0;
     }
+    buf_puts(&o->html, MAIL_UL "\n");
+    return 1;
 }
 
-static void digest_best_practices(struct digest_out *o, const json_t *list)
+/* A section whose entries are list's: each written by item (its text and HTML lines). */
+static void digest_items(struct digest_out *o, const char *title, const json_t *list,
+                         const char *none, void (*item)(struct digest_out *, const json_t *))
 {
-    digest_heading(o, "New best practices", list, "No best practice was published.");
-    if (json_array_size(list) == 0)
+    if (!digest_section(o, title, list, none))
         return;
-    buf_puts(&o->html, MAIL_UL "\n");
     size_t i;
     json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        const char *title = digest_str(e, "title"), *school = digest_str(e, "school_name");
-        const char *description = digest_str(e, "description");
-        buf_puts(&o->text, "* ");
-        digest_text_lines(&o->text, title, 2);
-        buf_puts(&o->text, " (");
-        digest_text_lines(&o->text, school, 2);
-        buf_puts(&o->text, ")\n  ");
-        digest_text_lines(&o->text, description, 2);
-        buf_puts(&o->text, "\n");
-
-        buf_puts(&o->html, MAIL_LI "<strong>");
-        html_escape(&o->html, title);
-        buf_puts(&o->html, "</strong> (");
-        html_escape(&o->html, school);
-        buf_puts(&o->html, ")<br>\n");
-        html_escape(&o->html, description);
-        char *url = digest_review_url(o, digest_str(e, "review_id"));
-        if (url) {
-            buf_printf(&o->text, "  %s\n", url);
-            buf_puts(&o->html, "<br>\n");
-            mail_html_link(&o->html, url, "From this review");
-        }
-        free(url);
-        buf_puts(&o->html, "</li>\n");
-    }
+    json_array_foreach(list, i, e) item(o, e);
     buf_puts(&o->html, "</ul>\n");
+}
+
+static void digest_best_practice(struct digest_out *o, const json_t *e)
+{
+    const char *title = digest_str(e, "title"), *school = digest_str(e, "school_name");
+    const char *description = digest_str(e, "description");
+    buf_puts(&o->text, "* ");
+    digest_text_lines(&o->text, title, 2);
+    buf_puts(&o->text, " (");
+    digest_text_lines(&o->text, school, 2);
+    buf_puts(&o->text, ")\n  ");
+    digest_text_lines(&o->text, description, 2);
+    buf_puts(&o->text, "\n");
+
+    buf_puts(&o->html, MAIL_LI "<strong>");
+    html_escape(&o->html, title);
+    buf_puts(&o->html, "</strong> (");
+    html_escape(&o->html, school);
+    buf_puts(&o->html, ")<br>\n");
+    html_escape(&o->html, description);
+    char *url = digest_review_url(o, digest_str(e, "review_id"));
+    if (url) {
+        buf_printf(&o->text, "  %s\n", url);
+        buf_puts(&o->html, "<br>\n");
+        mail_html_link(&o->html, url, "From this review");
+    }
+    free(url);
+    buf_puts(&o->html, "</li>\n");
 }
 
 /* One review's moves within the window: the first status it left, the last it reached, when,
@@ -210,12 +216,10 @@ static size_t digest_moves(const json_t *list, struct digest_move **out)
 
 static void digest_status_changes(struct digest_out *o, const json_t *list)
 {
-    digest_heading(o, "Reviews that changed status", list, "No review changed status.");
-    if (json_array_size(list) == 0)
+    if (!digest_section(o, "Reviews that changed status", list, "No review changed status."))
         return;
     struct digest_move *moves;
     size_t n = digest_moves(list, &moves);
-    buf_puts(&o->html, MAIL_UL "\n");
     for (size_t i = 0; i < n; i++) {
         const struct digest_move *mv = &moves[i];
         const char *from = digest_word(digest_status_words, mv->from);
@@ -260,81 +264,60 @@ static void digest_status_changes(struct digest_out *o, const json_t *list)
     free(moves);
 }
 
-static void digest_upcoming(struct digest_out *o, const json_t *list)
+static void digest_upcoming_item(struct digest_out *o, const json_t *e)
 {
-    digest_heading(o, "Visits and workshops in the next 14 days", list,
-                   "No review visit or workshop is coming up.");
-    if (json_array_size(list) == 0)
-        return;
-    buf_puts(&o->html, MAIL_UL "\n");
-    size_t i;
-    json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        const char *what =
-            !strcmp(digest_str(e, "kind"), "workshop") ? "Improvement workshop" : "Review visit";
-        const char *school = digest_str(e, "school_name");
-        const char *starts = digest_str(e, "starts_on"), *ends = digest_str(e, "ends_on");
-        int one_day = !*ends || !strcmp(starts, ends);
-        buf_printf(&o->text, "* %s at ", what);
-        digest_text_lines(&o->text, school, 2);
-        buf_puts(&o->text, ": ");
-        digest_text_lines(&o->text, starts, 2);
-        if (!one_day) {
-            buf_puts(&o->text, " to ");
-            digest_text_lines(&o->text, ends, 2);
-        }
-        buf_puts(&o->text, "\n");
-
-        buf_printf(&o->html, MAIL_LI "%s at ", what);
-        html_escape(&o->html, school);
-        buf_puts(&o->html, ": ");
-        html_escape(&o->html, starts);
-        if (!one_day) {
-            buf_puts(&o->html, " to ");
-            html_escape(&o->html, ends);
-        }
-        buf_puts(&o->html, "</li>\n");
+    const char *what =
+        !strcmp(digest_str(e, "kind"), "workshop") ? "Improvement workshop" : "Review visit";
+    const char *school = digest_str(e, "school_name");
+    const char *starts = digest_str(e, "starts_on"), *ends = digest_str(e, "ends_on");
+    int one_day = !*ends || !strcmp(starts, ends);
+    buf_printf(&o->text, "* %s at ", what);
+    digest_text_lines(&o->text, school, 2);
+    buf_puts(&o->text, ": ");
+    digest_text_lines(&o->text, starts, 2);
+    if (!one_day) {
+        buf_puts(&o->text, " to ");
+        digest_text_lines(&o->text, ends, 2);
     }
-    buf_puts(&o->html, "</ul>\n");
+    buf_puts(&o->text, "\n");
+
+    buf_printf(&o->html, MAIL_LI "%s at ", what);
+    html_escape(&o->html, school);
+    buf_puts(&o->html, ": ");
+    html_escape(&o->html, starts);
+    if (!one_day) {
+        buf_puts(&o->html, " to ");
+        html_escape(&o->html, ends);
+    }
+    buf_puts(&o->html, "</li>\n");
 }
 
-static void digest_training(struct digest_out *o, const json_t *list)
+static void digest_training_item(struct digest_out *o, const json_t *e)
 {
-    digest_heading(o, "Training with seats left", list, "No training session has seats left.");
-    if (json_array_size(list) == 0)
-        return;
-    buf_puts(&o->html, MAIL_UL "\n");
-    size_t i;
-    json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        const char *course = digest_word(digest_course_words, digest_str(e, "course"));
-        const char *starts = digest_str_or(e, "starts_local", "starts_at");
-        const char *location = digest_str(e, "location");
-        json_int_t seats = json_integer_value(json_object_get(e, "seats_left"));
-        char seats_text[64];
-        snprintf(seats_text, sizeof seats_text, "%lld seat%s left", (long long)seats,
-                 seats == 1 ? "" : "s");
-        buf_puts(&o->text, "* ");
-        digest_text_lines(&o->text, course, 2);
-        buf_puts(&o->text, ": ");
-        digest_text_lines(&o->text, starts, 2);
-        buf_puts(&o->text, ", ");
-        digest_text_lines(&o->text, location, 2);
-        buf_printf(&o->text, " (%s)\n", seats_text);
+    const char *course = digest_word(digest_course_words, digest_str(e, "course"));
+    const char *starts = digest_str_or(e, "starts_local", "starts_at");
+    const char *location = digest_str(e, "location");
+    json_int_t seats = json_integer_value(json_object_get(e, "seats_left"));
+    char seats_text[64];
+    snprintf(seats_text, sizeof seats_text, "%lld seat%s left", (long long)seats,
+             seats == 1 ? "" : "s");
+    buf_puts(&o->text, "* ");
+    digest_text_lines(&o->text, course, 2);
+    buf_puts(&o->text, ": ");
+    digest_text_lines(&o->text, starts, 2);
+    buf_puts(&o->text, ", ");
+    digest_text_lines(&o->text, location, 2);
+    buf_printf(&o->text, " (%s)\n", seats_text);
 
-        buf_puts(&o->html, MAIL_LI);
-        html_escape(&o->html, course);
-        buf_puts(&o->html, ": ");
-        html_escape(&o->html, starts);
-        buf_puts(&o->html, ", ");
-        html_escape(&o->html, location);
-        buf_puts(&o->html, " (");
-        html_escape(&o->html, seats_text);
-        buf_puts(&o->html, ")</li>\n");
-    }
-    buf_puts(&o->html, "</ul>\n");
+    buf_puts(&o->html, MAIL_LI);
+    html_escape(&o->html, course);
+    buf_puts(&o->html, ": ");
+    html_escape(&o->html, starts);
+    buf_puts(&o->html, ", ");
+    html_escape(&o->html, location);
+    buf_puts(&o->html, " (");
+    html_escape(&o->html, seats_text);
+    buf_puts(&o->html, ")</li>\n");
 }
 
 /* The subject goes into a mail header: control characters (a line break in a partnership's
@@ -419,10 +402,13 @@ int digest_render(const json_t *digest, const struct mail_context *ctx, struct m
     if (!news)
         buf_puts(&o.html, MAIL_P "Nothing new since the last digest.</p>\n");
 
-    digest_best_practices(&o, bps);
+    digest_items(&o, "New best practices", bps, "No best practice was published.",
+                 digest_best_practice);
     digest_status_changes(&o, changes);
-    digest_upcoming(&o, upcoming);
-    digest_training(&o, training);
+    digest_items(&o, "Visits and workshops in the next 14 days", upcoming,
+                 "No review visit or workshop is coming up.", digest_upcoming_item);
+    digest_items(&o, "Training with seats left", training, "No training session has seats left.",
+                 digest_training_item);
 
     const char *id = json_string_value(json_object_get(digest, "id"));
     char *online = mail_resource_url(o.public_url, "/v1/digests", id);
