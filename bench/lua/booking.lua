@@ -10,11 +10,7 @@ done = common.done
 
 function init(args)
   common.init_thread()
-  local all = common.read_lines(os.getenv("BENCH_PATHS"))
-  local nthreads = tonumber(os.getenv("BENCH_THREADS"))
-  for i = 1, #all do
-    if (i - 1) % nthreads == tid then table.insert(people, all[i]) end
-  end
+  people = common.thread_lines(os.getenv("BENCH_PATHS"))
   sessions = common.read_lines(os.getenv("BENCH_SESSIONS"))
   wrk.headers["Content-Type"] = "application/json"
 end

@@ -33,6 +33,17 @@ function M.read_lines(path)
   return t
 end
 
+-- This thread's share of the lines of path: thread t takes every (t+1)-th of BENCH_THREADS.
+function M.thread_lines(path)
+  local all = M.read_lines(path)
+  local nthreads = tonumber(os.getenv("BENCH_THREADS"))
+  local mine = {}
+  for i = 1, #all do
+    if (i - 1) % nthreads == tid then table.insert(mine, all[i]) end
+  end
+  return mine
+end
+
 function M.done(summary, latency, requests)
   local e = summary.errors
   local unexpected = 0

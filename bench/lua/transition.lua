@@ -13,11 +13,9 @@ done = common.done
 
 function init(args)
   common.init_thread()
-  local ids = common.read_lines(os.getenv("BENCH_PATHS"))
-  local nthreads = tonumber(os.getenv("BENCH_THREADS"))
-  for i = 1, #ids do
-    local id, to = string.match(ids[i], "^(%S+) (%a+)$")
-    if (i - 1) % nthreads == tid then table.insert(queue, {id = id, to = to}) end
+  for _, line in ipairs(common.thread_lines(os.getenv("BENCH_PATHS"))) do
+    local id, to = string.match(line, "^(%S+) (%a+)$")
+    table.insert(queue, {id = id, to = to})
   end
   token = os.getenv("BENCH_TOKEN")
 end
