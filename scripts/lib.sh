@@ -117,6 +117,44 @@ spp_stop_pidfile() {
     rm -f "$f"
 }
 
+# spp_stop_stack PIDDIR PGDIR NAME...: stops the processes of PIDDIR/NAME.pid in that order,
+# then the PostgreSQL of PGDIR.
+spp_stop_stack() {
+    local piddir=$1 pgdir=$2 name
+    shift 2
+    for name in "$@"; do spp_stop_pidfile "$piddir/$name.pid"; done
+    spp_stop_postgres "$pgdir"
+}
+
+# spp_mail_today URL: the day's mail at once rather than at the worker's next slot, with the
+# admin token SPP_ADMIN_TOKEN: the reminder scan for now, and a digest compiled now for each
+# demo partnership (`spp-api seed` ids, 5eed0002-...). Both are idempotent: a second run sends
+# nothing twice.
+spp_mail_today() {
+    local url=$1 auth="Authorization: Bearer $SPP_ADMIN_TOKEN" p
+    curl -sS -o /dev/null -X POST -H "$auth" -H 'Content-Type: application/json' \
+        -d "{\"as_of\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}" "$url/v1/admin/reminder-scan"
+    for p in $(curl -sS -H "$auth" "$url/v1/partnerships?limit=200" |
+        grep -o '"id":"5eed0002-[0-9a-f-]*"' | cut -d'"' -f4); do
+        curl -sS -o /dev/null -X POST -H "$auth" -H 'Content-Type: application/json' -d '{}' \
+            "$url/v1/partnerships/$p/digests"
+    done
+}
+
+# spp_wait_mail_sent URL SECONDS: waits until no notification is pending and no job is queued
+# or running (the mail is in the catcher); returns 1 when SECONDS pass first.
+spp_wait_mail_sent() {
+    local url=$1 secs=$2 auth="Authorization: Bearer $SPP_ADMIN_TOKEN" pending queued running
+    for _ in $(seq 1 $((secs * 2))); do
+        sleep 0.5
+        pending=$(curl -sS -H "$auth" "$url/v1/notifications?status=pending&limit=1")
+        queued=$(curl -sS -H "$auth" "$url/v1/jobs?status=queued&limit=1")
+        running=$(curl -sS -H "$auth" "$url/v1/jobs?status=running&limit=1")
+        case "$pending$queued$running" in *'"items":[]'*'"items":[]'*'"items":[]'*) return 0 ;; esac
+    done
+    return 1
+}
+
 # spp_wait_http URL SECONDS: waits for a 200.
 spp_wait_http() {
     local url=$1 secs=${2:-30}

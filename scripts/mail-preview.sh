@@ -43,11 +43,7 @@ out=$(cd "$out" && pwd)
 tmp=$(mktemp -d /tmp/spp-mail-stack.XXXXXX)
 chmod 755 "$tmp"
 cleanup() {
-    spp_stop_pidfile "$tmp/worker.pid"
-    spp_stop_pidfile "$tmp/api.pid"
-    spp_stop_pidfile "$tmp/smtp.pid"
-    spp_stop_pidfile "$tmp/redis.pid"
-    spp_stop_postgres "$tmp"
+    spp_stop_stack "$tmp" "$tmp" worker api smtp redis
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -83,26 +79,13 @@ echo $! >"$tmp/worker.pid"
 spp_wait_http "$SPP_PUBLIC_URL/readyz" 60 || { tail -n 30 "$tmp/api.log" >&2; exit 1; }
 
 url=$SPP_PUBLIC_URL
-api() { curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$@"; }
 spp_log "the day's reminder scan and every demo partnership's digest"
-api -X POST -H 'Content-Type: application/json' -d "{\"as_of\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}" \
-    "$url/v1/admin/reminder-scan" >/dev/null
-for p in $(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/partnerships?limit=200" |
-    grep -o '"id":"5eed0002-[0-9a-f-]*"' | cut -d'"' -f4); do
-    api -X POST -H 'Content-Type: application/json' -d '{}' "$url/v1/partnerships/$p/digests" >/dev/null
-done
-# Wait for the scan and the compiles, so that only the kinds they did not produce are added.
+spp_mail_today "$url"
 wait_idle() {
-    for _ in $(seq 1 240); do
-        sleep 0.5
-        local pending queued running
-        pending=$(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/notifications?status=pending&limit=1")
-        queued=$(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/jobs?status=queued&limit=1")
-        running=$(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/jobs?status=running&limit=1")
-        case "$pending$queued$running" in *'"items":[]'*'"items":[]'*'"items":[]'*) return 0 ;; esac
-    done
-    echo "the worker is still busy after two minutes; going on with what has arrived" >&2
+    spp_wait_mail_sent "$url" 120 ||
+        echo "the worker is still busy after two minutes; going on with what has arrived" >&2
 }
+# Wait for the scan and the compiles, so that only the kinds they did not produce are added.
 wait_idle
 
 spp_log "queueing the kinds the demo day did not produce, from demo rows"

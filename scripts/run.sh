@@ -39,11 +39,7 @@ port_taken() {
 
 stop_all() {
     spp_log "stopping spp-api, spp-worker, Redis and PostgreSQL"
-    spp_stop_pidfile "$data/api.pid"
-    spp_stop_pidfile "$data/worker.pid"
-    spp_stop_pidfile "$data/smtp.pid"
-    spp_stop_pidfile "$data/redis.pid"
-    spp_stop_postgres "$pg_home"
+    spp_stop_stack "$data" "$pg_home" api worker smtp redis
 }
 
 case "${1:-start}" in
@@ -206,22 +202,12 @@ fi
 
 # The day's mail, at once rather than at the worker's next slot: the reminder scan for now,
 # and a digest compiled now for each demo partnership (news: yesterday's status changes). Both
-# are idempotent: a second run sends nothing twice. Then wait (up to a minute) until no
-# notification is pending, so that the mail is in the catcher when the summary is printed.
-api() { curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$@"; }
-api -X POST -H 'Content-Type: application/json' -d "{\"as_of\":\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\"}" \
-    "$url/v1/admin/reminder-scan" >/dev/null
-for p in $(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/partnerships?limit=200" |
-    grep -o '"id":"5eed0002-[0-9a-f-]*"' | cut -d'"' -f4); do
-    api -X POST -H 'Content-Type: application/json' -d '{}' "$url/v1/partnerships/$p/digests" >/dev/null
-done
+# are idempotent: a second run sends nothing twice (spp_mail_today). Then wait (up to a minute)
+# until no notification is pending and no job queued or running, so that the mail is in the
+# catcher when the summary is printed.
+spp_mail_today "$url"
 spp_log "waiting for the worker to send the day's reminders and digests"
-for _ in $(seq 1 120); do
-    sleep 0.5
-    pending=$(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/notifications?status=pending&limit=1")
-    queued=$(curl -sS -H "Authorization: Bearer $SPP_ADMIN_TOKEN" "$url/v1/jobs?status=queued&limit=1")
-    case "$pending$queued" in *'"items":[]'*'"items":[]'*) break ;; esac
-done
+spp_wait_mail_sent "$url" 60 || true
 if [ -n "$mail_note" ]; then
     mail_note=" (a local catcher: $(ls "$data/mail/new" 2>/dev/null | wc -l) messages so far in .data/mail/new)"
 fi

@@ -36,10 +36,7 @@ chmod 755 "$tmp"
 api_pid=""
 cleanup() {
     [ -n "$api_pid" ] && kill -KILL "$api_pid" 2>/dev/null || true
-    spp_stop_pidfile "$tmp/smtp.pid"
-    spp_stop_pidfile "$tmp/receiver.pid"
-    spp_stop_pidfile "$tmp/redis.pid"
-    spp_stop_postgres "$tmp"
+    spp_stop_stack "$tmp" "$tmp" smtp receiver redis
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -149,21 +146,30 @@ check_restarts() {
     check "the API keeps answering after the restart" recovers
 }
 
+# patch_behind_lock URL URN_PREFIX NAME SECONDS OUT [CURL ARGS]: creates a school NAME at URL
+# (its URN the two digits URN_PREFIX and five random ones), holds its row in psql for SECONDS, and half a second later PATCHes it in the background, the answer's
+# status into OUT.status (the body into OUT); sets lock_pid and curl_pid.
+patch_behind_lock() {
+    local url=$1 prefix=$2 name=$3 secs=$4 out=$5 id
+    shift 5
+    id=$(curl -s -H "Authorization: Bearer $SPP_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+        -d "{\"urn\":\"$(printf '%s%05d' "$prefix" $((RANDOM % 100000)))\",\"name\":\"$name\",\"phase_of_education\":\"primary\",\"local_authority\":\"Leeds\"}" \
+        "$url/v1/schools" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+    psql -q "$SPP_DATABASE_URL" -c "BEGIN; SELECT 1 FROM schools WHERE id = '$id' FOR UPDATE; SELECT pg_sleep($secs); COMMIT;" >/dev/null &
+    lock_pid=$!
+    sleep 0.5
+    curl -s -o "$out" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $SPP_ADMIN_TOKEN" \
+        -H 'Content-Type: application/json' "$@" -d "{\"name\":\"Renamed $name\"}" \
+        "$url/v1/schools/$id" >"$out.status" &
+    curl_pid=$!
+}
+
 # SIGTERM while a request waits on a row lock: the request still gets its answer, then the API
 # exits. The lock is held by a psql session for two seconds.
 check_inflight_survives_sigterm() {
     spp_log "SIGTERM with a request in flight"
-    local id
-    id=$(curl -s -H "Authorization: Bearer $SPP_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-        -d "{\"urn\":\"$(printf '98%05d' $((RANDOM % 100000)))\",\"name\":\"Sigterm School\",\"phase_of_education\":\"primary\",\"local_authority\":\"Leeds\"}" \
-        "$SPP_TEST_URL/v1/schools" | sed -E 's/.*"id":"([^"]+)".*/\1/')
-    psql -q "$SPP_DATABASE_URL" -c "BEGIN; SELECT 1 FROM schools WHERE id = '$id' FOR UPDATE; SELECT pg_sleep(2); COMMIT;" >/dev/null &
-    local lock_pid=$!
-    sleep 0.5
-    curl -s -o "$tmp/inflight" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $SPP_ADMIN_TOKEN" \
-        -H 'Content-Type: application/json' -d '{"name":"Renamed during shutdown"}' \
-        "$SPP_TEST_URL/v1/schools/$id" >"$tmp/inflight.status" &
-    local curl_pid=$!
+    local lock_pid curl_pid
+    patch_behind_lock "$SPP_TEST_URL" 98 "Sigterm School" 2 "$tmp/inflight"
     sleep 0.5
     kill -TERM "$api_pid"
     wait "$curl_pid" || true
@@ -176,23 +182,16 @@ check_inflight_survives_sigterm() {
 # read is freed, and the API exits 0 (in the sanitized build: without a report). A second API
 # of its own, so that the one under test keeps serving.
 check_sigterm_past_grace() {
-    local dir=$1 label=$2 port pid id rc=0
+    local dir=$1 label=$2 port pid rc=0
     port=$(spp_free_port)
     SPP_LISTEN="127.0.0.1:$port" SPP_SHUTDOWN_GRACE_S=1 "$dir/spp-api" >"$tmp/api-grace-$label.log" 2>&1 &
     pid=$!
     if ! spp_wait_http "http://127.0.0.1:$port/readyz" 60; then
         failed=$((failed + 1)); kill -KILL "$pid"; return
     fi
-    id=$(curl -s -H "Authorization: Bearer $SPP_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-        -d "{\"urn\":\"$(printf '97%05d' $((RANDOM % 100000)))\",\"name\":\"Grace School\",\"phase_of_education\":\"primary\",\"local_authority\":\"Leeds\"}" \
-        "http://127.0.0.1:$port/v1/schools" | sed -E 's/.*"id":"([^"]+)".*/\1/')
-    psql -q "$SPP_DATABASE_URL" -c "BEGIN; SELECT 1 FROM schools WHERE id = '$id' FOR UPDATE; SELECT pg_sleep(6); COMMIT;" >/dev/null &
-    local lock_pid=$!
-    sleep 0.5
-    curl -s -o "$tmp/grace" -w '%{http_code}' -X PATCH -H "Authorization: Bearer $SPP_ADMIN_TOKEN" \
-        -H 'Content-Type: application/json' -H 'Origin: https://app.example.org' \
-        -d '{"name":"Renamed past the grace"}' "http://127.0.0.1:$port/v1/schools/$id" >"$tmp/grace.status" &
-    local curl_pid=$!
+    local lock_pid curl_pid
+    patch_behind_lock "http://127.0.0.1:$port" 97 "Grace School" 6 "$tmp/grace" \
+        -H 'Origin: https://app.example.org'
     sleep 0.5
     kill -TERM "$pid"
     wait "$curl_pid" || true
