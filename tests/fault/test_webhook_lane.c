@@ -368,8 +368,7 @@ START_TEST(database_error_text_stays_in_the_log)
     char *shown = NULL;
     if (getenv("SPP_TEST_URL") && getenv("SPP_TEST_ADMIN_TOKEN")) {
         char *path = xasprintf("/v1/jobs/%s", id);
-        struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-        ck_assert_int_eq(r->status, 200);
+        struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
         shown = xstrdup(json_string_value(json_object_get(r->json, "last_error")));
         http_free(r);
         free(path);

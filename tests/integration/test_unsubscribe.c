@@ -195,9 +195,7 @@ START_TEST(one_click_unsubscribe_from_the_digest)
     ck_assert_ptr_nonnull(strstr(r->body, "<form method=\"post\""));
     ck_assert_ptr_nonnull(strstr(r->body, "the best practice digest"));
     http_free(r);
-    r = http_call("GET", upath, NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("GET", upath, NULL, NULL, 200, NULL);
     char *still =
         q1("SELECT digest_opt_in::text || ' ' || version FROM people WHERE id = $1", leaver);
     char *want = xasprintf("true %s", version);
@@ -242,9 +240,7 @@ START_TEST(one_click_unsubscribe_from_the_digest)
                      leaver);
     ck_assert_str_eq(audit, "1");
     free(audit);
-    r = http_call("POST", upath, NULL, "", NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("POST", upath, NULL, "", 200, NULL);
     after = q1("SELECT version::text FROM people WHERE id = $1", leaver);
     ck_assert_str_eq(after, bumped);
     free(after);
@@ -305,8 +301,7 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
     char token[UNSUB_TOKEN_LEN + 1];
     ck_assert_int_eq(unsub_token_make(key, sizeof key, person, "action_overdue", token), 0);
     char *path = xasprintf("/unsubscribe/%s", token);
-    struct http_resp *r = http_call("GET", path, NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, NULL, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "the weekly reminders of overdue actions"));
     http_free(r);
     /* The page's own button: a browser's form post. */
@@ -376,9 +371,7 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
     http_free(r);
     unsub_token_make(key, sizeof key, "00000000-0000-4000-8000-000000000000", "digest", forged);
     char *npath = xasprintf("/unsubscribe/%s", forged);
-    r = http_call("GET", npath, NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", npath, NULL, NULL, 404, NULL);
     r = http_call("POST", npath, NULL, "List-Unsubscribe=One-Click", one_click);
     ck_assert_int_eq(r->status, 404);
     http_free(r);

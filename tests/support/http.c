@@ -144,6 +144,24 @@ const char *test_code(const struct http_resp *r)
     return json_is_string(c) ? json_string_value(c) : "";
 }
 
+struct http_resp *test_call(const char *method, const char *path, const char *token,
+                            const char *body, long status, const char *code)
+{
+    struct http_resp *r = http_call(method, path, token, body, NULL);
+    ck_assert_msg(r->status == status, "%s %s -> %ld, not %ld: %s", method, path, r->status, status,
+                  r->body);
+    if (code)
+        ck_assert_msg(!strcmp(test_code(r), code), "%s %s -> code \"%s\", not \"%s\"", method, path,
+                      test_code(r), code);
+    return r;
+}
+
+void test_expect(const char *method, const char *path, const char *token, const char *body,
+                 long status, const char *code)
+{
+    http_free(test_call(method, path, token, body, status, code));
+}
+
 char *test_message_id(const char *id)
 {
     /* The worker's rule (smtp_message_id_domain) for the plain forms the test command sets:
