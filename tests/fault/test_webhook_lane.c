@@ -133,10 +133,7 @@ START_TEST(email_beside_hanging_webhooks)
     struct fault_worker w;
     fault_worker_start(&w, "lane-hang", env);
     lane_deliveries(run, wid, 6);
-    ck_assert_msg(fault_wait_long(2, 20,
-                                  "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                  "AND status = 'running'",
-                                  run) == 2,
+    ck_assert_msg(fault_wait_run(2, 20, run, "running") == 2,
                   "the deliveries never started (see %s)", w.log);
 
     /* Sampled every 100 ms for up to 6 s (the deliveries hang for 10): whether the email is
@@ -146,9 +143,7 @@ START_TEST(email_beside_hanging_webhooks)
     for (int i = 0; i < 60 && !sent; i++) {
         sent = fault_long("SELECT count(*) FROM notifications WHERE id = '%s' AND status = 'sent'",
                           nid);
-        hanging = fault_long("SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                             "AND status = 'running'",
-                             run);
+        hanging = fault_run_count(run, "running");
         lane_max = hanging > lane_max ? hanging : lane_max;
         if (!sent)
             fault_sleep_ms(100);
