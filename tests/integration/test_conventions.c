@@ -59,10 +59,8 @@ START_TEST(wrong_media_type_415)
 {
     const char *h[] = {"Content-Type: text/plain", NULL};
     char *body = school_body(test_urn());
-    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, h);
-    ck_assert_int_eq(r->status, 415);
-    ck_assert_str_eq(test_code(r), "unsupported_media_type");
-    http_free(r);
+    test_expect_headers("POST", "/v1/schools", test_admin(), body, h, 415,
+                        "unsupported_media_type");
     free(body);
 }
 END_TEST
@@ -134,13 +132,8 @@ END_TEST
 
 START_TEST(bad_query_parameters_422)
 {
-    struct http_resp *r =
-        http_call("GET", "/v1/schools?limit=0&colour=blue&partnership_id=nope&cursor=zzz",
-                  test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 4);
-    http_free(r);
+    test_expect_errors("GET", "/v1/schools?limit=0&colour=blue&partnership_id=nope&cursor=zzz",
+                       test_admin(), NULL, 422, "validation_failed", 4);
     test_expect("GET", "/v1/schools?limit=201", test_admin(), NULL, 422, NULL);
 }
 END_TEST
@@ -234,11 +227,9 @@ START_TEST(stale_if_match_412)
     char *id = test_school(NULL);
     char *path = xasprintf("/v1/schools/%s", id);
     const char *h[] = {"If-Match: \"99\"", NULL};
-    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"postcode\":\"LS1 1AA\"}", h);
-    ck_assert_int_eq(r->status, 412);
-    ck_assert_str_eq(test_code(r), "precondition_failed");
-    http_free(r);
-    r = http_call("DELETE", path, test_admin(), NULL, h);
+    test_expect_headers("PATCH", path, test_admin(), "{\"postcode\":\"LS1 1AA\"}", h, 412,
+                        "precondition_failed");
+    struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, h);
     ck_assert_int_eq(r->status, 412);
     http_free(r);
     const char *ok[] = {"If-Match: \"1\"", NULL};

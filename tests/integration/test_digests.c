@@ -76,29 +76,6 @@ static char *cycle_complete(const struct test_cycle *c, const char *bp_body)
     return bp;
 }
 
-/* One value of an SQL query on the test database (param may be NULL); the caller frees it. */
-static char *sql_value(const char *sql, const char *param)
-{
-    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
-    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    const char *p[] = {param};
-    PGresult *res = PQexecParams(db, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL, NULL, 0);
-    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
-                  "%s: %s", sql, PQresultErrorMessage(res));
-    char *v = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
-    PQclear(res);
-    PQfinish(db);
-    return v;
-}
-
-static long sql_long(const char *sql, const char *param)
-{
-    char *v = sql_value(sql, param);
-    long n = atol(v);
-    free(v);
-    return n;
-}
-
 /* Polls GET /v1/jobs/{id} (location) with tok until the job succeeded; fails the test when it
  * goes dead or takes more than 20 s. */
 static void wait_succeeded(const char *location, const char *tok)
@@ -199,7 +176,7 @@ static int wait_mails(const char *needle, int want)
 
 static char *email_of(const char *person)
 {
-    return sql_value("SELECT email FROM people WHERE id = $1", person);
+    return test_sql_value("SELECT email FROM people WHERE id = $1", person);
 }
 
 START_TEST(digest_on_demand_once_escaped_and_mailed)
@@ -214,18 +191,18 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
                                   "\"digest_opt_in\":false}",
                                   c.host, c.host);
     /* Context: a visit in two days at a partner school, and training of this hub with seats. */
-    char *soon = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 2", NULL);
-    char *later = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 3", NULL);
+    char *soon = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 2", NULL);
+    char *later = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 3", NULL);
     char *visit = test_create("/v1/reviews", test_admin(),
                               "{\"school_id\":\"%s\",\"focus\":\"Maths\","
                               "\"review_starts_on\":\"%s\",\"review_ends_on\":\"%s\"}",
                               c.partner_a, soon, later);
-    char *starts = sql_value("SELECT to_char(now() + interval '2 hours', "
-                             "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
-                             NULL);
-    char *ends = sql_value("SELECT to_char(now() + interval '5 hours', "
-                           "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
-                           NULL);
+    char *starts = test_sql_value("SELECT to_char(now() + interval '2 hours', "
+                                  "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
+                                  NULL);
+    char *ends = test_sql_value("SELECT to_char(now() + interval '5 hours', "
+                                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
+                                NULL);
     char *session = test_create("/v1/training-sessions", test_admin(),
                                 "{\"course\":\"peer_reviewer\",\"starts_at\":\"%s\","
                                 "\"ends_at\":\"%s\",\"location\":\"Leeds <Town Hall>\","
@@ -251,7 +228,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     ck_assert_int_eq(json_array_size(items), 1);
     json_t *d = json_array_get(items, 0);
     char *digest = xstrdup(str(d, "id"));
-    char *today = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date", NULL);
+    char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date", NULL);
     ck_assert_str_eq(str(d, "digest_date"), today);
     ck_assert_str_eq(str(d, "partnership_id"), c.partnership);
     ck_assert(json_is_false(json_object_get(d, "empty")));
@@ -329,21 +306,21 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     r = list(c.partnership, test_admin(), NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     http_free(r);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM jobs WHERE kind = 'digest.compile' "
-                              "AND payload->>'partnership_id' = $1",
-                              c.partnership),
+    ck_assert_int_eq(test_sql_long("SELECT count(*) FROM jobs WHERE kind = 'digest.compile' "
+                                   "AND payload->>'partnership_id' = $1",
+                                   c.partnership),
                      1);
 
     /* One notification per opted-in member, the webhook event, and one email each. */
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM notifications WHERE kind = 'digest' "
-                              "AND subject_id = $1",
-                              digest),
+    ck_assert_int_eq(test_sql_long("SELECT count(*) FROM notifications WHERE kind = 'digest' "
+                                   "AND subject_id = $1",
+                                   digest),
                      4);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
-                              "AND payload->'event'->>'type' = 'digest.published' "
-                              "AND payload->'event'->'data'->>'id' = $1 "
-                              "AND dedupe_key = 'event:' || (payload->'event'->>'id')",
-                              digest),
+    ck_assert_int_eq(test_sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
+                                   "AND payload->'event'->>'type' = 'digest.published' "
+                                   "AND payload->'event'->'data'->>'id' = $1 "
+                                   "AND dedupe_key = 'event:' || (payload->'event'->>'id')",
+                                   digest),
                      1);
     const char *members[] = {c.lead, c.reviewer, c.champion, host_person};
     for (int m = 0; m < 4; m++) {
@@ -351,7 +328,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
         char *q = xasprintf("SELECT id FROM notifications WHERE kind = 'digest' AND "
                             "subject_id = '%s' AND recipient = lower($1)",
                             digest);
-        char *nid = sql_value(q, email);
+        char *nid = test_sql_value(q, email);
         ck_assert_msg(*nid, "no digest notification for %s", email);
         if (getenv("SPP_TEST_MAILDIR")) {
             char *mid = test_message_id(nid);
@@ -366,7 +343,8 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     }
     char *out_email = email_of(opted_out);
     ck_assert_int_eq(
-        sql_long("SELECT count(*) FROM notifications WHERE recipient = lower($1)", out_email), 0);
+        test_sql_long("SELECT count(*) FROM notifications WHERE recipient = lower($1)", out_email),
+        0);
     ck_assert_int_eq(mails_with(out_email), 0);
 
     free(out_email);
@@ -409,22 +387,23 @@ START_TEST(digest_without_news_is_stored_not_sent)
     json_t *items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     json_t *d = json_array_get(items, 0);
-    char *today = sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date", NULL);
+    char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date", NULL);
     ck_assert_str_eq(str(d, "digest_date"), today);
     ck_assert(json_is_true(json_object_get(d, "empty")));
     ck_assert(json_is_null(json_object_get(d, "delivered_at")));
     char *first = xstrdup(str(d, "id"));
     char *first_from = xstrdup(str(json_object_get(d, "items"), "window_from"));
     http_free(r);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM notifications WHERE subject_id = $1", first),
-                     0);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' AND "
-                              "payload->'event'->'data'->>'id' = $1",
-                              first),
+    ck_assert_int_eq(
+        test_sql_long("SELECT count(*) FROM notifications WHERE subject_id = $1", first), 0);
+    ck_assert_int_eq(test_sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' AND "
+                                   "payload->'event'->'data'->>'id' = $1",
+                                   first),
                      0);
 
     /* Yesterday, compiled afterwards: it ends where today's began. */
-    char *yesterday = sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date - 1", NULL);
+    char *yesterday =
+        test_sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date - 1", NULL);
     char *body = xasprintf("{\"date\":\"%s\"}", yesterday);
     char *job2 = compile_and_wait(part, body);
     ck_assert_str_ne(job2, job);
@@ -476,15 +455,15 @@ START_TEST(digest_nightly_slot_is_the_cut_off)
 {
     char *hub = test_hub();
     char *part = test_partnership(hub);
-    char *slot = sql_value("SELECT to_char(((now() AT TIME ZONE 'Europe/London')::date - 3 "
-                           "+ time '02:00') AT TIME ZONE 'Europe/London' AT TIME ZONE 'UTC', "
-                           "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-                           NULL);
+    char *slot = test_sql_value("SELECT to_char(((now() AT TIME ZONE 'Europe/London')::date - 3 "
+                                "+ time '02:00') AT TIME ZONE 'Europe/London' AT TIME ZONE 'UTC', "
+                                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                                NULL);
     char *sql = xasprintf("INSERT INTO jobs (kind, payload, dedupe_key) VALUES ('digest.compile', "
                           "jsonb_build_object('partnership_id', $1::text, 'slot', '%s'), "
                           "'digest.compile:' || $1 || ':test-slot') RETURNING id",
                           slot);
-    char *job = sql_value(sql, part);
+    char *job = test_sql_value(sql, part);
     ck_assert_int_eq(strlen(job), 36);
     char *loc = xasprintf("/v1/jobs/%s", job);
     wait_succeeded(loc, test_admin());
@@ -492,7 +471,7 @@ START_TEST(digest_nightly_slot_is_the_cut_off)
     json_t *items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     json_t *d = json_array_get(items, 0);
-    char *day = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date - 3", NULL);
+    char *day = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date - 3", NULL);
     ck_assert_str_eq(str(d, "digest_date"), day);
     ck_assert_str_eq(str(d, "cut_off"), slot);
     ck_assert(json_is_true(json_object_get(d, "empty")));

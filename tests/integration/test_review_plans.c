@@ -290,8 +290,7 @@ START_TEST(plan_scope_and_validation)
     char *path = xasprintf("/v1/partnerships/%s/review-plans", part);
 
     struct http_resp *r =
-        http_call("POST", path, part_tok, "{\"year_starts_on\":\"2027-01-04\"}", NULL);
-    ck_assert_int_eq(r->status, 202);
+        test_call("POST", path, part_tok, "{\"year_starts_on\":\"2027-01-04\"}", 202, NULL);
     char *plan = xasprintf("/v1/review-plans/%s", str(r->json, "review_plan_id"));
     http_free(r);
 

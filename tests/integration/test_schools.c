@@ -92,12 +92,11 @@ END_TEST
 START_TEST(school_unknown_partnership_422)
 {
     struct http_resp *r =
-        http_call("POST", "/v1/schools", test_admin(),
+        test_call("POST", "/v1/schools", test_admin(),
                   "{\"urn\":\"7654321\",\"name\":\"X\",\"phase_of_education\":\"primary\","
                   "\"local_authority\":\"Leeds\",\"partnership_id\":\"00000000-0000-0000-0000-"
                   "000000000000\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
+                  422, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(
                          json_array_get(json_object_get(r->json, "errors"), 0), "field")),
                      "/partnership_id");

@@ -2,6 +2,7 @@
 #include "fixtures.h"
 
 #include <check.h>
+#include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,4 +69,26 @@ void test_cycle_free(struct test_cycle *c)
                     &c->reviewer_tok, &c->champion_tok, &c->review,   &c->path};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(*all[i]);
+}
+
+char *test_sql_value(const char *sql, const char *param)
+{
+    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
+    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
+    const char *p[] = {param};
+    PGresult *res = PQexecParams(db, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
+                  "%s: %s", sql, PQresultErrorMessage(res));
+    char *v = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    PQfinish(db);
+    return v;
+}
+
+long test_sql_long(const char *sql, const char *param)
+{
+    char *v = test_sql_value(sql, param);
+    long n = atol(v);
+    free(v);
+    return n;
 }

@@ -1,5 +1,6 @@
 /* The integration suites' shared fixtures beyond single records (http.h): accreditations, the
- * cast of one review cycle, and a review's sub-collection items. */
+ * cast of one review cycle, a review's sub-collection items, and one value read from the test
+ * database. */
 #ifndef SPP_TEST_FIXTURES_H
 #define SPP_TEST_FIXTURES_H
 
@@ -26,5 +27,11 @@ void test_accredit(const char *person, const char *role);
  * asserts 201 and returns its id (the caller frees it). */
 char *test_item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* One value of an SQL query on the test database (SPP_TEST_DATABASE_URL; param may be NULL):
+ * the first column of the first row, "" when there is no row; asserts the statement succeeded.
+ * The caller frees it. test_sql_long is the same as a number. */
+char *test_sql_value(const char *sql, const char *param);
+long test_sql_long(const char *sql, const char *param);
 
 #endif
