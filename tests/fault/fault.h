@@ -40,6 +40,9 @@ struct fault_worker {
  * or NULL) that override those. The worker is killed if this test process dies first. Asserts that
  * it could be started. */
 void fault_worker_start(struct fault_worker *w, const char *label, const char *const *env);
+/* The same for n workers w[0..n-1], with one label; and stopping them all. */
+void fault_workers_start(struct fault_worker *w, int n, const char *label, const char *const *env);
+void fault_workers_stop(struct fault_worker *w, int n);
 /* Sends sig to the worker (no-op once it was reaped). */
 void fault_worker_signal(struct fault_worker *w, int sig);
 /* Waits up to timeout_ms for the worker to exit; returns its wait status, or -1 when it is still
@@ -80,6 +83,10 @@ long fault_long(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * returns the last value seen. */
 long fault_wait_long(long want, int timeout_s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* How many jobs of run (their payload's "run") are in status; and the same polled as
+ * fault_wait_long does until it is want. */
+long fault_run_count(const char *run, const char *status);
+long fault_wait_run(long want, int timeout_s, const char *run, const char *status);
 void fault_db_close(void);
 
 /* Inserts n jobs of kind with payload {"run": run, "n": i} merged with extra_json (a JSON

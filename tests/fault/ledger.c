@@ -115,6 +115,19 @@ long fault_wait_long(long want, int timeout_s, const char *fmt, ...)
     return v;
 }
 
+long fault_run_count(const char *run, const char *status)
+{
+    return fault_long("SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' AND status = '%s'",
+                      run, status);
+}
+
+long fault_wait_run(long want, int timeout_s, const char *run, const char *status)
+{
+    return fault_wait_long(
+        want, timeout_s, "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' AND status = '%s'",
+        run, status);
+}
+
 long fault_insert_jobs(const char *kind, const char *run, int n, const char *extra_json,
                        const char *run_at_sql, int max_attempts)
 {

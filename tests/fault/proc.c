@@ -269,3 +269,15 @@ int fault_worker_stop(struct fault_worker *w)
         fault_worker_kill(w);
     return st;
 }
+
+void fault_workers_start(struct fault_worker *w, int n, const char *label, const char *const *env)
+{
+    for (int i = 0; i < n; i++)
+        fault_worker_start(&w[i], label, env);
+}
+
+void fault_workers_stop(struct fault_worker *w, int n)
+{
+    for (int i = 0; i < n; i++)
+        fault_worker_stop(&w[i]);
+}

@@ -38,19 +38,13 @@ START_TEST(redis_down_then_empty)
     PQclear(res);
     ck_assert_msg(accepted == 100, "%d of 100 retries answered 202 with Redis down (another: %ld)",
                   accepted, other);
-    ck_assert_int_eq(fault_long("SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                "AND status = 'queued'",
-                                run),
-                     100);
+    ck_assert_int_eq(fault_run_count(run, "queued"), 100);
 
     /* The worker starts while Redis is still down, then Redis returns with nothing. */
     struct fault_worker w;
     fault_worker_start(&w, "redis", NULL);
     fault_ctl("redis", "start-empty");
-    long done = fault_wait_long(100, 60,
-                                "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                "AND status = 'succeeded'",
-                                run);
+    long done = fault_wait_run(100, 60, run, "succeeded");
     ck_assert_msg(done == 100, "%ld of 100 jobs succeeded after Redis came back empty (see %s)",
                   done, w.log);
     fault_worker_stop(&w);
@@ -65,8 +59,7 @@ START_TEST(postgres_restart_under_load)
     fault_tag(run, sizeof run, "pgrestart");
     const char *env[] = {"SPP_WORKER_CONCURRENCY=2", NULL};
     struct fault_worker w[2];
-    for (int i = 0; i < 2; i++)
-        fault_worker_start(&w[i], "pgrestart", env);
+    fault_workers_start(w, 2, "pgrestart", env);
     ck_assert_int_eq(fault_insert_jobs("test.record", run, 300, "{\"ms\":30}", NULL, 0), 300);
     fault_publish_run(run);
     ck_assert_msg(fault_wait_long(1, 30,
@@ -74,18 +67,13 @@ START_TEST(postgres_restart_under_load)
                                   "WHERE payload->>'run' = '%s' AND status = 'succeeded'",
                                   run) == 1,
                   "the workers did not start on the jobs (see %s)", w[0].log);
-    long before = fault_long("SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                             "AND status = 'succeeded'",
-                             run);
+    long before = fault_run_count(run, "succeeded");
     fault_db_close();
     fault_ctl("postgres", "restart");
     /* The restart must have hit work in progress for the scenario to mean anything. */
     ck_assert_msg(before < 300, "all jobs were done before the restart");
 
-    long done = fault_wait_long(300, 90,
-                                "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                "AND status = 'succeeded'",
-                                run);
+    long done = fault_wait_run(300, 90, run, "succeeded");
     ck_assert_msg(done == 300, "%ld of 300 jobs succeeded after the restart (see %s)", done,
                   w[0].log);
     for (int i = 0; i < 2; i++) {

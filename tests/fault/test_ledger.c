@@ -10,17 +10,12 @@ START_TEST(many_workers_many_jobs)
     char run[64];
     fault_tag(run, sizeof run, "many");
     struct fault_worker w[4];
-    for (int i = 0; i < 4; i++)
-        fault_worker_start(&w[i], "many", NULL);
+    fault_workers_start(w, 4, "many", NULL);
     ck_assert_int_eq(fault_insert_jobs("test.record", run, 2000, "{\"ms\":0}", NULL, 0), 2000);
     ck_assert_int_eq(fault_publish_run(run), 2000);
-    long done = fault_wait_long(2000, 90,
-                                "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                "AND status = 'succeeded'",
-                                run);
+    long done = fault_wait_run(2000, 90, run, "succeeded");
     ck_assert_msg(done == 2000, "%ld of 2000 jobs succeeded (see %s)", done, w[0].log);
-    for (int i = 0; i < 4; i++)
-        fault_worker_stop(&w[i]);
+    fault_workers_stop(w, 4);
     fault_assert_exactly_once(run, 2000);
 }
 END_TEST
@@ -33,8 +28,7 @@ START_TEST(poison_job_dies_alone)
     fault_tag(run, sizeof run, "poison-good");
     fault_tag(bad, sizeof bad, "poison-bad");
     struct fault_worker w[2];
-    for (int i = 0; i < 2; i++)
-        fault_worker_start(&w[i], "poison", NULL);
+    fault_workers_start(w, 2, "poison", NULL);
     ck_assert_int_eq(fault_insert_jobs("test.fail", bad, 1, NULL, NULL, 3), 1);
     ck_assert_int_eq(fault_insert_jobs("test.record", run, 50, "{\"ms\":50}", NULL, 0), 50);
     fault_publish_run(bad);
@@ -44,13 +38,9 @@ START_TEST(poison_job_dies_alone)
                                   "SELECT count(*) FROM jobs WHERE id = '%s' AND status = 'dead'",
                                   id) == 1,
                   "the failing job is not dead (see %s)", w[0].log);
-    ck_assert_msg(fault_wait_long(50, 30,
-                                  "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                  "AND status = 'succeeded'",
-                                  run) == 50,
+    ck_assert_msg(fault_wait_run(50, 30, run, "succeeded") == 50,
                   "the good jobs did not all succeed (see %s)", w[0].log);
-    for (int i = 0; i < 2; i++)
-        fault_worker_stop(&w[i]);
+    fault_workers_stop(w, 2);
     PGresult *res = fault_sql("SELECT attempts, last_error, finished_at IS NOT NULL FROM jobs "
                               "WHERE id = '%s'",
                               id);
@@ -72,8 +62,7 @@ START_TEST(delayed_job_waits)
     fault_tag(run, sizeof run, "delayed");
     fault_tag(now_run, sizeof now_run, "delayed-now");
     struct fault_worker w[2];
-    for (int i = 0; i < 2; i++)
-        fault_worker_start(&w[i], "delayed", NULL);
+    fault_workers_start(w, 2, "delayed", NULL);
     ck_assert_int_eq(fault_insert_jobs("test.record", run, 1, "{\"ms\":0}",
                                        "clock_timestamp() + interval '1 hour'", 0),
                      1);
@@ -82,15 +71,11 @@ START_TEST(delayed_job_waits)
     ck_assert_int_eq(fault_publish_run(run), 1);
     fault_publish_run(now_run);
     fault_job_id(run, id);
-    ck_assert_msg(fault_wait_long(1, 30,
-                                  "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                  "AND status = 'succeeded'",
-                                  now_run) == 1,
+    ck_assert_msg(fault_wait_run(1, 30, now_run, "succeeded") == 1,
                   "the workers ran nothing (see %s)", w[0].log);
     /* Several sweeps of both workers (one a second). */
     fault_sleep_ms(4000);
-    for (int i = 0; i < 2; i++)
-        fault_worker_stop(&w[i]);
+    fault_workers_stop(w, 2);
     PGresult *res = fault_sql("SELECT status, attempts, started_at IS NULL, "
                               "run_at > clock_timestamp() + interval '50 minutes' "
                               "FROM jobs WHERE id = '%s'",
@@ -133,10 +118,7 @@ START_TEST(followup_published_at_commit)
     const char *runs[] = {run, next, next_sql};
     long want[] = {2, 1, 1};
     for (int i = 0; i < 3; i++)
-        ck_assert_msg(fault_wait_long(want[i], 10,
-                                      "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                      "AND status = 'succeeded'",
-                                      runs[i]) == want[i],
+        ck_assert_msg(fault_wait_run(want[i], 10, runs[i], "succeeded") == want[i],
                       "run %s did not finish within 10 s (see %s)", runs[i], w.log);
     fault_worker_stop(&w);
     for (int i = 0; i < 3; i++)

@@ -64,8 +64,7 @@ START_TEST(digest_slot_once)
     PQclear(res);
 
     struct fault_worker w[3];
-    for (int i = 0; i < 3; i++)
-        fault_worker_start(&w[i], "digest", env);
+    fault_workers_start(w, 3, "digest", env);
     /* Two of them killed and restarted just before the tick, and one of those again just
      * after it. */
     fault_sleep_until((long)slot * 1000 - 500);
@@ -79,8 +78,7 @@ START_TEST(digest_slot_once)
                                   "AND status = 'succeeded'",
                                   in) == 3,
                   "the slot's digest jobs did not all succeed (see %s)", w[0].log);
-    for (int i = 0; i < 3; i++)
-        fault_worker_stop(&w[i]);
+    fault_workers_stop(w, 3);
 
     /* One job per partnership for the slot, by key and by slot time; one effect each. */
     ck_assert_int_eq(fault_long("SELECT count(*) FROM jobs WHERE dedupe_key IN (%s)", in), 3);

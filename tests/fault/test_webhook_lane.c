@@ -133,10 +133,7 @@ START_TEST(email_beside_hanging_webhooks)
     struct fault_worker w;
     fault_worker_start(&w, "lane-hang", env);
     lane_deliveries(run, wid, 6);
-    ck_assert_msg(fault_wait_long(2, 20,
-                                  "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                  "AND status = 'running'",
-                                  run) == 2,
+    ck_assert_msg(fault_wait_run(2, 20, run, "running") == 2,
                   "the deliveries never started (see %s)", w.log);
 
     /* Sampled every 100 ms for up to 6 s (the deliveries hang for 10): whether the email is
@@ -146,9 +143,7 @@ START_TEST(email_beside_hanging_webhooks)
     for (int i = 0; i < 60 && !sent; i++) {
         sent = fault_long("SELECT count(*) FROM notifications WHERE id = '%s' AND status = 'sent'",
                           nid);
-        hanging = fault_long("SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                             "AND status = 'running'",
-                             run);
+        hanging = fault_run_count(run, "running");
         lane_max = hanging > lane_max ? hanging : lane_max;
         if (!sent)
             fault_sleep_ms(100);
@@ -368,8 +363,7 @@ START_TEST(database_error_text_stays_in_the_log)
     char *shown = NULL;
     if (getenv("SPP_TEST_URL") && getenv("SPP_TEST_ADMIN_TOKEN")) {
         char *path = xasprintf("/v1/jobs/%s", id);
-        struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-        ck_assert_int_eq(r->status, 200);
+        struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
         shown = xstrdup(json_string_value(json_object_get(r->json, "last_error")));
         http_free(r);
         free(path);

@@ -154,10 +154,7 @@ START_TEST(sigterm_releases_in_flight)
     fault_worker_start(&w, "term", env);
     ck_assert_int_eq(fault_insert_jobs("test.record", run, 8, "{\"ms\":8000}", NULL, 0), 8);
     fault_publish_run(run);
-    ck_assert_msg(fault_wait_long(8, 20,
-                                  "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                  "AND status = 'running'",
-                                  run) == 8,
+    ck_assert_msg(fault_wait_run(8, 20, run, "running") == 8,
                   "the 8 jobs were never all in flight (see %s)", w.log);
 
     long start = fault_now_ms();
@@ -171,10 +168,7 @@ START_TEST(sigterm_releases_in_flight)
                   w.log);
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the worker exited with status %d (%s)",
                   st, w.log);
-    ck_assert_int_eq(fault_long("SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                "AND status = 'running'",
-                                run),
-                     0);
+    ck_assert_int_eq(fault_run_count(run, "running"), 0);
     /* Released (queued, attempt not counted against it), not left to the lease sweep. */
     ck_assert_int_eq(fault_long("SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
                                 "AND status = 'queued' AND max_attempts = attempts + 8",
@@ -186,10 +180,7 @@ START_TEST(sigterm_releases_in_flight)
                      0);
 
     fault_worker_start(&next, "term-next", env);
-    ck_assert_msg(fault_wait_long(8, 40,
-                                  "SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
-                                  "AND status = 'succeeded'",
-                                  run) == 8,
+    ck_assert_msg(fault_wait_run(8, 40, run, "succeeded") == 8,
                   "the released jobs were not all completed (see %s)", next.log);
     fault_worker_stop(&next);
     fault_assert_exactly_once(run, 8);

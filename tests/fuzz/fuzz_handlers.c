@@ -27,6 +27,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "req.h"
+#include "request.h"
 #include "router.h"
 
 static struct handler_ctx fuzz_hc;
@@ -57,37 +58,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     /* Quiet: every statement fails here ("PostgreSQL unreachable"), which is no news. */
     log_set_level((enum log_level)(LOG_ERROR + 1));
     fuzz_hc.db = db_new(cfg.database_url, NULL); /* never connected: db_ensure is not called */
-    return 0;
-}
-
-static enum http_method fuzz_method(const char *s, size_t n)
-{
-    static const char *const names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (strlen(names[i]) == n && !memcmp(names[i], s, n))
-            return (enum http_method)i;
-    return HTTP_OTHER;
-}
-
-/* The query copied into the request as server_read_request copies it; -1 when libevent
- * refuses it (the server answers 400). */
-static int fuzz_read_query(struct req *r, const char *query)
-{
-    struct evkeyvalq q;
-    TAILQ_INIT(&q);
-    if (evhttp_parse_query_str(query, &q) != 0)
-        return -1;
-    size_t n = 0;
-    struct evkeyval *kv;
-    TAILQ_FOREACH(kv, &q, next) n++;
-    r->query = arena_alloc(&r->arena, n * sizeof *r->query);
-    TAILQ_FOREACH(kv, &q, next)
-    {
-        r->query[r->nquery].key = arena_strdup(&r->arena, kv->key);
-        r->query[r->nquery].value = arena_strdup(&r->arena, kv->value);
-        r->nquery++;
-    }
-    evhttp_clear_headers(&q);
     return 0;
 }
 

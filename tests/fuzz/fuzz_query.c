@@ -19,29 +19,8 @@
 
 #include "arena.h"
 #include "req.h"
+#include "request.h"
 #include "tables.h"
-
-/* The copy server_read_request makes (services/api/server.c). 0, or -1 when libevent refuses
- * the query string (the server answers 400 then). */
-static int fuzz_read_query(struct req *r, const char *query)
-{
-    struct evkeyvalq q;
-    TAILQ_INIT(&q);
-    if (evhttp_parse_query_str(query, &q) != 0)
-        return -1;
-    size_t n = 0;
-    struct evkeyval *kv;
-    TAILQ_FOREACH(kv, &q, next) n++;
-    r->query = arena_alloc(&r->arena, n * sizeof *r->query);
-    TAILQ_FOREACH(kv, &q, next)
-    {
-        r->query[r->nquery].key = arena_strdup(&r->arena, kv->key);
-        r->query[r->nquery].value = arena_strdup(&r->arena, kv->value);
-        r->nquery++;
-    }
-    evhttp_clear_headers(&q);
-    return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -15,16 +15,8 @@
 #include "arena.h"
 #include "dispatch.h"
 #include "req.h"
+#include "request.h"
 #include "router.h"
-
-static enum http_method fuzz_method(const char *s, size_t n)
-{
-    static const char *const names[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (strlen(names[i]) == n && !memcmp(names[i], s, n))
-            return (enum http_method)i;
-    return HTTP_OTHER;
-}
 
 static void fuzz_check_allow(const char *allow)
 {

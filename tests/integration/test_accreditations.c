@@ -87,8 +87,7 @@ static char *accr_person_with(const char *school, const char *email)
 static size_t accr_awards(const char *person)
 {
     char *path = xasprintf("/v1/people/%s/accreditations?limit=200", person);
-    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     size_t n = accr_count(r);
     http_free(r);
     free(path);
@@ -134,29 +133,23 @@ START_TEST(recorded_award_valid_for_24_months)
     ck_assert_str_eq(http_header(r, "Location"), loc);
     http_free(r);
 
-    r = http_call("GET", loc, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", loc, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(accr_str(r->json, "valid_until"), "2027-03-15");
     http_free(r);
 
     /* The list, with its role filter. */
     char *path = xasprintf("/v1/people/%s/accreditations", person);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(accr_count(r), 1);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     http_free(r);
     char *q = xasprintf("%s?role=peer_reviewer", path);
-    r = http_call("GET", q, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", q, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(accr_count(r), 0);
     http_free(r);
     free(q);
     q = xasprintf("%s?role=chief&colour=red", path);
-    r = http_call("GET", q, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect_errors("GET", q, test_admin(), NULL, 422, NULL, 2);
     free(q);
 
     /* Accredited up to and including the last valid day, not the day after nor before. */
@@ -180,15 +173,12 @@ START_TEST(recorded_award_valid_for_24_months)
     ck_assert(accr_listed(school, person, "peer_reviewer", NULL));
 
     /* on needs accredited_as; both are checked like every filter. */
-    r = http_call("GET", "/v1/people?on=2027-01-01", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
+    r = test_call("GET", "/v1/people?on=2027-01-01", test_admin(), NULL, 422, NULL);
     ck_assert_str_eq(accr_str(json_array_get(json_object_get(r->json, "errors"), 0), "field"),
                      "on");
     http_free(r);
-    r = http_call("GET", "/v1/people?accredited_as=chief&on=2027-02-30", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect_errors("GET", "/v1/people?accredited_as=chief&on=2027-02-30", test_admin(), NULL,
+                       422, NULL, 2);
 
     free(path);
     free(loc);
@@ -254,9 +244,7 @@ START_TEST(record_scope_by_key_role)
     r = accr_record(person, "peer_reviewer", "2025-05-01", person_tok);
     ck_assert_int_eq(r->status, 403);
     http_free(r);
-    r = http_call("POST", "/v1/accreditations/import", school_tok, "{\"items\":[]}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", "/v1/accreditations/import", school_tok, "{\"items\":[]}", 403, NULL);
 
     /* A person outside the caller's scope does not exist for it. */
     r = accr_record(outsider, "peer_reviewer", "2025-05-01", hub_tok);
@@ -279,28 +267,20 @@ START_TEST(record_scope_by_key_role)
     char *path = xasprintf("/v1/people/%s/accreditations", person);
     const char *readers[] = {school_tok, person_tok, hub_tok, part_tok};
     for (int i = 0; i < 4; i++) {
-        r = http_call("GET", path, readers[i], NULL, NULL);
-        ck_assert_int_eq(r->status, 200);
+        r = test_call("GET", path, readers[i], NULL, 200, NULL);
         ck_assert_int_eq(accr_count(r), 2);
         http_free(r);
-        r = http_call("GET", award, readers[i], NULL, NULL);
-        ck_assert_int_eq(r->status, 200);
-        http_free(r);
+        test_expect("GET", award, readers[i], NULL, 200, NULL);
     }
     char *theirs = xasprintf("/v1/people/%s/accreditations", outsider);
-    r = http_call("GET", theirs, hub_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", theirs, school_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", theirs, hub_tok, NULL, 404, NULL);
+    test_expect("GET", theirs, school_tok, NULL, 404, NULL);
 
     /* An import naming an outsider names no one the key can see. */
     char *body = xasprintf("{\"items\":[{\"person_id\":\"%s\",\"role\":\"peer_reviewer\","
                            "\"awarded_on\":\"2025-05-01\"}]}",
                            outsider);
-    r = http_call("POST", "/v1/accreditations/import", hub_tok, body, NULL);
-    ck_assert_int_eq(r->status, 422);
+    r = test_call("POST", "/v1/accreditations/import", hub_tok, body, 422, NULL);
     const json_t *e = json_array_get(json_object_get(r->json, "errors"), 0);
     ck_assert_str_eq(accr_str(e, "field"), "/items/0/person_id");
     ck_assert_str_eq(accr_str(e, "rule"), "not_found");
@@ -345,10 +325,9 @@ START_TEST(record_duplicate_and_validation)
 
     /* A future date and a bad role: both listed. */
     char *path = xasprintf("/v1/people/%s/accreditations", person);
-    r = http_call("POST", path, test_admin(),
-                  "{\"role\":\"ofsted_inspector\",\"awarded_on\":\"2999-01-01\"}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
+    r = test_call("POST", path, test_admin(),
+                  "{\"role\":\"ofsted_inspector\",\"awarded_on\":\"2999-01-01\"}", 422,
+                  "validation_failed");
     const json_t *errors = json_object_get(r->json, "errors");
     ck_assert_int_eq(json_array_size(errors), 2);
     int role = 0, future = 0;
@@ -363,28 +342,18 @@ START_TEST(record_duplicate_and_validation)
     ck_assert(role && future);
     http_free(r);
     /* Missing fields, read-only and unknown ones, a date that is no day. */
-    r = http_call("POST", path, test_admin(), "{\"valid_until\":\"2030-01-01\",\"grade\":1}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 4);
-    http_free(r);
-    r = http_call("POST", path, test_admin(),
-                  "{\"role\":\"peer_reviewer\",\"awarded_on\":\"2025-02-29\"}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
+    test_expect_errors("POST", path, test_admin(), "{\"valid_until\":\"2030-01-01\",\"grade\":1}",
+                       422, NULL, 4);
+    test_expect("POST", path, test_admin(),
+                "{\"role\":\"peer_reviewer\",\"awarded_on\":\"2025-02-29\"}", 422, NULL);
     ck_assert_int_eq(accr_awards(person), 2);
 
     /* An award is found only under its own person. */
-    r = http_call("GET", foreign, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", foreign, test_admin(), NULL, 404, NULL);
     char *none = xasprintf("%s/00000000-0000-4000-8000-000000000000", path);
-    r = http_call("GET", none, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", "/v1/people/00000000-0000-4000-8000-000000000000/accreditations",
-                  test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", none, test_admin(), NULL, 404, NULL);
+    test_expect("GET", "/v1/people/00000000-0000-4000-8000-000000000000/accreditations",
+                test_admin(), NULL, 404, NULL);
 
     free(none);
     free(path);
@@ -417,8 +386,7 @@ START_TEST(import_all_or_nothing_and_rerun)
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "skipped")), 0);
     http_free(r);
     /* Run again: everything is there already. */
-    r = http_call("POST", "/v1/accreditations/import", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("POST", "/v1/accreditations/import", test_admin(), body, 200, NULL);
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "imported")), 0);
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "skipped")), 3);
     http_free(r);
@@ -448,9 +416,8 @@ START_TEST(import_all_or_nothing_and_rerun)
         "\"awarded_on\":\"2025-01-01\"}"
         "]}",
         e1, e1, p2, p3, e3);
-    r = http_call("POST", "/v1/accreditations/import", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
+    r = test_call("POST", "/v1/accreditations/import", test_admin(), body, 422,
+                  "validation_failed");
     const json_t *errors = json_object_get(r->json, "errors");
     ck_assert_int_eq(json_array_size(errors), 3);
     ck_assert_str_eq(accr_str(json_array_get(errors, 0), "field"), "/items/1/email");
@@ -465,11 +432,8 @@ START_TEST(import_all_or_nothing_and_rerun)
     ck_assert_int_eq(accr_awards(p3), 1);
 
     /* The envelope: items required, 1..10,000 of them, nothing else. */
-    r = http_call("POST", "/v1/accreditations/import", test_admin(), "{\"items\":[],\"x\":1}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect_errors("POST", "/v1/accreditations/import", test_admin(), "{\"items\":[],\"x\":1}",
+                       422, NULL, 2);
 
     free(body);
     free(u2);

@@ -19,9 +19,8 @@ static double now_s(void)
 
 START_TEST(key_token_shown_once_and_stored_hashed)
 {
-    struct http_resp *r = http_call("POST", "/v1/api-keys", test_admin(),
-                                    "{\"name\":\"integration\",\"role\":\"admin\"}", NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r = test_call("POST", "/v1/api-keys", test_admin(),
+                                    "{\"name\":\"integration\",\"role\":\"admin\"}", 201, NULL);
     const char *token = json_string_value(json_object_get(r->json, "token"));
     ck_assert_ptr_nonnull(token);
     ck_assert(strncmp(token, "spp_", 4) == 0);
@@ -34,13 +33,11 @@ START_TEST(key_token_shown_once_and_stored_hashed)
     http_free(r);
 
     /* The new key works at once; reading it back never shows the token. */
-    r = http_call("GET", path, tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, tok, NULL, 200, NULL);
     ck_assert_ptr_null(json_object_get(r->json, "token"));
     ck_assert_ptr_null(strstr(r->body, tok));
     http_free(r);
-    r = http_call("GET", "/v1/api-keys?limit=200", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", "/v1/api-keys?limit=200", test_admin(), NULL, 200, NULL);
     ck_assert_ptr_null(strstr(r->body, tok));
     http_free(r);
 
@@ -69,12 +66,11 @@ START_TEST(revoked_key_stops_within_five_seconds)
 {
     char *tok = test_key("admin", NULL);
     /* Warm the cache so the revocation has to outlive it. */
-    struct http_resp *r = http_call("GET", "/v1/schools?limit=1", tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("GET", "/v1/schools?limit=1", tok, NULL, 200, NULL);
     /* Admin keys only: other suites (the scope matrix) make hundreds of keys of other roles, and
      * the oldest 200 of all of them need not hold this one. */
-    r = http_call("GET", "/v1/api-keys?role=admin&limit=200", test_admin(), NULL, NULL);
+    struct http_resp *r =
+        http_call("GET", "/v1/api-keys?role=admin&limit=200", test_admin(), NULL, NULL);
     const char *id = NULL;
     size_t i;
     json_t *it;
@@ -86,9 +82,7 @@ START_TEST(revoked_key_stops_within_five_seconds)
     ck_assert_ptr_nonnull(id);
     char *path = xasprintf("/v1/api-keys/%s", id);
     http_free(r);
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
+    test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
     double start = now_s();
     long status = 200;
     while (status == 200 && now_s() - start < 10) {
@@ -110,26 +104,18 @@ END_TEST
 
 START_TEST(key_validation)
 {
-    struct http_resp *r = http_call("POST", "/v1/api-keys", test_admin(),
-                                    "{\"name\":\"x\",\"role\":\"admin\",\"scope_id\":"
-                                    "\"00000000-0000-0000-0000-000000000000\"}",
-                                    NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
-    r = http_call("POST", "/v1/api-keys", test_admin(), "{\"name\":\"x\",\"role\":\"school\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
-    r = http_call("POST", "/v1/api-keys", test_admin(),
-                  "{\"name\":\"x\",\"role\":\"school\",\"scope_id\":"
-                  "\"00000000-0000-0000-0000-000000000000\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
-    r = http_call("POST", "/v1/api-keys", test_admin(), "{\"role\":\"root\",\"extra\":1}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 3);
-    http_free(r);
+    test_expect("POST", "/v1/api-keys", test_admin(),
+                "{\"name\":\"x\",\"role\":\"admin\",\"scope_id\":"
+                "\"00000000-0000-0000-0000-000000000000\"}",
+                422, NULL);
+    test_expect("POST", "/v1/api-keys", test_admin(), "{\"name\":\"x\",\"role\":\"school\"}", 422,
+                NULL);
+    test_expect("POST", "/v1/api-keys", test_admin(),
+                "{\"name\":\"x\",\"role\":\"school\",\"scope_id\":"
+                "\"00000000-0000-0000-0000-000000000000\"}",
+                422, NULL);
+    test_expect_errors("POST", "/v1/api-keys", test_admin(), "{\"role\":\"root\",\"extra\":1}", 422,
+                       NULL, 3);
 }
 END_TEST
 
@@ -163,35 +149,19 @@ START_TEST(school_key_scope)
     char *tok = test_key("school", mine);
     char *mine_path = xasprintf("/v1/schools/%s", mine);
     char *other_path = xasprintf("/v1/schools/%s", other);
-    struct http_resp *r = http_call("GET", mine_path, tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("GET", other_path, tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("PATCH", other_path, tok, "{\"name\":\"Mine now\"}", NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("PATCH", mine_path, tok, "{\"postcode\":\"YO1 7HH\"}", NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("DELETE", mine_path, tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    ck_assert_str_eq(test_code(r), "forbidden");
-    http_free(r);
-    r = http_call("GET", "/v1/schools?limit=200", tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    test_expect("GET", mine_path, tok, NULL, 200, NULL);
+    test_expect("GET", other_path, tok, NULL, 404, NULL);
+    test_expect("PATCH", other_path, tok, "{\"name\":\"Mine now\"}", 404, NULL);
+    test_expect("PATCH", mine_path, tok, "{\"postcode\":\"YO1 7HH\"}", 200, NULL);
+    test_expect("DELETE", mine_path, tok, NULL, 403, "forbidden");
+    struct http_resp *r = test_call("GET", "/v1/schools?limit=200", tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     http_free(r);
-    r = http_call("POST", "/v1/schools", tok,
-                  "{\"urn\":\"1000001\",\"name\":\"N\",\"phase_of_education\":\"primary\","
-                  "\"local_authority\":\"Leeds\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
-    r = http_call("GET", "/v1/api-keys", tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", "/v1/schools", tok,
+                "{\"urn\":\"1000001\",\"name\":\"N\",\"phase_of_education\":\"primary\","
+                "\"local_authority\":\"Leeds\"}",
+                403, NULL);
+    test_expect("GET", "/v1/api-keys", tok, NULL, 403, NULL);
     free(mine_path);
     free(other_path);
     free(tok);

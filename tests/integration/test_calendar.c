@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "token.h"
 #include "xalloc.h"
@@ -17,28 +18,10 @@ static const char *str(const struct http_resp *r, const char *k)
     return v ? v : "";
 }
 
-static void call_ok(const char *method, const char *path, const char *tok, const char *body,
-                    long want)
-{
-    struct http_resp *r = http_call(method, path, tok, body, NULL);
-    ck_assert_msg(r->status == want, "%s %s -> %ld %s", method, path, r->status, r->body);
-    http_free(r);
-}
-
-static void accredit(const char *person, const char *role)
-{
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
-    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
-    call_ok("POST", path, test_admin(), body, 201);
-    free(body);
-    free(path);
-}
-
 static char *school_name(const char *school)
 {
     char *path = xasprintf("/v1/schools/%s", school);
-    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     char *name = xstrdup(str(r, "name"));
     http_free(r);
     free(path);
@@ -122,8 +105,8 @@ START_TEST(feed_of_visits_workshops_and_training)
     char *host2_tok = test_key("school", host2);
     char *person = test_person(home);
     char *other = test_person(home);
-    accredit(person, "peer_reviewer");
-    accredit(person, "improvement_champion");
+    test_accredit(person, "peer_reviewer");
+    test_accredit(person, "improvement_champion");
     char *person_tok = test_key("person", person);
     char *other_tok = test_key("person", other);
 
@@ -133,11 +116,12 @@ START_TEST(feed_of_visits_workshops_and_training)
                               "\"focus_area\":\"our_impact\"}",
                               host1);
     char *visit_path = xasprintf("/v1/reviews/%s", visit);
-    call_ok("PATCH", visit_path, host1_tok,
-            "{\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-11\"}", 200);
+    test_expect("PATCH", visit_path, host1_tok,
+                "{\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-11\"}", 200,
+                NULL);
     char *team = xasprintf("%s/team", visit_path);
     char *body = xasprintf("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", person);
-    call_ok("POST", team, host1_tok, body, 201);
+    test_expect("POST", team, host1_tok, body, 201, NULL);
     free(body);
 
     /* (b) Champion of a review at host2, its workshop on 2 April 2027. */
@@ -148,9 +132,9 @@ START_TEST(feed_of_visits_workshops_and_training)
     char *workshop_path = xasprintf("/v1/reviews/%s", workshop);
     char *champ = xasprintf("%s/champion", workshop_path);
     body = xasprintf("{\"person_id\":\"%s\"}", person);
-    call_ok("PUT", champ, host2_tok, body, 200);
+    test_expect("PUT", champ, host2_tok, body, 200, NULL);
     free(body);
-    call_ok("PATCH", workshop_path, host2_tok, "{\"workshop_on\":\"2027-04-02\"}", 200);
+    test_expect("PATCH", workshop_path, host2_tok, "{\"workshop_on\":\"2027-04-02\"}", 200, NULL);
 
     /* (c) Booked on a training session on 4 May 2027. */
     char *session = test_create("/v1/training-sessions", test_admin(),
@@ -178,27 +162,19 @@ START_TEST(feed_of_visits_workshops_and_training)
     http_free(r);
 
     /* Anyone else's person key sees no such person. */
-    r = http_call("GET", feed, other_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    ck_assert_str_eq(test_code(r), "not_found");
-    http_free(r);
+    test_expect("GET", feed, other_tok, NULL, 404, "not_found");
 
     /* The other person's own feed is empty, but a calendar all the same. */
     char *other_feed = xasprintf("/v1/people/%s/calendar.ics", other);
-    r = http_call("GET", other_feed, other_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", other_feed, other_tok, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "BEGIN:VCALENDAR\r\n"));
     ck_assert_ptr_null(strstr(r->body, "BEGIN:VEVENT"));
     http_free(r);
 
     /* No such person, and not an id at all. */
-    r = http_call("GET", "/v1/people/00000000-0000-4000-8000-000000000000/calendar.ics",
-                  test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", "/v1/people/nope/calendar.ics", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", "/v1/people/00000000-0000-4000-8000-000000000000/calendar.ics", test_admin(),
+                NULL, 404, NULL);
+    test_expect("GET", "/v1/people/nope/calendar.ics", test_admin(), NULL, 404, NULL);
 
     char *all[] = {hub,        partnership, host1,        host2,           home,      host1_tok,
                    host2_tok,  person,      other,        person_tok,      other_tok, visit,
@@ -290,7 +266,7 @@ START_TEST(subscription_url_without_a_header)
                                 "\"location\":\"Hall, Room 1\",\"capacity\":5,\"hub_id\":null}");
     char *bookings = xasprintf("/v1/training-sessions/%s/bookings", session);
     char *body = xasprintf("{\"person_id\":\"%s\"}", person);
-    call_ok("POST", bookings, test_admin(), body, 201);
+    test_expect("POST", bookings, test_admin(), body, 201, NULL);
     free(body);
 
     /* The person's own key makes the URL; it opens with no header at all, answering exactly
@@ -367,9 +343,7 @@ START_TEST(subscription_url_without_a_header)
     expect_status("POST", feed_path, far_tok, 404, "not_found");
     expect_status("DELETE", feed_path, other_tok, 404, "not_found");
     expect_status("DELETE", feed_path, far_tok, 404, "not_found");
-    struct http_resp *r = http_call("POST", feed_path, person_tok, "{\"name\":\"x\"}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
+    test_expect("POST", feed_path, person_tok, "{\"name\":\"x\"}", 422, NULL);
     expect_status("POST", "/v1/people/00000000-0000-4000-8000-000000000000/calendar-feed",
                   test_admin(), 404, "not_found");
     expect_status("GET", feed2, NULL, 200, NULL); /* none of that touched the live URL */

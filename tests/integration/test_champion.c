@@ -6,24 +6,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
-
-static void ok_call(const char *method, const char *path, const char *body, long want)
-{
-    struct http_resp *r = http_call(method, path, test_admin(), body, NULL);
-    ck_assert_msg(r->status == want, "%s %s -> %ld %s", method, path, r->status, r->body);
-    http_free(r);
-}
-
-static void accredit(const char *person, const char *role)
-{
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
-    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
-    ok_call("POST", path, body, 201);
-    free(body);
-    free(path);
-}
 
 static char *review_at(const char *school, const char *workshop_on)
 {
@@ -74,21 +59,21 @@ START_TEST(never_someone_involved)
     char *free_champion = test_person(partner);
     char *people[] = {host_person, team_a, team_b, free_champion};
     for (int i = 0; i < 4; i++)
-        accredit(people[i], "improvement_champion");
-    accredit(team_a, "peer_reviewer");
-    accredit(team_b, "peer_reviewer");
+        test_accredit(people[i], "improvement_champion");
+    test_accredit(team_a, "peer_reviewer");
+    test_accredit(team_b, "peer_reviewer");
     char *review = review_at(host, "2027-02-03");
     char *team = xasprintf("/v1/reviews/%s/team", review);
     char *body = xasprintf("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", team_a);
-    ok_call("POST", team, body, 201);
+    test_expect("POST", team, test_admin(), body, 201, NULL);
     free(body);
     body = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", team_b);
-    ok_call("POST", team, body, 201);
+    test_expect("POST", team, test_admin(), body, 201, NULL);
     free(body);
     /* A recorder of the review's evidence who has since left the team. */
     char *recorder = test_person(partner);
-    accredit(recorder, "improvement_champion");
-    accredit(recorder, "peer_reviewer");
+    test_accredit(recorder, "improvement_champion");
+    test_accredit(recorder, "peer_reviewer");
     body = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", recorder);
     struct http_resp *m = http_call("POST", team, test_admin(), body, NULL);
     ck_assert_int_eq(m->status, 201);
@@ -98,8 +83,8 @@ START_TEST(never_someone_involved)
     char *ev = xasprintf("/v1/reviews/%s/evidence", review);
     body =
         xasprintf("{\"kind\":\"document\",\"summary\":\"Plan\",\"recorded_by\":\"%s\"}", recorder);
-    ok_call("POST", ev, body, 201);
-    ok_call("DELETE", member, NULL, 204);
+    test_expect("POST", ev, test_admin(), body, 201, NULL);
+    test_expect("DELETE", member, test_admin(), NULL, 204, NULL);
     char *champion = assign_and_wait(review);
     ck_assert_ptr_nonnull(champion);
     ck_assert_str_eq(champion, free_champion);
@@ -132,7 +117,7 @@ START_TEST(load_spreads_over_fifty_reviews)
     char *champions[5];
     for (int i = 0; i < 5; i++) {
         champions[i] = test_person(partner);
-        accredit(champions[i], "improvement_champion");
+        test_accredit(champions[i], "improvement_champion");
     }
     int load[5] = {0};
     for (int i = 0; i < 50; i++) {
@@ -169,7 +154,7 @@ START_TEST(nobody_eligible)
     char *lead = test_person(partner); /* not accredited */
     char *pp = xasprintf("/v1/partnerships/%s", part);
     char *body = xasprintf("{\"lead_contact_id\":\"%s\"}", lead);
-    ok_call("PATCH", pp, body, 200);
+    test_expect("PATCH", pp, test_admin(), body, 200, NULL);
     char *review = review_at(host, "2027-05-05");
     char *c = assign_and_wait(review);
     ck_assert_ptr_null(c);
@@ -198,8 +183,7 @@ START_TEST(nobody_eligible)
     ck_assert_ptr_nonnull(strstr(r->body, "champion.unassignable"));
     http_free(r);
     char *notes = xasprintf("/v1/notifications?review_id=%s", review);
-    r = http_call("GET", notes, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", notes, test_admin(), NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, lead)); /* the partnership lead is told */
     ck_assert_ptr_nonnull(strstr(r->body, "champion.unassignable"));
     http_free(r);

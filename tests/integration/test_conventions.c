@@ -20,51 +20,37 @@ static char *school_body(const char *urn)
 
 START_TEST(unauthorized_without_token)
 {
-    struct http_resp *r = http_call("GET", "/v1/schools", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 401);
-    ck_assert_str_eq(test_code(r), "unauthorized");
+    struct http_resp *r = test_call("GET", "/v1/schools", NULL, NULL, 401, "unauthorized");
     ck_assert_ptr_nonnull(strstr(http_header(r, "Content-Type"), "application/problem+json"));
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "status")), 401);
     ck_assert_ptr_nonnull(json_object_get(r->json, "type"));
     ck_assert_ptr_nonnull(json_object_get(r->json, "title"));
     ck_assert_ptr_nonnull(json_object_get(r->json, "detail"));
     http_free(r);
-    r = http_call("GET", "/v1/schools", "spp_not-a-real-token-at-all", NULL, NULL);
-    ck_assert_int_eq(r->status, 401);
-    http_free(r);
+    test_expect("GET", "/v1/schools", "spp_not-a-real-token-at-all", NULL, 401, NULL);
 }
 END_TEST
 
 START_TEST(unknown_path_404_and_method_405)
 {
-    struct http_resp *r = http_call("GET", "/v1/nothing-here", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    ck_assert_str_eq(test_code(r), "not_found");
-    http_free(r);
-    r = http_call("PUT", "/v1/schools", test_admin(), "{}", NULL);
-    ck_assert_int_eq(r->status, 405);
-    ck_assert_str_eq(test_code(r), "method_not_allowed");
+    test_expect("GET", "/v1/nothing-here", test_admin(), NULL, 404, "not_found");
+    struct http_resp *r =
+        test_call("PUT", "/v1/schools", test_admin(), "{}", 405, "method_not_allowed");
     const char *allow = http_header(r, "Allow");
     ck_assert_ptr_nonnull(allow);
     ck_assert_ptr_nonnull(strstr(allow, "GET"));
     ck_assert_ptr_nonnull(strstr(allow, "POST"));
     http_free(r);
-    r = http_call("GET", "/v1/schools/not-a-uuid", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", "/v1/schools/00000000-0000-0000-0000-000000000000", test_admin(), NULL,
-                  NULL);
-    ck_assert_int_eq(r->status, 404);
-    ck_assert_str_eq(test_code(r), "not_found");
-    http_free(r);
+    test_expect("GET", "/v1/schools/not-a-uuid", test_admin(), NULL, 404, NULL);
+    test_expect("GET", "/v1/schools/00000000-0000-0000-0000-000000000000", test_admin(), NULL, 404,
+                "not_found");
 }
 END_TEST
 
 START_TEST(malformed_json_400)
 {
-    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), "{\"urn\": ", NULL);
-    ck_assert_int_eq(r->status, 400);
-    ck_assert_str_eq(test_code(r), "malformed_json");
+    struct http_resp *r =
+        test_call("POST", "/v1/schools", test_admin(), "{\"urn\": ", 400, "malformed_json");
     http_free(r);
 }
 END_TEST
@@ -73,10 +59,8 @@ START_TEST(wrong_media_type_415)
 {
     const char *h[] = {"Content-Type: text/plain", NULL};
     char *body = school_body(test_urn());
-    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, h);
-    ck_assert_int_eq(r->status, 415);
-    ck_assert_str_eq(test_code(r), "unsupported_media_type");
-    http_free(r);
+    test_expect_headers("POST", "/v1/schools", test_admin(), body, h, 415,
+                        "unsupported_media_type");
     free(body);
 }
 END_TEST
@@ -90,10 +74,7 @@ START_TEST(body_too_large_413)
     memset(body + 9, 'a', n - 20);
     memcpy(body + n - 11, "\"}", 2);
     body[n] = '\0';
-    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 413);
-    ck_assert_str_eq(test_code(r), "payload_too_large");
-    http_free(r);
+    test_expect("POST", "/v1/schools", test_admin(), body, 413, "payload_too_large");
     free(body);
 }
 END_TEST
@@ -107,9 +88,8 @@ START_TEST(validation_lists_every_field)
     char *body = xasprintf("{\"urn\":\"12ab\",\"name\":\"%s\",\"phase_of_education\":\"college\","
                            "\"grade\":\"outstanding\",\"partnership_id\":42}",
                            long_name);
-    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
+    struct http_resp *r =
+        test_call("POST", "/v1/schools", test_admin(), body, 422, "validation_failed");
     json_t *errors = json_object_get(r->json, "errors");
     ck_assert(json_is_array(errors));
     const char *want[] = {"/urn",   "/name",           "/phase_of_education",
@@ -137,33 +117,24 @@ START_TEST(invalid_utf8_422)
 {
     const char body[] = "{\"urn\":\"1234567\",\"name\":\"Caf\xc3\x28\",\"phase_of_education\":"
                         "\"primary\",\"local_authority\":\"Leeds\"}";
-    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
+    struct http_resp *r =
+        test_call("POST", "/v1/schools", test_admin(), body, 422, "validation_failed");
     http_free(r);
 }
 END_TEST
 
 START_TEST(body_must_be_object)
 {
-    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), "[1,2]", NULL);
-    ck_assert_int_eq(r->status, 422);
+    struct http_resp *r = test_call("POST", "/v1/schools", test_admin(), "[1,2]", 422, NULL);
     http_free(r);
 }
 END_TEST
 
 START_TEST(bad_query_parameters_422)
 {
-    struct http_resp *r =
-        http_call("GET", "/v1/schools?limit=0&colour=blue&partnership_id=nope&cursor=zzz",
-                  test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 4);
-    http_free(r);
-    r = http_call("GET", "/v1/schools?limit=201", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
+    test_expect_errors("GET", "/v1/schools?limit=0&colour=blue&partnership_id=nope&cursor=zzz",
+                       test_admin(), NULL, 422, "validation_failed", 4);
+    test_expect("GET", "/v1/schools?limit=201", test_admin(), NULL, 422, NULL);
 }
 END_TEST
 
@@ -256,11 +227,9 @@ START_TEST(stale_if_match_412)
     char *id = test_school(NULL);
     char *path = xasprintf("/v1/schools/%s", id);
     const char *h[] = {"If-Match: \"99\"", NULL};
-    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"postcode\":\"LS1 1AA\"}", h);
-    ck_assert_int_eq(r->status, 412);
-    ck_assert_str_eq(test_code(r), "precondition_failed");
-    http_free(r);
-    r = http_call("DELETE", path, test_admin(), NULL, h);
+    test_expect_headers("PATCH", path, test_admin(), "{\"postcode\":\"LS1 1AA\"}", h, 412,
+                        "precondition_failed");
+    struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, h);
     ck_assert_int_eq(r->status, 412);
     http_free(r);
     const char *ok[] = {"If-Match: \"1\"", NULL};
@@ -302,8 +271,7 @@ START_TEST(paging_under_inserts)
     char *path = xasprintf("/v1/schools?partnership_id=%s&limit=4", part);
     json_t *all = json_object();
     while (path) {
-        struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-        ck_assert_int_eq(r->status, 200);
+        struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
         json_t *items = json_object_get(r->json, "items");
         size_t i;
         json_t *it;

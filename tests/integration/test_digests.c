@@ -12,17 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
-
-/* A partnership with a host school, two partner schools and the people of a review. */
-struct cycle {
-    char *hub, *partnership, *host, *partner_a, *partner_b;
-    char *host_tok;
-    char *lead, *reviewer, *champion; /* people at partner schools, accredited */
-    char *lead_tok, *reviewer_tok;
-    char *review, *path;
-};
 
 static const char *str(const json_t *o, const char *k)
 {
@@ -30,150 +22,58 @@ static const char *str(const json_t *o, const char *k)
     return v ? v : "";
 }
 
-static void call_ok(const char *method, const char *path, const char *tok, const char *body,
-                    long want)
-{
-    struct http_resp *r = http_call(method, path, tok, body, NULL);
-    ck_assert_msg(r->status == want, "%s %s -> %ld %s", method, path, r->status, r->body);
-    http_free(r);
-}
-
-static void accredit(const char *person, const char *role)
-{
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
-    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
-    call_ok("POST", path, test_admin(), body, 201);
-    free(body);
-    free(path);
-}
-
-static char *item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static char *item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *body = NULL;
-    ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
-    va_end(ap);
-    char *path = xasprintf("%s/%s", review_path, sub);
-    struct http_resp *r = http_call("POST", path, tok, body, NULL);
-    ck_assert_msg(r->status == 201, "POST %s %s -> %ld %s", path, body, r->status, r->body);
-    char *id = xstrdup(str(r->json, "id"));
-    http_free(r);
-    free(path);
-    free(body);
-    return id;
-}
-
-static void cycle_setup(struct cycle *c)
-{
-    c->hub = test_hub();
-    c->partnership = test_partnership(c->hub);
-    c->host = test_school(c->partnership);
-    c->partner_a = test_school(c->partnership);
-    c->partner_b = test_school(c->partnership);
-    c->host_tok = test_key("school", c->host);
-    c->lead = test_person(c->partner_a);
-    c->reviewer = test_person(c->partner_b);
-    c->champion = test_person(c->partner_b);
-    accredit(c->lead, "peer_reviewer");
-    accredit(c->reviewer, "peer_reviewer");
-    accredit(c->champion, "improvement_champion");
-    c->lead_tok = test_key("person", c->lead);
-    c->reviewer_tok = test_key("person", c->reviewer);
-    c->review = test_create("/v1/reviews", c->host_tok,
-                            "{\"school_id\":\"%s\",\"focus\":\"How well do our pupils read?\","
-                            "\"focus_area\":\"our_impact\"}",
-                            c->host);
-    c->path = xasprintf("/v1/reviews/%s", c->review);
-}
-
-static void cycle_free(struct cycle *c)
-{
-    char **all[] = {&c->hub,          &c->partnership, &c->host,     &c->partner_a, &c->partner_b,
-                    &c->host_tok,     &c->lead,        &c->reviewer, &c->champion,  &c->lead_tok,
-                    &c->reviewer_tok, &c->review,      &c->path};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        free(*all[i]);
-}
-
-static void expect_move(const struct cycle *c, const char *to)
+static void expect_move(const struct test_cycle *c, const char *to)
 {
     char *path = xasprintf("%s/transitions", c->path);
     char *body = xasprintf("{\"to\":\"%s\"}", to);
-    call_ok("POST", path, c->host_tok, body, 200);
+    test_expect("POST", path, c->host_tok, body, 200, NULL);
     free(body);
     free(path);
 }
 
 /* planning to completed, each step by the role whose it is; the best practice is published on
  * completion. Returns the best practice's id. */
-static char *cycle_complete(const struct cycle *c, const char *bp_body)
+static char *cycle_complete(const struct test_cycle *c, const char *bp_body)
 {
-    call_ok("PATCH", c->path, c->host_tok,
-            "{\"self_review_summary\":\"Phonics strong; reading for pleasure weaker.\","
-            "\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-11\","
-            "\"workshop_on\":\"2027-04-02\",\"implementation_due_on\":\"2027-07-15\"}",
-            200);
-    free(item(c->path, "team", c->host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
-              c->lead));
-    free(item(c->path, "team", c->host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
-              c->reviewer));
+    test_expect("PATCH", c->path, c->host_tok,
+                "{\"self_review_summary\":\"Phonics strong; reading for pleasure weaker.\","
+                "\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-11\","
+                "\"workshop_on\":\"2027-04-02\",\"implementation_due_on\":\"2027-07-15\"}",
+                200, NULL);
+    free(test_item(c->path, "team", c->host_tok,
+                   "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", c->lead));
+    free(test_item(c->path, "team", c->host_tok,
+                   "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", c->reviewer));
     /* The champion chosen by hand before feedback, so that no assignment job races the test. */
     char *champ = xasprintf("%s/champion", c->path);
     char *body = xasprintf("{\"person_id\":\"%s\"}", c->champion);
-    call_ok("PUT", champ, c->host_tok, body, 200);
+    test_expect("PUT", champ, c->host_tok, body, 200, NULL);
     free(body);
     free(champ);
     expect_move(c, "scheduled");
     expect_move(c, "in_review");
-    char *ev = item(c->path, "evidence", c->lead_tok,
-                    "{\"kind\":\"lesson_observation\",\"summary\":\"Year 2 guided reading\"}");
-    free(item(c->path, "findings", c->reviewer_tok,
-              "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
-              "\"evidence_ids\":[\"%s\"]}",
-              ev));
+    char *ev = test_item(c->path, "evidence", c->lead_tok,
+                         "{\"kind\":\"lesson_observation\",\"summary\":\"Year 2 guided reading\"}");
+    free(test_item(c->path, "findings", c->reviewer_tok,
+                   "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
+                   "\"evidence_ids\":[\"%s\"]}",
+                   ev));
     free(ev);
     expect_move(c, "feedback");
     expect_move(c, "workshop");
-    free(item(c->path, "actions", c->host_tok,
-              "{\"description\":\"Reading-for-pleasure library hour\",\"owner_id\":\"%s\","
-              "\"due_on\":\"2027-07-01\"}",
-              c->champion));
+    free(test_item(c->path, "actions", c->host_tok,
+                   "{\"description\":\"Reading-for-pleasure library hour\",\"owner_id\":\"%s\","
+                   "\"due_on\":\"2027-07-01\"}",
+                   c->champion));
     expect_move(c, "implementing");
     expect_move(c, "reflecting");
-    char *bp = item(c->path, "best-practices", c->host_tok, "%s", bp_body);
-    call_ok("PATCH", c->path, c->host_tok,
-            "{\"impact_summary\":\"Borrowing doubled.\",\"lessons_learned\":\"Protect the "
-            "time.\"}",
-            200);
+    char *bp = test_item(c->path, "best-practices", c->host_tok, "%s", bp_body);
+    test_expect("PATCH", c->path, c->host_tok,
+                "{\"impact_summary\":\"Borrowing doubled.\",\"lessons_learned\":\"Protect the "
+                "time.\"}",
+                200, NULL);
     expect_move(c, "completed");
     return bp;
-}
-
-/* One value of an SQL query on the test database (param may be NULL); the caller frees it. */
-static char *sql_value(const char *sql, const char *param)
-{
-    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
-    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    const char *p[] = {param};
-    PGresult *res = PQexecParams(db, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL, NULL, 0);
-    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
-                  "%s: %s", sql, PQresultErrorMessage(res));
-    char *v = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
-    PQclear(res);
-    PQfinish(db);
-    return v;
-}
-
-static long sql_long(const char *sql, const char *param)
-{
-    char *v = sql_value(sql, param);
-    long n = atol(v);
-    free(v);
-    return n;
 }
 
 /* Polls GET /v1/jobs/{id} (location) with tok until the job succeeded; fails the test when it
@@ -276,13 +176,13 @@ static int wait_mails(const char *needle, int want)
 
 static char *email_of(const char *person)
 {
-    return sql_value("SELECT email FROM people WHERE id = $1", person);
+    return test_sql_value("SELECT email FROM people WHERE id = $1", person);
 }
 
 START_TEST(digest_on_demand_once_escaped_and_mailed)
 {
-    struct cycle c;
-    cycle_setup(&c);
+    struct test_cycle c;
+    test_cycle_setup(&c, 1);
     /* Two more members of the host school: one opted in, one not. */
     char *host_person = test_person(c.host);
     char *opted_out = test_create("/v1/people", test_admin(),
@@ -291,18 +191,18 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
                                   "\"digest_opt_in\":false}",
                                   c.host, c.host);
     /* Context: a visit in two days at a partner school, and training of this hub with seats. */
-    char *soon = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 2", NULL);
-    char *later = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 3", NULL);
+    char *soon = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 2", NULL);
+    char *later = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date + 3", NULL);
     char *visit = test_create("/v1/reviews", test_admin(),
                               "{\"school_id\":\"%s\",\"focus\":\"Maths\","
                               "\"review_starts_on\":\"%s\",\"review_ends_on\":\"%s\"}",
                               c.partner_a, soon, later);
-    char *starts = sql_value("SELECT to_char(now() + interval '2 hours', "
-                             "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
-                             NULL);
-    char *ends = sql_value("SELECT to_char(now() + interval '5 hours', "
-                           "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
-                           NULL);
+    char *starts = test_sql_value("SELECT to_char(now() + interval '2 hours', "
+                                  "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
+                                  NULL);
+    char *ends = test_sql_value("SELECT to_char(now() + interval '5 hours', "
+                                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ",
+                                NULL);
     char *session = test_create("/v1/training-sessions", test_admin(),
                                 "{\"course\":\"peer_reviewer\",\"starts_at\":\"%s\","
                                 "\"ends_at\":\"%s\",\"location\":\"Leeds <Town Hall>\","
@@ -328,7 +228,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     ck_assert_int_eq(json_array_size(items), 1);
     json_t *d = json_array_get(items, 0);
     char *digest = xstrdup(str(d, "id"));
-    char *today = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date", NULL);
+    char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date", NULL);
     ck_assert_str_eq(str(d, "digest_date"), today);
     ck_assert_str_eq(str(d, "partnership_id"), c.partnership);
     ck_assert(json_is_false(json_object_get(d, "empty")));
@@ -368,8 +268,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
 
     /* JSON by default, the rendered HTML when asked for, every user string escaped. */
     char *dpath = xasprintf("/v1/digests/%s", digest);
-    r = http_call("GET", dpath, c.host_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", dpath, c.host_tok, NULL, 200, NULL);
     ck_assert_str_eq(str(r->json, "id"), digest);
     http_free(r);
     const char *html_h[] = {"Accept: text/html", NULL};
@@ -407,21 +306,21 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     r = list(c.partnership, test_admin(), NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     http_free(r);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM jobs WHERE kind = 'digest.compile' "
-                              "AND payload->>'partnership_id' = $1",
-                              c.partnership),
+    ck_assert_int_eq(test_sql_long("SELECT count(*) FROM jobs WHERE kind = 'digest.compile' "
+                                   "AND payload->>'partnership_id' = $1",
+                                   c.partnership),
                      1);
 
     /* One notification per opted-in member, the webhook event, and one email each. */
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM notifications WHERE kind = 'digest' "
-                              "AND subject_id = $1",
-                              digest),
+    ck_assert_int_eq(test_sql_long("SELECT count(*) FROM notifications WHERE kind = 'digest' "
+                                   "AND subject_id = $1",
+                                   digest),
                      4);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
-                              "AND payload->'event'->>'type' = 'digest.published' "
-                              "AND payload->'event'->'data'->>'id' = $1 "
-                              "AND dedupe_key = 'event:' || (payload->'event'->>'id')",
-                              digest),
+    ck_assert_int_eq(test_sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
+                                   "AND payload->'event'->>'type' = 'digest.published' "
+                                   "AND payload->'event'->'data'->>'id' = $1 "
+                                   "AND dedupe_key = 'event:' || (payload->'event'->>'id')",
+                                   digest),
                      1);
     const char *members[] = {c.lead, c.reviewer, c.champion, host_person};
     for (int m = 0; m < 4; m++) {
@@ -429,7 +328,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
         char *q = xasprintf("SELECT id FROM notifications WHERE kind = 'digest' AND "
                             "subject_id = '%s' AND recipient = lower($1)",
                             digest);
-        char *nid = sql_value(q, email);
+        char *nid = test_sql_value(q, email);
         ck_assert_msg(*nid, "no digest notification for %s", email);
         if (getenv("SPP_TEST_MAILDIR")) {
             char *mid = test_message_id(nid);
@@ -444,7 +343,8 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     }
     char *out_email = email_of(opted_out);
     ck_assert_int_eq(
-        sql_long("SELECT count(*) FROM notifications WHERE recipient = lower($1)", out_email), 0);
+        test_sql_long("SELECT count(*) FROM notifications WHERE recipient = lower($1)", out_email),
+        0);
     ck_assert_int_eq(mails_with(out_email), 0);
 
     free(out_email);
@@ -464,7 +364,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     free(soon);
     free(opted_out);
     free(host_person);
-    cycle_free(&c);
+    test_cycle_free(&c);
 }
 END_TEST
 
@@ -487,22 +387,23 @@ START_TEST(digest_without_news_is_stored_not_sent)
     json_t *items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     json_t *d = json_array_get(items, 0);
-    char *today = sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date", NULL);
+    char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date", NULL);
     ck_assert_str_eq(str(d, "digest_date"), today);
     ck_assert(json_is_true(json_object_get(d, "empty")));
     ck_assert(json_is_null(json_object_get(d, "delivered_at")));
     char *first = xstrdup(str(d, "id"));
     char *first_from = xstrdup(str(json_object_get(d, "items"), "window_from"));
     http_free(r);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM notifications WHERE subject_id = $1", first),
-                     0);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' AND "
-                              "payload->'event'->'data'->>'id' = $1",
-                              first),
+    ck_assert_int_eq(
+        test_sql_long("SELECT count(*) FROM notifications WHERE subject_id = $1", first), 0);
+    ck_assert_int_eq(test_sql_long("SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' AND "
+                                   "payload->'event'->'data'->>'id' = $1",
+                                   first),
                      0);
 
     /* Yesterday, compiled afterwards: it ends where today's began. */
-    char *yesterday = sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date - 1", NULL);
+    char *yesterday =
+        test_sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date - 1", NULL);
     char *body = xasprintf("{\"date\":\"%s\"}", yesterday);
     char *job2 = compile_and_wait(part, body);
     ck_assert_str_ne(job2, job);
@@ -554,15 +455,15 @@ START_TEST(digest_nightly_slot_is_the_cut_off)
 {
     char *hub = test_hub();
     char *part = test_partnership(hub);
-    char *slot = sql_value("SELECT to_char(((now() AT TIME ZONE 'Europe/London')::date - 3 "
-                           "+ time '02:00') AT TIME ZONE 'Europe/London' AT TIME ZONE 'UTC', "
-                           "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
-                           NULL);
+    char *slot = test_sql_value("SELECT to_char(((now() AT TIME ZONE 'Europe/London')::date - 3 "
+                                "+ time '02:00') AT TIME ZONE 'Europe/London' AT TIME ZONE 'UTC', "
+                                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                                NULL);
     char *sql = xasprintf("INSERT INTO jobs (kind, payload, dedupe_key) VALUES ('digest.compile', "
                           "jsonb_build_object('partnership_id', $1::text, 'slot', '%s'), "
                           "'digest.compile:' || $1 || ':test-slot') RETURNING id",
                           slot);
-    char *job = sql_value(sql, part);
+    char *job = test_sql_value(sql, part);
     ck_assert_int_eq(strlen(job), 36);
     char *loc = xasprintf("/v1/jobs/%s", job);
     wait_succeeded(loc, test_admin());
@@ -570,7 +471,7 @@ START_TEST(digest_nightly_slot_is_the_cut_off)
     json_t *items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     json_t *d = json_array_get(items, 0);
-    char *day = sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date - 3", NULL);
+    char *day = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date - 3", NULL);
     ck_assert_str_eq(str(d, "digest_date"), day);
     ck_assert_str_eq(str(d, "cut_off"), slot);
     ck_assert(json_is_true(json_object_get(d, "empty")));
@@ -624,12 +525,12 @@ START_TEST(digest_scope_and_validation)
 
     /* Compiling: schools and people never (403); another hub does not see it (404). */
     char *path = xasprintf("/v1/partnerships/%s/digests", part);
-    call_ok("POST", path, school_tok, "{}", 403);
-    call_ok("POST", path, person_tok, "{}", 403);
-    call_ok("POST", path, outsider_tok, "{}", 403);
-    call_ok("POST", path, other_tok, "{}", 404);
-    call_ok("POST", "/v1/partnerships/00000000-0000-4000-8000-000000000000/digests", test_admin(),
-            "{}", 404);
+    test_expect("POST", path, school_tok, "{}", 403, NULL);
+    test_expect("POST", path, person_tok, "{}", 403, NULL);
+    test_expect("POST", path, outsider_tok, "{}", 403, NULL);
+    test_expect("POST", path, other_tok, "{}", 404, NULL);
+    test_expect("POST", "/v1/partnerships/00000000-0000-4000-8000-000000000000/digests",
+                test_admin(), "{}", 404, NULL);
     /* The body: a real date, not after today in the partnership's zone, nothing else. */
     const char *bad[] = {"{\"date\":\"2026-02-30\"}", "{\"date\":7}", "{\"when\":\"2026-01-01\"}",
                          "{\"date\":\"2999-01-01\"}", "[]"};
@@ -648,18 +549,16 @@ START_TEST(digest_scope_and_validation)
     char *dpath = xasprintf("/v1/digests/%s",
                             str(json_array_get(json_object_get(r->json, "items"), 0), "id"));
     http_free(r);
-    call_ok("GET", dpath, school_tok, NULL, 200);
-    call_ok("GET", dpath, person_tok, NULL, 404);
-    call_ok("GET", dpath, other_tok, NULL, 404);
-    call_ok("GET", "/v1/digests/00000000-0000-4000-8000-000000000000", test_admin(), NULL, 404);
+    test_expect("GET", dpath, school_tok, NULL, 200, NULL);
+    test_expect("GET", dpath, person_tok, NULL, 404, NULL);
+    test_expect("GET", dpath, other_tok, NULL, 404, NULL);
+    test_expect("GET", "/v1/digests/00000000-0000-4000-8000-000000000000", test_admin(), NULL, 404,
+                NULL);
 
     /* Switched off: no compile. */
     char *ppath = xasprintf("/v1/partnerships/%s", part);
-    call_ok("PATCH", ppath, test_admin(), "{\"digest_enabled\":false}", 200);
-    r = http_call("POST", path, test_admin(), "{}", NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
+    test_expect("PATCH", ppath, test_admin(), "{\"digest_enabled\":false}", 200, NULL);
+    test_expect("POST", path, test_admin(), "{}", 409, "conflict");
 
     free(ppath);
     free(dpath);

@@ -45,8 +45,7 @@ START_TEST(hub_create_read_list_update_delete)
     char *body = xasprintf("{\"name\":\"%s\",\"region\":\"Yorkshire\","
                            "\"contact_email\":\"hub@pennine.example.org\"}",
                            name);
-    struct http_resp *r = http_call("POST", "/v1/hubs", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r = test_call("POST", "/v1/hubs", test_admin(), body, 201, NULL);
     char *id = xstrdup(hub_str(r->json, "id"));
     char *path = xasprintf("/v1/hubs/%s", id);
     ck_assert_str_eq(http_header(r, "Location"), path);
@@ -56,8 +55,7 @@ START_TEST(hub_create_read_list_update_delete)
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 1);
     http_free(r);
 
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
     ck_assert_str_eq(hub_str(r->json, "contact_email"), "hub@pennine.example.org");
     http_free(r);
@@ -66,8 +64,7 @@ START_TEST(hub_create_read_list_update_delete)
     char *other = test_hub();
     char *q = hub_query_text(name);
     char *search = xasprintf("/v1/hubs?q=%s", q);
-    r = http_call("GET", search, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", search, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     ck_assert(hub_listed(r, id));
     ck_assert(!hub_listed(r, other));
@@ -87,22 +84,13 @@ START_TEST(hub_create_read_list_update_delete)
     ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
     http_free(r);
 
-    r = http_call("PATCH", path, test_admin(), "{\"name\":null}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
-    http_free(r);
-    r = http_call("PATCH", path, test_admin(), "{\"contact_email\":\"not an email\"}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
+    test_expect("PATCH", path, test_admin(), "{\"name\":null}", 422, "validation_failed");
+    test_expect("PATCH", path, test_admin(), "{\"contact_email\":\"not an email\"}", 422, NULL);
 
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
+    r = test_call("DELETE", path, test_admin(), NULL, 204, NULL);
     ck_assert_int_eq(r->body_len, 0);
     http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    ck_assert_str_eq(test_code(r), "not_found");
-    http_free(r);
+    test_expect("GET", path, test_admin(), NULL, 404, "not_found");
     free(other);
     free(path);
     free(id);
@@ -116,13 +104,8 @@ START_TEST(hub_with_partnership_delete_409)
     char *hub = test_hub();
     char *partnership = test_partnership(hub);
     char *path = xasprintf("/v1/hubs/%s", hub);
-    struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("DELETE", path, test_admin(), NULL, 409, "conflict");
+    test_expect("GET", path, test_admin(), NULL, 200, NULL);
     free(path);
     free(partnership);
     free(hub);
@@ -137,9 +120,8 @@ START_TEST(hub_invalid_fields_422_lists_each)
     char *body = xasprintf("{\"name\":\"%s\",\"region\":7,\"contact_email\":\"nope\","
                            "\"grade\":\"outstanding\",\"version\":3}",
                            long_name);
-    struct http_resp *r = http_call("POST", "/v1/hubs", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
+    struct http_resp *r =
+        test_call("POST", "/v1/hubs", test_admin(), body, 422, "validation_failed");
     json_t *errors = json_object_get(r->json, "errors");
     ck_assert_int_eq(json_array_size(errors), 5);
     const char *want[] = {"/name", "/region", "/contact_email", "/grade", "/version"};
@@ -156,10 +138,7 @@ START_TEST(hub_invalid_fields_422_lists_each)
     }
     http_free(r);
     /* A missing required field is named too. */
-    r = http_call("POST", "/v1/hubs", test_admin(), "{}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect_errors("POST", "/v1/hubs", test_admin(), "{}", 422, NULL, 2);
     free(body);
     free(long_name);
 }
@@ -170,23 +149,17 @@ START_TEST(hub_stale_if_match_412)
     char *hub = test_hub();
     char *path = xasprintf("/v1/hubs/%s", hub);
     const char *v1[] = {"If-Match: \"1\"", NULL};
-    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"region\":\"Tees\"}", v1);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("PATCH", path, test_admin(), "{\"region\":\"Wear\"}", v1);
+    test_expect_headers("PATCH", path, test_admin(), "{\"region\":\"Tees\"}", v1, 200, NULL);
+    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"region\":\"Wear\"}", v1);
     ck_assert_int_eq(r->status, 412);
     ck_assert_str_eq(test_code(r), "precondition_failed");
     http_free(r);
-    r = http_call("DELETE", path, test_admin(), NULL, v1);
-    ck_assert_int_eq(r->status, 412);
-    http_free(r);
+    test_expect_headers("DELETE", path, test_admin(), NULL, v1, 412, NULL);
     r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_str_eq(hub_str(r->json, "region"), "Tees");
     http_free(r);
     const char *v2[] = {"If-Match: \"2\"", NULL};
-    r = http_call("DELETE", path, test_admin(), NULL, v2);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
+    test_expect_headers("DELETE", path, test_admin(), NULL, v2, 204, NULL);
     free(path);
     free(hub);
 }
@@ -198,41 +171,24 @@ START_TEST(hub_key_scope)
     char *key = test_key("hub", mine);
     char *my_path = xasprintf("/v1/hubs/%s", mine), *their_path = xasprintf("/v1/hubs/%s", theirs);
 
-    struct http_resp *r = http_call("GET", my_path, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("GET", their_path, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", "/v1/hubs?limit=200", key, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    test_expect("GET", my_path, key, NULL, 200, NULL);
+    test_expect("GET", their_path, key, NULL, 404, NULL);
+    struct http_resp *r = test_call("GET", "/v1/hubs?limit=200", key, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     ck_assert(hub_listed(r, mine));
     http_free(r);
 
     /* A hub key edits its hub but neither creates nor deletes hubs. */
-    r = http_call("PATCH", my_path, key, "{\"region\":\"Humber\"}", NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("PATCH", their_path, key, "{\"region\":\"Humber\"}", NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("DELETE", my_path, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    ck_assert_str_eq(test_code(r), "forbidden");
-    http_free(r);
-    r = http_call("POST", "/v1/hubs", key, "{\"name\":\"Mine too\",\"region\":\"X\"}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("PATCH", my_path, key, "{\"region\":\"Humber\"}", 200, NULL);
+    test_expect("PATCH", their_path, key, "{\"region\":\"Humber\"}", 404, NULL);
+    test_expect("DELETE", my_path, key, NULL, 403, "forbidden");
+    test_expect("POST", "/v1/hubs", key, "{\"name\":\"Mine too\",\"region\":\"X\"}", 403, NULL);
 
     /* Keys bound lower down see no hub. */
     char *partnership = test_partnership(mine);
     char *pkey = test_key("partnership", partnership);
-    r = http_call("GET", my_path, pkey, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", "/v1/hubs", pkey, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    test_expect("GET", my_path, pkey, NULL, 404, NULL);
+    r = test_call("GET", "/v1/hubs", pkey, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
     free(pkey);

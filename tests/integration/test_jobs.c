@@ -41,8 +41,7 @@ START_TEST(job_read_and_retry)
             *c = '-';
     char *id = jobs_insert(db, kind, "dead", NULL);
     char *path = xasprintf("/v1/jobs/%s", id);
-    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "dead");
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "last_error")), "boom");
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "attempts")), 3);
@@ -53,27 +52,20 @@ START_TEST(job_read_and_retry)
     http_free(r);
 
     char *list = xasprintf("/v1/jobs?status=dead&kind=%s", kind);
-    r = http_call("GET", list, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", list, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     http_free(r);
 
     char *retry = xasprintf("/v1/jobs/%s/retry", id);
-    r = http_call("POST", retry, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 202);
+    r = test_call("POST", retry, test_admin(), NULL, 202, NULL);
     ck_assert_str_eq(http_header(r, "Location"), path);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "queued");
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "max_attempts")), 3 + 8);
     http_free(r);
     /* Queued now: not retryable again. */
-    r = http_call("POST", retry, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
-    r = http_call("POST", "/v1/jobs/00000000-0000-0000-0000-000000000000/retry", test_admin(), NULL,
-                  NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("POST", retry, test_admin(), NULL, 409, "conflict");
+    test_expect("POST", "/v1/jobs/00000000-0000-0000-0000-000000000000/retry", test_admin(), NULL,
+                404, NULL);
     /* Nothing runs kinds nobody registered: leave the row as the test found it. */
     PGresult *res = PQexec(db, "DELETE FROM jobs WHERE kind LIKE 'itest.kind%'");
     PQclear(res);
@@ -102,24 +94,13 @@ START_TEST(job_visibility)
     char *mine = jobs_insert(db, "itest.visibility", "failed", PQgetvalue(key, 0, 0));
     char *theirs = jobs_insert(db, "itest.visibility", "failed", NULL);
     PQclear(key);
-    struct http_resp *r;
     char *p1 = xasprintf("/v1/jobs/%s", mine), *p2 = xasprintf("/v1/jobs/%s", theirs);
-    r = http_call("GET", p1, token, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("GET", p2, token, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", "/v1/jobs", token, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("GET", p1, token, NULL, 200, NULL);
+    test_expect("GET", p2, token, NULL, 404, NULL);
+    test_expect("GET", "/v1/jobs", token, NULL, 403, NULL);
     char *retry = xasprintf("/v1/jobs/%s/retry", mine);
-    r = http_call("POST", retry, token, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
-    r = http_call("GET", "/v1/jobs?status=lost", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
+    test_expect("POST", retry, token, NULL, 403, NULL);
+    test_expect("GET", "/v1/jobs?status=lost", test_admin(), NULL, 422, NULL);
     PGresult *res = PQexec(db, "DELETE FROM jobs WHERE kind = 'itest.visibility'");
     PQclear(res);
     free(retry);
@@ -163,8 +144,7 @@ END_TEST
 
 START_TEST(metrics_summarise_jobs)
 {
-    struct http_resp *r = http_call("GET", "/metrics", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", "/metrics", NULL, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "spp_jobs{status=\"dead\"}"));
     ck_assert_ptr_nonnull(strstr(r->body, "spp_jobs_oldest_due_seconds"));
     http_free(r);

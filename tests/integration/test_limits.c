@@ -18,22 +18,16 @@ START_TEST(burst_then_429_per_key)
         http_free(r);
     }
     ck_assert_int_eq(ok, 3);
-    struct http_resp *r = http_call("GET", "/v1/schools?limit=1", a, NULL, NULL);
-    ck_assert_int_eq(r->status, 429);
-    ck_assert_str_eq(test_code(r), "rate_limited");
+    struct http_resp *r = test_call("GET", "/v1/schools?limit=1", a, NULL, 429, "rate_limited");
     const char *retry = http_header(r, "Retry-After");
     ck_assert_ptr_nonnull(retry);
     ck_assert_int_ge(atoi(retry), 1);
     http_free(r);
     /* Another key has its own bucket. */
-    r = http_call("GET", "/v1/schools?limit=1", b, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("GET", "/v1/schools?limit=1", b, NULL, 200, NULL);
     /* Health checks are not limited. */
     for (int i = 0; i < 5; i++) {
-        r = http_call("GET", "/healthz", NULL, NULL, NULL);
-        ck_assert_int_eq(r->status, 200);
-        http_free(r);
+        test_expect("GET", "/healthz", NULL, NULL, 200, NULL);
     }
     free(a);
     free(b);
@@ -45,22 +39,14 @@ START_TEST(metrics_on_their_own_listener)
 {
     const char *main_url = getenv("SPP_TEST_URL"), *metrics_url = getenv("SPP_TEST_METRICS_URL");
     ck_assert_ptr_nonnull(metrics_url);
-    struct http_resp *r = http_call("GET", "/metrics", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    ck_assert_str_eq(test_code(r), "not_found");
-    http_free(r);
+    test_expect("GET", "/metrics", NULL, NULL, 404, "not_found");
     setenv("SPP_TEST_URL", metrics_url, 1); /* this test runs in its own process */
-    r = http_call("GET", "/metrics", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", "/metrics", NULL, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "spp_http_requests_total"));
     ck_assert_ptr_nonnull(strstr(r->body, "spp_jobs{status=\"dead\"}"));
     http_free(r);
-    r = http_call("GET", "/v1/schools", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", "/healthz", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", "/v1/schools", test_admin(), NULL, 404, NULL);
+    test_expect("GET", "/healthz", NULL, NULL, 404, NULL);
     setenv("SPP_TEST_URL", main_url, 1);
 }
 END_TEST
@@ -120,25 +106,16 @@ START_TEST(auth_failures_limited_per_address)
     http_free(r);
     double before = limits_metric("\nspp_auth_fail_limited_total ");
     for (int i = 0; i < 50; i++) {
-        r = http_call("GET", "/v1/people", "another-made-up-token", NULL, NULL);
-        ck_assert_int_eq(r->status, 429);
-        http_free(r);
+        test_expect("GET", "/v1/people", "another-made-up-token", NULL, 429, NULL);
     }
     ck_assert(limits_metric("\nspp_auth_fail_limited_total ") - before >= 50);
     /* Guessing a calendar secret or an unsubscribe token is refused as well, before any lookup. */
     char feed[128];
     snprintf(feed, sizeof feed, guess, 99);
-    r = http_call("GET", feed, NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 429);
-    ck_assert_str_eq(test_code(r), "rate_limited");
-    http_free(r);
-    r = http_call("GET", LIMITS_FORGED_UNSUBSCRIBE, NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 429);
-    http_free(r);
+    test_expect("GET", feed, NULL, NULL, 429, "rate_limited");
+    test_expect("GET", LIMITS_FORGED_UNSUBSCRIBE, NULL, NULL, 429, NULL);
     /* Unauthenticated routes stay open. */
-    r = http_call("GET", "/healthz", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("GET", "/healthz", NULL, NULL, 200, NULL);
 }
 END_TEST
 

@@ -355,8 +355,7 @@ static void job_wait_succeeded(const char *id)
 {
     char *path = xasprintf("/v1/jobs/%s", id);
     for (int i = 0; i < DELIVERY_WAIT_S * 10; i++) {
-        struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-        ck_assert_int_eq(r->status, 200);
+        struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
         int done = !strcmp(str(r, "status"), "succeeded");
         ck_assert_msg(strcmp(str(r, "status"), "dead") != 0, "job %s: %s", id, r->body);
         http_free(r);
@@ -374,8 +373,7 @@ static void job_wait_succeeded(const char *id)
 static json_t *notifications_of(const char *person)
 {
     char *path = xasprintf("/v1/notifications?person_id=%s&limit=200", person);
-    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     json_t *items = json_incref(json_object_get(r->json, "items"));
     http_free(r);
     free(path);
@@ -941,8 +939,7 @@ START_TEST(list_by_scope_newest_first)
     }
     /* A person key: its own, newest first, page by page. */
     char *me_tok = test_key("person", me);
-    struct http_resp *r = http_call("GET", "/v1/notifications?limit=1", me_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", "/v1/notifications?limit=1", me_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     ck_assert_str_eq(json_string_value(json_object_get(
                          json_array_get(json_object_get(r->json, "items"), 0), "id")),
@@ -952,8 +949,7 @@ START_TEST(list_by_scope_newest_first)
     ck_assert_ptr_nonnull(http_header(r, "Link"));
     char *next = xasprintf("/v1/notifications?limit=1&cursor=%s", cursor);
     http_free(r);
-    r = http_call("GET", next, me_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", next, me_tok, NULL, 200, NULL);
     json_t *items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), ids[0]);
@@ -962,55 +958,45 @@ START_TEST(list_by_scope_newest_first)
     free(next);
     /* Someone else's notifications are not a person key's. */
     char *path = xasprintf("/v1/notifications?person_id=%s", colleague);
-    r = http_call("GET", path, me_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, me_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
     /* A school key: its people's, not another school's. */
     char *school_tok = test_key("school", school);
-    r = http_call("GET", "/v1/notifications?limit=200", school_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", "/v1/notifications?limit=200", school_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 3);
     ck_assert_ptr_null(strstr(r->body, ids[2]));
     http_free(r);
     /* Partnership and hub keys: everyone's beneath them; the status filter. */
     char *p_tok = test_key("partnership", partnership);
-    r = http_call("GET", "/v1/notifications?limit=200&status=skipped", p_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", "/v1/notifications?limit=200&status=skipped", p_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 4);
     ck_assert_str_eq(json_string_value(json_object_get(
                          json_array_get(json_object_get(r->json, "items"), 0), "status")),
                      "skipped");
     http_free(r);
-    r = http_call("GET", "/v1/notifications?limit=200&status=pending", p_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", "/v1/notifications?limit=200&status=pending", p_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
     char *hub_tok = test_key("hub", hub);
     free(path);
     path = xasprintf("/v1/notifications?person_id=%s&status=skipped", outsider);
-    r = http_call("GET", path, hub_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, hub_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     ck_assert_ptr_nonnull(strstr(r->body, ids[2]));
     http_free(r);
     /* Another hub's key sees none of them. */
     char *other_hub = test_hub();
     char *other_tok = test_key("hub", other_hub);
-    r = http_call("GET", path, other_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, other_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
     free(other_tok);
     free(other_hub);
     /* Bad filters. */
-    r = http_call("GET", "/v1/notifications?status=lost", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
-    r = http_call("GET", "/v1/notifications?review_id=nope&colour=red", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect("GET", "/v1/notifications?status=lost", test_admin(), NULL, 422, NULL);
+    test_expect_errors("GET", "/v1/notifications?review_id=nope&colour=red", test_admin(), NULL,
+                       422, NULL, 2);
     for (int i = 0; i < 4; i++)
         free(ids[i]);
     free(path);
@@ -1032,28 +1018,18 @@ START_TEST(reminder_scan_is_admin_only)
 {
     char *school = test_school(NULL);
     char *tok = test_key("school", school);
-    struct http_resp *r = http_call("POST", "/v1/admin/reminder-scan", tok,
-                                    "{\"as_of\":\"2031-01-01T09:00:00Z\"}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    ck_assert_str_eq(test_code(r), "forbidden");
-    http_free(r);
-    r = http_call("POST", "/v1/admin/reminder-scan", test_admin(), "{}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
-    r = http_call("POST", "/v1/admin/reminder-scan", test_admin(),
-                  "{\"as_of\":\"yesterday\",\"extra\":1}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect("POST", "/v1/admin/reminder-scan", tok, "{\"as_of\":\"2031-01-01T09:00:00Z\"}", 403,
+                "forbidden");
+    test_expect("POST", "/v1/admin/reminder-scan", test_admin(), "{}", 422, NULL);
+    test_expect_errors("POST", "/v1/admin/reminder-scan", test_admin(),
+                       "{\"as_of\":\"yesterday\",\"extra\":1}", 422, NULL, 2);
     /* One instant written two ways is one job (an instant when nothing is due). */
-    r = http_call("POST", "/v1/admin/reminder-scan", test_admin(),
-                  "{\"as_of\":\"2001-01-01T10:00:00+01:00\"}", NULL);
-    ck_assert_int_eq(r->status, 202);
+    struct http_resp *r = test_call("POST", "/v1/admin/reminder-scan", test_admin(),
+                                    "{\"as_of\":\"2001-01-01T10:00:00+01:00\"}", 202, NULL);
     char *id = xstrdup(str(r, "id"));
     http_free(r);
-    r = http_call("POST", "/v1/admin/reminder-scan", test_admin(),
-                  "{\"as_of\":\"2001-01-01T09:00:00Z\"}", NULL);
-    ck_assert_int_eq(r->status, 202);
+    r = test_call("POST", "/v1/admin/reminder-scan", test_admin(),
+                  "{\"as_of\":\"2001-01-01T09:00:00Z\"}", 202, NULL);
     ck_assert_str_eq(str(r, "id"), id);
     http_free(r);
     free(id);

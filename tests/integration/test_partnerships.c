@@ -51,8 +51,7 @@ START_TEST(partnership_create_read_list_update_delete)
     char *hub = test_hub(), *other_hub = test_hub();
     char *name = test_unique("Riverside Learning Trust");
     char *body = xasprintf("{\"name\":\"%s\",\"kind\":\"mat\",\"hub_id\":\"%s\"}", name, hub);
-    struct http_resp *r = http_call("POST", "/v1/partnerships", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r = test_call("POST", "/v1/partnerships", test_admin(), body, 201, NULL);
     char *id = xstrdup(pship_str(r->json, "id"));
     char *path = xasprintf("/v1/partnerships/%s", id);
     ck_assert_str_eq(http_header(r, "Location"), path);
@@ -67,15 +66,13 @@ START_TEST(partnership_create_read_list_update_delete)
     http_free(r);
 
     char *other = test_partnership(other_hub);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(pship_str(r->json, "name"), name);
     http_free(r);
 
     /* hub_id filter, and q (case-insensitive) within it. */
     char *q = xasprintf("/v1/partnerships?hub_id=%s", hub);
-    r = http_call("GET", q, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", q, test_admin(), NULL, 200, NULL);
     char *ids = pship_ids(r);
     char *want = xasprintf("%s,", id);
     ck_assert_str_eq(ids, want);
@@ -94,10 +91,9 @@ START_TEST(partnership_create_read_list_update_delete)
     free(q);
 
     /* Merge patch keeps what is left out; null clears an optional field. */
-    r = http_call("PATCH", path, test_admin(),
+    r = test_call("PATCH", path, test_admin(),
                   "{\"digest_enabled\":false,\"timezone\":\"Europe/Dublin\",\"kind\":\"informal\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 200);
+                  200, NULL);
     ck_assert(json_is_false(json_object_get(r->json, "digest_enabled")));
     ck_assert_str_eq(pship_str(r->json, "timezone"), "Europe/Dublin");
     ck_assert_str_eq(pship_str(r->json, "kind"), "informal");
@@ -105,25 +101,18 @@ START_TEST(partnership_create_read_list_update_delete)
     ck_assert_str_eq(pship_str(r->json, "hub_id"), hub);
     ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
     http_free(r);
-    r = http_call("PATCH", path, test_admin(), "{\"hub_id\":null}", NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("PATCH", path, test_admin(), "{\"hub_id\":null}", 200, NULL);
     ck_assert(json_is_null(json_object_get(r->json, "hub_id")));
     http_free(r);
 
     /* Fields that always hold a value cannot be nulled; phase changes only through /phase. */
-    r = http_call("PATCH", path, test_admin(),
-                  "{\"digest_enabled\":null,\"timezone\":null,\"phase\":\"embed\",\"name\":null}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 4);
-    http_free(r);
+    test_expect_errors(
+        "PATCH", path, test_admin(),
+        "{\"digest_enabled\":null,\"timezone\":null,\"phase\":\"embed\",\"name\":null}", 422, NULL,
+        4);
 
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
+    test_expect("GET", path, test_admin(), NULL, 404, NULL);
     free(want);
     free(other);
     free(path);
@@ -137,25 +126,20 @@ END_TEST
 
 START_TEST(partnership_invalid_fields_422_lists_each)
 {
+    test_expect_errors(
+        "POST", "/v1/partnerships", test_admin(),
+        "{\"name\":\"  \",\"kind\":\"federation\",\"digest_enabled\":\"yes\","
+        "\"timezone\":\"Mars/Olympus\",\"hub_id\":\"not-a-uuid\",\"phase\":\"embed\"}",
+        422, "validation_failed", 6);
     struct http_resp *r =
-        http_call("POST", "/v1/partnerships", test_admin(),
-                  "{\"name\":\"  \",\"kind\":\"federation\",\"digest_enabled\":\"yes\","
-                  "\"timezone\":\"Mars/Olympus\",\"hub_id\":\"not-a-uuid\",\"phase\":\"embed\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 6);
-    http_free(r);
-    r = http_call("GET", "/v1/partnerships?hub_id=42&colour=red", test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
+        test_call("GET", "/v1/partnerships?hub_id=42&colour=red", test_admin(), NULL, 422, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
     http_free(r);
     /* A hub that does not exist is a field error. */
-    r = http_call("POST", "/v1/partnerships", test_admin(),
+    r = test_call("POST", "/v1/partnerships", test_admin(),
                   "{\"name\":\"P\",\"kind\":\"mat\",\"hub_id\":"
                   "\"00000000-0000-0000-0000-000000000000\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
+                  422, NULL);
     ck_assert_str_eq(pship_error(r, "field"), "/hub_id");
     http_free(r);
 }
@@ -222,13 +206,8 @@ START_TEST(partnership_with_school_delete_409)
     char *id = test_partnership(NULL);
     char *school = test_school(id);
     char *path = xasprintf("/v1/partnerships/%s", id);
-    struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("DELETE", path, test_admin(), NULL, 409, "conflict");
+    test_expect("GET", path, test_admin(), NULL, 200, NULL);
     free(path);
     free(school);
     free(id);
@@ -244,23 +223,20 @@ START_TEST(partnership_lead_contact_must_be_member)
     /* A new partnership has no schools yet, so no one can lead it. */
     char *body =
         xasprintf("{\"name\":\"New\",\"kind\":\"informal\",\"lead_contact_id\":\"%s\"}", member);
-    struct http_resp *r = http_call("POST", "/v1/partnerships", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 422);
+    struct http_resp *r = test_call("POST", "/v1/partnerships", test_admin(), body, 422, NULL);
     ck_assert_str_eq(pship_error(r, "rule"), "not_member");
     http_free(r);
     free(body);
 
     char *path = xasprintf("/v1/partnerships/%s", id);
     body = xasprintf("{\"lead_contact_id\":\"%s\"}", outsider);
-    r = http_call("PATCH", path, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 422);
+    r = test_call("PATCH", path, test_admin(), body, 422, NULL);
     ck_assert_str_eq(pship_error(r, "field"), "/lead_contact_id");
     ck_assert_str_eq(pship_error(r, "rule"), "not_member");
     http_free(r);
     free(body);
     body = xasprintf("{\"lead_contact_id\":\"%s\"}", member);
-    r = http_call("PATCH", path, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("PATCH", path, test_admin(), body, 200, NULL);
     ck_assert_str_eq(pship_str(r->json, "lead_contact_id"), member);
     http_free(r);
     free(body);
@@ -282,8 +258,7 @@ START_TEST(partnership_scope_by_key)
 
     /* A partnership key lists only its own partnership. */
     char *pkey = test_key("partnership", mine);
-    struct http_resp *r = http_call("GET", "/v1/partnerships", pkey, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", "/v1/partnerships", pkey, NULL, 200, NULL);
     char *ids = pship_ids(r), *want = xasprintf("%s,", mine);
     ck_assert_str_eq(ids, want);
     http_free(r);
@@ -292,31 +267,20 @@ START_TEST(partnership_scope_by_key)
 
     /* A partnership key edits its partnership but may not re-home it or delete it. */
     char *my_path = xasprintf("/v1/partnerships/%s", mine);
-    r = http_call("PATCH", my_path, pkey, "{\"name\":\"Renamed by its lead\"}", NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("PATCH", my_path, pkey, "{\"hub_id\":null}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("PATCH", my_path, pkey, "{\"name\":\"Renamed by its lead\"}", 200, NULL);
+    test_expect("PATCH", my_path, pkey, "{\"hub_id\":null}", 403, NULL);
     char *same_hub = xasprintf("{\"hub_id\":\"%s\",\"kind\":\"mat\"}", hub);
     r = http_call("PATCH", my_path, pkey, same_hub, NULL); /* unchanged: not a move */
     ck_assert_int_eq(r->status, 200);
     http_free(r);
     free(same_hub);
-    r = http_call("DELETE", my_path, pkey, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("DELETE", my_path, pkey, NULL, 403, NULL);
 
     /* A hub key sees its hub's partnerships, not another hub's. */
     char *hkey = test_key("hub", hub);
-    r = http_call("GET", my_path, hkey, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("GET", my_path, hkey, NULL, 200, NULL);
     char *their_path = xasprintf("/v1/partnerships/%s", theirs);
-    r = http_call("GET", their_path, hkey, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    ck_assert_str_eq(test_code(r), "not_found");
-    http_free(r);
+    test_expect("GET", their_path, hkey, NULL, 404, "not_found");
     r = http_call("GET", "/v1/partnerships?limit=200", hkey, NULL, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 2);
     http_free(r);
@@ -324,28 +288,19 @@ START_TEST(partnership_scope_by_key)
     /* A hub key creates under its own hub only. */
     char *body =
         xasprintf("{\"name\":\"Hub made\",\"kind\":\"local_authority\",\"hub_id\":\"%s\"}", hub);
-    r = http_call("POST", "/v1/partnerships", hkey, body, NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    test_expect("POST", "/v1/partnerships", hkey, body, 201, NULL);
     free(body);
-    r = http_call("POST", "/v1/partnerships", hkey, "{\"name\":\"Hubless\",\"kind\":\"mat\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", "/v1/partnerships", hkey, "{\"name\":\"Hubless\",\"kind\":\"mat\"}", 403,
+                NULL);
     body = xasprintf("{\"name\":\"Elsewhere\",\"kind\":\"mat\",\"hub_id\":\"%s\"}", other_hub);
-    r = http_call("POST", "/v1/partnerships", hkey, body, NULL);
-    ck_assert_int_eq(r->status, 422);
+    r = test_call("POST", "/v1/partnerships", hkey, body, 422, NULL);
     ck_assert_str_eq(pship_error(r, "field"), "/hub_id");
     http_free(r);
     free(body);
     /* ... and may move one between hubs only into its own. */
     char *sibling_path = xasprintf("/v1/partnerships/%s", sibling);
-    r = http_call("PATCH", sibling_path, hkey, "{\"hub_id\":null}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
-    r = http_call("DELETE", sibling_path, hkey, NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
+    test_expect("PATCH", sibling_path, hkey, "{\"hub_id\":null}", 403, NULL);
+    test_expect("DELETE", sibling_path, hkey, NULL, 204, NULL);
 
     free(sibling_path);
     free(their_path);
@@ -368,21 +323,12 @@ START_TEST(school_key_scope)
     char *skey = test_key("school", school);
 
     /* A school may never create a partnership; it edits its school but may not delete it. */
-    struct http_resp *r = http_call("POST", "/v1/partnerships", skey,
-                                    "{\"name\":\"Mine\",\"kind\":\"informal\"}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    ck_assert_str_eq(test_code(r), "forbidden");
-    http_free(r);
-    r = http_call("GET", my_path, skey, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("POST", "/v1/partnerships", skey, "{\"name\":\"Mine\",\"kind\":\"informal\"}", 403,
+                "forbidden");
+    test_expect("GET", my_path, skey, NULL, 404, NULL);
     char *school_path = xasprintf("/v1/schools/%s", school);
-    r = http_call("PATCH", school_path, skey, "{\"postcode\":\"LS2 9JT\"}", NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("DELETE", school_path, skey, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("PATCH", school_path, skey, "{\"postcode\":\"LS2 9JT\"}", 200, NULL);
+    test_expect("DELETE", school_path, skey, NULL, 403, NULL);
     free(school_path);
     free(skey);
     free(school);

@@ -56,8 +56,7 @@ START_TEST(person_create_read_list_update_delete)
                            "\"job_title\":\"Deputy Head\","
                            "\"notification_preferences\":{\"training_2d\":false}}",
                            school, name, email);
-    struct http_resp *r = http_call("POST", "/v1/people", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r = test_call("POST", "/v1/people", test_admin(), body, 201, NULL);
     char *id = xstrdup(person_str(r->json, "id"));
     char *path = xasprintf("/v1/people/%s", id);
     ck_assert_str_eq(http_header(r, "Location"), path);
@@ -72,15 +71,13 @@ START_TEST(person_create_read_list_update_delete)
     http_free(r);
 
     char *elsewhere = test_person(other_school);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(person_str(r->json, "job_title"), "Deputy Head");
     http_free(r);
 
     /* Filters: school_id, partnership_id, q (case-insensitive, on the name). */
     char *q = xasprintf("/v1/people?school_id=%s", school);
-    r = http_call("GET", q, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", q, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(person_count(r), 1);
     ck_assert_str_eq(person_str(json_array_get(json_object_get(r->json, "items"), 0), "id"), id);
     http_free(r);
@@ -116,40 +113,29 @@ START_TEST(person_create_read_list_update_delete)
     ck_assert_str_eq(person_str(r->json, "full_name"), name);
     ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
     http_free(r);
-    r = http_call("PATCH", path, test_admin(),
-                  "{\"notification_preferences\":{\"training_2d\":true}}", NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("PATCH", path, test_admin(),
+                  "{\"notification_preferences\":{\"training_2d\":true}}", 200, NULL);
     ck_assert_int_eq(person_pref(r, "training_2d"), 1);
     ck_assert_int_eq(person_pref(r, "workshop_3d"), 0);
     http_free(r);
 
     /* Preferences cannot be nulled, and only known kinds with boolean values are taken. */
-    r = http_call("PATCH", path, test_admin(),
-                  "{\"notification_preferences\":null,\"digest_opt_in\":null}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
-    r = http_call("PATCH", path, test_admin(),
-                  "{\"notification_preferences\":{\"ofsted_alert\":true,\"workshop_3d\":\"on\"}}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect_errors("PATCH", path, test_admin(),
+                       "{\"notification_preferences\":null,\"digest_opt_in\":null}", 422, NULL, 2);
+    test_expect_errors(
+        "PATCH", path, test_admin(),
+        "{\"notification_preferences\":{\"ofsted_alert\":true,\"workshop_3d\":\"on\"}}", 422, NULL,
+        2);
 
     /* Moving a person to another school. */
     char *move = xasprintf("{\"school_id\":\"%s\"}", other_school);
-    r = http_call("PATCH", path, test_admin(), move, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("PATCH", path, test_admin(), move, 200, NULL);
     ck_assert_str_eq(person_str(r->json, "school_id"), other_school);
     http_free(r);
     free(move);
 
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
+    test_expect("GET", path, test_admin(), NULL, 404, NULL);
     free(elsewhere);
     free(path);
     free(id);
@@ -171,26 +157,20 @@ START_TEST(person_duplicate_email_409_ignores_case)
             *c = '-';
     char *body =
         xasprintf("{\"school_id\":\"%s\",\"full_name\":\"A\",\"email\":\"A%s@x.org\"}", school, u);
-    struct http_resp *r = http_call("POST", "/v1/people", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r = test_call("POST", "/v1/people", test_admin(), body, 201, NULL);
     char *first = xstrdup(person_str(r->json, "id"));
     http_free(r);
     free(body);
     body =
         xasprintf("{\"school_id\":\"%s\",\"full_name\":\"B\",\"email\":\"a%s@x.org\"}", school, u);
-    r = http_call("POST", "/v1/people", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
+    test_expect("POST", "/v1/people", test_admin(), body, 409, "conflict");
     free(body);
 
     /* The same through a PATCH of someone else. */
     char *second = test_person(school);
     char *path = xasprintf("/v1/people/%s", second);
     body = xasprintf("{\"email\":\"a%s@X.ORG\"}", u);
-    r = http_call("PATCH", path, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 409);
-    http_free(r);
+    test_expect("PATCH", path, test_admin(), body, 409, NULL);
     free(body);
     free(path);
     free(second);
@@ -205,31 +185,20 @@ START_TEST(school_with_person_delete_409)
     char *school = test_school(NULL);
     char *person = test_person(school);
     char *path = xasprintf("/v1/schools/%s", school);
-    struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("DELETE", path, test_admin(), NULL, 409, "conflict");
+    test_expect("GET", path, test_admin(), NULL, 200, NULL);
     free(path);
 
     /* A person with a declared conflict cannot be deleted either. */
     char *other = test_school(NULL);
     path = xasprintf("/v1/people/%s/conflicts", person);
     char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", other);
-    r = http_call("POST", path, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    test_expect("POST", path, test_admin(), body, 201, NULL);
     free(body);
     free(path);
     path = xasprintf("/v1/people/%s", person);
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 409);
-    http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("DELETE", path, test_admin(), NULL, 409, NULL);
+    test_expect("GET", path, test_admin(), NULL, 200, NULL);
     free(path);
     free(other);
     free(person);
@@ -239,31 +208,21 @@ END_TEST
 
 START_TEST(person_invalid_fields_422_lists_each)
 {
-    struct http_resp *r =
-        http_call("POST", "/v1/people", test_admin(),
-                  "{\"school_id\":\"nope\",\"full_name\":\"\",\"email\":\"not-an-email\","
-                  "\"digest_opt_in\":1,\"notification_preferences\":[],\"grade\":2}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 6);
-    http_free(r);
-    r = http_call("POST", "/v1/people", test_admin(), "{}", NULL);
-    ck_assert_int_eq(r->status, 422);
+    test_expect_errors("POST", "/v1/people", test_admin(),
+                       "{\"school_id\":\"nope\",\"full_name\":\"\",\"email\":\"not-an-email\","
+                       "\"digest_opt_in\":1,\"notification_preferences\":[],\"grade\":2}",
+                       422, "validation_failed", 6);
+    struct http_resp *r = test_call("POST", "/v1/people", test_admin(), "{}", 422, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 3);
     http_free(r);
-    r = http_call("POST", "/v1/people", test_admin(),
+    r = test_call("POST", "/v1/people", test_admin(),
                   "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"full_name\":\"N\","
                   "\"email\":\"n@example.org\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
+                  422, NULL);
     ck_assert_str_eq(person_error(r, "field"), "/school_id");
     http_free(r);
-    r = http_call("GET", "/v1/people?school_id=x&partnership_id=y&limit=0", test_admin(), NULL,
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 3);
-    http_free(r);
+    test_expect_errors("GET", "/v1/people?school_id=x&partnership_id=y&limit=0", test_admin(), NULL,
+                       422, NULL, 3);
 }
 END_TEST
 
@@ -273,20 +232,14 @@ START_TEST(person_stale_if_match_412)
     char *person = test_person(school);
     char *path = xasprintf("/v1/people/%s", person);
     const char *v1[] = {"If-Match: \"1\"", NULL};
-    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"job_title\":\"SENCo\"}", v1);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("PATCH", path, test_admin(), "{\"job_title\":\"Head\"}", v1);
+    test_expect_headers("PATCH", path, test_admin(), "{\"job_title\":\"SENCo\"}", v1, 200, NULL);
+    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"job_title\":\"Head\"}", v1);
     ck_assert_int_eq(r->status, 412);
     ck_assert_str_eq(test_code(r), "precondition_failed");
     http_free(r);
-    r = http_call("DELETE", path, test_admin(), NULL, v1);
-    ck_assert_int_eq(r->status, 412);
-    http_free(r);
+    test_expect_headers("DELETE", path, test_admin(), NULL, v1, 412, NULL);
     const char *v2[] = {"If-Match: \"2\"", NULL};
-    r = http_call("DELETE", path, test_admin(), NULL, v2);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
+    test_expect_headers("DELETE", path, test_admin(), NULL, v2, 204, NULL);
     free(path);
     free(person);
     free(school);
@@ -302,43 +255,30 @@ START_TEST(person_scope_by_key)
     char *my_path = xasprintf("/v1/people/%s", me);
     char *colleague_path = xasprintf("/v1/people/%s", colleague);
 
-    struct http_resp *r = http_call("GET", my_path, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("GET", colleague_path, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    ck_assert_str_eq(test_code(r), "not_found");
-    http_free(r);
-    r = http_call("GET", "/v1/people", key, NULL, NULL);
+    test_expect("GET", my_path, key, NULL, 200, NULL);
+    test_expect("GET", colleague_path, key, NULL, 404, "not_found");
+    struct http_resp *r = http_call("GET", "/v1/people", key, NULL, NULL);
     ck_assert_int_eq(person_count(r), 1);
     http_free(r);
 
     /* A person edits itself but does not move itself, delete itself or create people. */
-    r = http_call("PATCH", my_path, key,
+    r = test_call("PATCH", my_path, key,
                   "{\"job_title\":\"Maths lead\",\"notification_preferences\":"
                   "{\"action_overdue\":false}}",
-                  NULL);
-    ck_assert_int_eq(r->status, 200);
+                  200, NULL);
     ck_assert_int_eq(person_pref(r, "action_overdue"), 0);
     http_free(r);
     char *move = xasprintf("{\"school_id\":\"%s\"}", other_school);
-    r = http_call("PATCH", my_path, key, move, NULL);
-    ck_assert_int_eq(r->status, 403);
-    ck_assert_str_eq(test_code(r), "forbidden");
-    http_free(r);
+    test_expect("PATCH", my_path, key, move, 403, "forbidden");
     char *stay = xasprintf("{\"school_id\":\"%s\",\"full_name\":\"Same school\"}", school);
     r = http_call("PATCH", my_path, key, stay, NULL); /* unchanged: not a move */
     ck_assert_int_eq(r->status, 200);
     http_free(r);
     free(stay);
-    r = http_call("DELETE", my_path, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("DELETE", my_path, key, NULL, 403, NULL);
     char *body =
         xasprintf("{\"school_id\":\"%s\",\"full_name\":\"X\",\"email\":\"x@example.org\"}", school);
-    r = http_call("POST", "/v1/people", key, body, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", "/v1/people", key, body, 403, NULL);
 
     /* A school key sees its own people only and cannot move them out of its sight. */
     char *skey = test_key("school", school);
@@ -346,22 +286,15 @@ START_TEST(person_scope_by_key)
     ck_assert_int_eq(person_count(r), 2);
     http_free(r);
     char *stranger_path = xasprintf("/v1/people/%s", stranger);
-    r = http_call("GET", stranger_path, skey, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("PATCH", colleague_path, skey, move, NULL);
-    ck_assert_int_eq(r->status, 422);
+    test_expect("GET", stranger_path, skey, NULL, 404, NULL);
+    r = test_call("PATCH", colleague_path, skey, move, 422, NULL);
     ck_assert_str_eq(person_error(r, "field"), "/school_id");
     http_free(r);
     free(body);
     body = xasprintf("{\"school_id\":\"%s\",\"full_name\":\"X\",\"email\":\"x@example.org\"}",
                      other_school);
-    r = http_call("POST", "/v1/people", skey, body, NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
-    r = http_call("DELETE", colleague_path, skey, NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
+    test_expect("POST", "/v1/people", skey, body, 422, NULL);
+    test_expect("DELETE", colleague_path, skey, NULL, 204, NULL);
 
     free(stranger_path);
     free(skey);
@@ -385,17 +318,12 @@ START_TEST(person_who_leads_cannot_move_away)
     char *person = test_person(school);
     char *school_path = xasprintf("/v1/schools/%s", school);
     char *body = xasprintf("{\"lead_contact_id\":\"%s\"}", person);
-    struct http_resp *r = http_call("PATCH", school_path, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("PATCH", school_path, test_admin(), body, 200, NULL);
     free(body);
     char *path = xasprintf("/v1/people/%s", person);
     body = xasprintf("{\"school_id\":\"%s\"}", other);
-    r = http_call("PATCH", path, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
+    test_expect("PATCH", path, test_admin(), body, 409, "conflict");
+    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_str_eq(person_str(r->json, "school_id"), school);
     http_free(r);
     free(body);
@@ -414,8 +342,7 @@ START_TEST(conflicts_declare_list_delete)
     char *person = test_person(school);
     char *list = xasprintf("/v1/people/%s/conflicts", person);
     char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Worked there until 2024\"}", former);
-    struct http_resp *r = http_call("POST", list, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r = test_call("POST", list, test_admin(), body, 201, NULL);
     const char *cid = person_str(r->json, "id");
     char *item = xasprintf("%s/%s", list, cid);
     ck_assert_str_eq(http_header(r, "Location"), item);
@@ -424,37 +351,23 @@ START_TEST(conflicts_declare_list_delete)
     ck_assert_str_eq(person_str(r->json, "reason"), "Worked there until 2024");
     http_free(r);
 
-    r = http_call("GET", item, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("GET", list, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    test_expect("GET", item, test_admin(), NULL, 200, NULL);
+    r = test_call("GET", list, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(person_count(r), 1);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     http_free(r);
 
     /* Declared twice, for no school, without a reason. */
-    r = http_call("POST", list, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
-    r = http_call("POST", list, test_admin(),
-                  "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"reason\":\"x\"}",
+    test_expect("POST", list, test_admin(), body, 409, "conflict");
+    r = test_call("POST", list, test_admin(),
+                  "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"reason\":\"x\"}", 422,
                   NULL);
-    ck_assert_int_eq(r->status, 422);
     ck_assert_str_eq(person_error(r, "field"), "/school_id");
     http_free(r);
-    r = http_call("POST", list, test_admin(), "{\"reason\":\" \",\"colour\":1}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 3);
-    http_free(r);
+    test_expect_errors("POST", list, test_admin(), "{\"reason\":\" \",\"colour\":1}", 422, NULL, 3);
 
-    r = http_call("DELETE", item, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
-    r = http_call("DELETE", item, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("DELETE", item, test_admin(), NULL, 204, NULL);
+    test_expect("DELETE", item, test_admin(), NULL, 404, NULL);
     r = http_call("GET", list, test_admin(), NULL, NULL);
     ck_assert_int_eq(person_count(r), 0);
     http_free(r);
@@ -477,8 +390,7 @@ START_TEST(conflicts_person_key_manages_its_own)
     char *mine = xasprintf("/v1/people/%s/conflicts", me);
     char *body =
         xasprintf("{\"school_id\":\"%s\",\"reason\":\"My sister teaches there\"}", outside);
-    struct http_resp *r = http_call("POST", mine, key, body, NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r = test_call("POST", mine, key, body, 201, NULL);
     char *item = xasprintf("%s/%s", mine, person_str(r->json, "id"));
     http_free(r);
     r = http_call("GET", mine, key, NULL, NULL);
@@ -486,27 +398,18 @@ START_TEST(conflicts_person_key_manages_its_own)
     http_free(r);
 
     char *theirs = xasprintf("/v1/people/%s/conflicts", colleague);
-    r = http_call("POST", theirs, key, body, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", theirs, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("POST", theirs, key, body, 404, NULL);
+    test_expect("GET", theirs, key, NULL, 404, NULL);
 
     /* The school key sees its person's conflicts too. */
     char *skey = test_key("school", school);
-    r = http_call("GET", mine, skey, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", mine, skey, NULL, 200, NULL);
     ck_assert_int_eq(person_count(r), 1);
     http_free(r);
 
     /* A conflict is never cleared by the person concerned (DESIGN §1): their school clears it. */
-    r = http_call("DELETE", item, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
-    r = http_call("DELETE", item, skey, NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
+    test_expect("DELETE", item, key, NULL, 403, NULL);
+    test_expect("DELETE", item, skey, NULL, 204, NULL);
     free(skey);
     free(theirs);
     free(item);
@@ -525,32 +428,28 @@ START_TEST(unavailability_add_list_delete)
     char *school = test_school(NULL);
     char *person = test_person(school), *colleague = test_person(school);
     char *list = xasprintf("/v1/people/%s/unavailability", person);
-    struct http_resp *r = http_call(
-        "POST", list, test_admin(),
-        "{\"from_on\":\"2027-02-15\",\"to_on\":\"2027-02-19\",\"reason\":\"Half term\"}", NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r =
+        test_call("POST", list, test_admin(),
+                  "{\"from_on\":\"2027-02-15\",\"to_on\":\"2027-02-19\",\"reason\":\"Half term\"}",
+                  201, NULL);
     char *item = xasprintf("%s/%s", list, person_str(r->json, "id"));
     ck_assert_str_eq(http_header(r, "Location"), item);
     ck_assert_str_eq(person_str(r->json, "from_on"), "2027-02-15");
     ck_assert_str_eq(person_str(r->json, "to_on"), "2027-02-19");
     http_free(r);
     /* One day is a period too. */
-    r = http_call("POST", list, test_admin(),
-                  "{\"from_on\":\"2027-03-01\",\"to_on\":\"2027-03-01\"}", NULL);
-    ck_assert_int_eq(r->status, 201);
+    r = test_call("POST", list, test_admin(),
+                  "{\"from_on\":\"2027-03-01\",\"to_on\":\"2027-03-01\"}", 201, NULL);
     ck_assert(json_is_null(json_object_get(r->json, "reason")));
     http_free(r);
 
-    r = http_call("POST", list, test_admin(),
-                  "{\"from_on\":\"2027-02-19\",\"to_on\":\"2027-02-15\"}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
+    r = test_call("POST", list, test_admin(),
+                  "{\"from_on\":\"2027-02-19\",\"to_on\":\"2027-02-15\"}", 422,
+                  "validation_failed");
     ck_assert_str_eq(person_error(r, "rule"), "dates_reversed");
     http_free(r);
-    r = http_call("POST", list, test_admin(), "{\"from_on\":\"2027-02-30\",\"to_on\":7}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect_errors("POST", list, test_admin(), "{\"from_on\":\"2027-02-30\",\"to_on\":7}", 422,
+                       NULL, 2);
 
     r = http_call("GET", list, test_admin(), NULL, NULL);
     ck_assert_int_eq(person_count(r), 2);
@@ -565,26 +464,16 @@ START_TEST(unavailability_add_list_delete)
 
     /* A person with unavailability cannot be deleted while it stands. */
     char *person_path = xasprintf("/v1/people/%s", person);
-    r = http_call("DELETE", person_path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 409);
-    http_free(r);
+    test_expect("DELETE", person_path, test_admin(), NULL, 409, NULL);
 
     /* Another person's key sees none of it. */
     char *ckey = test_key("person", colleague);
-    r = http_call("GET", list, ckey, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("DELETE", item, ckey, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", list, ckey, NULL, 404, NULL);
+    test_expect("DELETE", item, ckey, NULL, 404, NULL);
 
     char *key = test_key("person", person);
-    r = http_call("DELETE", item, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
-    r = http_call("GET", item, key, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("DELETE", item, key, NULL, 204, NULL);
+    test_expect("GET", item, key, NULL, 404, NULL);
     free(key);
     free(ckey);
     free(person_path);

@@ -496,9 +496,7 @@ START_TEST(audit_records_reads_and_changes)
     char *second = test_person(school);
     const char *rid[] = {"X-Request-Id: pd-read-4711", NULL};
     char *path = xasprintf("/v1/people/%s", pid);
-    struct http_resp *r = http_call("GET", path, token, NULL, rid);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect_headers("GET", path, token, NULL, rid, 200, NULL);
     /* Another school's key reads nothing, and nothing is recorded of it. */
     pd_expect("GET", outsider, NULL, 404, "/v1/people/%s", pid);
     /* A list is one row naming the people it answered: both, then only the first of a page. */
@@ -524,7 +522,7 @@ START_TEST(audit_records_reads_and_changes)
 
     /* Row by row: the actor, the item read's request id, the people each list answered. */
     char *q = xasprintf("person_id=%s", pid);
-    r = pd_audit(q);
+    struct http_resp *r = pd_audit(q);
     json_t *items = json_object_get(r->json, "items");
     json_t *row;
     size_t i;

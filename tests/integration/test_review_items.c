@@ -50,12 +50,12 @@ static void rv_teardown(struct rv *f)
 
 /* method on /v1/reviews/{review}/{sub} with a formatted body (fmt NULL: none) and, when
  * if_match is set, an If-Match header. */
-static struct http_resp *rv_call(const char *method, const char *path, const char *token,
-                                 const char *if_match, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+static struct http_resp *rv_call(long status, const char *method, const char *path,
+                                 const char *token, const char *if_match, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
-static struct http_resp *rv_call(const char *method, const char *path, const char *token,
-                                 const char *if_match, const char *fmt, ...)
+static struct http_resp *rv_call(long status, const char *method, const char *path,
+                                 const char *token, const char *if_match, const char *fmt, ...)
 {
     char *body = NULL;
     if (fmt) {
@@ -67,6 +67,9 @@ static struct http_resp *rv_call(const char *method, const char *path, const cha
     char *h = if_match ? xasprintf("If-Match: %s", if_match) : NULL;
     const char *headers[] = {h, NULL};
     struct http_resp *r = http_call(method, path, token, body, h ? headers : NULL);
+    if (status)
+        ck_assert_msg(r->status == status, "%s %s %s: expected %ld, got %ld %s", method, path,
+                      body ? body : "", status, r->status, r->body);
     free(h);
     free(body);
     return r;
@@ -107,9 +110,8 @@ static void expect(struct http_resp *r, long status)
 static void rv_award(const char *person, const char *role)
 {
     char *path = xasprintf("/v1/people/%s/accreditations", person);
-    struct http_resp *r = rv_call("POST", path, test_admin(), NULL,
+    struct http_resp *r = rv_call(201, "POST", path, test_admin(), NULL,
                                   "{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
-    expect(r, 201);
     http_free(r);
     free(path);
 }
@@ -128,8 +130,8 @@ static struct http_resp *rv_seat(const struct rv *f, const char *token, const ch
                                  const char *role)
 {
     char *path = xasprintf("/v1/reviews/%s/team", f->review);
-    struct http_resp *r =
-        rv_call("POST", path, token, NULL, "{\"person_id\":\"%s\",\"role\":\"%s\"}", person, role);
+    struct http_resp *r = rv_call(0, "POST", path, token, NULL,
+                                  "{\"person_id\":\"%s\",\"role\":\"%s\"}", person, role);
     free(path);
     return r;
 }
@@ -169,8 +171,7 @@ START_TEST(team_by_the_host_school)
     char *loc = xstrdup(http_header(r, "Location"));
     char *lead = xstrdup(str(r, "id"));
     http_free(r);
-    r = http_call("GET", loc, f.host_key, NULL, NULL);
-    expect(r, 200);
+    r = test_call("GET", loc, f.host_key, NULL, 200, NULL);
     ck_assert_str_eq(str(r, "person_id"), a);
     http_free(r);
 
@@ -185,30 +186,24 @@ START_TEST(team_by_the_host_school)
     ck_assert_str_eq(test_code(r), "conflict");
     http_free(r);
     char *peer_path = xasprintf("%s/%s", team, peer);
-    r = rv_call("PATCH", peer_path, f.host_key, NULL, "{\"role\":\"lead_reviewer\"}");
-    expect(r, 422);
+    r = rv_call(422, "PATCH", peer_path, f.host_key, NULL, "{\"role\":\"lead_reviewer\"}");
     ck_assert(has_error(r, "/role", "lead_reviewer_count"));
     http_free(r);
-    r = rv_call("PATCH", peer_path, f.host_key, NULL, "{\"person_id\":\"%s\"}", a);
-    expect(r, 409);
+    r = rv_call(409, "PATCH", peer_path, f.host_key, NULL, "{\"person_id\":\"%s\"}", a);
     http_free(r);
 
     /* Swap the roles, honouring If-Match. */
-    r = rv_call("PATCH", loc, f.host_key, "\"7\"", "{\"role\":\"peer_reviewer\"}");
-    expect(r, 412);
+    r = rv_call(412, "PATCH", loc, f.host_key, "\"7\"", "{\"role\":\"peer_reviewer\"}");
     http_free(r);
-    r = rv_call("PATCH", loc, f.host_key, "\"1\"", "{\"role\":\"peer_reviewer\"}");
-    expect(r, 200);
+    r = rv_call(200, "PATCH", loc, f.host_key, "\"1\"", "{\"role\":\"peer_reviewer\"}");
     ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
     ck_assert_str_eq(str(r, "role"), "peer_reviewer");
     http_free(r);
-    r = rv_call("PATCH", peer_path, f.host_key, NULL, "{\"role\":\"lead_reviewer\"}");
-    expect(r, 200);
+    r = rv_call(200, "PATCH", peer_path, f.host_key, NULL, "{\"role\":\"lead_reviewer\"}");
     http_free(r);
 
     /* Everyone who sees the review reads the team; only the host school (and admin) drive it. */
-    r = http_call("GET", team, f.partnership_key, NULL, NULL);
-    expect(r, 200);
+    r = test_call("GET", team, f.partnership_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 2);
     http_free(r);
     char *c = rv_person(f.partner, "peer_reviewer");
@@ -219,46 +214,34 @@ START_TEST(team_by_the_host_school)
     expect(r, 403);
     http_free(r);
     char *member_key = test_key("person", a);
-    r = http_call("GET", team, member_key, NULL, NULL);
-    expect(r, 200);
-    http_free(r);
+    test_expect("GET", team, member_key, NULL, 200, NULL);
     r = rv_seat(&f, member_key, c, "peer_reviewer");
     expect(r, 403);
     http_free(r);
     /* A person not on the review does not see it. */
     char *stranger_key = test_key("person", c);
-    r = http_call("GET", team, stranger_key, NULL, NULL);
-    expect(r, 404);
-    http_free(r);
-    r = http_call("GET", loc, stranger_key, NULL, NULL);
-    expect(r, 404);
-    http_free(r);
-    r = rv_call("POST", team, f.host_key, NULL, "{\"person_id\":\"%s\",\"role\":\"chair\"}", c);
-    expect(r, 422);
+    test_expect("GET", team, stranger_key, NULL, 404, NULL);
+    test_expect("GET", loc, stranger_key, NULL, 404, NULL);
+    r = rv_call(422, "POST", team, f.host_key, NULL, "{\"person_id\":\"%s\",\"role\":\"chair\"}",
+                c);
     ck_assert(has_error(r, "/role", "enum"));
     http_free(r);
 
     /* Removing a member: stale If-Match first. */
-    r = rv_call("DELETE", loc, f.host_key, "\"1\"", NULL);
-    expect(r, 412);
+    r = rv_call(412, "DELETE", loc, f.host_key, "\"1\"", NULL);
     http_free(r);
-    r = rv_call("DELETE", loc, f.host_key, "\"2\"", NULL);
-    expect(r, 204);
+    r = rv_call(204, "DELETE", loc, f.host_key, "\"2\"", NULL);
     http_free(r);
-    r = http_call("GET", loc, f.host_key, NULL, NULL);
-    expect(r, 404);
-    http_free(r);
+    test_expect("GET", loc, f.host_key, NULL, 404, NULL);
 
     /* A cancelled review's team no longer changes. */
     char *tr = xasprintf("/v1/reviews/%s/transitions", f.review);
-    r = rv_call("POST", tr, f.host_key, NULL, "{\"to\":\"cancelled\",\"reason\":\"Closure\"}");
-    expect(r, 200);
+    r = rv_call(200, "POST", tr, f.host_key, NULL, "{\"to\":\"cancelled\",\"reason\":\"Closure\"}");
     http_free(r);
     r = rv_seat(&f, f.host_key, c, "peer_reviewer");
     expect(r, 409);
     http_free(r);
-    r = rv_call("DELETE", peer_path, f.host_key, NULL, NULL);
-    expect(r, 409);
+    r = rv_call(409, "DELETE", peer_path, f.host_key, NULL, NULL);
     http_free(r);
 
     free(tr);
@@ -309,9 +292,8 @@ START_TEST(team_eligibility_rules)
 
     char *conflicted = rv_person(f.partner, "peer_reviewer");
     char *path = xasprintf("/v1/people/%s/conflicts", conflicted);
-    struct http_resp *r = rv_call("POST", path, test_admin(), NULL,
+    struct http_resp *r = rv_call(201, "POST", path, test_admin(), NULL,
                                   "{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", f.host);
-    expect(r, 201);
     http_free(r);
     free(path);
     rv_refused(&f, conflicted, "declared_conflict");
@@ -319,15 +301,13 @@ START_TEST(team_eligibility_rules)
     /* Unavailability counts once the visit has dates. */
     char *away = rv_person(f.partner, "peer_reviewer");
     path = xasprintf("/v1/people/%s/unavailability", away);
-    r = rv_call("POST", path, test_admin(), NULL,
+    r = rv_call(201, "POST", path, test_admin(), NULL,
                 "{\"from_on\":\"2027-02-26\",\"to_on\":\"2027-03-01\"}");
-    expect(r, 201);
     http_free(r);
     free(path);
     char *review = xasprintf("/v1/reviews/%s", f.review);
-    r = rv_call("PATCH", review, f.host_key, NULL,
+    r = rv_call(200, "PATCH", review, f.host_key, NULL,
                 "{\"review_starts_on\":\"2027-03-01\",\"review_ends_on\":\"2027-03-02\"}");
-    expect(r, 200);
     http_free(r);
     rv_refused(&f, away, "unavailable");
 
@@ -343,13 +323,11 @@ START_TEST(team_eligibility_rules)
     char *fine = rv_person(f.partner, "peer_reviewer");
     char *member = rv_created(rv_seat(&f, f.host_key, fine, "lead_reviewer"));
     char *member_path = xasprintf("/v1/reviews/%s/team/%s", f.review, member);
-    r = rv_call("PATCH", member_path, f.host_key, NULL, "{\"person_id\":\"%s\"}", away);
-    expect(r, 422);
+    r = rv_call(422, "PATCH", member_path, f.host_key, NULL, "{\"person_id\":\"%s\"}", away);
     ck_assert(has_error(r, "/person_id", "unavailable"));
     http_free(r);
     char *other = rv_person(f.partner, "peer_reviewer");
-    r = rv_call("PATCH", member_path, f.host_key, "\"1\"", "{\"person_id\":\"%s\"}", other);
-    expect(r, 200);
+    r = rv_call(200, "PATCH", member_path, f.host_key, "\"1\"", "{\"person_id\":\"%s\"}", other);
     ck_assert_str_eq(str(r, "person_id"), other);
     http_free(r);
     char *team = xasprintf("/v1/reviews/%s/team", f.review);
@@ -385,41 +363,35 @@ START_TEST(evidence_and_findings_by_the_team)
     char *fi = xasprintf("/v1/reviews/%s/findings", f.review);
 
     /* A person key records as itself. */
-    struct http_resp *r = rv_call("POST", ev, ka, NULL,
+    struct http_resp *r = rv_call(201, "POST", ev, ka, NULL,
                                   "{\"kind\":\"lesson_observation\",\"summary\":\"Year 3 "
                                   "phonics: pupils blend confidently\","
                                   "\"source_url\":\"https://example.org/notes/1\"}");
-    expect(r, 201);
     ck_assert_str_eq(str(r, "recorded_by"), a);
     char *e1_path = xasprintf("%s", http_header(r, "Location"));
     char *e1 = rv_created(r);
-    r = rv_call("POST", ev, ka, NULL,
+    r = rv_call(403, "POST", ev, ka, NULL,
                 "{\"kind\":\"document\",\"summary\":\"Reading policy\",\"recorded_by\":\"%s\"}", b);
-    expect(r, 403);
     http_free(r);
-    char *e2 = rv_created(rv_call("POST", ev, kb, NULL,
+    char *e2 = rv_created(rv_call(0, "POST", ev, kb, NULL,
                                   "{\"kind\":\"pupil_interview\",\"summary\":\"Year 6 readers\","
                                   "\"recorded_by\":\"%s\"}",
                                   b));
     /* Admin names a team member. */
-    r = rv_call("POST", ev, test_admin(), NULL, "{\"kind\":\"other\",\"summary\":\"Walk\"}");
-    expect(r, 422);
+    r = rv_call(422, "POST", ev, test_admin(), NULL, "{\"kind\":\"other\",\"summary\":\"Walk\"}");
     ck_assert(has_error(r, "/recorded_by", "required"));
     http_free(r);
     char *off_team = rv_person(f.partner, "peer_reviewer");
-    r = rv_call("POST", ev, test_admin(), NULL,
+    r = rv_call(422, "POST", ev, test_admin(), NULL,
                 "{\"kind\":\"other\",\"summary\":\"Walk\",\"recorded_by\":\"%s\"}", off_team);
-    expect(r, 422);
     ck_assert(has_error(r, "/recorded_by", "not_on_team"));
     http_free(r);
-    r = rv_call("POST", ev, test_admin(), NULL,
+    r = rv_call(201, "POST", ev, test_admin(), NULL,
                 "{\"kind\":\"other\",\"summary\":\"Learning walk\",\"recorded_by\":\"%s\"}", b);
-    expect(r, 201);
     ck_assert_str_eq(str(r, "recorded_by"), b);
     http_free(r);
-    r = rv_call("POST", ev, ka, NULL,
+    r = rv_call(422, "POST", ev, ka, NULL,
                 "{\"kind\":\"gossip\",\"summary\":\"  \",\"source_url\":\"ftp://x\",\"grade\":1}");
-    expect(r, 422);
     ck_assert(has_error(r, "/kind", "enum"));
     ck_assert(has_error(r, "/summary", "required"));
     ck_assert(has_error(r, "/source_url", "format"));
@@ -427,114 +399,88 @@ START_TEST(evidence_and_findings_by_the_team)
     http_free(r);
 
     /* Wrong roles: the hub and the host school read but do not add; strangers see nothing. */
-    r = rv_call("POST", ev, f.hub_key, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}");
-    expect(r, 403);
+    r = rv_call(403, "POST", ev, f.hub_key, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}");
     http_free(r);
-    r = rv_call("POST", ev, f.host_key, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}");
-    expect(r, 403);
+    r = rv_call(403, "POST", ev, f.host_key, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}");
     http_free(r);
-    r = http_call("GET", ev, f.host_key, NULL, NULL);
-    expect(r, 200);
+    r = test_call("GET", ev, f.host_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 3);
     http_free(r);
     char *ko = test_key("person", off_team);
-    r = http_call("GET", ev, ko, NULL, NULL);
-    expect(r, 404);
+    test_expect("GET", ev, ko, NULL, 404, NULL);
+    r = rv_call(404, "POST", ev, ko, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}");
     http_free(r);
-    r = rv_call("POST", ev, ko, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}");
-    expect(r, 404);
-    http_free(r);
-    r = http_call("GET", e1_path, ko, NULL, NULL);
-    expect(r, 404);
-    http_free(r);
+    test_expect("GET", e1_path, ko, NULL, 404, NULL);
 
     /* Evidence of another review of the partnership. */
     char *host2 = test_school(f.partnership);
     char *host2_key = test_key("school", host2);
     char *review2 = test_create("/v1/reviews", host2_key, "{\"school_id\":\"%s\"}", host2);
     char *team2 = xasprintf("/v1/reviews/%s/team", review2);
-    r = rv_call("POST", team2, host2_key, NULL, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
-                a);
-    expect(r, 201);
+    r = rv_call(201, "POST", team2, host2_key, NULL,
+                "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", a);
     http_free(r);
     char *ev2 = xasprintf("/v1/reviews/%s/evidence", review2);
     char *foreign =
-        rv_created(rv_call("POST", ev2, ka, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}"));
+        rv_created(rv_call(0, "POST", ev2, ka, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}"));
 
     /* Findings cite evidence of their own review only, each bad id at its position. */
-    r = rv_call("POST", fi, kb, NULL,
+    r = rv_call(422, "POST", fi, kb, NULL,
                 "{\"kind\":\"strength\",\"text\":\"Early reading is secure\","
                 "\"evidence_ids\":[\"%s\",\"%s\",\"00000000-0000-4000-8000-000000000000\"]}",
                 e1, foreign);
-    expect(r, 422);
     ck_assert(has_error(r, "/evidence_ids/1", "not_found"));
     ck_assert(has_error(r, "/evidence_ids/2", "not_found"));
     ck_assert(!has_error(r, "/evidence_ids/0", "not_found"));
     http_free(r);
-    r = rv_call("POST", fi, kb, NULL,
+    r = rv_call(422, "POST", fi, kb, NULL,
                 "{\"kind\":\"strength\",\"text\":\"x\",\"evidence_ids\":[\"nope\",\"%s\",\"%s\"]}",
                 e1, e1);
-    expect(r, 422);
     ck_assert(has_error(r, "/evidence_ids/0", "format"));
     ck_assert(has_error(r, "/evidence_ids/2", "duplicate"));
     http_free(r);
-    r = rv_call("POST", fi, kb, NULL, "{\"kind\":\"grade\",\"text\":\"Outstanding\"}");
-    expect(r, 422);
+    r = rv_call(422, "POST", fi, kb, NULL, "{\"kind\":\"grade\",\"text\":\"Outstanding\"}");
     ck_assert(has_error(r, "/kind", "enum"));
     http_free(r);
-    r = rv_call("POST", fi, kb, NULL,
+    r = rv_call(201, "POST", fi, kb, NULL,
                 "{\"kind\":\"strength\",\"text\":\"Early reading is secure\","
                 "\"evidence_ids\":[\"%s\",\"%s\"]}",
                 e1, e2);
-    expect(r, 201);
     ck_assert_uint_eq(json_array_size(json_object_get(r->json, "evidence_ids")), 2);
     char *finding_path = xstrdup(http_header(r, "Location"));
     http_free(r);
-    r = rv_call("POST", fi, ka, NULL,
+    r = rv_call(201, "POST", fi, ka, NULL,
                 "{\"kind\":\"question\",\"text\":\"How is fluency taught?\"}");
-    expect(r, 201);
     ck_assert_uint_eq(json_array_size(json_object_get(r->json, "evidence_ids")), 0);
     http_free(r);
-    r = rv_call("POST", fi, f.host_key, NULL, "{\"kind\":\"question\",\"text\":\"x\"}");
-    expect(r, 403);
+    r = rv_call(403, "POST", fi, f.host_key, NULL, "{\"kind\":\"question\",\"text\":\"x\"}");
     http_free(r);
 
     /* Cited evidence stays until no finding cites it. */
     char *e2_path = xasprintf("%s/%s", ev, e2);
-    r = http_call("DELETE", e2_path, ka, NULL, NULL);
-    expect(r, 409);
+    test_expect("DELETE", e2_path, ka, NULL, 409, NULL);
+    r = rv_call(412, "PATCH", finding_path, ka, "\"2\"", "{\"evidence_ids\":[\"%s\"]}", e1);
     http_free(r);
-    r = rv_call("PATCH", finding_path, ka, "\"2\"", "{\"evidence_ids\":[\"%s\"]}", e1);
-    expect(r, 412);
-    http_free(r);
-    r = rv_call("PATCH", finding_path, ka, NULL, "{\"evidence_ids\":[\"%s\"]}", foreign);
-    expect(r, 422);
+    r = rv_call(422, "PATCH", finding_path, ka, NULL, "{\"evidence_ids\":[\"%s\"]}", foreign);
     ck_assert(has_error(r, "/evidence_ids/0", "not_found"));
     http_free(r);
-    r = rv_call("PATCH", finding_path, ka, NULL, "{\"evidence_ids\":null}");
-    expect(r, 422);
+    r = rv_call(422, "PATCH", finding_path, ka, NULL, "{\"evidence_ids\":null}");
     http_free(r);
-    r = rv_call("PATCH", finding_path, ka, "\"1\"",
+    r = rv_call(200, "PATCH", finding_path, ka, "\"1\"",
                 "{\"evidence_ids\":[\"%s\"],\"kind\":\"area_for_development\"}", e1);
-    expect(r, 200);
     ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
     ck_assert_str_eq(str(r, "kind"), "area_for_development");
     ck_assert_str_eq(str(r, "text"), "Early reading is secure");
     http_free(r);
-    r = http_call("DELETE", e2_path, ka, NULL, NULL);
-    expect(r, 204);
-    http_free(r);
+    test_expect("DELETE", e2_path, ka, NULL, 204, NULL);
 
     /* Evidence changes with If-Match; its recorder moves only under the create's rules. */
-    r = rv_call("PATCH", e1_path, kb, "\"9\"", "{\"summary\":\"Year 3 phonics\"}");
-    expect(r, 412);
+    r = rv_call(412, "PATCH", e1_path, kb, "\"9\"", "{\"summary\":\"Year 3 phonics\"}");
     http_free(r);
-    r = rv_call("PATCH", e1_path, kb, NULL, "{\"recorded_by\":\"%s\"}", off_team);
-    expect(r, 403);
+    r = rv_call(403, "PATCH", e1_path, kb, NULL, "{\"recorded_by\":\"%s\"}", off_team);
     http_free(r);
-    r = rv_call("PATCH", e1_path, kb, "\"1\"",
+    r = rv_call(200, "PATCH", e1_path, kb, "\"1\"",
                 "{\"summary\":\"Year 3 phonics\",\"source_url\":null,\"recorded_by\":\"%s\"}", a);
-    expect(r, 200);
     ck_assert_str_eq(str(r, "summary"), "Year 3 phonics");
     ck_assert(json_is_null(json_object_get(r->json, "source_url")));
     ck_assert_str_eq(str(r, "recorded_by"), a);
@@ -542,17 +488,13 @@ START_TEST(evidence_and_findings_by_the_team)
 
     /* Team members do not write the action plan. */
     char *ac = xasprintf("/v1/reviews/%s/actions", f.review);
-    r = rv_call("POST", ac, ka, NULL, "{\"description\":\"Phonics catch-up\"}");
-    expect(r, 403);
+    r = rv_call(403, "POST", ac, ka, NULL, "{\"description\":\"Phonics catch-up\"}");
     http_free(r);
 
-    r = http_call("GET", fi, f.partnership_key, NULL, NULL);
-    expect(r, 200);
+    r = test_call("GET", fi, f.partnership_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 2);
     http_free(r);
-    r = http_call("DELETE", finding_path, kb, NULL, NULL);
-    expect(r, 204);
-    http_free(r);
+    test_expect("DELETE", finding_path, kb, NULL, 204, NULL);
 
     free(ac);
     free(e2_path);
@@ -587,8 +529,7 @@ START_TEST(actions_and_best_practices_by_the_workshop)
     char *champion = rv_person(f.partner, "improvement_champion");
     char *path = xasprintf("/v1/reviews/%s/champion", f.review);
     struct http_resp *r =
-        rv_call("PUT", path, f.host_key, NULL, "{\"person_id\":\"%s\"}", champion);
-    expect(r, 200);
+        rv_call(200, "PUT", path, f.host_key, NULL, "{\"person_id\":\"%s\"}", champion);
     http_free(r);
     free(path);
     char *kc = test_key("person", champion), *kr = test_key("person", reviewer);
@@ -597,94 +538,76 @@ START_TEST(actions_and_best_practices_by_the_workshop)
     char *bp = xasprintf("/v1/reviews/%s/best-practices", f.review);
 
     /* The champion records the action plan. */
-    r = rv_call("POST", ac, kc, NULL,
+    r = rv_call(201, "POST", ac, kc, NULL,
                 "{\"description\":\"Daily phonics catch-up in Year 4\",\"owner_id\":\"%s\","
                 "\"due_on\":\"2027-06-30\"}",
                 head);
-    expect(r, 201);
     ck_assert_str_eq(str(r, "status"), "open");
     ck_assert_str_eq(str(r, "due_on"), "2027-06-30");
     ck_assert_str_eq(str(r, "owner_id"), head);
     char *action = xstrdup(http_header(r, "Location"));
     http_free(r);
-    r = rv_call("POST", ac, kc, NULL,
+    r = rv_call(422, "POST", ac, kc, NULL,
                 "{\"description\":\"x\",\"owner_id\":\"00000000-0000-4000-8000-000000000000\","
                 "\"due_on\":\"2027-02-30\",\"status\":\"started\"}");
-    expect(r, 422);
     ck_assert(has_error(r, "/due_on", "format"));
     ck_assert(has_error(r, "/status", "enum"));
     http_free(r);
-    r = rv_call("POST", ac, kc, NULL,
+    r = rv_call(422, "POST", ac, kc, NULL,
                 "{\"description\":\"x\",\"owner_id\":\"00000000-0000-4000-8000-000000000000\"}");
-    expect(r, 422);
     ck_assert(has_error(r, "/owner_id", "not_found"));
     http_free(r);
-    r = rv_call("POST", ac, f.host_key, NULL,
+    r = rv_call(201, "POST", ac, f.host_key, NULL,
                 "{\"description\":\"Reading ambassadors\",\"status\":\"in_progress\"}");
-    expect(r, 201);
     ck_assert_str_eq(str(r, "status"), "in_progress");
     ck_assert(json_is_null(json_object_get(r->json, "owner_id")));
     http_free(r);
-    r = rv_call("POST", ac, kr, NULL, "{\"description\":\"x\"}");
-    expect(r, 403);
+    r = rv_call(403, "POST", ac, kr, NULL, "{\"description\":\"x\"}");
     http_free(r);
-    r = rv_call("POST", ac, f.hub_key, NULL, "{\"description\":\"x\"}");
-    expect(r, 403);
+    r = rv_call(403, "POST", ac, f.hub_key, NULL, "{\"description\":\"x\"}");
     http_free(r);
-    r = rv_call("PATCH", action, f.host_key, "\"3\"", "{\"status\":\"done\"}");
-    expect(r, 412);
+    r = rv_call(412, "PATCH", action, f.host_key, "\"3\"", "{\"status\":\"done\"}");
     http_free(r);
-    r = rv_call("PATCH", action, f.host_key, "\"1\"", "{\"status\":\"done\",\"due_on\":null}");
-    expect(r, 200);
+    r = rv_call(200, "PATCH", action, f.host_key, "\"1\"", "{\"status\":\"done\",\"due_on\":null}");
     ck_assert_str_eq(str(r, "status"), "done");
     ck_assert(json_is_null(json_object_get(r->json, "due_on")));
     ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
     http_free(r);
-    r = rv_call("PATCH", action, kc, NULL, "{\"status\":null}");
-    expect(r, 422);
+    r = rv_call(422, "PATCH", action, kc, NULL, "{\"status\":null}");
     http_free(r);
-    r = http_call("GET", ac, f.hub_key, NULL, NULL);
-    expect(r, 200);
+    r = test_call("GET", ac, f.hub_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 2);
     http_free(r);
-    r = http_call("DELETE", action, kc, NULL, NULL);
-    expect(r, 204);
-    http_free(r);
+    test_expect("DELETE", action, kc, NULL, 204, NULL);
 
     /* Best practices: drafts until the review completes. */
-    r = rv_call("POST", bp, kc, NULL,
+    r = rv_call(201, "POST", bp, kc, NULL,
                 "{\"title\":\"Phonics first\",\"description\":\"Teach decoding before "
                 "comprehension strategies.\"}");
-    expect(r, 201);
     ck_assert(json_is_null(json_object_get(r->json, "published_at")));
     char *practice = xstrdup(http_header(r, "Location"));
     http_free(r);
-    r = rv_call("POST", bp, kc, NULL, "{\"title\":\"\",\"published_at\":\"2026-01-01T00:00:00Z\"}");
-    expect(r, 422);
+    r = rv_call(422, "POST", bp, kc, NULL,
+                "{\"title\":\"\",\"published_at\":\"2026-01-01T00:00:00Z\"}");
     ck_assert(has_error(r, "/title", "required"));
     ck_assert(has_error(r, "/description", "required"));
     ck_assert(has_error(r, "/published_at", "read_only"));
     http_free(r);
-    r = rv_call("POST", bp, kr, NULL, "{\"title\":\"x\",\"description\":\"y\"}");
-    expect(r, 403);
+    r = rv_call(403, "POST", bp, kr, NULL, "{\"title\":\"x\",\"description\":\"y\"}");
     http_free(r);
-    r = rv_call("PATCH", practice, f.host_key, "\"1\"", "{\"title\":\"Phonics first, always\"}");
-    expect(r, 200);
+    r = rv_call(200, "PATCH", practice, f.host_key, "\"1\"",
+                "{\"title\":\"Phonics first, always\"}");
     ck_assert_str_eq(str(r, "title"), "Phonics first, always");
     http_free(r);
-    r = http_call("GET", bp, kr, NULL, NULL);
-    expect(r, 200);
+    r = test_call("GET", bp, kr, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 1);
     http_free(r);
 
     /* A completed review no longer changes: its published best practices stay as sent. */
     rv_sql("UPDATE reviews SET status = 'completed' WHERE id = $1", f.review, NULL);
-    r = rv_call("PATCH", practice, f.host_key, NULL, "{\"title\":\"Changed\"}");
-    expect(r, 409);
+    r = rv_call(409, "PATCH", practice, f.host_key, NULL, "{\"title\":\"Changed\"}");
     http_free(r);
-    r = http_call("DELETE", practice, test_admin(), NULL, NULL);
-    expect(r, 409);
-    http_free(r);
+    test_expect("DELETE", practice, test_admin(), NULL, 409, NULL);
 
     free(practice);
     free(action);
@@ -707,8 +630,7 @@ START_TEST(partnership_best_practices_published_newest_first)
     struct rv f;
     rv_setup(&f);
     char *list = xasprintf("/v1/partnerships/%s/best-practices", f.partnership);
-    struct http_resp *r = http_call("GET", list, f.host_key, NULL, NULL);
-    expect(r, 200);
+    struct http_resp *r = test_call("GET", list, f.host_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 0);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     http_free(r);
@@ -716,7 +638,7 @@ START_TEST(partnership_best_practices_published_newest_first)
     char *bp = xasprintf("/v1/reviews/%s/best-practices", f.review);
     char *ids[4];
     for (int i = 0; i < 4; i++)
-        ids[i] = rv_created(rv_call("POST", bp, f.host_key, NULL,
+        ids[i] = rv_created(rv_call(0, "POST", bp, f.host_key, NULL,
                                     "{\"title\":\"Principle %d\",\"description\":\"d\"}", i));
     /* 0 and 2 share an instant (the id breaks the tie); 3 stays a draft. */
     rv_sql("UPDATE best_practices SET published_at = '2026-05-01T10:00:00Z' WHERE id = $1 "
@@ -730,8 +652,7 @@ START_TEST(partnership_best_practices_published_newest_first)
 
     char *page = xasprintf("%s?limit=2", list);
     for (int seen = 0; seen < 3;) {
-        r = http_call("GET", page, f.partnership_key, NULL, NULL);
-        expect(r, 200);
+        r = test_call("GET", page, f.partnership_key, NULL, 200, NULL);
         size_t i;
         json_t *it;
         json_array_foreach(json_object_get(r->json, "items"), i, it)
@@ -758,25 +679,18 @@ START_TEST(partnership_best_practices_published_newest_first)
     char *person_key = test_key("person", someone);
     const char *ok[] = {test_admin(), f.hub_key, f.partnership_key, f.host_key};
     for (size_t i = 0; i < 4; i++) {
-        r = http_call("GET", list, ok[i], NULL, NULL);
-        expect(r, 200);
+        r = test_call("GET", list, ok[i], NULL, 200, NULL);
         ck_assert_uint_eq(items(r), 3);
         http_free(r);
     }
     const char *no[] = {other_school_key, other_partnership_key, person_key};
     for (size_t i = 0; i < 3; i++) {
-        r = http_call("GET", list, no[i], NULL, NULL);
-        expect(r, 404);
-        http_free(r);
+        test_expect("GET", list, no[i], NULL, 404, NULL);
     }
-    r = http_call("GET", "/v1/partnerships/00000000-0000-4000-8000-000000000000/best-practices",
-                  test_admin(), NULL, NULL);
-    expect(r, 404);
-    http_free(r);
+    test_expect("GET", "/v1/partnerships/00000000-0000-4000-8000-000000000000/best-practices",
+                test_admin(), NULL, 404, NULL);
     char *bad = xasprintf("%s?limit=0&since=2026-01-01", list);
-    r = http_call("GET", bad, f.host_key, NULL, NULL);
-    expect(r, 422);
-    http_free(r);
+    test_expect("GET", bad, f.host_key, NULL, 422, NULL);
     free(bad);
 
     free(person_key);

@@ -46,8 +46,7 @@ static struct http_resp *plan_and_wait(const char *partnership, const char *body
     http_free(r);
     r = NULL;
     for (int i = 0; i < 400; i++) {
-        r = http_call("GET", plan, test_admin(), NULL, NULL);
-        ck_assert_int_eq(r->status, 200);
+        r = test_call("GET", plan, test_admin(), NULL, 200, NULL);
         const char *status = json_string_value(json_object_get(r->json, "status"));
         if (strcmp(status, "generating") != 0)
             break;
@@ -206,8 +205,7 @@ START_TEST(plan_keeps_the_rules)
     ck_assert_int_eq(json_integer_value(json_object_get(second->json, "team_size")), 3);
     ck_assert_int_eq(json_integer_value(json_object_get(second->json, "visit_days")), 2);
     path = xasprintf("/v1/partnerships/%s/review-plans?limit=1", part);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     json_t *items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     ck_assert_str_eq(str(json_array_get(items, 0), "id"), str(second->json, "id"));
@@ -215,8 +213,7 @@ START_TEST(plan_keeps_the_rules)
     ck_assert_ptr_nonnull(cursor);
     char *next = xasprintf("/v1/partnerships/%s/review-plans?limit=1&cursor=%s", part, cursor);
     http_free(r);
-    r = http_call("GET", next, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", next, test_admin(), NULL, 200, NULL);
     items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     ck_assert_str_eq(str(json_array_get(items, 0), "id"), plan_id);
@@ -293,31 +290,24 @@ START_TEST(plan_scope_and_validation)
     char *path = xasprintf("/v1/partnerships/%s/review-plans", part);
 
     struct http_resp *r =
-        http_call("POST", path, part_tok, "{\"year_starts_on\":\"2027-01-04\"}", NULL);
-    ck_assert_int_eq(r->status, 202);
+        test_call("POST", path, part_tok, "{\"year_starts_on\":\"2027-01-04\"}", 202, NULL);
     char *plan = xasprintf("/v1/review-plans/%s", str(r->json, "review_plan_id"));
     http_free(r);
 
     r = http_call("GET", plan, school_tok, NULL, NULL); /* a school of the partnership reads */
     ck_assert_int_eq(r->status, 200);
     http_free(r);
-    r = http_call("GET", path, school_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, school_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     http_free(r);
-    r = http_call("POST", path, school_tok, "{\"year_starts_on\":\"2027-01-04\"}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", path, school_tok, "{\"year_starts_on\":\"2027-01-04\"}", 403, NULL);
     r = http_call("GET", plan, other_tok, NULL, NULL); /* outside the scope: as if absent */
     ck_assert_int_eq(r->status, 404);
     http_free(r);
-    r = http_call("POST", path, other_tok, "{\"year_starts_on\":\"2027-01-04\"}", NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("POST", path, other_tok, "{\"year_starts_on\":\"2027-01-04\"}", 404, NULL);
 
-    r = http_call("POST", path, part_tok, "{\"team_size\":5,\"visit_days\":6}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
+    r = test_call("POST", path, part_tok, "{\"team_size\":5,\"visit_days\":6}", 422,
+                  "validation_failed");
     json_t *errors = json_object_get(r->json, "errors");
     ck_assert_int_eq(json_array_size(errors), 3);
     int missing = 0;
@@ -326,19 +316,13 @@ START_TEST(plan_scope_and_validation)
     ck_assert_int_eq(missing, 1);
     http_free(r);
     char *bad = xasprintf("%s?status=proposed", path);
-    r = http_call("GET", bad, part_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
+    test_expect("GET", bad, part_tok, NULL, 422, NULL);
     free(bad);
     bad = xasprintf("%s?x=1", plan);
-    r = http_call("GET", bad, part_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
+    test_expect("GET", bad, part_tok, NULL, 422, NULL);
     free(bad);
-    r = http_call("GET", "/v1/review-plans/00000000-0000-4000-8000-000000000000", test_admin(),
-                  NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", "/v1/review-plans/00000000-0000-4000-8000-000000000000", test_admin(), NULL,
+                404, NULL);
 
     free(plan);
     free(path);
@@ -368,15 +352,12 @@ START_TEST(accept_rechecks_then_creates_reviews)
     http_free(r);
 
     char *school_tok = test_key("school", schools[0]);
-    r = http_call("POST", accept, school_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", accept, school_tok, NULL, 403, NULL);
 
     /* Something changed: school 1's reviewer now declares a conflict with school 0. */
     char *conflicts = xasprintf("/v1/people/%s/conflicts", people[1]);
     char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Governor\"}", schools[0]);
-    r = http_call("POST", conflicts, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 201);
+    r = test_call("POST", conflicts, test_admin(), body, 201, NULL);
     char *conflict = xasprintf("%s/%s", conflicts, str(r->json, "id"));
     http_free(r);
     r = http_call("POST", accept, test_admin(), NULL, NULL);
@@ -391,8 +372,7 @@ START_TEST(accept_rechecks_then_creates_reviews)
     http_free(r);
     /* Nothing was created and the plan is still proposed. */
     char *reviews = xasprintf("/v1/reviews?partnership_id=%s", part);
-    r = http_call("GET", reviews, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", reviews, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
     r = http_call("GET", plan_path, test_admin(), NULL, NULL);

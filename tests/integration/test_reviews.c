@@ -9,59 +9,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
-
-/* A partnership with a host school, two partner schools and the people of a review. */
-struct cycle {
-    char *hub, *partnership, *host, *partner_a, *partner_b;
-    char *host_tok;
-    char *lead, *reviewer, *champion; /* people at partner schools, accredited */
-    char *lead_tok, *reviewer_tok, *champion_tok;
-    char *review, *path;
-};
 
 static const char *str(const struct http_resp *r, const char *k)
 {
     const char *v = json_string_value(json_object_get(r->json, k));
     return v ? v : "";
-}
-
-static void call_ok(const char *method, const char *path, const char *tok, const char *body,
-                    long want)
-{
-    struct http_resp *r = http_call(method, path, tok, body, NULL);
-    ck_assert_msg(r->status == want, "%s %s -> %ld %s", method, path, r->status, r->body);
-    http_free(r);
-}
-
-static void accredit(const char *person, const char *role)
-{
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
-    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
-    call_ok("POST", path, test_admin(), body, 201);
-    free(body);
-    free(path);
-}
-
-static char *item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static char *item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *body = NULL;
-    ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
-    va_end(ap);
-    char *path = xasprintf("%s/%s", review_path, sub);
-    struct http_resp *r = http_call("POST", path, tok, body, NULL);
-    ck_assert_msg(r->status == 201, "POST %s %s -> %ld %s", path, body, r->status, r->body);
-    char *id = xstrdup(str(r, "id"));
-    http_free(r);
-    free(path);
-    free(body);
-    return id;
 }
 
 static long count_rows(const char *sql, const char *param)
@@ -90,49 +45,7 @@ static void wait_assignment(const char *review)
     ck_abort_msg("champion.assign for %s did not finish: is the worker running?", review);
 }
 
-static void cycle_setup_with(struct cycle *c, int champion_accredited);
-
-static void cycle_setup(struct cycle *c)
-{
-    cycle_setup_with(c, 1);
-}
-
-static void cycle_setup_with(struct cycle *c, int champion_accredited)
-{
-    c->hub = test_hub();
-    c->partnership = test_partnership(c->hub);
-    c->host = test_school(c->partnership);
-    c->partner_a = test_school(c->partnership);
-    c->partner_b = test_school(c->partnership);
-    c->host_tok = test_key("school", c->host);
-    c->lead = test_person(c->partner_a);
-    c->reviewer = test_person(c->partner_b);
-    c->champion = test_person(c->partner_b);
-    accredit(c->lead, "peer_reviewer");
-    accredit(c->reviewer, "peer_reviewer");
-    if (champion_accredited)
-        accredit(c->champion, "improvement_champion");
-    c->lead_tok = test_key("person", c->lead);
-    c->reviewer_tok = test_key("person", c->reviewer);
-    c->champion_tok = test_key("person", c->champion);
-    char *body = xasprintf("{\"school_id\":\"%s\",\"focus\":\"How well do our pupils read?\","
-                           "\"focus_area\":\"our_impact\"}",
-                           c->host);
-    c->review = test_create("/v1/reviews", c->host_tok, "%s", body);
-    c->path = xasprintf("/v1/reviews/%s", c->review);
-    free(body);
-}
-
-static void cycle_free(struct cycle *c)
-{
-    char **all[] = {&c->hub,          &c->partnership,  &c->host,     &c->partner_a, &c->partner_b,
-                    &c->host_tok,     &c->lead,         &c->reviewer, &c->champion,  &c->lead_tok,
-                    &c->reviewer_tok, &c->champion_tok, &c->review,   &c->path};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        free(*all[i]);
-}
-
-static struct http_resp *move(const struct cycle *c, const char *tok, const char *to)
+static struct http_resp *move(const struct test_cycle *c, const char *tok, const char *to)
 {
     char *path = xasprintf("%s/transitions", c->path);
     char *body = xasprintf("{\"to\":\"%s\"}", to);
@@ -158,7 +71,7 @@ static char *rules_of(const struct http_resp *r)
     return out;
 }
 
-static void expect_guards(const struct cycle *c, const char *to, const char *rules)
+static void expect_guards(const struct test_cycle *c, const char *to, const char *rules)
 {
     struct http_resp *r = move(c, c->host_tok, to);
     ck_assert_msg(r->status == 422, "-> %s: %ld %s", to, r->status, r->body);
@@ -169,7 +82,7 @@ static void expect_guards(const struct cycle *c, const char *to, const char *rul
     http_free(r);
 }
 
-static void expect_move(const struct cycle *c, const char *to)
+static void expect_move(const struct test_cycle *c, const char *to)
 {
     struct http_resp *r = move(c, c->host_tok, to);
     ck_assert_msg(r->status == 200, "-> %s: %ld %s", to, r->status, r->body);
@@ -179,24 +92,24 @@ static void expect_move(const struct cycle *c, const char *to)
 
 START_TEST(whole_cycle_by_role)
 {
-    struct cycle c;
-    cycle_setup(&c);
+    struct test_cycle c;
+    test_cycle_setup(&c, 1);
 
     /* planning -> scheduled: every guard named at once, then met one by one. */
     expect_guards(&c, "scheduled",
                   "self_review_missing,dates_missing,team_too_small,lead_reviewer_count");
-    call_ok("PATCH", c.path, c.host_tok,
-            "{\"self_review_summary\":\"Phonics strong; reading for pleasure weaker.\","
-            "\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-09\"}",
-            200);
+    test_expect("PATCH", c.path, c.host_tok,
+                "{\"self_review_summary\":\"Phonics strong; reading for pleasure weaker.\","
+                "\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-09\"}",
+                200, NULL);
     expect_guards(&c, "scheduled", "dates_reversed,team_too_small,lead_reviewer_count");
-    call_ok("PATCH", c.path, c.host_tok, "{\"review_ends_on\":\"2027-03-11\"}", 200);
+    test_expect("PATCH", c.path, c.host_tok, "{\"review_ends_on\":\"2027-03-11\"}", 200, NULL);
     char *team = xasprintf("%s/team", c.path);
-    char *m1 = item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
-                    c.lead);
+    char *m1 = test_item(c.path, "team", c.host_tok,
+                         "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", c.lead);
     expect_guards(&c, "scheduled", "team_too_small,lead_reviewer_count");
-    char *m2 = item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
-                    c.reviewer);
+    char *m2 = test_item(c.path, "team", c.host_tok,
+                         "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", c.reviewer);
     /* planning <-> scheduled (reschedule), then on. */
     expect_move(&c, "scheduled");
     expect_move(&c, "planning");
@@ -204,22 +117,18 @@ START_TEST(whole_cycle_by_role)
     expect_move(&c, "in_review");
 
     /* Team members record evidence and findings; the host school may not. */
-    struct http_resp *r = http_call("POST", team, c.lead_tok, "{}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", team, c.lead_tok, "{}", 403, NULL);
     expect_guards(&c, "feedback", "evidence_missing,findings_missing");
-    char *ev = item(c.path, "evidence", c.lead_tok,
-                    "{\"kind\":\"lesson_observation\",\"summary\":\"Year 2 guided reading\"}");
+    char *ev = test_item(c.path, "evidence", c.lead_tok,
+                         "{\"kind\":\"lesson_observation\",\"summary\":\"Year 2 guided reading\"}");
     char *ev_path = xasprintf("%s/evidence", c.path);
-    r = http_call("POST", ev_path, c.host_tok,
-                  "{\"kind\":\"document\",\"summary\":\"Reading policy\"}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", ev_path, c.host_tok,
+                "{\"kind\":\"document\",\"summary\":\"Reading policy\"}", 403, NULL);
     expect_guards(&c, "feedback", "findings_missing");
-    char *f = item(c.path, "findings", c.reviewer_tok,
-                   "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
-                   "\"evidence_ids\":[\"%s\"]}",
-                   ev);
+    char *f = test_item(c.path, "findings", c.reviewer_tok,
+                        "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
+                        "\"evidence_ids\":[\"%s\"]}",
+                        ev);
     /* Entering feedback without a champion asks the worker to find one. */
     expect_move(&c, "feedback");
     ck_assert_int_eq(count_rows("SELECT count(*) FROM jobs WHERE kind = 'champion.assign' "
@@ -229,57 +138,52 @@ START_TEST(whole_cycle_by_role)
 
     /* The worker (running beside the suite) assigns the one eligible champion. */
     wait_assignment(c.review);
-    r = http_call("GET", c.path, c.host_tok, NULL, NULL);
+    struct http_resp *r = http_call("GET", c.path, c.host_tok, NULL, NULL);
     ck_assert_str_eq(str(r, "champion_id"), c.champion);
     http_free(r);
     expect_guards(&c, "workshop", "workshop_date_missing");
     /* The host school may choose by hand, by the same rules: a team member may not be it. */
     char *champ = xasprintf("%s/champion", c.path);
     char *body = xasprintf("{\"person_id\":\"%s\"}", c.lead);
-    r = http_call("PUT", champ, c.host_tok, body, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "not_eligible");
+    r = test_call("PUT", champ, c.host_tok, body, 422, "not_eligible");
     ck_assert_ptr_nonnull(strstr(r->body, "on_team"));
     http_free(r);
     free(body);
     body = xasprintf("{\"person_id\":\"%s\"}", c.champion);
-    r = http_call("PUT", champ, c.host_tok, body, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("PUT", champ, c.host_tok, body, 200, NULL);
     ck_assert_str_eq(str(r, "champion_id"), c.champion);
     http_free(r);
     free(body);
-    call_ok("PATCH", c.path, c.champion_tok, "{\"workshop_on\":\"2027-04-02\"}", 200);
+    test_expect("PATCH", c.path, c.champion_tok, "{\"workshop_on\":\"2027-04-02\"}", 200, NULL);
     expect_move(&c, "workshop");
 
     /* The champion records the actions; implementation needs a due date too. */
     expect_guards(&c, "implementing", "actions_missing,implementation_due_missing");
-    char *a1 = item(c.path, "actions", c.champion_tok,
-                    "{\"description\":\"Reading-for-pleasure library hour\"}");
+    char *a1 = test_item(c.path, "actions", c.champion_tok,
+                         "{\"description\":\"Reading-for-pleasure library hour\"}");
     expect_guards(&c, "implementing", "action_incomplete,implementation_due_missing");
     char *a_path = xasprintf("%s/actions/%s", c.path, a1);
     body = xasprintf("{\"owner_id\":\"%s\",\"due_on\":\"2027-07-01\"}", c.champion);
-    call_ok("PATCH", a_path, c.champion_tok, body, 200);
+    test_expect("PATCH", a_path, c.champion_tok, body, 200, NULL);
     free(body);
-    r = http_call("POST", ev_path, c.champion_tok,
-                  "{\"kind\":\"document\",\"summary\":\"Not mine to add\"}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
-    call_ok("PATCH", c.path, c.host_tok, "{\"implementation_due_on\":\"2027-07-15\"}", 200);
+    test_expect("POST", ev_path, c.champion_tok,
+                "{\"kind\":\"document\",\"summary\":\"Not mine to add\"}", 403, NULL);
+    test_expect("PATCH", c.path, c.host_tok, "{\"implementation_due_on\":\"2027-07-15\"}", 200,
+                NULL);
     expect_move(&c, "implementing");
     expect_move(&c, "reflecting");
 
     /* Completing needs the reflection and publishes the best practices. */
-    char *bp = item(c.path, "best-practices", c.host_tok,
-                    "{\"title\":\"Library hour\",\"description\":\"A weekly hour of free "
-                    "reading <script>alert(1)</script> raised borrowing.\"}");
+    char *bp = test_item(c.path, "best-practices", c.host_tok,
+                         "{\"title\":\"Library hour\",\"description\":\"A weekly hour of free "
+                         "reading <script>alert(1)</script> raised borrowing.\"}");
     expect_guards(&c, "completed", "impact_summary_missing,lessons_learned_missing");
-    call_ok("PATCH", c.path, c.host_tok,
-            "{\"impact_summary\":\"Borrowing doubled.\",\"lessons_learned\":\"Protect the "
-            "time.\"}",
-            200);
+    test_expect("PATCH", c.path, c.host_tok,
+                "{\"impact_summary\":\"Borrowing doubled.\",\"lessons_learned\":\"Protect the "
+                "time.\"}",
+                200, NULL);
     char *list = xasprintf("/v1/partnerships/%s/best-practices", c.partnership);
-    r = http_call("GET", list, c.host_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", list, c.host_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
     expect_move(&c, "completed");
@@ -293,14 +197,11 @@ START_TEST(whole_cycle_by_role)
     ck_assert_int_eq(r->status, 409);
     ck_assert_str_eq(test_code(r), "invalid_transition");
     http_free(r);
-    r = http_call("PATCH", c.path, c.host_tok, "{\"focus\":\"Something else\"}", NULL);
-    ck_assert_int_eq(r->status, 409);
-    http_free(r);
+    test_expect("PATCH", c.path, c.host_tok, "{\"focus\":\"Something else\"}", 409, NULL);
 
     /* The audit trail, oldest first. */
     char *events = xasprintf("%s/events?limit=200", c.path);
-    r = http_call("GET", events, c.lead_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", events, c.lead_tok, NULL, 200, NULL);
     json_t *items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items),
                      11); /* 9 transitions, the worker's and the host's champion */
@@ -328,12 +229,12 @@ START_TEST(whole_cycle_by_role)
     free(m1);
     free(m2);
     free(team);
-    cycle_free(&c);
+    test_cycle_free(&c);
 }
 END_TEST
 
 struct mover {
-    const struct cycle *c;
+    const struct test_cycle *c;
     const char *etag;
     long status;
 };
@@ -355,12 +256,12 @@ static void *move_once(void *arg)
 
 START_TEST(two_transitions_at_once)
 {
-    struct cycle c;
-    cycle_setup(&c);
+    struct test_cycle c;
+    test_cycle_setup(&c, 1);
     for (int with_etag = 0; with_etag < 2; with_etag++) {
         if (with_etag) {
-            cycle_free(&c);
-            cycle_setup(&c);
+            test_cycle_free(&c);
+            test_cycle_setup(&c, 1);
         }
         struct mover a = {&c, with_etag ? "\"1\"" : NULL, 0}, b = a;
         pthread_t ta, tb;
@@ -376,24 +277,20 @@ START_TEST(two_transitions_at_once)
     struct http_resp *r = move(&c, c.host_tok, "planning");
     ck_assert_int_eq(r->status, 409);
     http_free(r);
-    cycle_free(&c);
+    test_cycle_free(&c);
 }
 END_TEST
 
 START_TEST(roles_and_scope)
 {
-    struct cycle c;
-    cycle_setup(&c);
+    struct test_cycle c;
+    test_cycle_setup(&c, 1);
     /* A person not on the review does not see it; the team's people do. */
-    struct http_resp *r = http_call("GET", c.path, c.lead_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    char *m = item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
-                   c.lead);
-    r = http_call("GET", c.path, c.lead_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("GET", "/v1/reviews?limit=200", c.lead_tok, NULL, NULL);
+    test_expect("GET", c.path, c.lead_tok, NULL, 404, NULL);
+    char *m = test_item(c.path, "team", c.host_tok,
+                        "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", c.lead);
+    test_expect("GET", c.path, c.lead_tok, NULL, 200, NULL);
+    struct http_resp *r = http_call("GET", "/v1/reviews?limit=200", c.lead_tok, NULL, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, c.review));
     http_free(r);
     r = http_call("GET", "/v1/reviews?limit=200", c.reviewer_tok, NULL, NULL);
@@ -401,35 +298,25 @@ START_TEST(roles_and_scope)
     http_free(r);
     /* Hub and partnership keys read but do not drive. */
     char *hub_tok = test_key("hub", c.hub), *part_tok = test_key("partnership", c.partnership);
-    r = http_call("GET", c.path, hub_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("GET", c.path, hub_tok, NULL, 200, NULL);
     r = move(&c, part_tok, "cancelled");
     ck_assert_int_eq(r->status, 403);
     http_free(r);
-    r = http_call("PATCH", c.path, hub_tok, "{\"focus\":\"x\"}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("PATCH", c.path, hub_tok, "{\"focus\":\"x\"}", 403, NULL);
     /* A team member may not drive the review; another school may not see it. */
     r = move(&c, c.lead_tok, "cancelled");
     ck_assert_int_eq(r->status, 403);
     http_free(r);
     char *other_tok = test_key("school", c.partner_a);
-    r = http_call("GET", c.path, other_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", c.path, other_tok, NULL, 404, NULL);
     char *body = xasprintf("{\"school_id\":\"%s\"}", c.host);
     r = http_call("POST", "/v1/reviews", other_tok, body, NULL);
     ck_assert_int_eq(r->status, 422); /* the host school is not one it can see */
     http_free(r);
-    r = http_call("POST", "/v1/reviews", part_tok, body, NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", "/v1/reviews", part_tok, body, 403, NULL);
     free(body);
     /* No grade, score or judgement can be written. */
-    r = http_call("PATCH", c.path, c.host_tok, "{\"grade\":\"outstanding\"}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
+    test_expect("PATCH", c.path, c.host_tok, "{\"grade\":\"outstanding\"}", 422, NULL);
     /* Cancelling needs a reason. */
     r = move(&c, c.host_tok, "cancelled");
     ck_assert_int_eq(r->status, 422);
@@ -443,7 +330,7 @@ START_TEST(roles_and_scope)
     free(hub_tok);
     free(part_tok);
     free(m);
-    cycle_free(&c);
+    test_cycle_free(&c);
 }
 END_TEST
 
@@ -451,8 +338,8 @@ END_TEST
  * longer qualifies. */
 START_TEST(champion_rules)
 {
-    struct cycle c;
-    cycle_setup(&c);
+    struct test_cycle c;
+    test_cycle_setup(&c, 1);
     char *champ = xasprintf("%s/champion", c.path);
     struct {
         const char *rule;
@@ -464,37 +351,37 @@ START_TEST(champion_rules)
     /* host_school */
     cases[1].rule = "host_school";
     cases[1].person = test_person(c.host);
-    accredit(cases[1].person, "improvement_champion");
+    test_accredit(cases[1].person, "improvement_champion");
     /* other_partnership */
     char *elsewhere = test_school(NULL);
     cases[2].rule = "other_partnership";
     cases[2].person = test_person(elsewhere);
-    accredit(cases[2].person, "improvement_champion");
+    test_accredit(cases[2].person, "improvement_champion");
     /* declared_conflict */
     cases[3].rule = "declared_conflict";
     cases[3].person = test_person(c.partner_a);
-    accredit(cases[3].person, "improvement_champion");
+    test_accredit(cases[3].person, "improvement_champion");
     char *cpath = xasprintf("/v1/people/%s/conflicts", cases[3].person);
     char *cbody = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Former governor\"}", c.host);
-    call_ok("POST", cpath, test_admin(), cbody, 201);
+    test_expect("POST", cpath, test_admin(), cbody, 201, NULL);
     /* unavailable on the workshop date */
-    call_ok("PATCH", c.path, c.host_tok, "{\"workshop_on\":\"2027-05-06\"}", 200);
+    test_expect("PATCH", c.path, c.host_tok, "{\"workshop_on\":\"2027-05-06\"}", 200, NULL);
     cases[4].rule = "unavailable";
     cases[4].person = test_person(c.partner_b);
-    accredit(cases[4].person, "improvement_champion");
+    test_accredit(cases[4].person, "improvement_champion");
     char *upath = xasprintf("/v1/people/%s/unavailability", cases[4].person);
-    call_ok("POST", upath, test_admin(), "{\"from_on\":\"2027-05-01\",\"to_on\":\"2027-05-06\"}",
-            201);
+    test_expect("POST", upath, test_admin(),
+                "{\"from_on\":\"2027-05-01\",\"to_on\":\"2027-05-06\"}", 201, NULL);
     /* recorded_evidence: needs a team member who recorded evidence. */
     cases[5].rule = "recorded_evidence";
     cases[5].person = test_person(c.partner_a);
-    accredit(cases[5].person, "improvement_champion");
-    accredit(cases[5].person, "peer_reviewer");
-    char *m = item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
-                   cases[5].person);
+    test_accredit(cases[5].person, "improvement_champion");
+    test_accredit(cases[5].person, "peer_reviewer");
+    char *m = test_item(c.path, "team", c.host_tok,
+                        "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", cases[5].person);
     char *tok = test_key("person", cases[5].person);
     char *ev =
-        item(c.path, "evidence", tok, "{\"kind\":\"pupil_interview\",\"summary\":\"Year 6\"}");
+        test_item(c.path, "evidence", tok, "{\"kind\":\"pupil_interview\",\"summary\":\"Year 6\"}");
     for (size_t i = 0; i < 6; i++) {
         char *body = xasprintf("{\"person_id\":\"%s\"}", cases[i].person);
         /* Someone of another partnership is beyond the host school's sight: only admin (who
@@ -510,10 +397,10 @@ START_TEST(champion_rules)
     }
     /* The eligible champion, then a workshop date they cannot make: reported, not refused. */
     char *body = xasprintf("{\"person_id\":\"%s\"}", c.champion);
-    call_ok("PUT", champ, c.host_tok, body, 200);
+    test_expect("PUT", champ, c.host_tok, body, 200, NULL);
     free(body);
     /* The champion may not join the team either. */
-    accredit(c.champion, "peer_reviewer");
+    test_accredit(c.champion, "peer_reviewer");
     char *team = xasprintf("%s/team", c.path);
     body = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", c.champion);
     struct http_resp *t = http_call("POST", team, c.host_tok, body, NULL);
@@ -524,10 +411,10 @@ START_TEST(champion_rules)
     free(team);
     free(body);
     char *un = xasprintf("/v1/people/%s/unavailability", c.champion);
-    call_ok("POST", un, test_admin(), "{\"from_on\":\"2027-06-01\",\"to_on\":\"2027-06-30\"}", 201);
+    test_expect("POST", un, test_admin(), "{\"from_on\":\"2027-06-01\",\"to_on\":\"2027-06-30\"}",
+                201, NULL);
     struct http_resp *r =
-        http_call("PATCH", c.path, c.host_tok, "{\"workshop_on\":\"2027-06-10\"}", NULL);
-    ck_assert_int_eq(r->status, 200);
+        test_call("PATCH", c.path, c.host_tok, "{\"workshop_on\":\"2027-06-10\"}", 200, NULL);
     json_t *report = json_object_get(r->json, "no_longer_eligible");
     ck_assert_int_eq(json_array_size(report), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(report, 0), "person_id")),
@@ -546,45 +433,45 @@ START_TEST(champion_rules)
     free(cpath);
     free(elsewhere);
     free(champ);
-    cycle_free(&c);
+    test_cycle_free(&c);
 }
 END_TEST
 
 /* With nobody to be champion the worker leaves the review unassigned: champion_missing. */
 START_TEST(champion_missing_guard)
 {
-    struct cycle c;
-    cycle_setup_with(&c, 0);
-    call_ok("PATCH", c.path, c.host_tok,
-            "{\"self_review_summary\":\"Ready.\",\"review_starts_on\":\"2027-03-10\","
-            "\"review_ends_on\":\"2027-03-11\"}",
-            200);
-    free(item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
-              c.lead));
-    free(item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
-              c.reviewer));
+    struct test_cycle c;
+    test_cycle_setup(&c, 0);
+    test_expect("PATCH", c.path, c.host_tok,
+                "{\"self_review_summary\":\"Ready.\",\"review_starts_on\":\"2027-03-10\","
+                "\"review_ends_on\":\"2027-03-11\"}",
+                200, NULL);
+    free(test_item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
+                   c.lead));
+    free(test_item(c.path, "team", c.host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
+                   c.reviewer));
     expect_move(&c, "scheduled");
     expect_move(&c, "in_review");
-    char *ev = item(c.path, "evidence", c.lead_tok, "{\"kind\":\"document\",\"summary\":\"Plan\"}");
-    free(item(c.path, "findings", c.lead_tok,
-              "{\"kind\":\"question\",\"text\":\"Why?\",\"evidence_ids\":[\"%s\"]}", ev));
+    char *ev =
+        test_item(c.path, "evidence", c.lead_tok, "{\"kind\":\"document\",\"summary\":\"Plan\"}");
+    free(test_item(c.path, "findings", c.lead_tok,
+                   "{\"kind\":\"question\",\"text\":\"Why?\",\"evidence_ids\":[\"%s\"]}", ev));
     expect_move(&c, "feedback");
     wait_assignment(c.review);
     expect_guards(&c, "workshop", "champion_missing,workshop_date_missing");
     free(ev);
-    cycle_free(&c);
+    test_cycle_free(&c);
 }
 END_TEST
 
 /* GET /v1/partnerships/{id}/summary over a partnership with one review in planning. */
 START_TEST(partnership_summary)
 {
-    struct cycle c;
-    cycle_setup(&c);
+    struct test_cycle c;
+    test_cycle_setup(&c, 1);
     char *hub_tok = test_key("hub", c.hub);
     char *path = xasprintf("/v1/partnerships/%s/summary", c.partnership);
-    struct http_resp *r = http_call("GET", path, hub_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, hub_tok, NULL, 200, NULL);
     json_t *by = json_object_get(r->json, "reviews_by_status");
     ck_assert_int_eq(json_integer_value(json_object_get(by, "planning")), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(by, "completed")), 0);
@@ -604,7 +491,7 @@ START_TEST(partnership_summary)
     http_free(r);
     free(path);
     free(hub_tok);
-    cycle_free(&c);
+    test_cycle_free(&c);
 }
 END_TEST
 
@@ -651,8 +538,8 @@ static json_int_t figure(const json_t *o, const char *sub, const char *key)
  * accreditation running out within 60 days is listed, the others are not. */
 START_TEST(hub_summary)
 {
-    struct cycle c;
-    cycle_setup(&c);
+    struct test_cycle c;
+    test_cycle_setup(&c, 1);
     char *p2 = test_partnership(c.hub);
     char *s2 = test_school(p2);
     char *soon = test_person(s2), *later = test_person(s2), *gone = test_person(s2);
@@ -666,8 +553,7 @@ START_TEST(hub_summary)
     char *rv3 = test_create("/v1/reviews", test_admin(), review_fmt, other_s);
 
     char *p2_path = xasprintf("/v1/partnerships/%s/summary", p2);
-    struct http_resp *r = http_call("GET", p2_path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", p2_path, test_admin(), NULL, 200, NULL);
     char *as_of = xstrdup(str(r, "as_of"));
     ck_assert(json_is_array(json_object_get(r->json, "expiring_accreditations")));
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "expiring_accreditations")), 0);
@@ -680,8 +566,7 @@ START_TEST(hub_summary)
     free(accredit_ending(renewed, "peer_reviewer", as_of, 200));
 
     /* The partnership summary lists the one running out within 60 days. */
-    r = http_call("GET", p2_path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", p2_path, test_admin(), NULL, 200, NULL);
     json_t *exp = json_object_get(r->json, "expiring_accreditations");
     ck_assert_msg(json_array_size(exp) == 1, "%s", r->body);
     json_t *e = json_array_get(exp, 0);
@@ -731,7 +616,7 @@ START_TEST(hub_summary)
     http_free(r);
 
     /* Scope: admin reads it; keys below the hub, and another hub's key, find no such hub. */
-    call_ok("GET", hub_path, test_admin(), NULL, 200);
+    test_expect("GET", hub_path, test_admin(), NULL, 200, NULL);
     char *p_tok = test_key("partnership", c.partnership);
     char *other_tok = test_key("hub", other_hub);
     const char *refused[] = {p_tok, c.host_tok, c.lead_tok, other_tok};
@@ -743,18 +628,14 @@ START_TEST(hub_summary)
     }
     /* Unknown query parameters answer 422; a hub that does not exist 404. */
     char *bad = xasprintf("%s?partnership_id=%s", hub_path, c.partnership);
-    r = http_call("GET", bad, hub_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
-    http_free(r);
-    call_ok("GET", "/v1/hubs/00000000-0000-4000-8000-000000000000/summary", test_admin(), NULL,
-            404);
+    test_expect("GET", bad, hub_tok, NULL, 422, "validation_failed");
+    test_expect("GET", "/v1/hubs/00000000-0000-4000-8000-000000000000/summary", test_admin(), NULL,
+                404, NULL);
 
     /* A hub with no partnerships answers an empty list and zero totals. */
     char *empty_hub = test_hub();
     char *empty_path = xasprintf("/v1/hubs/%s/summary", empty_hub);
-    r = http_call("GET", empty_path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", empty_path, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "partnerships")), 0);
     t = json_object_get(r->json, "totals");
     ck_assert_int_eq(figure(t, NULL, "partnerships"), 0);
@@ -768,7 +649,7 @@ START_TEST(hub_summary)
                    hub_tok, p_tok, other_tok, bad,     empty_hub, empty_path};
     for (size_t k = 0; k < sizeof all / sizeof *all; k++)
         free(all[k]);
-    cycle_free(&c);
+    test_cycle_free(&c);
 }
 END_TEST
 

@@ -14,8 +14,7 @@ START_TEST(school_create_read_list_update_delete)
     char *body = xasprintf("{\"urn\":\"%s\",\"name\":\"%s\",\"phase_of_education\":\"primary\","
                            "\"local_authority\":\"Leeds\",\"postcode\":\"LS1 4AP\"}",
                            urn_copy, name);
-    struct http_resp *r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r = test_call("POST", "/v1/schools", test_admin(), body, 201, NULL);
     const char *id = json_string_value(json_object_get(r->json, "id"));
     char *path = xasprintf("/v1/schools/%s", id);
     ck_assert_str_eq(http_header(r, "Location"), path);
@@ -26,15 +25,13 @@ START_TEST(school_create_read_list_update_delete)
     ck_assert_int_eq(strlen(json_string_value(json_object_get(r->json, "created_at"))), 20);
     http_free(r);
 
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "postcode")), "LS1 4AP");
     http_free(r);
 
     /* q is a case-insensitive name search. */
     char *q = xasprintf("/v1/schools?q=%s", "greenfield%20PRIMARY");
-    r = http_call("GET", q, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", q, test_admin(), NULL, 200, NULL);
     int found = 0;
     size_t i;
     json_t *it;
@@ -57,27 +54,18 @@ START_TEST(school_create_read_list_update_delete)
     http_free(r);
 
     /* null on a required field is refused and changes nothing. */
-    r = http_call("PATCH", path, test_admin(), "{\"name\":null}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
-    r = http_call("PATCH", path, test_admin(), "{\"version\":7}", NULL);
-    ck_assert_int_eq(r->status, 422);
-    http_free(r);
+    test_expect("PATCH", path, test_admin(), "{\"name\":null}", 422, NULL);
+    test_expect("PATCH", path, test_admin(), "{\"version\":7}", 422, NULL);
     r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "name")), "Renamed");
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 2);
     http_free(r);
 
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
+    r = test_call("DELETE", path, test_admin(), NULL, 204, NULL);
     ck_assert_int_eq(r->body_len, 0);
     http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", path, test_admin(), NULL, 404, NULL);
+    test_expect("DELETE", path, test_admin(), NULL, 404, NULL);
     free(q);
     free(path);
     free(body);
@@ -94,10 +82,7 @@ START_TEST(school_duplicate_urn_409)
                            "\"local_authority\":\"Leeds\"}",
                            json_string_value(json_object_get(r->json, "urn")));
     http_free(r);
-    r = http_call("POST", "/v1/schools", test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
+    test_expect("POST", "/v1/schools", test_admin(), body, 409, "conflict");
     free(body);
     free(path);
     free(id);
@@ -107,12 +92,11 @@ END_TEST
 START_TEST(school_unknown_partnership_422)
 {
     struct http_resp *r =
-        http_call("POST", "/v1/schools", test_admin(),
+        test_call("POST", "/v1/schools", test_admin(),
                   "{\"urn\":\"7654321\",\"name\":\"X\",\"phase_of_education\":\"primary\","
                   "\"local_authority\":\"Leeds\",\"partnership_id\":\"00000000-0000-0000-0000-"
                   "000000000000\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
+                  422, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(
                          json_array_get(json_object_get(r->json, "errors"), 0), "field")),
                      "/partnership_id");

@@ -4,8 +4,7 @@
 
 START_TEST(healthz_ok)
 {
-    struct http_resp *r = http_call("GET", "/healthz", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", "/healthz", NULL, NULL, 200, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "ok");
     ck_assert_ptr_nonnull(http_header(r, "X-Request-Id"));
     http_free(r);
@@ -14,8 +13,7 @@ END_TEST
 
 START_TEST(readyz_ok)
 {
-    struct http_resp *r = http_call("GET", "/readyz", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", "/readyz", NULL, NULL, 200, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "postgres")), "ok");
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "redis")), "ok");
     http_free(r);
@@ -26,8 +24,7 @@ START_TEST(metrics_prometheus)
 {
     struct http_resp *h = http_call("GET", "/healthz", NULL, NULL, NULL);
     http_free(h);
-    struct http_resp *r = http_call("GET", "/metrics", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", "/metrics", NULL, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(http_header(r, "Content-Type"), "text/plain"));
     ck_assert_ptr_nonnull(strstr(r->body, "# TYPE spp_http_requests_total counter"));
     ck_assert_ptr_nonnull(strstr(
@@ -40,8 +37,7 @@ END_TEST
 
 START_TEST(openapi_served)
 {
-    struct http_resp *r = http_call("GET", "/openapi.yaml", NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", "/openapi.yaml", NULL, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "openapi: 3.1"));
     http_free(r);
 }

@@ -57,19 +57,17 @@ START_TEST(session_crud_and_rules)
 {
     char *id = training_session("improvement_champion", 12, 0, NULL);
     char *path = xasprintf("/v1/training-sessions/%s", id);
-    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(num(r, "booked_count"), 0);
     ck_assert_int_eq(num(r, "seats_left"), 12);
     ck_assert_str_eq(str(r, "starts_at"), "2030-03-02T09:00:00Z");
     http_free(r);
 
-    r = http_call("GET",
+    r = test_call("GET",
                   "/v1/"
                   "training-sessions?course=improvement_champion&from=2030-03-01&to=2030-03-02&has_"
                   "seats=true&limit=200",
-                  test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+                  test_admin(), NULL, 200, NULL);
     int seen = 0;
     size_t i;
     json_t *it;
@@ -84,27 +82,19 @@ START_TEST(session_crud_and_rules)
                   NULL);
     ck_assert_ptr_null(strstr(r->body, id));
     http_free(r);
-    r = http_call("GET", "/v1/training-sessions?course=cooking&has_seats=maybe", test_admin(), NULL,
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect_errors("GET", "/v1/training-sessions?course=cooking&has_seats=maybe", test_admin(),
+                       NULL, 422, NULL, 2);
 
-    r = http_call("PATCH", path, test_admin(), "{\"ends_at\":\"2030-03-01T09:00:00Z\"}", NULL);
-    ck_assert_int_eq(r->status, 422);
+    r = test_call("PATCH", path, test_admin(), "{\"ends_at\":\"2030-03-01T09:00:00Z\"}", 422, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "dates_reversed"));
     http_free(r);
-    r = http_call("PATCH", path, test_admin(), "{\"location\":\"Bradford\",\"capacity\":20}", NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("PATCH", path, test_admin(), "{\"location\":\"Bradford\",\"capacity\":20}", 200,
+                  NULL);
     ck_assert_int_eq(num(r, "seats_left"), 20);
     ck_assert_int_eq(num(r, "version"), 2);
     http_free(r);
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
+    test_expect("GET", path, test_admin(), NULL, 404, NULL);
     free(path);
     free(id);
 }
@@ -156,16 +146,12 @@ START_TEST(forty_bookings_for_ten_seats)
     ck_assert_int_eq(num(r, "seats_left"), 0);
     http_free(r);
     /* No deleting a session that has bookings, and no squeezing it below them. */
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 409);
-    http_free(r);
-    r = http_call("PATCH", path, test_admin(), "{\"capacity\":9}", NULL);
-    ck_assert_int_eq(r->status, 422);
+    test_expect("DELETE", path, test_admin(), NULL, 409, NULL);
+    r = test_call("PATCH", path, test_admin(), "{\"capacity\":9}", 422, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "capacity_below_booked"));
     http_free(r);
     /* Two more seats: the two oldest waitlisted bookings move up. */
-    r = http_call("PATCH", path, test_admin(), "{\"capacity\":12}", NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("PATCH", path, test_admin(), "{\"capacity\":12}", 200, NULL);
     ck_assert_int_eq(num(r, "booked_count"), 12);
     http_free(r);
     free(path);
@@ -329,33 +315,21 @@ START_TEST(booking_scope_rules)
     http_free(r);
     /* Another hub's session is invisible to this hub's keys and to the person's. */
     char *path = xasprintf("/v1/training-sessions/%s", elsewhere);
-    r = http_call("GET", path, hub_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", path, me_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect("GET", path, hub_tok, NULL, 404, NULL);
+    test_expect("GET", path, me_tok, NULL, 404, NULL);
     char *own = xasprintf("/v1/training-sessions/%s", future);
-    r = http_call("GET", own, me_tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("PATCH", own, school_tok, "{\"capacity\":6}", NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
-    r = http_call("PATCH", own, hub_tok, "{\"capacity\":6}", NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("GET", own, me_tok, NULL, 200, NULL);
+    test_expect("PATCH", own, school_tok, "{\"capacity\":6}", 403, NULL);
+    test_expect("PATCH", own, hub_tok, "{\"capacity\":6}", 200, NULL);
     r = http_call("GET", "/v1/training-sessions?limit=200", hub_tok, NULL, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, future));
     ck_assert_ptr_nonnull(strstr(r->body, past));
     ck_assert_ptr_null(strstr(r->body, elsewhere));
     http_free(r);
-    r = http_call("POST", "/v1/training-sessions", school_tok,
-                  "{\"course\":\"peer_reviewer\",\"starts_at\":\"2030-01-01T09:00:00Z\","
-                  "\"ends_at\":\"2030-01-01T10:00:00Z\",\"location\":\"x\",\"capacity\":3}",
-                  NULL);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    test_expect("POST", "/v1/training-sessions", school_tok,
+                "{\"course\":\"peer_reviewer\",\"starts_at\":\"2030-01-01T09:00:00Z\","
+                "\"ends_at\":\"2030-01-01T10:00:00Z\",\"location\":\"x\",\"capacity\":3}",
+                403, NULL);
     free(own);
     free(path);
     free(mine);
@@ -400,9 +374,8 @@ START_TEST(timestamps_postgresql_refuses_answer_422)
     }
     char *id = training_session("peer_reviewer", 5, 0, NULL);
     char *path = xasprintf("/v1/training-sessions/%s", id);
-    struct http_resp *r =
-        http_call("PATCH", path, test_admin(), "{\"ends_at\":\"2030-03-02T15:30:00-16:00\"}", NULL);
-    ck_assert_int_eq(r->status, 422);
+    struct http_resp *r = test_call("PATCH", path, test_admin(),
+                                    "{\"ends_at\":\"2030-03-02T15:30:00-16:00\"}", 422, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "\"/ends_at\""));
     http_free(r);
     free(path);

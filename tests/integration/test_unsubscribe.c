@@ -11,26 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "http.h"
 #include "integration.h"
 #include "unsub.h"
 #include "xalloc.h"
-
-/* One value of a query with up to one parameter on the test database ("" for no row); the
- * caller frees it. */
-static char *q1(const char *sql, const char *param)
-{
-    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
-    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    const char *p[] = {param};
-    PGresult *res = PQexecParams(db, sql, param ? 1 : 0, NULL, p, NULL, NULL, 0);
-    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
-                  "%s: %s", sql, PQerrorMessage(db));
-    char *v = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
-    PQclear(res);
-    PQfinish(db);
-    return v;
-}
 
 /* Runs the digest compile for partnership on date and waits until its job has succeeded. */
 static void compile_wait(const char *partnership, const char *date)
@@ -50,7 +35,7 @@ static void compile_wait(const char *partnership, const char *date)
             break;
         usleep(100000);
     }
-    char *st = q1("SELECT status FROM jobs WHERE id::text = $1", strrchr(job, '/') + 1);
+    char *st = test_sql_value("SELECT status FROM jobs WHERE id::text = $1", strrchr(job, '/') + 1);
     ck_assert_str_eq(st, "succeeded");
     free(st);
     free(job);
@@ -116,7 +101,7 @@ static char *digest_notification(const char *digest_date, const char *partnershi
                           "WHERE n.kind = 'digest' AND d.partnership_id = '%s' "
                           "AND d.digest_date = '%s' AND n.person_id = $1",
                           partnership, digest_date);
-    char *id = q1(sql, person);
+    char *id = test_sql_value(sql, person);
     free(sql);
     return id;
 }
@@ -153,10 +138,11 @@ START_TEST(one_click_unsubscribe_from_the_digest)
                           "((now() AT TIME ZONE '%s')::date - 1 + time '12:00') AT TIME ZONE '%s' "
                           "WHERE review_id = $1 RETURNING 1",
                           tz, tz);
-    free(q1(sql, r1));
+    free(test_sql_value(sql, r1));
     free(sql);
-    char *yesterday = q1("SELECT ((now() AT TIME ZONE 'Europe/London')::date - 1)::text", NULL);
-    char *today = q1("SELECT (now() AT TIME ZONE 'Europe/London')::date::text", NULL);
+    char *yesterday =
+        test_sql_value("SELECT ((now() AT TIME ZONE 'Europe/London')::date - 1)::text", NULL);
+    char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date::text", NULL);
     compile_wait(part, yesterday);
     char *nid = digest_notification(yesterday, part, leaver);
     ck_assert_msg(*nid, "no digest notification for the leaver");
@@ -186,7 +172,7 @@ START_TEST(one_click_unsubscribe_from_the_digest)
     char *upath = xstrndup(at, strlen(at) - 1);
 
     /* GET: a page with a button, no header needed, nothing changed. */
-    char *version = q1("SELECT version::text FROM people WHERE id = $1", leaver);
+    char *version = test_sql_value("SELECT version::text FROM people WHERE id = $1", leaver);
     struct http_resp *r = http_call("GET", upath, NULL, NULL, NULL);
     ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
     ck_assert_ptr_nonnull(strstr(http_header(r, "Content-Type"), "text/html"));
@@ -195,11 +181,9 @@ START_TEST(one_click_unsubscribe_from_the_digest)
     ck_assert_ptr_nonnull(strstr(r->body, "<form method=\"post\""));
     ck_assert_ptr_nonnull(strstr(r->body, "the best practice digest"));
     http_free(r);
-    r = http_call("GET", upath, NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    char *still =
-        q1("SELECT digest_opt_in::text || ' ' || version FROM people WHERE id = $1", leaver);
+    test_expect("GET", upath, NULL, NULL, 200, NULL);
+    char *still = test_sql_value(
+        "SELECT digest_opt_in::text || ' ' || version FROM people WHERE id = $1", leaver);
     char *want = xasprintf("true %s", version);
     ck_assert_str_eq(still, want);
     free(want);
@@ -220,7 +204,7 @@ START_TEST(one_click_unsubscribe_from_the_digest)
         ck_assert_msg(r->status == 404, "POST %s -> %ld", others[i], r->status);
         http_free(r);
     }
-    still = q1("SELECT digest_opt_in::text FROM people WHERE id = $1", leaver);
+    still = test_sql_value("SELECT digest_opt_in::text FROM people WHERE id = $1", leaver);
     ck_assert_str_eq(still, "true");
     free(still);
 
@@ -230,22 +214,21 @@ START_TEST(one_click_unsubscribe_from_the_digest)
     ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
     ck_assert_ptr_nonnull(strstr(r->body, "You will no longer receive the best practice digest"));
     http_free(r);
-    char *after =
-        q1("SELECT digest_opt_in::text || ' ' || version FROM people WHERE id = $1", leaver);
-    char *bumped = q1("SELECT ($1::int + 1)::text", version);
+    char *after = test_sql_value(
+        "SELECT digest_opt_in::text || ' ' || version FROM people WHERE id = $1", leaver);
+    char *bumped = test_sql_value("SELECT ($1::int + 1)::text", version);
     want = xasprintf("false %s", bumped);
     ck_assert_str_eq(after, want);
     free(want);
     free(after);
-    char *audit = q1("SELECT count(*)::text FROM audit_log WHERE actor = 'unsubscribe-link' "
-                     "AND action = 'change' AND person_ids = ARRAY[$1::uuid]",
-                     leaver);
+    char *audit =
+        test_sql_value("SELECT count(*)::text FROM audit_log WHERE actor = 'unsubscribe-link' "
+                       "AND action = 'change' AND person_ids = ARRAY[$1::uuid]",
+                       leaver);
     ck_assert_str_eq(audit, "1");
     free(audit);
-    r = http_call("POST", upath, NULL, "", NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    after = q1("SELECT version::text FROM people WHERE id = $1", leaver);
+    test_expect("POST", upath, NULL, "", 200, NULL);
+    after = test_sql_value("SELECT version::text FROM people WHERE id = $1", leaver);
     ck_assert_str_eq(after, bumped);
     free(after);
 
@@ -259,9 +242,9 @@ START_TEST(one_click_unsubscribe_from_the_digest)
     ck_assert_msg(stay_mail != NULL, "the member who stayed got no digest");
     char *gone = digest_notification(today, part, leaver);
     ck_assert_str_eq(gone, "");
-    char *leaver_mails =
-        q1("SELECT count(*)::text FROM notifications WHERE kind = 'digest' AND person_id = $1",
-           leaver);
+    char *leaver_mails = test_sql_value(
+        "SELECT count(*)::text FROM notifications WHERE kind = 'digest' AND person_id = $1",
+        leaver);
     ck_assert_str_eq(leaver_mails, "1");
 
     free(leaver_mails);
@@ -298,28 +281,26 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
     char *part = test_partnership(hub);
     char *school = test_school(part);
     char *person = test_person(school);
-    char *hex = q1("SELECT encode(key, 'hex') FROM unsubscribe_key", NULL);
+    char *hex = test_sql_value("SELECT encode(key, 'hex') FROM unsubscribe_key", NULL);
     ck_assert_uint_eq(strlen(hex), 2 * UNSUB_KEY_LEN);
     unsigned char key[UNSUB_KEY_LEN];
     ck_assert_int_eq(unsub_key_parse(hex, key), 0);
     char token[UNSUB_TOKEN_LEN + 1];
     ck_assert_int_eq(unsub_token_make(key, sizeof key, person, "action_overdue", token), 0);
     char *path = xasprintf("/unsubscribe/%s", token);
-    struct http_resp *r = http_call("GET", path, NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, NULL, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "the weekly reminders of overdue actions"));
     http_free(r);
     /* The page's own button: a browser's form post. */
-    r = http_call("POST", path, NULL, "List-Unsubscribe=One-Click", one_click);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect_headers("POST", path, NULL, "List-Unsubscribe=One-Click", one_click, 200, NULL);
     /* That kind off; the digest and every other kind as they were. */
-    char *state = q1("SELECT digest_opt_in::text || ' ' || "
-                     "(notification_preferences ->> 'action_overdue') || ' ' || "
-                     "(SELECT count(*) FROM jsonb_each_text(notification_preferences) e "
-                     " WHERE e.key <> 'action_overdue' AND e.value = 'false') "
-                     "FROM people WHERE id = $1",
-                     person);
+    char *state =
+        test_sql_value("SELECT digest_opt_in::text || ' ' || "
+                       "(notification_preferences ->> 'action_overdue') || ' ' || "
+                       "(SELECT count(*) FROM jsonb_each_text(notification_preferences) e "
+                       " WHERE e.key <> 'action_overdue' AND e.value = 'false') "
+                       "FROM people WHERE id = $1",
+                       person);
     ck_assert_str_eq(state, "true false 0");
     free(state);
     /* The API shows it as a PATCH would have set it. */
@@ -332,30 +313,32 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
 
     /* A message queued before its kind was switched off is not sent: queued and switched off
      * in one statement (spp_notify sees the kind still on), the worker then marks it skipped. */
-    char *queued = q1("WITH n AS (SELECT spp_notify('training_2d', gen_random_uuid(), pe.id, "
-                      "  pe.email, current_date, NULL, jsonb_build_object('course', "
-                      "  'peer reviewer', 'starts', 'Monday', 'location', 'Leeds', 'days', 2)) "
-                      "  AS job FROM people pe WHERE pe.id = $1::uuid), "
-                      "u AS (UPDATE people SET notification_preferences = "
-                      "  notification_preferences || '{\"training_2d\": false}' "
-                      "  WHERE id = $1::uuid RETURNING 1) "
-                      "SELECT (n.job IS NOT NULL)::text FROM n, u",
-                      person);
+    char *queued =
+        test_sql_value("WITH n AS (SELECT spp_notify('training_2d', gen_random_uuid(), pe.id, "
+                       "  pe.email, current_date, NULL, jsonb_build_object('course', "
+                       "  'peer reviewer', 'starts', 'Monday', 'location', 'Leeds', 'days', 2)) "
+                       "  AS job FROM people pe WHERE pe.id = $1::uuid), "
+                       "u AS (UPDATE people SET notification_preferences = "
+                       "  notification_preferences || '{\"training_2d\": false}' "
+                       "  WHERE id = $1::uuid RETURNING 1) "
+                       "SELECT (n.job IS NOT NULL)::text FROM n, u",
+                       person);
     ck_assert_str_eq(queued, "true");
     free(queued);
-    char *nid = q1("SELECT id::text FROM notifications WHERE kind = 'training_2d' "
-                   "AND person_id = $1",
-                   person);
+    char *nid = test_sql_value("SELECT id::text FROM notifications WHERE kind = 'training_2d' "
+                               "AND person_id = $1",
+                               person);
     ck_assert_msg(*nid, "no training_2d notification queued");
     /* Queued from SQL here, with no caller to publish it after commit (jobs_outbox): left to the
      * sweeper, as a lost publish is. */
-    free(q1("WITH j AS (UPDATE jobs SET published_at = NULL WHERE kind = 'notification.deliver' "
-            "AND payload ->> 'notification_id' = $1 RETURNING 1) SELECT count(*)::text FROM j",
-            nid));
+    free(test_sql_value(
+        "WITH j AS (UPDATE jobs SET published_at = NULL WHERE kind = 'notification.deliver' "
+        "AND payload ->> 'notification_id' = $1 RETURNING 1) SELECT count(*)::text FROM j",
+        nid));
     char *status = NULL;
     for (int i = 0; i < 200; i++) {
         free(status);
-        status = q1("SELECT status FROM notifications WHERE id::text = $1", nid);
+        status = test_sql_value("SELECT status FROM notifications WHERE id::text = $1", nid);
         if (strcmp(status, "pending") != 0)
             break;
         usleep(100000);
@@ -371,18 +354,12 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
     char forged[UNSUB_TOKEN_LEN + 1];
     unsub_token_make(other, sizeof other, person, "digest", forged);
     char *fpath = xasprintf("/unsubscribe/%s", forged);
-    r = http_call("POST", fpath, NULL, "List-Unsubscribe=One-Click", one_click);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect_headers("POST", fpath, NULL, "List-Unsubscribe=One-Click", one_click, 404, NULL);
     unsub_token_make(key, sizeof key, "00000000-0000-4000-8000-000000000000", "digest", forged);
     char *npath = xasprintf("/unsubscribe/%s", forged);
-    r = http_call("GET", npath, NULL, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("POST", npath, NULL, "List-Unsubscribe=One-Click", one_click);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    state = q1("SELECT digest_opt_in::text FROM people WHERE id = $1", person);
+    test_expect("GET", npath, NULL, NULL, 404, NULL);
+    test_expect_headers("POST", npath, NULL, "List-Unsubscribe=One-Click", one_click, 404, NULL);
+    state = test_sql_value("SELECT digest_opt_in::text FROM people WHERE id = $1", person);
     ck_assert_str_eq(state, "true");
     free(state);
 

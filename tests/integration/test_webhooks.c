@@ -214,6 +214,26 @@ static void sub_free(struct sub *s)
     free(s->path);
 }
 
+/* A hub whose hub key is subscribed to review.transitioned at a fresh receiver path. */
+struct hub_sub {
+    char *hub, *tok;
+    struct sub s;
+};
+
+static void hub_sub_setup(struct hub_sub *h)
+{
+    h->hub = test_hub();
+    h->tok = test_key("hub", h->hub);
+    subscribe(&h->s, h->tok, "[\"review.transitioned\"]");
+}
+
+static void hub_sub_free(struct hub_sub *h)
+{
+    sub_free(&h->s);
+    free(h->tok);
+    free(h->hub);
+}
+
 /* A review of a new school in partnership (of hub_id), moved to cancelled: one
  * review.transitioned event. Writes the review id and returns the event's id (caller frees
  * both). */
@@ -232,8 +252,7 @@ static char *transition(const char *hub_id, char **review_out)
     http_free(r);
     free(path);
     path = xasprintf("/v1/reviews/%s/events", review);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     char *event = NULL;
     size_t i;
     json_t *e;
@@ -312,21 +331,16 @@ START_TEST(webhooks_roles_validation_secret_once)
             "{\"url\":\"https://example.org/x\",\"events\":[\"review.transitioned\"]}", NULL);
         ck_assert_msg(r->status == 403, "%s key POST -> %ld", roles[i][0], r->status);
         http_free(r);
-        r = http_call("GET", "/v1/webhooks", tok, NULL, NULL);
-        ck_assert_int_eq(r->status, 403);
-        ck_assert_str_eq(test_code(r), "forbidden");
-        http_free(r);
+        test_expect("GET", "/v1/webhooks", tok, NULL, 403, "forbidden");
         free(tok);
     }
 
     /* Every problem at once, each under its field. */
     struct http_resp *r =
-        http_call("POST", "/v1/webhooks", test_admin(),
+        test_call("POST", "/v1/webhooks", test_admin(),
                   "{\"url\":\"ftp://example.org/x\",\"events\":[\"review.transitioned\","
                   "\"review.created\",\"review.transitioned\"],\"secret\":\"mine\"}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
-    ck_assert_str_eq(test_code(r), "validation_failed");
+                  422, "validation_failed");
     char *errors = json_dumps(json_object_get(r->json, "errors"), JSON_COMPACT);
     ck_assert_msg(strstr(errors, "\"/url\"") && strstr(errors, "\"/events/1\"") &&
                       strstr(errors, "\"/events/2\"") && strstr(errors, "\"/secret\""),
@@ -375,8 +389,7 @@ START_TEST(webhooks_roles_validation_secret_once)
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "id")), id);
     ck_assert_ptr_null(json_object_get(r->json, "secret"));
     http_free(r);
-    r = http_call("GET", location, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    r = test_call("GET", location, test_admin(), NULL, 200, NULL);
     ck_assert_ptr_null(json_object_get(r->json, "secret"));
     ck_assert_ptr_null(strstr(r->body, "whsec_"));
     ck_assert_ptr_null(strstr(r->body, "secret"));
@@ -385,8 +398,7 @@ START_TEST(webhooks_roles_validation_secret_once)
     char *page = xstrdup("/v1/webhooks?limit=200");
     int found = 0;
     while (page) {
-        r = http_call("GET", page, test_admin(), NULL, NULL);
-        ck_assert_int_eq(r->status, 200);
+        r = test_call("GET", page, test_admin(), NULL, 200, NULL);
         ck_assert_ptr_null(strstr(r->body, "whsec_"));
         if (strstr(r->body, id))
             found = 1;
@@ -407,18 +419,10 @@ START_TEST(webhooks_roles_validation_secret_once)
 
     /* Deleted with If-Match: stale answers 412, then 204, then it is gone. */
     const char *stale[] = {"If-Match: \"999\"", NULL};
-    r = http_call("DELETE", location, test_admin(), NULL, stale);
-    ck_assert_int_eq(r->status, 412);
-    http_free(r);
-    r = http_call("DELETE", location, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
-    r = http_call("GET", location, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("DELETE", location, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    test_expect_headers("DELETE", location, test_admin(), NULL, stale, 412, NULL);
+    test_expect("DELETE", location, test_admin(), NULL, 204, NULL);
+    test_expect("GET", location, test_admin(), NULL, 404, NULL);
+    test_expect("DELETE", location, test_admin(), NULL, 404, NULL);
     free(unique_key);
     free(location);
     free(id);
@@ -438,20 +442,11 @@ START_TEST(webhooks_hub_keys_see_their_own)
     subscribe(&b, tok_b, "[\"review.transitioned\"]");
     char *path_a = xasprintf("/v1/webhooks/%s", a.id);
 
-    struct http_resp *r = http_call("GET", path_a, tok_b, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("DELETE", path_a, tok_b, NULL, NULL);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = http_call("GET", path_a, tok_a, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("GET", path_a, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
-    r = http_call("GET", "/v1/webhooks?limit=200", tok_b, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    test_expect("GET", path_a, tok_b, NULL, 404, NULL);
+    test_expect("DELETE", path_a, tok_b, NULL, 404, NULL);
+    test_expect("GET", path_a, tok_a, NULL, 200, NULL);
+    test_expect("GET", path_a, test_admin(), NULL, 200, NULL);
+    struct http_resp *r = test_call("GET", "/v1/webhooks?limit=200", tok_b, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     ck_assert_ptr_null(strstr(r->body, a.id));
     ck_assert_ptr_nonnull(strstr(r->body, b.id));
@@ -514,8 +509,7 @@ START_TEST(webhooks_delivery_is_signed)
 
     /* Delivered: the subscription is not failing. */
     char *path = xasprintf("/v1/webhooks/%s", s.id);
-    struct http_resp *r = http_call("GET", path, tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, tok, NULL, 200, NULL);
     ck_assert(json_is_true(json_object_get(r->json, "active")));
     ck_assert(json_is_null(json_object_get(r->json, "failing_since")));
     http_free(r);
@@ -576,14 +570,11 @@ START_TEST(webhooks_booking_changed)
     char *school = test_school(NULL), *person = test_person(school);
     char *path = xasprintf("/v1/training-sessions/%s/bookings", session);
     char *body = xasprintf("{\"person_id\":\"%s\"}", person);
-    struct http_resp *r = http_call("POST", path, test_admin(), body, NULL);
-    ck_assert_int_eq(r->status, 201);
+    struct http_resp *r = test_call("POST", path, test_admin(), body, 201, NULL);
     char *booking = xstrdup(json_string_value(json_object_get(r->json, "id")));
     http_free(r);
     char *bpath = xasprintf("/v1/bookings/%s", booking);
-    r = http_call("PATCH", bpath, test_admin(), "{\"status\":\"cancelled\"}", NULL);
-    ck_assert_int_eq(r->status, 200);
-    http_free(r);
+    test_expect("PATCH", bpath, test_admin(), "{\"status\":\"cancelled\"}", 200, NULL);
     PGconn *db = db_open();
     char *event =
         db_value(db,
@@ -615,31 +606,29 @@ END_TEST
 
 START_TEST(webhooks_recover_after_failures)
 {
-    char *hub = test_hub();
-    char *tok = test_key("hub", hub);
-    struct sub s;
-    subscribe(&s, tok, "[\"review.transitioned\"]");
-    receiver_fail(s.path, 2, 500);
+    struct hub_sub h;
+    hub_sub_setup(&h);
+    receiver_fail(h.s.path, 2, 500);
     char *review = NULL;
-    char *event = transition(hub, &review);
-    json_t *got = await_received(s.path, event, 3, 60);
+    char *event = transition(h.hub, &review);
+    json_t *got = await_received(h.s.path, event, 3, 60);
     ck_assert_int_eq(json_array_size(got), 3);
     long want[] = {500, 500, 200};
     for (size_t i = 0; i < 3; i++) {
         json_t *rec = json_array_get(got, i);
         ck_assert_int_eq(json_integer_value(json_object_get(rec, "status")), want[i]);
-        json_decref(verify_delivery(rec, s.secret, event));
+        json_decref(verify_delivery(rec, h.s.secret, event));
     }
     json_decref(got);
 
     /* Recovered: no longer failing, the last error kept; one delivery job in the ledger, which
      * failed twice and succeeded at its third attempt (the ledger's own retries). */
     PGconn *db = db_open();
-    char *path = xasprintf("/v1/webhooks/%s", s.id);
+    char *path = xasprintf("/v1/webhooks/%s", h.s.id);
     struct http_resp *r = NULL;
     for (int i = 0; i < 50; i++) {
         http_free(r);
-        r = http_call("GET", path, tok, NULL, NULL);
+        r = http_call("GET", path, h.tok, NULL, NULL);
         if (json_is_null(json_object_get(r->json, "failing_since")))
             break;
         usleep(100 * 1000);
@@ -652,58 +641,54 @@ START_TEST(webhooks_recover_after_failures)
         if (count_of(db,
                      "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
                      "AND payload ->> 'webhook_id' = $1 AND status = 'succeeded'",
-                     s.id) == 1)
+                     h.s.id) == 1)
             break;
         usleep(100 * 1000);
     }
     ck_assert_int_eq(count_of(db,
                               "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
                               "AND payload ->> 'webhook_id' = $1",
-                              s.id),
+                              h.s.id),
                      1);
     ck_assert_int_eq(count_of(db,
                               "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
                               "AND payload ->> 'webhook_id' = $1 AND status = 'succeeded' "
                               "AND attempts = 3 AND last_error IS NULL",
-                              s.id),
+                              h.s.id),
                      1);
     PQfinish(db);
     /* Nothing more arrives. */
     sleep(2);
-    got = received(s.path, event);
+    got = received(h.s.path, event);
     ck_assert_int_eq(json_array_size(got), 3);
     json_decref(got);
     free(path);
     free(event);
     free(review);
-    sub_free(&s);
-    free(tok);
-    free(hub);
+    hub_sub_free(&h);
 }
 END_TEST
 
 START_TEST(webhooks_disabled_after_three_days_failing)
 {
-    char *hub = test_hub();
-    char *tok = test_key("hub", hub);
-    struct sub s;
-    subscribe(&s, tok, "[\"review.transitioned\"]");
-    receiver_fail(s.path, 1000, 503);
+    struct hub_sub h;
+    hub_sub_setup(&h);
+    receiver_fail(h.s.path, 1000, 503);
     PGconn *db = db_open();
     /* It has been failing for four days. */
     free(db_value(db,
                   "UPDATE webhooks SET failing_since = clock_timestamp() - interval '4 days', "
                   "last_error = 'HTTP 503' WHERE id = $1",
-                  s.id));
+                  h.s.id));
     char *review = NULL;
-    char *event = transition(hub, &review);
-    json_t *got = await_received(s.path, event, 1, 30);
+    char *event = transition(h.hub, &review);
+    json_t *got = await_received(h.s.path, event, 1, 30);
     json_decref(got);
-    char *path = xasprintf("/v1/webhooks/%s", s.id);
+    char *path = xasprintf("/v1/webhooks/%s", h.s.id);
     struct http_resp *r = NULL;
     for (int i = 0; i < 100; i++) {
         http_free(r);
-        r = http_call("GET", path, tok, NULL, NULL);
+        r = http_call("GET", path, h.tok, NULL, NULL);
         if (json_is_false(json_object_get(r->json, "active")))
             break;
         usleep(100 * 1000);
@@ -714,7 +699,7 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "last_error")), "HTTP 503");
     http_free(r);
     /* The event is recorded in the ledger, and no further delivery of it is queued. */
-    char *key = xasprintf("webhook.disabled:%s", s.id);
+    char *key = xasprintf("webhook.disabled:%s", h.s.id);
     ck_assert_int_eq(count_of(db,
                               "SELECT count(*) FROM jobs WHERE dedupe_key = $1 "
                               "AND kind = 'webhook.disabled' AND status = 'succeeded' "
@@ -725,17 +710,17 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     ck_assert_int_eq(count_of(db,
                               "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
                               "AND payload ->> 'webhook_id' = $1 AND status <> 'succeeded'",
-                              s.id),
+                              h.s.id),
                      0);
 
     /* A disabled subscription gets nothing more. */
     char *review2 = NULL;
-    char *event2 = transition(hub, &review2);
+    char *event2 = transition(h.hub, &review2);
     await_fanout(db, event2);
-    key = xasprintf("webhook:%s:%s", s.id, event2);
+    key = xasprintf("webhook:%s:%s", h.s.id, event2);
     ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
     free(key);
-    got = received(s.path, NULL);
+    got = received(h.s.path, NULL);
     ck_assert_int_eq(json_array_size(got), 1);
     json_decref(got);
     PQfinish(db);
@@ -744,39 +729,31 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     free(path);
     free(event);
     free(review);
-    sub_free(&s);
-    free(tok);
-    free(hub);
+    hub_sub_free(&h);
 }
 END_TEST
 
 START_TEST(webhooks_deleted_gets_nothing)
 {
-    char *hub = test_hub();
-    char *tok = test_key("hub", hub);
-    struct sub s;
-    subscribe(&s, tok, "[\"review.transitioned\"]");
-    char *path = xasprintf("/v1/webhooks/%s", s.id);
-    struct http_resp *r = http_call("DELETE", path, tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
+    struct hub_sub h;
+    hub_sub_setup(&h);
+    char *path = xasprintf("/v1/webhooks/%s", h.s.id);
+    test_expect("DELETE", path, h.tok, NULL, 204, NULL);
     char *review = NULL;
-    char *event = transition(hub, &review);
+    char *event = transition(h.hub, &review);
     PGconn *db = db_open();
     await_fanout(db, event);
-    char *key = xasprintf("webhook:%s:%s", s.id, event);
+    char *key = xasprintf("webhook:%s:%s", h.s.id, event);
     ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
     free(key);
     PQfinish(db);
-    json_t *got = received(s.path, NULL);
+    json_t *got = received(h.s.path, NULL);
     ck_assert_int_eq(json_array_size(got), 0);
     json_decref(got);
     free(event);
     free(review);
     free(path);
-    sub_free(&s);
-    free(tok);
-    free(hub);
+    hub_sub_free(&h);
 }
 END_TEST
 
@@ -809,15 +786,12 @@ START_TEST(webhooks_given_up_then_retried)
     }
     ck_assert_msg(dead != NULL, "no dead job for the given-up event");
     char *path = xasprintf("/v1/jobs/%s", dead);
-    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 200);
+    struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "dead");
     http_free(r);
     free(path);
     path = xasprintf("/v1/jobs/%s/retry", dead);
-    r = http_call("POST", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 202);
-    http_free(r);
+    test_expect("POST", path, test_admin(), NULL, 202, NULL);
     got = await_received(s.path, event, 2, 30);
     ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(got, 1), "status")), 200);
     json_t *body = verify_delivery(json_array_get(got, 1), s.secret, event);
@@ -875,9 +849,7 @@ START_TEST(webhooks_private_targets_refused)
         ck_assert_str_eq(json_string_value(json_object_get(j, "code")), "unavailable");
     if (status == 201) {
         char *path = xasprintf("/v1/webhooks/%s", json_string_value(json_object_get(j, "id")));
-        struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, NULL);
-        ck_assert_int_eq(r->status, 204);
-        http_free(r);
+        test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
         free(path);
     }
     json_decref(j);
@@ -923,11 +895,10 @@ START_TEST(webhooks_events_bounded)
     http_free(r);
     buf_cleanup(&b);
 
-    r = http_call("POST", "/v1/webhooks", test_admin(),
+    r = test_call("POST", "/v1/webhooks", test_admin(),
                   "{\"url\":\"https://hooks.example.org/x\",\"events\":[\"booking.changed\","
                   "\"booking.changed\",\"digest.published\",\"booking.changed\"]}",
-                  NULL);
-    ck_assert_int_eq(r->status, 422);
+                  422, NULL);
     errors = json_object_get(r->json, "errors");
     ck_assert_msg(json_array_size(errors) == 1, "%s", r->body);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
@@ -953,9 +924,7 @@ START_TEST(webhooks_names_not_resolved_by_the_api)
     ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
     char *path = xasprintf("/v1/webhooks/%s", json_string_value(json_object_get(r->json, "id")));
     http_free(r);
-    r = http_call("DELETE", path, test_admin(), NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
+    test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
     free(path);
 
     const char *strict = getenv("SPP_TEST_STRICT_URL");
@@ -1049,9 +1018,7 @@ START_TEST(webhooks_capped_per_key)
         ids[i] = xstrdup(json_string_value(json_object_get(json_array_get(items, i), "id")));
     http_free(r);
     char *path = xasprintf("/v1/webhooks/%s", ids[0]);
-    r = http_call("DELETE", path, tok, NULL, NULL);
-    ck_assert_int_eq(r->status, 204);
-    http_free(r);
+    test_expect("DELETE", path, tok, NULL, 204, NULL);
     free(path);
     free(ids[0]);
     r = http_call("POST", "/v1/webhooks", tok, body, NULL);
@@ -1060,9 +1027,7 @@ START_TEST(webhooks_capped_per_key)
     http_free(r);
     for (int i = 0; i < 25; i++) {
         path = xasprintf("/v1/webhooks/%s", ids[i]);
-        r = http_call("DELETE", path, tok, NULL, NULL);
-        ck_assert_int_eq(r->status, 204);
-        http_free(r);
+        test_expect("DELETE", path, tok, NULL, 204, NULL);
         free(path);
         free(ids[i]);
     }

@@ -144,6 +144,48 @@ const char *test_code(const struct http_resp *r)
     return json_is_string(c) ? json_string_value(c) : "";
 }
 
+/* test_call with extra headers. */
+static struct http_resp *test_call_headers(const char *method, const char *path, const char *token,
+                                           const char *body, const char *const *headers,
+                                           long status, const char *code)
+{
+    struct http_resp *r = http_call(method, path, token, body, headers);
+    ck_assert_msg(r->status == status, "%s %s -> %ld, not %ld: %s", method, path, r->status, status,
+                  r->body);
+    if (code)
+        ck_assert_msg(!strcmp(test_code(r), code), "%s %s -> code \"%s\", not \"%s\"", method, path,
+                      test_code(r), code);
+    return r;
+}
+
+struct http_resp *test_call(const char *method, const char *path, const char *token,
+                            const char *body, long status, const char *code)
+{
+    return test_call_headers(method, path, token, body, NULL, status, code);
+}
+
+void test_expect_headers(const char *method, const char *path, const char *token, const char *body,
+                         const char *const *headers, long status, const char *code)
+{
+    http_free(test_call_headers(method, path, token, body, headers, status, code));
+}
+
+void test_expect(const char *method, const char *path, const char *token, const char *body,
+                 long status, const char *code)
+{
+    http_free(test_call(method, path, token, body, status, code));
+}
+
+void test_expect_errors(const char *method, const char *path, const char *token, const char *body,
+                        long status, const char *code, size_t nerrors)
+{
+    struct http_resp *r = test_call(method, path, token, body, status, code);
+    size_t n = json_array_size(json_object_get(r->json, "errors"));
+    ck_assert_msg(n == nerrors, "%s %s -> %zu errors, not %zu: %s", method, path, n, nerrors,
+                  r->body);
+    http_free(r);
+}
+
 char *test_message_id(const char *id)
 {
     /* The worker's rule (smtp_message_id_domain) for the plain forms the test command sets:
@@ -177,6 +219,15 @@ char *test_create(const char *path, const char *token, const char *fmt, ...)
     return id;
 }
 
+/* An id as a JSON value in out: the quoted string, or null when id is NULL. */
+static void test_json_id(char out[64], const char *id)
+{
+    if (id)
+        snprintf(out, 64, "\"%s\"", id);
+    else
+        snprintf(out, 64, "null");
+}
+
 char *test_hub(void)
 {
     char *name = test_unique("Hub");
@@ -189,9 +240,8 @@ char *test_hub(void)
 char *test_partnership(const char *hub_id)
 {
     char *name = test_unique("Partnership");
-    char hub[64] = "null";
-    if (hub_id)
-        snprintf(hub, sizeof hub, "\"%s\"", hub_id);
+    char hub[64];
+    test_json_id(hub, hub_id);
     char *id = test_create("/v1/partnerships", test_admin(),
                            "{\"name\":\"%s\",\"kind\":\"mat\",\"hub_id\":%s}", name, hub);
     free(name);
@@ -201,9 +251,8 @@ char *test_partnership(const char *hub_id)
 char *test_school(const char *partnership_id)
 {
     char *name = test_unique("School");
-    char p[64] = "null";
-    if (partnership_id)
-        snprintf(p, sizeof p, "\"%s\"", partnership_id);
+    char p[64];
+    test_json_id(p, partnership_id);
     char *id = NULL;
     /* A URN may collide with one from an earlier run against the same database: try again. */
     for (int i = 0; i < 5 && !id; i++) {
@@ -241,9 +290,8 @@ char *test_person(const char *school_id)
 
 char *test_key(const char *role, const char *scope_id)
 {
-    char scope[64] = "null";
-    if (scope_id)
-        snprintf(scope, sizeof scope, "\"%s\"", scope_id);
+    char scope[64];
+    test_json_id(scope, scope_id);
     char *body = xasprintf("{\"name\":\"test key\",\"role\":\"%s\",\"scope_id\":%s}", role, scope);
     struct http_resp *r = http_call("POST", "/v1/api-keys", test_admin(), body, NULL);
     ck_assert_msg(r->status == 201, "POST /v1/api-keys -> %ld %s", r->status, r->body);

@@ -46,4 +46,18 @@ char *test_message_id(const char *id);
 /* The problem code of a response, or "" when it has none. */
 const char *test_code(const struct http_resp *r);
 
+/* Sends one request (no extra headers) and asserts its status and, unless code is NULL, its
+ * problem's code; the answer is freed. */
+void test_expect(const char *method, const char *path, const char *token, const char *body,
+                 long status, const char *code);
+/* The same with extra headers (NULL-terminated, as http_call takes them). */
+void test_expect_headers(const char *method, const char *path, const char *token, const char *body,
+                         const char *const *headers, long status, const char *code);
+/* The same, and the problem lists exactly nerrors errors. */
+void test_expect_errors(const char *method, const char *path, const char *token, const char *body,
+                        long status, const char *code, size_t nerrors);
+/* The same, keeping the answer for more assertions (the caller frees it). */
+struct http_resp *test_call(const char *method, const char *path, const char *token,
+                            const char *body, long status, const char *code);
+
 #endif

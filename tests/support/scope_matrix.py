@@ -1,7 +1,8 @@
 """The scope matrix (issue 9, DESIGN §3 "Auth"): every route of services/api/routes.c, for each
 role (admin, hub, partnership, school, person), against a target inside and a target outside the
-key's scope, with the status the API must answer. One table, MATRIX below, is both the test and
-the README's copy of it.
+key's scope, with the status the API must answer. One table, MATRIX below (the rows written out in
+scope_matrix.txt beside this file, and those generated here), is both the test and the README's
+copy of it.
 
     /usr/bin/python3 tests/support/scope_matrix.py run BASE_URL ADMIN_TOKEN
         builds the fixtures over HTTP with the admin token, runs every case, prints each
@@ -49,106 +50,38 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # ---- the table ---------------------------------------------------------------------------------
 #
 # Each row: method, path, variant ("" or a few words), then one "inside outside" pair per role in
-# ROLES order. A status is a number; "-" means the case does not exist (admin has no outside; a
+# ROLES order; the rows written out are in scope_matrix.txt, a section for each run of them. A status is a number; "-" means the case does not exist (admin has no outside; a
 # route without a target has no inside or outside). For a list, "+" after 200 means the answer
 # holds the target, "x" that it does not (every page is read).
 
-MATRIX = [
-    ("GET", "/healthz", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
-    ("GET", "/readyz", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
-    ("GET", "/metrics", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
-    ("GET", "/openapi.yaml", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
-    # A calendar subscription URL: its secret is the credential, whatever key comes with it.
-    ("GET", "/feeds/calendar/{secret}.ics", "", "200 -", "200 -", "200 -", "200 -", "200 -"),
-    ("GET", "/feeds/calendar/{secret}.ics", "an unknown secret",
-     "404 -", "404 -", "404 -", "404 -", "404 -"),
-    # Public: the token decides, never the key (a token no server made: 404 for everyone).
-    ("GET", "/unsubscribe/{token}", "", "404 -", "404 -", "404 -", "404 -", "404 -"),
-    ("POST", "/unsubscribe/{token}", "", "404 -", "404 -", "404 -", "404 -", "404 -"),
+ROWS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scope_matrix.txt")
 
-    ("GET", "/v1/schools", "", "200+ -", "200+ 200x", "200+ 200x", "200+ 200x", "200x 200x"),
-    ("POST", "/v1/schools", "", "201 -", "201 422", "201 422", "403 403", "403 403"),
-    ("GET", "/v1/schools/{id}", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
-    ("PATCH", "/v1/schools/{id}", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
-    ("DELETE", "/v1/schools/{id}", "", "204 -", "204 404", "204 404", "403 404", "404 404"),
 
-    ("GET", "/v1/hubs", "", "200+ -", "200+ 200x", "200x 200x", "200x 200x", "200x 200x"),
-    ("POST", "/v1/hubs", "", "201 -", "403 -", "403 -", "403 -", "403 -"),
-    ("GET", "/v1/hubs/{id}", "", "200 -", "200 404", "404 404", "404 404", "404 404"),
-    ("PATCH", "/v1/hubs/{id}", "", "200 -", "200 404", "404 404", "404 404", "404 404"),
-    ("DELETE", "/v1/hubs/{id}", "", "204 -", "403 404", "404 404", "404 404", "404 404"),
-    ("GET", "/v1/hubs/{id}/summary", "", "200 -", "200 404", "404 404", "404 404", "404 404"),
+def _rows(section):
+    """The rows of one [section] of scope_matrix.txt, each "METHOD PATH | variant | admin | hub |
+    partnership | school | person", as MATRIX tuples."""
+    rows, current = [], None
+    with open(ROWS_FILE, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("[") and line.endswith("]"):
+                current = line[1:-1]
+                continue
+            if current != section:
+                continue
+            head, variant, *cells = [c.strip() for c in line.split("|")]
+            method, path = head.split(" ", 1)
+            if len(cells) != len(ROLES):
+                raise SystemExit("%s: %d cells, not %d: %s" % (ROWS_FILE, len(cells), len(ROLES), line))
+            rows.append((method, path, variant) + tuple(cells))
+    if not rows:
+        raise SystemExit("%s: no section [%s]" % (ROWS_FILE, section))
+    return rows
 
-    ("GET", "/v1/partnerships", "", "200+ -", "200+ 200x", "200+ 200x", "200x 200x", "200x 200x"),
-    ("POST", "/v1/partnerships", "", "201 -", "201 422", "403 403", "403 403", "403 403"),
-    ("GET", "/v1/partnerships/{id}", "", "200 -", "200 404", "200 404", "404 404", "404 404"),
-    ("PATCH", "/v1/partnerships/{id}", "", "200 -", "200 404", "200 404", "404 404", "404 404"),
-    ("DELETE", "/v1/partnerships/{id}", "", "204 -", "204 404", "403 404", "404 404", "404 404"),
-    ("POST", "/v1/partnerships/{id}/phase", "", "200 -", "200 404", "200 404", "404 404", "404 404"),
-    ("GET", "/v1/partnerships/{id}/summary", "", "200 -", "200 404", "200 404", "404 404", "404 404"),
 
-    ("GET", "/v1/people", "", "200+ -", "200+ 200x", "200+ 200x", "200+ 200x", "200+ 200x"),
-    ("POST", "/v1/people", "", "201 -", "201 422", "201 422", "201 422", "403 403"),
-    ("GET", "/v1/people/{id}", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("PATCH", "/v1/people/{id}", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("DELETE", "/v1/people/{id}", "", "204 -", "204 404", "204 404", "204 404", "403 404"),
-    ("GET", "/v1/people/{id}/calendar.ics", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("POST", "/v1/people/{id}/calendar-feed", "", "201 -", "201 404", "201 404", "201 404", "201 404"),
-    ("DELETE", "/v1/people/{id}/calendar-feed", "", "204 -", "204 404", "204 404", "204 404", "204 404"),
-    ("GET", "/v1/people/{id}/export", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("POST", "/v1/people/{id}/erase", "", "200 -", "200 404", "200 404", "200 404", "403 404"),
-    ("GET", "/v1/people/{id}/conflicts", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("POST", "/v1/people/{id}/conflicts", "", "201 -", "201 404", "201 404", "201 404", "201 404"),
-    ("GET", "/v1/people/{id}/conflicts/{conflict_id}", "",
-     "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("DELETE", "/v1/people/{id}/conflicts/{conflict_id}", "",
-     "204 -", "204 404", "204 404", "204 404", "403 404"),
-    ("GET", "/v1/people/{id}/unavailability", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("POST", "/v1/people/{id}/unavailability", "", "201 -", "201 404", "201 404", "201 404", "201 404"),
-    ("GET", "/v1/people/{id}/unavailability/{unavailability_id}", "",
-     "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("DELETE", "/v1/people/{id}/unavailability/{unavailability_id}", "",
-     "204 -", "204 404", "204 404", "204 404", "204 404"),
-
-    ("GET", "/v1/api-keys", "", "200 -", "403 -", "403 -", "403 -", "403 -"),
-    ("POST", "/v1/api-keys", "", "201 -", "403 -", "403 -", "403 -", "403 -"),
-    ("GET", "/v1/api-keys/{id}", "", "200 -", "403 403", "403 403", "403 403", "403 403"),
-    ("DELETE", "/v1/api-keys/{id}", "", "204 -", "403 403", "403 403", "403 403", "403 403"),
-
-    ("GET", "/v1/training-sessions", "", "200+ -", "200+ 200x", "200+ 200x", "200+ 200x", "200+ 200x"),
-    ("POST", "/v1/training-sessions", "", "201 -", "201 422", "403 403", "403 403", "403 403"),
-    ("GET", "/v1/training-sessions/{id}", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("PATCH", "/v1/training-sessions/{id}", "", "200 -", "200 404", "403 404", "403 404", "403 404"),
-    ("DELETE", "/v1/training-sessions/{id}", "", "204 -", "204 404", "403 404", "403 404", "403 404"),
-    ("GET", "/v1/training-sessions/{id}/bookings", "",
-     "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("POST", "/v1/training-sessions/{id}/bookings", "",
-     "201 -", "201 404", "201 404", "201 404", "201 404"),
-    ("POST", "/v1/training-sessions/{id}/bookings", "for a person outside the key's scope",
-     "- -", "- 422", "- 422", "- 422", "- 403"),
-    ("GET", "/v1/training-sessions/{id}/bookings", "a session every key sees",
-     "200+ -", "200+ 200x", "200+ 200x", "200+ 200x", "200+ 200x"),
-    ("GET", "/v1/bookings/{id}", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("PATCH", "/v1/bookings/{id}", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-
-    ("GET", "/v1/people/{id}/accreditations", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("POST", "/v1/people/{id}/accreditations", "", "201 -", "201 404", "201 404", "403 403", "403 403"),
-    ("GET", "/v1/people/{id}/accreditations/{accreditation_id}", "",
-     "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("POST", "/v1/accreditations/import", "", "200 -", "200 422", "200 422", "403 403", "403 403"),
-
-    ("GET", "/v1/reviews", "", "200+ -", "200+ 200x", "200+ 200x", "200+ 200x", "200+ 200x"),
-    ("POST", "/v1/reviews", "", "201 -", "403 403", "403 403", "201 422", "403 403"),
-    ("GET", "/v1/reviews/{id}", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-    ("PATCH", "/v1/reviews/{id}", "", "200 -", "403 404", "403 404", "200 404", "403 404"),
-    ("POST", "/v1/reviews/{id}/transitions", "", "200 -", "403 404", "403 404", "200 404", "403 404"),
-    ("PUT", "/v1/reviews/{id}/champion", "", "200 -", "403 404", "403 404", "200 404", "403 404"),
-    ("POST", "/v1/reviews/{id}/champion-assignment", "",
-     "202 -", "403 404", "403 404", "202 404", "403 404"),
-    ("PUT", "/v1/reviews/{id}/champion", "naming a person outside the key's scope",
-     "- -", "- 403", "- 403", "- 422", "- 403"),
-    ("GET", "/v1/reviews/{id}/events", "", "200 -", "200 404", "200 404", "200 404", "200 404"),
-]
+MATRIX = _rows("routes")
 
 # The review's sub-collections: (name, who writes them) where the writers' inside answers are
 # given per role; readers get 200 inside and everyone 404 outside.
@@ -176,16 +109,7 @@ for _name, _writer in _SUB_WRITERS.items():
 # An item reached through the key's own parent but belonging to a parent outside its scope: 404
 # (the item is not that parent's), unless the role is refused the operation first (403).
 OTHERS = "another parent's item"
-MATRIX += [
-    ("GET", "/v1/people/{id}/conflicts/{conflict_id}", OTHERS, "- -", "- 404", "- 404", "- 404", "- 404"),
-    ("DELETE", "/v1/people/{id}/conflicts/{conflict_id}", OTHERS, "- -", "- 404", "- 404", "- 404", "- 403"),
-    ("GET", "/v1/people/{id}/unavailability/{unavailability_id}", OTHERS,
-     "- -", "- 404", "- 404", "- 404", "- 404"),
-    ("DELETE", "/v1/people/{id}/unavailability/{unavailability_id}", OTHERS,
-     "- -", "- 404", "- 404", "- 404", "- 404"),
-    ("GET", "/v1/people/{id}/accreditations/{accreditation_id}", OTHERS,
-     "- -", "- 404", "- 404", "- 404", "- 404"),
-]
+MATRIX += _rows("others")
 for _name, _writer in _SUB_WRITERS.items():
     MATRIX += [
         ("GET", "/v1/reviews/{id}/%s/{item_id}" % _name, OTHERS, "- -", "- 404", "- 404", "- 404", "- 404"),
@@ -196,15 +120,7 @@ for _name, _writer in _SUB_WRITERS.items():
 # The person key as a review's champion rather than a team member (DESIGN §3: "champion:
 # workshop, actions"): a review of its partnership with it as champion, made for each case.
 CHAMP = "the person key as champion"
-MATRIX += [
-    ("GET", "/v1/reviews/{id}", CHAMP, "- -", "- -", "- -", "- -", "200 -"),
-    ("PATCH", "/v1/reviews/{id}", CHAMP + ": workshop_on", "- -", "- -", "- -", "- -", "200 -"),
-    ("PATCH", "/v1/reviews/{id}", CHAMP + ": focus", "- -", "- -", "- -", "- -", "403 -"),
-    ("POST", "/v1/reviews/{id}/transitions", CHAMP, "- -", "- -", "- -", "- -", "403 -"),
-    ("POST", "/v1/reviews/{id}/evidence", CHAMP, "- -", "- -", "- -", "- -", "403 -"),
-    ("POST", "/v1/reviews/{id}/findings", CHAMP, "- -", "- -", "- -", "- -", "403 -"),
-    ("POST", "/v1/reviews/{id}/team", CHAMP, "- -", "- -", "- -", "- -", "403 -"),
-]
+MATRIX += _rows("champion")
 for _name in ("actions", "best-practices"):
     MATRIX += [
         ("POST", "/v1/reviews/{id}/%s" % _name, CHAMP, "- -", "- -", "- -", "- -", "201 -"),
@@ -212,42 +128,7 @@ for _name in ("actions", "best-practices"):
         ("DELETE", "/v1/reviews/{id}/%s/{item_id}" % _name, CHAMP, "- -", "- -", "- -", "- -", "204 -"),
     ]
 
-MATRIX += [
-    ("POST", "/v1/reviews/{id}/team", "naming a person outside the key's scope",
-     "- -", "- 403", "- 403", "- 422", "- 403"),
-    ("POST", "/v1/reviews/{id}/actions", "owner outside the key's scope",
-     "- -", "- 403", "- 403", "- 422", "- 403"),
-    ("GET", "/v1/partnerships/{id}/best-practices", "",
-     "200 -", "200 404", "200 404", "200 404", "404 404"),
-
-    ("GET", "/v1/jobs", "", "200 -", "403 -", "403 -", "403 -", "403 -"),
-    ("GET", "/v1/audit", "", "200 -", "403 -", "403 -", "403 -", "403 -"),
-    ("GET", "/v1/jobs/{id}", "", "200 -", "200 404", "200 404", "200 404", "- 404"),
-    ("GET", "/v1/jobs/{id}", "a digest compile another key asked for first",
-     "- -", "200 404", "200 404", "404 404", "404 404"),
-    ("GET", "/v1/jobs/{id}", "a champion assignment another key asked for first",
-     "- -", "404 404", "404 404", "200 404", "404 404"),
-    ("POST", "/v1/jobs/{id}/retry", "", "409 -", "403 403", "403 403", "403 403", "- 403"),
-
-    ("GET", "/v1/partnerships/{id}/digests", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
-    ("POST", "/v1/partnerships/{id}/digests", "", "202 -", "202 404", "202 404", "403 403", "403 403"),
-    ("GET", "/v1/digests/{id}", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
-
-    ("GET", "/v1/partnerships/{id}/review-plans", "", "200+ -", "200+ 404", "200+ 404", "200+ 404", "404 404"),
-    ("POST", "/v1/partnerships/{id}/review-plans", "", "202 -", "202 404", "202 404", "403 403", "403 403"),
-    ("GET", "/v1/review-plans/{id}", "", "200 -", "200 404", "200 404", "200 404", "404 404"),
-    # The cells' plans cannot be staffed (two schools, a team of three): never proposed, so
-    # whoever may accept is answered 409, and nothing is created.
-    ("POST", "/v1/review-plans/{id}/accept", "", "409 -", "409 404", "409 404", "403 403", "403 403"),
-
-    ("GET", "/v1/webhooks", "", "200+ -", "200+ 200x", "403 403", "403 403", "403 403"),
-    ("POST", "/v1/webhooks", "", "201 -", "201 -", "403 -", "403 -", "403 -"),
-    ("GET", "/v1/webhooks/{id}", "", "200 -", "200 404", "403 403", "403 403", "403 403"),
-    ("DELETE", "/v1/webhooks/{id}", "", "204 -", "204 404", "403 403", "403 403", "403 403"),
-
-    ("GET", "/v1/notifications", "", "200+ -", "200+ 200x", "200+ 200x", "200+ 200x", "200+ 200x"),
-    ("POST", "/v1/admin/reminder-scan", "", "202 -", "403 -", "403 -", "403 -", "403 -"),
-]
+MATRIX += _rows("tail")
 
 # Why a cell reads as it does, where the role table alone does not say; printed under the table.
 NOTES = [

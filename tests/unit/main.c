@@ -35,6 +35,8 @@ int main(void)
     srunner_add_suite(sr, plan_suite());
     srunner_add_suite(sr, smtp_suite());
     srunner_add_suite(sr, mail_suite());
+    srunner_add_suite(sr, unsub_suite());
+    srunner_add_suite(sr, facts_suite());
     srunner_add_suite(sr, router_suite());
     srunner_add_suite(sr, routes_suite());
     srunner_add_suite(sr, idem_suite());

@@ -99,6 +99,66 @@ static size_t champion(struct fx *f)
         ck_assert_int_gt(strlen((f)->out[0].message), 0);                                          \
     } while (0)
 
+typedef size_t (*fx_rule)(struct fx *f);
+
+/* A date range in a slot of the candidate's (its unavailability, its other visit), and what
+ * rule answers with it: eligible when want is NULL, else exactly that one problem. */
+struct fx_range_case {
+    const char *from, *to, *want;
+};
+
+static void fx_ranges(fx_rule rule, struct fx *f, struct elig_range *slot,
+                      const struct fx_range_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        *slot = R(c[i].from, c[i].to);
+        size_t got = rule(f);
+        ck_assert_msg(got == (c[i].want ? 1u : 0u), "%s to %s: %zu problems", c[i].from, c[i].to,
+                      got);
+        if (c[i].want)
+            CK_ONLY(got, f, c[i].want);
+    }
+}
+
+/* The day of the candidate's other workshop, and what rule answers with it. */
+struct fx_day_case {
+    const char *on, *want;
+};
+
+static void fx_workshop_days(fx_rule rule, struct fx *f, const struct fx_day_case *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        f->workshops[0] = D(c[i].on);
+        size_t got = rule(f);
+        ck_assert_msg(got == (c[i].want ? 1u : 0u), "%s: %zu problems", c[i].on, got);
+        if (c[i].want)
+            CK_ONLY(got, f, c[i].want);
+    }
+}
+
+/* The rules alike for both roles: the candidate's school is of the review's partnership (a
+ * school or a review in none is in no one's), and not the host school. */
+static void fx_other_partnership(fx_rule rule, struct fx *f)
+{
+    f->p.partnership_id = "P2";
+    CK_ONLY(rule(f), f, "other_partnership");
+    f->p.partnership_id = NULL; /* a school in no partnership */
+    CK_ONLY(rule(f), f, "other_partnership");
+    f->p.partnership_id = "P1";
+    f->r.partnership_id = NULL; /* a review with no partnership: nobody is in it */
+    CK_ONLY(rule(f), f, "other_partnership");
+}
+
+static void fx_host_school(fx_rule rule)
+{
+    struct fx f;
+    fx_init(&f);
+    f.p.school_id = "H";
+    CK_ONLY(rule(&f), &f, "host_school");
+}
+
+#define FX_N(a) (sizeof(a) / sizeof *(a))
+
 START_TEST(the_fixture_is_eligible_for_both)
 {
     struct fx f;
@@ -150,13 +210,7 @@ START_TEST(team_other_partnership)
 {
     struct fx f;
     fx_init(&f);
-    f.p.partnership_id = "P2";
-    CK_ONLY(team(&f), &f, "other_partnership");
-    f.p.partnership_id = NULL; /* a school in no partnership */
-    CK_ONLY(team(&f), &f, "other_partnership");
-    f.p.partnership_id = "P1";
-    f.r.partnership_id = NULL; /* a review with no partnership: nobody is in it */
-    CK_ONLY(team(&f), &f, "other_partnership");
+    fx_other_partnership(team, &f);
     f.p.partnership_id = NULL;
     CK_ONLY(team(&f), &f, "other_partnership");
 }
@@ -164,10 +218,7 @@ END_TEST
 
 START_TEST(team_host_school)
 {
-    struct fx f;
-    fx_init(&f);
-    f.p.school_id = "H";
-    CK_ONLY(team(&f), &f, "host_school");
+    fx_host_school(team);
 }
 END_TEST
 
@@ -186,50 +237,45 @@ END_TEST
 
 START_TEST(team_declared_unavailability_boundaries)
 {
+    static const struct fx_range_case cases[] = {
+        {"2026-03-01", "2026-03-09", NULL},          /* ends the day before */
+        {"2026-03-01", "2026-03-10", "unavailable"}, /* ends on the first day */
+        {"2026-03-12", "2026-03-20", "unavailable"}, /* starts on the last day */
+        {"2026-03-13", "2026-03-20", NULL},          /* starts the day after */
+        {"2026-03-11", "2026-03-11", "unavailable"}, /* inside */
+        {"2026-02-01", "2026-04-01", "unavailable"}, /* around */
+    };
     struct fx f;
     fx_init(&f);
-    f.unavailable[0] = R("2026-03-01", "2026-03-09"); /* ends the day before */
-    ck_assert_uint_eq(team(&f), 0);
-    f.unavailable[0] = R("2026-03-01", "2026-03-10"); /* ends on the first day */
-    CK_ONLY(team(&f), &f, "unavailable");
-    f.unavailable[0] = R("2026-03-12", "2026-03-20"); /* starts on the last day */
-    CK_ONLY(team(&f), &f, "unavailable");
-    f.unavailable[0] = R("2026-03-13", "2026-03-20"); /* starts the day after */
-    ck_assert_uint_eq(team(&f), 0);
-    f.unavailable[0] = R("2026-03-11", "2026-03-11"); /* inside */
-    CK_ONLY(team(&f), &f, "unavailable");
-    f.unavailable[0] = R("2026-02-01", "2026-04-01"); /* around */
-    CK_ONLY(team(&f), &f, "unavailable");
+    fx_ranges(team, &f, &f.unavailable[0], cases, FX_N(cases));
 }
 END_TEST
 
 START_TEST(team_other_visit_boundaries)
 {
+    static const struct fx_range_case cases[] = {
+        {"2026-03-12", "2026-03-13", "unavailable"}, /* touches the last day */
+        {"2026-03-13", "2026-03-14", NULL},          /* the day after */
+        {"2026-03-08", "2026-03-10", "unavailable"}, /* touches the first day */
+        {"2026-03-08", "2026-03-09", NULL},          /* ends the day before */
+    };
     struct fx f;
     fx_init(&f);
-    f.visits[0] = R("2026-03-12", "2026-03-13"); /* touches the last day */
-    CK_ONLY(team(&f), &f, "unavailable");
-    f.visits[0] = R("2026-03-13", "2026-03-14"); /* the day after */
-    ck_assert_uint_eq(team(&f), 0);
-    f.visits[0] = R("2026-03-08", "2026-03-10"); /* touches the first day */
-    CK_ONLY(team(&f), &f, "unavailable");
-    f.visits[0] = R("2026-03-08", "2026-03-09"); /* ends the day before */
-    ck_assert_uint_eq(team(&f), 0);
+    fx_ranges(team, &f, &f.visits[0], cases, FX_N(cases));
 }
 END_TEST
 
 START_TEST(team_workshop_within_visit)
 {
+    static const struct fx_day_case cases[] = {
+        {"2026-03-10", "unavailable"},
+        {"2026-03-12", "unavailable"},
+        {"2026-03-09", NULL},
+        {"2026-03-13", NULL},
+    };
     struct fx f;
     fx_init(&f);
-    f.workshops[0] = D("2026-03-10");
-    CK_ONLY(team(&f), &f, "unavailable");
-    f.workshops[0] = D("2026-03-12");
-    CK_ONLY(team(&f), &f, "unavailable");
-    f.workshops[0] = D("2026-03-09");
-    ck_assert_uint_eq(team(&f), 0);
-    f.workshops[0] = D("2026-03-13");
-    ck_assert_uint_eq(team(&f), 0);
+    fx_workshop_days(team, &f, cases, FX_N(cases));
 }
 END_TEST
 
@@ -333,22 +379,13 @@ START_TEST(champion_other_partnership)
 {
     struct fx f;
     fx_init(&f);
-    f.p.partnership_id = "P2";
-    CK_ONLY(champion(&f), &f, "other_partnership");
-    f.p.partnership_id = NULL;
-    CK_ONLY(champion(&f), &f, "other_partnership");
-    f.p.partnership_id = "P1";
-    f.r.partnership_id = NULL;
-    CK_ONLY(champion(&f), &f, "other_partnership");
+    fx_other_partnership(champion, &f);
 }
 END_TEST
 
 START_TEST(champion_host_school)
 {
-    struct fx f;
-    fx_init(&f);
-    f.p.school_id = "H";
-    CK_ONLY(champion(&f), &f, "host_school");
+    fx_host_school(champion);
 }
 END_TEST
 
@@ -383,44 +420,42 @@ END_TEST
 
 START_TEST(champion_declared_unavailability_boundaries)
 {
+    static const struct fx_range_case cases[] = {
+        {"2026-05-01", "2026-05-05", NULL},          /* ends the day before */
+        {"2026-05-01", "2026-05-06", "unavailable"}, /* ends on the day */
+        {"2026-05-06", "2026-05-09", "unavailable"}, /* starts on the day */
+        {"2026-05-07", "2026-05-09", NULL},          /* starts the day after */
+    };
     struct fx f;
     fx_init(&f);
-    f.unavailable[0] = R("2026-05-01", "2026-05-05"); /* ends the day before */
-    ck_assert_uint_eq(champion(&f), 0);
-    f.unavailable[0] = R("2026-05-01", "2026-05-06"); /* ends on the day */
-    CK_ONLY(champion(&f), &f, "unavailable");
-    f.unavailable[0] = R("2026-05-06", "2026-05-09"); /* starts on the day */
-    CK_ONLY(champion(&f), &f, "unavailable");
-    f.unavailable[0] = R("2026-05-07", "2026-05-09"); /* starts the day after */
-    ck_assert_uint_eq(champion(&f), 0);
+    fx_ranges(champion, &f, &f.unavailable[0], cases, FX_N(cases));
 }
 END_TEST
 
 START_TEST(champion_other_visit_on_the_day)
 {
+    static const struct fx_range_case cases[] = {
+        {"2026-05-04", "2026-05-06", "unavailable"}, /* last visit day is the workshop */
+        {"2026-05-06", "2026-05-07", "unavailable"},
+        {"2026-05-07", "2026-05-08", NULL},
+        {"2026-05-04", "2026-05-05", NULL},
+    };
     struct fx f;
     fx_init(&f);
-    f.visits[0] = R("2026-05-04", "2026-05-06"); /* last visit day is the workshop */
-    CK_ONLY(champion(&f), &f, "unavailable");
-    f.visits[0] = R("2026-05-06", "2026-05-07");
-    CK_ONLY(champion(&f), &f, "unavailable");
-    f.visits[0] = R("2026-05-07", "2026-05-08");
-    ck_assert_uint_eq(champion(&f), 0);
-    f.visits[0] = R("2026-05-04", "2026-05-05");
-    ck_assert_uint_eq(champion(&f), 0);
+    fx_ranges(champion, &f, &f.visits[0], cases, FX_N(cases));
 }
 END_TEST
 
 START_TEST(champion_workshop_clash)
 {
+    static const struct fx_day_case cases[] = {
+        {"2026-05-06", "workshop_clash"}, /* same date */
+        {"2026-05-07", NULL},             /* the next day */
+        {"2026-05-05", NULL},             /* the day before */
+    };
     struct fx f;
     fx_init(&f);
-    f.workshops[0] = D("2026-05-06"); /* same date */
-    CK_ONLY(champion(&f), &f, "workshop_clash");
-    f.workshops[0] = D("2026-05-07"); /* the next day */
-    ck_assert_uint_eq(champion(&f), 0);
-    f.workshops[0] = D("2026-05-05"); /* the day before */
-    ck_assert_uint_eq(champion(&f), 0);
+    fx_workshop_days(champion, &f, cases, FX_N(cases));
 }
 END_TEST
 

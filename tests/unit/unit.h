@@ -41,8 +41,10 @@ Suite *redis_suite(void);
 Suite *secretbox_suite(void);
 Suite *xalloc_suite(void);
 Suite *plan_suite(void);
-Suite *smtp_suite(void);   /* services/worker/smtp.c */
-Suite *mail_suite(void);   /* common/rules/mail.c and common/rules/unsub.c */
+Suite *smtp_suite(void); /* services/worker/smtp.c */
+Suite *mail_suite(void);
+Suite *unsub_suite(void);
+Suite *facts_suite(void);
 Suite *router_suite(void); /* services/api/router.c and the route table */
 Suite *routes_suite(void); /* services/api/routes.c */
 Suite *idem_suite(void);   /* services/api/idem.c */

@@ -1,0 +1,94 @@
+/* The integration suites' shared fixtures: see fixtures.h. */
+#include "fixtures.h"
+
+#include <check.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "http.h"
+#include "xalloc.h"
+
+void test_accredit(const char *person, const char *role)
+{
+    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
+    test_expect("POST", path, test_admin(), body, 201, NULL);
+    free(body);
+    free(path);
+}
+
+char *test_item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = NULL;
+    ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
+    va_end(ap);
+    char *path = xasprintf("%s/%s", review_path, sub);
+    struct http_resp *r = http_call("POST", path, tok, body, NULL);
+    ck_assert_msg(r->status == 201, "POST %s %s -> %ld %s", path, body, r->status, r->body);
+    const char *id = json_string_value(json_object_get(r->json, "id"));
+    char *out = xstrdup(id ? id : "");
+    http_free(r);
+    free(path);
+    free(body);
+    return out;
+}
+
+void test_cycle_setup(struct test_cycle *c, int champion_accredited)
+{
+    c->hub = test_hub();
+    c->partnership = test_partnership(c->hub);
+    c->host = test_school(c->partnership);
+    c->partner_a = test_school(c->partnership);
+    c->partner_b = test_school(c->partnership);
+    c->host_tok = test_key("school", c->host);
+    c->lead = test_person(c->partner_a);
+    c->reviewer = test_person(c->partner_b);
+    c->champion = test_person(c->partner_b);
+    test_accredit(c->lead, "peer_reviewer");
+    test_accredit(c->reviewer, "peer_reviewer");
+    if (champion_accredited)
+        test_accredit(c->champion, "improvement_champion");
+    c->lead_tok = test_key("person", c->lead);
+    c->reviewer_tok = test_key("person", c->reviewer);
+    c->champion_tok = test_key("person", c->champion);
+    c->review = test_create("/v1/reviews", c->host_tok,
+                            "{\"school_id\":\"%s\",\"focus\":\"How well do our pupils read?\","
+                            "\"focus_area\":\"our_impact\"}",
+                            c->host);
+    c->path = xasprintf("/v1/reviews/%s", c->review);
+}
+
+void test_cycle_free(struct test_cycle *c)
+{
+    char **all[] = {&c->hub,          &c->partnership,  &c->host,     &c->partner_a, &c->partner_b,
+                    &c->host_tok,     &c->lead,         &c->reviewer, &c->champion,  &c->lead_tok,
+                    &c->reviewer_tok, &c->champion_tok, &c->review,   &c->path};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        free(*all[i]);
+}
+
+char *test_sql_value(const char *sql, const char *param)
+{
+    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
+    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
+    const char *p[] = {param};
+    PGresult *res = PQexecParams(db, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
+                  "%s: %s", sql, PQresultErrorMessage(res));
+    char *v = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    PQfinish(db);
+    return v;
+}
+
+long test_sql_long(const char *sql, const char *param)
+{
+    char *v = test_sql_value(sql, param);
+    long n = atol(v);
+    free(v);
+    return n;
+}
