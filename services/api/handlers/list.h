@@ -1,0 +1,88 @@
+/* The skeleton of every list: GET of a collection, a keyset page of up to `limit` items in a
+ * fixed order, scoped to the caller and narrowed by the query's filters. A list is a descriptor
+ * (struct list_desc): the base SELECT, the scope condition per role, the filters (query parameter
+ * → SQL condition), the cursor's keyset condition and the order. list_page checks the query
+ * (422), fills the parameters by name and runs the statement for exactly the conditions present:
+ * one prepared statement per combination (common/sqlvariant.h), built on first use and kept for
+ * the life of the process, so that PostgreSQL's generic plan for it is an index walk instead of
+ * the full scan that `($n IS NULL OR col = $n)` gave.
+ *
+ * Every condition is a fixed fragment written here, never user text; its parameters are numbered
+ * locally $1..$k and take the values of its sources, in order. A source is a query parameter's
+ * name, or one of: "@id" the path's {id}; "@scope" the caller's scope id (its hub, partnership,
+ * school or person); "@hub" the hub above the caller (NULL when none); "@key" the caller's api
+ * key id; "@tz" the schedules' time zone; "@micros" and "@after" the cursor's position; "@limit"
+ * the page's limit + 1; "@actor", "@route", "@request" the access audit's caller (audit_who). */
+#ifndef SPP_LIST_H
+#define SPP_LIST_H
+
+#include "req.h"
+
+#define LIST_SOURCES 3
+
+struct list_cond {
+    const char *sql; /* NULL: no condition */
+    const char *from[LIST_SOURCES];
+};
+
+/* Scope conditions for a role: all rows, no row, or rows whose column is the caller's scope. */
+#define LIST_ALL                                                                                   \
+    {                                                                                              \
+        NULL,                                                                                      \
+        {                                                                                          \
+            NULL                                                                                   \
+        }                                                                                          \
+    }
+#define LIST_NONE                                                                                  \
+    {                                                                                              \
+        "false",                                                                                   \
+        {                                                                                          \
+            NULL                                                                                   \
+        }                                                                                          \
+    }
+#define LIST_ON(col)                                                                               \
+    {                                                                                              \
+        col " = $1",                                                                               \
+        {                                                                                          \
+            "@scope"                                                                               \
+        }                                                                                          \
+    }
+/* The four chain columns of a record (hub, partnership, school, person), each a column name or
+ * "false" for a role that sees none of these records. */
+#define LIST_CHAIN(hub, partnership, school, person)                                               \
+    {                                                                                              \
+        LIST_ALL, LIST_ON(hub), LIST_ON(partnership), LIST_ON(school), LIST_ON(person)             \
+    }
+
+/* The variants of one list by key (role, filters present, cursor or not), made on first use
+ * and kept for the life of the process; list.c owns them. A descriptor points at a zeroed one
+ * of its own. */
+struct list_variant;
+struct list_variants {
+    _Atomic(struct list_variant *) *_Atomic slots;
+};
+
+struct list_desc {
+    const char *name; /* the statements are named <name>_v<n> */
+    /* SELECT <json> AS json, <keyset micros> AS micros, <id> AS id FROM …: no WHERE, no
+     * parameter. */
+    const char *select;
+    struct list_cond scope[5];  /* by enum scope_role; a role's condition always applies */
+    const struct vfield *query; /* the query parameters allowed besides limit and cursor */
+    /* Conditions each present when its first source has a value, ended by a NULL sql. */
+    const struct list_cond *filters;
+    struct list_cond after; /* the keyset past the cursor: ("@micros", "@after") */
+    /* ORDER BY … LIMIT $1 ("@limit") and whatever follows the page's query. */
+    struct list_cond tail;
+    struct list_variants *variants; /* a zeroed struct of the descriptor's own */
+};
+
+/* Checks the query against the descriptor (422 with every bad or unknown parameter). Returns 0,
+ * or -1 after answering. */
+int list_check(struct req *r, const struct list_desc *d);
+/* Runs the page's statement and answers 200 with the page (or the database's problem). */
+void list_answer(struct req *r, const struct list_desc *d);
+/* list_check, then list_answer: a list with no rule of its own in between. */
+void list_page(struct req *r, const struct list_desc *d);
+
+#endif
