@@ -18,7 +18,7 @@
 
 #include "req.h"
 
-#define LIST_SOURCES 3
+#define LIST_SOURCES 4
 
 struct list_cond {
     const char *sql; /* NULL: no condition */
