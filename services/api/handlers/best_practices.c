@@ -16,7 +16,6 @@
 enum {
     BP_GET,
     BP_LOCK,
-    BP_LIST,
     BP_PUBLISHED,
     BP_MEMBER_SCHOOL,
     BP_INSERT,
@@ -32,11 +31,6 @@ enum {
 const struct db_stmt best_practice_statements[] = {
     [BP_GET] = {"bp_get", BEST_PRACTICE_ROW},
     [BP_LOCK] = {"bp_lock", BEST_PRACTICE_ROW " FOR UPDATE OF b"},
-    [BP_LIST] = {"bp_list",
-                 "SELECT best_practice_json(b)::text AS json, spp_micros(b.created_at) AS micros, "
-                 "b.id FROM best_practices b WHERE b.review_id = $1 "
-                 "AND ($2::bigint IS NULL OR (b.created_at, b.id) > (spp_from_micros($2), "
-                 "$3::uuid)) ORDER BY b.created_at, b.id LIMIT $4"},
     /* The partnership's published ones, newest first: the keyset runs backwards. */
     [BP_PUBLISHED] = {"bp_published",
                       "SELECT best_practice_json(b)::text AS json, spp_micros(b.published_at) AS "
@@ -72,13 +66,19 @@ static const struct vfield best_practice_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static struct list_variants bp_items_variants;
+
+static const struct list_desc bp_items =
+    LIST_ITEMS("bp_list", "best_practice_json", "best_practices b", "b", "b.review_id",
+               LIST_SCOPE_ANY, bp_items_variants);
+
 /* A draft until its review completes: nothing of its own to check. */
 static const struct subcollection best_practices = {
     .owner = SUBCOLLECTION_OF_REVIEW,
     .act = REVIEW_ACT_WORKSHOP,
     .item_param = "item_id",
     .fields = best_practice_fields,
-    .list = &best_practice_statements[BP_LIST],
+    .list = &bp_items,
     .get = &best_practice_statements[BP_GET],
     .lock = &best_practice_statements[BP_LOCK],
     .insert = &best_practice_statements[BP_INSERT],

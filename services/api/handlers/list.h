@@ -54,6 +54,34 @@ struct list_cond {
         LIST_ALL, LIST_ON(hub), LIST_ON(partnership), LIST_ON(school), LIST_ON(person)             \
     }
 
+/* Every role: for lists whose parent's check (404/403) is their scope. */
+#define LIST_SCOPE_ANY                                                                             \
+    {                                                                                              \
+        LIST_ALL, LIST_ALL, LIST_ALL, LIST_ALL, LIST_ALL                                           \
+    }
+/* Through a person's chain (a record joined to people pe, schools s, partnerships p). */
+#define LIST_SCOPE_PERSON LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id")
+/* People pe, their schools s and partnerships p, joined to alias a's person_id. */
+#define LIST_PERSON_JOINS(a)                                                                       \
+    " JOIN people pe ON pe.id = " a ".person_id JOIN schools s ON s.id = pe.school_id "            \
+    "LEFT JOIN partnerships p ON p.id = s.partnership_id"
+
+/* The descriptor of a list of the path's parent's items, oldest first: from is the FROM clause
+ * with the items' table as alias a, json the items' representation function, parent the column
+ * that must be the path's {id}, scope one of the LIST_SCOPE_ macros, store the descriptor's
+ * struct list_variants. */
+#define LIST_ITEMS(lname, json, from, a, parent, scope_, store)                                    \
+    {                                                                                              \
+        .name = lname,                                                                             \
+        .select = "SELECT " json "(" a ")::text AS json, spp_micros(" a                            \
+                  ".created_at) AS micros, " a ".id FROM " from,                                   \
+        .scope = scope_,                                                                           \
+        .filters = (const struct list_cond[]){{parent " = $1", {"@id"}}, {NULL, {NULL}}},          \
+        .after = {"(" a ".created_at, " a ".id) > (spp_from_micros($1), $2::uuid)",                \
+                  {"@micros", "@after"}},                                                          \
+        .tail = {"ORDER BY " a ".created_at, " a ".id LIMIT $1", {"@limit"}}, .variants = &(store) \
+    }
+
 /* The variants of one list by key (role, filters present, cursor or not), made on first use
  * and kept for the life of the process; list.c owns them. A descriptor points at a zeroed one
  * of its own. */
