@@ -59,11 +59,6 @@ const struct db_stmt review_statements[] = {
      "COALESCE(btrim(r.lessons_learned), '') <> '' FROM reviews r WHERE r.id = $1"},
     /* The event and the webhook job that announces it (sql/0013); returns the job. */
     {"review_event_insert", "SELECT spp_review_event($1, $2, $3, $4, $5, $6)"},
-    {"review_events_list",
-     "SELECT review_event_json(e)::text, spp_micros(e.created_at), e.id FROM review_events e "
-     "WHERE e.review_id = $1 "
-     "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY e.created_at, e.id LIMIT $4"},
     {"review_publish_practices", "UPDATE best_practices SET published_at = clock_timestamp() "
                                  "WHERE review_id = $1 AND published_at IS NULL"},
     {NULL, NULL},
@@ -487,15 +482,16 @@ void reviews_assign_champion(struct req *r)
         req_reply_accepted(r, job);
 }
 
+static struct list_variants review_events_variants;
+
+/* The review's history, oldest first (the review's check is the scope). */
+static const struct list_desc review_events =
+    LIST_ITEMS("review_events_list", "review_event_json", "review_events e", "e", "e.review_id",
+               LIST_SCOPE_ANY, review_events_variants);
+
 void reviews_events(struct req *r)
 {
-    if (req_check_query(r, NULL, 1) != 0 ||
-        !reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "review_events_list", 4, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    if (list_check(r, &review_events) == 0 &&
+        reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
+        list_answer(r, &review_events);
 }
