@@ -83,6 +83,35 @@ static int sqlvariant_append(struct sqlvariant_out *o, const char *fragment, int
     return k;
 }
 
+int sqlvariant_inline(const char *fragment, int k, const char *digits, char *out, size_t outlen)
+{
+    int n = sqlvariant_params(fragment);
+    size_t nd = digits ? strlen(digits) : 0;
+    if (n < 1 || k < 1 || k > n || nd < 1 || nd > 9 || strspn(digits, "0123456789") != nd || !out ||
+        outlen == 0)
+        return -1;
+    struct sqlvariant_out o = {out, outlen, 0, 0};
+    out[0] = '\0';
+    for (const char *s = fragment; *s;) {
+        const char *d = strchr(s, '$');
+        if (!d) {
+            sqlvariant_put(&o, s, strlen(s));
+            break;
+        }
+        sqlvariant_put(&o, s, (size_t)(d - s));
+        int len, j = sqlvariant_number(d, &len);
+        if (j == k) {
+            sqlvariant_put(&o, digits, nd);
+        } else {
+            char num[8];
+            int w = snprintf(num, sizeof num, "$%d", j > k ? j - 1 : j);
+            sqlvariant_put(&o, num, (size_t)w);
+        }
+        s = d + len;
+    }
+    return o.full ? -1 : n - 1;
+}
+
 int sqlvariant_build(const char *head, const char *const *conds, size_t nconds, uint32_t present,
                      const char *tail, char *out, size_t outlen)
 {

@@ -28,4 +28,11 @@ int sqlvariant_params(const char *fragment);
 int sqlvariant_build(const char *head, const char *const *conds, size_t nconds, uint32_t present,
                      const char *tail, char *out, size_t outlen);
 
+/* Writes fragment with its local parameter $k replaced everywhere by the decimal number digits
+ * and the parameters after it moved down by one, for a value that is fixed in a variant (a
+ * page's LIMIT, so that the generic plan is costed for the rows it fetches). Returns the number
+ * of parameters left, or -1 when fragment is malformed, k is not one of its parameters, digits is
+ * not 1 to 9 decimal digits or out (of outlen bytes) is too small. */
+int sqlvariant_inline(const char *fragment, int k, const char *digits, char *out, size_t outlen);
+
 #endif

@@ -91,6 +91,28 @@ START_TEST(sqlvariant_rejects)
 }
 END_TEST
 
+START_TEST(sqlvariant_inlines_a_fixed_value)
+{
+    char out[256];
+    /* People's audited page: the limit ($1, used twice) becomes a number, the rest move down. */
+    ck_assert_int_eq(sqlvariant_inline("LIMIT $1), b AS (LIMIT $1 - 1), c AS (f($2, $3, $4))", 1,
+                                       "51", out, sizeof out),
+                     3);
+    ck_assert_str_eq(out, "LIMIT 51), b AS (LIMIT 51 - 1), c AS (f($1, $2, $3))");
+    ck_assert_int_eq(sqlvariant_inline("ORDER BY x LIMIT $1", 1, "201", out, sizeof out), 0);
+    ck_assert_str_eq(out, "ORDER BY x LIMIT 201");
+    ck_assert_int_eq(sqlvariant_inline("a = $1 AND b = $2 AND c = $3", 2, "7", out, sizeof out), 2);
+    ck_assert_str_eq(out, "a = $1 AND b = 7 AND c = $2");
+    /* Only digits are ever written in: nothing else can reach the text. */
+    ck_assert_int_eq(sqlvariant_inline("LIMIT $1", 1, "1; DROP TABLE x", out, sizeof out), -1);
+    ck_assert_int_eq(sqlvariant_inline("LIMIT $1", 1, "", out, sizeof out), -1);
+    ck_assert_int_eq(sqlvariant_inline("LIMIT $1", 1, "-1", out, sizeof out), -1);
+    ck_assert_int_eq(sqlvariant_inline("LIMIT $1", 2, "5", out, sizeof out), -1);
+    ck_assert_int_eq(sqlvariant_inline("LIMIT 5", 1, "5", out, sizeof out), -1);
+    ck_assert_int_eq(sqlvariant_inline("LIMIT $1", 1, "5", out, 6), -1);
+}
+END_TEST
+
 Suite *sqlvariant_suite(void)
 {
     Suite *s = suite_create("sqlvariant");
@@ -99,6 +121,7 @@ Suite *sqlvariant_suite(void)
     tcase_add_test(tc, sqlvariant_numbers_densely);
     tcase_add_test(tc, sqlvariant_repeated_and_constant_fragments);
     tcase_add_test(tc, sqlvariant_rejects);
+    tcase_add_test(tc, sqlvariant_inlines_a_fixed_value);
     suite_add_tcase(s, tc);
     return s;
 }
