@@ -25,40 +25,20 @@ struct list_cond {
     const char *from[LIST_SOURCES];
 };
 
-/* Scope conditions for a role: all rows, no row, or rows whose column is the caller's scope. */
-#define LIST_ALL                                                                                   \
-    {                                                                                              \
-        NULL,                                                                                      \
-        {                                                                                          \
-            NULL                                                                                   \
-        }                                                                                          \
-    }
-#define LIST_NONE                                                                                  \
-    {                                                                                              \
-        "false",                                                                                   \
-        {                                                                                          \
-            NULL                                                                                   \
-        }                                                                                          \
-    }
-#define LIST_ON(col)                                                                               \
-    {                                                                                              \
-        col " = $1",                                                                               \
-        {                                                                                          \
-            "@scope"                                                                               \
-        }                                                                                          \
-    }
-/* The four chain columns of a record (hub, partnership, school, person), each a column name or
- * "false" for a role that sees none of these records. */
+/* Scope conditions for a role: all rows, no row, or rows whose column is the caller's scope.
+ * (Kept on one line each: clang-format would spread them over six.) */
+// clang-format off
+#define LIST_ALL     {NULL, {NULL}}
+#define LIST_NONE    {"false", {NULL}}
+#define LIST_ON(col) {col " = $1", {"@scope"}}
+/* Admin sees all; each other role the rows whose column in the chain (hub, partnership, school,
+ * person) is its scope id. A role that sees none of the records writes its scope out with
+ * LIST_NONE instead. */
 #define LIST_CHAIN(hub, partnership, school, person)                                               \
-    {                                                                                              \
-        LIST_ALL, LIST_ON(hub), LIST_ON(partnership), LIST_ON(school), LIST_ON(person)             \
-    }
-
+    {LIST_ALL, LIST_ON(hub), LIST_ON(partnership), LIST_ON(school), LIST_ON(person)}
 /* Every role: for lists whose parent's check (404/403) is their scope. */
-#define LIST_SCOPE_ANY                                                                             \
-    {                                                                                              \
-        LIST_ALL, LIST_ALL, LIST_ALL, LIST_ALL, LIST_ALL                                           \
-    }
+#define LIST_SCOPE_ANY {LIST_ALL, LIST_ALL, LIST_ALL, LIST_ALL, LIST_ALL}
+// clang-format on
 /* Through a person's chain (a record joined to people pe, schools s, partnerships p). */
 #define LIST_SCOPE_PERSON LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id")
 /* People pe, their schools s and partnerships p, joined to alias a's person_id. */
@@ -82,9 +62,9 @@ struct list_cond {
         .tail = {"ORDER BY " a ".created_at, " a ".id LIMIT $1", {"@limit"}}, .variants = &(store) \
     }
 
-/* The variants of one list by key (role, filters present, cursor or not), made on first use
- * and kept for the life of the process; list.c owns them. A descriptor points at a zeroed one
- * of its own. */
+/* The variants of one list by key (role, usual page size or not, filters present, cursor or
+ * not), made on first use and kept for the life of the process; list.c owns them. A descriptor
+ * points at a zeroed one of its own. */
 struct list_variant;
 struct list_variants {
     _Atomic(struct list_variant *) *_Atomic slots;
