@@ -48,6 +48,7 @@ Suite *facts_suite(void);
 Suite *router_suite(void); /* services/api/router.c and the route table */
 Suite *routes_suite(void); /* services/api/routes.c */
 Suite *idem_suite(void);   /* services/api/idem.c */
+Suite *sqlvariant_suite(void);
 
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
 char *unit_unstyled(const char *html);

@@ -14,19 +14,12 @@
 #include "buf.h"
 #include "config.h"
 #include "handlers.h"
+#include "list.h"
 #include "resource.h"
 
 /* The most items one import takes (DESIGN §3, bounded work); a bigger file is sent in several
  * requests (each is all or nothing, and re-sending one is safe). */
 #define ACCR_IMPORT_MAX 10000
-
-/* The chain of the person an award belongs to, for the scope parameters of the list ($1..$4),
- * as in every other list although the handler has checked the person already. */
-#define ACCR_PERSON_CHAIN                                                                          \
-    "JOIN people pe ON pe.id = a.person_id JOIN schools s ON s.id = pe.school_id "                 \
-    "LEFT JOIN partnerships p ON p.id = s.partnership_id "                                         \
-    "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = $2) "   \
-    "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
 
 const struct db_stmt accreditation_statements[] = {
     /* The awards of every (person, role) pair of the aligned arrays $1, $2, grouped by pair. */
@@ -50,13 +43,6 @@ const struct db_stmt accreditation_statements[] = {
      "ON CONFLICT (booking_id) DO NOTHING RETURNING person_id, role"},
     {"accr_unattended",
      "DELETE FROM accreditations WHERE booking_id = $1 RETURNING person_id, role"},
-    /* A person's awards, every row (those that do not count too), in the order of every list:
-     * (created_at, id), oldest first, so that paging skips nothing under inserts. */
-    {"accr_list", "SELECT accreditation_json(a)::text, spp_micros(a.created_at), a.id "
-                  "FROM accreditations a " ACCR_PERSON_CHAIN
-                  "AND a.person_id = $5 AND ($6::text IS NULL OR a.role = $6) "
-                  "AND ($7::bigint IS NULL OR (a.created_at, a.id) > (spp_from_micros($7), "
-                  "$8::uuid)) ORDER BY a.created_at, a.id LIMIT $9"},
     {"accr_get", "SELECT accreditation_json(a)::text FROM accreditations a "
                  "WHERE a.id = $1 AND a.person_id = $2"},
     /* Today in the schedules' time zone ($1): an award cannot lie after it. */
@@ -133,6 +119,32 @@ static const struct vfield accreditation_import_fields[] = {
 static const struct vfield accreditation_filters[] = {
     {"role", V_ENUM, 0, 0, accreditation_roles, 0, 0},
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct list_cond accreditation_list_filters[] = {
+    {"a.person_id = $1", {"@id"}},
+    {"a.role = $1", {"role"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants accreditation_list_variants;
+
+/* A person's awards, every row (those that do not count too), in the order of every list:
+ * (created_at, id), oldest first, so that paging skips nothing under inserts. The scope goes
+ * through the person's chain as in every other list, although the handler has checked the
+ * person already. */
+static const struct list_desc accreditation_list = {
+    .name = "accr_list",
+    .select = "SELECT accreditation_json(a)::text AS json, spp_micros(a.created_at) AS micros, "
+              "a.id FROM accreditations a JOIN people pe ON pe.id = a.person_id "
+              "JOIN schools s ON s.id = pe.school_id "
+              "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
+    .query = accreditation_filters,
+    .filters = accreditation_list_filters,
+    .after = {"(a.created_at, a.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY a.created_at, a.id LIMIT $1", {"@limit"}},
+    .variants = &accreditation_list_variants,
 };
 
 /* A PostgreSQL array literal built element by element: {"a","b",NULL}. */
@@ -289,18 +301,8 @@ static void accreditations_check_date(const json_t *obj, const char *today, cons
 
 void accreditations_list(struct req *r)
 {
-    if (req_check_query(r, accreditation_filters, 1) != 0 || resource_person(r, NULL) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *scope[4];
-    scope_list_filter(&r->principal, scope);
-    const char *p[] = {scope[0],         scope[1],           scope[2],
-                       scope[3],         req_param(r, "id"), req_query_get(r, "role"),
-                       pg.cursor_micros, pg.cursor_id,       pg.limit_plus_one};
-    PGresult *res = req_db(r, "accr_list", 9, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    if (list_check(r, &accreditation_list) == 0 && resource_person(r, NULL) == 0)
+        list_answer(r, &accreditation_list);
 }
 
 /* Seeing the path's person (resource_person) is all it takes to read its awards, and all a

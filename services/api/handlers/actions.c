@@ -7,15 +7,7 @@
 #include "subcollection.h"
 
 /* The statements, by handle: the descriptor names them by these indexes. */
-enum {
-    ACTION_GET,
-    ACTION_LOCK,
-    ACTION_LIST,
-    ACTION_INSERT,
-    ACTION_UPDATE,
-    ACTION_DELETE,
-    ACTION_STATEMENTS
-};
+enum { ACTION_GET, ACTION_LOCK, ACTION_INSERT, ACTION_UPDATE, ACTION_DELETE, ACTION_STATEMENTS };
 
 #define ACTION_ROW                                                                                 \
     "SELECT action_json(a)::text AS json, a.version FROM actions a WHERE a.id = $1 "               \
@@ -24,11 +16,6 @@ enum {
 const struct db_stmt action_statements[] = {
     [ACTION_GET] = {"action_get", ACTION_ROW},
     [ACTION_LOCK] = {"action_lock", ACTION_ROW " FOR UPDATE OF a"},
-    [ACTION_LIST] = {"action_list",
-                     "SELECT action_json(a)::text AS json, spp_micros(a.created_at) AS micros, "
-                     "a.id FROM actions a WHERE a.review_id = $1 "
-                     "AND ($2::bigint IS NULL OR (a.created_at, a.id) > (spp_from_micros($2), "
-                     "$3::uuid)) ORDER BY a.created_at, a.id LIMIT $4"},
     [ACTION_INSERT] = {"action_insert",
                        "INSERT INTO actions (review_id, description, owner_id, due_on, status) "
                        "VALUES ($1, $2, $3, $4, COALESCE($5, 'open')) "
@@ -85,13 +72,19 @@ static int action_check(struct req *r, struct subcollection_write *w)
     }
 }
 
+static struct list_variants action_items_variants;
+
+static const struct list_desc action_items =
+    LIST_ITEMS("action_list", "action_json", "actions a", "a", "a.review_id", LIST_SCOPE_ANY,
+               action_items_variants);
+
 /* The champion's person key, the host school and admin write the plan. */
 static const struct subcollection actions = {
     .owner = SUBCOLLECTION_OF_REVIEW,
     .act = REVIEW_ACT_WORKSHOP,
     .item_param = "item_id",
     .fields = action_fields,
-    .list = &action_statements[ACTION_LIST],
+    .list = &action_items,
     .get = &action_statements[ACTION_GET],
     .lock = &action_statements[ACTION_LOCK],
     .insert = &action_statements[ACTION_INSERT],

@@ -4,16 +4,12 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "list.h"
 #include "resource.h"
 #include "token.h"
 
 const struct db_stmt api_key_statements[] = {
     {"api_key_get", "SELECT api_key_json(k)::text FROM api_keys k WHERE k.id = $1"},
-    {"api_key_list",
-     "SELECT api_key_json(k)::text, spp_micros(k.created_at), k.id FROM api_keys k "
-     "WHERE ($1::text IS NULL OR k.role = $1) "
-     "AND ($2::bigint IS NULL OR (k.created_at, k.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY k.created_at, k.id LIMIT $4"},
     /* $3..$6: the one of hub, partnership, school, person the role binds to. */
     {"api_key_insert",
      "INSERT INTO api_keys (name, role, hub_id, partnership_id, school_id, person_id, prefix, "
@@ -39,6 +35,26 @@ static const struct vfield api_key_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static const struct list_cond api_key_list_filters[] = {
+    {"k.role = $1", {"role"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants api_key_list_variants;
+
+/* Admin keys only (api_key_admin_only refuses the others first). */
+static const struct list_desc api_key_list = {
+    .name = "api_key_list",
+    .select = "SELECT api_key_json(k)::text AS json, spp_micros(k.created_at) AS micros, k.id "
+              "FROM api_keys k",
+    .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
+    .query = api_key_filters,
+    .filters = api_key_list_filters,
+    .after = {"(k.created_at, k.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY k.created_at, k.id LIMIT $1", {"@limit"}},
+    .variants = &api_key_list_variants,
+};
+
 /* Only admin keys reach anything here; everyone else is refused with 403. */
 static int api_key_admin_only(struct req *r)
 {
@@ -49,14 +65,8 @@ static int api_key_admin_only(struct req *r)
 
 void api_keys_list(struct req *r)
 {
-    if (api_key_admin_only(r) != 0 || req_check_query(r, api_key_filters, 1) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {req_query_get(r, "role"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "api_key_list", 4, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    if (api_key_admin_only(r) == 0)
+        list_page(r, &api_key_list);
 }
 
 void api_keys_create(struct req *r)

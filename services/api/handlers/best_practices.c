@@ -13,17 +13,7 @@
 #include "subcollection.h"
 
 /* The statements, by handle: the descriptor and the readers name them by these indexes. */
-enum {
-    BP_GET,
-    BP_LOCK,
-    BP_LIST,
-    BP_PUBLISHED,
-    BP_MEMBER_SCHOOL,
-    BP_INSERT,
-    BP_UPDATE,
-    BP_DELETE,
-    BP_STATEMENTS
-};
+enum { BP_GET, BP_LOCK, BP_MEMBER_SCHOOL, BP_INSERT, BP_UPDATE, BP_DELETE, BP_STATEMENTS };
 
 #define BEST_PRACTICE_ROW                                                                          \
     "SELECT best_practice_json(b)::text AS json, b.version FROM best_practices b "                 \
@@ -32,18 +22,6 @@ enum {
 const struct db_stmt best_practice_statements[] = {
     [BP_GET] = {"bp_get", BEST_PRACTICE_ROW},
     [BP_LOCK] = {"bp_lock", BEST_PRACTICE_ROW " FOR UPDATE OF b"},
-    [BP_LIST] = {"bp_list",
-                 "SELECT best_practice_json(b)::text AS json, spp_micros(b.created_at) AS micros, "
-                 "b.id FROM best_practices b WHERE b.review_id = $1 "
-                 "AND ($2::bigint IS NULL OR (b.created_at, b.id) > (spp_from_micros($2), "
-                 "$3::uuid)) ORDER BY b.created_at, b.id LIMIT $4"},
-    /* The partnership's published ones, newest first: the keyset runs backwards. */
-    [BP_PUBLISHED] = {"bp_published",
-                      "SELECT best_practice_json(b)::text AS json, spp_micros(b.published_at) AS "
-                      "micros, b.id FROM best_practices b JOIN reviews r ON r.id = b.review_id "
-                      "WHERE r.partnership_id = $1 AND b.published_at IS NOT NULL "
-                      "AND ($2::bigint IS NULL OR (b.published_at, b.id) < (spp_from_micros($2), "
-                      "$3::uuid)) ORDER BY b.published_at DESC, b.id DESC LIMIT $4"},
     /* Whether school $1 is a member of partnership $2. */
     [BP_MEMBER_SCHOOL] = {"bp_member_school",
                           "SELECT 1 FROM schools WHERE id = $1 AND partnership_id = $2"},
@@ -72,13 +50,19 @@ static const struct vfield best_practice_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static struct list_variants bp_items_variants;
+
+static const struct list_desc bp_items =
+    LIST_ITEMS("bp_list", "best_practice_json", "best_practices b", "b", "b.review_id",
+               LIST_SCOPE_ANY, bp_items_variants);
+
 /* A draft until its review completes: nothing of its own to check. */
 static const struct subcollection best_practices = {
     .owner = SUBCOLLECTION_OF_REVIEW,
     .act = REVIEW_ACT_WORKSHOP,
     .item_param = "item_id",
     .fields = best_practice_fields,
-    .list = &best_practice_statements[BP_LIST],
+    .list = &bp_items,
     .get = &best_practice_statements[BP_GET],
     .lock = &best_practice_statements[BP_LOCK],
     .insert = &best_practice_statements[BP_INSERT],
@@ -140,25 +124,34 @@ int best_practices_require(struct req *r, const char *partnership_id, const char
 }
 
 /* A page of a partnership's shared material (its published best practices, digests, review
- * plans) for GET /v1/partnerships/{id}/...: the partnership readable (else 404), then stmt with
- * (partnership, cursor micros, cursor id, limit + 1), whose columns are json, micros, id. */
-void best_practices_page(struct req *r, const char *stmt)
+ * plans) for GET /v1/partnerships/{id}/...: the partnership readable (else 404), then d's page
+ * of the partnership's items. */
+void best_practices_page(struct req *r, const struct list_desc *d)
 {
-    const char *id = req_param(r, "id");
-    if (req_check_query(r, NULL, 1) != 0 ||
-        best_practices_require(r, id, "No such partnership.") != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {id, pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, stmt, 4, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    if (list_check(r, d) == 0 &&
+        best_practices_require(r, req_param(r, "id"), "No such partnership.") == 0)
+        list_answer(r, d);
 }
 
-/* GET /v1/partnerships/{id}/best-practices: published ones, newest first; the cursor is the
- * last item's (published_at, id). */
+static struct list_variants bp_published_variants;
+
+/* The partnership's published ones, newest first: the keyset (published_at, id) runs
+ * backwards. */
+static const struct list_desc bp_published = {
+    .name = "bp_published",
+    .select = "SELECT best_practice_json(b)::text AS json, spp_micros(b.published_at) AS micros, "
+              "b.id FROM best_practices b JOIN reviews r ON r.id = b.review_id",
+    .scope = LIST_SCOPE_ANY,
+    .filters =
+        (const struct list_cond[]){
+            {"r.partnership_id = $1 AND b.published_at IS NOT NULL", {"@id"}}, {NULL, {NULL}}},
+    .after = {"(b.published_at, b.id) < (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY b.published_at DESC, b.id DESC LIMIT $1", {"@limit"}},
+    .variants = &bp_published_variants,
+};
+
+/* GET /v1/partnerships/{id}/best-practices: published ones, newest first. */
 void best_practices_published(struct req *r)
 {
-    best_practices_page(r, best_practice_statements[BP_PUBLISHED].name);
+    best_practices_page(r, &bp_published);
 }

@@ -11,6 +11,7 @@
 
 #include "booking.h"
 #include "handlers.h"
+#include "list.h"
 #include "jobs.h"
 #include "resource.h"
 
@@ -25,16 +26,6 @@
 const struct db_stmt bookings_statements[] = {
     {"booking_get", BOOKING_ROW},
     {"booking_lock", BOOKING_ROW " FOR UPDATE OF b"},
-    /* The session's bookings that the caller may see ($1..$4: scope). */
-    {"booking_list",
-     "SELECT booking_json(b)::text, spp_micros(b.created_at), b.id FROM bookings b "
-     "JOIN people pe ON pe.id = b.person_id JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "WHERE b.session_id = $5 AND ($1::uuid IS NULL OR p.hub_id = $1) "
-     "AND ($2::uuid IS NULL OR s.partnership_id = $2) AND ($3::uuid IS NULL OR s.id = $3) "
-     "AND ($4::uuid IS NULL OR pe.id = $4) AND ($6::text IS NULL OR b.status = $6) "
-     "AND ($7::bigint IS NULL OR (b.created_at, b.id) > (spp_from_micros($7), $8::uuid)) "
-     "ORDER BY b.created_at, b.id LIMIT $9"},
     {"booking_insert", "INSERT INTO bookings (session_id, person_id, status) VALUES ($1, $2, $3) "
                        "RETURNING booking_json(bookings)::text AS json, version, id"},
     {"booking_set_status",
@@ -68,21 +59,34 @@ static const struct vfield booking_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static const struct list_cond booking_list_filters[] = {
+    {"b.session_id = $1", {"@id"}},
+    {"b.status = $1", {"status"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants booking_list_variants;
+
+/* The session's bookings that the caller may see, through the booked person's chain. */
+static const struct list_desc booking_list = {
+    .name = "booking_list",
+    .select = "SELECT booking_json(b)::text AS json, spp_micros(b.created_at) AS micros, b.id "
+              "FROM bookings b JOIN people pe ON pe.id = b.person_id "
+              "JOIN schools s ON s.id = pe.school_id "
+              "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "s.id", "pe.id"),
+    .query = booking_filters,
+    .filters = booking_list_filters,
+    .after = {"(b.created_at, b.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY b.created_at, b.id LIMIT $1", {"@limit"}},
+    .variants = &booking_list_variants,
+};
+
 void bookings_list(struct req *r)
 {
-    if (req_check_query(r, booking_filters, 1) != 0 ||
-        !training_sessions_load(r, req_param(r, "id"), 0, SCOPE_READ))
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *scope[4];
-    scope_list_filter(&r->principal, scope);
-    const char *p[] = {scope[0],         scope[1],           scope[2],
-                       scope[3],         req_param(r, "id"), req_query_get(r, "status"),
-                       pg.cursor_micros, pg.cursor_id,       pg.limit_plus_one};
-    PGresult *res = req_db(r, "booking_list", 9, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    if (list_check(r, &booking_list) == 0 &&
+        training_sessions_load(r, req_param(r, "id"), 0, SCOPE_READ))
+        list_answer(r, &booking_list);
 }
 
 /* Who may book for whom: a person key only for itself (403 otherwise, DESIGN §3); other keys

@@ -9,7 +9,6 @@
 
 /* The statements, by handle: the descriptor and the check name them by these indexes. */
 enum {
-    CONFLICT_LIST,
     CONFLICT_SCHOOL_EXISTS,
     CONFLICT_INSERT,
     CONFLICT_GET,
@@ -17,21 +16,7 @@ enum {
     CONFLICT_STATEMENTS
 };
 
-/* The list joins the person's chain so that the four scope parameters hold here as in every
- * other list, although the handler has checked the person already. */
 const struct db_stmt conflict_statements[] = {
-    [CONFLICT_LIST] =
-        {"conflict_list",
-         "SELECT conflict_json(c)::text AS json, spp_micros(c.created_at) AS micros, c.id "
-         "FROM conflicts c JOIN people pe ON pe.id = c.person_id "
-         "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = "
-         "s.partnership_id "
-         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = "
-         "$2) "
-         "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
-         "AND c.person_id = $5 "
-         "AND ($6::bigint IS NULL OR (c.created_at, c.id) > (spp_from_micros($6), $7::uuid)) "
-         "ORDER BY c.created_at, c.id LIMIT $8"},
     /* Existence only: a conflict may name a school outside the caller's scope (a former
      * employer in another partnership), so visibility is not asked. */
     [CONFLICT_SCHOOL_EXISTS] = {"conflict_school_exists", "SELECT 1 FROM schools WHERE id = $1"},
@@ -72,12 +57,20 @@ static int conflict_check(struct req *r, struct subcollection_write *w)
     return 0;
 }
 
+static struct list_variants conflict_items_variants;
+
+/* The list joins the person's chain so that the caller's scope holds here as in every other
+ * list, although the handler has checked the person already. */
+static const struct list_desc conflict_items =
+    LIST_ITEMS("conflict_list", "conflict_json", "conflicts c" LIST_PERSON_JOINS("c"), "c",
+               "c.person_id", LIST_SCOPE_PERSON, conflict_items_variants);
+
 static const struct subcollection conflicts = {
     .owner = SUBCOLLECTION_OF_PERSON,
     .kind = SCOPE_CONFLICT,
     .item_param = "conflict_id",
     .fields = conflict_fields,
-    .list = &conflict_statements[CONFLICT_LIST],
+    .list = &conflict_items,
     .get = &conflict_statements[CONFLICT_GET],
     .insert = &conflict_statements[CONFLICT_INSERT],
     .remove = &conflict_statements[CONFLICT_DELETE],

@@ -23,16 +23,10 @@
 #include "mail.h"
 
 #include "handlers.h"
+#include "list.h"
 #include "resource.h"
 
 const struct db_stmt digests_statements[] = {
-    /* Newest first by (digest_date, id); the cursor carries digest_date as midnight UTC. */
-    {"digest_list",
-     "SELECT digest_json(d)::text, spp_micros(d.digest_date::timestamp AT TIME ZONE 'UTC'), d.id "
-     "FROM digests d WHERE d.partnership_id = $1 "
-     "AND ($2::bigint IS NULL OR (d.digest_date, d.id) < "
-     "  ((spp_from_micros($2) AT TIME ZONE 'UTC')::date, $3::uuid)) "
-     "ORDER BY d.digest_date DESC, d.id DESC LIMIT $4"},
     {"digest_get", "SELECT digest_json(d)::text, d.partnership_id FROM digests d WHERE d.id = $1"},
     /* The partnership's switch and today in its time zone. */
     {"digest_partnership",
@@ -50,9 +44,25 @@ static const struct vfield digest_compile_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static struct list_variants digest_list_variants;
+
+/* Newest first by (digest_date, id); the cursor carries digest_date as midnight UTC. */
+static const struct list_desc digest_list = {
+    .name = "digest_list",
+    .select = "SELECT digest_json(d)::text AS json, "
+              "spp_micros(d.digest_date::timestamp AT TIME ZONE 'UTC') AS micros, d.id "
+              "FROM digests d",
+    .scope = LIST_SCOPE_ANY,
+    .filters = (const struct list_cond[]){{"d.partnership_id = $1", {"@id"}}, {NULL, {NULL}}},
+    .after = {"(d.digest_date, d.id) < ((spp_from_micros($1) AT TIME ZONE 'UTC')::date, $2::uuid)",
+              {"@micros", "@after"}},
+    .tail = {"ORDER BY d.digest_date DESC, d.id DESC LIMIT $1", {"@limit"}},
+    .variants = &digest_list_variants,
+};
+
 void digests_list(struct req *r)
 {
-    best_practices_page(r, "digest_list");
+    best_practices_page(r, &digest_list);
 }
 
 void digests_create(struct req *r)

@@ -17,7 +17,6 @@
 enum {
     EVIDENCE_GET,
     EVIDENCE_LOCK,
-    EVIDENCE_LIST,
     EVIDENCE_ON_TEAM,
     EVIDENCE_CITED,
     EVIDENCE_INSERT,
@@ -33,11 +32,6 @@ enum {
 const struct db_stmt evidence_statements[] = {
     [EVIDENCE_GET] = {"evidence_get", EVIDENCE_ROW},
     [EVIDENCE_LOCK] = {"evidence_lock", EVIDENCE_ROW " FOR UPDATE OF e"},
-    [EVIDENCE_LIST] = {"evidence_list",
-                       "SELECT evidence_json(e)::text AS json, spp_micros(e.created_at) AS micros, "
-                       "e.id FROM evidence e WHERE e.review_id = $1 "
-                       "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), "
-                       "$3::uuid)) ORDER BY e.created_at, e.id LIMIT $4"},
     [EVIDENCE_ON_TEAM] = {"evidence_on_team",
                           "SELECT 1 FROM review_team WHERE review_id = $1 AND person_id = $2"},
     /* Findings of review $2 that cite evidence $1: a findings' evidence_ids array has no
@@ -133,12 +127,18 @@ static int evidence_before_delete(struct req *r, const char *review_id, const ch
     return 0;
 }
 
+static struct list_variants evidence_items_variants;
+
+static const struct list_desc evidence_items =
+    LIST_ITEMS("evidence_list", "evidence_json", "evidence e", "e", "e.review_id", LIST_SCOPE_ANY,
+               evidence_items_variants);
+
 static const struct subcollection evidence = {
     .owner = SUBCOLLECTION_OF_REVIEW,
     .act = REVIEW_ACT_EVIDENCE,
     .item_param = "item_id",
     .fields = evidence_fields,
-    .list = &evidence_statements[EVIDENCE_LIST],
+    .list = &evidence_items,
     .get = &evidence_statements[EVIDENCE_GET],
     .lock = &evidence_statements[EVIDENCE_LOCK],
     .insert = &evidence_statements[EVIDENCE_INSERT],

@@ -13,7 +13,6 @@
 enum {
     FINDING_GET,
     FINDING_LOCK,
-    FINDING_LIST,
     FINDING_BAD_EVIDENCE,
     FINDING_INSERT,
     FINDING_UPDATE,
@@ -28,11 +27,6 @@ enum {
 const struct db_stmt finding_statements[] = {
     [FINDING_GET] = {"finding_get", FINDING_ROW},
     [FINDING_LOCK] = {"finding_lock", FINDING_ROW " FOR UPDATE OF f"},
-    [FINDING_LIST] = {"finding_list",
-                      "SELECT finding_json(f)::text AS json, spp_micros(f.created_at) AS micros, "
-                      "f.id FROM findings f WHERE f.review_id = $1 "
-                      "AND ($2::bigint IS NULL OR (f.created_at, f.id) > (spp_from_micros($2), "
-                      "$3::uuid)) ORDER BY f.created_at, f.id LIMIT $4"},
     /* The positions (from 0) of the ids in $2 that are not evidence of review $1. */
     [FINDING_BAD_EVIDENCE] = {"finding_bad_evidence",
                               "SELECT (u.i - 1)::int AS at FROM unnest($2::uuid[]) WITH "
@@ -106,13 +100,19 @@ static int finding_check(struct req *r, struct subcollection_write *w)
     return resource_errors(r, errors);
 }
 
+static struct list_variants finding_items_variants;
+
+static const struct list_desc finding_items =
+    LIST_ITEMS("finding_list", "finding_json", "findings f", "f", "f.review_id", LIST_SCOPE_ANY,
+               finding_items_variants);
+
 /* Team members' person keys and admin write them, with the lock evidence changes take. */
 static const struct subcollection findings = {
     .owner = SUBCOLLECTION_OF_REVIEW,
     .act = REVIEW_ACT_EVIDENCE,
     .item_param = "item_id",
     .fields = finding_fields,
-    .list = &finding_statements[FINDING_LIST],
+    .list = &finding_items,
     .get = &finding_statements[FINDING_GET],
     .lock = &finding_statements[FINDING_LOCK],
     .insert = &finding_statements[FINDING_INSERT],

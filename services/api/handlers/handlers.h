@@ -258,9 +258,10 @@ void best_practices_published(struct req *r);
  * (nothing answered) or -1 after answering a database error. */
 int best_practices_readable(struct req *r, const char *partnership_id);
 int best_practices_require(struct req *r, const char *partnership_id, const char *absent);
-/* A page of a partnership's shared material: best practices, digests and review plans (stmt's
- * columns json, micros, id). */
-void best_practices_page(struct req *r, const char *stmt);
+/* A page of a partnership's shared material: best practices, digests and review plans (d's
+ * {id} is the path's partnership). */
+struct list_desc;
+void best_practices_page(struct req *r, const struct list_desc *d);
 
 /* digests.c: GET/POST /v1/partnerships/{id}/digests, GET /v1/digests/{id}. */
 extern const struct db_stmt digests_statements[];

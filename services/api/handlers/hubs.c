@@ -3,7 +3,7 @@
 #include "plain.h"
 
 /* The statements, by handle: the descriptor names them by these indexes. */
-enum { HUB_GET, HUB_LOCK, HUB_LIST, HUB_INSERT, HUB_UPDATE, HUB_DELETE, HUB_STATEMENTS };
+enum { HUB_GET, HUB_LOCK, HUB_INSERT, HUB_UPDATE, HUB_DELETE, HUB_STATEMENTS };
 
 /* A single hub: json, version, then its owner chain. */
 #define HUB_ROW                                                                                    \
@@ -13,15 +13,6 @@ enum { HUB_GET, HUB_LOCK, HUB_LIST, HUB_INSERT, HUB_UPDATE, HUB_DELETE, HUB_STAT
 const struct db_stmt hub_statements[] = {
     [HUB_GET] = {"hub_get", HUB_ROW},
     [HUB_LOCK] = {"hub_lock", HUB_ROW " FOR UPDATE"},
-    /* Only hub keys (and admin) see hubs: keys bound lower down see none. */
-    [HUB_LIST] =
-        {"hub_list",
-         "SELECT hub_json(h)::text AS json, spp_micros(h.created_at) AS micros, h.id FROM hubs h "
-         "WHERE ($1::uuid IS NULL OR h.id = $1) AND $2::uuid IS NULL AND $3::uuid IS NULL "
-         "AND $4::uuid IS NULL "
-         "AND ($5::text IS NULL OR strpos(lower(h.name), lower($5)) > 0) "
-         "AND ($6::bigint IS NULL OR (h.created_at, h.id) > (spp_from_micros($6), $7::uuid)) "
-         "ORDER BY h.created_at, h.id LIMIT $8"},
     [HUB_INSERT] = {"hub_insert",
                     "INSERT INTO hubs (name, region, contact_email) VALUES ($1, $2, $3) "
                     "RETURNING hub_json(hubs)::text AS json, version, id"},
@@ -51,13 +42,32 @@ static const struct vfield hub_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static const struct list_cond hub_list_filters[] = {
+    {"strpos(lower(h.name), lower($1)) > 0", {"q"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants hub_list_variants;
+
+/* Only hub keys (and admin) see hubs: keys bound lower down see none. */
+static const struct list_desc hub_list = {
+    .name = "hub_list",
+    .select = "SELECT hub_json(h)::text AS json, spp_micros(h.created_at) AS micros, h.id "
+              "FROM hubs h",
+    .scope = {LIST_ALL, LIST_ON("h.id"), LIST_NONE, LIST_NONE, LIST_NONE},
+    .query = hub_filters,
+    .filters = hub_list_filters,
+    .after = {"(h.created_at, h.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY h.created_at, h.id LIMIT $1", {"@limit"}},
+    .variants = &hub_list_variants,
+};
+
 /* A hub is the top of every chain: nothing above it, so only admin creates one (with an empty
  * chain, after the body is read), and it never moves. */
 static const struct resource_desc hub_resource = {
     .kind = SCOPE_HUB,
     .fields = hub_fields,
-    .filters = hub_filters,
-    .list = &hub_statements[HUB_LIST],
+    .list = &hub_list,
     .get = &hub_statements[HUB_GET],
     .lock = &hub_statements[HUB_LOCK],
     .insert = &hub_statements[HUB_INSERT],

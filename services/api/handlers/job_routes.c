@@ -8,6 +8,7 @@
 #include "jobs.h"
 
 #include "handlers.h"
+#include "list.h"
 #include "resource.h"
 
 const struct db_stmt job_routes_statements[] = {
@@ -15,11 +16,6 @@ const struct db_stmt job_routes_statements[] = {
      * partnership of a digest compile, the review of a champion assignment. */
     {"job_get", "SELECT job_json(j)::text, requested_by, kind, payload->>'partnership_id', "
                 "payload->>'review_id' FROM jobs j WHERE j.id = $1"},
-    {"job_list",
-     "SELECT job_json(j)::text, spp_micros(j.created_at), j.id FROM jobs j "
-     "WHERE ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.kind = $2) "
-     "AND ($3::bigint IS NULL OR (j.created_at, j.id) > (spp_from_micros($3), $4::uuid)) "
-     "ORDER BY j.created_at, j.id LIMIT $5"},
     /* A retry grants a fresh set of attempts; the attempt count goes on rising, so that it
      * still fences out any worker of an earlier attempt. */
     {"job_retry", "UPDATE jobs SET status = 'queued', run_at = t.now, finished_at = NULL, "
@@ -45,6 +41,27 @@ static const struct vfield job_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static const struct list_cond job_list_filters[] = {
+    {"j.status = $1", {"status"}},
+    {"j.kind = $1", {"kind"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants job_list_variants;
+
+/* Admin keys only (job_admin_only refuses the others first). */
+static const struct list_desc job_list = {
+    .name = "job_list",
+    .select = "SELECT job_json(j)::text AS json, spp_micros(j.created_at) AS micros, j.id "
+              "FROM jobs j",
+    .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
+    .query = job_filters,
+    .filters = job_list_filters,
+    .after = {"(j.created_at, j.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY j.created_at, j.id LIMIT $1", {"@limit"}},
+    .variants = &job_list_variants,
+};
+
 static int job_admin_only(struct req *r)
 {
     if (r->principal.role == ROLE_ADMIN)
@@ -55,15 +72,8 @@ static int job_admin_only(struct req *r)
 
 void job_routes_list(struct req *r)
 {
-    if (job_admin_only(r) != 0 || req_check_query(r, job_filters, 1) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {req_query_get(r, "status"), req_query_get(r, "kind"), pg.cursor_micros,
-                       pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "job_list", 5, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    if (job_admin_only(r) == 0)
+        list_page(r, &job_list);
 }
 
 /* Whether the caller's own request would have been answered with the job of row res: a

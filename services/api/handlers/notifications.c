@@ -4,20 +4,10 @@
  * its own. The rows are written by spp_notify and delivered by the worker (notification.deliver).
  */
 #include "handlers.h"
+#include "list.h"
 
+/* The list is a list_desc (list.h); nothing else here runs SQL. */
 const struct db_stmt notification_statements[] = {
-    /* $1..$4 the caller's scope (hub, partnership, school, person); $5..$7 the filters; the
-     * keyset runs backwards. */
-    {"notification_list",
-     "SELECT notification_json(n)::text, spp_micros(n.created_at), n.id FROM notifications n "
-     "LEFT JOIN people pe ON pe.id = n.person_id LEFT JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = $2) "
-     "AND ($3::uuid IS NULL OR s.id = $3) AND ($4::uuid IS NULL OR n.person_id = $4) "
-     "AND ($5::uuid IS NULL OR n.person_id = $5) AND ($6::uuid IS NULL OR n.review_id = $6) "
-     "AND ($7::text IS NULL OR n.status = $7) "
-     "AND ($8::bigint IS NULL OR (n.created_at, n.id) < (spp_from_micros($8), $9::uuid)) "
-     "ORDER BY n.created_at DESC, n.id DESC LIMIT $10"},
     {NULL, NULL},
 };
 
@@ -30,25 +20,31 @@ static const struct vfield notification_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static const struct list_cond notification_list_filters[] = {
+    {"n.person_id = $1", {"person_id"}},
+    {"n.review_id = $1", {"review_id"}},
+    {"n.status = $1", {"status"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants notification_list_variants;
+
+/* The caller's scope through the recipient's chain; the keyset runs backwards. */
+static const struct list_desc notification_list = {
+    .name = "notification_list",
+    .select = "SELECT notification_json(n)::text AS json, spp_micros(n.created_at) AS micros, "
+              "n.id FROM notifications n LEFT JOIN people pe ON pe.id = n.person_id "
+              "LEFT JOIN schools s ON s.id = pe.school_id "
+              "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "s.id", "n.person_id"),
+    .query = notification_filters,
+    .filters = notification_list_filters,
+    .after = {"(n.created_at, n.id) < (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY n.created_at DESC, n.id DESC LIMIT $1", {"@limit"}},
+    .variants = &notification_list_variants,
+};
+
 void notifications_list(struct req *r)
 {
-    if (req_check_query(r, notification_filters, 1) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *scope[4];
-    scope_list_filter(&r->principal, scope);
-    const char *p[] = {scope[0],
-                       scope[1],
-                       scope[2],
-                       scope[3],
-                       req_query_get(r, "person_id"),
-                       req_query_get(r, "review_id"),
-                       req_query_get(r, "status"),
-                       pg.cursor_micros,
-                       pg.cursor_id,
-                       pg.limit_plus_one};
-    PGresult *res = req_db(r, "notification_list", 10, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    list_page(r, &notification_list);
 }

@@ -10,7 +10,6 @@ enum {
     PARTNERSHIP_HUB_SUMMARY,
     PARTNERSHIP_GET,
     PARTNERSHIP_LOCK,
-    PARTNERSHIP_LIST,
     PARTNERSHIP_INSERT,
     PARTNERSHIP_UPDATE,
     PARTNERSHIP_PHASE,
@@ -116,17 +115,6 @@ const struct db_stmt partnership_statements[] = {
                             "FROM f"},
     [PARTNERSHIP_GET] = {"partnership_get", PARTNERSHIP_ROW},
     [PARTNERSHIP_LOCK] = {"partnership_lock", PARTNERSHIP_ROW " FOR UPDATE"},
-    /* School and person keys see no partnership (DESIGN §3: a school reads only its
-     * partnership's best practices and digests). */
-    [PARTNERSHIP_LIST] =
-        {"partnership_list",
-         "SELECT partnership_json(p)::text AS json, spp_micros(p.created_at) AS micros, p.id "
-         "FROM partnerships p "
-         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR p.id = $2) "
-         "AND $3::uuid IS NULL AND $4::uuid IS NULL AND ($5::uuid IS NULL OR p.hub_id = $5) "
-         "AND ($6::text IS NULL OR strpos(lower(p.name), lower($6)) > 0) "
-         "AND ($7::bigint IS NULL OR (p.created_at, p.id) > (spp_from_micros($7), $8::uuid)) "
-         "ORDER BY p.created_at, p.id LIMIT $9"},
     [PARTNERSHIP_INSERT] =
         {"partnership_insert",
          "INSERT INTO partnerships (name, kind, hub_id, digest_enabled, timezone, lead_contact_id, "
@@ -176,6 +164,28 @@ static const struct vfield partnership_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static const struct list_cond partnership_list_filters[] = {
+    {"p.hub_id = $1", {"hub_id"}},
+    {"strpos(lower(p.name), lower($1)) > 0", {"q"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants partnership_list_variants;
+
+/* School and person keys see no partnership (DESIGN §3: a school reads only its partnership's
+ * best practices and digests). */
+static const struct list_desc partnership_list = {
+    .name = "partnership_list",
+    .select = "SELECT partnership_json(p)::text AS json, spp_micros(p.created_at) AS micros, p.id "
+              "FROM partnerships p",
+    .scope = {LIST_ALL, LIST_ON("p.hub_id"), LIST_ON("p.id"), LIST_NONE, LIST_NONE},
+    .query = partnership_filters,
+    .filters = partnership_list_filters,
+    .after = {"(p.created_at, p.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY p.created_at, p.id LIMIT $1", {"@limit"}},
+    .variants = &partnership_list_variants,
+};
+
 static const struct vfield partnership_phase_fields[] = {
     {"to", V_ENUM, V_REQUIRED, 0, phase_names, 0, 0},
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
@@ -187,8 +197,7 @@ static const struct vfield partnership_phase_fields[] = {
 static const struct resource_desc partnership_resource = {
     .kind = SCOPE_PARTNERSHIP,
     .fields = partnership_fields,
-    .filters = partnership_filters,
-    .list = &partnership_statements[PARTNERSHIP_LIST],
+    .list = &partnership_list,
     .get = &partnership_statements[PARTNERSHIP_GET],
     .lock = &partnership_statements[PARTNERSHIP_LOCK],
     .insert = &partnership_statements[PARTNERSHIP_INSERT],

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "handlers.h"
+#include "list.h"
 #include "notify.h"
 #include "plain.h"
 #include "resource.h"
@@ -13,7 +14,6 @@
 enum {
     PERSON_LOCK,
     PERSON_READ,
-    PERSON_LIST,
     PERSON_INSERT,
     PERSON_UPDATE,
     PERSON_LEADS,
@@ -44,31 +44,6 @@ const struct db_stmt person_statements[] = {
          "$8), " AUDIT_READ_COMMIT ") "
          "SELECT person_json(pe)::text, pe.version FROM seen JOIN people pe ON pe.id = seen.id "
          "CROSS JOIN audit"},
-    /* A page of people; the audit names the ones answered ($10 is the limit plus one). */
-    [PERSON_LIST] =
-        {"person_list",
-         "WITH page AS (SELECT person_json(pe)::text AS j, spp_micros(pe.created_at) AS m, pe.id, "
-         "pe.created_at FROM people pe JOIN schools s ON s.id = pe.school_id "
-         "LEFT JOIN partnerships p ON p.id = s.partnership_id "
-         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = "
-         "$2) "
-         "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
-         "AND ($5::uuid IS NULL OR pe.school_id = $5) AND ($6::uuid IS NULL OR s.partnership_id = "
-         "$6) "
-         "AND ($7::text IS NULL OR strpos(lower(pe.full_name), lower($7)) > 0) "
-         "AND ($8::bigint IS NULL OR (pe.created_at, pe.id) > (spp_from_micros($8), $9::uuid)) "
-         /* accredited_as ($11) on $12, today in the schedules' time zone ($13) when not given: an
-          * award that counts and whose interval holds the day (accreditations_refresh keeps them).
-          */
-         "AND ($11::text IS NULL OR EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = "
-         "pe.id "
-         "AND a.role = $11 AND a.counts AND COALESCE($12::date, (now() AT TIME ZONE $13)::date) "
-         "BETWEEN a.awarded_on AND a.valid_until)) "
-         "ORDER BY pe.created_at, pe.id LIMIT $10), "
-         "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $10 - 1), "
-         "audit AS (SELECT spp_audit($14, 'read', ARRAY(SELECT id FROM shown), $15, "
-         "$16), " AUDIT_READ_COMMIT ") "
-         "SELECT j, m, id FROM page CROSS JOIN audit ORDER BY created_at, id"},
     [PERSON_INSERT] =
         {"person_insert",
          "WITH ins AS (INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
@@ -129,38 +104,49 @@ static const struct vfield person_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static const struct list_cond person_list_filters[] = {
+    {"pe.school_id = $1", {"school_id"}},
+    {"s.partnership_id = $1", {"partnership_id"}},
+    {"strpos(lower(pe.full_name), lower($1)) > 0", {"q"}},
+    /* accredited_as on the date `on`, today in the schedules' time zone when not given: an
+     * award that counts and whose interval holds the day (accreditations_refresh keeps them). */
+    {"EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id AND a.role = $1 "
+     "AND a.counts AND COALESCE($2::date, (now() AT TIME ZONE $3)::date) "
+     "BETWEEN a.awarded_on AND a.valid_until)",
+     {"accredited_as", "on", "@tz"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants person_list_variants;
+
+/* A page of people; the audit CTE names the ones answered (the page without its extra row). */
+static const struct list_desc person_list = {
+    .name = "person_list",
+    .select = "WITH page AS (SELECT person_json(pe)::text AS j, spp_micros(pe.created_at) AS m, "
+              "pe.id, pe.created_at FROM people pe JOIN schools s ON s.id = pe.school_id "
+              "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
+    .query = person_filters,
+    .filters = person_list_filters,
+    .after = {"(pe.created_at, pe.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY pe.created_at, pe.id LIMIT $1), "
+             "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $1 - 1), "
+             "audit AS (SELECT spp_audit($2, 'read', ARRAY(SELECT id FROM shown), $3, "
+             "$4), " AUDIT_READ_COMMIT ") "
+             "SELECT j AS json, m AS micros, id FROM page CROSS JOIN audit ORDER BY created_at, id",
+             {"@limit", "@actor", "@route", "@request"}},
+    .variants = &person_list_variants,
+};
+
 void people_list(struct req *r)
 {
-    if (req_check_query(r, person_filters, 1) != 0)
+    if (list_check(r, &person_list) != 0)
         return;
     if (req_query_get(r, "on") && !req_query_get(r, "accredited_as")) {
         req_invalid_field(r, "on", "requires", "is a date for accredited_as, which is missing");
         return;
     }
-    struct page pg;
-    req_page(r, &pg);
-    const char *scope[4];
-    scope_list_filter(&r->principal, scope);
-    const char *p[] = {scope[0],
-                       scope[1],
-                       scope[2],
-                       scope[3],
-                       req_query_get(r, "school_id"),
-                       req_query_get(r, "partnership_id"),
-                       req_query_get(r, "q"),
-                       pg.cursor_micros,
-                       pg.cursor_id,
-                       pg.limit_plus_one,
-                       req_query_get(r, "accredited_as"),
-                       req_query_get(r, "on"),
-                       handlers_config()->tz,
-                       NULL,
-                       NULL,
-                       NULL};
-    audit_who(r, p + 13);
-    PGresult *res = req_db(r, "person_list", 16, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    list_answer(r, &person_list);
 }
 
 /* The full preferences map (a new reference): every reminder kind on, overlaid by the stored
@@ -231,7 +217,7 @@ static int person_before_write(struct req *r, const PGresult *cur, json_t *obj)
 static const struct resource_desc person_resource = {
     .kind = SCOPE_PERSON,
     .fields = person_fields,
-    .filters = person_filters,
+    .list = &person_list,
     .lock = &person_statements[PERSON_LOCK],
     .insert = &person_statements[PERSON_INSERT],
     .update = &person_statements[PERSON_UPDATE],

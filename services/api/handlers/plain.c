@@ -85,25 +85,7 @@ PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enu
 
 void plain_list(struct req *r, const struct resource_desc *d)
 {
-    if (req_check_query(r, d->filters, 1) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    size_t nfilters = 0;
-    for (const struct vfield *f = d->filters; f->name; f++)
-        nfilters++;
-    const char **p = arena_alloc(&r->arena, (4 + nfilters + 3) * sizeof *p);
-    scope_list_filter(&r->principal, p);
-    int n = 4;
-    for (const struct vfield *f = d->filters; f->name; f++)
-        p[n++] = req_query_get(r, f->name);
-    p[n++] = pg.cursor_micros;
-    p[n++] = pg.cursor_id;
-    p[n++] = pg.limit_plus_one;
-    PGresult *res = req_db(r, d->list->name, n, p);
-    if (res)
-        req_reply_page(r, res, &pg, PQfnumber(res, "json"), PQfnumber(res, "micros"),
-                       PQfnumber(res, "id"));
+    list_page(r, d->list);
 }
 
 void plain_get(struct req *r, const struct resource_desc *d)

@@ -13,6 +13,7 @@
 #define SPP_PLAIN_H
 
 #include "db.h"
+#include "list.h"
 #include "req.h"
 
 struct resource_desc {
@@ -20,11 +21,7 @@ struct resource_desc {
     /* The body's fields; the writable ones in the order of the statements' parameters (insert:
      * fields…; update: id, fields…). */
     const struct vfield *fields;
-    /* The list's query filters, in the order of the list statement's parameters after the
-     * caller's four scope filters (scope_list_filter). */
-    const struct vfield *filters;
-    /* (4 scope filters, filters…, cursor micros, cursor id, limit + 1) -> json, micros, id */
-    const struct db_stmt *list;
+    const struct list_desc *list; /* the collection's page (list.h) */
     const struct db_stmt *get;    /* (id) -> json, version, the owner chain */
     const struct db_stmt *lock;   /* the same FOR UPDATE */
     const struct db_stmt *insert; /* (fields…) -> json, version, id */

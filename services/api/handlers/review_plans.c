@@ -17,14 +17,10 @@
 #include "jobs.h"
 
 #include "handlers.h"
+#include "list.h"
 #include "resource.h"
 
 const struct db_stmt review_plan_statements[] = {
-    {"rplan_list",
-     "SELECT review_plan_json(p)::text, spp_micros(p.created_at), p.id FROM review_plans p "
-     "WHERE p.partnership_id = $1 "
-     "AND ($2::bigint IS NULL OR (p.created_at, p.id) < (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY p.created_at DESC, p.id DESC LIMIT $4"},
     {"rplan_get",
      "SELECT review_plan_json(p)::text, p.partnership_id FROM review_plans p WHERE p.id = $1"},
     {"rplan_insert",
@@ -52,9 +48,23 @@ static const struct vfield review_plan_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static struct list_variants review_plan_list_variants;
+
+/* Newest first. */
+static const struct list_desc review_plan_list = {
+    .name = "rplan_list",
+    .select = "SELECT review_plan_json(p)::text AS json, spp_micros(p.created_at) AS micros, p.id "
+              "FROM review_plans p",
+    .scope = LIST_SCOPE_ANY,
+    .filters = (const struct list_cond[]){{"p.partnership_id = $1", {"@id"}}, {NULL, {NULL}}},
+    .after = {"(p.created_at, p.id) < (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY p.created_at DESC, p.id DESC LIMIT $1", {"@limit"}},
+    .variants = &review_plan_list_variants,
+};
+
 void review_plans_list(struct req *r)
 {
-    best_practices_page(r, "rplan_list");
+    best_practices_page(r, &review_plan_list);
 }
 
 void review_plans_create(struct req *r)

@@ -12,7 +12,6 @@
 enum {
     RTEAM_GET,
     RTEAM_LOCK,
-    RTEAM_LIST,
     RTEAM_SEATED,
     RTEAM_LEADS,
     RTEAM_INSERT,
@@ -28,11 +27,6 @@ enum {
 const struct db_stmt review_team_statements[] = {
     [RTEAM_GET] = {"rteam_get", TEAM_ROW},
     [RTEAM_LOCK] = {"rteam_lock", TEAM_ROW " FOR UPDATE OF t"},
-    [RTEAM_LIST] = {"rteam_list",
-                    "SELECT team_member_json(t)::text AS json, spp_micros(t.created_at) AS micros, "
-                    "t.id FROM review_team t WHERE t.review_id = $1 "
-                    "AND ($2::bigint IS NULL OR (t.created_at, t.id) > (spp_from_micros($2), "
-                    "$3::uuid)) ORDER BY t.created_at, t.id LIMIT $4"},
     /* Another member (not $3) of review $1 who is person $2. */
     [RTEAM_SEATED] = {"rteam_seated", "SELECT 1 FROM review_team WHERE review_id = $1 "
                                       "AND person_id = $2 AND id IS DISTINCT FROM $3::uuid"},
@@ -103,13 +97,19 @@ static int review_team_check(struct req *r, struct subcollection_write *w)
     return 0;
 }
 
+static struct list_variants rteam_list_variants;
+
+static const struct list_desc rteam_list =
+    LIST_ITEMS("rteam_list", "team_member_json", "review_team t", "t", "t.review_id",
+               LIST_SCOPE_ANY, rteam_list_variants);
+
 /* The host school drives its team. */
 static const struct subcollection review_team = {
     .owner = SUBCOLLECTION_OF_REVIEW,
     .act = REVIEW_ACT_DRIVE,
     .item_param = "item_id",
     .fields = review_team_fields,
-    .list = &review_team_statements[RTEAM_LIST],
+    .list = &rteam_list,
     .get = &review_team_statements[RTEAM_GET],
     .lock = &review_team_statements[RTEAM_LOCK],
     .insert = &review_team_statements[RTEAM_INSERT],

@@ -9,6 +9,7 @@
 #include "eligibility.h"
 #include "handlers.h"
 #include "jobs.h"
+#include "list.h"
 #include "resource.h"
 #include "workflow.h"
 
@@ -25,19 +26,6 @@
 const struct db_stmt review_statements[] = {
     {"review_get", REVIEW_ROW},
     {"review_lock", REVIEW_ROW " FOR UPDATE OF r"},
-    /* $1..$3 hub, partnership, school scope; $4 a person key's person: what it sits on. */
-    {"review_list",
-     "SELECT review_json(r)::text, spp_micros(r.created_at), r.id FROM reviews r "
-     "LEFT JOIN partnerships p ON p.id = r.partnership_id "
-     "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR r.partnership_id = $2) "
-     "AND ($3::uuid IS NULL OR r.school_id = $3) AND ($4::uuid IS NULL OR r.champion_id = $4 "
-     "OR EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id AND t.person_id = $4)) "
-     "AND ($5::text IS NULL OR r.status = $5) AND ($6::uuid IS NULL OR r.school_id = $6) "
-     "AND ($7::uuid IS NULL OR r.partnership_id = $7) "
-     "AND ($8::date IS NULL OR r.review_ends_on >= $8) "
-     "AND ($9::date IS NULL OR r.review_starts_on <= $9) "
-     "AND ($10::bigint IS NULL OR (r.created_at, r.id) > (spp_from_micros($10), $11::uuid)) "
-     "ORDER BY r.created_at, r.id LIMIT $12"},
     {"review_insert",
      "INSERT INTO reviews (school_id, partnership_id, focus, focus_area, self_review_summary, "
      "review_starts_on, review_ends_on, workshop_on, implementation_due_on, impact_summary, "
@@ -72,11 +60,6 @@ const struct db_stmt review_statements[] = {
      "COALESCE(btrim(r.lessons_learned), '') <> '' FROM reviews r WHERE r.id = $1"},
     /* The event and the webhook job that announces it (sql/0013); returns the job. */
     {"review_event_insert", "SELECT spp_review_event($1, $2, $3, $4, $5, $6)"},
-    {"review_events_list",
-     "SELECT review_event_json(e)::text, spp_micros(e.created_at), e.id FROM review_events e "
-     "WHERE e.review_id = $1 "
-     "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY e.created_at, e.id LIMIT $4"},
     {"review_publish_practices", "UPDATE best_practices SET published_at = clock_timestamp() "
                                  "WHERE review_id = $1 AND published_at IS NULL"},
     {NULL, NULL},
@@ -114,6 +97,36 @@ static const struct vfield review_filters[] = {
     {"from", V_DATE, 0, 0, NULL, 0, 0},
     {"to", V_DATE, 0, 0, NULL, 0, 0},
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
+};
+
+static const struct list_cond review_list_filters[] = {
+    {"r.status = $1", {"status"}},
+    {"r.school_id = $1", {"school_id"}},
+    {"r.partnership_id = $1", {"partnership_id"}},
+    {"r.review_ends_on >= $1::date", {"from"}},
+    {"r.review_starts_on <= $1::date", {"to"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants review_list_variants;
+
+/* A person key sees the reviews it sits on: as champion or on the team. */
+static const struct list_desc review_list = {
+    .name = "review_list",
+    .select = "SELECT review_json(r)::text AS json, spp_micros(r.created_at) AS micros, r.id "
+              "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id",
+    .scope = {LIST_ALL,
+              LIST_ON("p.hub_id"),
+              LIST_ON("r.partnership_id"),
+              LIST_ON("r.school_id"),
+              {"r.champion_id = $1 OR EXISTS (SELECT 1 FROM review_team t "
+               "WHERE t.review_id = r.id AND t.person_id = $1)",
+               {"@scope"}}},
+    .query = review_filters,
+    .filters = review_list_filters,
+    .after = {"(r.created_at, r.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY r.created_at, r.id LIMIT $1", {"@limit"}},
+    .variants = &review_list_variants,
 };
 
 static const struct vfield review_transition_fields[] = {
@@ -204,27 +217,7 @@ int reviews_event(struct req *r, const char *review_id, const char *kind, const 
 
 void reviews_list(struct req *r)
 {
-    if (req_check_query(r, review_filters, 1) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *scope[4];
-    scope_list_filter(&r->principal, scope);
-    const char *p[] = {scope[0],
-                       scope[1],
-                       scope[2],
-                       scope[3],
-                       req_query_get(r, "status"),
-                       req_query_get(r, "school_id"),
-                       req_query_get(r, "partnership_id"),
-                       req_query_get(r, "from"),
-                       req_query_get(r, "to"),
-                       pg.cursor_micros,
-                       pg.cursor_id,
-                       pg.limit_plus_one};
-    PGresult *res = req_db(r, "review_list", 12, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    list_page(r, &review_list);
 }
 
 void reviews_create(struct req *r)
@@ -492,15 +485,16 @@ void reviews_assign_champion(struct req *r)
         req_reply_accepted(r, job);
 }
 
+static struct list_variants review_events_variants;
+
+/* The review's history, oldest first (the review's check is the scope). */
+static const struct list_desc review_events =
+    LIST_ITEMS("review_events_list", "review_event_json", "review_events e", "e", "e.review_id",
+               LIST_SCOPE_ANY, review_events_variants);
+
 void reviews_events(struct req *r)
 {
-    if (req_check_query(r, NULL, 1) != 0 ||
-        !reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "review_events_list", 4, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    if (list_check(r, &review_events) == 0 &&
+        reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ))
+        list_answer(r, &review_events);
 }

@@ -4,15 +4,7 @@
 #include "plain.h"
 
 /* The statements, by handle: the descriptor names them by these indexes. */
-enum {
-    SCHOOL_GET,
-    SCHOOL_LOCK,
-    SCHOOL_LIST,
-    SCHOOL_INSERT,
-    SCHOOL_UPDATE,
-    SCHOOL_DELETE,
-    SCHOOL_STATEMENTS
-};
+enum { SCHOOL_GET, SCHOOL_LOCK, SCHOOL_INSERT, SCHOOL_UPDATE, SCHOOL_DELETE, SCHOOL_STATEMENTS };
 
 /* A single school: json, version, then its owner chain. */
 #define SCHOOL_ROW                                                                                 \
@@ -23,17 +15,6 @@ enum {
 const struct db_stmt school_statements[] = {
     [SCHOOL_GET] = {"school_get", SCHOOL_ROW},
     [SCHOOL_LOCK] = {"school_lock", SCHOOL_ROW " FOR UPDATE OF s"},
-    [SCHOOL_LIST] =
-        {"school_list",
-         "SELECT school_json(s)::text AS json, spp_micros(s.created_at) AS micros, s.id "
-         "FROM schools s LEFT JOIN partnerships p ON p.id = s.partnership_id "
-         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = "
-         "$2) "
-         "AND ($3::uuid IS NULL OR s.id = $3) AND $4::uuid IS NULL "
-         "AND ($5::uuid IS NULL OR s.partnership_id = $5) AND ($6::uuid IS NULL OR p.hub_id = $6) "
-         "AND ($7::text IS NULL OR strpos(lower(s.name), lower($7)) > 0) "
-         "AND ($8::bigint IS NULL OR (s.created_at, s.id) > (spp_from_micros($8), $9::uuid)) "
-         "ORDER BY s.created_at, s.id LIMIT $10"},
     [SCHOOL_INSERT] =
         {"school_insert",
          "INSERT INTO schools (urn, name, phase_of_education, local_authority, postcode, "
@@ -76,14 +57,36 @@ static const struct vfield school_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+static const struct list_cond school_list_filters[] = {
+    {"s.partnership_id = $1", {"partnership_id"}},
+    {"p.hub_id = $1", {"hub_id"}},
+    {"strpos(lower(s.name), lower($1)) > 0", {"q"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants school_list_variants;
+
+/* Person keys see no school. */
+static const struct list_desc school_list = {
+    .name = "school_list",
+    .select = "SELECT school_json(s)::text AS json, spp_micros(s.created_at) AS micros, s.id "
+              "FROM schools s LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .scope = {LIST_ALL, LIST_ON("p.hub_id"), LIST_ON("s.partnership_id"), LIST_ON("s.id"),
+              LIST_NONE},
+    .query = school_filters,
+    .filters = school_list_filters,
+    .after = {"(s.created_at, s.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY s.created_at, s.id LIMIT $1", {"@limit"}},
+    .variants = &school_list_variants,
+};
+
 /* Only admin and keys able to create in a partnership make schools; a school moves between
  * partnerships with the rights to leave one and join the other; its lead contact is one of its
  * people. */
 static const struct resource_desc school_resource = {
     .kind = SCOPE_SCHOOL,
     .fields = school_fields,
-    .filters = school_filters,
-    .list = &school_statements[SCHOOL_LIST],
+    .list = &school_list,
     .get = &school_statements[SCHOOL_GET],
     .lock = &school_statements[SCHOOL_LOCK],
     .insert = &school_statements[SCHOOL_INSERT],

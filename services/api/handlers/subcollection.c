@@ -26,13 +26,6 @@ static const char *subcollection_col(const PGresult *res, const char *name)
     return col < 0 ? NULL : req_col(res, 0, col);
 }
 
-/* Answers a keyset page from a result with the columns json, micros and id. */
-static void subcollection_reply_page(struct req *r, const PGresult *res, const struct page *pg)
-{
-    req_reply_page(r, res, pg, PQfnumber(res, "json"), PQfnumber(res, "micros"),
-                   PQfnumber(res, "id"));
-}
-
 /* Answers 200 with one item: its JSON text, and its ETag when it has a version. */
 static void subcollection_reply(struct req *r, const PGresult *res)
 {
@@ -82,23 +75,8 @@ static PGresult *subcollection_locked(struct req *r, const struct subcollection 
 
 void subcollection_list(struct req *r, const struct subcollection *s)
 {
-    if (req_check_query(r, NULL, 1) != 0 || subcollection_allow(r, s, SCOPE_READ) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[8];
-    int n = 0;
-    if (s->owner == SUBCOLLECTION_OF_PERSON) {
-        scope_list_filter(&r->principal, p);
-        n = 4;
-    }
-    p[n++] = req_param(r, "id");
-    p[n++] = pg.cursor_micros;
-    p[n++] = pg.cursor_id;
-    p[n++] = pg.limit_plus_one;
-    PGresult *res = subcollection_db(r, s->list, n, p);
-    if (res)
-        subcollection_reply_page(r, res, &pg);
+    if (list_check(r, s->list) == 0 && subcollection_allow(r, s, SCOPE_READ) == 0)
+        list_answer(r, s->list);
 }
 
 void subcollection_get(struct req *r, const struct subcollection *s)

@@ -13,6 +13,7 @@
 #define SPP_SUBCOLLECTION_H
 
 #include "db.h"
+#include "list.h"
 #include "req.h"
 
 /* Whose items they are, which decides how scope is asked. */
@@ -45,9 +46,9 @@ struct subcollection {
     /* The body's fields; the writable ones in the order of the statements' parameters after
      * the ids (insert: parent; update: item, parent). */
     const struct vfield *fields;
-    /* (parent, cursor micros, cursor id, limit + 1) -> json, micros, id; an OF_PERSON list
-     * takes the caller's four scope filters (scope_list_filter) before them. */
-    const struct db_stmt *list;
+    /* The page of the parent's items (list.h): the path's {id} is the parent; an OF_PERSON
+     * list also applies the caller's scope through the person's chain. */
+    const struct list_desc *list;
     const struct db_stmt *get;    /* (item, parent) -> json [, version] */
     const struct db_stmt *lock;   /* the same FOR UPDATE; NULL for items never edited */
     const struct db_stmt *insert; /* (parent, fields…) -> json [, version], id */

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "handlers.h"
+#include "list.h"
 #include "resource.h"
 
 /* Columns of a single session, read by name: json, version, hub_id, booked_count, capacity,
@@ -19,16 +20,6 @@
 const struct db_stmt training_statements[] = {
     {"training_get", TRAINING_ROW},
     {"training_lock", TRAINING_ROW " FOR UPDATE"},
-    /* $1 admin?, $2 the caller's hub: what the caller may see. Dates are days in $10. */
-    {"training_list",
-     "SELECT training_session_json(t)::text, spp_micros(t.created_at), t.id "
-     "FROM training_sessions t WHERE ($1::boolean OR t.hub_id IS NULL OR t.hub_id = $2::uuid) "
-     "AND ($3::text IS NULL OR t.course = $3) AND ($4::uuid IS NULL OR t.hub_id = $4) "
-     "AND ($5::date IS NULL OR (t.starts_at AT TIME ZONE $10)::date >= $5) "
-     "AND ($6::date IS NULL OR (t.starts_at AT TIME ZONE $10)::date <= $6) "
-     "AND ($7::boolean IS NULL OR (t.booked_count < t.capacity) = $7) "
-     "AND ($8::bigint IS NULL OR (t.created_at, t.id) > (spp_from_micros($8), $9::uuid)) "
-     "ORDER BY t.created_at, t.id LIMIT $11"},
     {"training_insert",
      "INSERT INTO training_sessions (course, starts_at, ends_at, location, capacity, hub_id) "
      "VALUES ($1, $2, $3, $4, $5::int, $6) RETURNING "
@@ -72,27 +63,42 @@ static const struct vfield training_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+/* Dates are days in the schedules' time zone. */
+static const struct list_cond training_list_filters[] = {
+    {"t.course = $1", {"course"}},
+    {"t.hub_id = $1", {"hub_id"}},
+    {"(t.starts_at AT TIME ZONE $2)::date >= $1::date", {"from", "@tz"}},
+    {"(t.starts_at AT TIME ZONE $2)::date <= $1::date", {"to", "@tz"}},
+    {"(t.booked_count < t.capacity) = $1::boolean", {"has_seats"}},
+    {NULL, {NULL}},
+};
+
+static struct list_variants training_list_variants;
+
+/* Every key but admin sees the sessions of no hub and those of the hub above it. */
+#define TRAINING_VISIBLE                                                                           \
+    {                                                                                              \
+        "t.hub_id IS NULL OR t.hub_id = $1",                                                       \
+        {                                                                                          \
+            "@hub"                                                                                 \
+        }                                                                                          \
+    }
+
+static const struct list_desc training_list = {
+    .name = "training_list",
+    .select = "SELECT training_session_json(t)::text AS json, spp_micros(t.created_at) AS micros, "
+              "t.id FROM training_sessions t",
+    .scope = {LIST_ALL, TRAINING_VISIBLE, TRAINING_VISIBLE, TRAINING_VISIBLE, TRAINING_VISIBLE},
+    .query = training_filters,
+    .filters = training_list_filters,
+    .after = {"(t.created_at, t.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY t.created_at, t.id LIMIT $1", {"@limit"}},
+    .variants = &training_list_variants,
+};
+
 void training_sessions_list(struct req *r)
 {
-    if (req_check_query(r, training_filters, 1) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *hub = r->principal.hub_id[0] ? r->principal.hub_id : NULL;
-    const char *p[] = {r->principal.role == ROLE_ADMIN ? "true" : "false",
-                       hub,
-                       req_query_get(r, "course"),
-                       req_query_get(r, "hub_id"),
-                       req_query_get(r, "from"),
-                       req_query_get(r, "to"),
-                       req_query_get(r, "has_seats"),
-                       pg.cursor_micros,
-                       pg.cursor_id,
-                       handlers_config()->tz,
-                       pg.limit_plus_one};
-    PGresult *res = req_db(r, "training_list", 11, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    list_page(r, &training_list);
 }
 
 /* The value of the column named name in row 0 of res (borrowed from it). */

@@ -8,28 +8,13 @@
 
 /* The statements, by handle: the descriptor names them by these indexes. */
 enum {
-    UNAVAILABILITY_LIST,
     UNAVAILABILITY_INSERT,
     UNAVAILABILITY_GET,
     UNAVAILABILITY_DELETE,
     UNAVAILABILITY_STATEMENTS
 };
 
-/* The list joins the person's chain so that the four scope parameters hold here as in every
- * other list, although the handler has checked the person already. */
 const struct db_stmt unavailability_statements[] = {
-    [UNAVAILABILITY_LIST] =
-        {"unavailability_list",
-         "SELECT unavailability_json(u)::text AS json, spp_micros(u.created_at) AS micros, u.id "
-         "FROM unavailability u JOIN people pe ON pe.id = u.person_id "
-         "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = "
-         "s.partnership_id "
-         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = "
-         "$2) "
-         "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
-         "AND u.person_id = $5 "
-         "AND ($6::bigint IS NULL OR (u.created_at, u.id) > (spp_from_micros($6), $7::uuid)) "
-         "ORDER BY u.created_at, u.id LIMIT $8"},
     [UNAVAILABILITY_INSERT] = {"unavailability_insert",
                                "INSERT INTO unavailability (person_id, from_on, to_on, reason) "
                                "VALUES ($1, $2, $3, $4) "
@@ -65,12 +50,20 @@ static int unavailability_check(struct req *r, struct subcollection_write *w)
     return 0;
 }
 
+static struct list_variants unavailability_items_variants;
+
+/* The list joins the person's chain so that the caller's scope holds here as in every other
+ * list, although the handler has checked the person already. */
+static const struct list_desc unavailability_items = LIST_ITEMS(
+    "unavailability_list", "unavailability_json", "unavailability u" LIST_PERSON_JOINS("u"), "u",
+    "u.person_id", LIST_SCOPE_PERSON, unavailability_items_variants);
+
 static const struct subcollection unavailability = {
     .owner = SUBCOLLECTION_OF_PERSON,
     .kind = SCOPE_PERSON_DETAIL,
     .item_param = "unavailability_id",
     .fields = unavailability_fields,
-    .list = &unavailability_statements[UNAVAILABILITY_LIST],
+    .list = &unavailability_items,
     .get = &unavailability_statements[UNAVAILABILITY_GET],
     .insert = &unavailability_statements[UNAVAILABILITY_INSERT],
     .remove = &unavailability_statements[UNAVAILABILITY_DELETE],

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "config.h"
 #include "handlers.h"
+#include "list.h"
 #include "log.h"
 #include "resource.h"
 #include "secretbox.h"
@@ -33,11 +34,6 @@ const struct db_stmt webhooks_statements[] = {
      "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w WHERE w.id = $1"},
     {"webhook_lock", "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w "
                      "WHERE w.id = $1 FOR UPDATE"},
-    {"webhook_list",
-     "SELECT webhook_json(w)::text, spp_micros(w.created_at), w.id FROM webhooks w "
-     "WHERE ($1::uuid IS NULL OR w.api_key_id = $1::uuid) "
-     "AND ($2::bigint IS NULL OR (w.created_at, w.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY w.created_at, w.id LIMIT $4"},
     {"webhook_delete", "DELETE FROM webhooks WHERE id = $1 RETURNING id"},
     /* Serialises creates by one key ($1; NULL for the bootstrap admin token) until commit. */
     {"webhook_owner_lock",
@@ -228,16 +224,24 @@ static int webhooks_secret(char *out)
     return len == WEBHOOKS_SECRET_LEN ? 0 : -1;
 }
 
+static struct list_variants webhook_list_variants;
+
+/* Admin keys see every subscription, a hub key those it created; other roles never get here. */
+static const struct list_desc webhook_list = {
+    .name = "webhook_list",
+    .select = "SELECT webhook_json(w)::text AS json, spp_micros(w.created_at) AS micros, w.id "
+              "FROM webhooks w",
+    .scope = {LIST_ALL, {"w.api_key_id = $1", {"@key"}}, LIST_NONE, LIST_NONE, LIST_NONE},
+    .query = webhook_filters,
+    .after = {"(w.created_at, w.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
+    .tail = {"ORDER BY w.created_at, w.id LIMIT $1", {"@limit"}},
+    .variants = &webhook_list_variants,
+};
+
 void webhooks_list(struct req *r)
 {
-    if (webhooks_role(r) != 0 || req_check_query(r, webhook_filters, 1) != 0)
-        return;
-    struct page pg;
-    req_page(r, &pg);
-    const char *p[] = {webhooks_owner(r), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "webhook_list", 4, p);
-    if (res)
-        req_reply_page(r, res, &pg, 0, 1, 2);
+    if (webhooks_role(r) == 0)
+        list_page(r, &webhook_list);
 }
 
 void webhooks_create(struct req *r)
