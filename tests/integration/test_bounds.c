@@ -22,13 +22,10 @@ static struct http_resp *call(const char *method, const char *path, const char *
 static struct http_resp *call(const char *method, const char *path, const char *token,
                               const char *fmt, ...)
 {
-    char *body = NULL;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = test_vformat(fmt, ap);
+    va_end(ap);
     struct http_resp *r = http_call(method, path, token, body, NULL);
     free(body);
     return r;

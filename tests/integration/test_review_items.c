@@ -24,13 +24,10 @@ static struct http_resp *rv_call(long status, const char *method, const char *pa
 static struct http_resp *rv_call(long status, const char *method, const char *path,
                                  const char *token, const char *if_match, const char *fmt, ...)
 {
-    char *body = NULL;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = test_vformat(fmt, ap);
+    va_end(ap);
     char *h = if_match ? xasprintf("If-Match: %s", if_match) : NULL;
     const char *headers[] = {h, NULL};
     struct http_resp *r = http_call(method, path, token, body, h ? headers : NULL);

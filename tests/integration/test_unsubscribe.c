@@ -57,16 +57,8 @@ static char *mail_by_id(const char *mid)
         while (d && !found && (e = readdir(d))) {
             if (e->d_name[0] == '.')
                 continue;
-            char *file = xasprintf("%s/%s", path, e->d_name);
-            FILE *f = fopen(file, "r");
-            free(file);
-            if (!f)
-                continue;
-            char *text = NULL;
-            size_t cap = 0;
-            ssize_t len = getdelim(&text, &cap, '\0', f);
-            fclose(f);
-            if (len > 0 && strstr(text, needle))
+            char *text = test_file_text(path, e->d_name);
+            if (text && strstr(text, needle))
                 found = text;
             else
                 free(text);

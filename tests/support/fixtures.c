@@ -23,8 +23,7 @@ char *test_item(const char *review_path, const char *sub, const char *tok, const
 {
     va_list ap;
     va_start(ap, fmt);
-    char *body = NULL;
-    ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
+    char *body = test_vformat(fmt, ap);
     va_end(ap);
     char *path = xasprintf("%s/%s", review_path, sub);
     struct http_resp *r = http_call("POST", path, tok, body, NULL);
@@ -120,6 +119,23 @@ void test_cycle_free(struct test_cycle *c)
                     &c->reviewer_tok, &c->champion_tok, &c->review,   &c->path};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(*all[i]);
+}
+
+char *test_file_text(const char *dir, const char *name)
+{
+    char *file = xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(file, "r");
+    free(file);
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    size_t cap = 0;
+    ssize_t len = getdelim(&text, &cap, '\0', f);
+    fclose(f);
+    if (len > 0)
+        return text;
+    free(text);
+    return NULL;
 }
 
 PGconn *test_db(void)

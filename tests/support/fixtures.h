@@ -51,6 +51,10 @@ void test_accredit(const char *person, const char *role);
 char *test_item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The whole text of the file name in folder dir (a mail in a maildir), or NULL when it cannot
+ * be read or is empty. The caller frees it. */
+char *test_file_text(const char *dir, const char *name);
+
 /* A connection to the test database (SPP_TEST_DATABASE_URL), asserting it is up; the caller
  * closes it with PQfinish. */
 PGconn *test_db(void);

@@ -239,14 +239,21 @@ char *test_message_id(const char *id)
     return xasprintf("<%s@%s>", id, domain);
 }
 
+char *test_vformat(const char *fmt, va_list ap)
+{
+    if (!fmt)
+        return NULL;
+    char *s = NULL;
+    ck_assert_int_ge(vasprintf(&s, fmt, ap), 0);
+    return s;
+}
+
 char *test_create(const char *path, const char *token, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *body = NULL;
-    int n = vasprintf(&body, fmt, ap);
+    char *body = test_vformat(fmt, ap);
     va_end(ap);
-    ck_assert_int_ge(n, 0);
     struct http_resp *r = http_call("POST", path, token, body, NULL);
     ck_assert_msg(r->status == 201, "POST %s %s -> %ld %s", path, body, r->status, r->body);
     char *id = xstrdup(json_string_value(json_object_get(r->json, "id")));

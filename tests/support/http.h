@@ -4,6 +4,7 @@
 #define SPP_TEST_HTTP_H
 
 #include <jansson.h>
+#include <stdarg.h>
 
 struct http_resp {
     long status;
@@ -31,6 +32,9 @@ char *test_unique(const char *prefix);
 char *test_email(const char *prefix);
 /* A fresh URN of 7 digits, unique to this run (static per-thread buffer). */
 const char *test_urn(void);
+
+/* fmt formatted with ap (asserted), or NULL when fmt is NULL. The caller frees it. */
+char *test_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Creators that assert 201 and return the new id (caller frees). */
 char *test_create(const char *path, const char *token, const char *body_fmt, ...)
