@@ -178,6 +178,16 @@ static long count_of(PGconn *db, const char *sql, const char *param)
     return n;
 }
 
+/* Once the fan-out of event has run, no delivery job of it was queued for subscription id. */
+static void assert_not_queued(PGconn *db, const char *id, const char *event)
+{
+    await_fanout(db, event);
+    char *key = xasprintf("webhook:%s:%s", id, event);
+    ck_assert_msg(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key) == 0,
+                  "a delivery of %s was queued for %s", event, id);
+    free(key);
+}
+
 /* GETs the webhook at path with tok every 100 ms until done holds of it or tries run out, and
  * returns the last answer (the caller frees it). */
 static struct http_resp *await_webhook(const char *path, const char *tok,
@@ -478,10 +488,7 @@ START_TEST(webhooks_hub_keys_see_their_own)
     json_decref(body);
     json_decref(got);
     PGconn *db = test_db();
-    await_fanout(db, event);
-    char *key = xasprintf("webhook:%s:%s", b.id, event);
-    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
-    free(key);
+    assert_not_queued(db, b.id, event);
     got = received(b.path, NULL);
     ck_assert_int_eq(json_array_size(got), 0);
     json_decref(got);
@@ -518,10 +525,7 @@ START_TEST(webhooks_delivery_is_signed)
     json_decref(got);
     /* Only the subscriptions to that event type hear of it. */
     PGconn *db = test_db();
-    await_fanout(db, event);
-    char *key = xasprintf("webhook:%s:%s", other.id, event);
-    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
-    free(key);
+    assert_not_queued(db, other.id, event);
     PQfinish(db);
     sub_free(&other);
 
@@ -720,10 +724,7 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     /* A disabled subscription gets nothing more. */
     char *review2 = NULL;
     char *event2 = transition(h.hub, &review2);
-    await_fanout(db, event2);
-    key = xasprintf("webhook:%s:%s", h.s.id, event2);
-    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
-    free(key);
+    assert_not_queued(db, h.s.id, event2);
     got = received(h.s.path, NULL);
     ck_assert_int_eq(json_array_size(got), 1);
     json_decref(got);
@@ -746,10 +747,7 @@ START_TEST(webhooks_deleted_gets_nothing)
     char *review = NULL;
     char *event = transition(h.hub, &review);
     PGconn *db = test_db();
-    await_fanout(db, event);
-    char *key = xasprintf("webhook:%s:%s", h.s.id, event);
-    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
-    free(key);
+    assert_not_queued(db, h.s.id, event);
     PQfinish(db);
     json_t *got = received(h.s.path, NULL);
     ck_assert_int_eq(json_array_size(got), 0);
