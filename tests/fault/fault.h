@@ -100,6 +100,12 @@ long fault_insert_jobs(const char *kind, const char *run, int n, const char *ext
 long fault_publish_run(const char *run);
 /* The id of the run's only (or first) job, into id (37 bytes). */
 void fault_job_id(const char *run, char *id);
+/* One job of kind for run (fault_insert_jobs with n 1 and due now, asserted), published, its id
+ * into id (37 bytes). */
+void fault_one_job(const char *kind, const char *run, const char *extra_json, int max_attempts,
+                   char *id);
+/* Polls, as fault_wait_long does, until job id is in status; 1 when it got there, else 0. */
+long fault_wait_job(const char *id, const char *status, int timeout_s);
 
 /* Asserts that every one of the run's n jobs succeeded with exactly one effect row, written by
  * the attempt whose completion was accepted, and that no effect row of the run lacks a job. */

@@ -172,6 +172,20 @@ void fault_job_id(const char *run, char *id)
     PQclear(res);
 }
 
+void fault_one_job(const char *kind, const char *run, const char *extra_json, int max_attempts,
+                   char *id)
+{
+    ck_assert_int_eq(fault_insert_jobs(kind, run, 1, extra_json, NULL, max_attempts), 1);
+    fault_publish_run(run);
+    fault_job_id(run, id);
+}
+
+long fault_wait_job(const char *id, const char *status, int timeout_s)
+{
+    return fault_wait_long(
+        1, timeout_s, "SELECT count(*) FROM jobs WHERE id = '%s' AND status = '%s'", id, status);
+}
+
 void fault_assert_exactly_once(const char *run, long n)
 {
     PGresult *res = fault_sql(

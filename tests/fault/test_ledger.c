@@ -34,10 +34,8 @@ START_TEST(poison_job_dies_alone)
     fault_publish_run(bad);
     fault_publish_run(run);
     fault_job_id(bad, id);
-    ck_assert_msg(fault_wait_long(1, 60,
-                                  "SELECT count(*) FROM jobs WHERE id = '%s' AND status = 'dead'",
-                                  id) == 1,
-                  "the failing job is not dead (see %s)", w[0].log);
+    ck_assert_msg(fault_wait_job(id, "dead", 60) == 1, "the failing job is not dead (see %s)",
+                  w[0].log);
     ck_assert_msg(fault_wait_run(50, 30, run, "succeeded") == 50,
                   "the good jobs did not all succeed (see %s)", w[0].log);
     fault_workers_stop(w, 2);

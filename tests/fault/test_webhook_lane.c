@@ -354,8 +354,7 @@ START_TEST(database_error_text_stays_in_the_log)
     struct fault_worker w;
     fault_worker_start(&w, "lane-pgerr", NULL);
     fault_publish_run(run);
-    long dead =
-        fault_wait_long(1, 20, "SELECT count(*) FROM jobs WHERE id = '%s' AND status = 'dead'", id);
+    long dead = fault_wait_job(id, "dead", 20);
     PGresult *res = fault_sql("SELECT COALESCE(last_error, '') FROM jobs WHERE id = '%s'", id);
     char *error = xstrdup(PQgetvalue(res, 0, 0));
     PQclear(res);

@@ -35,17 +35,13 @@ START_TEST(killed_mid_job)
     fault_tag(run, sizeof run, "kill");
     struct fault_worker w1, w2;
     fault_worker_start(&w1, "kill-first", NULL);
-    ck_assert_int_eq(fault_insert_jobs("test.record", run, 1, "{\"ms\":3000}", NULL, 0), 1);
-    fault_publish_run(run);
-    fault_job_id(run, id);
+    fault_one_job("test.record", run, "{\"ms\":3000}", 0, id);
     fault_wait_running_on(id, &w1);
     fault_worker_kill(&w1);
 
     fault_worker_start(&w2, "kill-second", NULL);
-    ck_assert_msg(
-        fault_wait_long(1, 40, "SELECT count(*) FROM jobs WHERE id = '%s' AND status = 'succeeded'",
-                        id) == 1,
-        "the job did not complete after its worker was killed (see %s)", w2.log);
+    ck_assert_msg(fault_wait_job(id, "succeeded", 40) == 1,
+                  "the job did not complete after its worker was killed (see %s)", w2.log);
     fault_worker_stop(&w2);
     fault_assert_exactly_once(run, 1);
     ck_assert_int_ge(fault_long("SELECT attempts FROM jobs WHERE id = '%s'", id), 2);
@@ -60,18 +56,14 @@ START_TEST(paused_past_lease)
     fault_tag(run, sizeof run, "pause");
     struct fault_worker a, b;
     fault_worker_start(&a, "pause-a", NULL);
-    ck_assert_int_eq(fault_insert_jobs("test.record", run, 1, "{\"ms\":3000}", NULL, 0), 1);
-    fault_publish_run(run);
-    fault_job_id(run, id);
+    fault_one_job("test.record", run, "{\"ms\":3000}", 0, id);
     fault_wait_running_on(id, &a);
     fault_worker_signal(&a, SIGSTOP);
 
     fault_worker_start(&b, "pause-b", NULL);
     fault_worker_id(&b, bid, sizeof bid);
-    ck_assert_msg(
-        fault_wait_long(1, 40, "SELECT count(*) FROM jobs WHERE id = '%s' AND status = 'succeeded'",
-                        id) == 1,
-        "no other worker completed the paused worker's job (see %s)", b.log);
+    ck_assert_msg(fault_wait_job(id, "succeeded", 40) == 1,
+                  "no other worker completed the paused worker's job (see %s)", b.log);
     ck_assert_int_ge(fault_long("SELECT attempts FROM jobs WHERE id = '%s'", id), 2);
 
     /* Continued, the paused worker reaches its outcome for attempt 1 (completion or failure,
@@ -109,9 +101,7 @@ START_TEST(paused_alone_past_lease)
     fault_tag(run, sizeof run, "pause-alone");
     struct fault_worker w;
     fault_worker_start(&w, "pause-alone", NULL);
-    ck_assert_int_eq(fault_insert_jobs("test.record", run, 1, "{\"ms\":3000}", NULL, 2), 1);
-    fault_publish_run(run);
-    fault_job_id(run, id);
+    fault_one_job("test.record", run, "{\"ms\":3000}", 2, id);
     fault_wait_running_on(id, &w);
     fault_worker_signal(&w, SIGSTOP);
     ck_assert_msg(fault_wait_long(1, 20,

@@ -54,18 +54,6 @@ static int accr_listed(const char *school, const char *person, const char *role,
     return found;
 }
 
-/* A fresh email address unique to this run, stored in mixed case (caller frees). */
-static char *accr_email(void)
-{
-    char *u = test_unique("Trained");
-    for (char *c = u; *c; c++)
-        if (*c == ' ')
-            *c = '.';
-    char *email = xasprintf("%s@Example.ORG", u);
-    free(u);
-    return email;
-}
-
 /* The email in upper case, as a spreadsheet might hold it (caller frees). */
 static char *accr_upper(const char *email)
 {
@@ -367,7 +355,7 @@ END_TEST
 START_TEST(import_all_or_nothing_and_rerun)
 {
     char *school = test_school(NULL);
-    char *e1 = accr_email(), *e2 = accr_email(), *e3 = accr_email();
+    char *e1 = test_email("Trained"), *e2 = test_email("Trained"), *e3 = test_email("Trained");
     char *p1 = accr_person_with(school, e1), *p2 = accr_person_with(school, e2),
          *p3 = accr_person_with(school, e3);
     char *u2 = accr_upper(e2);

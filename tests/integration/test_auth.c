@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "token.h"
 #include "xalloc.h"
@@ -42,20 +43,15 @@ START_TEST(key_token_shown_once_and_stored_hashed)
     http_free(r);
 
     /* In the database: the SHA-256 of the token, never the token. */
-    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
-    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    const char *p[] = {id};
-    PGresult *res = PQexecParams(db,
-                                 "SELECT token_hash, row_to_json(k)::text FROM api_keys k "
-                                 "WHERE id = $1",
-                                 1, NULL, p, NULL, NULL, 0);
-    ck_assert_int_eq(PQntuples(res), 1);
+    ck_assert_int_eq(test_sql_long("SELECT count(*) FROM api_keys WHERE id = $1", id), 1);
     char hash[TOKEN_HASH_HEX];
     token_hash(tok, strlen(tok), hash);
-    ck_assert_str_eq(PQgetvalue(res, 0, 0), hash);
-    ck_assert_ptr_null(strstr(PQgetvalue(res, 0, 1), tok + 4));
-    PQclear(res);
-    PQfinish(db);
+    char *stored = test_sql_value("SELECT token_hash FROM api_keys WHERE id = $1", id);
+    ck_assert_str_eq(stored, hash);
+    free(stored);
+    char *row = test_sql_value("SELECT row_to_json(k)::text FROM api_keys k WHERE id = $1", id);
+    ck_assert_ptr_null(strstr(row, tok + 4));
+    free(row);
     free(path);
     free(id);
     free(tok);

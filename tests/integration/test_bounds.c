@@ -11,32 +11,10 @@
 
 #include "buf.h"
 #include "cursor.h"
+#include "fixtures.h"
 #include "integration.h"
 #include "validate.h"
 #include "xalloc.h"
-
-static PGconn *bounds_db(void)
-{
-    const char *url = getenv("SPP_TEST_DATABASE_URL");
-    ck_assert_msg(url != NULL, "SPP_TEST_DATABASE_URL is not set");
-    PGconn *db = PQconnectdb(url);
-    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    return db;
-}
-
-/* Runs sql with up to two parameters and returns the first column of the first row (caller
- * frees; "" when no row). */
-static char *bounds_sql(PGconn *db, const char *sql, const char *a, const char *b)
-{
-    const char *p[] = {a, b};
-    int n = b ? 2 : a ? 1 : 0;
-    PGresult *res = PQexecParams(db, sql, n, NULL, p, NULL, NULL, 0);
-    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
-                  "%s: %s", sql, PQresultErrorMessage(res));
-    char *v = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
-    PQclear(res);
-    return v;
-}
 
 static struct http_resp *call(const char *method, const char *path, const char *token,
                               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -44,13 +22,10 @@ static struct http_resp *call(const char *method, const char *path, const char *
 static struct http_resp *call(const char *method, const char *path, const char *token,
                               const char *fmt, ...)
 {
-    char *body = NULL;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = test_vformat(fmt, ap);
+    va_end(ap);
     struct http_resp *r = http_call(method, path, token, body, NULL);
     free(body);
     return r;
@@ -231,36 +206,8 @@ static void award(const char *person, const char *role)
     free(path);
 }
 
-/* Two partnerships: the review's (host and partner school) and another one, with their keys. */
-struct two {
-    char *hub, *part, *other_part, *host, *partner, *outside_school;
-    char *host_key, *other_part_key, *review;
-};
-
-static void two_setup(struct two *t)
-{
-    t->hub = test_hub();
-    t->part = test_partnership(t->hub);
-    t->other_part = test_partnership(t->hub);
-    t->host = test_school(t->part);
-    t->partner = test_school(t->part);
-    t->outside_school = test_school(t->other_part);
-    t->host_key = test_key("school", t->host);
-    t->other_part_key = test_key("partnership", t->other_part);
-    t->review = test_create("/v1/reviews", t->host_key,
-                            "{\"school_id\":\"%s\",\"focus\":\"Reading\",\"workshop_on\":"
-                            "\"2027-05-05\"}",
-                            t->host);
-}
-
-static void two_teardown(struct two *t)
-{
-    char **all[] = {&t->hub,      &t->part,           &t->other_part,
-                    &t->host,     &t->partner,        &t->outside_school,
-                    &t->host_key, &t->other_part_key, &t->review};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        free(*all[i]);
-}
+/* Two partnerships of one hub: the review's (host and partner school) and another one. */
+static const char two_review[] = "\"focus\":\"Reading\",\"workshop_on\":\"2027-05-05\"";
 
 /* The problem body without the parts that name the id sent (there are none): two answers are
  * the same when their code and errors are equal. */
@@ -275,14 +222,14 @@ static void same_answer(const struct http_resp *a, const struct http_resp *b, co
 
 START_TEST(action_owner_must_be_of_the_partnership)
 {
-    struct two t;
-    two_setup(&t);
-    char *outsider = test_person(t.outside_school);
+    struct test_two t;
+    test_two_setup(&t, 1, two_review);
+    char *outsider = test_person(t.outsider_school);
     char *colleague = test_person(t.host), *partner_staff = test_person(t.partner);
     char *ac = xasprintf("/v1/reviews/%s/actions", t.review);
     /* The outsider exists: its own partnership's key reads it. */
     char *op = xasprintf("/v1/people/%s", outsider);
-    struct http_resp *r = call("GET", op, t.other_part_key, NULL);
+    struct http_resp *r = call("GET", op, t.other_partnership_key, NULL);
     expect(r, 200, op);
     http_free(r);
 
@@ -320,7 +267,8 @@ START_TEST(action_owner_must_be_of_the_partnership)
     ck_assert_str_eq(error_at(r, 0, "rule"), "other_partnership");
     http_free(r);
     /* The other partnership's key does not see the review at all. */
-    r = call("POST", ac, t.other_part_key, "{\"description\":\"x\",\"owner_id\":\"%s\"}", outsider);
+    r = call("POST", ac, t.other_partnership_key, "{\"description\":\"x\",\"owner_id\":\"%s\"}",
+             outsider);
     expect(r, 404, "other partnership's key");
     http_free(r);
     free(action);
@@ -329,18 +277,18 @@ START_TEST(action_owner_must_be_of_the_partnership)
     free(partner_staff);
     free(colleague);
     free(outsider);
-    two_teardown(&t);
+    test_two_free(&t);
 }
 END_TEST
 
 START_TEST(champion_outside_scope_lists_no_rules)
 {
-    struct two t;
-    two_setup(&t);
+    struct test_two t;
+    test_two_setup(&t, 1, two_review);
     /* An accredited champion of the other partnership: breaks other_partnership only. */
-    char *outsider = test_person(t.outside_school);
+    char *outsider = test_person(t.outsider_school);
     award(outsider, "improvement_champion");
-    char *unaccredited_outsider = test_person(t.outside_school);
+    char *unaccredited_outsider = test_person(t.outsider_school);
     char *cp = xasprintf("/v1/reviews/%s/champion", t.review);
     char *tp = xasprintf("/v1/reviews/%s/team", t.review);
     struct http_resp *nobody =
@@ -379,7 +327,7 @@ START_TEST(champion_outside_scope_lists_no_rules)
     free(cp);
     free(unaccredited_outsider);
     free(outsider);
-    two_teardown(&t);
+    test_two_free(&t);
 }
 END_TEST
 
@@ -387,13 +335,13 @@ END_TEST
 
 START_TEST(champion_assignment_once_while_queued)
 {
-    struct two t;
-    two_setup(&t);
-    PGconn *db = bounds_db();
+    struct test_two t;
+    test_two_setup(&t, 1, two_review);
+    PGconn *db = test_db();
     char *path = xasprintf("/v1/reviews/%s/champion-assignment", t.review);
     /* An assignment that waits (due in an hour, so the running worker leaves it alone), as a
      * backlog would leave one: every request meanwhile answers with it. */
-    char *waiting = bounds_sql(
+    char *waiting = test_db_value(
         db,
         "INSERT INTO jobs (kind, payload, pending_key, run_at) VALUES ('champion.assign', "
         "json_build_object('review_id', $1::text)::jsonb, 'champion.assign:' || $1, "
@@ -408,17 +356,17 @@ START_TEST(champion_assignment_once_while_queued)
         free(loc);
         http_free(r);
     }
-    char *queued = bounds_sql(db,
-                              "SELECT count(*) FROM jobs WHERE kind = 'champion.assign' "
-                              "AND payload->>'review_id' = $1",
-                              t.review, NULL);
+    char *queued = test_db_value(db,
+                                 "SELECT count(*) FROM jobs WHERE kind = 'champion.assign' "
+                                 "AND payload->>'review_id' = $1",
+                                 t.review, NULL);
     ck_assert_str_eq(queued, "1");
     free(queued);
     /* Claiming a job clears its key (here it ends at once): the next request queues anew. */
-    free(bounds_sql(db,
-                    "UPDATE jobs SET status = 'dead', pending_key = NULL, finished_at = now() "
-                    "WHERE id = $1",
-                    waiting, NULL));
+    free(test_db_value(db,
+                       "UPDATE jobs SET status = 'dead', pending_key = NULL, finished_at = now() "
+                       "WHERE id = $1",
+                       waiting, NULL));
     struct http_resp *r = call("POST", path, t.host_key, NULL);
     expect(r, 202, "assignment after the last one ended");
     ck_assert_str_ne(json_string_value(json_object_get(r->json, "id")), waiting);
@@ -426,7 +374,7 @@ START_TEST(champion_assignment_once_while_queued)
     free(waiting);
     PQfinish(db);
     free(path);
-    two_teardown(&t);
+    test_two_free(&t);
 }
 END_TEST
 
@@ -434,8 +382,8 @@ END_TEST
 
 START_TEST(conflict_not_cleared_by_the_person_concerned)
 {
-    struct two t;
-    two_setup(&t);
+    struct test_two t;
+    test_two_setup(&t, 1, two_review);
     char *person = test_person(t.partner);
     char *own_key = test_key("person", person);
     char *school_key = test_key("school", t.partner);
@@ -464,7 +412,7 @@ START_TEST(conflict_not_cleared_by_the_person_concerned)
     free(school_key);
     free(own_key);
     free(person);
-    two_teardown(&t);
+    test_two_free(&t);
 }
 END_TEST
 
@@ -534,8 +482,8 @@ END_TEST
 
 START_TEST(evidence_ids_capped_at_one_hundred)
 {
-    struct two t;
-    two_setup(&t);
+    struct test_two t;
+    test_two_setup(&t, 1, two_review);
     struct buf b;
     buf_init(&b);
     buf_puts(&b, "{\"kind\":\"strength\",\"text\":\"Reading\",\"evidence_ids\":[");
@@ -551,7 +499,7 @@ START_TEST(evidence_ids_capped_at_one_hundred)
     http_free(r);
     free(path);
     buf_cleanup(&b);
-    two_teardown(&t);
+    test_two_free(&t);
 }
 END_TEST
 
@@ -580,7 +528,7 @@ END_TEST
  * still answer at /ends_at. */
 START_TEST(training_checks_report_their_own_rule)
 {
-    PGconn *db = bounds_db();
+    PGconn *db = test_db();
     PGresult *res = PQexec(db, "SELECT conname FROM pg_constraint WHERE contype = 'c' "
                                "AND conrelid = 'training_sessions'::regclass ORDER BY conname");
     ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);

@@ -90,23 +90,9 @@ START_TEST(validation_lists_every_field)
                            long_name);
     struct http_resp *r =
         test_call("POST", "/v1/schools", test_admin(), body, 422, "validation_failed");
-    json_t *errors = json_object_get(r->json, "errors");
-    ck_assert(json_is_array(errors));
     const char *want[] = {"/urn",   "/name",           "/phase_of_education",
                           "/grade", "/partnership_id", "/local_authority"};
-    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
-        int seen = 0;
-        size_t j;
-        json_t *e;
-        json_array_foreach(errors, j, e)
-        {
-            const char *f = json_string_value(json_object_get(e, "field"));
-            if (f && !strcmp(f, want[i]))
-                seen = 1;
-            ck_assert_ptr_nonnull(json_object_get(e, "message"));
-        }
-        ck_assert_msg(seen, "no error for %s in %s", want[i], r->body);
-    }
+    test_expect_fields(r, want, sizeof want / sizeof *want);
     http_free(r);
     free(body);
     free(long_name);

@@ -146,16 +146,8 @@ static int mails_with(const char *needle)
     while (d && (e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        char *file = xasprintf("%s/%s", path, e->d_name);
-        FILE *f = fopen(file, "r");
-        free(file);
-        if (!f)
-            continue;
-        char *text = NULL;
-        size_t cap = 0;
-        ssize_t len = getdelim(&text, &cap, '\0', f);
-        fclose(f);
-        if (len > 0 && strstr(text, needle))
+        char *text = test_file_text(path, e->d_name);
+        if (text && strstr(text, needle))
             n++;
         free(text);
     }
@@ -489,13 +481,11 @@ END_TEST
 /* Who may read and compile, and what the POST accepts. */
 START_TEST(digest_scope_and_validation)
 {
-    char *hub = test_hub();
-    char *part = test_partnership(hub);
-    char *school = test_school(part);
-    char *person = test_person(school);
-    char *school_tok = test_key("school", school);
-    char *person_tok = test_key("person", person);
-    char *hub_tok = test_key("hub", hub);
+    struct test_chain t;
+    test_chain_setup(&t);
+    char *school_tok = test_key("school", t.school);
+    char *person_tok = test_key("person", t.person);
+    char *hub_tok = test_key("hub", t.hub);
     char *other_hub = test_hub();
     char *other_tok = test_key("hub", other_hub);
     char *other_part = test_partnership(other_hub);
@@ -503,28 +493,28 @@ START_TEST(digest_scope_and_validation)
     char *outsider_tok = test_key("school", outsider);
 
     /* Reading: the member school and the hub, not a person or another hub. */
-    struct http_resp *r = list(part, school_tok, NULL);
+    struct http_resp *r = list(t.partnership, school_tok, NULL);
     ck_assert_int_eq(r->status, 200);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     http_free(r);
-    r = list(part, hub_tok, NULL);
+    r = list(t.partnership, hub_tok, NULL);
     ck_assert_int_eq(r->status, 200);
     http_free(r);
     const char *nobody[] = {person_tok, other_tok, outsider_tok};
     for (int i = 0; i < 3; i++) {
-        r = list(part, nobody[i], NULL);
+        r = list(t.partnership, nobody[i], NULL);
         ck_assert_msg(r->status == 404, "-> %ld %s", r->status, r->body);
         http_free(r);
     }
-    r = list(part, test_admin(), "?limit=0");
+    r = list(t.partnership, test_admin(), "?limit=0");
     ck_assert_int_eq(r->status, 422);
     http_free(r);
-    r = list(part, test_admin(), "?cursor=nonsense");
+    r = list(t.partnership, test_admin(), "?cursor=nonsense");
     ck_assert_int_eq(r->status, 422);
     http_free(r);
 
     /* Compiling: schools and people never (403); another hub does not see it (404). */
-    char *path = xasprintf("/v1/partnerships/%s/digests", part);
+    char *path = xasprintf("/v1/partnerships/%s/digests", t.partnership);
     test_expect("POST", path, school_tok, "{}", 403, NULL);
     test_expect("POST", path, person_tok, "{}", 403, NULL);
     test_expect("POST", path, outsider_tok, "{}", 403, NULL);
@@ -539,13 +529,13 @@ START_TEST(digest_scope_and_validation)
         ck_assert_msg(r->status == 422, "%s -> %ld %s", bad[i], r->status, r->body);
         http_free(r);
     }
-    char *job = compile(part, hub_tok, "{}");
+    char *job = compile(t.partnership, hub_tok, "{}");
     /* The hub's key may follow its own job. */
     char *loc = xasprintf("/v1/jobs/%s", job);
     wait_succeeded(loc, hub_tok);
 
     /* A digest is read like the list: member school yes, person and other hub no. */
-    r = list(part, hub_tok, NULL);
+    r = list(t.partnership, hub_tok, NULL);
     char *dpath = xasprintf("/v1/digests/%s",
                             str(json_array_get(json_object_get(r->json, "items"), 0), "id"));
     http_free(r);
@@ -556,7 +546,7 @@ START_TEST(digest_scope_and_validation)
                 NULL);
 
     /* Switched off: no compile. */
-    char *ppath = xasprintf("/v1/partnerships/%s", part);
+    char *ppath = xasprintf("/v1/partnerships/%s", t.partnership);
     test_expect("PATCH", ppath, test_admin(), "{\"digest_enabled\":false}", 200, NULL);
     test_expect("POST", path, test_admin(), "{}", 409, "conflict");
 
@@ -573,10 +563,7 @@ START_TEST(digest_scope_and_validation)
     free(hub_tok);
     free(person_tok);
     free(school_tok);
-    free(person);
-    free(school);
-    free(part);
-    free(hub);
+    test_chain_free(&t);
 }
 END_TEST
 

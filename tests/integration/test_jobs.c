@@ -5,17 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
-
-static PGconn *jobs_db(void)
-{
-    const char *url = getenv("SPP_TEST_DATABASE_URL");
-    ck_assert_msg(url != NULL, "SPP_TEST_DATABASE_URL is not set");
-    PGconn *db = PQconnectdb(url);
-    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    return db;
-}
 
 /* Inserts a job in the given state and returns its id (caller frees). */
 static char *jobs_insert(PGconn *db, const char *kind, const char *status, const char *by)
@@ -34,7 +26,7 @@ static char *jobs_insert(PGconn *db, const char *kind, const char *status, const
 
 START_TEST(job_read_and_retry)
 {
-    PGconn *db = jobs_db();
+    PGconn *db = test_db();
     char *kind = test_unique("itest.kind");
     for (char *c = kind; *c; c++)
         if (*c == ' ')
@@ -80,7 +72,7 @@ END_TEST
 
 START_TEST(job_visibility)
 {
-    PGconn *db = jobs_db();
+    PGconn *db = test_db();
     char *school = test_school(NULL);
     char *token = test_key("school", school);
     /* The key's id, found by its prefix in the database: the oldest 200 school keys of the list
@@ -118,7 +110,7 @@ END_TEST
  * (29 March, 25 October): one slot a day, 23 and 25 hours apart on those days. */
 START_TEST(digest_slot_across_dst)
 {
-    PGconn *db = jobs_db();
+    PGconn *db = test_db();
     PGresult *res = PQexec(
         db, "SELECT to_char(spp_local_slot(d::date, '02:00', 'Europe/London') AT TIME ZONE 'UTC', "
             "'YYYY-MM-DD HH24:MI'), EXTRACT(EPOCH FROM spp_local_slot(d::date + 1, '02:00', "

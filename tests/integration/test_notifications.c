@@ -43,8 +43,7 @@ static void callf(const char *method, const char *path, long want, const char *f
 {
     va_list ap;
     va_start(ap, fmt);
-    char *body = NULL;
-    ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
+    char *body = test_vformat(fmt, ap);
     va_end(ap);
     call_ok(method, path, body, want);
     free(body);
@@ -179,8 +178,7 @@ static char *review_item(const char *review, const char *sub, const char *fmt, .
 {
     va_list ap;
     va_start(ap, fmt);
-    char *body = NULL;
-    ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
+    char *body = test_vformat(fmt, ap);
     va_end(ap);
     char *path = xasprintf("/v1/reviews/%s/%s", review, sub);
     char *id = test_create(path, test_admin(), "%s", body);

@@ -66,8 +66,7 @@ static void pd_expect(const char *method, const char *token, const char *body, l
 {
     va_list ap;
     va_start(ap, fmt);
-    char *path = NULL;
-    ck_assert_int_ge(vasprintf(&path, fmt, ap), 0);
+    char *path = test_vformat(fmt, ap);
     va_end(ap);
     http_free(pd_call(method, path, token, body, want));
     free(path);
@@ -573,8 +572,7 @@ static size_t pd_audit_count(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *q = NULL;
-    ck_assert_int_ge(vasprintf(&q, fmt, ap), 0);
+    char *q = test_vformat(fmt, ap);
     va_end(ap);
     struct http_resp *r = pd_audit(q);
     size_t n = json_array_size(json_object_get(r->json, "items"));

@@ -7,46 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
 
-/* One partnership with a host school and a partner school, a second partnership, and the
- * host's review with its keys. */
-struct rv {
-    char *partnership, *other_partnership, *hub;
-    char *host, *partner, *outsider_school;
-    char *host_key, *hub_key, *partnership_key;
-    char *review;
-};
-
-static void rv_setup(struct rv *f)
-{
-    f->hub = test_hub();
-    f->partnership = test_partnership(f->hub);
-    f->other_partnership = test_partnership(NULL);
-    f->host = test_school(f->partnership);
-    f->partner = test_school(f->partnership);
-    f->outsider_school = test_school(f->other_partnership);
-    f->host_key = test_key("school", f->host);
-    f->hub_key = test_key("hub", f->hub);
-    f->partnership_key = test_key("partnership", f->partnership);
-    f->review = test_create("/v1/reviews", f->host_key,
-                            "{\"school_id\":\"%s\",\"focus\":\"How well do pupils read?\","
-                            "\"focus_area\":\"looking_inward\"}",
-                            f->host);
-}
-
-static void rv_teardown(struct rv *f)
-{
-    char **all[] = {&f->partnership, &f->other_partnership, &f->hub,
-                    &f->host,        &f->partner,           &f->outsider_school,
-                    &f->host_key,    &f->hub_key,           &f->partnership_key,
-                    &f->review};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        free(*all[i]);
-        *all[i] = NULL;
-    }
-}
+/* The host's review in one partnership, and a second partnership of no hub. */
+static const char rv_review[] =
+    "\"focus\":\"How well do pupils read?\",\"focus_area\":\"looking_inward\"";
 
 /* method on /v1/reviews/{review}/{sub} with a formatted body (fmt NULL: none) and, when
  * if_match is set, an If-Match header. */
@@ -57,13 +24,10 @@ static struct http_resp *rv_call(long status, const char *method, const char *pa
 static struct http_resp *rv_call(long status, const char *method, const char *path,
                                  const char *token, const char *if_match, const char *fmt, ...)
 {
-    char *body = NULL;
-    if (fmt) {
-        va_list ap;
-        va_start(ap, fmt);
-        ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = test_vformat(fmt, ap);
+    va_end(ap);
     char *h = if_match ? xasprintf("If-Match: %s", if_match) : NULL;
     const char *headers[] = {h, NULL};
     struct http_resp *r = http_call(method, path, token, body, h ? headers : NULL);
@@ -126,7 +90,7 @@ static char *rv_person(const char *school, const char *role)
 }
 
 /* Adds person to the review's team as role with token; returns the response. */
-static struct http_resp *rv_seat(const struct rv *f, const char *token, const char *person,
+static struct http_resp *rv_seat(const struct test_two *f, const char *token, const char *person,
                                  const char *role)
 {
     char *path = xasprintf("/v1/reviews/%s/team", f->review);
@@ -158,8 +122,8 @@ static void rv_sql(const char *sql, const char *a, const char *b)
 
 START_TEST(team_by_the_host_school)
 {
-    struct rv f;
-    rv_setup(&f);
+    struct test_two f;
+    test_two_setup(&f, 0, rv_review);
     char *a = rv_person(f.partner, "peer_reviewer"), *b = rv_person(f.partner, "peer_reviewer");
     char *team = xasprintf("/v1/reviews/%s/team", f.review);
 
@@ -255,12 +219,12 @@ START_TEST(team_by_the_host_school)
     free(team);
     free(a);
     free(b);
-    rv_teardown(&f);
+    test_two_free(&f);
 }
 END_TEST
 
 /* Adds person and expects 422 not_eligible naming rule at /person_id. */
-static void rv_refused(const struct rv *f, const char *person, const char *rule)
+static void rv_refused(const struct test_two *f, const char *person, const char *rule)
 {
     struct http_resp *r = rv_seat(f, f->host_key, person, "peer_reviewer");
     expect(r, 422);
@@ -271,8 +235,8 @@ static void rv_refused(const struct rv *f, const char *person, const char *rule)
 
 START_TEST(team_eligibility_rules)
 {
-    struct rv f;
-    rv_setup(&f);
+    struct test_two f;
+    test_two_setup(&f, 0, rv_review);
     char *untrained = rv_person(f.partner, NULL);
     rv_refused(&f, untrained, "not_accredited");
     /* A champion's award is not a reviewer's. */
@@ -347,14 +311,14 @@ START_TEST(team_eligibility_rules)
     free(elsewhere);
     free(at_host);
     free(untrained);
-    rv_teardown(&f);
+    test_two_free(&f);
 }
 END_TEST
 
 START_TEST(evidence_and_findings_by_the_team)
 {
-    struct rv f;
-    rv_setup(&f);
+    struct test_two f;
+    test_two_setup(&f, 0, rv_review);
     char *a = rv_person(f.partner, "peer_reviewer"), *b = rv_person(f.partner, "peer_reviewer");
     http_free(rv_seat(&f, f.host_key, a, "lead_reviewer"));
     http_free(rv_seat(&f, f.host_key, b, "peer_reviewer"));
@@ -516,14 +480,14 @@ START_TEST(evidence_and_findings_by_the_team)
     free(ka);
     free(a);
     free(b);
-    rv_teardown(&f);
+    test_two_free(&f);
 }
 END_TEST
 
 START_TEST(actions_and_best_practices_by_the_workshop)
 {
-    struct rv f;
-    rv_setup(&f);
+    struct test_two f;
+    test_two_setup(&f, 0, rv_review);
     char *reviewer = rv_person(f.partner, "peer_reviewer");
     http_free(rv_seat(&f, f.host_key, reviewer, "lead_reviewer"));
     char *champion = rv_person(f.partner, "improvement_champion");
@@ -618,7 +582,7 @@ START_TEST(actions_and_best_practices_by_the_workshop)
     free(kc);
     free(champion);
     free(reviewer);
-    rv_teardown(&f);
+    test_two_free(&f);
 }
 END_TEST
 
@@ -627,8 +591,8 @@ END_TEST
  * (tested with the workflow); here published_at is set directly. */
 START_TEST(partnership_best_practices_published_newest_first)
 {
-    struct rv f;
-    rv_setup(&f);
+    struct test_two f;
+    test_two_setup(&f, 0, rv_review);
     char *list = xasprintf("/v1/partnerships/%s/best-practices", f.partnership);
     struct http_resp *r = test_call("GET", list, f.host_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 0);
@@ -701,7 +665,7 @@ START_TEST(partnership_best_practices_published_newest_first)
         free(ids[i]);
     free(bp);
     free(list);
-    rv_teardown(&f);
+    test_two_free(&f);
 }
 END_TEST
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
 
@@ -161,19 +162,11 @@ START_TEST(forty_bookings_for_ten_seats)
 END_TEST
 
 /* The booking.changed notifications of a booking (spp_notify: one per booking and day). */
-static int notification_rows(const char *booking_id)
+static long notification_rows(const char *booking_id)
 {
-    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
-    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    const char *p[] = {booking_id};
-    PGresult *res = PQexecParams(db,
-                                 "SELECT count(*) FROM notifications WHERE kind = "
-                                 "'booking.changed' AND subject_id = $1::uuid",
-                                 1, NULL, p, NULL, NULL, 0);
-    int n = atoi(PQgetvalue(res, 0, 0));
-    PQclear(res);
-    PQfinish(db);
-    return n;
+    return test_sql_long("SELECT count(*) FROM notifications WHERE kind = 'booking.changed' "
+                         "AND subject_id = $1::uuid",
+                         booking_id);
 }
 
 START_TEST(cancel_promotes_the_oldest_waitlisted)
@@ -242,17 +235,16 @@ START_TEST(cancel_promotes_the_oldest_waitlisted)
 }
 END_TEST
 
-static int accreditation_rows(const char *person, const char *role)
+static long accreditation_rows(const char *person, const char *role)
 {
-    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
-    const char *p[] = {person, role};
-    PGresult *res = PQexecParams(db,
-                                 "SELECT count(*) FROM accreditations WHERE person_id = $1 "
-                                 "AND role = $2 AND counts AND valid_until = '2028-01-10'",
-                                 2, NULL, p, NULL, NULL, 0);
-    int n = atoi(PQgetvalue(res, 0, 0));
-    PQclear(res);
+    PGconn *db = test_db();
+    char *v = test_db_value(db,
+                            "SELECT count(*) FROM accreditations WHERE person_id = $1 "
+                            "AND role = $2 AND counts AND valid_until = '2028-01-10'",
+                            person, role);
     PQfinish(db);
+    long n = atol(v);
+    free(v);
     return n;
 }
 

@@ -57,16 +57,8 @@ static char *mail_by_id(const char *mid)
         while (d && !found && (e = readdir(d))) {
             if (e->d_name[0] == '.')
                 continue;
-            char *file = xasprintf("%s/%s", path, e->d_name);
-            FILE *f = fopen(file, "r");
-            free(file);
-            if (!f)
-                continue;
-            char *text = NULL;
-            size_t cap = 0;
-            ssize_t len = getdelim(&text, &cap, '\0', f);
-            fclose(f);
-            if (len > 0 && strstr(text, needle))
+            char *text = test_file_text(path, e->d_name);
+            if (text && strstr(text, needle))
                 found = text;
             else
                 free(text);
@@ -277,16 +269,14 @@ END_TEST
  * common/rules/unsub.c and the key the server holds. */
 START_TEST(reminder_kind_token_switches_that_kind_off)
 {
-    char *hub = test_hub();
-    char *part = test_partnership(hub);
-    char *school = test_school(part);
-    char *person = test_person(school);
+    struct test_chain t;
+    test_chain_setup(&t);
     char *hex = test_sql_value("SELECT encode(key, 'hex') FROM unsubscribe_key", NULL);
     ck_assert_uint_eq(strlen(hex), 2 * UNSUB_KEY_LEN);
     unsigned char key[UNSUB_KEY_LEN];
     ck_assert_int_eq(unsub_key_parse(hex, key), 0);
     char token[UNSUB_TOKEN_LEN + 1];
-    ck_assert_int_eq(unsub_token_make(key, sizeof key, person, "action_overdue", token), 0);
+    ck_assert_int_eq(unsub_token_make(key, sizeof key, t.person, "action_overdue", token), 0);
     char *path = xasprintf("/unsubscribe/%s", token);
     struct http_resp *r = test_call("GET", path, NULL, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "the weekly reminders of overdue actions"));
@@ -300,11 +290,11 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
                        "(SELECT count(*) FROM jsonb_each_text(notification_preferences) e "
                        " WHERE e.key <> 'action_overdue' AND e.value = 'false') "
                        "FROM people WHERE id = $1",
-                       person);
+                       t.person);
     ck_assert_str_eq(state, "true false 0");
     free(state);
     /* The API shows it as a PATCH would have set it. */
-    char *ppath = xasprintf("/v1/people/%s", person);
+    char *ppath = xasprintf("/v1/people/%s", t.person);
     r = http_call("GET", ppath, test_admin(), NULL, NULL);
     ck_assert(json_is_false(
         json_object_get(json_object_get(r->json, "notification_preferences"), "action_overdue")));
@@ -322,12 +312,12 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
                        "  notification_preferences || '{\"training_2d\": false}' "
                        "  WHERE id = $1::uuid RETURNING 1) "
                        "SELECT (n.job IS NOT NULL)::text FROM n, u",
-                       person);
+                       t.person);
     ck_assert_str_eq(queued, "true");
     free(queued);
     char *nid = test_sql_value("SELECT id::text FROM notifications WHERE kind = 'training_2d' "
                                "AND person_id = $1",
-                               person);
+                               t.person);
     ck_assert_msg(*nid, "no training_2d notification queued");
     /* Queued from SQL here, with no caller to publish it after commit (jobs_outbox): left to the
      * sweeper, as a lost publish is. */
@@ -352,14 +342,14 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
     memcpy(other, key, sizeof other);
     other[0] ^= 1;
     char forged[UNSUB_TOKEN_LEN + 1];
-    unsub_token_make(other, sizeof other, person, "digest", forged);
+    unsub_token_make(other, sizeof other, t.person, "digest", forged);
     char *fpath = xasprintf("/unsubscribe/%s", forged);
     test_expect_headers("POST", fpath, NULL, "List-Unsubscribe=One-Click", one_click, 404, NULL);
     unsub_token_make(key, sizeof key, "00000000-0000-4000-8000-000000000000", "digest", forged);
     char *npath = xasprintf("/unsubscribe/%s", forged);
     test_expect("GET", npath, NULL, NULL, 404, NULL);
     test_expect_headers("POST", npath, NULL, "List-Unsubscribe=One-Click", one_click, 404, NULL);
-    state = test_sql_value("SELECT digest_opt_in::text FROM people WHERE id = $1", person);
+    state = test_sql_value("SELECT digest_opt_in::text FROM people WHERE id = $1", t.person);
     ck_assert_str_eq(state, "true");
     free(state);
 
@@ -367,10 +357,7 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
     free(fpath);
     free(path);
     free(hex);
-    free(person);
-    free(school);
-    free(part);
-    free(hub);
+    test_chain_free(&t);
 }
 END_TEST
 

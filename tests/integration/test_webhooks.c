@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
 
@@ -136,15 +137,6 @@ static json_t *await_received(const char *path, const char *event_id, size_t n, 
     return got;
 }
 
-static PGconn *db_open(void)
-{
-    const char *url = getenv("SPP_TEST_DATABASE_URL");
-    ck_assert_msg(url != NULL, "SPP_TEST_DATABASE_URL is not set");
-    PGconn *db = PQconnectdb(url);
-    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "%s", PQerrorMessage(db));
-    return db;
-}
-
 /* The single value of a query with one text parameter, or NULL for no row or SQL NULL
  * (caller frees). */
 static char *db_value(PGconn *db, const char *sql, const char *param)
@@ -184,6 +176,42 @@ static long count_of(PGconn *db, const char *sql, const char *param)
     long n = v ? atol(v) : 0;
     free(v);
     return n;
+}
+
+/* Once the fan-out of event has run, no delivery job of it was queued for subscription id. */
+static void assert_not_queued(PGconn *db, const char *id, const char *event)
+{
+    await_fanout(db, event);
+    char *key = xasprintf("webhook:%s:%s", id, event);
+    ck_assert_msg(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key) == 0,
+                  "a delivery of %s was queued for %s", event, id);
+    free(key);
+}
+
+/* GETs the webhook at path with tok every 100 ms until done holds of it or tries run out, and
+ * returns the last answer (the caller frees it). */
+static struct http_resp *await_webhook(const char *path, const char *tok,
+                                       int (*done)(const json_t *), int tries)
+{
+    struct http_resp *r = NULL;
+    for (int i = 0; i < tries; i++) {
+        http_free(r);
+        r = http_call("GET", path, tok, NULL, NULL);
+        if (done(r->json))
+            break;
+        usleep(100 * 1000);
+    }
+    return r;
+}
+
+static int webhook_recovered(const json_t *w)
+{
+    return json_is_null(json_object_get(w, "failing_since"));
+}
+
+static int webhook_disabled(const json_t *w)
+{
+    return json_is_false(json_object_get(w, "active"));
 }
 
 struct sub {
@@ -410,7 +438,7 @@ START_TEST(webhooks_roles_validation_secret_once)
     ck_assert(found);
 
     /* Stored encrypted: the secret is nowhere in the row. */
-    PGconn *db = db_open();
+    PGconn *db = test_db();
     char *enc = db_value(db, "SELECT secret_enc FROM webhooks WHERE id = $1", id);
     ck_assert_ptr_nonnull(enc);
     ck_assert_ptr_null(strstr(enc, "whsec_"));
@@ -459,11 +487,8 @@ START_TEST(webhooks_hub_keys_see_their_own)
     json_t *body = verify_delivery(json_array_get(got, 0), a.secret, event);
     json_decref(body);
     json_decref(got);
-    PGconn *db = db_open();
-    await_fanout(db, event);
-    char *key = xasprintf("webhook:%s:%s", b.id, event);
-    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
-    free(key);
+    PGconn *db = test_db();
+    assert_not_queued(db, b.id, event);
     got = received(b.path, NULL);
     ck_assert_int_eq(json_array_size(got), 0);
     json_decref(got);
@@ -499,11 +524,8 @@ START_TEST(webhooks_delivery_is_signed)
     json_decref(body);
     json_decref(got);
     /* Only the subscriptions to that event type hear of it. */
-    PGconn *db = db_open();
-    await_fanout(db, event);
-    char *key = xasprintf("webhook:%s:%s", other.id, event);
-    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
-    free(key);
+    PGconn *db = test_db();
+    assert_not_queued(db, other.id, event);
     PQfinish(db);
     sub_free(&other);
 
@@ -535,7 +557,7 @@ START_TEST(webhooks_redelivery_keeps_the_event_id)
     char *event = transition(hub, &review);
     json_t *got = await_received(s.path, event, 1, 30);
     json_decref(got);
-    PGconn *db = db_open();
+    PGconn *db = test_db();
     char *key = xasprintf("webhook:%s:%s", s.id, event);
     free(db_value(db,
                   "UPDATE jobs SET status = 'queued', run_at = clock_timestamp(), "
@@ -575,7 +597,7 @@ START_TEST(webhooks_booking_changed)
     http_free(r);
     char *bpath = xasprintf("/v1/bookings/%s", booking);
     test_expect("PATCH", bpath, test_admin(), "{\"status\":\"cancelled\"}", 200, NULL);
-    PGconn *db = db_open();
+    PGconn *db = test_db();
     char *event =
         db_value(db,
                  "SELECT payload->'event'->>'id' FROM jobs WHERE kind = 'webhook.deliver' "
@@ -623,16 +645,9 @@ START_TEST(webhooks_recover_after_failures)
 
     /* Recovered: no longer failing, the last error kept; one delivery job in the ledger, which
      * failed twice and succeeded at its third attempt (the ledger's own retries). */
-    PGconn *db = db_open();
+    PGconn *db = test_db();
     char *path = xasprintf("/v1/webhooks/%s", h.s.id);
-    struct http_resp *r = NULL;
-    for (int i = 0; i < 50; i++) {
-        http_free(r);
-        r = http_call("GET", path, h.tok, NULL, NULL);
-        if (json_is_null(json_object_get(r->json, "failing_since")))
-            break;
-        usleep(100 * 1000);
-    }
+    struct http_resp *r = await_webhook(path, h.tok, webhook_recovered, 50);
     ck_assert(json_is_null(json_object_get(r->json, "failing_since")));
     ck_assert(json_is_true(json_object_get(r->json, "active")));
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "last_error")), "HTTP 500");
@@ -674,7 +689,7 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     struct hub_sub h;
     hub_sub_setup(&h);
     receiver_fail(h.s.path, 1000, 503);
-    PGconn *db = db_open();
+    PGconn *db = test_db();
     /* It has been failing for four days. */
     free(db_value(db,
                   "UPDATE webhooks SET failing_since = clock_timestamp() - interval '4 days', "
@@ -685,14 +700,7 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     json_t *got = await_received(h.s.path, event, 1, 30);
     json_decref(got);
     char *path = xasprintf("/v1/webhooks/%s", h.s.id);
-    struct http_resp *r = NULL;
-    for (int i = 0; i < 100; i++) {
-        http_free(r);
-        r = http_call("GET", path, h.tok, NULL, NULL);
-        if (json_is_false(json_object_get(r->json, "active")))
-            break;
-        usleep(100 * 1000);
-    }
+    struct http_resp *r = await_webhook(path, h.tok, webhook_disabled, 100);
     ck_assert_msg(json_is_false(json_object_get(r->json, "active")), "%s", r->body);
     ck_assert(json_is_string(json_object_get(r->json, "disabled_at")));
     ck_assert(json_is_string(json_object_get(r->json, "failing_since")));
@@ -716,10 +724,7 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     /* A disabled subscription gets nothing more. */
     char *review2 = NULL;
     char *event2 = transition(h.hub, &review2);
-    await_fanout(db, event2);
-    key = xasprintf("webhook:%s:%s", h.s.id, event2);
-    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
-    free(key);
+    assert_not_queued(db, h.s.id, event2);
     got = received(h.s.path, NULL);
     ck_assert_int_eq(json_array_size(got), 1);
     json_decref(got);
@@ -741,11 +746,8 @@ START_TEST(webhooks_deleted_gets_nothing)
     test_expect("DELETE", path, h.tok, NULL, 204, NULL);
     char *review = NULL;
     char *event = transition(h.hub, &review);
-    PGconn *db = db_open();
-    await_fanout(db, event);
-    char *key = xasprintf("webhook:%s:%s", h.s.id, event);
-    ck_assert_int_eq(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key), 0);
-    free(key);
+    PGconn *db = test_db();
+    assert_not_queued(db, h.s.id, event);
     PQfinish(db);
     json_t *got = received(h.s.path, NULL);
     ck_assert_int_eq(json_array_size(got), 0);
@@ -764,7 +766,7 @@ START_TEST(webhooks_given_up_then_retried)
     struct sub s;
     subscribe(&s, test_admin(), "[\"booking.changed\"]");
     receiver_fail(s.path, 1, 500);
-    PGconn *db = db_open();
+    PGconn *db = test_db();
     char *event = db_value(
         db,
         "INSERT INTO jobs (kind, payload, max_attempts) VALUES ('webhook.deliver', "
@@ -870,7 +872,7 @@ static double now_s(void)
  * type listed three times is reported once. */
 START_TEST(webhooks_events_bounded)
 {
-    PGconn *db = db_open();
+    PGconn *db = test_db();
     long before = count_of(db, "SELECT count(*) FROM webhooks", NULL);
     struct buf b;
     buf_init(&b);

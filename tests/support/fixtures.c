@@ -23,8 +23,7 @@ char *test_item(const char *review_path, const char *sub, const char *tok, const
 {
     va_list ap;
     va_start(ap, fmt);
-    char *body = NULL;
-    ck_assert_int_ge(vasprintf(&body, fmt, ap), 0);
+    char *body = test_vformat(fmt, ap);
     va_end(ap);
     char *path = xasprintf("%s/%s", review_path, sub);
     struct http_resp *r = http_call("POST", path, tok, body, NULL);
@@ -35,6 +34,57 @@ char *test_item(const char *review_path, const char *sub, const char *tok, const
     free(path);
     free(body);
     return out;
+}
+
+void test_chain_setup(struct test_chain *t)
+{
+    t->hub = test_hub();
+    t->partnership = test_partnership(t->hub);
+    t->school = test_school(t->partnership);
+    t->person = test_person(t->school);
+}
+
+void test_chain_free(struct test_chain *t)
+{
+    free(t->person);
+    free(t->school);
+    free(t->partnership);
+    free(t->hub);
+}
+
+void test_two_setup(struct test_two *f, int other_in_hub, const char *review_fields)
+{
+    f->hub = test_hub();
+    f->partnership = test_partnership(f->hub);
+    f->other_partnership = test_partnership(other_in_hub ? f->hub : NULL);
+    f->host = test_school(f->partnership);
+    f->partner = test_school(f->partnership);
+    f->outsider_school = test_school(f->other_partnership);
+    f->host_key = test_key("school", f->host);
+    f->hub_key = test_key("hub", f->hub);
+    f->partnership_key = test_key("partnership", f->partnership);
+    f->other_partnership_key = test_key("partnership", f->other_partnership);
+    f->review = test_create("/v1/reviews", f->host_key, "{\"school_id\":\"%s\",%s}", f->host,
+                            review_fields);
+}
+
+void test_two_free(struct test_two *f)
+{
+    char **all[] = {&f->hub,
+                    &f->partnership,
+                    &f->other_partnership,
+                    &f->host,
+                    &f->partner,
+                    &f->outsider_school,
+                    &f->host_key,
+                    &f->hub_key,
+                    &f->partnership_key,
+                    &f->other_partnership_key,
+                    &f->review};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+        free(*all[i]);
+        *all[i] = NULL;
+    }
 }
 
 void test_cycle_setup(struct test_cycle *c, int champion_accredited)
@@ -71,16 +121,48 @@ void test_cycle_free(struct test_cycle *c)
         free(*all[i]);
 }
 
-char *test_sql_value(const char *sql, const char *param)
+char *test_file_text(const char *dir, const char *name)
 {
-    PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
-    ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
-    const char *p[] = {param};
-    PGresult *res = PQexecParams(db, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL, NULL, 0);
+    char *file = xasprintf("%s/%s", dir, name);
+    FILE *f = fopen(file, "r");
+    free(file);
+    if (!f)
+        return NULL;
+    char *text = NULL;
+    size_t cap = 0;
+    ssize_t len = getdelim(&text, &cap, '\0', f);
+    fclose(f);
+    if (len > 0)
+        return text;
+    free(text);
+    return NULL;
+}
+
+PGconn *test_db(void)
+{
+    const char *url = getenv("SPP_TEST_DATABASE_URL");
+    ck_assert_msg(url != NULL, "SPP_TEST_DATABASE_URL is not set");
+    PGconn *db = PQconnectdb(url);
+    ck_assert_msg(PQstatus(db) == CONNECTION_OK, "%s", PQerrorMessage(db));
+    return db;
+}
+
+char *test_db_value(PGconn *db, const char *sql, const char *a, const char *b)
+{
+    const char *p[] = {a, b};
+    int n = b ? 2 : a ? 1 : 0;
+    PGresult *res = PQexecParams(db, sql, n, NULL, n ? p : NULL, NULL, NULL, 0);
     ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
                   "%s: %s", sql, PQresultErrorMessage(res));
     char *v = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
     PQclear(res);
+    return v;
+}
+
+char *test_sql_value(const char *sql, const char *param)
+{
+    PGconn *db = test_db();
+    char *v = test_db_value(db, sql, param, NULL);
     PQfinish(db);
     return v;
 }

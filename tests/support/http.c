@@ -127,6 +127,17 @@ char *test_unique(const char *prefix)
     return xasprintf("%s %ld-%d-%lu", prefix, (long)time(NULL), (int)getpid(), test_counter());
 }
 
+char *test_email(const char *prefix)
+{
+    char *u = test_unique(prefix);
+    for (char *c = u; *c; c++)
+        if (*c == ' ')
+            *c = '.';
+    char *email = xasprintf("%s@Example.ORG", u);
+    free(u);
+    return email;
+}
+
 const char *test_urn(void)
 {
     static __thread char urn[8];
@@ -186,6 +197,31 @@ void test_expect_errors(const char *method, const char *path, const char *token,
     http_free(r);
 }
 
+void test_expect_in_use(const char *path)
+{
+    test_expect("DELETE", path, test_admin(), NULL, 409, "conflict");
+    test_expect("GET", path, test_admin(), NULL, 200, NULL);
+}
+
+void test_expect_fields(const struct http_resp *r, const char *const *fields, size_t nfields)
+{
+    json_t *errors = json_object_get(r->json, "errors");
+    ck_assert_msg(json_is_array(errors), "no errors in %s", r->body);
+    for (size_t i = 0; i < nfields; i++) {
+        int seen = 0;
+        size_t j;
+        json_t *e;
+        json_array_foreach(errors, j, e)
+        {
+            const char *f = json_string_value(json_object_get(e, "field"));
+            if (f && !strcmp(f, fields[i]))
+                seen = 1;
+            ck_assert_ptr_nonnull(json_object_get(e, "message"));
+        }
+        ck_assert_msg(seen, "no error for %s in %s", fields[i], r->body);
+    }
+}
+
 char *test_message_id(const char *id)
 {
     /* The worker's rule (smtp_message_id_domain) for the plain forms the test command sets:
@@ -203,14 +239,21 @@ char *test_message_id(const char *id)
     return xasprintf("<%s@%s>", id, domain);
 }
 
+char *test_vformat(const char *fmt, va_list ap)
+{
+    if (!fmt)
+        return NULL;
+    char *s = NULL;
+    ck_assert_int_ge(vasprintf(&s, fmt, ap), 0);
+    return s;
+}
+
 char *test_create(const char *path, const char *token, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *body = NULL;
-    int n = vasprintf(&body, fmt, ap);
+    char *body = test_vformat(fmt, ap);
     va_end(ap);
-    ck_assert_int_ge(n, 0);
     struct http_resp *r = http_call("POST", path, token, body, NULL);
     ck_assert_msg(r->status == 201, "POST %s %s -> %ld %s", path, body, r->status, r->body);
     char *id = xstrdup(json_string_value(json_object_get(r->json, "id")));

@@ -4,6 +4,7 @@
 #define SPP_TEST_HTTP_H
 
 #include <jansson.h>
+#include <stdarg.h>
 
 struct http_resp {
     long status;
@@ -26,8 +27,14 @@ void http_free(struct http_resp *r);
 const char *test_admin(void);
 /* A fresh string unique to this run, e.g. "School 12345-7". The caller frees it. */
 char *test_unique(const char *prefix);
+/* A fresh email address unique to this run, "<prefix>.12345-7@Example.ORG" (mixed case on
+ * purpose). The caller frees it. */
+char *test_email(const char *prefix);
 /* A fresh URN of 7 digits, unique to this run (static per-thread buffer). */
 const char *test_urn(void);
+
+/* fmt formatted with ap (asserted), or NULL when fmt is NULL. The caller frees it. */
+char *test_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Creators that assert 201 and return the new id (caller frees). */
 char *test_create(const char *path, const char *token, const char *body_fmt, ...)
@@ -56,6 +63,11 @@ void test_expect_headers(const char *method, const char *path, const char *token
 /* The same, and the problem lists exactly nerrors errors. */
 void test_expect_errors(const char *method, const char *path, const char *token, const char *body,
                         long status, const char *code, size_t nerrors);
+/* DELETE path answers 409 conflict (the record is still referred to) and a GET of it still
+ * answers 200. */
+void test_expect_in_use(const char *path);
+/* Each of fields (JSON pointers) has an error in the problem r, and every error has a message. */
+void test_expect_fields(const struct http_resp *r, const char *const *fields, size_t nfields);
 /* The same, keeping the answer for more assertions (the caller frees it). */
 struct http_resp *test_call(const char *method, const char *path, const char *token,
                             const char *body, long status, const char *code);

@@ -84,18 +84,25 @@ START_TEST(log_line_is_one_json_object)
 }
 END_TEST
 
+/* The two JSON lines of out, each parsed (asserted); the caller frees them with json_decref. */
+static void log_two_lines(const char *out, json_t **first, json_t **second)
+{
+    const char *nl = strchr(out, '\n');
+    ck_assert_ptr_nonnull(nl);
+    *first = json_loadb(out, (size_t)(nl + 1 - out), 0, NULL);
+    *second = json_loads(nl + 1, 0, NULL);
+    ck_assert_ptr_nonnull(*first);
+    ck_assert_ptr_nonnull(*second);
+}
+
 START_TEST(log_line_without_extra)
 {
     log_capture_start();
     log_line(LOG_ERROR, "plain", NULL);
     log_line(LOG_INFO, "empty extra", "");
     const char *out = log_capture_end();
-    const char *second = strchr(out, '\n');
-    ck_assert_ptr_nonnull(second);
-    json_t *a = json_loadb(out, (size_t)(second + 1 - out), 0, NULL);
-    json_t *b = json_loads(second + 1, 0, NULL);
-    ck_assert_ptr_nonnull(a);
-    ck_assert_ptr_nonnull(b);
+    json_t *a, *b;
+    log_two_lines(out, &a, &b);
     ck_assert_uint_eq(json_object_size(a), 3); /* ts, level, msg */
     ck_assert_uint_eq(json_object_size(b), 3);
     ck_assert_str_eq(json_string_value(json_object_get(a, "level")), "error");
@@ -116,12 +123,8 @@ START_TEST(log_level_filters)
     const char *out = log_capture_end();
     log_set_level(LOG_INFO);
     ck_assert_ptr_null(strstr(out, "not shown"));
-    const char *nl = strchr(out, '\n');
-    ck_assert_ptr_nonnull(nl);
-    json_t *w = json_loadb(out, (size_t)(nl + 1 - out), 0, NULL);
-    json_t *e = json_loads(nl + 1, 0, NULL);
-    ck_assert_ptr_nonnull(w);
-    ck_assert_ptr_nonnull(e);
+    json_t *w, *e;
+    log_two_lines(out, &w, &e);
     ck_assert_str_eq(json_string_value(json_object_get(w, "msg")), "shown warn");
     ck_assert_str_eq(json_string_value(json_object_get(w, "level")), "warn");
     ck_assert_str_eq(json_string_value(json_object_get(e, "msg")), "shown 2");

@@ -6,60 +6,40 @@
 #include "redis.h"
 #include "unit.h"
 
-START_TEST(redis_url_defaults)
-{
-    struct redis_addr a;
-    ck_assert_int_eq(redis_parse_url("redis://localhost", &a), 0);
-    ck_assert_str_eq(a.host, "localhost");
-    ck_assert_int_eq(a.port, 6379);
-    ck_assert_int_eq(a.db, 0);
-    ck_assert_str_eq(a.password, "");
-    ck_assert_int_eq(redis_parse_url("redis://127.0.0.1/", &a), 0);
-    ck_assert_str_eq(a.host, "127.0.0.1");
-    ck_assert_int_eq(a.port, 6379);
-    ck_assert_int_eq(a.db, 0);
-}
-END_TEST
-
-START_TEST(redis_url_port_and_db)
-{
-    struct redis_addr a;
-    ck_assert_int_eq(redis_parse_url("redis://127.0.0.1:16379", &a), 0);
-    ck_assert_str_eq(a.host, "127.0.0.1");
-    ck_assert_int_eq(a.port, 16379);
-    ck_assert_int_eq(a.db, 0);
-    ck_assert_int_eq(redis_parse_url("redis://cache.internal:1/15", &a), 0);
-    ck_assert_str_eq(a.host, "cache.internal");
-    ck_assert_int_eq(a.port, 1);
-    ck_assert_int_eq(a.db, 15);
-    ck_assert_int_eq(redis_parse_url("redis://h:65535/0", &a), 0);
-    ck_assert_int_eq(a.port, 65535);
-    ck_assert_int_eq(redis_parse_url("redis://h/1000", &a), 0);
-    ck_assert_int_eq(a.port, 6379);
-    ck_assert_int_eq(a.db, 1000);
-}
-END_TEST
-
-START_TEST(redis_url_password)
-{
-    struct redis_addr a;
-    ck_assert_int_eq(redis_parse_url("redis://:s3cret@10.0.0.5:6380/2", &a), 0);
-    ck_assert_str_eq(a.password, "s3cret");
-    ck_assert_str_eq(a.host, "10.0.0.5");
-    ck_assert_int_eq(a.port, 6380);
-    ck_assert_int_eq(a.db, 2);
+/* URLs the parser accepts and every field it fills from each. */
+static const struct {
+    const char *url, *host;
+    int port, db;
+    const char *password;
+} redis_good[] = {
+    /* Defaults: port 6379, database 0, no password. */
+    {"redis://localhost", "localhost", 6379, 0, ""},
+    {"redis://127.0.0.1/", "127.0.0.1", 6379, 0, ""},
+    /* Port and database. */
+    {"redis://127.0.0.1:16379", "127.0.0.1", 16379, 0, ""},
+    {"redis://cache.internal:1/15", "cache.internal", 1, 15, ""},
+    {"redis://h:65535/0", "h", 65535, 0, ""},
+    {"redis://h/1000", "h", 6379, 1000, ""},
+    /* Password. */
+    {"redis://:s3cret@10.0.0.5:6380/2", "10.0.0.5", 6380, 2, "s3cret"},
     /* A user name before the colon is not Redis's (AUTH takes the password alone): dropped. */
-    ck_assert_int_eq(redis_parse_url("redis://default:pw@h", &a), 0);
-    ck_assert_str_eq(a.password, "pw");
-    ck_assert_str_eq(a.host, "h");
+    {"redis://default:pw@h", "h", 6379, 0, "pw"},
     /* Without a colon the whole user information is the password. */
-    ck_assert_int_eq(redis_parse_url("redis://pw@h", &a), 0);
-    ck_assert_str_eq(a.password, "pw");
+    {"redis://pw@h", "h", 6379, 0, "pw"},
     /* Only the first colon separates: the password may hold more. */
-    ck_assert_int_eq(redis_parse_url("redis://:a:b@h", &a), 0);
-    ck_assert_str_eq(a.password, "a:b");
-    ck_assert_int_eq(redis_parse_url("redis://:@h", &a), 0);
-    ck_assert_str_eq(a.password, "");
+    {"redis://:a:b@h", "h", 6379, 0, "a:b"},
+    {"redis://:@h", "h", 6379, 0, ""},
+};
+
+START_TEST(redis_url_parses)
+{
+    struct redis_addr a;
+    const char *url = redis_good[_i].url;
+    ck_assert_msg(redis_parse_url(url, &a) == 0, "refused \"%s\"", url);
+    ck_assert_msg(!strcmp(a.host, redis_good[_i].host), "%s: host %s", url, a.host);
+    ck_assert_msg(a.port == redis_good[_i].port, "%s: port %d", url, a.port);
+    ck_assert_msg(a.db == redis_good[_i].db, "%s: db %d", url, a.db);
+    ck_assert_msg(!strcmp(a.password, redis_good[_i].password), "%s: password %s", url, a.password);
 }
 END_TEST
 
@@ -139,9 +119,7 @@ Suite *redis_suite(void)
 {
     Suite *s = suite_create("redis");
     TCase *tc = tcase_create("redis");
-    tcase_add_test(tc, redis_url_defaults);
-    tcase_add_test(tc, redis_url_port_and_db);
-    tcase_add_test(tc, redis_url_password);
+    tcase_add_loop_test(tc, redis_url_parses, 0, (int)(sizeof redis_good / sizeof *redis_good));
     tcase_add_test(tc, redis_url_fills_every_field_afresh);
     tcase_add_test(tc, redis_url_refuses_bad_urls);
     tcase_add_test(tc, redis_url_bounds_host_and_password);

@@ -18,55 +18,69 @@ static struct req *router_try(enum http_method m, const char *path, enum router_
     return r;
 }
 
+/* Paths that reach a route: its pattern, and the parameters it binds in order and by name. */
+static const struct {
+    enum http_method method;
+    const char *path, *pattern;
+    int nparams;
+    const char *name[2], *value[2];
+    int secret; /* the route is flagged ROUTE_SECRET */
+} router_found[] = {
+    {HTTP_GET, "/v1/schools/4f1c", "/v1/schools/{id}", 1, {"id"}, {"4f1c"}, 0},
+    /* Two parameters, bound in order and by name. */
+    {HTTP_DELETE,
+     "/v1/reviews/abc/best-practices/def",
+     "/v1/reviews/{id}/best-practices/{item_id}",
+     2,
+     {"id", "item_id"},
+     {"abc", "def"},
+     0},
+    /* A route without parameters binds none; the collection is not the item. */
+    {HTTP_GET, "/v1/schools", "/v1/schools", 0, {NULL}, {NULL}, 0},
+    {HTTP_POST, "/v1/jobs/j1/retry", "/v1/jobs/{id}/retry", 1, {"id"}, {"j1"}, 0},
+    /* {name}.ext takes a segment that ends in .ext with something before it, and binds that
+     * part. */
+    {HTTP_GET,
+     "/feeds/calendar/s3cr3t.ics",
+     "/feeds/calendar/{secret}.ics",
+     1,
+     {"secret"},
+     {"s3cr3t"},
+     1},
+    /* A literal segment ending in a suffix is matched as it is. */
+    {HTTP_GET, "/v1/people/p1/calendar.ics", "/v1/people/{id}/calendar.ics", 1, {"id"}, {"p1"}, 0},
+};
+
 START_TEST(router_finds_route_and_binds_parameters)
 {
     char allow[128];
     enum router_result rr;
-    struct req *r = router_try(HTTP_GET, "/v1/schools/4f1c", &rr, allow, sizeof allow);
-    ck_assert_int_eq(rr, ROUTER_FOUND);
-    ck_assert_str_eq(r->route->pattern, "/v1/schools/{id}");
-    ck_assert_int_eq(r->route->method, HTTP_GET);
-    ck_assert_int_eq(r->nparams, 1);
-    ck_assert_str_eq(req_param(r, "id"), "4f1c");
-    ck_assert_ptr_null(req_param(r, "item_id"));
-    req_free(r);
-
-    /* Two parameters, bound in order and by name. */
-    r = router_try(HTTP_DELETE, "/v1/reviews/abc/best-practices/def", &rr, allow, sizeof allow);
-    ck_assert_int_eq(rr, ROUTER_FOUND);
-    ck_assert_str_eq(r->route->pattern, "/v1/reviews/{id}/best-practices/{item_id}");
-    ck_assert_int_eq(r->nparams, 2);
-    ck_assert_str_eq(req_param(r, "id"), "abc");
-    ck_assert_str_eq(req_param(r, "item_id"), "def");
-    req_free(r);
-
-    /* A route without parameters binds none; the collection is not the item. */
-    r = router_try(HTTP_GET, "/v1/schools", &rr, allow, sizeof allow);
-    ck_assert_int_eq(rr, ROUTER_FOUND);
-    ck_assert_str_eq(r->route->pattern, "/v1/schools");
-    ck_assert_int_eq(r->nparams, 0);
-    req_free(r);
-
-    r = router_try(HTTP_POST, "/v1/jobs/j1/retry", &rr, allow, sizeof allow);
-    ck_assert_int_eq(rr, ROUTER_FOUND);
-    ck_assert_str_eq(r->route->pattern, "/v1/jobs/{id}/retry");
-    ck_assert_str_eq(req_param(r, "id"), "j1");
+    const char *path = router_found[_i].path;
+    struct req *r = router_try(router_found[_i].method, path, &rr, allow, sizeof allow);
+    ck_assert_msg(rr == ROUTER_FOUND, "%s: %d", path, rr);
+    ck_assert_msg(!strcmp(r->route->pattern, router_found[_i].pattern), "%s: %s", path,
+                  r->route->pattern);
+    ck_assert_msg(r->route->method == router_found[_i].method, "%s: method", path);
+    ck_assert_msg((int)r->nparams == router_found[_i].nparams, "%s: %d parameters", path,
+                  (int)r->nparams);
+    for (int k = 0; k < router_found[_i].nparams; k++) {
+        const char *v = req_param(r, router_found[_i].name[k]);
+        ck_assert_msg(v && !strcmp(v, router_found[_i].value[k]), "%s: %s = %s", path,
+                      router_found[_i].name[k], v ? v : "(none)");
+    }
+    if (router_found[_i].nparams < 2)
+        ck_assert_msg(req_param(r, "item_id") == NULL, "%s: item_id bound", path);
+    ck_assert_msg(((r->route->flags & ROUTE_SECRET) != 0) == router_found[_i].secret,
+                  "%s: secret flag", path);
     req_free(r);
 }
 END_TEST
 
-/* {name}.ext takes a segment that ends in .ext with something before it, and binds that part. */
+/* A segment with the suffix but nothing before it, or another suffix, reaches no route. */
 START_TEST(router_parameter_with_suffix)
 {
     char allow[128];
     enum router_result rr;
-    struct req *r = router_try(HTTP_GET, "/feeds/calendar/s3cr3t.ics", &rr, allow, sizeof allow);
-    ck_assert_int_eq(rr, ROUTER_FOUND);
-    ck_assert_str_eq(r->route->pattern, "/feeds/calendar/{secret}.ics");
-    ck_assert_str_eq(req_param(r, "secret"), "s3cr3t");
-    ck_assert_uint_ne(r->route->flags & ROUTE_SECRET, 0);
-    req_free(r);
-
     static const char *const missing[] = {
         "/feeds/calendar/.ics",      /* nothing before the suffix */
         "/feeds/calendar/s3cr3t",    /* no suffix */
@@ -75,17 +89,10 @@ START_TEST(router_parameter_with_suffix)
         "/feeds/calendar/",
     };
     for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
-        r = router_try(HTTP_GET, missing[i], &rr, allow, sizeof allow);
+        struct req *r = router_try(HTTP_GET, missing[i], &rr, allow, sizeof allow);
         ck_assert_msg(rr == ROUTER_NOT_FOUND, "%s", missing[i]);
         req_free(r);
     }
-
-    /* A literal segment ending in a suffix is matched as it is. */
-    r = router_try(HTTP_GET, "/v1/people/p1/calendar.ics", &rr, allow, sizeof allow);
-    ck_assert_int_eq(rr, ROUTER_FOUND);
-    ck_assert_str_eq(r->route->pattern, "/v1/people/{id}/calendar.ics");
-    ck_assert_str_eq(req_param(r, "id"), "p1");
-    req_free(r);
 }
 END_TEST
 
@@ -219,7 +226,8 @@ Suite *router_suite(void)
 {
     Suite *s = suite_create("router");
     TCase *tc = tcase_create("core");
-    tcase_add_test(tc, router_finds_route_and_binds_parameters);
+    tcase_add_loop_test(tc, router_finds_route_and_binds_parameters, 0,
+                        (int)(sizeof router_found / sizeof *router_found));
     tcase_add_test(tc, router_parameter_with_suffix);
     tcase_add_test(tc, router_unknown_paths);
     tcase_add_test(tc, router_head_is_answered_by_get);

@@ -12,27 +12,27 @@
  * the offer) got the credentials in clear. A URL with credentials requires TLS now. */
 START_TEST(smtp_tls_required_with_credentials)
 {
-    static const char *const strict[] = {
-        "smtp://user:secret@mail.example.org:587",
-        "smtp://user@mail.example.org",
-        "smtp://user:p%40ss@mail.example.org/",
-        "smtps://user:secret@mail.example.org:465",
-        "smtp://:secret@mail.example.org",
-        "SMTP://user:secret@mail.example.org",
-        "not a url",
-        "",
+    static const struct {
+        const char *url;
+        long level;
+    } cases[] = {
+        {"smtp://user:secret@mail.example.org:587", CURLUSESSL_ALL},
+        {"smtp://user@mail.example.org", CURLUSESSL_ALL},
+        {"smtp://user:p%40ss@mail.example.org/", CURLUSESSL_ALL},
+        {"smtps://user:secret@mail.example.org:465", CURLUSESSL_ALL},
+        {"smtp://:secret@mail.example.org", CURLUSESSL_ALL},
+        {"SMTP://user:secret@mail.example.org", CURLUSESSL_ALL},
+        {"not a url", CURLUSESSL_ALL},
+        {"", CURLUSESSL_ALL},
+        /* Without credentials STARTTLS is tried. */
+        {"smtp://127.0.0.1:1025", CURLUSESSL_TRY},
+        {"smtp://mail.example.org:25/", CURLUSESSL_TRY},
+        {"smtp://mail.example.org/path@not-userinfo", CURLUSESSL_TRY},
+        {"smtp://mail.example.org?x=a@b", CURLUSESSL_TRY},
     };
-    for (size_t i = 0; i < sizeof strict / sizeof *strict; i++)
-        ck_assert_msg(smtp_tls_level(strict[i]) == (long)CURLUSESSL_ALL, "%s", strict[i]);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        ck_assert_msg(smtp_tls_level(cases[i].url) == cases[i].level, "%s", cases[i].url);
     ck_assert_int_eq(smtp_tls_level(NULL), (long)CURLUSESSL_ALL);
-    static const char *const relaxed[] = {
-        "smtp://127.0.0.1:1025",
-        "smtp://mail.example.org:25/",
-        "smtp://mail.example.org/path@not-userinfo",
-        "smtp://mail.example.org?x=a@b",
-    };
-    for (size_t i = 0; i < sizeof relaxed / sizeof *relaxed; i++)
-        ck_assert_msg(smtp_tls_level(relaxed[i]) == (long)CURLUSESSL_TRY, "%s", relaxed[i]);
 }
 END_TEST
 
