@@ -48,6 +48,8 @@ Suite *facts_suite(void);
 Suite *router_suite(void); /* services/api/router.c and the route table */
 Suite *routes_suite(void); /* services/api/routes.c */
 Suite *idem_suite(void);   /* services/api/idem.c */
+Suite *kinds_suite(void);  /* services/worker/jobs/registry.c and the kinds' lookup */
+Suite *worker_suite(void); /* services/worker/worker.c */
 
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
 char *unit_unstyled(const char *html);
