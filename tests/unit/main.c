@@ -40,6 +40,8 @@ int main(void)
     srunner_add_suite(sr, router_suite());
     srunner_add_suite(sr, routes_suite());
     srunner_add_suite(sr, idem_suite());
+    srunner_add_suite(sr, ratelimit_suite());
+    srunner_add_suite(sr, metrics_suite());
     srunner_add_suite(sr, kinds_suite());
     srunner_add_suite(sr, worker_suite());
     srunner_run_all(sr, CK_NORMAL);

@@ -45,11 +45,13 @@ Suite *smtp_suite(void); /* services/worker/smtp.c */
 Suite *mail_suite(void);
 Suite *unsub_suite(void);
 Suite *facts_suite(void);
-Suite *router_suite(void); /* services/api/router.c and the route table */
-Suite *routes_suite(void); /* services/api/routes.c */
-Suite *idem_suite(void);   /* services/api/idem.c */
-Suite *kinds_suite(void);  /* services/worker/jobs/registry.c and the kinds' lookup */
-Suite *worker_suite(void); /* services/worker/worker.c */
+Suite *router_suite(void);    /* services/api/router.c and the route table */
+Suite *routes_suite(void);    /* services/api/routes.c */
+Suite *idem_suite(void);      /* services/api/idem.c */
+Suite *ratelimit_suite(void); /* services/api/ratelimit.c, what needs no Redis */
+Suite *metrics_suite(void);   /* services/api/metrics.c, the request counters */
+Suite *kinds_suite(void);     /* services/worker/jobs/registry.c and the kinds' lookup */
+Suite *worker_suite(void);    /* services/worker/worker.c */
 
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
 char *unit_unstyled(const char *html);
