@@ -50,6 +50,7 @@ Suite *routes_suite(void);    /* services/api/routes.c */
 Suite *idem_suite(void);      /* services/api/idem.c */
 Suite *ratelimit_suite(void); /* services/api/ratelimit.c, what needs no Redis */
 Suite *metrics_suite(void);   /* services/api/metrics.c, the request counters */
+Suite *req_suite(void);       /* services/api/req.c, what needs no connection */
 Suite *kinds_suite(void);     /* services/worker/jobs/registry.c and the kinds' lookup */
 Suite *worker_suite(void);    /* services/worker/worker.c */
 
