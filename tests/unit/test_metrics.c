@@ -14,8 +14,7 @@ static int metrics_test_depth(void)
     return 7;
 }
 
-/* Asserts that text holds line as a whole line. */
-static void metrics_assert_line(const char *text, const char *line)
+void unit_assert_line(const char *text, const char *line)
 {
     size_t n = strlen(line);
     for (const char *p = text; (p = strstr(p, line)); p++)
@@ -41,17 +40,17 @@ START_TEST(metrics_render_counters)
     metrics_render(&b);
     char line[512];
 #define ROUTE_LINE(fmt, ...)                                                                       \
-    (snprintf(line, sizeof line, fmt, __VA_ARGS__), metrics_assert_line(b.data, line))
+    (snprintf(line, sizeof line, fmt, __VA_ARGS__), unit_assert_line(b.data, line))
     ROUTE_LINE("spp_http_requests_total{method=\"%s\",route=\"%s\",status=\"200\"} 2", method,
                pattern);
     ROUTE_LINE("spp_http_requests_total{method=\"%s\",route=\"%s\",status=\"404\"} 1", method,
                pattern);
     ROUTE_LINE("spp_http_requests_total{method=\"%s\",route=\"%s\",status=\"other\"} 1", method,
                pattern);
-    metrics_assert_line(
-        b.data, "spp_http_requests_total{method=\"\",route=\"unmatched\",status=\"404\"} 1");
-    metrics_assert_line(
-        b.data, "spp_http_requests_total{method=\"\",route=\"unmatched\",status=\"405\"} 1");
+    unit_assert_line(b.data,
+                     "spp_http_requests_total{method=\"\",route=\"unmatched\",status=\"404\"} 1");
+    unit_assert_line(b.data,
+                     "spp_http_requests_total{method=\"\",route=\"unmatched\",status=\"405\"} 1");
     /* Cumulative buckets: two requests within 1 ms, the third by 5 ms, the slow one only in
      * +Inf. */
     ROUTE_LINE(
@@ -72,13 +71,13 @@ START_TEST(metrics_render_counters)
     ROUTE_LINE("spp_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} 4", method,
                pattern);
 #undef ROUTE_LINE
-    metrics_assert_line(b.data, "spp_http_request_duration_seconds_count{method=\"\","
-                                "route=\"unmatched\"} 2");
-    metrics_assert_line(b.data, "# TYPE spp_http_requests_total counter");
-    metrics_assert_line(b.data, "# TYPE spp_http_request_duration_seconds histogram");
-    metrics_assert_line(b.data, "spp_http_queue_depth 7");
-    metrics_assert_line(b.data, "spp_rate_limit_bypassed_total 0");
-    metrics_assert_line(b.data, "spp_auth_fail_limited_total 0");
+    unit_assert_line(b.data, "spp_http_request_duration_seconds_count{method=\"\","
+                             "route=\"unmatched\"} 2");
+    unit_assert_line(b.data, "# TYPE spp_http_requests_total counter");
+    unit_assert_line(b.data, "# TYPE spp_http_request_duration_seconds histogram");
+    unit_assert_line(b.data, "spp_http_queue_depth 7");
+    unit_assert_line(b.data, "spp_rate_limit_bypassed_total 0");
+    unit_assert_line(b.data, "spp_auth_fail_limited_total 0");
     /* A route nobody asked for has no line at all. */
     char other[256];
     snprintf(other, sizeof other, "route=\"%s\"", routes[0].pattern);

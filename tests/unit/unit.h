@@ -51,9 +51,12 @@ Suite *idem_suite(void);      /* services/api/idem.c */
 Suite *ratelimit_suite(void); /* services/api/ratelimit.c, what needs no Redis */
 Suite *metrics_suite(void);   /* services/api/metrics.c, the request counters */
 Suite *req_suite(void);       /* services/api/req.c, what needs no connection */
+Suite *wmetrics_suite(void);  /* services/worker/wmetrics.c, the text it serves */
 Suite *kinds_suite(void);     /* services/worker/jobs/registry.c and the kinds' lookup */
 Suite *worker_suite(void);    /* services/worker/worker.c */
 
+/* Asserts that text holds line as a whole line (test_metrics.c; for the /metrics texts). */
+void unit_assert_line(const char *text, const char *line);
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
 char *unit_unstyled(const char *html);
 /* Asserts what every HTML message is: one column of at most 600 px, styled inline, nothing
