@@ -52,6 +52,7 @@ Suite *ratelimit_suite(void); /* services/api/ratelimit.c, what needs no Redis *
 Suite *metrics_suite(void);   /* services/api/metrics.c, the request counters */
 Suite *req_suite(void);       /* services/api/req.c, what needs no connection */
 Suite *wmetrics_suite(void);  /* services/worker/wmetrics.c, the text it serves */
+Suite *dispatch_suite(void);  /* services/api/dispatch.c, what the loop thread answers */
 Suite *kinds_suite(void);     /* services/worker/jobs/registry.c and the kinds' lookup */
 Suite *worker_suite(void);    /* services/worker/worker.c */
 
