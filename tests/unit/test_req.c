@@ -22,20 +22,6 @@ static json_t *req_test_errors(const struct req *r, json_t **doc)
     return json_object_get(*doc, "errors");
 }
 
-/* Whether errors holds one for field with rule. */
-static int req_test_has(const json_t *errors, const char *field, const char *rule)
-{
-    size_t i;
-    const json_t *e;
-    json_array_foreach(errors, i, e)
-    {
-        if (!strcmp(json_string_value(json_object_get(e, "field")), field) &&
-            !strcmp(json_string_value(json_object_get(e, "rule")), rule))
-            return 1;
-    }
-    return 0;
-}
-
 START_TEST(req_query_decoding)
 {
     struct req *r = req_new();
@@ -119,14 +105,14 @@ START_TEST(req_query_check_refuses)
     ck_assert_int_eq(req_check_query(r, req_test_filters, 1), -1);
     json_t *doc;
     const json_t *errors = req_test_errors(r, &doc);
-    ck_assert_msg(req_test_has(errors, "status", "enum"), "%s", r->resp_body);
-    ck_assert(req_test_has(errors, "flag", "type"));
-    ck_assert(req_test_has(errors, "limit", "range"));
-    ck_assert(req_test_has(errors, "cursor", "format"));
-    ck_assert(req_test_has(errors, "colour", "unknown_parameter"));
-    ck_assert(req_test_has(errors, "kind", "repeated"));
-    ck_assert(req_test_has(errors, "status", "missing_value"));
-    ck_assert(req_test_has(errors, "x", "unknown_parameter"));
+    ck_assert_msg(unit_errors_has(errors, "status", "enum"), "%s", r->resp_body);
+    ck_assert(unit_errors_has(errors, "flag", "type"));
+    ck_assert(unit_errors_has(errors, "limit", "range"));
+    ck_assert(unit_errors_has(errors, "cursor", "format"));
+    ck_assert(unit_errors_has(errors, "colour", "unknown_parameter"));
+    ck_assert(unit_errors_has(errors, "kind", "repeated"));
+    ck_assert(unit_errors_has(errors, "status", "missing_value"));
+    ck_assert(unit_errors_has(errors, "x", "unknown_parameter"));
     ck_assert_uint_eq(json_array_size(errors), 8);
     json_decref(doc);
     req_free(r);
@@ -135,7 +121,7 @@ START_TEST(req_query_check_refuses)
     req_parse_query(r, "limit=10");
     ck_assert_int_eq(req_check_query(r, req_test_filters, 0), -1);
     errors = req_test_errors(r, &doc);
-    ck_assert(req_test_has(errors, "limit", "unknown_parameter"));
+    ck_assert(unit_errors_has(errors, "limit", "unknown_parameter"));
     ck_assert_uint_eq(json_array_size(errors), 1);
     json_decref(doc);
     req_free(r);
@@ -145,7 +131,7 @@ START_TEST(req_query_check_refuses)
     req_parse_query(r, "kind=%ff%fe");
     ck_assert_int_eq(req_check_query(r, req_test_filters, 0), -1);
     errors = req_test_errors(r, &doc);
-    ck_assert(req_test_has(errors, "kind", "format"));
+    ck_assert(unit_errors_has(errors, "kind", "format"));
     json_decref(doc);
     req_free(r);
 }

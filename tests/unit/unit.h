@@ -4,6 +4,7 @@
 #define SPP_UNIT_H
 
 #include <check.h>
+#include <jansson.h>
 #include <stddef.h>
 
 struct db_stmt;
@@ -56,6 +57,8 @@ Suite *dispatch_suite(void);  /* services/api/dispatch.c, what the loop thread a
 Suite *kinds_suite(void);     /* services/worker/jobs/registry.c and the kinds' lookup */
 Suite *worker_suite(void);    /* services/worker/worker.c */
 
+/* 1 when a problem's errors array holds one for field with rule (test_validate.c). */
+int unit_errors_has(const json_t *errors, const char *field, const char *rule);
 /* Asserts that text holds line as a whole line (test_metrics.c; for the /metrics texts). */
 void unit_assert_line(const char *text, const char *line);
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
