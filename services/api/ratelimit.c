@@ -65,7 +65,7 @@ struct ratelimit_lease {
 static struct ratelimit_lease ratelimit_leases[RATELIMIT_KEY_SETS][RATELIMIT_KEY_WAYS];
 static pthread_mutex_t ratelimit_lease_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int ratelimit_batch_size(int per_s, int burst)
+int ratelimit_batch_size(int per_s, int burst)
 {
     int batch = per_s / 20 < burst / 10 ? per_s / 20 : burst / 10;
     return batch > 1 ? batch : 1;

@@ -12,6 +12,9 @@ void ratelimit_configure(int per_s, int burst);
 /* Takes one token for the caller's key; answers 429 + Retry-After and returns -1 when the
  * bucket is empty. */
 int ratelimit_take(struct req *r);
+/* The most tokens a process takes from a key's bucket at once: at most 50 ms of the rate and a
+ * tenth of the burst, and at least 1 (so that small limits stay exact). Pure. */
+int ratelimit_batch_size(int per_s, int burst);
 /* Requests let through because Redis could not be asked (for /metrics). */
 unsigned long long ratelimit_bypassed(void);
 

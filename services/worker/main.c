@@ -8,115 +8,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
-#include "facts.h"
-#include "jobs.h"
 #include "log.h"
 #include "monotime.h"
 #include "wmetrics.h"
 #include "worker.h"
 #include "xalloc.h"
-
-struct worker_shared worker_shared;
-static atomic_int worker_stop_flag;
-static atomic_llong worker_release_at_us;
-/* Runner threads still going; each counts itself out as it ends (runner.c). */
-atomic_int worker_runners_left;
-
-static const struct db_stmt *worker_sets[64] = {
-    jobs_statements, sweeper_statements, scheduler_statements, facts_statements, runner_statements};
-const struct db_stmt *const *worker_statement_sets = worker_sets;
-
-/* Appends the kinds' statement tables to the job system's (before any thread starts). */
-static void worker_collect_statements(void)
-{
-    size_t n = 0;
-    while (worker_sets[n])
-        n++;
-    for (size_t i = 0; job_statement_sets[i] && n + 1 < sizeof worker_sets / sizeof *worker_sets;
-         i++)
-        worker_sets[n++] = job_statement_sets[i];
-}
-
-int worker_stopping(void)
-{
-    return atomic_load(&worker_stop_flag);
-}
-
-int worker_must_release(void)
-{
-    long long at = atomic_load(&worker_release_at_us);
-    return at && monotime_now_us() >= at;
-}
-
-int worker_sleep_ms(int ms)
-{
-    for (int waited = 0; waited < ms && !worker_stopping(); waited += 50) {
-        struct timespec ts = {0, 50 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    return worker_stopping();
-}
-
-const struct job_kind *worker_kind(const char *kind)
-{
-    for (const struct job_kind *k = job_kinds; k->kind; k++)
-        if (!strcmp(k->kind, kind))
-            return k;
-    return NULL;
-}
-
-void worker_db_error(struct job_ctx *ctx, const char *what, const PGresult *res)
-{
-    const char *state = res ? db_sqlstate(res) : "";
-    struct buf extra;
-    buf_init(&extra);
-    buf_puts(&extra, "\"job\":");
-    buf_json_string(&extra, ctx->id);
-    buf_puts(&extra, ",\"kind\":");
-    buf_json_string(&extra, ctx->kind);
-    buf_puts(&extra, ",\"step\":");
-    buf_json_string(&extra, what);
-    buf_puts(&extra, ",\"sqlstate\":");
-    buf_json_string(&extra, state);
-    buf_puts(&extra, ",\"error\":");
-    buf_json_string(&extra, res ? PQresultErrorMessage(res) : "no connection to PostgreSQL");
-    log_line(LOG_WARN, "job database error", extra.data);
-    buf_cleanup(&extra);
-    if (state[0])
-        snprintf(ctx->err, sizeof ctx->err, "%s: database error (SQLSTATE %s)", what, state);
-    else
-        snprintf(ctx->err, sizeof ctx->err, "%s: no connection to PostgreSQL", what);
-}
-
-PGresult *worker_exec(struct job_ctx *ctx, const char *stmt, int n, const char *const *p)
-{
-    PGresult *res = db_exec(ctx->db, stmt, n, p);
-    if (db_ok(res))
-        return res;
-    worker_db_error(ctx, stmt, res);
-    if (res)
-        PQclear(res);
-    return NULL;
-}
-
-const char *worker_kinds_array(void)
-{
-    static char text[1024];
-    if (!text[0]) {
-        size_t n = (size_t)snprintf(text, sizeof text, "{");
-        for (const struct job_kind *k = job_kinds; k->kind && n < sizeof text; k++)
-            n += (size_t)snprintf(text + n, sizeof text - n, "%s\"%s\"", k == job_kinds ? "" : ",",
-                                  k->kind);
-        snprintf(text + n, sizeof text - n, "}");
-    }
-    return text;
-}
 
 static const char *worker_getenv(const char *name)
 {
@@ -180,9 +81,7 @@ int main(void)
     sigwait(&sigs, &sig);
     /* Jobs still running a second before the grace period ends are released. */
     int64_t grace_us = (int64_t)cfg.shutdown_grace_s * 1000000;
-    atomic_store(&worker_release_at_us,
-                 (long long)(monotime_now_us() + (grace_us > 1000000 ? grace_us - 1000000 : 0)));
-    atomic_store(&worker_stop_flag, 1);
+    worker_stop(monotime_now_us() + (grace_us > 1000000 ? grace_us - 1000000 : 0));
     log_info("worker: signal %d, finishing in-flight jobs", sig);
     /* A job whose code does not come back in time (blocked on the network) is left to its
      * lease: the process exits at the end of the grace period regardless, and a sweeper takes

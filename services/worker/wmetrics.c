@@ -82,7 +82,7 @@ static void wmetrics_hist_render(struct buf *b, const char *name, const char *he
                atomic_load(&h->count));
 }
 
-static void wmetrics_render(struct buf *b)
+void wmetrics_render(struct buf *b)
 {
     buf_printf(b,
                "# HELP spp_worker_jobs_started_total Jobs this worker claimed.\n"

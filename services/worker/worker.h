@@ -69,6 +69,9 @@ void worker_db_error(struct job_ctx *ctx, const char *what, const PGresult *res)
  * name as what), clears the result and returns NULL. */
 PGresult *worker_exec(struct job_ctx *ctx, const char *stmt, int n, const char *const *p);
 
+/* Stops the worker (main.c, on SIGTERM): from now on worker_stopping() is 1, and from
+ * release_at_us (monotime_now_us) worker_must_release() too. */
+void worker_stop(int64_t release_at_us);
 /* 1 once the worker must stop taking work; job code polls it during long waits. */
 int worker_stopping(void);
 /* 1 once the grace period is over: in-flight jobs must be released now. */
@@ -78,6 +81,8 @@ int worker_sleep_ms(int ms);
 
 /* The statements every worker connection prepares: the job system's and every kind's. */
 extern const struct db_stmt *const *worker_statement_sets;
+/* Appends the kinds' statement tables to the job system's (main.c, before any thread starts). */
+void worker_collect_statements(void);
 /* The statement tables of the registered kinds (jobs/registry.c), NULL-terminated. */
 extern const struct db_stmt *const job_statement_sets[];
 

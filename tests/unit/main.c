@@ -41,6 +41,13 @@ int main(void)
     srunner_add_suite(sr, routes_suite());
     srunner_add_suite(sr, idem_suite());
     srunner_add_suite(sr, sqlvariant_suite());
+    srunner_add_suite(sr, ratelimit_suite());
+    srunner_add_suite(sr, metrics_suite());
+    srunner_add_suite(sr, req_suite());
+    srunner_add_suite(sr, wmetrics_suite());
+    srunner_add_suite(sr, dispatch_suite());
+    srunner_add_suite(sr, kinds_suite());
+    srunner_add_suite(sr, worker_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -80,10 +80,10 @@ static int errors_for(const char *json, enum vmode mode, json_t **out)
     return n;
 }
 
-static int has_field(json_t *errors, const char *field, const char *rule)
+int unit_errors_has(const json_t *errors, const char *field, const char *rule)
 {
     size_t i;
-    json_t *e;
+    const json_t *e;
     json_array_foreach(errors, i, e)
     {
         if (!strcmp(json_string_value(json_object_get(e, "field")), field) &&
@@ -100,15 +100,15 @@ START_TEST(validate_object_lists_every_problem)
                        "\"on\":1,\"prefs\":{\"red\":true,\"blue\":false,\"green\":1},\"grade\":3}",
                        VALIDATE_CREATE, &e);
     ck_assert_int_eq(n, 9);
-    ck_assert(has_field(e, "/id", "read_only"));
-    ck_assert(has_field(e, "/name", "required"));
-    ck_assert(has_field(e, "/colour", "enum"));
-    ck_assert(has_field(e, "/when", "format"));
-    ck_assert(has_field(e, "/count", "range"));
-    ck_assert(has_field(e, "/on", "type"));
-    ck_assert(has_field(e, "/prefs/blue", "unknown_field"));
-    ck_assert(has_field(e, "/prefs/green", "type"));
-    ck_assert(has_field(e, "/grade", "unknown_field"));
+    ck_assert(unit_errors_has(e, "/id", "read_only"));
+    ck_assert(unit_errors_has(e, "/name", "required"));
+    ck_assert(unit_errors_has(e, "/colour", "enum"));
+    ck_assert(unit_errors_has(e, "/when", "format"));
+    ck_assert(unit_errors_has(e, "/count", "range"));
+    ck_assert(unit_errors_has(e, "/on", "type"));
+    ck_assert(unit_errors_has(e, "/prefs/blue", "unknown_field"));
+    ck_assert(unit_errors_has(e, "/prefs/green", "type"));
+    ck_assert(unit_errors_has(e, "/grade", "unknown_field"));
     json_decref(e);
 }
 END_TEST
@@ -119,7 +119,7 @@ START_TEST(validate_patch_rules)
     ck_assert_int_eq(errors_for("{\"colour\":null}", VALIDATE_PATCH, &e), 0);
     json_decref(e);
     ck_assert_int_eq(errors_for("{\"name\":null}", VALIDATE_PATCH, &e), 1);
-    ck_assert(has_field(e, "/name", "required"));
+    ck_assert(unit_errors_has(e, "/name", "required"));
     json_decref(e);
     ck_assert_int_eq(errors_for("{\"name\":\"   \"}", VALIDATE_PATCH, &e), 1);
     json_decref(e);
@@ -143,7 +143,7 @@ START_TEST(validate_lengths_count_characters)
     memset(longer + off, 'a', 201);
     strcpy(longer + off + 201, "\"}");
     ck_assert_int_eq(errors_for(longer, VALIDATE_CREATE, &e), 1);
-    ck_assert(has_field(e, "/name", "max_length"));
+    ck_assert(unit_errors_has(e, "/name", "max_length"));
     json_decref(e);
 }
 END_TEST
@@ -178,17 +178,17 @@ START_TEST(validate_uuid_lists)
                                  "\",7,\"nope\",\"0B7E6A52-3F0C-4A59-9D7E-1C2B3A4D5E6F\"]}",
                                  &e),
                      3);
-    ck_assert(has_field(e, "/ids/1", "format"));
-    ck_assert(has_field(e, "/ids/2", "format"));
-    ck_assert(has_field(e, "/ids/3", "duplicate"));
+    ck_assert(unit_errors_has(e, "/ids/1", "format"));
+    ck_assert(unit_errors_has(e, "/ids/2", "format"));
+    ck_assert(unit_errors_has(e, "/ids/3", "duplicate"));
     json_decref(e);
     ck_assert_int_eq(
         list_errors("{\"ids\":\"" U1 "\",\"few\":[\"" U1 "\",\"" U2 "\",\"" U1 "\"]}", &e), 2);
-    ck_assert(has_field(e, "/ids", "type"));
-    ck_assert(has_field(e, "/few", "max_items"));
+    ck_assert(unit_errors_has(e, "/ids", "type"));
+    ck_assert(unit_errors_has(e, "/few", "max_items"));
     json_decref(e);
     ck_assert_int_eq(list_errors("{\"ids\":null,\"few\":null}", &e), 1);
-    ck_assert(has_field(e, "/ids", "required"));
+    ck_assert(unit_errors_has(e, "/ids", "required"));
     json_decref(e);
 }
 END_TEST
@@ -238,7 +238,7 @@ START_TEST(validate_uuid_list_repeats_in_n_log_n)
     json_t *body = json_pack("{s:o}", "ids", ids);
     json_t *errors = json_array();
     ck_assert_int_eq(validate_object(big, body, VALIDATE_CREATE, NULL, errors), 1);
-    ck_assert(has_field(errors, "/ids/100000", "duplicate"));
+    ck_assert(unit_errors_has(errors, "/ids/100000", "duplicate"));
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "message")),
                      "repeats item 7");
     json_decref(errors);

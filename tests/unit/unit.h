@@ -4,6 +4,7 @@
 #define SPP_UNIT_H
 
 #include <check.h>
+#include <jansson.h>
 #include <stddef.h>
 
 struct db_stmt;
@@ -45,11 +46,22 @@ Suite *smtp_suite(void); /* services/worker/smtp.c */
 Suite *mail_suite(void);
 Suite *unsub_suite(void);
 Suite *facts_suite(void);
-Suite *router_suite(void); /* services/api/router.c and the route table */
-Suite *routes_suite(void); /* services/api/routes.c */
-Suite *idem_suite(void);   /* services/api/idem.c */
-Suite *sqlvariant_suite(void);
+Suite *sqlvariant_suite(void); /* common/sqlvariant.c */
+Suite *router_suite(void);     /* services/api/router.c and the route table */
+Suite *routes_suite(void);     /* services/api/routes.c */
+Suite *idem_suite(void);       /* services/api/idem.c */
+Suite *ratelimit_suite(void);  /* services/api/ratelimit.c, what needs no Redis */
+Suite *metrics_suite(void);    /* services/api/metrics.c, the request counters */
+Suite *req_suite(void);        /* services/api/req.c, what needs no connection */
+Suite *wmetrics_suite(void);   /* services/worker/wmetrics.c, the text it serves */
+Suite *dispatch_suite(void);   /* services/api/dispatch.c, what the loop thread answers */
+Suite *kinds_suite(void);      /* services/worker/jobs/registry.c and the kinds' lookup */
+Suite *worker_suite(void);     /* services/worker/worker.c */
 
+/* 1 when a problem's errors array holds one for field with rule (test_validate.c). */
+int unit_errors_has(const json_t *errors, const char *field, const char *rule);
+/* Asserts that text holds line as a whole line (test_metrics.c; for the /metrics texts). */
+void unit_assert_line(const char *text, const char *line);
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
 char *unit_unstyled(const char *html);
 /* Asserts what every HTML message is: one column of at most 600 px, styled inline, nothing
