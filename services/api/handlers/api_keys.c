@@ -8,19 +8,23 @@
 #include "token.h"
 
 const struct db_stmt api_key_statements[] = {
-    {"api_key_get", "SELECT api_key_json(k)::text FROM api_keys k WHERE k.id = $1"},
-    {"api_key_list",
-     "SELECT api_key_json(k)::text, spp_micros(k.created_at), k.id FROM api_keys k "
-     "WHERE ($1::text IS NULL OR k.role = $1) "
-     "AND ($2::bigint IS NULL OR (k.created_at, k.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY k.created_at, k.id LIMIT $4"},
+    [API_KEY_GET] = {"api_key_get", "SELECT api_key_json(k)::text FROM api_keys k WHERE k.id = $1"},
+    [API_KEY_LIST] =
+        {"api_key_list",
+         "SELECT api_key_json(k)::text, spp_micros(k.created_at), k.id FROM api_keys k "
+         "WHERE ($1::text IS NULL OR k.role = $1) "
+         "AND ($2::bigint IS NULL OR (k.created_at, k.id) > (spp_from_micros($2), $3::uuid)) "
+         "ORDER BY k.created_at, k.id LIMIT $4"},
     /* $3..$6: the one of hub, partnership, school, person the role binds to. */
-    {"api_key_insert",
-     "INSERT INTO api_keys (name, role, hub_id, partnership_id, school_id, person_id, prefix, "
-     "token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING api_key_json(api_keys)::text, "
-     "id"},
-    {"api_key_revoke", "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, clock_timestamp()) "
-                       "WHERE id = $1 RETURNING id"},
+    [API_KEY_INSERT] =
+        {"api_key_insert",
+         "INSERT INTO api_keys (name, role, hub_id, partnership_id, school_id, person_id, prefix, "
+         "token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING "
+         "api_key_json(api_keys)::text, "
+         "id"},
+    [API_KEY_REVOKE] = {"api_key_revoke",
+                        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, clock_timestamp()) "
+                        "WHERE id = $1 RETURNING id"},
     {NULL, NULL},
 };
 
@@ -54,7 +58,7 @@ void api_keys_list(struct req *r)
     struct page pg;
     req_page(r, &pg);
     const char *p[] = {req_query_get(r, "role"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "api_key_list", 4, p);
+    PGresult *res = req_db(r, &api_key_statements[API_KEY_LIST], 4, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
@@ -102,7 +106,7 @@ void api_keys_create(struct req *r)
         p[2 + (role - ROLE_HUB)] = scope_id;
     p[6] = prefix;
     p[7] = hash;
-    PGresult *res = req_db(r, "api_key_insert", 8, p);
+    PGresult *res = req_db(r, &api_key_statements[API_KEY_INSERT], 8, p);
     if (!res)
         return;
     json_t *key = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
@@ -116,7 +120,7 @@ void api_keys_get(struct req *r)
     if (api_key_admin_only(r) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "api_key_get", 1, p);
+    PGresult *res = req_db(r, &api_key_statements[API_KEY_GET], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -131,7 +135,7 @@ void api_keys_delete(struct req *r)
     if (api_key_admin_only(r) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "api_key_revoke", 1, p);
+    PGresult *res = req_db(r, &api_key_statements[API_KEY_REVOKE], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {

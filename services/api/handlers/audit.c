@@ -8,13 +8,14 @@
 
 const struct db_stmt audit_statements[] = {
     /* $1 person, $2 actor, $3 from, $4 to (inclusive); the keyset runs backwards. */
-    {"audit_list",
-     "SELECT audit_json(a)::text, spp_micros(a.at), a.id FROM audit_log a "
-     "WHERE ($1::uuid IS NULL OR a.person_ids @> ARRAY[$1::uuid]) "
-     "AND ($2::text IS NULL OR a.actor = $2) AND ($3::timestamptz IS NULL OR a.at >= $3) "
-     "AND ($4::timestamptz IS NULL OR a.at <= $4) "
-     "AND ($5::bigint IS NULL OR (a.at, a.id) < (spp_from_micros($5), $6::uuid)) "
-     "ORDER BY a.at DESC, a.id DESC LIMIT $7"},
+    [AUDIT_LIST] =
+        {"audit_list",
+         "SELECT audit_json(a)::text, spp_micros(a.at), a.id FROM audit_log a "
+         "WHERE ($1::uuid IS NULL OR a.person_ids @> ARRAY[$1::uuid]) "
+         "AND ($2::text IS NULL OR a.actor = $2) AND ($3::timestamptz IS NULL OR a.at >= $3) "
+         "AND ($4::timestamptz IS NULL OR a.at <= $4) "
+         "AND ($5::bigint IS NULL OR (a.at, a.id) < (spp_from_micros($5), $6::uuid)) "
+         "ORDER BY a.at DESC, a.id DESC LIMIT $7"},
     {NULL, NULL},
 };
 
@@ -48,7 +49,7 @@ void audit_list(struct req *r)
                        pg.cursor_micros,
                        pg.cursor_id,
                        pg.limit_plus_one};
-    PGresult *res = req_db(r, "audit_list", 7, p);
+    PGresult *res = req_db(r, &audit_statements[AUDIT_LIST], 7, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }

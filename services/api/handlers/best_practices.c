@@ -142,7 +142,7 @@ int best_practices_require(struct req *r, const char *partnership_id, const char
 /* A page of a partnership's shared material (its published best practices, digests, review
  * plans) for GET /v1/partnerships/{id}/...: the partnership readable (else 404), then stmt with
  * (partnership, cursor micros, cursor id, limit + 1), whose columns are json, micros, id. */
-void best_practices_page(struct req *r, const char *stmt)
+void best_practices_page(struct req *r, const struct db_stmt *stmt)
 {
     const char *id = req_param(r, "id");
     if (req_check_query(r, NULL, 1) != 0 ||
@@ -160,5 +160,5 @@ void best_practices_page(struct req *r, const char *stmt)
  * last item's (published_at, id). */
 void best_practices_published(struct req *r)
 {
-    best_practices_page(r, best_practice_statements[BP_PUBLISHED].name);
+    best_practices_page(r, &best_practice_statements[BP_PUBLISHED]);
 }

@@ -23,25 +23,29 @@
     "WHERE b.id = $1"
 
 const struct db_stmt bookings_statements[] = {
-    {"booking_get", BOOKING_ROW},
-    {"booking_lock", BOOKING_ROW " FOR UPDATE OF b"},
+    [BOOKING_GET] = {"booking_get", BOOKING_ROW},
+    [BOOKING_LOCK] = {"booking_lock", BOOKING_ROW " FOR UPDATE OF b"},
     /* The session's bookings that the caller may see ($1..$4: scope). */
-    {"booking_list",
-     "SELECT booking_json(b)::text, spp_micros(b.created_at), b.id FROM bookings b "
-     "JOIN people pe ON pe.id = b.person_id JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "WHERE b.session_id = $5 AND ($1::uuid IS NULL OR p.hub_id = $1) "
-     "AND ($2::uuid IS NULL OR s.partnership_id = $2) AND ($3::uuid IS NULL OR s.id = $3) "
-     "AND ($4::uuid IS NULL OR pe.id = $4) AND ($6::text IS NULL OR b.status = $6) "
-     "AND ($7::bigint IS NULL OR (b.created_at, b.id) > (spp_from_micros($7), $8::uuid)) "
-     "ORDER BY b.created_at, b.id LIMIT $9"},
-    {"booking_insert", "INSERT INTO bookings (session_id, person_id, status) VALUES ($1, $2, $3) "
-                       "RETURNING booking_json(bookings)::text AS json, version, id"},
-    {"booking_set_status",
-     "UPDATE bookings SET status = $2, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1 RETURNING booking_json(bookings)::text, version"},
-    {"booking_seats", "UPDATE training_sessions SET booked_count = booked_count + $2::int "
-                      "WHERE id = $1"},
+    [BOOKING_LIST] =
+        {"booking_list",
+         "SELECT booking_json(b)::text, spp_micros(b.created_at), b.id FROM bookings b "
+         "JOIN people pe ON pe.id = b.person_id JOIN schools s ON s.id = pe.school_id "
+         "LEFT JOIN partnerships p ON p.id = s.partnership_id "
+         "WHERE b.session_id = $5 AND ($1::uuid IS NULL OR p.hub_id = $1) "
+         "AND ($2::uuid IS NULL OR s.partnership_id = $2) AND ($3::uuid IS NULL OR s.id = $3) "
+         "AND ($4::uuid IS NULL OR pe.id = $4) AND ($6::text IS NULL OR b.status = $6) "
+         "AND ($7::bigint IS NULL OR (b.created_at, b.id) > (spp_from_micros($7), $8::uuid)) "
+         "ORDER BY b.created_at, b.id LIMIT $9"},
+    [BOOKING_INSERT] = {"booking_insert",
+                        "INSERT INTO bookings (session_id, person_id, status) VALUES ($1, $2, $3) "
+                        "RETURNING booking_json(bookings)::text AS json, version, id"},
+    [BOOKING_SET_STATUS] =
+        {"booking_set_status",
+         "UPDATE bookings SET status = $2, version = version + 1, updated_at = clock_timestamp() "
+         "WHERE id = $1 RETURNING booking_json(bookings)::text, version"},
+    [BOOKING_SEATS] = {"booking_seats",
+                       "UPDATE training_sessions SET booked_count = booked_count + $2::int "
+                       "WHERE id = $1"},
     {NULL, NULL},
 };
 
@@ -80,7 +84,7 @@ void bookings_list(struct req *r)
     const char *p[] = {scope[0],         scope[1],           scope[2],
                        scope[3],         req_param(r, "id"), req_query_get(r, "status"),
                        pg.cursor_micros, pg.cursor_id,       pg.limit_plus_one};
-    PGresult *res = req_db(r, "booking_list", 9, p);
+    PGresult *res = req_db(r, &bookings_statements[BOOKING_LIST], 9, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
@@ -118,12 +122,12 @@ void bookings_create(struct req *r)
     enum booking_status status = booking_initial(atoi(booking_col(session, "booked_count")),
                                                  atoi(booking_col(session, "capacity")));
     const char *p[] = {session_id, person_id, booking_status_names[status]};
-    PGresult *res = req_db(r, "booking_insert", 3, p);
+    PGresult *res = req_db(r, &bookings_statements[BOOKING_INSERT], 3, p);
     if (!res)
         return;
     if (booking_holds_seat(status)) {
         const char *seat[] = {session_id, "1"};
-        if (!req_db(r, "booking_seats", 2, seat))
+        if (!req_db(r, &bookings_statements[BOOKING_SEATS], 2, seat))
             return;
     }
     char *loc = arena_printf(&r->arena, "/v1/bookings/%s", booking_col(res, "id"));
@@ -132,7 +136,7 @@ void bookings_create(struct req *r)
 
 void bookings_get(struct req *r)
 {
-    PGresult *res = resource_load(r, "booking_get", SCOPE_BOOKING, SCOPE_READ);
+    PGresult *res = resource_load(r, &bookings_statements[BOOKING_GET], SCOPE_BOOKING, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -141,7 +145,8 @@ void bookings_get(struct req *r)
 void bookings_update(struct req *r)
 {
     const char *id = req_param(r, "id");
-    PGresult *first = resource_load(r, "booking_get", SCOPE_BOOKING, SCOPE_UPDATE);
+    PGresult *first =
+        resource_load(r, &bookings_statements[BOOKING_GET], SCOPE_BOOKING, SCOPE_UPDATE);
     if (!first || req_check_body(r, booking_patch_fields, VALIDATE_PATCH) != 0)
         return;
     const char *to_s = json_string_value(json_object_get(r->json, "status"));
@@ -160,11 +165,11 @@ void bookings_update(struct req *r)
      * (a hub's person on another hub's course). */
     const char *session_id = booking_col(first, "session_id");
     const char *sp[] = {session_id};
-    PGresult *session = req_db(r, "training_lock", 1, sp);
+    PGresult *session = req_db(r, &training_statements[TRAINING_LOCK], 1, sp);
     if (!session)
         return;
     const char *p[] = {id};
-    PGresult *cur = req_db(r, "booking_lock", 1, p);
+    PGresult *cur = req_db(r, &bookings_statements[BOOKING_LOCK], 1, p);
     if (!cur || req_if_match(r, booking_col(cur, "version")) != 0)
         return;
     enum booking_status from = booking_status_parse(booking_col(cur, "status"));

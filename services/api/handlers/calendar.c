@@ -28,47 +28,53 @@
  * than booked or attended are left out. The person's row also writes the audit row (actor $2,
  * route $3, request id $4): a materialized CTE runs once, whatever the events' join. */
 const struct db_stmt calendar_statements[] = {
-    {"calendar_events",
-     "WITH pe AS MATERIALIZED (SELECT id, full_name, "
-     "spp_audit($2, 'read', ARRAY[id], $3, $4) FROM people WHERE id = $1) "
-     "SELECT pe.full_name, ev.all_day, ev.uid, ev.summary, ev.description, ev.location, "
-     "ev.first_day::text, ev.last_day::text, ev.starts_at, ev.ends_at "
-     "FROM pe LEFT JOIN LATERAL ("
-     /* (a) review visits: the whole visit, first to last day. */
-     "SELECT true AS all_day, 'review-visit-' || r.id || '@spp' AS uid, "
-     "'Peer review visit: ' || s.name AS summary, r.focus AS description, "
-     "concat_ws(', ', s.name, s.postcode) AS location, r.review_starts_on AS first_day, "
-     "r.review_ends_on AS last_day, NULL::bigint AS starts_at, NULL::bigint AS ends_at, "
-     "r.review_starts_on::timestamp AS sort_at "
-     "FROM review_team t JOIN reviews r ON r.id = t.review_id JOIN schools s ON s.id = r.school_id "
-     "WHERE t.person_id = pe.id AND r.review_starts_on IS NOT NULL "
-     "AND r.review_ends_on IS NOT NULL AND r.status <> 'cancelled' "
-     /* (b) improvement workshops the person facilitates as champion. */
-     "UNION ALL SELECT true, 'workshop-' || r.id || '@spp', 'Improvement workshop: ' || s.name, "
-     "r.focus, concat_ws(', ', s.name, s.postcode), r.workshop_on, r.workshop_on, NULL, NULL, "
-     "r.workshop_on::timestamp "
-     "FROM reviews r JOIN schools s ON s.id = r.school_id "
-     "WHERE r.champion_id = pe.id AND r.workshop_on IS NOT NULL AND r.status <> 'cancelled' "
-     /* (c) training sessions, timed; the course named as people say it. */
-     "UNION ALL SELECT false, 'booking-' || b.id || '@spp', "
-     "'Training: ' || upper(left(ts.course, 1)) || replace(substr(ts.course, 2), '_', ' '), "
-     "NULL, ts.location, NULL, NULL, extract(epoch FROM ts.starts_at)::bigint, "
-     "extract(epoch FROM ts.ends_at)::bigint, ts.starts_at AT TIME ZONE 'UTC' "
-     "FROM bookings b JOIN training_sessions ts ON ts.id = b.session_id "
-     "WHERE b.person_id = pe.id AND b.status IN ('booked', 'attended')"
-     ") ev ON true ORDER BY ev.sort_at, ev.uid"},
+    [CALENDAR_EVENTS] =
+        {"calendar_events",
+         "WITH pe AS MATERIALIZED (SELECT id, full_name, "
+         "spp_audit($2, 'read', ARRAY[id], $3, $4) FROM people WHERE id = $1) "
+         "SELECT pe.full_name, ev.all_day, ev.uid, ev.summary, ev.description, ev.location, "
+         "ev.first_day::text, ev.last_day::text, ev.starts_at, ev.ends_at "
+         "FROM pe LEFT JOIN LATERAL ("
+         /* (a) review visits: the whole visit, first to last day. */
+         "SELECT true AS all_day, 'review-visit-' || r.id || '@spp' AS uid, "
+         "'Peer review visit: ' || s.name AS summary, r.focus AS description, "
+         "concat_ws(', ', s.name, s.postcode) AS location, r.review_starts_on AS first_day, "
+         "r.review_ends_on AS last_day, NULL::bigint AS starts_at, NULL::bigint AS ends_at, "
+         "r.review_starts_on::timestamp AS sort_at "
+         "FROM review_team t JOIN reviews r ON r.id = t.review_id JOIN schools s ON s.id = "
+         "r.school_id "
+         "WHERE t.person_id = pe.id AND r.review_starts_on IS NOT NULL "
+         "AND r.review_ends_on IS NOT NULL AND r.status <> 'cancelled' "
+         /* (b) improvement workshops the person facilitates as champion. */
+         "UNION ALL SELECT true, 'workshop-' || r.id || '@spp', 'Improvement workshop: ' || "
+         "s.name, "
+         "r.focus, concat_ws(', ', s.name, s.postcode), r.workshop_on, r.workshop_on, NULL, NULL, "
+         "r.workshop_on::timestamp "
+         "FROM reviews r JOIN schools s ON s.id = r.school_id "
+         "WHERE r.champion_id = pe.id AND r.workshop_on IS NOT NULL AND r.status <> 'cancelled' "
+         /* (c) training sessions, timed; the course named as people say it. */
+         "UNION ALL SELECT false, 'booking-' || b.id || '@spp', "
+         "'Training: ' || upper(left(ts.course, 1)) || replace(substr(ts.course, 2), '_', ' '), "
+         "NULL, ts.location, NULL, NULL, extract(epoch FROM ts.starts_at)::bigint, "
+         "extract(epoch FROM ts.ends_at)::bigint, ts.starts_at AT TIME ZONE 'UTC' "
+         "FROM bookings b JOIN training_sessions ts ON ts.id = b.session_id "
+         "WHERE b.person_id = pe.id AND b.status IN ('booked', 'attended')"
+         ") ev ON true ORDER BY ev.sort_at, ev.uid"},
     /* One live feed per person: a new secret replaces the old one, under a new id (the audit
      * names the feed, so reads through the old and the new URL stay apart). A tombstone
      * (an erased person) gets none. */
-    {"calendar_feed_put",
-     "INSERT INTO calendar_feeds (person_id, secret_hash) "
-     "SELECT id, $2 FROM people WHERE id = $1 AND erased_at IS NULL "
-     "ON CONFLICT (person_id) DO UPDATE SET id = gen_random_uuid(), "
-     "secret_hash = EXCLUDED.secret_hash, created_at = clock_timestamp() RETURNING id"},
-    {"calendar_feed_delete", "DELETE FROM calendar_feeds WHERE person_id = $1 RETURNING id"},
-    {"calendar_feed_find",
-     "SELECT f.id, f.person_id FROM calendar_feeds f JOIN people pe ON pe.id = f.person_id "
-     "WHERE f.secret_hash = $1 AND pe.erased_at IS NULL"},
+    [CALENDAR_FEED_PUT] =
+        {"calendar_feed_put",
+         "INSERT INTO calendar_feeds (person_id, secret_hash) "
+         "SELECT id, $2 FROM people WHERE id = $1 AND erased_at IS NULL "
+         "ON CONFLICT (person_id) DO UPDATE SET id = gen_random_uuid(), "
+         "secret_hash = EXCLUDED.secret_hash, created_at = clock_timestamp() RETURNING id"},
+    [CALENDAR_FEED_DELETE] = {"calendar_feed_delete",
+                              "DELETE FROM calendar_feeds WHERE person_id = $1 RETURNING id"},
+    [CALENDAR_FEED_FIND] =
+        {"calendar_feed_find",
+         "SELECT f.id, f.person_id FROM calendar_feeds f JOIN people pe ON pe.id = f.person_id "
+         "WHERE f.secret_hash = $1 AND pe.erased_at IS NULL"},
     {NULL, NULL},
 };
 
@@ -78,7 +84,7 @@ const struct db_stmt calendar_statements[] = {
 static void calendar_reply(struct req *r, const char *id, const char *actor, const char *route)
 {
     const char *p[] = {id, actor, route, r->request_id};
-    PGresult *res = req_db(r, "calendar_events", 4, p);
+    PGresult *res = req_db(r, &calendar_statements[CALENDAR_EVENTS], 4, p);
     if (!res)
         return;
     int rows = PQntuples(res);
@@ -163,7 +169,7 @@ void calendar_feed_create(struct req *r)
     }
     token_hash(secret, CALENDAR_SECRET_HEX, hash);
     const char *p[] = {id, hash};
-    PGresult *res = req_db(r, "calendar_feed_put", 2, p);
+    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_PUT], 2, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -189,7 +195,7 @@ void calendar_feed_delete(struct req *r)
     if (calendar_person(r, id, SCOPE_UPDATE) != 0)
         return;
     const char *p[] = {id};
-    PGresult *res = req_db(r, "calendar_feed_delete", 1, p);
+    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_DELETE], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -211,7 +217,7 @@ void calendar_feed_get(struct req *r)
     char hash[TOKEN_HASH_HEX];
     token_hash(secret, CALENDAR_SECRET_HEX, hash);
     const char *p[] = {hash};
-    PGresult *res = req_db(r, "calendar_feed_find", 1, p);
+    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_FIND], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {

@@ -27,21 +27,24 @@
 
 const struct db_stmt digests_statements[] = {
     /* Newest first by (digest_date, id); the cursor carries digest_date as midnight UTC. */
-    {"digest_list",
-     "SELECT digest_json(d)::text, spp_micros(d.digest_date::timestamp AT TIME ZONE 'UTC'), d.id "
-     "FROM digests d WHERE d.partnership_id = $1 "
-     "AND ($2::bigint IS NULL OR (d.digest_date, d.id) < "
-     "  ((spp_from_micros($2) AT TIME ZONE 'UTC')::date, $3::uuid)) "
-     "ORDER BY d.digest_date DESC, d.id DESC LIMIT $4"},
-    {"digest_get", "SELECT digest_json(d)::text, d.partnership_id FROM digests d WHERE d.id = $1"},
+    [DIGEST_LIST] = {"digest_list", "SELECT digest_json(d)::text, "
+                                    "spp_micros(d.digest_date::timestamp AT TIME ZONE 'UTC'), d.id "
+                                    "FROM digests d WHERE d.partnership_id = $1 "
+                                    "AND ($2::bigint IS NULL OR (d.digest_date, d.id) < "
+                                    "  ((spp_from_micros($2) AT TIME ZONE 'UTC')::date, $3::uuid)) "
+                                    "ORDER BY d.digest_date DESC, d.id DESC LIMIT $4"},
+    [DIGEST_GET] = {"digest_get",
+                    "SELECT digest_json(d)::text, d.partnership_id FROM digests d WHERE d.id = $1"},
     /* The partnership's switch and today in its time zone. */
-    {"digest_partnership",
-     "SELECT digest_enabled, (clock_timestamp() AT TIME ZONE timezone)::date, timezone "
-     "FROM partnerships WHERE id = $1"},
+    [DIGEST_PARTNERSHIP] =
+        {"digest_partnership",
+         "SELECT digest_enabled, (clock_timestamp() AT TIME ZONE timezone)::date, timezone "
+         "FROM partnerships WHERE id = $1"},
     /* The digest of a date and its compiling job, when that job is still in the ledger (old
      * jobs are pruned after SPP_JOB_RETENTION_DAYS). */
-    {"digest_of_date", "SELECT d.id, j.id FROM digests d LEFT JOIN jobs j ON j.id = d.job_id "
-                       "WHERE d.partnership_id = $1 AND d.digest_date = $2::date"},
+    [DIGEST_OF_DATE] = {"digest_of_date",
+                        "SELECT d.id, j.id FROM digests d LEFT JOIN jobs j ON j.id = d.job_id "
+                        "WHERE d.partnership_id = $1 AND d.digest_date = $2::date"},
     {NULL, NULL},
 };
 
@@ -52,7 +55,7 @@ static const struct vfield digest_compile_fields[] = {
 
 void digests_list(struct req *r)
 {
-    best_practices_page(r, "digest_list");
+    best_practices_page(r, &digests_statements[DIGEST_LIST]);
 }
 
 void digests_create(struct req *r)
@@ -64,7 +67,7 @@ void digests_create(struct req *r)
     if (req_check_body(r, digest_compile_fields, VALIDATE_CREATE) != 0)
         return;
     const char *pp[] = {id};
-    PGresult *p = req_db(r, "digest_partnership", 1, pp);
+    PGresult *p = req_db(r, &digests_statements[DIGEST_PARTNERSHIP], 1, pp);
     if (!p)
         return;
     if (PQntuples(p) == 0) {
@@ -88,7 +91,7 @@ void digests_create(struct req *r)
     }
 
     const char *dp[] = {id, date};
-    PGresult *have = req_db(r, "digest_of_date", 2, dp);
+    PGresult *have = req_db(r, &digests_statements[DIGEST_OF_DATE], 2, dp);
     if (!have)
         return;
     if (PQntuples(have) > 0) {
@@ -100,7 +103,7 @@ void digests_create(struct req *r)
             return;
         }
         const char *gp[] = {PQgetvalue(have, 0, 0)};
-        PGresult *d = req_db(r, "digest_get", 1, gp);
+        PGresult *d = req_db(r, &digests_statements[DIGEST_GET], 1, gp);
         if (!d)
             return;
         req_header(r, "Location", arena_printf(&r->arena, "/v1/digests/%s", gp[0]));
@@ -162,7 +165,7 @@ static double digests_accept_q(const char *accept, const char *type)
 void digests_get(struct req *r)
 {
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "digest_get", 1, p);
+    PGresult *res = req_db(r, &digests_statements[DIGEST_GET], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {

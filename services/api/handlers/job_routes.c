@@ -13,27 +13,32 @@
 const struct db_stmt job_routes_statements[] = {
     /* Columns: json, requested_by, then what a request answered with it names: kind, the
      * partnership of a digest compile, the review of a champion assignment. */
-    {"job_get", "SELECT job_json(j)::text, requested_by, kind, payload->>'partnership_id', "
-                "payload->>'review_id' FROM jobs j WHERE j.id = $1"},
-    {"job_list",
-     "SELECT job_json(j)::text, spp_micros(j.created_at), j.id FROM jobs j "
-     "WHERE ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.kind = $2) "
-     "AND ($3::bigint IS NULL OR (j.created_at, j.id) > (spp_from_micros($3), $4::uuid)) "
-     "ORDER BY j.created_at, j.id LIMIT $5"},
+    [JOB_ROUTES_GET] = {"job_get",
+                        "SELECT job_json(j)::text, requested_by, kind, payload->>'partnership_id', "
+                        "payload->>'review_id' FROM jobs j WHERE j.id = $1"},
+    [JOB_ROUTES_LIST] =
+        {"job_list",
+         "SELECT job_json(j)::text, spp_micros(j.created_at), j.id FROM jobs j "
+         "WHERE ($1::text IS NULL OR j.status = $1) AND ($2::text IS NULL OR j.kind = $2) "
+         "AND ($3::bigint IS NULL OR (j.created_at, j.id) > (spp_from_micros($3), $4::uuid)) "
+         "ORDER BY j.created_at, j.id LIMIT $5"},
     /* A retry grants a fresh set of attempts; the attempt count goes on rising, so that it
      * still fences out any worker of an earlier attempt. */
-    {"job_retry", "UPDATE jobs SET status = 'queued', run_at = t.now, finished_at = NULL, "
-                  "max_attempts = attempts + $2::int, published_at = t.now "
-                  "FROM (SELECT clock_timestamp() AS now) t "
-                  "WHERE id = $1 AND status IN ('dead', 'failed') RETURNING id"},
-    {"job_counts",
-     "SELECT s.status, count(j.id) FROM unnest(ARRAY['queued', 'running', 'succeeded', "
-     "'failed', 'dead']) s(status) LEFT JOIN jobs j ON j.status = s.status GROUP BY s.status"},
-    {"job_oldest_due",
-     "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) FROM jobs "
-     "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
+    [JOB_ROUTES_RETRY] = {"job_retry",
+                          "UPDATE jobs SET status = 'queued', run_at = t.now, finished_at = NULL, "
+                          "max_attempts = attempts + $2::int, published_at = t.now "
+                          "FROM (SELECT clock_timestamp() AS now) t "
+                          "WHERE id = $1 AND status IN ('dead', 'failed') RETURNING id"},
+    [JOB_ROUTES_COUNTS] =
+        {"job_counts",
+         "SELECT s.status, count(j.id) FROM unnest(ARRAY['queued', 'running', 'succeeded', "
+         "'failed', 'dead']) s(status) LEFT JOIN jobs j ON j.status = s.status GROUP BY s.status"},
+    [JOB_ROUTES_OLDEST_DUE] =
+        {"job_oldest_due",
+         "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) FROM jobs "
+         "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
     /* A webhook event ($1 type, $2 data) fanned out by the worker to the subscriptions. */
-    {"job_announce", "SELECT spp_announce($1, $2::jsonb)"},
+    [JOB_ROUTES_ANNOUNCE] = {"job_announce", "SELECT spp_announce($1, $2::jsonb)"},
     {NULL, NULL},
 };
 
@@ -61,7 +66,7 @@ void job_routes_list(struct req *r)
     req_page(r, &pg);
     const char *p[] = {req_query_get(r, "status"), req_query_get(r, "kind"), pg.cursor_micros,
                        pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "job_list", 5, p);
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_LIST], 5, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
@@ -83,7 +88,7 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
     if (!strcmp(kind, "champion.assign") && review && validate_uuid(review)) {
         /* No person key drives a review, so its involvement is not asked for. */
         const char *p[] = {review, NULL};
-        PGresult *row = req_db(r, "review_get", 2, p);
+        PGresult *row = req_db(r, &review_statements[REVIEW_GET], 2, p);
         if (!row)
             return -1;
         if (PQntuples(row) == 0)
@@ -98,7 +103,7 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
 void job_routes_get(struct req *r)
 {
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "job_get", 1, p);
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -127,12 +132,12 @@ void job_routes_retry(struct req *r)
     char fresh[16];
     snprintf(fresh, sizeof fresh, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
     const char *p[] = {id, fresh};
-    PGresult *res = req_db(r, "job_retry", 2, p);
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_RETRY], 2, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
         const char *g[] = {id};
-        PGresult *cur = req_db(r, "job_get", 1, g);
+        PGresult *cur = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, g);
         if (!cur)
             return;
         if (PQntuples(cur) == 0)

@@ -8,16 +8,18 @@
 const struct db_stmt notification_statements[] = {
     /* $1..$4 the caller's scope (hub, partnership, school, person); $5..$7 the filters; the
      * keyset runs backwards. */
-    {"notification_list",
-     "SELECT notification_json(n)::text, spp_micros(n.created_at), n.id FROM notifications n "
-     "LEFT JOIN people pe ON pe.id = n.person_id LEFT JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = $2) "
-     "AND ($3::uuid IS NULL OR s.id = $3) AND ($4::uuid IS NULL OR n.person_id = $4) "
-     "AND ($5::uuid IS NULL OR n.person_id = $5) AND ($6::uuid IS NULL OR n.review_id = $6) "
-     "AND ($7::text IS NULL OR n.status = $7) "
-     "AND ($8::bigint IS NULL OR (n.created_at, n.id) < (spp_from_micros($8), $9::uuid)) "
-     "ORDER BY n.created_at DESC, n.id DESC LIMIT $10"},
+    [NOTIFICATION_LIST] =
+        {"notification_list",
+         "SELECT notification_json(n)::text, spp_micros(n.created_at), n.id FROM notifications n "
+         "LEFT JOIN people pe ON pe.id = n.person_id LEFT JOIN schools s ON s.id = pe.school_id "
+         "LEFT JOIN partnerships p ON p.id = s.partnership_id "
+         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = "
+         "$2) "
+         "AND ($3::uuid IS NULL OR s.id = $3) AND ($4::uuid IS NULL OR n.person_id = $4) "
+         "AND ($5::uuid IS NULL OR n.person_id = $5) AND ($6::uuid IS NULL OR n.review_id = $6) "
+         "AND ($7::text IS NULL OR n.status = $7) "
+         "AND ($8::bigint IS NULL OR (n.created_at, n.id) < (spp_from_micros($8), $9::uuid)) "
+         "ORDER BY n.created_at DESC, n.id DESC LIMIT $10"},
     {NULL, NULL},
 };
 
@@ -48,7 +50,7 @@ void notifications_list(struct req *r)
                        pg.cursor_micros,
                        pg.cursor_id,
                        pg.limit_plus_one};
-    PGresult *res = req_db(r, "notification_list", 10, p);
+    PGresult *res = req_db(r, &notification_statements[NOTIFICATION_LIST], 10, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }

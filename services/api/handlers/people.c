@@ -21,58 +21,71 @@
  * the actor, route and request id of audit_who in the last three parameters. No extra round
  * trip, one row per request. */
 const struct db_stmt person_statements[] = {
-    {"person_lock", PERSON_ROW " FOR UPDATE OF pe"},
+    [PERSON_LOCK] = {"person_lock", PERSON_ROW " FOR UPDATE OF pe"},
     /* GET of one person: the caller's scope ($2..$5: hub, partnership, school, person) is
      * applied here rather than after the read, so that only a read that answers is audited. */
-    {"person_read",
-     "WITH seen AS (" PEOPLE_SEEN_SQL "), "
-     "audit AS (SELECT spp_audit($6, 'read', ARRAY(SELECT id FROM seen), $7, "
-     "$8), " AUDIT_READ_COMMIT ") "
-     "SELECT person_json(pe)::text, pe.version FROM seen JOIN people pe ON pe.id = seen.id "
-     "CROSS JOIN audit"},
+    [PERSON_READ] =
+        {"person_read",
+         "WITH seen AS (" PEOPLE_SEEN_SQL "), "
+         "audit AS (SELECT spp_audit($6, 'read', ARRAY(SELECT id FROM seen), $7, "
+         "$8), " AUDIT_READ_COMMIT ") "
+         "SELECT person_json(pe)::text, pe.version FROM seen JOIN people pe ON pe.id = seen.id "
+         "CROSS JOIN audit"},
     /* A page of people; the audit names the ones answered ($10 is the limit plus one). */
-    {"person_list",
-     "WITH page AS (SELECT person_json(pe)::text AS j, spp_micros(pe.created_at) AS m, pe.id, "
-     "pe.created_at FROM people pe JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = $2) "
-     "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
-     "AND ($5::uuid IS NULL OR pe.school_id = $5) AND ($6::uuid IS NULL OR s.partnership_id = $6) "
-     "AND ($7::text IS NULL OR strpos(lower(pe.full_name), lower($7)) > 0) "
-     "AND ($8::bigint IS NULL OR (pe.created_at, pe.id) > (spp_from_micros($8), $9::uuid)) "
-     /* accredited_as ($11) on $12, today in the schedules' time zone ($13) when not given: an
-      * award that counts and whose interval holds the day (accreditations_refresh keeps them). */
-     "AND ($11::text IS NULL OR EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id "
-     "AND a.role = $11 AND a.counts AND COALESCE($12::date, (now() AT TIME ZONE $13)::date) "
-     "BETWEEN a.awarded_on AND a.valid_until)) "
-     "ORDER BY pe.created_at, pe.id LIMIT $10), "
-     "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $10 - 1), "
-     "audit AS (SELECT spp_audit($14, 'read', ARRAY(SELECT id FROM shown), $15, "
-     "$16), " AUDIT_READ_COMMIT ") "
-     "SELECT j, m, id FROM page CROSS JOIN audit ORDER BY created_at, id"},
-    {"person_insert",
-     "WITH ins AS (INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
-     "notification_preferences) VALUES ($1, $2, $3, $4, COALESCE($5::boolean, true), $6::jsonb) "
-     "RETURNING person_json(people)::text AS j, version, id), "
-     "audit AS (SELECT spp_audit($7, 'change', ARRAY(SELECT id FROM ins), $8, $9)) "
-     "SELECT j, version, id FROM ins CROSS JOIN audit"},
-    {"person_update",
-     "WITH up AS (UPDATE people SET school_id = $2, full_name = $3, email = $4, job_title = $5, "
-     "digest_opt_in = $6, notification_preferences = $7::jsonb, version = version + 1, "
-     "updated_at = clock_timestamp() WHERE id = $1 "
-     "RETURNING person_json(people)::text AS j, version, id), "
-     "audit AS (SELECT spp_audit($8, 'change', ARRAY(SELECT id FROM up), $9, $10)) "
-     "SELECT j, version FROM up CROSS JOIN audit"},
+    [PERSON_LIST] =
+        {"person_list",
+         "WITH page AS (SELECT person_json(pe)::text AS j, spp_micros(pe.created_at) AS m, pe.id, "
+         "pe.created_at FROM people pe JOIN schools s ON s.id = pe.school_id "
+         "LEFT JOIN partnerships p ON p.id = s.partnership_id "
+         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR s.partnership_id = "
+         "$2) "
+         "AND ($3::uuid IS NULL OR pe.school_id = $3) AND ($4::uuid IS NULL OR pe.id = $4) "
+         "AND ($5::uuid IS NULL OR pe.school_id = $5) AND ($6::uuid IS NULL OR s.partnership_id = "
+         "$6) "
+         "AND ($7::text IS NULL OR strpos(lower(pe.full_name), lower($7)) > 0) "
+         "AND ($8::bigint IS NULL OR (pe.created_at, pe.id) > (spp_from_micros($8), $9::uuid)) "
+         /* accredited_as ($11) on $12, today in the schedules' time zone ($13) when not given: an
+          * award that counts and whose interval holds the day (accreditations_refresh keeps them).
+          */
+         "AND ($11::text IS NULL OR EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = "
+         "pe.id "
+         "AND a.role = $11 AND a.counts AND COALESCE($12::date, (now() AT TIME ZONE $13)::date) "
+         "BETWEEN a.awarded_on AND a.valid_until)) "
+         "ORDER BY pe.created_at, pe.id LIMIT $10), "
+         "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $10 - 1), "
+         "audit AS (SELECT spp_audit($14, 'read', ARRAY(SELECT id FROM shown), $15, "
+         "$16), " AUDIT_READ_COMMIT ") "
+         "SELECT j, m, id FROM page CROSS JOIN audit ORDER BY created_at, id"},
+    [PERSON_INSERT] =
+        {"person_insert",
+         "WITH ins AS (INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
+         "notification_preferences) VALUES ($1, $2, $3, $4, COALESCE($5::boolean, true), "
+         "$6::jsonb) "
+         "RETURNING person_json(people)::text AS j, version, id), "
+         "audit AS (SELECT spp_audit($7, 'change', ARRAY(SELECT id FROM ins), $8, $9)) "
+         "SELECT j, version, id FROM ins CROSS JOIN audit"},
+    [PERSON_UPDATE] =
+        {"person_update",
+         "WITH up AS (UPDATE people SET school_id = $2, full_name = $3, email = $4, job_title = "
+         "$5, "
+         "digest_opt_in = $6, notification_preferences = $7::jsonb, version = version + 1, "
+         "updated_at = clock_timestamp() WHERE id = $1 "
+         "RETURNING person_json(people)::text AS j, version, id), "
+         "audit AS (SELECT spp_audit($8, 'change', ARRAY(SELECT id FROM up), $9, $10)) "
+         "SELECT j, version FROM up CROSS JOIN audit"},
     /* How many leads person $1 would stop being entitled to at school $2: a school's lead is
      * one of its people, a partnership's lead a person at one of its schools. */
-    {"person_leads_elsewhere",
-     "SELECT (SELECT count(*) FROM schools s WHERE s.lead_contact_id = $1 AND s.id <> $2) + "
-     "(SELECT count(*) FROM partnerships p WHERE p.lead_contact_id = $1 AND p.id IS DISTINCT FROM "
-     "(SELECT partnership_id FROM schools WHERE id = $2))"},
-    {"person_delete",
-     "WITH del AS (DELETE FROM people WHERE id = $1 RETURNING id), "
-     "audit AS (SELECT spp_audit($2, 'change', ARRAY(SELECT id FROM del), $3, $4)) "
-     "SELECT 1 FROM del CROSS JOIN audit"},
+    [PERSON_LEADS_ELSEWHERE] =
+        {"person_leads_elsewhere",
+         "SELECT (SELECT count(*) FROM schools s WHERE s.lead_contact_id = $1 AND s.id <> $2) + "
+         "(SELECT count(*) FROM partnerships p WHERE p.lead_contact_id = $1 AND p.id IS DISTINCT "
+         "FROM "
+         "(SELECT partnership_id FROM schools WHERE id = $2))"},
+    [PERSON_DELETE] =
+        {"person_delete",
+         "WITH del AS (DELETE FROM people WHERE id = $1 RETURNING id), "
+         "audit AS (SELECT spp_audit($2, 'change', ARRAY(SELECT id FROM del), $3, $4)) "
+         "SELECT 1 FROM del CROSS JOIN audit"},
     {NULL, NULL},
 };
 
@@ -132,7 +145,7 @@ void people_list(struct req *r)
                        NULL,
                        NULL};
     audit_who(r, p + 13);
-    PGresult *res = req_db(r, "person_list", 16, p);
+    PGresult *res = req_db(r, &person_statements[PERSON_LIST], 16, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
@@ -178,7 +191,7 @@ void people_create(struct req *r)
     if (n < 0)
         return;
     audit_who(r, p + n);
-    PGresult *res = req_db(r, "person_insert", n + 3, p);
+    PGresult *res = req_db(r, &person_statements[PERSON_INSERT], n + 3, p);
     if (!res)
         return;
     resource_created(r, res);
@@ -188,7 +201,7 @@ void people_create(struct req *r)
  * go on (409 for a tombstone, which cannot be edited back). */
 static PGresult *person_load(struct req *r, enum scope_op op)
 {
-    PGresult *res = resource_load(r, "person_lock", SCOPE_PERSON, op);
+    PGresult *res = resource_load(r, &person_statements[PERSON_LOCK], SCOPE_PERSON, op);
     if (res && op == SCOPE_UPDATE && PQgetvalue(res, 0, 6)[0] == 't') {
         req_problem(r, 409, "conflict", "This person has been erased; the record cannot change.");
         return NULL;
@@ -196,7 +209,7 @@ static PGresult *person_load(struct req *r, enum scope_op op)
     return res;
 }
 
-PGresult *people_read_audited(struct req *r, const char *stmt)
+PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt)
 {
     const char *p[8] = {req_param(r, "id")};
     scope_list_filter(&r->principal, p + 1);
@@ -211,7 +224,7 @@ PGresult *people_read_audited(struct req *r, const char *stmt)
 
 void people_get(struct req *r)
 {
-    PGresult *res = people_read_audited(r, "person_read");
+    PGresult *res = people_read_audited(r, &person_statements[PERSON_READ]);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -237,7 +250,7 @@ static int person_check_move(struct req *r, const PGresult *cur, const json_t *m
     if (req_allow(r, SCOPE_PERSON, SCOPE_CREATE, &to) != 0)
         return -1;
     const char *p[] = {req_param(r, "id"), to.school_id};
-    PGresult *res = req_db(r, "person_leads_elsewhere", 2, p);
+    PGresult *res = req_db(r, &person_statements[PERSON_LEADS_ELSEWHERE], 2, p);
     if (!res)
         return -1;
     if (strcmp(PQgetvalue(res, 0, 0), "0") != 0) {
@@ -276,7 +289,7 @@ void people_update(struct req *r)
     if (nparams < 0)
         return;
     audit_who(r, p + 7);
-    PGresult *res = req_db(r, "person_update", 10, p);
+    PGresult *res = req_db(r, &person_statements[PERSON_UPDATE], 10, p);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -290,6 +303,6 @@ void people_delete(struct req *r)
         return;
     const char *p[4] = {req_param(r, "id")};
     audit_who(r, p + 1);
-    if (req_db(r, "person_delete", 4, p))
+    if (req_db(r, &person_statements[PERSON_DELETE], 4, p))
         req_reply_empty(r, 204);
 }

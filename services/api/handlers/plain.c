@@ -49,7 +49,7 @@ static size_t plain_writable(const struct vfield *fields)
 
 PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enum scope_op op)
 {
-    PGresult *res = resource_fetch(r, (lock ? d->lock : d->get)->name);
+    PGresult *res = resource_fetch(r, lock ? d->lock : d->get);
     if (!res)
         return NULL;
     struct scope_owner o;
@@ -74,7 +74,7 @@ void plain_list(struct req *r, const struct resource_desc *d)
     p[n++] = pg.cursor_micros;
     p[n++] = pg.cursor_id;
     p[n++] = pg.limit_plus_one;
-    PGresult *res = req_db(r, d->list->name, n, p);
+    PGresult *res = req_db(r, d->list, n, p);
     if (res)
         req_reply_page(r, res, &pg, PQfnumber(res, "json"), PQfnumber(res, "micros"),
                        PQfnumber(res, "id"));
@@ -131,7 +131,7 @@ void plain_create(struct req *r, const struct resource_desc *d)
     int n = resource_params(r, d->fields, r->json, p, room);
     if (n < 0)
         return;
-    PGresult *res = req_db(r, d->insert->name, n, p);
+    PGresult *res = req_db(r, d->insert, n, p);
     if (!res)
         return;
     char *loc = arena_printf(&r->arena, "%s/%s", r->path, plain_col(res, "id"));
@@ -189,7 +189,7 @@ void plain_update(struct req *r, const struct resource_desc *d)
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;
-    PGresult *res = req_db(r, d->update->name, 1 + (int)room, p);
+    PGresult *res = req_db(r, d->update, 1 + (int)room, p);
     if (res)
         plain_reply(r, res);
 }
@@ -202,6 +202,6 @@ void plain_delete(struct req *r, const struct resource_desc *d)
     if (!cur || req_if_match(r, plain_col(cur, "version")) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
-    if (req_db(r, d->remove->name, 1, p))
+    if (req_db(r, d->remove, 1, p))
         req_reply_empty(r, 204);
 }

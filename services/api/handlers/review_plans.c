@@ -20,28 +20,34 @@
 #include "resource.h"
 
 const struct db_stmt review_plan_statements[] = {
-    {"rplan_list",
-     "SELECT review_plan_json(p)::text, spp_micros(p.created_at), p.id FROM review_plans p "
-     "WHERE p.partnership_id = $1 "
-     "AND ($2::bigint IS NULL OR (p.created_at, p.id) < (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY p.created_at DESC, p.id DESC LIMIT $4"},
-    {"rplan_get",
-     "SELECT review_plan_json(p)::text, p.partnership_id FROM review_plans p WHERE p.id = $1"},
-    {"rplan_insert",
-     "INSERT INTO review_plans (partnership_id, year_starts_on, team_size, visit_days, "
-     "requested_by) VALUES ($1, $2::date, $3::int, $4::int, $5) RETURNING id"},
-    {"rplan_lock",
-     "SELECT status, partnership_id, proposals::text FROM review_plans WHERE id = $1 FOR UPDATE"},
+    [RPLAN_LIST] =
+        {"rplan_list",
+         "SELECT review_plan_json(p)::text, spp_micros(p.created_at), p.id FROM review_plans p "
+         "WHERE p.partnership_id = $1 "
+         "AND ($2::bigint IS NULL OR (p.created_at, p.id) < (spp_from_micros($2), $3::uuid)) "
+         "ORDER BY p.created_at DESC, p.id DESC LIMIT $4"},
+    [RPLAN_GET] =
+        {"rplan_get",
+         "SELECT review_plan_json(p)::text, p.partnership_id FROM review_plans p WHERE p.id = $1"},
+    [RPLAN_INSERT] =
+        {"rplan_insert",
+         "INSERT INTO review_plans (partnership_id, year_starts_on, team_size, visit_days, "
+         "requested_by) VALUES ($1, $2::date, $3::int, $4::int, $5) RETURNING id"},
+    [RPLAN_LOCK] = {"rplan_lock", "SELECT status, partnership_id, proposals::text FROM "
+                                  "review_plans WHERE id = $1 FOR UPDATE"},
     /* A review of the plan, in planning with its dates, while the school is still one of the
      * plan's partnership (no row otherwise). */
-    {"rplan_review",
-     "INSERT INTO reviews (school_id, partnership_id, review_starts_on, review_ends_on) "
-     "SELECT s.id, s.partnership_id, $2::date, $3::date FROM schools s "
-     "WHERE s.id = $1 AND s.partnership_id = $4 RETURNING id"},
-    {"rplan_member", "INSERT INTO review_team (review_id, person_id, role) VALUES ($1, $2, $3)"},
-    {"rplan_accepted", "UPDATE review_plans SET status = 'accepted', review_ids = $2::uuid[], "
-                       "version = version + 1, updated_at = clock_timestamp() WHERE id = $1 "
-                       "RETURNING review_plan_json(review_plans)::text"},
+    [RPLAN_REVIEW] =
+        {"rplan_review",
+         "INSERT INTO reviews (school_id, partnership_id, review_starts_on, review_ends_on) "
+         "SELECT s.id, s.partnership_id, $2::date, $3::date FROM schools s "
+         "WHERE s.id = $1 AND s.partnership_id = $4 RETURNING id"},
+    [RPLAN_MEMBER] = {"rplan_member",
+                      "INSERT INTO review_team (review_id, person_id, role) VALUES ($1, $2, $3)"},
+    [RPLAN_ACCEPTED] = {"rplan_accepted",
+                        "UPDATE review_plans SET status = 'accepted', review_ids = $2::uuid[], "
+                        "version = version + 1, updated_at = clock_timestamp() WHERE id = $1 "
+                        "RETURNING review_plan_json(review_plans)::text"},
     {NULL, NULL},
 };
 
@@ -54,7 +60,7 @@ static const struct vfield review_plan_fields[] = {
 
 void review_plans_list(struct req *r)
 {
-    best_practices_page(r, "rplan_list");
+    best_practices_page(r, &review_plan_statements[RPLAN_LIST]);
 }
 
 void review_plans_create(struct req *r)
@@ -71,7 +77,7 @@ void review_plans_create(struct req *r)
     const char *by = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
     const char *ip[] = {id, json_string_value(json_object_get(r->json, "year_starts_on")),
                         team_size, visit_days, by};
-    PGresult *ins = req_db(r, "rplan_insert", 5, ip);
+    PGresult *ins = req_db(r, &review_plan_statements[RPLAN_INSERT], 5, ip);
     if (!ins)
         return;
     const char *plan_id = PQgetvalue(ins, 0, 0);
@@ -87,7 +93,7 @@ void review_plans_create(struct req *r)
         return;
     /* As every 202: Location and the job in the body, here with the plan it fills. */
     const char *jp[] = {job};
-    PGresult *res = req_db(r, "job_get", 1, jp);
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, jp);
     if (!res)
         return;
     json_t *body = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
@@ -102,7 +108,7 @@ void review_plans_create(struct req *r)
 void review_plans_get(struct req *r)
 {
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "rplan_get", 1, p);
+    PGresult *res = req_db(r, &review_plan_statements[RPLAN_GET], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -137,7 +143,7 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
     const char *from = json_string_value(json_object_get(proposal, "visit_starts_on"));
     const char *to = json_string_value(json_object_get(proposal, "visit_ends_on"));
     const char *p[] = {school, from, to, partnership};
-    PGresult *res = req_db(r, "rplan_review", 4, p);
+    PGresult *res = req_db(r, &review_plan_statements[RPLAN_REVIEW], 4, p);
     if (!res)
         return -1;
     review_id[0] = '\0';
@@ -167,7 +173,7 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
         if (n > 0)
             continue;
         const char *mp[] = {review_id, person, role};
-        if (!req_db(r, "rplan_member", 3, mp))
+        if (!req_db(r, &review_plan_statements[RPLAN_MEMBER], 3, mp))
             return -1;
     }
     return 0;
@@ -181,7 +187,7 @@ void review_plans_accept(struct req *r)
     }
     const char *id = req_param(r, "id");
     const char *p[] = {id};
-    PGresult *plan = req_db(r, "rplan_lock", 1, p);
+    PGresult *plan = req_db(r, &review_plan_statements[RPLAN_LOCK], 1, p);
     if (!plan)
         return;
     if (PQntuples(plan) == 0) {
@@ -225,7 +231,7 @@ void review_plans_accept(struct req *r)
         json_decref(errors);
     if (!failed && r->status < 400) {
         const char *u[] = {id, ids.data};
-        PGresult *res = req_db(r, "rplan_accepted", 2, u);
+        PGresult *res = req_db(r, &review_plan_statements[RPLAN_ACCEPTED], 2, u);
         if (res)
             req_reply_text(r, 200, PQgetvalue(res, 0, 0));
     }

@@ -23,61 +23,73 @@
     "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id WHERE r.id = $1"
 
 const struct db_stmt review_statements[] = {
-    {"review_get", REVIEW_ROW},
-    {"review_lock", REVIEW_ROW " FOR UPDATE OF r"},
+    [REVIEW_GET] = {"review_get", REVIEW_ROW},
+    [REVIEW_LOCK] = {"review_lock", REVIEW_ROW " FOR UPDATE OF r"},
     /* $1..$3 hub, partnership, school scope; $4 a person key's person: what it sits on. */
-    {"review_list",
-     "SELECT review_json(r)::text, spp_micros(r.created_at), r.id FROM reviews r "
-     "LEFT JOIN partnerships p ON p.id = r.partnership_id "
-     "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR r.partnership_id = $2) "
-     "AND ($3::uuid IS NULL OR r.school_id = $3) AND ($4::uuid IS NULL OR r.champion_id = $4 "
-     "OR EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id AND t.person_id = $4)) "
-     "AND ($5::text IS NULL OR r.status = $5) AND ($6::uuid IS NULL OR r.school_id = $6) "
-     "AND ($7::uuid IS NULL OR r.partnership_id = $7) "
-     "AND ($8::date IS NULL OR r.review_ends_on >= $8) "
-     "AND ($9::date IS NULL OR r.review_starts_on <= $9) "
-     "AND ($10::bigint IS NULL OR (r.created_at, r.id) > (spp_from_micros($10), $11::uuid)) "
-     "ORDER BY r.created_at, r.id LIMIT $12"},
-    {"review_insert",
-     "INSERT INTO reviews (school_id, partnership_id, focus, focus_area, self_review_summary, "
-     "review_starts_on, review_ends_on, workshop_on, implementation_due_on, impact_summary, "
-     "lessons_learned) SELECT s.id, s.partnership_id, $2, $3, $4, $5, $6, $7, $8, $9, $10 "
-     "FROM schools s WHERE s.id = $1 RETURNING review_json(reviews)::text, version, id"},
-    {"review_update",
-     "UPDATE reviews SET focus = $3, focus_area = $4, self_review_summary = $5, "
-     "review_starts_on = $6, review_ends_on = $7, workshop_on = $8, implementation_due_on = $9, "
-     "impact_summary = $10, lessons_learned = $11, version = version + 1, "
-     "updated_at = clock_timestamp() WHERE id = $1 AND school_id = $2 "
-     "RETURNING review_json(reviews)::text, version"},
-    {"review_set_status",
-     "UPDATE reviews SET status = $2, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1 RETURNING review_json(reviews)::text, version"},
-    {"review_set_champion",
-     "UPDATE reviews SET champion_id = $2, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1 RETURNING review_json(reviews)::text, version"},
-    {"review_workflow_facts",
-     "SELECT COALESCE(btrim(r.focus), '') <> '', COALESCE(btrim(r.self_review_summary), '') <> '', "
-     "r.review_starts_on IS NOT NULL, r.review_ends_on IS NOT NULL, "
-     "COALESCE(r.review_starts_on > r.review_ends_on, false), "
-     "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id), "
-     "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id AND t.role = 'lead_reviewer'), "
-     "(SELECT count(*) FROM evidence e WHERE e.review_id = r.id), "
-     "(SELECT count(*) FROM findings f WHERE f.review_id = r.id), "
-     "r.champion_id IS NOT NULL, r.workshop_on IS NOT NULL, "
-     "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped'), "
-     "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped' "
-     "AND (a.owner_id IS NULL OR a.due_on IS NULL)), "
-     "r.implementation_due_on IS NOT NULL, COALESCE(btrim(r.impact_summary), '') <> '', "
-     "COALESCE(btrim(r.lessons_learned), '') <> '' FROM reviews r WHERE r.id = $1"},
+    [REVIEW_LIST] =
+        {"review_list",
+         "SELECT review_json(r)::text, spp_micros(r.created_at), r.id FROM reviews r "
+         "LEFT JOIN partnerships p ON p.id = r.partnership_id "
+         "WHERE ($1::uuid IS NULL OR p.hub_id = $1) AND ($2::uuid IS NULL OR r.partnership_id = "
+         "$2) "
+         "AND ($3::uuid IS NULL OR r.school_id = $3) AND ($4::uuid IS NULL OR r.champion_id = $4 "
+         "OR EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id AND t.person_id = $4)) "
+         "AND ($5::text IS NULL OR r.status = $5) AND ($6::uuid IS NULL OR r.school_id = $6) "
+         "AND ($7::uuid IS NULL OR r.partnership_id = $7) "
+         "AND ($8::date IS NULL OR r.review_ends_on >= $8) "
+         "AND ($9::date IS NULL OR r.review_starts_on <= $9) "
+         "AND ($10::bigint IS NULL OR (r.created_at, r.id) > (spp_from_micros($10), $11::uuid)) "
+         "ORDER BY r.created_at, r.id LIMIT $12"},
+    [REVIEW_INSERT] =
+        {"review_insert",
+         "INSERT INTO reviews (school_id, partnership_id, focus, focus_area, self_review_summary, "
+         "review_starts_on, review_ends_on, workshop_on, implementation_due_on, impact_summary, "
+         "lessons_learned) SELECT s.id, s.partnership_id, $2, $3, $4, $5, $6, $7, $8, $9, $10 "
+         "FROM schools s WHERE s.id = $1 RETURNING review_json(reviews)::text, version, id"},
+    [REVIEW_UPDATE] = {"review_update",
+                       "UPDATE reviews SET focus = $3, focus_area = $4, self_review_summary = $5, "
+                       "review_starts_on = $6, review_ends_on = $7, workshop_on = $8, "
+                       "implementation_due_on = $9, "
+                       "impact_summary = $10, lessons_learned = $11, version = version + 1, "
+                       "updated_at = clock_timestamp() WHERE id = $1 AND school_id = $2 "
+                       "RETURNING review_json(reviews)::text, version"},
+    [REVIEW_SET_STATUS] =
+        {"review_set_status",
+         "UPDATE reviews SET status = $2, version = version + 1, updated_at = clock_timestamp() "
+         "WHERE id = $1 RETURNING review_json(reviews)::text, version"},
+    [REVIEW_SET_CHAMPION] = {"review_set_champion",
+                             "UPDATE reviews SET champion_id = $2, version = version + 1, "
+                             "updated_at = clock_timestamp() "
+                             "WHERE id = $1 RETURNING review_json(reviews)::text, version"},
+    [REVIEW_WORKFLOW_FACTS] =
+        {"review_workflow_facts",
+         "SELECT COALESCE(btrim(r.focus), '') <> '', COALESCE(btrim(r.self_review_summary), '') <> "
+         "'', "
+         "r.review_starts_on IS NOT NULL, r.review_ends_on IS NOT NULL, "
+         "COALESCE(r.review_starts_on > r.review_ends_on, false), "
+         "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id), "
+         "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id AND t.role = "
+         "'lead_reviewer'), "
+         "(SELECT count(*) FROM evidence e WHERE e.review_id = r.id), "
+         "(SELECT count(*) FROM findings f WHERE f.review_id = r.id), "
+         "r.champion_id IS NOT NULL, r.workshop_on IS NOT NULL, "
+         "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped'), "
+         "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped' "
+         "AND (a.owner_id IS NULL OR a.due_on IS NULL)), "
+         "r.implementation_due_on IS NOT NULL, COALESCE(btrim(r.impact_summary), '') <> '', "
+         "COALESCE(btrim(r.lessons_learned), '') <> '' FROM reviews r WHERE r.id = $1"},
     /* The event and the webhook job that announces it (sql/0013); returns the job. */
-    {"review_event_insert", "SELECT spp_review_event($1, $2, $3, $4, $5, $6)"},
-    {"review_events_list",
-     "SELECT review_event_json(e)::text, spp_micros(e.created_at), e.id FROM review_events e "
-     "WHERE e.review_id = $1 "
-     "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY e.created_at, e.id LIMIT $4"},
-    {"review_publish_practices", "UPDATE best_practices SET published_at = clock_timestamp() "
-                                 "WHERE review_id = $1 AND published_at IS NULL"},
+    [REVIEW_EVENT_INSERT] = {"review_event_insert",
+                             "SELECT spp_review_event($1, $2, $3, $4, $5, $6)"},
+    [REVIEW_EVENTS_LIST] =
+        {"review_events_list",
+         "SELECT review_event_json(e)::text, spp_micros(e.created_at), e.id FROM review_events e "
+         "WHERE e.review_id = $1 "
+         "AND ($2::bigint IS NULL OR (e.created_at, e.id) > (spp_from_micros($2), $3::uuid)) "
+         "ORDER BY e.created_at, e.id LIMIT $4"},
+    [REVIEW_PUBLISH_PRACTICES] = {"review_publish_practices",
+                                  "UPDATE best_practices SET published_at = clock_timestamp() "
+                                  "WHERE review_id = $1 AND published_at IS NULL"},
     {NULL, NULL},
 };
 
@@ -179,7 +191,8 @@ int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
 PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum review_act act)
 {
     const char *p[] = {review_id, review_me(r)};
-    PGresult *res = req_db(r, lock ? "review_lock" : "review_get", 2, p);
+    PGresult *res =
+        req_db(r, lock ? &review_statements[REVIEW_LOCK] : &review_statements[REVIEW_GET], 2, p);
     if (!res)
         return NULL;
     if (PQntuples(res) == 0) {
@@ -193,7 +206,7 @@ int reviews_event(struct req *r, const char *review_id, const char *kind, const 
                   const char *to, const char *reason)
 {
     const char *p[] = {review_id, kind, from, to, review_actor(r), reason};
-    PGresult *res = req_db(r, "review_event_insert", 6, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_EVENT_INSERT], 6, p);
     if (!res)
         return -1;
     if (!PQgetisnull(res, 0, 0))
@@ -221,7 +234,7 @@ void reviews_list(struct req *r)
                        pg.cursor_micros,
                        pg.cursor_id,
                        pg.limit_plus_one};
-    PGresult *res = req_db(r, "review_list", 12, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_LIST], 12, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
@@ -256,7 +269,7 @@ void reviews_create(struct req *r)
     int n = resource_params(r, review_fields, r->json, p, sizeof p / sizeof *p);
     if (n < 0)
         return;
-    PGresult *res = req_db(r, "review_insert", n, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_INSERT], n, p);
     if (!res)
         return;
     resource_created(r, res);
@@ -335,7 +348,7 @@ void reviews_update(struct req *r)
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;
-    PGresult *res = req_db(r, "review_update", 11, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_UPDATE], 11, p);
     if (!res)
         return;
     int moved = resource_changes(PQgetvalue(cur, 0, 0), r->json, "review_starts_on") ||
@@ -369,7 +382,7 @@ static int review_load_facts(struct req *r, const char *id, enum review_status t
                              struct review_facts *f)
 {
     const char *p[] = {id};
-    PGresult *res = req_db(r, "review_workflow_facts", 1, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_WORKFLOW_FACTS], 1, p);
     if (!res)
         return -1;
     int c = 0;
@@ -445,7 +458,7 @@ void reviews_transition(struct req *r)
         return;
     }
     const char *u[] = {id, to_s};
-    PGresult *res = req_db(r, "review_set_status", 2, u);
+    PGresult *res = req_db(r, &review_statements[REVIEW_SET_STATUS], 2, u);
     if (!res || reviews_event(r, id, "transition", from_s, to_s, reason) != 0)
         return;
     if (to == REVIEW_FEEDBACK && !facts.has_champion &&
@@ -453,7 +466,7 @@ void reviews_transition(struct req *r)
         return;
     if (to == REVIEW_COMPLETED) {
         const char *b[] = {id};
-        if (!req_db(r, "review_publish_practices", 1, b))
+        if (!req_db(r, &review_statements[REVIEW_PUBLISH_PRACTICES], 1, b))
             return;
     }
     resource_reply(r, 200, res, 0);
@@ -471,7 +484,7 @@ void reviews_set_champion(struct req *r)
     if (review_facts_require(r, id, person, 1, "/person_id") != 0)
         return;
     const char *p[] = {id, person};
-    PGresult *res = req_db(r, "review_set_champion", 2, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_SET_CHAMPION], 2, p);
     if (!res || reviews_event(r, id, "champion.assigned", NULL, NULL, NULL) != 0)
         return;
     resource_reply(r, 200, res, 0);
@@ -497,7 +510,7 @@ void reviews_events(struct req *r)
     struct page pg;
     req_page(r, &pg);
     const char *p[] = {req_param(r, "id"), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "review_events_list", 4, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_EVENTS_LIST], 4, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }

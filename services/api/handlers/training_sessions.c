@@ -17,28 +17,31 @@
     "WHERE t.id = $1"
 
 const struct db_stmt training_statements[] = {
-    {"training_get", TRAINING_ROW},
-    {"training_lock", TRAINING_ROW " FOR UPDATE"},
+    [TRAINING_GET] = {"training_get", TRAINING_ROW},
+    [TRAINING_LOCK] = {"training_lock", TRAINING_ROW " FOR UPDATE"},
     /* $1 admin?, $2 the caller's hub: what the caller may see. Dates are days in $10. */
-    {"training_list",
-     "SELECT training_session_json(t)::text, spp_micros(t.created_at), t.id "
-     "FROM training_sessions t WHERE ($1::boolean OR t.hub_id IS NULL OR t.hub_id = $2::uuid) "
-     "AND ($3::text IS NULL OR t.course = $3) AND ($4::uuid IS NULL OR t.hub_id = $4) "
-     "AND ($5::date IS NULL OR (t.starts_at AT TIME ZONE $10)::date >= $5) "
-     "AND ($6::date IS NULL OR (t.starts_at AT TIME ZONE $10)::date <= $6) "
-     "AND ($7::boolean IS NULL OR (t.booked_count < t.capacity) = $7) "
-     "AND ($8::bigint IS NULL OR (t.created_at, t.id) > (spp_from_micros($8), $9::uuid)) "
-     "ORDER BY t.created_at, t.id LIMIT $11"},
-    {"training_insert",
-     "INSERT INTO training_sessions (course, starts_at, ends_at, location, capacity, hub_id) "
-     "VALUES ($1, $2, $3, $4, $5::int, $6) RETURNING "
-     "training_session_json(training_sessions)::text, "
-     "version, id"},
-    {"training_update",
-     "UPDATE training_sessions SET course = $2, starts_at = $3, ends_at = $4, location = $5, "
-     "capacity = $6::int, hub_id = $7, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1"},
-    {"training_delete", "DELETE FROM training_sessions WHERE id = $1"},
+    [TRAINING_LIST] =
+        {"training_list",
+         "SELECT training_session_json(t)::text, spp_micros(t.created_at), t.id "
+         "FROM training_sessions t WHERE ($1::boolean OR t.hub_id IS NULL OR t.hub_id = $2::uuid) "
+         "AND ($3::text IS NULL OR t.course = $3) AND ($4::uuid IS NULL OR t.hub_id = $4) "
+         "AND ($5::date IS NULL OR (t.starts_at AT TIME ZONE $10)::date >= $5) "
+         "AND ($6::date IS NULL OR (t.starts_at AT TIME ZONE $10)::date <= $6) "
+         "AND ($7::boolean IS NULL OR (t.booked_count < t.capacity) = $7) "
+         "AND ($8::bigint IS NULL OR (t.created_at, t.id) > (spp_from_micros($8), $9::uuid)) "
+         "ORDER BY t.created_at, t.id LIMIT $11"},
+    [TRAINING_INSERT] =
+        {"training_insert",
+         "INSERT INTO training_sessions (course, starts_at, ends_at, location, capacity, hub_id) "
+         "VALUES ($1, $2, $3, $4, $5::int, $6) RETURNING "
+         "training_session_json(training_sessions)::text, "
+         "version, id"},
+    [TRAINING_UPDATE] =
+        {"training_update",
+         "UPDATE training_sessions SET course = $2, starts_at = $3, ends_at = $4, location = $5, "
+         "capacity = $6::int, hub_id = $7, version = version + 1, updated_at = clock_timestamp() "
+         "WHERE id = $1"},
+    [TRAINING_DELETE] = {"training_delete", "DELETE FROM training_sessions WHERE id = $1"},
     {NULL, NULL},
 };
 
@@ -90,7 +93,7 @@ void training_sessions_list(struct req *r)
                        pg.cursor_id,
                        handlers_config()->tz,
                        pg.limit_plus_one};
-    PGresult *res = req_db(r, "training_list", 11, p);
+    PGresult *res = req_db(r, &training_statements[TRAINING_LIST], 11, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
@@ -130,7 +133,7 @@ void training_sessions_create(struct req *r)
         return;
     /* A CHECK the row breaks is answered as the rule it is (req_db_answer: reversed dates at
      * /ends_at, seats below those taken at /capacity, …), not always as reversed dates. */
-    PGresult *res = req_db(r, "training_insert", n, p);
+    PGresult *res = req_db(r, &training_statements[TRAINING_INSERT], n, p);
     if (!res)
         return;
     resource_created(r, res);
@@ -140,7 +143,8 @@ void training_sessions_create(struct req *r)
 PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum scope_op op)
 {
     const char *p[] = {id};
-    PGresult *res = req_db(r, lock ? "training_lock" : "training_get", 1, p);
+    PGresult *res = req_db(
+        r, lock ? &training_statements[TRAINING_LOCK] : &training_statements[TRAINING_GET], 1, p);
     if (!res)
         return NULL;
     struct scope_owner o;
@@ -193,7 +197,7 @@ void training_sessions_update(struct req *r)
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;
-    PGresult *res = req_db(r, "training_update", 7, p);
+    PGresult *res = req_db(r, &training_statements[TRAINING_UPDATE], 7, p);
     if (!res)
         return;
     /* More capacity: the waiting list moves up into the new seats, oldest first. */
@@ -212,6 +216,6 @@ void training_sessions_delete(struct req *r)
     if (!cur || req_if_match(r, training_col(cur, "version")) != 0)
         return;
     const char *p[] = {id};
-    if (req_db(r, "training_delete", 1, p))
+    if (req_db(r, &training_statements[TRAINING_DELETE], 1, p))
         req_reply_empty(r, 204);
 }

@@ -25,25 +25,31 @@
 #define WEBHOOKS_PER_KEY_MAX 25
 
 const struct db_stmt webhooks_statements[] = {
-    {"webhook_insert", "INSERT INTO webhooks (id, url, events, secret_enc, api_key_id) "
-                       "VALUES ($1, $2, $3::text[], $4, $5) "
-                       "RETURNING webhook_json(webhooks)::text, version"},
+    [WEBHOOK_INSERT] = {"webhook_insert",
+                        "INSERT INTO webhooks (id, url, events, secret_enc, api_key_id) "
+                        "VALUES ($1, $2, $3::text[], $4, $5) "
+                        "RETURNING webhook_json(webhooks)::text, version"},
     /* The owner column is the key that created it (NULL for the bootstrap admin token). */
-    {"webhook_get",
-     "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w WHERE w.id = $1"},
-    {"webhook_lock", "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w "
-                     "WHERE w.id = $1 FOR UPDATE"},
-    {"webhook_list",
-     "SELECT webhook_json(w)::text, spp_micros(w.created_at), w.id FROM webhooks w "
-     "WHERE ($1::uuid IS NULL OR w.api_key_id = $1::uuid) "
-     "AND ($2::bigint IS NULL OR (w.created_at, w.id) > (spp_from_micros($2), $3::uuid)) "
-     "ORDER BY w.created_at, w.id LIMIT $4"},
-    {"webhook_delete", "DELETE FROM webhooks WHERE id = $1 RETURNING id"},
+    [WEBHOOK_GET] =
+        {"webhook_get",
+         "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w WHERE w.id = $1"},
+    [WEBHOOK_LOCK] = {"webhook_lock",
+                      "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w "
+                      "WHERE w.id = $1 FOR UPDATE"},
+    [WEBHOOK_LIST] =
+        {"webhook_list",
+         "SELECT webhook_json(w)::text, spp_micros(w.created_at), w.id FROM webhooks w "
+         "WHERE ($1::uuid IS NULL OR w.api_key_id = $1::uuid) "
+         "AND ($2::bigint IS NULL OR (w.created_at, w.id) > (spp_from_micros($2), $3::uuid)) "
+         "ORDER BY w.created_at, w.id LIMIT $4"},
+    [WEBHOOK_DELETE] = {"webhook_delete", "DELETE FROM webhooks WHERE id = $1 RETURNING id"},
     /* Serialises creates by one key ($1; NULL for the bootstrap admin token) until commit. */
-    {"webhook_owner_lock",
-     "SELECT pg_advisory_xact_lock(hashtextextended('webhooks:' || COALESCE($1::text, ''), 0))"},
-    {"webhook_owner_count",
-     "SELECT count(*) FROM webhooks WHERE api_key_id IS NOT DISTINCT FROM $1::uuid"},
+    [WEBHOOK_OWNER_LOCK] = {"webhook_owner_lock",
+                            "SELECT pg_advisory_xact_lock(hashtextextended('webhooks:' || "
+                            "COALESCE($1::text, ''), 0))"},
+    [WEBHOOK_OWNER_COUNT] =
+        {"webhook_owner_count",
+         "SELECT count(*) FROM webhooks WHERE api_key_id IS NOT DISTINCT FROM $1::uuid"},
     {NULL, NULL},
 };
 
@@ -77,7 +83,8 @@ static const char *webhooks_owner(const struct req *r)
 static PGresult *webhooks_load(struct req *r, int lock)
 {
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "webhook_lock" : "webhook_get", 1, p);
+    PGresult *res = req_db(
+        r, lock ? &webhooks_statements[WEBHOOK_LOCK] : &webhooks_statements[WEBHOOK_GET], 1, p);
     if (!res)
         return NULL;
     const char *owner = webhooks_owner(r);
@@ -180,10 +187,10 @@ static int webhooks_check_target(const char *url, json_t *errors)
 static int webhooks_check_cap(struct req *r)
 {
     const char *owner[] = {r->principal.key_id[0] ? r->principal.key_id : NULL};
-    PGresult *res = req_db(r, "webhook_owner_lock", 1, owner);
+    PGresult *res = req_db(r, &webhooks_statements[WEBHOOK_OWNER_LOCK], 1, owner);
     if (!res)
         return -1;
-    res = req_db(r, "webhook_owner_count", 1, owner);
+    res = req_db(r, &webhooks_statements[WEBHOOK_OWNER_COUNT], 1, owner);
     if (!res)
         return -1;
     if (atol(PQgetvalue(res, 0, 0)) >= WEBHOOKS_PER_KEY_MAX) {
@@ -235,7 +242,7 @@ void webhooks_list(struct req *r)
     struct page pg;
     req_page(r, &pg);
     const char *p[] = {webhooks_owner(r), pg.cursor_micros, pg.cursor_id, pg.limit_plus_one};
-    PGresult *res = req_db(r, "webhook_list", 4, p);
+    PGresult *res = req_db(r, &webhooks_statements[WEBHOOK_LIST], 4, p);
     if (res)
         req_reply_page(r, res, &pg, 0, 1, 2);
 }
@@ -274,7 +281,7 @@ void webhooks_create(struct req *r)
         goto done;
     }
     const char *p[] = {id, url, events, box, r->principal.key_id[0] ? r->principal.key_id : NULL};
-    PGresult *res = req_db(r, "webhook_insert", 5, p);
+    PGresult *res = req_db(r, &webhooks_statements[WEBHOOK_INSERT], 5, p);
     if (res) {
         json_t *hook = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
         json_object_set_new(hook, "secret", json_string(secret));
@@ -306,6 +313,6 @@ void webhooks_delete(struct req *r)
     if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
-    if (req_db(r, "webhook_delete", 1, p))
+    if (req_db(r, &webhooks_statements[WEBHOOK_DELETE], 1, p))
         req_reply_empty(r, 204);
 }

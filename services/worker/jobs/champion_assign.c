@@ -17,34 +17,38 @@
 #include "log.h"
 
 const struct db_stmt champion_assign_statements[] = {
-    {"ca_review",
-     "SELECT r.status, r.champion_id, r.partnership_id, s.name, COALESCE(r.focus, ''), "
-     "COALESCE(r.workshop_on, (clock_timestamp() AT TIME ZONE COALESCE(p.timezone, $2))::date), "
-     "p.lead_contact_id, lead.email, h.contact_email, COALESCE(p.timezone, $2) "
-     "FROM reviews r JOIN schools s ON s.id = r.school_id "
-     "LEFT JOIN partnerships p ON p.id = r.partnership_id "
-     "LEFT JOIN people lead ON lead.id = p.lead_contact_id LEFT JOIN hubs h ON h.id = p.hub_id "
-     "WHERE r.id = $1 FOR UPDATE OF r"},
+    [CA_REVIEW] =
+        {"ca_review",
+         "SELECT r.status, r.champion_id, r.partnership_id, s.name, COALESCE(r.focus, ''), "
+         "COALESCE(r.workshop_on, (clock_timestamp() AT TIME ZONE COALESCE(p.timezone, "
+         "$2))::date), "
+         "p.lead_contact_id, lead.email, h.contact_email, COALESCE(p.timezone, $2) "
+         "FROM reviews r JOIN schools s ON s.id = r.school_id "
+         "LEFT JOIN partnerships p ON p.id = r.partnership_id "
+         "LEFT JOIN people lead ON lead.id = p.lead_contact_id LEFT JOIN hubs h ON h.id = p.hub_id "
+         "WHERE r.id = $1 FOR UPDATE OF r"},
     /* People of the partnership (not erased) accredited as champions on day $2 (the rules
      * re-check it), with their assignments in the 12 months before it and their earliest
      * award. */
-    {"ca_candidates",
-     "SELECT pe.id, (SELECT count(*) FROM reviews x WHERE x.champion_id = pe.id "
-     "AND x.id <> $3 AND x.status <> 'cancelled' "
-     "AND COALESCE(x.workshop_on, x.created_at::date) > $2::date - interval '12 months'), "
-     "(SELECT min(a.awarded_on) FROM accreditations a WHERE a.person_id = pe.id "
-     "AND a.role = 'improvement_champion' AND a.counts) "
-     "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
-     "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
-     "WHERE a.person_id = pe.id AND a.role = 'improvement_champion' AND a.counts "
-     "AND $2::date BETWEEN a.awarded_on AND a.valid_until) ORDER BY pe.id"},
-    {"ca_set",
-     "UPDATE reviews SET champion_id = $2, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1 RETURNING review_json(reviews)::text"},
+    [CA_CANDIDATES] =
+        {"ca_candidates",
+         "SELECT pe.id, (SELECT count(*) FROM reviews x WHERE x.champion_id = pe.id "
+         "AND x.id <> $3 AND x.status <> 'cancelled' "
+         "AND COALESCE(x.workshop_on, x.created_at::date) > $2::date - interval '12 months'), "
+         "(SELECT min(a.awarded_on) FROM accreditations a WHERE a.person_id = pe.id "
+         "AND a.role = 'improvement_champion' AND a.counts) "
+         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
+         "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
+         "WHERE a.person_id = pe.id AND a.role = 'improvement_champion' AND a.counts "
+         "AND $2::date BETWEEN a.awarded_on AND a.valid_until) ORDER BY pe.id"},
+    [CA_SET] = {"ca_set", "UPDATE reviews SET champion_id = $2, version = version + 1, updated_at "
+                          "= clock_timestamp() "
+                          "WHERE id = $1 RETURNING review_json(reviews)::text"},
     /* The event and the webhook job that announces it (sql/0013); returns the job. */
-    {"ca_event", "SELECT spp_review_event($1, $2, NULL, NULL, 'worker', $3)"},
-    {"ca_notify", "SELECT spp_notify('champion.unassignable', $1::uuid, $2::uuid, $3, "
-                  "(clock_timestamp() AT TIME ZONE $4)::date, $1::uuid, $5::jsonb)"},
+    [CA_EVENT] = {"ca_event", "SELECT spp_review_event($1, $2, NULL, NULL, 'worker', $3)"},
+    [CA_NOTIFY] = {"ca_notify",
+                   "SELECT spp_notify('champion.unassignable', $1::uuid, $2::uuid, $3, "
+                   "(clock_timestamp() AT TIME ZONE $4)::date, $1::uuid, $5::jsonb)"},
     {NULL, NULL},
 };
 
@@ -61,7 +65,7 @@ static int ca_event(struct job_ctx *ctx, const char *review_id, const char *kind
                     const char *reason)
 {
     const char *p[] = {review_id, kind, reason};
-    PGresult *res = db_exec(ctx->db, "ca_event", 3, p);
+    PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_EVENT], 3, p);
     int ok = ca_ok(ctx, res, "writing the event");
     if (ok)
         jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
@@ -90,7 +94,7 @@ static int ca_unassignable(struct job_ctx *ctx, const char *review_id, const PGr
         if (!who[i][1])
             continue;
         const char *p[] = {review_id, who[i][0], who[i][1], tz, text};
-        PGresult *res = db_exec(ctx->db, "ca_notify", 5, p);
+        PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_NOTIFY], 5, p);
         ok = ca_ok(ctx, res, "notifying");
         if (ok)
             jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
@@ -111,7 +115,7 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
     arena_init(&a);
     enum job_result result = JOB_RETRY;
     const char *p[] = {review_id, ctx->cfg->tz};
-    PGresult *rev = db_exec(ctx->db, "ca_review", 2, p), *cands = NULL;
+    PGresult *rev = db_exec(ctx->db, &champion_assign_statements[CA_REVIEW], 2, p), *cands = NULL;
     if (!ca_ok(ctx, rev, "loading the review"))
         goto done;
     if (PQntuples(rev) == 0 || !strcmp(PQgetvalue(rev, 0, 0), "completed") ||
@@ -137,7 +141,7 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
     }
     const char *c[] = {PQgetisnull(rev, 0, 2) ? NULL : PQgetvalue(rev, 0, 2), PQgetvalue(rev, 0, 5),
                        review_id};
-    cands = db_exec(ctx->db, "ca_candidates", 3, c);
+    cands = db_exec(ctx->db, &champion_assign_statements[CA_CANDIDATES], 3, c);
     if (!ca_ok(ctx, cands, "loading candidates"))
         goto done;
     int n = PQntuples(cands);
@@ -156,7 +160,9 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
     int pick = champion_pick(eligible, neligible);
     if (pick < 0) {
         const char *clear[] = {review_id, NULL};
-        PGresult *res = PQgetisnull(rev, 0, 1) ? NULL : db_exec(ctx->db, "ca_set", 2, clear);
+        PGresult *res = PQgetisnull(rev, 0, 1)
+                            ? NULL
+                            : db_exec(ctx->db, &champion_assign_statements[CA_SET], 2, clear);
         int ok = !res || ca_ok(ctx, res, "clearing the champion");
         if (res)
             PQclear(res);
@@ -165,7 +171,7 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
         goto done;
     }
     const char *set[] = {review_id, eligible[pick].id};
-    PGresult *res = db_exec(ctx->db, "ca_set", 2, set);
+    PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_SET], 2, set);
     int ok = ca_ok(ctx, res, "assigning");
     PQclear(res);
     if (ok && ca_event(ctx, review_id, "champion.assigned", NULL)) {

@@ -17,42 +17,45 @@
 #include "plan.h"
 
 const struct db_stmt plan_generate_statements[] = {
-    {"pg_plan",
-     "SELECT partnership_id, year_starts_on, team_size, visit_days, status FROM review_plans "
-     "WHERE id = $1 FOR UPDATE"},
-    {"pg_schools", "SELECT id FROM schools WHERE partnership_id = $1 ORDER BY id"},
+    [PG_PLAN] =
+        {"pg_plan",
+         "SELECT partnership_id, year_starts_on, team_size, visit_days, status FROM review_plans "
+         "WHERE id = $1 FOR UPDATE"},
+    [PG_SCHOOLS] = {"pg_schools", "SELECT id FROM schools WHERE partnership_id = $1 ORDER BY id"},
     /* Every person of the partnership accredited as a peer reviewer at some time, with the
      * facts §1.2 checks; $2 is the first day of the plan's year. */
-    {"pg_reviewers",
-     "SELECT pe.id, pe.school_id, "
-     "(SELECT COALESCE(json_agg(json_build_array(a.awarded_on, a.valid_until) "
-     "  ORDER BY a.awarded_on), '[]') FROM accreditations a WHERE a.person_id = pe.id "
-     "  AND a.role = 'peer_reviewer' AND a.counts)::text, "
-     "(SELECT COALESCE(json_agg(c.school_id), '[]') FROM conflicts c "
-     "  WHERE c.person_id = pe.id)::text, "
-     "(SELECT COALESCE(json_agg(b.r), '[]') FROM ("
-     "  SELECT json_build_array(u.from_on, u.to_on) AS r FROM unavailability u "
-     "  WHERE u.person_id = pe.id "
-     "  UNION ALL SELECT json_build_array(r.review_starts_on, r.review_ends_on) "
-     "  FROM review_team t JOIN reviews r ON r.id = t.review_id WHERE t.person_id = pe.id "
-     "  AND r.status <> 'cancelled' AND r.review_starts_on IS NOT NULL "
-     "  AND r.review_ends_on IS NOT NULL "
-     "  UNION ALL SELECT json_build_array(r.workshop_on, r.workshop_on) FROM reviews r "
-     "  WHERE r.champion_id = pe.id AND r.status <> 'cancelled' AND r.workshop_on IS NOT NULL"
-     ") b)::text, "
-     "(SELECT count(*) FROM review_team t JOIN reviews r ON r.id = t.review_id "
-     "  WHERE t.person_id = pe.id AND r.status <> 'cancelled' "
-     "  AND r.review_starts_on >= $2::date "
-     "  AND r.review_starts_on < ($2::date + interval '1 year')::date) "
-     "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
-     "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
-     "WHERE a.person_id = pe.id AND a.role = 'peer_reviewer' AND a.counts) ORDER BY pe.id"},
+    [PG_REVIEWERS] =
+        {"pg_reviewers",
+         "SELECT pe.id, pe.school_id, "
+         "(SELECT COALESCE(json_agg(json_build_array(a.awarded_on, a.valid_until) "
+         "  ORDER BY a.awarded_on), '[]') FROM accreditations a WHERE a.person_id = pe.id "
+         "  AND a.role = 'peer_reviewer' AND a.counts)::text, "
+         "(SELECT COALESCE(json_agg(c.school_id), '[]') FROM conflicts c "
+         "  WHERE c.person_id = pe.id)::text, "
+         "(SELECT COALESCE(json_agg(b.r), '[]') FROM ("
+         "  SELECT json_build_array(u.from_on, u.to_on) AS r FROM unavailability u "
+         "  WHERE u.person_id = pe.id "
+         "  UNION ALL SELECT json_build_array(r.review_starts_on, r.review_ends_on) "
+         "  FROM review_team t JOIN reviews r ON r.id = t.review_id WHERE t.person_id = pe.id "
+         "  AND r.status <> 'cancelled' AND r.review_starts_on IS NOT NULL "
+         "  AND r.review_ends_on IS NOT NULL "
+         "  UNION ALL SELECT json_build_array(r.workshop_on, r.workshop_on) FROM reviews r "
+         "  WHERE r.champion_id = pe.id AND r.status <> 'cancelled' AND r.workshop_on IS NOT NULL"
+         ") b)::text, "
+         "(SELECT count(*) FROM review_team t JOIN reviews r ON r.id = t.review_id "
+         "  WHERE t.person_id = pe.id AND r.status <> 'cancelled' "
+         "  AND r.review_starts_on >= $2::date "
+         "  AND r.review_starts_on < ($2::date + interval '1 year')::date) "
+         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
+         "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
+         "WHERE a.person_id = pe.id AND a.role = 'peer_reviewer' AND a.counts) ORDER BY pe.id"},
     /* Stores the plan and announces it as a review_plan.ready webhook event (spp_announce);
      * returns the job. */
-    {"pg_store", "WITH p AS (UPDATE review_plans SET status = $2, proposals = $3::jsonb, "
-                 "  blocked = $4::jsonb, version = version + 1, updated_at = clock_timestamp() "
-                 "  WHERE id = $1 RETURNING review_plan_json(review_plans)::jsonb AS data) "
-                 "SELECT spp_announce('review_plan.ready', p.data) FROM p"},
+    [PG_STORE] = {"pg_store",
+                  "WITH p AS (UPDATE review_plans SET status = $2, proposals = $3::jsonb, "
+                  "  blocked = $4::jsonb, version = version + 1, updated_at = clock_timestamp() "
+                  "  WHERE id = $1 RETURNING review_plan_json(review_plans)::jsonb AS data) "
+                  "SELECT spp_announce('review_plan.ready', p.data) FROM p"},
     {NULL, NULL},
 };
 
@@ -189,7 +192,7 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     enum job_result result = JOB_RETRY;
     PGresult *plan = NULL, *schools = NULL, *people = NULL;
     const char *p[] = {plan_id};
-    plan = db_exec(ctx->db, "pg_plan", 1, p);
+    plan = db_exec(ctx->db, &plan_generate_statements[PG_PLAN], 1, p);
     if (!pg_ok(ctx, plan, "loading the plan"))
         goto done;
     if (PQntuples(plan) == 0 || strcmp(PQgetvalue(plan, 0, 4), "generating") != 0) {
@@ -198,11 +201,11 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     }
     const char *partnership = PQgetvalue(plan, 0, 0);
     const char *sp[] = {partnership};
-    schools = db_exec(ctx->db, "pg_schools", 1, sp);
+    schools = db_exec(ctx->db, &plan_generate_statements[PG_SCHOOLS], 1, sp);
     if (!pg_ok(ctx, schools, "loading the schools"))
         goto done;
     const char *rp[] = {partnership, PQgetvalue(plan, 0, 1)};
-    people = db_exec(ctx->db, "pg_reviewers", 2, rp);
+    people = db_exec(ctx->db, &plan_generate_statements[PG_REVIEWERS], 2, rp);
     if (!pg_ok(ctx, people, "loading the reviewers"))
         goto done;
 
@@ -233,7 +236,7 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     pg_json(&in, &out, &proposals, &blocked);
     const char *status = out.nblocked ? "infeasible" : "proposed";
     const char *w[] = {plan_id, status, proposals, blocked};
-    PGresult *res = db_exec(ctx->db, "pg_store", 4, w);
+    PGresult *res = db_exec(ctx->db, &plan_generate_statements[PG_STORE], 4, w);
     if (pg_ok(ctx, res, "storing the plan")) {
         jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
         char extra[200];

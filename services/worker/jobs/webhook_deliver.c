@@ -53,55 +53,62 @@ const struct db_stmt webhook_deliver_statements[] = {
      * (a booking). $2: the deliveries' max_attempts. Returns the new jobs (NULL where the
      * delivery existed already), which the runner publishes on the webhook lane once this
      * job's transaction has committed. */
-    {"webhook_fanout",
-     "WITH ev AS (SELECT $1::jsonb AS e), "
-     "scope AS (SELECT COALESCE("
-     "(SELECT p.hub_id FROM partnerships p WHERE p.id = (ev.e #>> '{data,partnership_id}')::uuid), "
-     "(SELECT p.hub_id FROM people pe JOIN schools s ON s.id = pe.school_id "
-     "JOIN partnerships p ON p.id = s.partnership_id "
-     "WHERE pe.id = (ev.e #>> '{data,person_id}')::uuid)) AS hub_id FROM ev) "
-     "SELECT spp_enqueue('webhook.deliver', jsonb_build_object('webhook_id', w.id, 'event', "
-     "ev.e), 'webhook:' || w.id || ':' || (ev.e ->> 'id'), 0, $2::int) "
-     "FROM ev, scope, webhooks w LEFT JOIN api_keys k ON k.id = w.api_key_id "
-     "WHERE w.active AND (ev.e ->> 'type') = ANY (w.events) "
-     "AND (w.api_key_id IS NULL OR (k.revoked_at IS NULL AND (k.role = 'admin' "
-     "OR (k.role = 'hub' AND k.hub_id = scope.hub_id))))"},
+    [WEBHOOK_FANOUT] =
+        {"webhook_fanout",
+         "WITH ev AS (SELECT $1::jsonb AS e), "
+         "scope AS (SELECT COALESCE("
+         "(SELECT p.hub_id FROM partnerships p WHERE p.id = (ev.e #>> "
+         "'{data,partnership_id}')::uuid), "
+         "(SELECT p.hub_id FROM people pe JOIN schools s ON s.id = pe.school_id "
+         "JOIN partnerships p ON p.id = s.partnership_id "
+         "WHERE pe.id = (ev.e #>> '{data,person_id}')::uuid)) AS hub_id FROM ev) "
+         "SELECT spp_enqueue('webhook.deliver', jsonb_build_object('webhook_id', w.id, 'event', "
+         "ev.e), 'webhook:' || w.id || ':' || (ev.e ->> 'id'), 0, $2::int) "
+         "FROM ev, scope, webhooks w LEFT JOIN api_keys k ON k.id = w.api_key_id "
+         "WHERE w.active AND (ev.e ->> 'type') = ANY (w.events) "
+         "AND (w.api_key_id IS NULL OR (k.revoked_at IS NULL AND (k.role = 'admin' "
+         "OR (k.role = 'hub' AND k.hub_id = scope.hub_id))))"},
     /* Read without a lock: the row is locked only by the bookkeeping after the POST, so that
      * no transaction waits on a receiver. */
-    {"webhook_target",
-     "SELECT w.url, w.secret_enc, w.id FROM webhooks w "
-     "LEFT JOIN api_keys k ON k.id = w.api_key_id "
-     "WHERE w.id = $1 AND w.active AND $2 = ANY (w.events) AND k.revoked_at IS NULL"},
-    {"webhook_succeeded",
-     "UPDATE webhooks SET failing_since = NULL, version = version + 1, "
-     "updated_at = clock_timestamp() WHERE id = $1 AND failing_since IS NOT NULL"},
+    [WEBHOOK_TARGET] =
+        {"webhook_target",
+         "SELECT w.url, w.secret_enc, w.id FROM webhooks w "
+         "LEFT JOIN api_keys k ON k.id = w.api_key_id "
+         "WHERE w.id = $1 AND w.active AND $2 = ANY (w.events) AND k.revoked_at IS NULL"},
+    [WEBHOOK_SUCCEEDED] =
+        {"webhook_succeeded",
+         "UPDATE webhooks SET failing_since = NULL, version = version + 1, "
+         "updated_at = clock_timestamp() WHERE id = $1 AND failing_since IS NOT NULL"},
     /* $2: the error; $3: the days of failing that disable it. Returns whether it is still
      * active, since when it fails, when it was disabled. */
-    {"webhook_failed",
-     "WITH t AS (SELECT clock_timestamp() AS now) "
-     "UPDATE webhooks w SET failing_since = COALESCE(w.failing_since, t.now), last_error = $2, "
-     "active = NOT COALESCE(w.failing_since < t.now - make_interval(days => $3::int), false), "
-     "disabled_at = CASE WHEN w.failing_since < t.now - make_interval(days => $3::int) "
-     "THEN t.now END, version = w.version + 1, updated_at = t.now "
-     "FROM t WHERE w.id = $1 AND w.active "
-     "RETURNING w.active, spp_ts(w.failing_since), spp_ts(w.disabled_at)"},
+    [WEBHOOK_FAILED] =
+        {"webhook_failed",
+         "WITH t AS (SELECT clock_timestamp() AS now) "
+         "UPDATE webhooks w SET failing_since = COALESCE(w.failing_since, t.now), last_error = $2, "
+         "active = NOT COALESCE(w.failing_since < t.now - make_interval(days => $3::int), false), "
+         "disabled_at = CASE WHEN w.failing_since < t.now - make_interval(days => $3::int) "
+         "THEN t.now END, version = w.version + 1, updated_at = t.now "
+         "FROM t WHERE w.id = $1 AND w.active "
+         "RETURNING w.active, spp_ts(w.failing_since), spp_ts(w.disabled_at)"},
     /* The disable event: a record in the ledger, never run (no worker runs this kind). */
-    {"webhook_disabled",
-     "INSERT INTO jobs (kind, payload, dedupe_key, status, max_attempts, last_error, "
-     "finished_at, published_at) VALUES ('webhook.disabled', $1::jsonb, "
-     "'webhook.disabled:' || $2, 'succeeded', 1, $3, clock_timestamp(), clock_timestamp()) "
-     "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"},
+    [WEBHOOK_DISABLED] =
+        {"webhook_disabled",
+         "INSERT INTO jobs (kind, payload, dedupe_key, status, max_attempts, last_error, "
+         "finished_at, published_at) VALUES ('webhook.disabled', $1::jsonb, "
+         "'webhook.disabled:' || $2, 'succeeded', 1, $3, clock_timestamp(), clock_timestamp()) "
+         "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"},
     {NULL, NULL},
 };
 
 /* Runs a statement of this kind; on failure writes the reason to ctx->err, clears the result
  * and returns NULL. */
-static PGresult *webhook_db(struct job_ctx *ctx, const char *stmt, int n, const char *const *p)
+static PGresult *webhook_db(struct job_ctx *ctx, const struct db_stmt *stmt, int n,
+                            const char *const *p)
 {
     PGresult *res = db_exec(ctx->db, stmt, n, p);
     if (db_ok(res))
         return res;
-    worker_db_error(ctx, stmt, res);
+    worker_db_error(ctx, stmt->name, res);
     if (res)
         PQclear(res);
     return NULL;
@@ -119,7 +126,7 @@ static enum job_result webhook_fanout(struct job_ctx *ctx, const struct webhook_
     char max[16];
     snprintf(max, sizeof max, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
     const char *p[] = {event, max};
-    PGresult *res = webhook_db(ctx, "webhook_fanout", 2, p);
+    PGresult *res = webhook_db(ctx, &webhook_deliver_statements[WEBHOOK_FANOUT], 2, p);
     free(event);
     if (!res)
         return JOB_RETRY;
@@ -270,7 +277,7 @@ static void webhook_log(enum log_level lvl, const char *msg, json_t *fields)
 static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const char *error)
 {
     const char *p[] = {wid, error, WEBHOOK_DISABLE_AFTER_DAYS};
-    PGresult *res = webhook_db(ctx, "webhook_failed", 3, p);
+    PGresult *res = webhook_db(ctx, &webhook_deliver_statements[WEBHOOK_FAILED], 3, p);
     if (!res)
         return -1;
     int out = 1; /* deleted or disabled meanwhile: nothing more for it */
@@ -284,7 +291,7 @@ static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const ch
         char *reason = xasprintf("disabled after failing since %s; last error: %s",
                                  PQgetvalue(res, 0, 1), error);
         const char *d[] = {text, wid, reason};
-        PGresult *rec = webhook_db(ctx, "webhook_disabled", 3, d);
+        PGresult *rec = webhook_db(ctx, &webhook_deliver_statements[WEBHOOK_DISABLED], 3, d);
         free(text);
         free(reason);
         if (rec) {
@@ -332,7 +339,7 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
                                        const struct webhook_event *ev)
 {
     const char *p[] = {wid, ev->type};
-    PGresult *target = webhook_db(ctx, "webhook_target", 2, p);
+    PGresult *target = webhook_db(ctx, &webhook_deliver_statements[WEBHOOK_TARGET], 2, p);
     if (!target)
         return JOB_RETRY;
     enum job_result out = JOB_RETRY;
@@ -374,7 +381,7 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
     }
     if (sent == 0) {
         const char *s[] = {wid};
-        PGresult *res = webhook_db(ctx, "webhook_succeeded", 1, s);
+        PGresult *res = webhook_db(ctx, &webhook_deliver_statements[WEBHOOK_SUCCEEDED], 1, s);
         if (res) {
             PQclear(res);
             out = JOB_OK;
