@@ -122,12 +122,15 @@ void bookings_create(struct req *r)
     enum booking_status status = booking_initial(atoi(booking_col(session, "booked_count")),
                                                  atoi(booking_col(session, "capacity")));
     const char *p[] = {session_id, person_id, booking_status_names[status]};
-    PGresult *res = req_db(r, &bookings_statements[BOOKING_INSERT], 3, p);
+    /* COMMIT goes with the last statement: the seat count, or the booking on the waitlist. */
+    int seat_held = booking_holds_seat(status);
+    PGresult *res =
+        (seat_held ? req_db : req_db_commit)(r, &bookings_statements[BOOKING_INSERT], 3, p);
     if (!res)
         return;
-    if (booking_holds_seat(status)) {
+    if (seat_held) {
         const char *seat[] = {session_id, "1"};
-        if (!req_db(r, &bookings_statements[BOOKING_SEATS], 2, seat))
+        if (!req_db_commit(r, &bookings_statements[BOOKING_SEATS], 2, seat))
             return;
     }
     char *loc = arena_printf(&r->arena, "/v1/bookings/%s", booking_col(res, "id"));

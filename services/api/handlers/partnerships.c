@@ -227,7 +227,7 @@ void partnerships_phase(struct req *r)
         return;
     }
     const char *p[] = {req_param(r, "id"), to};
-    PGresult *res = req_db(r, &partnership_statements[PARTNERSHIP_PHASE], 2, p);
+    PGresult *res = req_db_commit(r, &partnership_statements[PARTNERSHIP_PHASE], 2, p);
     if (res)
         plain_reply(r, res);
 }

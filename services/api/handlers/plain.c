@@ -131,7 +131,7 @@ void plain_create(struct req *r, const struct resource_desc *d)
     int n = resource_params(r, d->fields, r->json, p, room);
     if (n < 0)
         return;
-    PGresult *res = req_db(r, d->insert, n, p);
+    PGresult *res = req_db_commit(r, d->insert, n, p);
     if (!res)
         return;
     char *loc = arena_printf(&r->arena, "%s/%s", r->path, plain_col(res, "id"));
@@ -189,7 +189,7 @@ void plain_update(struct req *r, const struct resource_desc *d)
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;
-    PGresult *res = req_db(r, d->update, 1 + (int)room, p);
+    PGresult *res = req_db_commit(r, d->update, 1 + (int)room, p);
     if (res)
         plain_reply(r, res);
 }
@@ -202,6 +202,6 @@ void plain_delete(struct req *r, const struct resource_desc *d)
     if (!cur || req_if_match(r, plain_col(cur, "version")) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
-    if (req_db(r, d->remove, 1, p))
+    if (req_db_commit(r, d->remove, 1, p))
         req_reply_empty(r, 204);
 }

@@ -202,16 +202,24 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
     return reviews_allowed(r, res, act) == 0 ? res : NULL;
 }
 
-int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
-                  const char *to, const char *reason)
+/* reviews_event, with COMMIT in the same round trip when last is set. */
+static int reviews_event_run(struct req *r, const char *review_id, const char *kind,
+                             const char *from, const char *to, const char *reason, int last)
 {
     const char *p[] = {review_id, kind, from, to, review_actor(r), reason};
-    PGresult *res = req_db(r, &review_statements[REVIEW_EVENT_INSERT], 6, p);
+    PGresult *res =
+        (last ? req_db_commit : req_db)(r, &review_statements[REVIEW_EVENT_INSERT], 6, p);
     if (!res)
         return -1;
     if (!PQgetisnull(res, 0, 0))
         req_publish_after_commit(r, PQgetvalue(res, 0, 0));
     return 0;
+}
+
+int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
+                  const char *to, const char *reason)
+{
+    return reviews_event_run(r, review_id, kind, from, to, reason, 0);
 }
 
 void reviews_list(struct req *r)
@@ -459,7 +467,7 @@ void reviews_transition(struct req *r)
     }
     const char *u[] = {id, to_s};
     PGresult *res = req_db(r, &review_statements[REVIEW_SET_STATUS], 2, u);
-    if (!res || reviews_event(r, id, "transition", from_s, to_s, reason) != 0)
+    if (!res)
         return;
     if (to == REVIEW_FEEDBACK && !facts.has_champion &&
         review_enqueue_assignment(r, id, PQgetvalue(res, 0, 1), NULL) != 0)
@@ -469,6 +477,9 @@ void reviews_transition(struct req *r)
         if (!req_db(r, &review_statements[REVIEW_PUBLISH_PRACTICES], 1, b))
             return;
     }
+    /* The event last, with COMMIT in its round trip. */
+    if (reviews_event_run(r, id, "transition", from_s, to_s, reason, 1) != 0)
+        return;
     resource_reply(r, 200, res, 0);
 }
 
@@ -485,7 +496,7 @@ void reviews_set_champion(struct req *r)
         return;
     const char *p[] = {id, person};
     PGresult *res = req_db(r, &review_statements[REVIEW_SET_CHAMPION], 2, p);
-    if (!res || reviews_event(r, id, "champion.assigned", NULL, NULL, NULL) != 0)
+    if (!res || reviews_event_run(r, id, "champion.assigned", NULL, NULL, NULL, 1) != 0)
         return;
     resource_reply(r, 200, res, 0);
 }
