@@ -295,6 +295,30 @@ int db_ok(const PGresult *res)
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+int db_col(const PGresult *res, const char *name)
+{
+    int col = PQfnumber(res, name);
+    if (col < 0)
+        log_error("no result column %s", name);
+    return col;
+}
+
+const char *db_value(const PGresult *res, int row, const char *name)
+{
+    return PQgetvalue(res, row, db_col(res, name));
+}
+
+int db_is_null(const PGresult *res, int row, const char *name)
+{
+    return PQgetisnull(res, row, db_col(res, name));
+}
+
+const char *db_value_or_null(const PGresult *res, int row, const char *name)
+{
+    int col = db_col(res, name);
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
 const char *db_sqlstate(const PGresult *res)
 {
     const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;

@@ -56,6 +56,14 @@ void db_begin(struct db *db);
 int db_end(struct db *db, int commit);
 /* 1 when res is a successful command or query result. */
 int db_ok(const PGresult *res);
+/* Result columns by the names the statement's SELECT list gives them (alias an expression):
+ * the index of the column name in res, or -1 when there is none. In a loop over rows, take
+ * the index once, before the loop. */
+int db_col(const PGresult *res, const char *name);
+/* PQgetvalue, PQgetisnull and a value or NULL for SQL NULL, by column name. */
+const char *db_value(const PGresult *res, int row, const char *name);
+int db_is_null(const PGresult *res, int row, const char *name);
+const char *db_value_or_null(const PGresult *res, int row, const char *name);
 /* The SQLSTATE of a failed result ("" when none). */
 const char *db_sqlstate(const PGresult *res);
 /* 1 when the connection is gone (the failure was not the statement's fault). */

@@ -22,8 +22,8 @@ const struct db_stmt jobs_statements[] = {
     /* spp_enqueue (sql/0013) decides keys, defaults and published_at; the second column says
      * whether the job may run at once (then its caller publishes it after commit). */
     [JOBS_INSERT] = {"jobs_insert",
-                     "SELECT spp_enqueue($1, $2::jsonb, $3, $4::int, $5::int, $6, $7), "
-                     "$4::int <= 0"},
+                     "SELECT spp_enqueue($1, $2::jsonb, $3, $4::int, $5::int, $6, $7) AS id, "
+                     "$4::int <= 0 AS due_now"},
     [JOBS_BY_KEY] = {"jobs_by_key", "SELECT id FROM jobs WHERE dedupe_key = $1 "
                                     "UNION ALL SELECT id FROM jobs WHERE pending_key = $2 LIMIT 1"},
     /* Claiming takes the lease and counts the attempt; only what is due, of a kind this
@@ -112,9 +112,9 @@ int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_
                 PQclear(res);
             return -1;
         }
-        if (!PQgetisnull(res, 0, 0)) {
-            snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
-            if (PQgetvalue(res, 0, 1)[0] == 't')
+        if (!db_is_null(res, 0, "id")) {
+            snprintf(id, 37, "%s", db_value(res, 0, "id"));
+            if (db_value(res, 0, "due_now")[0] == 't')
                 jobs_outbox_add(out, id, JOBS_STREAM);
             PQclear(res);
             return 0;

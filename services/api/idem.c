@@ -11,8 +11,9 @@
 #include "xalloc.h"
 
 const struct db_stmt idem_statements[] = {
-    [IDEM_LOCK] = {"idem_lock",
-                   "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7))"},
+    [IDEM_LOCK] =
+        {"idem_lock",
+         "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7)) AS locked"},
     [IDEM_GET] = {"idem_get",
                   "SELECT request_hash, status, location, etag, body FROM idempotency_keys "
                   "WHERE owner = $1 AND key = $2 AND created_at > now() - interval '24 hours'"},
@@ -66,7 +67,7 @@ int idem_begin(struct req *r)
     PGresult *res = req_db(r, &idem_statements[IDEM_LOCK], 2, p2);
     if (!res)
         return -1;
-    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+    if (strcmp(db_value(res, 0, "locked"), "t") != 0) {
         req_header(r, "Retry-After", "1");
         req_problem(r, 409, "conflict",
                     "A request with this Idempotency-Key is still being processed.");
@@ -79,14 +80,14 @@ int idem_begin(struct req *r)
         return 0;
     char hash[TOKEN_HASH_HEX];
     idem_request_hash(r->route->pattern, r->path, r->body, r->body_len, hash);
-    if (strcmp(hash, PQgetvalue(res, 0, 0)) != 0) {
+    if (strcmp(hash, db_value(res, 0, "request_hash")) != 0) {
         req_problem(r, 422, "idempotency_key_reused",
                     "This Idempotency-Key was used with a different request.");
         return -1;
     }
-    int status = atoi(PQgetvalue(res, 0, 1));
-    const char *location = req_col(res, 0, 2), *etag = req_col(res, 0, 3),
-               *body = req_col(res, 0, 4);
+    int status = atoi(db_value(res, 0, "status"));
+    const char *location = db_value_or_null(res, 0, "location"),
+               *etag = db_value_or_null(res, 0, "etag"), *body = db_value_or_null(res, 0, "body");
     if (location)
         req_header(r, "Location", location);
     if (etag)

@@ -155,9 +155,10 @@ static int metrics_jobs_count(struct db *db, struct buf *out)
     int ok = db_ok(res);
     if (ok) {
         buf_puts(out, "# HELP spp_jobs Jobs in the ledger by status.\n# TYPE spp_jobs gauge\n");
+        int status = db_col(res, "status"), jobs = db_col(res, "jobs");
         for (int i = 0; i < PQntuples(res); i++)
-            buf_printf(out, "spp_jobs{status=\"%s\"} %s\n", PQgetvalue(res, i, 0),
-                       PQgetvalue(res, i, 1));
+            buf_printf(out, "spp_jobs{status=\"%s\"} %s\n", PQgetvalue(res, i, status),
+                       PQgetvalue(res, i, jobs));
     }
     if (res)
         PQclear(res);
@@ -168,7 +169,7 @@ static int metrics_jobs_count(struct db *db, struct buf *out)
                    "# HELP spp_jobs_oldest_due_seconds Age of the oldest due job not yet "
                    "running.\n# TYPE spp_jobs_oldest_due_seconds gauge\n"
                    "spp_jobs_oldest_due_seconds %s\n",
-                   PQgetvalue(res, 0, 0));
+                   db_value(res, 0, "seconds"));
     if (res)
         PQclear(res);
     return ok ? 0 : -1;

@@ -468,8 +468,8 @@ int req_announce(struct req *r, const char *type, const char *data_json)
     PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_ANNOUNCE], 2, p);
     if (!res)
         return -1;
-    if (!PQgetisnull(res, 0, 0))
-        req_publish_after_commit(r, PQgetvalue(res, 0, 0));
+    if (!db_is_null(res, 0, "job_id"))
+        req_publish_after_commit(r, db_value(res, 0, "job_id"));
     return 0;
 }
 
@@ -480,7 +480,7 @@ void req_reply_accepted(struct req *r, const char *job_id)
     if (!res)
         return;
     req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));
-    req_reply_text(r, 202, PQgetvalue(res, 0, 0));
+    req_reply_text(r, 202, db_value(res, 0, "json"));
 }
 
 /* ---- scope ---- */

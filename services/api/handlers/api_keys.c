@@ -8,7 +8,8 @@
 #include "token.h"
 
 const struct db_stmt api_key_statements[] = {
-    [API_KEY_GET] = {"api_key_get", "SELECT api_key_json(k)::text FROM api_keys k WHERE k.id = $1"},
+    [API_KEY_GET] = {"api_key_get",
+                     "SELECT api_key_json(k)::text AS json FROM api_keys k WHERE k.id = $1"},
     [API_KEY_LIST] =
         {"api_key_list",
          "SELECT api_key_json(k)::text, spp_micros(k.created_at), k.id FROM api_keys k "
@@ -20,8 +21,7 @@ const struct db_stmt api_key_statements[] = {
         {"api_key_insert",
          "INSERT INTO api_keys (name, role, hub_id, partnership_id, school_id, person_id, prefix, "
          "token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING "
-         "api_key_json(api_keys)::text, "
-         "id"},
+         "api_key_json(api_keys)::text AS json, id"},
     [API_KEY_REVOKE] = {"api_key_revoke",
                         "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, clock_timestamp()) "
                         "WHERE id = $1 RETURNING id"},
@@ -109,9 +109,9 @@ void api_keys_create(struct req *r)
     PGresult *res = req_db(r, &api_key_statements[API_KEY_INSERT], 8, p);
     if (!res)
         return;
-    json_t *key = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    json_t *key = json_loads(db_value(res, 0, "json"), 0, NULL);
     json_object_set_new(key, "token", json_string(token));
-    req_header(r, "Location", arena_printf(&r->arena, "/v1/api-keys/%s", PQgetvalue(res, 0, 1)));
+    req_header(r, "Location", arena_printf(&r->arena, "/v1/api-keys/%s", db_value(res, 0, "id")));
     req_reply_json(r, 201, key);
 }
 
@@ -127,7 +127,7 @@ void api_keys_get(struct req *r)
         req_problem(r, 404, "not_found", "No such API key.");
         return;
     }
-    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+    req_reply_text(r, 200, db_value(res, 0, "json"));
 }
 
 void api_keys_delete(struct req *r)

@@ -94,26 +94,32 @@ static void calendar_reply(struct req *r, const char *id, const char *actor, con
     }
     struct ical_event *events = xcalloc((size_t)rows, sizeof *events);
     size_t n = 0;
+    /* The columns by name, once for all rows. */
+    int all_day = db_col(res, "all_day"), uid = db_col(res, "uid"),
+        summary = db_col(res, "summary"), description = db_col(res, "description"),
+        location = db_col(res, "location"), first_day = db_col(res, "first_day"),
+        last_day = db_col(res, "last_day"), starts_at = db_col(res, "starts_at"),
+        ends_at = db_col(res, "ends_at");
     for (int i = 0; i < rows; i++) {
-        if (!req_col(res, i, 2))
+        if (!req_col(res, i, uid))
             continue; /* the person's row without events */
         struct ical_event *e = &events[n];
-        e->all_day = !strcmp(PQgetvalue(res, i, 1), "t");
-        e->uid = PQgetvalue(res, i, 2);
-        e->summary = PQgetvalue(res, i, 3);
-        e->description = req_col(res, i, 4);
-        e->location = req_col(res, i, 5);
+        e->all_day = !strcmp(PQgetvalue(res, i, all_day), "t");
+        e->uid = PQgetvalue(res, i, uid);
+        e->summary = PQgetvalue(res, i, summary);
+        e->description = req_col(res, i, description);
+        e->location = req_col(res, i, location);
         if (e->all_day) {
-            if (caldate_parse(PQgetvalue(res, i, 6), &e->first_day) != 0 ||
-                caldate_parse(PQgetvalue(res, i, 7), &e->last_day) != 0)
+            if (caldate_parse(PQgetvalue(res, i, first_day), &e->first_day) != 0 ||
+                caldate_parse(PQgetvalue(res, i, last_day), &e->last_day) != 0)
                 continue;
         } else {
-            e->starts_at = (time_t)strtoll(PQgetvalue(res, i, 8), NULL, 10);
-            e->ends_at = (time_t)strtoll(PQgetvalue(res, i, 9), NULL, 10);
+            e->starts_at = (time_t)strtoll(PQgetvalue(res, i, starts_at), NULL, 10);
+            e->ends_at = (time_t)strtoll(PQgetvalue(res, i, ends_at), NULL, 10);
         }
         n++;
     }
-    char *name = xasprintf("SPP: %s", PQgetvalue(res, 0, 0));
+    char *name = xasprintf("SPP: %s", db_value(res, 0, "full_name"));
     char *text = ical_render(name, events, n, time(NULL));
     free(name);
     free(events);
@@ -224,7 +230,7 @@ void calendar_feed_get(struct req *r)
         req_problem(r, 404, "not_found", "No such calendar feed.");
         return;
     }
-    const char *actor = arena_printf(&r->arena, "calendar-feed:%s", PQgetvalue(res, 0, 0));
+    const char *actor = arena_printf(&r->arena, "calendar-feed:%s", db_value(res, 0, "id"));
     req_header(r, "Cache-Control", "private, no-cache");
-    calendar_reply(r, PQgetvalue(res, 0, 1), actor, "/feeds/calendar");
+    calendar_reply(r, db_value(res, 0, "person_id"), actor, "/feeds/calendar");
 }

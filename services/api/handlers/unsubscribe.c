@@ -23,7 +23,7 @@
 #include "unsub.h"
 
 const struct db_stmt unsubscribe_statements[] = {
-    [UNSUB_KEY] = {"unsub_key", "SELECT encode(key, 'hex') FROM unsubscribe_key"},
+    [UNSUB_KEY] = {"unsub_key", "SELECT encode(key, 'hex') AS key FROM unsubscribe_key"},
     [UNSUB_PERSON] = {"unsub_person",
                       "SELECT 1 FROM people WHERE id = $1::uuid AND erased_at IS NULL"},
     /* Switches kind $2 off for person $1 when it is on; audits the change ($3 request id).
@@ -42,7 +42,8 @@ const struct db_stmt unsubscribe_statements[] = {
          "  FROM p WHERE pe.id = p.id AND p.on_now RETURNING pe.id), "
          "a AS (SELECT spp_audit('unsubscribe-link', 'change', ARRAY(SELECT id FROM u), "
          "  '/unsubscribe/{token}', $3) AS done) "
-         "SELECT EXISTS (SELECT 1 FROM p), EXISTS (SELECT 1 FROM u), (SELECT count(*) FROM a)"},
+         "SELECT EXISTS (SELECT 1 FROM p) AS found, EXISTS (SELECT 1 FROM u) AS changed, "
+         "(SELECT count(*) FROM a) AS audited"},
     {NULL, NULL},
 };
 
@@ -60,7 +61,7 @@ static int unsubscribe_token(struct req *r, char *person, const char **kind)
     }
     unsigned char key[UNSUB_KEY_LEN];
     /* Results of req_db belong to the request, which frees them. */
-    int ok = unsub_key_parse(PQgetvalue(res, 0, 0), key) == 0;
+    int ok = unsub_key_parse(db_value(res, 0, "key"), key) == 0;
     if (!ok || unsub_token_check(key, sizeof key, req_param(r, "token"), person, kind) != 0) {
         req_problem(r, 404, "not_found", "This unsubscribe link is not valid."); /* counted */
         return -1;
@@ -112,7 +113,7 @@ void unsubscribe_apply(struct req *r)
     PGresult *res = req_db(r, &unsubscribe_statements[UNSUB_APPLY], 3, p);
     if (!res)
         return;
-    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+    if (strcmp(db_value(res, 0, "found"), "t") != 0)
         unsubscribe_gone(r);
     else
         unsubscribe_reply(r, unsub_page(kind, req_param(r, "token"), 1));

@@ -37,10 +37,12 @@ const struct db_stmt notification_deliver_statements[] = {
      * token), whether they switched this kind off since, their partnership's name, the review
      * it is about and the unsubscribe key (hex). */
     [ND_LOAD] = {"nd_load",
-                 "SELECT n.kind, n.recipient, n.channel, n.status, n.data::text, n.person_id, "
+                 "SELECT n.kind, n.recipient, n.channel, n.status, n.data::text AS data, "
+                 "  n.person_id, "
                  "  COALESCE(CASE WHEN n.kind = 'digest' THEN NOT pe.digest_opt_in "
-                 "    ELSE (pe.notification_preferences ->> n.kind)::boolean = false END, false), "
-                 "  pa.name, n.review_id, (SELECT encode(k.key, 'hex') FROM unsubscribe_key k) "
+                 "    ELSE (pe.notification_preferences ->> n.kind)::boolean = false END, false) "
+                 "  AS opted_out, pa.name AS partnership_name, n.review_id, "
+                 "  (SELECT encode(k.key, 'hex') FROM unsubscribe_key k) AS unsubscribe_key "
                  "FROM notifications n LEFT JOIN people pe ON pe.id = n.person_id "
                  "LEFT JOIN schools s ON s.id = pe.school_id "
                  "LEFT JOIN partnerships pa ON pa.id = s.partnership_id "
@@ -48,7 +50,8 @@ const struct db_stmt notification_deliver_statements[] = {
     [ND_SKIP] = {"nd_skip",
                  "UPDATE notifications SET status = 'skipped', updated_at = clock_timestamp() "
                  "WHERE id = $1"},
-    [ND_DIGEST] = {"nd_digest", "SELECT digest_json(d)::text FROM digests d WHERE d.id = $1"},
+    [ND_DIGEST] = {"nd_digest",
+                   "SELECT digest_json(d)::text AS json FROM digests d WHERE d.id = $1"},
     [ND_SENT] = {"nd_sent",
                  "UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(), "
                  "attempts = attempts + 1, updated_at = clock_timestamp() WHERE id = $1"},
@@ -88,7 +91,7 @@ static int nd_render_digest(struct job_ctx *ctx, const json_t *data, const struc
         snprintf(ctx->err, sizeof ctx->err, "digest %s not found", digest_id);
         goto done;
     }
-    digest = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    digest = json_loads(db_value(res, 0, "json"), 0, NULL);
     if (!digest || digest_render(digest, mc, out) != 0) {
         snprintf(ctx->err, sizeof ctx->err, "digest %s could not be rendered", digest_id);
         goto done;
@@ -174,10 +177,10 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         PQclear(res);
         return JOB_OK;
     }
-    const char *kind = PQgetvalue(res, 0, 0);
-    const char *recipient = PQgetvalue(res, 0, 1);
-    const char *channel = PQgetvalue(res, 0, 2);
-    const char *status = PQgetvalue(res, 0, 3);
+    const char *kind = db_value(res, 0, "kind");
+    const char *recipient = db_value(res, 0, "recipient");
+    const char *channel = db_value(res, 0, "channel");
+    const char *status = db_value(res, 0, "status");
     enum job_result result = JOB_RETRY;
     struct mail_message m = {NULL, NULL, NULL};
     if (!strcmp(status, "sent") || !strcmp(status, "skipped")) {
@@ -189,7 +192,7 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         result = JOB_RETRY;
         goto done;
     }
-    if (!strcmp(PQgetvalue(res, 0, 6), "t")) {
+    if (!strcmp(db_value(res, 0, "opted_out"), "t")) {
         /* Switched off since it was queued: not sent, and nothing to retry. */
         PGresult *skip = db_exec(ctx->db, &notification_deliver_statements[ND_SKIP], 1, p);
         result = nd_db_ok(ctx, skip, "skipping the notification") ? JOB_OK : JOB_RETRY;
@@ -198,10 +201,12 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         goto done;
     }
     char unsubscribe[1024];
-    nd_unsubscribe_url(ctx, PQgetvalue(res, 0, 5), kind, PQgetvalue(res, 0, 9), unsubscribe,
-                       sizeof unsubscribe);
-    struct mail_context mc = {ctx->cfg->public_url, unsubscribe, PQgetvalue(res, 0, 7)};
-    if (nd_render(ctx, kind, PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 8), &mc, &m) != 0) {
+    nd_unsubscribe_url(ctx, db_value(res, 0, "person_id"), kind,
+                       db_value(res, 0, "unsubscribe_key"), unsubscribe, sizeof unsubscribe);
+    struct mail_context mc = {ctx->cfg->public_url, unsubscribe,
+                              db_value(res, 0, "partnership_name")};
+    if (nd_render(ctx, kind, db_value(res, 0, "data"), db_value(res, 0, "review_id"), &mc, &m) !=
+        0) {
         result = JOB_RETRY;
         goto done;
     }

@@ -89,7 +89,8 @@ const struct db_stmt webhook_deliver_statements[] = {
          "disabled_at = CASE WHEN w.failing_since < t.now - make_interval(days => $3::int) "
          "THEN t.now END, version = w.version + 1, updated_at = t.now "
          "FROM t WHERE w.id = $1 AND w.active "
-         "RETURNING w.active, spp_ts(w.failing_since), spp_ts(w.disabled_at)"},
+         "RETURNING w.active, spp_ts(w.failing_since) AS failing_since, "
+         "spp_ts(w.disabled_at) AS disabled_at"},
     /* The disable event: a record in the ledger, never run (no worker runs this kind). */
     [WEBHOOK_DISABLED] =
         {"webhook_disabled",
@@ -281,15 +282,16 @@ static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const ch
     if (!res)
         return -1;
     int out = 1; /* deleted or disabled meanwhile: nothing more for it */
-    if (PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't') {
+    if (PQntuples(res) == 1 && db_value(res, 0, "active")[0] == 't') {
         out = 0;
     } else if (PQntuples(res) == 1) {
         json_t *payload = json_pack("{s:s, s:s, s:s}", "webhook_id", wid, "failing_since",
-                                    PQgetvalue(res, 0, 1), "disabled_at", PQgetvalue(res, 0, 2));
+                                    db_value(res, 0, "failing_since"), "disabled_at",
+                                    db_value(res, 0, "disabled_at"));
         char *text = json_dumps(payload, JSON_COMPACT);
         json_decref(payload);
         char *reason = xasprintf("disabled after failing since %s; last error: %s",
-                                 PQgetvalue(res, 0, 1), error);
+                                 db_value(res, 0, "failing_since"), error);
         const char *d[] = {text, wid, reason};
         PGresult *rec = webhook_db(ctx, &webhook_deliver_statements[WEBHOOK_DISABLED], 3, d);
         free(text);
@@ -298,7 +300,7 @@ static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const ch
             PQclear(rec);
             webhook_log(LOG_ERROR, "webhook disabled after failing for 3 days",
                         json_pack("{s:s, s:s, s:s}", "webhook", wid, "failing_since",
-                                  PQgetvalue(res, 0, 1), "error", error));
+                                  db_value(res, 0, "failing_since"), "error", error));
         } else {
             out = -1;
         }
@@ -357,7 +359,7 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
         goto done;
     }
     /* Sealed with the row's id as associated data (services/api/handlers/webhooks.c). */
-    if (secretbox_open(key, PQgetvalue(target, 0, 2), PQgetvalue(target, 0, 1), &secret,
+    if (secretbox_open(key, db_value(target, 0, "id"), db_value(target, 0, "secret_enc"), &secret,
                        &secret_len) != 0) {
         snprintf(ctx->err, sizeof ctx->err,
                  "the signing secret does not decrypt: is SPP_WEBHOOK_KEY the API's?");
@@ -373,8 +375,8 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
     body = json_dumps(event, JSON_COMPACT);
     json_decref(event);
     char error[400];
-    int sent = webhook_post(ctx->cfg, PQgetvalue(target, 0, 0), (const char *)secret, ev->id, body,
-                            error, sizeof error);
+    int sent = webhook_post(ctx->cfg, db_value(target, 0, "url"), (const char *)secret, ev->id,
+                            body, error, sizeof error);
     if (sent == 1) {
         out = JOB_RELEASE; /* sent again by whoever takes it next: at least once */
         goto done;
