@@ -12,8 +12,9 @@
 /* Columns of a single person: json, version, hub_id, partnership_id, school_id, person_id,
  * erased ("t" for a tombstone). */
 #define PERSON_ROW                                                                                 \
-    "SELECT person_json(pe)::text, pe.version, p.hub_id, s.partnership_id, s.id, pe.id, "          \
-    "pe.erased_at IS NOT NULL FROM people pe JOIN schools s ON s.id = pe.school_id "               \
+    "SELECT person_json(pe)::text AS json, pe.version, p.hub_id, s.partnership_id, "               \
+    "s.id AS school_id, pe.id AS person_id, pe.erased_at IS NOT NULL AS erased "                   \
+    "FROM people pe JOIN schools s ON s.id = pe.school_id "                                        \
     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"
 
 /* The access audit (DESIGN §1.4) rides on the statement that reads or changes: its "audit"
@@ -202,7 +203,7 @@ void people_create(struct req *r)
 static PGresult *person_load(struct req *r, enum scope_op op)
 {
     PGresult *res = resource_load(r, &person_statements[PERSON_LOCK], SCOPE_PERSON, op);
-    if (res && op == SCOPE_UPDATE && PQgetvalue(res, 0, 6)[0] == 't') {
+    if (res && op == SCOPE_UPDATE && db_value(res, 0, "erased")[0] == 't') {
         req_problem(r, 409, "conflict", "This person has been erased; the record cannot change.");
         return NULL;
     }

@@ -114,7 +114,7 @@ void privacy_erase(struct req *r)
     PGresult *cur = resource_load(r, &person_statements[PERSON_LOCK], SCOPE_PERSON, SCOPE_DELETE);
     if (!cur || req_check_body(r, privacy_erase_fields, VALIDATE_CREATE) != 0)
         return;
-    if (PQgetvalue(cur, 0, 6)[0] == 't') {
+    if (db_value(cur, 0, "erased")[0] == 't') {
         resource_reply(r, 200, cur, 0);
         return;
     }
@@ -122,10 +122,12 @@ void privacy_erase(struct req *r)
     PGresult *bookings = req_db(r, &privacy_statements[PRIVACY_FUTURE_BOOKINGS], 1, p);
     if (!bookings)
         return;
+    int id_col = db_col(bookings, "id"), session_col = db_col(bookings, "session_id"),
+        status_col = db_col(bookings, "status");
     for (int i = 0; i < PQntuples(bookings); i++) {
-        enum booking_status from = booking_status_parse(PQgetvalue(bookings, i, 2));
-        if (privacy_cancel_booking(r, PQgetvalue(bookings, i, 0), PQgetvalue(bookings, i, 1),
-                                   from) != 0)
+        enum booking_status from = booking_status_parse(PQgetvalue(bookings, i, status_col));
+        if (privacy_cancel_booking(r, PQgetvalue(bookings, i, id_col),
+                                   PQgetvalue(bookings, i, session_col), from) != 0)
             return;
     }
     const char *e[6] = {id};

@@ -15,9 +15,9 @@ const struct db_stmt review_facts_statements[] = {
     /* Person $1's owner chain, and whether they work at a school of review $2's partnership. */
     [REVIEW_PERSON] =
         {"review_person",
-         "SELECT p.hub_id, s.partnership_id, s.id, pe.id, "
+         "SELECT p.hub_id, s.partnership_id, s.id AS school_id, pe.id AS person_id, "
          "COALESCE(s.partnership_id = (SELECT r.partnership_id FROM reviews r WHERE r.id = $2), "
-         "false) FROM people pe JOIN schools s ON s.id = pe.school_id "
+         "false) AS member FROM people pe JOIN schools s ON s.id = pe.school_id "
          "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
     /* Everyone placed on the review: the team with their roles, then the champion. */
     [RFACTS_PLACED] = {"rfacts_placed",
@@ -77,10 +77,10 @@ int review_facts_nameable(struct req *r, const char *review_id, const char *pers
         return -1;
     if (PQntuples(res) == 0)
         return REVIEW_FACTS_UNSEEN;
-    if (PQgetvalue(res, 0, 4)[0] == 't')
+    if (db_value(res, 0, "member")[0] == 't')
         return REVIEW_FACTS_MEMBER;
     struct scope_owner o;
-    req_owner_from_row(res, 0, 0, &o);
+    req_owner_from_row(res, 0, db_col(res, "hub_id"), &o);
     return scope_visible(&r->principal, &o) ? REVIEW_FACTS_OUTSIDER : REVIEW_FACTS_UNSEEN;
 }
 
@@ -147,8 +147,10 @@ json_t *review_facts_recheck(struct req *r, const char *review_id)
     if (!placed)
         return NULL;
     json_t *report = json_array();
+    int person_col = db_col(placed, "person_id"), role_col = db_col(placed, "role");
     for (int i = 0; i < PQntuples(placed); i++) {
-        const char *person = PQgetvalue(placed, i, 0), *role = PQgetvalue(placed, i, 1);
+        const char *person = PQgetvalue(placed, i, person_col),
+                   *role = PQgetvalue(placed, i, role_col);
         int champion = !strcmp(role, "champion");
         struct elig_problem problems[ELIG_MAX_PROBLEMS];
         size_t n = review_facts_check(r, &review, person, champion, problems);
