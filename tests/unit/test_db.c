@@ -13,8 +13,6 @@
 
 #include "db.h"
 #include "dispatch.h"
-#include "facts.h"
-#include "jobs.h"
 #include "unit.h"
 
 START_TEST(db_ok_reads_the_status)
@@ -288,8 +286,7 @@ START_TEST(db_commits_with_the_last_statement)
 END_TEST
 
 /* Nothing is prepared until used, so a statement that does not parse would be found only when
- * it first runs: this prepares every statement of the API, and those of common/ that the
- * worker runs, on one connection each. */
+ * it first runs: this prepares every statement of the API and of the worker. */
 START_TEST(db_every_statement_prepares)
 {
     struct db *api = db_test_connect(dispatch_statements());
@@ -297,12 +294,29 @@ START_TEST(db_every_statement_prepares)
     ck_assert_msg(db_prepare_all(api, err, sizeof err) == 0, "%s", err);
     ck_assert_int_eq(db_is_prepared(api, &dispatch_statements()[0][0]), 1);
     db_free(api);
-    /* The worker's kinds, runner and sweeper cannot be linked here without its main; the job
-     * ledger's and the facts' statements can. */
-    static const struct db_stmt *const worker_sets[] = {jobs_statements, facts_statements, NULL};
-    struct db *worker = db_test_connect(worker_sets);
-    ck_assert_msg(db_prepare_all(worker, err, sizeof err) == 0, "%s", err);
-    db_free(worker);
+    /* The worker's kinds, runner and sweeper cannot be linked here without its main: the
+     * worker checks its own (`spp-worker-test check-statements`, the build's binary beside
+     * this one, with the product's kinds and the test kinds). */
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 64);
+    ck_assert_int_gt(len, 0);
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    ck_assert_ptr_nonnull(slash);
+    snprintf(slash + 1, 64, "spp-worker-test");
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "SPP_DATABASE_URL=\"$SPP_TEST_DATABASE_URL\" \"%s\" check-statements",
+             exe);
+    ck_assert_msg(system(cmd) == 0, "%s failed: a worker statement does not prepare", cmd);
+    /* A statement that does not parse fails the check, by name. */
+    static const struct db_stmt broken[] = {
+        {"db_test_ok", "SELECT 1"}, {"db_test_typo", "SELEC 1"}, {NULL, NULL}};
+    static const struct db_stmt *const broken_sets[] = {broken, NULL};
+    struct db *db = db_test_connect(broken_sets);
+    ck_assert_int_eq(db_prepare_all(db, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "db_test_typo") != NULL, "%s", err);
+    ck_assert_int_eq(db_is_prepared(db, &broken[0]), 1);
+    db_free(db);
 }
 END_TEST
 
