@@ -1,5 +1,6 @@
 #include "db.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,10 @@ struct db {
     char *url;
     const struct db_stmt *const *sets;
     int begin_pending; /* db_begin was called and BEGIN has not been sent yet */
+    /* The handles prepared on this connection: an open-addressing set of pointers (a power of
+     * two in size, at most half full), emptied when the connection is rebuilt. */
+    const struct db_stmt **prepared;
+    size_t prepared_cap, prepared_count;
 };
 
 struct db *db_new(const char *url, const struct db_stmt *const *sets)
@@ -28,8 +33,46 @@ void db_free(struct db *db)
         return;
     if (db->conn)
         PQfinish(db->conn);
+    free(db->prepared);
     free(db->url);
     free(db);
+}
+
+/* The slot of s in the prepared set: where it is, or the empty slot where it would go. */
+static size_t db_prepared_slot(const struct db *db, const struct db_stmt *s)
+{
+    size_t mask = db->prepared_cap - 1;
+    uintptr_t h = (uintptr_t)s;
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ULL;
+    size_t i = (size_t)(h >> 20) & mask;
+    while (db->prepared[i] && db->prepared[i] != s)
+        i = (i + 1) & mask;
+    return i;
+}
+
+int db_is_prepared(const struct db *db, const struct db_stmt *s)
+{
+    return db->prepared_count && db->prepared[db_prepared_slot(db, s)] == s;
+}
+
+static void db_prepared_add(struct db *db, const struct db_stmt *s)
+{
+    if (2 * (db->prepared_count + 1) > db->prepared_cap) {
+        const struct db_stmt **old = db->prepared;
+        size_t oldcap = db->prepared_cap;
+        db->prepared_cap = oldcap ? 2 * oldcap : 64;
+        db->prepared = xcalloc(db->prepared_cap, sizeof *db->prepared);
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i])
+                db->prepared[db_prepared_slot(db, old[i])] = old[i];
+        free(old);
+    }
+    size_t i = db_prepared_slot(db, s);
+    if (!db->prepared[i]) {
+        db->prepared[i] = s;
+        db->prepared_count++;
+    }
 }
 
 int db_broken(const struct db *db)
@@ -42,22 +85,6 @@ PGconn *db_conn(struct db *db)
     return db->conn;
 }
 
-static int db_prepare_all(struct db *db, char *err, size_t errlen)
-{
-    for (const struct db_stmt *const *set = db->sets; set && *set; set++) {
-        for (const struct db_stmt *s = *set; s->name; s++) {
-            PGresult *res = PQprepare(db->conn, s->name, s->sql, 0, NULL);
-            int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-            if (!ok)
-                snprintf(err, errlen, "preparing %s: %s", s->name, PQresultErrorMessage(res));
-            PQclear(res);
-            if (!ok)
-                return -1;
-        }
-    }
-    return 0;
-}
-
 int db_ensure(struct db *db, char *err, size_t errlen)
 {
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
@@ -65,6 +92,11 @@ int db_ensure(struct db *db, char *err, size_t errlen)
     if (db->conn) {
         PQfinish(db->conn);
         db->conn = NULL;
+    }
+    /* A new session has none of the old one's prepared statements. */
+    if (db->prepared_count) {
+        memset(db->prepared, 0, db->prepared_cap * sizeof *db->prepared);
+        db->prepared_count = 0;
     }
     /* The URL comes last so that what it says overrides these defaults. */
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
@@ -85,9 +117,8 @@ int db_ensure(struct db *db, char *err, size_t errlen)
                          "SET IntervalStyle = 'iso_8601'; SET client_min_messages = warning");
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
-    if (!ok || db_prepare_all(db, err, errlen) != 0) {
-        if (!ok)
-            snprintf(err, errlen, "setting up the session: %s", PQerrorMessage(db->conn));
+    if (!ok) {
+        snprintf(err, errlen, "setting up the session: %s", PQerrorMessage(db->conn));
         PQfinish(db->conn);
         db->conn = NULL;
         return -1;
@@ -109,25 +140,58 @@ static int db_reconnect(struct db *db)
     return 0;
 }
 
-/* Sends BEGIN and a prepared statement in one round trip (libpq's pipeline mode), and
- * returns the statement's result; BEGIN's own when BEGIN failed. */
-static PGresult *db_exec_begun(struct db *db, const char *name, int n, const char *const *params)
+int db_prepare_all(struct db *db, char *err, size_t errlen)
+{
+    if (db_ensure(db, err, errlen) != 0)
+        return -1;
+    for (const struct db_stmt *const *set = db->sets; set && *set; set++) {
+        for (const struct db_stmt *s = *set; s->name; s++) {
+            if (db_is_prepared(db, s))
+                continue;
+            PGresult *res = PQprepare(db->conn, s->name, s->sql, 0, NULL);
+            int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+            if (!ok)
+                snprintf(err, errlen, "preparing %s: %s", s->name, PQresultErrorMessage(res));
+            PQclear(res);
+            if (!ok)
+                return -1;
+            db_prepared_add(db, s);
+        }
+    }
+    return 0;
+}
+
+/* One round trip in libpq's pipeline mode: BEGIN when db_begin asked for it, the statement's
+ * Parse when this connection has not prepared it yet, its execution, and COMMIT when commit
+ * is set, then a sync. Returns the first failure among BEGIN and the Parse, else the
+ * statement's result; *committed is 1 only when COMMIT was sent and committed. */
+static PGresult *db_pipeline(struct db *db, const struct db_stmt *s, int n,
+                             const char *const *params, int begin, int commit, int *committed)
 {
     PGconn *c = db->conn;
+    int prepare = !db_is_prepared(db, s);
+    *committed = 0;
     if (!PQenterPipelineMode(c))
         return NULL;
-    PGresult *begin = NULL, *res = NULL;
-    if (PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) &&
-        PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0) && PQpipelineSync(c)) {
+    enum { Q_BEGIN, Q_PARSE, Q_EXEC, Q_COMMIT, Q_N };
+    int sent[Q_N] = {begin, prepare, 1, commit};
+    PGresult *got[Q_N] = {NULL, NULL, NULL, NULL};
+    int ok = (!begin || PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) &&
+             (!prepare || PQsendPrepare(c, s->name, s->sql, 0, NULL)) &&
+             PQsendQueryPrepared(c, s->name, n, params, NULL, NULL, 0) &&
+             (!commit || PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0)) &&
+             PQpipelineSync(c);
+    if (ok) {
         /* Each query's results end with a NULL; the sync's result follows. */
-        for (int q = 0; q < 2; q++) {
+        for (int q = 0; q < Q_N; q++) {
+            if (!sent[q])
+                continue;
             PGresult *x;
             while ((x = PQgetResult(c)) != NULL) {
-                PGresult **slot = q == 0 ? &begin : &res;
-                if (*slot)
+                if (got[q])
                     PQclear(x);
                 else
-                    *slot = x;
+                    got[q] = x;
             }
         }
         if (PQstatus(c) == CONNECTION_OK)
@@ -135,31 +199,48 @@ static PGresult *db_exec_begun(struct db *db, const char *name, int n, const cha
     }
     if (!PQexitPipelineMode(c))
         log_warn("leaving pipeline mode: %s", PQerrorMessage(c));
-    if (begin && PQresultStatus(begin) != PGRES_COMMAND_OK) {
-        PQclear(res);
-        return begin;
-    }
-    PQclear(begin);
+    if (prepare && got[Q_PARSE] && PQresultStatus(got[Q_PARSE]) == PGRES_COMMAND_OK)
+        db_prepared_add(db, s);
+    /* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK. */
+    *committed = commit && db_ok(got[Q_COMMIT]) && !strcmp(PQcmdStatus(got[Q_COMMIT]), "COMMIT");
+    PGresult *res = NULL;
+    for (int q = 0; q < Q_N && !res; q++)
+        if (got[q] && (q == Q_EXEC || PQresultStatus(got[q]) != PGRES_COMMAND_OK))
+            res = got[q];
+    for (int q = 0; q < Q_N; q++)
+        if (got[q] != res)
+            PQclear(got[q]);
     if (!res && PQstatus(c) == CONNECTION_OK)
         res = PQmakeEmptyPGresult(c, PGRES_FATAL_ERROR);
     return res;
 }
 
-PGresult *db_exec(struct db *db, const char *name, int n, const char *const *params)
+static PGresult *db_run(struct db *db, const struct db_stmt *s, int n, const char *const *params,
+                        int commit, int *committed)
 {
     if (!db->conn)
         return NULL;
     int begin = db->begin_pending;
     db->begin_pending = 0;
     int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
-    PGresult *res = begin ? db_exec_begun(db, name, n, params)
-                          : PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+    PGresult *res = db_pipeline(db, s, n, params, begin, commit, committed);
     if (idle && PQstatus(db->conn) == CONNECTION_BAD && db_reconnect(db) == 0) {
         PQclear(res);
-        res = begin ? db_exec_begun(db, name, n, params)
-                    : PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+        res = db_pipeline(db, s, n, params, begin, commit, committed);
     }
     return res;
+}
+
+PGresult *db_exec(struct db *db, const struct db_stmt *stmt, int n, const char *const *params)
+{
+    int committed;
+    return db_run(db, stmt, n, params, 0, &committed);
+}
+
+PGresult *db_exec_commit(struct db *db, const struct db_stmt *stmt, int n,
+                         const char *const *params, int *committed)
+{
+    return db_run(db, stmt, n, params, 1, committed);
 }
 
 PGresult *db_exec_sql(struct db *db, const char *sql)
@@ -212,6 +293,30 @@ int db_ok(const PGresult *res)
         return 0;
     ExecStatusType st = PQresultStatus(res);
     return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+int db_col(const PGresult *res, const char *name)
+{
+    int col = PQfnumber(res, name);
+    if (col < 0)
+        log_error("no result column %s", name);
+    return col;
+}
+
+const char *db_value(const PGresult *res, int row, const char *name)
+{
+    return PQgetvalue(res, row, db_col(res, name));
+}
+
+int db_is_null(const PGresult *res, int row, const char *name)
+{
+    return PQgetisnull(res, row, db_col(res, name));
+}
+
+const char *db_value_or_null(const PGresult *res, int row, const char *name)
+{
+    int col = db_col(res, name);
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }
 
 const char *db_sqlstate(const PGresult *res)

@@ -1,11 +1,17 @@
-/* PostgreSQL connections (libpq) with named, prepared statements, reconnecting by themselves. */
+/* PostgreSQL connections (libpq) with prepared statements referred to by handle, prepared on
+ * first use on each connection, reconnecting by themselves. */
 #ifndef SPP_DB_H
 #define SPP_DB_H
 
 #include <libpq-fe.h>
 #include <stddef.h>
 
-/* A named statement. Each resource keeps its own table of these in one place. */
+/* A statement, referred to by a pointer to it (its handle): the compiler checks the name of
+ * the handle, and a connection prepares the statement the first time it runs it (the Parse
+ * travels with that first execution, in the same round trip). Each resource keeps its own
+ * table of these, indexed by an enum, in one place. A handle must outlive every db that ran
+ * it (static tables; a statement built at run time is kept for the process's life), and its
+ * name must be unique in the process: it is the name of the prepared statement. */
 struct db_stmt {
     const char *name;
     const char *sql;
@@ -14,16 +20,31 @@ struct db_stmt {
 struct db;
 
 /* Makes a connection object for url; sets is a NULL-terminated list of statement tables (each
- * ended by an entry with a NULL name) prepared on every (re)connection. Does not connect. */
+ * ended by an entry with a NULL name): the statements the program knows, which
+ * db_prepare_all prepares at once. Does not connect. */
 struct db *db_new(const char *url, const struct db_stmt *const *sets);
 void db_free(struct db *db);
 /* Connects (or reconnects) when the connection is absent or broken: session settings are UTC
- * and ISO dates, and every statement is prepared. Returns 0, or -1 with the reason in err. */
+ * and ISO dates; no statement is prepared yet. Returns 0, or -1 with the reason in err. */
 int db_ensure(struct db *db, char *err, size_t errlen);
-/* Runs a prepared statement with text parameters (NULL = SQL NULL). Returns the result, which
- * the caller clears, or NULL when there is no connection. A result whose status is an error
- * is returned as it is; a broken connection is noticed and rebuilt on the next db_ensure. */
-PGresult *db_exec(struct db *db, const char *name, int n, const char *const *params);
+/* Connects when needed and prepares every statement of the sets given to db_new that this
+ * connection has not prepared: the check that all of them parse (the tests run it). Returns 0,
+ * or -1 with the statement's name and the reason in err. */
+int db_prepare_all(struct db *db, char *err, size_t errlen);
+/* 1 when this connection has prepared stmt. */
+int db_is_prepared(const struct db *db, const struct db_stmt *stmt);
+/* Runs a statement with text parameters (NULL = SQL NULL), preparing it first, in the same
+ * round trip, when this connection has not. Returns the result, which the caller clears, or
+ * NULL when there is no connection. A result whose status is an error is returned as it is
+ * (BEGIN's or the Parse's when that failed); a broken connection is noticed and rebuilt on
+ * the next db_ensure. */
+PGresult *db_exec(struct db *db, const struct db_stmt *stmt, int n, const char *const *params);
+/* Like db_exec, and sends COMMIT in the same round trip: for a transaction's last statement.
+ * Returns the statement's result; *committed is 1 when the transaction committed, 0 when the
+ * statement failed (the transaction is then still open, aborted: db_end(db, 0) ends it) or
+ * COMMIT failed (the transaction is over, rolled back, as when db_end fails). */
+PGresult *db_exec_commit(struct db *db, const struct db_stmt *stmt, int n,
+                         const char *const *params, int *committed);
 /* Runs plain SQL without parameters (transaction control, migrations). Same contract. */
 PGresult *db_exec_sql(struct db *db, const char *sql);
 /* Starts a transaction without a round trip of its own: BEGIN is sent with the next
@@ -35,6 +56,14 @@ void db_begin(struct db *db);
 int db_end(struct db *db, int commit);
 /* 1 when res is a successful command or query result. */
 int db_ok(const PGresult *res);
+/* Result columns by the names the statement's SELECT list gives them (alias an expression):
+ * the index of the column name in res, or -1 when there is none. In a loop over rows, take
+ * the index once, before the loop. */
+int db_col(const PGresult *res, const char *name);
+/* PQgetvalue, PQgetisnull and a value or NULL for SQL NULL, by column name. */
+const char *db_value(const PGresult *res, int row, const char *name);
+int db_is_null(const PGresult *res, int row, const char *name);
+const char *db_value_or_null(const PGresult *res, int row, const char *name);
 /* The SQLSTATE of a failed result ("" when none). */
 const char *db_sqlstate(const PGresult *res);
 /* 1 when the connection is gone (the failure was not the statement's fault). */

@@ -9,35 +9,37 @@
 
 const struct db_stmt facts_statements[] = {
     /* The review's side: host school, dates, team and evidence recorders, today in $2. */
-    {"rfacts_review",
-     "SELECT json_build_object('school_id', r.school_id, 'partnership_id', r.partnership_id, "
-     "'champion_id', r.champion_id, 'starts', r.review_starts_on, 'ends', r.review_ends_on, "
-     "'workshop', r.workshop_on, "
-     "'today', (clock_timestamp() AT TIME ZONE $2)::date, "
-     "'team', COALESCE((SELECT json_agg(t.person_id) FROM review_team t "
-     "WHERE t.review_id = r.id), '[]'), "
-     "'recorders', COALESCE((SELECT json_agg(DISTINCT e.recorded_by) FROM evidence e "
-     "WHERE e.review_id = r.id), '[]'))::text FROM reviews r WHERE r.id = $1"},
+    [RFACTS_REVIEW] =
+        {"rfacts_review",
+         "SELECT json_build_object('school_id', r.school_id, 'partnership_id', r.partnership_id, "
+         "'champion_id', r.champion_id, 'starts', r.review_starts_on, 'ends', r.review_ends_on, "
+         "'workshop', r.workshop_on, "
+         "'today', (clock_timestamp() AT TIME ZONE $2)::date, "
+         "'team', COALESCE((SELECT json_agg(t.person_id) FROM review_team t "
+         "WHERE t.review_id = r.id), '[]'), "
+         "'recorders', COALESCE((SELECT json_agg(DISTINCT e.recorded_by) FROM evidence e "
+         "WHERE e.review_id = r.id), '[]'))::text FROM reviews r WHERE r.id = $1"},
     /* The person's side for role $2, leaving out review $3 itself. */
-    {"rfacts_person",
-     "SELECT json_build_object('school_id', pe.school_id, 'partnership_id', s.partnership_id, "
-     "'awards', COALESCE((SELECT json_agg(json_build_object('on', a.awarded_on, 'until', "
-     "a.valid_until, 'counts', a.counts)) FROM accreditations a WHERE a.person_id = pe.id "
-     "AND a.role = $2), '[]'), "
-     "'conflicts', COALESCE((SELECT json_agg(c.school_id) FROM conflicts c "
-     "WHERE c.person_id = pe.id), '[]'), "
-     "'unavailable', COALESCE((SELECT json_agg(json_build_object('from', u.from_on, 'to', "
-     "u.to_on)) FROM unavailability u WHERE u.person_id = pe.id), '[]'), "
-     "'visits', COALESCE((SELECT json_agg(json_build_object('from', r.review_starts_on, 'to', "
-     "r.review_ends_on)) FROM review_team t JOIN reviews r ON r.id = t.review_id "
-     "WHERE t.person_id = pe.id AND r.id <> $3 AND r.status <> 'cancelled' "
-     "AND r.review_starts_on IS NOT NULL AND r.review_ends_on IS NOT NULL), '[]'), "
-     "'workshops', COALESCE((SELECT json_agg(r.workshop_on) FROM reviews r "
-     "WHERE r.champion_id = pe.id AND r.id <> $3 AND r.status <> 'cancelled' "
-     "AND r.workshop_on IS NOT NULL), '[]'))::text "
-     /* An erased person (a tombstone) is no one to place on a review. */
-     "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE pe.id = $1 "
-     "AND pe.erased_at IS NULL"},
+    [RFACTS_PERSON] =
+        {"rfacts_person",
+         "SELECT json_build_object('school_id', pe.school_id, 'partnership_id', s.partnership_id, "
+         "'awards', COALESCE((SELECT json_agg(json_build_object('on', a.awarded_on, 'until', "
+         "a.valid_until, 'counts', a.counts)) FROM accreditations a WHERE a.person_id = pe.id "
+         "AND a.role = $2), '[]'), "
+         "'conflicts', COALESCE((SELECT json_agg(c.school_id) FROM conflicts c "
+         "WHERE c.person_id = pe.id), '[]'), "
+         "'unavailable', COALESCE((SELECT json_agg(json_build_object('from', u.from_on, 'to', "
+         "u.to_on)) FROM unavailability u WHERE u.person_id = pe.id), '[]'), "
+         "'visits', COALESCE((SELECT json_agg(json_build_object('from', r.review_starts_on, 'to', "
+         "r.review_ends_on)) FROM review_team t JOIN reviews r ON r.id = t.review_id "
+         "WHERE t.person_id = pe.id AND r.id <> $3 AND r.status <> 'cancelled' "
+         "AND r.review_starts_on IS NOT NULL AND r.review_ends_on IS NOT NULL), '[]'), "
+         "'workshops', COALESCE((SELECT json_agg(r.workshop_on) FROM reviews r "
+         "WHERE r.champion_id = pe.id AND r.id <> $3 AND r.status <> 'cancelled' "
+         "AND r.workshop_on IS NOT NULL), '[]'))::text "
+         /* An erased person (a tombstone) is no one to place on a review. */
+         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE pe.id = $1 "
+         "AND pe.erased_at IS NULL"},
     {NULL, NULL},
 };
 
@@ -88,13 +90,13 @@ static struct elig_range *facts_ranges(struct arena *a, const json_t *arr, size_
 /* The facts of the record p[0] from stmt (one row of JSON text): 0 with *out (the caller's to
  * free) and the record zeroed but for its names (id, school_id, partnership_id, in the arena);
  * 1 when there is no row; -1 on an error. */
-static int facts_load(struct db *db, struct arena *a, const char *stmt, int n, const char **p,
-                      json_t **out, struct facts_names names)
+static int facts_load(struct db *db, struct arena *a, const struct db_stmt *stmt, int n,
+                      const char **p, json_t **out, struct facts_names names)
 {
     PGresult *res = db_exec(db, stmt, n, p);
     int rc = -1;
     if (!db_ok(res))
-        log_error("%s failed: %s", stmt, res ? PQresultErrorMessage(res) : "no connection");
+        log_error("%s failed: %s", stmt->name, res ? PQresultErrorMessage(res) : "no connection");
     else if (PQntuples(res) == 0)
         rc = 1;
     else {
@@ -117,7 +119,7 @@ int facts_review(struct db *db, struct arena *a, const char *review_id, const ch
 {
     const char *p[] = {review_id, tz};
     json_t *j = NULL;
-    int rc = facts_load(db, a, "rfacts_review", 2, p, &j, FACTS_NAMES(out));
+    int rc = facts_load(db, a, &facts_statements[RFACTS_REVIEW], 2, p, &j, FACTS_NAMES(out));
     if (rc != 0)
         return rc;
     out->has_dates =
@@ -136,7 +138,7 @@ int facts_person(struct db *db, struct arena *a, const char *review_id, const ch
 {
     const char *p[] = {person_id, accreditation_role, review_id};
     json_t *j = NULL;
-    int rc = facts_load(db, a, "rfacts_person", 3, p, &j, FACTS_NAMES(out));
+    int rc = facts_load(db, a, &facts_statements[RFACTS_PERSON], 3, p, &j, FACTS_NAMES(out));
     if (rc != 0)
         return rc;
     /* The stored awards carry the accreditation rule's outcome already. */

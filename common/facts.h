@@ -9,6 +9,7 @@
 #include "eligibility.h"
 
 /* The statements below use; prepare them on the connection. */
+enum { RFACTS_REVIEW, RFACTS_PERSON };
 extern const struct db_stmt facts_statements[];
 
 /* The review's side; "today" is the date in tz. Memory from a. 0, 1 when there is no such

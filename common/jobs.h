@@ -23,6 +23,17 @@ struct redis;
 #define JOBS_BACKOFF_CAP_S        3600
 
 /* Every statement the library runs; prepare them on each connection that uses it. */
+enum {
+    JOBS_INSERT,
+    JOBS_BY_KEY,
+    JOBS_CLAIM_MANY,
+    JOBS_RENEW_MANY,
+    JOBS_COMPLETE,
+    JOBS_COMPLETE_MANY,
+    JOBS_FAIL,
+    JOBS_RELEASE,
+    JOBS_UNPUBLISH
+};
 extern const struct db_stmt jobs_statements[];
 
 struct jobs_new {

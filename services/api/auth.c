@@ -25,15 +25,16 @@ static pthread_mutex_t auth_mu = PTHREAD_MUTEX_INITIALIZER;
 
 const struct db_stmt auth_statements[] = {
     /* The key and the hub above what it is bound to (training sessions are shown by hub). */
-    {"auth_key",
-     "SELECT k.id, k.role, k.scope_id, COALESCE(k.hub_id, p1.hub_id, p2.hub_id, p3.hub_id) "
-     "FROM api_keys k LEFT JOIN partnerships p1 ON p1.id = k.partnership_id "
-     "LEFT JOIN schools s2 ON s2.id = k.school_id "
-     "LEFT JOIN partnerships p2 ON p2.id = s2.partnership_id "
-     "LEFT JOIN people pe3 ON pe3.id = k.person_id "
-     "LEFT JOIN schools s3 ON s3.id = pe3.school_id "
-     "LEFT JOIN partnerships p3 ON p3.id = s3.partnership_id "
-     "WHERE k.token_hash = $1 AND k.revoked_at IS NULL"},
+    [AUTH_KEY] = {"auth_key",
+                  "SELECT k.id, k.role, k.scope_id, COALESCE(k.hub_id, p1.hub_id, p2.hub_id, "
+                  "p3.hub_id) AS hub_id "
+                  "FROM api_keys k LEFT JOIN partnerships p1 ON p1.id = k.partnership_id "
+                  "LEFT JOIN schools s2 ON s2.id = k.school_id "
+                  "LEFT JOIN partnerships p2 ON p2.id = s2.partnership_id "
+                  "LEFT JOIN people pe3 ON pe3.id = k.person_id "
+                  "LEFT JOIN schools s3 ON s3.id = pe3.school_id "
+                  "LEFT JOIN partnerships p3 ON p3.id = s3.partnership_id "
+                  "WHERE k.token_hash = $1 AND k.revoked_at IS NULL"},
     {NULL, NULL},
 };
 
@@ -102,7 +103,7 @@ int auth_check(struct req *r)
     }
 
     const char *params[] = {hash};
-    PGresult *res = req_db(r, "auth_key", 1, params);
+    PGresult *res = req_db(r, &auth_statements[AUTH_KEY], 1, params);
     if (!res)
         return -1;
     struct auth_slot fresh;
@@ -112,9 +113,10 @@ int auth_check(struct req *r)
     if (PQntuples(res) == 1) {
         fresh.known = 1;
         snprintf(fresh.principal.key_id, sizeof fresh.principal.key_id, "%s",
-                 PQgetvalue(res, 0, 0));
-        scope_role_parse(PQgetvalue(res, 0, 1), &fresh.principal.role);
-        const char *scope = req_col(res, 0, 2), *hub = req_col(res, 0, 3);
+                 db_value(res, 0, "id"));
+        scope_role_parse(db_value(res, 0, "role"), &fresh.principal.role);
+        const char *scope = db_value_or_null(res, 0, "scope_id"),
+                   *hub = db_value_or_null(res, 0, "hub_id");
         snprintf(fresh.principal.scope_id, sizeof fresh.principal.scope_id, "%s",
                  scope ? scope : "");
         snprintf(fresh.principal.hub_id, sizeof fresh.principal.hub_id, "%s", hub ? hub : "");

@@ -12,6 +12,7 @@ void auth_init(const char *admin_token, int cache_ms);
 /* Fills r->principal from the Authorization header; answers 401 and returns -1 otherwise. */
 int auth_check(struct req *r);
 
+enum { AUTH_KEY };
 extern const struct db_stmt auth_statements[];
 
 #endif

@@ -203,14 +203,17 @@ void dispatch_run(struct req *r)
     r->in_tx = 1;
     /* Not for a secret's route: it has no key to file the answer under, and is idempotent. */
     int idem = r->method == HTTP_POST && r->idempotency_key && !(r->route->flags & ROUTE_SECRET);
+    r->tx_keep_open = idem; /* the record commits with the write */
     if (idem && idem_begin(r) != 0)
         goto rollback; /* answered: a replay, a reuse or a duplicate still running */
     r->route->handler(r);
-    if (r->status >= 400)
+    /* COMMIT went with the handler's last statement (req_db_commit), or goes now. */
+    if (r->tx_end == REQ_TX_OPEN && r->status >= 400)
         goto rollback;
-    if (idem)
+    if (r->tx_end == REQ_TX_OPEN && idem)
         idem_store(r);
-    if (db_end(r->hc->db, 1) != 0) {
+    if (r->tx_end == REQ_TX_COMMIT_FAILED ||
+        (r->tx_end == REQ_TX_OPEN && db_end(r->hc->db, 1) != 0)) {
         log_error("commit failed on %s", r->route->pattern);
         req_header(r, "Retry-After", "1");
         req_problem(r, 503, "unavailable", "The change could not be saved; try again.");

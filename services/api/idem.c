@@ -11,15 +11,19 @@
 #include "xalloc.h"
 
 const struct db_stmt idem_statements[] = {
-    {"idem_lock", "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7))"},
-    {"idem_get", "SELECT request_hash, status, location, etag, body FROM idempotency_keys "
-                 "WHERE owner = $1 AND key = $2 AND created_at > now() - interval '24 hours'"},
-    {"idem_put",
-     "INSERT INTO idempotency_keys (owner, key, request_hash, status, location, etag, body) "
-     "VALUES ($1, $2, $3, $4, $5, $6, $7) "
-     "ON CONFLICT (owner, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
-     "status = EXCLUDED.status, location = EXCLUDED.location, etag = EXCLUDED.etag, "
-     "body = EXCLUDED.body, created_at = now()"},
+    [IDEM_LOCK] =
+        {"idem_lock",
+         "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7)) AS locked"},
+    [IDEM_GET] = {"idem_get",
+                  "SELECT request_hash, status, location, etag, body FROM idempotency_keys "
+                  "WHERE owner = $1 AND key = $2 AND created_at > now() - interval '24 hours'"},
+    [IDEM_PUT] =
+        {"idem_put",
+         "INSERT INTO idempotency_keys (owner, key, request_hash, status, location, etag, body) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+         "ON CONFLICT (owner, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
+         "status = EXCLUDED.status, location = EXCLUDED.location, etag = EXCLUDED.etag, "
+         "body = EXCLUDED.body, created_at = now()"},
     {NULL, NULL},
 };
 
@@ -60,30 +64,30 @@ int idem_begin(struct req *r)
     }
     const char *owner = idem_owner(r);
     const char *p2[] = {owner, key};
-    PGresult *res = req_db(r, "idem_lock", 2, p2);
+    PGresult *res = req_db(r, &idem_statements[IDEM_LOCK], 2, p2);
     if (!res)
         return -1;
-    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0) {
+    if (strcmp(db_value(res, 0, "locked"), "t") != 0) {
         req_header(r, "Retry-After", "1");
         req_problem(r, 409, "conflict",
                     "A request with this Idempotency-Key is still being processed.");
         return -1;
     }
-    res = req_db(r, "idem_get", 2, p2);
+    res = req_db(r, &idem_statements[IDEM_GET], 2, p2);
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
         return 0;
     char hash[TOKEN_HASH_HEX];
     idem_request_hash(r->route->pattern, r->path, r->body, r->body_len, hash);
-    if (strcmp(hash, PQgetvalue(res, 0, 0)) != 0) {
+    if (strcmp(hash, db_value(res, 0, "request_hash")) != 0) {
         req_problem(r, 422, "idempotency_key_reused",
                     "This Idempotency-Key was used with a different request.");
         return -1;
     }
-    int status = atoi(PQgetvalue(res, 0, 1));
-    const char *location = req_col(res, 0, 2), *etag = req_col(res, 0, 3),
-               *body = req_col(res, 0, 4);
+    int status = atoi(db_value(res, 0, "status"));
+    const char *location = db_value_or_null(res, 0, "location"),
+               *etag = db_value_or_null(res, 0, "etag"), *body = db_value_or_null(res, 0, "body");
     if (location)
         req_header(r, "Location", location);
     if (etag)
@@ -126,7 +130,7 @@ void idem_store(struct req *r)
     const char *p[] = {idem_owner(r), r->idempotency_key,         hash,
                        status,        idem_header(r, "Location"), idem_header(r, "ETag"),
                        body};
-    PGresult *res = db_exec(r->hc->db, "idem_put", 7, p);
+    PGresult *res = db_exec(r->hc->db, &idem_statements[IDEM_PUT], 7, p);
     if (res)
         PQclear(res);
     free(body);

@@ -12,6 +12,7 @@ int idem_begin(struct req *r);
 /* After a successful handler, before COMMIT: records the answer. */
 void idem_store(struct req *r);
 
+enum { IDEM_LOCK, IDEM_GET, IDEM_PUT };
 extern const struct db_stmt idem_statements[];
 
 /* The pure parts. 0 when key is a usable Idempotency-Key (1 to 255 printable ASCII characters,

@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "handlers/handlers.h"
 #include "monotime.h"
 #include "req.h"
 #include "ratelimit.h"
@@ -150,24 +151,25 @@ static int metrics_jobs_count(struct db *db, struct buf *out)
     char err[512];
     if (db_ensure(db, err, sizeof err) != 0)
         return -1;
-    PGresult *res = db_exec(db, "job_counts", 0, NULL);
+    PGresult *res = db_exec(db, &job_routes_statements[JOB_ROUTES_COUNTS], 0, NULL);
     int ok = db_ok(res);
     if (ok) {
         buf_puts(out, "# HELP spp_jobs Jobs in the ledger by status.\n# TYPE spp_jobs gauge\n");
+        int status = db_col(res, "status"), jobs = db_col(res, "jobs");
         for (int i = 0; i < PQntuples(res); i++)
-            buf_printf(out, "spp_jobs{status=\"%s\"} %s\n", PQgetvalue(res, i, 0),
-                       PQgetvalue(res, i, 1));
+            buf_printf(out, "spp_jobs{status=\"%s\"} %s\n", PQgetvalue(res, i, status),
+                       PQgetvalue(res, i, jobs));
     }
     if (res)
         PQclear(res);
-    res = ok ? db_exec(db, "job_oldest_due", 0, NULL) : NULL;
+    res = ok ? db_exec(db, &job_routes_statements[JOB_ROUTES_OLDEST_DUE], 0, NULL) : NULL;
     ok = ok && db_ok(res);
     if (ok)
         buf_printf(out,
                    "# HELP spp_jobs_oldest_due_seconds Age of the oldest due job not yet "
                    "running.\n# TYPE spp_jobs_oldest_due_seconds gauge\n"
                    "spp_jobs_oldest_due_seconds %s\n",
-                   PQgetvalue(res, 0, 0));
+                   db_value(res, 0, "seconds"));
     if (res)
         PQclear(res);
     return ok ? 0 : -1;

@@ -9,6 +9,7 @@
 #include "cursor.h"
 #include "jobs.h"
 #include "db.h"
+#include "handlers/handlers.h"
 #include "log.h"
 #include "monotime.h"
 #include "router.h"
@@ -352,13 +353,13 @@ static const char *req_constraint_detail(const char *constraint)
     return "The request conflicts with an existing record.";
 }
 
-PGresult *req_db_raw(struct req *r, const char *stmt, int n, const char *const *params)
+/* The statement's result kept by the request, or NULL after answering 503. */
+static PGresult *req_db_kept(struct req *r, const struct db_stmt *stmt, PGresult *res)
 {
-    PGresult *res = db_exec(r->hc->db, stmt, n, params);
     if (!res || db_broken(r->hc->db)) {
         if (res)
             PQclear(res);
-        log_warn("PostgreSQL unreachable while running %s", stmt);
+        log_warn("PostgreSQL unreachable while running %s", stmt->name);
         req_header(r, "Retry-After", "1");
         req_problem(r, 503, "unavailable", "The database is unavailable; try again shortly.");
         return NULL;
@@ -367,7 +368,17 @@ PGresult *req_db_raw(struct req *r, const char *stmt, int n, const char *const *
     return res;
 }
 
-PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *params)
+PGresult *req_db_raw(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
+{
+    if (r->tx_end != REQ_TX_OPEN) {
+        log_error("statement %s after the transaction was committed", stmt->name);
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+        return NULL;
+    }
+    return req_db_kept(r, stmt, db_exec(r->hc->db, stmt, n, params));
+}
+
+PGresult *req_db(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
 {
     PGresult *res = req_db_raw(r, stmt, n, params);
     if (!res)
@@ -378,7 +389,26 @@ PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *para
     return NULL;
 }
 
-void req_db_answer(struct req *r, const char *stmt, const PGresult *res)
+PGresult *req_db_commit(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
+{
+    if (!r->in_tx || r->tx_keep_open)
+        return req_db(r, stmt, n, params);
+    if (r->tx_end != REQ_TX_OPEN)
+        return req_db_raw(r, stmt, n, params); /* answers the misuse */
+    int committed = 0;
+    PGresult *res = req_db_kept(r, stmt, db_exec_commit(r->hc->db, stmt, n, params, &committed));
+    if (!res)
+        return NULL;
+    if (!db_ok(res)) {
+        /* The transaction is still open and aborted: the dispatcher rolls it back. */
+        req_db_answer(r, stmt, res);
+        return NULL;
+    }
+    r->tx_end = committed ? REQ_TX_COMMITTED : REQ_TX_COMMIT_FAILED;
+    return res;
+}
+
+void req_db_answer(struct req *r, const struct db_stmt *stmt, const PGresult *res)
 {
     const char *state = db_sqlstate(res);
     const struct vcheck *check;
@@ -395,7 +425,7 @@ void req_db_answer(struct req *r, const char *stmt, const PGresult *res)
         req_header(r, "Retry-After", "1");
         req_problem(r, 409, "conflict", "A concurrent change got in the way; try again.");
     } else {
-        log_error("statement %s failed: SQLSTATE %s", stmt, state);
+        log_error("statement %s failed: SQLSTATE %s", stmt->name, state);
         req_problem(r, 500, "internal", "Something went wrong on our side.");
     }
 }
@@ -435,22 +465,22 @@ void req_publish_after_commit(struct req *r, const char *job_id)
 int req_announce(struct req *r, const char *type, const char *data_json)
 {
     const char *p[] = {type, data_json};
-    PGresult *res = req_db(r, "job_announce", 2, p);
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_ANNOUNCE], 2, p);
     if (!res)
         return -1;
-    if (!PQgetisnull(res, 0, 0))
-        req_publish_after_commit(r, PQgetvalue(res, 0, 0));
+    if (!db_is_null(res, 0, "job_id"))
+        req_publish_after_commit(r, db_value(res, 0, "job_id"));
     return 0;
 }
 
 void req_reply_accepted(struct req *r, const char *job_id)
 {
     const char *p[] = {job_id};
-    PGresult *res = req_db(r, "job_get", 1, p);
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, p);
     if (!res)
         return;
     req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));
-    req_reply_text(r, 202, PQgetvalue(res, 0, 0));
+    req_reply_text(r, 202, db_value(res, 0, "json"));
 }
 
 /* ---- scope ---- */

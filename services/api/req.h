@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "db.h"
 #include "jobs.h"
 #include "scope.h"
 #include "validate.h"
@@ -49,6 +50,13 @@ struct kv {
 #define REQ_MAX_PARAMS  4
 #define REQ_MAX_HEADERS 16
 
+/* How req_db_commit ended the request's transaction. */
+enum req_tx_end {
+    REQ_TX_OPEN = 0,      /* it did not: the dispatcher commits or rolls back */
+    REQ_TX_COMMITTED,     /* committed with the last statement */
+    REQ_TX_COMMIT_FAILED, /* the statement ran, COMMIT failed: rolled back, nothing saved */
+};
+
 struct req {
     struct arena arena;
     /* Set by the loop thread; evreq is touched only there and is NULL once the client left. */
@@ -82,6 +90,8 @@ struct req {
     struct principal principal;
     json_t *json; /* the parsed body of POST/PUT/PATCH, owned by the request */
     int in_tx;
+    int tx_keep_open;       /* an idempotency record is still to be written: req_db_commit waits */
+    enum req_tx_end tx_end; /* what req_db_commit did to the transaction */
 
     /* The answer. */
     int status;
@@ -142,17 +152,23 @@ int req_check_body(struct req *r, const struct vfield *fields, enum vmode mode);
 const struct validate_ctx *req_validate_ctx(void);
 
 /* ---- database ---- */
-/* Runs a prepared statement. Returns a successful result (owned by the request) or NULL after
- * answering: 503 when PostgreSQL is unreachable, 409 conflict for a unique violation or a
- * delete that others still refer to, 422 for a known CHECK (validate_check_constraint), 500
- * otherwise (logged without parameters). */
-PGresult *req_db(struct req *r, const char *stmt, int n, const char *const *params);
+/* Runs a statement (by handle, prepared on first use). Returns a successful result (owned by the
+ * request) or NULL after answering: 503 when PostgreSQL is unreachable, 409 conflict for a unique
+ * violation or a delete that others still refer to, 422 for a known CHECK
+ * (validate_check_constraint), 500 otherwise (logged without parameters). */
+PGresult *req_db(struct req *r, const struct db_stmt *stmt, int n, const char *const *params);
+/* Like req_db for a write's last statement: COMMIT goes in the same round trip (unless an
+ * idempotency record is still to be written, then the dispatcher commits as usual). A COMMIT
+ * that fails is answered by the dispatcher, as when its own COMMIT fails. No statement may
+ * follow it. */
+PGresult *req_db_commit(struct req *r, const struct db_stmt *stmt, int n,
+                        const char *const *params);
 /* Like req_db but returns failed results too, for handlers that map an SQLSTATE themselves;
  * NULL only when PostgreSQL is unreachable (already answered 503). */
-PGresult *req_db_raw(struct req *r, const char *stmt, int n, const char *const *params);
+PGresult *req_db_raw(struct req *r, const struct db_stmt *stmt, int n, const char *const *params);
 /* Answers a failed result the way req_db does (409; 422 naming the field and rule of a CHECK
  * that validate_check_constraint knows; 500); for handlers that looked at the SQLSTATE first. */
-void req_db_answer(struct req *r, const char *stmt, const PGresult *res);
+void req_db_answer(struct req *r, const struct db_stmt *stmt, const PGresult *res);
 /* Column value or NULL for SQL NULL. */
 const char *req_col(const PGresult *res, int row, int col);
 

@@ -169,7 +169,7 @@ static void inflight_renew(struct db *db, struct inflight_copy *jobs, int n, con
     buf_puts(&ids, "}");
     buf_puts(&attempts, "}");
     const char *p[] = {ids.data, attempts.data, lease};
-    PGresult *res = db_exec(db, "jobs_renew_many", 3, p);
+    PGresult *res = db_exec(db, &jobs_statements[JOBS_RENEW_MANY], 3, p);
     if (db_ok(res)) {
         for (int r = 0; r < PQntuples(res); r++) {
             struct inflight_copy key;

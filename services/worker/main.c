@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,7 +25,21 @@ static const char *worker_getenv(const char *name)
     return getenv(name);
 }
 
-int main(void)
+/* `spp-worker check-statements`: prepares every statement of the worker on one connection and
+ * exits, 0, or 1 naming the first that does not parse. At work a connection prepares a
+ * statement only when it first runs it; this is the check the tests run on all of them. */
+static int worker_check_statements(const struct config *cfg)
+{
+    char err[1024];
+    struct db *db = db_new(cfg->database_url, worker_statement_sets);
+    int rc = db_prepare_all(db, err, sizeof err);
+    if (rc != 0)
+        log_error("%s", err);
+    db_free(db);
+    return rc != 0;
+}
+
+int main(int argc, char **argv)
 {
     struct config cfg;
     char err[512];
@@ -41,6 +56,11 @@ int main(void)
     snprintf(worker_shared.name, sizeof worker_shared.name, "%s-%d", host, (int)getpid());
     worker_kinds_array();
     worker_collect_statements();
+    if (argc > 1 && !strcmp(argv[1], "check-statements")) {
+        int rc = worker_check_statements(&cfg);
+        config_cleanup(&cfg);
+        return rc;
+    }
 
     /* Threads inherit the blocked signals; the main thread waits for them. */
     sigset_t sigs;

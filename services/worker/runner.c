@@ -29,9 +29,10 @@
 
 const struct db_stmt runner_statements[] = {
     /* The lane of a job that is due and waiting (for an entry this runner could not claim). */
-    {"runner_lane", "SELECT " JOBS_WEBHOOK_LANE_SQL " FROM jobs WHERE id = $1 "
-                    "AND status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
-                    "AND kind = ANY($2::text[])"},
+    [RUNNER_LANE] = {"runner_lane",
+                     "SELECT " JOBS_WEBHOOK_LANE_SQL " FROM jobs WHERE id = $1 "
+                     "AND status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
+                     "AND kind = ANY($2::text[])"},
     {NULL, NULL},
 };
 
@@ -109,7 +110,7 @@ static PGresult *runner_fail_row(struct runner *rn, const char *id, const char *
     snprintf(delay, sizeof delay, "%d",
              jobs_backoff_s(attempt, worker_shared.cfg->retry_base_s, rnd));
     const char *p[] = {id, attempt_s, delay, error};
-    PGresult *res = db_exec(rn->db, "jobs_fail", 4, p);
+    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_FAIL], 4, p);
     if (db_ok(res) && PQntuples(res) == 1)
         return res;
     if (res)
@@ -177,7 +178,7 @@ static void runner_flush(struct runner *rn)
     buf_puts(&ids, "}");
     buf_puts(&attempts, "}");
     const char *p[] = {ids.data, attempts.data};
-    PGresult *res = db_exec(rn->db, "jobs_complete_many", 2, p);
+    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_COMPLETE_MANY], 2, p);
     int ok = db_ok(res);
     char *recorded = xcalloc((size_t)rn->ndone, 1);
     for (int r = 0; ok && r < PQntuples(res); r++) {
@@ -253,7 +254,7 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
         recorded = 0;
     } else if (result == JOB_OK) {
         const char *p[] = {job->id, job->attempt_s};
-        PGresult *res = db_exec(rn->db, "jobs_complete", 2, p);
+        PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_COMPLETE], 2, p);
         int mine = db_ok(res) && PQntuples(res) == 1;
         if (res)
             PQclear(res);
@@ -273,7 +274,7 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
             runner_sql(rn, "ROLLBACK");
         if (result == JOB_RELEASE) {
             const char *p[] = {job->id, job->attempt_s};
-            PGresult *res = db_exec(rn->db, "jobs_release", 2, p);
+            PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_RELEASE], 2, p);
             if (res)
                 PQclear(res);
             wmetrics_finished(WM_RELEASED, run_us);
@@ -295,7 +296,7 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
 static void runner_release(struct runner *rn, const struct runner_job *job)
 {
     const char *p[] = {job->id, job->attempt_s};
-    PGresult *res = db_exec(rn->db, "jobs_release", 2, p);
+    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_RELEASE], 2, p);
     if (res)
         PQclear(res);
     inflight_set_done(rn->inflight, job->id, job->attempt);
@@ -308,7 +309,7 @@ static void runner_release(struct runner *rn, const struct runner_job *job)
 static void runner_pass_on(struct runner *rn, const char *id)
 {
     const char *p[] = {id, worker_kinds_array()};
-    PGresult *res = db_exec(rn->db, "runner_lane", 2, p);
+    PGresult *res = db_exec(rn->db, &runner_statements[RUNNER_LANE], 2, p);
     if (db_ok(res) && PQntuples(res) == 1 && (PQgetvalue(res, 0, 0)[0] == 't') != rn->webhook_lane)
         jobs_publish_to(rn->redis, rn->db, rn->webhook_lane ? JOBS_STREAM : JOBS_WEBHOOK_STREAM,
                         id);
@@ -343,7 +344,7 @@ static void runner_process(struct runner *rn, const char **entries, const char *
         snprintf(lease, sizeof lease, "%d", cfg->job_lease_s);
         const char *p[] = {list.data, worker_shared.name, lease, worker_kinds_array(),
                            rn->webhook_lane ? "true" : "false"};
-        claim = db_exec(rn->db, "jobs_claim_many", 5, p);
+        claim = db_exec(rn->db, &jobs_statements[JOBS_CLAIM_MANY], 5, p);
         if (!db_ok(claim)) {
             if (claim)
                 PQclear(claim);

@@ -13,34 +13,42 @@
 #include "worker.h"
 
 const struct db_stmt sweeper_statements[] = {
-    {"sweep_expired",
-     "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' END, "
-     "last_error = 'lease expired: its worker stopped answering', locked_by = NULL, "
-     "locked_until = NULL, published_at = NULL, run_at = clock_timestamp(), "
-     "finished_at = CASE WHEN attempts >= max_attempts THEN clock_timestamp() END "
-     "WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status = 'running' "
-     "AND locked_until < clock_timestamp() LIMIT 500 FOR UPDATE SKIP LOCKED)) RETURNING id"},
+    [SWEEP_EXPIRED] =
+        {"sweep_expired",
+         "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' "
+         "END, "
+         "last_error = 'lease expired: its worker stopped answering', locked_by = NULL, "
+         "locked_until = NULL, published_at = NULL, run_at = clock_timestamp(), "
+         "finished_at = CASE WHEN attempts >= max_attempts THEN clock_timestamp() END "
+         "WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status = 'running' "
+         "AND locked_until < clock_timestamp() LIMIT 500 FOR UPDATE SKIP LOCKED)) RETURNING id"},
     /* Due, of a kind this worker runs, and not on the stream since it came due ($2: how long a
      * publish is trusted before it is repeated). Like the other batch statements here, the
      * batch is chosen once, as an array (an init plan), then updated by primary key: written
      * "id IN (subquery)", the planner, misled by statistics of an empty queue, may rescan the
      * subquery once per row of the table (a sweep took 10 s on a backlog of 5,000 jobs). */
-    {"sweep_due",
-     "UPDATE jobs SET published_at = clock_timestamp() WHERE id = ANY(ARRAY(SELECT id FROM jobs "
-     "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
-     "AND kind = ANY($1::text[]) AND (published_at IS NULL OR published_at < run_at "
-     "OR published_at < clock_timestamp() - make_interval(secs => $2::int)) "
-     "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING id, " JOBS_WEBHOOK_LANE_SQL},
-    {"sweep_prune",
-     "DELETE FROM jobs WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status IN ('succeeded', "
-     "'dead') AND finished_at < clock_timestamp() - make_interval(days => $1::int) LIMIT 1000))"},
+    [SWEEP_DUE] = {"sweep_due",
+                   "UPDATE jobs SET published_at = clock_timestamp() WHERE id = ANY(ARRAY(SELECT "
+                   "id FROM jobs "
+                   "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
+                   "AND kind = ANY($1::text[]) AND (published_at IS NULL OR published_at < run_at "
+                   "OR published_at < clock_timestamp() - make_interval(secs => $2::int)) "
+                   "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING "
+                   "id, " JOBS_WEBHOOK_LANE_SQL},
+    [SWEEP_PRUNE] =
+        {"sweep_prune",
+         "DELETE FROM jobs WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status IN ('succeeded', "
+         "'dead') AND finished_at < clock_timestamp() - make_interval(days => $1::int) LIMIT "
+         "1000))"},
     /* Access audit rows older than SPP_AUDIT_RETENTION_DAYS (DESIGN §1.4), a batch a pass. */
-    {"sweep_audit_prune",
-     "DELETE FROM audit_log WHERE id = ANY(ARRAY(SELECT id FROM audit_log "
-     "WHERE at < clock_timestamp() - make_interval(days => $1::int) LIMIT 5000))"},
-    {"sweep_gauges",
-     "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) "
-     "FROM jobs WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
+    [SWEEP_AUDIT_PRUNE] =
+        {"sweep_audit_prune",
+         "DELETE FROM audit_log WHERE id = ANY(ARRAY(SELECT id FROM audit_log "
+         "WHERE at < clock_timestamp() - make_interval(days => $1::int) LIMIT 5000))"},
+    [SWEEP_GAUGES] =
+        {"sweep_gauges",
+         "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) "
+         "FROM jobs WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
     {NULL, NULL},
 };
 
@@ -50,11 +58,12 @@ struct sweeper {
     char consumer[128];
 };
 
-static PGresult *sweeper_exec(struct sweeper *sw, const char *stmt, int n, const char **p)
+static PGresult *sweeper_exec(struct sweeper *sw, const struct db_stmt *stmt, int n, const char **p)
 {
     PGresult *res = db_exec(sw->db, stmt, n, p);
     if (!db_ok(res)) {
-        log_warn("sweeper: %s failed: %s", stmt, res ? PQresultErrorMessage(res) : "no connection");
+        log_warn("sweeper: %s failed: %s", stmt->name,
+                 res ? PQresultErrorMessage(res) : "no connection");
         if (res)
             PQclear(res);
         return NULL;
@@ -94,7 +103,7 @@ static void sweeper_autoclaim(struct sweeper *sw, const char *stream)
         for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2) {
             if (!strcmp(fields->element[f]->str, "id")) {
                 const char *p[] = {fields->element[f + 1]->str};
-                PGresult *res = sweeper_exec(sw, "jobs_unpublish", 1, p);
+                PGresult *res = sweeper_exec(sw, &jobs_statements[JOBS_UNPUBLISH], 1, p);
                 if (res)
                     PQclear(res);
             }
@@ -122,7 +131,7 @@ static void sweeper_autoclaim(struct sweeper *sw, const char *stream)
 static void sweeper_pass(struct sweeper *sw)
 {
     const struct config *cfg = worker_shared.cfg;
-    PGresult *res = sweeper_exec(sw, "sweep_expired", 0, NULL);
+    PGresult *res = sweeper_exec(sw, &sweeper_statements[SWEEP_EXPIRED], 0, NULL);
     if (res) {
         if (PQntuples(res) > 0)
             log_warn("sweeper: took back %d jobs whose lease expired", PQntuples(res));
@@ -139,7 +148,7 @@ static void sweeper_pass(struct sweeper *sw)
     /* After Redis lost the stream nothing published before can be trusted. */
     snprintf(trust, sizeof trust, "%d", jobs_take_stream_lost() ? 0 : t);
     const char *p[] = {worker_kinds_array(), trust};
-    res = sweeper_exec(sw, "sweep_due", 2, p);
+    res = sweeper_exec(sw, &sweeper_statements[SWEEP_DUE], 2, p);
     if (res) {
         sweeper_publish_rows(sw, res);
         PQclear(res);
@@ -147,14 +156,14 @@ static void sweeper_pass(struct sweeper *sw)
     char days[16];
     snprintf(days, sizeof days, "%d", cfg->job_retention_days);
     const char *pd[] = {days};
-    res = sweeper_exec(sw, "sweep_prune", 1, pd);
+    res = sweeper_exec(sw, &sweeper_statements[SWEEP_PRUNE], 1, pd);
     if (res)
         PQclear(res);
     snprintf(days, sizeof days, "%d", cfg->audit_retention_days);
-    res = sweeper_exec(sw, "sweep_audit_prune", 1, pd);
+    res = sweeper_exec(sw, &sweeper_statements[SWEEP_AUDIT_PRUNE], 1, pd);
     if (res)
         PQclear(res);
-    res = sweeper_exec(sw, "sweep_gauges", 0, NULL);
+    res = sweeper_exec(sw, &sweeper_statements[SWEEP_GAUGES], 0, NULL);
     if (res) {
         wmetrics_set_queue(atol(PQgetvalue(res, 0, 0)), atof(PQgetvalue(res, 0, 1)));
         PQclear(res);

@@ -92,12 +92,12 @@ void worker_db_error(struct job_ctx *ctx, const char *what, const PGresult *res)
         snprintf(ctx->err, sizeof ctx->err, "%s: no connection to PostgreSQL", what);
 }
 
-PGresult *worker_exec(struct job_ctx *ctx, const char *stmt, int n, const char *const *p)
+PGresult *worker_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n, const char *const *p)
 {
     PGresult *res = db_exec(ctx->db, stmt, n, p);
     if (db_ok(res))
         return res;
-    worker_db_error(ctx, stmt, res);
+    worker_db_error(ctx, stmt->name, res);
     if (res)
         PQclear(res);
     return NULL;

@@ -67,7 +67,7 @@ const char *worker_kinds_array(void);
 void worker_db_error(struct job_ctx *ctx, const char *what, const PGresult *res);
 /* Runs stmt in the job's transaction; on failure records it (worker_db_error, the statement's
  * name as what), clears the result and returns NULL. */
-PGresult *worker_exec(struct job_ctx *ctx, const char *stmt, int n, const char *const *p);
+PGresult *worker_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n, const char *const *p);
 
 /* Stops the worker (main.c, on SIGTERM): from now on worker_stopping() is 1, and from
  * release_at_us (monotime_now_us) worker_must_release() too. */
@@ -106,13 +106,16 @@ void *inflight_renewer_main(void *arg);
 /* A runner thread; arg is its index: below SPP_WORKER_CONCURRENCY it serves the general lane
  * (JOBS_STREAM), from there on the webhook lane (JOBS_WEBHOOK_STREAM). */
 void *runner_main(void *arg);
+enum { RUNNER_LANE };
 extern const struct db_stmt runner_statements[];
 extern atomic_int worker_runners_left;
 void *sweeper_main(void *arg);
 
 /* scheduler.c: inserts the jobs of the schedule slots that are due; returns how many. */
 int scheduler_tick(struct db *db, struct redis *redis, const struct config *cfg);
+enum { SCHEDULE_DIGEST };
 extern const struct db_stmt scheduler_statements[];
+enum { SWEEP_EXPIRED, SWEEP_DUE, SWEEP_PRUNE, SWEEP_AUDIT_PRUNE, SWEEP_GAUGES };
 extern const struct db_stmt sweeper_statements[];
 
 struct worker_shared {

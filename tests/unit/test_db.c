@@ -1,8 +1,10 @@
-/* The PostgreSQL connection module (common/db.c), the part that needs no server: reading result
- * statuses and SQLSTATEs, and what a connection object does before it has connected or when
- * the server cannot be reached. Statements against a real server are the integration and fault
- * suites' business. */
+/* The PostgreSQL connection module (common/db.c): reading result statuses and SQLSTATEs, what a
+ * connection object does before it has connected or when the server cannot be reached, and,
+ * against the test database (SPP_TEST_DATABASE_URL, migrated, as scripts/test.sh sets it up),
+ * statements prepared on first use, COMMIT in the last statement's round trip, and every
+ * statement of the API and of the worker preparing. */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "dispatch.h"
 #include "unit.h"
 
 START_TEST(db_ok_reads_the_status)
@@ -43,7 +46,7 @@ START_TEST(db_before_connecting)
     ck_assert_int_eq(db_broken(db), 1);
     ck_assert_ptr_null(db_conn(db));
     const char *p[] = {"x"};
-    ck_assert_ptr_null(db_exec(db, "one", 1, p));
+    ck_assert_ptr_null(db_exec(db, &stmts[0], 1, p));
     ck_assert_ptr_null(db_exec_sql(db, "SELECT 1"));
     db_free(db);
     db_free(NULL);
@@ -91,6 +94,232 @@ START_TEST(db_ensure_reports_an_unreachable_server)
 }
 END_TEST
 
+/* A connection to the test database. */
+static struct db *db_test_connect(const struct db_stmt *const *sets)
+{
+    const char *url = getenv("SPP_TEST_DATABASE_URL");
+    ck_assert_msg(url && *url, "SPP_TEST_DATABASE_URL must name the (migrated) test database");
+    struct db *db = db_new(url, sets);
+    char err[512];
+    ck_assert_msg(db_ensure(db, err, sizeof err) == 0, "%s", err);
+    return db;
+}
+
+/* Runs stmt and returns its single value (the caller frees it). */
+static char *db_test_value(struct db *db, const struct db_stmt *stmt, int n, const char *const *p)
+{
+    PGresult *res = db_exec(db, stmt, n, p);
+    ck_assert_msg(db_ok(res), "%s: %s", stmt->name, res ? PQresultErrorMessage(res) : "none");
+    ck_assert_int_eq(PQntuples(res), 1);
+    char *v = strdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return v;
+}
+
+static const struct db_stmt db_test_stmts[] = {
+    {"db_test_add", "SELECT $1::int + 1"},
+    {"db_test_count", "SELECT count(*) FROM pg_prepared_statements WHERE name = $1"},
+    {"db_test_pid", "SELECT pg_backend_pid()"},
+    {"db_test_broken", "SELECT no_such_column FROM no_such_table"},
+    {NULL, NULL},
+};
+
+START_TEST(db_prepares_on_first_use)
+{
+    struct db *db = db_test_connect(NULL);
+    const struct db_stmt *add = &db_test_stmts[0], *count = &db_test_stmts[1];
+    const char *p[] = {"2"}, *name[] = {add->name};
+    /* Connecting prepares nothing. */
+    ck_assert_int_eq(db_is_prepared(db, add), 0);
+    char *v = db_test_value(db, count, 1, name);
+    ck_assert_str_eq(v, "0");
+    free(v);
+    /* The first use prepares (Parse and execution in one round trip)... */
+    v = db_test_value(db, add, 1, p);
+    ck_assert_str_eq(v, "3");
+    free(v);
+    ck_assert_int_eq(db_is_prepared(db, add), 1);
+    v = db_test_value(db, count, 1, name);
+    ck_assert_str_eq(v, "1");
+    free(v);
+    /* ...and the second does not: a second Parse of the name would fail (42P05). */
+    const char *p2[] = {"41"};
+    v = db_test_value(db, add, 1, p2);
+    ck_assert_str_eq(v, "42");
+    free(v);
+    v = db_test_value(db, count, 1, name);
+    ck_assert_str_eq(v, "1");
+    free(v);
+    /* A statement that does not parse fails with its reason, stays unprepared, and leaves the
+     * connection usable. */
+    PGresult *res = db_exec(db, &db_test_stmts[3], 0, NULL);
+    ck_assert_int_eq(db_ok(res), 0);
+    ck_assert_str_eq(db_sqlstate(res), "42P01");
+    PQclear(res);
+    ck_assert_int_eq(db_is_prepared(db, &db_test_stmts[3]), 0);
+    ck_assert_int_eq(db_broken(db), 0);
+    v = db_test_value(db, add, 1, p);
+    ck_assert_str_eq(v, "3");
+    free(v);
+    db_free(db);
+}
+END_TEST
+
+START_TEST(db_reconnect_prepares_again)
+{
+    struct db *db = db_test_connect(NULL), *other = db_test_connect(NULL);
+    const struct db_stmt *add = &db_test_stmts[0];
+    const char *p[] = {"1"};
+    char *pid = db_test_value(db, &db_test_stmts[2], 0, NULL);
+    free(db_test_value(db, add, 1, p));
+    ck_assert_int_eq(db_is_prepared(db, add), 1);
+    /* The server ends the session: its prepared statements go with it. */
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%s)", pid);
+    PGresult *res = db_exec_sql(other, sql);
+    ck_assert(db_ok(res));
+    PQclear(res);
+    /* libpq notices the closed socket on the next use; give the server a moment to close it. */
+    usleep(100000);
+    /* The next use finds the connection dead, reconnects, and prepares on the new session. */
+    char *v = db_test_value(db, add, 1, p);
+    ck_assert_str_eq(v, "2");
+    free(v);
+    char *pid2 = db_test_value(db, &db_test_stmts[2], 0, NULL);
+    ck_assert_str_ne(pid, pid2);
+    ck_assert_int_eq(db_is_prepared(db, add), 1);
+    free(pid);
+    free(pid2);
+    db_free(other);
+    db_free(db);
+}
+END_TEST
+
+START_TEST(db_runs_a_handle_made_at_run_time)
+{
+    struct db *db = db_test_connect(NULL);
+    /* A statement built at run time (as for a combination of list filters): its identity is
+     * the pointer, which must outlive the db. */
+    struct db_stmt *dyn = malloc(sizeof *dyn);
+    char *name = malloc(32), *sql = malloc(64);
+    snprintf(name, 32, "db_test_dyn_%d", 7);
+    snprintf(sql, 64, "SELECT $1::int * %d", 6);
+    dyn->name = name;
+    dyn->sql = sql;
+    const char *p[] = {"7"};
+    char *v = db_test_value(db, dyn, 1, p);
+    ck_assert_str_eq(v, "42");
+    free(v);
+    ck_assert_int_eq(db_is_prepared(db, dyn), 1);
+    v = db_test_value(db, dyn, 1, p);
+    ck_assert_str_eq(v, "42");
+    free(v);
+    db_free(db);
+    free(name);
+    free(sql);
+    free(dyn);
+}
+END_TEST
+
+static const struct db_stmt db_test_tx[] = {
+    {"db_test_tx_insert", "INSERT INTO db_test_rows (id, v) VALUES ($1::int, $2::int)"},
+    {"db_test_tx_count", "SELECT count(*) FROM db_test_rows"},
+    {NULL, NULL},
+};
+
+START_TEST(db_commits_with_the_last_statement)
+{
+    struct db *db = db_test_connect(NULL);
+    /* A session's own table; v's uniqueness is checked at COMMIT. */
+    PGresult *res = db_exec_sql(db, "CREATE TEMP TABLE db_test_rows (id int PRIMARY KEY, v int, "
+                                    "UNIQUE (v) DEFERRABLE INITIALLY DEFERRED)");
+    ck_assert(db_ok(res));
+    PQclear(res);
+    const struct db_stmt *ins = &db_test_tx[0], *count = &db_test_tx[1];
+    /* BEGIN, the Parse, the INSERT and COMMIT in one round trip. */
+    db_begin(db);
+    int committed = -1;
+    const char *a[] = {"1", "1"};
+    res = db_exec_commit(db, ins, 2, a, &committed);
+    ck_assert(db_ok(res));
+    ck_assert_str_eq(PQcmdTuples(res), "1");
+    PQclear(res);
+    ck_assert_int_eq(committed, 1);
+    ck_assert_int_eq(PQtransactionStatus(db_conn(db)), PQTRANS_IDLE);
+    char *v = db_test_value(db, count, 0, NULL);
+    ck_assert_str_eq(v, "1");
+    free(v);
+    /* The statement succeeds, the COMMIT fails (the deferred check): nothing is saved, the
+     * transaction is over, and the caller learns it from committed. */
+    db_begin(db);
+    const char *b[] = {"2", "5"}, *c[] = {"3", "5"};
+    res = db_exec(db, ins, 2, b);
+    ck_assert(db_ok(res));
+    PQclear(res);
+    committed = -1;
+    res = db_exec_commit(db, ins, 2, c, &committed);
+    ck_assert(db_ok(res));
+    PQclear(res);
+    ck_assert_int_eq(committed, 0);
+    ck_assert_int_eq(PQtransactionStatus(db_conn(db)), PQTRANS_IDLE);
+    v = db_test_value(db, count, 0, NULL);
+    ck_assert_str_eq(v, "1");
+    free(v);
+    /* The statement fails: its result is returned, COMMIT is not run, and the transaction is
+     * still open, aborted, for the caller to roll back. */
+    db_begin(db);
+    const char *d[] = {"1", "9"};
+    committed = -1;
+    res = db_exec_commit(db, ins, 2, d, &committed);
+    ck_assert_int_eq(db_ok(res), 0);
+    ck_assert_str_eq(db_sqlstate(res), "23505");
+    PQclear(res);
+    ck_assert_int_eq(committed, 0);
+    ck_assert_int_eq(PQtransactionStatus(db_conn(db)), PQTRANS_INERROR);
+    ck_assert_int_eq(db_end(db, 0), 0);
+    ck_assert_int_eq(PQtransactionStatus(db_conn(db)), PQTRANS_IDLE);
+    v = db_test_value(db, count, 0, NULL);
+    ck_assert_str_eq(v, "1");
+    free(v);
+    db_free(db);
+}
+END_TEST
+
+/* Nothing is prepared until used, so a statement that does not parse would be found only when
+ * it first runs: this prepares every statement of the API and of the worker. */
+START_TEST(db_every_statement_prepares)
+{
+    struct db *api = db_test_connect(dispatch_statements());
+    char err[1024] = "";
+    ck_assert_msg(db_prepare_all(api, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(db_is_prepared(api, &dispatch_statements()[0][0]), 1);
+    db_free(api);
+    /* The worker's kinds, runner and sweeper cannot be linked here without its main: the
+     * worker checks its own (`spp-worker-test check-statements`, the build's binary beside
+     * this one, with the product's kinds and the test kinds). */
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 64);
+    ck_assert_int_gt(len, 0);
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    ck_assert_ptr_nonnull(slash);
+    snprintf(slash + 1, 64, "spp-worker-test");
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "SPP_DATABASE_URL=\"$SPP_TEST_DATABASE_URL\" \"%s\" check-statements",
+             exe);
+    ck_assert_msg(system(cmd) == 0, "%s failed: a worker statement does not prepare", cmd);
+    /* A statement that does not parse fails the check, by name. */
+    static const struct db_stmt broken[] = {
+        {"db_test_ok", "SELECT 1"}, {"db_test_typo", "SELEC 1"}, {NULL, NULL}};
+    static const struct db_stmt *const broken_sets[] = {broken, NULL};
+    struct db *db = db_test_connect(broken_sets);
+    ck_assert_int_eq(db_prepare_all(db, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "db_test_typo") != NULL, "%s", err);
+    ck_assert_int_eq(db_is_prepared(db, &broken[0]), 1);
+    db_free(db);
+}
+END_TEST
+
 Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -99,5 +328,13 @@ Suite *db_suite(void)
     tcase_add_test(tc, db_before_connecting);
     tcase_add_test(tc, db_ensure_reports_an_unreachable_server);
     suite_add_tcase(s, tc);
+    TCase *server = tcase_create("against the test database");
+    tcase_set_timeout(server, 30);
+    tcase_add_test(server, db_prepares_on_first_use);
+    tcase_add_test(server, db_reconnect_prepares_again);
+    tcase_add_test(server, db_runs_a_handle_made_at_run_time);
+    tcase_add_test(server, db_commits_with_the_last_statement);
+    tcase_add_test(server, db_every_statement_prepares);
+    suite_add_tcase(s, server);
     return s;
 }

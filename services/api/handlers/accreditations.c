@@ -23,66 +23,75 @@
 
 const struct db_stmt accreditation_statements[] = {
     /* The awards of every (person, role) pair of the aligned arrays $1, $2, grouped by pair. */
-    {"accr_awards",
-     "SELECT a.id, a.source, a.refresher, a.awarded_on, a.person_id, a.role "
-     "FROM accreditations a JOIN unnest($1::uuid[], $2::text[]) AS t (person_id, role) "
-     "ON a.person_id = t.person_id AND a.role = t.role "
-     "ORDER BY a.person_id, a.role, a.awarded_on, a.id FOR UPDATE OF a"},
+    [ACCR_AWARDS] =
+        {"accr_awards",
+         "SELECT a.id, a.source, a.refresher, a.awarded_on, a.person_id, a.role "
+         "FROM accreditations a JOIN unnest($1::uuid[], $2::text[]) AS t (person_id, role) "
+         "ON a.person_id = t.person_id AND a.role = t.role "
+         "ORDER BY a.person_id, a.role, a.awarded_on, a.id FOR UPDATE OF a"},
     /* Every award of one refresh in one statement, from arrays aligned by award. */
-    {"accr_set", "UPDATE accreditations a SET valid_until = t.until, counts = t.counts "
-                 "FROM unnest($1::uuid[], $2::date[], $3::boolean[]) AS t (id, until, counts) "
-                 "WHERE a.id = t.id"},
+    [ACCR_SET] = {"accr_set",
+                  "UPDATE accreditations a SET valid_until = t.until, counts = t.counts "
+                  "FROM unnest($1::uuid[], $2::date[], $3::boolean[]) AS t (id, until, counts) "
+                  "WHERE a.id = t.id"},
     /* The award of an attended booking: its course decides role and refresher; the date is the
      * session's start in the schedules' time zone ($2). */
-    {"accr_attended",
-     "INSERT INTO accreditations (person_id, role, source, refresher, awarded_on, valid_until, "
-     "booking_id, session_id) SELECT b.person_id, regexp_replace(t.course, '_refresher$', ''), "
-     "'training', t.course LIKE '%_refresher', (t.starts_at AT TIME ZONE $2)::date, "
-     "(t.starts_at AT TIME ZONE $2)::date, b.id, t.id FROM bookings b "
-     "JOIN training_sessions t ON t.id = b.session_id WHERE b.id = $1 "
-     "ON CONFLICT (booking_id) DO NOTHING RETURNING person_id, role"},
-    {"accr_unattended",
-     "DELETE FROM accreditations WHERE booking_id = $1 RETURNING person_id, role"},
-    {"accr_get", "SELECT accreditation_json(a)::text FROM accreditations a "
-                 "WHERE a.id = $1 AND a.person_id = $2"},
+    [ACCR_ATTENDED] =
+        {"accr_attended",
+         "INSERT INTO accreditations (person_id, role, source, refresher, awarded_on, valid_until, "
+         "booking_id, session_id) SELECT b.person_id, regexp_replace(t.course, '_refresher$', ''), "
+         "'training', t.course LIKE '%_refresher', (t.starts_at AT TIME ZONE $2)::date, "
+         "(t.starts_at AT TIME ZONE $2)::date, b.id, t.id FROM bookings b "
+         "JOIN training_sessions t ON t.id = b.session_id WHERE b.id = $1 "
+         "ON CONFLICT (booking_id) DO NOTHING RETURNING person_id, role"},
+    [ACCR_UNATTENDED] =
+        {"accr_unattended",
+         "DELETE FROM accreditations WHERE booking_id = $1 RETURNING person_id, role"},
+    [ACCR_GET] = {"accr_get", "SELECT accreditation_json(a)::text FROM accreditations a "
+                              "WHERE a.id = $1 AND a.person_id = $2"},
     /* Today in the schedules' time zone ($1): an award cannot lie after it. */
-    {"accr_today", "SELECT (now() AT TIME ZONE $1)::date::text"},
+    [ACCR_TODAY] = {"accr_today", "SELECT (now() AT TIME ZONE $1)::date::text"},
     /* Changes to one person's awards take turns, so that each refresh reads every award
      * committed before it (read committed: the statements after the lock see them). */
-    {"accr_person_lock", "SELECT 1 FROM people WHERE id = $1 FOR NO KEY UPDATE"},
-    {"accr_booking_person_lock",
-     "SELECT 1 FROM people WHERE id = (SELECT person_id FROM bookings WHERE id = $1) "
-     "FOR NO KEY UPDATE"},
+    [ACCR_PERSON_LOCK] = {"accr_person_lock",
+                          "SELECT 1 FROM people WHERE id = $1 FOR NO KEY UPDATE"},
+    [ACCR_BOOKING_PERSON_LOCK] =
+        {"accr_booking_person_lock",
+         "SELECT 1 FROM people WHERE id = (SELECT person_id FROM bookings WHERE id = $1) "
+         "FOR NO KEY UPDATE"},
     /* valid_until starts as the award date and is set by the refresh that follows. */
-    {"accr_record",
-     "INSERT INTO accreditations (person_id, role, source, awarded_on, valid_until, note) "
-     "VALUES ($1, $2, 'recorded', $3::date, $3::date, $4) RETURNING id"},
+    [ACCR_RECORD] =
+        {"accr_record",
+         "INSERT INTO accreditations (person_id, role, source, awarded_on, valid_until, note) "
+         "VALUES ($1, $2, 'recorded', $3::date, $3::date, $4) RETURNING id"},
     /* The people an import names, in one query: $1 and $2 are aligned with the items (one of
      * the two set per item), and each row answers for item i (1-based) with that person's
      * owner chain for the visibility check. The people are locked like accr_person_lock
      * locks one, in id order so that concurrent imports cannot deadlock. Ids and emails are
      * matched apart (each by its index, or a hash join): one join on "id or email" compares
      * every item with every person. */
-    {"accr_import_people",
-     "WITH q AS (SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY "
-     "AS q (person_id, email, i)), "
-     "m AS (SELECT q.i, pe.id FROM q JOIN people pe ON pe.id = q.person_id UNION ALL "
-     "SELECT q.i, pe.id FROM q JOIN people pe ON lower(pe.email) = lower(q.email)) "
-     "SELECT m.i, p.hub_id, s.partnership_id, s.id, pe.id FROM m "
-     "JOIN people pe ON pe.id = m.id JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "ORDER BY pe.id FOR NO KEY UPDATE OF pe"},
+    [ACCR_IMPORT_PEOPLE] =
+        {"accr_import_people",
+         "WITH q AS (SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY "
+         "AS q (person_id, email, i)), "
+         "m AS (SELECT q.i, pe.id FROM q JOIN people pe ON pe.id = q.person_id UNION ALL "
+         "SELECT q.i, pe.id FROM q JOIN people pe ON lower(pe.email) = lower(q.email)) "
+         "SELECT m.i, p.hub_id, s.partnership_id, s.id, pe.id FROM m "
+         "JOIN people pe ON pe.id = m.id JOIN schools s ON s.id = pe.school_id "
+         "LEFT JOIN partnerships p ON p.id = s.partnership_id "
+         "ORDER BY pe.id FOR NO KEY UPDATE OF pe"},
     /* Every item of an import in one statement, from arrays aligned by item; an award already
      * recorded (or named twice) is skipped. Answers how many were added per person and role:
      * those are the ones to refresh. */
-    {"accr_import",
-     "WITH added AS (INSERT INTO accreditations (person_id, role, source, awarded_on, "
-     "valid_until, note) SELECT t.person_id, t.role, 'recorded', t.awarded_on, t.awarded_on, "
-     "t.note FROM unnest($1::uuid[], $2::text[], $3::date[], $4::text[]) "
-     "AS t (person_id, role, awarded_on, note) "
-     "ON CONFLICT (person_id, role, awarded_on) WHERE source = 'recorded' DO NOTHING "
-     "RETURNING person_id, role) "
-     "SELECT person_id, role, count(*) FROM added GROUP BY person_id, role"},
+    [ACCR_IMPORT] =
+        {"accr_import",
+         "WITH added AS (INSERT INTO accreditations (person_id, role, source, awarded_on, "
+         "valid_until, note) SELECT t.person_id, t.role, 'recorded', t.awarded_on, t.awarded_on, "
+         "t.note FROM unnest($1::uuid[], $2::text[], $3::date[], $4::text[]) "
+         "AS t (person_id, role, awarded_on, note) "
+         "ON CONFLICT (person_id, role, awarded_on) WHERE source = 'recorded' DO NOTHING "
+         "RETURNING person_id, role) "
+         "SELECT person_id, role, count(*) FROM added GROUP BY person_id, role"},
     {NULL, NULL},
 };
 
@@ -193,7 +202,7 @@ static const char *accr_array_finish(struct req *r, struct accr_array *a)
 static int accreditations_refresh_many(struct req *r, const char *people, const char *roles)
 {
     const char *p[] = {people, roles};
-    PGresult *res = req_db(r, "accr_awards", 2, p);
+    PGresult *res = req_db(r, &accreditation_statements[ACCR_AWARDS], 2, p);
     if (!res)
         return -1;
     int n = PQntuples(res);
@@ -228,7 +237,7 @@ static int accreditations_refresh_many(struct req *r, const char *people, const 
     }
     const char *u[] = {accr_array_finish(r, &ids), accr_array_finish(r, &untils),
                        accr_array_finish(r, &counts)};
-    return req_db(r, "accr_set", 3, u) ? 0 : -1;
+    return req_db(r, &accreditation_statements[ACCR_SET], 3, u) ? 0 : -1;
 }
 
 int accreditations_refresh(struct req *r, const char *person_id, const char *role)
@@ -243,15 +252,16 @@ int accreditations_refresh(struct req *r, const char *person_id, const char *rol
 }
 
 /* Runs one of the attendance statements and refreshes the person's awards in its role. */
-static int accreditations_attendance(struct req *r, const char *stmt, const char *booking_id)
+static int accreditations_attendance(struct req *r, const struct db_stmt *stmt,
+                                     const char *booking_id)
 {
     /* Changes to one person's awards take turns on the person's row (as recording does), so
      * that each refresh sees every award committed before it. */
     const char *b[] = {booking_id};
-    if (!req_db(r, "accr_booking_person_lock", 1, b))
+    if (!req_db(r, &accreditation_statements[ACCR_BOOKING_PERSON_LOCK], 1, b))
         return -1;
     const char *p[] = {booking_id, handlers_config()->tz};
-    PGresult *res = req_db(r, stmt, strcmp(stmt, "accr_attended") ? 1 : 2, p);
+    PGresult *res = req_db(r, stmt, stmt == &accreditation_statements[ACCR_ATTENDED] ? 2 : 1, p);
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
@@ -261,12 +271,12 @@ static int accreditations_attendance(struct req *r, const char *stmt, const char
 
 int accreditations_attended(struct req *r, const char *booking_id)
 {
-    return accreditations_attendance(r, "accr_attended", booking_id);
+    return accreditations_attendance(r, &accreditation_statements[ACCR_ATTENDED], booking_id);
 }
 
 int accreditations_unattended(struct req *r, const char *booking_id)
 {
-    return accreditations_attendance(r, "accr_unattended", booking_id);
+    return accreditations_attendance(r, &accreditation_statements[ACCR_UNATTENDED], booking_id);
 }
 
 /* ---- HTTP ---- */
@@ -285,7 +295,7 @@ static int accreditations_may_record(struct req *r)
 static const char *accreditations_today(struct req *r)
 {
     const char *p[] = {handlers_config()->tz};
-    PGresult *res = req_db(r, "accr_today", 1, p);
+    PGresult *res = req_db(r, &accreditation_statements[ACCR_TODAY], 1, p);
     return res ? PQgetvalue(res, 0, 0) : NULL;
 }
 
@@ -312,7 +322,8 @@ void accreditations_get(struct req *r)
     if (resource_person(r, NULL) != 0)
         return;
     const char *p[] = {req_param(r, "accreditation_id"), req_param(r, "id")};
-    PGresult *res = resource_row(r, "accr_get", 2, p, "No such accreditation.");
+    PGresult *res =
+        resource_row(r, &accreditation_statements[ACCR_GET], 2, p, "No such accreditation.");
     if (res)
         req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
@@ -333,20 +344,20 @@ void accreditations_create(struct req *r)
         return;
     const char *person_id = req_param(r, "id");
     const char *lock[] = {person_id};
-    if (!req_db(r, "accr_person_lock", 1, lock))
+    if (!req_db(r, &accreditation_statements[ACCR_PERSON_LOCK], 1, lock))
         return;
     const char *p[4];
     p[0] = person_id;
     if (resource_params(r, accreditation_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
         return;
-    PGresult *res = req_db(r, "accr_record", 4, p);
+    PGresult *res = req_db(r, &accreditation_statements[ACCR_RECORD], 4, p);
     if (!res)
         return;
     const char *id = PQgetvalue(res, 0, 0);
     if (accreditations_refresh(r, person_id, p[1]) != 0)
         return;
     const char *g[] = {id, person_id};
-    res = req_db(r, "accr_get", 2, g);
+    res = req_db(r, &accreditation_statements[ACCR_GET], 2, g);
     if (!res)
         return;
     char *loc = arena_printf(&r->arena, "/v1/people/%s/accreditations/%s", person_id, id);
@@ -444,7 +455,7 @@ static int accreditations_resolve(struct req *r, const json_t *items, const char
     const char *p[] = {accr_array_finish(r, &ids), accr_array_finish(r, &emails)};
     if (!any)
         return 0;
-    PGresult *res = req_db(r, "accr_import_people", 2, p);
+    PGresult *res = req_db(r, &accreditation_statements[ACCR_IMPORT_PEOPLE], 2, p);
     if (!res)
         return -1;
     for (int row = 0; row < PQntuples(res); row++) {
@@ -537,7 +548,7 @@ void accreditations_import(struct req *r)
     }
     const char *p[] = {accr_array_finish(r, &people), accr_array_finish(r, &roles),
                        accr_array_finish(r, &dates), accr_array_finish(r, &notes)};
-    PGresult *res = req_db(r, "accr_import", 4, p);
+    PGresult *res = req_db(r, &accreditation_statements[ACCR_IMPORT], 4, p);
     if (!res)
         return;
     long imported = 0;

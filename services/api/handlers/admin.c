@@ -9,7 +9,7 @@
 const struct db_stmt admin_statements[] = {
     /* The instant in the API's own spelling (RFC 3339 UTC, whole seconds), so that one instant
      * written two ways is one scan. */
-    {"admin_instant", "SELECT spp_ts($1::timestamptz)"},
+    [ADMIN_INSTANT] = {"admin_instant", "SELECT spp_ts($1::timestamptz) AS as_of"},
     {NULL, NULL},
 };
 
@@ -27,10 +27,10 @@ void admin_reminder_scan(struct req *r)
     if (req_check_body(r, admin_scan_fields, VALIDATE_CREATE) != 0)
         return;
     const char *p[] = {json_string_value(json_object_get(r->json, "as_of"))};
-    PGresult *res = req_db(r, "admin_instant", 1, p);
+    PGresult *res = req_db(r, &admin_statements[ADMIN_INSTANT], 1, p);
     if (!res)
         return;
-    const char *as_of = PQgetvalue(res, 0, 0);
+    const char *as_of = db_value(res, 0, "as_of");
     char *payload = arena_printf(&r->arena, "{\"as_of\":\"%s\"}", as_of);
     char *key = arena_printf(&r->arena, "reminders.scan:manual:%s", as_of);
     struct jobs_new j = {"reminders.scan", payload, key, 0, 0, NULL};

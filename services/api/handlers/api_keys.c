@@ -9,14 +9,17 @@
 #include "token.h"
 
 const struct db_stmt api_key_statements[] = {
-    {"api_key_get", "SELECT api_key_json(k)::text FROM api_keys k WHERE k.id = $1"},
+    [API_KEY_GET] = {"api_key_get",
+                     "SELECT api_key_json(k)::text AS json FROM api_keys k WHERE k.id = $1"},
     /* $3..$6: the one of hub, partnership, school, person the role binds to. */
-    {"api_key_insert",
-     "INSERT INTO api_keys (name, role, hub_id, partnership_id, school_id, person_id, prefix, "
-     "token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING api_key_json(api_keys)::text, "
-     "id"},
-    {"api_key_revoke", "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, clock_timestamp()) "
-                       "WHERE id = $1 RETURNING id"},
+    [API_KEY_INSERT] =
+        {"api_key_insert",
+         "INSERT INTO api_keys (name, role, hub_id, partnership_id, school_id, person_id, prefix, "
+         "token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING "
+         "api_key_json(api_keys)::text AS json, id"},
+    [API_KEY_REVOKE] = {"api_key_revoke",
+                        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, clock_timestamp()) "
+                        "WHERE id = $1 RETURNING id"},
     {NULL, NULL},
 };
 
@@ -112,12 +115,12 @@ void api_keys_create(struct req *r)
         p[2 + (role - ROLE_HUB)] = scope_id;
     p[6] = prefix;
     p[7] = hash;
-    PGresult *res = req_db(r, "api_key_insert", 8, p);
+    PGresult *res = req_db(r, &api_key_statements[API_KEY_INSERT], 8, p);
     if (!res)
         return;
-    json_t *key = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    json_t *key = json_loads(db_value(res, 0, "json"), 0, NULL);
     json_object_set_new(key, "token", json_string(token));
-    req_header(r, "Location", arena_printf(&r->arena, "/v1/api-keys/%s", PQgetvalue(res, 0, 1)));
+    req_header(r, "Location", arena_printf(&r->arena, "/v1/api-keys/%s", db_value(res, 0, "id")));
     req_reply_json(r, 201, key);
 }
 
@@ -126,9 +129,9 @@ void api_keys_get(struct req *r)
     if (api_key_admin_only(r) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = resource_row(r, "api_key_get", 1, p, "No such API key.");
+    PGresult *res = resource_row(r, &api_key_statements[API_KEY_GET], 1, p, "No such API key.");
     if (res)
-        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+        req_reply_text(r, 200, db_value(res, 0, "json"));
 }
 
 void api_keys_delete(struct req *r)
@@ -136,7 +139,7 @@ void api_keys_delete(struct req *r)
     if (api_key_admin_only(r) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "api_key_revoke", 1, p);
+    PGresult *res = req_db(r, &api_key_statements[API_KEY_REVOKE], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {

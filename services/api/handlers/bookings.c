@@ -24,15 +24,18 @@
     "WHERE b.id = $1"
 
 const struct db_stmt bookings_statements[] = {
-    {"booking_get", BOOKING_ROW},
-    {"booking_lock", BOOKING_ROW " FOR UPDATE OF b"},
-    {"booking_insert", "INSERT INTO bookings (session_id, person_id, status) VALUES ($1, $2, $3) "
-                       "RETURNING booking_json(bookings)::text AS json, version, id"},
-    {"booking_set_status",
-     "UPDATE bookings SET status = $2, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1 RETURNING booking_json(bookings)::text, version"},
-    {"booking_seats", "UPDATE training_sessions SET booked_count = booked_count + $2::int "
-                      "WHERE id = $1"},
+    [BOOKING_GET] = {"booking_get", BOOKING_ROW},
+    [BOOKING_LOCK] = {"booking_lock", BOOKING_ROW " FOR UPDATE OF b"},
+    [BOOKING_INSERT] = {"booking_insert",
+                        "INSERT INTO bookings (session_id, person_id, status) VALUES ($1, $2, $3) "
+                        "RETURNING booking_json(bookings)::text AS json, version, id"},
+    [BOOKING_SET_STATUS] =
+        {"booking_set_status",
+         "UPDATE bookings SET status = $2, version = version + 1, updated_at = clock_timestamp() "
+         "WHERE id = $1 RETURNING booking_json(bookings)::text, version"},
+    [BOOKING_SEATS] = {"booking_seats",
+                       "UPDATE training_sessions SET booked_count = booked_count + $2::int "
+                       "WHERE id = $1"},
     {NULL, NULL},
 };
 
@@ -122,12 +125,15 @@ void bookings_create(struct req *r)
     enum booking_status status = booking_initial(atoi(booking_col(session, "booked_count")),
                                                  atoi(booking_col(session, "capacity")));
     const char *p[] = {session_id, person_id, booking_status_names[status]};
-    PGresult *res = req_db(r, "booking_insert", 3, p);
+    /* COMMIT goes with the last statement: the seat count, or the booking on the waitlist. */
+    int seat_held = booking_holds_seat(status);
+    PGresult *res =
+        (seat_held ? req_db : req_db_commit)(r, &bookings_statements[BOOKING_INSERT], 3, p);
     if (!res)
         return;
-    if (booking_holds_seat(status)) {
+    if (seat_held) {
         const char *seat[] = {session_id, "1"};
-        if (!req_db(r, "booking_seats", 2, seat))
+        if (!req_db_commit(r, &bookings_statements[BOOKING_SEATS], 2, seat))
             return;
     }
     char *loc = arena_printf(&r->arena, "/v1/bookings/%s", booking_col(res, "id"));
@@ -136,7 +142,7 @@ void bookings_create(struct req *r)
 
 void bookings_get(struct req *r)
 {
-    PGresult *res = resource_load(r, "booking_get", SCOPE_BOOKING, SCOPE_READ);
+    PGresult *res = resource_load(r, &bookings_statements[BOOKING_GET], SCOPE_BOOKING, SCOPE_READ);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -145,7 +151,8 @@ void bookings_get(struct req *r)
 void bookings_update(struct req *r)
 {
     const char *id = req_param(r, "id");
-    PGresult *first = resource_load(r, "booking_get", SCOPE_BOOKING, SCOPE_UPDATE);
+    PGresult *first =
+        resource_load(r, &bookings_statements[BOOKING_GET], SCOPE_BOOKING, SCOPE_UPDATE);
     if (!first || req_check_body(r, booking_patch_fields, VALIDATE_PATCH) != 0)
         return;
     const char *to_s = json_string_value(json_object_get(r->json, "status"));
@@ -164,11 +171,11 @@ void bookings_update(struct req *r)
      * (a hub's person on another hub's course). */
     const char *session_id = booking_col(first, "session_id");
     const char *sp[] = {session_id};
-    PGresult *session = req_db(r, "training_lock", 1, sp);
+    PGresult *session = req_db(r, &training_statements[TRAINING_LOCK], 1, sp);
     if (!session)
         return;
     const char *p[] = {id};
-    PGresult *cur = req_db(r, "booking_lock", 1, p);
+    PGresult *cur = req_db(r, &bookings_statements[BOOKING_LOCK], 1, p);
     if (!cur || req_if_match(r, booking_col(cur, "version")) != 0)
         return;
     enum booking_status from = booking_status_parse(booking_col(cur, "status"));

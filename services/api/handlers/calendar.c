@@ -28,47 +28,53 @@
  * than booked or attended are left out. The person's row also writes the audit row (actor $2,
  * route $3, request id $4): a materialized CTE runs once, whatever the events' join. */
 const struct db_stmt calendar_statements[] = {
-    {"calendar_events",
-     "WITH pe AS MATERIALIZED (SELECT id, full_name, "
-     "spp_audit($2, 'read', ARRAY[id], $3, $4) FROM people WHERE id = $1) "
-     "SELECT pe.full_name, ev.all_day, ev.uid, ev.summary, ev.description, ev.location, "
-     "ev.first_day::text, ev.last_day::text, ev.starts_at, ev.ends_at "
-     "FROM pe LEFT JOIN LATERAL ("
-     /* (a) review visits: the whole visit, first to last day. */
-     "SELECT true AS all_day, 'review-visit-' || r.id || '@spp' AS uid, "
-     "'Peer review visit: ' || s.name AS summary, r.focus AS description, "
-     "concat_ws(', ', s.name, s.postcode) AS location, r.review_starts_on AS first_day, "
-     "r.review_ends_on AS last_day, NULL::bigint AS starts_at, NULL::bigint AS ends_at, "
-     "r.review_starts_on::timestamp AS sort_at "
-     "FROM review_team t JOIN reviews r ON r.id = t.review_id JOIN schools s ON s.id = r.school_id "
-     "WHERE t.person_id = pe.id AND r.review_starts_on IS NOT NULL "
-     "AND r.review_ends_on IS NOT NULL AND r.status <> 'cancelled' "
-     /* (b) improvement workshops the person facilitates as champion. */
-     "UNION ALL SELECT true, 'workshop-' || r.id || '@spp', 'Improvement workshop: ' || s.name, "
-     "r.focus, concat_ws(', ', s.name, s.postcode), r.workshop_on, r.workshop_on, NULL, NULL, "
-     "r.workshop_on::timestamp "
-     "FROM reviews r JOIN schools s ON s.id = r.school_id "
-     "WHERE r.champion_id = pe.id AND r.workshop_on IS NOT NULL AND r.status <> 'cancelled' "
-     /* (c) training sessions, timed; the course named as people say it. */
-     "UNION ALL SELECT false, 'booking-' || b.id || '@spp', "
-     "'Training: ' || upper(left(ts.course, 1)) || replace(substr(ts.course, 2), '_', ' '), "
-     "NULL, ts.location, NULL, NULL, extract(epoch FROM ts.starts_at)::bigint, "
-     "extract(epoch FROM ts.ends_at)::bigint, ts.starts_at AT TIME ZONE 'UTC' "
-     "FROM bookings b JOIN training_sessions ts ON ts.id = b.session_id "
-     "WHERE b.person_id = pe.id AND b.status IN ('booked', 'attended')"
-     ") ev ON true ORDER BY ev.sort_at, ev.uid"},
+    [CALENDAR_EVENTS] =
+        {"calendar_events",
+         "WITH pe AS MATERIALIZED (SELECT id, full_name, "
+         "spp_audit($2, 'read', ARRAY[id], $3, $4) FROM people WHERE id = $1) "
+         "SELECT pe.full_name, ev.all_day, ev.uid, ev.summary, ev.description, ev.location, "
+         "ev.first_day::text, ev.last_day::text, ev.starts_at, ev.ends_at "
+         "FROM pe LEFT JOIN LATERAL ("
+         /* (a) review visits: the whole visit, first to last day. */
+         "SELECT true AS all_day, 'review-visit-' || r.id || '@spp' AS uid, "
+         "'Peer review visit: ' || s.name AS summary, r.focus AS description, "
+         "concat_ws(', ', s.name, s.postcode) AS location, r.review_starts_on AS first_day, "
+         "r.review_ends_on AS last_day, NULL::bigint AS starts_at, NULL::bigint AS ends_at, "
+         "r.review_starts_on::timestamp AS sort_at "
+         "FROM review_team t JOIN reviews r ON r.id = t.review_id JOIN schools s ON s.id = "
+         "r.school_id "
+         "WHERE t.person_id = pe.id AND r.review_starts_on IS NOT NULL "
+         "AND r.review_ends_on IS NOT NULL AND r.status <> 'cancelled' "
+         /* (b) improvement workshops the person facilitates as champion. */
+         "UNION ALL SELECT true, 'workshop-' || r.id || '@spp', 'Improvement workshop: ' || "
+         "s.name, "
+         "r.focus, concat_ws(', ', s.name, s.postcode), r.workshop_on, r.workshop_on, NULL, NULL, "
+         "r.workshop_on::timestamp "
+         "FROM reviews r JOIN schools s ON s.id = r.school_id "
+         "WHERE r.champion_id = pe.id AND r.workshop_on IS NOT NULL AND r.status <> 'cancelled' "
+         /* (c) training sessions, timed; the course named as people say it. */
+         "UNION ALL SELECT false, 'booking-' || b.id || '@spp', "
+         "'Training: ' || upper(left(ts.course, 1)) || replace(substr(ts.course, 2), '_', ' '), "
+         "NULL, ts.location, NULL, NULL, extract(epoch FROM ts.starts_at)::bigint, "
+         "extract(epoch FROM ts.ends_at)::bigint, ts.starts_at AT TIME ZONE 'UTC' "
+         "FROM bookings b JOIN training_sessions ts ON ts.id = b.session_id "
+         "WHERE b.person_id = pe.id AND b.status IN ('booked', 'attended')"
+         ") ev ON true ORDER BY ev.sort_at, ev.uid"},
     /* One live feed per person: a new secret replaces the old one, under a new id (the audit
      * names the feed, so reads through the old and the new URL stay apart). A tombstone
      * (an erased person) gets none. */
-    {"calendar_feed_put",
-     "INSERT INTO calendar_feeds (person_id, secret_hash) "
-     "SELECT id, $2 FROM people WHERE id = $1 AND erased_at IS NULL "
-     "ON CONFLICT (person_id) DO UPDATE SET id = gen_random_uuid(), "
-     "secret_hash = EXCLUDED.secret_hash, created_at = clock_timestamp() RETURNING id"},
-    {"calendar_feed_delete", "DELETE FROM calendar_feeds WHERE person_id = $1 RETURNING id"},
-    {"calendar_feed_find",
-     "SELECT f.id, f.person_id FROM calendar_feeds f JOIN people pe ON pe.id = f.person_id "
-     "WHERE f.secret_hash = $1 AND pe.erased_at IS NULL"},
+    [CALENDAR_FEED_PUT] =
+        {"calendar_feed_put",
+         "INSERT INTO calendar_feeds (person_id, secret_hash) "
+         "SELECT id, $2 FROM people WHERE id = $1 AND erased_at IS NULL "
+         "ON CONFLICT (person_id) DO UPDATE SET id = gen_random_uuid(), "
+         "secret_hash = EXCLUDED.secret_hash, created_at = clock_timestamp() RETURNING id"},
+    [CALENDAR_FEED_DELETE] = {"calendar_feed_delete",
+                              "DELETE FROM calendar_feeds WHERE person_id = $1 RETURNING id"},
+    [CALENDAR_FEED_FIND] =
+        {"calendar_feed_find",
+         "SELECT f.id, f.person_id FROM calendar_feeds f JOIN people pe ON pe.id = f.person_id "
+         "WHERE f.secret_hash = $1 AND pe.erased_at IS NULL"},
     {NULL, NULL},
 };
 
@@ -78,7 +84,7 @@ const struct db_stmt calendar_statements[] = {
 static void calendar_reply(struct req *r, const char *id, const char *actor, const char *route)
 {
     const char *p[] = {id, actor, route, r->request_id};
-    PGresult *res = req_db(r, "calendar_events", 4, p);
+    PGresult *res = req_db(r, &calendar_statements[CALENDAR_EVENTS], 4, p);
     if (!res)
         return;
     int rows = PQntuples(res);
@@ -88,26 +94,32 @@ static void calendar_reply(struct req *r, const char *id, const char *actor, con
     }
     struct ical_event *events = xcalloc((size_t)rows, sizeof *events);
     size_t n = 0;
+    /* The columns by name, once for all rows. */
+    int all_day = db_col(res, "all_day"), uid = db_col(res, "uid"),
+        summary = db_col(res, "summary"), description = db_col(res, "description"),
+        location = db_col(res, "location"), first_day = db_col(res, "first_day"),
+        last_day = db_col(res, "last_day"), starts_at = db_col(res, "starts_at"),
+        ends_at = db_col(res, "ends_at");
     for (int i = 0; i < rows; i++) {
-        if (!req_col(res, i, 2))
+        if (!req_col(res, i, uid))
             continue; /* the person's row without events */
         struct ical_event *e = &events[n];
-        e->all_day = !strcmp(PQgetvalue(res, i, 1), "t");
-        e->uid = PQgetvalue(res, i, 2);
-        e->summary = PQgetvalue(res, i, 3);
-        e->description = req_col(res, i, 4);
-        e->location = req_col(res, i, 5);
+        e->all_day = !strcmp(PQgetvalue(res, i, all_day), "t");
+        e->uid = PQgetvalue(res, i, uid);
+        e->summary = PQgetvalue(res, i, summary);
+        e->description = req_col(res, i, description);
+        e->location = req_col(res, i, location);
         if (e->all_day) {
-            if (caldate_parse(PQgetvalue(res, i, 6), &e->first_day) != 0 ||
-                caldate_parse(PQgetvalue(res, i, 7), &e->last_day) != 0)
+            if (caldate_parse(PQgetvalue(res, i, first_day), &e->first_day) != 0 ||
+                caldate_parse(PQgetvalue(res, i, last_day), &e->last_day) != 0)
                 continue;
         } else {
-            e->starts_at = (time_t)strtoll(PQgetvalue(res, i, 8), NULL, 10);
-            e->ends_at = (time_t)strtoll(PQgetvalue(res, i, 9), NULL, 10);
+            e->starts_at = (time_t)strtoll(PQgetvalue(res, i, starts_at), NULL, 10);
+            e->ends_at = (time_t)strtoll(PQgetvalue(res, i, ends_at), NULL, 10);
         }
         n++;
     }
-    char *name = xasprintf("SPP: %s", PQgetvalue(res, 0, 0));
+    char *name = xasprintf("SPP: %s", db_value(res, 0, "full_name"));
     char *text = ical_render(name, events, n, time(NULL));
     free(name);
     free(events);
@@ -163,7 +175,7 @@ void calendar_feed_create(struct req *r)
     }
     token_hash(secret, CALENDAR_SECRET_HEX, hash);
     const char *p[] = {id, hash};
-    PGresult *res = req_db(r, "calendar_feed_put", 2, p);
+    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_PUT], 2, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -189,7 +201,7 @@ void calendar_feed_delete(struct req *r)
     if (calendar_person(r, id, SCOPE_UPDATE) != 0)
         return;
     const char *p[] = {id};
-    PGresult *res = req_db(r, "calendar_feed_delete", 1, p);
+    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_DELETE], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -211,14 +223,14 @@ void calendar_feed_get(struct req *r)
     char hash[TOKEN_HASH_HEX];
     token_hash(secret, CALENDAR_SECRET_HEX, hash);
     const char *p[] = {hash};
-    PGresult *res = req_db(r, "calendar_feed_find", 1, p);
+    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_FIND], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such calendar feed.");
         return;
     }
-    const char *actor = arena_printf(&r->arena, "calendar-feed:%s", PQgetvalue(res, 0, 0));
+    const char *actor = arena_printf(&r->arena, "calendar-feed:%s", db_value(res, 0, "id"));
     req_header(r, "Cache-Control", "private, no-cache");
-    calendar_reply(r, PQgetvalue(res, 0, 1), actor, "/feeds/calendar");
+    calendar_reply(r, db_value(res, 0, "person_id"), actor, "/feeds/calendar");
 }

@@ -27,15 +27,21 @@
 #include "resource.h"
 
 const struct db_stmt digests_statements[] = {
-    {"digest_get", "SELECT digest_json(d)::text, d.partnership_id FROM digests d WHERE d.id = $1"},
+    [DIGEST_GET] = {"digest_get",
+                    "SELECT digest_json(d)::text AS json, d.partnership_id FROM digests d "
+                    "WHERE d.id = $1"},
     /* The partnership's switch and today in its time zone. */
-    {"digest_partnership",
-     "SELECT digest_enabled, (clock_timestamp() AT TIME ZONE timezone)::date, timezone "
-     "FROM partnerships WHERE id = $1"},
+    [DIGEST_PARTNERSHIP] =
+        {"digest_partnership",
+         "SELECT digest_enabled, (clock_timestamp() AT TIME ZONE timezone)::date AS today, "
+         "timezone "
+         "FROM partnerships WHERE id = $1"},
     /* The digest of a date and its compiling job, when that job is still in the ledger (old
      * jobs are pruned after SPP_JOB_RETENTION_DAYS). */
-    {"digest_of_date", "SELECT d.id, j.id FROM digests d LEFT JOIN jobs j ON j.id = d.job_id "
-                       "WHERE d.partnership_id = $1 AND d.digest_date = $2::date"},
+    [DIGEST_OF_DATE] = {"digest_of_date",
+                        "SELECT d.id AS digest_id, j.id AS job_id FROM digests d "
+                        "LEFT JOIN jobs j ON j.id = d.job_id "
+                        "WHERE d.partnership_id = $1 AND d.digest_date = $2::date"},
     {NULL, NULL},
 };
 
@@ -74,47 +80,47 @@ void digests_create(struct req *r)
     if (req_check_body(r, digest_compile_fields, VALIDATE_CREATE) != 0)
         return;
     const char *pp[] = {id};
-    PGresult *p = req_db(r, "digest_partnership", 1, pp);
+    PGresult *p = req_db(r, &digests_statements[DIGEST_PARTNERSHIP], 1, pp);
     if (!p)
         return;
     if (PQntuples(p) == 0) {
         req_problem(r, 404, "not_found", "No such partnership.");
         return;
     }
-    if (strcmp(PQgetvalue(p, 0, 0), "t") != 0) {
+    if (strcmp(db_value(p, 0, "digest_enabled"), "t") != 0) {
         req_problem(r, 409, "conflict",
                     "Digests are switched off for this partnership (digest_enabled is false).");
         return;
     }
-    const char *today = PQgetvalue(p, 0, 1);
+    const char *today = db_value(p, 0, "today");
     const char *date = json_string_value(json_object_get(r->json, "date"));
     if (!date)
         date = today;
     else if (strcmp(date, today) > 0) { /* both YYYY-MM-DD: text order is date order */
         char *msg =
-            arena_printf(&r->arena, "is after today (%s in %s)", today, PQgetvalue(p, 0, 2));
+            arena_printf(&r->arena, "is after today (%s in %s)", today, db_value(p, 0, "timezone"));
         req_invalid_field(r, "/date", "range", msg);
         return;
     }
 
     const char *dp[] = {id, date};
-    PGresult *have = req_db(r, "digest_of_date", 2, dp);
+    PGresult *have = req_db(r, &digests_statements[DIGEST_OF_DATE], 2, dp);
     if (!have)
         return;
     if (PQntuples(have) > 0) {
         /* Compiled already: nothing changes. Its job answers, or, once the job has been pruned
          * from the ledger, the digest itself. */
-        const char *job = req_col(have, 0, 1);
+        const char *job = db_value_or_null(have, 0, "job_id");
         if (job) {
             req_reply_accepted(r, job);
             return;
         }
-        const char *gp[] = {PQgetvalue(have, 0, 0)};
-        PGresult *d = req_db(r, "digest_get", 1, gp);
+        const char *gp[] = {db_value(have, 0, "digest_id")};
+        PGresult *d = req_db(r, &digests_statements[DIGEST_GET], 1, gp);
         if (!d)
             return;
         req_header(r, "Location", arena_printf(&r->arena, "/v1/digests/%s", gp[0]));
-        req_reply_text(r, 200, PQgetvalue(d, 0, 0));
+        req_reply_text(r, 200, db_value(d, 0, "json"));
         return;
     }
 
@@ -172,14 +178,14 @@ static double digests_accept_q(const char *accept, const char *type)
 void digests_get(struct req *r)
 {
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "digest_get", 1, p);
+    PGresult *res = req_db(r, &digests_statements[DIGEST_GET], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such digest.");
         return;
     }
-    if (best_practices_require(r, PQgetvalue(res, 0, 1), "No such digest.") != 0)
+    if (best_practices_require(r, db_value(res, 0, "partnership_id"), "No such digest.") != 0)
         return;
     /* JSON unless HTML or plain text is preferred; ties go to JSON. */
     double json = digests_accept_q(r->accept, "application/json");
@@ -187,10 +193,10 @@ void digests_get(struct req *r)
     double text = digests_accept_q(r->accept, "text/plain");
     req_header(r, "Vary", "Accept");
     if (html <= json && text <= json) {
-        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+        req_reply_text(r, 200, db_value(res, 0, "json"));
         return;
     }
-    json_t *digest = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    json_t *digest = json_loads(db_value(res, 0, "json"), 0, NULL);
     struct mail_message m;
     /* Links into the service; no unsubscribe link: this copy is nobody's own mail. */
     struct mail_context ctx = {handlers_config()->public_url, NULL, NULL};

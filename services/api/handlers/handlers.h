@@ -29,6 +29,7 @@ void schools_update(struct req *r);
 void schools_delete(struct req *r);
 
 /* api_keys.c */
+enum { API_KEY_GET, API_KEY_INSERT, API_KEY_REVOKE };
 extern const struct db_stmt api_key_statements[];
 void api_keys_list(struct req *r);
 void api_keys_create(struct req *r);
@@ -38,6 +39,19 @@ void api_keys_delete(struct req *r);
 /* @handlers:resources */
 
 /* accreditations.c */
+enum {
+    ACCR_AWARDS,
+    ACCR_SET,
+    ACCR_ATTENDED,
+    ACCR_UNATTENDED,
+    ACCR_GET,
+    ACCR_TODAY,
+    ACCR_PERSON_LOCK,
+    ACCR_BOOKING_PERSON_LOCK,
+    ACCR_RECORD,
+    ACCR_IMPORT_PEOPLE,
+    ACCR_IMPORT
+};
 extern const struct db_stmt accreditation_statements[];
 /* Stores the accreditation rule's outcome on every award of person_id in role. Returns 0 or
  * -1 after answering. */
@@ -48,6 +62,17 @@ int accreditations_unattended(struct req *r, const char *booking_id);
 /* @handlers:accreditations */
 
 /* reviews.c */
+enum {
+    REVIEW_GET,
+    REVIEW_LOCK,
+    REVIEW_INSERT,
+    REVIEW_UPDATE,
+    REVIEW_SET_STATUS,
+    REVIEW_SET_CHAMPION,
+    REVIEW_WORKFLOW_FACTS,
+    REVIEW_EVENT_INSERT,
+    REVIEW_PUBLISH_PRACTICES
+};
 extern const struct db_stmt review_statements[];
 void reviews_list(struct req *r);
 void reviews_create(struct req *r);
@@ -74,6 +99,7 @@ int reviews_event(struct req *r, const char *review_id, const char *kind, const 
 struct elig_review;
 struct elig_person;
 struct elig_problem;
+enum { REVIEW_PERSON, RFACTS_PLACED };
 extern const struct db_stmt review_facts_statements[];
 /* Whether person_id may be named on review review_id (as team member, champion or action
  * owner) by this caller, who has loaded the review: a person of the review's partnership is
@@ -107,6 +133,7 @@ void accreditations_get(struct req *r);
 void accreditations_import(struct req *r);
 
 /* training_sessions.c */
+enum { TRAINING_GET, TRAINING_LOCK, TRAINING_INSERT, TRAINING_UPDATE, TRAINING_DELETE };
 extern const struct db_stmt training_statements[];
 void training_sessions_list(struct req *r);
 void training_sessions_create(struct req *r);
@@ -118,6 +145,7 @@ void training_sessions_delete(struct req *r);
 PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum scope_op op);
 
 /* bookings.c */
+enum { BOOKING_GET, BOOKING_LOCK, BOOKING_INSERT, BOOKING_SET_STATUS, BOOKING_SEATS };
 extern const struct db_stmt bookings_statements[];
 void bookings_list(struct req *r);
 void bookings_create(struct req *r);
@@ -141,6 +169,13 @@ PGresult *waitlist_move(struct req *r, const char *booking_id, const char *sessi
                         enum booking_status from, enum booking_status to, int tell);
 
 /* job_routes.c */
+enum {
+    JOB_ROUTES_GET,
+    JOB_ROUTES_RETRY,
+    JOB_ROUTES_COUNTS,
+    JOB_ROUTES_OLDEST_DUE,
+    JOB_ROUTES_ANNOUNCE
+};
 extern const struct db_stmt job_routes_statements[];
 void job_routes_list(struct req *r);
 void job_routes_get(struct req *r);
@@ -156,6 +191,19 @@ void hubs_delete(struct req *r);
 void hubs_summary(struct req *r);
 
 /* partnerships.c */
+/* The statements, by handle: hubs.c runs PARTNERSHIP_HUB_SUMMARY. */
+enum {
+    PARTNERSHIP_SUMMARY_ONE,
+    PARTNERSHIP_HUB_SUMMARY,
+    PARTNERSHIP_GET,
+    PARTNERSHIP_LOCK,
+    PARTNERSHIP_INSERT,
+    PARTNERSHIP_UPDATE,
+    PARTNERSHIP_PHASE,
+    PARTNERSHIP_DELETE,
+    PARTNERSHIP_STATEMENTS
+};
+
 extern const struct db_stmt partnership_statements[];
 void partnerships_list(struct req *r);
 void partnerships_create(struct req *r);
@@ -166,6 +214,14 @@ void partnerships_phase(struct req *r);
 void partnerships_summary(struct req *r);
 
 /* people.c */
+enum {
+    PERSON_LOCK,
+    PERSON_READ,
+    PERSON_INSERT,
+    PERSON_UPDATE,
+    PERSON_LEADS_ELSEWHERE,
+    PERSON_DELETE
+};
 extern const struct db_stmt person_statements[];
 void people_list(struct req *r);
 void people_create(struct req *r);
@@ -183,7 +239,7 @@ void people_delete(struct req *r);
 /* Runs stmt, an audited read of the path's person built on PEOPLE_SEEN_SQL ($6..$8: audit_who),
  * and answers 404 when it found no one. Returns the result (owned by the request) or NULL after
  * answering. */
-PGresult *people_read_audited(struct req *r, const char *stmt);
+PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt);
 
 /* audit.c: the access audit (DESIGN §1.4) and GET /v1/audit (admin keys only). */
 extern const struct db_stmt audit_statements[];
@@ -202,6 +258,7 @@ void audit_who(struct req *r, const char *who[3]);
 #define AUDIT_READ_COMMIT "set_config('synchronous_commit', 'off', true)"
 
 /* privacy.c: GET /v1/people/{id}/export and POST /v1/people/{id}/erase (DESIGN §1.4). */
+enum { PRIVACY_EXPORT, PRIVACY_FUTURE_BOOKINGS, PRIVACY_ERASE };
 extern const struct db_stmt privacy_statements[];
 void privacy_export(struct req *r);
 void privacy_erase(struct req *r);
@@ -264,12 +321,14 @@ struct list_desc;
 void best_practices_page(struct req *r, const struct list_desc *d);
 
 /* digests.c: GET/POST /v1/partnerships/{id}/digests, GET /v1/digests/{id}. */
+enum { DIGEST_GET, DIGEST_PARTNERSHIP, DIGEST_OF_DATE };
 extern const struct db_stmt digests_statements[];
 void digests_list(struct req *r);
 void digests_create(struct req *r);
 void digests_get(struct req *r);
 
 /* review_plans.c: annual review plans (DESIGN §1.3). */
+enum { RPLAN_GET, RPLAN_INSERT, RPLAN_LOCK, RPLAN_REVIEW, RPLAN_MEMBER, RPLAN_ACCEPTED };
 extern const struct db_stmt review_plan_statements[];
 void review_plans_list(struct req *r);
 void review_plans_create(struct req *r);
@@ -277,6 +336,14 @@ void review_plans_get(struct req *r);
 void review_plans_accept(struct req *r);
 
 /* webhooks.c: /v1/webhooks (admin and hub keys; the secret returned once). */
+enum {
+    WEBHOOK_INSERT,
+    WEBHOOK_GET,
+    WEBHOOK_LOCK,
+    WEBHOOK_DELETE,
+    WEBHOOK_OWNER_LOCK,
+    WEBHOOK_OWNER_COUNT
+};
 extern const struct db_stmt webhooks_statements[];
 void webhooks_list(struct req *r);
 void webhooks_create(struct req *r);
@@ -288,6 +355,7 @@ extern const struct db_stmt notification_statements[];
 void notifications_list(struct req *r);
 
 /* admin.c: POST /v1/admin/reminder-scan (admin keys only; 202 with the job). */
+enum { ADMIN_INSTANT };
 extern const struct db_stmt admin_statements[];
 void admin_reminder_scan(struct req *r);
 
@@ -295,6 +363,7 @@ void admin_reminder_scan(struct req *r);
  * training as iCalendar (read like the person: 404 when the caller cannot see it); the
  * subscription URL that answers the same calendar without a header (POST and DELETE
  * /v1/people/{id}/calendar-feed, GET /feeds/calendar/{secret}.ics). Every read is audited. */
+enum { CALENDAR_EVENTS, CALENDAR_FEED_PUT, CALENDAR_FEED_DELETE, CALENDAR_FEED_FIND };
 extern const struct db_stmt calendar_statements[];
 void calendar_get(struct req *r);
 void calendar_feed_create(struct req *r);
@@ -303,6 +372,7 @@ void calendar_feed_get(struct req *r);
 
 /* unsubscribe.c: GET (a page with a button, changes nothing) and POST (switches off) of
  * /unsubscribe/{token}, the one-click link of digests and reminders; no Authorization. */
+enum { UNSUB_KEY, UNSUB_PERSON, UNSUB_APPLY };
 extern const struct db_stmt unsubscribe_statements[];
 void unsubscribe_show(struct req *r);
 void unsubscribe_apply(struct req *r);

@@ -110,7 +110,7 @@ void hubs_summary(struct req *r)
     if (!plain_load(r, &hub_resource, 0, SCOPE_READ))
         return;
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "partnership_hub_summary", 1, p);
+    PGresult *res = req_db(r, &partnership_statements[PARTNERSHIP_HUB_SUMMARY], 1, p);
     if (res)
         req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }

@@ -14,22 +14,28 @@
 const struct db_stmt job_routes_statements[] = {
     /* Columns: json, requested_by, then what a request answered with it names: kind, the
      * partnership of a digest compile, the review of a champion assignment. */
-    {"job_get", "SELECT job_json(j)::text, requested_by, kind, payload->>'partnership_id', "
-                "payload->>'review_id' FROM jobs j WHERE j.id = $1"},
+    [JOB_ROUTES_GET] = {"job_get",
+                        "SELECT job_json(j)::text AS json, requested_by, kind, "
+                        "payload->>'partnership_id' AS partnership_id, "
+                        "payload->>'review_id' AS review_id FROM jobs j WHERE j.id = $1"},
     /* A retry grants a fresh set of attempts; the attempt count goes on rising, so that it
      * still fences out any worker of an earlier attempt. */
-    {"job_retry", "UPDATE jobs SET status = 'queued', run_at = t.now, finished_at = NULL, "
-                  "max_attempts = attempts + $2::int, published_at = t.now "
-                  "FROM (SELECT clock_timestamp() AS now) t "
-                  "WHERE id = $1 AND status IN ('dead', 'failed') RETURNING id"},
-    {"job_counts",
-     "SELECT s.status, count(j.id) FROM unnest(ARRAY['queued', 'running', 'succeeded', "
-     "'failed', 'dead']) s(status) LEFT JOIN jobs j ON j.status = s.status GROUP BY s.status"},
-    {"job_oldest_due",
-     "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) FROM jobs "
-     "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
+    [JOB_ROUTES_RETRY] = {"job_retry",
+                          "UPDATE jobs SET status = 'queued', run_at = t.now, finished_at = NULL, "
+                          "max_attempts = attempts + $2::int, published_at = t.now "
+                          "FROM (SELECT clock_timestamp() AS now) t "
+                          "WHERE id = $1 AND status IN ('dead', 'failed') RETURNING id"},
+    [JOB_ROUTES_COUNTS] =
+        {"job_counts",
+         "SELECT s.status, count(j.id) AS jobs FROM unnest(ARRAY['queued', 'running', 'succeeded', "
+         "'failed', 'dead']) s(status) LEFT JOIN jobs j ON j.status = s.status GROUP BY s.status"},
+    [JOB_ROUTES_OLDEST_DUE] =
+        {"job_oldest_due",
+         "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) AS seconds "
+         "FROM jobs "
+         "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
     /* A webhook event ($1 type, $2 data) fanned out by the worker to the subscriptions. */
-    {"job_announce", "SELECT spp_announce($1, $2::jsonb)"},
+    [JOB_ROUTES_ANNOUNCE] = {"job_announce", "SELECT spp_announce($1, $2::jsonb) AS job_id"},
     {NULL, NULL},
 };
 
@@ -82,8 +88,9 @@ void job_routes_list(struct req *r)
  * database error. */
 static int job_could_have_asked(struct req *r, const PGresult *res)
 {
-    const char *kind = PQgetvalue(res, 0, 2);
-    const char *partnership = req_col(res, 0, 3), *review = req_col(res, 0, 4);
+    const char *kind = db_value(res, 0, "kind");
+    const char *partnership = db_value_or_null(res, 0, "partnership_id"),
+               *review = db_value_or_null(res, 0, "review_id");
     if (!strcmp(kind, "digest.compile") && partnership) {
         if (r->principal.role > ROLE_PARTNERSHIP)
             return 0;
@@ -93,13 +100,13 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
     if (!strcmp(kind, "champion.assign") && review && validate_uuid(review)) {
         /* No person key drives a review, so its involvement is not asked for. */
         const char *p[] = {review, NULL};
-        PGresult *row = req_db(r, "review_get", 2, p);
+        PGresult *row = req_db(r, &review_statements[REVIEW_GET], 2, p);
         if (!row)
             return -1;
         if (PQntuples(row) == 0)
             return 0;
         struct scope_owner o;
-        req_owner_from_row(row, 0, 2, &o);
+        req_owner_from_row(row, 0, db_col(row, "hub_id"), &o);
         return scope_review(&r->principal, &o, 0, REVIEW_ACT_DRIVE) == SCOPE_OK;
     }
     return 0;
@@ -108,14 +115,14 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
 void job_routes_get(struct req *r)
 {
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "job_get", 1, p);
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such job.");
         return;
     }
-    const char *by = req_col(res, 0, 1);
+    const char *by = db_value_or_null(res, 0, "requested_by");
     const char *me = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
     int readable = r->principal.role == ROLE_ADMIN || (by && !strcmp(by, me));
     if (!readable)
@@ -126,7 +133,7 @@ void job_routes_get(struct req *r)
         req_problem(r, 404, "not_found", "No such job.");
         return;
     }
-    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+    req_reply_text(r, 200, db_value(res, 0, "json"));
 }
 
 void job_routes_retry(struct req *r)
@@ -137,12 +144,12 @@ void job_routes_retry(struct req *r)
     char fresh[16];
     snprintf(fresh, sizeof fresh, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
     const char *p[] = {id, fresh};
-    PGresult *res = req_db(r, "job_retry", 2, p);
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_RETRY], 2, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
         const char *g[] = {id};
-        PGresult *cur = req_db(r, "job_get", 1, g);
+        PGresult *cur = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, g);
         if (!cur)
             return;
         if (PQntuples(cur) == 0)

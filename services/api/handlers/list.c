@@ -156,29 +156,12 @@ static const struct list_variant *list_variant(const struct list_desc *d, enum s
     return v;
 }
 
-/* The one place that runs a variant. It is prepared on this connection the first time it is
- * used there: a list runs outside any transaction (GET), so the attempt that finds no such
- * statement (SQLSTATE 26000) costs one round trip and nothing else. When db_exec prepares
- * statements on first use by itself, this becomes req_db on the handle. */
+/* The one place that runs a variant: db_exec prepares it on a connection the first time it is
+ * used there (db.h), as it does every statement. */
 static PGresult *list_exec(struct req *r, const struct db_stmt *stmt, int n,
                            const char *const *params)
 {
-    PGresult *res = req_db_raw(r, stmt->name, n, params);
-    if (res && !db_ok(res) && !strcmp(db_sqlstate(res), "26000") &&
-        PQtransactionStatus(db_conn(r->hc->db)) == PQTRANS_IDLE) {
-        PGresult *prep = PQprepare(db_conn(r->hc->db), stmt->name, stmt->sql, 0, NULL);
-        int ok = db_ok(prep);
-        if (!ok)
-            log_error("preparing %s: %s", stmt->name, PQresultErrorMessage(prep));
-        PQclear(prep);
-        if (ok)
-            res = req_db_raw(r, stmt->name, n, params);
-    }
-    if (res && !db_ok(res)) {
-        req_db_answer(r, stmt->name, res);
-        return NULL;
-    }
-    return res;
+    return req_db(r, stmt, n, params);
 }
 
 /* What a request gives the sources that are not query parameters. */

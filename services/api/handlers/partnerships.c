@@ -4,19 +4,6 @@
 #include "phase.h"
 #include "plain.h"
 
-/* The statements, by handle: the descriptor names them by these indexes. */
-enum {
-    PARTNERSHIP_SUMMARY_ONE,
-    PARTNERSHIP_HUB_SUMMARY,
-    PARTNERSHIP_GET,
-    PARTNERSHIP_LOCK,
-    PARTNERSHIP_INSERT,
-    PARTNERSHIP_UPDATE,
-    PARTNERSHIP_PHASE,
-    PARTNERSHIP_DELETE,
-    PARTNERSHIP_STATEMENTS
-};
-
 /* A single partnership: json, version, its owner chain, then its phase (for /phase). */
 #define PARTNERSHIP_ROW                                                                            \
     "SELECT partnership_json(p)::text AS json, p.version, p.hub_id, p.id AS partnership_id, "      \
@@ -250,7 +237,7 @@ void partnerships_phase(struct req *r)
         return;
     }
     const char *p[] = {req_param(r, "id"), to};
-    PGresult *res = req_db(r, partnership_statements[PARTNERSHIP_PHASE].name, 2, p);
+    PGresult *res = req_db_commit(r, &partnership_statements[PARTNERSHIP_PHASE], 2, p);
     if (res)
         plain_reply(r, res);
 }
@@ -269,7 +256,7 @@ void partnerships_summary(struct req *r)
     if (!plain_load(r, &partnership_resource, 0, SCOPE_READ))
         return;
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, partnership_statements[PARTNERSHIP_SUMMARY_ONE].name, 1, p);
+    PGresult *res = req_db(r, &partnership_statements[PARTNERSHIP_SUMMARY_ONE], 1, p);
     if (res)
         req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }

@@ -10,17 +10,6 @@
 #include "plain.h"
 #include "resource.h"
 
-/* The statements, by handle: the descriptor names them by these indexes. */
-enum {
-    PERSON_LOCK,
-    PERSON_READ,
-    PERSON_INSERT,
-    PERSON_UPDATE,
-    PERSON_LEADS,
-    PERSON_DELETE,
-    PERSON_STATEMENTS
-};
-
 /* A single person: json, version, the owner chain (hub_id, partnership_id, school_id,
  * person_id), erased ("t" for a tombstone). */
 #define PERSON_ROW                                                                                 \
@@ -63,7 +52,7 @@ const struct db_stmt person_statements[] = {
          "SELECT j AS json, version FROM up CROSS JOIN audit"},
     /* How many leads person $1 would stop being entitled to at school $2: a school's lead is
      * one of its people, a partnership's lead a person at one of its schools. */
-    [PERSON_LEADS] =
+    [PERSON_LEADS_ELSEWHERE] =
         {"person_leads_elsewhere",
          "SELECT (SELECT count(*) FROM schools s WHERE s.lead_contact_id = $1 AND s.id <> $2) + "
          "(SELECT count(*) FROM partnerships p WHERE p.lead_contact_id = $1 AND p.id IS DISTINCT "
@@ -74,7 +63,7 @@ const struct db_stmt person_statements[] = {
          "WITH del AS (DELETE FROM people WHERE id = $1 RETURNING id), "
          "audit AS (SELECT spp_audit($2, 'change', ARRAY(SELECT id FROM del), $3, $4)) "
          "SELECT 1 FROM del CROSS JOIN audit"},
-    [PERSON_STATEMENTS] = {NULL, NULL},
+    {NULL, NULL},
 };
 
 /* The writable fields in the order of person_insert's parameters. */
@@ -164,7 +153,7 @@ static json_t *person_prefs(const json_t *stored, const json_t *given)
     return prefs;
 }
 
-PGresult *people_read_audited(struct req *r, const char *stmt)
+PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt)
 {
     const char *p[8] = {req_param(r, "id")};
     scope_list_filter(&r->principal, p + 1);
@@ -179,7 +168,7 @@ PGresult *people_read_audited(struct req *r, const char *stmt)
 
 void people_get(struct req *r)
 {
-    PGresult *res = people_read_audited(r, "person_read");
+    PGresult *res = people_read_audited(r, &person_statements[PERSON_READ]);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -199,7 +188,7 @@ static int person_before_write(struct req *r, const PGresult *cur, json_t *obj)
     if (!cur || !resource_changes(plain_col(cur, "json"), r->json, "school_id"))
         return 0;
     const char *p[] = {req_param(r, "id"), json_string_value(json_object_get(obj, "school_id"))};
-    PGresult *res = req_db(r, person_statements[PERSON_LEADS].name, 2, p);
+    PGresult *res = req_db(r, &person_statements[PERSON_LEADS_ELSEWHERE], 2, p);
     if (!res)
         return -1;
     if (strcmp(PQgetvalue(res, 0, 0), "0") != 0) {

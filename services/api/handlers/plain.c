@@ -75,7 +75,7 @@ static int plain_params(struct req *r, const struct resource_desc *d, const char
 
 PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enum scope_op op)
 {
-    PGresult *res = resource_fetch(r, (lock ? d->lock : d->get)->name);
+    PGresult *res = resource_fetch(r, lock ? d->lock : d->get);
     if (!res)
         return NULL;
     struct scope_owner o;
@@ -143,7 +143,7 @@ void plain_create(struct req *r, const struct resource_desc *d)
     json_decref(body); /* the parameters are copies in the arena */
     if (n < 0)
         return;
-    PGresult *res = req_db(r, d->insert->name, n, p);
+    PGresult *res = req_db_commit(r, d->insert, n, p);
     if (!res)
         return;
     char *loc = arena_printf(&r->arena, "%s/%s", r->path, plain_col(res, "id"));
@@ -205,7 +205,7 @@ void plain_update(struct req *r, const struct resource_desc *d)
     json_decref(merged); /* the parameters are copies in the arena */
     if (n < 0)
         return;
-    PGresult *res = req_db(r, d->update->name, n, p);
+    PGresult *res = req_db_commit(r, d->update, n, p);
     if (res)
         plain_reply(r, res);
 }
@@ -219,6 +219,6 @@ void plain_delete(struct req *r, const struct resource_desc *d)
         return;
     const char **p = NULL;
     int n = plain_params(r, d, req_param(r, "id"), NULL, &p);
-    if (n >= 0 && req_db(r, d->remove->name, n, p))
+    if (n >= 0 && req_db_commit(r, d->remove, n, p))
         req_reply_empty(r, 204);
 }

@@ -15,59 +15,68 @@ const struct db_stmt privacy_statements[] = {
     /* The whole export in one statement: the person if the caller's scope sees it, and the
      * audit row of this export (people_read_audited). The audit rows listed are those written
      * before this export. */
-    {"privacy_export",
-     "WITH seen AS (" PEOPLE_SEEN_SQL "), "
-     "audit AS (SELECT spp_audit($6, 'export', ARRAY(SELECT id FROM seen), $7, "
-     "$8), " AUDIT_READ_COMMIT ") "
-     "SELECT json_build_object('exported_at', spp_ts(clock_timestamp()), "
-     "'person', person_json(pe), "
-     "'bookings', (SELECT COALESCE(json_agg(booking_json(b) ORDER BY b.created_at, b.id), '[]') "
-     "FROM bookings b WHERE b.person_id = pe.id), "
-     "'accreditations', (SELECT COALESCE(json_agg(accreditation_json(a) ORDER BY a.awarded_on, "
-     "a.id), '[]') FROM accreditations a WHERE a.person_id = pe.id), "
-     "'conflicts', (SELECT COALESCE(json_agg(conflict_json(c) ORDER BY c.created_at, c.id), '[]') "
-     "FROM conflicts c WHERE c.person_id = pe.id), "
-     "'unavailability', (SELECT COALESCE(json_agg(unavailability_json(u) ORDER BY u.from_on, "
-     "u.id), '[]') FROM unavailability u WHERE u.person_id = pe.id), "
-     "'review_roles', json_build_object("
-     "'team', (SELECT COALESCE(json_agg(team_member_json(t) ORDER BY t.created_at, t.id), '[]') "
-     "FROM review_team t WHERE t.person_id = pe.id), "
-     "'champion', (SELECT COALESCE(json_agg(review_json(rv) ORDER BY rv.created_at, rv.id), "
-     "'[]') FROM reviews rv WHERE rv.champion_id = pe.id), "
-     "'action_owner', (SELECT COALESCE(json_agg(action_json(ac) ORDER BY ac.created_at, ac.id), "
-     "'[]') FROM actions ac WHERE ac.owner_id = pe.id), "
-     "'evidence_recorder', (SELECT COALESCE(json_agg(evidence_json(e) ORDER BY e.created_at, "
-     "e.id), '[]') FROM evidence e WHERE e.recorded_by = pe.id)), "
-     "'notifications', (SELECT COALESCE(json_agg(notification_json(n) ORDER BY n.created_at, "
-     "n.id), '[]') FROM notifications n WHERE n.person_id = pe.id), "
-     "'audit', (SELECT COALESCE(json_agg(audit_json(l) ORDER BY l.at, l.id), '[]') "
-     "FROM audit_log l WHERE l.person_ids @> ARRAY[pe.id]))::text "
-     "FROM seen JOIN people pe ON pe.id = seen.id CROSS JOIN audit"},
+    [PRIVACY_EXPORT] =
+        {"privacy_export",
+         "WITH seen AS (" PEOPLE_SEEN_SQL "), "
+         "audit AS (SELECT spp_audit($6, 'export', ARRAY(SELECT id FROM seen), $7, "
+         "$8), " AUDIT_READ_COMMIT ") "
+         "SELECT json_build_object('exported_at', spp_ts(clock_timestamp()), "
+         "'person', person_json(pe), "
+         "'bookings', (SELECT COALESCE(json_agg(booking_json(b) ORDER BY b.created_at, b.id), "
+         "'[]') "
+         "FROM bookings b WHERE b.person_id = pe.id), "
+         "'accreditations', (SELECT COALESCE(json_agg(accreditation_json(a) ORDER BY a.awarded_on, "
+         "a.id), '[]') FROM accreditations a WHERE a.person_id = pe.id), "
+         "'conflicts', (SELECT COALESCE(json_agg(conflict_json(c) ORDER BY c.created_at, c.id), "
+         "'[]') "
+         "FROM conflicts c WHERE c.person_id = pe.id), "
+         "'unavailability', (SELECT COALESCE(json_agg(unavailability_json(u) ORDER BY u.from_on, "
+         "u.id), '[]') FROM unavailability u WHERE u.person_id = pe.id), "
+         "'review_roles', json_build_object("
+         "'team', (SELECT COALESCE(json_agg(team_member_json(t) ORDER BY t.created_at, t.id), "
+         "'[]') "
+         "FROM review_team t WHERE t.person_id = pe.id), "
+         "'champion', (SELECT COALESCE(json_agg(review_json(rv) ORDER BY rv.created_at, rv.id), "
+         "'[]') FROM reviews rv WHERE rv.champion_id = pe.id), "
+         "'action_owner', (SELECT COALESCE(json_agg(action_json(ac) ORDER BY ac.created_at, "
+         "ac.id), "
+         "'[]') FROM actions ac WHERE ac.owner_id = pe.id), "
+         "'evidence_recorder', (SELECT COALESCE(json_agg(evidence_json(e) ORDER BY e.created_at, "
+         "e.id), '[]') FROM evidence e WHERE e.recorded_by = pe.id)), "
+         "'notifications', (SELECT COALESCE(json_agg(notification_json(n) ORDER BY n.created_at, "
+         "n.id), '[]') FROM notifications n WHERE n.person_id = pe.id), "
+         "'audit', (SELECT COALESCE(json_agg(audit_json(l) ORDER BY l.at, l.id), '[]') "
+         "FROM audit_log l WHERE l.person_ids @> ARRAY[pe.id]))::text "
+         "FROM seen JOIN people pe ON pe.id = seen.id CROSS JOIN audit"},
     /* The person's bookings that still hold or wait for a place on a session not yet started,
      * with their sessions, in the order their sessions are locked. */
-    {"privacy_future_bookings",
-     "SELECT b.id, b.session_id, b.status FROM bookings b "
-     "JOIN training_sessions ts ON ts.id = b.session_id WHERE b.person_id = $1 "
-     "AND b.status IN ('booked', 'waitlisted') AND ts.starts_at > clock_timestamp() "
-     "ORDER BY b.session_id"},
+    [PRIVACY_FUTURE_BOOKINGS] =
+        {"privacy_future_bookings",
+         "SELECT b.id, b.session_id, b.status FROM bookings b "
+         "JOIN training_sessions ts ON ts.id = b.session_id WHERE b.person_id = $1 "
+         "AND b.status IN ('booked', 'waitlisted') AND ts.starts_at > clock_timestamp() "
+         "ORDER BY b.session_id"},
     /* Everything else of an erasure in one statement ($1 person, $2..$4 audit_who, $5 the
      * reason): conflicts and unavailability go, keys and the calendar feed are revoked,
      * notifications not yet sent are skipped and every notification loses the address and the
      * text it held, and the record becomes the tombstone. */
-    {"privacy_erase",
-     "WITH c AS (DELETE FROM conflicts WHERE person_id = $1), "
-     "u AS (DELETE FROM unavailability WHERE person_id = $1), "
-     "k AS (UPDATE api_keys SET revoked_at = clock_timestamp() WHERE person_id = $1 "
-     "AND revoked_at IS NULL), "
-     "f AS (DELETE FROM calendar_feeds WHERE person_id = $1), "
-     "n AS (UPDATE notifications SET status = CASE WHEN status IN ('pending', 'failed') "
-     "THEN 'skipped' ELSE status END, recipient = 'erased:' || id, data = '{}', "
-     "updated_at = clock_timestamp() WHERE person_id = $1), "
-     "a AS (INSERT INTO audit_log (actor, action, person_ids, route, request_id, reason) "
-     "VALUES ($2, 'erase', ARRAY[$1::uuid], $3, $4, $5)) "
-     "UPDATE people SET full_name = '" PRIVACY_TOMBSTONE_NAME "', email = NULL, job_title = NULL, "
-     "digest_opt_in = false, erased_at = clock_timestamp(), version = version + 1, "
-     "updated_at = clock_timestamp() WHERE id = $1 RETURNING person_json(people)::text, version"},
+    [PRIVACY_ERASE] =
+        {"privacy_erase",
+         "WITH c AS (DELETE FROM conflicts WHERE person_id = $1), "
+         "u AS (DELETE FROM unavailability WHERE person_id = $1), "
+         "k AS (UPDATE api_keys SET revoked_at = clock_timestamp() WHERE person_id = $1 "
+         "AND revoked_at IS NULL), "
+         "f AS (DELETE FROM calendar_feeds WHERE person_id = $1), "
+         "n AS (UPDATE notifications SET status = CASE WHEN status IN ('pending', 'failed') "
+         "THEN 'skipped' ELSE status END, recipient = 'erased:' || id, data = '{}', "
+         "updated_at = clock_timestamp() WHERE person_id = $1), "
+         "a AS (INSERT INTO audit_log (actor, action, person_ids, route, request_id, reason) "
+         "VALUES ($2, 'erase', ARRAY[$1::uuid], $3, $4, $5)) "
+         "UPDATE people SET full_name = '" PRIVACY_TOMBSTONE_NAME
+         "', email = NULL, job_title = NULL, "
+         "digest_opt_in = false, erased_at = clock_timestamp(), version = version + 1, "
+         "updated_at = clock_timestamp() WHERE id = $1 RETURNING person_json(people)::text, "
+         "version"},
     {NULL, NULL},
 };
 
@@ -78,7 +87,7 @@ static const struct vfield privacy_erase_fields[] = {
 
 void privacy_export(struct req *r)
 {
-    PGresult *res = people_read_audited(r, "privacy_export");
+    PGresult *res = people_read_audited(r, &privacy_statements[PRIVACY_EXPORT]);
     if (res)
         req_reply_text(r, 200, PQgetvalue(res, 0, 0));
 }
@@ -91,7 +100,7 @@ static int privacy_cancel_booking(struct req *r, const char *booking_id, const c
                                   enum booking_status from)
 {
     const char *sp[] = {session_id};
-    if (!req_db(r, "training_lock", 1, sp))
+    if (!req_db(r, &training_statements[TRAINING_LOCK], 1, sp))
         return -1;
     return waitlist_move(r, booking_id, session_id, from, BOOKING_CANCELLED, 0) ? 0 : -1;
 }
@@ -102,27 +111,29 @@ static int privacy_cancel_booking(struct req *r, const char *booking_id, const c
 void privacy_erase(struct req *r)
 {
     const char *id = req_param(r, "id");
-    PGresult *cur = resource_load(r, "person_lock", SCOPE_PERSON, SCOPE_DELETE);
+    PGresult *cur = resource_load(r, &person_statements[PERSON_LOCK], SCOPE_PERSON, SCOPE_DELETE);
     if (!cur || req_check_body(r, privacy_erase_fields, VALIDATE_CREATE) != 0)
         return;
-    if (PQgetvalue(cur, 0, 6)[0] == 't') {
+    if (db_value(cur, 0, "erased")[0] == 't') {
         resource_reply(r, 200, cur, 0);
         return;
     }
     const char *p[] = {id};
-    PGresult *bookings = req_db(r, "privacy_future_bookings", 1, p);
+    PGresult *bookings = req_db(r, &privacy_statements[PRIVACY_FUTURE_BOOKINGS], 1, p);
     if (!bookings)
         return;
+    int id_col = db_col(bookings, "id"), session_col = db_col(bookings, "session_id"),
+        status_col = db_col(bookings, "status");
     for (int i = 0; i < PQntuples(bookings); i++) {
-        enum booking_status from = booking_status_parse(PQgetvalue(bookings, i, 2));
-        if (privacy_cancel_booking(r, PQgetvalue(bookings, i, 0), PQgetvalue(bookings, i, 1),
-                                   from) != 0)
+        enum booking_status from = booking_status_parse(PQgetvalue(bookings, i, status_col));
+        if (privacy_cancel_booking(r, PQgetvalue(bookings, i, id_col),
+                                   PQgetvalue(bookings, i, session_col), from) != 0)
             return;
     }
     const char *e[6] = {id};
     audit_who(r, e + 1);
     e[4] = json_string_value(json_object_get(r->json, "reason"));
-    PGresult *res = req_db(r, "privacy_erase", 5, e);
+    PGresult *res = req_db(r, &privacy_statements[PRIVACY_ERASE], 5, e);
     if (res)
         resource_reply(r, 200, res, 0);
 }

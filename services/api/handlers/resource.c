@@ -9,15 +9,20 @@
 
 /* Each returns (hub_id, partnership_id, school_id, person_id) of one record. */
 const struct db_stmt resource_statements[] = {
-    {"person_erased", "SELECT 1 FROM people WHERE id = $1 AND erased_at IS NOT NULL"},
-    {"chain_hub", "SELECT id, NULL::uuid, NULL::uuid, NULL::uuid FROM hubs WHERE id = $1"},
-    {"chain_partnership", "SELECT hub_id, id, NULL::uuid, NULL::uuid FROM partnerships "
-                          "WHERE id = $1"},
-    {"chain_school", "SELECT p.hub_id, s.partnership_id, s.id, NULL::uuid FROM schools s "
-                     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE s.id = $1"},
-    {"chain_person", "SELECT p.hub_id, s.partnership_id, s.id, pe.id FROM people pe "
-                     "JOIN schools s ON s.id = pe.school_id "
-                     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
+    [PERSON_ERASED] = {"person_erased",
+                       "SELECT 1 FROM people WHERE id = $1 AND erased_at IS NOT NULL"},
+    [CHAIN_HUB] = {"chain_hub",
+                   "SELECT id, NULL::uuid, NULL::uuid, NULL::uuid FROM hubs WHERE id = $1"},
+    [CHAIN_PARTNERSHIP] = {"chain_partnership",
+                           "SELECT hub_id, id, NULL::uuid, NULL::uuid FROM partnerships "
+                           "WHERE id = $1"},
+    [CHAIN_SCHOOL] = {"chain_school",
+                      "SELECT p.hub_id, s.partnership_id, s.id, NULL::uuid FROM schools s "
+                      "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE s.id = $1"},
+    [CHAIN_PERSON] = {"chain_person",
+                      "SELECT p.hub_id, s.partnership_id, s.id, pe.id FROM people pe "
+                      "JOIN schools s ON s.id = pe.school_id "
+                      "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
     {NULL, NULL},
 };
 
@@ -95,10 +100,11 @@ int resource_params(struct req *r, const struct vfield *fields, const json_t *ob
 
 int resource_chain(struct req *r, enum scope_kind kind, const char *id, struct scope_owner *o)
 {
-    static const char *const stmts[] = {[SCOPE_HUB] = "chain_hub",
-                                        [SCOPE_PARTNERSHIP] = "chain_partnership",
-                                        [SCOPE_SCHOOL] = "chain_school",
-                                        [SCOPE_PERSON] = "chain_person"};
+    static const struct db_stmt *const stmts[] = {
+        [SCOPE_HUB] = &resource_statements[CHAIN_HUB],
+        [SCOPE_PARTNERSHIP] = &resource_statements[CHAIN_PARTNERSHIP],
+        [SCOPE_SCHOOL] = &resource_statements[CHAIN_SCHOOL],
+        [SCOPE_PERSON] = &resource_statements[CHAIN_PERSON]};
     memset(o, 0, sizeof *o);
     if (kind > SCOPE_PERSON || !validate_uuid(id))
         return 0;
@@ -135,7 +141,7 @@ int resource_ref(struct req *r, const json_t *body, const char *field, enum scop
     return 0;
 }
 
-PGresult *resource_row(struct req *r, const char *stmt, int n, const char *const *p,
+PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const char *const *p,
                        const char *missing)
 {
     PGresult *res = req_db(r, stmt, n, p);
@@ -146,13 +152,14 @@ PGresult *resource_row(struct req *r, const char *stmt, int n, const char *const
     return res;
 }
 
-PGresult *resource_fetch(struct req *r, const char *stmt)
+PGresult *resource_fetch(struct req *r, const struct db_stmt *stmt)
 {
     const char *p[] = {req_param(r, "id")};
     return resource_row(r, stmt, 1, p, "No such resource.");
 }
 
-PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, enum scope_op op)
+PGresult *resource_load(struct req *r, const struct db_stmt *stmt, enum scope_kind kind,
+                        enum scope_op op)
 {
     PGresult *res = resource_fetch(r, stmt);
     if (!res)
@@ -184,7 +191,7 @@ int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op
 int resource_person_live(struct req *r, const char *person_id)
 {
     const char *p[] = {person_id};
-    PGresult *res = req_db(r, "person_erased", 1, p);
+    PGresult *res = req_db(r, &resource_statements[PERSON_ERASED], 1, p);
     if (!res)
         return -1;
     if (PQntuples(res) > 0) {

@@ -7,6 +7,7 @@
 #include "req.h"
 
 /* The statements behind resource_chain. */
+enum { PERSON_ERASED, CHAIN_HUB, CHAIN_PARTNERSHIP, CHAIN_SCHOOL, CHAIN_PERSON };
 extern const struct db_stmt resource_statements[];
 
 /* Applies r->json as an RFC 7396 merge patch onto the JSON text current; returns the merged
@@ -40,15 +41,16 @@ int resource_changes(const char *current, const json_t *patch, const char *field
 int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op);
 /* Runs stmt with its n parameters p: 404 `not_found` with the detail missing when it returns
  * no row. Returns the result (owned by the request) or NULL after answering. */
-PGresult *resource_row(struct req *r, const char *stmt, int n, const char *const *p,
+PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const char *const *p,
                        const char *missing);
 /* Runs stmt with the path's {id}: 404 when there is no such row. Returns the result (owned by
  * the request) or NULL after answering. */
-PGresult *resource_fetch(struct req *r, const char *stmt);
+PGresult *resource_fetch(struct req *r, const struct db_stmt *stmt);
 /* Runs stmt (a single-resource statement: json, version, then the owner chain in columns
  * 2..5) for the path's {id}, answers 404 when there is no such row and 404/403 when the caller
  * may not take op on it. Returns the result (owned by the request) or NULL after answering. */
-PGresult *resource_load(struct req *r, const char *stmt, enum scope_kind kind, enum scope_op op);
+PGresult *resource_load(struct req *r, const struct db_stmt *stmt, enum scope_kind kind,
+                        enum scope_op op);
 /* The path's person ({id}) must exist and be seen by the caller: 404 otherwise. Fills o (may
  * be NULL) with its chain. Returns 0, or -1 after answering. */
 int resource_person(struct req *r, struct scope_owner *o);

@@ -13,15 +13,17 @@
 
 const struct db_stmt review_facts_statements[] = {
     /* Person $1's owner chain, and whether they work at a school of review $2's partnership. */
-    {"review_person",
-     "SELECT p.hub_id, s.partnership_id, s.id, pe.id, "
-     "COALESCE(s.partnership_id = (SELECT r.partnership_id FROM reviews r WHERE r.id = $2), "
-     "false) FROM people pe JOIN schools s ON s.id = pe.school_id "
-     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
+    [REVIEW_PERSON] =
+        {"review_person",
+         "SELECT p.hub_id, s.partnership_id, s.id AS school_id, pe.id AS person_id, "
+         "COALESCE(s.partnership_id = (SELECT r.partnership_id FROM reviews r WHERE r.id = $2), "
+         "false) AS member FROM people pe JOIN schools s ON s.id = pe.school_id "
+         "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
     /* Everyone placed on the review: the team with their roles, then the champion. */
-    {"rfacts_placed", "SELECT t.person_id, t.role FROM review_team t WHERE t.review_id = $1 "
-                      "UNION ALL SELECT r.champion_id, 'champion' FROM reviews r "
-                      "WHERE r.id = $1 AND r.champion_id IS NOT NULL"},
+    [RFACTS_PLACED] = {"rfacts_placed",
+                       "SELECT t.person_id, t.role FROM review_team t WHERE t.review_id = $1 "
+                       "UNION ALL SELECT r.champion_id, 'champion' FROM reviews r "
+                       "WHERE r.id = $1 AND r.champion_id IS NOT NULL"},
     {NULL, NULL},
 };
 
@@ -70,15 +72,15 @@ int review_facts_nameable(struct req *r, const char *review_id, const char *pers
     if (!validate_uuid(person_id))
         return REVIEW_FACTS_UNSEEN;
     const char *p[] = {person_id, review_id};
-    PGresult *res = req_db(r, "review_person", 2, p);
+    PGresult *res = req_db(r, &review_facts_statements[REVIEW_PERSON], 2, p);
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
         return REVIEW_FACTS_UNSEEN;
-    if (PQgetvalue(res, 0, 4)[0] == 't')
+    if (db_value(res, 0, "member")[0] == 't')
         return REVIEW_FACTS_MEMBER;
     struct scope_owner o;
-    req_owner_from_row(res, 0, 0, &o);
+    req_owner_from_row(res, 0, db_col(res, "hub_id"), &o);
     return scope_visible(&r->principal, &o) ? REVIEW_FACTS_OUTSIDER : REVIEW_FACTS_UNSEEN;
 }
 
@@ -141,12 +143,14 @@ json_t *review_facts_recheck(struct req *r, const char *review_id)
     if (review_facts_review(r, review_id, &review) != 0)
         return NULL;
     const char *p[] = {review_id};
-    PGresult *placed = req_db(r, "rfacts_placed", 1, p);
+    PGresult *placed = req_db(r, &review_facts_statements[RFACTS_PLACED], 1, p);
     if (!placed)
         return NULL;
     json_t *report = json_array();
+    int person_col = db_col(placed, "person_id"), role_col = db_col(placed, "role");
     for (int i = 0; i < PQntuples(placed); i++) {
-        const char *person = PQgetvalue(placed, i, 0), *role = PQgetvalue(placed, i, 1);
+        const char *person = PQgetvalue(placed, i, person_col),
+                   *role = PQgetvalue(placed, i, role_col);
         int champion = !strcmp(role, "champion");
         struct elig_problem problems[ELIG_MAX_PROBLEMS];
         size_t n = review_facts_check(r, &review, person, champion, problems);

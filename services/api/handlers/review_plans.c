@@ -21,23 +21,29 @@
 #include "resource.h"
 
 const struct db_stmt review_plan_statements[] = {
-    {"rplan_get",
-     "SELECT review_plan_json(p)::text, p.partnership_id FROM review_plans p WHERE p.id = $1"},
-    {"rplan_insert",
-     "INSERT INTO review_plans (partnership_id, year_starts_on, team_size, visit_days, "
-     "requested_by) VALUES ($1, $2::date, $3::int, $4::int, $5) RETURNING id"},
-    {"rplan_lock",
-     "SELECT status, partnership_id, proposals::text FROM review_plans WHERE id = $1 FOR UPDATE"},
+    [RPLAN_GET] = {"rplan_get",
+                   "SELECT review_plan_json(p)::text AS json, p.partnership_id FROM review_plans p "
+                   "WHERE p.id = $1"},
+    [RPLAN_INSERT] =
+        {"rplan_insert",
+         "INSERT INTO review_plans (partnership_id, year_starts_on, team_size, visit_days, "
+         "requested_by) VALUES ($1, $2::date, $3::int, $4::int, $5) RETURNING id"},
+    [RPLAN_LOCK] = {"rplan_lock",
+                    "SELECT status, partnership_id, proposals::text AS proposals FROM "
+                    "review_plans WHERE id = $1 FOR UPDATE"},
     /* A review of the plan, in planning with its dates, while the school is still one of the
      * plan's partnership (no row otherwise). */
-    {"rplan_review",
-     "INSERT INTO reviews (school_id, partnership_id, review_starts_on, review_ends_on) "
-     "SELECT s.id, s.partnership_id, $2::date, $3::date FROM schools s "
-     "WHERE s.id = $1 AND s.partnership_id = $4 RETURNING id"},
-    {"rplan_member", "INSERT INTO review_team (review_id, person_id, role) VALUES ($1, $2, $3)"},
-    {"rplan_accepted", "UPDATE review_plans SET status = 'accepted', review_ids = $2::uuid[], "
-                       "version = version + 1, updated_at = clock_timestamp() WHERE id = $1 "
-                       "RETURNING review_plan_json(review_plans)::text"},
+    [RPLAN_REVIEW] =
+        {"rplan_review",
+         "INSERT INTO reviews (school_id, partnership_id, review_starts_on, review_ends_on) "
+         "SELECT s.id, s.partnership_id, $2::date, $3::date FROM schools s "
+         "WHERE s.id = $1 AND s.partnership_id = $4 RETURNING id"},
+    [RPLAN_MEMBER] = {"rplan_member",
+                      "INSERT INTO review_team (review_id, person_id, role) VALUES ($1, $2, $3)"},
+    [RPLAN_ACCEPTED] = {"rplan_accepted",
+                        "UPDATE review_plans SET status = 'accepted', review_ids = $2::uuid[], "
+                        "version = version + 1, updated_at = clock_timestamp() WHERE id = $1 "
+                        "RETURNING review_plan_json(review_plans)::text AS json"},
     {NULL, NULL},
 };
 
@@ -81,10 +87,10 @@ void review_plans_create(struct req *r)
     const char *by = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
     const char *ip[] = {id, json_string_value(json_object_get(r->json, "year_starts_on")),
                         team_size, visit_days, by};
-    PGresult *ins = req_db(r, "rplan_insert", 5, ip);
+    PGresult *ins = req_db(r, &review_plan_statements[RPLAN_INSERT], 5, ip);
     if (!ins)
         return;
-    const char *plan_id = PQgetvalue(ins, 0, 0);
+    const char *plan_id = db_value(ins, 0, "id");
 
     json_t *payload = json_pack("{s:s}", "review_plan_id", plan_id);
     char *text = json_dumps(payload, JSON_COMPACT);
@@ -97,10 +103,10 @@ void review_plans_create(struct req *r)
         return;
     /* As every 202: Location and the job in the body, here with the plan it fills. */
     const char *jp[] = {job};
-    PGresult *res = req_db(r, "job_get", 1, jp);
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, jp);
     if (!res)
         return;
-    json_t *body = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    json_t *body = json_loads(db_value(res, 0, "json"), 0, NULL);
     json_object_set_new(body, "review_plan_id", json_string(plan_id));
     char *out = json_dumps(body, JSON_COMPACT);
     json_decref(body);
@@ -112,16 +118,16 @@ void review_plans_create(struct req *r)
 void review_plans_get(struct req *r)
 {
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, "rplan_get", 1, p);
+    PGresult *res = req_db(r, &review_plan_statements[RPLAN_GET], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such review plan.");
         return;
     }
-    if (best_practices_require(r, PQgetvalue(res, 0, 1), "No such review plan.") != 0)
+    if (best_practices_require(r, db_value(res, 0, "partnership_id"), "No such review plan.") != 0)
         return;
-    req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+    req_reply_text(r, 200, db_value(res, 0, "json"));
 }
 
 /* Adds a broken rule of the plan to errors: the field in the plan, its rule and message, and
@@ -147,7 +153,7 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
     const char *from = json_string_value(json_object_get(proposal, "visit_starts_on"));
     const char *to = json_string_value(json_object_get(proposal, "visit_ends_on"));
     const char *p[] = {school, from, to, partnership};
-    PGresult *res = req_db(r, "rplan_review", 4, p);
+    PGresult *res = req_db(r, &review_plan_statements[RPLAN_REVIEW], 4, p);
     if (!res)
         return -1;
     review_id[0] = '\0';
@@ -157,7 +163,7 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
                             school ? school : "", NULL);
         return 0;
     }
-    snprintf(review_id, 37, "%s", PQgetvalue(res, 0, 0));
+    snprintf(review_id, 37, "%s", db_value(res, 0, "id"));
     struct elig_review review;
     if (review_facts_review(r, review_id, &review) != 0)
         return -1;
@@ -177,7 +183,7 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
         if (n > 0)
             continue;
         const char *mp[] = {review_id, person, role};
-        if (!req_db(r, "rplan_member", 3, mp))
+        if (!req_db(r, &review_plan_statements[RPLAN_MEMBER], 3, mp))
             return -1;
     }
     return 0;
@@ -191,24 +197,24 @@ void review_plans_accept(struct req *r)
     }
     const char *id = req_param(r, "id");
     const char *p[] = {id};
-    PGresult *plan = req_db(r, "rplan_lock", 1, p);
+    PGresult *plan = req_db(r, &review_plan_statements[RPLAN_LOCK], 1, p);
     if (!plan)
         return;
     if (PQntuples(plan) == 0) {
         req_problem(r, 404, "not_found", "No such review plan.");
         return;
     }
-    const char *partnership = PQgetvalue(plan, 0, 1);
+    const char *partnership = db_value(plan, 0, "partnership_id");
     if (best_practices_require(r, partnership, "No such review plan.") != 0)
         return;
-    const char *status = PQgetvalue(plan, 0, 0);
+    const char *status = db_value(plan, 0, "status");
     if (strcmp(status, "proposed") != 0) {
         req_problem(r, 409, "conflict",
                     arena_printf(&r->arena, "Only a proposed plan can be accepted; this one is %s.",
                                  status));
         return;
     }
-    json_t *proposals = json_loads(PQgetvalue(plan, 0, 2), 0, NULL);
+    json_t *proposals = json_loads(db_value(plan, 0, "proposals"), 0, NULL);
     json_t *errors = json_array();
     size_t n = json_array_size(proposals);
     struct buf ids;
@@ -235,9 +241,9 @@ void review_plans_accept(struct req *r)
         json_decref(errors);
     if (!failed && r->status < 400) {
         const char *u[] = {id, ids.data};
-        PGresult *res = req_db(r, "rplan_accepted", 2, u);
+        PGresult *res = req_db(r, &review_plan_statements[RPLAN_ACCEPTED], 2, u);
         if (res)
-            req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+            req_reply_text(r, 200, db_value(res, 0, "json"));
     }
     buf_cleanup(&ids);
 }

@@ -16,52 +16,63 @@
 /* Columns of a single review: json, version, hub_id, partnership_id, school_id, NULL (person
  * slot), status, involvement of the caller's person $2 (1 team, 2 champion), champion_id. */
 #define REVIEW_ROW                                                                                 \
-    "SELECT review_json(r)::text, r.version, p.hub_id, r.partnership_id, r.school_id, "            \
-    "NULL::uuid, "                                                                                 \
+    "SELECT review_json(r)::text AS json, r.version, p.hub_id, r.partnership_id, r.school_id, "    \
+    "NULL::uuid AS person_id, "                                                                    \
     "r.status, (CASE WHEN EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id "           \
     "AND t.person_id = $2::uuid) THEN 1 ELSE 0 END) + "                                            \
-    "(CASE WHEN r.champion_id = $2::uuid THEN 2 ELSE 0 END), r.champion_id "                       \
+    "(CASE WHEN r.champion_id = $2::uuid THEN 2 ELSE 0 END) AS involvement, r.champion_id "        \
     "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id WHERE r.id = $1"
 
 const struct db_stmt review_statements[] = {
-    {"review_get", REVIEW_ROW},
-    {"review_lock", REVIEW_ROW " FOR UPDATE OF r"},
-    {"review_insert",
-     "INSERT INTO reviews (school_id, partnership_id, focus, focus_area, self_review_summary, "
-     "review_starts_on, review_ends_on, workshop_on, implementation_due_on, impact_summary, "
-     "lessons_learned) SELECT s.id, s.partnership_id, $2, $3, $4, $5, $6, $7, $8, $9, $10 "
-     "FROM schools s WHERE s.id = $1 RETURNING review_json(reviews)::text, version, id"},
-    {"review_update",
-     "UPDATE reviews SET focus = $3, focus_area = $4, self_review_summary = $5, "
-     "review_starts_on = $6, review_ends_on = $7, workshop_on = $8, implementation_due_on = $9, "
-     "impact_summary = $10, lessons_learned = $11, version = version + 1, "
-     "updated_at = clock_timestamp() WHERE id = $1 AND school_id = $2 "
-     "RETURNING review_json(reviews)::text, version"},
-    {"review_set_status",
-     "UPDATE reviews SET status = $2, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1 RETURNING review_json(reviews)::text, version"},
-    /* The champion set, recorded and announced by $3 (sql/0016, as the worker's champion.assign
-     * does): json, version, the announcing job. */
-    {"review_set_champion",
-     "SELECT o_json, o_version, o_job FROM spp_review_set_champion($1, $2, $3)"},
-    {"review_workflow_facts",
-     "SELECT COALESCE(btrim(r.focus), '') <> '', COALESCE(btrim(r.self_review_summary), '') <> '', "
-     "r.review_starts_on IS NOT NULL, r.review_ends_on IS NOT NULL, "
-     "COALESCE(r.review_starts_on > r.review_ends_on, false), "
-     "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id), "
-     "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id AND t.role = 'lead_reviewer'), "
-     "(SELECT count(*) FROM evidence e WHERE e.review_id = r.id), "
-     "(SELECT count(*) FROM findings f WHERE f.review_id = r.id), "
-     "r.champion_id IS NOT NULL, r.workshop_on IS NOT NULL, "
-     "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped'), "
-     "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped' "
-     "AND (a.owner_id IS NULL OR a.due_on IS NULL)), "
-     "r.implementation_due_on IS NOT NULL, COALESCE(btrim(r.impact_summary), '') <> '', "
-     "COALESCE(btrim(r.lessons_learned), '') <> '' FROM reviews r WHERE r.id = $1"},
+    [REVIEW_GET] = {"review_get", REVIEW_ROW},
+    [REVIEW_LOCK] = {"review_lock", REVIEW_ROW " FOR UPDATE OF r"},
+    [REVIEW_INSERT] =
+        {"review_insert",
+         "INSERT INTO reviews (school_id, partnership_id, focus, focus_area, self_review_summary, "
+         "review_starts_on, review_ends_on, workshop_on, implementation_due_on, impact_summary, "
+         "lessons_learned) SELECT s.id, s.partnership_id, $2, $3, $4, $5, $6, $7, $8, $9, $10 "
+         "FROM schools s WHERE s.id = $1 RETURNING review_json(reviews)::text AS json, version, "
+         "id"},
+    [REVIEW_UPDATE] = {"review_update",
+                       "UPDATE reviews SET focus = $3, focus_area = $4, self_review_summary = $5, "
+                       "review_starts_on = $6, review_ends_on = $7, workshop_on = $8, "
+                       "implementation_due_on = $9, "
+                       "impact_summary = $10, lessons_learned = $11, version = version + 1, "
+                       "updated_at = clock_timestamp() WHERE id = $1 AND school_id = $2 "
+                       "RETURNING review_json(reviews)::text AS json, version"},
+    [REVIEW_SET_STATUS] =
+        {"review_set_status",
+         "UPDATE reviews SET status = $2, version = version + 1, updated_at = clock_timestamp() "
+         "WHERE id = $1 RETURNING review_json(reviews)::text AS json, version"},
+    [REVIEW_SET_CHAMPION] = {"review_set_champion",
+                             "SELECT o_json AS json, o_version AS version, o_job AS job_id FROM "
+                             "spp_review_set_champion($1, $2, $3)"},
+    [REVIEW_WORKFLOW_FACTS] =
+        {"review_workflow_facts",
+         "SELECT COALESCE(btrim(r.focus), '') <> '' AS has_focus, "
+         "COALESCE(btrim(r.self_review_summary), '') <> '' AS has_self_review, "
+         "r.review_starts_on IS NOT NULL AS has_start, r.review_ends_on IS NOT NULL AS has_end, "
+         "COALESCE(r.review_starts_on > r.review_ends_on, false) AS dates_reversed, "
+         "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id) AS team_size, "
+         "(SELECT count(*) FROM review_team t WHERE t.review_id = r.id AND t.role = "
+         "'lead_reviewer') AS lead_reviewers, "
+         "(SELECT count(*) FROM evidence e WHERE e.review_id = r.id) AS evidence_count, "
+         "(SELECT count(*) FROM findings f WHERE f.review_id = r.id) AS finding_count, "
+         "r.champion_id IS NOT NULL AS has_champion, r.workshop_on IS NOT NULL AS has_workshop_on, "
+         "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped') "
+         "AS action_count, "
+         "(SELECT count(*) FROM actions a WHERE a.review_id = r.id AND a.status <> 'dropped' "
+         "AND (a.owner_id IS NULL OR a.due_on IS NULL)) AS actions_incomplete, "
+         "r.implementation_due_on IS NOT NULL AS has_implementation_due, "
+         "COALESCE(btrim(r.impact_summary), '') <> '' AS has_impact_summary, "
+         "COALESCE(btrim(r.lessons_learned), '') <> '' AS has_lessons_learned "
+         "FROM reviews r WHERE r.id = $1"},
     /* The event and the webhook job that announces it (sql/0013); returns the job. */
-    {"review_event_insert", "SELECT spp_review_event($1, $2, $3, $4, $5, $6)"},
-    {"review_publish_practices", "UPDATE best_practices SET published_at = clock_timestamp() "
-                                 "WHERE review_id = $1 AND published_at IS NULL"},
+    [REVIEW_EVENT_INSERT] = {"review_event_insert",
+                             "SELECT spp_review_event($1, $2, $3, $4, $5, $6) AS job_id"},
+    [REVIEW_PUBLISH_PRACTICES] = {"review_publish_practices",
+                                  "UPDATE best_practices SET published_at = clock_timestamp() "
+                                  "WHERE review_id = $1 AND published_at IS NULL"},
     {NULL, NULL},
 };
 
@@ -156,8 +167,8 @@ static enum scope_result review_decide(const struct req *r, const PGresult *row,
                                        enum review_act act)
 {
     struct scope_owner o;
-    req_owner_from_row(row, 0, 2, &o);
-    return scope_review(&r->principal, &o, (unsigned)atoi(PQgetvalue(row, 0, 7)), act);
+    req_owner_from_row(row, 0, db_col(row, "hub_id"), &o);
+    return scope_review(&r->principal, &o, (unsigned)atoi(db_value(row, 0, "involvement")), act);
 }
 
 /* The role decision alone, answered: 404 or 403 and -1, else 0. */
@@ -181,10 +192,10 @@ int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
     if (review_role(r, row, act) != 0)
         return -1;
     if (act != REVIEW_ACT_READ &&
-        workflow_is_terminal(workflow_status_parse(PQgetvalue(row, 0, 6)))) {
+        workflow_is_terminal(workflow_status_parse(db_value(row, 0, "status")))) {
         req_problem(r, 409, "conflict",
                     arena_printf(&r->arena, "The review is %s: it no longer changes.",
-                                 PQgetvalue(row, 0, 6)));
+                                 db_value(row, 0, "status")));
         return -1;
     }
     return 0;
@@ -193,7 +204,8 @@ int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
 PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum review_act act)
 {
     const char *p[] = {review_id, review_me(r)};
-    PGresult *res = req_db(r, lock ? "review_lock" : "review_get", 2, p);
+    PGresult *res =
+        req_db(r, lock ? &review_statements[REVIEW_LOCK] : &review_statements[REVIEW_GET], 2, p);
     if (!res)
         return NULL;
     if (PQntuples(res) == 0) {
@@ -203,16 +215,24 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
     return reviews_allowed(r, res, act) == 0 ? res : NULL;
 }
 
+/* reviews_event, with COMMIT in the same round trip when last is set. */
+static int reviews_event_run(struct req *r, const char *review_id, const char *kind,
+                             const char *from, const char *to, const char *reason, int last)
+{
+    const char *p[] = {review_id, kind, from, to, review_actor(r), reason};
+    PGresult *res =
+        (last ? req_db_commit : req_db)(r, &review_statements[REVIEW_EVENT_INSERT], 6, p);
+    if (!res)
+        return -1;
+    if (!db_is_null(res, 0, "job_id"))
+        req_publish_after_commit(r, db_value(res, 0, "job_id"));
+    return 0;
+}
+
 int reviews_event(struct req *r, const char *review_id, const char *kind, const char *from,
                   const char *to, const char *reason)
 {
-    const char *p[] = {review_id, kind, from, to, review_actor(r), reason};
-    PGresult *res = req_db(r, "review_event_insert", 6, p);
-    if (!res)
-        return -1;
-    if (!PQgetisnull(res, 0, 0))
-        req_publish_after_commit(r, PQgetvalue(res, 0, 0));
-    return 0;
+    return reviews_event_run(r, review_id, kind, from, to, reason, 0);
 }
 
 void reviews_list(struct req *r)
@@ -250,7 +270,7 @@ void reviews_create(struct req *r)
     int n = resource_params(r, review_fields, r->json, p, sizeof p / sizeof *p);
     if (n < 0)
         return;
-    PGresult *res = req_db(r, "review_insert", n, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_INSERT], n, p);
     if (!res)
         return;
     resource_created(r, res);
@@ -289,9 +309,9 @@ static int review_enqueue_assignment(struct req *r, const char *id, const char *
 /* Answers the review with a report of who no longer qualifies after its dates moved. */
 static void review_reply_rechecked(struct req *r, const PGresult *res, json_t *report)
 {
-    json_t *body = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    json_t *body = json_loads(db_value(res, 0, "json"), 0, NULL);
     json_object_set_new(body, "no_longer_eligible", report);
-    req_etag(r, PQgetvalue(res, 0, 1));
+    req_etag(r, db_value(res, 0, "version"));
     req_reply_json(r, 200, body);
 }
 
@@ -299,11 +319,11 @@ void reviews_update(struct req *r)
 {
     const char *id = req_param(r, "id");
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_READ);
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+    if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0 ||
         req_check_body(r, review_fields, VALIDATE_PATCH) != 0)
         return;
     if (json_object_get(r->json, "school_id") &&
-        resource_changes(PQgetvalue(cur, 0, 0), r->json, "school_id")) {
+        resource_changes(db_value(cur, 0, "json"), r->json, "school_id")) {
         req_invalid_field(r, "/school_id", "read_only", "a review stays with its host school");
         return;
     }
@@ -321,7 +341,7 @@ void reviews_update(struct req *r)
         if (reviews_allowed(r, cur, review_field_act(k)) != 0)
             return;
     }
-    json_t *merged = resource_merge(PQgetvalue(cur, 0, 0), r->json);
+    json_t *merged = resource_merge(db_value(cur, 0, "json"), r->json);
     const char *p[11];
     p[0] = id;
     /* $2 is the (unchanged) school. */
@@ -329,12 +349,12 @@ void reviews_update(struct req *r)
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;
-    PGresult *res = req_db(r, "review_update", 11, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_UPDATE], 11, p);
     if (!res)
         return;
-    int moved = resource_changes(PQgetvalue(cur, 0, 0), r->json, "review_starts_on") ||
-                resource_changes(PQgetvalue(cur, 0, 0), r->json, "review_ends_on") ||
-                resource_changes(PQgetvalue(cur, 0, 0), r->json, "workshop_on");
+    int moved = resource_changes(db_value(cur, 0, "json"), r->json, "review_starts_on") ||
+                resource_changes(db_value(cur, 0, "json"), r->json, "review_ends_on") ||
+                resource_changes(db_value(cur, 0, "json"), r->json, "workshop_on");
     if (!moved) {
         resource_reply(r, 200, res, 0);
         return;
@@ -350,7 +370,7 @@ void reviews_update(struct req *r)
     {
         if (strcmp(json_string_value(json_object_get(item, "role")), "champion") != 0)
             continue;
-        if (review_enqueue_assignment(r, id, PQgetvalue(res, 0, 1), NULL) != 0) {
+        if (review_enqueue_assignment(r, id, db_value(res, 0, "version"), NULL) != 0) {
             json_decref(report);
             return;
         }
@@ -363,28 +383,28 @@ static int review_load_facts(struct req *r, const char *id, enum review_status t
                              struct review_facts *f)
 {
     const char *p[] = {id};
-    PGresult *res = req_db(r, "review_workflow_facts", 1, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_WORKFLOW_FACTS], 1, p);
     if (!res)
         return -1;
-    int c = 0;
-#define FACT_BOOL (PQgetvalue(res, 0, c++)[0] == 't')
-#define FACT_INT  atoi(PQgetvalue(res, 0, c++))
-    f->has_focus = FACT_BOOL;
-    f->has_self_review = FACT_BOOL;
-    f->has_start = FACT_BOOL;
-    f->has_end = FACT_BOOL;
-    f->dates_reversed = FACT_BOOL;
-    f->team_size = FACT_INT;
-    f->lead_reviewers = FACT_INT;
-    f->evidence_count = FACT_INT;
-    f->finding_count = FACT_INT;
-    f->has_champion = FACT_BOOL;
-    f->has_workshop_on = FACT_BOOL;
-    f->action_count = FACT_INT;
-    f->actions_incomplete = FACT_INT;
-    f->has_implementation_due = FACT_BOOL;
-    f->has_impact_summary = FACT_BOOL;
-    f->has_lessons_learned = FACT_BOOL;
+        /* Each fact is the column of its own name. */
+#define FACT_BOOL(name) f->name = db_value(res, 0, #name)[0] == 't'
+#define FACT_INT(name)  f->name = atoi(db_value(res, 0, #name))
+    FACT_BOOL(has_focus);
+    FACT_BOOL(has_self_review);
+    FACT_BOOL(has_start);
+    FACT_BOOL(has_end);
+    FACT_BOOL(dates_reversed);
+    FACT_INT(team_size);
+    FACT_INT(lead_reviewers);
+    FACT_INT(evidence_count);
+    FACT_INT(finding_count);
+    FACT_BOOL(has_champion);
+    FACT_BOOL(has_workshop_on);
+    FACT_INT(action_count);
+    FACT_INT(actions_incomplete);
+    FACT_BOOL(has_implementation_due);
+    FACT_BOOL(has_impact_summary);
+    FACT_BOOL(has_lessons_learned);
 #undef FACT_BOOL
 #undef FACT_INT
     f->team_not_eligible = 0;
@@ -411,10 +431,10 @@ void reviews_transition(struct req *r)
     /* A completed or cancelled review answers invalid_transition below, like any non-edge. */
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_READ);
     if (!cur || review_role(r, cur, REVIEW_ACT_DRIVE) != 0 ||
-        req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+        req_if_match(r, db_value(cur, 0, "version")) != 0 ||
         req_check_body(r, review_transition_fields, VALIDATE_CREATE) != 0)
         return;
-    const char *from_s = PQgetvalue(cur, 0, 6);
+    const char *from_s = db_value(cur, 0, "status");
     const char *to_s = json_string_value(json_object_get(r->json, "to"));
     const char *reason = json_string_value(json_object_get(r->json, "reason"));
     enum review_status from = workflow_status_parse(from_s), to = workflow_status_parse(to_s);
@@ -439,17 +459,20 @@ void reviews_transition(struct req *r)
         return;
     }
     const char *u[] = {id, to_s};
-    PGresult *res = req_db(r, "review_set_status", 2, u);
-    if (!res || reviews_event(r, id, "transition", from_s, to_s, reason) != 0)
+    PGresult *res = req_db(r, &review_statements[REVIEW_SET_STATUS], 2, u);
+    if (!res)
         return;
     if (to == REVIEW_FEEDBACK && !facts.has_champion &&
-        review_enqueue_assignment(r, id, PQgetvalue(res, 0, 1), NULL) != 0)
+        review_enqueue_assignment(r, id, db_value(res, 0, "version"), NULL) != 0)
         return;
     if (to == REVIEW_COMPLETED) {
         const char *b[] = {id};
-        if (!req_db(r, "review_publish_practices", 1, b))
+        if (!req_db(r, &review_statements[REVIEW_PUBLISH_PRACTICES], 1, b))
             return;
     }
+    /* The event last, with COMMIT in its round trip. */
+    if (reviews_event_run(r, id, "transition", from_s, to_s, reason, 1) != 0)
+        return;
     resource_reply(r, 200, res, 0);
 }
 
@@ -458,14 +481,14 @@ void reviews_set_champion(struct req *r)
 {
     const char *id = req_param(r, "id");
     PGresult *cur = reviews_load(r, id, 1, REVIEW_ACT_DRIVE);
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0 ||
+    if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0 ||
         req_check_body(r, review_champion_fields, VALIDATE_CREATE) != 0)
         return;
     const char *person = json_string_value(json_object_get(r->json, "person_id"));
     if (review_facts_require(r, id, person, 1, "/person_id") != 0)
         return;
     const char *p[] = {id, person, review_actor(r)};
-    PGresult *res = req_db(r, "review_set_champion", 3, p);
+    PGresult *res = req_db(r, &review_statements[REVIEW_SET_CHAMPION], 3, p);
     if (!res)
         return;
     if (!PQgetisnull(res, 0, 2))

@@ -15,7 +15,7 @@
 PGresult *subcollection_db(struct req *r, const struct db_stmt *stmt, int n,
                            const char *const *params)
 {
-    return req_db(r, stmt->name, n, params);
+    return req_db(r, stmt, n, params);
 }
 
 /* The value of the column named name in row 0, or NULL when the result has no such column or

@@ -18,18 +18,20 @@
     "WHERE t.id = $1"
 
 const struct db_stmt training_statements[] = {
-    {"training_get", TRAINING_ROW},
-    {"training_lock", TRAINING_ROW " FOR UPDATE"},
-    {"training_insert",
-     "INSERT INTO training_sessions (course, starts_at, ends_at, location, capacity, hub_id) "
-     "VALUES ($1, $2, $3, $4, $5::int, $6) RETURNING "
-     "training_session_json(training_sessions)::text, "
-     "version, id"},
-    {"training_update",
-     "UPDATE training_sessions SET course = $2, starts_at = $3, ends_at = $4, location = $5, "
-     "capacity = $6::int, hub_id = $7, version = version + 1, updated_at = clock_timestamp() "
-     "WHERE id = $1"},
-    {"training_delete", "DELETE FROM training_sessions WHERE id = $1"},
+    [TRAINING_GET] = {"training_get", TRAINING_ROW},
+    [TRAINING_LOCK] = {"training_lock", TRAINING_ROW " FOR UPDATE"},
+    [TRAINING_INSERT] =
+        {"training_insert",
+         "INSERT INTO training_sessions (course, starts_at, ends_at, location, capacity, hub_id) "
+         "VALUES ($1, $2, $3, $4, $5::int, $6) RETURNING "
+         "training_session_json(training_sessions)::text, "
+         "version, id"},
+    [TRAINING_UPDATE] =
+        {"training_update",
+         "UPDATE training_sessions SET course = $2, starts_at = $3, ends_at = $4, location = $5, "
+         "capacity = $6::int, hub_id = $7, version = version + 1, updated_at = clock_timestamp() "
+         "WHERE id = $1"},
+    [TRAINING_DELETE] = {"training_delete", "DELETE FROM training_sessions WHERE id = $1"},
     {NULL, NULL},
 };
 
@@ -136,7 +138,7 @@ void training_sessions_create(struct req *r)
         return;
     /* A CHECK the row breaks is answered as the rule it is (req_db_answer: reversed dates at
      * /ends_at, seats below those taken at /capacity, …), not always as reversed dates. */
-    PGresult *res = req_db(r, "training_insert", n, p);
+    PGresult *res = req_db(r, &training_statements[TRAINING_INSERT], n, p);
     if (!res)
         return;
     resource_created(r, res);
@@ -146,7 +148,8 @@ void training_sessions_create(struct req *r)
 PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum scope_op op)
 {
     const char *p[] = {id};
-    PGresult *res = req_db(r, lock ? "training_lock" : "training_get", 1, p);
+    PGresult *res = req_db(
+        r, lock ? &training_statements[TRAINING_LOCK] : &training_statements[TRAINING_GET], 1, p);
     if (!res)
         return NULL;
     struct scope_owner o;
@@ -199,7 +202,7 @@ void training_sessions_update(struct req *r)
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;
-    PGresult *res = req_db(r, "training_update", 7, p);
+    PGresult *res = req_db(r, &training_statements[TRAINING_UPDATE], 7, p);
     if (!res)
         return;
     /* More capacity: the waiting list moves up into the new seats, oldest first. */
@@ -218,6 +221,6 @@ void training_sessions_delete(struct req *r)
     if (!cur || req_if_match(r, training_col(cur, "version")) != 0)
         return;
     const char *p[] = {id};
-    if (req_db(r, "training_delete", 1, p))
+    if (req_db(r, &training_statements[TRAINING_DELETE], 1, p))
         req_reply_empty(r, 204);
 }

@@ -23,24 +23,27 @@
 #include "unsub.h"
 
 const struct db_stmt unsubscribe_statements[] = {
-    {"unsub_key", "SELECT encode(key, 'hex') FROM unsubscribe_key"},
-    {"unsub_person", "SELECT 1 FROM people WHERE id = $1::uuid AND erased_at IS NULL"},
+    [UNSUB_KEY] = {"unsub_key", "SELECT encode(key, 'hex') AS key FROM unsubscribe_key"},
+    [UNSUB_PERSON] = {"unsub_person",
+                      "SELECT 1 FROM people WHERE id = $1::uuid AND erased_at IS NULL"},
     /* Switches kind $2 off for person $1 when it is on; audits the change ($3 request id).
      * Columns: whether the person exists, whether anything changed. */
-    {"unsub_apply",
-     "WITH p AS (SELECT id, CASE WHEN $2::text = 'digest' THEN digest_opt_in "
-     "    ELSE COALESCE((notification_preferences ->> $2::text)::boolean, true) END AS on_now "
-     "  FROM people WHERE id = $1::uuid AND erased_at IS NULL FOR UPDATE), "
-     "u AS (UPDATE people pe SET "
-     "    digest_opt_in = CASE WHEN $2::text = 'digest' THEN false ELSE pe.digest_opt_in END, "
-     "    notification_preferences = CASE WHEN $2::text = 'digest' "
-     "      THEN pe.notification_preferences "
-     "      ELSE pe.notification_preferences || jsonb_build_object($2::text, false) END, "
-     "    version = pe.version + 1, updated_at = clock_timestamp() "
-     "  FROM p WHERE pe.id = p.id AND p.on_now RETURNING pe.id), "
-     "a AS (SELECT spp_audit('unsubscribe-link', 'change', ARRAY(SELECT id FROM u), "
-     "  '/unsubscribe/{token}', $3) AS done) "
-     "SELECT EXISTS (SELECT 1 FROM p), EXISTS (SELECT 1 FROM u), (SELECT count(*) FROM a)"},
+    [UNSUB_APPLY] =
+        {"unsub_apply",
+         "WITH p AS (SELECT id, CASE WHEN $2::text = 'digest' THEN digest_opt_in "
+         "    ELSE COALESCE((notification_preferences ->> $2::text)::boolean, true) END AS on_now "
+         "  FROM people WHERE id = $1::uuid AND erased_at IS NULL FOR UPDATE), "
+         "u AS (UPDATE people pe SET "
+         "    digest_opt_in = CASE WHEN $2::text = 'digest' THEN false ELSE pe.digest_opt_in END, "
+         "    notification_preferences = CASE WHEN $2::text = 'digest' "
+         "      THEN pe.notification_preferences "
+         "      ELSE pe.notification_preferences || jsonb_build_object($2::text, false) END, "
+         "    version = pe.version + 1, updated_at = clock_timestamp() "
+         "  FROM p WHERE pe.id = p.id AND p.on_now RETURNING pe.id), "
+         "a AS (SELECT spp_audit('unsubscribe-link', 'change', ARRAY(SELECT id FROM u), "
+         "  '/unsubscribe/{token}', $3) AS done) "
+         "SELECT EXISTS (SELECT 1 FROM p) AS found, EXISTS (SELECT 1 FROM u) AS changed, "
+         "(SELECT count(*) FROM a) AS audited"},
     {NULL, NULL},
 };
 
@@ -48,7 +51,7 @@ const struct db_stmt unsubscribe_statements[] = {
  * toward the failed-auth limit; or what req_db answers for a failed query). */
 static int unsubscribe_token(struct req *r, char *person, const char **kind)
 {
-    PGresult *res = req_db(r, "unsub_key", 0, NULL);
+    PGresult *res = req_db(r, &unsubscribe_statements[UNSUB_KEY], 0, NULL);
     if (!res)
         return -1;
     if (PQntuples(res) != 1) {
@@ -58,7 +61,7 @@ static int unsubscribe_token(struct req *r, char *person, const char **kind)
     }
     unsigned char key[UNSUB_KEY_LEN];
     /* Results of req_db belong to the request, which frees them. */
-    int ok = unsub_key_parse(PQgetvalue(res, 0, 0), key) == 0;
+    int ok = unsub_key_parse(db_value(res, 0, "key"), key) == 0;
     if (!ok || unsub_token_check(key, sizeof key, req_param(r, "token"), person, kind) != 0) {
         req_problem(r, 404, "not_found", "This unsubscribe link is not valid."); /* counted */
         return -1;
@@ -91,7 +94,7 @@ void unsubscribe_show(struct req *r)
     if (unsubscribe_token(r, person, &kind) != 0)
         return;
     const char *p[] = {person};
-    PGresult *res = req_db(r, "unsub_person", 1, p);
+    PGresult *res = req_db(r, &unsubscribe_statements[UNSUB_PERSON], 1, p);
     if (!res)
         return;
     if (PQntuples(res) == 0)
@@ -107,10 +110,10 @@ void unsubscribe_apply(struct req *r)
     if (unsubscribe_token(r, person, &kind) != 0)
         return;
     const char *p[] = {person, kind, r->request_id};
-    PGresult *res = req_db(r, "unsub_apply", 3, p);
+    PGresult *res = req_db(r, &unsubscribe_statements[UNSUB_APPLY], 3, p);
     if (!res)
         return;
-    if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+    if (strcmp(db_value(res, 0, "found"), "t") != 0)
         unsubscribe_gone(r);
     else
         unsubscribe_reply(r, unsub_page(kind, req_param(r, "token"), 1));

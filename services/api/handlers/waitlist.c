@@ -43,7 +43,7 @@ const struct db_stmt waitlist_statements[] = {
 
 static PGresult *waitlist_db(struct req *r, int stmt, int n, const char *const *params)
 {
-    return req_db(r, waitlist_statements[stmt].name, n, params);
+    return req_db(r, &waitlist_statements[stmt], n, params);
 }
 
 int waitlist_announce(struct req *r, const char *booking_id)
@@ -82,13 +82,14 @@ PGresult *waitlist_move(struct req *r, const char *booking_id, const char *sessi
                         enum booking_status from, enum booking_status to, int tell)
 {
     const char *u[] = {booking_id, booking_status_names[to]};
-    PGresult *res = req_db(r, "booking_set_status", 2, u);
+    PGresult *res = req_db(r, &bookings_statements[BOOKING_SET_STATUS], 2, u);
     if (!res || (tell ? waitlist_announce(r, booking_id)
                       : req_announce(r, "booking.changed", PQgetvalue(res, 0, 0))) != 0)
         return NULL;
     if (booking_frees_seat(from, to)) {
         const char *seat[] = {session_id, "-1"};
-        if (!req_db(r, "booking_seats", 2, seat) || waitlist_promote(r, session_id, 1) != 0)
+        if (!req_db(r, &bookings_statements[BOOKING_SEATS], 2, seat) ||
+            waitlist_promote(r, session_id, 1) != 0)
             return NULL;
     }
     return res;

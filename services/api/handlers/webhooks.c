@@ -26,20 +26,25 @@
 #define WEBHOOKS_PER_KEY_MAX 25
 
 const struct db_stmt webhooks_statements[] = {
-    {"webhook_insert", "INSERT INTO webhooks (id, url, events, secret_enc, api_key_id) "
-                       "VALUES ($1, $2, $3::text[], $4, $5) "
-                       "RETURNING webhook_json(webhooks)::text, version"},
+    [WEBHOOK_INSERT] = {"webhook_insert",
+                        "INSERT INTO webhooks (id, url, events, secret_enc, api_key_id) "
+                        "VALUES ($1, $2, $3::text[], $4, $5) "
+                        "RETURNING webhook_json(webhooks)::text AS json, version"},
     /* The owner column is the key that created it (NULL for the bootstrap admin token). */
-    {"webhook_get",
-     "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w WHERE w.id = $1"},
-    {"webhook_lock", "SELECT webhook_json(w)::text, w.version, w.api_key_id FROM webhooks w "
-                     "WHERE w.id = $1 FOR UPDATE"},
-    {"webhook_delete", "DELETE FROM webhooks WHERE id = $1 RETURNING id"},
+    [WEBHOOK_GET] = {"webhook_get", "SELECT webhook_json(w)::text AS json, w.version, w.api_key_id "
+                                    "FROM webhooks w WHERE w.id = $1"},
+    [WEBHOOK_LOCK] =
+        {"webhook_lock",
+         "SELECT webhook_json(w)::text AS json, w.version, w.api_key_id FROM webhooks w "
+         "WHERE w.id = $1 FOR UPDATE"},
+    [WEBHOOK_DELETE] = {"webhook_delete", "DELETE FROM webhooks WHERE id = $1 RETURNING id"},
     /* Serialises creates by one key ($1; NULL for the bootstrap admin token) until commit. */
-    {"webhook_owner_lock",
-     "SELECT pg_advisory_xact_lock(hashtextextended('webhooks:' || COALESCE($1::text, ''), 0))"},
-    {"webhook_owner_count",
-     "SELECT count(*) FROM webhooks WHERE api_key_id IS NOT DISTINCT FROM $1::uuid"},
+    [WEBHOOK_OWNER_LOCK] = {"webhook_owner_lock",
+                            "SELECT pg_advisory_xact_lock(hashtextextended('webhooks:' || "
+                            "COALESCE($1::text, ''), 0))"},
+    [WEBHOOK_OWNER_COUNT] =
+        {"webhook_owner_count",
+         "SELECT count(*) AS hooks FROM webhooks WHERE api_key_id IS NOT DISTINCT FROM $1::uuid"},
     {NULL, NULL},
 };
 
@@ -73,11 +78,12 @@ static const char *webhooks_owner(const struct req *r)
 static PGresult *webhooks_load(struct req *r, int lock)
 {
     const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, lock ? "webhook_lock" : "webhook_get", 1, p);
+    PGresult *res = req_db(
+        r, lock ? &webhooks_statements[WEBHOOK_LOCK] : &webhooks_statements[WEBHOOK_GET], 1, p);
     if (!res)
         return NULL;
     const char *owner = webhooks_owner(r);
-    const char *key = PQntuples(res) ? req_col(res, 0, 2) : NULL;
+    const char *key = PQntuples(res) ? db_value_or_null(res, 0, "api_key_id") : NULL;
     if (PQntuples(res) == 0 || (owner && (!key || strcmp(owner, key) != 0))) {
         req_problem(r, 404, "not_found", "No such webhook.");
         return NULL;
@@ -176,13 +182,13 @@ static int webhooks_check_target(const char *url, json_t *errors)
 static int webhooks_check_cap(struct req *r)
 {
     const char *owner[] = {r->principal.key_id[0] ? r->principal.key_id : NULL};
-    PGresult *res = req_db(r, "webhook_owner_lock", 1, owner);
+    PGresult *res = req_db(r, &webhooks_statements[WEBHOOK_OWNER_LOCK], 1, owner);
     if (!res)
         return -1;
-    res = req_db(r, "webhook_owner_count", 1, owner);
+    res = req_db(r, &webhooks_statements[WEBHOOK_OWNER_COUNT], 1, owner);
     if (!res)
         return -1;
-    if (atol(PQgetvalue(res, 0, 0)) >= WEBHOOKS_PER_KEY_MAX) {
+    if (atol(db_value(res, 0, "hooks")) >= WEBHOOKS_PER_KEY_MAX) {
         req_problem(r, 409, "conflict",
                     arena_printf(&r->arena,
                                  "This key has %d webhook subscriptions, the most one key may "
@@ -278,12 +284,12 @@ void webhooks_create(struct req *r)
         goto done;
     }
     const char *p[] = {id, url, events, box, r->principal.key_id[0] ? r->principal.key_id : NULL};
-    PGresult *res = req_db(r, "webhook_insert", 5, p);
+    PGresult *res = req_db(r, &webhooks_statements[WEBHOOK_INSERT], 5, p);
     if (res) {
-        json_t *hook = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+        json_t *hook = json_loads(db_value(res, 0, "json"), 0, NULL);
         json_object_set_new(hook, "secret", json_string(secret));
         req_header(r, "Location", arena_printf(&r->arena, "/v1/webhooks/%s", id));
-        req_etag(r, PQgetvalue(res, 0, 1));
+        req_etag(r, db_value(res, 0, "version"));
         req_reply_json(r, 201, hook);
     }
 done:
@@ -307,9 +313,9 @@ void webhooks_delete(struct req *r)
     if (webhooks_role(r) != 0)
         return;
     PGresult *cur = webhooks_load(r, 1);
-    if (!cur || req_if_match(r, PQgetvalue(cur, 0, 1)) != 0)
+    if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
     const char *p[] = {req_param(r, "id")};
-    if (req_db(r, "webhook_delete", 1, p))
+    if (req_db(r, &webhooks_statements[WEBHOOK_DELETE], 1, p))
         req_reply_empty(r, 204);
 }

@@ -18,34 +18,39 @@
 #include "log.h"
 
 const struct db_stmt champion_assign_statements[] = {
-    {"ca_review",
-     "SELECT r.status, r.champion_id, r.partnership_id, s.name, COALESCE(r.focus, ''), "
-     "COALESCE(r.workshop_on, (clock_timestamp() AT TIME ZONE COALESCE(p.timezone, $2))::date), "
-     "p.lead_contact_id, lead.email, h.contact_email, COALESCE(p.timezone, $2) "
-     "FROM reviews r JOIN schools s ON s.id = r.school_id "
-     "LEFT JOIN partnerships p ON p.id = r.partnership_id "
-     "LEFT JOIN people lead ON lead.id = p.lead_contact_id LEFT JOIN hubs h ON h.id = p.hub_id "
-     "WHERE r.id = $1 FOR UPDATE OF r"},
+    [CA_REVIEW] =
+        {"ca_review",
+         "SELECT r.status, r.champion_id, r.partnership_id, s.name AS school_name, "
+         "COALESCE(r.focus, '') AS focus, "
+         "COALESCE(r.workshop_on, (clock_timestamp() AT TIME ZONE COALESCE(p.timezone, "
+         "$2))::date) AS day, "
+         "p.lead_contact_id, lead.email AS lead_email, h.contact_email, "
+         "COALESCE(p.timezone, $2) AS timezone "
+         "FROM reviews r JOIN schools s ON s.id = r.school_id "
+         "LEFT JOIN partnerships p ON p.id = r.partnership_id "
+         "LEFT JOIN people lead ON lead.id = p.lead_contact_id LEFT JOIN hubs h ON h.id = p.hub_id "
+         "WHERE r.id = $1 FOR UPDATE OF r"},
     /* People of the partnership (not erased) accredited as champions on day $2 (the rules
      * re-check it), with their assignments in the 12 months before it and their earliest
      * award. */
-    {"ca_candidates",
-     "SELECT pe.id, (SELECT count(*) FROM reviews x WHERE x.champion_id = pe.id "
-     "AND x.id <> $3 AND x.status <> 'cancelled' "
-     "AND COALESCE(x.workshop_on, x.created_at::date) > $2::date - interval '12 months'), "
-     "(SELECT min(a.awarded_on) FROM accreditations a WHERE a.person_id = pe.id "
-     "AND a.role = 'improvement_champion' AND a.counts) "
-     "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
-     "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
-     "WHERE a.person_id = pe.id AND a.role = 'improvement_champion' AND a.counts "
-     "AND $2::date BETWEEN a.awarded_on AND a.valid_until) ORDER BY pe.id"},
-    /* The champion set (recorded and announced as champion.assigned: returns the job) or
-     * cleared, as PUT /v1/reviews/{id}/champion does (sql/0016). */
-    {"ca_set", "SELECT o_job FROM spp_review_set_champion($1, $2, 'worker')"},
+    [CA_CANDIDATES] =
+        {"ca_candidates",
+         "SELECT pe.id, (SELECT count(*) FROM reviews x WHERE x.champion_id = pe.id "
+         "AND x.id <> $3 AND x.status <> 'cancelled' "
+         "AND COALESCE(x.workshop_on, x.created_at::date) > $2::date - interval '12 months') "
+         "AS assignments, "
+         "(SELECT min(a.awarded_on) FROM accreditations a WHERE a.person_id = pe.id "
+         "AND a.role = 'improvement_champion' AND a.counts) AS first_awarded "
+         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
+         "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
+         "WHERE a.person_id = pe.id AND a.role = 'improvement_champion' AND a.counts "
+         "AND $2::date BETWEEN a.awarded_on AND a.valid_until) ORDER BY pe.id"},
+    [CA_SET] = {"ca_set", "SELECT o_job AS job_id FROM spp_review_set_champion($1, $2, 'worker')"},
     /* The event and the webhook job that announces it (sql/0013); returns the job. */
-    {"ca_event", "SELECT spp_review_event($1, $2, NULL, NULL, 'worker', $3)"},
-    {"ca_notify", "SELECT spp_notify('champion.unassignable', $1::uuid, $2::uuid, $3, "
-                  "(clock_timestamp() AT TIME ZONE $4)::date, $1::uuid, $5::jsonb)"},
+    [CA_EVENT] = {"ca_event", "SELECT spp_review_event($1, $2, NULL, NULL, 'worker', $3)"},
+    [CA_NOTIFY] = {"ca_notify",
+                   "SELECT spp_notify('champion.unassignable', $1::uuid, $2::uuid, $3, "
+                   "(clock_timestamp() AT TIME ZONE $4)::date, $1::uuid, $5::jsonb)"},
     {NULL, NULL},
 };
 
@@ -62,7 +67,7 @@ static int ca_event(struct job_ctx *ctx, const char *review_id, const char *kind
                     const char *reason)
 {
     const char *p[] = {review_id, kind, reason};
-    PGresult *res = db_exec(ctx->db, "ca_event", 3, p);
+    PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_EVENT], 3, p);
     int ok = ca_ok(ctx, res, "writing the event");
     if (ok)
         jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
@@ -77,21 +82,21 @@ static int ca_unassignable(struct job_ctx *ctx, const char *review_id, const PGr
                   "No eligible improvement champion in the partnership."))
         return 0;
     json_t *data = json_pack("{s:s, s:s, s:s, s:s}", "review_id", review_id, "school_name",
-                             PQgetvalue(rev, 0, 3), "focus", PQgetvalue(rev, 0, 4), "reason",
-                             "No eligible improvement champion in the partnership.");
+                             db_value(rev, 0, "school_name"), "focus", db_value(rev, 0, "focus"),
+                             "reason", "No eligible improvement champion in the partnership.");
     char *text = json_dumps(data, JSON_COMPACT);
     json_decref(data);
-    const char *tz = PQgetvalue(rev, 0, 9);
+    const char *tz = db_value(rev, 0, "timezone");
     /* The lead is a person (opt-outs apply); the hub's contact is only an address. */
-    const char *who[][2] = {{PQgetisnull(rev, 0, 6) ? NULL : PQgetvalue(rev, 0, 6),
-                             PQgetisnull(rev, 0, 7) ? NULL : PQgetvalue(rev, 0, 7)},
-                            {NULL, PQgetisnull(rev, 0, 8) ? NULL : PQgetvalue(rev, 0, 8)}};
+    const char *who[][2] = {
+        {db_value_or_null(rev, 0, "lead_contact_id"), db_value_or_null(rev, 0, "lead_email")},
+        {NULL, db_value_or_null(rev, 0, "contact_email")}};
     int ok = 1;
     for (int i = 0; i < 2 && ok; i++) {
         if (!who[i][1])
             continue;
         const char *p[] = {review_id, who[i][0], who[i][1], tz, text};
-        PGresult *res = db_exec(ctx->db, "ca_notify", 5, p);
+        PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_NOTIFY], 5, p);
         ok = ca_ok(ctx, res, "notifying");
         if (ok)
             jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
@@ -112,52 +117,55 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
     arena_init(&a);
     enum job_result result = JOB_RETRY;
     const char *p[] = {review_id, ctx->cfg->tz};
-    PGresult *rev = db_exec(ctx->db, "ca_review", 2, p), *cands = NULL;
+    PGresult *rev = db_exec(ctx->db, &champion_assign_statements[CA_REVIEW], 2, p), *cands = NULL;
     if (!ca_ok(ctx, rev, "loading the review"))
         goto done;
-    if (PQntuples(rev) == 0 || !strcmp(PQgetvalue(rev, 0, 0), "completed") ||
-        !strcmp(PQgetvalue(rev, 0, 0), "cancelled")) {
+    if (PQntuples(rev) == 0 || !strcmp(db_value(rev, 0, "status"), "completed") ||
+        !strcmp(db_value(rev, 0, "status"), "cancelled")) {
         result = JOB_OK; /* gone or finished: nothing to assign */
         goto done;
     }
     struct elig_review review;
-    if (facts_review(ctx->db, &a, review_id, PQgetvalue(rev, 0, 9), &review) != 0) {
+    if (facts_review(ctx->db, &a, review_id, db_value(rev, 0, "timezone"), &review) != 0) {
         snprintf(ctx->err, sizeof ctx->err, "loading the review's facts");
         goto done;
     }
     struct elig_problem problems[ELIG_MAX_PROBLEMS];
     struct elig_person person;
-    if (!PQgetisnull(rev, 0, 1)) {
+    const char *champion = db_value_or_null(rev, 0, "champion_id");
+    if (champion) {
         /* A champion is set: kept while they still qualify. */
-        if (facts_person(ctx->db, &a, review_id, PQgetvalue(rev, 0, 1), "improvement_champion",
-                         &person) == 0 &&
+        if (facts_person(ctx->db, &a, review_id, champion, "improvement_champion", &person) == 0 &&
             eligibility_champion(&review, &person, problems) == 0) {
             result = JOB_OK;
             goto done;
         }
     }
-    const char *c[] = {PQgetisnull(rev, 0, 2) ? NULL : PQgetvalue(rev, 0, 2), PQgetvalue(rev, 0, 5),
+    const char *c[] = {db_value_or_null(rev, 0, "partnership_id"), db_value(rev, 0, "day"),
                        review_id};
-    cands = db_exec(ctx->db, "ca_candidates", 3, c);
+    cands = db_exec(ctx->db, &champion_assign_statements[CA_CANDIDATES], 3, c);
     if (!ca_ok(ctx, cands, "loading candidates"))
         goto done;
     int n = PQntuples(cands);
+    int col_id = db_col(cands, "id"), col_assignments = db_col(cands, "assignments"),
+        col_first = db_col(cands, "first_awarded");
     struct champion_candidate *eligible = arena_alloc(&a, (size_t)(n ? n : 1) * sizeof *eligible);
     size_t neligible = 0;
     for (int i = 0; i < n; i++) {
-        const char *id = PQgetvalue(cands, i, 0);
+        const char *id = PQgetvalue(cands, i, col_id);
         if (facts_person(ctx->db, &a, review_id, id, "improvement_champion", &person) != 0 ||
             eligibility_champion(&review, &person, problems) > 0)
             continue;
         eligible[neligible].id = id;
-        eligible[neligible].assignments = atoi(PQgetvalue(cands, i, 1));
-        caldate_parse(PQgetvalue(cands, i, 2), &eligible[neligible].first_awarded);
+        eligible[neligible].assignments = atoi(PQgetvalue(cands, i, col_assignments));
+        caldate_parse(PQgetvalue(cands, i, col_first), &eligible[neligible].first_awarded);
         neligible++;
     }
     int pick = champion_pick(eligible, neligible);
     if (pick < 0) {
         const char *clear[] = {review_id, NULL};
-        PGresult *res = PQgetisnull(rev, 0, 1) ? NULL : db_exec(ctx->db, "ca_set", 2, clear);
+        PGresult *res =
+            !champion ? NULL : db_exec(ctx->db, &champion_assign_statements[CA_SET], 2, clear);
         int ok = !res || ca_ok(ctx, res, "clearing the champion");
         if (res)
             PQclear(res);
@@ -166,7 +174,7 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
         goto done;
     }
     const char *set[] = {review_id, eligible[pick].id};
-    PGresult *res = db_exec(ctx->db, "ca_set", 2, set);
+    PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_SET], 2, set);
     int ok = ca_ok(ctx, res, "assigning");
     if (ok)
         jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);

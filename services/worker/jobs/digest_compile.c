@@ -48,115 +48,125 @@
 
 const struct db_stmt digest_compile_statements[] = {
     /* One compile per partnership at a time, until this transaction ends. */
-    {"digest_lock", "SELECT pg_advisory_xact_lock(hashtextextended('digest.compile:' || $1, 0))"},
+    [DIGEST_LOCK] = {"digest_lock",
+                     "SELECT pg_advisory_xact_lock(hashtextextended('digest.compile:' || $1, 0))"},
     /* The date, cut-off and window of a compile ($2 slot, $3 date; either may be NULL). Columns:
      * digest_date, future, digest_enabled, exists, window_from, cut_off. No row when the
      * partnership is gone. */
-    {"digest_bounds",
-     "WITH p AS (SELECT id, timezone, digest_enabled, clock_timestamp() AS now, "
-     "  (clock_timestamp() AT TIME ZONE timezone)::date AS today "
-     "  FROM partnerships WHERE id = $1::uuid), "
-     "a AS (SELECT p.*, CASE WHEN $2::timestamptz IS NOT NULL "
-     "    THEN ($2::timestamptz AT TIME ZONE p.timezone)::date "
-     "    ELSE COALESCE($3::date, p.today) END AS day FROM p), "
-     "b AS (SELECT a.*, LEAST(CASE WHEN $2::timestamptz IS NOT NULL THEN $2::timestamptz "
-     "    WHEN a.day >= a.today THEN a.now "
-     "    ELSE (a.day + 1)::timestamp AT TIME ZONE a.timezone END, "
-     "  (SELECT min(d.window_from) FROM digests d WHERE d.partnership_id = a.id "
-     "    AND d.digest_date > a.day)) AS cut FROM a) "
-     "SELECT b.day, b.day > b.today, b.digest_enabled, "
-     "  EXISTS (SELECT 1 FROM digests d WHERE d.partnership_id = b.id AND d.digest_date = b.day), "
-     "  LEAST(COALESCE((SELECT d.cut_off FROM digests d WHERE d.partnership_id = b.id "
-     "    AND d.digest_date < b.day ORDER BY d.digest_date DESC LIMIT 1), "
-     "    b.cut - interval '24 hours'), b.cut), b.cut FROM b"},
+    [DIGEST_BOUNDS] =
+        {"digest_bounds",
+         "WITH p AS (SELECT id, timezone, digest_enabled, clock_timestamp() AS now, "
+         "  (clock_timestamp() AT TIME ZONE timezone)::date AS today "
+         "  FROM partnerships WHERE id = $1::uuid), "
+         "a AS (SELECT p.*, CASE WHEN $2::timestamptz IS NOT NULL "
+         "    THEN ($2::timestamptz AT TIME ZONE p.timezone)::date "
+         "    ELSE COALESCE($3::date, p.today) END AS day FROM p), "
+         "b AS (SELECT a.*, LEAST(CASE WHEN $2::timestamptz IS NOT NULL THEN $2::timestamptz "
+         "    WHEN a.day >= a.today THEN a.now "
+         "    ELSE (a.day + 1)::timestamp AT TIME ZONE a.timezone END, "
+         "  (SELECT min(d.window_from) FROM digests d WHERE d.partnership_id = a.id "
+         "    AND d.digest_date > a.day)) AS cut FROM a) "
+         "SELECT b.day, b.day > b.today, b.digest_enabled, "
+         "  EXISTS (SELECT 1 FROM digests d WHERE d.partnership_id = b.id AND d.digest_date = "
+         "b.day), "
+         "  LEAST(COALESCE((SELECT d.cut_off FROM digests d WHERE d.partnership_id = b.id "
+         "    AND d.digest_date < b.day ORDER BY d.digest_date DESC LIMIT 1), "
+         "    b.cut - interval '24 hours'), b.cut), b.cut FROM b"},
     /* Compiles the items of partnership $1 for date $2 over the window ($3, $4] and stores the
      * digest, compiled by job $5, unless that date has one. Returns id, empty; no row when the
      * date had a digest already. */
-    {"digest_insert",
-     "WITH p AS (SELECT id, name, hub_id, timezone FROM partnerships WHERE id = $1::uuid), "
-     "i AS (SELECT jsonb_build_object("
-     "  'partnership_name', p.name, 'timezone', p.timezone, "
-     "  'window_from', spp_ts($3::timestamptz), "
-     "  'window_from_local', to_char($3::timestamptz AT TIME ZONE p.timezone, "
-     "    'YYYY-MM-DD HH24:MI'), "
-     "  'cut_off_local', to_char($4::timestamptz AT TIME ZONE p.timezone, 'YYYY-MM-DD HH24:MI'), "
-     /* News: best practices published in the window, from the reviews of this partnership. */
-     "  'best_practices', COALESCE((SELECT jsonb_agg(jsonb_build_object('id', b.id, "
-     "    'title', b.title, 'description', b.description, 'school_name', s.name, "
-     "    'review_id', r.id, 'published_at', spp_ts(b.published_at)) "
-     "    ORDER BY b.published_at, b.id) "
-     "    FROM reviews r JOIN best_practices b ON b.review_id = r.id "
-     "    JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
-     "    AND b.published_at > $3::timestamptz AND b.published_at <= $4::timestamptz), "
-     "    '[]'::jsonb), "
-     /* News: every status change in the window, oldest first. */
-     "  'status_changes', COALESCE((SELECT jsonb_agg(jsonb_build_object('review_id', r.id, "
-     "    'school_name', s.name, 'from', e.from_status, 'to', e.to_status, "
-     "    'at', spp_ts(e.created_at), "
-     "    'at_local', to_char(e.created_at AT TIME ZONE p.timezone, 'YYYY-MM-DD HH24:MI')) "
-     "    ORDER BY e.created_at, e.id) "
-     "    FROM reviews r JOIN review_events e ON e.review_id = r.id "
-     "    JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
-     "    AND e.kind = 'transition' "
-     "    AND e.created_at > $3::timestamptz AND e.created_at <= $4::timestamptz), "
-     "    '[]'::jsonb), "
-     /* Context: visits and workshops of live reviews on any of the 14 days from digest_date. */
-     "  'upcoming', COALESCE((SELECT jsonb_agg(u.item ORDER BY u.starts_on, u.kind DESC, "
-     "    u.school_name, u.review_id) FROM ("
-     "    SELECT jsonb_build_object('kind', 'visit', 'review_id', r.id, 'school_name', s.name, "
-     "      'starts_on', r.review_starts_on, "
-     "      'ends_on', COALESCE(r.review_ends_on, r.review_starts_on)) AS item, "
-     "      r.review_starts_on AS starts_on, 'visit' AS kind, s.name AS school_name, "
-     "      r.id AS review_id "
-     "    FROM reviews r JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
-     "    AND r.status NOT IN ('completed', 'cancelled') AND r.review_starts_on < $2::date + 14 "
-     "    AND COALESCE(r.review_ends_on, r.review_starts_on) >= $2::date "
-     "    UNION ALL "
-     "    SELECT jsonb_build_object('kind', 'workshop', 'review_id', r.id, 'school_name', s.name, "
-     "      'starts_on', r.workshop_on, 'ends_on', r.workshop_on), "
-     "      r.workshop_on, 'workshop', s.name, r.id "
-     "    FROM reviews r JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
-     "    AND r.status NOT IN ('completed', 'cancelled') "
-     "    AND r.workshop_on >= $2::date AND r.workshop_on < $2::date + 14) u), '[]'::jsonb), "
-     /* Context: the soonest sessions after the cut-off with seats left that the partnership
-      * may book (no hub, or its own hub's). */
-     "  'training', COALESCE((SELECT jsonb_agg(t.item ORDER BY t.starts_at, t.id) FROM ("
-     "    SELECT jsonb_build_object('id', ts.id, 'course', ts.course, "
-     "      'starts_at', spp_ts(ts.starts_at), "
-     "      'starts_local', to_char(ts.starts_at AT TIME ZONE p.timezone, "
-     "        'YYYY-MM-DD HH24:MI'), "
-     "      'location', ts.location, 'seats_left', ts.capacity - ts.booked_count) AS item, "
-     "      ts.starts_at, ts.id FROM training_sessions ts "
-     "    WHERE ts.starts_at > $4::timestamptz AND ts.booked_count < ts.capacity "
-     "    AND (ts.hub_id IS NULL OR ts.hub_id = p.hub_id) "
-     "    ORDER BY ts.starts_at, ts.id LIMIT " DIGEST_TRAINING_MAX ") t), '[]'::jsonb)"
-     ") AS items FROM p) "
-     "INSERT INTO digests (partnership_id, digest_date, window_from, cut_off, items, empty, "
-     "  job_id) "
-     "SELECT $1::uuid, $2::date, $3::timestamptz, $4::timestamptz, i.items, "
-     "  jsonb_array_length(i.items -> 'best_practices') "
-     "  + jsonb_array_length(i.items -> 'status_changes') = 0, $5::uuid FROM i "
-     "ON CONFLICT ON CONSTRAINT digests_once_key DO NOTHING RETURNING id, empty"},
+    [DIGEST_INSERT] =
+        {"digest_insert",
+         "WITH p AS (SELECT id, name, hub_id, timezone FROM partnerships WHERE id = $1::uuid), "
+         "i AS (SELECT jsonb_build_object("
+         "  'partnership_name', p.name, 'timezone', p.timezone, "
+         "  'window_from', spp_ts($3::timestamptz), "
+         "  'window_from_local', to_char($3::timestamptz AT TIME ZONE p.timezone, "
+         "    'YYYY-MM-DD HH24:MI'), "
+         "  'cut_off_local', to_char($4::timestamptz AT TIME ZONE p.timezone, 'YYYY-MM-DD "
+         "HH24:MI'), "
+         /* News: best practices published in the window, from the reviews of this partnership. */
+         "  'best_practices', COALESCE((SELECT jsonb_agg(jsonb_build_object('id', b.id, "
+         "    'title', b.title, 'description', b.description, 'school_name', s.name, "
+         "    'review_id', r.id, 'published_at', spp_ts(b.published_at)) "
+         "    ORDER BY b.published_at, b.id) "
+         "    FROM reviews r JOIN best_practices b ON b.review_id = r.id "
+         "    JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
+         "    AND b.published_at > $3::timestamptz AND b.published_at <= $4::timestamptz), "
+         "    '[]'::jsonb), "
+         /* News: every status change in the window, oldest first. */
+         "  'status_changes', COALESCE((SELECT jsonb_agg(jsonb_build_object('review_id', r.id, "
+         "    'school_name', s.name, 'from', e.from_status, 'to', e.to_status, "
+         "    'at', spp_ts(e.created_at), "
+         "    'at_local', to_char(e.created_at AT TIME ZONE p.timezone, 'YYYY-MM-DD HH24:MI')) "
+         "    ORDER BY e.created_at, e.id) "
+         "    FROM reviews r JOIN review_events e ON e.review_id = r.id "
+         "    JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
+         "    AND e.kind = 'transition' "
+         "    AND e.created_at > $3::timestamptz AND e.created_at <= $4::timestamptz), "
+         "    '[]'::jsonb), "
+         /* Context: visits and workshops of live reviews on any of the 14 days from digest_date. */
+         "  'upcoming', COALESCE((SELECT jsonb_agg(u.item ORDER BY u.starts_on, u.kind DESC, "
+         "    u.school_name, u.review_id) FROM ("
+         "    SELECT jsonb_build_object('kind', 'visit', 'review_id', r.id, 'school_name', s.name, "
+         "      'starts_on', r.review_starts_on, "
+         "      'ends_on', COALESCE(r.review_ends_on, r.review_starts_on)) AS item, "
+         "      r.review_starts_on AS starts_on, 'visit' AS kind, s.name AS school_name, "
+         "      r.id AS review_id "
+         "    FROM reviews r JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
+         "    AND r.status NOT IN ('completed', 'cancelled') AND r.review_starts_on < $2::date + "
+         "14 "
+         "    AND COALESCE(r.review_ends_on, r.review_starts_on) >= $2::date "
+         "    UNION ALL "
+         "    SELECT jsonb_build_object('kind', 'workshop', 'review_id', r.id, 'school_name', "
+         "s.name, "
+         "      'starts_on', r.workshop_on, 'ends_on', r.workshop_on), "
+         "      r.workshop_on, 'workshop', s.name, r.id "
+         "    FROM reviews r JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
+         "    AND r.status NOT IN ('completed', 'cancelled') "
+         "    AND r.workshop_on >= $2::date AND r.workshop_on < $2::date + 14) u), '[]'::jsonb), "
+         /* Context: the soonest sessions after the cut-off with seats left that the partnership
+          * may book (no hub, or its own hub's). */
+         "  'training', COALESCE((SELECT jsonb_agg(t.item ORDER BY t.starts_at, t.id) FROM ("
+         "    SELECT jsonb_build_object('id', ts.id, 'course', ts.course, "
+         "      'starts_at', spp_ts(ts.starts_at), "
+         "      'starts_local', to_char(ts.starts_at AT TIME ZONE p.timezone, "
+         "        'YYYY-MM-DD HH24:MI'), "
+         "      'location', ts.location, 'seats_left', ts.capacity - ts.booked_count) AS item, "
+         "      ts.starts_at, ts.id FROM training_sessions ts "
+         "    WHERE ts.starts_at > $4::timestamptz AND ts.booked_count < ts.capacity "
+         "    AND (ts.hub_id IS NULL OR ts.hub_id = p.hub_id) "
+         "    ORDER BY ts.starts_at, ts.id LIMIT " DIGEST_TRAINING_MAX ") t), '[]'::jsonb)"
+         ") AS items FROM p) "
+         "INSERT INTO digests (partnership_id, digest_date, window_from, cut_off, items, empty, "
+         "  job_id) "
+         "SELECT $1::uuid, $2::date, $3::timestamptz, $4::timestamptz, i.items, "
+         "  jsonb_array_length(i.items -> 'best_practices') "
+         "  + jsonb_array_length(i.items -> 'status_changes') = 0, $5::uuid FROM i "
+         "ON CONFLICT ON CONSTRAINT digests_once_key DO NOTHING RETURNING id, empty"},
     /* One notification per opted-in person of the partnership's schools for digest $1 of
      * partnership $2 and date $3. Returns the jobs queued (uuid[]) and how many people there
      * were (spp_notify decides "once" and the per-kind opt-out). */
-    {"digest_notify",
-     "SELECT COALESCE(array_agg(n.job) FILTER (WHERE n.job IS NOT NULL), '{}')::text, count(*) "
-     "FROM (SELECT spp_notify('digest', $1::uuid, pe.id, "
-     "  pe.email, $3::date, NULL, jsonb_build_object('digest_id', $1::uuid)) AS job "
-     "  FROM people pe JOIN schools s ON s.id = pe.school_id "
-     "  WHERE s.partnership_id = $2::uuid AND pe.digest_opt_in ORDER BY pe.id) n"},
+    [DIGEST_NOTIFY] =
+        {"digest_notify",
+         "SELECT COALESCE(array_agg(n.job) FILTER (WHERE n.job IS NOT NULL), '{}')::text, count(*) "
+         "FROM (SELECT spp_notify('digest', $1::uuid, pe.id, "
+         "  pe.email, $3::date, NULL, jsonb_build_object('digest_id', $1::uuid)) AS job "
+         "  FROM people pe JOIN schools s ON s.id = pe.school_id "
+         "  WHERE s.partnership_id = $2::uuid AND pe.digest_opt_in ORDER BY pe.id) n"},
     /* Marks digest $1 handed to delivery and announces it as a digest.published webhook event
      * (spp_announce: a fresh event id, which stays in the payload through every retry). */
-    {"digest_publish",
-     "WITH d AS (UPDATE digests SET delivered_at = clock_timestamp() WHERE id = $1::uuid "
-     "  RETURNING digest_json(digests)::jsonb AS data) "
-     "SELECT spp_announce('digest.published', d.data) FROM d"},
+    [DIGEST_PUBLISH] =
+        {"digest_publish",
+         "WITH d AS (UPDATE digests SET delivered_at = clock_timestamp() WHERE id = $1::uuid "
+         "  RETURNING digest_json(digests)::jsonb AS data) "
+         "SELECT spp_announce('digest.published', d.data) FROM d"},
     {NULL, NULL},
 };
 
 /* Runs stmt in the job's transaction; NULL with the reason in ctx->err on failure. */
-static PGresult *digest_exec(struct job_ctx *ctx, const char *stmt, int n, const char *const *p)
+static PGresult *digest_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n,
+                             const char *const *p)
 {
     return worker_exec(ctx, stmt, n, p);
 }
@@ -190,12 +200,12 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     enum job_result rc = JOB_RETRY;
     PGresult *res = NULL;
     const char *lp[] = {pid};
-    if (!(res = digest_exec(ctx, "digest_lock", 1, lp)))
+    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_LOCK], 1, lp)))
         goto done;
     PQclear(res);
 
     const char *bp[] = {pid, slot, date};
-    if (!(res = digest_exec(ctx, "digest_bounds", 3, bp)))
+    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_BOUNDS], 3, bp)))
         goto done;
     if (PQntuples(res) == 0) {
         log_info("digest.compile %s: partnership %s is gone; nothing to do", ctx->id, pid);
@@ -222,7 +232,7 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     }
 
     const char *ip[] = {pid, day, from, cut, ctx->id};
-    if (!(res = digest_exec(ctx, "digest_insert", 5, ip)))
+    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_INSERT], 5, ip)))
         goto done;
     if (PQntuples(res) == 0 || !strcmp(PQgetvalue(res, 0, 1), "t")) {
         rc = JOB_OK; /* compiled by someone else meanwhile, or nothing new: stored, not sent */
@@ -233,7 +243,7 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     PQclear(res);
 
     const char *np[] = {digest_id, pid, day};
-    if (!(res = digest_exec(ctx, "digest_notify", 3, np)))
+    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_NOTIFY], 3, np)))
         goto done;
     log_info("digest.compile %s: digest %s of partnership %s for %s: %d of %s people notified",
              ctx->id, digest_id, pid, day,
@@ -242,7 +252,7 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     PQclear(res);
 
     const char *pp[] = {digest_id};
-    if (!(res = digest_exec(ctx, "digest_publish", 1, pp)))
+    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_PUBLISH], 1, pp)))
         goto done;
     jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
     rc = JOB_OK;

@@ -36,24 +36,31 @@ const struct db_stmt notification_deliver_statements[] = {
     /* The notification, and what its message needs besides: the person (for the unsubscribe
      * token), whether they switched this kind off since, their partnership's name, the review
      * it is about and the unsubscribe key (hex). */
-    {"nd_load", "SELECT n.kind, n.recipient, n.channel, n.status, n.data::text, n.person_id, "
-                "  COALESCE(CASE WHEN n.kind = 'digest' THEN NOT pe.digest_opt_in "
-                "    ELSE (pe.notification_preferences ->> n.kind)::boolean = false END, false), "
-                "  pa.name, n.review_id, (SELECT encode(k.key, 'hex') FROM unsubscribe_key k) "
-                "FROM notifications n LEFT JOIN people pe ON pe.id = n.person_id "
-                "LEFT JOIN schools s ON s.id = pe.school_id "
-                "LEFT JOIN partnerships pa ON pa.id = s.partnership_id "
-                "WHERE n.id = $1 FOR UPDATE OF n"},
-    {"nd_skip", "UPDATE notifications SET status = 'skipped', updated_at = clock_timestamp() "
-                "WHERE id = $1"},
-    {"nd_digest", "SELECT digest_json(d)::text FROM digests d WHERE d.id = $1"},
-    {"nd_sent", "UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(), "
-                "attempts = attempts + 1, updated_at = clock_timestamp() WHERE id = $1"},
+    [ND_LOAD] = {"nd_load",
+                 "SELECT n.kind, n.recipient, n.channel, n.status, n.data::text AS data, "
+                 "  n.person_id, "
+                 "  COALESCE(CASE WHEN n.kind = 'digest' THEN NOT pe.digest_opt_in "
+                 "    ELSE (pe.notification_preferences ->> n.kind)::boolean = false END, false) "
+                 "  AS opted_out, pa.name AS partnership_name, n.review_id, "
+                 "  (SELECT encode(k.key, 'hex') FROM unsubscribe_key k) AS unsubscribe_key "
+                 "FROM notifications n LEFT JOIN people pe ON pe.id = n.person_id "
+                 "LEFT JOIN schools s ON s.id = pe.school_id "
+                 "LEFT JOIN partnerships pa ON pa.id = s.partnership_id "
+                 "WHERE n.id = $1 FOR UPDATE OF n"},
+    [ND_SKIP] = {"nd_skip",
+                 "UPDATE notifications SET status = 'skipped', updated_at = clock_timestamp() "
+                 "WHERE id = $1"},
+    [ND_DIGEST] = {"nd_digest",
+                   "SELECT digest_json(d)::text AS json FROM digests d WHERE d.id = $1"},
+    [ND_SENT] = {"nd_sent",
+                 "UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(), "
+                 "attempts = attempts + 1, updated_at = clock_timestamp() WHERE id = $1"},
     /* A failed attempt ($3: it was the job's last). */
-    {"nd_failed",
-     "UPDATE notifications SET attempts = attempts + 1, last_error = $2, "
-     "status = CASE WHEN $3::boolean THEN 'failed' ELSE 'pending' END, "
-     "updated_at = clock_timestamp() WHERE id = $1 AND status IN ('pending', 'failed')"},
+    [ND_FAILED] =
+        {"nd_failed",
+         "UPDATE notifications SET attempts = attempts + 1, last_error = $2, "
+         "status = CASE WHEN $3::boolean THEN 'failed' ELSE 'pending' END, "
+         "updated_at = clock_timestamp() WHERE id = $1 AND status IN ('pending', 'failed')"},
     {NULL, NULL},
 };
 
@@ -75,7 +82,7 @@ static int nd_render_digest(struct job_ctx *ctx, const json_t *data, const struc
         return -1;
     }
     const char *p[] = {digest_id};
-    PGresult *res = db_exec(ctx->db, "nd_digest", 1, p);
+    PGresult *res = db_exec(ctx->db, &notification_deliver_statements[ND_DIGEST], 1, p);
     int rc = -1;
     json_t *digest = NULL;
     if (!nd_db_ok(ctx, res, "loading the digest"))
@@ -84,7 +91,7 @@ static int nd_render_digest(struct job_ctx *ctx, const json_t *data, const struc
         snprintf(ctx->err, sizeof ctx->err, "digest %s not found", digest_id);
         goto done;
     }
-    digest = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+    digest = json_loads(db_value(res, 0, "json"), 0, NULL);
     if (!digest || digest_render(digest, mc, out) != 0) {
         snprintf(ctx->err, sizeof ctx->err, "digest %s could not be rendered", digest_id);
         goto done;
@@ -144,7 +151,7 @@ int notification_deliver_failed(struct job_ctx *ctx, int dead)
     if (!id)
         return 0;
     const char *p[] = {id, ctx->err, dead ? "true" : "false"};
-    PGresult *res = db_exec(ctx->db, "nd_failed", 3, p);
+    PGresult *res = db_exec(ctx->db, &notification_deliver_statements[ND_FAILED], 3, p);
     int ok = db_ok(res);
     if (res)
         PQclear(res);
@@ -159,7 +166,7 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         return JOB_RETRY;
     }
     const char *p[] = {id};
-    PGresult *res = db_exec(ctx->db, "nd_load", 1, p);
+    PGresult *res = db_exec(ctx->db, &notification_deliver_statements[ND_LOAD], 1, p);
     if (!nd_db_ok(ctx, res, "loading the notification")) {
         if (res)
             PQclear(res);
@@ -170,10 +177,10 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         PQclear(res);
         return JOB_OK;
     }
-    const char *kind = PQgetvalue(res, 0, 0);
-    const char *recipient = PQgetvalue(res, 0, 1);
-    const char *channel = PQgetvalue(res, 0, 2);
-    const char *status = PQgetvalue(res, 0, 3);
+    const char *kind = db_value(res, 0, "kind");
+    const char *recipient = db_value(res, 0, "recipient");
+    const char *channel = db_value(res, 0, "channel");
+    const char *status = db_value(res, 0, "status");
     enum job_result result = JOB_RETRY;
     struct mail_message m = {NULL, NULL, NULL};
     if (!strcmp(status, "sent") || !strcmp(status, "skipped")) {
@@ -185,19 +192,21 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         result = JOB_RETRY;
         goto done;
     }
-    if (!strcmp(PQgetvalue(res, 0, 6), "t")) {
+    if (!strcmp(db_value(res, 0, "opted_out"), "t")) {
         /* Switched off since it was queued: not sent, and nothing to retry. */
-        PGresult *skip = db_exec(ctx->db, "nd_skip", 1, p);
+        PGresult *skip = db_exec(ctx->db, &notification_deliver_statements[ND_SKIP], 1, p);
         result = nd_db_ok(ctx, skip, "skipping the notification") ? JOB_OK : JOB_RETRY;
         if (skip)
             PQclear(skip);
         goto done;
     }
     char unsubscribe[1024];
-    nd_unsubscribe_url(ctx, PQgetvalue(res, 0, 5), kind, PQgetvalue(res, 0, 9), unsubscribe,
-                       sizeof unsubscribe);
-    struct mail_context mc = {ctx->cfg->public_url, unsubscribe, PQgetvalue(res, 0, 7)};
-    if (nd_render(ctx, kind, PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 8), &mc, &m) != 0) {
+    nd_unsubscribe_url(ctx, db_value(res, 0, "person_id"), kind,
+                       db_value(res, 0, "unsubscribe_key"), unsubscribe, sizeof unsubscribe);
+    struct mail_context mc = {ctx->cfg->public_url, unsubscribe,
+                              db_value(res, 0, "partnership_name")};
+    if (nd_render(ctx, kind, db_value(res, 0, "data"), db_value(res, 0, "review_id"), &mc, &m) !=
+        0) {
         result = JOB_RETRY;
         goto done;
     }
@@ -228,7 +237,7 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         result = JOB_RETRY;
         goto done;
     }
-    PGresult *sent = db_exec(ctx->db, "nd_sent", 1, p);
+    PGresult *sent = db_exec(ctx->db, &notification_deliver_statements[ND_SENT], 1, p);
     /* Sent but not recorded (PostgreSQL went away): the retry sends again, same Message-ID. */
     result = nd_db_ok(ctx, sent, "recording the delivery") ? JOB_OK : JOB_RETRY;
     if (sent)

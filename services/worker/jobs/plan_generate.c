@@ -17,42 +17,45 @@
 #include "plan.h"
 
 const struct db_stmt plan_generate_statements[] = {
-    {"pg_plan",
-     "SELECT partnership_id, year_starts_on, team_size, visit_days, status FROM review_plans "
-     "WHERE id = $1 FOR UPDATE"},
-    {"pg_schools", "SELECT id FROM schools WHERE partnership_id = $1 ORDER BY id"},
+    [PG_PLAN] =
+        {"pg_plan",
+         "SELECT partnership_id, year_starts_on, team_size, visit_days, status FROM review_plans "
+         "WHERE id = $1 FOR UPDATE"},
+    [PG_SCHOOLS] = {"pg_schools", "SELECT id FROM schools WHERE partnership_id = $1 ORDER BY id"},
     /* Every person of the partnership accredited as a peer reviewer at some time, with the
      * facts §1.2 checks; $2 is the first day of the plan's year. */
-    {"pg_reviewers",
-     "SELECT pe.id, pe.school_id, "
-     "(SELECT COALESCE(json_agg(json_build_array(a.awarded_on, a.valid_until) "
-     "  ORDER BY a.awarded_on), '[]') FROM accreditations a WHERE a.person_id = pe.id "
-     "  AND a.role = 'peer_reviewer' AND a.counts)::text, "
-     "(SELECT COALESCE(json_agg(c.school_id), '[]') FROM conflicts c "
-     "  WHERE c.person_id = pe.id)::text, "
-     "(SELECT COALESCE(json_agg(b.r), '[]') FROM ("
-     "  SELECT json_build_array(u.from_on, u.to_on) AS r FROM unavailability u "
-     "  WHERE u.person_id = pe.id "
-     "  UNION ALL SELECT json_build_array(r.review_starts_on, r.review_ends_on) "
-     "  FROM review_team t JOIN reviews r ON r.id = t.review_id WHERE t.person_id = pe.id "
-     "  AND r.status <> 'cancelled' AND r.review_starts_on IS NOT NULL "
-     "  AND r.review_ends_on IS NOT NULL "
-     "  UNION ALL SELECT json_build_array(r.workshop_on, r.workshop_on) FROM reviews r "
-     "  WHERE r.champion_id = pe.id AND r.status <> 'cancelled' AND r.workshop_on IS NOT NULL"
-     ") b)::text, "
-     "(SELECT count(*) FROM review_team t JOIN reviews r ON r.id = t.review_id "
-     "  WHERE t.person_id = pe.id AND r.status <> 'cancelled' "
-     "  AND r.review_starts_on >= $2::date "
-     "  AND r.review_starts_on < ($2::date + interval '1 year')::date) "
-     "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
-     "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
-     "WHERE a.person_id = pe.id AND a.role = 'peer_reviewer' AND a.counts) ORDER BY pe.id"},
+    [PG_REVIEWERS] =
+        {"pg_reviewers",
+         "SELECT pe.id, pe.school_id, "
+         "(SELECT COALESCE(json_agg(json_build_array(a.awarded_on, a.valid_until) "
+         "  ORDER BY a.awarded_on), '[]') FROM accreditations a WHERE a.person_id = pe.id "
+         "  AND a.role = 'peer_reviewer' AND a.counts)::text AS accredited, "
+         "(SELECT COALESCE(json_agg(c.school_id), '[]') FROM conflicts c "
+         "  WHERE c.person_id = pe.id)::text AS conflicts, "
+         "(SELECT COALESCE(json_agg(b.r), '[]') FROM ("
+         "  SELECT json_build_array(u.from_on, u.to_on) AS r FROM unavailability u "
+         "  WHERE u.person_id = pe.id "
+         "  UNION ALL SELECT json_build_array(r.review_starts_on, r.review_ends_on) "
+         "  FROM review_team t JOIN reviews r ON r.id = t.review_id WHERE t.person_id = pe.id "
+         "  AND r.status <> 'cancelled' AND r.review_starts_on IS NOT NULL "
+         "  AND r.review_ends_on IS NOT NULL "
+         "  UNION ALL SELECT json_build_array(r.workshop_on, r.workshop_on) FROM reviews r "
+         "  WHERE r.champion_id = pe.id AND r.status <> 'cancelled' AND r.workshop_on IS NOT NULL"
+         ") b)::text AS busy, "
+         "(SELECT count(*) FROM review_team t JOIN reviews r ON r.id = t.review_id "
+         "  WHERE t.person_id = pe.id AND r.status <> 'cancelled' "
+         "  AND r.review_starts_on >= $2::date "
+         "  AND r.review_starts_on < ($2::date + interval '1 year')::date) AS prior_visits "
+         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
+         "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
+         "WHERE a.person_id = pe.id AND a.role = 'peer_reviewer' AND a.counts) ORDER BY pe.id"},
     /* Stores the plan and announces it as a review_plan.ready webhook event (spp_announce);
      * returns the job. */
-    {"pg_store", "WITH p AS (UPDATE review_plans SET status = $2, proposals = $3::jsonb, "
-                 "  blocked = $4::jsonb, version = version + 1, updated_at = clock_timestamp() "
-                 "  WHERE id = $1 RETURNING review_plan_json(review_plans)::jsonb AS data) "
-                 "SELECT spp_announce('review_plan.ready', p.data) FROM p"},
+    [PG_STORE] = {"pg_store",
+                  "WITH p AS (UPDATE review_plans SET status = $2, proposals = $3::jsonb, "
+                  "  blocked = $4::jsonb, version = version + 1, updated_at = clock_timestamp() "
+                  "  WHERE id = $1 RETURNING review_plan_json(review_plans)::jsonb AS data) "
+                  "SELECT spp_announce('review_plan.ready', p.data) FROM p"},
     {NULL, NULL},
 };
 
@@ -104,16 +107,19 @@ static int pg_load(struct job_ctx *ctx, struct arena *a, const PGresult *schools
                    const PGresult *people, struct plan_input *in)
 {
     int n = PQntuples(people);
+    int col_id = db_col(people, "id"), col_school = db_col(people, "school_id"),
+        col_accredited = db_col(people, "accredited"), col_busy = db_col(people, "busy"),
+        col_conflicts = db_col(people, "conflicts"), col_prior = db_col(people, "prior_visits");
     struct plan_reviewer *rv = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *rv);
     for (int i = 0; i < n; i++) {
         struct plan_reviewer *p = &rv[i];
         memset(p, 0, sizeof *p);
-        p->id = PQgetvalue(people, i, 0);
-        p->school = (size_t)pg_school(schools, PQgetvalue(people, i, 1));
+        p->id = PQgetvalue(people, i, col_id);
+        p->school = (size_t)pg_school(schools, PQgetvalue(people, i, col_school));
         struct plan_range *acc, *busy;
-        long nacc = pg_ranges(a, PQgetvalue(people, i, 2), &acc);
-        long nbusy = pg_ranges(a, PQgetvalue(people, i, 4), &busy);
-        json_t *conf = json_loads(PQgetvalue(people, i, 3), 0, NULL);
+        long nacc = pg_ranges(a, PQgetvalue(people, i, col_accredited), &acc);
+        long nbusy = pg_ranges(a, PQgetvalue(people, i, col_busy), &busy);
+        json_t *conf = json_loads(PQgetvalue(people, i, col_conflicts), 0, NULL);
         if (nacc < 0 || nbusy < 0 || !json_is_array(conf)) {
             json_decref(conf);
             snprintf(ctx->err, sizeof ctx->err, "unreadable facts of person %s", p->id);
@@ -134,7 +140,7 @@ static int pg_load(struct job_ctx *ctx, struct arena *a, const PGresult *schools
         p->nbusy = (size_t)nbusy;
         p->conflicts = cs;
         p->nconflicts = kept;
-        p->prior_visits = atoi(PQgetvalue(people, i, 5));
+        p->prior_visits = atoi(PQgetvalue(people, i, col_prior));
     }
     in->reviewers = rv;
     in->nreviewers = (size_t)n;
@@ -189,20 +195,20 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     enum job_result result = JOB_RETRY;
     PGresult *plan = NULL, *schools = NULL, *people = NULL;
     const char *p[] = {plan_id};
-    plan = db_exec(ctx->db, "pg_plan", 1, p);
+    plan = db_exec(ctx->db, &plan_generate_statements[PG_PLAN], 1, p);
     if (!pg_ok(ctx, plan, "loading the plan"))
         goto done;
-    if (PQntuples(plan) == 0 || strcmp(PQgetvalue(plan, 0, 4), "generating") != 0) {
+    if (PQntuples(plan) == 0 || strcmp(db_value(plan, 0, "status"), "generating") != 0) {
         result = JOB_OK; /* gone, or generated already */
         goto done;
     }
-    const char *partnership = PQgetvalue(plan, 0, 0);
+    const char *partnership = db_value(plan, 0, "partnership_id");
     const char *sp[] = {partnership};
-    schools = db_exec(ctx->db, "pg_schools", 1, sp);
+    schools = db_exec(ctx->db, &plan_generate_statements[PG_SCHOOLS], 1, sp);
     if (!pg_ok(ctx, schools, "loading the schools"))
         goto done;
-    const char *rp[] = {partnership, PQgetvalue(plan, 0, 1)};
-    people = db_exec(ctx->db, "pg_reviewers", 2, rp);
+    const char *rp[] = {partnership, db_value(plan, 0, "year_starts_on")};
+    people = db_exec(ctx->db, &plan_generate_statements[PG_REVIEWERS], 2, rp);
     if (!pg_ok(ctx, people, "loading the reviewers"))
         goto done;
 
@@ -214,12 +220,12 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
         ids[i] = PQgetvalue(schools, i, 0);
     in.school_ids = ids;
     in.nschools = (size_t)ns;
-    if (caldate_parse(PQgetvalue(plan, 0, 1), &in.year_starts_on) != 0) {
+    if (caldate_parse(db_value(plan, 0, "year_starts_on"), &in.year_starts_on) != 0) {
         snprintf(ctx->err, sizeof ctx->err, "unreadable year_starts_on");
         goto done;
     }
-    in.team_size = atoi(PQgetvalue(plan, 0, 2));
-    in.visit_days = atoi(PQgetvalue(plan, 0, 3));
+    in.team_size = atoi(db_value(plan, 0, "team_size"));
+    in.visit_days = atoi(db_value(plan, 0, "visit_days"));
     if (pg_load(ctx, &a, schools, people, &in) != 0)
         goto done;
 
@@ -233,7 +239,7 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     pg_json(&in, &out, &proposals, &blocked);
     const char *status = out.nblocked ? "infeasible" : "proposed";
     const char *w[] = {plan_id, status, proposals, blocked};
-    PGresult *res = db_exec(ctx->db, "pg_store", 4, w);
+    PGresult *res = db_exec(ctx->db, &plan_generate_statements[PG_STORE], 4, w);
     if (pg_ok(ctx, res, "storing the plan")) {
         jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
         char extra[200];

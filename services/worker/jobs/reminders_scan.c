@@ -36,119 +36,139 @@
 const struct db_stmt reminders_scan_statements[] = {
     /* Visits $4 < days <= $5 away ($3 the kind: 7 days (1, 7], 1 day (0, 1]), keyed by the
      * visit's first day: the team and the host school's lead contact. */
-    {"rs_visit",
-     "WITH win AS (SELECT r.id, r.focus, r.review_starts_on, r.review_ends_on, "
-     "  s.name AS school_name, s.lead_contact_id, r.review_starts_on - " RS_TODAY " AS days "
-     "  " RS_REVIEWS "WHERE r.status IN ('planning', 'scheduled') "
-     "  AND r.review_starts_on BETWEEN " RS_UTC_DAY " + $4::int - 1 AND " RS_UTC_DAY
-     "  + $5::int + 1), "
-     "who AS (SELECT w.*, t.person_id, 'team' AS role FROM win w "
-     "  JOIN review_team t ON t.review_id = w.id WHERE w.days > $4::int AND w.days <= $5::int "
-     "  UNION ALL SELECT w.*, w.lead_contact_id, 'host' FROM win w "
-     "  WHERE w.lead_contact_id IS NOT NULL AND w.days > $4::int AND w.days <= $5::int) "
-     "SELECT array_agg(spp_notify($3, w.id, pe.id, pe.email, w.review_starts_on, w.id, "
-     "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, 'focus', w.focus, "
-     "  'starts', to_char(w.review_starts_on, " RS_DAY
-     "), 'ends', to_char(w.review_ends_on, " RS_DAY "), "
-     "  'days', w.days, 'role', w.role))) "
-     "FROM who w JOIN people pe ON pe.id = w.person_id"},
+    [RS_VISIT] =
+        {"rs_visit",
+         "WITH win AS (SELECT r.id, r.focus, r.review_starts_on, r.review_ends_on, "
+         "  s.name AS school_name, s.lead_contact_id, r.review_starts_on - " RS_TODAY " AS days "
+         "  " RS_REVIEWS "WHERE r.status IN ('planning', 'scheduled') "
+         "  AND r.review_starts_on BETWEEN " RS_UTC_DAY " + $4::int - 1 AND " RS_UTC_DAY
+         "  + $5::int + 1), "
+         "who AS (SELECT w.*, t.person_id, 'team' AS role FROM win w "
+         "  JOIN review_team t ON t.review_id = w.id WHERE w.days > $4::int AND w.days <= $5::int "
+         "  UNION ALL SELECT w.*, w.lead_contact_id, 'host' FROM win w "
+         "  WHERE w.lead_contact_id IS NOT NULL AND w.days > $4::int AND w.days <= $5::int) "
+         "SELECT array_agg(spp_notify($3, w.id, pe.id, pe.email, w.review_starts_on, w.id, "
+         "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, 'focus', "
+         "w.focus, "
+         "  'starts', to_char(w.review_starts_on, " RS_DAY
+         "), 'ends', to_char(w.review_ends_on, " RS_DAY "), "
+         "  'days', w.days, 'role', w.role))) "
+         "FROM who w JOIN people pe ON pe.id = w.person_id"},
     /* Workshops in (0, 3] days, keyed by the workshop day: the champion and the host. */
-    {"rs_workshop",
-     "WITH win AS (SELECT r.id, r.focus, r.workshop_on, r.champion_id, s.name AS school_name, "
-     "  s.lead_contact_id, r.workshop_on - " RS_TODAY " AS days "
-     "  " RS_REVIEWS "WHERE r.status IN ('scheduled', 'in_review', 'feedback', 'workshop') "
-     "  AND r.workshop_on BETWEEN " RS_UTC_DAY " - 1 AND " RS_UTC_DAY " + 4), "
-     "who AS (SELECT w.*, w.champion_id AS person_id, 'champion' AS role FROM win w "
-     "  WHERE w.champion_id IS NOT NULL AND w.days > 0 AND w.days <= 3 "
-     "  UNION ALL SELECT w.*, w.lead_contact_id, 'host' FROM win w "
-     "  WHERE w.lead_contact_id IS NOT NULL AND w.days > 0 AND w.days <= 3) "
-     "SELECT array_agg(spp_notify('workshop_3d', w.id, pe.id, pe.email, w.workshop_on, w.id, "
-     "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, 'focus', w.focus, "
-     "  'workshop_on', to_char(w.workshop_on, " RS_DAY "), 'days', w.days, 'role', w.role))) "
-     "FROM who w JOIN people pe ON pe.id = w.person_id"},
+    [RS_WORKSHOP] =
+        {"rs_workshop",
+         "WITH win AS (SELECT r.id, r.focus, r.workshop_on, r.champion_id, s.name AS school_name, "
+         "  s.lead_contact_id, r.workshop_on - " RS_TODAY " AS days "
+         "  " RS_REVIEWS "WHERE r.status IN ('scheduled', 'in_review', 'feedback', 'workshop') "
+         "  AND r.workshop_on BETWEEN " RS_UTC_DAY " - 1 AND " RS_UTC_DAY " + 4), "
+         "who AS (SELECT w.*, w.champion_id AS person_id, 'champion' AS role FROM win w "
+         "  WHERE w.champion_id IS NOT NULL AND w.days > 0 AND w.days <= 3 "
+         "  UNION ALL SELECT w.*, w.lead_contact_id, 'host' FROM win w "
+         "  WHERE w.lead_contact_id IS NOT NULL AND w.days > 0 AND w.days <= 3) "
+         "SELECT array_agg(spp_notify('workshop_3d', w.id, pe.id, pe.email, w.workshop_on, w.id, "
+         "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, 'focus', "
+         "w.focus, "
+         "  'workshop_on', to_char(w.workshop_on, " RS_DAY "), 'days', w.days, 'role', w.role))) "
+         "FROM who w JOIN people pe ON pe.id = w.person_id"},
     /* Open actions due in (0, 7] days, keyed by their due date: the owner. */
-    {"rs_action_due",
-     "WITH win AS (SELECT a.id, a.review_id, a.description, a.owner_id, a.due_on, "
-     "  s.name AS school_name, a.due_on - " RS_TODAY " AS days "
-     "  FROM actions a JOIN reviews r ON r.id = a.review_id JOIN schools s ON s.id = r.school_id "
-     "  LEFT JOIN partnerships p ON p.id = r.partnership_id "
-     "  WHERE a.status IN ('open', 'in_progress') AND r.status NOT IN ('completed', 'cancelled') "
-     "  AND a.due_on BETWEEN " RS_UTC_DAY " - 1 AND " RS_UTC_DAY " + 8) "
-     "SELECT array_agg(spp_notify('action_due_7d', w.id, pe.id, pe.email, w.due_on, w.review_id, "
-     "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, "
-     "  'action', w.description, 'due_on', to_char(w.due_on, " RS_DAY "), 'days', w.days))) "
-     "FROM win w JOIN people pe ON pe.id = w.owner_id WHERE w.days > 0 AND w.days "
-     "<= 7"},
+    [RS_ACTION_DUE] =
+        {"rs_action_due",
+         "WITH win AS (SELECT a.id, a.review_id, a.description, a.owner_id, a.due_on, "
+         "  s.name AS school_name, a.due_on - " RS_TODAY " AS days "
+         "  FROM actions a JOIN reviews r ON r.id = a.review_id JOIN schools s ON s.id = "
+         "r.school_id "
+         "  LEFT JOIN partnerships p ON p.id = r.partnership_id "
+         "  WHERE a.status IN ('open', 'in_progress') AND r.status NOT IN ('completed', "
+         "'cancelled') "
+         "  AND a.due_on BETWEEN " RS_UTC_DAY " - 1 AND " RS_UTC_DAY " + 8) "
+         "SELECT array_agg(spp_notify('action_due_7d', w.id, pe.id, pe.email, w.due_on, "
+         "w.review_id, "
+         "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, "
+         "  'action', w.description, 'due_on', to_char(w.due_on, " RS_DAY "), 'days', w.days))) "
+         "FROM win w JOIN people pe ON pe.id = w.owner_id WHERE w.days > 0 AND w.days "
+         "<= 7"},
     /* Open actions past their due date, keyed by the Monday of today's week: the owner, once a
      * week. */
-    {"rs_action_overdue",
-     "WITH win AS (SELECT a.id, a.review_id, a.description, a.owner_id, a.due_on, "
-     "  s.name AS school_name, " RS_TODAY " AS today "
-     "  FROM actions a JOIN reviews r ON r.id = a.review_id JOIN schools s ON s.id = r.school_id "
-     "  LEFT JOIN partnerships p ON p.id = r.partnership_id "
-     "  WHERE a.status IN ('open', 'in_progress') AND r.status NOT IN ('completed', 'cancelled') "
-     "  AND a.due_on <= " RS_UTC_DAY " + 1) "
-     "SELECT array_agg(spp_notify('action_overdue', w.id, pe.id, pe.email, "
-     "  date_trunc('week', w.today)::date, w.review_id, "
-     "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, "
-     "  'action', w.description, 'due_on', to_char(w.due_on, " RS_DAY
-     "), 'days', w.today - w.due_on))) "
-     "FROM win w JOIN people pe ON pe.id = w.owner_id WHERE w.due_on < w.today"},
+    [RS_ACTION_OVERDUE] =
+        {"rs_action_overdue",
+         "WITH win AS (SELECT a.id, a.review_id, a.description, a.owner_id, a.due_on, "
+         "  s.name AS school_name, " RS_TODAY " AS today "
+         "  FROM actions a JOIN reviews r ON r.id = a.review_id JOIN schools s ON s.id = "
+         "r.school_id "
+         "  LEFT JOIN partnerships p ON p.id = r.partnership_id "
+         "  WHERE a.status IN ('open', 'in_progress') AND r.status NOT IN ('completed', "
+         "'cancelled') "
+         "  AND a.due_on <= " RS_UTC_DAY " + 1) "
+         "SELECT array_agg(spp_notify('action_overdue', w.id, pe.id, pe.email, "
+         "  date_trunc('week', w.today)::date, w.review_id, "
+         "  jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, "
+         "  'action', w.description, 'due_on', to_char(w.due_on, " RS_DAY
+         "), 'days', w.today - w.due_on))) "
+         "FROM win w JOIN people pe ON pe.id = w.owner_id WHERE w.due_on < w.today"},
     /* Implementation due (or past) and the review still implementing, keyed by the
      * implementation due date: the host, for the impact reflection. */
-    {"rs_impact",
-     "WITH win AS (SELECT r.id, r.focus, r.implementation_due_on, s.name AS school_name, "
-     "  s.lead_contact_id, " RS_TODAY " AS today " RS_REVIEWS
-     "  WHERE r.status = 'implementing' AND r.implementation_due_on <= " RS_UTC_DAY " + 1) "
-     "SELECT array_agg(spp_notify('impact_reflection_due', w.id, pe.id, pe.email, "
-     "  w.implementation_due_on, w.id, jsonb_build_object('name', pe.full_name, "
-     "  'school_name', w.school_name, 'focus', w.focus, "
-     "  'due_on', to_char(w.implementation_due_on, " RS_DAY ")))) "
-     "FROM win w JOIN people pe ON pe.id = w.lead_contact_id "
-     "WHERE w.implementation_due_on <= w.today"},
+    [RS_IMPACT] =
+        {"rs_impact",
+         "WITH win AS (SELECT r.id, r.focus, r.implementation_due_on, s.name AS school_name, "
+         "  s.lead_contact_id, " RS_TODAY " AS today " RS_REVIEWS
+         "  WHERE r.status = 'implementing' AND r.implementation_due_on <= " RS_UTC_DAY " + 1) "
+         "SELECT array_agg(spp_notify('impact_reflection_due', w.id, pe.id, pe.email, "
+         "  w.implementation_due_on, w.id, jsonb_build_object('name', pe.full_name, "
+         "  'school_name', w.school_name, 'focus', w.focus, "
+         "  'due_on', to_char(w.implementation_due_on, " RS_DAY ")))) "
+         "FROM win w JOIN people pe ON pe.id = w.lead_contact_id "
+         "WHERE w.implementation_due_on <= w.today"},
     /* Training in (0, 2] days, in each booked person's time zone, keyed by the session's day
      * there: the people booked. */
-    {"rs_training",
-     "WITH win AS (SELECT ts.id, ts.course, ts.location, pe.id AS person_id, pe.email, "
-     "  pe.full_name, (ts.starts_at AT TIME ZONE COALESCE(p.timezone, $2)) AS local_start, "
-     "  " RS_TODAY " AS today FROM training_sessions ts "
-     "  JOIN bookings b ON b.session_id = ts.id AND b.status = 'booked' "
-     "  JOIN people pe ON pe.id = b.person_id JOIN schools s ON s.id = pe.school_id "
-     "  LEFT JOIN partnerships p ON p.id = s.partnership_id "
-     "  WHERE ts.starts_at BETWEEN $1::timestamptz - interval '1 day' "
-     "  AND $1::timestamptz + interval '4 days') "
-     "SELECT array_agg(spp_notify('training_2d', w.id, w.person_id, w.email, w.local_start::date, "
-     "  NULL, jsonb_build_object('name', w.full_name, 'course', replace(w.course, '_', ' '), "
-     "  'starts', to_char(w.local_start, " RS_TIME "), 'location', w.location, "
-     "  'days', w.local_start::date - w.today))) "
-     "FROM win w WHERE w.local_start::date - w.today > 0 "
-     "AND w.local_start::date - w.today <= 2"},
+    [RS_TRAINING] =
+        {"rs_training",
+         "WITH win AS (SELECT ts.id, ts.course, ts.location, pe.id AS person_id, pe.email, "
+         "  pe.full_name, (ts.starts_at AT TIME ZONE COALESCE(p.timezone, $2)) AS local_start, "
+         "  " RS_TODAY " AS today FROM training_sessions ts "
+         "  JOIN bookings b ON b.session_id = ts.id AND b.status = 'booked' "
+         "  JOIN people pe ON pe.id = b.person_id JOIN schools s ON s.id = pe.school_id "
+         "  LEFT JOIN partnerships p ON p.id = s.partnership_id "
+         "  WHERE ts.starts_at BETWEEN $1::timestamptz - interval '1 day' "
+         "  AND $1::timestamptz + interval '4 days') "
+         "SELECT array_agg(spp_notify('training_2d', w.id, w.person_id, w.email, "
+         "w.local_start::date, "
+         "  NULL, jsonb_build_object('name', w.full_name, 'course', replace(w.course, '_', ' '), "
+         "  'starts', to_char(w.local_start, " RS_TIME "), 'location', w.location, "
+         "  'days', w.local_start::date - w.today))) "
+         "FROM win w WHERE w.local_start::date - w.today > 0 "
+         "AND w.local_start::date - w.today <= 2"},
     /* A review still in planning at most six weeks before its visit, keyed by the visit's first
      * day: the partnership lead. */
-    {"rs_planning",
-     "WITH win AS (SELECT r.id, r.focus, r.review_starts_on, s.name AS school_name, "
-     "  p.lead_contact_id, r.review_starts_on - " RS_TODAY " AS days " RS_REVIEWS
-     "  WHERE r.status = 'planning' AND r.review_starts_on BETWEEN " RS_UTC_DAY " - 1 "
-     "  AND " RS_UTC_DAY " + 43) "
-     "SELECT array_agg(spp_notify('review_planning_6w', w.id, pe.id, pe.email, w.review_starts_on, "
-     "  w.id, jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, "
-     "  'focus', w.focus, 'starts', to_char(w.review_starts_on, " RS_DAY "), 'days', w.days))) "
-     "FROM win w JOIN people pe ON pe.id = w.lead_contact_id WHERE "
-     "w.days >= 0 AND w.days <= 42"},
+    [RS_PLANNING] =
+        {"rs_planning",
+         "WITH win AS (SELECT r.id, r.focus, r.review_starts_on, s.name AS school_name, "
+         "  p.lead_contact_id, r.review_starts_on - " RS_TODAY " AS days " RS_REVIEWS
+         "  WHERE r.status = 'planning' AND r.review_starts_on BETWEEN " RS_UTC_DAY " - 1 "
+         "  AND " RS_UTC_DAY " + 43) "
+         "SELECT array_agg(spp_notify('review_planning_6w', w.id, pe.id, pe.email, "
+         "w.review_starts_on, "
+         "  w.id, jsonb_build_object('name', pe.full_name, 'school_name', w.school_name, "
+         "  'focus', w.focus, 'starts', to_char(w.review_starts_on, " RS_DAY "), 'days', w.days))) "
+         "FROM win w JOIN people pe ON pe.id = w.lead_contact_id WHERE "
+         "w.days >= 0 AND w.days <= 42"},
     {NULL, NULL},
 };
 
 /* One reminder: a statement and its extra parameters after as_of and the default zone. */
 struct rs_reminder {
-    const char *stmt;
+    const struct db_stmt *stmt;
     const char *kind, *lo, *hi; /* rs_visit only */
 };
 
 static const struct rs_reminder rs_reminders[] = {
-    {"rs_visit", "review_visit_7d", "1", "7"}, {"rs_visit", "review_visit_1d", "0", "1"},
-    {"rs_workshop", NULL, NULL, NULL},         {"rs_action_due", NULL, NULL, NULL},
-    {"rs_action_overdue", NULL, NULL, NULL},   {"rs_impact", NULL, NULL, NULL},
-    {"rs_training", NULL, NULL, NULL},         {"rs_planning", NULL, NULL, NULL},
+    {&reminders_scan_statements[RS_VISIT], "review_visit_7d", "1", "7"},
+    {&reminders_scan_statements[RS_VISIT], "review_visit_1d", "0", "1"},
+    {&reminders_scan_statements[RS_WORKSHOP], NULL, NULL, NULL},
+    {&reminders_scan_statements[RS_ACTION_DUE], NULL, NULL, NULL},
+    {&reminders_scan_statements[RS_ACTION_OVERDUE], NULL, NULL, NULL},
+    {&reminders_scan_statements[RS_IMPACT], NULL, NULL, NULL},
+    {&reminders_scan_statements[RS_TRAINING], NULL, NULL, NULL},
+    {&reminders_scan_statements[RS_PLANNING], NULL, NULL, NULL},
 };
 
 enum job_result reminders_scan_run(struct job_ctx *ctx)
@@ -164,7 +184,7 @@ enum job_result reminders_scan_run(struct job_ctx *ctx)
         const char *p[] = {as_of, ctx->cfg->tz, rm->kind, rm->lo, rm->hi};
         PGresult *res = db_exec(ctx->db, rm->stmt, rm->kind ? 5 : 2, p);
         if (!db_ok(res)) {
-            worker_db_error(ctx, rm->stmt, res);
+            worker_db_error(ctx, rm->stmt->name, res);
             if (res)
                 PQclear(res);
             return JOB_RETRY;

@@ -53,44 +53,51 @@ const struct db_stmt webhook_deliver_statements[] = {
      * (a booking). $2: the deliveries' max_attempts. Returns the new jobs (NULL where the
      * delivery existed already), which the runner publishes on the webhook lane once this
      * job's transaction has committed. */
-    {"webhook_fanout",
-     "WITH ev AS (SELECT $1::jsonb AS e), "
-     "scope AS (SELECT COALESCE("
-     "(SELECT p.hub_id FROM partnerships p WHERE p.id = (ev.e #>> '{data,partnership_id}')::uuid), "
-     "(SELECT p.hub_id FROM people pe JOIN schools s ON s.id = pe.school_id "
-     "JOIN partnerships p ON p.id = s.partnership_id "
-     "WHERE pe.id = (ev.e #>> '{data,person_id}')::uuid)) AS hub_id FROM ev) "
-     "SELECT spp_enqueue('webhook.deliver', jsonb_build_object('webhook_id', w.id, 'event', "
-     "ev.e), 'webhook:' || w.id || ':' || (ev.e ->> 'id'), 0, $2::int) "
-     "FROM ev, scope, webhooks w LEFT JOIN api_keys k ON k.id = w.api_key_id "
-     "WHERE w.active AND (ev.e ->> 'type') = ANY (w.events) "
-     "AND (w.api_key_id IS NULL OR (k.revoked_at IS NULL AND (k.role = 'admin' "
-     "OR (k.role = 'hub' AND k.hub_id = scope.hub_id))))"},
+    [WEBHOOK_FANOUT] =
+        {"webhook_fanout",
+         "WITH ev AS (SELECT $1::jsonb AS e), "
+         "scope AS (SELECT COALESCE("
+         "(SELECT p.hub_id FROM partnerships p WHERE p.id = (ev.e #>> "
+         "'{data,partnership_id}')::uuid), "
+         "(SELECT p.hub_id FROM people pe JOIN schools s ON s.id = pe.school_id "
+         "JOIN partnerships p ON p.id = s.partnership_id "
+         "WHERE pe.id = (ev.e #>> '{data,person_id}')::uuid)) AS hub_id FROM ev) "
+         "SELECT spp_enqueue('webhook.deliver', jsonb_build_object('webhook_id', w.id, 'event', "
+         "ev.e), 'webhook:' || w.id || ':' || (ev.e ->> 'id'), 0, $2::int) "
+         "FROM ev, scope, webhooks w LEFT JOIN api_keys k ON k.id = w.api_key_id "
+         "WHERE w.active AND (ev.e ->> 'type') = ANY (w.events) "
+         "AND (w.api_key_id IS NULL OR (k.revoked_at IS NULL AND (k.role = 'admin' "
+         "OR (k.role = 'hub' AND k.hub_id = scope.hub_id))))"},
     /* Read without a lock: the row is locked only by the bookkeeping after the POST, so that
      * no transaction waits on a receiver. */
-    {"webhook_target",
-     "SELECT w.url, w.secret_enc, w.id FROM webhooks w "
-     "LEFT JOIN api_keys k ON k.id = w.api_key_id "
-     "WHERE w.id = $1 AND w.active AND $2 = ANY (w.events) AND k.revoked_at IS NULL"},
-    {"webhook_succeeded",
-     "UPDATE webhooks SET failing_since = NULL, version = version + 1, "
-     "updated_at = clock_timestamp() WHERE id = $1 AND failing_since IS NOT NULL"},
+    [WEBHOOK_TARGET] =
+        {"webhook_target",
+         "SELECT w.url, w.secret_enc, w.id FROM webhooks w "
+         "LEFT JOIN api_keys k ON k.id = w.api_key_id "
+         "WHERE w.id = $1 AND w.active AND $2 = ANY (w.events) AND k.revoked_at IS NULL"},
+    [WEBHOOK_SUCCEEDED] =
+        {"webhook_succeeded",
+         "UPDATE webhooks SET failing_since = NULL, version = version + 1, "
+         "updated_at = clock_timestamp() WHERE id = $1 AND failing_since IS NOT NULL"},
     /* $2: the error; $3: the days of failing that disable it. Returns whether it is still
      * active, since when it fails, when it was disabled. */
-    {"webhook_failed",
-     "WITH t AS (SELECT clock_timestamp() AS now) "
-     "UPDATE webhooks w SET failing_since = COALESCE(w.failing_since, t.now), last_error = $2, "
-     "active = NOT COALESCE(w.failing_since < t.now - make_interval(days => $3::int), false), "
-     "disabled_at = CASE WHEN w.failing_since < t.now - make_interval(days => $3::int) "
-     "THEN t.now END, version = w.version + 1, updated_at = t.now "
-     "FROM t WHERE w.id = $1 AND w.active "
-     "RETURNING w.active, spp_ts(w.failing_since), spp_ts(w.disabled_at)"},
+    [WEBHOOK_FAILED] =
+        {"webhook_failed",
+         "WITH t AS (SELECT clock_timestamp() AS now) "
+         "UPDATE webhooks w SET failing_since = COALESCE(w.failing_since, t.now), last_error = $2, "
+         "active = NOT COALESCE(w.failing_since < t.now - make_interval(days => $3::int), false), "
+         "disabled_at = CASE WHEN w.failing_since < t.now - make_interval(days => $3::int) "
+         "THEN t.now END, version = w.version + 1, updated_at = t.now "
+         "FROM t WHERE w.id = $1 AND w.active "
+         "RETURNING w.active, spp_ts(w.failing_since) AS failing_since, "
+         "spp_ts(w.disabled_at) AS disabled_at"},
     /* The disable event: a record in the ledger, never run (no worker runs this kind). */
-    {"webhook_disabled",
-     "INSERT INTO jobs (kind, payload, dedupe_key, status, max_attempts, last_error, "
-     "finished_at, published_at) VALUES ('webhook.disabled', $1::jsonb, "
-     "'webhook.disabled:' || $2, 'succeeded', 1, $3, clock_timestamp(), clock_timestamp()) "
-     "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"},
+    [WEBHOOK_DISABLED] =
+        {"webhook_disabled",
+         "INSERT INTO jobs (kind, payload, dedupe_key, status, max_attempts, last_error, "
+         "finished_at, published_at) VALUES ('webhook.disabled', $1::jsonb, "
+         "'webhook.disabled:' || $2, 'succeeded', 1, $3, clock_timestamp(), clock_timestamp()) "
+         "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"},
     {NULL, NULL},
 };
 
@@ -106,7 +113,7 @@ static enum job_result webhook_fanout(struct job_ctx *ctx, const struct webhook_
     char max[16];
     snprintf(max, sizeof max, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
     const char *p[] = {event, max};
-    PGresult *res = worker_exec(ctx, "webhook_fanout", 2, p);
+    PGresult *res = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_FANOUT], 2, p);
     free(event);
     if (!res)
         return JOB_RETRY;
@@ -257,28 +264,29 @@ static void webhook_log(enum log_level lvl, const char *msg, json_t *fields)
 static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const char *error)
 {
     const char *p[] = {wid, error, WEBHOOK_DISABLE_AFTER_DAYS};
-    PGresult *res = worker_exec(ctx, "webhook_failed", 3, p);
+    PGresult *res = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_FAILED], 3, p);
     if (!res)
         return -1;
     int out = 1; /* deleted or disabled meanwhile: nothing more for it */
-    if (PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't') {
+    if (PQntuples(res) == 1 && db_value(res, 0, "active")[0] == 't') {
         out = 0;
     } else if (PQntuples(res) == 1) {
         json_t *payload = json_pack("{s:s, s:s, s:s}", "webhook_id", wid, "failing_since",
-                                    PQgetvalue(res, 0, 1), "disabled_at", PQgetvalue(res, 0, 2));
+                                    db_value(res, 0, "failing_since"), "disabled_at",
+                                    db_value(res, 0, "disabled_at"));
         char *text = json_dumps(payload, JSON_COMPACT);
         json_decref(payload);
         char *reason = xasprintf("disabled after failing since %s; last error: %s",
-                                 PQgetvalue(res, 0, 1), error);
+                                 db_value(res, 0, "failing_since"), error);
         const char *d[] = {text, wid, reason};
-        PGresult *rec = worker_exec(ctx, "webhook_disabled", 3, d);
+        PGresult *rec = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_DISABLED], 3, d);
         free(text);
         free(reason);
         if (rec) {
             PQclear(rec);
             webhook_log(LOG_ERROR, "webhook disabled after failing for 3 days",
                         json_pack("{s:s, s:s, s:s}", "webhook", wid, "failing_since",
-                                  PQgetvalue(res, 0, 1), "error", error));
+                                  db_value(res, 0, "failing_since"), "error", error));
         } else {
             out = -1;
         }
@@ -319,7 +327,7 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
                                        const struct webhook_event *ev)
 {
     const char *p[] = {wid, ev->type};
-    PGresult *target = worker_exec(ctx, "webhook_target", 2, p);
+    PGresult *target = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_TARGET], 2, p);
     if (!target)
         return JOB_RETRY;
     enum job_result out = JOB_RETRY;
@@ -337,7 +345,7 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
         goto done;
     }
     /* Sealed with the row's id as associated data (services/api/handlers/webhooks.c). */
-    if (secretbox_open(key, PQgetvalue(target, 0, 2), PQgetvalue(target, 0, 1), &secret,
+    if (secretbox_open(key, db_value(target, 0, "id"), db_value(target, 0, "secret_enc"), &secret,
                        &secret_len) != 0) {
         snprintf(ctx->err, sizeof ctx->err,
                  "the signing secret does not decrypt: is SPP_WEBHOOK_KEY the API's?");
@@ -353,15 +361,15 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
     body = json_dumps(event, JSON_COMPACT);
     json_decref(event);
     char error[400];
-    int sent = webhook_post(ctx->cfg, PQgetvalue(target, 0, 0), (const char *)secret, ev->id, body,
-                            error, sizeof error);
+    int sent = webhook_post(ctx->cfg, db_value(target, 0, "url"), (const char *)secret, ev->id,
+                            body, error, sizeof error);
     if (sent == 1) {
         out = JOB_RELEASE; /* sent again by whoever takes it next: at least once */
         goto done;
     }
     if (sent == 0) {
         const char *s[] = {wid};
-        PGresult *res = worker_exec(ctx, "webhook_succeeded", 1, s);
+        PGresult *res = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_SUCCEEDED], 1, s);
         if (res) {
             PQclear(res);
             out = JOB_OK;
