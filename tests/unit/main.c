@@ -38,6 +38,7 @@ int main(void)
     srunner_add_suite(sr, router_suite());
     srunner_add_suite(sr, routes_suite());
     srunner_add_suite(sr, idem_suite());
+    srunner_add_suite(sr, fiber_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

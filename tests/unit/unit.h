@@ -46,6 +46,7 @@ Suite *mail_suite(void);   /* common/rules/mail.c and common/rules/unsub.c */
 Suite *router_suite(void); /* services/api/router.c and the route table */
 Suite *routes_suite(void); /* services/api/routes.c */
 Suite *idem_suite(void);   /* services/api/idem.c */
+Suite *fiber_suite(void);  /* services/api/fiber.c */
 
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
 char *unit_unstyled(const char *html);
