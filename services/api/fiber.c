@@ -23,11 +23,55 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+/* The switch: on x86-64 a few instructions of our own (fiber_switch below), which save and load
+ * the registers the ABI says a call preserves; elsewhere ucontext, whose every switch also
+ * sets the signal mask with a system call (two a switch pair; bench/RESULTS.md measured 4 a
+ * GET). SPP_FIBER_UCONTEXT forces ucontext. */
+#if defined(__x86_64__) && !defined(SPP_FIBER_UCONTEXT)
+#define FIBER_ASM 1
+/* Pushes rbp, rbx, r12–r15 and the SSE and x87 control words on the current stack, stores the
+ * stack pointer in *from, loads to as the stack pointer, pops the same from it and returns
+ * into what it holds. */
+void fiber_switch(void **from, void *to);
+__asm__(".text\n"
+        ".globl fiber_switch\n"
+        ".hidden fiber_switch\n"
+        ".type fiber_switch,@function\n"
+        ".p2align 4\n"
+        "fiber_switch:\n"
+        "    pushq %rbp\n"
+        "    pushq %rbx\n"
+        "    pushq %r12\n"
+        "    pushq %r13\n"
+        "    pushq %r14\n"
+        "    pushq %r15\n"
+        "    subq $8, %rsp\n"
+        "    stmxcsr (%rsp)\n"
+        "    fnstcw 4(%rsp)\n"
+        "    movq %rsp, (%rdi)\n"
+        "    movq %rsi, %rsp\n"
+        "    ldmxcsr (%rsp)\n"
+        "    fldcw 4(%rsp)\n"
+        "    addq $8, %rsp\n"
+        "    popq %r15\n"
+        "    popq %r14\n"
+        "    popq %r13\n"
+        "    popq %r12\n"
+        "    popq %rbx\n"
+        "    popq %rbp\n"
+        "    ret\n"
+        ".size fiber_switch,.-fiber_switch\n");
+#endif
+
 /* Written at the layout's mark when a stack is mapped or trimmed. */
 #define FIBER_MARK 0x5350504669626572ULL
 
 struct fiber {
+#ifdef FIBER_ASM
+    void *sp; /* the saved stack pointer while switched out */
+#else
     ucontext_t ctx;
+#endif
     fiber_fn fn;
     void *arg;
     int done;
@@ -42,7 +86,11 @@ struct fiber {
 
 /* Per thread: the fiber running, the thread's own context while it runs, spare fibers. */
 static _Thread_local struct fiber *fiber_running;
+#ifdef FIBER_ASM
+static _Thread_local void *fiber_caller;
+#else
 static _Thread_local ucontext_t fiber_caller;
+#endif
 static _Thread_local struct fiber *fiber_spares;
 static _Thread_local int fiber_nspares;
 static _Thread_local int fiber_spare_limit = 64;
@@ -91,10 +139,14 @@ static void fiber_unmap(struct fiber *f)
  * reuse only makes it again). Apart, so that nothing of the caller lives across getcontext. */
 __attribute__((noinline)) static int fiber_context_init(struct fiber *f)
 {
-    if (getcontext(&f->ctx) == 0)
-        return 0;
-    fiber_unmap(f);
-    return -1;
+#ifndef FIBER_ASM
+    if (getcontext(&f->ctx) != 0) {
+        fiber_unmap(f);
+        return -1;
+    }
+#endif
+    (void)f;
+    return 0;
 }
 
 /* A fiber from the free list, else a fresh mapping. */
@@ -140,6 +192,32 @@ static void fiber_give_back(struct fiber *f)
     fiber_nspares++;
 }
 
+/* From the thread's own stack into f, until f switches back. */
+static void fiber_switch_in(struct fiber *f)
+{
+#ifdef FIBER_ASM
+    fiber_switch(&fiber_caller, f->sp);
+#else
+    if (swapcontext(&fiber_caller, &f->ctx) != 0) {
+        log_error("fiber: swapcontext failed");
+        abort();
+    }
+#endif
+}
+
+/* From f back to the thread's own stack, until f is switched in again. */
+static void fiber_switch_out(struct fiber *f)
+{
+#ifdef FIBER_ASM
+    fiber_switch(&f->sp, fiber_caller);
+#else
+    if (swapcontext(&f->ctx, &fiber_caller) != 0) {
+        log_error("fiber: swapcontext failed");
+        abort();
+    }
+#endif
+}
+
 /* The first code on a fiber's stack: runs its function, then leaves for good. */
 static void fiber_entry(void)
 {
@@ -153,8 +231,8 @@ static void fiber_entry(void)
     /* NULL: this stack's frames are gone, ASan may forget its fake stack. */
     __sanitizer_start_switch_fiber(NULL, fiber_caller_bottom, fiber_caller_size);
 #endif
-    setcontext(&fiber_caller);
-    abort(); /* setcontext returns only when it failed */
+    fiber_switch_out(f);
+    abort(); /* nothing switches into a fiber that ended */
 }
 
 struct fiber *fiber_new(fiber_fn fn, void *arg)
@@ -170,10 +248,24 @@ struct fiber *fiber_new(fiber_fn fn, void *arg)
     /* A reused stack may carry the poison of its last fiber's frames. */
     __asan_unpoison_memory_region(f->lay.bottom, f->lay.size);
 #endif
+#ifdef FIBER_ASM
+    /* What fiber_switch pops: the control words (the defaults), six registers, then
+     * fiber_entry as the return address, above which a null return address for fiber_entry
+     * itself; the stack pointer at fiber_entry's first instruction is 8 past a multiple of 16,
+     * as after a call. */
+    void **sp = (void **)((uintptr_t)(f->lay.bottom + f->lay.size) & ~(uintptr_t)15);
+    *--sp = NULL;
+    *--sp = (void *)(uintptr_t)fiber_entry;
+    for (int i = 0; i < 6; i++)
+        *--sp = NULL;
+    *--sp = (void *)(uintptr_t)(0x1F80u | (uint64_t)0x037Fu << 32);
+    f->sp = sp;
+#else
     f->ctx.uc_stack.ss_sp = f->lay.bottom;
     f->ctx.uc_stack.ss_size = f->lay.size;
     f->ctx.uc_link = NULL;
     makecontext(&f->ctx, fiber_entry, 0);
+#endif
     return f;
 }
 
@@ -184,10 +276,7 @@ int fiber_resume(struct fiber *f)
     void *fake = NULL;
     __sanitizer_start_switch_fiber(&fake, f->lay.bottom, f->lay.size);
 #endif
-    if (swapcontext(&fiber_caller, &f->ctx) != 0) {
-        log_error("fiber: swapcontext failed");
-        abort();
-    }
+    fiber_switch_in(f);
 #ifdef FIBER_ASAN
     __sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
@@ -204,10 +293,7 @@ void fiber_yield(void)
 #ifdef FIBER_ASAN
     __sanitizer_start_switch_fiber(&f->asan_fake_stack, fiber_caller_bottom, fiber_caller_size);
 #endif
-    if (swapcontext(&f->ctx, &fiber_caller) != 0) {
-        log_error("fiber: swapcontext failed");
-        abort();
-    }
+    fiber_switch_out(f);
 #ifdef FIBER_ASAN
     __sanitizer_finish_switch_fiber(f->asan_fake_stack, &fiber_caller_bottom, &fiber_caller_size);
 #endif
