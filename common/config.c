@@ -26,11 +26,13 @@ const struct config_entry config_table[] = {
      "redis://[:password@]host[:port][/db]"},
     {"SPP_LISTEN", CONFIG_LISTEN, C(listen), "127.0.0.1:8080", 0, 0, "API address, host:port"},
     {"SPP_API_THREADS", CONFIG_INT, C(api_threads), "0", 0, 256,
-     "handler threads, each with one PostgreSQL and one Redis connection; 0 = 2 x cores"},
+     "PostgreSQL connections of the process, split evenly across the loop threads (at least one "
+     "each); each request holds one while its handler runs; 0 = 16 per loop thread"},
     {"SPP_LOOP_THREADS", CONFIG_INT, C(loop_threads), "1", 1, 16,
-     "libevent loop threads sharing the port (SO_REUSEPORT)"},
+     "libevent loop threads sharing the port (SO_REUSEPORT); each runs its requests' handlers on "
+     "fibers"},
     {"SPP_QUEUE_MAX", CONFIG_INT, C(queue_max), "1024", 1, 1000000,
-     "requests waiting for a handler before 503 + Retry-After"},
+     "requests waiting for a PostgreSQL connection before 503 + Retry-After"},
     {"SPP_HTTP_TIMEOUT_S", CONFIG_INT, C(http_timeout_s), "30", 1, 3600,
      "read/write timeout of a connection"},
     {"SPP_MAX_BODY_BYTES", CONFIG_INT, C(max_body_bytes), "1048576", 1024, 67108864,

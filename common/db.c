@@ -1,12 +1,19 @@
 #include "db.h"
 
 #include <stdint.h>
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "monotime.h"
 #include "xalloc.h"
+
+/* How long a connection attempt may take (libpq's connect_timeout, which only its blocking
+ * PQconnectdb honours). */
+#define DB_CONNECT_TIMEOUT_MS 3000
 
 struct db {
     PGconn *conn;
@@ -17,6 +24,8 @@ struct db {
      * two in size, at most half full), emptied when the connection is rebuilt. */
     const struct db_stmt **prepared;
     size_t prepared_cap, prepared_count;
+    db_waiter waiter; /* NULL: db_wait_poll, and the connection in blocking mode */
+    void *wait_arg;
 };
 
 struct db *db_new(const char *url, const struct db_stmt *const *sets)
@@ -75,6 +84,130 @@ static void db_prepared_add(struct db *db, const struct db_stmt *s)
     }
 }
 
+void db_set_waiter(struct db *db, db_waiter waiter, void *arg)
+{
+    db->waiter = waiter;
+    db->wait_arg = arg;
+}
+
+int db_wait_poll(void *arg, int fd, int events, int timeout_ms)
+{
+    (void)arg;
+    struct pollfd p = {
+        fd,
+        (short)(((events & DB_WAIT_READ) ? POLLIN : 0) | ((events & DB_WAIT_WRITE) ? POLLOUT : 0)),
+        0};
+    int64_t deadline = timeout_ms >= 0 ? monotime_now_us() + (int64_t)timeout_ms * 1000 : 0;
+    for (;;) {
+        int n = poll(&p, 1, timeout_ms);
+        if (n > 0) {
+            /* An error or hang-up is "ready": the read or write that follows reports it. */
+            int ready = (p.revents & (POLLIN | POLLERR | POLLHUP) ? DB_WAIT_READ : 0) |
+                        (p.revents & (POLLOUT | POLLERR | POLLHUP) ? DB_WAIT_WRITE : 0);
+            return ready & events ? ready & events : events;
+        }
+        if (n == 0)
+            return 0;
+        if (errno != EINTR)
+            return -1;
+        if (timeout_ms >= 0) {
+            int64_t left = deadline - monotime_now_us();
+            timeout_ms = left > 0 ? (int)((left + 999) / 1000) : 0;
+        }
+    }
+}
+
+/* Waits for the connection's socket through the waiter. */
+static int db_wait(struct db *db, int events, int timeout_ms)
+{
+    int fd = PQsocket(db->conn);
+    if (fd < 0)
+        return -1;
+    return db->waiter ? db->waiter(db->wait_arg, fd, events, timeout_ms)
+                      : db_wait_poll(NULL, fd, events, timeout_ms);
+}
+
+/* Sends what libpq holds and waits until a whole result (or the end of a query's results) is
+ * there, so that PQgetResult returns without blocking. Returns 0, or -1 when the connection
+ * failed (PQgetResult then reports it without waiting). */
+static int db_await(struct db *db)
+{
+    PGconn *c = db->conn;
+    int f;
+    while ((f = PQflush(c)) == 1) {
+        int ready = db_wait(db, DB_WAIT_READ | DB_WAIT_WRITE, -1);
+        if (ready < 0 || ((ready & DB_WAIT_READ) && !PQconsumeInput(c)))
+            return -1;
+    }
+    if (f < 0)
+        return -1;
+    while (PQisBusy(c)) {
+        if (db_wait(db, DB_WAIT_READ, -1) < 0 || !PQconsumeInput(c))
+            return -1;
+    }
+    return 0;
+}
+
+/* PQgetResult without blocking the thread: the waits go through the waiter. */
+static PGresult *db_get_result(struct db *db)
+{
+    db_await(db);
+    return PQgetResult(db->conn);
+}
+
+/* The rest of what PQexec does after sending: the last result (an error ends a multi-statement
+ * text, so that is the error), NULL when none came. */
+static PGresult *db_finish(struct db *db)
+{
+    PGresult *last = NULL, *res;
+    while ((res = db_get_result(db)) != NULL) {
+        PQclear(last);
+        last = res;
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH ||
+            PQstatus(db->conn) == CONNECTION_BAD)
+            break;
+    }
+    return last;
+}
+
+/* PQexec, PQexecPrepared and PQprepare with their waits through the waiter. */
+static PGresult *db_run_sql(struct db *db, const char *sql)
+{
+    return PQsendQuery(db->conn, sql) ? db_finish(db) : NULL;
+}
+
+static PGresult *db_run_prepare(struct db *db, const char *name, const char *sql)
+{
+    return PQsendPrepare(db->conn, name, sql, 0, NULL) ? db_finish(db) : NULL;
+}
+
+/* PQconnectdbParams with its waits through the waiter, within DB_CONNECT_TIMEOUT_MS. Returns
+ * 0 with db->conn connected; -1 with db->conn holding libpq's reason; -2 when the time ran out
+ * (db->conn is then closed and NULL). */
+static int db_connect(struct db *db, const char *const *keys, const char *const *vals)
+{
+    db->conn = PQconnectStartParams(keys, vals, 1);
+    if (!db->conn) {
+        log_error("libpq: out of memory");
+        abort();
+    }
+    int64_t deadline = monotime_now_us() + DB_CONNECT_TIMEOUT_MS * 1000LL;
+    PostgresPollingStatusType st =
+        PQstatus(db->conn) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+        int64_t left = deadline - monotime_now_us();
+        int events = st == PGRES_POLLING_READING ? DB_WAIT_READ : DB_WAIT_WRITE;
+        if (left <= 0 || db_wait(db, events, (int)((left + 999) / 1000)) <= 0) {
+            PQfinish(db->conn);
+            db->conn = NULL;
+            return -2;
+        }
+        st = PQconnectPoll(db->conn);
+    }
+    return st == PGRES_POLLING_OK ? 0 : -1;
+}
+
 int db_broken(const struct db *db)
 {
     return !db->conn || PQstatus(db->conn) != CONNECTION_OK;
@@ -101,8 +234,12 @@ int db_ensure(struct db *db, char *err, size_t errlen)
     /* The URL comes last so that what it says overrides these defaults. */
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *vals[] = {"3", "spp", db->url, NULL};
-    db->conn = PQconnectdbParams(keys, vals, 1);
-    if (PQstatus(db->conn) != CONNECTION_OK) {
+    int rc = db_connect(db, keys, vals);
+    if (rc == -2) {
+        snprintf(err, errlen, "connecting to PostgreSQL: timeout expired");
+        return -1;
+    }
+    if (rc != 0 || PQstatus(db->conn) != CONNECTION_OK) {
         snprintf(err, errlen, "connecting to PostgreSQL: %s", PQerrorMessage(db->conn));
         /* libpq messages end in a newline. */
         size_t n = strlen(err);
@@ -112,9 +249,17 @@ int db_ensure(struct db *db, char *err, size_t errlen)
         db->conn = NULL;
         return -1;
     }
+    /* With a waiter the connection does not block the thread: PQflush and PQgetResult are only
+     * called once the waiter says the socket is ready. */
+    if (db->waiter && PQsetnonblocking(db->conn, 1) != 0) {
+        snprintf(err, errlen, "setting up the session: %s", PQerrorMessage(db->conn));
+        PQfinish(db->conn);
+        db->conn = NULL;
+        return -1;
+    }
     PGresult *res =
-        PQexec(db->conn, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
-                         "SET IntervalStyle = 'iso_8601'; SET client_min_messages = warning");
+        db_run_sql(db, "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "
+                       "SET IntervalStyle = 'iso_8601'; SET client_min_messages = warning");
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
     if (!ok) {
@@ -148,7 +293,7 @@ int db_prepare_all(struct db *db, char *err, size_t errlen)
         for (const struct db_stmt *s = *set; s->name; s++) {
             if (db_is_prepared(db, s))
                 continue;
-            PGresult *res = PQprepare(db->conn, s->name, s->sql, 0, NULL);
+            PGresult *res = db_run_prepare(db, s->name, s->sql);
             int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
             if (!ok)
                 snprintf(err, errlen, "preparing %s: %s", s->name, PQresultErrorMessage(res));
@@ -187,7 +332,7 @@ static PGresult *db_pipeline(struct db *db, const struct db_stmt *s, int n,
             if (!sent[q])
                 continue;
             PGresult *x;
-            while ((x = PQgetResult(c)) != NULL) {
+            while ((x = db_get_result(db)) != NULL) {
                 if (got[q])
                     PQclear(x);
                 else
@@ -195,7 +340,7 @@ static PGresult *db_pipeline(struct db *db, const struct db_stmt *s, int n,
             }
         }
         if (PQstatus(c) == CONNECTION_OK)
-            PQclear(PQgetResult(c)); /* PGRES_PIPELINE_SYNC */
+            PQclear(db_get_result(db)); /* PGRES_PIPELINE_SYNC */
     }
     if (!PQexitPipelineMode(c))
         log_warn("leaving pipeline mode: %s", PQerrorMessage(c));
@@ -259,10 +404,10 @@ PGresult *db_exec_sql(struct db *db, const char *sql)
         db->begin_pending = 0;
     }
     int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
-    PGresult *res = PQexec(db->conn, sql);
+    PGresult *res = db_run_sql(db, sql);
     if (idle && PQstatus(db->conn) == CONNECTION_BAD && db_reconnect(db) == 0) {
         PQclear(res);
-        res = PQexec(db->conn, sql);
+        res = db_run_sql(db, sql);
     }
     free(text);
     return res;

@@ -24,6 +24,20 @@ struct db;
  * db_prepare_all prepares at once. Does not connect. */
 struct db *db_new(const char *url, const struct db_stmt *const *sets);
 void db_free(struct db *db);
+/* What a wait is for, as a bit mask. */
+enum { DB_WAIT_READ = 1, DB_WAIT_WRITE = 2 };
+/* Waits until fd is ready for events or timeout_ms passes (-1: no limit). Returns the events
+ * ready (an error or hang-up counts as ready), 0 at the time-out, -1 on failure. */
+typedef int (*db_waiter)(void *arg, int fd, int events, int timeout_ms);
+/* Every wait of db (connecting, sending, results) goes through waiter(arg, ...) instead of
+ * poll(), and from its next (re)connection on the connection is in non-blocking mode: the API's
+ * loop threads give a waiter that registers the socket in their event base and lets other
+ * requests run meanwhile. Without one (NULL: the worker, migrate, seed, tests) db waits with
+ * db_wait_poll and the connection blocks, so that direct libpq calls on db_conn (COPY) keep
+ * their usual meaning. Call before the first db_ensure. */
+void db_set_waiter(struct db *db, db_waiter waiter, void *arg);
+/* The default waiter: poll(2), EINTR retried; arg is unused. */
+int db_wait_poll(void *arg, int fd, int events, int timeout_ms);
 /* Connects (or reconnects) when the connection is absent or broken: session settings are UTC
  * and ISO dates; no statement is prepared yet. Returns 0, or -1 with the reason in err. */
 int db_ensure(struct db *db, char *err, size_t errlen);

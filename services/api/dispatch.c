@@ -98,7 +98,7 @@ enum dispatch_step dispatch_prepare(struct req *r)
         return DISPATCH_DONE;
     }
     /* An address that sent too many requests without a valid key waits, before its token
-     * costs a hash, a handler thread or a PostgreSQL query. */
+     * costs a hash, a connection or a PostgreSQL query. */
     int retry_s;
     if ((!(r->route->flags & ROUTE_PUBLIC) || (r->route->flags & ROUTE_SECRET)) &&
         ratelimit_auth_blocked(r->peer, monotime_now_us(), &retry_s)) {

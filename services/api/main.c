@@ -82,7 +82,7 @@ int main(int argc, char **argv)
     dispatch_configure(&cfg);
     db_free(db);
     db = NULL;
-    /* server_run returns once every handler thread was joined and every loop stopped (or
+    /* server_run returns once every request was answered and every loop stopped (or
      * does not return): only then is what they read freed. */
     rc = server_run(&cfg);
     metrics_cleanup();

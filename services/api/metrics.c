@@ -120,7 +120,7 @@ void metrics_render(struct buf *out)
     }
     int (*depth)(void) = metrics_depth;
     buf_printf(out,
-               "# HELP spp_http_queue_depth Requests waiting for a handler thread.\n"
+               "# HELP spp_http_queue_depth Requests waiting for a PostgreSQL connection.\n"
                "# TYPE spp_http_queue_depth gauge\nspp_http_queue_depth %d\n",
                depth ? depth() : 0);
     buf_printf(out,

@@ -215,7 +215,7 @@ int ratelimit_take(struct req *r)
  * Failed authentications per client address, in this process: a table of RATELIMIT_SETS
  * sets of RATELIMIT_WAYS entries, each a fixed one-minute window that starts at an address's
  * first failure. It needs no Redis round trip, so the loop thread checks it before a request
- * reaches a handler thread, and it keeps working while Redis is down. Memory is fixed: a new
+ * reaches its handler, and it keeps working while Redis is down. Memory is fixed: a new
  * address takes an expired entry of its set or the one with the fewest failures. */
 #define RATELIMIT_SETS   1024
 #define RATELIMIT_WAYS   4

@@ -1,4 +1,4 @@
-/* A request as the handler threads see it, and the helpers every handler uses to answer it:
+/* A request as its handler sees it, and the helpers every handler uses to answer it:
  * problem+json errors, query and body validation, scope checks, ETag/If-Match, keyset pages.
  * Everything a request allocates belongs to it and is freed when it ends (req_free). */
 #ifndef SPP_REQ_H
@@ -17,6 +17,7 @@
 
 struct route;
 struct loop;
+struct fiber;
 struct evhttp_request;
 struct db;
 struct redis;
@@ -32,7 +33,9 @@ enum http_method {
     HTTP_OTHER
 };
 
-/* What a handler thread owns: its connections. */
+/* What a request holds while its handler runs: one PostgreSQL connection of its loop thread
+ * (its own until the request ends) and the loop's Redis connection (shared by the loop's
+ * fibers: Redis calls never yield). */
 struct handler_ctx {
     struct db *db;
     struct redis *redis;
@@ -65,9 +68,10 @@ struct req {
      * request is then ours to free, and no answer can be sent. */
     int evreq_orphaned;
     struct loop *loop;
-    char *peer;       /* the client's address (arena), for limits before authentication */
-    int close_after;  /* answer with Connection: close (unread bytes follow the request) */
-    struct req *next; /* queue link */
+    char *peer;          /* the client's address (arena), for limits before authentication */
+    int close_after;     /* answer with Connection: close (unread bytes follow the request) */
+    struct req *next;    /* link in the list of requests waiting for a connection */
+    struct fiber *fiber; /* the fiber the handler runs on, while it runs */
     int64_t start_us;
 
     enum http_method method;

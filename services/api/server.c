@@ -1,3 +1,20 @@
+/* The HTTP server. Loop threads (SPP_LOOP_THREADS) each run a libevent event_base with an
+ * evhttp on the shared port (SO_REUSEPORT), and each owns a pool of PostgreSQL connections
+ * (SPP_API_THREADS in all, split across the loops) and one Redis connection. A request that
+ * needs a handler runs on a fiber (fiber.h) of the loop thread that accepted it, holding one of
+ * that loop's connections from start to end (a transaction spans its statements); when none
+ * is free it waits, oldest first, in a list bounded by SPP_QUEUE_MAX (503 + Retry-After past
+ * it). The connections are non-blocking: each wait of libpq (db_set_waiter) registers the
+ * socket in the loop's event base and yields, so that the loop serves other requests meanwhile,
+ * and the socket's readiness resumes the fiber. Handlers stay straight-line code. Redis calls
+ * (the rate limit's batch refill, the job outbox after COMMIT) block the loop thread for their
+ * short round trip, with their time-outs; they never yield, so one Redis connection a loop is
+ * used by one fiber at a time. Nothing a request holds across a yield is a mutex.
+ *
+ * Shutdown (SIGTERM): the loops stop accepting, requests in flight get the grace period; then
+ * waiting requests are answered 503, running queries are cancelled (PQcancel, from the main
+ * thread) and their requests answered 503 when that failed them, and once every request is
+ * answered (or SERVER_STOP_WAIT_S later, by _exit) the loops stop and everything is freed. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -29,12 +46,15 @@
 #include "db.h"
 #include "monotime.h"
 #include "dispatch.h"
+#include "fiber.h"
 #include "log.h"
 #include "metrics.h"
 #include "redis.h"
 #include "req.h"
 #include "router.h"
 #include "xalloc.h"
+
+struct conn;
 
 struct loop {
     pthread_t thread;
@@ -43,38 +63,51 @@ struct loop {
     struct evhttp_bound_socket *bound;
     struct evhttp *metrics_http; /* SPP_METRICS_LISTEN, on the first loop only */
     struct evhttp_bound_socket *metrics_bound;
-    struct event *wake; /* activated by handler threads when answers are ready */
-    struct event *stop; /* activated by the main thread to stop accepting */
-    pthread_mutex_t mu;
-    struct req *done_head, *done_tail;
+    struct event *stop;  /* activated by the main thread to stop accepting */
+    struct event *close; /* activated by the main thread at the end of the grace period */
+    struct redis *redis; /* every fiber's of this loop: Redis calls never yield */
+    struct conn *conns;
+    int nconns;
+    struct conn *idle;                 /* connections no request holds */
+    struct req *wait_head, *wait_tail; /* requests waiting for a connection, oldest first */
 };
 
-struct queue {
+/* One PostgreSQL connection of a loop, and what cancels its query at shutdown. */
+struct conn {
+    struct handler_ctx ctx; /* first: a request's hc points here */
+    struct loop *loop;
+    struct conn *next_idle;
+    struct req *req;     /* the request holding it, NULL when idle */
+    struct event *ready; /* the wait of that request's fiber on the socket */
+    short ready_what;    /* what the wait saw: EV_READ, EV_WRITE, EV_TIMEOUT */
+    /* Guards busy and cancel, which the main thread reads at the end of the grace period. */
     pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct req *head, *tail;
-    int len, max, closed;
+    int busy;         /* held by a request */
+    PGcancel *cancel; /* cancels a query of the backend cancel_pid; made by the loop thread */
+    int cancel_pid;
+    atomic_int cancelled; /* the main thread cancelled this connection's query */
 };
 
-static struct queue server_queue;
 static struct loop *server_loops;
 static int server_nloops;
 static atomic_int server_inflight;
 static atomic_int server_stopping;
+static atomic_int server_waiting; /* requests waiting for a connection, all loops */
+static atomic_int server_closed;  /* the grace period is over */
+static int server_queue_max = 1024;
 static int server_max_body = 1048576;
 static int server_metrics_apart; /* /metrics is served on SPP_METRICS_LISTEN only */
 
-/* How long handler threads get to return once the grace period is over and their queries
- * were cancelled, and how long loop threads get to send what they returned. */
-#define SERVER_STOP_WAIT_S  10
-#define SERVER_FLUSH_WAIT_S 2
+/* How long requests get to be answered once the grace period is over and their queries were
+ * cancelled. */
+#define SERVER_STOP_WAIT_S 10
+/* PostgreSQL connections a loop thread gets when SPP_API_THREADS is 0 (bench/RESULTS.md,
+ * "The request path on fibers"): enough writers in flight for group commit. */
+#define SERVER_CONNS_PER_LOOP 16
 
 int server_queue_depth(void)
 {
-    pthread_mutex_lock(&server_queue.mu);
-    int n = server_queue.len;
-    pthread_mutex_unlock(&server_queue.mu);
-    return n;
+    return atomic_load(&server_waiting);
 }
 
 int server_draining(void)
@@ -106,7 +139,7 @@ static enum http_method server_method(enum evhttp_cmd_type t)
     }
 }
 
-/* The connection of a request that a handler thread holds is going away. libevent 2.1.12
+/* The connection of a request that a fiber runs or that waits is going away. libevent 2.1.12
  * (http.c) calls this from evhttp_connection_free, and there are two ways there:
  * - evhttp_connection_fail_ on a time-out or an end of file while the request awaits its
  *   answer: evhttp_connection_incoming_fail takes the request off the connection (its evcon
@@ -164,37 +197,6 @@ static void server_send(struct req *r)
     }
     req_free(r);
     atomic_fetch_sub(&server_inflight, 1);
-}
-
-static void server_on_wake(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    struct loop *l = arg;
-    pthread_mutex_lock(&l->mu);
-    struct req *r = l->done_head;
-    l->done_head = l->done_tail = NULL;
-    pthread_mutex_unlock(&l->mu);
-    while (r) {
-        struct req *next = r->next;
-        server_send(r);
-        r = next;
-    }
-}
-
-/* Hands a finished request back to its loop thread. Any thread. */
-static void server_complete(struct req *r)
-{
-    struct loop *l = r->loop;
-    r->next = NULL;
-    pthread_mutex_lock(&l->mu);
-    if (l->done_tail)
-        l->done_tail->next = r;
-    else
-        l->done_head = r;
-    l->done_tail = r;
-    pthread_mutex_unlock(&l->mu);
-    event_active(l->wake, EV_READ, 0);
 }
 
 static char *server_header(struct req *r, struct evkeyvalq *h, const char *name)
@@ -271,6 +273,182 @@ static int server_framing_ambiguous(struct evhttp_request *evreq)
     return n > 1;
 }
 
+/* ---- requests on fibers ---- */
+
+/* Answers r 503 without running its handler, and sends it. Loop thread. */
+static void server_refuse(struct req *r, const char *detail)
+{
+    req_header(r, "Retry-After", "1");
+    req_problem(r, 503, "unavailable", detail);
+    dispatch_finish(r);
+    server_send(r);
+}
+
+/* Before a request: a cancel object for the connection's current backend (libpq's PGcancel
+ * may be used from another thread, unlike the connection), and busy. */
+static void server_conn_arm(struct conn *c)
+{
+    PGconn *pg = db_conn(c->ctx.db);
+    pthread_mutex_lock(&c->mu);
+    if (pg && PQstatus(pg) == CONNECTION_OK && PQbackendPID(pg) != c->cancel_pid) {
+        if (c->cancel)
+            PQfreeCancel(c->cancel);
+        c->cancel = PQgetCancel(pg);
+        c->cancel_pid = PQbackendPID(pg);
+    }
+    c->busy = 1;
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void server_conn_disarm(struct conn *c)
+{
+    pthread_mutex_lock(&c->mu);
+    c->busy = 0;
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* What runs on a request's fiber: the handler with everything around it. */
+static void server_fiber_main(void *arg)
+{
+    struct req *r = arg;
+    struct conn *c = (struct conn *)r->hc;
+    dispatch_run(r);
+    /* A query cancelled at shutdown fails the request: say so rather than 500. A request that
+     * succeeded anyway keeps its answer (it may have committed). */
+    if (atomic_exchange(&c->cancelled, 0) && r->status >= 500) {
+        r->nresp_headers = 0;
+        req_header(r, "Retry-After", "1");
+        req_problem(r, 503, "unavailable", "The server is shutting down; try again.");
+    }
+    dispatch_finish(r);
+}
+
+/* Gives c to r and makes r's fiber. Returns 0; -1 when no fiber could be made (r is then
+ * answered 503 and freed, c still free). Loop thread. */
+static int server_begin(struct req *r, struct conn *c)
+{
+    r->fiber = fiber_new(server_fiber_main, r);
+    if (!r->fiber) {
+        log_error("no stack for a request's fiber");
+        server_refuse(r, "The server is busy; try again shortly.");
+        return -1;
+    }
+    c->req = r;
+    r->hc = &c->ctx;
+    server_conn_arm(c);
+    return 0;
+}
+
+/* c's request ended: the oldest waiting request of its loop gets it, and is returned to be run
+ * (after the grace period waiting requests are answered 503 instead); NULL when none waits and
+ * c is idle again. Loop thread. */
+static struct req *server_conn_release(struct conn *c)
+{
+    struct loop *l = c->loop;
+    c->req = NULL;
+    while (l->wait_head) {
+        struct req *r = l->wait_head;
+        l->wait_head = r->next;
+        if (!l->wait_head)
+            l->wait_tail = NULL;
+        atomic_fetch_sub(&server_waiting, 1);
+        if (atomic_load(&server_closed))
+            server_refuse(r, "The server is shutting down; try again.");
+        else if (server_begin(r, c) == 0)
+            return r;
+    }
+    c->next_idle = l->idle;
+    l->idle = c;
+    return NULL;
+}
+
+/* Runs r's fiber until it waits or ends. When it ends: answers r, and runs the next request
+ * waiting for its connection the same way. Loop thread, outside any fiber. */
+static void server_run_fiber(struct req *r)
+{
+    while (r && fiber_resume(r->fiber)) {
+        struct conn *c = (struct conn *)r->hc;
+        r->fiber = NULL;
+        server_conn_disarm(c);
+        server_send(r);
+        r = server_conn_release(c);
+    }
+}
+
+/* The socket of a connection is ready (or the wait timed out): its fiber goes on. */
+static void server_on_ready(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    struct conn *c = arg;
+    c->ready_what = what;
+    server_run_fiber(c->req);
+}
+
+/* The connections' waiter (db_set_waiter): inside a request's fiber, the socket goes into the
+ * loop's event base and the fiber yields until it is ready; elsewhere (connecting at start-up,
+ * from the main thread) it polls. */
+static int server_db_wait(void *arg, int fd, int events, int timeout_ms)
+{
+    struct conn *c = arg;
+    if (!fiber_current() || !c->req)
+        return db_wait_poll(NULL, fd, events, timeout_ms);
+    short what = (short)(((events & DB_WAIT_READ) ? EV_READ : 0) |
+                         ((events & DB_WAIT_WRITE) ? EV_WRITE : 0));
+    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    if (event_assign(c->ready, c->loop->base, fd, what, server_on_ready, c) != 0 ||
+        event_add(c->ready, timeout_ms >= 0 ? &tv : NULL) != 0)
+        return -1;
+    c->ready_what = 0;
+    fiber_yield();
+    return ((c->ready_what & EV_READ) ? DB_WAIT_READ : 0) |
+           ((c->ready_what & EV_WRITE) ? DB_WAIT_WRITE : 0);
+}
+
+/* Every request still waiting for a connection is answered 503: the grace period is over. */
+static void server_on_close_waiting(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct loop *l = arg;
+    while (l->wait_head) {
+        struct req *r = l->wait_head;
+        l->wait_head = r->next;
+        if (!l->wait_head)
+            l->wait_tail = NULL;
+        atomic_fetch_sub(&server_waiting, 1);
+        server_refuse(r, "The server is shutting down; try again.");
+    }
+}
+
+/* A request that needs a handler: runs at once on a free connection of its loop, else waits
+ * for one (or is answered 503 when too many wait). Loop thread. */
+static void server_schedule(struct req *r, struct loop *l)
+{
+    struct conn *c = l->idle;
+    if (atomic_load(&server_closed) || (!c && atomic_load(&server_waiting) >= server_queue_max)) {
+        server_refuse(r, "The server is busy; try again shortly.");
+        return;
+    }
+    struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
+    if (evcon)
+        evhttp_connection_set_closecb(evcon, server_on_close, r);
+    if (c) {
+        l->idle = c->next_idle;
+        if (server_begin(r, c) == 0)
+            server_run_fiber(r);
+        else
+            server_run_fiber(server_conn_release(c));
+        return;
+    }
+    r->next = NULL;
+    if (l->wait_tail)
+        l->wait_tail->next = r;
+    else
+        l->wait_head = r;
+    l->wait_tail = r;
+    atomic_fetch_add(&server_waiting, 1);
+}
+
 /* Requests on the metrics listener may ask for /metrics only; with a metrics listener, the
  * main one does not serve it. Answers 404 and returns 1 when r asks the wrong listener. */
 static int server_misdirected(struct req *r, int metrics_listener)
@@ -303,27 +481,7 @@ static void server_accept(struct evhttp_request *evreq, struct loop *l, int metr
         server_send(r);
         return;
     }
-    pthread_mutex_lock(&server_queue.mu);
-    if (server_queue.len >= server_queue.max || server_queue.closed) {
-        pthread_mutex_unlock(&server_queue.mu);
-        req_header(r, "Retry-After", "1");
-        req_problem(r, 503, "unavailable", "The server is busy; try again shortly.");
-        dispatch_finish(r);
-        server_send(r);
-        return;
-    }
-    struct evhttp_connection *evcon = evhttp_request_get_connection(evreq);
-    if (evcon)
-        evhttp_connection_set_closecb(evcon, server_on_close, r);
-    r->next = NULL;
-    if (server_queue.tail)
-        server_queue.tail->next = r;
-    else
-        server_queue.head = r;
-    server_queue.tail = r;
-    server_queue.len++;
-    pthread_cond_signal(&server_queue.cv);
-    pthread_mutex_unlock(&server_queue.mu);
+    server_schedule(r, l);
 }
 
 static void server_on_request(struct evhttp_request *evreq, void *arg)
@@ -354,7 +512,9 @@ static void server_on_stop(evutil_socket_t fd, short what, void *arg)
 static void *server_loop_main(void *arg)
 {
     struct loop *l = arg;
+    fiber_set_spare_max(l->nconns); /* no more fibers than connections run at once */
     event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
+    fiber_thread_cleanup();
     return NULL;
 }
 
@@ -490,99 +650,6 @@ static struct bufferevent *server_bev_new(struct event_base *base, void *arg)
     return bev;
 }
 
-/* ---- the handler side ---- */
-
-struct handler {
-    pthread_t thread;
-    struct handler_ctx ctx;
-    /* Guards busy and cancel, which the main thread reads at the end of the grace period. */
-    pthread_mutex_t mu;
-    int busy;         /* inside a request */
-    PGcancel *cancel; /* cancels a query of the backend cancel_pid; made by this thread */
-    int cancel_pid;
-    atomic_int cancelled; /* the main thread cancelled this handler's query */
-};
-
-/* Before a request: a cancel object for the connection's current backend (libpq's PGcancel
- * may be used from another thread, unlike the connection), and busy. */
-static void server_handler_arm(struct handler *h)
-{
-    PGconn *c = db_conn(h->ctx.db);
-    pthread_mutex_lock(&h->mu);
-    if (c && PQstatus(c) == CONNECTION_OK && PQbackendPID(c) != h->cancel_pid) {
-        if (h->cancel)
-            PQfreeCancel(h->cancel);
-        h->cancel = PQgetCancel(c);
-        h->cancel_pid = PQbackendPID(c);
-    }
-    h->busy = 1;
-    pthread_mutex_unlock(&h->mu);
-}
-
-static void server_handler_disarm(struct handler *h)
-{
-    pthread_mutex_lock(&h->mu);
-    h->busy = 0;
-    pthread_mutex_unlock(&h->mu);
-}
-
-static void *server_handler_main(void *arg)
-{
-    struct handler *h = arg;
-    for (;;) {
-        pthread_mutex_lock(&server_queue.mu);
-        while (!server_queue.head && !server_queue.closed)
-            pthread_cond_wait(&server_queue.cv, &server_queue.mu);
-        struct req *r = server_queue.head;
-        if (!r) {
-            pthread_mutex_unlock(&server_queue.mu);
-            break;
-        }
-        server_queue.head = r->next;
-        if (!server_queue.head)
-            server_queue.tail = NULL;
-        server_queue.len--;
-        int late = server_queue.closed; /* the grace period is over */
-        pthread_mutex_unlock(&server_queue.mu);
-        if (late) {
-            req_header(r, "Retry-After", "1");
-            req_problem(r, 503, "unavailable", "The server is shutting down; try again.");
-        } else {
-            r->hc = &h->ctx;
-            server_handler_arm(h);
-            dispatch_run(r);
-            server_handler_disarm(h);
-            /* A query cancelled at shutdown fails the request: say so rather than 500. A
-             * request that succeeded anyway keeps its answer (it may have committed). */
-            if (atomic_exchange(&h->cancelled, 0) && r->status >= 500) {
-                r->nresp_headers = 0;
-                req_header(r, "Retry-After", "1");
-                req_problem(r, 503, "unavailable", "The server is shutting down; try again.");
-            }
-        }
-        dispatch_finish(r);
-        server_complete(r);
-    }
-    return NULL;
-}
-
-/* The end of the grace period: every query still running is cancelled, so that handler
- * threads return promptly. Main thread. */
-static void server_cancel_handlers(struct handler *handlers, int n)
-{
-    for (int i = 0; i < n; i++) {
-        struct handler *h = &handlers[i];
-        pthread_mutex_lock(&h->mu);
-        if (h->busy && h->cancel) {
-            char err[256];
-            atomic_store(&h->cancelled, 1);
-            if (!PQcancel(h->cancel, err, sizeof err))
-                log_warn("handler %d: cannot cancel its query: %s", i, err);
-        }
-        pthread_mutex_unlock(&h->mu);
-    }
-}
-
 /* Waits up to seconds for the count of requests in flight to reach zero; returns it. */
 static int server_wait_inflight(int64_t seconds)
 {
@@ -613,6 +680,64 @@ static struct evhttp *server_http_new(struct loop *l, const struct config *cfg,
     return http;
 }
 
+/* The end of the grace period: every query still running is cancelled, so that its request
+ * ends promptly. Main thread. */
+static void server_cancel_queries(void)
+{
+    for (int i = 0; i < server_nloops; i++) {
+        for (int j = 0; j < server_loops[i].nconns; j++) {
+            struct conn *c = &server_loops[i].conns[j];
+            pthread_mutex_lock(&c->mu);
+            if (c->busy && c->cancel) {
+                char err[256];
+                atomic_store(&c->cancelled, 1);
+                if (!PQcancel(c->cancel, err, sizeof err))
+                    log_warn("connection %d: cannot cancel its query: %s", c->ctx.index, err);
+            }
+            pthread_mutex_unlock(&c->mu);
+        }
+    }
+}
+
+/* Loop l's connections: n PostgreSQL connections numbered from first (connected now when
+ * PostgreSQL is there, else at their first request) and the loop's Redis connection. */
+static void server_conns_new(struct loop *l, const struct config *cfg,
+                             const struct redis_addr *raddr, int first, int n)
+{
+    l->redis = redis_new(raddr, 1000);
+    l->nconns = n;
+    l->conns = xcalloc((size_t)n, sizeof *l->conns);
+    for (int j = n - 1; j >= 0; j--) {
+        struct conn *c = &l->conns[j];
+        c->loop = l;
+        c->ctx.index = first + j;
+        c->ctx.db = db_new(cfg->database_url, dispatch_statements());
+        c->ctx.redis = l->redis;
+        db_set_waiter(c->ctx.db, server_db_wait, c);
+        c->ready = event_new(l->base, -1, 0, server_on_ready, c);
+        pthread_mutex_init(&c->mu, NULL);
+        char err[512];
+        if (db_ensure(c->ctx.db, err, sizeof err) != 0)
+            log_warn("connection %d: %s (will retry per request)", c->ctx.index, err);
+        c->next_idle = l->idle;
+        l->idle = c;
+    }
+}
+
+static void server_conns_free(struct loop *l)
+{
+    for (int j = 0; j < l->nconns; j++) {
+        struct conn *c = &l->conns[j];
+        db_free(c->ctx.db);
+        event_free(c->ready);
+        if (c->cancel)
+            PQfreeCancel(c->cancel);
+        pthread_mutex_destroy(&c->mu);
+    }
+    free(l->conns);
+    redis_free(l->redis);
+}
+
 int server_run(const struct config *cfg)
 {
     evthread_use_pthreads();
@@ -625,17 +750,18 @@ int server_run(const struct config *cfg)
     /* Every thread inherits the mask; the main thread takes the signals with sigwait. */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int nhandlers = cfg->api_threads ? cfg->api_threads : (int)(cores > 0 ? 2 * cores : 4);
-    pthread_mutex_init(&server_queue.mu, NULL);
-    pthread_cond_init(&server_queue.cv, NULL);
-    server_queue.max = cfg->queue_max;
+    server_nloops = cfg->loop_threads;
+    int nconns = cfg->api_threads ? cfg->api_threads : SERVER_CONNS_PER_LOOP * server_nloops;
+    if (nconns < server_nloops)
+        nconns = server_nloops; /* every loop needs one */
+    server_queue_max = cfg->queue_max;
     server_max_body = cfg->max_body_bytes;
     server_metrics_apart = cfg->metrics_listen != NULL;
 
-    server_nloops = cfg->loop_threads;
+    struct redis_addr raddr;
+    redis_parse_url(cfg->redis_url, &raddr);
     server_loops = xcalloc((size_t)server_nloops, sizeof *server_loops);
-    for (int i = 0; i < server_nloops; i++) {
+    for (int i = 0, first = 0; i < server_nloops; i++) {
         struct loop *l = &server_loops[i];
         char err[512];
         int fd = server_listen_socket("SPP_LISTEN", cfg->listen, 1, err, sizeof err);
@@ -643,7 +769,6 @@ int server_run(const struct config *cfg)
             log_error("%s", err);
             return 1;
         }
-        pthread_mutex_init(&l->mu, NULL);
         l->base = event_base_new();
         l->http = server_http_new(l, cfg, server_on_request);
         l->bound = evhttp_accept_socket_with_handle(l->http, fd);
@@ -657,32 +782,20 @@ int server_run(const struct config *cfg)
             l->metrics_http = server_http_new(l, cfg, server_on_metrics_request);
             l->metrics_bound = evhttp_accept_socket_with_handle(l->metrics_http, metrics_fd);
         }
-        l->wake = event_new(l->base, -1, 0, server_on_wake, l);
         l->stop = event_new(l->base, -1, 0, server_on_stop, l);
+        l->close = event_new(l->base, -1, 0, server_on_close_waiting, l);
+        int n = nconns / server_nloops + (i < nconns % server_nloops);
+        server_conns_new(l, cfg, &raddr, first, n);
+        first += n;
     }
-
-    struct redis_addr raddr;
-    redis_parse_url(cfg->redis_url, &raddr);
-    struct handler *handlers = xcalloc((size_t)nhandlers, sizeof *handlers);
-    for (int i = 0; i < nhandlers; i++) {
-        handlers[i].ctx.index = i;
-        handlers[i].ctx.db = db_new(cfg->database_url, dispatch_statements());
-        handlers[i].ctx.redis = redis_new(&raddr, 1000);
-        pthread_mutex_init(&handlers[i].mu, NULL);
-        char err[512];
-        if (db_ensure(handlers[i].ctx.db, err, sizeof err) != 0)
-            log_warn("handler %d: %s (will retry per request)", i, err);
-    }
-    for (int i = 0; i < nhandlers; i++)
-        pthread_create(&handlers[i].thread, NULL, server_handler_main, &handlers[i]);
     for (int i = 0; i < server_nloops; i++)
         pthread_create(&server_loops[i].thread, NULL, server_loop_main, &server_loops[i]);
 
     char extra[512];
     snprintf(extra, sizeof extra,
-             "\"listen\":\"%s\",\"metrics_listen\":\"%s\",\"handlers\":%d,"
+             "\"listen\":\"%s\",\"metrics_listen\":\"%s\",\"connections\":%d,"
              "\"loops\":%d",
-             cfg->listen, cfg->metrics_listen ? cfg->metrics_listen : cfg->listen, nhandlers,
+             cfg->listen, cfg->metrics_listen ? cfg->metrics_listen : cfg->listen, nconns,
              server_nloops);
     log_line(LOG_INFO, "api listening", extra);
 
@@ -695,64 +808,39 @@ int server_run(const struct config *cfg)
         event_active(server_loops[i].stop, EV_READ, 0);
     int left = server_wait_inflight(cfg->shutdown_grace_s);
 
-    /* The grace period is over: what is still queued is answered 503 without running, and
-     * what is running has its query cancelled (and answers 503 when that failed it). Every
-     * handler thread is joined before anything it reads is freed, here or in main. */
-    pthread_mutex_lock(&server_queue.mu);
-    server_queue.closed = 1;
-    pthread_cond_broadcast(&server_queue.cv);
-    pthread_mutex_unlock(&server_queue.mu);
+    /* The grace period is over: what still waits for a connection is answered 503 without
+     * running, and what is running has its query cancelled (and answers 503 when that failed
+     * it). Every request is answered before the loops stop and anything is freed. */
+    atomic_store(&server_closed, 1);
+    for (int i = 0; i < server_nloops; i++)
+        event_active(server_loops[i].close, EV_READ, 0);
     /* Also when none was left: a keep-alive connection may have sent one since. */
     if (left > 0)
         log_warn("grace period over with %d requests unfinished: cancelling their queries", left);
-    server_cancel_handlers(handlers, nhandlers);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += SERVER_STOP_WAIT_S;
-    for (int i = 0; i < nhandlers; i++) {
-        if (pthread_timedjoin_np(handlers[i].thread, NULL, &until) != 0) {
-            /* A thread that does not return holds memory that everything else shares: leave
-             * without freeing anything rather than free it under its feet. */
-            log_error("handler %d did not return %d s after the grace period; exiting now", i,
-                      SERVER_STOP_WAIT_S);
-            _exit(1);
-        }
+    server_cancel_queries();
+    left = server_wait_inflight(SERVER_STOP_WAIT_S);
+    if (left > 0) {
+        /* A request that does not end holds a fiber and memory that everything else shares:
+         * leave without freeing anything rather than free it under its feet. */
+        log_error("%d requests not answered %d s after the grace period; exiting now", left,
+                  SERVER_STOP_WAIT_S);
+        _exit(1);
     }
-    /* The loops send what the handlers returned, then stop. */
-    left = server_wait_inflight(SERVER_FLUSH_WAIT_S);
-    if (left > 0)
-        log_warn("%d answers not sent before the loops stopped", left);
     for (int i = 0; i < server_nloops; i++) {
         event_base_loopbreak(server_loops[i].base);
         pthread_join(server_loops[i].thread, NULL);
     }
     for (int i = 0; i < server_nloops; i++) {
         struct loop *l = &server_loops[i];
-        /* Answers that arrived after the loop stopped are dropped with their requests, and
-         * their close callbacks with them, before evhttp_free closes the connections. */
-        for (struct req *r = l->done_head, *next; r; r = next) {
-            next = r->next;
-            server_release(r);
-            req_free(r);
-            atomic_fetch_sub(&server_inflight, 1);
-        }
-        event_free(l->wake);
         event_free(l->stop);
+        event_free(l->close);
         if (l->metrics_http)
             evhttp_free(l->metrics_http);
         evhttp_free(l->http);
+        server_conns_free(l);
         event_base_free(l->base);
-        pthread_mutex_destroy(&l->mu);
     }
     free(server_loops);
-    for (int i = 0; i < nhandlers; i++) {
-        db_free(handlers[i].ctx.db);
-        redis_free(handlers[i].ctx.redis);
-        if (handlers[i].cancel)
-            PQfreeCancel(handlers[i].cancel);
-        pthread_mutex_destroy(&handlers[i].mu);
-    }
-    free(handlers);
     log_info("api stopped");
     return 0;
 }

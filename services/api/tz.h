@@ -4,7 +4,7 @@
 
 struct db;
 
-/* Loads the names; returns 0 or -1. Call before the handler threads start. */
+/* Loads the names; returns 0 or -1. Call before the loop threads start. */
 int tz_load(struct db *db);
 /* 1 when name is a known time zone. */
 int tz_known(const char *name);

@@ -48,6 +48,7 @@ int main(void)
     srunner_add_suite(sr, dispatch_suite());
     srunner_add_suite(sr, kinds_suite());
     srunner_add_suite(sr, worker_suite());
+    srunner_add_suite(sr, fiber_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

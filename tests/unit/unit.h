@@ -57,6 +57,7 @@ Suite *wmetrics_suite(void);   /* services/worker/wmetrics.c, the text it serves
 Suite *dispatch_suite(void);   /* services/api/dispatch.c, what the loop thread answers */
 Suite *kinds_suite(void);      /* services/worker/jobs/registry.c and the kinds' lookup */
 Suite *worker_suite(void);     /* services/worker/worker.c */
+Suite *fiber_suite(void);      /* services/api/fiber.c */
 
 /* 1 when a problem's errors array holds one for field with rule (test_validate.c). */
 int unit_errors_has(const json_t *errors, const char *field, const char *rule);
