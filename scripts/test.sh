@@ -178,7 +178,7 @@ check_inflight_survives_sigterm() {
 }
 
 # SIGTERM with a request still waiting on a row lock when the grace period (1 s here) ends: its
-# query is cancelled and it is answered 503, every handler thread is joined before what they
+# query is cancelled and it is answered 503, every request is answered before what they
 # read is freed, and the API exits 0 (in the sanitized build: without a report). A second API
 # of its own, so that the one under test keeps serving.
 check_sigterm_past_grace() {
@@ -198,7 +198,7 @@ check_sigterm_past_grace() {
     wait "$pid" || rc=$?
     wait "$lock_pid" || true
     check "a request running past the grace period is answered 503 ($label)" grep -qx 503 "$tmp/grace.status"
-    check "spp-api joins its handlers and exits 0 after the grace period ($label)" test "$rc" -eq 0
+    check "spp-api answers every request and exits 0 after the grace period ($label)" test "$rc" -eq 0
     if grep -q 'ERROR: \(AddressSanitizer\|LeakSanitizer\)\|runtime error:' "$tmp/api-grace-$label.log"; then
         echo "sanitizer reports in $tmp/api-grace-$label.log:" >&2
         grep -A 30 'ERROR: \|runtime error:' "$tmp/api-grace-$label.log" | head -n 80 >&2

@@ -913,7 +913,7 @@ START_TEST(webhooks_events_bounded)
 }
 END_TEST
 
-/* Issue 9, defect 2: the API resolves no name (a handler thread never waits on DNS). A name
+/* Issue 9, defect 2: the API resolves no name (a request never waits on DNS). A name
  * under .invalid (RFC 6761: never resolves) was refused as unresolvable after a lookup; now it
  * is accepted, and judged by the worker when it delivers. The strict API (no webhook key)
  * passes it through validation to its 503. */

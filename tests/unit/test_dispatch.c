@@ -1,7 +1,8 @@
 /* What the API's loop thread answers itself (services/api/dispatch.c, dispatch_prepare): 404 and
  * 405 from the route table, the CORS preflight, path parameters that are no UUID, a body over
  * the limit, an address refused for failed authentications, inline routes; everything else
- * goes to a handler thread. And the request id every answer carries. */
+ * goes to a handler (run on a fiber of the loop thread). And the request id every answer carries.
+ */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static void dispatch_test_problem(const struct req *r, int status, const char *c
 }
 
 /* A plain request (no body, no origin) for path: what dispatch_prepare does and the status it
- * answers with (0 when it leaves the answer to a handler thread). */
+ * answers with (0 when it leaves the answer to a handler). */
 static void dispatch_test_step(enum http_method m, const char *path, enum dispatch_step step,
                                int status)
 {
@@ -90,10 +91,10 @@ START_TEST(dispatch_answers_from_the_loop)
     dispatch_test_problem(r, 413, "payload_too_large");
     req_free(r);
 
-    /* Inline: answered on the loop thread, no handler thread, no database. */
+    /* Inline: answered on the loop thread, no handler, no database. */
     dispatch_test_step(HTTP_GET, "/healthz", DISPATCH_DONE, 200);
 
-    /* Everything else is a handler thread's. */
+    /* Everything else is a handler's. */
     r = dispatch_test_req(HTTP_GET, "/v1/schools/4f1c2b3a-0000-4000-8000-000000000001");
     ck_assert_int_eq(dispatch_prepare(r), DISPATCH_QUEUE);
     ck_assert_int_eq(r->status, 0);
@@ -129,7 +130,7 @@ START_TEST(dispatch_preflight)
 }
 END_TEST
 
-/* An address with too many failed authentications waits before it costs a handler thread;
+/* An address with too many failed authentications waits before it costs a handler;
  * public routes still answer it. */
 START_TEST(dispatch_refuses_failing_address)
 {
