@@ -129,6 +129,7 @@ static void sweeper_pass(struct sweeper *sw)
         PQclear(res);
     }
     sweeper_autoclaim(sw, JOBS_STREAM);
+    sweeper_autoclaim(sw, JOBS_BULK_STREAM);
     sweeper_autoclaim(sw, JOBS_WEBHOOK_STREAM);
     scheduler_tick(sw->db, sw->redis, cfg);
     /* A publish is trusted for two sweeps or a lease, whichever is longer: an entry can wait
