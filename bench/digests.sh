@@ -83,15 +83,13 @@ for bin in "${bins[@]}"; do
           round(extract(epoch FROM max(finished_at) - min(created_at))::numeric, 3),
           round(extract(epoch FROM max(finished_at - started_at))::numeric, 3),
           round(extract(epoch FROM sum(finished_at - started_at))::numeric, 3),
-          (SELECT count(*) FROM jobs e WHERE e.kind = 'notification.deliver'
-             AND e.created_at >= (SELECT min(created_at) FROM d)),
-          (SELECT count(*) FROM jobs e WHERE e.kind = 'notification.deliver' AND e.status = 'succeeded'
-             AND e.finished_at <= (SELECT max(finished_at) FROM d)
-             AND e.created_at >= (SELECT min(created_at) FROM d))
+          (SELECT count(*) FROM notifications n WHERE n.kind = 'digest' AND n.status <> 'skipped'),
+          (SELECT count(*) FROM notifications n WHERE n.kind = 'digest' AND n.status = 'sent'
+             AND n.sent_at <= (SELECT max(finished_at) FROM d))
         FROM d")
     IFS='|' read -r n bad wall longest sum queued sent <<<"$row"
     echo "DIGESTS $bin: $n digest jobs ($bad not succeeded), wall ${wall} s, longest job ${longest} s," \
-        "sum of job times ${sum} s; emails queued $queued, sent meanwhile $sent; worker CPU" \
+        "sum of job times ${sum} s; digest emails queued $queued, sent before the last digest finished $sent; worker CPU" \
         "$(awk -v a="$cpu1" -v b="$cpu0" 'BEGIN {printf "%.1f", a - b}') s; load average $load"
     echo "top statements (pg_stat_statements, track = all; total ms, calls, ms per call):"
     sql "SELECT round(total_exec_time)::bigint || ' | ' || calls || ' | ' ||
