@@ -21,16 +21,20 @@ const struct db_stmt sweeper_statements[] = {
      "WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status = 'running' "
      "AND locked_until < clock_timestamp() LIMIT 500 FOR UPDATE SKIP LOCKED)) RETURNING id"},
     /* Due, of a kind this worker runs, and not on the stream since it came due ($2: how long a
-     * publish is trusted before it is repeated). Like the other batch statements here, the
-     * batch is chosen once, as an array (an init plan), then updated by primary key: written
-     * "id IN (subquery)", the planner, misled by statistics of an empty queue, may rescan the
-     * subquery once per row of the table (a sweep took 10 s on a backlog of 5,000 jobs). */
+     * publish is trusted before it is repeated), with its lane: webhook delivery, email (the
+     * bulk stream: a backlog of a fan-out's emails waiting past the trust window goes back where
+     * it was, not ahead of every other job), or the rest. Like the other batch statements
+     * here, the batch is chosen once, as an array (an init plan), then updated by primary key:
+     * written "id IN (subquery)", the planner, misled by statistics of an empty queue, may
+     * rescan the subquery once per row of the table (a sweep took 10 s on a backlog of 5,000
+     * jobs). */
     {"sweep_due",
      "UPDATE jobs SET published_at = clock_timestamp() WHERE id = ANY(ARRAY(SELECT id FROM jobs "
      "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
      "AND kind = ANY($1::text[]) AND (published_at IS NULL OR published_at < run_at "
      "OR published_at < clock_timestamp() - make_interval(secs => $2::int)) "
-     "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING id, " JOBS_WEBHOOK_LANE_SQL},
+     "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING id, " JOBS_WEBHOOK_LANE_SQL
+     ", kind = 'notification.deliver'"},
     {"sweep_prune",
      "DELETE FROM jobs WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status IN ('succeeded', "
      "'dead') AND finished_at < clock_timestamp() - make_interval(days => $1::int) LIMIT 1000))"},
@@ -62,12 +66,15 @@ static PGresult *sweeper_exec(struct sweeper *sw, const char *stmt, int n, const
     return res;
 }
 
-/* Publishes each job on the stream of its lane (column 1: the webhook lane). */
+/* Publishes each job on the stream of its lane (column 1: the webhook lane; column 2: an
+ * email, on the bulk stream). */
 static void sweeper_publish_rows(struct sweeper *sw, PGresult *res)
 {
     for (int i = 0; i < PQntuples(res); i++)
         jobs_publish_to(sw->redis, sw->db,
-                        PQgetvalue(res, i, 1)[0] == 't' ? JOBS_WEBHOOK_STREAM : JOBS_STREAM,
+                        PQgetvalue(res, i, 1)[0] == 't'   ? JOBS_WEBHOOK_STREAM
+                        : PQgetvalue(res, i, 2)[0] == 't' ? JOBS_BULK_STREAM
+                                                          : JOBS_STREAM,
                         PQgetvalue(res, i, 0));
 }
 
