@@ -15,6 +15,8 @@
 # With SPP_BENCH_CPU=1 it also prints, on stderr, the CPU time per job of PostgreSQL (every
 # backend, from the postmaster's account of its children), of the workers and of Redis while
 # the batch drained: where a job's cost goes, whatever else the machine runs.
+# SPP_BENCH_WORKER_BIN names another worker binary (a build of an earlier commit, for a before
+# and after); the default is this checkout's build/release/spp-worker-test.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -72,7 +74,7 @@ for k in ${SPP_BENCH_WORKERS:-1 2 4}; do
     t0=$(now)
     worker_pids=()
     for i in $(seq 1 "$k"); do
-        SPP_WORKER_METRICS_LISTEN="127.0.0.1:$(spp_free_port)" build/release/spp-worker-test \
+        SPP_WORKER_METRICS_LISTEN="127.0.0.1:$(spp_free_port)" "${SPP_BENCH_WORKER_BIN:-build/release/spp-worker-test}" \
             >>"$bench_tmp/worker-$k-$i.log" 2>&1 </dev/null &
         worker_pids+=($!); bench_track $!
     done

@@ -17,8 +17,13 @@ struct redis;
  * receivers for up to 10 s each, so they travel on a stream of their own, read by runner
  * threads of their own (SPP_WEBHOOK_CONCURRENCY), and never hold the threads that send email.
  * The lane of a jobs row, as SQL. */
-#define JOBS_WEBHOOK_STREAM       "spp:jobs:webhooks"
-#define JOBS_WEBHOOK_LANE_SQL     "(kind = 'webhook.deliver' AND payload ? 'webhook_id')"
+#define JOBS_WEBHOOK_STREAM   "spp:jobs:webhooks"
+#define JOBS_WEBHOOK_LANE_SQL "(kind = 'webhook.deliver' AND payload ? 'webhook_id')"
+/* The bulk stream: a fan-out's many messages (a digest's emails), read by the general lane's
+ * runners together with JOBS_STREAM in the same XREADGROUP, JOBS_STREAM's entries run first.
+ * So the jobs queued after a fan-out (the next partnerships' digests) do not wait behind all of
+ * its messages, and the messages are never starved: each read takes some of both. */
+#define JOBS_BULK_STREAM          "spp:jobs:bulk"
 #define JOBS_DEFAULT_MAX_ATTEMPTS 8
 #define JOBS_BACKOFF_CAP_S        3600
 
@@ -53,7 +58,7 @@ struct jobs_new {
 struct jobs_outbox {
     struct jobs_outbox_entry {
         char id[37];
-        const char *stream; /* JOBS_STREAM or JOBS_WEBHOOK_STREAM */
+        const char *stream; /* JOBS_STREAM, JOBS_BULK_STREAM or JOBS_WEBHOOK_STREAM */
     } * v;
     size_t n, cap;
 };
@@ -87,7 +92,7 @@ int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_
  * unpublished in db (outside any transaction: call it after COMMIT), so that the next sweep
  * publishes it; nothing else happens. Returns 0 or -1. */
 int jobs_publish(struct redis *r, struct db *db, const char *id);
-/* The same onto a given stream (JOBS_STREAM or JOBS_WEBHOOK_STREAM). */
+/* The same onto a given stream (JOBS_STREAM, JOBS_BULK_STREAM or JOBS_WEBHOOK_STREAM). */
 int jobs_publish_to(struct redis *r, struct db *db, const char *stream, const char *id);
 /* Set when the stream or its group turned out to be gone (Redis restarted empty): the next
  * sweep publishes every due job at once instead of trusting earlier publishes. */

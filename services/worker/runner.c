@@ -12,7 +12,10 @@
  * job but webhook deliveries; the webhook lane (SPP_WEBHOOK_CONCURRENCY threads) reads
  * JOBS_WEBHOOK_STREAM and claims only those. However long receivers take, email and the other
  * kinds keep their SPP_WORKER_CONCURRENCY threads. An entry on the wrong stream (a delivery an
- * admin retried, which the API publishes on JOBS_STREAM) is passed on to the right one. */
+ * admin retried, which the API publishes on JOBS_STREAM) is passed on to the right one. The
+ * general lane also reads the bulk stream (JOBS_BULK_STREAM: a digest's emails) in the same
+ * XREADGROUP, up to the same count from each, and runs JOBS_STREAM's entries first: the jobs
+ * queued after a fan-out do not wait behind all of its messages, and the messages keep moving. */
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +61,7 @@ struct runner {
     struct redis *redis;
     char consumer[128];
     int webhook_lane;   /* 1: serves the webhook lane */
-    const char *stream; /* the lane's stream */
+    const char *stream; /* the lane's stream (the general lane also reads JOBS_BULK_STREAM) */
     struct inflight_set *inflight;
     int64_t avg_job_us; /* recent jobs' time from start to recorded outcome (jobs_avg_us) */
     int64_t batch_us;   /* the same, summed over the jobs of the current batch */
@@ -68,21 +71,21 @@ struct runner {
     struct jobs_outbox outbox; /* what the running job enqueued (job_ctx) */
 };
 
-/* Acknowledges and deletes stream entries, each command naming them all. */
-static void runner_ack(struct runner *rn, const char *const *entries, int n)
+/* Acknowledges and deletes entries of stream, each command naming them all. */
+static void runner_ack(struct runner *rn, const char *stream, const char *const *entries, int n)
 {
     if (n == 0)
         return;
     const char **argv = xcalloc((size_t)n + 3, sizeof *argv);
     argv[0] = "XACK";
-    argv[1] = rn->stream;
+    argv[1] = stream;
     argv[2] = JOBS_GROUP;
     memcpy(argv + 3, entries, (size_t)n * sizeof *argv);
     redisReply *rep = redis_command_argv(rn->redis, n + 3, argv, NULL);
     if (rep)
         freeReplyObject(rep);
     argv[0] = "XDEL";
-    argv[1] = rn->stream;
+    argv[1] = stream;
     memcpy(argv + 2, entries, (size_t)n * sizeof *argv);
     rep = redis_command_argv(rn->redis, n + 2, argv, NULL);
     if (rep)
@@ -324,7 +327,8 @@ static void runner_pass_on(struct runner *rn, const char *id)
  * running elsewhere, of a kind this worker does not run) only has its entry removed: the ledger
  * says what happens to it. When the claim fails (PostgreSQL down) the entries stay pending, and a
  * sweeper takes them over later. */
-static void runner_process(struct runner *rn, const char **entries, const char **ids, int n)
+static void runner_process(struct runner *rn, const char *stream, const char **entries,
+                           const char **ids, int n)
 {
     const struct config *cfg = worker_shared.cfg;
     struct buf list;
@@ -354,7 +358,7 @@ static void runner_process(struct runner *rn, const char **entries, const char *
             for (int i = 0; i < n; i++)
                 if (!ids[i])
                     entries[k++] = entries[i];
-            runner_ack(rn, entries, k);
+            runner_ack(rn, stream, entries, k);
             return;
         }
     }
@@ -406,7 +410,7 @@ static void runner_process(struct runner *rn, const char **entries, const char *
         rn->avg_job_us = jobs_avg_us(rn->avg_job_us, rn->batch_us / ran);
     runner_flush(rn);
     inflight_set_clear(rn->inflight);
-    runner_ack(rn, entries, n);
+    runner_ack(rn, stream, entries, n);
     free(claimed);
     free(lost);
     free(jobs);
@@ -420,18 +424,57 @@ static void runner_create_group(struct runner *rn)
         redis_command(rn->redis, "XGROUP CREATE %s %s 0 MKSTREAM", rn->stream, JOBS_GROUP);
     if (rep)
         freeReplyObject(rep); /* BUSYGROUP: another worker made it first */
+    if (rn->webhook_lane)
+        return;
+    rep = redis_command(rn->redis, "XGROUP CREATE %s %s 0 MKSTREAM", JOBS_BULK_STREAM, JOBS_GROUP);
+    if (rep)
+        freeReplyObject(rep);
+}
+
+/* Handles the entries of one stream of an XREADGROUP reply ([name, [[entry, fields], ...]]). */
+static void runner_stream(struct runner *rn, const redisReply *s)
+{
+    if (s->type != REDIS_REPLY_ARRAY || s->elements != 2 ||
+        s->element[0]->type != REDIS_REPLY_STRING || s->element[1]->type != REDIS_REPLY_ARRAY)
+        return;
+    const char *stream = s->element[0]->str;
+    const redisReply *list = s->element[1];
+    const char **entries = xcalloc(list->elements + 1, sizeof *entries);
+    const char **ids = xcalloc(list->elements + 1, sizeof *ids);
+    int n = 0;
+    for (size_t i = 0; i < list->elements; i++) {
+        const redisReply *e = list->element[i];
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2)
+            continue;
+        entries[n] = e->element[0]->str;
+        ids[n] = NULL;
+        const redisReply *fields = e->element[1];
+        for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements; f += 2)
+            if (!strcmp(fields->element[f]->str, "id"))
+                ids[n] = fields->element[f + 1]->str;
+        n++;
+    }
+    if (n > 0)
+        runner_process(rn, stream, entries, ids, n);
+    free(ids);
+    free(entries);
 }
 
 /* One XREADGROUP of as many entries as the runner's recent jobs say it should take at once
- * (jobs_batch_count): blocks on the server for at most two seconds (shorter than the client's
- * timeout), so that a stop is noticed quickly. */
+ * (jobs_batch_count), from the lane's stream and, on the general lane, as many again from the
+ * bulk stream: blocks on the server for at most two seconds (shorter than the client's timeout),
+ * so that a stop is noticed quickly. */
 static void runner_read(struct runner *rn)
 {
     const struct config *cfg = worker_shared.cfg;
     int count = jobs_batch_count(rn->avg_job_us, cfg->job_batch, cfg->job_flush_ms);
     redisReply *rep =
-        redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s >",
-                      JOBS_GROUP, rn->consumer, count, rn->stream);
+        rn->webhook_lane
+            ? redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s >",
+                            JOBS_GROUP, rn->consumer, count, rn->stream)
+            : redis_command(rn->redis,
+                            "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s %s > >",
+                            JOBS_GROUP, rn->consumer, count, rn->stream, JOBS_BULK_STREAM);
     if (!rep) {
         worker_sleep_ms(1000); /* Redis unreachable: the connection is rebuilt next time */
         return;
@@ -446,28 +489,17 @@ static void runner_read(struct runner *rn)
         freeReplyObject(rep);
         return;
     }
-    if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1) {
-        redisReply *list = rep->element[0]->element[1];
-        const char **entries = xcalloc(list->elements + 1, sizeof *entries);
-        const char **ids = xcalloc(list->elements + 1, sizeof *ids);
-        int n = 0;
-        for (size_t i = 0; i < list->elements; i++) {
-            redisReply *e = list->element[i];
-            if (e->type != REDIS_REPLY_ARRAY || e->elements != 2)
-                continue;
-            entries[n] = e->element[0]->str;
-            ids[n] = NULL;
-            redisReply *fields = e->element[1];
-            for (size_t f = 0; fields->type == REDIS_REPLY_ARRAY && f + 1 < fields->elements;
-                 f += 2)
-                if (!strcmp(fields->element[f]->str, "id"))
-                    ids[n] = fields->element[f + 1]->str;
-            n++;
-        }
-        if (n > 0)
-            runner_process(rn, entries, ids, n);
-        free(ids);
-        free(entries);
+    if (rep->type == REDIS_REPLY_ARRAY) {
+        /* The lane's own stream first, then the bulk stream. */
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < rep->elements; i++) {
+                const redisReply *st = rep->element[i];
+                int own = st->type == REDIS_REPLY_ARRAY && st->elements == 2 &&
+                          st->element[0]->type == REDIS_REPLY_STRING &&
+                          !strcmp(st->element[0]->str, rn->stream);
+                if (own == (pass == 0))
+                    runner_stream(rn, st);
+            }
     }
     freeReplyObject(rep);
 }

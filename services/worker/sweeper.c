@@ -23,10 +23,13 @@ const struct db_stmt sweeper_statements[] = {
          "WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status = 'running' "
          "AND locked_until < clock_timestamp() LIMIT 500 FOR UPDATE SKIP LOCKED)) RETURNING id"},
     /* Due, of a kind this worker runs, and not on the stream since it came due ($2: how long a
-     * publish is trusted before it is repeated). Like the other batch statements here, the
-     * batch is chosen once, as an array (an init plan), then updated by primary key: written
-     * "id IN (subquery)", the planner, misled by statistics of an empty queue, may rescan the
-     * subquery once per row of the table (a sweep took 10 s on a backlog of 5,000 jobs). */
+     * publish is trusted before it is repeated), with its lane: webhook delivery, email (the
+     * bulk stream: a backlog of a fan-out's emails waiting past the trust window goes back where
+     * it was, not ahead of every other job), or the rest. Like the other batch statements
+     * here, the batch is chosen once, as an array (an init plan), then updated by primary key:
+     * written "id IN (subquery)", the planner, misled by statistics of an empty queue, may
+     * rescan the subquery once per row of the table (a sweep took 10 s on a backlog of 5,000
+     * jobs). */
     [SWEEP_DUE] = {"sweep_due",
                    "UPDATE jobs SET published_at = clock_timestamp() WHERE id = ANY(ARRAY(SELECT "
                    "id FROM jobs "
@@ -34,7 +37,7 @@ const struct db_stmt sweeper_statements[] = {
                    "AND kind = ANY($1::text[]) AND (published_at IS NULL OR published_at < run_at "
                    "OR published_at < clock_timestamp() - make_interval(secs => $2::int)) "
                    "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING "
-                   "id, " JOBS_WEBHOOK_LANE_SQL},
+                   "id, " JOBS_WEBHOOK_LANE_SQL ", kind = 'notification.deliver' AS bulk"},
     [SWEEP_PRUNE] =
         {"sweep_prune",
          "DELETE FROM jobs WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status IN ('succeeded', "
@@ -71,12 +74,15 @@ static PGresult *sweeper_exec(struct sweeper *sw, const struct db_stmt *stmt, in
     return res;
 }
 
-/* Publishes each job on the stream of its lane (column 1: the webhook lane). */
+/* Publishes each job on the stream of its lane (column 1: the webhook lane; column 2: an
+ * email, on the bulk stream). */
 static void sweeper_publish_rows(struct sweeper *sw, PGresult *res)
 {
     for (int i = 0; i < PQntuples(res); i++)
         jobs_publish_to(sw->redis, sw->db,
-                        PQgetvalue(res, i, 1)[0] == 't' ? JOBS_WEBHOOK_STREAM : JOBS_STREAM,
+                        PQgetvalue(res, i, 1)[0] == 't'   ? JOBS_WEBHOOK_STREAM
+                        : PQgetvalue(res, i, 2)[0] == 't' ? JOBS_BULK_STREAM
+                                                          : JOBS_STREAM,
                         PQgetvalue(res, i, 0));
 }
 
@@ -138,6 +144,7 @@ static void sweeper_pass(struct sweeper *sw)
         PQclear(res);
     }
     sweeper_autoclaim(sw, JOBS_STREAM);
+    sweeper_autoclaim(sw, JOBS_BULK_STREAM);
     sweeper_autoclaim(sw, JOBS_WEBHOOK_STREAM);
     scheduler_tick(sw->db, sw->redis, cfg);
     /* A publish is trusted for two sweeps or a lease, whichever is longer: an entry can wait

@@ -24,13 +24,15 @@
  *
  * Delivery. A digest with news (best practices published or reviews that changed status in the
  * window; upcoming visits and training are context) gets, in this job's transaction: one
- * spp_notify('digest', …) per person of the partnership's schools with digest_opt_in (each
- * becomes a notification.deliver job, which renders it with digest_render), one webhook.deliver
+ * notification per person of the partnership's schools with digest_opt_in, all made by one
+ * spp_notify_many call (each becomes a notification.deliver job, which renders it with
+ * digest_render), one webhook.deliver
  * job for the event digest.published, and delivered_at = the instant those were queued. So
  * delivered_at means "handed to delivery", not "in every inbox": each message's own fate is its
  * notification's status. A digest without news is stored with empty = true, delivered_at NULL,
  * and nothing is sent. The jobs queued here go into the job's outbox (job_ctx): the runner
- * publishes them as soon as this transaction has committed.
+ * publishes them as soon as this transaction has committed, the emails on the bulk stream
+ * (JOBS_BULK_STREAM), so that the digests queued after this one do not wait behind them.
  *
  * Known limit: a best practice published by a transaction that began before the cut-off but
  * committed after this compile read the window is missed by both this digest and the next one
@@ -145,15 +147,15 @@ const struct db_stmt digest_compile_statements[] = {
          "  + jsonb_array_length(i.items -> 'status_changes') = 0, $5::uuid FROM i "
          "ON CONFLICT ON CONSTRAINT digests_once_key DO NOTHING RETURNING id, empty"},
     /* One notification per opted-in person of the partnership's schools for digest $1 of
-     * partnership $2 and date $3. Returns the jobs queued (uuid[]) and how many people there
-     * were (spp_notify decides "once" and the per-kind opt-out). */
+     * partnership $2 and date $3, all in one spp_notify_many call (which decides "once" and the
+     * per-kind opt-out). Returns the jobs queued (uuid[]) and how many people there were. */
     [DIGEST_NOTIFY] =
         {"digest_notify",
-         "SELECT COALESCE(array_agg(n.job) FILTER (WHERE n.job IS NOT NULL), '{}')::text, count(*) "
-         "FROM (SELECT spp_notify('digest', $1::uuid, pe.id, "
-         "  pe.email, $3::date, NULL, jsonb_build_object('digest_id', $1::uuid)) AS job "
-         "  FROM people pe JOIN schools s ON s.id = pe.school_id "
-         "  WHERE s.partnership_id = $2::uuid AND pe.digest_opt_in ORDER BY pe.id) n"},
+         "SELECT COALESCE(spp_notify_many('digest', $1::uuid, array_agg(pe.id ORDER BY pe.id), "
+         "  array_agg(pe.email ORDER BY pe.id), $3::date, NULL, "
+         "  jsonb_build_object('digest_id', $1::uuid)), '{}')::text, count(*) "
+         "FROM people pe JOIN schools s ON s.id = pe.school_id "
+         "WHERE s.partnership_id = $2::uuid AND pe.digest_opt_in"},
     /* Marks digest $1 handed to delivery and announces it as a digest.published webhook event
      * (spp_announce: a fresh event id, which stays in the payload through every retry). */
     [DIGEST_PUBLISH] =
@@ -247,7 +249,7 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
         goto done;
     log_info("digest.compile %s: digest %s of partnership %s for %s: %d of %s people notified",
              ctx->id, digest_id, pid, day,
-             jobs_outbox_add_array(ctx->outbox, PQgetvalue(res, 0, 0), JOBS_STREAM),
+             jobs_outbox_add_array(ctx->outbox, PQgetvalue(res, 0, 0), JOBS_BULK_STREAM),
              PQgetvalue(res, 0, 1));
     PQclear(res);
 
