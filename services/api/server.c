@@ -323,6 +323,20 @@ static void server_fiber_main(void *arg)
     dispatch_finish(r);
 }
 
+/* Takes the oldest request waiting for a connection of l off its list; NULL when none waits.
+ * Loop thread. */
+static struct req *server_wait_pop(struct loop *l)
+{
+    struct req *r = l->wait_head;
+    if (!r)
+        return NULL;
+    l->wait_head = r->next;
+    if (!l->wait_head)
+        l->wait_tail = NULL;
+    atomic_fetch_sub(&server_waiting, 1);
+    return r;
+}
+
 /* Gives c to r and makes r's fiber. Returns 0; -1 when no fiber could be made (r is then
  * answered 503 and freed, c still free). Loop thread. */
 static int server_begin(struct req *r, struct conn *c)
@@ -346,12 +360,8 @@ static struct req *server_conn_release(struct conn *c)
 {
     struct loop *l = c->loop;
     c->req = NULL;
-    while (l->wait_head) {
-        struct req *r = l->wait_head;
-        l->wait_head = r->next;
-        if (!l->wait_head)
-            l->wait_tail = NULL;
-        atomic_fetch_sub(&server_waiting, 1);
+    struct req *r;
+    while ((r = server_wait_pop(l)) != NULL) {
         if (atomic_load(&server_closed))
             server_refuse(r, "The server is shutting down; try again.");
         else if (server_begin(r, c) == 0)
@@ -410,14 +420,9 @@ static void server_on_close_waiting(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct loop *l = arg;
-    while (l->wait_head) {
-        struct req *r = l->wait_head;
-        l->wait_head = r->next;
-        if (!l->wait_head)
-            l->wait_tail = NULL;
-        atomic_fetch_sub(&server_waiting, 1);
+    struct req *r;
+    while ((r = server_wait_pop(l)) != NULL)
         server_refuse(r, "The server is shutting down; try again.");
-    }
 }
 
 /* A request that needs a handler: runs at once on a free connection of its loop, else waits
