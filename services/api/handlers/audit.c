@@ -2,10 +2,8 @@
  * statements that read or change people (people.c, privacy.c), in the same statement or
  * transaction, through spp_audit (sql/0008); this file names the caller for them and answers
  * GET /v1/audit, admin keys only, newest first. */
-#include "dispatch.h"
 #include "handlers.h"
 #include "list.h"
-#include "router.h"
 
 /* The list is a list_desc (list.h); nothing else here runs SQL. */
 const struct db_stmt audit_statements[] = {
@@ -41,13 +39,6 @@ static const struct list_desc audit_list_desc = {
     .tail = {"ORDER BY a.at DESC, a.id DESC LIMIT $1", {"@limit"}},
     .variants = &audit_list_variants,
 };
-
-void audit_who(struct req *r, const char *who[3])
-{
-    who[0] = r->principal.key_id[0] ? r->principal.key_id : "bootstrap";
-    who[1] = arena_printf(&r->arena, "%s %s", router_method_name(r->method), r->route->pattern);
-    who[2] = dispatch_request_id(r);
-}
 
 void audit_list(struct req *r)
 {

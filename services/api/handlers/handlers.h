@@ -236,18 +236,14 @@ void people_delete(struct req *r);
     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1 "                        \
     "AND ($2::uuid IS NULL OR p.hub_id = $2) AND ($3::uuid IS NULL OR s.partnership_id = $3) "     \
     "AND ($4::uuid IS NULL OR s.id = $4) AND ($5::uuid IS NULL OR pe.id = $5)"
-/* Runs stmt, an audited read of the path's person built on PEOPLE_SEEN_SQL ($6..$8: audit_who),
- * and answers 404 when it found no one. Returns the result (owned by the request) or NULL after
- * answering. */
+/* Runs stmt, an audited read of the path's person built on PEOPLE_SEEN_SQL ($6..$8:
+ * resource_audit_who), and answers 404 when it found no one. Returns the result (owned by the
+ * request) or NULL after answering. */
 PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt);
 
 /* audit.c: the access audit (DESIGN §1.4) and GET /v1/audit (admin keys only). */
 extern const struct db_stmt audit_statements[];
 void audit_list(struct req *r);
-/* Fills who with the audit's actor (the key id, "bootstrap" for the bootstrap admin token),
- * route ("GET /v1/people/{id}") and request id, in that order, for the last three parameters
- * of an audited statement. The strings belong to the request. */
-void audit_who(struct req *r, const char *who[3]);
 /* A column for the audit CTE of a read (GET of a person, the list, the export): the read's
  * own implicit transaction commits without waiting for its WAL to reach the disk
  * (synchronous_commit off for that transaction alone). Without it, writing the audit row turns

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "db.h"
 #include "handlers.h"
+#include "resource.h"
 #include "log.h"
 #include "sqlvariant.h"
 #include "xalloc.h"
@@ -167,7 +168,7 @@ static PGresult *list_exec(struct req *r, const struct db_stmt *stmt, int n,
 /* What a request gives the sources that are not query parameters. */
 struct list_ctx {
     struct page pg;
-    const char *who[3]; /* audit_who, filled when first asked */
+    const char *who[3]; /* resource_audit_who, filled when first asked */
     int have_who;
 };
 
@@ -201,7 +202,7 @@ static const char *list_source(struct req *r, struct list_ctx *c, const char *fr
         abort();
     }
     if (!c->have_who) {
-        audit_who(r, c->who);
+        resource_audit_who(r, c->who);
         c->have_who = 1;
     }
     return c->who[w];

@@ -20,8 +20,8 @@
 
 /* The access audit (DESIGN §1.4) rides on the statement that reads or changes: its "audit"
  * CTE calls spp_audit once over the ids the statement returned (none: nothing recorded), with
- * the actor, route and request id of audit_who in the last three parameters. No extra round
- * trip, one row per request. */
+ * the actor, route and request id of resource_audit_who in the last three parameters. No extra
+ * round trip, one row per request. */
 const struct db_stmt person_statements[] = {
     [PERSON_LOCK] = {"person_lock", PERSON_ROW " FOR UPDATE OF pe"},
     /* GET of one person: the caller's scope ($2..$5: hub, partnership, school, person) is
@@ -157,7 +157,7 @@ PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt)
 {
     const char *p[8] = {req_param(r, "id")};
     scope_list_filter(&r->principal, p + 1);
-    audit_who(r, p + 5);
+    resource_audit_who(r, p + 5);
     PGresult *res = req_db(r, stmt, 8, p);
     if (res && PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such resource.");

@@ -49,8 +49,8 @@ static size_t plain_writable(const struct vfield *fields)
 }
 
 /* The parameters of a write into *out: id first when it is set, then obj's writable fields
- * (none when obj is NULL), then audit_who's three when the resource is audited. Returns their
- * count, or -1 after answering. */
+ * (none when obj is NULL), then resource_audit_who's three when the resource is audited. Returns
+ * their count, or -1 after answering. */
 static int plain_params(struct req *r, const struct resource_desc *d, const char *id,
                         const json_t *obj, const char ***out)
 {
@@ -66,7 +66,7 @@ static int plain_params(struct req *r, const struct resource_desc *d, const char
         n += nfields;
     }
     if (d->audited) {
-        audit_who(r, p + n);
+        resource_audit_who(r, p + n);
         n += 3;
     }
     *out = p;

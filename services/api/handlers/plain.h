@@ -38,8 +38,9 @@ struct resource_desc {
      * problem's detail when not; NULL: none. A new record has no people, so any is refused. */
     const char *member_field;
     const char *member_detail;
-    /* Changes are audited (a person's, DESIGN §1.4): insert, update and remove take audit_who's
-     * three parameters after their own, for the audit row their statement writes. */
+    /* Changes are audited (a person's, DESIGN §1.4): insert, update and remove take
+     * resource_audit_who's three parameters after their own, for the audit row their statement
+     * writes. */
     int audited;
     /* A boolean column of lock marking a tombstone (an erased person): a PATCH of one answers
      * 409 `conflict` with frozen_detail before anything else is checked. NULL: none. */

@@ -56,7 +56,7 @@ const struct db_stmt privacy_statements[] = {
          "JOIN training_sessions ts ON ts.id = b.session_id WHERE b.person_id = $1 "
          "AND b.status IN ('booked', 'waitlisted') AND ts.starts_at > clock_timestamp() "
          "ORDER BY b.session_id"},
-    /* Everything else of an erasure in one statement ($1 person, $2..$4 audit_who, $5 the
+    /* Everything else of an erasure in one statement ($1 person, $2..$4 resource_audit_who, $5 the
      * reason): conflicts and unavailability go, keys and the calendar feed are revoked,
      * notifications not yet sent are skipped and every notification loses the address and the
      * text it held, and the record becomes the tombstone. */
@@ -131,7 +131,7 @@ void privacy_erase(struct req *r)
             return;
     }
     const char *e[6] = {id};
-    audit_who(r, e + 1);
+    resource_audit_who(r, e + 1);
     e[4] = json_string_value(json_object_get(r->json, "reason"));
     PGresult *res = req_db(r, &privacy_statements[PRIVACY_ERASE], 5, e);
     if (res)

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "db.h"
+#include "dispatch.h"
 #include "log.h"
+#include "router.h"
 
 /* Each returns (hub_id, partnership_id, school_id, person_id) of one record. */
 const struct db_stmt resource_statements[] = {
@@ -235,4 +237,11 @@ int resource_partnership_work(struct req *r, const char *partnership_id, const c
     if (seen == 0)
         req_problem(r, 404, "not_found", "No such partnership.");
     return seen == 1 ? 0 : -1;
+}
+
+void resource_audit_who(struct req *r, const char *who[3])
+{
+    who[0] = r->principal.key_id[0] ? r->principal.key_id : "bootstrap";
+    who[1] = arena_printf(&r->arena, "%s %s", router_method_name(r->method), r->route->pattern);
+    who[2] = dispatch_request_id(r);
 }

@@ -69,5 +69,10 @@ int resource_errors(struct req *r, json_t *errors);
 void resource_created(struct req *r, const PGresult *res);
 /* Answers 200 with a single resource: JSON text and ETag. */
 void resource_reply(struct req *r, int status, const PGresult *res, int row);
+/* Fills who with the access audit's actor (the key id, "bootstrap" for the bootstrap admin
+ * token), route ("GET /v1/people/{id}") and request id, in that order, for the last three
+ * parameters of an audited statement (DESIGN §1.4; the list of them is audit.c's). The strings
+ * belong to the request. */
+void resource_audit_who(struct req *r, const char *who[3]);
 
 #endif
