@@ -28,9 +28,9 @@ const struct config_entry config_table[] = {
     {"SPP_API_THREADS", CONFIG_INT, C(api_threads), "0", 0, 256,
      "PostgreSQL connections of the process, split evenly across the loop threads (at least one "
      "each); each request holds one while its handler runs; 0 = 16 per loop thread"},
-    {"SPP_LOOP_THREADS", CONFIG_INT, C(loop_threads), "1", 1, 16,
+    {"SPP_LOOP_THREADS", CONFIG_INT, C(loop_threads), "0", 0, 16,
      "libevent loop threads sharing the port (SO_REUSEPORT); each runs its requests' handlers on "
-     "fibers"},
+     "fibers; 0 = one a core (at most 16)"},
     {"SPP_QUEUE_MAX", CONFIG_INT, C(queue_max), "1024", 1, 1000000,
      "requests waiting for a PostgreSQL connection before 503 + Retry-After"},
     {"SPP_HTTP_TIMEOUT_S", CONFIG_INT, C(http_timeout_s), "30", 1, 3600,

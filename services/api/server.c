@@ -755,7 +755,14 @@ int server_run(const struct config *cfg)
     /* Every thread inherits the mask; the main thread takes the signals with sigwait. */
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
-    server_nloops = cfg->loop_threads;
+    /* One loop a core by default: a loop thread runs its requests' handlers itself, so the
+     * API's own CPU spreads over as many cores as there are loops (bench/RESULTS.md, "one loop
+     * thread or two"). */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    server_nloops = cfg->loop_threads ? cfg->loop_threads
+                                      : (int)(cores < 1    ? 1
+                                              : cores > 16 ? 16
+                                                           : cores);
     int nconns = cfg->api_threads ? cfg->api_threads : SERVER_CONNS_PER_LOOP * server_nloops;
     if (nconns < server_nloops)
         nconns = server_nloops; /* every loop needs one */
