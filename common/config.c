@@ -27,7 +27,7 @@ const struct config_entry config_table[] = {
     {"SPP_LISTEN", CONFIG_LISTEN, C(listen), "127.0.0.1:8080", 0, 0, "API address, host:port"},
     {"SPP_API_THREADS", CONFIG_INT, C(api_threads), "0", 0, 256,
      "PostgreSQL connections of the process, split evenly across the loop threads (at least one "
-     "each); each request holds one while its handler runs; 0 = 16 per loop thread"},
+     "each); each request holds one while its handler runs; 0 = 16"},
     {"SPP_LOOP_THREADS", CONFIG_INT, C(loop_threads), "0", 0, 16,
      "libevent loop threads sharing the port (SO_REUSEPORT); each runs its requests' handlers on "
      "fibers; 0 = one a core (at most 16)"},

@@ -101,9 +101,10 @@ static int server_metrics_apart; /* /metrics is served on SPP_METRICS_LISTEN onl
 /* How long requests get to be answered once the grace period is over and their queries were
  * cancelled. */
 #define SERVER_STOP_WAIT_S 10
-/* PostgreSQL connections a loop thread gets when SPP_API_THREADS is 0 (bench/RESULTS.md,
- * "The request path on fibers"): enough writers in flight for group commit. */
-#define SERVER_CONNS_PER_LOOP 16
+/* PostgreSQL connections of the process when SPP_API_THREADS is 0, split across the loops
+ * (bench/RESULTS.md, "The request path on fibers"): enough writers in flight for group commit,
+ * and few enough that two APIs and a worker fit in PostgreSQL's default max_connections. */
+#define SERVER_CONNS_DEFAULT 16
 
 int server_queue_depth(void)
 {
@@ -763,7 +764,7 @@ int server_run(const struct config *cfg)
                                       : (int)(cores < 1    ? 1
                                               : cores > 16 ? 16
                                                            : cores);
-    int nconns = cfg->api_threads ? cfg->api_threads : SERVER_CONNS_PER_LOOP * server_nloops;
+    int nconns = cfg->api_threads ? cfg->api_threads : SERVER_CONNS_DEFAULT;
     if (nconns < server_nloops)
         nconns = server_nloops; /* every loop needs one */
     server_queue_max = cfg->queue_max;
