@@ -157,14 +157,6 @@ static const struct list_variant *list_variant(const struct list_desc *d, enum s
     return v;
 }
 
-/* The one place that runs a variant: db_exec prepares it on a connection the first time it is
- * used there (db.h), as it does every statement. */
-static PGresult *list_exec(struct req *r, const struct db_stmt *stmt, int n,
-                           const char *const *params)
-{
-    return req_db(r, stmt, n, params);
-}
-
 /* What a request gives the sources that are not query parameters. */
 struct list_ctx {
     struct page pg;
@@ -251,7 +243,8 @@ void list_answer(struct req *r, const struct list_desc *d)
         log_error("list %s: %d parameters for a statement that takes %d", d->name, n, v->nparams);
         abort();
     }
-    PGresult *res = list_exec(r, &v->stmt, n, p);
+    /* req_db prepares the variant on a connection the first time it runs there (db.h). */
+    PGresult *res = req_db(r, &v->stmt, n, p);
     if (res)
         req_reply_page(r, res, &c.pg, PQfnumber(res, "json"), PQfnumber(res, "micros"),
                        PQfnumber(res, "id"));

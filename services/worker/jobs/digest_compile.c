@@ -166,13 +166,6 @@ const struct db_stmt digest_compile_statements[] = {
     {NULL, NULL},
 };
 
-/* Runs stmt in the job's transaction; NULL with the reason in ctx->err on failure. */
-static PGresult *digest_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n,
-                             const char *const *p)
-{
-    return worker_exec(ctx, stmt, n, p);
-}
-
 /* The optional string member k of the payload: 0 with *out set (NULL when absent or null), -1
  * when it is there but not a string that ok accepts. */
 static int digest_payload_str(const json_t *payload, const char *k, int (*ok)(const char *),
@@ -202,12 +195,12 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     enum job_result rc = JOB_RETRY;
     PGresult *res = NULL;
     const char *lp[] = {pid};
-    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_LOCK], 1, lp)))
+    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_LOCK], 1, lp)))
         goto done;
     PQclear(res);
 
     const char *bp[] = {pid, slot, date};
-    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_BOUNDS], 3, bp)))
+    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_BOUNDS], 3, bp)))
         goto done;
     if (PQntuples(res) == 0) {
         log_info("digest.compile %s: partnership %s is gone; nothing to do", ctx->id, pid);
@@ -234,7 +227,7 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     }
 
     const char *ip[] = {pid, day, from, cut, ctx->id};
-    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_INSERT], 5, ip)))
+    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_INSERT], 5, ip)))
         goto done;
     if (PQntuples(res) == 0 || !strcmp(PQgetvalue(res, 0, 1), "t")) {
         rc = JOB_OK; /* compiled by someone else meanwhile, or nothing new: stored, not sent */
@@ -245,7 +238,7 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     PQclear(res);
 
     const char *np[] = {digest_id, pid, day};
-    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_NOTIFY], 3, np)))
+    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_NOTIFY], 3, np)))
         goto done;
     log_info("digest.compile %s: digest %s of partnership %s for %s: %d of %s people notified",
              ctx->id, digest_id, pid, day,
@@ -254,7 +247,7 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     PQclear(res);
 
     const char *pp[] = {digest_id};
-    if (!(res = digest_exec(ctx, &digest_compile_statements[DIGEST_PUBLISH], 1, pp)))
+    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_PUBLISH], 1, pp)))
         goto done;
     jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
     rc = JOB_OK;
