@@ -23,7 +23,10 @@ struct redis;
  * runners together with JOBS_STREAM in the same XREADGROUP, JOBS_STREAM's entries run first.
  * So the jobs queued after a fan-out (the next partnerships' digests) do not wait behind all of
  * its messages, and the messages are never starved: each read takes some of both. */
-#define JOBS_BULK_STREAM          "spp:jobs:bulk"
+#define JOBS_BULK_STREAM "spp:jobs:bulk"
+/* The jobs a sweep republishes on the bulk stream (an email whose publish went stale goes back
+ * behind the other jobs, not ahead of them), as SQL. */
+#define JOBS_BULK_LANE_SQL        "(kind = 'notification.deliver')"
 #define JOBS_DEFAULT_MAX_ATTEMPTS 8
 #define JOBS_BACKOFF_CAP_S        3600
 

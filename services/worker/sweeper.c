@@ -37,7 +37,7 @@ const struct db_stmt sweeper_statements[] = {
                    "AND kind = ANY($1::text[]) AND (published_at IS NULL OR published_at < run_at "
                    "OR published_at < clock_timestamp() - make_interval(secs => $2::int)) "
                    "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING "
-                   "id, " JOBS_WEBHOOK_LANE_SQL ", kind = 'notification.deliver' AS bulk"},
+                   "id, " JOBS_WEBHOOK_LANE_SQL ", " JOBS_BULK_LANE_SQL " AS bulk"},
     [SWEEP_PRUNE] =
         {"sweep_prune",
          "DELETE FROM jobs WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status IN ('succeeded', "
