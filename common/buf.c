@@ -74,33 +74,48 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 void buf_json_string(struct buf *b, const char *s)
 {
+    /* The escapes are PostgreSQL's (escape_json) and jansson's: the two-character ones for the
+     * six that have one, \u00xx for the other control characters, everything else as it is.
+     * Runs of bytes that need none are copied at once: a list page is mostly such runs. */
     static const char hex[] = "0123456789abcdef";
     buf_putc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"':
-            buf_puts(b, "\\\"");
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (;; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if (p > run)
+            buf_append(b, run, (size_t)(p - run));
+        if (!c)
             break;
+        run = p + 1;
+        char esc[6] = {'\\', 0, '0', '0', hex[c >> 4], hex[c & 15]};
+        switch (c) {
+        case '"':
         case '\\':
-            buf_puts(b, "\\\\");
+            esc[1] = (char)c;
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
             break;
         case '\n':
-            buf_puts(b, "\\n");
+            esc[1] = 'n';
             break;
         case '\r':
-            buf_puts(b, "\\r");
+            esc[1] = 'r';
             break;
         case '\t':
-            buf_puts(b, "\\t");
+            esc[1] = 't';
             break;
         default:
-            if (*p < 0x20) {
-                char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-                buf_append(b, esc, 6);
-            } else {
-                buf_putc(b, (char)*p);
-            }
+            esc[1] = 'u';
+            buf_append(b, esc, 6);
+            continue;
         }
+        buf_append(b, esc, 2);
     }
     buf_putc(b, '"');
 }
