@@ -213,10 +213,13 @@ struct page {
 };
 /* Reads limit and cursor (already validated by req_check_query). */
 void req_page(struct req *r, struct page *pg);
-/* Answers 200 {"items":[…],"next_cursor":…} from a result holding up to limit + 1 rows whose
- * column json_col is the item's JSON text and micros_col, id_col its keyset; adds the Link
- * header for the next page. */
-void req_reply_page(struct req *r, const PGresult *res, const struct page *pg, int json_col,
-                    int micros_col, int id_col);
+/* Answers 200 {"items":[…],"next_cursor":…} from a result holding up to limit + 1 rows, read
+ * by column name: each item is the row's "json" text when fields is NULL, else the object
+ * rowjson_object writes from the fields' columns (rowjson.h); "micros" and "id" are the row's
+ * keyset. Adds the Link header for the next page. A result without those columns, or a value
+ * not of its field's kind, is a bug: logged, answered 500. */
+struct rowjson_field;
+void req_reply_page(struct req *r, const PGresult *res, const struct page *pg,
+                    const struct rowjson_field *fields);
 
 #endif
