@@ -76,48 +76,51 @@ void buf_json_string(struct buf *b, const char *s)
 {
     /* The escapes are PostgreSQL's (escape_json) and jansson's: the two-character ones for the
      * six that have one, \u00xx for the other control characters, everything else as it is.
-     * Runs of bytes that need none are copied at once: a list page is mostly such runs. */
+     * Room for the worst case (every byte six) is made once, and the bytes are written in
+     * place: a list page is some 16 KiB of these. */
     static const char hex[] = "0123456789abcdef";
-    buf_putc(b, '"');
-    const unsigned char *p = (const unsigned char *)s, *run = p;
-    for (;; p++) {
+    size_t n = strlen(s);
+    buf_reserve(b, n * 6 + 2);
+    char *o = b->data + b->len;
+    *o++ = '"';
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         unsigned char c = *p;
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *o++ = (char)c;
             continue;
-        if (p > run)
-            buf_append(b, run, (size_t)(p - run));
-        if (!c)
-            break;
-        run = p + 1;
-        char esc[6] = {'\\', 0, '0', '0', hex[c >> 4], hex[c & 15]};
+        }
+        *o++ = '\\';
         switch (c) {
         case '"':
         case '\\':
-            esc[1] = (char)c;
+            *o++ = (char)c;
             break;
         case '\b':
-            esc[1] = 'b';
+            *o++ = 'b';
             break;
         case '\f':
-            esc[1] = 'f';
+            *o++ = 'f';
             break;
         case '\n':
-            esc[1] = 'n';
+            *o++ = 'n';
             break;
         case '\r':
-            esc[1] = 'r';
+            *o++ = 'r';
             break;
         case '\t':
-            esc[1] = 't';
+            *o++ = 't';
             break;
         default:
-            esc[1] = 'u';
-            buf_append(b, esc, 6);
-            continue;
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         }
-        buf_append(b, esc, 2);
     }
-    buf_putc(b, '"');
+    *o++ = '"';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
 }
 
 char *buf_steal(struct buf *b, size_t *len)

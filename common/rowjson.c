@@ -2,7 +2,6 @@
 #include "rowjson.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +20,18 @@ static void rowjson_civil(long long days, long long *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
+/* Writes v (0..99) as two digits at p. */
+static char *rowjson_2(char *p, long long v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
 int rowjson_time(long long micros, char out[ROWJSON_TIME_MAX])
 {
+    /* Digits by hand: two of these an item, a hundred a page, where snprintf was a tenth of
+     * the API's time for a list page. */
     long long secs = micros / 1000000 - (micros % 1000000 < 0);
     long long days = secs / 86400 - (secs % 86400 < 0);
     long long sod = secs - days * 86400;
@@ -32,8 +41,29 @@ int rowjson_time(long long micros, char out[ROWJSON_TIME_MAX])
     /* to_char's YYYY: a year BC by its number (year 0 is 1 BC), at least four digits. */
     if (y <= 0)
         y = 1 - y;
-    return snprintf(out, ROWJSON_TIME_MAX, "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ", y, m, d,
-                    sod / 3600, sod / 60 % 60, sod % 60);
+    char digits[24], *p = out;
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + y % 10);
+        y /= 10;
+    } while (y > 0);
+    while (n < 4)
+        digits[n++] = '0';
+    while (n > 0)
+        *p++ = digits[--n];
+    *p++ = '-';
+    p = rowjson_2(p, m);
+    *p++ = '-';
+    p = rowjson_2(p, d);
+    *p++ = 'T';
+    p = rowjson_2(p, sod / 3600);
+    *p++ = ':';
+    p = rowjson_2(p, sod / 60 % 60);
+    *p++ = ':';
+    p = rowjson_2(p, sod % 60);
+    *p++ = 'Z';
+    *p = '\0';
+    return (int)(p - out);
 }
 
 int rowjson_object(struct buf *b, const struct rowjson_field *fields, const char *const *values)
