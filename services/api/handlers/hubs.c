@@ -49,11 +49,22 @@ static const struct list_cond hub_list_filters[] = {
 
 static struct list_variants hub_list_variants;
 
+/* hub_json (sql/0001_foundation.sql) written in C for the list's pages: the same members in the
+ * same order, from the columns the list selects. */
+static const struct rowjson_field hub_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},       {"name", ROWJSON_STRING, NULL},
+    {"region", ROWJSON_STRING, NULL},   {"contact_email", ROWJSON_STRING, NULL},
+    {"version", ROWJSON_RAW, NULL},     {"created_at", ROWJSON_TIME, "micros"},
+    {"updated_at", ROWJSON_TIME, NULL}, {NULL, ROWJSON_RAW, NULL},
+};
+
 /* Only hub keys (and admin) see hubs: keys bound lower down see none. */
 static const struct list_desc hub_list = {
     .name = "hub_list",
-    .select = "SELECT hub_json(h)::text AS json, spp_micros(h.created_at) AS micros, h.id "
+    .select = "SELECT h.id, h.name, h.region, h.contact_email, h.version, "
+              "spp_micros(h.created_at) AS micros, spp_micros(h.updated_at) AS updated_at "
               "FROM hubs h",
+    .fields = hub_json_fields,
     .scope = {LIST_ALL, LIST_ON("h.id"), LIST_NONE, LIST_NONE, LIST_NONE},
     .query = hub_filters,
     .filters = hub_list_filters,

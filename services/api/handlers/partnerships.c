@@ -159,12 +159,34 @@ static const struct list_cond partnership_list_filters[] = {
 
 static struct list_variants partnership_list_variants;
 
+/* partnership_json (sql/0001_foundation.sql) written in C for the list's pages: the same
+ * members in the same order, from the columns the list selects (the date as row_to_json writes
+ * one, whatever the session's DateStyle). */
+static const struct rowjson_field partnership_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},
+    {"name", ROWJSON_STRING, NULL},
+    {"kind", ROWJSON_STRING, NULL},
+    {"hub_id", ROWJSON_STRING, NULL},
+    {"phase", ROWJSON_STRING, NULL},
+    {"phase_started_on", ROWJSON_STRING, NULL},
+    {"digest_enabled", ROWJSON_BOOL, NULL},
+    {"timezone", ROWJSON_STRING, NULL},
+    {"lead_contact_id", ROWJSON_STRING, NULL},
+    {"version", ROWJSON_RAW, NULL},
+    {"created_at", ROWJSON_TIME, "micros"},
+    {"updated_at", ROWJSON_TIME, NULL},
+    {NULL, ROWJSON_RAW, NULL},
+};
+
 /* School and person keys see no partnership (DESIGN §3: a school reads only its partnership's
  * best practices and digests). */
 static const struct list_desc partnership_list = {
     .name = "partnership_list",
-    .select = "SELECT partnership_json(p)::text AS json, spp_micros(p.created_at) AS micros, p.id "
-              "FROM partnerships p",
+    .select = "SELECT p.id, p.name, p.kind, p.hub_id, p.phase, "
+              "to_char(p.phase_started_on, 'YYYY-MM-DD') AS phase_started_on, p.digest_enabled, "
+              "p.timezone, p.lead_contact_id, p.version, spp_micros(p.created_at) AS micros, "
+              "spp_micros(p.updated_at) AS updated_at FROM partnerships p",
+    .fields = partnership_json_fields,
     .scope = {LIST_ALL, LIST_ON("p.hub_id"), LIST_ON("p.id"), LIST_NONE, LIST_NONE},
     .query = partnership_filters,
     .filters = partnership_list_filters,

@@ -108,12 +108,33 @@ static const struct list_cond person_list_filters[] = {
 
 static struct list_variants person_list_variants;
 
+/* person_json (sql/0009_audit_erase.sql) written in C for the list's pages: the same members in
+ * the same order, from the columns the list selects. */
+static const struct rowjson_field person_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},
+    {"school_id", ROWJSON_STRING, NULL},
+    {"full_name", ROWJSON_STRING, NULL},
+    {"email", ROWJSON_STRING, NULL},
+    {"job_title", ROWJSON_STRING, NULL},
+    {"digest_opt_in", ROWJSON_BOOL, NULL},
+    {"notification_preferences", ROWJSON_RAW, NULL},
+    {"version", ROWJSON_RAW, NULL},
+    {"created_at", ROWJSON_TIME, "micros"},
+    {"updated_at", ROWJSON_TIME, NULL},
+    {"erased_at", ROWJSON_TIME, NULL},
+    {NULL, ROWJSON_RAW, NULL},
+};
+
 /* A page of people; the audit CTE names the ones answered (the page without its extra row). */
 static const struct list_desc person_list = {
     .name = "person_list",
-    .select = "WITH page AS (SELECT person_json(pe)::text AS j, spp_micros(pe.created_at) AS m, "
-              "pe.id, pe.created_at FROM people pe JOIN schools s ON s.id = pe.school_id "
+    .select = "WITH page AS (SELECT pe.id, pe.school_id, pe.full_name, pe.email, pe.job_title, "
+              "pe.digest_opt_in, pe.notification_preferences, pe.version, "
+              "spp_micros(pe.created_at) AS micros, spp_micros(pe.updated_at) AS updated_at, "
+              "spp_micros(pe.erased_at) AS erased_at, pe.created_at "
+              "FROM people pe JOIN schools s ON s.id = pe.school_id "
               "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .fields = person_json_fields,
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
     .query = person_filters,
     .filters = person_list_filters,
@@ -122,7 +143,7 @@ static const struct list_desc person_list = {
              "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $1 - 1), "
              "audit AS (SELECT spp_audit($2, 'read', ARRAY(SELECT id FROM shown), $3, "
              "$4), " AUDIT_READ_COMMIT ") "
-             "SELECT j AS json, m AS micros, id FROM page CROSS JOIN audit ORDER BY created_at, id",
+             "SELECT page.* FROM page CROSS JOIN audit ORDER BY created_at, id",
              {"@limit", "@actor", "@route", "@request"}},
     .variants = &person_list_variants,
 };
