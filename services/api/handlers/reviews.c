@@ -121,11 +121,43 @@ static const struct list_cond review_list_filters[] = {
 
 static struct list_variants review_list_variants;
 
+/* review_json (sql/0004_reviews.sql) written in C for the list's pages: the same members in the
+ * same order, from the columns the list selects (dates as row_to_json writes those of years 1 to
+ * 9999, the ones a date of the API can hold, whatever the session's DateStyle). */
+static const struct rowjson_field review_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},
+    {"school_id", ROWJSON_STRING, NULL},
+    {"partnership_id", ROWJSON_STRING, NULL},
+    {"focus", ROWJSON_STRING, NULL},
+    {"focus_area", ROWJSON_STRING, NULL},
+    {"status", ROWJSON_STRING, NULL},
+    {"self_review_summary", ROWJSON_STRING, NULL},
+    {"review_starts_on", ROWJSON_STRING, NULL},
+    {"review_ends_on", ROWJSON_STRING, NULL},
+    {"workshop_on", ROWJSON_STRING, NULL},
+    {"implementation_due_on", ROWJSON_STRING, NULL},
+    {"impact_summary", ROWJSON_STRING, NULL},
+    {"lessons_learned", ROWJSON_STRING, NULL},
+    {"champion_id", ROWJSON_STRING, NULL},
+    {"version", ROWJSON_RAW, NULL},
+    {"created_at", ROWJSON_TIME, "micros"},
+    {"updated_at", ROWJSON_TIME, NULL},
+    {NULL, ROWJSON_RAW, NULL},
+};
+
 /* A person key sees the reviews it sits on: as champion or on the team. */
 static const struct list_desc review_list = {
     .name = "review_list",
-    .select = "SELECT review_json(r)::text AS json, spp_micros(r.created_at) AS micros, r.id "
-              "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id",
+    .select =
+        "SELECT r.id, r.school_id, r.partnership_id, r.focus, r.focus_area, r.status, "
+        "r.self_review_summary, to_char(r.review_starts_on, 'YYYY-MM-DD') AS review_starts_on, "
+        "to_char(r.review_ends_on, 'YYYY-MM-DD') AS review_ends_on, "
+        "to_char(r.workshop_on, 'YYYY-MM-DD') AS workshop_on, "
+        "to_char(r.implementation_due_on, 'YYYY-MM-DD') AS implementation_due_on, "
+        "r.impact_summary, r.lessons_learned, r.champion_id, r.version, "
+        "spp_micros(r.created_at) AS micros, spp_micros(r.updated_at) AS updated_at "
+        "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id",
+    .fields = review_json_fields,
     .scope = {LIST_ALL,
               LIST_ON("p.hub_id"),
               LIST_ON("r.partnership_id"),
