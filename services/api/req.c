@@ -543,6 +543,16 @@ void req_owner_from_row(const PGresult *res, int row, int col, struct scope_owne
     }
 }
 
+void req_owner_from_row_args(const PGresult *res, int row, struct scope_owner *o)
+{
+    static const char *const names[4] = {"hub_id", "partnership_id", "school_id", "person_id"};
+    char *slots[4] = {o->hub_id, o->partnership_id, o->school_id, o->person_id};
+    for (int i = 0; i < 4; i++) {
+        const char *v = db_value_or_null(res, row, names[i]);
+        snprintf(slots[i], 37, "%s", v ? v : "");
+    }
+}
+
 int req_allow(struct req *r, enum scope_kind kind, enum scope_op op, const struct scope_owner *o)
 {
     switch (scope_check(&r->principal, kind, op, o)) {
