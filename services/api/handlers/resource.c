@@ -91,28 +91,6 @@ static const char *resource_text(struct req *r, const json_t *obj, const char *n
     return NULL;
 }
 
-/* Answers 500 for a field table with more writable fields than room: a bug, never input. */
-static int resource_overflow(struct req *r, const char *who, size_t room)
-{
-    log_error("%s: more writable fields than the %zu parameters given", who, room);
-    req_problem(r, 500, "internal", "Something went wrong on our side.");
-    return -1;
-}
-
-int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
-                    const char **params, size_t room)
-{
-    int n = 0;
-    for (const struct vfield *f = fields; f->name; f++) {
-        if (f->flags & V_READONLY)
-            continue;
-        if ((size_t)n == room)
-            return resource_overflow(r, "resource_params", room);
-        params[n++] = resource_text(r, obj, f->name);
-    }
-    return n;
-}
-
 int resource_args(struct req *r, const struct vfield *fields, const json_t *obj,
                   struct db_arg *args, size_t room)
 {
@@ -120,11 +98,25 @@ int resource_args(struct req *r, const struct vfield *fields, const json_t *obj,
     for (const struct vfield *f = fields; f->name; f++) {
         if (f->flags & V_READONLY)
             continue;
-        if ((size_t)n == room)
-            return resource_overflow(r, "resource_args", room);
+        if ((size_t)n == room) {
+            /* A field table longer than its statement's parameters: a bug, never input. */
+            log_error("resource_args: more writable fields than the %zu parameters given", room);
+            req_problem(r, 500, "internal", "Something went wrong on our side.");
+            return -1;
+        }
         args[n].name = f->name;
         args[n++].value = resource_text(r, obj, f->name);
     }
+    return n;
+}
+
+int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
+                    const char **params, size_t room)
+{
+    struct db_arg *args = arena_alloc(&r->arena, (room ? room : 1) * sizeof *args);
+    int n = resource_args(r, fields, obj, args, room);
+    for (int i = 0; i < n; i++)
+        params[i] = args[i].value;
     return n;
 }
 
