@@ -33,9 +33,8 @@ const struct db_stmt review_statements[] = {
          "lessons_learned) SELECT s.id, s.partnership_id, $focus, $focus_area, "
          "$self_review_summary, $review_starts_on, $review_ends_on, $workshop_on, "
          "$implementation_due_on, $impact_summary, $lessons_learned "
-         "FROM schools s WHERE s.id = $school_id RETURNING review_json(reviews)::text AS json, "
-         "version, "
-         "id"},
+         "FROM schools s WHERE s.id = $school_id "
+         "RETURNING review_json(reviews)::text AS json, version, id"},
     [REVIEW_UPDATE] =
         {"review_update",
          "UPDATE reviews SET focus = $focus, focus_area = $focus_area, "
