@@ -513,8 +513,8 @@ void req_publish_after_commit(struct req *r, const char *job_id)
 
 int req_announce(struct req *r, const char *type, const char *data_json)
 {
-    const char *p[] = {type, data_json};
-    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_ANNOUNCE], 2, p);
+    PGresult *res = req_db_args(r, &job_routes_statements[JOB_ROUTES_ANNOUNCE],
+                                DB_ARGS({"type", type}, {"data", data_json}));
     if (!res)
         return -1;
     if (!db_is_null(res, 0, "job_id"))
@@ -524,8 +524,7 @@ int req_announce(struct req *r, const char *type, const char *data_json)
 
 void req_reply_accepted(struct req *r, const char *job_id)
 {
-    const char *p[] = {job_id};
-    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, p);
+    PGresult *res = req_db_args(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job_id}));
     if (!res)
         return;
     req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));
@@ -534,16 +533,7 @@ void req_reply_accepted(struct req *r, const char *job_id)
 
 /* ---- scope ---- */
 
-void req_owner_from_row(const PGresult *res, int row, int col, struct scope_owner *o)
-{
-    char *slots[4] = {o->hub_id, o->partnership_id, o->school_id, o->person_id};
-    for (int i = 0; i < 4; i++) {
-        const char *v = req_col(res, row, col + i);
-        snprintf(slots[i], 37, "%s", v ? v : "");
-    }
-}
-
-void req_owner_from_row_args(const PGresult *res, int row, struct scope_owner *o)
+void req_owner_from_row(const PGresult *res, int row, struct scope_owner *o)
 {
     static const char *const names[4] = {"hub_id", "partnership_id", "school_id", "person_id"};
     char *slots[4] = {o->hub_id, o->partnership_id, o->school_id, o->person_id};

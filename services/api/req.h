@@ -201,13 +201,9 @@ int req_announce(struct req *r, const char *type, const char *data_json);
 void req_reply_accepted(struct req *r, const char *job_id);
 
 /* ---- scope ---- */
-/* Fills o from four consecutive columns (hub, partnership, school, person) starting at col.
- * Positional: for the callers not yet converted to req_owner_from_row_args. */
-void req_owner_from_row(const PGresult *res, int row, int col, struct scope_owner *o);
 /* Fills o from row's columns named hub_id, partnership_id, school_id and person_id (SQL NULL:
- * ""), wherever they are in the result: a statement that feeds it aliases them so. (The by-name
- * form, `_args` like the calls that take values by name until the positional one goes.) */
-void req_owner_from_row_args(const PGresult *res, int row, struct scope_owner *o);
+ * ""), wherever they are in the result: a statement that feeds it aliases them so. */
+void req_owner_from_row(const PGresult *res, int row, struct scope_owner *o);
 /* Applies scope_check; answers 404 or 403 and returns -1 when refused. */
 int req_allow(struct req *r, enum scope_kind kind, enum scope_op op, const struct scope_owner *o);
 

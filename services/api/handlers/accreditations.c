@@ -334,7 +334,7 @@ void accreditations_get(struct req *r)
 {
     if (resource_person(r, NULL) != 0)
         return;
-    PGresult *res = resource_row_args(
+    PGresult *res = resource_row(
         r, &accreditation_statements[ACCR_GET],
         DB_ARGS({"id", req_param(r, "accreditation_id")}, {"person_id", req_param(r, "id")}),
         "No such accreditation.");
@@ -477,7 +477,7 @@ static int accreditations_resolve(struct req *r, const json_t *items, const char
     for (int row = 0; row < PQntuples(res); row++) {
         long i = strtol(PQgetvalue(res, row, item), NULL, 10) - 1;
         struct scope_owner o;
-        req_owner_from_row_args(res, row, &o);
+        req_owner_from_row(res, row, &o);
         if (i >= 0 && (size_t)i < n && scope_visible(&r->principal, &o))
             person_ids[i] = PQgetvalue(res, row, person);
     }

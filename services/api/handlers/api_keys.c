@@ -140,8 +140,8 @@ void api_keys_get(struct req *r)
 {
     if (api_key_admin_only(r) != 0)
         return;
-    PGresult *res = resource_row_args(r, &api_key_statements[API_KEY_GET],
-                                      DB_ARGS({"id", req_param(r, "id")}), "No such API key.");
+    PGresult *res = resource_row(r, &api_key_statements[API_KEY_GET],
+                                 DB_ARGS({"id", req_param(r, "id")}), "No such API key.");
     if (res)
         req_reply_text(r, 200, db_value(res, 0, "json"));
 }

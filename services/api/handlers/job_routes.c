@@ -106,7 +106,7 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
         if (PQntuples(row) == 0)
             return 0;
         struct scope_owner o;
-        req_owner_from_row(row, 0, db_col(row, "hub_id"), &o);
+        req_owner_from_row(row, 0, &o);
         return scope_review(&r->principal, &o, 0, REVIEW_ACT_DRIVE) == SCOPE_OK;
     }
     return 0;

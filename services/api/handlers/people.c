@@ -24,14 +24,13 @@
  * extra round trip, one row per request. */
 const struct db_stmt person_statements[] = {
     [PERSON_LOCK] = {"person_lock", PERSON_ROW " FOR UPDATE OF pe"},
-    /* GET of one person: the caller's scope ($2..$5: hub, partnership, school, person) is
-     * applied here rather than after the read, so that only a read that answers is audited.
-     * Numbered, not named, like PEOPLE_SEEN_SQL (handlers.h), which privacy's export shares:
-     * people_read_audited runs both ($6..$8: resource_audit_who). */
+    /* GET of one person: the caller's scope (PEOPLE_SEEN_SQL, handlers.h) is applied here
+     * rather than after the read, so that only a read that answers is audited;
+     * people_read_audited runs it, and privacy's export. */
     [PERSON_READ] = {"person_read",
                      "WITH seen AS (" PEOPLE_SEEN_SQL "), "
-                     "audit AS (SELECT spp_audit($6, 'read', ARRAY(SELECT id FROM seen), $7, "
-                     "$8), " AUDIT_READ_COMMIT ") "
+                     "audit AS (SELECT spp_audit($actor, 'read', ARRAY(SELECT id FROM seen), "
+                     "$route, $request_id), " AUDIT_READ_COMMIT ") "
                      "SELECT person_json(pe)::text AS json, pe.version FROM seen "
                      "JOIN people pe ON pe.id = seen.id "
                      "CROSS JOIN audit"},
@@ -160,10 +159,15 @@ static json_t *person_prefs(const json_t *stored, const json_t *given)
 
 PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt)
 {
-    const char *p[8] = {req_param(r, "id")};
-    scope_list_filter(&r->principal, p + 1);
-    resource_audit_who(r, p + 5);
-    PGresult *res = req_db(r, stmt, 8, p);
+    const char *scope[4];
+    scope_list_filter(&r->principal, scope);
+    struct db_arg args[8] = {{"id", req_param(r, "id")},
+                             {"scope_hub", scope[0]},
+                             {"scope_partnership", scope[1]},
+                             {"scope_school", scope[2]},
+                             {"scope_person", scope[3]}};
+    int n = 5 + resource_audit_args(r, args + 5);
+    PGresult *res = req_db_args(r, stmt, n, args);
     if (res && PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such resource.");
         return NULL;
@@ -175,7 +179,7 @@ void people_get(struct req *r)
 {
     PGresult *res = people_read_audited(r, &person_statements[PERSON_READ]);
     if (res)
-        resource_reply_args(r, 200, res, 0);
+        resource_reply(r, 200, res, 0);
 }
 
 /* What a person adds to the plain write: the full preferences map (merged key by key into

@@ -14,7 +14,7 @@
 
 void plain_reply(struct req *r, const PGresult *res)
 {
-    resource_reply_args(r, 200, res, 0);
+    resource_reply(r, 200, res, 0);
 }
 
 /* The slot of o that names a record of kind. */
@@ -61,7 +61,7 @@ PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enu
     if (!res)
         return NULL;
     struct scope_owner o;
-    req_owner_from_row_args(res, 0, &o);
+    req_owner_from_row(res, 0, &o);
     return req_allow(r, d->kind, op, &o) == 0 ? res : NULL;
 }
 
@@ -127,7 +127,7 @@ void plain_create(struct req *r, const struct resource_desc *d)
         return;
     PGresult *res = req_db_commit_args(r, d->insert, n, a);
     if (res)
-        resource_created_args(r, res);
+        resource_created(r, res);
 }
 
 /* Checks what a PATCH changes (an unchanged reference is not checked again, so a client may
@@ -142,7 +142,7 @@ static int plain_check_patch(struct req *r, const struct resource_desc *d, const
     int new_member = d->member_field && resource_changes(current, r->json, d->member_field);
     struct scope_owner from, to;
     memset(&to, 0, sizeof to);
-    req_owner_from_row_args(cur, 0, &from);
+    req_owner_from_row(cur, 0, &from);
     if (moving && req_allow(r, d->kind, SCOPE_DELETE, &from) != 0)
         return -1;
     json_t *errors = json_array();

@@ -9,7 +9,7 @@
  * each writable field of the body; $actor, $route, $request_id for an audited change) and their
  * result columns by name: json (the representation), version, id (of a created record), micros
  * (a list's keyset, with id) and the owner chain hub_id, partnership_id, school_id, person_id
- * (req_owner_from_row_args). */
+ * (req_owner_from_row). */
 #ifndef SPP_PLAIN_H
 #define SPP_PLAIN_H
 

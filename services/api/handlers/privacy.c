@@ -14,14 +14,12 @@
 const struct db_stmt privacy_statements[] = {
     /* The whole export in one statement: the person if the caller's scope sees it, and the
      * audit row of this export (people_read_audited). The audit rows listed are those written
-     * before this export. Its parameters stay numbered while PEOPLE_SEEN_SQL's are ($1..$5,
-     * people.c's), since a statement cannot mix names and numbers: $6..$8 are the actor, route
-     * and request id that people_read_audited passes. */
+     * before this export. */
     [PRIVACY_EXPORT] =
         {"privacy_export",
          "WITH seen AS (" PEOPLE_SEEN_SQL "), "
-         "audit AS (SELECT spp_audit($6, 'export', ARRAY(SELECT id FROM seen), $7, "
-         "$8), " AUDIT_READ_COMMIT ") "
+         "audit AS (SELECT spp_audit($actor, 'export', ARRAY(SELECT id FROM seen), $route, "
+         "$request_id), " AUDIT_READ_COMMIT ") "
          "SELECT json_build_object('exported_at', spp_ts(clock_timestamp()), "
          "'person', person_json(pe), "
          "'bookings', (SELECT COALESCE(json_agg(booking_json(b) ORDER BY b.created_at, b.id), "
@@ -59,7 +57,7 @@ const struct db_stmt privacy_statements[] = {
          "AND b.status IN ('booked', 'waitlisted') AND ts.starts_at > clock_timestamp() "
          "ORDER BY b.session_id"},
     /* Everything else of an erasure in one statement ($id the person, $actor, $route and
-     * $request_id from resource_audit_who, $reason): conflicts and unavailability go, keys and the
+     * $request_id from resource_audit_args, $reason): conflicts and unavailability go, keys and the
      * calendar feed are revoked, notifications not yet sent are skipped and every notification
      * loses the address and the text it held, and the record becomes the tombstone. */
     [PRIVACY_ERASE] =
@@ -102,8 +100,7 @@ void privacy_export(struct req *r)
 static int privacy_cancel_booking(struct req *r, const char *booking_id, const char *session_id,
                                   enum booking_status from)
 {
-    const char *sp[] = {session_id};
-    if (!req_db(r, &training_statements[TRAINING_LOCK], 1, sp))
+    if (!req_db_args(r, &training_statements[TRAINING_LOCK], DB_ARGS({"id", session_id})))
         return -1;
     return waitlist_move(r, booking_id, session_id, from, BOOKING_CANCELLED, 0) ? 0 : -1;
 }
@@ -133,12 +130,10 @@ void privacy_erase(struct req *r)
                                    PQgetvalue(bookings, i, session_col), from) != 0)
             return;
     }
-    const char *who[3];
-    resource_audit_who(r, who);
-    PGresult *res = req_db_args(
-        r, &privacy_statements[PRIVACY_ERASE],
-        DB_ARGS({"id", id}, {"actor", who[0]}, {"route", who[1]}, {"request_id", who[2]},
-                {"reason", json_string_value(json_object_get(r->json, "reason"))}));
+    struct db_arg args[5] = {{"id", id},
+                             {"reason", json_string_value(json_object_get(r->json, "reason"))}};
+    int n = 2 + resource_audit_args(r, args + 2);
+    PGresult *res = req_db_args(r, &privacy_statements[PRIVACY_ERASE], n, args);
     if (res)
         resource_reply(r, 200, res, 0);
 }

@@ -110,16 +110,6 @@ int resource_args(struct req *r, const struct vfield *fields, const json_t *obj,
     return n;
 }
 
-int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
-                    const char **params, size_t room)
-{
-    struct db_arg *args = arena_alloc(&r->arena, (room ? room : 1) * sizeof *args);
-    int n = resource_args(r, fields, obj, args, room);
-    for (int i = 0; i < n; i++)
-        params[i] = args[i].value;
-    return n;
-}
-
 size_t resource_writable(const struct vfield *fields)
 {
     size_t n = 0;
@@ -143,7 +133,7 @@ int resource_chain(struct req *r, enum scope_kind kind, const char *id, struct s
         return -1;
     if (PQntuples(res) == 0)
         return 0;
-    req_owner_from_row_args(res, 0, o);
+    req_owner_from_row(res, 0, o);
     return scope_visible(&r->principal, o) ? 1 : 0;
 }
 
@@ -170,19 +160,8 @@ int resource_ref(struct req *r, const json_t *body, const char *field, enum scop
     return 0;
 }
 
-PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const char *const *p,
+PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args,
                        const char *missing)
-{
-    PGresult *res = req_db(r, stmt, n, p);
-    if (res && PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", missing);
-        return NULL;
-    }
-    return res;
-}
-
-PGresult *resource_row_args(struct req *r, const struct db_stmt *stmt, int n,
-                            const struct db_arg *args, const char *missing)
 {
     PGresult *res = req_db_args(r, stmt, n, args);
     if (res && PQntuples(res) == 0) {
@@ -194,7 +173,7 @@ PGresult *resource_row_args(struct req *r, const struct db_stmt *stmt, int n,
 
 PGresult *resource_fetch(struct req *r, const struct db_stmt *stmt)
 {
-    return resource_row_args(r, stmt, DB_ARGS({"id", req_param(r, "id")}), "No such resource.");
+    return resource_row(r, stmt, DB_ARGS({"id", req_param(r, "id")}), "No such resource.");
 }
 
 PGresult *resource_load(struct req *r, const struct db_stmt *stmt, enum scope_kind kind,
@@ -204,7 +183,7 @@ PGresult *resource_load(struct req *r, const struct db_stmt *stmt, enum scope_ki
     if (!res)
         return NULL;
     struct scope_owner o;
-    req_owner_from_row_args(res, 0, &o);
+    req_owner_from_row(res, 0, &o);
     return req_allow(r, kind, op, &o) == 0 ? res : NULL;
 }
 
@@ -252,23 +231,11 @@ int resource_errors(struct req *r, json_t *errors)
 
 void resource_created(struct req *r, const PGresult *res)
 {
-    char *loc = arena_printf(&r->arena, "%s/%s", r->path, PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
-}
-
-void resource_reply(struct req *r, int status, const PGresult *res, int row)
-{
-    req_etag(r, PQgetvalue(res, row, 1));
-    req_reply_text(r, status, PQgetvalue(res, row, 0));
-}
-
-void resource_created_args(struct req *r, const PGresult *res)
-{
     char *loc = arena_printf(&r->arena, "%s/%s", r->path, db_value(res, 0, "id"));
     req_reply_created(r, loc, db_value(res, 0, "json"), db_value(res, 0, "version"));
 }
 
-void resource_reply_args(struct req *r, int status, const PGresult *res, int row)
+void resource_reply(struct req *r, int status, const PGresult *res, int row)
 {
     req_etag(r, db_value(res, row, "version"));
     req_reply_text(r, status, db_value(res, row, "json"));

@@ -24,10 +24,6 @@ int resource_args(struct req *r, const struct vfield *fields, const json_t *obj,
                   struct db_arg *args, size_t room);
 /* The number of writable fields of fields: the values resource_args writes. */
 size_t resource_writable(const struct vfield *fields);
-/* resource_args for a statement that numbers its parameters: the values in the fields' order.
- * Positional: for the callers not yet converted. */
-int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
-                    const char **params, size_t room);
 /* Loads the owner chain of the record id of kind (hub, partnership, school or person).
  * Returns 1 when it exists and the caller may see it, 0 when not (nothing answered), -1 after
  * answering a database error. */
@@ -47,18 +43,15 @@ int resource_changes(const char *current, const json_t *patch, const char *field
 /* Answers 403 and returns -1 when the caller's role may never take op on kind, wherever the
  * resource is, so that "a school creating a partnership" is refused before its body is read. */
 int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op);
-/* Runs stmt with its n parameters p: 404 `not_found` with the detail missing when it returns
- * no row. Returns the result (owned by the request) or NULL after answering. */
-PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const char *const *p,
+/* Runs stmt with its n values args (DB_ARGS): 404 `not_found` with the detail missing when it
+ * returns no row. Returns the result (owned by the request) or NULL after answering. */
+PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args,
                        const char *missing);
-/* resource_row for a statement that names its parameters: n values by name (DB_ARGS). */
-PGresult *resource_row_args(struct req *r, const struct db_stmt *stmt, int n,
-                            const struct db_arg *args, const char *missing);
 /* Runs stmt with the path's {id} as $id: 404 when there is no such row. Returns the result
  * (owned by the request) or NULL after answering. */
 PGresult *resource_fetch(struct req *r, const struct db_stmt *stmt);
 /* Runs stmt (a single-resource statement taking $id, with the owner chain in columns hub_id,
- * partnership_id, school_id, person_id: req_owner_from_row_args) for the path's {id}, answers
+ * partnership_id, school_id, person_id: req_owner_from_row) for the path's {id}, answers
  * 404 when there is no such row and 404/403 when the caller may not take op on it. Returns the
  * result (owned by the request) or NULL after answering. */
 PGresult *resource_load(struct req *r, const struct db_stmt *stmt, enum scope_kind kind,
@@ -78,14 +71,9 @@ int resource_person_live(struct req *r, const char *person_id);
 int resource_errors(struct req *r, json_t *errors);
 /* Answers 201 for a create whose statement returned the columns json, version and id: Location
  * is the collection posted to plus the new id, with the ETag. */
-void resource_created_args(struct req *r, const PGresult *res);
+void resource_created(struct req *r, const PGresult *res);
 /* Answers status with a single resource: the JSON text of column json and the ETag of column
  * version of row. */
-void resource_reply_args(struct req *r, int status, const PGresult *res, int row);
-/* resource_created and resource_reply reading json, version (and id) as columns 0, 1 (and 2).
- * Positional: for the callers not yet converted to the `_args` forms above, which take their
- * names when these go. */
-void resource_created(struct req *r, const PGresult *res);
 void resource_reply(struct req *r, int status, const PGresult *res, int row);
 /* Fills who with the access audit's actor (the key id, "bootstrap" for the bootstrap admin
  * token), route ("GET /v1/people/{id}") and request id, in that order, for the last three

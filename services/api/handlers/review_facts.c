@@ -82,7 +82,7 @@ int review_facts_nameable(struct req *r, const char *review_id, const char *pers
     if (db_value(res, 0, "member")[0] == 't')
         return REVIEW_FACTS_MEMBER;
     struct scope_owner o;
-    req_owner_from_row(res, 0, db_col(res, "hub_id"), &o);
+    req_owner_from_row(res, 0, &o);
     return scope_visible(&r->principal, &o) ? REVIEW_FACTS_OUTSIDER : REVIEW_FACTS_UNSEEN;
 }
 

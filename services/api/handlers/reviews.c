@@ -111,24 +111,6 @@ static const struct vfield review_fields[] = {
 /* The writable fields of review_fields (review_insert's parameters). */
 enum { REVIEW_WRITABLE = 10 };
 
-/* Writes the writable fields of obj (resource_params' texts) into args, each value named after
- * its field. Returns the count, or -1 after answering. */
-static int review_field_args(struct req *r, const json_t *obj, struct db_arg *args)
-{
-    const char *p[REVIEW_WRITABLE];
-    int n = resource_params(r, review_fields, obj, p, REVIEW_WRITABLE);
-    if (n < 0)
-        return -1;
-    int k = 0;
-    for (const struct vfield *f = review_fields; f->name && k < n; f++) {
-        if (!(f->flags & V_READONLY)) {
-            args[k] = (struct db_arg){f->name, p[k]};
-            k++;
-        }
-    }
-    return n;
-}
-
 static const struct vfield review_filters[] = {
     {"status", V_ENUM, 0, 0, workflow_status_names, 0, 0},
     {"school_id", V_UUID, 0, 0, NULL, 0, 0},
@@ -195,7 +177,7 @@ static enum scope_result review_decide(const struct req *r, const PGresult *row,
                                        enum review_act act)
 {
     struct scope_owner o;
-    req_owner_from_row(row, 0, db_col(row, "hub_id"), &o);
+    req_owner_from_row(row, 0, &o);
     return scope_review(&r->principal, &o, (unsigned)atoi(db_value(row, 0, "involvement")), act);
 }
 
@@ -296,7 +278,7 @@ void reviews_create(struct req *r)
         return;
     }
     struct db_arg args[REVIEW_WRITABLE];
-    int n = review_field_args(r, r->json, args);
+    int n = resource_args(r, review_fields, r->json, args, REVIEW_WRITABLE);
     if (n < 0)
         return;
     PGresult *res = req_db_args(r, &review_statements[REVIEW_INSERT], n, args);
@@ -374,7 +356,7 @@ void reviews_update(struct req *r)
     struct db_arg args[REVIEW_WRITABLE + 1];
     args[0] = (struct db_arg){"id", id};
     /* $school_id is the (unchanged) school. */
-    int nparams = review_field_args(r, merged, args + 1);
+    int nparams = resource_args(r, review_fields, merged, args + 1, REVIEW_WRITABLE);
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;

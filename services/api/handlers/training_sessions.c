@@ -134,7 +134,7 @@ void training_sessions_create(struct req *r)
     PGresult *res = req_db_args(r, &training_statements[TRAINING_INSERT], n, a);
     if (!res)
         return;
-    resource_created_args(r, res);
+    resource_created(r, res);
 }
 
 /* Loads a session (locked for a change) and checks op. Returns NULL after answering. */
@@ -160,7 +160,7 @@ void training_sessions_get(struct req *r)
 {
     PGresult *res = training_sessions_load(r, req_param(r, "id"), 0, SCOPE_READ);
     if (res)
-        resource_reply_args(r, 200, res, 0);
+        resource_reply(r, 200, res, 0);
 }
 
 void training_sessions_update(struct req *r)
@@ -202,7 +202,7 @@ void training_sessions_update(struct req *r)
         return;
     PGresult *now = training_sessions_load(r, id, 0, SCOPE_READ);
     if (now)
-        resource_reply_args(r, 200, now, 0);
+        resource_reply(r, 200, now, 0);
 }
 
 /* A session with bookings (even cancelled ones) is refused by the foreign key: 409. */
