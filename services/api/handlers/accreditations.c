@@ -146,12 +146,29 @@ static struct list_variants accreditation_list_variants;
  * (created_at, id), oldest first, so that paging skips nothing under inserts. The scope goes
  * through the person's chain as in every other list, although the handler has checked the
  * person already. */
+/* accreditation_json (sql/0003_training.sql) written in C for the list's pages: the same members in
+ * the same order, from the columns the list selects (dates as row_to_json writes those of years 1
+ * to 9999, whatever the session's DateStyle). */
+static const struct rowjson_field accreditation_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},           {"person_id", ROWJSON_STRING, NULL},
+    {"role", ROWJSON_STRING, NULL},         {"source", ROWJSON_STRING, NULL},
+    {"refresher", ROWJSON_BOOL, NULL},      {"awarded_on", ROWJSON_STRING, NULL},
+    {"valid_until", ROWJSON_STRING, NULL},  {"counts", ROWJSON_BOOL, NULL},
+    {"session_id", ROWJSON_STRING, NULL},   {"note", ROWJSON_STRING, NULL},
+    {"created_at", ROWJSON_TIME, "micros"}, {NULL, ROWJSON_RAW, NULL},
+};
+
 static const struct list_desc accreditation_list = {
     .name = "accr_list",
-    .select = "SELECT accreditation_json(a)::text AS json, spp_micros(a.created_at) AS micros, "
-              "a.id FROM accreditations a JOIN people pe ON pe.id = a.person_id "
-              "JOIN schools s ON s.id = pe.school_id "
-              "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .select =
+        "SELECT a.id, a.person_id, a.role, a.source, a.refresher, "
+        "to_char(a.awarded_on, 'YYYY-MM-DD') AS awarded_on, "
+        "to_char(a.valid_until, 'YYYY-MM-DD') AS valid_until, a.counts, a.session_id, a.note, "
+        "spp_micros(a.created_at) AS micros FROM accreditations a JOIN people pe ON pe.id = "
+        "a.person_id "
+        "JOIN schools s ON s.id = pe.school_id "
+        "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .fields = accreditation_json_fields,
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
     .query = accreditation_filters,
     .filters = accreditation_list_filters,

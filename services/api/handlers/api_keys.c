@@ -47,10 +47,21 @@ static const struct list_cond api_key_list_filters[] = {
 static struct list_variants api_key_list_variants;
 
 /* Admin keys only (api_key_admin_only refuses the others first). */
+/* api_key_json (sql/0001_foundation.sql) written in C for the list's pages: the same members in the
+ * same order, from the columns the list selects. */
+static const struct rowjson_field api_key_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},       {"name", ROWJSON_STRING, NULL},
+    {"role", ROWJSON_STRING, NULL},     {"scope_id", ROWJSON_STRING, NULL},
+    {"prefix", ROWJSON_STRING, NULL},   {"created_at", ROWJSON_TIME, "micros"},
+    {"revoked_at", ROWJSON_TIME, NULL}, {NULL, ROWJSON_RAW, NULL},
+};
+
 static const struct list_desc api_key_list = {
     .name = "api_key_list",
-    .select = "SELECT api_key_json(k)::text AS json, spp_micros(k.created_at) AS micros, k.id "
+    .select = "SELECT k.id, k.name, k.role, k.scope_id, k.prefix, "
+              "spp_micros(k.created_at) AS micros, spp_micros(k.revoked_at) AS revoked_at "
               "FROM api_keys k",
+    .fields = api_key_json_fields,
     .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
     .query = api_key_filters,
     .filters = api_key_list_filters,
