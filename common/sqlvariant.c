@@ -1,43 +1,40 @@
 /* Statement variants by the conditions present (sqlvariant.h). */
 #include "sqlvariant.h"
 
-#include <stdio.h>
 #include <string.h>
 
-/* Reads the number after a `$` at s[0]; returns it (1..99) and its digit count in *len, or -1. */
-static int sqlvariant_number(const char *s, int *len)
+/* The length of the parameter name that starts at s (just after a `$`), 0 when none does. */
+static size_t sqlvariant_name(const char *s)
 {
-    int n = 0, i = 1;
-    while (s[i] >= '0' && s[i] <= '9') {
-        if (n < 1000)
-            n = n * 10 + (s[i] - '0');
-        i++;
-    }
-    *len = i;
-    return i == 1 || n < 1 || n > 99 ? -1 : n;
+    size_t n = 0;
+    while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '_' ||
+           (n > 0 && s[n] >= '0' && s[n] <= '9'))
+        n++;
+    return n;
 }
 
-int sqlvariant_params(const char *fragment)
+/* 1 when every `$` of fragment starts a parameter name (NULL is well formed). */
+static int sqlvariant_well_formed(const char *fragment)
 {
-    if (!fragment)
+    for (const char *s = fragment ? strchr(fragment, '$') : NULL; s; s = strchr(s + 1, '$'))
+        if (sqlvariant_name(s + 1) == 0)
+            return 0;
+    return 1;
+}
+
+int sqlvariant_first(const char *fragment, char *name, size_t size)
+{
+    if (!sqlvariant_well_formed(fragment))
+        return -1;
+    const char *s = fragment ? strchr(fragment, '$') : NULL;
+    if (!s)
         return 0;
-    unsigned char used[100] = {0};
-    int max = 0;
-    for (const char *s = fragment; *s; s++) {
-        if (*s != '$')
-            continue;
-        int len, n = sqlvariant_number(s, &len);
-        if (n < 0)
-            return -1;
-        used[n] = 1;
-        if (n > max)
-            max = n;
-        s += len - 1;
-    }
-    for (int i = 1; i <= max; i++)
-        if (!used[i])
-            return -1;
-    return max;
+    size_t n = sqlvariant_name(s + 1);
+    if (n >= size)
+        return -1;
+    memcpy(name, s + 1, n);
+    name[n] = '\0';
+    return (int)n;
 }
 
 /* The output so far: out, its size, the bytes written; full once a piece did not fit. */
@@ -58,88 +55,59 @@ static void sqlvariant_put(struct sqlvariant_out *o, const char *s, size_t n)
     o->p[o->len] = '\0';
 }
 
-/* Appends fragment with its local parameters moved past base; returns its count or -1. */
-static int sqlvariant_append(struct sqlvariant_out *o, const char *fragment, int base)
+int sqlvariant_inline(const char *fragment, const char *name, const char *digits, char *out,
+                      size_t outlen)
 {
-    int k = sqlvariant_params(fragment);
-    if (k <= 0) {
-        if (k == 0 && fragment)
-            sqlvariant_put(o, fragment, strlen(fragment));
-        return k;
-    }
-    for (const char *s = fragment; *s;) {
-        const char *d = strchr(s, '$');
-        if (!d) {
-            sqlvariant_put(o, s, strlen(s));
-            break;
-        }
-        sqlvariant_put(o, s, (size_t)(d - s));
-        int len, n = sqlvariant_number(d, &len);
-        char num[8];
-        int w = snprintf(num, sizeof num, "$%d", base + n);
-        sqlvariant_put(o, num, (size_t)w);
-        s = d + len;
-    }
-    return k;
-}
-
-int sqlvariant_inline(const char *fragment, int k, const char *digits, char *out, size_t outlen)
-{
-    int n = sqlvariant_params(fragment);
     size_t nd = digits ? strlen(digits) : 0;
-    if (n < 1 || k < 1 || k > n || nd < 1 || nd > 9 || strspn(digits, "0123456789") != nd || !out ||
-        outlen == 0)
+    size_t nn = name ? strlen(name) : 0;
+    if (!fragment || !sqlvariant_well_formed(fragment) || nn == 0 || sqlvariant_name(name) != nn ||
+        nd < 1 || nd > 9 || strspn(digits, "0123456789") != nd || !out || outlen == 0)
         return -1;
     struct sqlvariant_out o = {out, outlen, 0, 0};
     out[0] = '\0';
+    int found = 0;
     for (const char *s = fragment; *s;) {
         const char *d = strchr(s, '$');
         if (!d) {
             sqlvariant_put(&o, s, strlen(s));
             break;
         }
-        sqlvariant_put(&o, s, (size_t)(d - s));
-        int len, j = sqlvariant_number(d, &len);
-        if (j == k) {
+        size_t len = sqlvariant_name(d + 1);
+        if (len == nn && !memcmp(d + 1, name, nn)) {
+            sqlvariant_put(&o, s, (size_t)(d - s));
             sqlvariant_put(&o, digits, nd);
+            found++;
         } else {
-            char num[8];
-            int w = snprintf(num, sizeof num, "$%d", j > k ? j - 1 : j);
-            sqlvariant_put(&o, num, (size_t)w);
+            sqlvariant_put(&o, s, (size_t)(d - s) + 1 + len);
         }
-        s = d + len;
+        s = d + 1 + len;
     }
-    return o.full ? -1 : n - 1;
+    return o.full || found == 0 ? -1 : found;
 }
 
 int sqlvariant_build(const char *head, const char *const *conds, size_t nconds, uint32_t present,
                      const char *tail, char *out, size_t outlen)
 {
-    if (nconds > SQLVARIANT_MAX_CONDS || !out || outlen == 0)
+    if (nconds > SQLVARIANT_MAX_CONDS || !out || outlen == 0 || !head ||
+        !sqlvariant_well_formed(head) || !sqlvariant_well_formed(tail))
         return -1;
     struct sqlvariant_out o = {out, outlen, 0, 0};
     out[0] = '\0';
-    int total = sqlvariant_append(&o, head, 0);
-    if (total < 0)
-        return -1;
+    sqlvariant_put(&o, head, strlen(head));
     int first = 1;
     for (size_t i = 0; i < nconds; i++) {
         if (!(present & (UINT32_C(1) << i)))
             continue;
+        if (!conds[i] || !sqlvariant_well_formed(conds[i]))
+            return -1;
         sqlvariant_put(&o, first ? " WHERE (" : " AND (", first ? 8 : 6);
         first = 0;
-        int k = sqlvariant_append(&o, conds[i], total);
-        if (k < 0 || !conds[i])
-            return -1;
-        total += k;
+        sqlvariant_put(&o, conds[i], strlen(conds[i]));
         sqlvariant_put(&o, ")", 1);
     }
     if (tail) {
         sqlvariant_put(&o, " ", 1);
-        int k = sqlvariant_append(&o, tail, total);
-        if (k < 0)
-            return -1;
-        total += k;
+        sqlvariant_put(&o, tail, strlen(tail));
     }
-    return o.full ? -1 : total;
+    return o.full ? -1 : (int)o.len;
 }

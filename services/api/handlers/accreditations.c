@@ -134,10 +134,10 @@ static const struct vfield accreditation_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond accreditation_list_filters[] = {
-    {"a.person_id = $1", {"@id"}},
-    {"a.role = $1", {"role"}},
-    {NULL, {NULL}},
+static const char *const accreditation_list_filters[] = {
+    "a.person_id = $id",
+    "a.role = $role",
+    NULL,
 };
 
 static struct list_variants accreditation_list_variants;
@@ -172,8 +172,8 @@ static const struct list_desc accreditation_list = {
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
     .query = accreditation_filters,
     .filters = accreditation_list_filters,
-    .after = {"(a.created_at, a.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY a.created_at, a.id LIMIT $1", {"@limit"}},
+    .after = "(a.created_at, a.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY a.created_at, a.id LIMIT $limit",
     .variants = &accreditation_list_variants,
 };
 

@@ -39,9 +39,9 @@ static const struct vfield api_key_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond api_key_list_filters[] = {
-    {"k.role = $1", {"role"}},
-    {NULL, {NULL}},
+static const char *const api_key_list_filters[] = {
+    "k.role = $role",
+    NULL,
 };
 
 static struct list_variants api_key_list_variants;
@@ -65,8 +65,8 @@ static const struct list_desc api_key_list = {
     .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
     .query = api_key_filters,
     .filters = api_key_list_filters,
-    .after = {"(k.created_at, k.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY k.created_at, k.id LIMIT $1", {"@limit"}},
+    .after = "(k.created_at, k.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY k.created_at, k.id LIMIT $limit",
     .variants = &api_key_list_variants,
 };
 

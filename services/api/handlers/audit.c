@@ -17,12 +17,12 @@ static const struct vfield audit_filters[] = {
 };
 
 /* from and to are inclusive. */
-static const struct list_cond audit_list_filters[] = {
-    {"a.person_ids @> ARRAY[$1::uuid]", {"person_id"}},
-    {"a.actor = $1", {"actor"}},
-    {"a.at >= $1::timestamptz", {"from"}},
-    {"a.at <= $1::timestamptz", {"to"}},
-    {NULL, {NULL}},
+static const char *const audit_list_filters[] = {
+    "a.person_ids @> ARRAY[$person_id::uuid]",
+    "a.actor = $actor",
+    "a.at >= $from::timestamptz",
+    "a.at <= $to::timestamptz",
+    NULL,
 };
 
 static struct list_variants audit_list_variants;
@@ -35,8 +35,8 @@ static const struct list_desc audit_list_desc = {
     .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
     .query = audit_filters,
     .filters = audit_list_filters,
-    .after = {"(a.at, a.id) < (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY a.at DESC, a.id DESC LIMIT $1", {"@limit"}},
+    .after = "(a.at, a.id) < (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY a.at DESC, a.id DESC LIMIT $limit",
     .variants = &audit_list_variants,
 };
 

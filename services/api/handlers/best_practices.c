@@ -146,11 +146,9 @@ static const struct list_desc bp_published = {
     .select = "SELECT best_practice_json(b)::text AS json, spp_micros(b.published_at) AS micros, "
               "b.id FROM best_practices b JOIN reviews r ON r.id = b.review_id",
     .scope = LIST_SCOPE_ANY,
-    .filters =
-        (const struct list_cond[]){
-            {"r.partnership_id = $1 AND b.published_at IS NOT NULL", {"@id"}}, {NULL, {NULL}}},
-    .after = {"(b.published_at, b.id) < (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY b.published_at DESC, b.id DESC LIMIT $1", {"@limit"}},
+    .filters = (const char *const[]){"r.partnership_id = $id AND b.published_at IS NOT NULL", NULL},
+    .after = "(b.published_at, b.id) < (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY b.published_at DESC, b.id DESC LIMIT $limit",
     .variants = &bp_published_variants,
 };
 

@@ -59,10 +59,10 @@ static const struct vfield booking_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond booking_list_filters[] = {
-    {"b.session_id = $1", {"@id"}},
-    {"b.status = $1", {"status"}},
-    {NULL, {NULL}},
+static const char *const booking_list_filters[] = {
+    "b.session_id = $id",
+    "b.status = $status",
+    NULL,
 };
 
 static struct list_variants booking_list_variants;
@@ -88,8 +88,8 @@ static const struct list_desc booking_list = {
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "s.id", "pe.id"),
     .query = booking_filters,
     .filters = booking_list_filters,
-    .after = {"(b.created_at, b.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY b.created_at, b.id LIMIT $1", {"@limit"}},
+    .after = "(b.created_at, b.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY b.created_at, b.id LIMIT $limit",
     .variants = &booking_list_variants,
 };
 

@@ -59,10 +59,10 @@ static const struct list_desc digest_list = {
               "spp_micros(d.digest_date::timestamp AT TIME ZONE 'UTC') AS micros, d.id "
               "FROM digests d",
     .scope = LIST_SCOPE_ANY,
-    .filters = (const struct list_cond[]){{"d.partnership_id = $1", {"@id"}}, {NULL, {NULL}}},
-    .after = {"(d.digest_date, d.id) < ((spp_from_micros($1) AT TIME ZONE 'UTC')::date, $2::uuid)",
-              {"@micros", "@after"}},
-    .tail = {"ORDER BY d.digest_date DESC, d.id DESC LIMIT $1", {"@limit"}},
+    .filters = (const char *const[]){"d.partnership_id = $id", NULL},
+    .after = "(d.digest_date, d.id) < ((spp_from_micros($micros) AT TIME ZONE 'UTC')::date, "
+             "$after::uuid)",
+    .tail = "ORDER BY d.digest_date DESC, d.id DESC LIMIT $limit",
     .variants = &digest_list_variants,
 };
 

@@ -43,9 +43,9 @@ static const struct vfield hub_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond hub_list_filters[] = {
-    {"strpos(lower(h.name), lower($1)) > 0", {"q"}},
-    {NULL, {NULL}},
+static const char *const hub_list_filters[] = {
+    "strpos(lower(h.name), lower($q)) > 0",
+    NULL,
 };
 
 static struct list_variants hub_list_variants;
@@ -69,8 +69,8 @@ static const struct list_desc hub_list = {
     .scope = {LIST_ALL, LIST_ON("h.id"), LIST_NONE, LIST_NONE, LIST_NONE},
     .query = hub_filters,
     .filters = hub_list_filters,
-    .after = {"(h.created_at, h.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY h.created_at, h.id LIMIT $1", {"@limit"}},
+    .after = "(h.created_at, h.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY h.created_at, h.id LIMIT $limit",
     .variants = &hub_list_variants,
 };
 

@@ -47,10 +47,10 @@ static const struct vfield job_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond job_list_filters[] = {
-    {"j.status = $1", {"status"}},
-    {"j.kind = $1", {"kind"}},
-    {NULL, {NULL}},
+static const char *const job_list_filters[] = {
+    "j.status = $status",
+    "j.kind = $kind",
+    NULL,
 };
 
 static struct list_variants job_list_variants;
@@ -75,8 +75,8 @@ static const struct list_desc job_list = {
     .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
     .query = job_filters,
     .filters = job_list_filters,
-    .after = {"(j.created_at, j.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY j.created_at, j.id LIMIT $1", {"@limit"}},
+    .after = "(j.created_at, j.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY j.created_at, j.id LIMIT $limit",
     .variants = &job_list_variants,
 };
 

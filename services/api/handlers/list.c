@@ -6,8 +6,8 @@
  * Why the page size: PostgreSQL costs a generic plan whose LIMIT is a parameter as if it fetched
  * a tenth of the rows, so it would keep planning every call anew (a custom plan) although the
  * generic plan is the same index walk. A usual page size is therefore written into the variant
- * as a number (the descriptor's "@limit" source, sqlvariant_inline), and the generic plan is
- * costed for the rows it fetches. Other sizes keep the parameter (custom plans, as before), so
+ * as a number (the tail's $limit, sqlvariant_inline), and the generic plan is costed for the
+ * rows it fetches. Other sizes keep the parameter (custom plans, as before), so
  * that a connection holds at most LIST_LIMITS + 1 variants of each combination. */
 #include "list.h"
 
@@ -22,17 +22,68 @@
 #include "handlers.h"
 #include "resource.h"
 #include "log.h"
+#include "sqlparams.h"
 #include "sqlvariant.h"
 #include "xalloc.h"
 
 /* Statement text of a variant at most this long (the longest list is under 2 KiB). */
 #define LIST_SQL_MAX 8192
+/* A parameter name at most this long, its NUL included. */
+#define LIST_NAME_MAX 64
 
 struct list_variant {
     struct db_stmt stmt; /* name and SQL, both owned */
-    int nparams;
-    int fixed_limit; /* the page's limit + 1 is written in the SQL: "@limit" takes no parameter */
+    int nnames;
+    char **names;  /* the statement's parameter names (owned), in order of first occurrence */
+    int *specials; /* of each name: its enum list_special, or LIST_QUERY for a query parameter */
 };
+
+/* The names a list's fragments take their values from besides its query parameters (list.h). */
+enum list_special {
+    LIST_ID,
+    LIST_SCOPE,
+    LIST_HUB,
+    LIST_KEY,
+    LIST_TZ,
+    LIST_MICROS,
+    LIST_AFTER,
+    LIST_LIMIT,
+    LIST_AUDIT_ACTOR,
+    LIST_AUDIT_ROUTE,
+    LIST_AUDIT_REQUEST,
+    LIST_QUERY, /* not one of them: the query parameter of that name */
+};
+static const char *const list_specials[LIST_QUERY] = {
+    [LIST_ID] = "id",
+    [LIST_SCOPE] = "scope",
+    [LIST_HUB] = "hub",
+    [LIST_KEY] = "key",
+    [LIST_TZ] = "tz",
+    [LIST_MICROS] = "micros",
+    [LIST_AFTER] = "after",
+    [LIST_LIMIT] = "limit",
+    [LIST_AUDIT_ACTOR] = "audit_actor",
+    [LIST_AUDIT_ROUTE] = "audit_route",
+    [LIST_AUDIT_REQUEST] = "audit_request",
+};
+
+/* The enum list_special of name. */
+static int list_special(const char *name)
+{
+    int k = 0;
+    while (k < LIST_QUERY && strcmp(list_specials[k], name) != 0)
+        k++;
+    return k;
+}
+
+/* 1 when name is one of the descriptor's query parameters. */
+static int list_queried(const struct list_desc *d, const char *name)
+{
+    for (const struct vfield *f = d->query; f && f->name; f++)
+        if (!strcmp(f->name, name))
+            return 1;
+    return 0;
+}
 
 /* The page sizes written into their variants (the default is 50; the rest are the usual ones). */
 static const long list_limits[] = {10, 20, 25, 50, 100, 200};
@@ -53,81 +104,92 @@ static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
 static size_t list_nfilters(const struct list_desc *d)
 {
     size_t n = 0;
-    while (d->filters && d->filters[n].sql)
+    while (d->filters && d->filters[n])
         n++;
     return n;
 }
 
-/* The number of sources (parameters) of c. */
-static int list_nsources(const struct list_cond *c)
+/* A descriptor whose query parameter has a reserved name (list_specials) or whose filter names
+ * no parameter is a bug: aborts. */
+static void list_check_desc(const struct list_desc *d)
 {
-    int n = 0;
-    while (n < LIST_SOURCES && c->from[n])
-        n++;
-    return n;
+    for (const struct vfield *f = d->query; f && f->name; f++)
+        if (list_special(f->name) != LIST_QUERY) {
+            log_error("list %s: query parameter %s has a reserved name", d->name, f->name);
+            abort();
+        }
+    for (size_t i = 0; i < list_nfilters(d); i++) {
+        char name[LIST_NAME_MAX];
+        if (sqlvariant_first(d->filters[i], name, sizeof name) <= 0) {
+            log_error("list %s: filter %zu names no parameter", d->name, i);
+            abort();
+        }
+    }
 }
 
-/* Builds the variant for key: the role's scope, the filters of mask, the cursor when `after`.
- * A descriptor whose fragment does not take as many parameters as it names sources is a bug:
- * aborts. */
+/* Builds the variant for key: the role's scope, the filters of mask, the cursor when `after`. */
 static struct list_variant *list_make(const struct list_desc *d, enum scope_role role,
                                       unsigned lslot, uint32_t mask, int after, unsigned key)
 {
+    list_check_desc(d);
     size_t nf = list_nfilters(d);
     const char *conds[SQLVARIANT_MAX_CONDS];
     uint32_t present = 0;
     size_t n = 0;
-    const struct list_cond *scope = &d->scope[role];
-    if (scope->sql)
+    if (d->scope[role])
         present |= UINT32_C(1) << n;
-    conds[n++] = scope->sql;
+    conds[n++] = d->scope[role];
     for (size_t i = 0; i < nf; i++) {
         if (mask & (UINT32_C(1) << i))
             present |= UINT32_C(1) << n;
-        conds[n++] = d->filters[i].sql;
+        conds[n++] = d->filters[i];
     }
     if (after)
         present |= UINT32_C(1) << n;
-    conds[n++] = d->after.sql;
-    for (size_t i = 0; i < n; i++) {
-        const struct list_cond *c = i == 0 ? scope : i <= nf ? &d->filters[i - 1] : &d->after;
-        if ((present & (UINT32_C(1) << i)) && sqlvariant_params(c->sql) != list_nsources(c)) {
-            log_error("list %s: condition %zu takes other parameters than it names", d->name, i);
-            abort();
-        }
-    }
-    if (sqlvariant_params(d->tail.sql) != list_nsources(&d->tail)) {
-        log_error("list %s: the tail takes other parameters than it names", d->name);
-        abort();
-    }
+    conds[n++] = d->after;
     /* A usual page size goes into the tail as a number. */
-    const char *tail = d->tail.sql;
+    const char *tail = d->tail;
     char fixed[LIST_SQL_MAX], digits[24];
     if (lslot) {
-        int k = 0;
-        for (int i = 0; i < LIST_SOURCES && d->tail.from[i]; i++)
-            if (!strcmp(d->tail.from[i], "@limit"))
-                k = i + 1;
         snprintf(digits, sizeof digits, "%ld", list_limits[lslot - 1] + 1);
-        if (!k || sqlvariant_inline(tail, k, digits, fixed, sizeof fixed) < 0) {
+        if (sqlvariant_inline(tail, list_specials[LIST_LIMIT], digits, fixed, sizeof fixed) < 0) {
             log_error("list %s: the tail does not take the limit", d->name);
             abort();
         }
         tail = fixed;
     }
     char *sql = xmalloc(LIST_SQL_MAX);
-    int nparams = sqlvariant_build(d->select, conds, n, present, tail, sql, LIST_SQL_MAX);
-    if (nparams < 0) {
+    if (sqlvariant_build(d->select, conds, n, present, tail, sql, LIST_SQL_MAX) < 0) {
         log_error("list %s: variant %u does not build", d->name, key);
         abort();
     }
+    /* The names db.c will number (the same rewrite), each with where its value comes from. */
+    size_t len = strlen(sql);
+    char *numbered = xmalloc(3 * len + 1);
+    struct sqlparams_name *found = xcalloc(len / 2 + 1, sizeof *found);
+    int nnames = sqlparams_rewrite(sql, numbered, 3 * len + 1, found, (int)(len / 2 + 1));
+    if (nnames < 0) {
+        log_error("list %s: variant %u has malformed parameter names", d->name, key);
+        abort();
+    }
     struct list_variant *v = xcalloc(1, sizeof *v);
+    v->nnames = nnames;
+    v->names = xcalloc((size_t)nnames + 1, sizeof *v->names);
+    v->specials = xcalloc((size_t)nnames + 1, sizeof *v->specials);
+    for (int k = 0; k < nnames; k++) {
+        v->names[k] = xstrndup(sql + found[k].at, found[k].len);
+        v->specials[k] = list_special(v->names[k]);
+        if (v->specials[k] == LIST_QUERY && !list_queried(d, v->names[k])) {
+            log_error("list %s: no value for $%s", d->name, v->names[k]);
+            abort();
+        }
+    }
+    free(found);
+    free(numbered);
     char name[64];
     snprintf(name, sizeof name, "%s_v%u", d->name, key);
     v->stmt.name = xstrdup(name);
     v->stmt.sql = sql;
-    v->nparams = nparams;
-    v->fixed_limit = lslot != 0;
     return v;
 }
 
@@ -157,57 +219,44 @@ static const struct list_variant *list_variant(const struct list_desc *d, enum s
     return v;
 }
 
-/* What a request gives the sources that are not query parameters. */
+/* What a request gives the names that are not query parameters. */
 struct list_ctx {
     struct page pg;
     const char *who[3]; /* resource_audit_who, filled when first asked */
     int have_who;
 };
 
-static const char *list_source(struct req *r, struct list_ctx *c, const char *from)
+/* The value of the parameter name for this request; special is list_special(name). */
+static const char *list_value(struct req *r, struct list_ctx *c, int special, const char *name)
 {
-    if (from[0] != '@')
-        return req_query_get(r, from);
-    const char *what = from + 1;
-    if (!strcmp(what, "id"))
+    switch (special) {
+    case LIST_ID:
         return req_param(r, "id");
-    if (!strcmp(what, "scope"))
+    case LIST_SCOPE:
         return r->principal.role == ROLE_ADMIN ? NULL : r->principal.scope_id;
-    if (!strcmp(what, "hub"))
+    case LIST_HUB:
         return r->principal.hub_id[0] ? r->principal.hub_id : NULL;
-    if (!strcmp(what, "key"))
+    case LIST_KEY:
         return r->principal.key_id[0] ? r->principal.key_id : NULL;
-    if (!strcmp(what, "tz"))
+    case LIST_TZ:
         return handlers_config()->tz;
-    if (!strcmp(what, "micros"))
+    case LIST_MICROS:
         return c->pg.cursor_micros;
-    if (!strcmp(what, "after"))
+    case LIST_AFTER:
         return c->pg.cursor_id;
-    if (!strcmp(what, "limit"))
+    case LIST_LIMIT:
         return c->pg.limit_plus_one;
-    int w = !strcmp(what, "actor")     ? 0
-            : !strcmp(what, "route")   ? 1
-            : !strcmp(what, "request") ? 2
-                                       : -1;
-    if (w < 0) {
-        log_error("list: unknown source %s", from);
-        abort();
+    case LIST_AUDIT_ACTOR:
+    case LIST_AUDIT_ROUTE:
+    case LIST_AUDIT_REQUEST:
+        if (!c->have_who) {
+            resource_audit_who(r, c->who);
+            c->have_who = 1;
+        }
+        return c->who[special - LIST_AUDIT_ACTOR];
+    default:
+        return req_query_get(r, name);
     }
-    if (!c->have_who) {
-        resource_audit_who(r, c->who);
-        c->have_who = 1;
-    }
-    return c->who[w];
-}
-
-/* Appends the values of c's sources to p at *n; "@limit" only when it is not written in the
- * variant. */
-static void list_put(struct req *r, struct list_ctx *c, const struct list_cond *cond,
-                     int fixed_limit, const char **p, int *n)
-{
-    for (int i = 0; i < LIST_SOURCES && cond->from[i]; i++)
-        if (!fixed_limit || strcmp(cond->from[i], "@limit") != 0)
-            p[(*n)++] = list_source(r, c, cond->from[i]);
 }
 
 int list_check(struct req *r, const struct list_desc *d)
@@ -221,30 +270,22 @@ void list_answer(struct req *r, const struct list_desc *d)
     memset(&c, 0, sizeof c);
     req_page(r, &c.pg);
     size_t nf = list_nfilters(d);
-    /* Which filters are present: those whose first source has a value. */
+    /* Which filters are present: those whose first name has a value. */
     uint32_t mask = 0;
-    for (size_t i = 0; i < nf; i++)
-        if (list_source(r, &c, d->filters[i].from[0]))
+    for (size_t i = 0; i < nf; i++) {
+        char name[LIST_NAME_MAX];
+        if (sqlvariant_first(d->filters[i], name, sizeof name) > 0 &&
+            list_value(r, &c, list_special(name), name))
             mask |= UINT32_C(1) << i;
+    }
     int after = c.pg.cursor_micros != NULL;
     enum scope_role role = r->principal.role;
     const struct list_variant *v = list_variant(d, role, list_limit_slot(c.pg.limit), mask, after);
-    const char **p = arena_alloc(&r->arena, (size_t)(v->nparams + 1) * sizeof *p);
-    int n = 0;
-    if (d->scope[role].sql)
-        list_put(r, &c, &d->scope[role], 0, p, &n);
-    for (size_t i = 0; i < nf; i++)
-        if (mask & (UINT32_C(1) << i))
-            list_put(r, &c, &d->filters[i], 0, p, &n);
-    if (after)
-        list_put(r, &c, &d->after, 0, p, &n);
-    list_put(r, &c, &d->tail, v->fixed_limit, p, &n);
-    if (n != v->nparams) {
-        log_error("list %s: %d parameters for a statement that takes %d", d->name, n, v->nparams);
-        abort();
-    }
-    /* req_db prepares the variant on a connection the first time it runs there (db.h). */
-    PGresult *res = req_db(r, &v->stmt, n, p);
+    struct db_arg *args = arena_alloc(&r->arena, (size_t)(v->nnames + 1) * sizeof *args);
+    for (int k = 0; k < v->nnames; k++)
+        args[k] = (struct db_arg){v->names[k], list_value(r, &c, v->specials[k], v->names[k])};
+    /* req_db_args prepares the variant on a connection the first time it runs there (db.h). */
+    PGresult *res = req_db_args(r, &v->stmt, v->nnames, args);
     if (res)
         req_reply_page(r, res, &c.pg, d->fields);
 }

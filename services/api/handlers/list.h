@@ -7,31 +7,32 @@
  * the life of the process, so that PostgreSQL's generic plan for it is an index walk instead of
  * the full scan that `($n IS NULL OR col = $n)` gave.
  *
- * Every condition is a fixed fragment written here, never user text; its parameters are numbered
- * locally $1..$k and take the values of its sources, in order. A source is a query parameter's
- * name, or one of: "@id" the path's {id}; "@scope" the caller's scope id (its hub, partnership,
- * school or person); "@hub" the hub above the caller (NULL when none); "@key" the caller's api
- * key id; "@tz" the schedules' time zone; "@micros" and "@after" the cursor's position; "@limit"
- * the page's limit + 1; "@actor", "@route", "@request" the access audit's caller (audit_who). */
+ * Every condition is a fixed fragment written here, never user text, that names its parameters
+ * (`$name`, common/sqlparams.h) and takes each value by its name: a name is a query parameter
+ * of the list (`$partnership_id` is ?partnership_id=), or one of these, which no list takes as
+ * a query parameter:
+ *   $id             the path's {id}
+ *   $scope          the caller's scope id (its hub, partnership, school or person; admin: none)
+ *   $hub            the hub above the caller (NULL when none)
+ *   $key            the caller's api key id
+ *   $tz             the schedules' time zone
+ *   $micros, $after the cursor's position (created_at in microseconds, id)
+ *   $limit          the page's limit + 1 (the extra row tells whether a next page exists)
+ *   $audit_actor, $audit_route, $audit_request  the access audit's caller (audit_who).
+ * A name that several fragments write is one value. A filter is present when the value of the
+ * first name it writes is. */
 #ifndef SPP_LIST_H
 #define SPP_LIST_H
 
 #include "req.h"
 #include "rowjson.h"
 
-#define LIST_SOURCES 4
-
-struct list_cond {
-    const char *sql; /* NULL: no condition */
-    const char *from[LIST_SOURCES];
-};
-
 /* Scope conditions for a role: all rows, no row, or rows whose column is the caller's scope.
- * (Kept on one line each: clang-format would spread them over six.) */
+ * (The role tables are kept on one line each: clang-format would spread them over four.) */
 // clang-format off
-#define LIST_ALL     {NULL, {NULL}}
-#define LIST_NONE    {"false", {NULL}}
-#define LIST_ON(col) {col " = $1", {"@scope"}}
+#define LIST_ALL     NULL
+#define LIST_NONE    "false"
+#define LIST_ON(col) col " = $scope"
 /* Admin sees all; each other role the rows whose column in the chain (hub, partnership, school,
  * person) is its scope id. A role that sees none of the records writes its scope out with
  * LIST_NONE instead. */
@@ -56,11 +57,9 @@ struct list_cond {
         .name = lname,                                                                             \
         .select = "SELECT " json "(" a ")::text AS json, spp_micros(" a                            \
                   ".created_at) AS micros, " a ".id FROM " from,                                   \
-        .scope = scope_,                                                                           \
-        .filters = (const struct list_cond[]){{parent " = $1", {"@id"}}, {NULL, {NULL}}},          \
-        .after = {"(" a ".created_at, " a ".id) > (spp_from_micros($1), $2::uuid)",                \
-                  {"@micros", "@after"}},                                                          \
-        .tail = {"ORDER BY " a ".created_at, " a ".id LIMIT $1", {"@limit"}}, .variants = &(store) \
+        .scope = scope_, .filters = (const char *const[]){parent " = $id", NULL},                  \
+        .after = "(" a ".created_at, " a ".id) > (spp_from_micros($micros), $after::uuid)",        \
+        .tail = "ORDER BY " a ".created_at, " a ".id LIMIT $limit", .variants = &(store)           \
     }
 
 /* The variants of one list by key (role, usual page size or not, filters present, cursor or
@@ -80,13 +79,14 @@ struct list_desc {
      * Else the items are written in C from these columns (rowjson.h), which must give the same
      * bytes as the resource's function: PostgreSQL then reads the rows and builds no JSON. */
     const struct rowjson_field *fields;
-    struct list_cond scope[5];  /* by enum scope_role; a role's condition always applies */
+    /* By enum scope_role: the role's condition (NULL: every row), which always applies. */
+    const char *scope[5];
     const struct vfield *query; /* the query parameters allowed besides limit and cursor */
-    /* Conditions each present when its first source has a value, ended by a NULL sql. */
-    const struct list_cond *filters;
-    struct list_cond after; /* the keyset past the cursor: ("@micros", "@after") */
-    /* ORDER BY … LIMIT $1 ("@limit") and whatever follows the page's query. */
-    struct list_cond tail;
+    /* Conditions each present when the value of its first name is, ended by NULL. */
+    const char *const *filters;
+    const char *after; /* the keyset past the cursor ($micros, $after) */
+    /* ORDER BY … LIMIT $limit and whatever follows the page's query. */
+    const char *tail;
     struct list_variants *variants; /* a zeroed struct of the descriptor's own */
 };
 

@@ -20,11 +20,11 @@ static const struct vfield notification_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond notification_list_filters[] = {
-    {"n.person_id = $1", {"person_id"}},
-    {"n.review_id = $1", {"review_id"}},
-    {"n.status = $1", {"status"}},
-    {NULL, {NULL}},
+static const char *const notification_list_filters[] = {
+    "n.person_id = $person_id",
+    "n.review_id = $review_id",
+    "n.status = $status",
+    NULL,
 };
 
 static struct list_variants notification_list_variants;
@@ -55,8 +55,8 @@ static const struct list_desc notification_list = {
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "s.id", "n.person_id"),
     .query = notification_filters,
     .filters = notification_list_filters,
-    .after = {"(n.created_at, n.id) < (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY n.created_at DESC, n.id DESC LIMIT $1", {"@limit"}},
+    .after = "(n.created_at, n.id) < (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY n.created_at DESC, n.id DESC LIMIT $limit",
     .variants = &notification_list_variants,
 };
 

@@ -152,10 +152,10 @@ static const struct vfield partnership_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond partnership_list_filters[] = {
-    {"p.hub_id = $1", {"hub_id"}},
-    {"strpos(lower(p.name), lower($1)) > 0", {"q"}},
-    {NULL, {NULL}},
+static const char *const partnership_list_filters[] = {
+    "p.hub_id = $hub_id",
+    "strpos(lower(p.name), lower($q)) > 0",
+    NULL,
 };
 
 static struct list_variants partnership_list_variants;
@@ -191,8 +191,8 @@ static const struct list_desc partnership_list = {
     .scope = {LIST_ALL, LIST_ON("p.hub_id"), LIST_ON("p.id"), LIST_NONE, LIST_NONE},
     .query = partnership_filters,
     .filters = partnership_list_filters,
-    .after = {"(p.created_at, p.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY p.created_at, p.id LIMIT $1", {"@limit"}},
+    .after = "(p.created_at, p.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY p.created_at, p.id LIMIT $limit",
     .variants = &partnership_list_variants,
 };
 

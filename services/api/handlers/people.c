@@ -97,17 +97,16 @@ static const struct vfield person_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond person_list_filters[] = {
-    {"pe.school_id = $1", {"school_id"}},
-    {"s.partnership_id = $1", {"partnership_id"}},
-    {"strpos(lower(pe.full_name), lower($1)) > 0", {"q"}},
+static const char *const person_list_filters[] = {
+    "pe.school_id = $school_id",
+    "s.partnership_id = $partnership_id",
+    "strpos(lower(pe.full_name), lower($q)) > 0",
     /* accredited_as on the date `on`, today in the schedules' time zone when not given: an
      * award that counts and whose interval holds the day (accreditations_refresh keeps them). */
-    {"EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id AND a.role = $1 "
-     "AND a.counts AND COALESCE($2::date, (now() AT TIME ZONE $3)::date) "
-     "BETWEEN a.awarded_on AND a.valid_until)",
-     {"accredited_as", "on", "@tz"}},
-    {NULL, {NULL}},
+    "EXISTS (SELECT 1 FROM accreditations a WHERE a.person_id = pe.id AND a.role = $accredited_as "
+    "AND a.counts AND COALESCE($on::date, (now() AT TIME ZONE $tz)::date) "
+    "BETWEEN a.awarded_on AND a.valid_until)",
+    NULL,
 };
 
 static struct list_variants person_list_variants;
@@ -142,13 +141,13 @@ static const struct list_desc person_list = {
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
     .query = person_filters,
     .filters = person_list_filters,
-    .after = {"(pe.created_at, pe.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY pe.created_at, pe.id LIMIT $1), "
-             "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $1 - 1), "
-             "audit AS (SELECT spp_audit($2, 'read', ARRAY(SELECT id FROM shown), $3, "
-             "$4), " AUDIT_READ_COMMIT ") "
-             "SELECT page.* FROM page CROSS JOIN audit ORDER BY created_at, id",
-             {"@limit", "@actor", "@route", "@request"}},
+    .after = "(pe.created_at, pe.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY pe.created_at, pe.id LIMIT $limit), "
+            "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $limit - 1), "
+            "audit AS (SELECT spp_audit($audit_actor, 'read', ARRAY(SELECT id FROM shown), "
+            "$audit_route, "
+            "$audit_request), " AUDIT_READ_COMMIT ") "
+            "SELECT page.* FROM page CROSS JOIN audit ORDER BY created_at, id",
     .variants = &person_list_variants,
 };
 

@@ -65,9 +65,9 @@ static const struct list_desc review_plan_list = {
     .select = "SELECT review_plan_json(p)::text AS json, spp_micros(p.created_at) AS micros, p.id "
               "FROM review_plans p",
     .scope = LIST_SCOPE_ANY,
-    .filters = (const struct list_cond[]){{"p.partnership_id = $1", {"@id"}}, {NULL, {NULL}}},
-    .after = {"(p.created_at, p.id) < (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY p.created_at DESC, p.id DESC LIMIT $1", {"@limit"}},
+    .filters = (const char *const[]){"p.partnership_id = $id", NULL},
+    .after = "(p.created_at, p.id) < (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY p.created_at DESC, p.id DESC LIMIT $limit",
     .variants = &review_plan_list_variants,
 };
 

@@ -120,13 +120,13 @@ static const struct vfield review_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond review_list_filters[] = {
-    {"r.status = $1", {"status"}},
-    {"r.school_id = $1", {"school_id"}},
-    {"r.partnership_id = $1", {"partnership_id"}},
-    {"r.review_ends_on >= $1::date", {"from"}},
-    {"r.review_starts_on <= $1::date", {"to"}},
-    {NULL, {NULL}},
+static const char *const review_list_filters[] = {
+    "r.status = $status",
+    "r.school_id = $school_id",
+    "r.partnership_id = $partnership_id",
+    "r.review_ends_on >= $from::date",
+    "r.review_starts_on <= $to::date",
+    NULL,
 };
 
 static struct list_variants review_list_variants;
@@ -168,17 +168,13 @@ static const struct list_desc review_list = {
         "spp_micros(r.created_at) AS micros, spp_micros(r.updated_at) AS updated_at "
         "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id",
     .fields = review_json_fields,
-    .scope = {LIST_ALL,
-              LIST_ON("p.hub_id"),
-              LIST_ON("r.partnership_id"),
-              LIST_ON("r.school_id"),
-              {"r.champion_id = $1 OR EXISTS (SELECT 1 FROM review_team t "
-               "WHERE t.review_id = r.id AND t.person_id = $1)",
-               {"@scope"}}},
+    .scope = {LIST_ALL, LIST_ON("p.hub_id"), LIST_ON("r.partnership_id"), LIST_ON("r.school_id"),
+              "r.champion_id = $scope OR EXISTS (SELECT 1 FROM review_team t "
+              "WHERE t.review_id = r.id AND t.person_id = $scope)"},
     .query = review_filters,
     .filters = review_list_filters,
-    .after = {"(r.created_at, r.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY r.created_at, r.id LIMIT $1", {"@limit"}},
+    .after = "(r.created_at, r.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY r.created_at, r.id LIMIT $limit",
     .variants = &review_list_variants,
 };
 

@@ -59,11 +59,11 @@ static const struct vfield school_filters[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
-static const struct list_cond school_list_filters[] = {
-    {"s.partnership_id = $1", {"partnership_id"}},
-    {"p.hub_id = $1", {"hub_id"}},
-    {"strpos(lower(s.name), lower($1)) > 0", {"q"}},
-    {NULL, {NULL}},
+static const char *const school_list_filters[] = {
+    "s.partnership_id = $partnership_id",
+    "p.hub_id = $hub_id",
+    "strpos(lower(s.name), lower($q)) > 0",
+    NULL,
 };
 
 static struct list_variants school_list_variants;
@@ -97,8 +97,8 @@ static const struct list_desc school_list = {
               LIST_NONE},
     .query = school_filters,
     .filters = school_list_filters,
-    .after = {"(s.created_at, s.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY s.created_at, s.id LIMIT $1", {"@limit"}},
+    .after = "(s.created_at, s.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY s.created_at, s.id LIMIT $limit",
     .variants = &school_list_variants,
 };
 

@@ -65,25 +65,20 @@ static const struct vfield training_filters[] = {
 };
 
 /* Dates are days in the schedules' time zone. */
-static const struct list_cond training_list_filters[] = {
-    {"t.course = $1", {"course"}},
-    {"t.hub_id = $1", {"hub_id"}},
-    {"(t.starts_at AT TIME ZONE $2)::date >= $1::date", {"from", "@tz"}},
-    {"(t.starts_at AT TIME ZONE $2)::date <= $1::date", {"to", "@tz"}},
-    {"(t.booked_count < t.capacity) = $1::boolean", {"has_seats"}},
-    {NULL, {NULL}},
+static const char *const training_list_filters[] = {
+    "t.course = $course",
+    "t.hub_id = $hub_id",
+    /* Written value first: a filter is present when its first name's value is (list.h). */
+    "$from::date <= (t.starts_at AT TIME ZONE $tz)::date",
+    "$to::date >= (t.starts_at AT TIME ZONE $tz)::date",
+    "(t.booked_count < t.capacity) = $has_seats::boolean",
+    NULL,
 };
 
 static struct list_variants training_list_variants;
 
 /* Every key but admin sees the sessions of no hub and those of the hub above it. */
-#define TRAINING_VISIBLE                                                                           \
-    {                                                                                              \
-        "t.hub_id IS NULL OR t.hub_id = $1",                                                       \
-        {                                                                                          \
-            "@hub"                                                                                 \
-        }                                                                                          \
-    }
+#define TRAINING_VISIBLE "t.hub_id IS NULL OR t.hub_id = $hub"
 
 static const struct list_desc training_list = {
     .name = "training_list",
@@ -92,8 +87,8 @@ static const struct list_desc training_list = {
     .scope = {LIST_ALL, TRAINING_VISIBLE, TRAINING_VISIBLE, TRAINING_VISIBLE, TRAINING_VISIBLE},
     .query = training_filters,
     .filters = training_list_filters,
-    .after = {"(t.created_at, t.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY t.created_at, t.id LIMIT $1", {"@limit"}},
+    .after = "(t.created_at, t.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY t.created_at, t.id LIMIT $limit",
     .variants = &training_list_variants,
 };
 

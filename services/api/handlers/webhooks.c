@@ -239,10 +239,10 @@ static const struct list_desc webhook_list = {
     .name = "webhook_list",
     .select = "SELECT webhook_json(w)::text AS json, spp_micros(w.created_at) AS micros, w.id "
               "FROM webhooks w",
-    .scope = {LIST_ALL, {"w.api_key_id = $1", {"@key"}}, LIST_NONE, LIST_NONE, LIST_NONE},
+    .scope = {LIST_ALL, "w.api_key_id = $key", LIST_NONE, LIST_NONE, LIST_NONE},
     .query = webhook_filters,
-    .after = {"(w.created_at, w.id) > (spp_from_micros($1), $2::uuid)", {"@micros", "@after"}},
-    .tail = {"ORDER BY w.created_at, w.id LIMIT $1", {"@limit"}},
+    .after = "(w.created_at, w.id) > (spp_from_micros($micros), $after::uuid)",
+    .tail = "ORDER BY w.created_at, w.id LIMIT $limit",
     .variants = &webhook_list_variants,
 };
 
