@@ -301,9 +301,11 @@ START_TEST(paging_under_inserts)
 END_TEST
 
 /* The list item of a record is byte for byte its GET: the lists of hubs, partnerships,
- * schools, people and reviews write their items in C (common/rowjson.c), the GETs answer the
- * *_json functions of sql/. Text that needs every kind of escape (set in SQL: the API's
- * validation keeps control characters out of names), nulls, dates and fractions of a second. */
+ * schools, people, reviews, bookings, accreditations, jobs, API keys and notifications write
+ * their items in C (common/rowjson.c), the GETs answer the *_json functions of sql/ (for
+ * notifications, which have no GET, the function itself is the reference). Text that needs
+ * every kind of escape (set in SQL: the API's validation keeps control characters out of
+ * names), nulls, dates and fractions of a second. */
 static void list_item_is_get(const char *get_path, const char *list_path)
 {
     struct http_resp *g = test_call("GET", get_path, test_admin(), NULL, 200, NULL);
@@ -316,6 +318,28 @@ static void list_item_is_get(const char *get_path, const char *list_path)
                   "%s answered %s\n%s answered %s", list_path, l->body, get_path, g->body);
     http_free(l);
     http_free(g);
+}
+
+/* The same for a list that holds other items too: a page of list_path (a query string; the
+ * cursor followed) holds the item whose id is id, and it is byte for byte want. */
+static void list_holds(const char *list_path, const char *id, const char *want)
+{
+    char *key = xasprintf("{\"id\":\"%s\"", id), *path = xstrdup(list_path);
+    const char *at = NULL;
+    while (path && !at) {
+        struct http_resp *l = test_call("GET", path, test_admin(), NULL, 200, NULL);
+        at = strstr(l->body, key);
+        size_t n = strlen(want);
+        ck_assert_msg(!at || ((at[-1] == '[' || at[-1] == ',') && !strncmp(at, want, n) &&
+                              (at[n] == ',' || at[n] == ']')),
+                      "%s answered %s\nexpected the item %s", path, l->body, want);
+        const char *next = json_string_value(json_object_get(l->json, "next_cursor"));
+        free(path);
+        path = next && !at ? xasprintf("%s&cursor=%s", list_path, next) : NULL;
+        http_free(l);
+    }
+    ck_assert_msg(at, "%s has no item %s", list_path, id);
+    free(key);
 }
 
 START_TEST(list_items_are_the_representation)
@@ -355,6 +379,73 @@ START_TEST(list_items_are_the_representation)
         free(list);
         free(get);
     }
+    /* A booking of the lead's, the lead's accreditation, a dead job, the lead's key and a
+     * notification of the review, each among other items of its list. */
+    char *session = test_create("/v1/training-sessions", test_admin(),
+                                "{\"course\":\"peer_reviewer\",\"starts_at\":"
+                                "\"2030-03-02T09:00:00Z\",\"ends_at\":\"2030-03-02T15:30:00Z\","
+                                "\"location\":\"Leeds\",\"capacity\":3,\"hub_id\":null}");
+    char *path = xasprintf("/v1/training-sessions/%s/bookings", session);
+    char *booking = test_create(path, test_admin(), "{\"person_id\":\"%s\"}", c.lead);
+    free(path);
+    db = test_db();
+    free(test_db_value(db,
+                       "UPDATE bookings SET updated_at = updated_at + interval '0.25 s' "
+                       "WHERE id = $1 RETURNING id",
+                       booking, NULL));
+    char *accr = test_db_value(db,
+                               "UPDATE accreditations SET note = $1 || id, "
+                               "created_at = created_at - interval '0.1 s' WHERE person_id = $2 "
+                               "AND role = 'peer_reviewer' RETURNING id",
+                               odd, c.lead);
+    char *job =
+        test_db_value(db,
+                      "INSERT INTO jobs (kind, status, attempts, max_attempts, last_error, "
+                      "finished_at) VALUES ('conventions.representation', 'dead', 3, 3, $1, "
+                      "clock_timestamp() + interval '0.5 s') RETURNING id",
+                      odd, NULL);
+    char *key =
+        test_db_value(db,
+                      "UPDATE api_keys SET name = $1 || id, revoked_at = created_at + "
+                      "interval '1.5 s' WHERE role = 'person' AND scope_id = $2 RETURNING id",
+                      odd, c.lead);
+    char *note = test_db_value(db,
+                               "INSERT INTO notifications (kind, subject_id, recipient, due_on, "
+                               "review_id, status, attempts, last_error, sent_at) VALUES "
+                               "('conventions.representation', $2, 'lead@example.org', "
+                               "'0999-01-31', $2, 'sent', 2, $1, clock_timestamp() + "
+                               "interval '0.75 s') RETURNING id",
+                               odd, c.review);
+    char *note_json = test_db_value(
+        db, "SELECT notification_json(n)::text FROM notifications n WHERE n.id = $1", note, NULL);
+    PQfinish(db);
+    const char *lists[][3] = {
+        {"/v1/training-sessions/%s/bookings?status=booked", session, "/v1/bookings/%s"},
+        {"/v1/people/%s/accreditations?role=peer_reviewer", c.lead, NULL},
+        {"/v1/jobs?status=dead&kind=conventions.representation&limit=%s", "200", "/v1/jobs/%s"},
+        {"/v1/api-keys?role=person&limit=%s", "200", "/v1/api-keys/%s"},
+    };
+    const char *items[] = {booking, accr, job, key};
+    for (size_t i = 0; i < 4; i++) {
+        char *list = xasprintf(lists[i][0], lists[i][1]);
+        char *get = lists[i][2] ? xasprintf(lists[i][2], items[i])
+                                : xasprintf("/v1/people/%s/accreditations/%s", c.lead, accr);
+        struct http_resp *g = test_call("GET", get, test_admin(), NULL, 200, NULL);
+        list_holds(list, items[i], g->body);
+        http_free(g);
+        free(get);
+        free(list);
+    }
+    char *list = xasprintf("/v1/notifications?review_id=%s", c.review);
+    list_holds(list, note, note_json);
+    free(list);
+    free(note_json);
+    free(note);
+    free(key);
+    free(job);
+    free(accr);
+    free(booking);
+    free(session);
     test_cycle_free(&c);
 }
 END_TEST
