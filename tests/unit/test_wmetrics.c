@@ -62,9 +62,5 @@ END_TEST
 
 Suite *wmetrics_suite(void)
 {
-    Suite *s = suite_create("wmetrics");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, wmetrics_render_counters);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("wmetrics", UNIT_TCASE("core", wmetrics_render_counters));
 }
