@@ -101,11 +101,8 @@ END_TEST
 
 START_TEST(hub_with_partnership_delete_409)
 {
-    char *hub = test_hub();
-    char *partnership = test_partnership(hub);
-    char *path = xasprintf("/v1/hubs/%s", hub);
-    test_expect_in_use(path);
-    free(path);
+    char *hub = test_hub(), *partnership = test_partnership(hub);
+    test_expect_in_use("hubs", hub);
     free(partnership);
     free(hub);
 }

@@ -203,11 +203,8 @@ END_TEST
 
 START_TEST(partnership_with_school_delete_409)
 {
-    char *id = test_partnership(NULL);
-    char *school = test_school(id);
-    char *path = xasprintf("/v1/partnerships/%s", id);
-    test_expect_in_use(path);
-    free(path);
+    char *id = test_partnership(NULL), *school = test_school(id);
+    test_expect_in_use("partnerships", id);
     free(school);
     free(id);
 }

@@ -170,15 +170,12 @@ END_TEST
 
 START_TEST(school_with_person_delete_409)
 {
-    char *school = test_school(NULL);
-    char *person = test_person(school);
-    char *path = xasprintf("/v1/schools/%s", school);
-    test_expect_in_use(path);
-    free(path);
+    char *school = test_school(NULL), *person = test_person(school);
+    test_expect_in_use("schools", school);
 
     /* A person with a declared conflict cannot be deleted either. */
     char *other = test_school(NULL);
-    path = xasprintf("/v1/people/%s/conflicts", person);
+    char *path = xasprintf("/v1/people/%s/conflicts", person);
     char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", other);
     test_expect("POST", path, test_admin(), body, 201, NULL);
     free(body);

@@ -197,10 +197,12 @@ void test_expect_errors(const char *method, const char *path, const char *token,
     http_free(r);
 }
 
-void test_expect_in_use(const char *path)
+void test_expect_in_use(const char *collection, const char *id)
 {
+    char *path = xasprintf("/v1/%s/%s", collection, id);
     test_expect("DELETE", path, test_admin(), NULL, 409, "conflict");
     test_expect("GET", path, test_admin(), NULL, 200, NULL);
+    free(path);
 }
 
 void test_expect_fields(const struct http_resp *r, const char *const *fields, size_t nfields)
@@ -271,23 +273,27 @@ static void test_json_id(char out[64], const char *id)
         snprintf(out, 64, "null");
 }
 
-char *test_hub(void)
+/* test_create of path with a fresh name (test_unique(prefix)) and then the JSON members fields. */
+static char *test_named(const char *path, const char *prefix, const char *fields)
 {
-    char *name = test_unique("Hub");
-    char *id =
-        test_create("/v1/hubs", test_admin(), "{\"name\":\"%s\",\"region\":\"North West\"}", name);
+    char *name = test_unique(prefix);
+    char *id = test_create(path, test_admin(), "{\"name\":\"%s\",%s}", name, fields);
     free(name);
     return id;
 }
 
+char *test_hub(void)
+{
+    return test_named("/v1/hubs", "Hub", "\"region\":\"North West\"");
+}
+
 char *test_partnership(const char *hub_id)
 {
-    char *name = test_unique("Partnership");
     char hub[64];
     test_json_id(hub, hub_id);
-    char *id = test_create("/v1/partnerships", test_admin(),
-                           "{\"name\":\"%s\",\"kind\":\"mat\",\"hub_id\":%s}", name, hub);
-    free(name);
+    char *fields = xasprintf("\"kind\":\"mat\",\"hub_id\":%s", hub);
+    char *id = test_named("/v1/partnerships", "Partnership", fields);
+    free(fields);
     return id;
 }
 

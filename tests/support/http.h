@@ -63,9 +63,9 @@ void test_expect_headers(const char *method, const char *path, const char *token
 /* The same, and the problem lists exactly nerrors errors. */
 void test_expect_errors(const char *method, const char *path, const char *token, const char *body,
                         long status, const char *code, size_t nerrors);
-/* DELETE path answers 409 conflict (the record is still referred to) and a GET of it still
- * answers 200. */
-void test_expect_in_use(const char *path);
+/* DELETE /v1/{collection}/{id} answers 409 conflict (the record is still referred to) and a GET
+ * of it still answers 200. */
+void test_expect_in_use(const char *collection, const char *id);
 /* Each of fields (JSON pointers) has an error in the problem r, and every error has a message. */
 void test_expect_fields(const struct http_resp *r, const char *const *fields, size_t nfields);
 /* The same, keeping the answer for more assertions (the caller frees it). */
