@@ -8,6 +8,14 @@
 #include "log.h"
 #include "unit.h"
 
+/* Asserts that the JSON line holds member name with the string value want. */
+static void log_assert_member(const json_t *line, const char *name, const char *want)
+{
+    const char *got = json_string_value(json_object_get(line, name));
+    ck_assert_msg(got && !strcmp(got, want), "%s is \"%s\", not \"%s\"", name, got ? got : "(none)",
+                  want);
+}
+
 START_TEST(log_level_names)
 {
     static const char *const names[] = {"debug", "info", "warn", "error"};
@@ -68,10 +76,10 @@ START_TEST(log_line_is_one_json_object)
     json_error_t err;
     json_t *o = json_loads(out, 0, &err);
     ck_assert_msg(o != NULL, "not JSON: %s (%s)", out, err.text);
-    ck_assert_str_eq(json_string_value(json_object_get(o, "level")), "warn");
+    log_assert_member(o, "level", "warn");
     ck_assert_str_eq(json_string_value(json_object_get(o, "msg")),
                      "quote \" backslash \\ newline \n end");
-    ck_assert_str_eq(json_string_value(json_object_get(o, "route")), "/v1/x");
+    log_assert_member(o, "route", "/v1/x");
     ck_assert_int_eq(json_integer_value(json_object_get(o, "status")), 200);
     /* UTC with microseconds: 2026-12-03T09:15:44.123456Z */
     const char *ts = json_string_value(json_object_get(o, "ts"));
@@ -105,8 +113,8 @@ START_TEST(log_line_without_extra)
     log_two_lines(out, &a, &b);
     ck_assert_uint_eq(json_object_size(a), 3); /* ts, level, msg */
     ck_assert_uint_eq(json_object_size(b), 3);
-    ck_assert_str_eq(json_string_value(json_object_get(a, "level")), "error");
-    ck_assert_str_eq(json_string_value(json_object_get(b, "msg")), "empty extra");
+    log_assert_member(a, "level", "error");
+    log_assert_member(b, "msg", "empty extra");
     json_decref(a);
     json_decref(b);
 }
@@ -125,10 +133,10 @@ START_TEST(log_level_filters)
     ck_assert_ptr_null(strstr(out, "not shown"));
     json_t *w, *e;
     log_two_lines(out, &w, &e);
-    ck_assert_str_eq(json_string_value(json_object_get(w, "msg")), "shown warn");
-    ck_assert_str_eq(json_string_value(json_object_get(w, "level")), "warn");
-    ck_assert_str_eq(json_string_value(json_object_get(e, "msg")), "shown 2");
-    ck_assert_str_eq(json_string_value(json_object_get(e, "level")), "error");
+    log_assert_member(w, "msg", "shown warn");
+    log_assert_member(w, "level", "warn");
+    log_assert_member(e, "msg", "shown 2");
+    log_assert_member(e, "level", "error");
     json_decref(w);
     json_decref(e);
 }

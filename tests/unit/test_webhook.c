@@ -133,20 +133,29 @@ END_TEST
 
 START_TEST(webhook_private_sockaddr)
 {
-    struct sockaddr_in in4;
-    memset(&in4, 0, sizeof in4);
-    in4.sin_family = AF_INET;
-    inet_pton(AF_INET, "192.168.1.10", &in4.sin_addr);
-    ck_assert(webhook_sockaddr_private((struct sockaddr *)&in4));
-    inet_pton(AF_INET, "8.8.4.4", &in4.sin_addr);
-    ck_assert(!webhook_sockaddr_private((struct sockaddr *)&in4));
-    struct sockaddr_in6 in6;
-    memset(&in6, 0, sizeof in6);
-    in6.sin6_family = AF_INET6;
-    inet_pton(AF_INET6, "::ffff:192.168.1.10", &in6.sin6_addr);
-    ck_assert(webhook_sockaddr_private((struct sockaddr *)&in6));
-    inet_pton(AF_INET6, "2001:4860:4860::8844", &in6.sin6_addr);
-    ck_assert(!webhook_sockaddr_private((struct sockaddr *)&in6));
+    static const struct {
+        int family;
+        const char *ip;
+        int private;
+    } cases[] = {
+        {AF_INET, "192.168.1.10", 1},
+        {AF_INET, "8.8.4.4", 0},
+        {AF_INET6, "::ffff:192.168.1.10", 1},
+        {AF_INET6, "2001:4860:4860::8844", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+        memset(&in4, 0, sizeof in4);
+        memset(&in6, 0, sizeof in6);
+        in4.sin_family = AF_INET;
+        in6.sin6_family = AF_INET6;
+        void *addr = cases[i].family == AF_INET ? (void *)&in4.sin_addr : (void *)&in6.sin6_addr;
+        struct sockaddr *sa =
+            cases[i].family == AF_INET ? (struct sockaddr *)&in4 : (struct sockaddr *)&in6;
+        inet_pton(cases[i].family, cases[i].ip, addr);
+        ck_assert_msg(!webhook_sockaddr_private(sa) == !cases[i].private, "%s", cases[i].ip);
+    }
 }
 END_TEST
 

@@ -76,6 +76,14 @@ void unit_assert_errors(const json_t *errors, const char *const (*want)[2], size
 #define UNIT_ASSERT_ERRORS(errors, ...)                                                            \
     unit_assert_errors((errors), (const char *const[][2]){__VA_ARGS__},                            \
                        sizeof((const char *const[][2]){__VA_ARGS__}) / sizeof(const char *[2]))
+/* Asserts that parse(text, &out), out a T, answers -1 for every string of the array bad. */
+#define UNIT_ASSERT_REFUSED(parse, T, bad)                                                         \
+    do {                                                                                           \
+        for (size_t i_ = 0; i_ < sizeof(bad) / sizeof *(bad); i_++) {                              \
+            T out_;                                                                                \
+            ck_assert_msg(parse((bad)[i_], &out_) == -1, "accepted \"%s\"", (bad)[i_]);            \
+        }                                                                                          \
+    } while (0)
 /* Asserts that text holds line as a whole line (test_metrics.c; for the /metrics texts). */
 void unit_assert_line(const char *text, const char *line);
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */
