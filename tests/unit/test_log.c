@@ -92,15 +92,25 @@ START_TEST(log_line_is_one_json_object)
 }
 END_TEST
 
-/* The two JSON lines of out, each parsed (asserted); the caller frees them with json_decref. */
-static void log_two_lines(const char *out, json_t **first, json_t **second)
+/* The two JSON lines of out, each parsed (asserted), hold each {member, value} of their lists
+ * (ended by {NULL}) and, unless nmembers is 0, exactly nmembers members each. */
+static void log_assert_two_lines(const char *out, size_t nmembers, const char *const first[][2],
+                                 const char *const second[][2])
 {
     const char *nl = strchr(out, '\n');
     ck_assert_ptr_nonnull(nl);
-    *first = json_loadb(out, (size_t)(nl + 1 - out), 0, NULL);
-    *second = json_loads(nl + 1, 0, NULL);
-    ck_assert_ptr_nonnull(*first);
-    ck_assert_ptr_nonnull(*second);
+    json_t *lines[2] = {json_loadb(out, (size_t)(nl + 1 - out), 0, NULL),
+                        json_loads(nl + 1, 0, NULL)};
+    const char *const(*want[2])[2] = {first, second};
+    for (int l = 0; l < 2; l++) {
+        ck_assert_ptr_nonnull(lines[l]);
+        if (nmembers)
+            ck_assert_uint_eq(json_object_size(lines[l]), nmembers);
+        for (size_t i = 0; want[l][i][0]; i++)
+            log_assert_member(lines[l], want[l][i][0], want[l][i][1]);
+    }
+    json_decref(lines[0]);
+    json_decref(lines[1]);
 }
 
 START_TEST(log_line_without_extra)
@@ -108,15 +118,9 @@ START_TEST(log_line_without_extra)
     log_capture_start();
     log_line(LOG_ERROR, "plain", NULL);
     log_line(LOG_INFO, "empty extra", "");
-    const char *out = log_capture_end();
-    json_t *a, *b;
-    log_two_lines(out, &a, &b);
-    ck_assert_uint_eq(json_object_size(a), 3); /* ts, level, msg */
-    ck_assert_uint_eq(json_object_size(b), 3);
-    log_assert_member(a, "level", "error");
-    log_assert_member(b, "msg", "empty extra");
-    json_decref(a);
-    json_decref(b);
+    static const char *const plain[][2] = {{"level", "error"}, {NULL}};
+    static const char *const empty[][2] = {{"msg", "empty extra"}, {NULL}};
+    log_assert_two_lines(log_capture_end(), 3, plain, empty); /* ts, level, msg */
 }
 END_TEST
 
@@ -131,14 +135,9 @@ START_TEST(log_level_filters)
     const char *out = log_capture_end();
     log_set_level(LOG_INFO);
     ck_assert_ptr_null(strstr(out, "not shown"));
-    json_t *w, *e;
-    log_two_lines(out, &w, &e);
-    log_assert_member(w, "msg", "shown warn");
-    log_assert_member(w, "level", "warn");
-    log_assert_member(e, "msg", "shown 2");
-    log_assert_member(e, "level", "error");
-    json_decref(w);
-    json_decref(e);
+    static const char *const warn[][2] = {{"msg", "shown warn"}, {"level", "warn"}, {NULL}};
+    static const char *const error[][2] = {{"msg", "shown 2"}, {"level", "error"}, {NULL}};
+    log_assert_two_lines(out, 0, warn, error);
 }
 END_TEST
 
