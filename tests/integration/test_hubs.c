@@ -42,12 +42,12 @@ static int hub_listed(const struct http_resp *r, const char *id)
 START_TEST(hub_create_read_list_update_delete)
 {
     char *name = test_unique("Pennine Hub");
-    char *body = xasprintf("{\"name\":\"%s\",\"region\":\"Yorkshire\","
-                           "\"contact_email\":\"hub@pennine.example.org\"}",
-                           name);
+    char *body = test_fmt("{\"name\":\"%s\",\"region\":\"Yorkshire\","
+                          "\"contact_email\":\"hub@pennine.example.org\"}",
+                          name);
     struct http_resp *r = test_call("POST", "/v1/hubs", test_admin(), body, 201, NULL);
     char *id = xstrdup(hub_str(r->json, "id"));
-    char *path = xasprintf("/v1/hubs/%s", id);
+    char *path = test_fmt("/v1/hubs/%s", id);
     ck_assert_str_eq(http_header(r, "Location"), path);
     ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
     ck_assert_str_eq(hub_str(r->json, "name"), name);
@@ -63,13 +63,12 @@ START_TEST(hub_create_read_list_update_delete)
     /* q is a case-insensitive name search; another hub does not match. */
     char *other = test_hub();
     char *q = hub_query_text(name);
-    char *search = xasprintf("/v1/hubs?q=%s", q);
+    char *search = test_fmt("/v1/hubs?q=%s", q);
     r = test_call("GET", search, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     ck_assert(hub_listed(r, id));
     ck_assert(!hub_listed(r, other));
     http_free(r);
-    free(search);
     free(q);
 
     /* Merge patch: null clears an optional field, fields left out stay. */
@@ -91,20 +90,15 @@ START_TEST(hub_create_read_list_update_delete)
     ck_assert_int_eq(r->body_len, 0);
     http_free(r);
     test_expect("GET", path, test_admin(), NULL, 404, "not_found");
-    free(other);
-    free(path);
     free(id);
-    free(body);
-    free(name);
 }
 END_TEST
 
 START_TEST(hub_with_partnership_delete_409)
 {
-    char *hub = test_hub(), *partnership = test_partnership(hub);
+    char *hub = test_hub();
+    test_partnership(hub);
     test_expect_in_use("hubs", hub);
-    free(partnership);
-    free(hub);
 }
 END_TEST
 
@@ -113,9 +107,9 @@ START_TEST(hub_invalid_fields_422_lists_each)
     char *long_name = xmalloc(202);
     memset(long_name, 'x', 201);
     long_name[201] = '\0';
-    char *body = xasprintf("{\"name\":\"%s\",\"region\":7,\"contact_email\":\"nope\","
-                           "\"grade\":\"outstanding\",\"version\":3}",
-                           long_name);
+    char *body = test_fmt("{\"name\":\"%s\",\"region\":7,\"contact_email\":\"nope\","
+                          "\"grade\":\"outstanding\",\"version\":3}",
+                          long_name);
     struct http_resp *r =
         test_call("POST", "/v1/hubs", test_admin(), body, 422, "validation_failed");
     json_t *errors = json_object_get(r->json, "errors");
@@ -125,7 +119,6 @@ START_TEST(hub_invalid_fields_422_lists_each)
     http_free(r);
     /* A missing required field is named too. */
     test_expect_errors("POST", "/v1/hubs", test_admin(), "{}", 422, NULL, 2);
-    free(body);
     free(long_name);
 }
 END_TEST
@@ -133,7 +126,7 @@ END_TEST
 START_TEST(hub_stale_if_match_412)
 {
     char *hub = test_hub();
-    char *path = xasprintf("/v1/hubs/%s", hub);
+    char *path = test_fmt("/v1/hubs/%s", hub);
     const char *v1[] = {"If-Match: \"1\"", NULL};
     test_expect_headers("PATCH", path, test_admin(), "{\"region\":\"Tees\"}", v1, 200, NULL);
     struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"region\":\"Wear\"}", v1);
@@ -146,8 +139,6 @@ START_TEST(hub_stale_if_match_412)
     http_free(r);
     const char *v2[] = {"If-Match: \"2\"", NULL};
     test_expect_headers("DELETE", path, test_admin(), NULL, v2, 204, NULL);
-    free(path);
-    free(hub);
 }
 END_TEST
 
@@ -155,7 +146,7 @@ START_TEST(hub_key_scope)
 {
     char *mine = test_hub(), *theirs = test_hub();
     char *key = test_key("hub", mine);
-    char *my_path = xasprintf("/v1/hubs/%s", mine), *their_path = xasprintf("/v1/hubs/%s", theirs);
+    char *my_path = test_fmt("/v1/hubs/%s", mine), *their_path = test_fmt("/v1/hubs/%s", theirs);
 
     test_expect("GET", my_path, key, NULL, 200, NULL);
     test_expect("GET", their_path, key, NULL, 404, NULL);
@@ -177,13 +168,6 @@ START_TEST(hub_key_scope)
     r = test_call("GET", "/v1/hubs", pkey, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
-    free(pkey);
-    free(partnership);
-    free(their_path);
-    free(my_path);
-    free(key);
-    free(theirs);
-    free(mine);
 }
 END_TEST
 

@@ -28,13 +28,12 @@ static struct http_resp *rv_call(long status, const char *method, const char *pa
     va_start(ap, fmt);
     char *body = test_vformat(fmt, ap);
     va_end(ap);
-    char *h = if_match ? xasprintf("If-Match: %s", if_match) : NULL;
+    char *h = if_match ? test_fmt("If-Match: %s", if_match) : NULL;
     const char *headers[] = {h, NULL};
     struct http_resp *r = http_call(method, path, token, body, h ? headers : NULL);
     if (status)
         ck_assert_msg(r->status == status, "%s %s %s: expected %ld, got %ld %s", method, path,
                       body ? body : "", status, r->status, r->body);
-    free(h);
     free(body);
     return r;
 }
@@ -73,11 +72,10 @@ static void expect(struct http_resp *r, long status)
 /* Records an award earned elsewhere (admin), in role, on 2026-01-05: valid into 2028. */
 static void rv_award(const char *person, const char *role)
 {
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
     struct http_resp *r = rv_call(201, "POST", path, test_admin(), NULL,
                                   "{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
     http_free(r);
-    free(path);
 }
 
 /* A person at school accredited in role (NULL: none). */
@@ -93,10 +91,9 @@ static char *rv_person(const char *school, const char *role)
 static struct http_resp *rv_seat(const struct test_two *f, const char *token, const char *person,
                                  const char *role)
 {
-    char *path = xasprintf("/v1/reviews/%s/team", f->review);
+    char *path = test_fmt("/v1/reviews/%s/team", f->review);
     struct http_resp *r = rv_call(0, "POST", path, token, NULL,
                                   "{\"person_id\":\"%s\",\"role\":\"%s\"}", person, role);
-    free(path);
     return r;
 }
 
@@ -125,7 +122,7 @@ START_TEST(team_by_the_host_school)
     struct test_two f;
     test_two_setup(&f, 0, rv_review);
     char *a = rv_person(f.partner, "peer_reviewer"), *b = rv_person(f.partner, "peer_reviewer");
-    char *team = xasprintf("/v1/reviews/%s/team", f.review);
+    char *team = test_fmt("/v1/reviews/%s/team", f.review);
 
     struct http_resp *r = rv_seat(&f, f.host_key, a, "lead_reviewer");
     expect(r, 201);
@@ -149,7 +146,7 @@ START_TEST(team_by_the_host_school)
     expect(r, 409);
     ck_assert_str_eq(test_code(r), "conflict");
     http_free(r);
-    char *peer_path = xasprintf("%s/%s", team, peer);
+    char *peer_path = test_fmt("%s/%s", team, peer);
     r = rv_call(422, "PATCH", peer_path, f.host_key, NULL, "{\"role\":\"lead_reviewer\"}");
     ck_assert(has_error(r, "/role", "lead_reviewer_count"));
     http_free(r);
@@ -199,7 +196,7 @@ START_TEST(team_by_the_host_school)
     test_expect("GET", loc, f.host_key, NULL, 404, NULL);
 
     /* A cancelled review's team no longer changes. */
-    char *tr = xasprintf("/v1/reviews/%s/transitions", f.review);
+    char *tr = test_fmt("/v1/reviews/%s/transitions", f.review);
     r = rv_call(200, "POST", tr, f.host_key, NULL, "{\"to\":\"cancelled\",\"reason\":\"Closure\"}");
     http_free(r);
     r = rv_seat(&f, f.host_key, c, "peer_reviewer");
@@ -208,18 +205,9 @@ START_TEST(team_by_the_host_school)
     r = rv_call(409, "DELETE", peer_path, f.host_key, NULL, NULL);
     http_free(r);
 
-    free(tr);
-    free(stranger_key);
-    free(member_key);
-    free(c);
-    free(peer_path);
     free(peer);
     free(lead);
     free(loc);
-    free(team);
-    free(a);
-    free(b);
-    test_two_free(&f);
 }
 END_TEST
 
@@ -255,21 +243,19 @@ START_TEST(team_eligibility_rules)
     http_free(seen);
 
     char *conflicted = rv_person(f.partner, "peer_reviewer");
-    char *path = xasprintf("/v1/people/%s/conflicts", conflicted);
+    char *path = test_fmt("/v1/people/%s/conflicts", conflicted);
     struct http_resp *r = rv_call(201, "POST", path, test_admin(), NULL,
                                   "{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", f.host);
     http_free(r);
-    free(path);
     rv_refused(&f, conflicted, "declared_conflict");
 
     /* Unavailability counts once the visit has dates. */
     char *away = rv_person(f.partner, "peer_reviewer");
-    path = xasprintf("/v1/people/%s/unavailability", away);
+    path = test_fmt("/v1/people/%s/unavailability", away);
     r = rv_call(201, "POST", path, test_admin(), NULL,
                 "{\"from_on\":\"2027-02-26\",\"to_on\":\"2027-03-01\"}");
     http_free(r);
-    free(path);
-    char *review = xasprintf("/v1/reviews/%s", f.review);
+    char *review = test_fmt("/v1/reviews/%s", f.review);
     r = rv_call(200, "PATCH", review, f.host_key, NULL,
                 "{\"review_starts_on\":\"2027-03-01\",\"review_ends_on\":\"2027-03-02\"}");
     http_free(r);
@@ -286,7 +272,7 @@ START_TEST(team_eligibility_rules)
     /* Nobody was seated, and replacing a member's person is checked the same way. */
     char *fine = rv_person(f.partner, "peer_reviewer");
     char *member = rv_created(rv_seat(&f, f.host_key, fine, "lead_reviewer"));
-    char *member_path = xasprintf("/v1/reviews/%s/team/%s", f.review, member);
+    char *member_path = test_fmt("/v1/reviews/%s/team/%s", f.review, member);
     r = rv_call(422, "PATCH", member_path, f.host_key, NULL, "{\"person_id\":\"%s\"}", away);
     ck_assert(has_error(r, "/person_id", "unavailable"));
     http_free(r);
@@ -294,24 +280,12 @@ START_TEST(team_eligibility_rules)
     r = rv_call(200, "PATCH", member_path, f.host_key, "\"1\"", "{\"person_id\":\"%s\"}", other);
     ck_assert_str_eq(str(r, "person_id"), other);
     http_free(r);
-    char *team = xasprintf("/v1/reviews/%s/team", f.review);
+    char *team = test_fmt("/v1/reviews/%s/team", f.review);
     r = http_call("GET", team, f.host_key, NULL, NULL);
     ck_assert_uint_eq(items(r), 1);
     http_free(r);
 
-    free(team);
-    free(other);
-    free(member_path);
     free(member);
-    free(fine);
-    free(both);
-    free(review);
-    free(away);
-    free(conflicted);
-    free(elsewhere);
-    free(at_host);
-    free(untrained);
-    test_two_free(&f);
 }
 END_TEST
 
@@ -323,8 +297,8 @@ START_TEST(evidence_and_findings_by_the_team)
     http_free(rv_seat(&f, f.host_key, a, "lead_reviewer"));
     http_free(rv_seat(&f, f.host_key, b, "peer_reviewer"));
     char *ka = test_key("person", a), *kb = test_key("person", b);
-    char *ev = xasprintf("/v1/reviews/%s/evidence", f.review);
-    char *fi = xasprintf("/v1/reviews/%s/findings", f.review);
+    char *ev = test_fmt("/v1/reviews/%s/evidence", f.review);
+    char *fi = test_fmt("/v1/reviews/%s/findings", f.review);
 
     /* A person key records as itself. */
     struct http_resp *r = rv_call(201, "POST", ev, ka, NULL,
@@ -332,7 +306,7 @@ START_TEST(evidence_and_findings_by_the_team)
                                   "phonics: pupils blend confidently\","
                                   "\"source_url\":\"https://example.org/notes/1\"}");
     ck_assert_str_eq(str(r, "recorded_by"), a);
-    char *e1_path = xasprintf("%s", http_header(r, "Location"));
+    char *e1_path = test_fmt("%s", http_header(r, "Location"));
     char *e1 = rv_created(r);
     r = rv_call(403, "POST", ev, ka, NULL,
                 "{\"kind\":\"document\",\"summary\":\"Reading policy\",\"recorded_by\":\"%s\"}", b);
@@ -380,11 +354,11 @@ START_TEST(evidence_and_findings_by_the_team)
     char *host2 = test_school(f.partnership);
     char *host2_key = test_key("school", host2);
     char *review2 = test_create("/v1/reviews", host2_key, "{\"school_id\":\"%s\"}", host2);
-    char *team2 = xasprintf("/v1/reviews/%s/team", review2);
+    char *team2 = test_fmt("/v1/reviews/%s/team", review2);
     r = rv_call(201, "POST", team2, host2_key, NULL,
                 "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", a);
     http_free(r);
-    char *ev2 = xasprintf("/v1/reviews/%s/evidence", review2);
+    char *ev2 = test_fmt("/v1/reviews/%s/evidence", review2);
     char *foreign =
         rv_created(rv_call(0, "POST", ev2, ka, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}"));
 
@@ -421,7 +395,7 @@ START_TEST(evidence_and_findings_by_the_team)
     http_free(r);
 
     /* Cited evidence stays until no finding cites it. */
-    char *e2_path = xasprintf("%s/%s", ev, e2);
+    char *e2_path = test_fmt("%s/%s", ev, e2);
     test_expect("DELETE", e2_path, ka, NULL, 409, NULL);
     r = rv_call(412, "PATCH", finding_path, ka, "\"2\"", "{\"evidence_ids\":[\"%s\"]}", e1);
     http_free(r);
@@ -451,7 +425,7 @@ START_TEST(evidence_and_findings_by_the_team)
     http_free(r);
 
     /* Team members do not write the action plan. */
-    char *ac = xasprintf("/v1/reviews/%s/actions", f.review);
+    char *ac = test_fmt("/v1/reviews/%s/actions", f.review);
     r = rv_call(403, "POST", ac, ka, NULL, "{\"description\":\"Phonics catch-up\"}");
     http_free(r);
 
@@ -460,27 +434,10 @@ START_TEST(evidence_and_findings_by_the_team)
     http_free(r);
     test_expect("DELETE", finding_path, kb, NULL, 204, NULL);
 
-    free(ac);
-    free(e2_path);
     free(finding_path);
     free(foreign);
-    free(ev2);
-    free(team2);
-    free(review2);
-    free(host2_key);
-    free(host2);
-    free(ko);
-    free(off_team);
     free(e2);
     free(e1);
-    free(e1_path);
-    free(fi);
-    free(ev);
-    free(kb);
-    free(ka);
-    free(a);
-    free(b);
-    test_two_free(&f);
 }
 END_TEST
 
@@ -491,15 +448,14 @@ START_TEST(actions_and_best_practices_by_the_workshop)
     char *reviewer = rv_person(f.partner, "peer_reviewer");
     http_free(rv_seat(&f, f.host_key, reviewer, "lead_reviewer"));
     char *champion = rv_person(f.partner, "improvement_champion");
-    char *path = xasprintf("/v1/reviews/%s/champion", f.review);
+    char *path = test_fmt("/v1/reviews/%s/champion", f.review);
     struct http_resp *r =
         rv_call(200, "PUT", path, f.host_key, NULL, "{\"person_id\":\"%s\"}", champion);
     http_free(r);
-    free(path);
     char *kc = test_key("person", champion), *kr = test_key("person", reviewer);
     char *head = test_person(f.host);
-    char *ac = xasprintf("/v1/reviews/%s/actions", f.review);
-    char *bp = xasprintf("/v1/reviews/%s/best-practices", f.review);
+    char *ac = test_fmt("/v1/reviews/%s/actions", f.review);
+    char *bp = test_fmt("/v1/reviews/%s/best-practices", f.review);
 
     /* The champion records the action plan. */
     r = rv_call(201, "POST", ac, kc, NULL,
@@ -575,14 +531,6 @@ START_TEST(actions_and_best_practices_by_the_workshop)
 
     free(practice);
     free(action);
-    free(bp);
-    free(ac);
-    free(head);
-    free(kr);
-    free(kc);
-    free(champion);
-    free(reviewer);
-    test_two_free(&f);
 }
 END_TEST
 
@@ -593,13 +541,13 @@ START_TEST(partnership_best_practices_published_newest_first)
 {
     struct test_two f;
     test_two_setup(&f, 0, rv_review);
-    char *list = xasprintf("/v1/partnerships/%s/best-practices", f.partnership);
+    char *list = test_fmt("/v1/partnerships/%s/best-practices", f.partnership);
     struct http_resp *r = test_call("GET", list, f.host_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 0);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     http_free(r);
 
-    char *bp = xasprintf("/v1/reviews/%s/best-practices", f.review);
+    char *bp = test_fmt("/v1/reviews/%s/best-practices", f.review);
     char *ids[4];
     for (int i = 0; i < 4; i++)
         ids[i] = rv_created(rv_call(0, "POST", bp, f.host_key, NULL,
@@ -614,7 +562,7 @@ START_TEST(partnership_best_practices_published_newest_first)
     const char *tie_lo = tie_hi == ids[0] ? ids[2] : ids[0];
     const char *want[] = {ids[1], tie_hi, tie_lo};
 
-    char *page = xasprintf("%s?limit=2", list);
+    char *page = test_fmt("%s?limit=2", list);
     for (int seen = 0; seen < 3;) {
         r = test_call("GET", page, f.partnership_key, NULL, 200, NULL);
         size_t i;
@@ -626,14 +574,12 @@ START_TEST(partnership_best_practices_published_newest_first)
             ck_assert(json_is_string(json_object_get(it, "published_at")));
         }
         const char *next = json_string_value(json_object_get(r->json, "next_cursor"));
-        free(page);
-        page = next ? xasprintf("%s?limit=2&cursor=%s", list, next) : NULL;
+        page = next ? test_fmt("%s?limit=2&cursor=%s", list, next) : NULL;
         ck_assert_int_eq(!!next, seen < 3);
         http_free(r);
         if (!page)
             break;
     }
-    free(page);
 
     /* Readers: admin, the hub, the partnership, its member schools; not another partnership's
      * keys, nor person keys. */
@@ -653,19 +599,11 @@ START_TEST(partnership_best_practices_published_newest_first)
     }
     test_expect("GET", "/v1/partnerships/00000000-0000-4000-8000-000000000000/best-practices",
                 test_admin(), NULL, 404, NULL);
-    char *bad = xasprintf("%s?limit=0&since=2026-01-01", list);
+    char *bad = test_fmt("%s?limit=0&since=2026-01-01", list);
     test_expect("GET", bad, f.host_key, NULL, 422, NULL);
-    free(bad);
 
-    free(person_key);
-    free(someone);
-    free(other_partnership_key);
-    free(other_school_key);
     for (int i = 0; i < 4; i++)
         free(ids[i]);
-    free(bp);
-    free(list);
-    test_two_free(&f);
 }
 END_TEST
 

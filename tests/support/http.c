@@ -14,6 +14,53 @@
 #include "buf.h"
 #include "xalloc.h"
 
+/* What test_keep was handed, freed when the test's process exits (Check forks one a test; LSan's
+ * check at exit was registered before main, so it runs after this). */
+static struct {
+    pthread_mutex_t lock;
+    void **p;
+    size_t n, cap;
+    int at_exit;
+} kept = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void test_free_kept(void)
+{
+    pthread_mutex_lock(&kept.lock);
+    for (size_t i = 0; i < kept.n; i++)
+        free(kept.p[i]);
+    free(kept.p);
+    kept.p = NULL;
+    kept.n = kept.cap = 0;
+    pthread_mutex_unlock(&kept.lock);
+}
+
+void *test_keep(void *p)
+{
+    if (!p)
+        return NULL;
+    pthread_mutex_lock(&kept.lock);
+    if (!kept.at_exit) {
+        kept.at_exit = 1;
+        atexit(test_free_kept);
+    }
+    if (kept.n == kept.cap) {
+        kept.cap = kept.cap ? kept.cap * 2 : 64;
+        kept.p = xrealloc(kept.p, kept.cap * sizeof *kept.p);
+    }
+    kept.p[kept.n++] = p;
+    pthread_mutex_unlock(&kept.lock);
+    return p;
+}
+
+char *test_fmt(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = test_vformat(fmt, ap);
+    va_end(ap);
+    return test_keep(s);
+}
+
 static size_t http_write(char *ptr, size_t size, size_t n, void *arg)
 {
     buf_append(arg, ptr, size * n);
@@ -124,7 +171,8 @@ static unsigned long test_counter(void)
 
 char *test_unique(const char *prefix)
 {
-    return xasprintf("%s %ld-%d-%lu", prefix, (long)time(NULL), (int)getpid(), test_counter());
+    return test_keep(
+        xasprintf("%s %ld-%d-%lu", prefix, (long)time(NULL), (int)getpid(), test_counter()));
 }
 
 char *test_email(const char *prefix)
@@ -133,9 +181,7 @@ char *test_email(const char *prefix)
     for (char *c = u; *c; c++)
         if (*c == ' ')
             *c = '.';
-    char *email = xasprintf("%s@Example.ORG", u);
-    free(u);
-    return email;
+    return test_fmt("%s@Example.ORG", u);
 }
 
 const char *test_urn(void)
@@ -238,7 +284,7 @@ char *test_message_id(const char *id)
             if (*p >= 'A' && *p <= 'Z')
                 *p = (char)(*p + 32);
     }
-    return xasprintf("<%s@%s>", id, domain);
+    return test_fmt("<%s@%s>", id, domain);
 }
 
 char *test_vformat(const char *fmt, va_list ap)
@@ -261,7 +307,7 @@ char *test_create(const char *path, const char *token, const char *fmt, ...)
     char *id = xstrdup(json_string_value(json_object_get(r->json, "id")));
     free(body);
     http_free(r);
-    return id;
+    return test_keep(id);
 }
 
 /* An id as a JSON value in out: the quoted string, or null when id is NULL. */
@@ -276,10 +322,7 @@ static void test_json_id(char out[64], const char *id)
 /* test_create of path with a fresh name (test_unique(prefix)) and then the JSON members fields. */
 static char *test_named(const char *path, const char *prefix, const char *fields)
 {
-    char *name = test_unique(prefix);
-    char *id = test_create(path, test_admin(), "{\"name\":\"%s\",%s}", name, fields);
-    free(name);
-    return id;
+    return test_create(path, test_admin(), "{\"name\":\"%s\",%s}", test_unique(prefix), fields);
 }
 
 char *test_hub(void)
@@ -291,10 +334,8 @@ char *test_partnership(const char *hub_id)
 {
     char hub[64];
     test_json_id(hub, hub_id);
-    char *fields = xasprintf("\"kind\":\"mat\",\"hub_id\":%s", hub);
-    char *id = test_named("/v1/partnerships", "Partnership", fields);
-    free(fields);
-    return id;
+    return test_named("/v1/partnerships", "Partnership",
+                      test_fmt("\"kind\":\"mat\",\"hub_id\":%s", hub));
 }
 
 char *test_school(const char *partnership_id)
@@ -317,8 +358,7 @@ char *test_school(const char *partnership_id)
         free(body);
     }
     ck_assert_ptr_nonnull(id);
-    free(name);
-    return id;
+    return test_keep(id);
 }
 
 char *test_person(const char *school_id)
@@ -328,13 +368,9 @@ char *test_person(const char *school_id)
     for (char *c = email; *c; c++)
         if (*c == ' ')
             *c = '.';
-    char *id =
-        test_create("/v1/people", test_admin(),
-                    "{\"school_id\":\"%s\",\"full_name\":\"%s\",\"email\":\"%s@example.org\"}",
-                    school_id, name, email);
-    free(name);
-    free(email);
-    return id;
+    return test_create("/v1/people", test_admin(),
+                       "{\"school_id\":\"%s\",\"full_name\":\"%s\",\"email\":\"%s@example.org\"}",
+                       school_id, name, email);
 }
 
 char *test_key(const char *role, const char *scope_id)
@@ -347,5 +383,5 @@ char *test_key(const char *role, const char *scope_id)
     char *token = xstrdup(json_string_value(json_object_get(r->json, "token")));
     http_free(r);
     free(body);
-    return token;
+    return test_keep(token);
 }

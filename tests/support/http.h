@@ -24,11 +24,19 @@ struct http_resp *http_call(const char *method, const char *path, const char *to
 const char *http_header(const struct http_resp *r, const char *name);
 void http_free(struct http_resp *r);
 
+/* Memory that belongs to the running test: test_keep hands it p (from malloc, or NULL) and returns
+ * p; it is freed when the test's process exits (Check forks one a test; without fork, when the
+ * run ends). Every string the test_* helpers below and in fixtures.h return is kept so: tests
+ * never free them. */
+void *test_keep(void *p);
+/* fmt formatted (asserted), kept by the test. */
+char *test_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 const char *test_admin(void);
-/* A fresh string unique to this run, e.g. "School 12345-7". The caller frees it. */
+/* A fresh string unique to this run, e.g. "School 12345-7". */
 char *test_unique(const char *prefix);
 /* A fresh email address unique to this run, "<prefix>.12345-7@Example.ORG" (mixed case on
- * purpose). The caller frees it. */
+ * purpose). */
 char *test_email(const char *prefix);
 /* A fresh URN of 7 digits, unique to this run (static per-thread buffer). */
 const char *test_urn(void);
@@ -36,7 +44,7 @@ const char *test_urn(void);
 /* fmt formatted with ap (asserted), or NULL when fmt is NULL. The caller frees it. */
 char *test_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
-/* Creators that assert 201 and return the new id (caller frees). */
+/* Creators that assert 201 and return the new id. */
 char *test_create(const char *path, const char *token, const char *body_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 char *test_hub(void);
@@ -47,7 +55,7 @@ char *test_person(const char *school_id);
 char *test_key(const char *role, const char *scope_id);
 
 /* The Message-ID the worker gives the email of notification id: "<id@domain of SPP_MAIL_FROM>"
- * (the caller frees it). */
+ * (kept by the test). */
 char *test_message_id(const char *id);
 
 /* The problem code of a response, or "" when it has none. */
