@@ -170,15 +170,11 @@ START_TEST(person_invalid_fields_422_lists_each)
                        "{\"school_id\":\"nope\",\"full_name\":\"\",\"email\":\"not-an-email\","
                        "\"digest_opt_in\":1,\"notification_preferences\":[],\"grade\":2}",
                        422, "validation_failed", 6);
-    struct http_resp *r = test_call("POST", "/v1/people", test_admin(), "{}", 422, NULL);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 3);
-    http_free(r);
-    r = test_call("POST", "/v1/people", test_admin(),
-                  "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"full_name\":\"N\","
-                  "\"email\":\"n@example.org\"}",
-                  422, NULL);
-    ck_assert_str_eq(person_error(r, "field"), "/school_id");
-    http_free(r);
+    test_expect_errors("POST", "/v1/people", test_admin(), "{}", 422, NULL, 3);
+    test_expect_field("POST", "/v1/people", test_admin(),
+                      "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"full_name\":\"N\","
+                      "\"email\":\"n@example.org\"}",
+                      422, "/school_id");
     test_expect_errors("GET", "/v1/people?school_id=x&partnership_id=y&limit=0", test_admin(), NULL,
                        422, NULL, 3);
 }
@@ -189,13 +185,7 @@ START_TEST(person_stale_if_match_412)
     char *school = test_school(NULL);
     char *person = test_person(school);
     char *path = test_fmt("/v1/people/%s", person);
-    const char *v1[] = {"If-Match: \"1\"", NULL};
-    test_expect_headers("PATCH", path, test_admin(), "{\"job_title\":\"SENCo\"}", v1, 200, NULL);
-    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"job_title\":\"Head\"}", v1);
-    ck_assert_int_eq(r->status, 412);
-    ck_assert_str_eq(test_code(r), "precondition_failed");
-    http_free(r);
-    test_expect_headers("DELETE", path, test_admin(), NULL, v1, 412, NULL);
+    test_expect_stale_if_match(path, "{\"job_title\":\"SENCo\"}", "{\"job_title\":\"Head\"}");
     const char *v2[] = {"If-Match: \"2\"", NULL};
     test_expect_headers("DELETE", path, test_admin(), NULL, v2, 204, NULL);
 }
@@ -241,9 +231,7 @@ START_TEST(person_scope_by_key)
     http_free(r);
     char *stranger_path = test_fmt("/v1/people/%s", stranger);
     test_expect("GET", stranger_path, skey, NULL, 404, NULL);
-    r = test_call("PATCH", colleague_path, skey, move, 422, NULL);
-    ck_assert_str_eq(person_error(r, "field"), "/school_id");
-    http_free(r);
+    test_expect_field("PATCH", colleague_path, skey, move, 422, "/school_id");
     body = test_fmt("{\"school_id\":\"%s\",\"full_name\":\"X\",\"email\":\"x@example.org\"}",
                     other_school);
     test_expect("POST", "/v1/people", skey, body, 422, NULL);
@@ -291,11 +279,9 @@ START_TEST(conflicts_declare_list_delete)
 
     /* Declared twice, for no school, without a reason. */
     test_expect("POST", list, test_admin(), body, 409, "conflict");
-    r = test_call("POST", list, test_admin(),
-                  "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"reason\":\"x\"}", 422,
-                  NULL);
-    ck_assert_str_eq(person_error(r, "field"), "/school_id");
-    http_free(r);
+    test_expect_field("POST", list, test_admin(),
+                      "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"reason\":\"x\"}",
+                      422, "/school_id");
     test_expect_errors("POST", list, test_admin(), "{\"reason\":\" \",\"colour\":1}", 422, NULL, 3);
 
     test_expect("DELETE", item, test_admin(), NULL, 204, NULL);

@@ -52,12 +52,22 @@ void *test_keep(void *p)
     return p;
 }
 
+char *test_repeat(char c, size_t n)
+{
+    char *s = xmalloc(n + 1);
+    memset(s, c, n);
+    s[n] = '\0';
+    return test_keep(s);
+}
+
 char *test_fmt(const char *fmt, ...)
 {
+    char *s = NULL;
     va_list ap;
     va_start(ap, fmt);
-    char *s = test_vformat(fmt, ap);
+    int n = vasprintf(&s, fmt, ap);
     va_end(ap);
+    ck_assert_int_ge(n, 0);
     return test_keep(s);
 }
 
@@ -243,6 +253,16 @@ void test_expect_errors(const char *method, const char *path, const char *token,
     http_free(r);
 }
 
+void test_expect_field(const char *method, const char *path, const char *token, const char *body,
+                       long status, const char *field)
+{
+    struct http_resp *r = test_call(method, path, token, body, status, NULL);
+    const char *got = json_string_value(
+        json_object_get(json_array_get(json_object_get(r->json, "errors"), 0), "field"));
+    ck_assert_str_eq(got ? got : "", field);
+    http_free(r);
+}
+
 void test_expect_in_use(const char *collection, const char *id)
 {
     char *path = xasprintf("/v1/%s/%s", collection, id);
@@ -251,9 +271,13 @@ void test_expect_in_use(const char *collection, const char *id)
     free(path);
 }
 
-void test_expect_fields(const struct http_resp *r, const char *const *fields, size_t nfields)
+void test_expect_invalid(const char *path, const char *body, const char *const *fields,
+                         size_t nfields, size_t nerrors)
 {
+    struct http_resp *r = test_call("POST", path, test_admin(), body, 422, "validation_failed");
     json_t *errors = json_object_get(r->json, "errors");
+    if (nerrors)
+        ck_assert_int_eq(json_array_size(errors), nerrors);
     ck_assert_msg(json_is_array(errors), "no errors in %s", r->body);
     for (size_t i = 0; i < nfields; i++) {
         int seen = 0;
@@ -268,6 +292,15 @@ void test_expect_fields(const struct http_resp *r, const char *const *fields, si
         }
         ck_assert_msg(seen, "no error for %s in %s", fields[i], r->body);
     }
+    http_free(r);
+}
+
+void test_expect_stale_if_match(const char *path, const char *first, const char *second)
+{
+    const char *v1[] = {"If-Match: \"1\"", NULL};
+    test_expect_headers("PATCH", path, test_admin(), first, v1, 200, NULL);
+    test_expect_headers("PATCH", path, test_admin(), second, v1, 412, "precondition_failed");
+    test_expect_headers("DELETE", path, test_admin(), NULL, v1, 412, NULL);
 }
 
 char *test_message_id(const char *id)

@@ -29,6 +29,8 @@ void http_free(struct http_resp *r);
  * run ends). Every string the test_* helpers below and in fixtures.h return is kept so: tests
  * never free them. */
 void *test_keep(void *p);
+/* n times the character c, kept by the test. */
+char *test_repeat(char c, size_t n);
 /* fmt formatted (asserted), kept by the test. */
 char *test_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -71,11 +73,20 @@ void test_expect_headers(const char *method, const char *path, const char *token
 /* The same, and the problem lists exactly nerrors errors. */
 void test_expect_errors(const char *method, const char *path, const char *token, const char *body,
                         long status, const char *code, size_t nerrors);
+/* The same, and the first error of the problem names field (a JSON pointer). */
+void test_expect_field(const char *method, const char *path, const char *token, const char *body,
+                       long status, const char *field);
 /* DELETE /v1/{collection}/{id} answers 409 conflict (the record is still referred to) and a GET
  * of it still answers 200. */
 void test_expect_in_use(const char *collection, const char *id);
-/* Each of fields (JSON pointers) has an error in the problem r, and every error has a message. */
-void test_expect_fields(const struct http_resp *r, const char *const *fields, size_t nfields);
+/* POST body to path answers 422 validation_failed with an error for each of fields (JSON
+ * pointers), every error with a message, and (unless nerrors is 0) exactly nerrors errors. */
+void test_expect_invalid(const char *path, const char *body, const char *const *fields,
+                         size_t nfields, size_t nerrors);
+/* The record at path is at version 1: a PATCH with If-Match "1" and first answers 200, then a
+ * PATCH with second and a DELETE, both with If-Match "1", answer 412 (the PATCH
+ * precondition_failed). */
+void test_expect_stale_if_match(const char *path, const char *first, const char *second);
 /* The same, keeping the answer for more assertions (the caller frees it). */
 struct http_resp *test_call(const char *method, const char *path, const char *token,
                             const char *body, long status, const char *code);
