@@ -94,18 +94,16 @@ static void expect_feed(struct http_resp *r, const char *visit, const char *work
 
 START_TEST(feed_of_visits_workshops_and_training)
 {
-    char *hub = test_hub();
-    char *partnership = test_partnership(hub);
-    char *host1 = test_school(partnership);
-    char *host2 = test_school(partnership);
-    char *home = test_school(partnership);
+    struct test_chain c; /* the hub, partnership, home school and person */
+    test_chain_setup(&c);
+    char *host1 = test_school(c.partnership);
+    char *host2 = test_school(c.partnership);
     char *host1_tok = test_key("school", host1);
     char *host2_tok = test_key("school", host2);
-    char *person = test_person(home);
-    char *other = test_person(home);
-    test_accredit(person, "peer_reviewer");
-    test_accredit(person, "improvement_champion");
-    char *person_tok = test_key("person", person);
+    char *other = test_person(c.school);
+    test_accredit(c.person, "peer_reviewer");
+    test_accredit(c.person, "improvement_champion");
+    char *person_tok = test_key("person", c.person);
     char *other_tok = test_key("person", other);
 
     /* (a) On the team of a review at host1, visiting 10-11 March 2027. */
@@ -118,7 +116,7 @@ START_TEST(feed_of_visits_workshops_and_training)
                 "{\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-11\"}", 200,
                 NULL);
     char *team = test_fmt("%s/team", visit_path);
-    char *body = test_fmt("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", person);
+    char *body = test_fmt("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", c.person);
     test_expect("POST", team, host1_tok, body, 201, NULL);
 
     /* (b) Champion of a review at host2, its workshop on 2 April 2027. */
@@ -128,7 +126,7 @@ START_TEST(feed_of_visits_workshops_and_training)
                                  host2);
     char *workshop_path = test_fmt("/v1/reviews/%s", workshop);
     char *champ = test_fmt("%s/champion", workshop_path);
-    body = test_fmt("{\"person_id\":\"%s\"}", person);
+    body = test_fmt("{\"person_id\":\"%s\"}", c.person);
     test_expect("PUT", champ, host2_tok, body, 200, NULL);
     test_expect("PATCH", workshop_path, host2_tok, "{\"workshop_on\":\"2027-04-02\"}", 200, NULL);
 
@@ -140,7 +138,7 @@ START_TEST(feed_of_visits_workshops_and_training)
                                 "\"location\":\"Leeds Civic Hall, Room 2\",\"capacity\":5,"
                                 "\"hub_id\":null}");
     char *bookings = test_fmt("/v1/training-sessions/%s/bookings", session);
-    body = test_fmt("{\"person_id\":\"%s\"}", person);
+    body = test_fmt("{\"person_id\":\"%s\"}", c.person);
     struct http_resp *r = http_call("POST", bookings, test_admin(), body, NULL);
     ck_assert_msg(r->status == 201, "-> %ld %s", r->status, r->body);
     char *booking = xstrdup(str(r, "id"));
@@ -148,7 +146,7 @@ START_TEST(feed_of_visits_workshops_and_training)
 
     char *visit_school = school_name(host1);
     char *workshop_school = school_name(host2);
-    char *feed = test_fmt("/v1/people/%s/calendar.ics", person);
+    char *feed = test_fmt("/v1/people/%s/calendar.ics", c.person);
     r = http_call("GET", feed, test_admin(), NULL, NULL);
     expect_feed(r, visit, workshop, booking, visit_school, workshop_school);
     http_free(r);
@@ -238,16 +236,14 @@ static PGresult *sql(PGconn *db, const char *q, const char *a, const char *b)
 
 START_TEST(subscription_url_without_a_header)
 {
-    char *hub = test_hub();
-    char *partnership = test_partnership(hub);
-    char *home = test_school(partnership);
-    char *far_partnership = test_partnership(hub);
+    struct test_chain c; /* the hub, partnership, home school and person */
+    test_chain_setup(&c);
+    char *far_partnership = test_partnership(c.hub);
     char *far_school = test_school(far_partnership);
-    char *person = test_person(home);
-    char *other = test_person(home);
-    char *person_tok = test_key("person", person);
+    char *other = test_person(c.school);
+    char *person_tok = test_key("person", c.person);
     char *other_tok = test_key("person", other);
-    char *school_tok = test_key("school", home);
+    char *school_tok = test_key("school", c.school);
     char *far_tok = test_key("school", far_school);
     /* Something in the calendar: a training session the person is booked on. */
     char *session = test_create("/v1/training-sessions", test_admin(),
@@ -256,13 +252,13 @@ START_TEST(subscription_url_without_a_header)
                                 "\"ends_at\":\"2027-06-01T12:00:00Z\","
                                 "\"location\":\"Hall, Room 1\",\"capacity\":5,\"hub_id\":null}");
     char *bookings = test_fmt("/v1/training-sessions/%s/bookings", session);
-    char *body = test_fmt("{\"person_id\":\"%s\"}", person);
+    char *body = test_fmt("{\"person_id\":\"%s\"}", c.person);
     test_expect("POST", bookings, test_admin(), body, 201, NULL);
 
     /* The person's own key makes the URL; it opens with no header at all, answering exactly
      * what GET /v1/people/{id}/calendar.ics answers (but the instant it was rendered). */
-    char *feed = feed_create(person, person_tok);
-    char *ics = test_fmt("/v1/people/%s/calendar.ics", person);
+    char *feed = feed_create(c.person, person_tok);
+    char *ics = test_fmt("/v1/people/%s/calendar.ics", c.person);
     struct http_resp *a = http_call("GET", ics, test_admin(), NULL, NULL);
     ck_assert_int_eq(a->status, 200);
     char *read_id = test_unique("feed-read");
@@ -293,7 +289,7 @@ START_TEST(subscription_url_without_a_header)
     PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
     ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
     PGresult *res =
-        sql(db, "SELECT id, secret_hash FROM calendar_feeds WHERE person_id = $1", person, NULL);
+        sql(db, "SELECT id, secret_hash FROM calendar_feeds WHERE person_id = $1", c.person, NULL);
     ck_assert_int_eq(PQntuples(res), 1);
     char *feed_id = xstrdup(PQgetvalue(res, 0, 0));
     char hash[TOKEN_HASH_HEX];
@@ -304,10 +300,10 @@ START_TEST(subscription_url_without_a_header)
     res = sql(db,
               "SELECT action, person_ids::text, route, request_id FROM audit_log "
               "WHERE actor = $1 AND $2::uuid = ANY (person_ids) ORDER BY at",
-              actor, person);
+              actor, c.person);
     ck_assert_int_eq(PQntuples(res), 2); /* the GET and the HEAD */
     ck_assert_str_eq(PQgetvalue(res, 0, 0), "read");
-    char *people = test_fmt("{%s}", person);
+    char *people = test_fmt("{%s}", c.person);
     ck_assert_str_eq(PQgetvalue(res, 0, 1), people);
     ck_assert_str_eq(PQgetvalue(res, 0, 2), "/feeds/calendar");
     ck_assert_str_eq(PQgetvalue(res, 0, 3), read_id);
@@ -316,19 +312,19 @@ START_TEST(subscription_url_without_a_header)
     res = sql(db,
               "SELECT count(*) FROM audit_log WHERE actor = 'bootstrap' AND $1::uuid = ANY "
               "(person_ids) AND route = '/v1/people/{id}/calendar.ics' AND action = 'read'",
-              person, NULL);
+              c.person, NULL);
     ck_assert_str_eq(PQgetvalue(res, 0, 0), "1");
     PQclear(res);
 
     /* A second POST (here by the person's school) replaces the URL: the old one is gone. */
-    char *feed2 = feed_create(person, school_tok);
+    char *feed2 = feed_create(c.person, school_tok);
     ck_assert_str_ne(feed2, feed);
     expect_status("GET", feed, NULL, 404, "not_found");
     expect_status("GET", feed2, NULL, 200, NULL);
 
     /* Who may not: another person's key, a school of another partnership (both see no such
      * person: 404), and a body with fields (there are none to send). */
-    char *feed_path = test_fmt("/v1/people/%s/calendar-feed", person);
+    char *feed_path = test_fmt("/v1/people/%s/calendar-feed", c.person);
     expect_status("POST", feed_path, other_tok, 404, "not_found");
     expect_status("POST", feed_path, far_tok, 404, "not_found");
     expect_status("DELETE", feed_path, other_tok, 404, "not_found");
@@ -361,11 +357,11 @@ START_TEST(subscription_url_without_a_header)
     expect_status("DELETE", feed_path, person_tok, 404, "not_found");
 
     /* An erased person (a tombstone) gets no URL, and a URL made before stops answering. */
-    char *feed3 = feed_create(person, test_admin());
-    PQclear(sql(db, "UPDATE people SET erased_at = now() WHERE id = $1", person, NULL));
+    char *feed3 = feed_create(c.person, test_admin());
+    PQclear(sql(db, "UPDATE people SET erased_at = now() WHERE id = $1", c.person, NULL));
     expect_status("GET", feed3, NULL, 404, "not_found");
     expect_status("POST", feed_path, test_admin(), 409, "conflict");
-    PQclear(sql(db, "UPDATE people SET erased_at = NULL WHERE id = $1", person, NULL));
+    PQclear(sql(db, "UPDATE people SET erased_at = NULL WHERE id = $1", c.person, NULL));
     PQfinish(db);
 
     char *all[] = {feed, feed_id, feed2, upper, bare, feed3};

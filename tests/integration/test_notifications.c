@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
 
@@ -845,17 +846,15 @@ END_TEST
 
 START_TEST(list_by_scope_newest_first)
 {
-    char *hub = test_hub();
-    char *partnership = test_partnership(hub);
-    char *school = test_school(partnership);
-    char *other_school = test_school(partnership);
-    char *me = test_person(school);
-    char *colleague = test_person(school);
+    struct test_chain c; /* the hub, partnership, school and person ("me") */
+    test_chain_setup(&c);
+    char *other_school = test_school(c.partnership);
+    char *colleague = test_person(c.school);
     char *outsider = test_person(other_school);
     /* Four notifications, created in order through spp_notify (as every producer does), for
      * people who switched the kind off: stored as skipped, nothing to send. */
-    const char *who[] = {me, colleague, outsider, me};
-    const char *const everyone[] = {me, colleague, outsider};
+    const char *who[] = {c.person, colleague, outsider, c.person};
+    const char *const everyone[] = {c.person, colleague, outsider};
     for (int i = 0; i < 3; i++) {
         char *pp = test_fmt("/v1/people/%s", everyone[i]);
         call_ok("PATCH", pp, "{\"notification_preferences\":{\"training_2d\":false}}", 200);
@@ -873,7 +872,7 @@ START_TEST(list_by_scope_newest_first)
         free(email);
     }
     /* A person key: its own, newest first, page by page. */
-    char *me_tok = test_key("person", me);
+    char *me_tok = test_key("person", c.person);
     struct http_resp *r = test_call("GET", "/v1/notifications?limit=1", me_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     ck_assert_str_eq(json_string_value(json_object_get(
@@ -896,13 +895,13 @@ START_TEST(list_by_scope_newest_first)
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
     /* A school key: its people's, not another school's. */
-    char *school_tok = test_key("school", school);
+    char *school_tok = test_key("school", c.school);
     r = test_call("GET", "/v1/notifications?limit=200", school_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 3);
     ck_assert_ptr_null(strstr(r->body, ids[2]));
     http_free(r);
     /* Partnership and hub keys: everyone's beneath them; the status filter. */
-    char *p_tok = test_key("partnership", partnership);
+    char *p_tok = test_key("partnership", c.partnership);
     r = test_call("GET", "/v1/notifications?limit=200&status=skipped", p_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 4);
     ck_assert_str_eq(json_string_value(json_object_get(
@@ -912,7 +911,7 @@ START_TEST(list_by_scope_newest_first)
     r = test_call("GET", "/v1/notifications?limit=200&status=pending", p_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
-    char *hub_tok = test_key("hub", hub);
+    char *hub_tok = test_key("hub", c.hub);
     path = test_fmt("/v1/notifications?person_id=%s&status=skipped", outsider);
     r = test_call("GET", path, hub_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
