@@ -32,6 +32,17 @@ static struct http_resp *accr_record(const char *person, const char *role, const
     return r;
 }
 
+/* accr_record, asserting its status and, unless code is NULL, its problem's code. */
+static void accr_expect(const char *person, const char *role, const char *on, const char *token,
+                        long status, const char *code)
+{
+    struct http_resp *r = accr_record(person, role, on, token);
+    ck_assert_int_eq(r->status, status);
+    if (code)
+        ck_assert_str_eq(test_code(r), code);
+    http_free(r);
+}
+
 /* 1 when GET /v1/people?school_id=school&accredited_as=role[&on=on] lists person. */
 static int accr_listed(const char *school, const char *person, const char *role, const char *on)
 {
@@ -145,9 +156,7 @@ START_TEST(recorded_award_valid_for_24_months)
     gmtime_r(&t, &tm);
     strftime(yesterday, sizeof yesterday, "%Y-%m-%d", &tm);
     ck_assert(!accr_listed(school, person, "peer_reviewer", NULL));
-    r = accr_record(person, "peer_reviewer", yesterday, NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(person, "peer_reviewer", yesterday, NULL, 201, NULL);
     ck_assert(accr_listed(school, person, "peer_reviewer", NULL));
 
     /* on needs accredited_as; both are checked like every filter. */
@@ -165,12 +174,10 @@ START_TEST(refresher_extends_through_attendance)
     char *school = test_school(NULL);
     char *person = test_person(school);
     /* Recorded 2025-01-10 (valid to 2027-01-10), refreshed on a course on 2026-01-12. */
-    struct http_resp *r = accr_record(person, "peer_reviewer", "2025-01-10", NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(person, "peer_reviewer", "2025-01-10", NULL, 201, NULL);
     accr_attend("peer_reviewer_refresher", "2026-01-12", person);
     char *path = test_fmt("/v1/people/%s/accreditations?role=peer_reviewer", person);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
+    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_int_eq(accr_count(r), 2);
     const json_t *refresher = json_array_get(json_object_get(r->json, "items"), 1);
     ck_assert_str_eq(accr_str(refresher, "source"), "training");
@@ -186,9 +193,7 @@ START_TEST(refresher_extends_through_attendance)
     char *other = test_person(school);
     accr_attend("improvement_champion_refresher", "2026-01-12", other);
     ck_assert(!accr_listed(school, other, "improvement_champion", "2026-06-01"));
-    r = accr_record(other, "improvement_champion", "2025-06-01", NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(other, "improvement_champion", "2025-06-01", NULL, 201, NULL);
     ck_assert(accr_listed(school, other, "improvement_champion", "2028-01-12"));
     ck_assert(!accr_listed(school, other, "improvement_champion", "2028-01-13"));
 }
@@ -206,31 +211,20 @@ START_TEST(record_scope_by_key_role)
     char *part_tok = test_key("partnership", part);
 
     /* School and person keys never record (403), even for what they see. */
-    struct http_resp *r = accr_record(person, "peer_reviewer", "2025-05-01", school_tok);
-    ck_assert_int_eq(r->status, 403);
-    ck_assert_str_eq(test_code(r), "forbidden");
-    http_free(r);
-    r = accr_record(person, "peer_reviewer", "2025-05-01", person_tok);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    accr_expect(person, "peer_reviewer", "2025-05-01", school_tok, 403, "forbidden");
+    accr_expect(person, "peer_reviewer", "2025-05-01", person_tok, 403, NULL);
     test_expect("POST", "/v1/accreditations/import", school_tok, "{\"items\":[]}", 403, NULL);
 
     /* A person outside the caller's scope does not exist for it. */
-    r = accr_record(outsider, "peer_reviewer", "2025-05-01", hub_tok);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = accr_record(outsider, "peer_reviewer", "2025-05-01", part_tok);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    accr_expect(outsider, "peer_reviewer", "2025-05-01", hub_tok, 404, NULL);
+    accr_expect(outsider, "peer_reviewer", "2025-05-01", part_tok, 404, NULL);
 
     /* Hub and partnership keys record within their scope. */
-    r = accr_record(person, "peer_reviewer", "2025-05-01", part_tok);
+    struct http_resp *r = accr_record(person, "peer_reviewer", "2025-05-01", part_tok);
     ck_assert_int_eq(r->status, 201);
     char *award = test_fmt("/v1/people/%s/accreditations/%s", person, accr_str(r->json, "id"));
     http_free(r);
-    r = accr_record(person, "improvement_champion", "2025-05-01", hub_tok);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(person, "improvement_champion", "2025-05-01", hub_tok, 201, NULL);
 
     /* Whoever sees the person reads its awards; others get 404. */
     char *path = test_fmt("/v1/people/%s/accreditations", person);
@@ -266,14 +260,9 @@ START_TEST(record_duplicate_and_validation)
     ck_assert_int_eq(r->status, 201);
     char *foreign = test_fmt("/v1/people/%s/accreditations/%s", other, accr_str(r->json, "id"));
     http_free(r);
-    r = accr_record(person, "peer_reviewer", "2024-09-02", NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
+    accr_expect(person, "peer_reviewer", "2024-09-02", NULL, 409, "conflict");
     /* The same date in the other role is another award. */
-    r = accr_record(person, "improvement_champion", "2024-09-02", NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(person, "improvement_champion", "2024-09-02", NULL, 201, NULL);
 
     /* A future date and a bad role: both listed. */
     char *path = test_fmt("/v1/people/%s/accreditations", person);

@@ -124,6 +124,14 @@ static struct http_resp *list(const char *partnership, const char *tok, const ch
     return r;
 }
 
+/* The one item of the list answer r (asserted: exactly one). */
+static json_t *only_item(const struct http_resp *r)
+{
+    json_t *items = json_object_get(r->json, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    return json_array_get(items, 0);
+}
+
 /* The mails of the test's SMTP server holding needle, counted (0 without SPP_TEST_MAILDIR). */
 static int mails_with(const char *needle)
 {
@@ -206,9 +214,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
 
     struct http_resp *r = list(c.partnership, c.host_tok, NULL);
     ck_assert_int_eq(r->status, 200);
-    json_t *items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    json_t *d = json_array_get(items, 0);
+    json_t *d = only_item(r);
     char *digest = xstrdup(str(d, "id"));
     char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date", NULL);
     ck_assert_str_eq(str(d, "digest_date"), today);
@@ -345,9 +351,7 @@ START_TEST(digest_without_news_is_stored_not_sent)
 
     char *job = compile_and_wait(part, NULL);
     struct http_resp *r = list(part, test_admin(), NULL);
-    json_t *items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    json_t *d = json_array_get(items, 0);
+    json_t *d = only_item(r);
     char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date", NULL);
     ck_assert_str_eq(str(d, "digest_date"), today);
     ck_assert(json_is_true(json_object_get(d, "empty")));
@@ -370,18 +374,14 @@ START_TEST(digest_without_news_is_stored_not_sent)
     ck_assert_str_ne(job2, job);
     r = list(part, test_admin(), "?limit=1");
     ck_assert_int_eq(r->status, 200);
-    items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    ck_assert_str_eq(str(json_array_get(items, 0), "id"), first);
+    ck_assert_str_eq(str(only_item(r), "id"), first);
     const char *cursor = json_string_value(json_object_get(r->json, "next_cursor"));
     ck_assert_ptr_nonnull(cursor);
     ck_assert_ptr_nonnull(http_header(r, "Link"));
     char *q = test_fmt("?limit=1&cursor=%s", cursor);
     http_free(r);
     r = list(part, test_admin(), q);
-    items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    d = json_array_get(items, 0);
+    d = only_item(r);
     ck_assert_str_eq(str(d, "digest_date"), yesterday);
     ck_assert_str_eq(str(d, "cut_off"), first_from);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
@@ -419,9 +419,7 @@ START_TEST(digest_nightly_slot_is_the_cut_off)
     char *loc = test_fmt("/v1/jobs/%s", job);
     wait_succeeded(loc, test_admin());
     struct http_resp *r = list(part, test_admin(), NULL);
-    json_t *items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    json_t *d = json_array_get(items, 0);
+    json_t *d = only_item(r);
     char *day = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date - 3", NULL);
     ck_assert_str_eq(str(d, "digest_date"), day);
     ck_assert_str_eq(str(d, "cut_off"), slot);
