@@ -45,11 +45,8 @@ START_TEST(hub_create_read_list_update_delete)
     char *body = test_fmt("{\"name\":\"%s\",\"region\":\"Yorkshire\","
                           "\"contact_email\":\"hub@pennine.example.org\"}",
                           name);
-    struct http_resp *r = test_call("POST", "/v1/hubs", test_admin(), body, 201, NULL);
-    char *id = xstrdup(hub_str(r->json, "id"));
-    char *path = test_fmt("/v1/hubs/%s", id);
-    ck_assert_str_eq(http_header(r, "Location"), path);
-    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    char *id, *path;
+    struct http_resp *r = test_expect_created("/v1/hubs", body, &id, &path);
     ck_assert_str_eq(hub_str(r->json, "name"), name);
     ck_assert_str_eq(hub_str(r->json, "region"), "Yorkshire");
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 1);
@@ -90,7 +87,6 @@ START_TEST(hub_create_read_list_update_delete)
     ck_assert_int_eq(r->body_len, 0);
     http_free(r);
     test_expect("GET", path, test_admin(), NULL, 404, "not_found");
-    free(id);
 }
 END_TEST
 

@@ -49,11 +49,8 @@ START_TEST(partnership_create_read_list_update_delete)
     char *hub = test_hub(), *other_hub = test_hub();
     char *name = test_unique("Riverside Learning Trust");
     char *body = test_fmt("{\"name\":\"%s\",\"kind\":\"mat\",\"hub_id\":\"%s\"}", name, hub);
-    struct http_resp *r = test_call("POST", "/v1/partnerships", test_admin(), body, 201, NULL);
-    char *id = xstrdup(pship_str(r->json, "id"));
-    char *path = test_fmt("/v1/partnerships/%s", id);
-    ck_assert_str_eq(http_header(r, "Location"), path);
-    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    char *id, *path;
+    struct http_resp *r = test_expect_created("/v1/partnerships", body, &id, &path);
     /* Defaults: build phase started today, digests on, London time. */
     ck_assert_str_eq(pship_str(r->json, "phase"), "build");
     ck_assert_int_eq(strlen(pship_str(r->json, "phase_started_on")), 10);
@@ -108,7 +105,6 @@ START_TEST(partnership_create_read_list_update_delete)
 
     test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
     test_expect("GET", path, test_admin(), NULL, 404, NULL);
-    free(id);
 }
 END_TEST
 

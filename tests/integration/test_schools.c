@@ -14,11 +14,8 @@ START_TEST(school_create_read_list_update_delete)
     char *body = test_fmt("{\"urn\":\"%s\",\"name\":\"%s\",\"phase_of_education\":\"primary\","
                           "\"local_authority\":\"Leeds\",\"postcode\":\"LS1 4AP\"}",
                           urn_copy, name);
-    struct http_resp *r = test_call("POST", "/v1/schools", test_admin(), body, 201, NULL);
-    const char *id = json_string_value(json_object_get(r->json, "id"));
-    char *path = test_fmt("/v1/schools/%s", id);
-    ck_assert_str_eq(http_header(r, "Location"), path);
-    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    char *id, *path;
+    struct http_resp *r = test_expect_created("/v1/schools", body, &id, &path);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "urn")), urn_copy);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "name")), name);
     ck_assert(json_is_null(json_object_get(r->json, "partnership_id")));

@@ -263,6 +263,19 @@ void test_expect_field(const char *method, const char *path, const char *token, 
     http_free(r);
 }
 
+struct http_resp *test_expect_created(const char *collection, const char *body, char **id,
+                                      char **path)
+{
+    struct http_resp *r = test_call("POST", collection, test_admin(), body, 201, NULL);
+    const char *got = json_string_value(json_object_get(r->json, "id"));
+    ck_assert_ptr_nonnull(got);
+    *id = test_fmt("%s", got);
+    *path = test_fmt("%s/%s", collection, got);
+    ck_assert_str_eq(http_header(r, "Location"), *path);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    return r;
+}
+
 void test_expect_in_use(const char *collection, const char *id)
 {
     char *path = xasprintf("/v1/%s/%s", collection, id);

@@ -76,6 +76,11 @@ void test_expect_errors(const char *method, const char *path, const char *token,
 /* The same, and the first error of the problem names field (a JSON pointer). */
 void test_expect_field(const char *method, const char *path, const char *token, const char *body,
                        long status, const char *field);
+/* POSTs body to collection (e.g. "/v1/hubs") as admin and asserts 201, ETag "1" and a Location
+ * of collection/{id}; returns the answer (the caller frees it), and the new record's id and path
+ * (kept by the test). */
+struct http_resp *test_expect_created(const char *collection, const char *body, char **id,
+                                      char **path);
 /* DELETE /v1/{collection}/{id} answers 409 conflict (the record is still referred to) and a GET
  * of it still answers 200. */
 void test_expect_in_use(const char *collection, const char *id);
