@@ -13,16 +13,11 @@
 # Between builds the digests, their notifications and every job they made are deleted, with the
 # worker stopped and Redis emptied (the emails left unsent are not sent).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-. scripts/lib.sh
-. bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 schools=${BENCH_SCHOOLS:-24000}
 bins=("$@")
 [ "${#bins[@]}" -gt 0 ] || bins=(build/release/spp-worker)
-bench_build
-spp_log "commit $(git describe --always --dirty); load average $(cut -d' ' -f1-3 /proc/loadavg)"
-bench_env spp-digests -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=2GB \
+bench_start spp-digests -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=2GB \
     -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all
 sql() { psql -X -Atq -v ON_ERROR_STOP=1 "$SPP_DATABASE_URL" -c "$1"; }
 sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
