@@ -78,8 +78,16 @@ struct conn {
     struct loop *loop;
     struct conn *next_idle;
     struct req *req;     /* the request holding it, NULL when idle */
-    struct event *ready; /* the wait of that request's fiber on the socket */
+    struct event *ready; /* a one-shot wait of that request's fiber on the socket */
     short ready_what;    /* what the wait saw: EV_READ, EV_WRITE, EV_TIMEOUT */
+    /* The socket's persistent read event, for the waits for results (most of them), so that
+     * a wait costs no epoll_ctl. It stands for the socket of db generation rd_gen, descriptor
+     * rd_fd; server_rd_check drops it once either changed (see db_generation). */
+    struct event *rd;
+    int rd_on;
+    int rd_fd;
+    unsigned rd_gen;
+    int waiting; /* what the fiber waits on: 0 nothing, 1 rd, 2 ready */
     /* Guards busy and cancel, which the main thread reads at the end of the grace period. */
     pthread_mutex_t mu;
     int busy;         /* held by a request */
@@ -373,12 +381,28 @@ static struct req *server_conn_release(struct conn *c)
     return NULL;
 }
 
+/* Drops c's persistent read event when it no longer stands for c's socket: libpq closed it (the
+ * server went away) or db opened another since. Called before each wait and when a request
+ * ends, so that the loop never runs with a registration for a descriptor number that may
+ * since name another socket (libevent would then never watch that one). Loop thread. */
+static void server_rd_check(struct conn *c)
+{
+    if (!c->rd_on)
+        return;
+    PGconn *pg = db_conn(c->ctx.db);
+    if (pg && PQsocket(pg) == c->rd_fd && db_generation(c->ctx.db) == c->rd_gen)
+        return;
+    event_del(c->rd); /* epoll forgot a closed descriptor: libevent takes its EBADF/ENOENT */
+    c->rd_on = 0;
+}
+
 /* Runs r's fiber until it waits or ends. When it ends: answers r, and runs the next request
  * waiting for its connection the same way. Loop thread, outside any fiber. */
 static void server_run_fiber(struct req *r)
 {
     while (r && fiber_resume(r->fiber)) {
         struct conn *c = (struct conn *)r->hc;
+        server_rd_check(c);
         r->fiber = NULL;
         server_conn_disarm(c);
         server_send(r);
@@ -391,8 +415,27 @@ static void server_on_ready(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     struct conn *c = arg;
+    c->waiting = 0;
     c->ready_what = what;
     server_run_fiber(c->req);
+}
+
+/* The persistent read event: the fiber goes on when it waits on it. While it waits on the
+ * one-shot event instead (always with EV_READ), that one fires for the same readiness. An
+ * idle connection's socket that is readable (the server spoke or went away) would fire again
+ * at every turn of the loop: it is no longer watched until its next wait. */
+static void server_on_rd(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    struct conn *c = arg;
+    if (c->waiting == 1) {
+        c->waiting = 0;
+        c->ready_what = what;
+        server_run_fiber(c->req);
+    } else if (c->waiting == 0) {
+        event_del(c->rd);
+        c->rd_on = 0;
+    }
 }
 
 /* The connections' waiter (db_set_waiter): inside a request's fiber, the socket goes into the
@@ -403,12 +446,27 @@ static int server_db_wait(void *arg, int fd, int events, int timeout_ms)
     struct conn *c = arg;
     if (!fiber_current() || !c->req)
         return db_wait_poll(NULL, fd, events, timeout_ms);
-    short what = (short)(((events & DB_WAIT_READ) ? EV_READ : 0) |
-                         ((events & DB_WAIT_WRITE) ? EV_WRITE : 0));
-    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    if (event_assign(c->ready, c->loop->base, fd, what, server_on_ready, c) != 0 ||
-        event_add(c->ready, timeout_ms >= 0 ? &tv : NULL) != 0)
-        return -1;
+    server_rd_check(c);
+    if (events == DB_WAIT_READ && timeout_ms < 0) {
+        if (!c->rd_on) {
+            if (event_assign(c->rd, c->loop->base, fd, EV_READ | EV_PERSIST, server_on_rd, c) !=
+                    0 ||
+                event_add(c->rd, NULL) != 0)
+                return -1;
+            c->rd_on = 1;
+            c->rd_fd = fd;
+            c->rd_gen = db_generation(c->ctx.db);
+        }
+        c->waiting = 1;
+    } else {
+        short what = (short)(((events & DB_WAIT_READ) ? EV_READ : 0) |
+                             ((events & DB_WAIT_WRITE) ? EV_WRITE : 0));
+        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+        if (event_assign(c->ready, c->loop->base, fd, what, server_on_ready, c) != 0 ||
+            event_add(c->ready, timeout_ms >= 0 ? &tv : NULL) != 0)
+            return -1;
+        c->waiting = 2;
+    }
     c->ready_what = 0;
     fiber_yield();
     return ((c->ready_what & EV_READ) ? DB_WAIT_READ : 0) |
@@ -721,6 +779,7 @@ static void server_conns_new(struct loop *l, const struct config *cfg,
         c->ctx.redis = l->redis;
         db_set_waiter(c->ctx.db, server_db_wait, c);
         c->ready = event_new(l->base, -1, 0, server_on_ready, c);
+        c->rd = event_new(l->base, -1, 0, server_on_rd, c);
         pthread_mutex_init(&c->mu, NULL);
         char err[512];
         if (db_ensure(c->ctx.db, err, sizeof err) != 0)
@@ -734,8 +793,9 @@ static void server_conns_free(struct loop *l)
 {
     for (int j = 0; j < l->nconns; j++) {
         struct conn *c = &l->conns[j];
-        db_free(c->ctx.db);
+        event_free(c->rd);
         event_free(c->ready);
+        db_free(c->ctx.db);
         if (c->cancel)
             PQfreeCancel(c->cancel);
         pthread_mutex_destroy(&c->mu);
