@@ -23,6 +23,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h> /* major, minor: no accessor in 2.1 */
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
@@ -33,6 +34,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,7 +185,50 @@ static void server_release(struct req *r)
     r->evreq = NULL;
 }
 
-/* Sends r's answer (when the client is still there) and frees r. Loop thread only. */
+/* The Date header's text (RFC 9110 5.6.7, as libevent's evutil_date_rfc1123 writes it) for
+ * the current second, formatted once a second a loop thread rather than once an answer. */
+static const char *server_date(void)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static __thread time_t at = -1;
+    static __thread char text[40];
+    time_t now = time(NULL);
+    if (now != at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        snprintf(text, sizeof text, "%s, %02d %s %4d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                 tm.tm_sec);
+        at = now;
+    }
+    return text;
+}
+
+/* The decimal text of n into out (at least 21 bytes). */
+static const char *server_utoa(size_t n, char *out)
+{
+    char *p = out + 20;
+    *p = '\0';
+    do
+        *--p = (char)('0' + n % 10);
+    while (n /= 10);
+    return p;
+}
+
+/* evbuffer_add_reference's clean-up: the body was the request's (malloc), now the buffer's. */
+static void server_body_free(const void *data, size_t len, void *extra)
+{
+    (void)len;
+    (void)extra;
+    free((void *)data);
+}
+
+/* Sends r's answer (when the client is still there) and frees r. Loop thread only. The Date
+ * and Content-Length headers that evhttp_send_reply would format for each answer are added
+ * here, last and in its order, from a per-second Date and without printf; the body is handed
+ * to the connection's buffer rather than copied. */
 static void server_send(struct req *r)
 {
     if (r->evreq_orphaned)
@@ -199,19 +244,55 @@ static void server_send(struct req *r)
             evhttp_add_header(h, r->resp_headers[i][0], r->resp_headers[i][1]);
         if (atomic_load(&server_stopping) || r->close_after)
             evhttp_add_header(h, "Connection", "close");
+        /* evhttp_make_header_response adds these two to HTTP/1.1 answers, Content-Length to
+         * those with a body (not HEAD, 1xx, 204, 304); HTTP/1.0 is left to it (it orders them
+         * differently there, and keeps Date out). */
+        int has_body =
+            r->method != HTTP_HEAD && r->status >= 200 && r->status != 204 && r->status != 304;
+        if (r->evreq->major == 1 && r->evreq->minor >= 1) {
+            evhttp_add_header(h, "Date", server_date());
+            if (has_body) {
+                char len[21];
+                evhttp_add_header(h, "Content-Length", server_utoa(r->resp_len, len));
+            }
+        }
         struct evbuffer *out = evhttp_request_get_output_buffer(r->evreq);
-        if (r->resp_len && r->method != HTTP_HEAD)
-            evbuffer_add(out, r->resp_body, r->resp_len);
+        if (r->resp_len && has_body &&
+            evbuffer_add_reference(out, r->resp_body, r->resp_len, server_body_free, NULL) == 0)
+            r->resp_body = NULL;
         evhttp_send_reply(r->evreq, r->status, NULL, NULL);
     }
     req_free(r);
     atomic_fetch_sub(&server_inflight, 1);
 }
 
-static char *server_header(struct req *r, struct evkeyvalq *h, const char *name)
+/* The request headers the application reads, each the first of its name (as
+ * evhttp_find_header finds it), in one pass over the list rather than one a name. */
+static void server_read_headers(struct req *r, struct evkeyvalq *h)
 {
-    const char *v = evhttp_find_header(h, name);
-    return v ? arena_strdup(&r->arena, v) : NULL;
+    static const struct {
+        const char *name;
+        size_t offset;
+    } wanted[] = {
+        {"Authorization", offsetof(struct req, authorization)},
+        {"Content-Type", offsetof(struct req, content_type)},
+        {"If-Match", offsetof(struct req, if_match)},
+        {"Idempotency-Key", offsetof(struct req, idempotency_key)},
+        {"X-Request-Id", offsetof(struct req, request_id)},
+        {"Accept", offsetof(struct req, accept)},
+        {"Origin", offsetof(struct req, origin)},
+    };
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, h, next)
+    {
+        for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+            char **field = (char **)((char *)r + wanted[i].offset);
+            if (!*field && !strcasecmp(kv->key, wanted[i].name)) {
+                *field = arena_strdup(&r->arena, kv->value);
+                break;
+            }
+        }
+    }
 }
 
 /* Copies what the application needs out of libevent's request. */
@@ -226,13 +307,7 @@ static int server_read_request(struct req *r, struct evhttp_request *evreq)
     if (query && *query)
         req_parse_query(r, query); /* a malformed piece is answered 422 by the handler */
     struct evkeyvalq *h = evhttp_request_get_input_headers(evreq);
-    r->authorization = server_header(r, h, "Authorization");
-    r->content_type = server_header(r, h, "Content-Type");
-    r->if_match = server_header(r, h, "If-Match");
-    r->idempotency_key = server_header(r, h, "Idempotency-Key");
-    r->request_id = server_header(r, h, "X-Request-Id");
-    r->accept = server_header(r, h, "Accept");
-    r->origin = server_header(r, h, "Origin");
+    server_read_headers(r, h);
     struct evhttp_connection *evcon = evhttp_request_get_connection(evreq);
     if (evcon) {
         char *addr = NULL;
