@@ -731,6 +731,15 @@ static void server_on_output(struct evbuffer *out, const struct evbuffer_cb_info
     size_t len = evbuffer_get_length(out);
     if (server_rewriting || !info->n_added || len < 13 || len > 4096)
         return;
+    /* The usual case without copying: the buffer starts with a status line other than 413 or
+     * an interim 100 (what the look below finds too, when the first 13 bytes are together). */
+    struct evbuffer_iovec first;
+    if (evbuffer_peek(out, -1, NULL, &first, 1) >= 1 && first.iov_len >= 13) {
+        const char *p = first.iov_base;
+        if (strncmp(p, "HTTP/1.", 7) == 0 && strncmp(p + 8, " 413 ", 5) != 0 &&
+            strncmp(p + 8, " 100 ", 5) != 0)
+            return;
+    }
     /* Most writes stop here, at a look at the status line (after an interim 100, if any). */
     char text[4097];
     server_peek(out, text, 38); /* zero-filled past len */
