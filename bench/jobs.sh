@@ -57,7 +57,7 @@ enqueue() {
 # unfinished: t while a bench job (only the current batch can be) is not finished. It stops
 # at the first one it finds, so that polling costs the database little.
 unfinished() {
-    sql "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = 'bench.noop'
+    sql "SELECT EXISTS (SELECT 1 FROM jobs WHERE kind = 'bench.noop' AND finished_at IS NULL
          AND status IN ('queued', 'failed', 'running'))"
 }
 

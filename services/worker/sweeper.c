@@ -13,6 +13,14 @@
 #include "worker.h"
 
 const struct db_stmt sweeper_statements[] = {
+    /* Running jobs whose lease ran out, found on jobs_unfinished (sql/0018) among the jobs that
+     * came due at least a lease ($1, SPP_JOB_LEASE_S) ago: a claim needs run_at <= its instant
+     * and sets locked_until to that instant plus the lease, which renewals only push later, so
+     * a lease that ran out belongs to a job due longer ago than a lease. A backlog of jobs that
+     * came due since (a burst waiting for runners) is not scanned: the bound is a subquery, so
+     * that it bounds the index scan (clock_timestamp() itself is volatile, a filter). (Workers
+     * configured with a shorter lease than this one's have their expired jobs taken back by this
+     * sweeper at most the difference later; by their own sweepers, at once.) */
     [SWEEP_EXPIRED] =
         {"sweep_expired",
          "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'failed' "
@@ -20,7 +28,9 @@ const struct db_stmt sweeper_statements[] = {
          "last_error = 'lease expired: its worker stopped answering', locked_by = NULL, "
          "locked_until = NULL, published_at = NULL, run_at = clock_timestamp(), "
          "finished_at = CASE WHEN attempts >= max_attempts THEN clock_timestamp() END "
-         "WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status = 'running' "
+         "WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE finished_at IS NULL "
+         "AND run_at < (SELECT clock_timestamp() - make_interval(secs => $1::int)) "
+         "AND status = 'running' "
          "AND locked_until < clock_timestamp() LIMIT 500 FOR UPDATE SKIP LOCKED)) RETURNING id"},
     /* Due, of a kind this worker runs, and not on the stream since it came due ($2: how long a
      * publish is trusted before it is repeated), with its lane: webhook delivery, email (the
@@ -33,16 +43,25 @@ const struct db_stmt sweeper_statements[] = {
     [SWEEP_DUE] = {"sweep_due",
                    "UPDATE jobs SET published_at = clock_timestamp() WHERE id = ANY(ARRAY(SELECT "
                    "id FROM jobs "
-                   "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
+                   "WHERE finished_at IS NULL AND status IN ('queued', 'failed') "
+                   "AND run_at <= clock_timestamp() "
                    "AND kind = ANY($1::text[]) AND (published_at IS NULL OR published_at < run_at "
                    "OR published_at < clock_timestamp() - make_interval(secs => $2::int)) "
                    "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING "
                    "id, " JOBS_WEBHOOK_LANE_SQL ", " JOBS_BULK_LANE_SQL " AS bulk"},
+    /* Finished jobs past retention, found kind by kind on jobs_listing (sql/0018: no index
+     * names status or finished_at's non-NULL values, so that a claim writes no index entry):
+     * the kinds come from a walk that descends the index once per kind, then each kind's rows
+     * created before the cut-off (a job finished before it was created before it). */
     [SWEEP_PRUNE] =
         {"sweep_prune",
-         "DELETE FROM jobs WHERE id = ANY(ARRAY(SELECT id FROM jobs WHERE status IN ('succeeded', "
-         "'dead') AND finished_at < clock_timestamp() - make_interval(days => $1::int) LIMIT "
-         "1000))"},
+         "DELETE FROM jobs WHERE id = ANY(ARRAY(WITH RECURSIVE k(kind) AS ("
+         "(SELECT kind FROM jobs ORDER BY kind LIMIT 1) UNION ALL "
+         "SELECT (SELECT j.kind FROM jobs j WHERE j.kind > k.kind ORDER BY j.kind LIMIT 1) "
+         "FROM k WHERE k.kind IS NOT NULL), "
+         "c(at) AS (SELECT clock_timestamp() - make_interval(days => $1::int)) "
+         "SELECT o.id FROM k, c, LATERAL (SELECT id FROM jobs WHERE jobs.kind = k.kind "
+         "AND jobs.created_at < c.at AND jobs.finished_at < c.at LIMIT 1000) o LIMIT 1000))"},
     /* Access audit rows older than SPP_AUDIT_RETENTION_DAYS (DESIGN §1.4), a batch a pass. */
     [SWEEP_AUDIT_PRUNE] =
         {"sweep_audit_prune",
@@ -51,7 +70,8 @@ const struct db_stmt sweeper_statements[] = {
     [SWEEP_GAUGES] =
         {"sweep_gauges",
          "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) "
-         "FROM jobs WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
+         "FROM jobs WHERE finished_at IS NULL AND status IN ('queued', 'failed') "
+         "AND run_at <= clock_timestamp()"},
     {NULL, NULL},
 };
 
@@ -137,7 +157,10 @@ static void sweeper_autoclaim(struct sweeper *sw, const char *stream)
 static void sweeper_pass(struct sweeper *sw)
 {
     const struct config *cfg = worker_shared.cfg;
-    PGresult *res = sweeper_exec(sw, &sweeper_statements[SWEEP_EXPIRED], 0, NULL);
+    char lease[16];
+    snprintf(lease, sizeof lease, "%d", cfg->job_lease_s);
+    const char *pl[] = {lease};
+    PGresult *res = sweeper_exec(sw, &sweeper_statements[SWEEP_EXPIRED], 1, pl);
     if (res) {
         if (PQntuples(res) > 0)
             log_warn("sweeper: took back %d jobs whose lease expired", PQntuples(res));
