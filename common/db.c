@@ -9,21 +9,34 @@
 
 #include "log.h"
 #include "monotime.h"
+#include "sqlparams.h"
 #include "xalloc.h"
 
 /* How long a connection attempt may take (libpq's connect_timeout, which only its blocking
  * PQconnectdb honours). */
 #define DB_CONNECT_TIMEOUT_MS 3000
 
+/* What a db knows of one statement: the text PostgreSQL prepares (its parameter names
+ * rewritten to numbers) and the names in the order of those numbers. */
+struct db_shape {
+    const struct db_stmt *stmt;
+    char *sql;    /* stmt->sql, or its rewrite when it names its parameters */
+    int nnames;   /* 0: numbered parameters or none; -1: the text is malformed */
+    char **names; /* nnames names, without their `$` */
+    int prepared; /* the current connection has prepared it */
+};
+
+static void db_shape_free(struct db_shape *sh);
+
 struct db {
     PGconn *conn;
     char *url;
     const struct db_stmt *const *sets;
     int begin_pending; /* db_begin was called and BEGIN has not been sent yet */
-    /* The handles prepared on this connection: an open-addressing set of pointers (a power of
-     * two in size, at most half full), emptied when the connection is rebuilt. */
-    const struct db_stmt **prepared;
-    size_t prepared_cap, prepared_count;
+    /* The statements this db has run: an open-addressing set (a power of two in size, at most
+     * half full) of what it knows of each; a rebuilt connection clears their prepared marks. */
+    struct db_shape **shapes;
+    size_t shapes_cap, shapes_count;
     db_waiter waiter; /* NULL: db_wait_poll, and the connection in blocking mode */
     void *wait_arg;
 };
@@ -42,46 +55,86 @@ void db_free(struct db *db)
         return;
     if (db->conn)
         PQfinish(db->conn);
-    free(db->prepared);
+    for (size_t i = 0; i < db->shapes_cap; i++)
+        db_shape_free(db->shapes[i]);
+    free(db->shapes);
     free(db->url);
     free(db);
 }
 
-/* The slot of s in the prepared set: where it is, or the empty slot where it would go. */
-static size_t db_prepared_slot(const struct db *db, const struct db_stmt *s)
+/* The slot of s in the set of shapes: where it is, or the empty slot where it would go. */
+static size_t db_shape_slot(const struct db *db, const struct db_stmt *s)
 {
-    size_t mask = db->prepared_cap - 1;
+    size_t mask = db->shapes_cap - 1;
     uintptr_t h = (uintptr_t)s;
     h ^= h >> 17;
     h *= 0x9E3779B97F4A7C15ULL;
     size_t i = (size_t)(h >> 20) & mask;
-    while (db->prepared[i] && db->prepared[i] != s)
+    while (db->shapes[i] && db->shapes[i]->stmt != s)
         i = (i + 1) & mask;
     return i;
 }
 
-int db_is_prepared(const struct db *db, const struct db_stmt *s)
+static struct db_shape *db_shape_find(const struct db *db, const struct db_stmt *s)
 {
-    return db->prepared_count && db->prepared[db_prepared_slot(db, s)] == s;
+    return db->shapes_count ? db->shapes[db_shape_slot(db, s)] : NULL;
 }
 
-static void db_prepared_add(struct db *db, const struct db_stmt *s)
+/* The shape of s, made the first time this db runs it. */
+static struct db_shape *db_shape(struct db *db, const struct db_stmt *s)
 {
-    if (2 * (db->prepared_count + 1) > db->prepared_cap) {
-        const struct db_stmt **old = db->prepared;
-        size_t oldcap = db->prepared_cap;
-        db->prepared_cap = oldcap ? 2 * oldcap : 64;
-        db->prepared = xcalloc(db->prepared_cap, sizeof *db->prepared);
+    struct db_shape *sh = db_shape_find(db, s);
+    if (sh)
+        return sh;
+    if (2 * (db->shapes_count + 1) > db->shapes_cap) {
+        struct db_shape **old = db->shapes;
+        size_t oldcap = db->shapes_cap;
+        db->shapes_cap = oldcap ? 2 * oldcap : 64;
+        db->shapes = xcalloc(db->shapes_cap, sizeof *db->shapes);
         for (size_t i = 0; i < oldcap; i++)
             if (old[i])
-                db->prepared[db_prepared_slot(db, old[i])] = old[i];
+                db->shapes[db_shape_slot(db, old[i]->stmt)] = old[i];
         free(old);
     }
-    size_t i = db_prepared_slot(db, s);
-    if (!db->prepared[i]) {
-        db->prepared[i] = s;
-        db->prepared_count++;
+    sh = xcalloc(1, sizeof *sh);
+    sh->stmt = s;
+    size_t len = strlen(s->sql);
+    int room = (int)(len / 2 + 1);
+    struct sqlparams_name *found = xcalloc((size_t)room, sizeof *found);
+    char *text = xmalloc(3 * len + 1);
+    sh->nnames = sqlparams_rewrite(s->sql, text, 3 * len + 1, found, room);
+    if (sh->nnames > 0) {
+        sh->sql = text;
+        sh->names = xcalloc((size_t)sh->nnames, sizeof *sh->names);
+        for (int k = 0; k < sh->nnames; k++)
+            sh->names[k] = xstrndup(s->sql + found[k].at, found[k].len);
+    } else {
+        free(text);
+        sh->sql = xstrdup(s->sql);
+        if (sh->nnames < 0)
+            log_error("statement %s: malformed parameter names or quoting", s->name);
     }
+    free(found);
+    db->shapes[db_shape_slot(db, s)] = sh;
+    db->shapes_count++;
+    return sh;
+}
+
+static void db_shape_free(struct db_shape *sh)
+{
+    if (!sh)
+        return;
+    for (int k = 0; k < sh->nnames; k++)
+        free(sh->names[k]);
+    free(sh->names);
+    free(sh->sql);
+    free(sh);
+}
+
+int db_is_prepared(const struct db *db, const struct db_stmt *s)
+{
+    const struct db_shape *sh = db_shape_find(db, s);
+    return sh && sh->prepared;
 }
 
 void db_set_waiter(struct db *db, db_waiter waiter, void *arg)
@@ -227,10 +280,9 @@ int db_ensure(struct db *db, char *err, size_t errlen)
         db->conn = NULL;
     }
     /* A new session has none of the old one's prepared statements. */
-    if (db->prepared_count) {
-        memset(db->prepared, 0, db->prepared_cap * sizeof *db->prepared);
-        db->prepared_count = 0;
-    }
+    for (size_t i = 0; i < db->shapes_cap; i++)
+        if (db->shapes[i])
+            db->shapes[i]->prepared = 0;
     /* The URL comes last so that what it says overrides these defaults. */
     const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
     const char *vals[] = {"3", "spp", db->url, NULL};
@@ -291,16 +343,22 @@ int db_prepare_all(struct db *db, char *err, size_t errlen)
         return -1;
     for (const struct db_stmt *const *set = db->sets; set && *set; set++) {
         for (const struct db_stmt *s = *set; s->name; s++) {
-            if (db_is_prepared(db, s))
+            struct db_shape *sh = db_shape(db, s);
+            if (sh->prepared)
                 continue;
-            PGresult *res = db_run_prepare(db, s->name, s->sql);
+            if (sh->nnames < 0) {
+                snprintf(err, errlen, "preparing %s: malformed parameter names or quoting",
+                         s->name);
+                return -1;
+            }
+            PGresult *res = db_run_prepare(db, s->name, sh->sql);
             int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
             if (!ok)
                 snprintf(err, errlen, "preparing %s: %s", s->name, PQresultErrorMessage(res));
             PQclear(res);
             if (!ok)
                 return -1;
-            db_prepared_add(db, s);
+            sh->prepared = 1;
         }
     }
     return 0;
@@ -310,11 +368,12 @@ int db_prepare_all(struct db *db, char *err, size_t errlen)
  * Parse when this connection has not prepared it yet, its execution, and COMMIT when commit
  * is set, then a sync. Returns the first failure among BEGIN and the Parse, else the
  * statement's result; *committed is 1 only when COMMIT was sent and committed. */
-static PGresult *db_pipeline(struct db *db, const struct db_stmt *s, int n,
-                             const char *const *params, int begin, int commit, int *committed)
+static PGresult *db_pipeline(struct db *db, struct db_shape *sh, int n, const char *const *params,
+                             int begin, int commit, int *committed)
 {
     PGconn *c = db->conn;
-    int prepare = !db_is_prepared(db, s);
+    const struct db_stmt *s = sh->stmt;
+    int prepare = !sh->prepared;
     *committed = 0;
     if (!PQenterPipelineMode(c))
         return NULL;
@@ -322,7 +381,7 @@ static PGresult *db_pipeline(struct db *db, const struct db_stmt *s, int n,
     int sent[Q_N] = {begin, prepare, 1, commit};
     PGresult *got[Q_N] = {NULL, NULL, NULL, NULL};
     int ok = (!begin || PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) &&
-             (!prepare || PQsendPrepare(c, s->name, s->sql, 0, NULL)) &&
+             (!prepare || PQsendPrepare(c, s->name, sh->sql, 0, NULL)) &&
              PQsendQueryPrepared(c, s->name, n, params, NULL, NULL, 0) &&
              (!commit || PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0)) &&
              PQpipelineSync(c);
@@ -345,7 +404,7 @@ static PGresult *db_pipeline(struct db *db, const struct db_stmt *s, int n,
     if (!PQexitPipelineMode(c))
         log_warn("leaving pipeline mode: %s", PQerrorMessage(c));
     if (prepare && got[Q_PARSE] && PQresultStatus(got[Q_PARSE]) == PGRES_COMMAND_OK)
-        db_prepared_add(db, s);
+        sh->prepared = 1;
     /* COMMIT of a failed transaction "succeeds" with the tag ROLLBACK. */
     *committed = commit && db_ok(got[Q_COMMIT]) && !strcmp(PQcmdStatus(got[Q_COMMIT]), "COMMIT");
     PGresult *res = NULL;
@@ -360,32 +419,84 @@ static PGresult *db_pipeline(struct db *db, const struct db_stmt *s, int n,
     return res;
 }
 
-static PGresult *db_run(struct db *db, const struct db_stmt *s, int n, const char *const *params,
+/* A failed result for a call the statement cannot take, without a round trip. */
+static PGresult *db_misuse(const struct db_shape *sh, const char *why, const char *name)
+{
+    log_error("statement %s: %s%s", sh->stmt->name, why, name ? name : "");
+    return PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
+}
+
+static PGresult *db_run(struct db *db, struct db_shape *sh, int n, const char *const *params,
                         int commit, int *committed)
 {
+    *committed = 0;
     if (!db->conn)
         return NULL;
+    if (sh->nnames < 0)
+        return db_misuse(sh, "malformed parameter names or quoting", NULL);
     int begin = db->begin_pending;
     db->begin_pending = 0;
     int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
-    PGresult *res = db_pipeline(db, s, n, params, begin, commit, committed);
+    PGresult *res = db_pipeline(db, sh, n, params, begin, commit, committed);
     if (idle && PQstatus(db->conn) == CONNECTION_BAD && db_reconnect(db) == 0) {
         PQclear(res);
-        res = db_pipeline(db, s, n, params, begin, commit, committed);
+        res = db_pipeline(db, sh, n, params, begin, commit, committed);
     }
+    return res;
+}
+
+/* db_run with the values of args put in the order of the statement's names: every name of the
+ * statement has exactly one value, and every value a name. */
+static PGresult *db_run_args(struct db *db, const struct db_stmt *stmt, int n,
+                             const struct db_arg *args, int commit, int *committed)
+{
+    struct db_shape *sh = db_shape(db, stmt);
+    *committed = 0;
+    if (sh->nnames < 0)
+        return db_misuse(sh, "malformed parameter names or quoting", NULL);
+    if (n != sh->nnames)
+        return db_misuse(sh, n < sh->nnames ? "too few values" : "a value for no parameter", NULL);
+    const char *local[32];
+    const char **vals = n <= 32 ? local : xmalloc((size_t)n * sizeof *vals);
+    PGresult *res = NULL;
+    for (int k = 0; k < n && !res; k++) {
+        int j = 0;
+        while (j < n && strcmp(args[j].name, sh->names[k]))
+            j++;
+        if (j == n)
+            res = db_misuse(sh, "no value for $", sh->names[k]);
+        else
+            vals[k] = args[j].value;
+    }
+    if (!res)
+        res = db_run(db, sh, n, vals, commit, committed);
+    if (vals != local)
+        free(vals);
     return res;
 }
 
 PGresult *db_exec(struct db *db, const struct db_stmt *stmt, int n, const char *const *params)
 {
     int committed;
-    return db_run(db, stmt, n, params, 0, &committed);
+    return db_run(db, db_shape(db, stmt), n, params, 0, &committed);
 }
 
 PGresult *db_exec_commit(struct db *db, const struct db_stmt *stmt, int n,
                          const char *const *params, int *committed)
 {
-    return db_run(db, stmt, n, params, 1, committed);
+    return db_run(db, db_shape(db, stmt), n, params, 1, committed);
+}
+
+PGresult *db_exec_args(struct db *db, const struct db_stmt *stmt, int n, const struct db_arg *args)
+{
+    int committed;
+    return db_run_args(db, stmt, n, args, 0, &committed);
+}
+
+PGresult *db_exec_commit_args(struct db *db, const struct db_stmt *stmt, int n,
+                              const struct db_arg *args, int *committed)
+{
+    return db_run_args(db, stmt, n, args, 1, committed);
 }
 
 PGresult *db_exec_sql(struct db *db, const char *sql)

@@ -17,6 +17,28 @@ struct db_stmt {
     const char *sql;
 };
 
+/* A statement's parameters are named in its text, `$name` (a letter or `_`, then letters,
+ * digits or `_`), and a call gives each of them its value by that name, in any order; a name
+ * may occur several times in the text. db.c numbers the names in order of first occurrence when
+ * it prepares the statement (sqlparams.h). A call must give every name exactly one value and no
+ * value for a name the statement lacks: otherwise it fails without a round trip (an error
+ * result, logged with the statement's and the parameter's name) — every statement runs in the
+ * tests, which is where such a slip shows. value NULL is SQL NULL. */
+struct db_arg {
+    const char *name;
+    const char *value;
+};
+
+/* The count and array of a call's values: DB_ARGS({"id", id}, {"name", name}). */
+#define DB_ARGS(...)                                                                               \
+    (int)(sizeof((const struct db_arg[]){__VA_ARGS__}) / sizeof(struct db_arg)),                   \
+        (const struct db_arg[])                                                                    \
+    {                                                                                              \
+        __VA_ARGS__                                                                                \
+    }
+/* A call without values. */
+#define DB_NO_ARGS 0, (const struct db_arg *)NULL
+
 struct db;
 
 /* Makes a connection object for url; sets is a NULL-terminated list of statement tables (each
@@ -59,6 +81,11 @@ PGresult *db_exec(struct db *db, const struct db_stmt *stmt, int n, const char *
  * COMMIT failed (the transaction is over, rolled back, as when db_end fails). */
 PGresult *db_exec_commit(struct db *db, const struct db_stmt *stmt, int n,
                          const char *const *params, int *committed);
+/* db_exec and db_exec_commit for a statement that names its parameters: args holds n values
+ * by name (DB_ARGS). */
+PGresult *db_exec_args(struct db *db, const struct db_stmt *stmt, int n, const struct db_arg *args);
+PGresult *db_exec_commit_args(struct db *db, const struct db_stmt *stmt, int n,
+                              const struct db_arg *args, int *committed);
 /* Runs plain SQL without parameters (transaction control, migrations). Same contract. */
 PGresult *db_exec_sql(struct db *db, const char *sql);
 /* Starts a transaction without a round trip of its own: BEGIN is sent with the next

@@ -368,44 +368,93 @@ static PGresult *req_db_kept(struct req *r, const struct db_stmt *stmt, PGresult
     return res;
 }
 
-PGresult *req_db_raw(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
+/* One statement of the request, its values by position (params) or by name (args, when
+ * named). */
+struct req_call {
+    const struct db_stmt *stmt;
+    int n;
+    const char *const *params;
+    const struct db_arg *args;
+    int named;
+};
+
+static PGresult *req_call_raw(struct req *r, const struct req_call *c)
 {
     if (r->tx_end != REQ_TX_OPEN) {
-        log_error("statement %s after the transaction was committed", stmt->name);
+        log_error("statement %s after the transaction was committed", c->stmt->name);
         req_problem(r, 500, "internal", "Something went wrong on our side.");
         return NULL;
     }
-    return req_db_kept(r, stmt, db_exec(r->hc->db, stmt, n, params));
+    struct db *db = r->hc->db;
+    return req_db_kept(r, c->stmt,
+                       c->named ? db_exec_args(db, c->stmt, c->n, c->args)
+                                : db_exec(db, c->stmt, c->n, c->params));
 }
 
-PGresult *req_db(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
+static PGresult *req_call(struct req *r, const struct req_call *c)
 {
-    PGresult *res = req_db_raw(r, stmt, n, params);
+    PGresult *res = req_call_raw(r, c);
     if (!res)
         return NULL;
     if (db_ok(res))
         return res;
-    req_db_answer(r, stmt, res);
+    req_db_answer(r, c->stmt, res);
     return NULL;
 }
 
-PGresult *req_db_commit(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
+static PGresult *req_call_commit(struct req *r, const struct req_call *c)
 {
     if (!r->in_tx || r->tx_keep_open)
-        return req_db(r, stmt, n, params);
+        return req_call(r, c);
     if (r->tx_end != REQ_TX_OPEN)
-        return req_db_raw(r, stmt, n, params); /* answers the misuse */
+        return req_call_raw(r, c); /* answers the misuse */
     int committed = 0;
-    PGresult *res = req_db_kept(r, stmt, db_exec_commit(r->hc->db, stmt, n, params, &committed));
+    struct db *db = r->hc->db;
+    PGresult *res =
+        req_db_kept(r, c->stmt,
+                    c->named ? db_exec_commit_args(db, c->stmt, c->n, c->args, &committed)
+                             : db_exec_commit(db, c->stmt, c->n, c->params, &committed));
     if (!res)
         return NULL;
     if (!db_ok(res)) {
         /* The transaction is still open and aborted: the dispatcher rolls it back. */
-        req_db_answer(r, stmt, res);
+        req_db_answer(r, c->stmt, res);
         return NULL;
     }
     r->tx_end = committed ? REQ_TX_COMMITTED : REQ_TX_COMMIT_FAILED;
     return res;
+}
+
+PGresult *req_db_raw(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
+{
+    return req_call_raw(r, &(struct req_call){stmt, n, params, NULL, 0});
+}
+
+PGresult *req_db(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
+{
+    return req_call(r, &(struct req_call){stmt, n, params, NULL, 0});
+}
+
+PGresult *req_db_commit(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
+{
+    return req_call_commit(r, &(struct req_call){stmt, n, params, NULL, 0});
+}
+
+PGresult *req_db_raw_args(struct req *r, const struct db_stmt *stmt, int n,
+                          const struct db_arg *args)
+{
+    return req_call_raw(r, &(struct req_call){stmt, n, NULL, args, 1});
+}
+
+PGresult *req_db_args(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args)
+{
+    return req_call(r, &(struct req_call){stmt, n, NULL, args, 1});
+}
+
+PGresult *req_db_commit_args(struct req *r, const struct db_stmt *stmt, int n,
+                             const struct db_arg *args)
+{
+    return req_call_commit(r, &(struct req_call){stmt, n, NULL, args, 1});
 }
 
 void req_db_answer(struct req *r, const struct db_stmt *stmt, const PGresult *res)

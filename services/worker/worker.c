@@ -92,15 +92,26 @@ void worker_db_error(struct job_ctx *ctx, const char *what, const PGresult *res)
         snprintf(ctx->err, sizeof ctx->err, "%s: no connection to PostgreSQL", what);
 }
 
-PGresult *worker_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n, const char *const *p)
+/* A statement's result when it succeeded; otherwise the failure reported and NULL. */
+static PGresult *worker_result(struct job_ctx *ctx, const struct db_stmt *stmt, PGresult *res)
 {
-    PGresult *res = db_exec(ctx->db, stmt, n, p);
     if (db_ok(res))
         return res;
     worker_db_error(ctx, stmt->name, res);
     if (res)
         PQclear(res);
     return NULL;
+}
+
+PGresult *worker_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n, const char *const *p)
+{
+    return worker_result(ctx, stmt, db_exec(ctx->db, stmt, n, p));
+}
+
+PGresult *worker_exec_args(struct job_ctx *ctx, const struct db_stmt *stmt, int n,
+                           const struct db_arg *args)
+{
+    return worker_result(ctx, stmt, db_exec_args(ctx->db, stmt, n, args));
 }
 
 const char *worker_kinds_array(void)

@@ -165,6 +165,64 @@ START_TEST(db_prepares_on_first_use)
 }
 END_TEST
 
+static const struct db_stmt db_test_named[] = {
+    {"db_test_named",
+     "SELECT $b::int - $a::int AS diff, $a::text AS a, $c::text IS NULL AS c_null"},
+    {"db_test_mixed", "SELECT $1::int + $a::int"},
+    {NULL, NULL},
+};
+
+START_TEST(db_takes_values_by_name)
+{
+    struct db *db = db_test_connect(NULL);
+    const struct db_stmt *named = &db_test_named[0];
+    /* Values in any order; a name used twice takes one value; NULL is SQL NULL. */
+    PGresult *res = db_exec_args(db, named, DB_ARGS({"c", NULL}, {"a", "2"}, {"b", "7"}));
+    ck_assert_msg(db_ok(res), "%s", res ? PQresultErrorMessage(res) : "none");
+    ck_assert_str_eq(db_value(res, 0, "diff"), "5");
+    ck_assert_str_eq(db_value(res, 0, "a"), "2");
+    ck_assert_str_eq(db_value(res, 0, "c_null"), "t");
+    PQclear(res);
+    /* PostgreSQL prepared the numbered text. */
+    const char *name[] = {named->name};
+    char *v = db_test_value(db, &db_test_stmts[1], 1, name);
+    ck_assert_str_eq(v, "1");
+    free(v);
+    /* A missing value, a value for no parameter, a misspelt name or numbers mixed with names
+     * fail without a round trip and leave the connection as it was. */
+    const struct {
+        int n;
+        const struct db_arg *args;
+    } wrong[] = {
+        {DB_ARGS({"a", "1"}, {"b", "2"})},
+        {DB_ARGS({"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"})},
+        {DB_ARGS({"a", "1"}, {"b", "2"}, {"cc", "3"})},
+    };
+    for (size_t i = 0; i < sizeof wrong / sizeof *wrong; i++) {
+        res = db_exec_args(db, named, wrong[i].n, wrong[i].args);
+        ck_assert_ptr_nonnull(res);
+        ck_assert_int_eq(db_ok(res), 0);
+        PQclear(res);
+    }
+    res = db_exec_args(db, &db_test_named[1], DB_ARGS({"a", "1"}));
+    ck_assert_int_eq(db_ok(res), 0);
+    PQclear(res);
+    ck_assert_int_eq(db_is_prepared(db, &db_test_named[1]), 0);
+    ck_assert_int_eq(db_broken(db), 0);
+    /* And COMMIT travels with a named statement as with a numbered one. */
+    db_begin(db);
+    int committed = 0;
+    res = db_exec_commit_args(db, named, DB_ARGS({"a", "1"}, {"b", "1"}, {"c", "x"}), &committed);
+    ck_assert(db_ok(res));
+    ck_assert_str_eq(db_value(res, 0, "diff"), "0");
+    ck_assert_str_eq(db_value(res, 0, "c_null"), "f");
+    ck_assert_int_eq(committed, 1);
+    PQclear(res);
+    ck_assert_int_eq(PQtransactionStatus(db_conn(db)), PQTRANS_IDLE);
+    db_free(db);
+}
+END_TEST
+
 START_TEST(db_reconnect_prepares_again)
 {
     struct db *db = db_test_connect(NULL), *other = db_test_connect(NULL);
@@ -317,6 +375,13 @@ START_TEST(db_every_statement_prepares)
     ck_assert_msg(strstr(err, "db_test_typo") != NULL, "%s", err);
     ck_assert_int_eq(db_is_prepared(db, &broken[0]), 1);
     db_free(db);
+    /* So does one whose parameter names or quoting are malformed. */
+    static const struct db_stmt unclosed[] = {{"db_test_unclosed", "SELECT $a, 'x"}, {NULL, NULL}};
+    static const struct db_stmt *const unclosed_sets[] = {unclosed, NULL};
+    db = db_test_connect(unclosed_sets);
+    ck_assert_int_eq(db_prepare_all(db, err, sizeof err), -1);
+    ck_assert_msg(strstr(err, "db_test_unclosed") != NULL, "%s", err);
+    db_free(db);
 }
 END_TEST
 
@@ -331,6 +396,7 @@ Suite *db_suite(void)
     TCase *server = tcase_create("against the test database");
     tcase_set_timeout(server, 30);
     tcase_add_test(server, db_prepares_on_first_use);
+    tcase_add_test(server, db_takes_values_by_name);
     tcase_add_test(server, db_reconnect_prepares_again);
     tcase_add_test(server, db_runs_a_handle_made_at_run_time);
     tcase_add_test(server, db_commits_with_the_last_statement);

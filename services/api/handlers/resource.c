@@ -154,6 +154,17 @@ PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const c
     return res;
 }
 
+PGresult *resource_row_args(struct req *r, const struct db_stmt *stmt, int n,
+                            const struct db_arg *args, const char *missing)
+{
+    PGresult *res = req_db_args(r, stmt, n, args);
+    if (res && PQntuples(res) == 0) {
+        req_problem(r, 404, "not_found", missing);
+        return NULL;
+    }
+    return res;
+}
+
 PGresult *resource_fetch(struct req *r, const struct db_stmt *stmt)
 {
     const char *p[] = {req_param(r, "id")};

@@ -43,6 +43,9 @@ int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op);
  * no row. Returns the result (owned by the request) or NULL after answering. */
 PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const char *const *p,
                        const char *missing);
+/* resource_row for a statement that names its parameters: n values by name (DB_ARGS). */
+PGresult *resource_row_args(struct req *r, const struct db_stmt *stmt, int n,
+                            const struct db_arg *args, const char *missing);
 /* Runs stmt with the path's {id}: 404 when there is no such row. Returns the result (owned by
  * the request) or NULL after answering. */
 PGresult *resource_fetch(struct req *r, const struct db_stmt *stmt);
