@@ -10,6 +10,11 @@
 --     running), in order of when it came due. It replaces jobs_due (the sweeper's publish of
 --     due jobs, the queue gauges) and jobs_leased (the sweeper's expired leases: a running
 --     job came due before it was claimed, so it is in this index's range up to now).
+--   jobs_unpublished (run_at) WHERE finished_at IS NULL AND (published_at IS NULL OR
+--     published_at < run_at): what waits for the sweeper to publish it when it comes due (a
+--     delayed job, a retry, a publish that failed). With jobs_unfinished up to "due before
+--     the trust window", it lets the sweeper's publish of due jobs skip a backlog that was
+--     published lately, which it read whole every sweep before.
 --   jobs_listing (kind, created_at, id): the API's job list by kind (with or without status:
 --     status is a filter on the walk) and the pruning of finished jobs, which walks it kind by
 --     kind for rows created before the retention cut-off (sweeper.c).
@@ -39,5 +44,7 @@ DROP INDEX jobs_leased;
 DROP INDEX jobs_finished;
 DROP INDEX jobs_listing;
 CREATE INDEX jobs_unfinished ON jobs (run_at) WHERE finished_at IS NULL;
+CREATE INDEX jobs_unpublished ON jobs (run_at)
+    WHERE finished_at IS NULL AND (published_at IS NULL OR published_at < run_at);
 CREATE INDEX jobs_listing ON jobs (kind, created_at, id);
 ALTER TABLE jobs SET (fillfactor = 40);

@@ -32,24 +32,36 @@ const struct db_stmt sweeper_statements[] = {
          "AND run_at < (SELECT clock_timestamp() - make_interval(secs => $lease_s::int)) "
          "AND status = 'running' "
          "AND locked_until < clock_timestamp() LIMIT 500 FOR UPDATE SKIP LOCKED)) RETURNING id"},
-    /* Due, of a kind this worker runs, and not on the stream since it came due ($trust_s: how long
-     * a publish is trusted before it is repeated), with its lane: webhook delivery, email (the
-     * bulk stream: a backlog of a fan-out's emails waiting past the trust window goes back where
-     * it was, not ahead of every other job), or the rest. Like the other batch statements
-     * here, the batch is chosen once, as an array (an init plan), then updated by primary key:
-     * written "id IN (subquery)", the planner, misled by statistics of an empty queue, may
-     * rescan the subquery once per row of the table (a sweep took 10 s on a backlog of 5,000
-     * jobs). */
-    [SWEEP_DUE] =
-        {"sweep_due",
-         "UPDATE jobs SET published_at = clock_timestamp() WHERE id = ANY(ARRAY(SELECT "
-         "id FROM jobs "
-         "WHERE finished_at IS NULL AND status IN ('queued', 'failed') "
-         "AND run_at <= clock_timestamp() "
-         "AND kind = ANY($kinds::text[]) AND (published_at IS NULL OR published_at < run_at "
-         "OR published_at < clock_timestamp() - make_interval(secs => $trust_s::int)) "
-         "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING "
-         "id, " JOBS_WEBHOOK_LANE_SQL " AS webhook, " JOBS_BULK_LANE_SQL " AS bulk"},
+    /* Due, of a kind this worker runs, and not on the stream since it came due ($trust_s: how
+     * long a publish is trusted before it is repeated), with its lane: webhook delivery, email
+     * (the bulk stream: a backlog of a fan-out's emails waiting past the trust window goes back
+     * where it was, not ahead of every other job), or the rest. Those are the jobs never
+     * published since they came due (on jobs_unpublished, sql/0018: a delayed job, a retry, a
+     * lost publish) and those published longer ago than the trust window, which came due
+     * before it (on jobs_unfinished, up to that bound, a subquery so that it bounds the index
+     * scan): a backlog published lately (a burst waiting for runners) is not read. Like the
+     * other batch statements here, the batch is chosen once, as an array (an init plan), then
+     * locked and updated by primary key: written "id IN (subquery)", the planner, misled by
+     * statistics of an empty queue, may rescan the subquery once per row of the table (a sweep
+     * took 10 s on a backlog of 5,000 jobs). */
+    [SWEEP_DUE] = {"sweep_due",
+                   "UPDATE jobs SET published_at = clock_timestamp() WHERE id = ANY(ARRAY("
+                   "SELECT id FROM jobs WHERE id = ANY(ARRAY("
+                   "(SELECT id FROM jobs WHERE finished_at IS NULL "
+                   "AND (published_at IS NULL OR published_at < run_at) "
+                   "AND run_at <= clock_timestamp() AND status IN ('queued', 'failed') "
+                   "AND kind = ANY($kinds::text[]) ORDER BY run_at LIMIT 1000) UNION ALL "
+                   "(SELECT id FROM jobs WHERE finished_at IS NULL "
+                   "AND run_at < (SELECT clock_timestamp() - make_interval(secs => $trust_s::int)) "
+                   "AND published_at < clock_timestamp() - make_interval(secs => $trust_s::int) "
+                   "AND status IN ('queued', 'failed') AND kind = ANY($kinds::text[]) "
+                   "ORDER BY run_at LIMIT 1000))) "
+                   "AND finished_at IS NULL AND status IN ('queued', 'failed') "
+                   "AND run_at <= clock_timestamp() AND kind = ANY($kinds::text[]) "
+                   "AND (published_at IS NULL OR published_at < run_at "
+                   "OR published_at < clock_timestamp() - make_interval(secs => $trust_s::int)) "
+                   "ORDER BY run_at LIMIT 1000 FOR UPDATE SKIP LOCKED)) RETURNING "
+                   "id, " JOBS_WEBHOOK_LANE_SQL " AS webhook, " JOBS_BULK_LANE_SQL " AS bulk"},
     /* Finished jobs past retention, found kind by kind on jobs_listing (sql/0018: no index
      * names status or finished_at's non-NULL values, so that a claim writes no index entry):
      * the kinds come from a walk that descends the index once per kind, then each kind's rows
