@@ -68,6 +68,7 @@ struct runner {
     struct runner_done *done;
     int ndone;
     int64_t done_since_us;     /* when the oldest of done finished */
+    int connected;             /* connected once: from then on kept connected (runner_main) */
     struct jobs_outbox outbox; /* what the running job enqueued (job_ctx) */
 };
 
@@ -323,6 +324,25 @@ static void runner_pass_on(struct runner *rn, const char *id)
         PQclear(res);
 }
 
+/* Connects the runner's database connection the first time it has entries to handle: a runner
+ * that never gets work (the webhook lane's, often) costs PostgreSQL no backend (each costs it
+ * ~6 ms of CPU to start: bench/RESULTS.md). While PostgreSQL cannot be reached it tries again
+ * each second, the entries waiting in this consumer's pending list as they would wait in the
+ * stream; -1 when the worker began to stop meanwhile (the entries stay pending, and a sweeper
+ * takes them over after a lease). */
+static int runner_connect(struct runner *rn)
+{
+    char err[512];
+    while (db_ensure(rn->db, err, sizeof err) != 0) {
+        log_warn("runner %s: %s", rn->consumer, err);
+        if (worker_stopping())
+            return -1;
+        worker_sleep_ms(1000);
+    }
+    rn->connected = 1;
+    return 0;
+}
+
 /* Handles the entries of one read (entries[i] names job ids[i], NULL when the entry carries no
  * job id): claims every job among them in one statement, runs the claimed ones in turn (writing
  * the batched completions whenever the oldest has waited SPP_JOB_FLUSH_MS, and at the end), then
@@ -334,6 +354,8 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
                            const char **ids, int n)
 {
     const struct config *cfg = worker_shared.cfg;
+    if (!rn->connected && runner_connect(rn) != 0)
+        return;
     struct buf list;
     buf_init(&list);
     buf_puts(&list, "{");
@@ -535,8 +557,10 @@ void *runner_main(void *arg)
     snprintf(rn.consumer, sizeof rn.consumer, "%s-%d", worker_shared.name, index);
     runner_create_group(&rn);
     while (!worker_stopping()) {
+        /* Once connected, a runner reads only while PostgreSQL answers (the entries wait in the
+         * stream meanwhile, for whichever runner can claim them). */
         char err[512];
-        if (db_ensure(rn.db, err, sizeof err) != 0) {
+        if (rn.connected && db_ensure(rn.db, err, sizeof err) != 0) {
             log_warn("runner %d: %s", index, err);
             worker_sleep_ms(1000);
             continue;
