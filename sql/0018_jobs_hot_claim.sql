@@ -25,8 +25,9 @@
 -- started_at; in bench/jobs.sh at 50, a fifth of the claims found no room). The price is a
 -- jobs table 2.5 times as large on disk while finished jobs are kept (SPP_JOB_RETENTION_DAYS).
 -- The API's job list (GET /v1/jobs, admin) walks jobs_listing when it names a kind, with the
--- status as a filter (a status rare within that kind reads the kind's rows); without a kind
--- it reads the table and sorts, as it did before for every filter but status and kind together.
+-- status as a filter (a status rare within that kind reads the kind's rows); without a kind it
+-- reads the table and sorts (before, a status alone read that status's entries, then sorted;
+-- bench/RESULTS.md has the plans on 202,000 jobs).
 --
 -- The statements that scan by state name `finished_at IS NULL` (the partial index's
 -- predicate) beside the states they want, so the two must agree: a job is finished (succeeded
