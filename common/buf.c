@@ -74,35 +74,53 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 void buf_json_string(struct buf *b, const char *s)
 {
+    /* The escapes are PostgreSQL's (escape_json) and jansson's: the two-character ones for the
+     * six that have one, \u00xx for the other control characters, everything else as it is.
+     * Room for the worst case (every byte six) is made once, and the bytes are written in
+     * place: a list page is some 16 KiB of these. */
     static const char hex[] = "0123456789abcdef";
-    buf_putc(b, '"');
+    size_t n = strlen(s);
+    buf_reserve(b, n * 6 + 2);
+    char *o = b->data + b->len;
+    *o++ = '"';
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            continue;
+        }
+        *o++ = '\\';
+        switch (c) {
         case '"':
-            buf_puts(b, "\\\"");
-            break;
         case '\\':
-            buf_puts(b, "\\\\");
+            *o++ = (char)c;
+            break;
+        case '\b':
+            *o++ = 'b';
+            break;
+        case '\f':
+            *o++ = 'f';
             break;
         case '\n':
-            buf_puts(b, "\\n");
+            *o++ = 'n';
             break;
         case '\r':
-            buf_puts(b, "\\r");
+            *o++ = 'r';
             break;
         case '\t':
-            buf_puts(b, "\\t");
+            *o++ = 't';
             break;
         default:
-            if (*p < 0x20) {
-                char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-                buf_append(b, esc, 6);
-            } else {
-                buf_putc(b, (char)*p);
-            }
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         }
     }
-    buf_putc(b, '"');
+    *o++ = '"';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
 }
 
 char *buf_steal(struct buf *b, size_t *len)

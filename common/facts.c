@@ -8,37 +8,38 @@
 #include "log.h"
 
 const struct db_stmt facts_statements[] = {
-    /* The review's side: host school, dates, team and evidence recorders, today in $2. */
+    /* The review's side: host school, dates, team and evidence recorders, today in time zone
+     * $tz. */
     [RFACTS_REVIEW] =
         {"rfacts_review",
          "SELECT json_build_object('school_id', r.school_id, 'partnership_id', r.partnership_id, "
          "'champion_id', r.champion_id, 'starts', r.review_starts_on, 'ends', r.review_ends_on, "
          "'workshop', r.workshop_on, "
-         "'today', (clock_timestamp() AT TIME ZONE $2)::date, "
+         "'today', (clock_timestamp() AT TIME ZONE $tz)::date, "
          "'team', COALESCE((SELECT json_agg(t.person_id) FROM review_team t "
          "WHERE t.review_id = r.id), '[]'), "
          "'recorders', COALESCE((SELECT json_agg(DISTINCT e.recorded_by) FROM evidence e "
-         "WHERE e.review_id = r.id), '[]'))::text FROM reviews r WHERE r.id = $1"},
-    /* The person's side for role $2, leaving out review $3 itself. */
+         "WHERE e.review_id = r.id), '[]'))::text AS facts FROM reviews r WHERE r.id = $review_id"},
+    /* The person's side for accreditation role $role, leaving out review $review_id itself. */
     [RFACTS_PERSON] =
         {"rfacts_person",
          "SELECT json_build_object('school_id', pe.school_id, 'partnership_id', s.partnership_id, "
          "'awards', COALESCE((SELECT json_agg(json_build_object('on', a.awarded_on, 'until', "
          "a.valid_until, 'counts', a.counts)) FROM accreditations a WHERE a.person_id = pe.id "
-         "AND a.role = $2), '[]'), "
+         "AND a.role = $role), '[]'), "
          "'conflicts', COALESCE((SELECT json_agg(c.school_id) FROM conflicts c "
          "WHERE c.person_id = pe.id), '[]'), "
          "'unavailable', COALESCE((SELECT json_agg(json_build_object('from', u.from_on, 'to', "
          "u.to_on)) FROM unavailability u WHERE u.person_id = pe.id), '[]'), "
          "'visits', COALESCE((SELECT json_agg(json_build_object('from', r.review_starts_on, 'to', "
          "r.review_ends_on)) FROM review_team t JOIN reviews r ON r.id = t.review_id "
-         "WHERE t.person_id = pe.id AND r.id <> $3 AND r.status <> 'cancelled' "
+         "WHERE t.person_id = pe.id AND r.id <> $review_id AND r.status <> 'cancelled' "
          "AND r.review_starts_on IS NOT NULL AND r.review_ends_on IS NOT NULL), '[]'), "
          "'workshops', COALESCE((SELECT json_agg(r.workshop_on) FROM reviews r "
-         "WHERE r.champion_id = pe.id AND r.id <> $3 AND r.status <> 'cancelled' "
-         "AND r.workshop_on IS NOT NULL), '[]'))::text "
+         "WHERE r.champion_id = pe.id AND r.id <> $review_id AND r.status <> 'cancelled' "
+         "AND r.workshop_on IS NOT NULL), '[]'))::text AS facts "
          /* An erased person (a tombstone) is no one to place on a review. */
-         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE pe.id = $1 "
+         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE pe.id = $person_id "
          "AND pe.erased_at IS NULL"},
     {NULL, NULL},
 };
@@ -87,27 +88,28 @@ static struct elig_range *facts_ranges(struct arena *a, const json_t *arr, size_
     return out;
 }
 
-/* The facts of the record p[0] from stmt (one row of JSON text): 0 with *out (the caller's to
- * free) and the record zeroed but for its names (id, school_id, partnership_id, in the arena);
- * 1 when there is no row; -1 on an error. */
+/* The facts of the record id from stmt run with the n values of args (one row, its column facts
+ * JSON text): 0 with *out (the caller's to free) and the record zeroed but for its names (id,
+ * school_id, partnership_id, in the arena); 1 when there is no row; -1 on an error. */
 static int facts_load(struct db *db, struct arena *a, const struct db_stmt *stmt, int n,
-                      const char **p, json_t **out, struct facts_names names)
+                      const struct db_arg *args, const char *id, json_t **out,
+                      struct facts_names names)
 {
-    PGresult *res = db_exec(db, stmt, n, p);
+    PGresult *res = db_exec_args(db, stmt, n, args);
     int rc = -1;
     if (!db_ok(res))
         log_error("%s failed: %s", stmt->name, res ? PQresultErrorMessage(res) : "no connection");
     else if (PQntuples(res) == 0)
         rc = 1;
     else {
-        *out = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+        *out = json_loads(db_value(res, 0, "facts"), 0, NULL);
         rc = *out ? 0 : -1;
     }
     if (res)
         PQclear(res);
     if (rc == 0) {
         memset(names.record, 0, names.size);
-        *names.id = arena_strdup(a, p[0]);
+        *names.id = arena_strdup(a, id);
         *names.school_id = facts_str(a, *out, "school_id");
         *names.partnership_id = facts_str(a, *out, "partnership_id");
     }
@@ -117,9 +119,10 @@ static int facts_load(struct db *db, struct arena *a, const struct db_stmt *stmt
 int facts_review(struct db *db, struct arena *a, const char *review_id, const char *tz,
                  struct elig_review *out)
 {
-    const char *p[] = {review_id, tz};
     json_t *j = NULL;
-    int rc = facts_load(db, a, &facts_statements[RFACTS_REVIEW], 2, p, &j, FACTS_NAMES(out));
+    int rc =
+        facts_load(db, a, &facts_statements[RFACTS_REVIEW],
+                   DB_ARGS({"review_id", review_id}, {"tz", tz}), review_id, &j, FACTS_NAMES(out));
     if (rc != 0)
         return rc;
     out->has_dates =
@@ -136,9 +139,11 @@ int facts_review(struct db *db, struct arena *a, const char *review_id, const ch
 int facts_person(struct db *db, struct arena *a, const char *review_id, const char *person_id,
                  const char *accreditation_role, struct elig_person *out)
 {
-    const char *p[] = {person_id, accreditation_role, review_id};
     json_t *j = NULL;
-    int rc = facts_load(db, a, &facts_statements[RFACTS_PERSON], 3, p, &j, FACTS_NAMES(out));
+    int rc = facts_load(
+        db, a, &facts_statements[RFACTS_PERSON],
+        DB_ARGS({"person_id", person_id}, {"role", accreditation_role}, {"review_id", review_id}),
+        person_id, &j, FACTS_NAMES(out));
     if (rc != 0)
         return rc;
     /* The stored awards carry the accreditation rule's outcome already. */

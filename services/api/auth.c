@@ -34,7 +34,7 @@ const struct db_stmt auth_statements[] = {
                   "LEFT JOIN people pe3 ON pe3.id = k.person_id "
                   "LEFT JOIN schools s3 ON s3.id = pe3.school_id "
                   "LEFT JOIN partnerships p3 ON p3.id = s3.partnership_id "
-                  "WHERE k.token_hash = $1 AND k.revoked_at IS NULL"},
+                  "WHERE k.token_hash = $token_hash AND k.revoked_at IS NULL"},
     {NULL, NULL},
 };
 
@@ -102,8 +102,7 @@ int auth_check(struct req *r)
         return 0;
     }
 
-    const char *params[] = {hash};
-    PGresult *res = req_db(r, &auth_statements[AUTH_KEY], 1, params);
+    PGresult *res = req_db_args(r, &auth_statements[AUTH_KEY], DB_ARGS({"token_hash", hash}));
     if (!res)
         return -1;
     struct auth_slot fresh;

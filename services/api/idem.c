@@ -13,14 +13,15 @@
 const struct db_stmt idem_statements[] = {
     [IDEM_LOCK] =
         {"idem_lock",
-         "SELECT pg_try_advisory_xact_lock(hashtextextended($1 || ':' || $2, 7)) AS locked"},
-    [IDEM_GET] = {"idem_get",
-                  "SELECT request_hash, status, location, etag, body FROM idempotency_keys "
-                  "WHERE owner = $1 AND key = $2 AND created_at > now() - interval '24 hours'"},
+         "SELECT pg_try_advisory_xact_lock(hashtextextended($owner || ':' || $key, 7)) AS locked"},
+    [IDEM_GET] =
+        {"idem_get",
+         "SELECT request_hash, status, location, etag, body FROM idempotency_keys "
+         "WHERE owner = $owner AND key = $key AND created_at > now() - interval '24 hours'"},
     [IDEM_PUT] =
         {"idem_put",
          "INSERT INTO idempotency_keys (owner, key, request_hash, status, location, etag, body) "
-         "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+         "VALUES ($owner, $key, $request_hash, $status, $location, $etag, $body) "
          "ON CONFLICT (owner, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
          "status = EXCLUDED.status, location = EXCLUDED.location, etag = EXCLUDED.etag, "
          "body = EXCLUDED.body, created_at = now()"},
@@ -63,8 +64,10 @@ int idem_begin(struct req *r)
         return -1;
     }
     const char *owner = idem_owner(r);
-    const char *p2[] = {owner, key};
-    PGresult *res = req_db(r, &idem_statements[IDEM_LOCK], 2, p2);
+    /* Both statements take the record's owner and key. */
+    const struct db_arg record[] = {{"owner", owner}, {"key", key}};
+    PGresult *res =
+        req_db_args(r, &idem_statements[IDEM_LOCK], sizeof record / sizeof *record, record);
     if (!res)
         return -1;
     if (strcmp(db_value(res, 0, "locked"), "t") != 0) {
@@ -73,7 +76,7 @@ int idem_begin(struct req *r)
                     "A request with this Idempotency-Key is still being processed.");
         return -1;
     }
-    res = req_db(r, &idem_statements[IDEM_GET], 2, p2);
+    res = req_db_args(r, &idem_statements[IDEM_GET], sizeof record / sizeof *record, record);
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
@@ -127,10 +130,11 @@ void idem_store(struct req *r)
     char hash[TOKEN_HASH_HEX], status[8];
     idem_request_hash(r->route->pattern, r->path, r->body, r->body_len, hash);
     snprintf(status, sizeof status, "%d", r->status);
-    const char *p[] = {idem_owner(r), r->idempotency_key,         hash,
-                       status,        idem_header(r, "Location"), idem_header(r, "ETag"),
-                       body};
-    PGresult *res = db_exec(r->hc->db, &idem_statements[IDEM_PUT], 7, p);
+    PGresult *res = db_exec_args(r->hc->db, &idem_statements[IDEM_PUT],
+                                 DB_ARGS({"owner", idem_owner(r)}, {"key", r->idempotency_key},
+                                         {"request_hash", hash}, {"status", status},
+                                         {"location", idem_header(r, "Location")},
+                                         {"etag", idem_header(r, "ETag")}, {"body", body}));
     if (res)
         PQclear(res);
     free(body);

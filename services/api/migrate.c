@@ -41,6 +41,16 @@ static char *migrate_read(const char *path)
     return s;
 }
 
+/* The ledger of applied migrations. */
+enum { MIGRATE_APPLIED, MIGRATE_RECORD };
+static const struct db_stmt migrate_statements[] = {
+    [MIGRATE_APPLIED] = {"migrate_applied",
+                         "SELECT 1 FROM schema_migrations WHERE version = $version::int"},
+    [MIGRATE_RECORD] =
+        {"migrate_record",
+         "INSERT INTO schema_migrations (version, name) VALUES ($version::int, $name)"},
+};
+
 /* Runs sql; on failure logs what and returns -1. */
 static int migrate_exec(struct db *db, const char *sql, const char *what)
 {
@@ -85,10 +95,8 @@ int migrate_run(struct db *db, const char *dir)
         char version[5];
         memcpy(version, names[i], 4);
         version[4] = '\0';
-        const char *p[] = {version};
         PGresult *res =
-            PQexecParams(db_conn(db), "SELECT 1 FROM schema_migrations WHERE version = $1::int", 1,
-                         NULL, p, NULL, NULL, 0);
+            db_exec_args(db, &migrate_statements[MIGRATE_APPLIED], DB_ARGS({"version", version}));
         int done_already = db_ok(res) && PQntuples(res) == 1;
         int failed = !db_ok(res);
         if (res)
@@ -109,10 +117,8 @@ int migrate_run(struct db *db, const char *dir)
         int ok = migrate_exec(db, "BEGIN", "begin") == 0 && migrate_exec(db, sql, names[i]) == 0;
         free(sql);
         if (ok) {
-            const char *p2[] = {version, names[i]};
-            res = PQexecParams(db_conn(db),
-                               "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
-                               2, NULL, p2, NULL, NULL, 0);
+            res = db_exec_args(db, &migrate_statements[MIGRATE_RECORD],
+                               DB_ARGS({"version", version}, {"name", names[i]}));
             ok = db_ok(res);
             if (res)
                 PQclear(res);

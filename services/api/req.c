@@ -13,6 +13,7 @@
 #include "log.h"
 #include "monotime.h"
 #include "router.h"
+#include "rowjson.h"
 #include "tz.h"
 #include "xalloc.h"
 #include "token.h"
@@ -513,8 +514,8 @@ void req_publish_after_commit(struct req *r, const char *job_id)
 
 int req_announce(struct req *r, const char *type, const char *data_json)
 {
-    const char *p[] = {type, data_json};
-    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_ANNOUNCE], 2, p);
+    PGresult *res = req_db_args(r, &job_routes_statements[JOB_ROUTES_ANNOUNCE],
+                                DB_ARGS({"type", type}, {"data", data_json}));
     if (!res)
         return -1;
     if (!db_is_null(res, 0, "job_id"))
@@ -524,8 +525,7 @@ int req_announce(struct req *r, const char *type, const char *data_json)
 
 void req_reply_accepted(struct req *r, const char *job_id)
 {
-    const char *p[] = {job_id};
-    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, p);
+    PGresult *res = req_db_args(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job_id}));
     if (!res)
         return;
     req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));
@@ -534,11 +534,12 @@ void req_reply_accepted(struct req *r, const char *job_id)
 
 /* ---- scope ---- */
 
-void req_owner_from_row(const PGresult *res, int row, int col, struct scope_owner *o)
+void req_owner_from_row(const PGresult *res, int row, struct scope_owner *o)
 {
+    static const char *const names[4] = {"hub_id", "partnership_id", "school_id", "person_id"};
     char *slots[4] = {o->hub_id, o->partnership_id, o->school_id, o->person_id};
     for (int i = 0; i < 4; i++) {
-        const char *v = req_col(res, row, col + i);
+        const char *v = db_value_or_null(res, row, names[i]);
         snprintf(slots[i], 37, "%s", v ? v : "");
     }
 }
@@ -624,25 +625,75 @@ static void req_url_encode(struct buf *b, const char *s)
     }
 }
 
-void req_reply_page(struct req *r, const PGresult *res, const struct page *pg, int json_col,
-                    int micros_col, int id_col)
+/* Appends the page's items to b: each row's "json" text, or its fields' object. Returns 0, or
+ * -1 after logging what the result lacks. */
+static int req_page_items(struct req *r, const PGresult *res, int shown,
+                          const struct rowjson_field *fields, struct buf *b)
+{
+    if (!fields) {
+        int json = db_col(res, "json");
+        if (json < 0 && shown > 0) {
+            log_error("list %s: the result has no json column", r->path);
+            return -1;
+        }
+        for (int i = 0; i < shown; i++) {
+            if (i)
+                buf_putc(b, ',');
+            buf_puts(b, PQgetvalue(res, i, json));
+        }
+        return 0;
+    }
+    int n = 0;
+    while (fields[n].name)
+        n++;
+    int *cols = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *cols);
+    const char **values = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *values);
+    for (int k = 0; k < n; k++) {
+        const char *col = fields[k].col ? fields[k].col : fields[k].name;
+        if ((cols[k] = db_col(res, col)) < 0) {
+            log_error("list %s: the result has no column %s", r->path, col);
+            return -1;
+        }
+    }
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            buf_putc(b, ',');
+        for (int k = 0; k < n; k++)
+            values[k] = PQgetisnull(res, i, cols[k]) ? NULL : PQgetvalue(res, i, cols[k]);
+        if (rowjson_object(b, fields, values) != 0) {
+            log_error("list %s: a value of row %d is not of its field's kind", r->path, i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void req_reply_page(struct req *r, const PGresult *res, const struct page *pg,
+                    const struct rowjson_field *fields)
 {
     int rows = PQntuples(res);
     int shown = rows > pg->limit ? (int)pg->limit : rows;
     struct buf b;
     buf_init(&b);
     buf_puts(&b, "{\"items\":[");
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            buf_putc(&b, ',');
-        buf_puts(&b, PQgetvalue(res, i, json_col));
+    if (req_page_items(r, res, shown, fields, &b) != 0) {
+        buf_cleanup(&b);
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+        return;
     }
     buf_puts(&b, "],\"next_cursor\":");
     if (rows > pg->limit) {
         struct cursor c;
-        long long micros = strtoll(PQgetvalue(res, shown - 1, micros_col), NULL, 10);
-        c.micros = micros;
-        snprintf(c.id, sizeof c.id, "%s", PQgetvalue(res, shown - 1, id_col));
+        const char *micros = db_value(res, shown - 1, "micros"),
+                   *id = db_value(res, shown - 1, "id");
+        if (!micros || !id) {
+            log_error("list %s: the result has no micros or id column", r->path);
+            buf_cleanup(&b);
+            req_problem(r, 500, "internal", "Something went wrong on our side.");
+            return;
+        }
+        c.micros = strtoll(micros, NULL, 10);
+        snprintf(c.id, sizeof c.id, "%s", id);
         char text[CURSOR_MAX];
         cursor_encode(&c, text);
         buf_printf(&b, "\"%s\"", text);

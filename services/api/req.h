@@ -201,8 +201,9 @@ int req_announce(struct req *r, const char *type, const char *data_json);
 void req_reply_accepted(struct req *r, const char *job_id);
 
 /* ---- scope ---- */
-/* Fills o from four consecutive columns (hub, partnership, school, person) starting at col. */
-void req_owner_from_row(const PGresult *res, int row, int col, struct scope_owner *o);
+/* Fills o from row's columns named hub_id, partnership_id, school_id and person_id (SQL NULL:
+ * ""), wherever they are in the result: a statement that feeds it aliases them so. */
+void req_owner_from_row(const PGresult *res, int row, struct scope_owner *o);
 /* Applies scope_check; answers 404 or 403 and returns -1 when refused. */
 int req_allow(struct req *r, enum scope_kind kind, enum scope_op op, const struct scope_owner *o);
 
@@ -220,10 +221,13 @@ struct page {
 };
 /* Reads limit and cursor (already validated by req_check_query). */
 void req_page(struct req *r, struct page *pg);
-/* Answers 200 {"items":[…],"next_cursor":…} from a result holding up to limit + 1 rows whose
- * column json_col is the item's JSON text and micros_col, id_col its keyset; adds the Link
- * header for the next page. */
-void req_reply_page(struct req *r, const PGresult *res, const struct page *pg, int json_col,
-                    int micros_col, int id_col);
+/* Answers 200 {"items":[…],"next_cursor":…} from a result holding up to limit + 1 rows, read
+ * by column name: each item is the row's "json" text when fields is NULL, else the object
+ * rowjson_object writes from the fields' columns (rowjson.h); "micros" and "id" are the row's
+ * keyset. Adds the Link header for the next page. A result without those columns, or a value
+ * not of its field's kind, is a bug: logged, answered 500. */
+struct rowjson_field;
+void req_reply_page(struct req *r, const PGresult *res, const struct page *pg,
+                    const struct rowjson_field *fields);
 
 #endif

@@ -35,20 +35,20 @@
     "UPDATE partnerships p SET lead_contact_id = l.lead FROM seed_leads l "                        \
     "WHERE l.kind = 'p' AND p.id = l.id"
 
-/* The nightly digests of the $3 days before $2 for the seeded partnerships, as digest.compile
- * would have stored them at 02:00 (seed $1 makes their ids), with the same items: the news of
- * each window (best practices published, status changes) and the context (visits and workshops
- * in the 14 days from its date, of reviews not cancelled; the 20 soonest sessions after it with
- * seats left today). A digest with news is marked handed to delivery; the emails themselves are
- * not recreated. Set-based: the news is grouped by partnership and digest date in one pass each
+/* The nightly digests of the $days days before $today for the seeded partnerships, as
+ * digest.compile would have stored them at 02:00 ($seed makes their ids), with the same items: the
+ * news of each window (best practices published, status changes) and the context (visits and
+ * workshops in the 14 days from its date, of reviews not cancelled; the 20 soonest sessions after
+ * it with seats left today). A digest with news is marked handed to delivery; the emails themselves
+ * are not recreated. Set-based: the news is grouped by partnership and digest date in one pass each
  * (an instant belongs to the digest of the first 02:00 after it), rather than a query per
  * digest. */
 #define SEED_DIGESTS                                                                               \
-    "WITH d AS (SELECT p.id AS pid, p.name, p.timezone, p.hub_id, $2::date - g AS day, "           \
-    "  spp_local_slot($2::date - g, '02:00', p.timezone) AS cut, "                                 \
-    "  spp_local_slot($2::date - g - 1, '02:00', p.timezone) AS wfrom "                            \
+    "WITH d AS (SELECT p.id AS pid, p.name, p.timezone, p.hub_id, $today::date - g AS day, "       \
+    "  spp_local_slot($today::date - g, '02:00', p.timezone) AS cut, "                             \
+    "  spp_local_slot($today::date - g - 1, '02:00', p.timezone) AS wfrom "                        \
     "  FROM partnerships p JOIN seed_leads l ON l.kind = 'p' AND l.id = p.id "                     \
-    "  CROSS JOIN generate_series(1, $3::int) g WHERE p.digest_enabled), "                         \
+    "  CROSS JOIN generate_series(1, $days::int) g WHERE p.digest_enabled), "                      \
     "bp AS (SELECT r.partnership_id AS pid, "                                                      \
     "  ((b.published_at AT TIME ZONE p.timezone) - interval '2 hours')::date + 1 AS day, "         \
     "  jsonb_agg(jsonb_build_object('id', b.id, 'title', b.title, "                                \
@@ -56,7 +56,7 @@
     "    'published_at', spp_ts(b.published_at)) ORDER BY b.published_at, b.id) AS items "         \
     "  FROM best_practices b JOIN reviews r ON r.id = b.review_id "                                \
     "  JOIN partnerships p ON p.id = r.partnership_id JOIN schools s ON s.id = r.school_id "       \
-    "  WHERE b.published_at >= ($2::date - $3::int - 2)::timestamptz GROUP BY 1, 2), "             \
+    "  WHERE b.published_at >= ($today::date - $days::int - 2)::timestamptz GROUP BY 1, 2), "      \
     "sc AS (SELECT r.partnership_id AS pid, "                                                      \
     "  ((e.created_at AT TIME ZONE p.timezone) - interval '2 hours')::date + 1 AS day, "           \
     "  jsonb_agg(jsonb_build_object('review_id', r.id, 'school_name', s.name, "                    \
@@ -65,7 +65,8 @@
     "    ORDER BY e.created_at, e.id) AS items "                                                   \
     "  FROM review_events e JOIN reviews r ON r.id = e.review_id "                                 \
     "  JOIN partnerships p ON p.id = r.partnership_id JOIN schools s ON s.id = r.school_id "       \
-    "  WHERE e.kind = 'transition' AND e.created_at >= ($2::date - $3::int - 2)::timestamptz "     \
+    "  WHERE e.kind = 'transition' AND e.created_at >= ($today::date - $days::int - "              \
+    "2)::timestamptz "                                                                             \
     "  GROUP BY 1, 2), "                                                                           \
     "up AS (SELECT u.pid, u.day, jsonb_agg(u.item ORDER BY u.starts_on, u.kind DESC, "             \
     "  u.school_name, u.review_id) AS items FROM ("                                                \
@@ -96,7 +97,7 @@
     "    ORDER BY ts.starts_at, ts.id LIMIT 20) x) t) "                                            \
     "INSERT INTO digests (id, partnership_id, digest_date, window_from, cut_off, items, empty, "   \
     "  delivered_at, created_at) "                                                                 \
-    "SELECT md5('seed-digest:' || $1 || ':' || d.pid || ':' || d.day)::uuid, d.pid, d.day, "       \
+    "SELECT md5('seed-digest:' || $seed || ':' || d.pid || ':' || d.day)::uuid, d.pid, d.day, "    \
     "  d.wfrom, d.cut, jsonb_build_object('partnership_name', d.name, "                            \
     "  'timezone', d.timezone, 'window_from', spp_ts(d.wfrom), "                                   \
     "  'window_from_local', to_char(d.wfrom AT TIME ZONE d.timezone, 'YYYY-MM-DD HH24:MI'), "      \
@@ -119,9 +120,10 @@
  * manual): the keys are dropped before the COPYs and added back, checking every row, before
  * COMMIT, all in one transaction, so no one ever sees the tables without them. */
 #define SEED_FOREIGN_KEYS                                                                          \
-    "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname), "        \
+    "SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', c.conrelid::regclass, c.conname) "         \
+    "  AS drop_sql, "                                                                              \
     "  format('ALTER TABLE %s ADD CONSTRAINT %I %s', c.conrelid::regclass, c.conname, "            \
-    "    pg_get_constraintdef(c.oid)) "                                                            \
+    "    pg_get_constraintdef(c.oid)) AS add_sql "                                                 \
     "FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = ANY (ARRAY['hubs', "              \
     "  'partnerships', 'schools', 'people', 'training_sessions', 'bookings', 'accreditations', "   \
     "  'conflicts', 'unavailability', 'reviews', 'review_team', 'evidence', 'findings', "          \
@@ -140,16 +142,36 @@ static int seed_put(void *ctx, const char *data, size_t len)
     return PQputCopyData(ctx, data, (int)len) == 1 ? 0 : -1;
 }
 
-/* Runs sql (parameters optional); 0 on success, else -1 with the message logged. */
-static int seed_exec(PGconn *conn, const char *what, const char *sql, int n,
-                     const char *const *params)
+/* The statements that take parameters (the rest are plain SQL run by seed_exec). */
+enum { SEED_TODAY, SEED_HUB_THERE, SEED_DIGESTS_INSERT };
+static const struct db_stmt seed_statements[] = {
+    [SEED_TODAY] = {"seed_today", "SELECT (now() AT TIME ZONE $tz)::date::text AS today"},
+    [SEED_HUB_THERE] = {"seed_hub_there", "SELECT 1 FROM hubs WHERE id = $id"},
+    [SEED_DIGESTS_INSERT] = {"seed_digests", SEED_DIGESTS},
+};
+
+/* Runs sql without parameters; 0 on success, else -1 with the message logged. */
+static int seed_exec(PGconn *conn, const char *what, const char *sql)
 {
-    PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
     if (!ok)
         log_error("seed: %s: %s", what, PQresultErrorMessage(res));
     PQclear(res);
+    return ok ? 0 : -1;
+}
+
+/* Inserts the past digests (SEED_DIGESTS); 0 on success, else -1 with the message logged. */
+static int seed_digests(struct db *db, const char *seed, const char *today, const char *days)
+{
+    PGresult *res = db_exec_args(db, &seed_statements[SEED_DIGESTS_INSERT],
+                                 DB_ARGS({"seed", seed}, {"today", today}, {"days", days}));
+    int ok = db_ok(res);
+    if (!ok)
+        log_error("seed: digests: %s", res ? PQresultErrorMessage(res) : "no connection");
+    if (res)
+        PQclear(res);
     return ok ? 0 : -1;
 }
 
@@ -271,11 +293,9 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
     PGconn *conn = db_conn(db);
     char day[16];
     if (!today) {
-        const char *p[] = {cfg->tz};
-        PGresult *res = PQexecParams(conn, "SELECT (now() AT TIME ZONE $1)::date::text", 1, NULL, p,
-                                     NULL, NULL, 0);
+        PGresult *res = db_exec_args(db, &seed_statements[SEED_TODAY], DB_ARGS({"tz", cfg->tz}));
         if (PQresultStatus(res) != PGRES_TUPLES_OK ||
-            caldate_parse(PQgetvalue(res, 0, 0), &o.today)) {
+            caldate_parse(db_value(res, 0, "today"), &o.today)) {
             log_error("seed: cannot read today's date: %s", PQresultErrorMessage(res));
             PQclear(res);
             goto done;
@@ -304,9 +324,7 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
     }
     char hub[37];
     seed_id_of(m, SEED_HUBS, 0, hub);
-    const char *hp[] = {hub};
-    PGresult *res =
-        PQexecParams(conn, "SELECT 1 FROM hubs WHERE id = $1", 1, NULL, hp, NULL, NULL, 0);
+    PGresult *res = db_exec_args(db, &seed_statements[SEED_HUB_THERE], DB_ARGS({"id", hub}));
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         log_error("seed: %s", PQresultErrorMessage(res));
         PQclear(res);
@@ -322,20 +340,21 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
     }
 
     double t0 = seed_now(), t = t0;
-    if (seed_exec(conn, "begin", "BEGIN", 0, NULL) ||
-        seed_exec(conn, "settings", "SET LOCAL synchronous_commit = off", 0, NULL) ||
+    if (seed_exec(conn, "begin", "BEGIN") ||
+        seed_exec(conn, "settings", "SET LOCAL synchronous_commit = off") ||
         /* The digest statement's estimate is large enough to trigger JIT compilation, which
          * costs far more than the statement itself. */
-        seed_exec(conn, "settings", "SET LOCAL jit = off", 0, NULL) ||
-        seed_exec(conn, "lead table", SEED_LEADS_TABLE, 0, NULL))
+        seed_exec(conn, "settings", "SET LOCAL jit = off") ||
+        seed_exec(conn, "lead table", SEED_LEADS_TABLE))
         goto rollback;
     fks = PQexec(conn, SEED_FOREIGN_KEYS);
     if (PQresultStatus(fks) != PGRES_TUPLES_OK) {
         log_error("seed: foreign keys: %s", PQresultErrorMessage(fks));
         goto rollback;
     }
+    int drop_sql = db_col(fks, "drop_sql"), add_sql = db_col(fks, "add_sql");
     for (int i = 0; i < PQntuples(fks); i++)
-        if (seed_exec(conn, "dropping a foreign key", PQgetvalue(fks, i, 0), 0, NULL))
+        if (seed_exec(conn, "dropping a foreign key", PQgetvalue(fks, i, drop_sql)))
             goto rollback;
     long total = 0;
     for (int ti = 0; ti < SEED_TABLE_COUNT; ti++) {
@@ -347,13 +366,12 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "seed: %-18s %8ld rows %6.2f s\n", seed_table_name((enum seed_table)ti),
                 rows, now - t);
         t = now;
-        if (ti == SEED_LEADS &&
-            (seed_exec(conn, "school leads", SEED_SCHOOL_LEADS, 0, NULL) ||
-             seed_exec(conn, "partnership leads", SEED_PARTNERSHIP_LEADS, 0, NULL)))
+        if (ti == SEED_LEADS && (seed_exec(conn, "school leads", SEED_SCHOOL_LEADS) ||
+                                 seed_exec(conn, "partnership leads", SEED_PARTNERSHIP_LEADS)))
             goto rollback;
     }
     for (int i = 0; i < PQntuples(fks); i++)
-        if (seed_exec(conn, "checking a foreign key", PQgetvalue(fks, i, 1), 0, NULL))
+        if (seed_exec(conn, "checking a foreign key", PQgetvalue(fks, i, add_sql)))
             goto rollback;
     fprintf(stderr, "seed: %-18s %8d keys %6.2f s\n", "foreign keys", PQntuples(fks),
             seed_now() - t);
@@ -361,17 +379,16 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
     char seedtxt[24], daystxt[24];
     snprintf(seedtxt, sizeof seedtxt, "%llu", (unsigned long long)o.seed);
     snprintf(daystxt, sizeof daystxt, "%ld", digest_days);
-    const char *dp[] = {seedtxt, day, daystxt};
     /* Statistics first, so that the digests' joins are planned on the real sizes. */
-    if (seed_exec(conn, "analyze", "ANALYZE", 0, NULL))
+    if (seed_exec(conn, "analyze", "ANALYZE"))
         goto rollback;
     fprintf(stderr, "seed: %-18s %8s      %6.2f s\n", "analyze", "", seed_now() - t);
     t = seed_now();
-    if (digest_days > 0 && seed_exec(conn, "digests", SEED_DIGESTS, 3, dp))
+    if (digest_days > 0 && seed_digests(db, seedtxt, day, daystxt) != 0)
         goto rollback;
     fprintf(stderr, "seed: %-18s %8s      %6.2f s\n", "digests", "", seed_now() - t);
     t = seed_now();
-    if (seed_exec(conn, "commit", "COMMIT", 0, NULL))
+    if (seed_exec(conn, "commit", "COMMIT"))
         goto done;
     fprintf(stderr, "seed: %-18s %8s      %6.2f s\n", "commit", "", seed_now() - t);
     t = seed_now();
@@ -383,7 +400,7 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
     rc = 0;
     goto done;
 rollback:
-    seed_exec(conn, "rollback", "ROLLBACK", 0, NULL);
+    seed_exec(conn, "rollback", "ROLLBACK");
     fprintf(stderr, "spp-api seed: nothing loaded (rolled back)\n");
 done:
     PQclear(fks);

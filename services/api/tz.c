@@ -25,8 +25,9 @@ int tz_load(struct db *db)
     tz_cleanup();
     tz_count = (size_t)PQntuples(res);
     tz_names = xcalloc(tz_count, sizeof *tz_names);
+    int name = db_col(res, "name");
     for (size_t i = 0; i < tz_count; i++)
-        tz_names[i] = xstrdup(PQgetvalue(res, (int)i, 0));
+        tz_names[i] = xstrdup(PQgetvalue(res, (int)i, name));
     PQclear(res);
     qsort(tz_names, tz_count, sizeof *tz_names, tz_cmp);
     return 0;

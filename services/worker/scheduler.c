@@ -11,21 +11,23 @@
 #include "worker.h"
 
 const struct db_stmt scheduler_statements[] = {
-    /* The digest slot of today and yesterday in $3 ($2 = HH:MM), when due at $1 and no older
-     * than the catch-up window: expanded once into one digest.compile job per partnership. */
+    /* The digest slot of today and yesterday in time zone $tz ($digest_at = HH:MM), when due at
+     * $now and no older than the catch-up window: expanded once into one digest.compile job per
+     * partnership (job_id). */
     [SCHEDULE_DIGEST] =
         {"schedule_digest",
-         "WITH days AS (SELECT d::date AS day, spp_local_slot(d::date, $2::time, $3) AS at "
-         "  FROM generate_series((($1::timestamptz AT TIME ZONE $3)::date - 1)::timestamp, "
-         "                       ($1::timestamptz AT TIME ZONE $3)::date::timestamp, "
+         "WITH days AS (SELECT d::date AS day, spp_local_slot(d::date, $digest_at::time, $tz) "
+         "  AS at "
+         "  FROM generate_series((($now::timestamptz AT TIME ZONE $tz)::date - 1)::timestamp, "
+         "                       ($now::timestamptz AT TIME ZONE $tz)::date::timestamp, "
          "                       interval '1 day') d), "
          "slots AS (INSERT INTO schedule_slots (slot_key, run_at) "
          "  SELECT 'digest:' || day, at FROM days "
-         "  WHERE at <= $1::timestamptz AND at > $1::timestamptz - interval '36 hours' "
+         "  WHERE at <= $now::timestamptz AND at > $now::timestamptz - interval '36 hours' "
          "  ON CONFLICT DO NOTHING RETURNING slot_key, run_at) "
          "SELECT spp_enqueue('digest.compile', jsonb_build_object('partnership_id', p.id, "
          "  'slot', spp_ts(s.run_at)), 'digest.compile:' || p.id || ':' || substr(s.slot_key, 8), "
-         "  p_run_at => s.run_at) "
+         "  p_run_at => s.run_at) AS job_id "
          "FROM slots s CROSS JOIN partnerships p WHERE p.digest_enabled"},
     {NULL, NULL},
 };
@@ -58,14 +60,15 @@ static int scheduler_digest(struct db *db, struct redis *redis, const struct con
     time_t t = time(NULL);
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    const char *p[] = {now, cfg->digest_at, cfg->tz};
-    PGresult *res = db_exec(db, &scheduler_statements[SCHEDULE_DIGEST], 3, p);
+    PGresult *res =
+        db_exec_args(db, &scheduler_statements[SCHEDULE_DIGEST],
+                     DB_ARGS({"now", now}, {"digest_at", cfg->digest_at}, {"tz", cfg->tz}));
     int n = 0;
     if (!db_ok(res)) {
         log_warn("scheduler: digest slot: %s", res ? PQresultErrorMessage(res) : "no connection");
     } else {
         struct jobs_outbox out = {0};
-        n = jobs_outbox_add_column(&out, res, 0, JOBS_STREAM);
+        n = jobs_outbox_add_column(&out, res, db_col(res, "job_id"), JOBS_STREAM);
         jobs_outbox_publish(&out, redis, db); /* autocommit: the inserts have committed */
         jobs_outbox_free(&out);
         if (n > 0)

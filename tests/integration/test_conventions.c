@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
 
@@ -299,6 +300,65 @@ START_TEST(paging_under_inserts)
 }
 END_TEST
 
+/* The list item of a record is byte for byte its GET: the lists of hubs, partnerships,
+ * schools, people and reviews write their items in C (common/rowjson.c), the GETs answer the
+ * *_json functions of sql/. Text that needs every kind of escape (set in SQL: the API's
+ * validation keeps control characters out of names), nulls, dates and fractions of a second. */
+static void list_item_is_get(const char *get_path, const char *list_path)
+{
+    struct http_resp *g = test_call("GET", get_path, test_admin(), NULL, 200, NULL);
+    struct http_resp *l = test_call("GET", list_path, test_admin(), NULL, 200, NULL);
+    const char *head = "{\"items\":[", *tail = "],\"next_cursor\":null}";
+    size_t h = strlen(head);
+    ck_assert_msg(l->body_len == h + g->body_len + strlen(tail) && !memcmp(l->body, head, h) &&
+                      !memcmp(l->body + h, g->body, g->body_len) &&
+                      !strcmp(l->body + h + g->body_len, tail),
+                  "%s answered %s\n%s answered %s", list_path, l->body, get_path, g->body);
+    http_free(l);
+    http_free(g);
+}
+
+START_TEST(list_items_are_the_representation)
+{
+    struct test_cycle c;
+    test_cycle_setup(&c, 1);
+    PGconn *db = test_db();
+    const char *odd = "odd \"q\" \\ \b\f\x01\x1f\t\n\r caf\xc3\xa9 \xe5\xad\xa6 </b> ";
+    static const char *const sets[] = {
+        "UPDATE hubs SET name = $1 || id, contact_email = NULL, "
+        "updated_at = updated_at + interval '0.7 s' WHERE id = $2 RETURNING id",
+        "UPDATE partnerships SET name = $1 || id, digest_enabled = false, "
+        "phase_started_on = '0999-01-31', updated_at = updated_at + interval '0.3 s' "
+        "WHERE id = $2 RETURNING id",
+        "UPDATE schools SET name = $1 || id, postcode = NULL, "
+        "created_at = created_at - interval '0.9 s' WHERE id = $2 RETURNING id",
+        "UPDATE people SET full_name = $1 || id, job_title = NULL, "
+        "notification_preferences = '{\"b\": [1, 2.50, \"x\\\"y\"], \"a\": null}' "
+        "WHERE id = $2 RETURNING id",
+        "UPDATE reviews SET focus = $1 || id, workshop_on = '2026-02-28', "
+        "self_review_summary = NULL WHERE id = $2 RETURNING id",
+    };
+    const char *ids[] = {c.hub, c.partnership, c.host, c.lead, c.review};
+    for (size_t i = 0; i < 5; i++)
+        free(test_db_value(db, sets[i], odd, ids[i]));
+    PQfinish(db);
+    static const char *const kinds[][2] = {{"hubs", "q"},
+                                           {"partnerships", "q"},
+                                           {"schools", "q"},
+                                           {"people", "q"},
+                                           {"reviews", "school_id"}};
+    const char *values[] = {c.hub, c.partnership, c.host, c.lead, c.host};
+    for (size_t i = 0; i < 5; i++) {
+        char *get = xasprintf("/v1/%s/%s", kinds[i][0], ids[i]);
+        char *list = xasprintf("/v1/%s?%s=%s", kinds[i][0], kinds[i][1], values[i]);
+        list_item_is_get(get, list);
+        free(list);
+        free(get);
+    }
+    test_cycle_free(&c);
+}
+END_TEST
+
 Suite *conventions_suite(void)
 {
     Suite *s = suite_create("conventions");
@@ -317,6 +377,7 @@ Suite *conventions_suite(void)
     tcase_add_test(tc, if_match_lets_one_of_eight_through);
     tcase_add_test(tc, stale_if_match_412);
     tcase_add_test(tc, paging_under_inserts);
+    tcase_add_test(tc, list_items_are_the_representation);
     suite_add_tcase(s, tc);
     return s;
 }

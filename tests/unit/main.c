@@ -41,6 +41,7 @@ int main(void)
     srunner_add_suite(sr, routes_suite());
     srunner_add_suite(sr, idem_suite());
     srunner_add_suite(sr, sqlvariant_suite());
+    srunner_add_suite(sr, rowjson_suite());
     srunner_add_suite(sr, sqlparams_suite());
     srunner_add_suite(sr, ratelimit_suite());
     srunner_add_suite(sr, metrics_suite());

@@ -114,6 +114,9 @@ START_TEST(buf_json_string_escapes)
     buf_json_check("a\nb\rc\td", "\"a\\nb\\rc\\td\"");
     buf_json_check("\x01\x1f", "\"\\u0001\\u001f\"");
     buf_json_check("\x1b[31m", "\"\\u001b[31m\"");
+    /* Backspace and form feed as PostgreSQL's row_to_json and jansson write them. */
+    buf_json_check("a\bb\fc", "\"a\\bb\\fc\"");
+    buf_json_check("\"\"x\\", "\"\\\"\\\"x\\\\\"");
     /* UTF-8 and the characters JSON lets through as they are. */
     buf_json_check("caf\xc3\xa9 </script> \x7f", "\"caf\xc3\xa9 </script> \x7f\"");
     /* Every control character reads back. */

@@ -45,8 +45,7 @@ START_TEST(db_before_connecting)
     ck_assert_ptr_nonnull(db);
     ck_assert_int_eq(db_broken(db), 1);
     ck_assert_ptr_null(db_conn(db));
-    const char *p[] = {"x"};
-    ck_assert_ptr_null(db_exec(db, &stmts[0], 1, p));
+    ck_assert_ptr_null(db_exec_args(db, &stmts[0], DB_NO_ARGS));
     ck_assert_ptr_null(db_exec_sql(db, "SELECT 1"));
     db_free(db);
     db_free(NULL);
@@ -106,9 +105,10 @@ static struct db *db_test_connect(const struct db_stmt *const *sets)
 }
 
 /* Runs stmt and returns its single value (the caller frees it). */
-static char *db_test_value(struct db *db, const struct db_stmt *stmt, int n, const char *const *p)
+static char *db_test_value(struct db *db, const struct db_stmt *stmt, int n,
+                           const struct db_arg *args)
 {
-    PGresult *res = db_exec(db, stmt, n, p);
+    PGresult *res = db_exec_args(db, stmt, n, args);
     ck_assert_msg(db_ok(res), "%s: %s", stmt->name, res ? PQresultErrorMessage(res) : "none");
     ck_assert_int_eq(PQntuples(res), 1);
     char *v = strdup(PQgetvalue(res, 0, 0));
@@ -117,8 +117,8 @@ static char *db_test_value(struct db *db, const struct db_stmt *stmt, int n, con
 }
 
 static const struct db_stmt db_test_stmts[] = {
-    {"db_test_add", "SELECT $1::int + 1"},
-    {"db_test_count", "SELECT count(*) FROM pg_prepared_statements WHERE name = $1"},
+    {"db_test_add", "SELECT $n::int + 1"},
+    {"db_test_count", "SELECT count(*) FROM pg_prepared_statements WHERE name = $name"},
     {"db_test_pid", "SELECT pg_backend_pid()"},
     {"db_test_broken", "SELECT no_such_column FROM no_such_table"},
     {NULL, NULL},
@@ -128,37 +128,36 @@ START_TEST(db_prepares_on_first_use)
 {
     struct db *db = db_test_connect(NULL);
     const struct db_stmt *add = &db_test_stmts[0], *count = &db_test_stmts[1];
-    const char *p[] = {"2"}, *name[] = {add->name};
+
     /* Connecting prepares nothing. */
     ck_assert_int_eq(db_is_prepared(db, add), 0);
-    char *v = db_test_value(db, count, 1, name);
+    char *v = db_test_value(db, count, DB_ARGS({"name", add->name}));
     ck_assert_str_eq(v, "0");
     free(v);
     /* The first use prepares (Parse and execution in one round trip)... */
-    v = db_test_value(db, add, 1, p);
+    v = db_test_value(db, add, DB_ARGS({"n", "2"}));
     ck_assert_str_eq(v, "3");
     free(v);
     ck_assert_int_eq(db_is_prepared(db, add), 1);
-    v = db_test_value(db, count, 1, name);
+    v = db_test_value(db, count, DB_ARGS({"name", add->name}));
     ck_assert_str_eq(v, "1");
     free(v);
     /* ...and the second does not: a second Parse of the name would fail (42P05). */
-    const char *p2[] = {"41"};
-    v = db_test_value(db, add, 1, p2);
+    v = db_test_value(db, add, DB_ARGS({"n", "41"}));
     ck_assert_str_eq(v, "42");
     free(v);
-    v = db_test_value(db, count, 1, name);
+    v = db_test_value(db, count, DB_ARGS({"name", add->name}));
     ck_assert_str_eq(v, "1");
     free(v);
     /* A statement that does not parse fails with its reason, stays unprepared, and leaves the
      * connection usable. */
-    PGresult *res = db_exec(db, &db_test_stmts[3], 0, NULL);
+    PGresult *res = db_exec_args(db, &db_test_stmts[3], DB_NO_ARGS);
     ck_assert_int_eq(db_ok(res), 0);
     ck_assert_str_eq(db_sqlstate(res), "42P01");
     PQclear(res);
     ck_assert_int_eq(db_is_prepared(db, &db_test_stmts[3]), 0);
     ck_assert_int_eq(db_broken(db), 0);
-    v = db_test_value(db, add, 1, p);
+    v = db_test_value(db, add, DB_ARGS({"n", "2"}));
     ck_assert_str_eq(v, "3");
     free(v);
     db_free(db);
@@ -184,8 +183,7 @@ START_TEST(db_takes_values_by_name)
     ck_assert_str_eq(db_value(res, 0, "c_null"), "t");
     PQclear(res);
     /* PostgreSQL prepared the numbered text. */
-    const char *name[] = {named->name};
-    char *v = db_test_value(db, &db_test_stmts[1], 1, name);
+    char *v = db_test_value(db, &db_test_stmts[1], DB_ARGS({"name", named->name}));
     ck_assert_str_eq(v, "1");
     free(v);
     /* A missing value, a value for no parameter, a misspelt name or numbers mixed with names
@@ -227,9 +225,8 @@ START_TEST(db_reconnect_prepares_again)
 {
     struct db *db = db_test_connect(NULL), *other = db_test_connect(NULL);
     const struct db_stmt *add = &db_test_stmts[0];
-    const char *p[] = {"1"};
-    char *pid = db_test_value(db, &db_test_stmts[2], 0, NULL);
-    free(db_test_value(db, add, 1, p));
+    char *pid = db_test_value(db, &db_test_stmts[2], DB_NO_ARGS);
+    free(db_test_value(db, add, DB_ARGS({"n", "1"})));
     ck_assert_int_eq(db_is_prepared(db, add), 1);
     /* The server ends the session: its prepared statements go with it. */
     char sql[128];
@@ -240,10 +237,10 @@ START_TEST(db_reconnect_prepares_again)
     /* libpq notices the closed socket on the next use; give the server a moment to close it. */
     usleep(100000);
     /* The next use finds the connection dead, reconnects, and prepares on the new session. */
-    char *v = db_test_value(db, add, 1, p);
+    char *v = db_test_value(db, add, DB_ARGS({"n", "1"}));
     ck_assert_str_eq(v, "2");
     free(v);
-    char *pid2 = db_test_value(db, &db_test_stmts[2], 0, NULL);
+    char *pid2 = db_test_value(db, &db_test_stmts[2], DB_NO_ARGS);
     ck_assert_str_ne(pid, pid2);
     ck_assert_int_eq(db_is_prepared(db, add), 1);
     free(pid);
@@ -261,15 +258,14 @@ START_TEST(db_runs_a_handle_made_at_run_time)
     struct db_stmt *dyn = malloc(sizeof *dyn);
     char *name = malloc(32), *sql = malloc(64);
     snprintf(name, 32, "db_test_dyn_%d", 7);
-    snprintf(sql, 64, "SELECT $1::int * %d", 6);
+    snprintf(sql, 64, "SELECT $n::int * %d", 6);
     dyn->name = name;
     dyn->sql = sql;
-    const char *p[] = {"7"};
-    char *v = db_test_value(db, dyn, 1, p);
+    char *v = db_test_value(db, dyn, DB_ARGS({"n", "7"}));
     ck_assert_str_eq(v, "42");
     free(v);
     ck_assert_int_eq(db_is_prepared(db, dyn), 1);
-    v = db_test_value(db, dyn, 1, p);
+    v = db_test_value(db, dyn, DB_ARGS({"n", "7"}));
     ck_assert_str_eq(v, "42");
     free(v);
     db_free(db);
@@ -280,7 +276,7 @@ START_TEST(db_runs_a_handle_made_at_run_time)
 END_TEST
 
 static const struct db_stmt db_test_tx[] = {
-    {"db_test_tx_insert", "INSERT INTO db_test_rows (id, v) VALUES ($1::int, $2::int)"},
+    {"db_test_tx_insert", "INSERT INTO db_test_rows (id, v) VALUES ($id::int, $v::int)"},
     {"db_test_tx_count", "SELECT count(*) FROM db_test_rows"},
     {NULL, NULL},
 };
@@ -297,38 +293,35 @@ START_TEST(db_commits_with_the_last_statement)
     /* BEGIN, the Parse, the INSERT and COMMIT in one round trip. */
     db_begin(db);
     int committed = -1;
-    const char *a[] = {"1", "1"};
-    res = db_exec_commit(db, ins, 2, a, &committed);
+    res = db_exec_commit_args(db, ins, DB_ARGS({"id", "1"}, {"v", "1"}), &committed);
     ck_assert(db_ok(res));
     ck_assert_str_eq(PQcmdTuples(res), "1");
     PQclear(res);
     ck_assert_int_eq(committed, 1);
     ck_assert_int_eq(PQtransactionStatus(db_conn(db)), PQTRANS_IDLE);
-    char *v = db_test_value(db, count, 0, NULL);
+    char *v = db_test_value(db, count, DB_NO_ARGS);
     ck_assert_str_eq(v, "1");
     free(v);
     /* The statement succeeds, the COMMIT fails (the deferred check): nothing is saved, the
      * transaction is over, and the caller learns it from committed. */
     db_begin(db);
-    const char *b[] = {"2", "5"}, *c[] = {"3", "5"};
-    res = db_exec(db, ins, 2, b);
+    res = db_exec_args(db, ins, DB_ARGS({"id", "2"}, {"v", "5"}));
     ck_assert(db_ok(res));
     PQclear(res);
     committed = -1;
-    res = db_exec_commit(db, ins, 2, c, &committed);
+    res = db_exec_commit_args(db, ins, DB_ARGS({"id", "3"}, {"v", "5"}), &committed);
     ck_assert(db_ok(res));
     PQclear(res);
     ck_assert_int_eq(committed, 0);
     ck_assert_int_eq(PQtransactionStatus(db_conn(db)), PQTRANS_IDLE);
-    v = db_test_value(db, count, 0, NULL);
+    v = db_test_value(db, count, DB_NO_ARGS);
     ck_assert_str_eq(v, "1");
     free(v);
     /* The statement fails: its result is returned, COMMIT is not run, and the transaction is
      * still open, aborted, for the caller to roll back. */
     db_begin(db);
-    const char *d[] = {"1", "9"};
     committed = -1;
-    res = db_exec_commit(db, ins, 2, d, &committed);
+    res = db_exec_commit_args(db, ins, DB_ARGS({"id", "1"}, {"v", "9"}), &committed);
     ck_assert_int_eq(db_ok(res), 0);
     ck_assert_str_eq(db_sqlstate(res), "23505");
     PQclear(res);
@@ -336,7 +329,7 @@ START_TEST(db_commits_with_the_last_statement)
     ck_assert_int_eq(PQtransactionStatus(db_conn(db)), PQTRANS_INERROR);
     ck_assert_int_eq(db_end(db, 0), 0);
     ck_assert_int_eq(PQtransactionStatus(db_conn(db)), PQTRANS_IDLE);
-    v = db_test_value(db, count, 0, NULL);
+    v = db_test_value(db, count, DB_NO_ARGS);
     ck_assert_str_eq(v, "1");
     free(v);
     db_free(db);

@@ -15,10 +15,13 @@ START_TEST(facts_statements_are_well_formed)
     ck_assert_uint_eq(unit_statements_check(sets), 2);
     /* The review's side takes the review and the time zone; the person's side the person, the
      * accreditation role and the review it leaves out. */
-    ck_assert_ptr_nonnull(strstr(facts_statements[0].sql, "$2"));
-    ck_assert_ptr_null(strstr(facts_statements[0].sql, "$3"));
-    ck_assert_ptr_nonnull(strstr(facts_statements[1].sql, "$3"));
-    ck_assert_ptr_null(strstr(facts_statements[1].sql, "$4"));
+    ck_assert_ptr_nonnull(strstr(facts_statements[0].sql, "$review_id"));
+    ck_assert_ptr_nonnull(strstr(facts_statements[0].sql, "$tz"));
+    ck_assert_ptr_null(strstr(facts_statements[0].sql, "$person_id"));
+    ck_assert_ptr_nonnull(strstr(facts_statements[1].sql, "$person_id"));
+    ck_assert_ptr_nonnull(strstr(facts_statements[1].sql, "$role"));
+    ck_assert_ptr_nonnull(strstr(facts_statements[1].sql, "$review_id"));
+    ck_assert_ptr_null(strstr(facts_statements[1].sql, "$tz"));
     /* An erased person is no one to place on a review. */
     ck_assert_ptr_nonnull(strstr(facts_statements[1].sql, "erased_at IS NULL"));
 }

@@ -47,6 +47,7 @@ Suite *mail_suite(void);
 Suite *unsub_suite(void);
 Suite *facts_suite(void);
 Suite *sqlvariant_suite(void); /* common/sqlvariant.c */
+Suite *rowjson_suite(void);    /* common/rowjson.c */
 Suite *sqlparams_suite(void);  /* common/sqlparams.c */
 Suite *router_suite(void);     /* services/api/router.c and the route table */
 Suite *routes_suite(void);     /* services/api/routes.c */

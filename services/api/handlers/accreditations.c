@@ -22,61 +22,64 @@
 #define ACCR_IMPORT_MAX 10000
 
 const struct db_stmt accreditation_statements[] = {
-    /* The awards of every (person, role) pair of the aligned arrays $1, $2, grouped by pair. */
-    [ACCR_AWARDS] =
-        {"accr_awards",
-         "SELECT a.id, a.source, a.refresher, a.awarded_on, a.person_id, a.role "
-         "FROM accreditations a JOIN unnest($1::uuid[], $2::text[]) AS t (person_id, role) "
-         "ON a.person_id = t.person_id AND a.role = t.role "
-         "ORDER BY a.person_id, a.role, a.awarded_on, a.id FOR UPDATE OF a"},
+    /* The awards of every (person, role) pair of the aligned arrays $person_ids, $roles,
+     * grouped by pair. */
+    [ACCR_AWARDS] = {"accr_awards",
+                     "SELECT a.id, a.source, a.refresher, a.awarded_on, a.person_id, a.role "
+                     "FROM accreditations a JOIN unnest($person_ids::uuid[], $roles::text[]) "
+                     "AS t (person_id, role) "
+                     "ON a.person_id = t.person_id AND a.role = t.role "
+                     "ORDER BY a.person_id, a.role, a.awarded_on, a.id FOR UPDATE OF a"},
     /* Every award of one refresh in one statement, from arrays aligned by award. */
     [ACCR_SET] = {"accr_set",
                   "UPDATE accreditations a SET valid_until = t.until, counts = t.counts "
-                  "FROM unnest($1::uuid[], $2::date[], $3::boolean[]) AS t (id, until, counts) "
+                  "FROM unnest($ids::uuid[], $untils::date[], $counts::boolean[]) "
+                  "AS t (id, until, counts) "
                   "WHERE a.id = t.id"},
-    /* The award of an attended booking: its course decides role and refresher; the date is the
-     * session's start in the schedules' time zone ($2). */
+    /* The award of attended booking $booking_id: its course decides role and refresher; the
+     * date is the session's start in the schedules' time zone ($tz). */
     [ACCR_ATTENDED] =
         {"accr_attended",
          "INSERT INTO accreditations (person_id, role, source, refresher, awarded_on, valid_until, "
          "booking_id, session_id) SELECT b.person_id, regexp_replace(t.course, '_refresher$', ''), "
-         "'training', t.course LIKE '%_refresher', (t.starts_at AT TIME ZONE $2)::date, "
-         "(t.starts_at AT TIME ZONE $2)::date, b.id, t.id FROM bookings b "
-         "JOIN training_sessions t ON t.id = b.session_id WHERE b.id = $1 "
+         "'training', t.course LIKE '%_refresher', (t.starts_at AT TIME ZONE $tz)::date, "
+         "(t.starts_at AT TIME ZONE $tz)::date, b.id, t.id FROM bookings b "
+         "JOIN training_sessions t ON t.id = b.session_id WHERE b.id = $booking_id "
          "ON CONFLICT (booking_id) DO NOTHING RETURNING person_id, role"},
     [ACCR_UNATTENDED] =
         {"accr_unattended",
-         "DELETE FROM accreditations WHERE booking_id = $1 RETURNING person_id, role"},
-    [ACCR_GET] = {"accr_get", "SELECT accreditation_json(a)::text FROM accreditations a "
-                              "WHERE a.id = $1 AND a.person_id = $2"},
-    /* Today in the schedules' time zone ($1): an award cannot lie after it. */
-    [ACCR_TODAY] = {"accr_today", "SELECT (now() AT TIME ZONE $1)::date::text"},
+         "DELETE FROM accreditations WHERE booking_id = $booking_id RETURNING person_id, role"},
+    [ACCR_GET] = {"accr_get", "SELECT accreditation_json(a)::text AS json FROM accreditations a "
+                              "WHERE a.id = $id AND a.person_id = $person_id"},
+    /* Today in the schedules' time zone ($tz): an award cannot lie after it. */
+    [ACCR_TODAY] = {"accr_today", "SELECT (now() AT TIME ZONE $tz)::date::text AS today"},
     /* Changes to one person's awards take turns, so that each refresh reads every award
      * committed before it (read committed: the statements after the lock see them). */
     [ACCR_PERSON_LOCK] = {"accr_person_lock",
-                          "SELECT 1 FROM people WHERE id = $1 FOR NO KEY UPDATE"},
+                          "SELECT 1 FROM people WHERE id = $id FOR NO KEY UPDATE"},
     [ACCR_BOOKING_PERSON_LOCK] =
         {"accr_booking_person_lock",
-         "SELECT 1 FROM people WHERE id = (SELECT person_id FROM bookings WHERE id = $1) "
+         "SELECT 1 FROM people WHERE id = (SELECT person_id FROM bookings WHERE id = $booking_id) "
          "FOR NO KEY UPDATE"},
     /* valid_until starts as the award date and is set by the refresh that follows. */
     [ACCR_RECORD] =
         {"accr_record",
          "INSERT INTO accreditations (person_id, role, source, awarded_on, valid_until, note) "
-         "VALUES ($1, $2, 'recorded', $3::date, $3::date, $4) RETURNING id"},
-    /* The people an import names, in one query: $1 and $2 are aligned with the items (one of
-     * the two set per item), and each row answers for item i (1-based) with that person's
-     * owner chain for the visibility check. The people are locked like accr_person_lock
+         "VALUES ($person_id, $role, 'recorded', $awarded_on::date, $awarded_on::date, $note) "
+         "RETURNING id"},
+    /* The people an import names, in one query: $person_ids and $emails are aligned with the
+     * items (one of the two set per item), and each row answers for item i (1-based) with that
+     * person's owner chain for the visibility check. The people are locked like accr_person_lock
      * locks one, in id order so that concurrent imports cannot deadlock. Ids and emails are
      * matched apart (each by its index, or a hash join): one join on "id or email" compares
      * every item with every person. */
     [ACCR_IMPORT_PEOPLE] =
         {"accr_import_people",
-         "WITH q AS (SELECT * FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY "
+         "WITH q AS (SELECT * FROM unnest($person_ids::uuid[], $emails::text[]) WITH ORDINALITY "
          "AS q (person_id, email, i)), "
          "m AS (SELECT q.i, pe.id FROM q JOIN people pe ON pe.id = q.person_id UNION ALL "
          "SELECT q.i, pe.id FROM q JOIN people pe ON lower(pe.email) = lower(q.email)) "
-         "SELECT m.i, p.hub_id, s.partnership_id, s.id, pe.id FROM m "
+         "SELECT m.i, p.hub_id, s.partnership_id, s.id AS school_id, pe.id AS person_id FROM m "
          "JOIN people pe ON pe.id = m.id JOIN schools s ON s.id = pe.school_id "
          "LEFT JOIN partnerships p ON p.id = s.partnership_id "
          "ORDER BY pe.id FOR NO KEY UPDATE OF pe"},
@@ -87,18 +90,19 @@ const struct db_stmt accreditation_statements[] = {
         {"accr_import",
          "WITH added AS (INSERT INTO accreditations (person_id, role, source, awarded_on, "
          "valid_until, note) SELECT t.person_id, t.role, 'recorded', t.awarded_on, t.awarded_on, "
-         "t.note FROM unnest($1::uuid[], $2::text[], $3::date[], $4::text[]) "
+         "t.note FROM unnest($person_ids::uuid[], $roles::text[], $awarded_ons::date[], "
+         "$notes::text[]) "
          "AS t (person_id, role, awarded_on, note) "
          "ON CONFLICT (person_id, role, awarded_on) WHERE source = 'recorded' DO NOTHING "
          "RETURNING person_id, role) "
-         "SELECT person_id, role, count(*) FROM added GROUP BY person_id, role"},
+         "SELECT person_id, role, count(*) AS added FROM added GROUP BY person_id, role"},
     {NULL, NULL},
 };
 
 static const char *const accreditation_roles[] = {"peer_reviewer", "improvement_champion", NULL};
 
-/* The representation, and the writable fields in the order of accr_record's parameters after
- * person_id. An award is recorded, never edited, so it has no version. */
+/* The representation, and the writable fields: accr_record's $<field> values besides
+ * $person_id. An award is recorded, never edited, so it has no version. */
 static const struct vfield accreditation_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"person_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -142,12 +146,29 @@ static struct list_variants accreditation_list_variants;
  * (created_at, id), oldest first, so that paging skips nothing under inserts. The scope goes
  * through the person's chain as in every other list, although the handler has checked the
  * person already. */
+/* accreditation_json (sql/0003_training.sql) written in C for the list's pages: the same members in
+ * the same order, from the columns the list selects (dates as row_to_json writes those of years 1
+ * to 9999, whatever the session's DateStyle). */
+static const struct rowjson_field accreditation_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},           {"person_id", ROWJSON_STRING, NULL},
+    {"role", ROWJSON_STRING, NULL},         {"source", ROWJSON_STRING, NULL},
+    {"refresher", ROWJSON_BOOL, NULL},      {"awarded_on", ROWJSON_STRING, NULL},
+    {"valid_until", ROWJSON_STRING, NULL},  {"counts", ROWJSON_BOOL, NULL},
+    {"session_id", ROWJSON_STRING, NULL},   {"note", ROWJSON_STRING, NULL},
+    {"created_at", ROWJSON_TIME, "micros"}, {NULL, ROWJSON_RAW, NULL},
+};
+
 static const struct list_desc accreditation_list = {
     .name = "accr_list",
-    .select = "SELECT accreditation_json(a)::text AS json, spp_micros(a.created_at) AS micros, "
-              "a.id FROM accreditations a JOIN people pe ON pe.id = a.person_id "
-              "JOIN schools s ON s.id = pe.school_id "
-              "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .select =
+        "SELECT a.id, a.person_id, a.role, a.source, a.refresher, "
+        "to_char(a.awarded_on, 'YYYY-MM-DD') AS awarded_on, "
+        "to_char(a.valid_until, 'YYYY-MM-DD') AS valid_until, a.counts, a.session_id, a.note, "
+        "spp_micros(a.created_at) AS micros FROM accreditations a JOIN people pe ON pe.id = "
+        "a.person_id "
+        "JOIN schools s ON s.id = pe.school_id "
+        "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .fields = accreditation_json_fields,
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
     .query = accreditation_filters,
     .filters = accreditation_list_filters,
@@ -201,24 +222,28 @@ static const char *accr_array_finish(struct req *r, struct accr_array *a)
  * write. Returns 0 or -1 after answering. */
 static int accreditations_refresh_many(struct req *r, const char *people, const char *roles)
 {
-    const char *p[] = {people, roles};
-    PGresult *res = req_db(r, &accreditation_statements[ACCR_AWARDS], 2, p);
+    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_AWARDS],
+                                DB_ARGS({"person_ids", people}, {"roles", roles}));
     if (!res)
         return -1;
     int n = PQntuples(res);
     if (n == 0)
         return 0;
+    int id = db_col(res, "id"), source = db_col(res, "source"),
+        refresher = db_col(res, "refresher"), awarded_on = db_col(res, "awarded_on"),
+        person = db_col(res, "person_id"), role = db_col(res, "role");
     struct accreditation_award *awards = arena_alloc(&r->arena, (size_t)n * sizeof *awards);
     for (int i = 0; i < n; i++) {
-        int recorded = !strcmp(PQgetvalue(res, i, 1), "recorded");
-        int refresher = PQgetvalue(res, i, 2)[0] == 't';
-        awards[i].kind = recorded ? ACCR_RECORDED : refresher ? ACCR_REFRESHER : ACCR_INITIAL;
-        caldate_parse(PQgetvalue(res, i, 3), &awards[i].on);
+        int recorded = !strcmp(PQgetvalue(res, i, source), "recorded");
+        int refreshes = PQgetvalue(res, i, refresher)[0] == 't';
+        awards[i].kind = recorded ? ACCR_RECORDED : refreshes ? ACCR_REFRESHER : ACCR_INITIAL;
+        caldate_parse(PQgetvalue(res, i, awarded_on), &awards[i].on);
     }
     /* Rows come grouped by (person, role): evaluate each group on its own. */
     for (int from = 0, to; from < n; from = to) {
-        for (to = from + 1; to < n && !strcmp(PQgetvalue(res, to, 4), PQgetvalue(res, from, 4)) &&
-                            !strcmp(PQgetvalue(res, to, 5), PQgetvalue(res, from, 5));
+        for (to = from + 1;
+             to < n && !strcmp(PQgetvalue(res, to, person), PQgetvalue(res, from, person)) &&
+             !strcmp(PQgetvalue(res, to, role), PQgetvalue(res, from, role));
              to++)
             ;
         accreditation_evaluate(awards + from, (size_t)(to - from),
@@ -231,13 +256,16 @@ static int accreditations_refresh_many(struct req *r, const char *people, const 
     for (int i = 0; i < n; i++) {
         char until[11];
         caldate_format(awards[i].valid_until, until);
-        accr_array_add(&ids, PQgetvalue(res, i, 0));
+        accr_array_add(&ids, PQgetvalue(res, i, id));
         accr_array_add(&untils, until);
         accr_array_add(&counts, awards[i].counts ? "true" : "false");
     }
-    const char *u[] = {accr_array_finish(r, &ids), accr_array_finish(r, &untils),
-                       accr_array_finish(r, &counts)};
-    return req_db(r, &accreditation_statements[ACCR_SET], 3, u) ? 0 : -1;
+    const char *ids_text = accr_array_finish(r, &ids), *untils_text = accr_array_finish(r, &untils),
+               *counts_text = accr_array_finish(r, &counts);
+    return req_db_args(r, &accreditation_statements[ACCR_SET],
+                       DB_ARGS({"ids", ids_text}, {"untils", untils_text}, {"counts", counts_text}))
+               ? 0
+               : -1;
 }
 
 int accreditations_refresh(struct req *r, const char *person_id, const char *role)
@@ -257,16 +285,18 @@ static int accreditations_attendance(struct req *r, const struct db_stmt *stmt,
 {
     /* Changes to one person's awards take turns on the person's row (as recording does), so
      * that each refresh sees every award committed before it. */
-    const char *b[] = {booking_id};
-    if (!req_db(r, &accreditation_statements[ACCR_BOOKING_PERSON_LOCK], 1, b))
+    if (!req_db_args(r, &accreditation_statements[ACCR_BOOKING_PERSON_LOCK],
+                     DB_ARGS({"booking_id", booking_id})))
         return -1;
-    const char *p[] = {booking_id, handlers_config()->tz};
-    PGresult *res = req_db(r, stmt, stmt == &accreditation_statements[ACCR_ATTENDED] ? 2 : 1, p);
+    /* Both take $booking_id; only the award (ACCR_ATTENDED) dates it, in $tz. */
+    const struct db_arg a[] = {{"booking_id", booking_id}, {"tz", handlers_config()->tz}};
+    PGresult *res =
+        req_db_args(r, stmt, stmt == &accreditation_statements[ACCR_ATTENDED] ? 2 : 1, a);
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
         return 0;
-    return accreditations_refresh(r, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    return accreditations_refresh(r, db_value(res, 0, "person_id"), db_value(res, 0, "role"));
 }
 
 int accreditations_attended(struct req *r, const char *booking_id)
@@ -294,9 +324,9 @@ static int accreditations_may_record(struct req *r)
 /* Today's date (YYYY-MM-DD, in the request's arena) in SPP_TZ, or NULL after answering. */
 static const char *accreditations_today(struct req *r)
 {
-    const char *p[] = {handlers_config()->tz};
-    PGresult *res = req_db(r, &accreditation_statements[ACCR_TODAY], 1, p);
-    return res ? PQgetvalue(res, 0, 0) : NULL;
+    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_TODAY],
+                                DB_ARGS({"tz", handlers_config()->tz}));
+    return res ? db_value(res, 0, "today") : NULL;
 }
 
 /* Adds a future_date problem at pointer when obj's awarded_on is a well-formed date after
@@ -321,11 +351,12 @@ void accreditations_get(struct req *r)
 {
     if (resource_person(r, NULL) != 0)
         return;
-    const char *p[] = {req_param(r, "accreditation_id"), req_param(r, "id")};
-    PGresult *res =
-        resource_row(r, &accreditation_statements[ACCR_GET], 2, p, "No such accreditation.");
+    PGresult *res = resource_row(
+        r, &accreditation_statements[ACCR_GET],
+        DB_ARGS({"id", req_param(r, "accreditation_id")}, {"person_id", req_param(r, "id")}),
+        "No such accreditation.");
     if (res)
-        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+        req_reply_text(r, 200, db_value(res, 0, "json"));
 }
 
 /* Records an award earned elsewhere: 201 with the award as the rule leaves it (valid_until and
@@ -343,25 +374,25 @@ void accreditations_create(struct req *r)
     if (resource_errors(r, errors) != 0)
         return;
     const char *person_id = req_param(r, "id");
-    const char *lock[] = {person_id};
-    if (!req_db(r, &accreditation_statements[ACCR_PERSON_LOCK], 1, lock))
+    if (!req_db_args(r, &accreditation_statements[ACCR_PERSON_LOCK], DB_ARGS({"id", person_id})))
         return;
-    const char *p[4];
-    p[0] = person_id;
-    if (resource_params(r, accreditation_fields, r->json, p + 1, sizeof p / sizeof *p - 1) < 0)
+    struct db_arg a[4] = {{"person_id", person_id}};
+    int nfields = resource_args(r, accreditation_fields, r->json, a + 1, sizeof a / sizeof *a - 1);
+    if (nfields < 0)
         return;
-    PGresult *res = req_db(r, &accreditation_statements[ACCR_RECORD], 4, p);
+    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_RECORD], 1 + nfields, a);
     if (!res)
         return;
-    const char *id = PQgetvalue(res, 0, 0);
-    if (accreditations_refresh(r, person_id, p[1]) != 0)
+    const char *id = db_value(res, 0, "id");
+    if (accreditations_refresh(r, person_id, json_string_value(json_object_get(r->json, "role"))) !=
+        0)
         return;
-    const char *g[] = {id, person_id};
-    res = req_db(r, &accreditation_statements[ACCR_GET], 2, g);
+    res = req_db_args(r, &accreditation_statements[ACCR_GET],
+                      DB_ARGS({"id", id}, {"person_id", person_id}));
     if (!res)
         return;
     char *loc = arena_printf(&r->arena, "/v1/people/%s/accreditations/%s", person_id, id);
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), NULL);
+    req_reply_created(r, loc, db_value(res, 0, "json"), NULL);
 }
 
 /* ---- import ---- */
@@ -452,18 +483,20 @@ static int accreditations_resolve(struct req *r, const json_t *items, const char
         any |= key != NULL;
         person_ids[i] = NULL;
     }
-    const char *p[] = {accr_array_finish(r, &ids), accr_array_finish(r, &emails)};
+    const char *ids_text = accr_array_finish(r, &ids), *emails_text = accr_array_finish(r, &emails);
     if (!any)
         return 0;
-    PGresult *res = req_db(r, &accreditation_statements[ACCR_IMPORT_PEOPLE], 2, p);
+    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_IMPORT_PEOPLE],
+                                DB_ARGS({"person_ids", ids_text}, {"emails", emails_text}));
     if (!res)
         return -1;
+    int item = db_col(res, "i"), person = db_col(res, "person_id");
     for (int row = 0; row < PQntuples(res); row++) {
-        long i = strtol(PQgetvalue(res, row, 0), NULL, 10) - 1;
+        long i = strtol(PQgetvalue(res, row, item), NULL, 10) - 1;
         struct scope_owner o;
-        req_owner_from_row(res, row, 1, &o);
+        req_owner_from_row(res, row, &o);
         if (i >= 0 && (size_t)i < n && scope_visible(&r->principal, &o))
-            person_ids[i] = PQgetvalue(res, row, 4);
+            person_ids[i] = PQgetvalue(res, row, person);
     }
     return 0;
 }
@@ -546,19 +579,24 @@ void accreditations_import(struct req *r)
         accr_array_add(&dates, json_string_value(json_object_get(item, "awarded_on")));
         accr_array_add(&notes, json_string_value(json_object_get(item, "note")));
     }
-    const char *p[] = {accr_array_finish(r, &people), accr_array_finish(r, &roles),
-                       accr_array_finish(r, &dates), accr_array_finish(r, &notes)};
-    PGresult *res = req_db(r, &accreditation_statements[ACCR_IMPORT], 4, p);
+    const char *people_text = accr_array_finish(r, &people),
+               *roles_text = accr_array_finish(r, &roles),
+               *dates_text = accr_array_finish(r, &dates),
+               *notes_text = accr_array_finish(r, &notes);
+    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_IMPORT],
+                                DB_ARGS({"person_ids", people_text}, {"roles", roles_text},
+                                        {"awarded_ons", dates_text}, {"notes", notes_text}));
     if (!res)
         return;
     long imported = 0;
     struct accr_array added_people, added_roles;
     accr_array_init(&added_people);
     accr_array_init(&added_roles);
+    int person = db_col(res, "person_id"), role = db_col(res, "role"), added = db_col(res, "added");
     for (int row = 0; row < PQntuples(res); row++) {
-        imported += strtol(PQgetvalue(res, row, 2), NULL, 10);
-        accr_array_add(&added_people, PQgetvalue(res, row, 0));
-        accr_array_add(&added_roles, PQgetvalue(res, row, 1));
+        imported += strtol(PQgetvalue(res, row, added), NULL, 10);
+        accr_array_add(&added_people, PQgetvalue(res, row, person));
+        accr_array_add(&added_roles, PQgetvalue(res, row, role));
     }
     const char *ap = accr_array_finish(r, &added_people), *ar = accr_array_finish(r, &added_roles);
     if (PQntuples(res) > 0 && accreditations_refresh_many(r, ap, ar) != 0)

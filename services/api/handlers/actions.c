@@ -10,28 +10,30 @@
 enum { ACTION_GET, ACTION_LOCK, ACTION_INSERT, ACTION_UPDATE, ACTION_DELETE, ACTION_STATEMENTS };
 
 #define ACTION_ROW                                                                                 \
-    "SELECT action_json(a)::text AS json, a.version FROM actions a WHERE a.id = $1 "               \
-    "AND a.review_id = $2"
+    "SELECT action_json(a)::text AS json, a.version FROM actions a WHERE a.id = $id "              \
+    "AND a.review_id = $review_id"
 
 const struct db_stmt action_statements[] = {
     [ACTION_GET] = {"action_get", ACTION_ROW},
     [ACTION_LOCK] = {"action_lock", ACTION_ROW " FOR UPDATE OF a"},
     [ACTION_INSERT] = {"action_insert",
                        "INSERT INTO actions (review_id, description, owner_id, due_on, status) "
-                       "VALUES ($1, $2, $3, $4, COALESCE($5, 'open')) "
+                       "VALUES ($review_id, $description, $owner_id, $due_on, "
+                       "COALESCE($status, 'open')) "
                        "RETURNING action_json(actions)::text AS json, version, id"},
     [ACTION_UPDATE] = {"action_update",
-                       "UPDATE actions SET description = $3, owner_id = $4, due_on = $5, "
-                       "status = $6, version = version + 1, updated_at = clock_timestamp() "
-                       "WHERE id = $1 AND review_id = $2 "
+                       "UPDATE actions SET description = $description, owner_id = $owner_id, "
+                       "due_on = $due_on, status = $status, version = version + 1, "
+                       "updated_at = clock_timestamp() WHERE id = $id AND review_id = $review_id "
                        "RETURNING action_json(actions)::text AS json, version"},
-    [ACTION_DELETE] = {"action_delete", "DELETE FROM actions WHERE id = $1 AND review_id = $2"},
+    [ACTION_DELETE] = {"action_delete",
+                       "DELETE FROM actions WHERE id = $id AND review_id = $review_id"},
     [ACTION_STATEMENTS] = {NULL, NULL},
 };
 
 static const char *const action_states[] = {"open", "in_progress", "done", "dropped", NULL};
 
-/* The writable fields in the order of the insert's and update's parameters after the ids. */
+/* The writable fields are the insert's and the update's $<field> values. */
 static const struct vfield action_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"review_id", V_UUID, V_READONLY, 0, NULL, 0, 0},

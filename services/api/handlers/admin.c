@@ -9,7 +9,7 @@
 const struct db_stmt admin_statements[] = {
     /* The instant in the API's own spelling (RFC 3339 UTC, whole seconds), so that one instant
      * written two ways is one scan. */
-    [ADMIN_INSTANT] = {"admin_instant", "SELECT spp_ts($1::timestamptz) AS as_of"},
+    [ADMIN_INSTANT] = {"admin_instant", "SELECT spp_ts($as_of::timestamptz) AS as_of"},
     {NULL, NULL},
 };
 
@@ -26,8 +26,9 @@ void admin_reminder_scan(struct req *r)
     }
     if (req_check_body(r, admin_scan_fields, VALIDATE_CREATE) != 0)
         return;
-    const char *p[] = {json_string_value(json_object_get(r->json, "as_of"))};
-    PGresult *res = req_db(r, &admin_statements[ADMIN_INSTANT], 1, p);
+    PGresult *res =
+        req_db_args(r, &admin_statements[ADMIN_INSTANT],
+                    DB_ARGS({"as_of", json_string_value(json_object_get(r->json, "as_of"))}));
     if (!res)
         return;
     const char *as_of = db_value(res, 0, "as_of");

@@ -10,16 +10,17 @@
 
 const struct db_stmt api_key_statements[] = {
     [API_KEY_GET] = {"api_key_get",
-                     "SELECT api_key_json(k)::text AS json FROM api_keys k WHERE k.id = $1"},
-    /* $3..$6: the one of hub, partnership, school, person the role binds to. */
+                     "SELECT api_key_json(k)::text AS json FROM api_keys k WHERE k.id = $id"},
+    /* Of $hub_id, $partnership_id, $school_id and $person_id, the one the role binds to is set
+     * (none for admin). */
     [API_KEY_INSERT] =
         {"api_key_insert",
          "INSERT INTO api_keys (name, role, hub_id, partnership_id, school_id, person_id, prefix, "
-         "token_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING "
-         "api_key_json(api_keys)::text AS json, id"},
+         "token_hash) VALUES ($name, $role, $hub_id, $partnership_id, $school_id, $person_id, "
+         "$prefix, $token_hash) RETURNING api_key_json(api_keys)::text AS json, id"},
     [API_KEY_REVOKE] = {"api_key_revoke",
                         "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, clock_timestamp()) "
-                        "WHERE id = $1 RETURNING id"},
+                        "WHERE id = $id RETURNING id"},
     {NULL, NULL},
 };
 
@@ -46,10 +47,21 @@ static const struct list_cond api_key_list_filters[] = {
 static struct list_variants api_key_list_variants;
 
 /* Admin keys only (api_key_admin_only refuses the others first). */
+/* api_key_json (sql/0001_foundation.sql) written in C for the list's pages: the same members in the
+ * same order, from the columns the list selects. */
+static const struct rowjson_field api_key_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},       {"name", ROWJSON_STRING, NULL},
+    {"role", ROWJSON_STRING, NULL},     {"scope_id", ROWJSON_STRING, NULL},
+    {"prefix", ROWJSON_STRING, NULL},   {"created_at", ROWJSON_TIME, "micros"},
+    {"revoked_at", ROWJSON_TIME, NULL}, {NULL, ROWJSON_RAW, NULL},
+};
+
 static const struct list_desc api_key_list = {
     .name = "api_key_list",
-    .select = "SELECT api_key_json(k)::text AS json, spp_micros(k.created_at) AS micros, k.id "
+    .select = "SELECT k.id, k.name, k.role, k.scope_id, k.prefix, "
+              "spp_micros(k.created_at) AS micros, spp_micros(k.revoked_at) AS revoked_at "
               "FROM api_keys k",
+    .fields = api_key_json_fields,
     .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
     .query = api_key_filters,
     .filters = api_key_list_filters,
@@ -70,6 +82,12 @@ void api_keys_list(struct req *r)
 {
     if (api_key_admin_only(r) == 0)
         list_page(r, &api_key_list);
+}
+
+/* scope_id when column is the one the key's role binds (bound), else NULL. */
+static const char *api_key_bound(const char *bound, const char *column, const char *scope_id)
+{
+    return strcmp(bound, column) ? NULL : scope_id;
 }
 
 void api_keys_create(struct req *r)
@@ -109,13 +127,18 @@ void api_keys_create(struct req *r)
         return;
     }
     token_hash(token, strlen(token), hash);
-    const char *p[8] = {json_string_value(json_object_get(r->json, "name")),
-                        scope_role_names[role]};
-    if (role != ROLE_ADMIN)
-        p[2 + (role - ROLE_HUB)] = scope_id;
-    p[6] = prefix;
-    p[7] = hash;
-    PGresult *res = req_db(r, &api_key_statements[API_KEY_INSERT], 8, p);
+    /* The roles after admin line up with the scope kinds hub..person: the column it binds. */
+    static const char *const columns[] = {"hub_id", "partnership_id", "school_id", "person_id"};
+    const char *bound = role == ROLE_ADMIN ? "" : columns[role - ROLE_HUB];
+    PGresult *res =
+        req_db_args(r, &api_key_statements[API_KEY_INSERT],
+                    DB_ARGS({"name", json_string_value(json_object_get(r->json, "name"))},
+                            {"role", scope_role_names[role]},
+                            {"hub_id", api_key_bound(bound, "hub_id", scope_id)},
+                            {"partnership_id", api_key_bound(bound, "partnership_id", scope_id)},
+                            {"school_id", api_key_bound(bound, "school_id", scope_id)},
+                            {"person_id", api_key_bound(bound, "person_id", scope_id)},
+                            {"prefix", prefix}, {"token_hash", hash}));
     if (!res)
         return;
     json_t *key = json_loads(db_value(res, 0, "json"), 0, NULL);
@@ -128,8 +151,8 @@ void api_keys_get(struct req *r)
 {
     if (api_key_admin_only(r) != 0)
         return;
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = resource_row(r, &api_key_statements[API_KEY_GET], 1, p, "No such API key.");
+    PGresult *res = resource_row(r, &api_key_statements[API_KEY_GET],
+                                 DB_ARGS({"id", req_param(r, "id")}), "No such API key.");
     if (res)
         req_reply_text(r, 200, db_value(res, 0, "json"));
 }
@@ -138,8 +161,8 @@ void api_keys_delete(struct req *r)
 {
     if (api_key_admin_only(r) != 0)
         return;
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, &api_key_statements[API_KEY_REVOKE], 1, p);
+    PGresult *res =
+        req_db_args(r, &api_key_statements[API_KEY_REVOKE], DB_ARGS({"id", req_param(r, "id")}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {

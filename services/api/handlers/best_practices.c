@@ -17,26 +17,29 @@ enum { BP_GET, BP_LOCK, BP_MEMBER_SCHOOL, BP_INSERT, BP_UPDATE, BP_DELETE, BP_ST
 
 #define BEST_PRACTICE_ROW                                                                          \
     "SELECT best_practice_json(b)::text AS json, b.version FROM best_practices b "                 \
-    "WHERE b.id = $1 AND b.review_id = $2"
+    "WHERE b.id = $id AND b.review_id = $review_id"
 
 const struct db_stmt best_practice_statements[] = {
     [BP_GET] = {"bp_get", BEST_PRACTICE_ROW},
     [BP_LOCK] = {"bp_lock", BEST_PRACTICE_ROW " FOR UPDATE OF b"},
-    /* Whether school $1 is a member of partnership $2. */
-    [BP_MEMBER_SCHOOL] = {"bp_member_school",
-                          "SELECT 1 FROM schools WHERE id = $1 AND partnership_id = $2"},
+    /* Whether the school is a member of the partnership. */
+    [BP_MEMBER_SCHOOL] = {"bp_member_school", "SELECT 1 FROM schools WHERE id = $school_id "
+                                              "AND partnership_id = $partnership_id"},
     [BP_INSERT] = {"bp_insert",
-                   "INSERT INTO best_practices (review_id, title, description) VALUES ($1, $2, "
-                   "$3) RETURNING best_practice_json(best_practices)::text AS json, version, id"},
+                   "INSERT INTO best_practices (review_id, title, description) "
+                   "VALUES ($review_id, $title, $description) "
+                   "RETURNING best_practice_json(best_practices)::text AS json, version, id"},
     [BP_UPDATE] = {"bp_update",
-                   "UPDATE best_practices SET title = $3, description = $4, version = version + "
-                   "1, updated_at = clock_timestamp() WHERE id = $1 AND review_id = $2 "
+                   "UPDATE best_practices SET title = $title, description = $description, "
+                   "version = version + 1, updated_at = clock_timestamp() "
+                   "WHERE id = $id AND review_id = $review_id "
                    "RETURNING best_practice_json(best_practices)::text AS json, version"},
-    [BP_DELETE] = {"bp_delete", "DELETE FROM best_practices WHERE id = $1 AND review_id = $2"},
+    [BP_DELETE] = {"bp_delete",
+                   "DELETE FROM best_practices WHERE id = $id AND review_id = $review_id"},
     [BP_STATEMENTS] = {NULL, NULL},
 };
 
-/* The writable fields in the order of the insert's and update's parameters after the ids. */
+/* The writable fields are the insert's and the update's $<field> values. */
 static const struct vfield best_practice_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"review_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -106,8 +109,9 @@ int best_practices_readable(struct req *r, const char *partnership_id)
     int seen = resource_chain(r, SCOPE_PARTNERSHIP, partnership_id, &o);
     if (seen != 0 || r->principal.role != ROLE_SCHOOL)
         return seen;
-    const char *p[] = {r->principal.scope_id, partnership_id};
-    PGresult *res = subcollection_db(r, &best_practice_statements[BP_MEMBER_SCHOOL], 2, p);
+    PGresult *res = req_db_args(
+        r, &best_practice_statements[BP_MEMBER_SCHOOL],
+        DB_ARGS({"school_id", r->principal.scope_id}, {"partnership_id", partnership_id}));
     if (!res)
         return -1;
     return PQntuples(res) > 0;

@@ -15,35 +15,32 @@
 #include "jobs.h"
 #include "resource.h"
 
-/* Columns of a single booking: json, version, the owner chain (the person's) in columns 2..5
- * for resource_load, then session_id, status, person_id, read by name. */
+/* Columns of a single booking, read by name: json, version, the owner chain (the booked
+ * person's: hub_id, partnership_id, school_id, person_id) for resource_load, session_id,
+ * status. */
 #define BOOKING_ROW                                                                                \
-    "SELECT booking_json(b)::text, b.version, p.hub_id, s.partnership_id, s.id, pe.id, "           \
-    "b.session_id, b.status, b.person_id FROM bookings b JOIN people pe ON pe.id = b.person_id "   \
-    "JOIN schools s ON s.id = pe.school_id LEFT JOIN partnerships p ON p.id = s.partnership_id "   \
-    "WHERE b.id = $1"
+    "SELECT booking_json(b)::text AS json, b.version, p.hub_id, s.partnership_id, "                \
+    "s.id AS school_id, b.person_id, b.session_id, b.status FROM bookings b "                      \
+    "JOIN people pe ON pe.id = b.person_id JOIN schools s ON s.id = pe.school_id "                 \
+    "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE b.id = $id"
 
 const struct db_stmt bookings_statements[] = {
     [BOOKING_GET] = {"booking_get", BOOKING_ROW},
     [BOOKING_LOCK] = {"booking_lock", BOOKING_ROW " FOR UPDATE OF b"},
     [BOOKING_INSERT] = {"booking_insert",
-                        "INSERT INTO bookings (session_id, person_id, status) VALUES ($1, $2, $3) "
+                        "INSERT INTO bookings (session_id, person_id, status) "
+                        "VALUES ($session_id, $person_id, $status) "
                         "RETURNING booking_json(bookings)::text AS json, version, id"},
-    [BOOKING_SET_STATUS] =
-        {"booking_set_status",
-         "UPDATE bookings SET status = $2, version = version + 1, updated_at = clock_timestamp() "
-         "WHERE id = $1 RETURNING booking_json(bookings)::text, version"},
+    [BOOKING_SET_STATUS] = {"booking_set_status",
+                            "UPDATE bookings SET status = $status, version = version + 1, "
+                            "updated_at = clock_timestamp() WHERE id = $id "
+                            "RETURNING booking_json(bookings)::text AS json, version"},
+    /* $seats more (or, negative, fewer) seats taken on session $session_id. */
     [BOOKING_SEATS] = {"booking_seats",
-                       "UPDATE training_sessions SET booked_count = booked_count + $2::int "
-                       "WHERE id = $1"},
+                       "UPDATE training_sessions SET booked_count = booked_count + $seats::int "
+                       "WHERE id = $session_id"},
     {NULL, NULL},
 };
-
-/* The value of the column named name in row 0 of res (borrowed from it). */
-static const char *booking_col(const PGresult *res, const char *name)
-{
-    return PQgetvalue(res, 0, PQfnumber(res, name));
-}
 
 static const struct vfield booking_create_fields[] = {
     {"person_id", V_UUID, V_REQUIRED, 0, NULL, 0, 0},
@@ -71,12 +68,23 @@ static const struct list_cond booking_list_filters[] = {
 static struct list_variants booking_list_variants;
 
 /* The session's bookings that the caller may see, through the booked person's chain. */
+/* booking_json (sql/0003_training.sql) written in C for the list's pages: the same members in the
+ * same order, from the columns the list selects. */
+static const struct rowjson_field booking_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},        {"session_id", ROWJSON_STRING, NULL},
+    {"person_id", ROWJSON_STRING, NULL}, {"status", ROWJSON_STRING, NULL},
+    {"version", ROWJSON_RAW, NULL},      {"created_at", ROWJSON_TIME, "micros"},
+    {"updated_at", ROWJSON_TIME, NULL},  {NULL, ROWJSON_RAW, NULL},
+};
+
 static const struct list_desc booking_list = {
     .name = "booking_list",
-    .select = "SELECT booking_json(b)::text AS json, spp_micros(b.created_at) AS micros, b.id "
+    .select = "SELECT b.id, b.session_id, b.person_id, b.status, b.version, "
+              "spp_micros(b.created_at) AS micros, spp_micros(b.updated_at) AS updated_at "
               "FROM bookings b JOIN people pe ON pe.id = b.person_id "
               "JOIN schools s ON s.id = pe.school_id "
               "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .fields = booking_json_fields,
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "s.id", "pe.id"),
     .query = booking_filters,
     .filters = booking_list_filters,
@@ -115,29 +123,28 @@ void bookings_create(struct req *r)
     if (resource_errors(r, errors) != 0 || req_allow(r, SCOPE_BOOKING, SCOPE_CREATE, &o) != 0 ||
         resource_person_live(r, person_id) != 0)
         return;
-    int started = booking_col(session, "started")[0] == 't';
+    int started = db_value(session, 0, "started")[0] == 't';
     if (started && !scope_records_attendance(&r->principal)) {
         req_problem(r, 403, "forbidden",
                     "This session has started: only admin, hub and partnership keys record "
                     "bookings on it.");
         return;
     }
-    enum booking_status status = booking_initial(atoi(booking_col(session, "booked_count")),
-                                                 atoi(booking_col(session, "capacity")));
-    const char *p[] = {session_id, person_id, booking_status_names[status]};
+    enum booking_status status = booking_initial(atoi(db_value(session, 0, "booked_count")),
+                                                 atoi(db_value(session, 0, "capacity")));
     /* COMMIT goes with the last statement: the seat count, or the booking on the waitlist. */
     int seat_held = booking_holds_seat(status);
-    PGresult *res =
-        (seat_held ? req_db : req_db_commit)(r, &bookings_statements[BOOKING_INSERT], 3, p);
+    PGresult *res = (seat_held ? req_db_args : req_db_commit_args)(
+        r, &bookings_statements[BOOKING_INSERT],
+        DB_ARGS({"session_id", session_id}, {"person_id", person_id},
+                {"status", booking_status_names[status]}));
     if (!res)
         return;
-    if (seat_held) {
-        const char *seat[] = {session_id, "1"};
-        if (!req_db_commit(r, &bookings_statements[BOOKING_SEATS], 2, seat))
-            return;
-    }
-    char *loc = arena_printf(&r->arena, "/v1/bookings/%s", booking_col(res, "id"));
-    req_reply_created(r, loc, booking_col(res, "json"), booking_col(res, "version"));
+    if (seat_held && !req_db_commit_args(r, &bookings_statements[BOOKING_SEATS],
+                                         DB_ARGS({"session_id", session_id}, {"seats", "1"})))
+        return;
+    char *loc = arena_printf(&r->arena, "/v1/bookings/%s", db_value(res, 0, "id"));
+    req_reply_created(r, loc, db_value(res, 0, "json"), db_value(res, 0, "version"));
 }
 
 void bookings_get(struct req *r)
@@ -169,24 +176,23 @@ void bookings_update(struct req *r)
     /* Lock order: the session, then the booking (as every booking change does). The booking's
      * person decided who may change it: the session itself may lie outside the caller's view
      * (a hub's person on another hub's course). */
-    const char *session_id = booking_col(first, "session_id");
-    const char *sp[] = {session_id};
-    PGresult *session = req_db(r, &training_statements[TRAINING_LOCK], 1, sp);
+    const char *session_id = db_value(first, 0, "session_id");
+    PGresult *session =
+        req_db_args(r, &training_statements[TRAINING_LOCK], DB_ARGS({"id", session_id}));
     if (!session)
         return;
-    const char *p[] = {id};
-    PGresult *cur = req_db(r, &bookings_statements[BOOKING_LOCK], 1, p);
-    if (!cur || req_if_match(r, booking_col(cur, "version")) != 0)
+    PGresult *cur = req_db_args(r, &bookings_statements[BOOKING_LOCK], DB_ARGS({"id", id}));
+    if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
-    enum booking_status from = booking_status_parse(booking_col(cur, "status"));
-    switch (booking_change(from, to, booking_col(session, "started")[0] == 't')) {
+    enum booking_status from = booking_status_parse(db_value(cur, 0, "status"));
+    switch (booking_change(from, to, db_value(session, 0, "started")[0] == 't')) {
     case BOOKING_UNCHANGED:
         resource_reply(r, 200, cur, 0);
         return;
     case BOOKING_INVALID:
         req_problem(r, 409, "invalid_transition",
                     arena_printf(&r->arena, "A %s booking cannot become %s.",
-                                 booking_col(cur, "status"), to_s));
+                                 db_value(cur, 0, "status"), to_s));
         return;
     case BOOKING_NOT_STARTED:
         req_invalid_field(r, "/status", "session_not_started",

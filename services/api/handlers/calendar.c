@@ -25,13 +25,13 @@
 /* One row per event, after the person's name (a person with no events still gives one row,
  * its event columns NULL): kind, uid, summary, description, location, first day, last day
  * (all-day) or start and end in epoch seconds (timed). Cancelled reviews and bookings other
- * than booked or attended are left out. The person's row also writes the audit row (actor $2,
- * route $3, request id $4): a materialized CTE runs once, whatever the events' join. */
+ * than booked or attended are left out. The person's row also writes the audit row ($actor,
+ * $route, $request_id): a materialized CTE runs once, whatever the events' join. */
 const struct db_stmt calendar_statements[] = {
     [CALENDAR_EVENTS] =
         {"calendar_events",
          "WITH pe AS MATERIALIZED (SELECT id, full_name, "
-         "spp_audit($2, 'read', ARRAY[id], $3, $4) FROM people WHERE id = $1) "
+         "spp_audit($actor, 'read', ARRAY[id], $route, $request_id) FROM people WHERE id = $id) "
          "SELECT pe.full_name, ev.all_day, ev.uid, ev.summary, ev.description, ev.location, "
          "ev.first_day::text, ev.last_day::text, ev.starts_at, ev.ends_at "
          "FROM pe LEFT JOIN LATERAL ("
@@ -66,15 +66,16 @@ const struct db_stmt calendar_statements[] = {
     [CALENDAR_FEED_PUT] =
         {"calendar_feed_put",
          "INSERT INTO calendar_feeds (person_id, secret_hash) "
-         "SELECT id, $2 FROM people WHERE id = $1 AND erased_at IS NULL "
+         "SELECT id, $secret_hash FROM people WHERE id = $person_id AND erased_at IS NULL "
          "ON CONFLICT (person_id) DO UPDATE SET id = gen_random_uuid(), "
          "secret_hash = EXCLUDED.secret_hash, created_at = clock_timestamp() RETURNING id"},
     [CALENDAR_FEED_DELETE] = {"calendar_feed_delete",
-                              "DELETE FROM calendar_feeds WHERE person_id = $1 RETURNING id"},
+                              "DELETE FROM calendar_feeds WHERE person_id = $person_id "
+                              "RETURNING id"},
     [CALENDAR_FEED_FIND] =
         {"calendar_feed_find",
          "SELECT f.id, f.person_id FROM calendar_feeds f JOIN people pe ON pe.id = f.person_id "
-         "WHERE f.secret_hash = $1 AND pe.erased_at IS NULL"},
+         "WHERE f.secret_hash = $secret_hash AND pe.erased_at IS NULL"},
     {NULL, NULL},
 };
 
@@ -83,8 +84,9 @@ const struct db_stmt calendar_statements[] = {
  * calendar routes. */
 static void calendar_reply(struct req *r, const char *id, const char *actor, const char *route)
 {
-    const char *p[] = {id, actor, route, r->request_id};
-    PGresult *res = req_db(r, &calendar_statements[CALENDAR_EVENTS], 4, p);
+    PGresult *res = req_db_args(
+        r, &calendar_statements[CALENDAR_EVENTS],
+        DB_ARGS({"id", id}, {"actor", actor}, {"route", route}, {"request_id", r->request_id}));
     if (!res)
         return;
     int rows = PQntuples(res);
@@ -174,8 +176,8 @@ void calendar_feed_create(struct req *r)
         return;
     }
     token_hash(secret, CALENDAR_SECRET_HEX, hash);
-    const char *p[] = {id, hash};
-    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_PUT], 2, p);
+    PGresult *res = req_db_args(r, &calendar_statements[CALENDAR_FEED_PUT],
+                                DB_ARGS({"person_id", id}, {"secret_hash", hash}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -200,8 +202,8 @@ void calendar_feed_delete(struct req *r)
     const char *id = req_param(r, "id");
     if (calendar_person(r, id, SCOPE_UPDATE) != 0)
         return;
-    const char *p[] = {id};
-    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_DELETE], 1, p);
+    PGresult *res =
+        req_db_args(r, &calendar_statements[CALENDAR_FEED_DELETE], DB_ARGS({"person_id", id}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -222,8 +224,8 @@ void calendar_feed_get(struct req *r)
     }
     char hash[TOKEN_HASH_HEX];
     token_hash(secret, CALENDAR_SECRET_HEX, hash);
-    const char *p[] = {hash};
-    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_FIND], 1, p);
+    PGresult *res =
+        req_db_args(r, &calendar_statements[CALENDAR_FEED_FIND], DB_ARGS({"secret_hash", hash}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {

@@ -19,19 +19,20 @@ enum {
 const struct db_stmt conflict_statements[] = {
     /* Existence only: a conflict may name a school outside the caller's scope (a former
      * employer in another partnership), so visibility is not asked. */
-    [CONFLICT_SCHOOL_EXISTS] = {"conflict_school_exists", "SELECT 1 FROM schools WHERE id = $1"},
-    [CONFLICT_INSERT] = {"conflict_insert",
-                         "INSERT INTO conflicts (person_id, school_id, reason) VALUES ($1, $2, "
-                         "$3) RETURNING conflict_json(conflicts)::text AS json, id"},
+    [CONFLICT_SCHOOL_EXISTS] = {"conflict_school_exists",
+                                "SELECT 1 FROM schools WHERE id = $school_id"},
+    [CONFLICT_INSERT] = {"conflict_insert", "INSERT INTO conflicts (person_id, school_id, reason) "
+                                            "VALUES ($person_id, $school_id, $reason) "
+                                            "RETURNING conflict_json(conflicts)::text AS json, id"},
     [CONFLICT_GET] = {"conflict_get", "SELECT conflict_json(c)::text AS json FROM conflicts c "
-                                      "WHERE c.id = $1 AND c.person_id = $2"},
+                                      "WHERE c.id = $id AND c.person_id = $person_id"},
     [CONFLICT_DELETE] = {"conflict_delete",
-                         "DELETE FROM conflicts WHERE id = $1 AND person_id = $2"},
+                         "DELETE FROM conflicts WHERE id = $id AND person_id = $person_id"},
     [CONFLICT_STATEMENTS] = {NULL, NULL},
 };
 
-/* The writable fields in the order of the insert's parameters after person_id. A conflict is
- * declared or removed, never edited, so it has no version. */
+/* The writable fields are the insert's $<field> values. A conflict is declared or removed,
+ * never edited, so it has no version. */
 static const struct vfield conflict_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"person_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -46,8 +47,8 @@ static const struct vfield conflict_fields[] = {
  * by conflicts_person_school_key: 409. */
 static int conflict_check(struct req *r, struct subcollection_write *w)
 {
-    const char *school[] = {*subcollection_param(w, "school_id")};
-    PGresult *res = subcollection_db(r, &conflict_statements[CONFLICT_SCHOOL_EXISTS], 1, school);
+    PGresult *res = req_db_args(r, &conflict_statements[CONFLICT_SCHOOL_EXISTS],
+                                DB_ARGS({"school_id", *subcollection_param(w, "school_id")}));
     if (!res)
         return -1;
     if (PQntuples(res) == 0) {

@@ -29,19 +29,19 @@
 const struct db_stmt digests_statements[] = {
     [DIGEST_GET] = {"digest_get",
                     "SELECT digest_json(d)::text AS json, d.partnership_id FROM digests d "
-                    "WHERE d.id = $1"},
+                    "WHERE d.id = $id"},
     /* The partnership's switch and today in its time zone. */
     [DIGEST_PARTNERSHIP] =
         {"digest_partnership",
          "SELECT digest_enabled, (clock_timestamp() AT TIME ZONE timezone)::date AS today, "
          "timezone "
-         "FROM partnerships WHERE id = $1"},
+         "FROM partnerships WHERE id = $id"},
     /* The digest of a date and its compiling job, when that job is still in the ledger (old
      * jobs are pruned after SPP_JOB_RETENTION_DAYS). */
     [DIGEST_OF_DATE] = {"digest_of_date",
                         "SELECT d.id AS digest_id, j.id AS job_id FROM digests d "
                         "LEFT JOIN jobs j ON j.id = d.job_id "
-                        "WHERE d.partnership_id = $1 AND d.digest_date = $2::date"},
+                        "WHERE d.partnership_id = $partnership_id AND d.digest_date = $date::date"},
     {NULL, NULL},
 };
 
@@ -79,8 +79,7 @@ void digests_create(struct req *r)
         return;
     if (req_check_body(r, digest_compile_fields, VALIDATE_CREATE) != 0)
         return;
-    const char *pp[] = {id};
-    PGresult *p = req_db(r, &digests_statements[DIGEST_PARTNERSHIP], 1, pp);
+    PGresult *p = req_db_args(r, &digests_statements[DIGEST_PARTNERSHIP], DB_ARGS({"id", id}));
     if (!p)
         return;
     if (PQntuples(p) == 0) {
@@ -103,8 +102,8 @@ void digests_create(struct req *r)
         return;
     }
 
-    const char *dp[] = {id, date};
-    PGresult *have = req_db(r, &digests_statements[DIGEST_OF_DATE], 2, dp);
+    PGresult *have = req_db_args(r, &digests_statements[DIGEST_OF_DATE],
+                                 DB_ARGS({"partnership_id", id}, {"date", date}));
     if (!have)
         return;
     if (PQntuples(have) > 0) {
@@ -115,11 +114,11 @@ void digests_create(struct req *r)
             req_reply_accepted(r, job);
             return;
         }
-        const char *gp[] = {db_value(have, 0, "digest_id")};
-        PGresult *d = req_db(r, &digests_statements[DIGEST_GET], 1, gp);
+        const char *digest_id = db_value(have, 0, "digest_id");
+        PGresult *d = req_db_args(r, &digests_statements[DIGEST_GET], DB_ARGS({"id", digest_id}));
         if (!d)
             return;
-        req_header(r, "Location", arena_printf(&r->arena, "/v1/digests/%s", gp[0]));
+        req_header(r, "Location", arena_printf(&r->arena, "/v1/digests/%s", digest_id));
         req_reply_text(r, 200, db_value(d, 0, "json"));
         return;
     }
@@ -177,8 +176,8 @@ static double digests_accept_q(const char *accept, const char *type)
 
 void digests_get(struct req *r)
 {
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, &digests_statements[DIGEST_GET], 1, p);
+    const char *id = req_param(r, "id");
+    PGresult *res = req_db_args(r, &digests_statements[DIGEST_GET], DB_ARGS({"id", id}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -203,7 +202,7 @@ void digests_get(struct req *r)
     int rc = digest_render(digest, &ctx, &m);
     json_decref(digest);
     if (rc != 0) {
-        log_error("digest %s does not render", p[0]);
+        log_error("digest %s does not render", id);
         req_problem(r, 500, "internal", "Something went wrong on our side.");
         return;
     }

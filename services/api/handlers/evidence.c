@@ -26,29 +26,31 @@ enum {
 };
 
 #define EVIDENCE_ROW                                                                               \
-    "SELECT evidence_json(e)::text AS json, e.version FROM evidence e WHERE e.id = $1 "            \
-    "AND e.review_id = $2"
+    "SELECT evidence_json(e)::text AS json, e.version FROM evidence e WHERE e.id = $id "           \
+    "AND e.review_id = $review_id"
 
 const struct db_stmt evidence_statements[] = {
     [EVIDENCE_GET] = {"evidence_get", EVIDENCE_ROW},
     [EVIDENCE_LOCK] = {"evidence_lock", EVIDENCE_ROW " FOR UPDATE OF e"},
     [EVIDENCE_ON_TEAM] = {"evidence_on_team",
-                          "SELECT 1 FROM review_team WHERE review_id = $1 AND person_id = $2"},
-    /* Findings of review $2 that cite evidence $1: a findings' evidence_ids array has no
+                          "SELECT 1 FROM review_team WHERE review_id = $review_id "
+                          "AND person_id = $person_id"},
+    /* Findings of the review that cite evidence $id: a findings' evidence_ids array has no
      * foreign key, so the delete checks it (nothing cascades, DESIGN §3). */
-    [EVIDENCE_CITED] = {"evidence_cited", "SELECT 1 FROM findings WHERE review_id = $2 AND "
-                                          "$1::uuid = ANY (evidence_ids) LIMIT 1"},
+    [EVIDENCE_CITED] = {"evidence_cited", "SELECT 1 FROM findings WHERE review_id = $review_id "
+                                          "AND $id::uuid = ANY (evidence_ids) LIMIT 1"},
     [EVIDENCE_INSERT] = {"evidence_insert",
                          "INSERT INTO evidence (review_id, kind, summary, source_url, recorded_by) "
-                         "VALUES ($1, $2, $3, $4, $5) "
+                         "VALUES ($review_id, $kind, $summary, $source_url, $recorded_by) "
                          "RETURNING evidence_json(evidence)::text AS json, version, id"},
     [EVIDENCE_UPDATE] = {"evidence_update",
-                         "UPDATE evidence SET kind = $3, summary = $4, source_url = $5, "
-                         "recorded_by = $6, version = version + 1, updated_at = clock_timestamp() "
-                         "WHERE id = $1 AND review_id = $2 "
+                         "UPDATE evidence SET kind = $kind, summary = $summary, "
+                         "source_url = $source_url, recorded_by = $recorded_by, "
+                         "version = version + 1, updated_at = clock_timestamp() "
+                         "WHERE id = $id AND review_id = $review_id "
                          "RETURNING evidence_json(evidence)::text AS json, version"},
     [EVIDENCE_DELETE] = {"evidence_delete",
-                         "DELETE FROM evidence WHERE id = $1 AND review_id = $2"},
+                         "DELETE FROM evidence WHERE id = $id AND review_id = $review_id"},
     [EVIDENCE_STATEMENTS] = {NULL, NULL},
 };
 
@@ -56,7 +58,7 @@ static const char *const evidence_kinds[] = {
     "lesson_observation", "work_scrutiny", "staff_interview", "pupil_interview",
     "external_source",    "document",      "other",           NULL};
 
-/* The writable fields in the order of the insert's and update's parameters after the ids. */
+/* The writable fields are the insert's and the update's $<field> values. */
 static const struct vfield evidence_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"review_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -90,8 +92,8 @@ static const char *evidence_recorder(struct req *r, const char *review_id, const
                           "is required: name the team member who gathered it");
         return NULL;
     }
-    const char *p[] = {review_id, given};
-    PGresult *res = subcollection_db(r, &evidence_statements[EVIDENCE_ON_TEAM], 2, p);
+    PGresult *res = req_db_args(r, &evidence_statements[EVIDENCE_ON_TEAM],
+                                DB_ARGS({"review_id", review_id}, {"person_id", given}));
     if (!res)
         return NULL;
     if (PQntuples(res) == 0) {
@@ -115,8 +117,8 @@ static int evidence_check(struct req *r, struct subcollection_write *w)
 /* Evidence that findings still cite stays (409). */
 static int evidence_before_delete(struct req *r, const char *review_id, const char *item_id)
 {
-    const char *p[] = {item_id, review_id};
-    PGresult *cited = subcollection_db(r, &evidence_statements[EVIDENCE_CITED], 2, p);
+    PGresult *cited = req_db_args(r, &evidence_statements[EVIDENCE_CITED],
+                                  DB_ARGS({"id", item_id}, {"review_id", review_id}));
     if (!cited)
         return -1;
     if (PQntuples(cited) > 0) {

@@ -21,33 +21,36 @@ enum {
 };
 
 #define FINDING_ROW                                                                                \
-    "SELECT finding_json(f)::text AS json, f.version FROM findings f WHERE f.id = $1 "             \
-    "AND f.review_id = $2"
+    "SELECT finding_json(f)::text AS json, f.version FROM findings f WHERE f.id = $id "            \
+    "AND f.review_id = $review_id"
 
 const struct db_stmt finding_statements[] = {
     [FINDING_GET] = {"finding_get", FINDING_ROW},
     [FINDING_LOCK] = {"finding_lock", FINDING_ROW " FOR UPDATE OF f"},
-    /* The positions (from 0) of the ids in $2 that are not evidence of review $1. */
+    /* The positions (from 0) of the ids in $evidence_ids that are not evidence of the review. */
     [FINDING_BAD_EVIDENCE] = {"finding_bad_evidence",
-                              "SELECT (u.i - 1)::int AS at FROM unnest($2::uuid[]) WITH "
-                              "ORDINALITY AS u(id, i) WHERE NOT EXISTS (SELECT 1 FROM evidence e "
-                              "WHERE e.id = u.id AND e.review_id = $1) ORDER BY u.i"},
+                              "SELECT (u.i - 1)::int AS at FROM unnest($evidence_ids::uuid[]) "
+                              "WITH ORDINALITY AS u(id, i) WHERE NOT EXISTS (SELECT 1 FROM "
+                              "evidence e WHERE e.id = u.id AND e.review_id = $review_id) "
+                              "ORDER BY u.i"},
     [FINDING_INSERT] = {"finding_insert",
                         "INSERT INTO findings (review_id, kind, text, evidence_ids) "
-                        "VALUES ($1, $2, $3, COALESCE($4::uuid[], '{}')) "
+                        "VALUES ($review_id, $kind, $text, COALESCE($evidence_ids::uuid[], '{}')) "
                         "RETURNING finding_json(findings)::text AS json, version, id"},
     [FINDING_UPDATE] = {"finding_update",
-                        "UPDATE findings SET kind = $3, text = $4, evidence_ids = $5::uuid[], "
+                        "UPDATE findings SET kind = $kind, text = $text, "
+                        "evidence_ids = $evidence_ids::uuid[], "
                         "version = version + 1, updated_at = clock_timestamp() "
-                        "WHERE id = $1 AND review_id = $2 "
+                        "WHERE id = $id AND review_id = $review_id "
                         "RETURNING finding_json(findings)::text AS json, version"},
-    [FINDING_DELETE] = {"finding_delete", "DELETE FROM findings WHERE id = $1 AND review_id = $2"},
+    [FINDING_DELETE] = {"finding_delete",
+                        "DELETE FROM findings WHERE id = $id AND review_id = $review_id"},
     [FINDING_STATEMENTS] = {NULL, NULL},
 };
 
 static const char *const finding_kinds[] = {"strength", "area_for_development", "question", NULL};
 
-/* The writable fields in the order of the insert's and update's parameters after the ids. */
+/* The writable fields are the insert's and the update's $<field> values. */
 static const struct vfield finding_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"review_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -86,11 +89,11 @@ static int finding_check(struct req *r, struct subcollection_write *w)
     *ids = finding_uuid_array(r, json_object_get(w->item, "evidence_ids"));
     if (!*ids || !subcollection_changes(r, w, "evidence_ids"))
         return 0;
-    const char *p[] = {w->parent_id, *ids};
-    PGresult *res = subcollection_db(r, &finding_statements[FINDING_BAD_EVIDENCE], 2, p);
+    PGresult *res = req_db_args(r, &finding_statements[FINDING_BAD_EVIDENCE],
+                                DB_ARGS({"review_id", w->parent_id}, {"evidence_ids", *ids}));
     if (!res)
         return -1;
-    int at = PQfnumber(res, "at");
+    int at = db_col(res, "at");
     json_t *errors = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         char ptr[64];

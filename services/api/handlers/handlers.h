@@ -228,17 +228,20 @@ void people_create(struct req *r);
 void people_get(struct req *r);
 void people_update(struct req *r);
 void people_delete(struct req *r);
-/* The path's person if the caller's scope sees it (one column, id): $1 the person, $2..$5 the
- * scope (hub, partnership, school, person). Reads that are audited apply scope in SQL like
+/* The path's person if the caller's scope sees it (one column, id): $id the person,
+ * $scope_hub, $scope_partnership, $scope_school, $scope_person the caller's scope (NULL when not
+ * the caller's kind). Reads that are audited apply scope in SQL like
  * this, so that only a read that answers records a row. */
 #define PEOPLE_SEEN_SQL                                                                            \
     "SELECT pe.id FROM people pe JOIN schools s ON s.id = pe.school_id "                           \
-    "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1 "                        \
-    "AND ($2::uuid IS NULL OR p.hub_id = $2) AND ($3::uuid IS NULL OR s.partnership_id = $3) "     \
-    "AND ($4::uuid IS NULL OR s.id = $4) AND ($5::uuid IS NULL OR pe.id = $5)"
-/* Runs stmt, an audited read of the path's person built on PEOPLE_SEEN_SQL ($6..$8:
- * resource_audit_who), and answers 404 when it found no one. Returns the result (owned by the
- * request) or NULL after answering. */
+    "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $id "                       \
+    "AND ($scope_hub::uuid IS NULL OR p.hub_id = $scope_hub) "                                     \
+    "AND ($scope_partnership::uuid IS NULL OR s.partnership_id = $scope_partnership) "             \
+    "AND ($scope_school::uuid IS NULL OR s.id = $scope_school) "                                   \
+    "AND ($scope_person::uuid IS NULL OR pe.id = $scope_person)"
+/* Runs stmt, an audited read of the path's person built on PEOPLE_SEEN_SQL (and $actor, $route,
+ * $request_id: resource_audit_args), and answers 404 when it found no one. Returns the result
+ * (owned by the request) or NULL after answering. */
 PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt);
 
 /* audit.c: the access audit (DESIGN §1.4) and GET /v1/audit (admin keys only). */

@@ -8,24 +8,25 @@ enum { HUB_GET, HUB_LOCK, HUB_INSERT, HUB_UPDATE, HUB_DELETE, HUB_STATEMENTS };
 /* A single hub: json, version, then its owner chain. */
 #define HUB_ROW                                                                                    \
     "SELECT hub_json(h)::text AS json, h.version, h.id AS hub_id, NULL::uuid AS partnership_id, "  \
-    "NULL::uuid AS school_id, NULL::uuid AS person_id FROM hubs h WHERE h.id = $1"
+    "NULL::uuid AS school_id, NULL::uuid AS person_id FROM hubs h WHERE h.id = $id"
 
 const struct db_stmt hub_statements[] = {
     [HUB_GET] = {"hub_get", HUB_ROW},
     [HUB_LOCK] = {"hub_lock", HUB_ROW " FOR UPDATE"},
-    [HUB_INSERT] = {"hub_insert",
-                    "INSERT INTO hubs (name, region, contact_email) VALUES ($1, $2, $3) "
-                    "RETURNING hub_json(hubs)::text AS json, version, id"},
+    [HUB_INSERT] =
+        {"hub_insert",
+         "INSERT INTO hubs (name, region, contact_email) VALUES ($name, $region, $contact_email) "
+         "RETURNING hub_json(hubs)::text AS json, version, id"},
     [HUB_UPDATE] =
         {"hub_update",
-         "UPDATE hubs SET name = $2, region = $3, contact_email = $4, version = version + 1, "
-         "updated_at = clock_timestamp() WHERE id = $1 RETURNING hub_json(hubs)::text AS json, "
-         "version"},
-    [HUB_DELETE] = {"hub_delete", "DELETE FROM hubs WHERE id = $1"},
+         "UPDATE hubs SET name = $name, region = $region, contact_email = $contact_email, "
+         "version = version + 1, updated_at = clock_timestamp() WHERE id = $id "
+         "RETURNING hub_json(hubs)::text AS json, version"},
+    [HUB_DELETE] = {"hub_delete", "DELETE FROM hubs WHERE id = $id"},
     [HUB_STATEMENTS] = {NULL, NULL},
 };
 
-/* The writable fields in the order of hub_insert's parameters. */
+/* The writable fields are hub_insert's and hub_update's $<field> values. */
 static const struct vfield hub_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"name", V_NAME, V_REQUIRED, 0, NULL, 0, 0},
@@ -49,11 +50,22 @@ static const struct list_cond hub_list_filters[] = {
 
 static struct list_variants hub_list_variants;
 
+/* hub_json (sql/0001_foundation.sql) written in C for the list's pages: the same members in the
+ * same order, from the columns the list selects. */
+static const struct rowjson_field hub_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},       {"name", ROWJSON_STRING, NULL},
+    {"region", ROWJSON_STRING, NULL},   {"contact_email", ROWJSON_STRING, NULL},
+    {"version", ROWJSON_RAW, NULL},     {"created_at", ROWJSON_TIME, "micros"},
+    {"updated_at", ROWJSON_TIME, NULL}, {NULL, ROWJSON_RAW, NULL},
+};
+
 /* Only hub keys (and admin) see hubs: keys bound lower down see none. */
 static const struct list_desc hub_list = {
     .name = "hub_list",
-    .select = "SELECT hub_json(h)::text AS json, spp_micros(h.created_at) AS micros, h.id "
+    .select = "SELECT h.id, h.name, h.region, h.contact_email, h.version, "
+              "spp_micros(h.created_at) AS micros, spp_micros(h.updated_at) AS updated_at "
               "FROM hubs h",
+    .fields = hub_json_fields,
     .scope = {LIST_ALL, LIST_ON("h.id"), LIST_NONE, LIST_NONE, LIST_NONE},
     .query = hub_filters,
     .filters = hub_list_filters,
@@ -109,8 +121,8 @@ void hubs_summary(struct req *r)
 {
     if (!plain_load(r, &hub_resource, 0, SCOPE_READ))
         return;
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, &partnership_statements[PARTNERSHIP_HUB_SUMMARY], 1, p);
+    PGresult *res = req_db_args(r, &partnership_statements[PARTNERSHIP_HUB_SUMMARY],
+                                DB_ARGS({"hub_id", req_param(r, "id")}));
     if (res)
-        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+        req_reply_text(r, 200, db_value(res, 0, "json"));
 }

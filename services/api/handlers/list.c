@@ -246,8 +246,7 @@ void list_answer(struct req *r, const struct list_desc *d)
     /* req_db prepares the variant on a connection the first time it runs there (db.h). */
     PGresult *res = req_db(r, &v->stmt, n, p);
     if (res)
-        req_reply_page(r, res, &c.pg, PQfnumber(res, "json"), PQfnumber(res, "micros"),
-                       PQfnumber(res, "id"));
+        req_reply_page(r, res, &c.pg, d->fields);
 }
 
 void list_page(struct req *r, const struct list_desc *d)

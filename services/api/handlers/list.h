@@ -17,6 +17,7 @@
 #define SPP_LIST_H
 
 #include "req.h"
+#include "rowjson.h"
 
 #define LIST_SOURCES 4
 
@@ -73,8 +74,12 @@ struct list_variants {
 struct list_desc {
     const char *name; /* the statements are named <name>_v<n> */
     /* SELECT <json> AS json, <keyset micros> AS micros, <id> AS id FROM …: no WHERE, no
-     * parameter. */
+     * parameter. With fields, the select names the fields' columns instead of json. */
     const char *select;
+    /* NULL: each item is the row's json column (the resource's representation function).
+     * Else the items are written in C from these columns (rowjson.h), which must give the same
+     * bytes as the resource's function: PostgreSQL then reads the rows and builds no JSON. */
+    const struct rowjson_field *fields;
     struct list_cond scope[5];  /* by enum scope_role; a role's condition always applies */
     const struct vfield *query; /* the query parameters allowed besides limit and cursor */
     /* Conditions each present when its first source has a value, ended by a NULL sql. */

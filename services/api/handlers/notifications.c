@@ -29,13 +29,29 @@ static const struct list_cond notification_list_filters[] = {
 
 static struct list_variants notification_list_variants;
 
+/* notification_json (sql/0005_delivery.sql) written in C for the list's pages: the same members
+ * in the same order, from the columns the list selects (the date as row_to_json writes those of
+ * years 1 to 9999, whatever the session's DateStyle). */
+static const struct rowjson_field notification_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},        {"kind", ROWJSON_STRING, NULL},
+    {"person_id", ROWJSON_STRING, NULL}, {"recipient", ROWJSON_STRING, NULL},
+    {"channel", ROWJSON_STRING, NULL},   {"due_on", ROWJSON_STRING, NULL},
+    {"review_id", ROWJSON_STRING, NULL}, {"status", ROWJSON_STRING, NULL},
+    {"attempts", ROWJSON_RAW, NULL},     {"last_error", ROWJSON_STRING, NULL},
+    {"sent_at", ROWJSON_TIME, NULL},     {"created_at", ROWJSON_TIME, "micros"},
+    {NULL, ROWJSON_RAW, NULL},
+};
+
 /* The caller's scope through the recipient's chain; the keyset runs backwards. */
 static const struct list_desc notification_list = {
     .name = "notification_list",
-    .select = "SELECT notification_json(n)::text AS json, spp_micros(n.created_at) AS micros, "
-              "n.id FROM notifications n LEFT JOIN people pe ON pe.id = n.person_id "
+    .select = "SELECT n.id, n.kind, n.person_id, n.recipient, n.channel, "
+              "to_char(n.due_on, 'YYYY-MM-DD') AS due_on, n.review_id, n.status, n.attempts, "
+              "n.last_error, spp_micros(n.sent_at) AS sent_at, spp_micros(n.created_at) AS micros "
+              "FROM notifications n LEFT JOIN people pe ON pe.id = n.person_id "
               "LEFT JOIN schools s ON s.id = pe.school_id "
               "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .fields = notification_json_fields,
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "s.id", "n.person_id"),
     .query = notification_filters,
     .filters = notification_list_filters,

@@ -8,7 +8,7 @@
 #define PARTNERSHIP_ROW                                                                            \
     "SELECT partnership_json(p)::text AS json, p.version, p.hub_id, p.id AS partnership_id, "      \
     "NULL::uuid AS school_id, NULL::uuid AS person_id, p.phase FROM partnerships p "               \
-    "WHERE p.id = $1"
+    "WHERE p.id = $id"
 
 /* The review statuses in workflow order, the keys of reviews_by_status. */
 #define SUMMARY_STATUSES                                                                           \
@@ -73,62 +73,63 @@
 const struct db_stmt partnership_statements[] = {
     /* The partnership at a glance, today in its time zone (DESIGN §2 /summary). */
     [PARTNERSHIP_SUMMARY_ONE] = {"partnership_summary",
-                                 PARTNERSHIP_SUMMARY("id = $1") "SELECT f.j::text FROM f"},
-    /* Every partnership of hub $1 at a glance, and the hub's totals (GET /v1/hubs/{id}/summary),
-     * in this one statement: the figures are the partnership summary's, grouped by partnership.
-     * A person is at one school, so the per-partnership counts of people add up without
-     * counting anyone twice. */
+                                 PARTNERSHIP_SUMMARY("id = $id") "SELECT f.j::text AS json FROM f"},
+    /* Every partnership of hub $hub_id at a glance, and the hub's totals (GET
+     * /v1/hubs/{id}/summary), in this one statement: the figures are the partnership summary's,
+     * grouped by partnership. A person is at one school, so the per-partnership counts of people
+     * add up without counting anyone twice. */
     [PARTNERSHIP_HUB_SUMMARY] =
         {"partnership_hub_summary",
          PARTNERSHIP_SUMMARY(
-             "hub_id = $1") "SELECT json_build_object('hub_id', $1::uuid, "
-                            "'partnerships', COALESCE(json_agg(f.j ORDER BY f.name, f.id), '[]'), "
-                            "'totals', json_build_object('partnerships', count(f.id), "
-                            "'reviews_by_status', "
-                            "(SELECT json_object_agg(st.s, COALESCE((SELECT sum(rc.n) FROM rc "
-                            "WHERE "
-                            "rc.status = st.s), "
-                            "0)::bigint ORDER BY st.i) FROM unnest(" SUMMARY_STATUSES
-                            ") WITH ORDINALITY st (s, i)), "
-                            "'schools_without_review_12_months', COALESCE(sum(f.without_n), "
-                            "0)::bigint, "
-                            "'accredited', json_build_object('peer_reviewer', "
-                            "COALESCE(sum(f.peer_n), "
-                            "0)::bigint, "
-                            "'improvement_champion', COALESCE(sum(f.champion_n), 0)::bigint), "
-                            "'overdue_actions', COALESCE(sum(f.overdue_n), 0)::bigint, "
-                            "'expiring_accreditations', COALESCE(sum(f.expiring_n), "
-                            "0)::bigint))::text "
-                            "FROM f"},
+             "hub_id = $hub_id") "SELECT json_build_object('hub_id', $hub_id::uuid, "
+                                 "'partnerships', COALESCE(json_agg(f.j ORDER BY f.name, f.id), "
+                                 "'[]'), "
+                                 "'totals', json_build_object('partnerships', count(f.id), "
+                                 "'reviews_by_status', "
+                                 "(SELECT json_object_agg(st.s, COALESCE((SELECT sum(rc.n) FROM rc "
+                                 "WHERE "
+                                 "rc.status = st.s), "
+                                 "0)::bigint ORDER BY st.i) FROM unnest(" SUMMARY_STATUSES
+                                 ") WITH ORDINALITY st (s, i)), "
+                                 "'schools_without_review_12_months', COALESCE(sum(f.without_n), "
+                                 "0)::bigint, "
+                                 "'accredited', json_build_object('peer_reviewer', "
+                                 "COALESCE(sum(f.peer_n), "
+                                 "0)::bigint, "
+                                 "'improvement_champion', COALESCE(sum(f.champion_n), 0)::bigint), "
+                                 "'overdue_actions', COALESCE(sum(f.overdue_n), 0)::bigint, "
+                                 "'expiring_accreditations', COALESCE(sum(f.expiring_n), "
+                                 "0)::bigint))::text AS json "
+                                 "FROM f"},
     [PARTNERSHIP_GET] = {"partnership_get", PARTNERSHIP_ROW},
     [PARTNERSHIP_LOCK] = {"partnership_lock", PARTNERSHIP_ROW " FOR UPDATE"},
     [PARTNERSHIP_INSERT] =
         {"partnership_insert",
          "INSERT INTO partnerships (name, kind, hub_id, digest_enabled, timezone, lead_contact_id, "
-         "phase_started_on) VALUES ($1, $2, $3, COALESCE($4::boolean, true), "
-         "COALESCE($5, 'Europe/London'), $6, "
-         "(now() AT TIME ZONE COALESCE($5, 'Europe/London'))::date) "
+         "phase_started_on) VALUES ($name, $kind, $hub_id, COALESCE($digest_enabled::boolean, "
+         "true), COALESCE($timezone, 'Europe/London'), $lead_contact_id, "
+         "(now() AT TIME ZONE COALESCE($timezone, 'Europe/London'))::date) "
          "RETURNING partnership_json(partnerships)::text AS json, version, id"},
-    [PARTNERSHIP_UPDATE] =
-        {"partnership_update",
-         "UPDATE partnerships SET name = $2, kind = $3, hub_id = $4, digest_enabled = $5, "
-         "timezone = $6, lead_contact_id = $7, version = version + 1, "
-         "updated_at = clock_timestamp() WHERE id = $1 "
-         "RETURNING partnership_json(partnerships)::text AS json, version"},
+    [PARTNERSHIP_UPDATE] = {"partnership_update",
+                            "UPDATE partnerships SET name = $name, kind = $kind, hub_id = $hub_id, "
+                            "digest_enabled = $digest_enabled, timezone = $timezone, "
+                            "lead_contact_id = $lead_contact_id, version = version + 1, "
+                            "updated_at = clock_timestamp() WHERE id = $id "
+                            "RETURNING partnership_json(partnerships)::text AS json, version"},
     [PARTNERSHIP_PHASE] = {"partnership_phase",
-                           "UPDATE partnerships SET phase = $2, phase_started_on = (now() AT TIME "
-                           "ZONE timezone)::date, "
-                           "version = version + 1, updated_at = clock_timestamp() WHERE id = $1 "
+                           "UPDATE partnerships SET phase = $phase, phase_started_on = (now() AT "
+                           "TIME ZONE timezone)::date, "
+                           "version = version + 1, updated_at = clock_timestamp() WHERE id = $id "
                            "RETURNING partnership_json(partnerships)::text AS json, version"},
-    [PARTNERSHIP_DELETE] = {"partnership_delete", "DELETE FROM partnerships WHERE id = $1"},
+    [PARTNERSHIP_DELETE] = {"partnership_delete", "DELETE FROM partnerships WHERE id = $id"},
     [PARTNERSHIP_STATEMENTS] = {NULL, NULL},
 };
 
 static const char *const partnership_kinds[] = {"mat", "teaching_school_alliance",
                                                 "local_authority", "informal", NULL};
 
-/* The writable fields in the order of partnership_insert's parameters. phase and
- * phase_started_on change only through /phase. */
+/* The writable fields are partnership_insert's and partnership_update's $<field> values. phase
+ * and phase_started_on change only through /phase. */
 static const struct vfield partnership_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"name", V_NAME, V_REQUIRED, 0, NULL, 0, 0},
@@ -159,12 +160,34 @@ static const struct list_cond partnership_list_filters[] = {
 
 static struct list_variants partnership_list_variants;
 
+/* partnership_json (sql/0001_foundation.sql) written in C for the list's pages: the same
+ * members in the same order, from the columns the list selects (the date as row_to_json writes
+ * one, whatever the session's DateStyle). */
+static const struct rowjson_field partnership_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},
+    {"name", ROWJSON_STRING, NULL},
+    {"kind", ROWJSON_STRING, NULL},
+    {"hub_id", ROWJSON_STRING, NULL},
+    {"phase", ROWJSON_STRING, NULL},
+    {"phase_started_on", ROWJSON_STRING, NULL},
+    {"digest_enabled", ROWJSON_BOOL, NULL},
+    {"timezone", ROWJSON_STRING, NULL},
+    {"lead_contact_id", ROWJSON_STRING, NULL},
+    {"version", ROWJSON_RAW, NULL},
+    {"created_at", ROWJSON_TIME, "micros"},
+    {"updated_at", ROWJSON_TIME, NULL},
+    {NULL, ROWJSON_RAW, NULL},
+};
+
 /* School and person keys see no partnership (DESIGN §3: a school reads only its partnership's
  * best practices and digests). */
 static const struct list_desc partnership_list = {
     .name = "partnership_list",
-    .select = "SELECT partnership_json(p)::text AS json, spp_micros(p.created_at) AS micros, p.id "
-              "FROM partnerships p",
+    .select = "SELECT p.id, p.name, p.kind, p.hub_id, p.phase, "
+              "to_char(p.phase_started_on, 'YYYY-MM-DD') AS phase_started_on, p.digest_enabled, "
+              "p.timezone, p.lead_contact_id, p.version, spp_micros(p.created_at) AS micros, "
+              "spp_micros(p.updated_at) AS updated_at FROM partnerships p",
+    .fields = partnership_json_fields,
     .scope = {LIST_ALL, LIST_ON("p.hub_id"), LIST_ON("p.id"), LIST_NONE, LIST_NONE},
     .query = partnership_filters,
     .filters = partnership_list_filters,
@@ -222,11 +245,11 @@ void partnerships_update(struct req *r)
 void partnerships_phase(struct req *r)
 {
     PGresult *cur = plain_load(r, &partnership_resource, 1, SCOPE_UPDATE);
-    if (!cur || req_if_match(r, plain_col(cur, "version")) != 0)
+    if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
     if (req_check_body(r, partnership_phase_fields, VALIDATE_CREATE) != 0)
         return;
-    const char *from = plain_col(cur, "phase");
+    const char *from = db_value(cur, 0, "phase");
     const char *to = json_string_value(json_object_get(r->json, "to"));
     if (phase_next_ok(from, to) != 0) {
         req_problem(r, 409, "invalid_transition",
@@ -236,8 +259,8 @@ void partnerships_phase(struct req *r)
                                  from, to));
         return;
     }
-    const char *p[] = {req_param(r, "id"), to};
-    PGresult *res = req_db_commit(r, &partnership_statements[PARTNERSHIP_PHASE], 2, p);
+    PGresult *res = req_db_commit_args(r, &partnership_statements[PARTNERSHIP_PHASE],
+                                       DB_ARGS({"id", req_param(r, "id")}, {"phase", to}));
     if (res)
         plain_reply(r, res);
 }
@@ -255,8 +278,8 @@ void partnerships_summary(struct req *r)
 {
     if (!plain_load(r, &partnership_resource, 0, SCOPE_READ))
         return;
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, &partnership_statements[PARTNERSHIP_SUMMARY_ONE], 1, p);
+    PGresult *res = req_db_args(r, &partnership_statements[PARTNERSHIP_SUMMARY_ONE],
+                                DB_ARGS({"id", req_param(r, "id")}));
     if (res)
-        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+        req_reply_text(r, 200, db_value(res, 0, "json"));
 }

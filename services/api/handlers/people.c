@@ -16,57 +16,61 @@
     "SELECT person_json(pe)::text AS json, pe.version, p.hub_id, s.partnership_id, "               \
     "s.id AS school_id, pe.id AS person_id, pe.erased_at IS NOT NULL AS erased "                   \
     "FROM people pe JOIN schools s ON s.id = pe.school_id "                                        \
-    "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"
+    "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $id"
 
 /* The access audit (DESIGN §1.4) rides on the statement that reads or changes: its "audit"
  * CTE calls spp_audit once over the ids the statement returned (none: nothing recorded), with
- * the actor, route and request id of resource_audit_who in the last three parameters. No extra
- * round trip, one row per request. */
+ * the actor, route and request id of resource_audit_args ($actor, $route, $request_id). No
+ * extra round trip, one row per request. */
 const struct db_stmt person_statements[] = {
     [PERSON_LOCK] = {"person_lock", PERSON_ROW " FOR UPDATE OF pe"},
-    /* GET of one person: the caller's scope ($2..$5: hub, partnership, school, person) is
-     * applied here rather than after the read, so that only a read that answers is audited. */
-    [PERSON_READ] =
-        {"person_read",
-         "WITH seen AS (" PEOPLE_SEEN_SQL "), "
-         "audit AS (SELECT spp_audit($6, 'read', ARRAY(SELECT id FROM seen), $7, "
-         "$8), " AUDIT_READ_COMMIT ") "
-         "SELECT person_json(pe)::text, pe.version FROM seen JOIN people pe ON pe.id = seen.id "
-         "CROSS JOIN audit"},
+    /* GET of one person: the caller's scope (PEOPLE_SEEN_SQL, handlers.h) is applied here
+     * rather than after the read, so that only a read that answers is audited;
+     * people_read_audited runs it, and privacy's export. */
+    [PERSON_READ] = {"person_read",
+                     "WITH seen AS (" PEOPLE_SEEN_SQL "), "
+                     "audit AS (SELECT spp_audit($actor, 'read', ARRAY(SELECT id FROM seen), "
+                     "$route, $request_id), " AUDIT_READ_COMMIT ") "
+                     "SELECT person_json(pe)::text AS json, pe.version FROM seen "
+                     "JOIN people pe ON pe.id = seen.id "
+                     "CROSS JOIN audit"},
     [PERSON_INSERT] =
         {"person_insert",
          "WITH ins AS (INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
-         "notification_preferences) VALUES ($1, $2, $3, $4, COALESCE($5::boolean, true), "
-         "$6::jsonb) "
+         "notification_preferences) VALUES ($school_id, $full_name, $email, $job_title, "
+         "COALESCE($digest_opt_in::boolean, true), $notification_preferences::jsonb) "
          "RETURNING person_json(people)::text AS j, version, id), "
-         "audit AS (SELECT spp_audit($7, 'change', ARRAY(SELECT id FROM ins), $8, $9)) "
+         "audit AS (SELECT spp_audit($actor, 'change', ARRAY(SELECT id FROM ins), $route, "
+         "$request_id)) "
          "SELECT j AS json, version, id FROM ins CROSS JOIN audit"},
     [PERSON_UPDATE] =
         {"person_update",
-         "WITH up AS (UPDATE people SET school_id = $2, full_name = $3, email = $4, job_title = "
-         "$5, "
-         "digest_opt_in = $6, notification_preferences = $7::jsonb, version = version + 1, "
-         "updated_at = clock_timestamp() WHERE id = $1 "
+         "WITH up AS (UPDATE people SET school_id = $school_id, full_name = $full_name, "
+         "email = $email, job_title = $job_title, digest_opt_in = $digest_opt_in, "
+         "notification_preferences = $notification_preferences::jsonb, version = version + 1, "
+         "updated_at = clock_timestamp() WHERE id = $id "
          "RETURNING person_json(people)::text AS j, version, id), "
-         "audit AS (SELECT spp_audit($8, 'change', ARRAY(SELECT id FROM up), $9, $10)) "
+         "audit AS (SELECT spp_audit($actor, 'change', ARRAY(SELECT id FROM up), $route, "
+         "$request_id)) "
          "SELECT j AS json, version FROM up CROSS JOIN audit"},
-    /* How many leads person $1 would stop being entitled to at school $2: a school's lead is
-     * one of its people, a partnership's lead a person at one of its schools. */
+    /* How many leads person $id would stop being entitled to at school $school_id: a school's
+     * lead is one of its people, a partnership's lead a person at one of its schools. */
     [PERSON_LEADS_ELSEWHERE] =
         {"person_leads_elsewhere",
-         "SELECT (SELECT count(*) FROM schools s WHERE s.lead_contact_id = $1 AND s.id <> $2) + "
-         "(SELECT count(*) FROM partnerships p WHERE p.lead_contact_id = $1 AND p.id IS DISTINCT "
-         "FROM "
-         "(SELECT partnership_id FROM schools WHERE id = $2))"},
+         "SELECT (SELECT count(*) FROM schools s WHERE s.lead_contact_id = $id "
+         "AND s.id <> $school_id) + (SELECT count(*) FROM partnerships p "
+         "WHERE p.lead_contact_id = $id AND p.id IS DISTINCT FROM "
+         "(SELECT partnership_id FROM schools WHERE id = $school_id)) AS leads"},
     [PERSON_DELETE] =
         {"person_delete",
-         "WITH del AS (DELETE FROM people WHERE id = $1 RETURNING id), "
-         "audit AS (SELECT spp_audit($2, 'change', ARRAY(SELECT id FROM del), $3, $4)) "
+         "WITH del AS (DELETE FROM people WHERE id = $id RETURNING id), "
+         "audit AS (SELECT spp_audit($actor, 'change', ARRAY(SELECT id FROM del), $route, "
+         "$request_id)) "
          "SELECT 1 FROM del CROSS JOIN audit"},
     {NULL, NULL},
 };
 
-/* The writable fields in the order of person_insert's parameters. */
+/* The writable fields are person_insert's and person_update's $<field> values. */
 static const struct vfield person_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"school_id", V_UUID, V_REQUIRED, 0, NULL, 0, 0},
@@ -108,12 +112,33 @@ static const struct list_cond person_list_filters[] = {
 
 static struct list_variants person_list_variants;
 
+/* person_json (sql/0009_audit_erase.sql) written in C for the list's pages: the same members in
+ * the same order, from the columns the list selects. */
+static const struct rowjson_field person_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},
+    {"school_id", ROWJSON_STRING, NULL},
+    {"full_name", ROWJSON_STRING, NULL},
+    {"email", ROWJSON_STRING, NULL},
+    {"job_title", ROWJSON_STRING, NULL},
+    {"digest_opt_in", ROWJSON_BOOL, NULL},
+    {"notification_preferences", ROWJSON_RAW, NULL},
+    {"version", ROWJSON_RAW, NULL},
+    {"created_at", ROWJSON_TIME, "micros"},
+    {"updated_at", ROWJSON_TIME, NULL},
+    {"erased_at", ROWJSON_TIME, NULL},
+    {NULL, ROWJSON_RAW, NULL},
+};
+
 /* A page of people; the audit CTE names the ones answered (the page without its extra row). */
 static const struct list_desc person_list = {
     .name = "person_list",
-    .select = "WITH page AS (SELECT person_json(pe)::text AS j, spp_micros(pe.created_at) AS m, "
-              "pe.id, pe.created_at FROM people pe JOIN schools s ON s.id = pe.school_id "
+    .select = "WITH page AS (SELECT pe.id, pe.school_id, pe.full_name, pe.email, pe.job_title, "
+              "pe.digest_opt_in, pe.notification_preferences, pe.version, "
+              "spp_micros(pe.created_at) AS micros, spp_micros(pe.updated_at) AS updated_at, "
+              "spp_micros(pe.erased_at) AS erased_at, pe.created_at "
+              "FROM people pe JOIN schools s ON s.id = pe.school_id "
               "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .fields = person_json_fields,
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
     .query = person_filters,
     .filters = person_list_filters,
@@ -122,7 +147,7 @@ static const struct list_desc person_list = {
              "shown AS (SELECT id FROM page ORDER BY created_at, id LIMIT $1 - 1), "
              "audit AS (SELECT spp_audit($2, 'read', ARRAY(SELECT id FROM shown), $3, "
              "$4), " AUDIT_READ_COMMIT ") "
-             "SELECT j AS json, m AS micros, id FROM page CROSS JOIN audit ORDER BY created_at, id",
+             "SELECT page.* FROM page CROSS JOIN audit ORDER BY created_at, id",
              {"@limit", "@actor", "@route", "@request"}},
     .variants = &person_list_variants,
 };
@@ -155,10 +180,15 @@ static json_t *person_prefs(const json_t *stored, const json_t *given)
 
 PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt)
 {
-    const char *p[8] = {req_param(r, "id")};
-    scope_list_filter(&r->principal, p + 1);
-    resource_audit_who(r, p + 5);
-    PGresult *res = req_db(r, stmt, 8, p);
+    const char *scope[4];
+    scope_list_filter(&r->principal, scope);
+    struct db_arg args[8] = {{"id", req_param(r, "id")},
+                             {"scope_hub", scope[0]},
+                             {"scope_partnership", scope[1]},
+                             {"scope_school", scope[2]},
+                             {"scope_person", scope[3]}};
+    int n = 5 + resource_audit_args(r, args + 5);
+    PGresult *res = req_db_args(r, stmt, n, args);
     if (res && PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such resource.");
         return NULL;
@@ -180,18 +210,20 @@ void people_get(struct req *r)
  * partnership the new school is not in, must hand that over first (409). */
 static int person_before_write(struct req *r, const PGresult *cur, json_t *obj)
 {
-    json_t *was = cur ? json_loads(plain_col(cur, "json"), 0, NULL) : NULL;
+    json_t *was = cur ? json_loads(db_value(cur, 0, "json"), 0, NULL) : NULL;
     json_object_set_new(obj, "notification_preferences",
                         person_prefs(json_object_get(was, "notification_preferences"),
                                      json_object_get(r->json, "notification_preferences")));
     json_decref(was);
-    if (!cur || !resource_changes(plain_col(cur, "json"), r->json, "school_id"))
+    if (!cur || !resource_changes(db_value(cur, 0, "json"), r->json, "school_id"))
         return 0;
-    const char *p[] = {req_param(r, "id"), json_string_value(json_object_get(obj, "school_id"))};
-    PGresult *res = req_db(r, &person_statements[PERSON_LEADS_ELSEWHERE], 2, p);
+    PGresult *res =
+        req_db_args(r, &person_statements[PERSON_LEADS_ELSEWHERE],
+                    DB_ARGS({"id", req_param(r, "id")},
+                            {"school_id", json_string_value(json_object_get(obj, "school_id"))}));
     if (!res)
         return -1;
-    if (strcmp(PQgetvalue(res, 0, 0), "0") != 0) {
+    if (strcmp(db_value(res, 0, "leads"), "0") != 0) {
         req_problem(r, 409, "conflict",
                     "This person is the lead contact of their school or partnership; name "
                     "another lead before moving them.");

@@ -12,16 +12,9 @@
 #include "handlers.h"
 #include "resource.h"
 
-const char *plain_col(const PGresult *res, const char *name)
-{
-    int col = PQfnumber(res, name);
-    return col < 0 ? NULL : req_col(res, 0, col);
-}
-
 void plain_reply(struct req *r, const PGresult *res)
 {
-    req_etag(r, plain_col(res, "version"));
-    req_reply_text(r, 200, plain_col(res, "json"));
+    resource_reply(r, 200, res, 0);
 }
 
 /* The slot of o that names a record of kind. */
@@ -39,37 +32,26 @@ static char *plain_slot(struct scope_owner *o, enum scope_kind kind)
     }
 }
 
-/* The number of writable fields of fields: the parameters they take. */
-static size_t plain_writable(const struct vfield *fields)
-{
-    size_t n = 0;
-    for (const struct vfield *f = fields; f->name; f++)
-        n += !(f->flags & V_READONLY);
-    return n;
-}
-
-/* The parameters of a write into *out: id first when it is set, then obj's writable fields
- * (none when obj is NULL), then resource_audit_who's three when the resource is audited. Returns
+/* The values of a write, by name, into *out: $id when id is set, obj's writable fields (none
+ * when obj is NULL), and resource_audit_args's three when the resource is audited. Returns
  * their count, or -1 after answering. */
-static int plain_params(struct req *r, const struct resource_desc *d, const char *id,
-                        const json_t *obj, const char ***out)
+static int plain_args(struct req *r, const struct resource_desc *d, const char *id,
+                      const json_t *obj, const struct db_arg **out)
 {
-    size_t room = obj ? plain_writable(d->fields) : 0;
-    const char **p = arena_alloc(&r->arena, (1 + room + 3) * sizeof *p);
+    size_t room = obj ? resource_writable(d->fields) : 0;
+    struct db_arg *a = arena_alloc(&r->arena, (1 + room + 3) * sizeof *a);
     int n = 0;
     if (id)
-        p[n++] = id;
+        a[n++] = (struct db_arg){"id", id};
     if (obj) {
-        int nfields = resource_params(r, d->fields, obj, p + n, room);
+        int nfields = resource_args(r, d->fields, obj, a + n, room);
         if (nfields < 0)
             return -1;
         n += nfields;
     }
-    if (d->audited) {
-        resource_audit_who(r, p + n);
-        n += 3;
-    }
-    *out = p;
+    if (d->audited)
+        n += resource_audit_args(r, a + n);
+    *out = a;
     return n;
 }
 
@@ -79,7 +61,7 @@ PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enu
     if (!res)
         return NULL;
     struct scope_owner o;
-    req_owner_from_row(res, 0, PQfnumber(res, "hub_id"), &o);
+    req_owner_from_row(res, 0, &o);
     return req_allow(r, d->kind, op, &o) == 0 ? res : NULL;
 }
 
@@ -136,18 +118,16 @@ void plain_create(struct req *r, const struct resource_desc *d)
         return;
     /* A copy carries what before_write adds, leaving the body as the client sent it. */
     json_t *body = json_copy(r->json);
-    const char **p = NULL;
+    const struct db_arg *a = NULL;
     int n = -1;
     if (!d->before_write || d->before_write(r, NULL, body) == 0)
-        n = plain_params(r, d, NULL, body, &p);
-    json_decref(body); /* the parameters are copies in the arena */
+        n = plain_args(r, d, NULL, body, &a);
+    json_decref(body); /* the values are copies in the arena */
     if (n < 0)
         return;
-    PGresult *res = req_db_commit(r, d->insert, n, p);
-    if (!res)
-        return;
-    char *loc = arena_printf(&r->arena, "%s/%s", r->path, plain_col(res, "id"));
-    req_reply_created(r, loc, plain_col(res, "json"), plain_col(res, "version"));
+    PGresult *res = req_db_commit_args(r, d->insert, n, a);
+    if (res)
+        resource_created(r, res);
 }
 
 /* Checks what a PATCH changes (an unchanged reference is not checked again, so a client may
@@ -157,12 +137,12 @@ void plain_create(struct req *r, const struct resource_desc *d)
 static int plain_check_patch(struct req *r, const struct resource_desc *d, const PGresult *cur,
                              const json_t *merged)
 {
-    const char *current = plain_col(cur, "json");
+    const char *current = db_value(cur, 0, "json");
     int moving = d->parent_field && resource_changes(current, r->json, d->parent_field);
     int new_member = d->member_field && resource_changes(current, r->json, d->member_field);
     struct scope_owner from, to;
     memset(&to, 0, sizeof to);
-    req_owner_from_row(cur, 0, PQfnumber(cur, "hub_id"), &from);
+    req_owner_from_row(cur, 0, &from);
     if (moving && req_allow(r, d->kind, SCOPE_DELETE, &from) != 0)
         return -1;
     json_t *errors = json_array();
@@ -187,25 +167,25 @@ void plain_update(struct req *r, const struct resource_desc *d)
     PGresult *cur = plain_load(r, d, 1, SCOPE_UPDATE);
     if (!cur)
         return;
-    const char *frozen = d->frozen_column ? plain_col(cur, d->frozen_column) : NULL;
+    const char *frozen = d->frozen_column ? db_value(cur, 0, d->frozen_column) : NULL;
     if (frozen && frozen[0] == 't') {
         req_problem(r, 409, "conflict", d->frozen_detail);
         return;
     }
-    if (req_if_match(r, plain_col(cur, "version")) != 0)
+    if (req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
     if (req_check_body(r, d->fields, VALIDATE_PATCH) != 0)
         return;
-    json_t *merged = resource_merge(plain_col(cur, "json"), r->json);
-    const char **p = NULL;
+    json_t *merged = resource_merge(db_value(cur, 0, "json"), r->json);
+    const struct db_arg *a = NULL;
     int n = -1;
     if (plain_check_patch(r, d, cur, merged) == 0 &&
         (!d->before_write || d->before_write(r, cur, merged) == 0))
-        n = plain_params(r, d, req_param(r, "id"), merged, &p);
-    json_decref(merged); /* the parameters are copies in the arena */
+        n = plain_args(r, d, req_param(r, "id"), merged, &a);
+    json_decref(merged); /* the values are copies in the arena */
     if (n < 0)
         return;
-    PGresult *res = req_db_commit(r, d->update, n, p);
+    PGresult *res = req_db_commit_args(r, d->update, n, a);
     if (res)
         plain_reply(r, res);
 }
@@ -215,10 +195,10 @@ void plain_update(struct req *r, const struct resource_desc *d)
 void plain_delete(struct req *r, const struct resource_desc *d)
 {
     PGresult *cur = plain_load(r, d, 1, SCOPE_DELETE);
-    if (!cur || req_if_match(r, plain_col(cur, "version")) != 0)
+    if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
-    const char **p = NULL;
-    int n = plain_params(r, d, req_param(r, "id"), NULL, &p);
-    if (n >= 0 && req_db_commit(r, d->remove, n, p))
+    const struct db_arg *a = NULL;
+    int n = plain_args(r, d, req_param(r, "id"), NULL, &a);
+    if (n >= 0 && req_db_commit_args(r, d->remove, n, a))
         req_reply_empty(r, 204);
 }

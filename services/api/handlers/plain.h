@@ -5,10 +5,11 @@
  * plain_load.
  *
  * Statements are named by handle (a pointer into the resource's own statement table, so a
- * wrong name does not compile) and their result columns by name: json (the representation),
- * version, id (of a created record), micros (a list's keyset, with id) and the owner chain
- * hub_id, partnership_id, school_id, person_id (four columns in that order, as
- * req_owner_from_row reads them). */
+ * wrong name does not compile), their parameters by name ($id, the record's id; $<field> for
+ * each writable field of the body; $actor, $route, $request_id for an audited change) and their
+ * result columns by name: json (the representation), version, id (of a created record), micros
+ * (a list's keyset, with id) and the owner chain hub_id, partnership_id, school_id, person_id
+ * (req_owner_from_row). */
 #ifndef SPP_PLAIN_H
 #define SPP_PLAIN_H
 
@@ -18,15 +19,15 @@
 
 struct resource_desc {
     enum scope_kind kind; /* SCOPE_HUB, SCOPE_PARTNERSHIP, SCOPE_SCHOOL or SCOPE_PERSON */
-    /* The body's fields; the writable ones in the order of the statements' parameters (insert:
-     * fields…; update: id, fields…). */
+    /* The body's fields: the writable ones are the $<field> values of insert and update, in
+     * any order. */
     const struct vfield *fields;
     const struct list_desc *list; /* the collection's page (list.h) */
-    const struct db_stmt *get;    /* (id) -> json, version, the owner chain */
+    const struct db_stmt *get;    /* ($id) -> json, version, the owner chain */
     const struct db_stmt *lock;   /* the same FOR UPDATE */
-    const struct db_stmt *insert; /* (fields…) -> json, version, id */
-    const struct db_stmt *update; /* (id, fields…) -> json, version */
-    const struct db_stmt *remove; /* (id) */
+    const struct db_stmt *insert; /* ($<field>…) -> json, version, id */
+    const struct db_stmt *update; /* ($id, $<field>…) -> json, version */
+    const struct db_stmt *remove; /* ($id) */
     /* Refuse a create by role alone (resource_role_may) before the body is read. */
     int role_gate;
     /* The body's reference to the record above (partnership_id, hub_id) and its kind; NULL for
@@ -38,8 +39,8 @@ struct resource_desc {
      * problem's detail when not; NULL: none. A new record has no people, so any is refused. */
     const char *member_field;
     const char *member_detail;
-    /* Changes are audited (a person's, DESIGN §1.4): insert, update and remove take
-     * resource_audit_who's three parameters after their own, for the audit row their statement
+    /* Changes are audited (a person's, DESIGN §1.4): insert, update and remove also take
+     * resource_audit_args's $actor, $route and $request_id, for the audit row their statement
      * writes. */
     int audited;
     /* A boolean column of lock marking a tombstone (an erased person): a PATCH of one answers
@@ -64,8 +65,6 @@ void plain_delete(struct req *r, const struct resource_desc *d);
  * caller may not take op on it. Returns the result (owned by the request) or NULL after
  * answering. */
 PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enum scope_op op);
-/* The value of the column named name in row 0 (NULL when absent or SQL NULL). */
-const char *plain_col(const PGresult *res, const char *name);
 /* Answers 200 with the record of res: its JSON text and ETag. */
 void plain_reply(struct req *r, const PGresult *res);
 

@@ -18,8 +18,8 @@ const struct db_stmt privacy_statements[] = {
     [PRIVACY_EXPORT] =
         {"privacy_export",
          "WITH seen AS (" PEOPLE_SEEN_SQL "), "
-         "audit AS (SELECT spp_audit($6, 'export', ARRAY(SELECT id FROM seen), $7, "
-         "$8), " AUDIT_READ_COMMIT ") "
+         "audit AS (SELECT spp_audit($actor, 'export', ARRAY(SELECT id FROM seen), $route, "
+         "$request_id), " AUDIT_READ_COMMIT ") "
          "SELECT json_build_object('exported_at', spp_ts(clock_timestamp()), "
          "'person', person_json(pe), "
          "'bookings', (SELECT COALESCE(json_agg(booking_json(b) ORDER BY b.created_at, b.id), "
@@ -46,36 +46,37 @@ const struct db_stmt privacy_statements[] = {
          "'notifications', (SELECT COALESCE(json_agg(notification_json(n) ORDER BY n.created_at, "
          "n.id), '[]') FROM notifications n WHERE n.person_id = pe.id), "
          "'audit', (SELECT COALESCE(json_agg(audit_json(l) ORDER BY l.at, l.id), '[]') "
-         "FROM audit_log l WHERE l.person_ids @> ARRAY[pe.id]))::text "
+         "FROM audit_log l WHERE l.person_ids @> ARRAY[pe.id]))::text AS json "
          "FROM seen JOIN people pe ON pe.id = seen.id CROSS JOIN audit"},
     /* The person's bookings that still hold or wait for a place on a session not yet started,
      * with their sessions, in the order their sessions are locked. */
     [PRIVACY_FUTURE_BOOKINGS] =
         {"privacy_future_bookings",
          "SELECT b.id, b.session_id, b.status FROM bookings b "
-         "JOIN training_sessions ts ON ts.id = b.session_id WHERE b.person_id = $1 "
+         "JOIN training_sessions ts ON ts.id = b.session_id WHERE b.person_id = $person_id "
          "AND b.status IN ('booked', 'waitlisted') AND ts.starts_at > clock_timestamp() "
          "ORDER BY b.session_id"},
-    /* Everything else of an erasure in one statement ($1 person, $2..$4 resource_audit_who, $5 the
-     * reason): conflicts and unavailability go, keys and the calendar feed are revoked,
-     * notifications not yet sent are skipped and every notification loses the address and the
-     * text it held, and the record becomes the tombstone. */
+    /* Everything else of an erasure in one statement ($id the person, $actor, $route and
+     * $request_id from resource_audit_args, $reason): conflicts and unavailability go, keys and the
+     * calendar feed are revoked, notifications not yet sent are skipped and every notification
+     * loses the address and the text it held, and the record becomes the tombstone. */
     [PRIVACY_ERASE] =
         {"privacy_erase",
-         "WITH c AS (DELETE FROM conflicts WHERE person_id = $1), "
-         "u AS (DELETE FROM unavailability WHERE person_id = $1), "
-         "k AS (UPDATE api_keys SET revoked_at = clock_timestamp() WHERE person_id = $1 "
+         "WITH c AS (DELETE FROM conflicts WHERE person_id = $id), "
+         "u AS (DELETE FROM unavailability WHERE person_id = $id), "
+         "k AS (UPDATE api_keys SET revoked_at = clock_timestamp() WHERE person_id = $id "
          "AND revoked_at IS NULL), "
-         "f AS (DELETE FROM calendar_feeds WHERE person_id = $1), "
+         "f AS (DELETE FROM calendar_feeds WHERE person_id = $id), "
          "n AS (UPDATE notifications SET status = CASE WHEN status IN ('pending', 'failed') "
          "THEN 'skipped' ELSE status END, recipient = 'erased:' || id, data = '{}', "
-         "updated_at = clock_timestamp() WHERE person_id = $1), "
+         "updated_at = clock_timestamp() WHERE person_id = $id), "
          "a AS (INSERT INTO audit_log (actor, action, person_ids, route, request_id, reason) "
-         "VALUES ($2, 'erase', ARRAY[$1::uuid], $3, $4, $5)) "
+         "VALUES ($actor, 'erase', ARRAY[$id::uuid], $route, $request_id, $reason)) "
          "UPDATE people SET full_name = '" PRIVACY_TOMBSTONE_NAME
          "', email = NULL, job_title = NULL, "
          "digest_opt_in = false, erased_at = clock_timestamp(), version = version + 1, "
-         "updated_at = clock_timestamp() WHERE id = $1 RETURNING person_json(people)::text, "
+         "updated_at = clock_timestamp() WHERE id = $id RETURNING person_json(people)::text AS "
+         "json, "
          "version"},
     {NULL, NULL},
 };
@@ -89,7 +90,7 @@ void privacy_export(struct req *r)
 {
     PGresult *res = people_read_audited(r, &privacy_statements[PRIVACY_EXPORT]);
     if (res)
-        req_reply_text(r, 200, PQgetvalue(res, 0, 0));
+        req_reply_text(r, 200, db_value(res, 0, "json"));
 }
 
 /* Cancels booking (of status from, on session_id) as the erasure's part of DESIGN §1's booking
@@ -99,8 +100,7 @@ void privacy_export(struct req *r)
 static int privacy_cancel_booking(struct req *r, const char *booking_id, const char *session_id,
                                   enum booking_status from)
 {
-    const char *sp[] = {session_id};
-    if (!req_db(r, &training_statements[TRAINING_LOCK], 1, sp))
+    if (!req_db_args(r, &training_statements[TRAINING_LOCK], DB_ARGS({"id", session_id})))
         return -1;
     return waitlist_move(r, booking_id, session_id, from, BOOKING_CANCELLED, 0) ? 0 : -1;
 }
@@ -118,8 +118,8 @@ void privacy_erase(struct req *r)
         resource_reply(r, 200, cur, 0);
         return;
     }
-    const char *p[] = {id};
-    PGresult *bookings = req_db(r, &privacy_statements[PRIVACY_FUTURE_BOOKINGS], 1, p);
+    PGresult *bookings =
+        req_db_args(r, &privacy_statements[PRIVACY_FUTURE_BOOKINGS], DB_ARGS({"person_id", id}));
     if (!bookings)
         return;
     int id_col = db_col(bookings, "id"), session_col = db_col(bookings, "session_id"),
@@ -130,10 +130,10 @@ void privacy_erase(struct req *r)
                                    PQgetvalue(bookings, i, session_col), from) != 0)
             return;
     }
-    const char *e[6] = {id};
-    resource_audit_who(r, e + 1);
-    e[4] = json_string_value(json_object_get(r->json, "reason"));
-    PGresult *res = req_db(r, &privacy_statements[PRIVACY_ERASE], 5, e);
+    struct db_arg args[5] = {{"id", id},
+                             {"reason", json_string_value(json_object_get(r->json, "reason"))}};
+    int n = 2 + resource_audit_args(r, args + 2);
+    PGresult *res = req_db_args(r, &privacy_statements[PRIVACY_ERASE], n, args);
     if (res)
         resource_reply(r, 200, res, 0);
 }

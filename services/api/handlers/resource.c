@@ -9,22 +9,25 @@
 #include "log.h"
 #include "router.h"
 
-/* Each returns (hub_id, partnership_id, school_id, person_id) of one record. */
+/* Each chain_ statement returns the owner chain (hub_id, partnership_id, school_id, person_id)
+ * of record $id. */
 const struct db_stmt resource_statements[] = {
     [PERSON_ERASED] = {"person_erased",
-                       "SELECT 1 FROM people WHERE id = $1 AND erased_at IS NOT NULL"},
+                       "SELECT 1 FROM people WHERE id = $id AND erased_at IS NOT NULL"},
     [CHAIN_HUB] = {"chain_hub",
-                   "SELECT id, NULL::uuid, NULL::uuid, NULL::uuid FROM hubs WHERE id = $1"},
+                   "SELECT id AS hub_id, NULL::uuid AS partnership_id, NULL::uuid AS school_id, "
+                   "NULL::uuid AS person_id FROM hubs WHERE id = $id"},
     [CHAIN_PARTNERSHIP] = {"chain_partnership",
-                           "SELECT hub_id, id, NULL::uuid, NULL::uuid FROM partnerships "
-                           "WHERE id = $1"},
+                           "SELECT hub_id, id AS partnership_id, NULL::uuid AS school_id, "
+                           "NULL::uuid AS person_id FROM partnerships WHERE id = $id"},
     [CHAIN_SCHOOL] = {"chain_school",
-                      "SELECT p.hub_id, s.partnership_id, s.id, NULL::uuid FROM schools s "
-                      "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE s.id = $1"},
+                      "SELECT p.hub_id, s.partnership_id, s.id AS school_id, "
+                      "NULL::uuid AS person_id FROM schools s "
+                      "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE s.id = $id"},
     [CHAIN_PERSON] = {"chain_person",
-                      "SELECT p.hub_id, s.partnership_id, s.id, pe.id FROM people pe "
-                      "JOIN schools s ON s.id = pe.school_id "
-                      "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
+                      "SELECT p.hub_id, s.partnership_id, s.id AS school_id, pe.id AS person_id "
+                      "FROM people pe JOIN schools s ON s.id = pe.school_id "
+                      "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $id"},
     {NULL, NULL},
 };
 
@@ -67,8 +70,29 @@ int resource_role_may(struct req *r, enum scope_kind kind, enum scope_op op)
     return req_allow(r, kind, op, &any);
 }
 
-int resource_params(struct req *r, const struct vfield *fields, const json_t *obj,
-                    const char **params, size_t room)
+/* The text of obj's member name as a statement parameter (resource_args), in the arena. */
+static const char *resource_text(struct req *r, const json_t *obj, const char *name)
+{
+    const json_t *v = json_object_get(obj, name);
+    if (json_is_string(v))
+        return arena_strdup(&r->arena, json_string_value(v)); /* outlives obj */
+    if (json_is_true(v))
+        return "true";
+    if (json_is_false(v))
+        return "false";
+    if (json_is_integer(v))
+        return arena_printf(&r->arena, "%lld", (long long)json_integer_value(v));
+    if (json_is_object(v) || json_is_array(v)) {
+        char *dump = json_dumps(v, JSON_COMPACT);
+        const char *text = arena_strdup(&r->arena, dump);
+        free(dump);
+        return text;
+    }
+    return NULL;
+}
+
+int resource_args(struct req *r, const struct vfield *fields, const json_t *obj,
+                  struct db_arg *args, size_t room)
 {
     int n = 0;
     for (const struct vfield *f = fields; f->name; f++) {
@@ -76,27 +100,21 @@ int resource_params(struct req *r, const struct vfield *fields, const json_t *ob
             continue;
         if ((size_t)n == room) {
             /* A field table longer than its statement's parameters: a bug, never input. */
-            log_error("resource_params: more writable fields than the %zu parameters given", room);
+            log_error("resource_args: more writable fields than the %zu parameters given", room);
             req_problem(r, 500, "internal", "Something went wrong on our side.");
             return -1;
         }
-        const json_t *v = json_object_get(obj, f->name);
-        const char *text = NULL;
-        if (json_is_string(v))
-            text = arena_strdup(&r->arena, json_string_value(v)); /* outlives obj */
-        else if (json_is_true(v))
-            text = "true";
-        else if (json_is_false(v))
-            text = "false";
-        else if (json_is_integer(v))
-            text = arena_printf(&r->arena, "%lld", (long long)json_integer_value(v));
-        else if (json_is_object(v) || json_is_array(v)) {
-            char *dump = json_dumps(v, JSON_COMPACT);
-            text = arena_strdup(&r->arena, dump);
-            free(dump);
-        }
-        params[n++] = text;
+        args[n].name = f->name;
+        args[n++].value = resource_text(r, obj, f->name);
     }
+    return n;
+}
+
+size_t resource_writable(const struct vfield *fields)
+{
+    size_t n = 0;
+    for (const struct vfield *f = fields; f->name; f++)
+        n += !(f->flags & V_READONLY);
     return n;
 }
 
@@ -110,13 +128,12 @@ int resource_chain(struct req *r, enum scope_kind kind, const char *id, struct s
     memset(o, 0, sizeof *o);
     if (kind > SCOPE_PERSON || !validate_uuid(id))
         return 0;
-    const char *p[] = {id};
-    PGresult *res = req_db(r, stmts[kind], 1, p);
+    PGresult *res = req_db_args(r, stmts[kind], DB_ARGS({"id", id}));
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
         return 0;
-    req_owner_from_row(res, 0, 0, o);
+    req_owner_from_row(res, 0, o);
     return scope_visible(&r->principal, o) ? 1 : 0;
 }
 
@@ -143,19 +160,8 @@ int resource_ref(struct req *r, const json_t *body, const char *field, enum scop
     return 0;
 }
 
-PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const char *const *p,
+PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args,
                        const char *missing)
-{
-    PGresult *res = req_db(r, stmt, n, p);
-    if (res && PQntuples(res) == 0) {
-        req_problem(r, 404, "not_found", missing);
-        return NULL;
-    }
-    return res;
-}
-
-PGresult *resource_row_args(struct req *r, const struct db_stmt *stmt, int n,
-                            const struct db_arg *args, const char *missing)
 {
     PGresult *res = req_db_args(r, stmt, n, args);
     if (res && PQntuples(res) == 0) {
@@ -167,8 +173,7 @@ PGresult *resource_row_args(struct req *r, const struct db_stmt *stmt, int n,
 
 PGresult *resource_fetch(struct req *r, const struct db_stmt *stmt)
 {
-    const char *p[] = {req_param(r, "id")};
-    return resource_row(r, stmt, 1, p, "No such resource.");
+    return resource_row(r, stmt, DB_ARGS({"id", req_param(r, "id")}), "No such resource.");
 }
 
 PGresult *resource_load(struct req *r, const struct db_stmt *stmt, enum scope_kind kind,
@@ -178,7 +183,7 @@ PGresult *resource_load(struct req *r, const struct db_stmt *stmt, enum scope_ki
     if (!res)
         return NULL;
     struct scope_owner o;
-    req_owner_from_row(res, 0, 2, &o);
+    req_owner_from_row(res, 0, &o);
     return req_allow(r, kind, op, &o) == 0 ? res : NULL;
 }
 
@@ -203,8 +208,7 @@ int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op
 
 int resource_person_live(struct req *r, const char *person_id)
 {
-    const char *p[] = {person_id};
-    PGresult *res = req_db(r, &resource_statements[PERSON_ERASED], 1, p);
+    PGresult *res = req_db_args(r, &resource_statements[PERSON_ERASED], DB_ARGS({"id", person_id}));
     if (!res)
         return -1;
     if (PQntuples(res) > 0) {
@@ -227,14 +231,14 @@ int resource_errors(struct req *r, json_t *errors)
 
 void resource_created(struct req *r, const PGresult *res)
 {
-    char *loc = arena_printf(&r->arena, "%s/%s", r->path, PQgetvalue(res, 0, 2));
-    req_reply_created(r, loc, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+    char *loc = arena_printf(&r->arena, "%s/%s", r->path, db_value(res, 0, "id"));
+    req_reply_created(r, loc, db_value(res, 0, "json"), db_value(res, 0, "version"));
 }
 
 void resource_reply(struct req *r, int status, const PGresult *res, int row)
 {
-    req_etag(r, PQgetvalue(res, row, 1));
-    req_reply_text(r, status, PQgetvalue(res, row, 0));
+    req_etag(r, db_value(res, row, "version"));
+    req_reply_text(r, status, db_value(res, row, "json"));
 }
 
 int resource_partnership_work(struct req *r, const char *partnership_id, const char *forbidden)
@@ -255,4 +259,14 @@ void resource_audit_who(struct req *r, const char *who[3])
     who[0] = r->principal.key_id[0] ? r->principal.key_id : "bootstrap";
     who[1] = arena_printf(&r->arena, "%s %s", router_method_name(r->method), r->route->pattern);
     who[2] = dispatch_request_id(r);
+}
+
+int resource_audit_args(struct req *r, struct db_arg args[3])
+{
+    const char *who[3];
+    resource_audit_who(r, who);
+    static const char *const names[3] = {"actor", "route", "request_id"};
+    for (int i = 0; i < 3; i++)
+        args[i] = (struct db_arg){names[i], who[i]};
+    return 3;
 }

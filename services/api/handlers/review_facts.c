@@ -12,18 +12,20 @@
 #include "resource.h"
 
 const struct db_stmt review_facts_statements[] = {
-    /* Person $1's owner chain, and whether they work at a school of review $2's partnership. */
+    /* Person $person_id's owner chain, and whether they work at a school of review $review_id's
+     * partnership. */
     [REVIEW_PERSON] =
         {"review_person",
          "SELECT p.hub_id, s.partnership_id, s.id AS school_id, pe.id AS person_id, "
-         "COALESCE(s.partnership_id = (SELECT r.partnership_id FROM reviews r WHERE r.id = $2), "
+         "COALESCE(s.partnership_id = (SELECT r.partnership_id FROM reviews r "
+         "WHERE r.id = $review_id), "
          "false) AS member FROM people pe JOIN schools s ON s.id = pe.school_id "
-         "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $1"},
+         "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $person_id"},
     /* Everyone placed on the review: the team with their roles, then the champion. */
     [RFACTS_PLACED] = {"rfacts_placed",
-                       "SELECT t.person_id, t.role FROM review_team t WHERE t.review_id = $1 "
+                       "SELECT t.person_id, t.role FROM review_team t WHERE t.review_id = $id "
                        "UNION ALL SELECT r.champion_id, 'champion' FROM reviews r "
-                       "WHERE r.id = $1 AND r.champion_id IS NOT NULL"},
+                       "WHERE r.id = $id AND r.champion_id IS NOT NULL"},
     {NULL, NULL},
 };
 
@@ -71,8 +73,8 @@ int review_facts_nameable(struct req *r, const char *review_id, const char *pers
 {
     if (!validate_uuid(person_id))
         return REVIEW_FACTS_UNSEEN;
-    const char *p[] = {person_id, review_id};
-    PGresult *res = req_db(r, &review_facts_statements[REVIEW_PERSON], 2, p);
+    PGresult *res = req_db_args(r, &review_facts_statements[REVIEW_PERSON],
+                                DB_ARGS({"person_id", person_id}, {"review_id", review_id}));
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
@@ -80,7 +82,7 @@ int review_facts_nameable(struct req *r, const char *review_id, const char *pers
     if (db_value(res, 0, "member")[0] == 't')
         return REVIEW_FACTS_MEMBER;
     struct scope_owner o;
-    req_owner_from_row(res, 0, db_col(res, "hub_id"), &o);
+    req_owner_from_row(res, 0, &o);
     return scope_visible(&r->principal, &o) ? REVIEW_FACTS_OUTSIDER : REVIEW_FACTS_UNSEEN;
 }
 
@@ -142,8 +144,8 @@ json_t *review_facts_recheck(struct req *r, const char *review_id)
     struct elig_review review;
     if (review_facts_review(r, review_id, &review) != 0)
         return NULL;
-    const char *p[] = {review_id};
-    PGresult *placed = req_db(r, &review_facts_statements[RFACTS_PLACED], 1, p);
+    PGresult *placed =
+        req_db_args(r, &review_facts_statements[RFACTS_PLACED], DB_ARGS({"id", review_id}));
     if (!placed)
         return NULL;
     json_t *report = json_array();

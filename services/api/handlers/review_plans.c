@@ -23,27 +23,30 @@
 const struct db_stmt review_plan_statements[] = {
     [RPLAN_GET] = {"rplan_get",
                    "SELECT review_plan_json(p)::text AS json, p.partnership_id FROM review_plans p "
-                   "WHERE p.id = $1"},
+                   "WHERE p.id = $id"},
     [RPLAN_INSERT] =
         {"rplan_insert",
          "INSERT INTO review_plans (partnership_id, year_starts_on, team_size, visit_days, "
-         "requested_by) VALUES ($1, $2::date, $3::int, $4::int, $5) RETURNING id"},
+         "requested_by) VALUES ($partnership_id, $year_starts_on::date, $team_size::int, "
+         "$visit_days::int, $requested_by) RETURNING id"},
     [RPLAN_LOCK] = {"rplan_lock",
                     "SELECT status, partnership_id, proposals::text AS proposals FROM "
-                    "review_plans WHERE id = $1 FOR UPDATE"},
+                    "review_plans WHERE id = $id FOR UPDATE"},
     /* A review of the plan, in planning with its dates, while the school is still one of the
      * plan's partnership (no row otherwise). */
     [RPLAN_REVIEW] =
         {"rplan_review",
          "INSERT INTO reviews (school_id, partnership_id, review_starts_on, review_ends_on) "
-         "SELECT s.id, s.partnership_id, $2::date, $3::date FROM schools s "
-         "WHERE s.id = $1 AND s.partnership_id = $4 RETURNING id"},
-    [RPLAN_MEMBER] = {"rplan_member",
-                      "INSERT INTO review_team (review_id, person_id, role) VALUES ($1, $2, $3)"},
-    [RPLAN_ACCEPTED] = {"rplan_accepted",
-                        "UPDATE review_plans SET status = 'accepted', review_ids = $2::uuid[], "
-                        "version = version + 1, updated_at = clock_timestamp() WHERE id = $1 "
-                        "RETURNING review_plan_json(review_plans)::text AS json"},
+         "SELECT s.id, s.partnership_id, $review_starts_on::date, $review_ends_on::date "
+         "FROM schools s WHERE s.id = $school_id AND s.partnership_id = $partnership_id "
+         "RETURNING id"},
+    [RPLAN_MEMBER] = {"rplan_member", "INSERT INTO review_team (review_id, person_id, role) "
+                                      "VALUES ($review_id, $person_id, $role)"},
+    [RPLAN_ACCEPTED] =
+        {"rplan_accepted",
+         "UPDATE review_plans SET status = 'accepted', review_ids = $review_ids::uuid[], "
+         "version = version + 1, updated_at = clock_timestamp() WHERE id = $id "
+         "RETURNING review_plan_json(review_plans)::text AS json"},
     {NULL, NULL},
 };
 
@@ -85,9 +88,11 @@ void review_plans_create(struct req *r)
     const char *team_size = arena_printf(&r->arena, "%d", ts ? (int)json_integer_value(ts) : 3);
     const char *visit_days = arena_printf(&r->arena, "%d", vd ? (int)json_integer_value(vd) : 2);
     const char *by = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
-    const char *ip[] = {id, json_string_value(json_object_get(r->json, "year_starts_on")),
-                        team_size, visit_days, by};
-    PGresult *ins = req_db(r, &review_plan_statements[RPLAN_INSERT], 5, ip);
+    PGresult *ins = req_db_args(
+        r, &review_plan_statements[RPLAN_INSERT],
+        DB_ARGS({"partnership_id", id},
+                {"year_starts_on", json_string_value(json_object_get(r->json, "year_starts_on"))},
+                {"team_size", team_size}, {"visit_days", visit_days}, {"requested_by", by}));
     if (!ins)
         return;
     const char *plan_id = db_value(ins, 0, "id");
@@ -102,8 +107,7 @@ void review_plans_create(struct req *r)
     if (rc != 0)
         return;
     /* As every 202: Location and the job in the body, here with the plan it fills. */
-    const char *jp[] = {job};
-    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], 1, jp);
+    PGresult *res = req_db_args(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job}));
     if (!res)
         return;
     json_t *body = json_loads(db_value(res, 0, "json"), 0, NULL);
@@ -117,8 +121,8 @@ void review_plans_create(struct req *r)
 
 void review_plans_get(struct req *r)
 {
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(r, &review_plan_statements[RPLAN_GET], 1, p);
+    PGresult *res =
+        req_db_args(r, &review_plan_statements[RPLAN_GET], DB_ARGS({"id", req_param(r, "id")}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -152,8 +156,9 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
     const char *school = json_string_value(json_object_get(proposal, "school_id"));
     const char *from = json_string_value(json_object_get(proposal, "visit_starts_on"));
     const char *to = json_string_value(json_object_get(proposal, "visit_ends_on"));
-    const char *p[] = {school, from, to, partnership};
-    PGresult *res = req_db(r, &review_plan_statements[RPLAN_REVIEW], 4, p);
+    PGresult *res = req_db_args(r, &review_plan_statements[RPLAN_REVIEW],
+                                DB_ARGS({"school_id", school}, {"review_starts_on", from},
+                                        {"review_ends_on", to}, {"partnership_id", partnership}));
     if (!res)
         return -1;
     review_id[0] = '\0';
@@ -182,8 +187,8 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
                                 person);
         if (n > 0)
             continue;
-        const char *mp[] = {review_id, person, role};
-        if (!req_db(r, &review_plan_statements[RPLAN_MEMBER], 3, mp))
+        if (!req_db_args(r, &review_plan_statements[RPLAN_MEMBER],
+                         DB_ARGS({"review_id", review_id}, {"person_id", person}, {"role", role})))
             return -1;
     }
     return 0;
@@ -196,8 +201,7 @@ void review_plans_accept(struct req *r)
         return;
     }
     const char *id = req_param(r, "id");
-    const char *p[] = {id};
-    PGresult *plan = req_db(r, &review_plan_statements[RPLAN_LOCK], 1, p);
+    PGresult *plan = req_db_args(r, &review_plan_statements[RPLAN_LOCK], DB_ARGS({"id", id}));
     if (!plan)
         return;
     if (PQntuples(plan) == 0) {
@@ -240,8 +244,8 @@ void review_plans_accept(struct req *r)
     if (errors)
         json_decref(errors);
     if (!failed && r->status < 400) {
-        const char *u[] = {id, ids.data};
-        PGresult *res = req_db(r, &review_plan_statements[RPLAN_ACCEPTED], 2, u);
+        PGresult *res = req_db_args(r, &review_plan_statements[RPLAN_ACCEPTED],
+                                    DB_ARGS({"id", id}, {"review_ids", ids.data}));
         if (res)
             req_reply_text(r, 200, db_value(res, 0, "json"));
     }

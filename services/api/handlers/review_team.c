@@ -22,32 +22,36 @@ enum {
 
 #define TEAM_ROW                                                                                   \
     "SELECT team_member_json(t)::text AS json, t.version FROM review_team t "                      \
-    "WHERE t.id = $1 AND t.review_id = $2"
+    "WHERE t.id = $id AND t.review_id = $review_id"
 
 const struct db_stmt review_team_statements[] = {
     [RTEAM_GET] = {"rteam_get", TEAM_ROW},
     [RTEAM_LOCK] = {"rteam_lock", TEAM_ROW " FOR UPDATE OF t"},
-    /* Another member (not $3) of review $1 who is person $2. */
-    [RTEAM_SEATED] = {"rteam_seated", "SELECT 1 FROM review_team WHERE review_id = $1 "
-                                      "AND person_id = $2 AND id IS DISTINCT FROM $3::uuid"},
-    /* Lead reviewers of review $1 other than member $2. */
+    /* Another member (not $id, NULL on a create) of the review who is the person. */
+    [RTEAM_SEATED] = {"rteam_seated",
+                      "SELECT 1 FROM review_team WHERE review_id = $review_id "
+                      "AND person_id = $person_id AND id IS DISTINCT FROM $id::uuid"},
+    /* Lead reviewers of the review other than member $id (NULL on a create). */
     [RTEAM_LEADS] = {"rteam_leads",
-                     "SELECT count(*) AS leads FROM review_team WHERE review_id = "
-                     "$1 AND role = 'lead_reviewer' AND id IS DISTINCT FROM $2::uuid"},
+                     "SELECT count(*) AS leads FROM review_team WHERE review_id = $review_id "
+                     "AND role = 'lead_reviewer' AND id IS DISTINCT FROM $id::uuid"},
     [RTEAM_INSERT] = {"rteam_insert",
-                      "INSERT INTO review_team (review_id, person_id, role) VALUES ($1, $2, $3) "
+                      "INSERT INTO review_team (review_id, person_id, role) "
+                      "VALUES ($review_id, $person_id, $role) "
                       "RETURNING team_member_json(review_team)::text AS json, version, id"},
     [RTEAM_UPDATE] = {"rteam_update",
-                      "UPDATE review_team SET person_id = $3, role = $4, version = version + 1, "
-                      "updated_at = clock_timestamp() WHERE id = $1 AND review_id = $2 "
+                      "UPDATE review_team SET person_id = $person_id, role = $role, "
+                      "version = version + 1, updated_at = clock_timestamp() "
+                      "WHERE id = $id AND review_id = $review_id "
                       "RETURNING team_member_json(review_team)::text AS json, version"},
-    [RTEAM_DELETE] = {"rteam_delete", "DELETE FROM review_team WHERE id = $1 AND review_id = $2"},
+    [RTEAM_DELETE] = {"rteam_delete",
+                      "DELETE FROM review_team WHERE id = $id AND review_id = $review_id"},
     [RTEAM_STATEMENTS] = {NULL, NULL},
 };
 
 static const char *const review_team_roles[] = {"lead_reviewer", "peer_reviewer", NULL};
 
-/* The writable fields in the order of the insert's and update's parameters after the ids. */
+/* The writable fields are the insert's and the update's $<field> values. */
 static const struct vfield review_team_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"review_id", V_UUID, V_READONLY, 0, NULL, 0, 0},
@@ -69,8 +73,9 @@ static int review_team_check(struct req *r, struct subcollection_write *w)
     const char *role = *subcollection_param(w, "role");
     int person_is_new = subcollection_changes(r, w, "person_id");
     if (person_is_new) {
-        const char *s[] = {w->parent_id, person_id, w->item_id};
-        PGresult *res = subcollection_db(r, &review_team_statements[RTEAM_SEATED], 3, s);
+        PGresult *res = req_db_args(
+            r, &review_team_statements[RTEAM_SEATED],
+            DB_ARGS({"review_id", w->parent_id}, {"person_id", person_id}, {"id", w->item_id}));
         if (!res)
             return -1;
         if (PQntuples(res) > 0) {
@@ -79,11 +84,11 @@ static int review_team_check(struct req *r, struct subcollection_write *w)
         }
     }
     if (!strcmp(role, "lead_reviewer")) {
-        const char *l[] = {w->parent_id, w->item_id};
-        PGresult *res = subcollection_db(r, &review_team_statements[RTEAM_LEADS], 2, l);
+        PGresult *res = req_db_args(r, &review_team_statements[RTEAM_LEADS],
+                                    DB_ARGS({"review_id", w->parent_id}, {"id", w->item_id}));
         if (!res)
             return -1;
-        if (strcmp(PQgetvalue(res, 0, PQfnumber(res, "leads")), "0") != 0) {
+        if (strcmp(db_value(res, 0, "leads"), "0") != 0) {
             json_t *errors = json_array();
             validate_add(errors, "/role", "lead_reviewer_count",
                          "the review already has its lead reviewer");

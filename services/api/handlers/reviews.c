@@ -14,14 +14,14 @@
 #include "workflow.h"
 
 /* Columns of a single review: json, version, hub_id, partnership_id, school_id, NULL (person
- * slot), status, involvement of the caller's person $2 (1 team, 2 champion), champion_id. */
+ * slot), status, involvement of the caller's person $me (1 team, 2 champion), champion_id. */
 #define REVIEW_ROW                                                                                 \
     "SELECT review_json(r)::text AS json, r.version, p.hub_id, r.partnership_id, r.school_id, "    \
     "NULL::uuid AS person_id, "                                                                    \
     "r.status, (CASE WHEN EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id "           \
-    "AND t.person_id = $2::uuid) THEN 1 ELSE 0 END) + "                                            \
-    "(CASE WHEN r.champion_id = $2::uuid THEN 2 ELSE 0 END) AS involvement, r.champion_id "        \
-    "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id WHERE r.id = $1"
+    "AND t.person_id = $me::uuid) THEN 1 ELSE 0 END) + "                                           \
+    "(CASE WHEN r.champion_id = $me::uuid THEN 2 ELSE 0 END) AS involvement, r.champion_id "       \
+    "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id WHERE r.id = $id"
 
 const struct db_stmt review_statements[] = {
     [REVIEW_GET] = {"review_get", REVIEW_ROW},
@@ -30,23 +30,28 @@ const struct db_stmt review_statements[] = {
         {"review_insert",
          "INSERT INTO reviews (school_id, partnership_id, focus, focus_area, self_review_summary, "
          "review_starts_on, review_ends_on, workshop_on, implementation_due_on, impact_summary, "
-         "lessons_learned) SELECT s.id, s.partnership_id, $2, $3, $4, $5, $6, $7, $8, $9, $10 "
-         "FROM schools s WHERE s.id = $1 RETURNING review_json(reviews)::text AS json, version, "
-         "id"},
-    [REVIEW_UPDATE] = {"review_update",
-                       "UPDATE reviews SET focus = $3, focus_area = $4, self_review_summary = $5, "
-                       "review_starts_on = $6, review_ends_on = $7, workshop_on = $8, "
-                       "implementation_due_on = $9, "
-                       "impact_summary = $10, lessons_learned = $11, version = version + 1, "
-                       "updated_at = clock_timestamp() WHERE id = $1 AND school_id = $2 "
-                       "RETURNING review_json(reviews)::text AS json, version"},
-    [REVIEW_SET_STATUS] =
-        {"review_set_status",
-         "UPDATE reviews SET status = $2, version = version + 1, updated_at = clock_timestamp() "
-         "WHERE id = $1 RETURNING review_json(reviews)::text AS json, version"},
+         "lessons_learned) SELECT s.id, s.partnership_id, $focus, $focus_area, "
+         "$self_review_summary, $review_starts_on, $review_ends_on, $workshop_on, "
+         "$implementation_due_on, $impact_summary, $lessons_learned "
+         "FROM schools s WHERE s.id = $school_id "
+         "RETURNING review_json(reviews)::text AS json, version, id"},
+    [REVIEW_UPDATE] =
+        {"review_update",
+         "UPDATE reviews SET focus = $focus, focus_area = $focus_area, "
+         "self_review_summary = $self_review_summary, "
+         "review_starts_on = $review_starts_on, review_ends_on = $review_ends_on, "
+         "workshop_on = $workshop_on, implementation_due_on = $implementation_due_on, "
+         "impact_summary = $impact_summary, lessons_learned = $lessons_learned, "
+         "version = version + 1, updated_at = clock_timestamp() "
+         "WHERE id = $id AND school_id = $school_id "
+         "RETURNING review_json(reviews)::text AS json, version"},
+    [REVIEW_SET_STATUS] = {"review_set_status",
+                           "UPDATE reviews SET status = $status, version = version + 1, "
+                           "updated_at = clock_timestamp() WHERE id = $id RETURNING "
+                           "review_json(reviews)::text AS json, version"},
     [REVIEW_SET_CHAMPION] = {"review_set_champion",
                              "SELECT o_json AS json, o_version AS version, o_job AS job_id FROM "
-                             "spp_review_set_champion($1, $2, $3)"},
+                             "spp_review_set_champion($review_id, $person_id, $actor)"},
     [REVIEW_WORKFLOW_FACTS] =
         {"review_workflow_facts",
          "SELECT COALESCE(btrim(r.focus), '') <> '' AS has_focus, "
@@ -66,20 +71,22 @@ const struct db_stmt review_statements[] = {
          "r.implementation_due_on IS NOT NULL AS has_implementation_due, "
          "COALESCE(btrim(r.impact_summary), '') <> '' AS has_impact_summary, "
          "COALESCE(btrim(r.lessons_learned), '') <> '' AS has_lessons_learned "
-         "FROM reviews r WHERE r.id = $1"},
+         "FROM reviews r WHERE r.id = $id"},
     /* The event and the webhook job that announces it (sql/0013); returns the job. */
-    [REVIEW_EVENT_INSERT] = {"review_event_insert",
-                             "SELECT spp_review_event($1, $2, $3, $4, $5, $6) AS job_id"},
+    [REVIEW_EVENT_INSERT] =
+        {"review_event_insert",
+         "SELECT spp_review_event($review_id, $kind, $from, $to, $actor, $reason) "
+         "AS job_id"},
     [REVIEW_PUBLISH_PRACTICES] = {"review_publish_practices",
                                   "UPDATE best_practices SET published_at = clock_timestamp() "
-                                  "WHERE review_id = $1 AND published_at IS NULL"},
+                                  "WHERE review_id = $review_id AND published_at IS NULL"},
     {NULL, NULL},
 };
 
 static const char *const review_areas[] = {"our_impact", "looking_forward", "looking_inward",
                                            "looking_outward", NULL};
 
-/* The writable fields in the order of review_insert's parameters ($1 is school_id). */
+/* The fields; review_insert and review_update name their parameters after the writable ones. */
 static const struct vfield review_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"school_id", V_UUID, V_REQUIRED, 0, NULL, 0, 0},
@@ -101,6 +108,9 @@ static const struct vfield review_fields[] = {
     {NULL, V_TEXT, 0, 0, NULL, 0, 0},
 };
 
+/* The writable fields of review_fields (review_insert's parameters). */
+enum { REVIEW_WRITABLE = 10 };
+
 static const struct vfield review_filters[] = {
     {"status", V_ENUM, 0, 0, workflow_status_names, 0, 0},
     {"school_id", V_UUID, 0, 0, NULL, 0, 0},
@@ -121,11 +131,43 @@ static const struct list_cond review_list_filters[] = {
 
 static struct list_variants review_list_variants;
 
+/* review_json (sql/0004_reviews.sql) written in C for the list's pages: the same members in the
+ * same order, from the columns the list selects (dates as row_to_json writes those of years 1 to
+ * 9999, the ones a date of the API can hold, whatever the session's DateStyle). */
+static const struct rowjson_field review_json_fields[] = {
+    {"id", ROWJSON_STRING, NULL},
+    {"school_id", ROWJSON_STRING, NULL},
+    {"partnership_id", ROWJSON_STRING, NULL},
+    {"focus", ROWJSON_STRING, NULL},
+    {"focus_area", ROWJSON_STRING, NULL},
+    {"status", ROWJSON_STRING, NULL},
+    {"self_review_summary", ROWJSON_STRING, NULL},
+    {"review_starts_on", ROWJSON_STRING, NULL},
+    {"review_ends_on", ROWJSON_STRING, NULL},
+    {"workshop_on", ROWJSON_STRING, NULL},
+    {"implementation_due_on", ROWJSON_STRING, NULL},
+    {"impact_summary", ROWJSON_STRING, NULL},
+    {"lessons_learned", ROWJSON_STRING, NULL},
+    {"champion_id", ROWJSON_STRING, NULL},
+    {"version", ROWJSON_RAW, NULL},
+    {"created_at", ROWJSON_TIME, "micros"},
+    {"updated_at", ROWJSON_TIME, NULL},
+    {NULL, ROWJSON_RAW, NULL},
+};
+
 /* A person key sees the reviews it sits on: as champion or on the team. */
 static const struct list_desc review_list = {
     .name = "review_list",
-    .select = "SELECT review_json(r)::text AS json, spp_micros(r.created_at) AS micros, r.id "
-              "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id",
+    .select =
+        "SELECT r.id, r.school_id, r.partnership_id, r.focus, r.focus_area, r.status, "
+        "r.self_review_summary, to_char(r.review_starts_on, 'YYYY-MM-DD') AS review_starts_on, "
+        "to_char(r.review_ends_on, 'YYYY-MM-DD') AS review_ends_on, "
+        "to_char(r.workshop_on, 'YYYY-MM-DD') AS workshop_on, "
+        "to_char(r.implementation_due_on, 'YYYY-MM-DD') AS implementation_due_on, "
+        "r.impact_summary, r.lessons_learned, r.champion_id, r.version, "
+        "spp_micros(r.created_at) AS micros, spp_micros(r.updated_at) AS updated_at "
+        "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id",
+    .fields = review_json_fields,
     .scope = {LIST_ALL,
               LIST_ON("p.hub_id"),
               LIST_ON("r.partnership_id"),
@@ -167,7 +209,7 @@ static enum scope_result review_decide(const struct req *r, const PGresult *row,
                                        enum review_act act)
 {
     struct scope_owner o;
-    req_owner_from_row(row, 0, db_col(row, "hub_id"), &o);
+    req_owner_from_row(row, 0, &o);
     return scope_review(&r->principal, &o, (unsigned)atoi(db_value(row, 0, "involvement")), act);
 }
 
@@ -203,9 +245,9 @@ int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
 
 PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum review_act act)
 {
-    const char *p[] = {review_id, review_me(r)};
     PGresult *res =
-        req_db(r, lock ? &review_statements[REVIEW_LOCK] : &review_statements[REVIEW_GET], 2, p);
+        req_db_args(r, lock ? &review_statements[REVIEW_LOCK] : &review_statements[REVIEW_GET],
+                    DB_ARGS({"id", review_id}, {"me", review_me(r)}));
     if (!res)
         return NULL;
     if (PQntuples(res) == 0) {
@@ -219,9 +261,10 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
 static int reviews_event_run(struct req *r, const char *review_id, const char *kind,
                              const char *from, const char *to, const char *reason, int last)
 {
-    const char *p[] = {review_id, kind, from, to, review_actor(r), reason};
-    PGresult *res =
-        (last ? req_db_commit : req_db)(r, &review_statements[REVIEW_EVENT_INSERT], 6, p);
+    PGresult *res = (last ? req_db_commit_args : req_db_args)(
+        r, &review_statements[REVIEW_EVENT_INSERT],
+        DB_ARGS({"review_id", review_id}, {"kind", kind}, {"from", from}, {"to", to},
+                {"actor", review_actor(r)}, {"reason", reason}));
     if (!res)
         return -1;
     if (!db_is_null(res, 0, "job_id"))
@@ -266,11 +309,11 @@ void reviews_create(struct req *r)
         req_problem(r, 403, "forbidden", "Only the host school creates its review.");
         return;
     }
-    const char *p[11];
-    int n = resource_params(r, review_fields, r->json, p, sizeof p / sizeof *p);
+    struct db_arg args[REVIEW_WRITABLE];
+    int n = resource_args(r, review_fields, r->json, args, REVIEW_WRITABLE);
     if (n < 0)
         return;
-    PGresult *res = req_db(r, &review_statements[REVIEW_INSERT], n, p);
+    PGresult *res = req_db_args(r, &review_statements[REVIEW_INSERT], n, args);
     if (!res)
         return;
     resource_created(r, res);
@@ -342,14 +385,14 @@ void reviews_update(struct req *r)
             return;
     }
     json_t *merged = resource_merge(db_value(cur, 0, "json"), r->json);
-    const char *p[11];
-    p[0] = id;
-    /* $2 is the (unchanged) school. */
-    int nparams = resource_params(r, review_fields, merged, p + 1, sizeof p / sizeof *p - 1);
+    struct db_arg args[REVIEW_WRITABLE + 1];
+    args[0] = (struct db_arg){"id", id};
+    /* $school_id is the (unchanged) school. */
+    int nparams = resource_args(r, review_fields, merged, args + 1, REVIEW_WRITABLE);
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;
-    PGresult *res = req_db(r, &review_statements[REVIEW_UPDATE], 11, p);
+    PGresult *res = req_db_args(r, &review_statements[REVIEW_UPDATE], nparams + 1, args);
     if (!res)
         return;
     int moved = resource_changes(db_value(cur, 0, "json"), r->json, "review_starts_on") ||
@@ -382,8 +425,7 @@ void reviews_update(struct req *r)
 static int review_load_facts(struct req *r, const char *id, enum review_status to,
                              struct review_facts *f)
 {
-    const char *p[] = {id};
-    PGresult *res = req_db(r, &review_statements[REVIEW_WORKFLOW_FACTS], 1, p);
+    PGresult *res = req_db_args(r, &review_statements[REVIEW_WORKFLOW_FACTS], DB_ARGS({"id", id}));
     if (!res)
         return -1;
         /* Each fact is the column of its own name. */
@@ -458,16 +500,16 @@ void reviews_transition(struct req *r)
                            errors);
         return;
     }
-    const char *u[] = {id, to_s};
-    PGresult *res = req_db(r, &review_statements[REVIEW_SET_STATUS], 2, u);
+    PGresult *res = req_db_args(r, &review_statements[REVIEW_SET_STATUS],
+                                DB_ARGS({"id", id}, {"status", to_s}));
     if (!res)
         return;
     if (to == REVIEW_FEEDBACK && !facts.has_champion &&
         review_enqueue_assignment(r, id, db_value(res, 0, "version"), NULL) != 0)
         return;
     if (to == REVIEW_COMPLETED) {
-        const char *b[] = {id};
-        if (!req_db(r, &review_statements[REVIEW_PUBLISH_PRACTICES], 1, b))
+        if (!req_db_args(r, &review_statements[REVIEW_PUBLISH_PRACTICES],
+                         DB_ARGS({"review_id", id})))
             return;
     }
     /* The event last, with COMMIT in its round trip. */
@@ -487,12 +529,13 @@ void reviews_set_champion(struct req *r)
     const char *person = json_string_value(json_object_get(r->json, "person_id"));
     if (review_facts_require(r, id, person, 1, "/person_id") != 0)
         return;
-    const char *p[] = {id, person, review_actor(r)};
-    PGresult *res = req_db(r, &review_statements[REVIEW_SET_CHAMPION], 3, p);
+    PGresult *res =
+        req_db_args(r, &review_statements[REVIEW_SET_CHAMPION],
+                    DB_ARGS({"review_id", id}, {"person_id", person}, {"actor", review_actor(r)}));
     if (!res)
         return;
-    if (!PQgetisnull(res, 0, 2))
-        req_publish_after_commit(r, PQgetvalue(res, 0, 2));
+    if (!db_is_null(res, 0, "job_id"))
+        req_publish_after_commit(r, db_value(res, 0, "job_id"));
     resource_reply(r, 200, res, 0);
 }
 

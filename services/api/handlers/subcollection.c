@@ -12,27 +12,26 @@
 #include "log.h"
 #include "resource.h"
 
-PGresult *subcollection_db(struct req *r, const struct db_stmt *stmt, int n,
-                           const char *const *params)
+/* The name of the parent's id in the statements: $review_id or $person_id. */
+static const char *subcollection_parent(const struct subcollection *s)
 {
-    return req_db(r, stmt, n, params);
+    return s->owner == SUBCOLLECTION_OF_REVIEW ? "review_id" : "person_id";
 }
 
-/* The value of the column named name in row 0, or NULL when the result has no such column or
- * the value is SQL NULL. Borrowed from res. */
-static const char *subcollection_col(const PGresult *res, const char *name)
+/* The version of row 0 of res, or NULL for an item that has none (never edited: its statements
+ * return no such column). Borrowed from res. */
+static const char *subcollection_version(const PGresult *res)
 {
-    int col = PQfnumber(res, name);
-    return col < 0 ? NULL : req_col(res, 0, col);
+    return PQfnumber(res, "version") < 0 ? NULL : db_value_or_null(res, 0, "version");
 }
 
 /* Answers 200 with one item: its JSON text, and its ETag when it has a version. */
 static void subcollection_reply(struct req *r, const PGresult *res)
 {
-    const char *version = subcollection_col(res, "version");
+    const char *version = subcollection_version(res);
     if (version)
         req_etag(r, version);
-    req_reply_text(r, 200, subcollection_col(res, "json"));
+    req_reply_text(r, 200, db_value(res, 0, "json"));
 }
 
 /* Decides whether the caller may take op on the path's parent's items: the review (loaded, and
@@ -48,13 +47,14 @@ static int subcollection_allow(struct req *r, const struct subcollection *s, enu
     return reviews_load(r, req_param(r, "id"), change, change ? s->act : REVIEW_ACT_READ) ? 0 : -1;
 }
 
-/* Runs stmt with (the path's item, the path's parent); 404 when the parent has no such item.
- * Returns the result or NULL after answering. */
+/* Runs stmt with $id the path's item and the parent the path's {id}; 404 when the parent has
+ * no such item. Returns the result or NULL after answering. */
 static PGresult *subcollection_item(struct req *r, const struct subcollection *s,
                                     const struct db_stmt *stmt)
 {
-    const char *p[] = {req_param(r, s->item_param), req_param(r, "id")};
-    PGresult *res = subcollection_db(r, stmt, 2, p);
+    PGresult *res = req_db_args(r, stmt,
+                                DB_ARGS({"id", req_param(r, s->item_param)},
+                                        {subcollection_parent(s), req_param(r, "id")}));
     if (res && PQntuples(res) == 0) {
         req_problem(r, 404, "not_found",
                     s->owner == SUBCOLLECTION_OF_REVIEW ? "No such item of this review."
@@ -68,7 +68,7 @@ static PGresult *subcollection_item(struct req *r, const struct subcollection *s
 static PGresult *subcollection_locked(struct req *r, const struct subcollection *s)
 {
     PGresult *cur = subcollection_item(r, s, s->lock);
-    if (!cur || req_if_match(r, subcollection_col(cur, "version")) != 0)
+    if (!cur || req_if_match(r, subcollection_version(cur)) != 0)
         return NULL;
     return cur;
 }
@@ -88,27 +88,26 @@ void subcollection_get(struct req *r, const struct subcollection *s)
         subcollection_reply(r, res);
 }
 
-/* The number of writable fields of fields. */
-static size_t subcollection_writable(const struct vfield *fields)
-{
-    size_t n = 0;
-    for (const struct vfield *f = fields; f->name; f++)
-        n += !(f->flags & V_READONLY);
-    return n;
-}
-
-/* Sets the writable fields' parameters from item into w->params (nids ids before them in all,
- * already set), runs the check, then stmt. Returns its result or NULL after answering. */
-static PGresult *subcollection_store(struct req *r, struct subcollection_write *w, const char **all,
-                                     int nids, const struct db_stmt *stmt)
+/* Sets w's values: the parent, the item ($id) on a PATCH, then the writable fields from
+ * w->item (w->args, for the check); runs the check, then stmt. Returns its result or NULL
+ * after answering. */
+static PGresult *subcollection_store(struct req *r, struct subcollection_write *w,
+                                     const struct db_stmt *stmt)
 {
     const struct subcollection *s = w->s;
-    size_t room = subcollection_writable(s->fields);
-    if (resource_params(r, s->fields, w->item, w->params, room) < 0)
+    size_t room = resource_writable(s->fields);
+    struct db_arg *all = arena_alloc(&r->arena, (2 + room) * sizeof *all);
+    int nids = 0;
+    all[nids++] = (struct db_arg){subcollection_parent(s), w->parent_id};
+    if (w->item_id)
+        all[nids++] = (struct db_arg){"id", w->item_id};
+    w->args = all + nids;
+    w->nargs = resource_args(r, s->fields, w->item, w->args, room);
+    if (w->nargs < 0)
         return NULL;
     if (s->check && s->check(r, w) != 0)
         return NULL;
-    return subcollection_db(r, stmt, nids + (int)room, all);
+    return req_db_args(r, stmt, nids + w->nargs, all);
 }
 
 void subcollection_create(struct req *r, const struct subcollection *s)
@@ -116,15 +115,12 @@ void subcollection_create(struct req *r, const struct subcollection *s)
     if (subcollection_allow(r, s, SCOPE_CREATE) != 0 ||
         req_check_body(r, s->fields, VALIDATE_CREATE) != 0)
         return;
-    const char **all =
-        arena_alloc(&r->arena, (1 + subcollection_writable(s->fields)) * sizeof *all);
-    all[0] = req_param(r, "id");
-    struct subcollection_write w = {s, all[0], NULL, NULL, r->json, all + 1};
-    PGresult *res = subcollection_store(r, &w, all, 1, s->insert);
+    struct subcollection_write w = {s, req_param(r, "id"), NULL, NULL, r->json, NULL, 0};
+    PGresult *res = subcollection_store(r, &w, s->insert);
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "%s/%s", r->path, subcollection_col(res, "id"));
-    req_reply_created(r, loc, subcollection_col(res, "json"), subcollection_col(res, "version"));
+    char *loc = arena_printf(&r->arena, "%s/%s", r->path, db_value(res, 0, "id"));
+    req_reply_created(r, loc, db_value(res, 0, "json"), subcollection_version(res));
 }
 
 /* PATCH: an RFC 7396 merge patch onto the item, which is then written whole. */
@@ -135,15 +131,12 @@ void subcollection_update(struct req *r, const struct subcollection *s)
     PGresult *cur = subcollection_locked(r, s);
     if (!cur || req_check_body(r, s->fields, VALIDATE_PATCH) != 0)
         return;
-    const char *current = subcollection_col(cur, "json");
+    const char *current = db_value(cur, 0, "json");
     json_t *merged = resource_merge(current, r->json);
-    const char **all =
-        arena_alloc(&r->arena, (2 + subcollection_writable(s->fields)) * sizeof *all);
-    all[0] = req_param(r, s->item_param);
-    all[1] = req_param(r, "id");
-    struct subcollection_write w = {s, all[1], all[0], current, merged, all + 2};
-    PGresult *res = subcollection_store(r, &w, all, 2, s->update);
-    json_decref(merged); /* the parameters are copies in the arena */
+    struct subcollection_write w = {
+        s, req_param(r, "id"), req_param(r, s->item_param), current, merged, NULL, 0};
+    PGresult *res = subcollection_store(r, &w, s->update);
+    json_decref(merged); /* the values are copies in the arena */
     if (res)
         subcollection_reply(r, res);
 }
@@ -154,10 +147,11 @@ void subcollection_delete(struct req *r, const struct subcollection *s)
         return;
     if (s->lock && !subcollection_locked(r, s))
         return;
-    const char *p[] = {req_param(r, s->item_param), req_param(r, "id")};
-    if (s->before_delete && s->before_delete(r, p[1], p[0]) != 0)
+    const char *parent_id = req_param(r, "id"), *item_id = req_param(r, s->item_param);
+    if (s->before_delete && s->before_delete(r, parent_id, item_id) != 0)
         return;
-    PGresult *res = subcollection_db(r, s->remove, 2, p);
+    PGresult *res =
+        req_db_args(r, s->remove, DB_ARGS({"id", item_id}, {subcollection_parent(s), parent_id}));
     if (!res)
         return;
     /* Only an item that was not loaded first can be missing here. */
@@ -169,14 +163,9 @@ void subcollection_delete(struct req *r, const struct subcollection *s)
 
 const char **subcollection_param(struct subcollection_write *w, const char *field)
 {
-    size_t n = 0;
-    for (const struct vfield *f = w->s->fields; f->name; f++) {
-        if (f->flags & V_READONLY)
-            continue;
-        if (!strcmp(f->name, field))
-            return &w->params[n];
-        n++;
-    }
+    for (int i = 0; i < w->nargs; i++)
+        if (!strcmp(w->args[i].name, field))
+            return &w->args[i].value;
     log_error("subcollection_param: %s is no writable field", field);
     abort();
 }

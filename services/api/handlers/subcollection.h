@@ -6,9 +6,10 @@
  * evidence a finding cites, …) is its check and before_delete functions.
  *
  * Statements are named by handle (a pointer into the sub-collection's own statement table, so
- * a wrong name does not compile) and their result columns by name: json (the representation),
- * version (absent for items that are never edited: no ETag then), id, and micros (a list's
- * keyset, with id). */
+ * a wrong name does not compile), their parameters by name ($id, the item; $review_id or
+ * $person_id, the parent; $<field> for each writable field of the body) and their result
+ * columns by name: json (the representation), version (absent for items that are never edited:
+ * no ETag then), id, and micros (a list's keyset, with id). */
 #ifndef SPP_SUBCOLLECTION_H
 #define SPP_SUBCOLLECTION_H
 
@@ -35,7 +36,8 @@ struct subcollection_write {
     const char *item_id;   /* NULL on a create */
     const char *current;   /* the item's JSON text before a PATCH; NULL on a create */
     const json_t *item;    /* the item as it will be: the body, or the body merged (borrowed) */
-    const char **params;   /* the writable fields' parameters, in the fields' order */
+    struct db_arg *args;   /* the writable fields' values, by field name (subcollection_param) */
+    int nargs;
 };
 
 struct subcollection {
@@ -43,20 +45,21 @@ struct subcollection {
     enum review_act act;    /* OF_REVIEW: what creating, changing and deleting an item take */
     enum scope_kind kind;   /* OF_PERSON: SCOPE_CONFLICT or SCOPE_PERSON_DETAIL */
     const char *item_param; /* the path parameter that names one item */
-    /* The body's fields; the writable ones in the order of the statements' parameters after
-     * the ids (insert: parent; update: item, parent). */
+    /* The body's fields: the writable ones are the $<field> values of insert and update, in
+     * any order. */
     const struct vfield *fields;
     /* The page of the parent's items (list.h): the path's {id} is the parent; an OF_PERSON
      * list also applies the caller's scope through the person's chain. */
     const struct list_desc *list;
-    const struct db_stmt *get;    /* (item, parent) -> json [, version] */
+    /* The parent is $review_id (OF_REVIEW) or $person_id (OF_PERSON), the item $id. */
+    const struct db_stmt *get;    /* ($id, parent) -> json [, version] */
     const struct db_stmt *lock;   /* the same FOR UPDATE; NULL for items never edited */
-    const struct db_stmt *insert; /* (parent, fields…) -> json [, version], id */
-    const struct db_stmt *update; /* (item, parent, fields…) -> json, version; NULL: none */
-    const struct db_stmt *remove; /* (item, parent) */
+    const struct db_stmt *insert; /* (parent, $<field>…) -> json [, version], id */
+    const struct db_stmt *update; /* ($id, parent, $<field>…) -> json, version; NULL: none */
+    const struct db_stmt *remove; /* ($id, parent) */
     /* The sub-collection's own rules on a create or PATCH, run once the body is valid and the
-     * parameters are set; may replace parameters (subcollection_param). NULL: none. Returns 0,
-     * or -1 after answering. */
+     * values are set; may replace values (subcollection_param). NULL: none. Returns 0, or -1
+     * after answering. */
     int (*check)(struct req *r, struct subcollection_write *w);
     /* Before a delete (the item loaded, and locked when it has a lock): 0, or -1 after
      * answering. NULL: none. */
@@ -70,16 +73,12 @@ void subcollection_create(struct req *r, const struct subcollection *s);
 void subcollection_update(struct req *r, const struct subcollection *s);
 void subcollection_delete(struct req *r, const struct subcollection *s);
 
-/* The parameter slot of the writable field named field, to read or replace (with a string the
- * request owns). A field that is not a writable one of the descriptor is a bug: aborts. */
+/* The value of the writable field named field, to read or replace (with a string the request
+ * owns). A field that is not a writable one of the descriptor is a bug: aborts. */
 const char **subcollection_param(struct subcollection_write *w, const char *field);
 /* 1 on a create, where every field is new; on a PATCH, whether it sets field to another value
  * (resource_changes). */
 int subcollection_changes(const struct req *r, const struct subcollection_write *w,
                           const char *field);
-
-/* Runs the statement stmt (a handle into a statement table): req_db by handle. */
-PGresult *subcollection_db(struct req *r, const struct db_stmt *stmt, int n,
-                           const char *const *params);
 
 #endif

@@ -11,11 +11,11 @@
 #include "resource.h"
 
 /* Columns of a single session, read by name: json, version, hub_id, booked_count, capacity,
- * started (resource_reply reads json and version as columns 0 and 1). */
+ * started. */
 #define TRAINING_ROW                                                                               \
     "SELECT training_session_json(t)::text AS json, t.version, t.hub_id, t.booked_count, "         \
     "t.capacity, t.starts_at <= clock_timestamp() AS started FROM training_sessions t "            \
-    "WHERE t.id = $1"
+    "WHERE t.id = $id"
 
 const struct db_stmt training_statements[] = {
     [TRAINING_GET] = {"training_get", TRAINING_ROW},
@@ -23,15 +23,14 @@ const struct db_stmt training_statements[] = {
     [TRAINING_INSERT] =
         {"training_insert",
          "INSERT INTO training_sessions (course, starts_at, ends_at, location, capacity, hub_id) "
-         "VALUES ($1, $2, $3, $4, $5::int, $6) RETURNING "
-         "training_session_json(training_sessions)::text, "
-         "version, id"},
+         "VALUES ($course, $starts_at, $ends_at, $location, $capacity::int, $hub_id) RETURNING "
+         "training_session_json(training_sessions)::text AS json, version, id"},
     [TRAINING_UPDATE] =
         {"training_update",
-         "UPDATE training_sessions SET course = $2, starts_at = $3, ends_at = $4, location = $5, "
-         "capacity = $6::int, hub_id = $7, version = version + 1, updated_at = clock_timestamp() "
-         "WHERE id = $1"},
-    [TRAINING_DELETE] = {"training_delete", "DELETE FROM training_sessions WHERE id = $1"},
+         "UPDATE training_sessions SET course = $course, starts_at = $starts_at, "
+         "ends_at = $ends_at, location = $location, capacity = $capacity::int, hub_id = $hub_id, "
+         "version = version + 1, updated_at = clock_timestamp() WHERE id = $id"},
+    [TRAINING_DELETE] = {"training_delete", "DELETE FROM training_sessions WHERE id = $id"},
     {NULL, NULL},
 };
 
@@ -39,7 +38,7 @@ static const char *const training_courses[] = {"peer_reviewer", "improvement_cha
                                                "peer_reviewer_refresher",
                                                "improvement_champion_refresher", NULL};
 
-/* The writable fields in the order of training_insert's parameters. */
+/* The writable fields are training_insert's and training_update's $<field> values. */
 static const struct vfield training_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"course", V_ENUM, V_REQUIRED, 0, training_courses, 0, 0},
@@ -103,12 +102,6 @@ void training_sessions_list(struct req *r)
     list_page(r, &training_list);
 }
 
-/* The value of the column named name in row 0 of res (borrowed from it). */
-static const char *training_col(const PGresult *res, const char *name)
-{
-    return PQgetvalue(res, 0, PQfnumber(res, name));
-}
-
 /* The owner of a session for scope decisions: only its hub. */
 static void training_owner(const char *hub_id, struct scope_owner *o)
 {
@@ -132,13 +125,13 @@ void training_sessions_create(struct req *r)
     training_owner(json_string_value(json_object_get(r->json, "hub_id")), &o);
     if (req_allow(r, SCOPE_TRAINING, SCOPE_CREATE, &o) != 0)
         return;
-    const char *p[6];
-    int n = resource_params(r, training_fields, r->json, p, sizeof p / sizeof *p);
+    struct db_arg a[6];
+    int n = resource_args(r, training_fields, r->json, a, sizeof a / sizeof *a);
     if (n < 0)
         return;
     /* A CHECK the row breaks is answered as the rule it is (req_db_answer: reversed dates at
      * /ends_at, seats below those taken at /capacity, …), not always as reversed dates. */
-    PGresult *res = req_db(r, &training_statements[TRAINING_INSERT], n, p);
+    PGresult *res = req_db_args(r, &training_statements[TRAINING_INSERT], n, a);
     if (!res)
         return;
     resource_created(r, res);
@@ -147,13 +140,13 @@ void training_sessions_create(struct req *r)
 /* Loads a session (locked for a change) and checks op. Returns NULL after answering. */
 PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum scope_op op)
 {
-    const char *p[] = {id};
-    PGresult *res = req_db(
-        r, lock ? &training_statements[TRAINING_LOCK] : &training_statements[TRAINING_GET], 1, p);
+    PGresult *res = req_db_args(
+        r, lock ? &training_statements[TRAINING_LOCK] : &training_statements[TRAINING_GET],
+        DB_ARGS({"id", id}));
     if (!res)
         return NULL;
     struct scope_owner o;
-    training_owner(PQntuples(res) ? req_col(res, 0, PQfnumber(res, "hub_id")) : NULL, &o);
+    training_owner(PQntuples(res) ? db_value_or_null(res, 0, "hub_id") : NULL, &o);
     if (PQntuples(res) == 0 || req_allow(r, SCOPE_TRAINING, op, &o) != 0) {
         /* The words req_allow uses for a session out of scope: absent and hidden read alike. */
         if (PQntuples(res) == 0)
@@ -174,19 +167,19 @@ void training_sessions_update(struct req *r)
 {
     const char *id = req_param(r, "id");
     PGresult *cur = training_sessions_load(r, id, 1, SCOPE_UPDATE);
-    if (!cur || req_if_match(r, training_col(cur, "version")) != 0 ||
+    if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0 ||
         req_check_body(r, training_fields, VALIDATE_PATCH) != 0)
         return;
-    json_t *merged = resource_merge(training_col(cur, "json"), r->json);
+    json_t *merged = resource_merge(db_value(cur, 0, "json"), r->json);
     json_t *errors = json_array();
-    int booked = atoi(training_col(cur, "booked_count"));
+    int booked = atoi(db_value(cur, 0, "booked_count"));
     json_int_t capacity = json_integer_value(json_object_get(merged, "capacity"));
     if (capacity < booked)
         validate_add(errors, "/capacity", "capacity_below_booked",
                      "cannot be lower than the %d places already taken", booked);
     int rc = 0;
     struct scope_owner to;
-    if (resource_changes(training_col(cur, "json"), r->json, "hub_id"))
+    if (resource_changes(db_value(cur, 0, "json"), r->json, "hub_id"))
         rc = resource_ref(r, merged, "hub_id", SCOPE_HUB, NULL, errors);
     training_owner(json_string_value(json_object_get(merged, "hub_id")), &to);
     if (rc != 0 || resource_errors(r, errors) != 0 ||
@@ -196,13 +189,12 @@ void training_sessions_update(struct req *r)
         json_decref(merged);
         return;
     }
-    const char *p[7];
-    p[0] = id;
-    int nparams = resource_params(r, training_fields, merged, p + 1, sizeof p / sizeof *p - 1);
-    json_decref(merged); /* the parameters are copies in the arena */
-    if (nparams < 0)
+    struct db_arg a[7] = {{"id", id}};
+    int nfields = resource_args(r, training_fields, merged, a + 1, sizeof a / sizeof *a - 1);
+    json_decref(merged); /* the values are copies in the arena */
+    if (nfields < 0)
         return;
-    PGresult *res = req_db(r, &training_statements[TRAINING_UPDATE], 7, p);
+    PGresult *res = req_db_args(r, &training_statements[TRAINING_UPDATE], 1 + nfields, a);
     if (!res)
         return;
     /* More capacity: the waiting list moves up into the new seats, oldest first. */
@@ -218,9 +210,8 @@ void training_sessions_delete(struct req *r)
 {
     const char *id = req_param(r, "id");
     PGresult *cur = training_sessions_load(r, id, 1, SCOPE_DELETE);
-    if (!cur || req_if_match(r, training_col(cur, "version")) != 0)
+    if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
-    const char *p[] = {id};
-    if (req_db(r, &training_statements[TRAINING_DELETE], 1, p))
+    if (req_db_args(r, &training_statements[TRAINING_DELETE], DB_ARGS({"id", id})))
         req_reply_empty(r, 204);
 }

@@ -17,18 +17,18 @@ enum {
 const struct db_stmt unavailability_statements[] = {
     [UNAVAILABILITY_INSERT] = {"unavailability_insert",
                                "INSERT INTO unavailability (person_id, from_on, to_on, reason) "
-                               "VALUES ($1, $2, $3, $4) "
+                               "VALUES ($person_id, $from_on, $to_on, $reason) "
                                "RETURNING unavailability_json(unavailability)::text AS json, id"},
     [UNAVAILABILITY_GET] = {"unavailability_get",
                             "SELECT unavailability_json(u)::text AS json FROM unavailability u "
-                            "WHERE u.id = $1 AND u.person_id = $2"},
-    [UNAVAILABILITY_DELETE] = {"unavailability_delete",
-                               "DELETE FROM unavailability WHERE id = $1 AND person_id = $2"},
+                            "WHERE u.id = $id AND u.person_id = $person_id"},
+    [UNAVAILABILITY_DELETE] = {"unavailability_delete", "DELETE FROM unavailability WHERE id = $id "
+                                                        "AND person_id = $person_id"},
     [UNAVAILABILITY_STATEMENTS] = {NULL, NULL},
 };
 
-/* The writable fields in the order of the insert's parameters after person_id. An
- * unavailability is added or removed, never edited, so it has no version. */
+/* The writable fields are the insert's $<field> values. An unavailability is added or removed,
+ * never edited, so it has no version. */
 static const struct vfield unavailability_fields[] = {
     {"id", V_UUID, V_READONLY, 0, NULL, 0, 0},
     {"person_id", V_UUID, V_READONLY, 0, NULL, 0, 0},

@@ -25,23 +25,25 @@
 const struct db_stmt unsubscribe_statements[] = {
     [UNSUB_KEY] = {"unsub_key", "SELECT encode(key, 'hex') AS key FROM unsubscribe_key"},
     [UNSUB_PERSON] = {"unsub_person",
-                      "SELECT 1 FROM people WHERE id = $1::uuid AND erased_at IS NULL"},
-    /* Switches kind $2 off for person $1 when it is on; audits the change ($3 request id).
+                      "SELECT 1 FROM people WHERE id = $id::uuid AND erased_at IS NULL"},
+    /* Switches $kind off for $person_id when it is on; audits the change ($request_id).
      * Columns: whether the person exists, whether anything changed. */
     [UNSUB_APPLY] =
         {"unsub_apply",
-         "WITH p AS (SELECT id, CASE WHEN $2::text = 'digest' THEN digest_opt_in "
-         "    ELSE COALESCE((notification_preferences ->> $2::text)::boolean, true) END AS on_now "
-         "  FROM people WHERE id = $1::uuid AND erased_at IS NULL FOR UPDATE), "
+         "WITH p AS (SELECT id, CASE WHEN $kind::text = 'digest' THEN digest_opt_in "
+         "    ELSE COALESCE((notification_preferences ->> $kind::text)::boolean, true) END "
+         "    AS on_now "
+         "  FROM people WHERE id = $person_id::uuid AND erased_at IS NULL FOR UPDATE), "
          "u AS (UPDATE people pe SET "
-         "    digest_opt_in = CASE WHEN $2::text = 'digest' THEN false ELSE pe.digest_opt_in END, "
-         "    notification_preferences = CASE WHEN $2::text = 'digest' "
+         "    digest_opt_in = CASE WHEN $kind::text = 'digest' THEN false "
+         "      ELSE pe.digest_opt_in END, "
+         "    notification_preferences = CASE WHEN $kind::text = 'digest' "
          "      THEN pe.notification_preferences "
-         "      ELSE pe.notification_preferences || jsonb_build_object($2::text, false) END, "
+         "      ELSE pe.notification_preferences || jsonb_build_object($kind::text, false) END, "
          "    version = pe.version + 1, updated_at = clock_timestamp() "
          "  FROM p WHERE pe.id = p.id AND p.on_now RETURNING pe.id), "
          "a AS (SELECT spp_audit('unsubscribe-link', 'change', ARRAY(SELECT id FROM u), "
-         "  '/unsubscribe/{token}', $3) AS done) "
+         "  '/unsubscribe/{token}', $request_id) AS done) "
          "SELECT EXISTS (SELECT 1 FROM p) AS found, EXISTS (SELECT 1 FROM u) AS changed, "
          "(SELECT count(*) FROM a) AS audited"},
     {NULL, NULL},
@@ -51,7 +53,7 @@ const struct db_stmt unsubscribe_statements[] = {
  * toward the failed-auth limit; or what req_db answers for a failed query). */
 static int unsubscribe_token(struct req *r, char *person, const char **kind)
 {
-    PGresult *res = req_db(r, &unsubscribe_statements[UNSUB_KEY], 0, NULL);
+    PGresult *res = req_db_args(r, &unsubscribe_statements[UNSUB_KEY], DB_NO_ARGS);
     if (!res)
         return -1;
     if (PQntuples(res) != 1) {
@@ -93,8 +95,7 @@ void unsubscribe_show(struct req *r)
     const char *kind;
     if (unsubscribe_token(r, person, &kind) != 0)
         return;
-    const char *p[] = {person};
-    PGresult *res = req_db(r, &unsubscribe_statements[UNSUB_PERSON], 1, p);
+    PGresult *res = req_db_args(r, &unsubscribe_statements[UNSUB_PERSON], DB_ARGS({"id", person}));
     if (!res)
         return;
     if (PQntuples(res) == 0)
@@ -109,8 +110,9 @@ void unsubscribe_apply(struct req *r)
     const char *kind;
     if (unsubscribe_token(r, person, &kind) != 0)
         return;
-    const char *p[] = {person, kind, r->request_id};
-    PGresult *res = req_db(r, &unsubscribe_statements[UNSUB_APPLY], 3, p);
+    PGresult *res =
+        req_db_args(r, &unsubscribe_statements[UNSUB_APPLY],
+                    DB_ARGS({"person_id", person}, {"kind", kind}, {"request_id", r->request_id}));
     if (!res)
         return;
     if (strcmp(db_value(res, 0, "found"), "t") != 0)

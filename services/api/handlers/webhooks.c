@@ -28,23 +28,24 @@
 const struct db_stmt webhooks_statements[] = {
     [WEBHOOK_INSERT] = {"webhook_insert",
                         "INSERT INTO webhooks (id, url, events, secret_enc, api_key_id) "
-                        "VALUES ($1, $2, $3::text[], $4, $5) "
+                        "VALUES ($id, $url, $events::text[], $secret_enc, $api_key_id) "
                         "RETURNING webhook_json(webhooks)::text AS json, version"},
     /* The owner column is the key that created it (NULL for the bootstrap admin token). */
     [WEBHOOK_GET] = {"webhook_get", "SELECT webhook_json(w)::text AS json, w.version, w.api_key_id "
-                                    "FROM webhooks w WHERE w.id = $1"},
+                                    "FROM webhooks w WHERE w.id = $id"},
     [WEBHOOK_LOCK] =
         {"webhook_lock",
          "SELECT webhook_json(w)::text AS json, w.version, w.api_key_id FROM webhooks w "
-         "WHERE w.id = $1 FOR UPDATE"},
-    [WEBHOOK_DELETE] = {"webhook_delete", "DELETE FROM webhooks WHERE id = $1 RETURNING id"},
-    /* Serialises creates by one key ($1; NULL for the bootstrap admin token) until commit. */
+         "WHERE w.id = $id FOR UPDATE"},
+    [WEBHOOK_DELETE] = {"webhook_delete", "DELETE FROM webhooks WHERE id = $id RETURNING id"},
+    /* Serialises creates by one key ($api_key_id; NULL for the bootstrap admin token) until
+     * commit. */
     [WEBHOOK_OWNER_LOCK] = {"webhook_owner_lock",
                             "SELECT pg_advisory_xact_lock(hashtextextended('webhooks:' || "
-                            "COALESCE($1::text, ''), 0))"},
-    [WEBHOOK_OWNER_COUNT] =
-        {"webhook_owner_count",
-         "SELECT count(*) AS hooks FROM webhooks WHERE api_key_id IS NOT DISTINCT FROM $1::uuid"},
+                            "COALESCE($api_key_id::text, ''), 0))"},
+    [WEBHOOK_OWNER_COUNT] = {"webhook_owner_count",
+                             "SELECT count(*) AS hooks FROM webhooks "
+                             "WHERE api_key_id IS NOT DISTINCT FROM $api_key_id::uuid"},
     {NULL, NULL},
 };
 
@@ -77,9 +78,9 @@ static const char *webhooks_owner(const struct req *r)
  * the caller does not own it. Columns: json, version, api_key_id. NULL after answering. */
 static PGresult *webhooks_load(struct req *r, int lock)
 {
-    const char *p[] = {req_param(r, "id")};
-    PGresult *res = req_db(
-        r, lock ? &webhooks_statements[WEBHOOK_LOCK] : &webhooks_statements[WEBHOOK_GET], 1, p);
+    PGresult *res = req_db_args(
+        r, lock ? &webhooks_statements[WEBHOOK_LOCK] : &webhooks_statements[WEBHOOK_GET],
+        DB_ARGS({"id", req_param(r, "id")}));
     if (!res)
         return NULL;
     const char *owner = webhooks_owner(r);
@@ -181,11 +182,12 @@ static int webhooks_check_target(const char *url, json_t *errors)
  * allowed, else answers (409, or the database's error) and returns -1. */
 static int webhooks_check_cap(struct req *r)
 {
-    const char *owner[] = {r->principal.key_id[0] ? r->principal.key_id : NULL};
-    PGresult *res = req_db(r, &webhooks_statements[WEBHOOK_OWNER_LOCK], 1, owner);
+    const char *owner = r->principal.key_id[0] ? r->principal.key_id : NULL;
+    PGresult *res =
+        req_db_args(r, &webhooks_statements[WEBHOOK_OWNER_LOCK], DB_ARGS({"api_key_id", owner}));
     if (!res)
         return -1;
-    res = req_db(r, &webhooks_statements[WEBHOOK_OWNER_COUNT], 1, owner);
+    res = req_db_args(r, &webhooks_statements[WEBHOOK_OWNER_COUNT], DB_ARGS({"api_key_id", owner}));
     if (!res)
         return -1;
     if (atol(db_value(res, 0, "hooks")) >= WEBHOOKS_PER_KEY_MAX) {
@@ -283,8 +285,10 @@ void webhooks_create(struct req *r)
         req_problem(r, 500, "internal", "Something went wrong on our side.");
         goto done;
     }
-    const char *p[] = {id, url, events, box, r->principal.key_id[0] ? r->principal.key_id : NULL};
-    PGresult *res = req_db(r, &webhooks_statements[WEBHOOK_INSERT], 5, p);
+    PGresult *res =
+        req_db_args(r, &webhooks_statements[WEBHOOK_INSERT],
+                    DB_ARGS({"id", id}, {"url", url}, {"events", events}, {"secret_enc", box},
+                            {"api_key_id", r->principal.key_id[0] ? r->principal.key_id : NULL}));
     if (res) {
         json_t *hook = json_loads(db_value(res, 0, "json"), 0, NULL);
         json_object_set_new(hook, "secret", json_string(secret));
@@ -315,7 +319,6 @@ void webhooks_delete(struct req *r)
     PGresult *cur = webhooks_load(r, 1);
     if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
-    const char *p[] = {req_param(r, "id")};
-    if (req_db(r, &webhooks_statements[WEBHOOK_DELETE], 1, p))
+    if (req_db_args(r, &webhooks_statements[WEBHOOK_DELETE], DB_ARGS({"id", req_param(r, "id")})))
         req_reply_empty(r, 204);
 }

@@ -23,34 +23,40 @@ const struct db_stmt champion_assign_statements[] = {
          "SELECT r.status, r.champion_id, r.partnership_id, s.name AS school_name, "
          "COALESCE(r.focus, '') AS focus, "
          "COALESCE(r.workshop_on, (clock_timestamp() AT TIME ZONE COALESCE(p.timezone, "
-         "$2))::date) AS day, "
+         "$default_tz))::date) AS day, "
          "p.lead_contact_id, lead.email AS lead_email, h.contact_email, "
-         "COALESCE(p.timezone, $2) AS timezone "
+         "COALESCE(p.timezone, $default_tz) AS timezone "
          "FROM reviews r JOIN schools s ON s.id = r.school_id "
          "LEFT JOIN partnerships p ON p.id = r.partnership_id "
          "LEFT JOIN people lead ON lead.id = p.lead_contact_id LEFT JOIN hubs h ON h.id = p.hub_id "
-         "WHERE r.id = $1 FOR UPDATE OF r"},
-    /* People of the partnership (not erased) accredited as champions on day $2 (the rules
-     * re-check it), with their assignments in the 12 months before it and their earliest
-     * award. */
+         "WHERE r.id = $review_id FOR UPDATE OF r"},
+    /* People of partnership $partnership_id (not erased) accredited as champions on $day (the
+     * rules re-check it), with their assignments, other than to review $review_id, in the 12
+     * months before it and their earliest award. */
     [CA_CANDIDATES] =
         {"ca_candidates",
          "SELECT pe.id, (SELECT count(*) FROM reviews x WHERE x.champion_id = pe.id "
-         "AND x.id <> $3 AND x.status <> 'cancelled' "
-         "AND COALESCE(x.workshop_on, x.created_at::date) > $2::date - interval '12 months') "
+         "AND x.id <> $review_id AND x.status <> 'cancelled' "
+         "AND COALESCE(x.workshop_on, x.created_at::date) > $day::date - interval '12 months') "
          "AS assignments, "
          "(SELECT min(a.awarded_on) FROM accreditations a WHERE a.person_id = pe.id "
          "AND a.role = 'improvement_champion' AND a.counts) AS first_awarded "
-         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
+         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = "
+         "$partnership_id "
          "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
          "WHERE a.person_id = pe.id AND a.role = 'improvement_champion' AND a.counts "
-         "AND $2::date BETWEEN a.awarded_on AND a.valid_until) ORDER BY pe.id"},
-    [CA_SET] = {"ca_set", "SELECT o_job AS job_id FROM spp_review_set_champion($1, $2, 'worker')"},
-    /* The event and the webhook job that announces it (sql/0013); returns the job. */
-    [CA_EVENT] = {"ca_event", "SELECT spp_review_event($1, $2, NULL, NULL, 'worker', $3)"},
+         "AND $day::date BETWEEN a.awarded_on AND a.valid_until) ORDER BY pe.id"},
+    /* Sets (or, $champion_id NULL, clears) the champion; returns the webhook job (job_id). */
+    [CA_SET] = {"ca_set", "SELECT o_job AS job_id FROM spp_review_set_champion($review_id, "
+                          "$champion_id, 'worker')"},
+    /* The event and the webhook job that announces it (sql/0013); returns the job (job_id). */
+    [CA_EVENT] = {"ca_event", "SELECT spp_review_event($review_id, $kind, NULL, NULL, 'worker', "
+                              "$reason) AS job_id"},
+    /* One recipient ($person_id may be NULL) told of the review; returns the job (job_id). */
     [CA_NOTIFY] = {"ca_notify",
-                   "SELECT spp_notify('champion.unassignable', $1::uuid, $2::uuid, $3, "
-                   "(clock_timestamp() AT TIME ZONE $4)::date, $1::uuid, $5::jsonb)"},
+                   "SELECT spp_notify('champion.unassignable', $review_id::uuid, "
+                   "$person_id::uuid, $recipient, (clock_timestamp() AT TIME ZONE $tz)::date, "
+                   "$review_id::uuid, $data::jsonb) AS job_id"},
     {NULL, NULL},
 };
 
@@ -66,11 +72,12 @@ static int ca_ok(struct job_ctx *ctx, PGresult *res, const char *what)
 static int ca_event(struct job_ctx *ctx, const char *review_id, const char *kind,
                     const char *reason)
 {
-    const char *p[] = {review_id, kind, reason};
-    PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_EVENT], 3, p);
+    PGresult *res =
+        db_exec_args(ctx->db, &champion_assign_statements[CA_EVENT],
+                     DB_ARGS({"review_id", review_id}, {"kind", kind}, {"reason", reason}));
     int ok = ca_ok(ctx, res, "writing the event");
     if (ok)
-        jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
+        jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);
     PQclear(res);
     return ok;
 }
@@ -95,11 +102,12 @@ static int ca_unassignable(struct job_ctx *ctx, const char *review_id, const PGr
     for (int i = 0; i < 2 && ok; i++) {
         if (!who[i][1])
             continue;
-        const char *p[] = {review_id, who[i][0], who[i][1], tz, text};
-        PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_NOTIFY], 5, p);
+        PGresult *res = db_exec_args(ctx->db, &champion_assign_statements[CA_NOTIFY],
+                                     DB_ARGS({"review_id", review_id}, {"person_id", who[i][0]},
+                                             {"recipient", who[i][1]}, {"tz", tz}, {"data", text}));
         ok = ca_ok(ctx, res, "notifying");
         if (ok)
-            jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
+            jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);
         PQclear(res);
     }
     free(text);
@@ -116,8 +124,9 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
     struct arena a;
     arena_init(&a);
     enum job_result result = JOB_RETRY;
-    const char *p[] = {review_id, ctx->cfg->tz};
-    PGresult *rev = db_exec(ctx->db, &champion_assign_statements[CA_REVIEW], 2, p), *cands = NULL;
+    PGresult *rev = db_exec_args(ctx->db, &champion_assign_statements[CA_REVIEW],
+                                 DB_ARGS({"review_id", review_id}, {"default_tz", ctx->cfg->tz})),
+             *cands = NULL;
     if (!ca_ok(ctx, rev, "loading the review"))
         goto done;
     if (PQntuples(rev) == 0 || !strcmp(db_value(rev, 0, "status"), "completed") ||
@@ -141,9 +150,9 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
             goto done;
         }
     }
-    const char *c[] = {db_value_or_null(rev, 0, "partnership_id"), db_value(rev, 0, "day"),
-                       review_id};
-    cands = db_exec(ctx->db, &champion_assign_statements[CA_CANDIDATES], 3, c);
+    cands = db_exec_args(ctx->db, &champion_assign_statements[CA_CANDIDATES],
+                         DB_ARGS({"partnership_id", db_value_or_null(rev, 0, "partnership_id")},
+                                 {"day", db_value(rev, 0, "day")}, {"review_id", review_id}));
     if (!ca_ok(ctx, cands, "loading candidates"))
         goto done;
     int n = PQntuples(cands);
@@ -163,9 +172,10 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
     }
     int pick = champion_pick(eligible, neligible);
     if (pick < 0) {
-        const char *clear[] = {review_id, NULL};
         PGresult *res =
-            !champion ? NULL : db_exec(ctx->db, &champion_assign_statements[CA_SET], 2, clear);
+            !champion ? NULL
+                      : db_exec_args(ctx->db, &champion_assign_statements[CA_SET],
+                                     DB_ARGS({"review_id", review_id}, {"champion_id", NULL}));
         int ok = !res || ca_ok(ctx, res, "clearing the champion");
         if (res)
             PQclear(res);
@@ -173,11 +183,12 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
             result = JOB_OK;
         goto done;
     }
-    const char *set[] = {review_id, eligible[pick].id};
-    PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_SET], 2, set);
+    PGresult *res =
+        db_exec_args(ctx->db, &champion_assign_statements[CA_SET],
+                     DB_ARGS({"review_id", review_id}, {"champion_id", eligible[pick].id}));
     int ok = ca_ok(ctx, res, "assigning");
     if (ok)
-        jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
+        jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);
     PQclear(res);
     if (ok) {
         char extra[160];

@@ -50,42 +50,44 @@
 
 const struct db_stmt digest_compile_statements[] = {
     /* One compile per partnership at a time, until this transaction ends. */
-    [DIGEST_LOCK] = {"digest_lock",
-                     "SELECT pg_advisory_xact_lock(hashtextextended('digest.compile:' || $1, 0))"},
-    /* The date, cut-off and window of a compile ($2 slot, $3 date; either may be NULL). Columns:
-     * digest_date, future, digest_enabled, exists, window_from, cut_off. No row when the
+    [DIGEST_LOCK] =
+        {"digest_lock",
+         "SELECT pg_advisory_xact_lock(hashtextextended('digest.compile:' || $partnership_id, 0))"},
+    /* The date, cut-off and window of a compile ($slot, $date; either may be NULL). Columns:
+     * digest_date, future, digest_enabled, has_digest, window_from, cut_off. No row when the
      * partnership is gone. */
     [DIGEST_BOUNDS] =
         {"digest_bounds",
          "WITH p AS (SELECT id, timezone, digest_enabled, clock_timestamp() AS now, "
          "  (clock_timestamp() AT TIME ZONE timezone)::date AS today "
-         "  FROM partnerships WHERE id = $1::uuid), "
-         "a AS (SELECT p.*, CASE WHEN $2::timestamptz IS NOT NULL "
-         "    THEN ($2::timestamptz AT TIME ZONE p.timezone)::date "
-         "    ELSE COALESCE($3::date, p.today) END AS day FROM p), "
-         "b AS (SELECT a.*, LEAST(CASE WHEN $2::timestamptz IS NOT NULL THEN $2::timestamptz "
+         "  FROM partnerships WHERE id = $partnership_id::uuid), "
+         "a AS (SELECT p.*, CASE WHEN $slot::timestamptz IS NOT NULL "
+         "    THEN ($slot::timestamptz AT TIME ZONE p.timezone)::date "
+         "    ELSE COALESCE($date::date, p.today) END AS day FROM p), "
+         "b AS (SELECT a.*, LEAST(CASE WHEN $slot::timestamptz IS NOT NULL THEN $slot::timestamptz "
          "    WHEN a.day >= a.today THEN a.now "
          "    ELSE (a.day + 1)::timestamp AT TIME ZONE a.timezone END, "
          "  (SELECT min(d.window_from) FROM digests d WHERE d.partnership_id = a.id "
          "    AND d.digest_date > a.day)) AS cut FROM a) "
-         "SELECT b.day, b.day > b.today, b.digest_enabled, "
+         "SELECT b.day AS digest_date, b.day > b.today AS future, b.digest_enabled, "
          "  EXISTS (SELECT 1 FROM digests d WHERE d.partnership_id = b.id AND d.digest_date = "
-         "b.day), "
+         "b.day) AS has_digest, "
          "  LEAST(COALESCE((SELECT d.cut_off FROM digests d WHERE d.partnership_id = b.id "
          "    AND d.digest_date < b.day ORDER BY d.digest_date DESC LIMIT 1), "
-         "    b.cut - interval '24 hours'), b.cut), b.cut FROM b"},
-    /* Compiles the items of partnership $1 for date $2 over the window ($3, $4] and stores the
-     * digest, compiled by job $5, unless that date has one. Returns id, empty; no row when the
-     * date had a digest already. */
+         "    b.cut - interval '24 hours'), b.cut) AS window_from, b.cut AS cut_off FROM b"},
+    /* Compiles the items of partnership $partnership_id for date $digest_date over the window
+     * ($window_from, $cut_off] and stores the digest, compiled by job $job_id, unless that date
+     * has one. Returns id, empty; no row when the date had a digest already. */
     [DIGEST_INSERT] =
         {"digest_insert",
-         "WITH p AS (SELECT id, name, hub_id, timezone FROM partnerships WHERE id = $1::uuid), "
+         "WITH p AS (SELECT id, name, hub_id, timezone FROM partnerships WHERE id = "
+         "$partnership_id::uuid), "
          "i AS (SELECT jsonb_build_object("
          "  'partnership_name', p.name, 'timezone', p.timezone, "
-         "  'window_from', spp_ts($3::timestamptz), "
-         "  'window_from_local', to_char($3::timestamptz AT TIME ZONE p.timezone, "
+         "  'window_from', spp_ts($window_from::timestamptz), "
+         "  'window_from_local', to_char($window_from::timestamptz AT TIME ZONE p.timezone, "
          "    'YYYY-MM-DD HH24:MI'), "
-         "  'cut_off_local', to_char($4::timestamptz AT TIME ZONE p.timezone, 'YYYY-MM-DD "
+         "  'cut_off_local', to_char($cut_off::timestamptz AT TIME ZONE p.timezone, 'YYYY-MM-DD "
          "HH24:MI'), "
          /* News: best practices published in the window, from the reviews of this partnership. */
          "  'best_practices', COALESCE((SELECT jsonb_agg(jsonb_build_object('id', b.id, "
@@ -94,7 +96,8 @@ const struct db_stmt digest_compile_statements[] = {
          "    ORDER BY b.published_at, b.id) "
          "    FROM reviews r JOIN best_practices b ON b.review_id = r.id "
          "    JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
-         "    AND b.published_at > $3::timestamptz AND b.published_at <= $4::timestamptz), "
+         "    AND b.published_at > $window_from::timestamptz AND b.published_at <= "
+         "$cut_off::timestamptz), "
          "    '[]'::jsonb), "
          /* News: every status change in the window, oldest first. */
          "  'status_changes', COALESCE((SELECT jsonb_agg(jsonb_build_object('review_id', r.id, "
@@ -105,7 +108,8 @@ const struct db_stmt digest_compile_statements[] = {
          "    FROM reviews r JOIN review_events e ON e.review_id = r.id "
          "    JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
          "    AND e.kind = 'transition' "
-         "    AND e.created_at > $3::timestamptz AND e.created_at <= $4::timestamptz), "
+         "    AND e.created_at > $window_from::timestamptz AND e.created_at <= "
+         "$cut_off::timestamptz), "
          "    '[]'::jsonb), "
          /* Context: visits and workshops of live reviews on any of the 14 days from digest_date. */
          "  'upcoming', COALESCE((SELECT jsonb_agg(u.item ORDER BY u.starts_on, u.kind DESC, "
@@ -116,9 +120,10 @@ const struct db_stmt digest_compile_statements[] = {
          "      r.review_starts_on AS starts_on, 'visit' AS kind, s.name AS school_name, "
          "      r.id AS review_id "
          "    FROM reviews r JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
-         "    AND r.status NOT IN ('completed', 'cancelled') AND r.review_starts_on < $2::date + "
+         "    AND r.status NOT IN ('completed', 'cancelled') AND r.review_starts_on < "
+         "$digest_date::date + "
          "14 "
-         "    AND COALESCE(r.review_ends_on, r.review_starts_on) >= $2::date "
+         "    AND COALESCE(r.review_ends_on, r.review_starts_on) >= $digest_date::date "
          "    UNION ALL "
          "    SELECT jsonb_build_object('kind', 'workshop', 'review_id', r.id, 'school_name', "
          "s.name, "
@@ -126,7 +131,8 @@ const struct db_stmt digest_compile_statements[] = {
          "      r.workshop_on, 'workshop', s.name, r.id "
          "    FROM reviews r JOIN schools s ON s.id = r.school_id WHERE r.partnership_id = p.id "
          "    AND r.status NOT IN ('completed', 'cancelled') "
-         "    AND r.workshop_on >= $2::date AND r.workshop_on < $2::date + 14) u), '[]'::jsonb), "
+         "    AND r.workshop_on >= $digest_date::date AND r.workshop_on < $digest_date::date + 14) "
+         "u), '[]'::jsonb), "
          /* Context: the soonest sessions after the cut-off with seats left that the partnership
           * may book (no hub, or its own hub's). */
          "  'training', COALESCE((SELECT jsonb_agg(t.item ORDER BY t.starts_at, t.id) FROM ("
@@ -136,33 +142,38 @@ const struct db_stmt digest_compile_statements[] = {
          "        'YYYY-MM-DD HH24:MI'), "
          "      'location', ts.location, 'seats_left', ts.capacity - ts.booked_count) AS item, "
          "      ts.starts_at, ts.id FROM training_sessions ts "
-         "    WHERE ts.starts_at > $4::timestamptz AND ts.booked_count < ts.capacity "
+         "    WHERE ts.starts_at > $cut_off::timestamptz AND ts.booked_count < ts.capacity "
          "    AND (ts.hub_id IS NULL OR ts.hub_id = p.hub_id) "
          "    ORDER BY ts.starts_at, ts.id LIMIT " DIGEST_TRAINING_MAX ") t), '[]'::jsonb)"
          ") AS items FROM p) "
          "INSERT INTO digests (partnership_id, digest_date, window_from, cut_off, items, empty, "
          "  job_id) "
-         "SELECT $1::uuid, $2::date, $3::timestamptz, $4::timestamptz, i.items, "
+         "SELECT $partnership_id::uuid, $digest_date::date, $window_from::timestamptz, "
+         "$cut_off::timestamptz, i.items, "
          "  jsonb_array_length(i.items -> 'best_practices') "
-         "  + jsonb_array_length(i.items -> 'status_changes') = 0, $5::uuid FROM i "
+         "  + jsonb_array_length(i.items -> 'status_changes') = 0, $job_id::uuid FROM i "
          "ON CONFLICT ON CONSTRAINT digests_once_key DO NOTHING RETURNING id, empty"},
-    /* One notification per opted-in person of the partnership's schools for digest $1 of
-     * partnership $2 and date $3, all in one spp_notify_many call (which decides "once" and the
-     * per-kind opt-out). Returns the jobs queued (uuid[]) and how many people there were. */
+    /* One notification per opted-in person of the partnership's schools for digest $digest_id of
+     * partnership $partnership_id and date $digest_date, all in one spp_notify_many call (which
+     * decides "once" and the per-kind opt-out). Returns the jobs queued (job_ids, uuid[]) and how
+     * many people there were (people). */
     [DIGEST_NOTIFY] =
         {"digest_notify",
-         "SELECT COALESCE(spp_notify_many('digest', $1::uuid, array_agg(pe.id ORDER BY pe.id), "
-         "  array_agg(pe.email ORDER BY pe.id), $3::date, NULL, "
-         "  jsonb_build_object('digest_id', $1::uuid)), '{}')::text, count(*) "
+         "SELECT COALESCE(spp_notify_many('digest', $digest_id::uuid, array_agg(pe.id ORDER BY "
+         "pe.id), "
+         "  array_agg(pe.email ORDER BY pe.id), $digest_date::date, NULL, "
+         "  jsonb_build_object('digest_id', $digest_id::uuid)), '{}')::text AS job_ids, "
+         "  count(*) AS people "
          "FROM people pe JOIN schools s ON s.id = pe.school_id "
-         "WHERE s.partnership_id = $2::uuid AND pe.digest_opt_in"},
-    /* Marks digest $1 handed to delivery and announces it as a digest.published webhook event
-     * (spp_announce: a fresh event id, which stays in the payload through every retry). */
-    [DIGEST_PUBLISH] =
-        {"digest_publish",
-         "WITH d AS (UPDATE digests SET delivered_at = clock_timestamp() WHERE id = $1::uuid "
-         "  RETURNING digest_json(digests)::jsonb AS data) "
-         "SELECT spp_announce('digest.published', d.data) FROM d"},
+         "WHERE s.partnership_id = $partnership_id::uuid AND pe.digest_opt_in"},
+    /* Marks digest $digest_id handed to delivery and announces it as a digest.published webhook
+     * event (spp_announce: a fresh event id, which stays in the payload through every retry);
+     * returns the job (job_id). */
+    [DIGEST_PUBLISH] = {"digest_publish",
+                        "WITH d AS (UPDATE digests SET delivered_at = clock_timestamp() WHERE id = "
+                        "$digest_id::uuid "
+                        "  RETURNING digest_json(digests)::jsonb AS data) "
+                        "SELECT spp_announce('digest.published', d.data) AS job_id FROM d"},
     {NULL, NULL},
 };
 
@@ -194,13 +205,13 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     }
     enum job_result rc = JOB_RETRY;
     PGresult *res = NULL;
-    const char *lp[] = {pid};
-    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_LOCK], 1, lp)))
+    if (!(res = worker_exec_args(ctx, &digest_compile_statements[DIGEST_LOCK],
+                                 DB_ARGS({"partnership_id", pid}))))
         goto done;
     PQclear(res);
 
-    const char *bp[] = {pid, slot, date};
-    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_BOUNDS], 3, bp)))
+    if (!(res = worker_exec_args(ctx, &digest_compile_statements[DIGEST_BOUNDS],
+                                 DB_ARGS({"partnership_id", pid}, {"slot", slot}, {"date", date}))))
         goto done;
     if (PQntuples(res) == 0) {
         log_info("digest.compile %s: partnership %s is gone; nothing to do", ctx->id, pid);
@@ -208,12 +219,12 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
         goto done;
     }
     char day[16], from[64], cut[64];
-    snprintf(day, sizeof day, "%s", PQgetvalue(res, 0, 0));
-    int future = !strcmp(PQgetvalue(res, 0, 1), "t");
-    int enabled = !strcmp(PQgetvalue(res, 0, 2), "t");
-    int exists = !strcmp(PQgetvalue(res, 0, 3), "t");
-    snprintf(from, sizeof from, "%s", PQgetvalue(res, 0, 4));
-    snprintf(cut, sizeof cut, "%s", PQgetvalue(res, 0, 5));
+    snprintf(day, sizeof day, "%s", db_value(res, 0, "digest_date"));
+    int future = !strcmp(db_value(res, 0, "future"), "t");
+    int enabled = !strcmp(db_value(res, 0, "digest_enabled"), "t");
+    int exists = !strcmp(db_value(res, 0, "has_digest"), "t");
+    snprintf(from, sizeof from, "%s", db_value(res, 0, "window_from"));
+    snprintf(cut, sizeof cut, "%s", db_value(res, 0, "cut_off"));
     PQclear(res);
     res = NULL;
     if (future || !enabled || exists) {
@@ -226,30 +237,33 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
         goto done;
     }
 
-    const char *ip[] = {pid, day, from, cut, ctx->id};
-    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_INSERT], 5, ip)))
+    if (!(res = worker_exec_args(ctx, &digest_compile_statements[DIGEST_INSERT],
+                                 DB_ARGS({"partnership_id", pid}, {"digest_date", day},
+                                         {"window_from", from}, {"cut_off", cut},
+                                         {"job_id", ctx->id}))))
         goto done;
-    if (PQntuples(res) == 0 || !strcmp(PQgetvalue(res, 0, 1), "t")) {
+    if (PQntuples(res) == 0 || !strcmp(db_value(res, 0, "empty"), "t")) {
         rc = JOB_OK; /* compiled by someone else meanwhile, or nothing new: stored, not sent */
         goto done;
     }
     char digest_id[37];
-    snprintf(digest_id, sizeof digest_id, "%s", PQgetvalue(res, 0, 0));
+    snprintf(digest_id, sizeof digest_id, "%s", db_value(res, 0, "id"));
     PQclear(res);
 
-    const char *np[] = {digest_id, pid, day};
-    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_NOTIFY], 3, np)))
+    if (!(res = worker_exec_args(
+              ctx, &digest_compile_statements[DIGEST_NOTIFY],
+              DB_ARGS({"digest_id", digest_id}, {"partnership_id", pid}, {"digest_date", day}))))
         goto done;
     log_info("digest.compile %s: digest %s of partnership %s for %s: %d of %s people notified",
              ctx->id, digest_id, pid, day,
-             jobs_outbox_add_array(ctx->outbox, PQgetvalue(res, 0, 0), JOBS_BULK_STREAM),
-             PQgetvalue(res, 0, 1));
+             jobs_outbox_add_array(ctx->outbox, db_value(res, 0, "job_ids"), JOBS_BULK_STREAM),
+             db_value(res, 0, "people"));
     PQclear(res);
 
-    const char *pp[] = {digest_id};
-    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_PUBLISH], 1, pp)))
+    if (!(res = worker_exec_args(ctx, &digest_compile_statements[DIGEST_PUBLISH],
+                                 DB_ARGS({"digest_id", digest_id}))))
         goto done;
-    jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
+    jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);
     rc = JOB_OK;
 done:
     if (res)

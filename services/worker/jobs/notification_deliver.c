@@ -46,21 +46,22 @@ const struct db_stmt notification_deliver_statements[] = {
                  "FROM notifications n LEFT JOIN people pe ON pe.id = n.person_id "
                  "LEFT JOIN schools s ON s.id = pe.school_id "
                  "LEFT JOIN partnerships pa ON pa.id = s.partnership_id "
-                 "WHERE n.id = $1 FOR UPDATE OF n"},
+                 "WHERE n.id = $notification_id FOR UPDATE OF n"},
     [ND_SKIP] = {"nd_skip",
                  "UPDATE notifications SET status = 'skipped', updated_at = clock_timestamp() "
-                 "WHERE id = $1"},
+                 "WHERE id = $notification_id"},
     [ND_DIGEST] = {"nd_digest",
-                   "SELECT digest_json(d)::text AS json FROM digests d WHERE d.id = $1"},
-    [ND_SENT] = {"nd_sent",
-                 "UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(), "
-                 "attempts = attempts + 1, updated_at = clock_timestamp() WHERE id = $1"},
-    /* A failed attempt ($3: it was the job's last). */
-    [ND_FAILED] =
-        {"nd_failed",
-         "UPDATE notifications SET attempts = attempts + 1, last_error = $2, "
-         "status = CASE WHEN $3::boolean THEN 'failed' ELSE 'pending' END, "
-         "updated_at = clock_timestamp() WHERE id = $1 AND status IN ('pending', 'failed')"},
+                   "SELECT digest_json(d)::text AS json FROM digests d WHERE d.id = $digest_id"},
+    [ND_SENT] =
+        {"nd_sent",
+         "UPDATE notifications SET status = 'sent', sent_at = clock_timestamp(), "
+         "attempts = attempts + 1, updated_at = clock_timestamp() WHERE id = $notification_id"},
+    /* A failed attempt ($last_attempt: it was the job's last). */
+    [ND_FAILED] = {"nd_failed",
+                   "UPDATE notifications SET attempts = attempts + 1, last_error = $error, "
+                   "status = CASE WHEN $last_attempt::boolean THEN 'failed' ELSE 'pending' END, "
+                   "updated_at = clock_timestamp() WHERE id = $notification_id AND status IN "
+                   "('pending', 'failed')"},
     {NULL, NULL},
 };
 
@@ -81,8 +82,8 @@ static int nd_render_digest(struct job_ctx *ctx, const json_t *data, const struc
         snprintf(ctx->err, sizeof ctx->err, "digest notification without a digest_id");
         return -1;
     }
-    const char *p[] = {digest_id};
-    PGresult *res = db_exec(ctx->db, &notification_deliver_statements[ND_DIGEST], 1, p);
+    PGresult *res = db_exec_args(ctx->db, &notification_deliver_statements[ND_DIGEST],
+                                 DB_ARGS({"digest_id", digest_id}));
     int rc = -1;
     json_t *digest = NULL;
     if (!nd_db_ok(ctx, res, "loading the digest"))
@@ -150,8 +151,9 @@ int notification_deliver_failed(struct job_ctx *ctx, int dead)
     const char *id = json_string_value(json_object_get(ctx->payload, "notification_id"));
     if (!id)
         return 0;
-    const char *p[] = {id, ctx->err, dead ? "true" : "false"};
-    PGresult *res = db_exec(ctx->db, &notification_deliver_statements[ND_FAILED], 3, p);
+    PGresult *res = db_exec_args(ctx->db, &notification_deliver_statements[ND_FAILED],
+                                 DB_ARGS({"notification_id", id}, {"error", ctx->err},
+                                         {"last_attempt", dead ? "true" : "false"}));
     int ok = db_ok(res);
     if (res)
         PQclear(res);
@@ -165,8 +167,8 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         snprintf(ctx->err, sizeof ctx->err, "payload without a notification_id");
         return JOB_RETRY;
     }
-    const char *p[] = {id};
-    PGresult *res = db_exec(ctx->db, &notification_deliver_statements[ND_LOAD], 1, p);
+    PGresult *res = db_exec_args(ctx->db, &notification_deliver_statements[ND_LOAD],
+                                 DB_ARGS({"notification_id", id}));
     if (!nd_db_ok(ctx, res, "loading the notification")) {
         if (res)
             PQclear(res);
@@ -194,7 +196,8 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
     }
     if (!strcmp(db_value(res, 0, "opted_out"), "t")) {
         /* Switched off since it was queued: not sent, and nothing to retry. */
-        PGresult *skip = db_exec(ctx->db, &notification_deliver_statements[ND_SKIP], 1, p);
+        PGresult *skip = db_exec_args(ctx->db, &notification_deliver_statements[ND_SKIP],
+                                      DB_ARGS({"notification_id", id}));
         result = nd_db_ok(ctx, skip, "skipping the notification") ? JOB_OK : JOB_RETRY;
         if (skip)
             PQclear(skip);
@@ -237,7 +240,8 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         result = JOB_RETRY;
         goto done;
     }
-    PGresult *sent = db_exec(ctx->db, &notification_deliver_statements[ND_SENT], 1, p);
+    PGresult *sent = db_exec_args(ctx->db, &notification_deliver_statements[ND_SENT],
+                                  DB_ARGS({"notification_id", id}));
     /* Sent but not recorded (PostgreSQL went away): the retry sends again, same Message-ID. */
     result = nd_db_ok(ctx, sent, "recording the delivery") ? JOB_OK : JOB_RETRY;
     if (sent)

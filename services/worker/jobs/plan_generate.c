@@ -20,10 +20,11 @@ const struct db_stmt plan_generate_statements[] = {
     [PG_PLAN] =
         {"pg_plan",
          "SELECT partnership_id, year_starts_on, team_size, visit_days, status FROM review_plans "
-         "WHERE id = $1 FOR UPDATE"},
-    [PG_SCHOOLS] = {"pg_schools", "SELECT id FROM schools WHERE partnership_id = $1 ORDER BY id"},
+         "WHERE id = $review_plan_id FOR UPDATE"},
+    [PG_SCHOOLS] = {"pg_schools",
+                    "SELECT id FROM schools WHERE partnership_id = $partnership_id ORDER BY id"},
     /* Every person of the partnership accredited as a peer reviewer at some time, with the
-     * facts §1.2 checks; $2 is the first day of the plan's year. */
+     * facts §1.2 checks; $year_starts_on is the first day of the plan's year. */
     [PG_REVIEWERS] =
         {"pg_reviewers",
          "SELECT pe.id, pe.school_id, "
@@ -44,18 +45,21 @@ const struct db_stmt plan_generate_statements[] = {
          ") b)::text AS busy, "
          "(SELECT count(*) FROM review_team t JOIN reviews r ON r.id = t.review_id "
          "  WHERE t.person_id = pe.id AND r.status <> 'cancelled' "
-         "  AND r.review_starts_on >= $2::date "
-         "  AND r.review_starts_on < ($2::date + interval '1 year')::date) AS prior_visits "
-         "FROM people pe JOIN schools s ON s.id = pe.school_id WHERE s.partnership_id = $1 "
+         "  AND r.review_starts_on >= $year_starts_on::date "
+         "  AND r.review_starts_on < ($year_starts_on::date + interval '1 year')::date) "
+         "AS prior_visits "
+         "FROM people pe JOIN schools s ON s.id = pe.school_id "
+         "WHERE s.partnership_id = $partnership_id "
          "AND pe.erased_at IS NULL AND EXISTS (SELECT 1 FROM accreditations a "
          "WHERE a.person_id = pe.id AND a.role = 'peer_reviewer' AND a.counts) ORDER BY pe.id"},
     /* Stores the plan and announces it as a review_plan.ready webhook event (spp_announce);
-     * returns the job. */
-    [PG_STORE] = {"pg_store",
-                  "WITH p AS (UPDATE review_plans SET status = $2, proposals = $3::jsonb, "
-                  "  blocked = $4::jsonb, version = version + 1, updated_at = clock_timestamp() "
-                  "  WHERE id = $1 RETURNING review_plan_json(review_plans)::jsonb AS data) "
-                  "SELECT spp_announce('review_plan.ready', p.data) FROM p"},
+     * returns the job (job_id). */
+    [PG_STORE] = {"pg_store", "WITH p AS (UPDATE review_plans SET status = $status, "
+                              "  proposals = $proposals::jsonb, blocked = $blocked::jsonb, "
+                              "  version = version + 1, updated_at = clock_timestamp() "
+                              "  WHERE id = $review_plan_id "
+                              "  RETURNING review_plan_json(review_plans)::jsonb AS data) "
+                              "SELECT spp_announce('review_plan.ready', p.data) AS job_id FROM p"},
     {NULL, NULL},
 };
 
@@ -93,11 +97,12 @@ static long pg_ranges(struct arena *a, const char *text, struct plan_range **out
     return (long)n;
 }
 
-/* The index of id among the partnership's schools, or -1 (a school of another partnership). */
-static long pg_school(const PGresult *schools, const char *id)
+/* The index of id among the partnership's schools (column col_id of schools), or -1 (a school
+ * of another partnership). */
+static long pg_school(const PGresult *schools, int col_id, const char *id)
 {
     for (int i = 0; id && i < PQntuples(schools); i++)
-        if (!strcmp(PQgetvalue(schools, i, 0), id))
+        if (!strcmp(PQgetvalue(schools, i, col_id), id))
             return i;
     return -1;
 }
@@ -109,13 +114,14 @@ static int pg_load(struct job_ctx *ctx, struct arena *a, const PGresult *schools
     int n = PQntuples(people);
     int col_id = db_col(people, "id"), col_school = db_col(people, "school_id"),
         col_accredited = db_col(people, "accredited"), col_busy = db_col(people, "busy"),
-        col_conflicts = db_col(people, "conflicts"), col_prior = db_col(people, "prior_visits");
+        col_conflicts = db_col(people, "conflicts"), col_prior = db_col(people, "prior_visits"),
+        col_school_id = db_col(schools, "id");
     struct plan_reviewer *rv = arena_alloc(a, (size_t)(n ? n : 1) * sizeof *rv);
     for (int i = 0; i < n; i++) {
         struct plan_reviewer *p = &rv[i];
         memset(p, 0, sizeof *p);
         p->id = PQgetvalue(people, i, col_id);
-        p->school = (size_t)pg_school(schools, PQgetvalue(people, i, col_school));
+        p->school = (size_t)pg_school(schools, col_school_id, PQgetvalue(people, i, col_school));
         struct plan_range *acc, *busy;
         long nacc = pg_ranges(a, PQgetvalue(people, i, col_accredited), &acc);
         long nbusy = pg_ranges(a, PQgetvalue(people, i, col_busy), &busy);
@@ -129,7 +135,7 @@ static int pg_load(struct job_ctx *ctx, struct arena *a, const PGresult *schools
         size_t *cs = arena_alloc(a, (nconf ? nconf : 1) * sizeof *cs);
         size_t kept = 0;
         for (size_t j = 0; j < nconf; j++) {
-            long s = pg_school(schools, json_string_value(json_array_get(conf, j)));
+            long s = pg_school(schools, col_school_id, json_string_value(json_array_get(conf, j)));
             if (s >= 0) /* a conflict outside the partnership cannot matter */
                 cs[kept++] = (size_t)s;
         }
@@ -194,8 +200,8 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     arena_init(&a);
     enum job_result result = JOB_RETRY;
     PGresult *plan = NULL, *schools = NULL, *people = NULL;
-    const char *p[] = {plan_id};
-    plan = db_exec(ctx->db, &plan_generate_statements[PG_PLAN], 1, p);
+    plan = db_exec_args(ctx->db, &plan_generate_statements[PG_PLAN],
+                        DB_ARGS({"review_plan_id", plan_id}));
     if (!pg_ok(ctx, plan, "loading the plan"))
         goto done;
     if (PQntuples(plan) == 0 || strcmp(db_value(plan, 0, "status"), "generating") != 0) {
@@ -203,12 +209,13 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
         goto done;
     }
     const char *partnership = db_value(plan, 0, "partnership_id");
-    const char *sp[] = {partnership};
-    schools = db_exec(ctx->db, &plan_generate_statements[PG_SCHOOLS], 1, sp);
+    schools = db_exec_args(ctx->db, &plan_generate_statements[PG_SCHOOLS],
+                           DB_ARGS({"partnership_id", partnership}));
     if (!pg_ok(ctx, schools, "loading the schools"))
         goto done;
-    const char *rp[] = {partnership, db_value(plan, 0, "year_starts_on")};
-    people = db_exec(ctx->db, &plan_generate_statements[PG_REVIEWERS], 2, rp);
+    people = db_exec_args(ctx->db, &plan_generate_statements[PG_REVIEWERS],
+                          DB_ARGS({"partnership_id", partnership},
+                                  {"year_starts_on", db_value(plan, 0, "year_starts_on")}));
     if (!pg_ok(ctx, people, "loading the reviewers"))
         goto done;
 
@@ -216,8 +223,9 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     memset(&in, 0, sizeof in);
     int ns = PQntuples(schools);
     const char **ids = arena_alloc(&a, (size_t)(ns ? ns : 1) * sizeof *ids);
+    int col_school_id = db_col(schools, "id");
     for (int i = 0; i < ns; i++)
-        ids[i] = PQgetvalue(schools, i, 0);
+        ids[i] = PQgetvalue(schools, i, col_school_id);
     in.school_ids = ids;
     in.nschools = (size_t)ns;
     if (caldate_parse(db_value(plan, 0, "year_starts_on"), &in.year_starts_on) != 0) {
@@ -238,10 +246,11 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     char *proposals, *blocked;
     pg_json(&in, &out, &proposals, &blocked);
     const char *status = out.nblocked ? "infeasible" : "proposed";
-    const char *w[] = {plan_id, status, proposals, blocked};
-    PGresult *res = db_exec(ctx->db, &plan_generate_statements[PG_STORE], 4, w);
+    PGresult *res = db_exec_args(ctx->db, &plan_generate_statements[PG_STORE],
+                                 DB_ARGS({"review_plan_id", plan_id}, {"status", status},
+                                         {"proposals", proposals}, {"blocked", blocked}));
     if (pg_ok(ctx, res, "storing the plan")) {
-        jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_STREAM);
+        jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);
         char extra[200];
         snprintf(extra, sizeof extra,
                  "\"review_plan\":\"%s\",\"status\":\"%s\",\"proposals\":%zu,\"blocked\":%zu",

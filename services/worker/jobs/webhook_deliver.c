@@ -49,13 +49,13 @@
 #define WEBHOOK_TIMEOUT_MS         10000L
 
 const struct db_stmt webhook_deliver_statements[] = {
-    /* $1: the event; the hub it falls under is its resource's partnership's, or its person's
-     * (a booking). $2: the deliveries' max_attempts. Returns the new jobs (NULL where the
-     * delivery existed already), which the runner publishes on the webhook lane once this
-     * job's transaction has committed. */
+    /* $event: the event; the hub it falls under is its resource's partnership's, or its
+     * person's (a booking). $max_attempts: the deliveries'. Returns the new jobs (job_id, NULL
+     * where the delivery existed already), which the runner publishes on the webhook lane once
+     * this job's transaction has committed. */
     [WEBHOOK_FANOUT] =
         {"webhook_fanout",
-         "WITH ev AS (SELECT $1::jsonb AS e), "
+         "WITH ev AS (SELECT $event::jsonb AS e), "
          "scope AS (SELECT COALESCE("
          "(SELECT p.hub_id FROM partnerships p WHERE p.id = (ev.e #>> "
          "'{data,partnership_id}')::uuid), "
@@ -63,40 +63,44 @@ const struct db_stmt webhook_deliver_statements[] = {
          "JOIN partnerships p ON p.id = s.partnership_id "
          "WHERE pe.id = (ev.e #>> '{data,person_id}')::uuid)) AS hub_id FROM ev) "
          "SELECT spp_enqueue('webhook.deliver', jsonb_build_object('webhook_id', w.id, 'event', "
-         "ev.e), 'webhook:' || w.id || ':' || (ev.e ->> 'id'), 0, $2::int) "
+         "ev.e), 'webhook:' || w.id || ':' || (ev.e ->> 'id'), 0, $max_attempts::int) AS job_id "
          "FROM ev, scope, webhooks w LEFT JOIN api_keys k ON k.id = w.api_key_id "
          "WHERE w.active AND (ev.e ->> 'type') = ANY (w.events) "
          "AND (w.api_key_id IS NULL OR (k.revoked_at IS NULL AND (k.role = 'admin' "
          "OR (k.role = 'hub' AND k.hub_id = scope.hub_id))))"},
     /* Read without a lock: the row is locked only by the bookkeeping after the POST, so that
      * no transaction waits on a receiver. */
-    [WEBHOOK_TARGET] =
-        {"webhook_target",
-         "SELECT w.url, w.secret_enc, w.id FROM webhooks w "
-         "LEFT JOIN api_keys k ON k.id = w.api_key_id "
-         "WHERE w.id = $1 AND w.active AND $2 = ANY (w.events) AND k.revoked_at IS NULL"},
+    [WEBHOOK_TARGET] = {"webhook_target",
+                        "SELECT w.url, w.secret_enc, w.id FROM webhooks w "
+                        "LEFT JOIN api_keys k ON k.id = w.api_key_id "
+                        "WHERE w.id = $webhook_id AND w.active AND $event_type = ANY (w.events) "
+                        "AND k.revoked_at IS NULL"},
     [WEBHOOK_SUCCEEDED] =
         {"webhook_succeeded",
          "UPDATE webhooks SET failing_since = NULL, version = version + 1, "
-         "updated_at = clock_timestamp() WHERE id = $1 AND failing_since IS NOT NULL"},
-    /* $2: the error; $3: the days of failing that disable it. Returns whether it is still
-     * active, since when it fails, when it was disabled. */
-    [WEBHOOK_FAILED] =
-        {"webhook_failed",
-         "WITH t AS (SELECT clock_timestamp() AS now) "
-         "UPDATE webhooks w SET failing_since = COALESCE(w.failing_since, t.now), last_error = $2, "
-         "active = NOT COALESCE(w.failing_since < t.now - make_interval(days => $3::int), false), "
-         "disabled_at = CASE WHEN w.failing_since < t.now - make_interval(days => $3::int) "
-         "THEN t.now END, version = w.version + 1, updated_at = t.now "
-         "FROM t WHERE w.id = $1 AND w.active "
-         "RETURNING w.active, spp_ts(w.failing_since) AS failing_since, "
-         "spp_ts(w.disabled_at) AS disabled_at"},
-    /* The disable event: a record in the ledger, never run (no worker runs this kind). */
+         "updated_at = clock_timestamp() WHERE id = $webhook_id AND failing_since IS NOT NULL"},
+    /* $error: the error; $disable_after_days: the days of failing that disable it. Returns
+     * whether it is still active, since when it fails, when it was disabled. */
+    [WEBHOOK_FAILED] = {"webhook_failed",
+                        "WITH t AS (SELECT clock_timestamp() AS now) "
+                        "UPDATE webhooks w SET failing_since = COALESCE(w.failing_since, t.now), "
+                        "last_error = $error, "
+                        "active = NOT COALESCE(w.failing_since < t.now - make_interval(days => "
+                        "$disable_after_days::int), false), "
+                        "disabled_at = CASE WHEN w.failing_since < t.now - make_interval(days => "
+                        "$disable_after_days::int) "
+                        "THEN t.now END, version = w.version + 1, updated_at = t.now "
+                        "FROM t WHERE w.id = $webhook_id AND w.active "
+                        "RETURNING w.active, spp_ts(w.failing_since) AS failing_since, "
+                        "spp_ts(w.disabled_at) AS disabled_at"},
+    /* The disable event: a record in the ledger, never run (no worker runs this kind), with
+     * its $payload and $reason (last_error). */
     [WEBHOOK_DISABLED] =
         {"webhook_disabled",
          "INSERT INTO jobs (kind, payload, dedupe_key, status, max_attempts, last_error, "
-         "finished_at, published_at) VALUES ('webhook.disabled', $1::jsonb, "
-         "'webhook.disabled:' || $2, 'succeeded', 1, $3, clock_timestamp(), clock_timestamp()) "
+         "finished_at, published_at) VALUES ('webhook.disabled', $payload::jsonb, "
+         "'webhook.disabled:' || $webhook_id, 'succeeded', 1, $reason, clock_timestamp(), "
+         "clock_timestamp()) "
          "ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING"},
     {NULL, NULL},
 };
@@ -112,12 +116,12 @@ static enum job_result webhook_fanout(struct job_ctx *ctx, const struct webhook_
     char *event = json_dumps(ev->event, JSON_COMPACT);
     char max[16];
     snprintf(max, sizeof max, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
-    const char *p[] = {event, max};
-    PGresult *res = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_FANOUT], 2, p);
+    PGresult *res = worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_FANOUT],
+                                     DB_ARGS({"event", event}, {"max_attempts", max}));
     free(event);
     if (!res)
         return JOB_RETRY;
-    int n = jobs_outbox_add_column(ctx->outbox, res, 0, JOBS_WEBHOOK_STREAM);
+    int n = jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_WEBHOOK_STREAM);
     if (n > 0)
         log_info("webhook event %s (%s): %d deliveries queued", ev->id, ev->type, n);
     PQclear(res);
@@ -263,8 +267,9 @@ static void webhook_log(enum log_level lvl, const char *msg, json_t *fields)
  * on a database error (ctx->err set). */
 static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const char *error)
 {
-    const char *p[] = {wid, error, WEBHOOK_DISABLE_AFTER_DAYS};
-    PGresult *res = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_FAILED], 3, p);
+    PGresult *res = worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_FAILED],
+                                     DB_ARGS({"webhook_id", wid}, {"error", error},
+                                             {"disable_after_days", WEBHOOK_DISABLE_AFTER_DAYS}));
     if (!res)
         return -1;
     int out = 1; /* deleted or disabled meanwhile: nothing more for it */
@@ -278,8 +283,9 @@ static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const ch
         json_decref(payload);
         char *reason = xasprintf("disabled after failing since %s; last error: %s",
                                  db_value(res, 0, "failing_since"), error);
-        const char *d[] = {text, wid, reason};
-        PGresult *rec = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_DISABLED], 3, d);
+        PGresult *rec =
+            worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_DISABLED],
+                             DB_ARGS({"payload", text}, {"webhook_id", wid}, {"reason", reason}));
         free(text);
         free(reason);
         if (rec) {
@@ -326,8 +332,8 @@ int webhook_deliver_failed(struct job_ctx *ctx, int dead)
 static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
                                        const struct webhook_event *ev)
 {
-    const char *p[] = {wid, ev->type};
-    PGresult *target = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_TARGET], 2, p);
+    PGresult *target = worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_TARGET],
+                                        DB_ARGS({"webhook_id", wid}, {"event_type", ev->type}));
     if (!target)
         return JOB_RETRY;
     enum job_result out = JOB_RETRY;
@@ -368,8 +374,8 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
         goto done;
     }
     if (sent == 0) {
-        const char *s[] = {wid};
-        PGresult *res = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_SUCCEEDED], 1, s);
+        PGresult *res = worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_SUCCEEDED],
+                                         DB_ARGS({"webhook_id", wid}));
         if (res) {
             PQclear(res);
             out = JOB_OK;
