@@ -33,7 +33,8 @@ const struct db_stmt job_routes_statements[] = {
         {"job_oldest_due",
          "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) AS seconds "
          "FROM jobs "
-         "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
+         "WHERE finished_at IS NULL AND status IN ('queued', 'failed') "
+         "AND run_at <= clock_timestamp()"},
     /* A webhook event ($type, $data) fanned out by the worker to the subscriptions. */
     [JOB_ROUTES_ANNOUNCE] = {"job_announce", "SELECT spp_announce($type, $data::jsonb) AS job_id"},
     {NULL, NULL},
