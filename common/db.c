@@ -560,10 +560,14 @@ int db_ok(const PGresult *res)
 
 int db_col(const PGresult *res, const char *name)
 {
-    int col = PQfnumber(res, name);
-    if (col < 0)
-        log_error("no result column %s", name);
-    return col;
+    /* The names are the statements' own lower-case aliases, compared as they are: PQfnumber
+     * would copy and case-fold name on every call (it showed in a GET's profile). */
+    int n = res ? PQnfields(res) : 0;
+    for (int col = 0; col < n; col++)
+        if (!strcmp(PQfname(res, col), name))
+            return col;
+    log_error("no result column %s", name);
+    return -1;
 }
 
 const char *db_value(const PGresult *res, int row, const char *name)

@@ -103,7 +103,8 @@ void db_begin(struct db *db);
 int db_end(struct db *db, int commit);
 /* 1 when res is a successful command or query result. */
 int db_ok(const PGresult *res);
-/* Result columns by the names the statement's SELECT list gives them (alias an expression):
+/* Result columns by the names the statement's SELECT list gives them (alias an expression),
+ * compared exactly (PostgreSQL folds unquoted aliases to lower case):
  * the index of the column name in res, or -1 when there is none. In a loop over rows, take
  * the index once, before the loop. */
 int db_col(const PGresult *res, const char *name);
