@@ -113,7 +113,7 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
     if (!strcmp(kind, "champion.assign") && review && validate_uuid(review)) {
         /* No person key drives a review, so its involvement is not asked for. */
         PGresult *row =
-            req_db_args(r, &review_statements[REVIEW_GET], DB_ARGS({"id", review}, {"me", NULL}));
+            req_db_args(r, &reviews_statements[REVIEW_GET], DB_ARGS({"id", review}, {"me", NULL}));
         if (!row)
             return -1;
         if (PQntuples(row) == 0)

@@ -178,7 +178,7 @@ static const char *list_source(struct req *r, struct list_ctx *c, const char *fr
     if (!strcmp(what, "key"))
         return r->principal.key_id[0] ? r->principal.key_id : NULL;
     if (!strcmp(what, "tz"))
-        return handlers_config()->tz;
+        return system_config()->tz;
     if (!strcmp(what, "micros"))
         return c->pg.cursor_micros;
     if (!strcmp(what, "after"))
