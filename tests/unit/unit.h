@@ -10,7 +10,8 @@
 struct db_stmt;
 
 /* Checks a NULL-ended list of statement tables (statements.c): every statement named, with SQL,
- * no name twice, parameters $1 to $n without a gap. Returns how many there are. */
+ * no name twice, parameters by name ($name, well formed: sqlparams.h), none numbered. Returns how
+ * many there are. */
 size_t unit_statements_check(const struct db_stmt *const *sets);
 
 Suite *validate_suite(void);
