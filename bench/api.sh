@@ -4,13 +4,9 @@
 # pool sizes. The machine is shared and noisy: read the figures as ratios within one run.
 #   bench/api.sh [seconds per run, default 5]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-. scripts/lib.sh
-. bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${1:-5}
-bench_build
-bench_env spp-bench
+bench_start spp-bench
 # England: 24,000 schools, 3,000 partnerships, about 300,000 people and 60,000 reviews, from
 # the generator (bench/seed.sh times it on its own).
 bench_seed 24000

@@ -13,16 +13,11 @@
 # Between builds the digests, their notifications and every job they made are deleted, with the
 # worker stopped and Redis emptied (the emails left unsent are not sent).
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-. scripts/lib.sh
-. bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 schools=${BENCH_SCHOOLS:-24000}
 bins=("$@")
 [ "${#bins[@]}" -gt 0 ] || bins=(build/release/spp-worker)
-bench_build
-spp_log "commit $(git describe --always --dirty); load average $(cut -d' ' -f1-3 /proc/loadavg)"
-bench_env spp-digests -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=2GB \
+bench_start spp-digests -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=2GB \
     -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all
 sql() { psql -X -Atq -v ON_ERROR_STOP=1 "$SPP_DATABASE_URL" -c "$1"; }
 sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
@@ -45,7 +40,7 @@ sql "SELECT id FROM partnerships WHERE digest_enabled" >"$in/partnerships"
 sql "CREATE TABLE bench_opted_in AS SELECT id FROM people WHERE digest_opt_in" >/dev/null
 past=$(date -u -d '30 days ago' +%F)
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
-due() { sql "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running') AND run_at <= now()"; }
+due() { sql "SELECT count(*) FROM jobs WHERE finished_at IS NULL AND status IN ('queued', 'running') AND run_at <= now()"; }
 
 # The start-up catch-up (the night's digest slot and the day's reminder scan, whose ~42,000
 # reminder emails would otherwise be sent during the first round), once, with nobody opted in:
@@ -89,10 +84,10 @@ for bin in "${bins[@]}"; do
         "{\"date\":\"$past\"}" "$in/partnerships" "$in/jobs-$round" 202
     ids="{$(paste -sd, "$in/jobs-$round")}"
     t=3000
-    # Polled by kind and status (the jobs_listing index), not by the 2,850 ids: that look-up
+    # Polled for unfinished jobs of the kind (jobs_unfinished, sql/0018), not by the 2,850 ids: that look-up
     # cost PostgreSQL 70 ms of CPU a poll, 30 s in a run, on the cores the worker needs. The
     # only digest.compile jobs not finished are the ones posted (the catch-up is done).
-    while [ "$(sql "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running', 'failed')
+    while [ "$(sql "SELECT count(*) FROM jobs WHERE finished_at IS NULL AND status IN ('queued', 'running', 'failed')
                     AND kind = 'digest.compile'")" != 0 ]; do
         t=$((t - 1)); [ "$t" -gt 0 ] || { echo "digests unfinished after 10 minutes" >&2; exit 1; }
         kill -0 "$worker_pid" 2>/dev/null || { tail -n 20 "$bench_tmp/worker-$round.log" >&2; exit 1; }

@@ -1,16 +1,23 @@
-# Shared by the benchmarks (bench/run, api.sh, jobs.sh, load.sh, seed.sh): a release build and
-# a private PostgreSQL (and Redis) in a temp folder, stopped by PID on exit. Source it from the
-# checkout's root after scripts/lib.sh; it defines functions only.
+# Shared by the benchmarks (bench/run, api.sh, digests.sh, jobs.sh, load.sh, profile.sh, seed.sh):
+# a release build and a private PostgreSQL (and Redis) in a temp folder, stopped by PID on exit.
+# Sourcing it (`. "$(dirname "$0")/lib.sh"`) moves to the checkout's root ($root) and sources
+# scripts/lib.sh; otherwise it defines functions only.
 #   bench_build                   packages, wrk, and build/release
 #   bench_env PREFIX [pg options] a temp folder $bench_tmp (/tmp/PREFIX.XXXXXX, or under
 #                                 SPP_BENCH_TMPDIR), PostgreSQL on $pg_port, Redis on $redis_port
 #                                 (BENCH_NO_REDIS=1 skips it), SPP_DATABASE_URL, SPP_REDIS_URL,
 #                                 SPP_ADMIN_TOKEN (random) and the rate limit set never to refuse;
 #                                 migrated; an EXIT trap stops everything
+#   bench_start PREFIX [pg opts]  bench_build, a log line with the commit and the load average
+#                                 (the machine is shared), then bench_env PREFIX [pg opts]
 #   bench_track PID               a process the EXIT trap kills (spp-api, workers, samplers)
 #   bench_seed SCHOOLS [args]     spp-api seed at that size (--seed 1 unless given); the first
 #                                 line of its output on stdout, its log in $bench_tmp/seed.log
 # SPP_BENCH_KEEP=1 keeps the temp folder.
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+. scripts/lib.sh
 
 bench_pids=()
 
@@ -55,6 +62,12 @@ bench_env() {
     SPP_ADMIN_TOKEN="bench-admin-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
     export SPP_LOG_LEVEL=warn SPP_RATE_LIMIT_PER_S=100000 SPP_RATE_LIMIT_BURST=1000000
     build/release/spp-api migrate 2>"$bench_tmp/migrate.log" || { cat "$bench_tmp/migrate.log" >&2; return 1; }
+}
+
+bench_start() {
+    bench_build
+    spp_log "commit $(git describe --always --dirty 2>/dev/null || echo unknown); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    bench_env "$@"
 }
 
 bench_seed() {

@@ -11,16 +11,12 @@
 # round 1's, and round 4's of round 3's.
 #   SPP_LOAD_SECONDS=60 SPP_LOAD_CONNECTIONS=64 SPP_LOAD_RSS_MARGIN_PCT=5 bench/load.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-. scripts/lib.sh
-. bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${SPP_LOAD_SECONDS:-60}
 conns=${SPP_LOAD_CONNECTIONS:-64}
 margin=${SPP_LOAD_RSS_MARGIN_PCT:-5}
-bench_build
 export SPP_BENCH_KEEP=${SPP_BENCH_KEEP:-${SPP_LOAD_KEEP:-}}
-bench_env spp-load
+bench_start spp-load
 api_pid="" sampler_pid="" abandon_pid=""
 # 2,000 schools in 100 partnerships, with their staff, training and reviews: the generator's
 # (spp-api seed, the same data as bench/api.sh at a smaller size).

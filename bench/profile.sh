@@ -13,15 +13,11 @@
 # and shared objects (cpu-clock sampling). Needs perf and root for the uprobe. The machine is shared: read the figures per request and as shares, not as speeds.
 #   bench/profile.sh [seconds per workload, default 10] [schools, default 24000]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-. scripts/lib.sh
-. bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 secs=${1:-10}
 schools=${2:-24000}
 perf stat -e task-clock true >/dev/null 2>&1 || { echo "perf cannot count here" >&2; exit 1; }
-bench_build
-bench_env spp-profile -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=2GB \
+bench_start spp-profile -c max_connections=200 -c shared_buffers=256MB -c max_wal_size=2GB \
     -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on
 sql() { psql -X -Atq -v ON_ERROR_STOP=1 "$SPP_DATABASE_URL" -c "$1"; }
 sql "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"

@@ -6,14 +6,10 @@
 # average before and after: the machine is shared, so note it beside the figures.
 #   bench/seed.sh [schools, default 24000] [seed, default 1]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-. scripts/lib.sh
-. bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 schools=${1:-24000}
 seed=${2:-1}
-bench_build
-BENCH_NO_REDIS=1 bench_env spp-bench
+BENCH_NO_REDIS=1 bench_start spp-bench
 
 echo "cores: $(nproc); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(date +%s.%N)

@@ -39,6 +39,7 @@ struct db {
     size_t shapes_cap, shapes_count;
     db_waiter waiter; /* NULL: db_wait_poll, and the connection in blocking mode */
     void *wait_arg;
+    unsigned generation; /* bumped by every db_connect: a new socket (db_generation) */
 };
 
 struct db *db_new(const char *url, const struct db_stmt *const *sets)
@@ -135,6 +136,11 @@ int db_is_prepared(const struct db *db, const struct db_stmt *s)
 {
     const struct db_shape *sh = db_shape_find(db, s);
     return sh && sh->prepared;
+}
+
+unsigned db_generation(const struct db *db)
+{
+    return db->generation;
 }
 
 void db_set_waiter(struct db *db, db_waiter waiter, void *arg)
@@ -240,6 +246,7 @@ static PGresult *db_run_prepare(struct db *db, const char *name, const char *sql
  * (db->conn is then closed and NULL). */
 static int db_connect(struct db *db, const char *const *keys, const char *const *vals)
 {
+    db->generation++;
     db->conn = PQconnectStartParams(keys, vals, 1);
     if (!db->conn) {
         log_error("libpq: out of memory");
@@ -553,10 +560,14 @@ int db_ok(const PGresult *res)
 
 int db_col(const PGresult *res, const char *name)
 {
-    int col = PQfnumber(res, name);
-    if (col < 0)
-        log_error("no result column %s", name);
-    return col;
+    /* The names are the statements' own lower-case aliases, compared as they are: PQfnumber
+     * would copy and case-fold name on every call (it showed in a GET's profile). */
+    int n = res ? PQnfields(res) : 0;
+    for (int col = 0; col < n; col++)
+        if (!strcmp(PQfname(res, col), name))
+            return col;
+    log_error("no result column %s", name);
+    return -1;
 }
 
 const char *db_value(const PGresult *res, int row, const char *name)

@@ -58,6 +58,12 @@ typedef int (*db_waiter)(void *arg, int fd, int events, int timeout_ms);
  * db_wait_poll and the connection blocks, so that direct libpq calls on db_conn (COPY) keep
  * their usual meaning. Call before the first db_ensure. */
 void db_set_waiter(struct db *db, db_waiter waiter, void *arg);
+/* Bumped each time db opens a connection (every socket libpq opens for it comes from one), so
+ * that a waiter that keeps a socket registered between waits can tell a reused descriptor
+ * number from its own: its registration stands while db_generation and PQsocket are what they
+ * were when it registered. libpq also closes the socket by itself (the server went away):
+ * PQsocket is then -1. */
+unsigned db_generation(const struct db *db);
 /* The default waiter: poll(2), EINTR retried; arg is unused. */
 int db_wait_poll(void *arg, int fd, int events, int timeout_ms);
 /* Connects (or reconnects) when the connection is absent or broken: session settings are UTC
@@ -97,7 +103,8 @@ void db_begin(struct db *db);
 int db_end(struct db *db, int commit);
 /* 1 when res is a successful command or query result. */
 int db_ok(const PGresult *res);
-/* Result columns by the names the statement's SELECT list gives them (alias an expression):
+/* Result columns by the names the statement's SELECT list gives them (alias an expression),
+ * compared exactly (PostgreSQL folds unquoted aliases to lower case):
  * the index of the column name in res, or -1 when there is none. In a loop over rows, take
  * the index once, before the loop. */
 int db_col(const PGresult *res, const char *name);

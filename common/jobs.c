@@ -11,10 +11,13 @@
 
 /* The statements on one job (by id) test its state as what it is not, which the CHECK on
  * status makes the same set: written "status = 'running'" or "status IN ('queued', 'failed')",
- * the planner may answer them from jobs_listing, jobs_leased or jobs_due instead of the primary
- * key. Statistics taken while the queue was empty (its normal state) make those look empty, and
- * then every claim or completion scans the whole backlog of a burst, or every index entry left
- * by the jobs run since the last vacuum (bench/jobs.sh: 10 times slower, worse as it grows). */
+ * the planner could answer them from an index on the state instead of the primary key (before
+ * sql/0018, jobs_listing, jobs_leased and jobs_due). Statistics taken while the queue was empty
+ * (its normal state) make those look empty, and then every claim or completion scans the whole
+ * backlog of a burst, or every index entry left by the jobs run since the last vacuum
+ * (bench/jobs.sh: 10 times slower, worse as it grows). Since sql/0018 no index names the state
+ * (so that a claim is a HOT update: see there), and these statements never name finished_at,
+ * the predicate of the one partial index on what is unfinished. */
 #define JOBS_WAITING "status NOT IN ('running', 'succeeded', 'dead')" /* queued or failed */
 #define JOBS_RUNNING "status NOT IN ('queued', 'failed', 'succeeded', 'dead')" /* running */
 
@@ -22,66 +25,70 @@ const struct db_stmt jobs_statements[] = {
     /* spp_enqueue (sql/0013) decides keys, defaults and published_at; the second column says
      * whether the job may run at once (then its caller publishes it after commit). */
     [JOBS_INSERT] = {"jobs_insert",
-                     "SELECT spp_enqueue($1, $2::jsonb, $3, $4::int, $5::int, $6, $7) AS id, "
-                     "$4::int <= 0 AS due_now"},
-    [JOBS_BY_KEY] = {"jobs_by_key", "SELECT id FROM jobs WHERE dedupe_key = $1 "
-                                    "UNION ALL SELECT id FROM jobs WHERE pending_key = $2 LIMIT 1"},
+                     "SELECT spp_enqueue($kind, $payload::jsonb, $dedupe_key, $delay_s::int, "
+                     "$max_attempts::int, $requested_by, $pending_key) AS id, "
+                     "$delay_s::int <= 0 AS due_now"},
+    [JOBS_BY_KEY] = {"jobs_by_key",
+                     "SELECT id FROM jobs WHERE dedupe_key = $dedupe_key "
+                     "UNION ALL SELECT id FROM jobs WHERE pending_key = $pending_key LIMIT 1"},
     /* Claiming takes the lease and counts the attempt; only what is due, of a kind this
-     * worker runs, in the lane of the runner ($5: true for the webhook lane). A started job
-     * gives up its pending_key: a new one with that key may wait behind it. A runner claims
-     * every id it read from the stream at once ($1, up to SPP_JOB_BATCH): one statement and one
-     * WAL flush for the lot. Rows are locked in index order, so two claims that overlap (an id
+     * worker runs, in the lane of the runner ($webhook_lane). A started job gives up its
+     * pending_key: a new one with that key may wait behind it. A runner claims every id it read
+     * from the stream at once ($ids, up to SPP_JOB_BATCH): one statement and one WAL flush for
+     * the lot. Rows are locked in index order, so two claims that overlap (an id
      * published twice) cannot deadlock. */
     [JOBS_CLAIM_MANY] =
         {"jobs_claim_many",
-         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, "
-         "pending_key = NULL, locked_until = clock_timestamp() + make_interval(secs => $3::int), "
+         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $worker, "
+         "pending_key = NULL, "
+         "locked_until = clock_timestamp() + make_interval(secs => $lease_s::int), "
          "started_at = clock_timestamp() "
-         "WHERE id = ANY($1::uuid[]) AND " JOBS_WAITING " AND run_at <= clock_timestamp() "
-         "AND kind = ANY($4::text[]) AND " JOBS_WEBHOOK_LANE_SQL " = $5::boolean "
-         "RETURNING id, kind, payload::text, attempts, max_attempts, "
-         "spp_micros(clock_timestamp()) - spp_micros(GREATEST(run_at, created_at))"},
+         "WHERE id = ANY($ids::uuid[]) AND " JOBS_WAITING " AND run_at <= clock_timestamp() "
+         "AND kind = ANY($kinds::text[]) AND " JOBS_WEBHOOK_LANE_SQL " = $webhook_lane::boolean "
+         "RETURNING id, kind, payload::text AS payload, attempts, max_attempts, "
+         "spp_micros(clock_timestamp()) - spp_micros(GREATEST(run_at, created_at)) AS waited_us"},
     /* Renewal of every lease a worker holds, each (id, attempt) pair fenced on its own; the
      * pairs not returned lost their lease. Callers pass the ids sorted (the lock order of the
      * batched completion too). */
     [JOBS_RENEW_MANY] =
         {"jobs_renew_many",
-         "UPDATE jobs SET locked_until = clock_timestamp() + make_interval(secs => $3::int) "
-         "FROM unnest($1::uuid[], $2::int[]) AS d(id, attempt) "
+         "UPDATE jobs SET locked_until = clock_timestamp() + make_interval(secs => $lease_s::int) "
+         "FROM unnest($ids::uuid[], $attempts::int[]) AS d(id, attempt) "
          "WHERE jobs.id = d.id AND jobs.attempts = d.attempt AND " JOBS_RUNNING " "
-         "RETURNING jobs.id, jobs.attempts"},
+         "RETURNING jobs.id AS id, jobs.attempts AS attempt"},
     /* Finishing is fenced: only the attempt that holds the job may record its outcome. */
     [JOBS_COMPLETE] =
         {"jobs_complete",
          "UPDATE jobs SET status = 'succeeded', finished_at = clock_timestamp(), locked_by = NULL, "
          "locked_until = NULL, last_error = NULL "
-         "WHERE id = $1 AND attempts = $2 AND " JOBS_RUNNING " RETURNING 1"},
+         "WHERE id = $id AND attempts = $attempt AND " JOBS_RUNNING " RETURNING 1 AS mine"},
     /* The same for a batch of jobs without database effects, fenced per row; the ids not
      * returned were taken over. */
     [JOBS_COMPLETE_MANY] =
         {"jobs_complete_many",
          "UPDATE jobs SET status = 'succeeded', finished_at = clock_timestamp(), locked_by = NULL, "
          "locked_until = NULL, last_error = NULL "
-         "FROM unnest($1::uuid[], $2::int[]) AS d(id, attempt) "
+         "FROM unnest($ids::uuid[], $attempts::int[]) AS d(id, attempt) "
          "WHERE jobs.id = d.id AND jobs.attempts = d.attempt AND " JOBS_RUNNING " "
-         "RETURNING jobs.id"},
-    [JOBS_FAIL] = {"jobs_fail",
-                   "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "
-                   "'failed' END, "
-                   "run_at = CASE WHEN attempts >= max_attempts THEN run_at "
-                   "ELSE clock_timestamp() + make_interval(secs => $3::int) END, "
-                   "finished_at = CASE WHEN attempts >= max_attempts THEN clock_timestamp() END, "
-                   "last_error = $4, locked_by = NULL, locked_until = NULL, published_at = NULL "
-                   "WHERE id = $1 AND attempts = $2 AND " JOBS_RUNNING " RETURNING status"},
+         "RETURNING jobs.id AS id"},
+    [JOBS_FAIL] =
+        {"jobs_fail",
+         "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "
+         "'failed' END, "
+         "run_at = CASE WHEN attempts >= max_attempts THEN run_at "
+         "ELSE clock_timestamp() + make_interval(secs => $delay_s::int) END, "
+         "finished_at = CASE WHEN attempts >= max_attempts THEN clock_timestamp() END, "
+         "last_error = $error, locked_by = NULL, locked_until = NULL, published_at = NULL "
+         "WHERE id = $id AND attempts = $attempt AND " JOBS_RUNNING " RETURNING status"},
     /* Given back at shutdown: the attempt does not count against the job. */
     [JOBS_RELEASE] =
         {"jobs_release",
          "UPDATE jobs SET status = 'queued', run_at = clock_timestamp(), locked_by = NULL, "
          "locked_until = NULL, published_at = NULL, max_attempts = max_attempts + 1, "
          "last_error = 'released when its worker stopped' "
-         "WHERE id = $1 AND attempts = $2 AND " JOBS_RUNNING " RETURNING 1"},
+         "WHERE id = $id AND attempts = $attempt AND " JOBS_RUNNING " RETURNING 1 AS mine"},
     [JOBS_UNPUBLISH] = {"jobs_unpublish",
-                        "UPDATE jobs SET published_at = NULL WHERE id = $1 AND " JOBS_WAITING},
+                        "UPDATE jobs SET published_at = NULL WHERE id = $id AND " JOBS_WAITING},
     {NULL, NULL},
 };
 
@@ -108,13 +115,14 @@ int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_
     snprintf(delay, sizeof delay, "%d", j->delay_s);
     snprintf(max, sizeof max, "%d",
              j->max_attempts > 0 ? j->max_attempts : JOBS_DEFAULT_MAX_ATTEMPTS);
-    const char *p[] = {j->kind, j->payload,      j->dedupe_key, delay,
-                       max,     j->requested_by, pending_key};
-    const char *k[] = {j->dedupe_key, pending_key};
     /* The job holding a pending key may start (and give the key up) between the insert that
      * met it and the look-up: then the insert is tried again, and succeeds. */
     for (int attempt = 0; attempt < 3; attempt++) {
-        PGresult *res = db_exec(db, &jobs_statements[JOBS_INSERT], 7, p);
+        PGresult *res = db_exec_args(
+            db, &jobs_statements[JOBS_INSERT],
+            DB_ARGS({"kind", j->kind}, {"payload", j->payload}, {"dedupe_key", j->dedupe_key},
+                    {"delay_s", delay}, {"max_attempts", max}, {"requested_by", j->requested_by},
+                    {"pending_key", pending_key}));
         if (!db_ok(res))
             return jobs_enqueue_failed(res, j->kind, err, errlen);
         if (!db_is_null(res, 0, "id")) {
@@ -125,12 +133,13 @@ int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_
             return 0;
         }
         PQclear(res);
-        res = db_exec(db, &jobs_statements[JOBS_BY_KEY], 2, k);
+        res = db_exec_args(db, &jobs_statements[JOBS_BY_KEY],
+                           DB_ARGS({"dedupe_key", j->dedupe_key}, {"pending_key", pending_key}));
         if (!db_ok(res))
             return jobs_enqueue_failed(res, j->kind, err, errlen);
         int found = PQntuples(res) == 1;
         if (found)
-            snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
+            snprintf(id, 37, "%s", db_value(res, 0, "id"));
         PQclear(res);
         if (found)
             return 1;
@@ -223,8 +232,7 @@ int jobs_publish_to(struct redis *r, struct db *db, const char *stream, const ch
     if (!ok) {
         log_warn("publishing job %s failed (%s); the sweeper will publish it", id,
                  rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
-        const char *p[] = {id};
-        PGresult *res = db_exec(db, &jobs_statements[JOBS_UNPUBLISH], 1, p);
+        PGresult *res = db_exec_args(db, &jobs_statements[JOBS_UNPUBLISH], DB_ARGS({"id", id}));
         if (res)
             PQclear(res);
     }

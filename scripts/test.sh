@@ -30,6 +30,8 @@ cmake -S . -B build/test -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/test -j "$jobs" >/dev/null
 cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSPP_SANITIZE=ON >/dev/null
 cmake --build build/asan -j "$jobs" >/dev/null
+spp_log "checking that every module's exported symbols carry its prefix (STYLE.md rule 1)"
+scripts/check_prefixes.sh build/test
 
 tmp=$(mktemp -d /tmp/spp-test.XXXXXX)
 chmod 755 "$tmp"

@@ -22,11 +22,11 @@
 static long dispatch_max_body = 1048576;
 static const char *dispatch_cors_origins = "";
 
-extern const struct db_stmt *const route_statements[];
+extern const struct db_stmt *const routes_statements[];
 
 const struct db_stmt *const *dispatch_statements(void)
 {
-    return route_statements;
+    return routes_statements;
 }
 
 void dispatch_configure(const struct config *cfg)

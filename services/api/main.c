@@ -76,7 +76,7 @@ int main(int argc, char **argv)
         log_error("cannot read the time zone names from PostgreSQL");
         goto done;
     }
-    if (handlers_init(&cfg) != 0)
+    if (system_init(&cfg) != 0)
         goto done;
     auth_init(cfg.admin_token, cfg.auth_cache_ms);
     dispatch_configure(&cfg);
@@ -86,7 +86,7 @@ int main(int argc, char **argv)
      * does not return): only then is what they read freed. */
     rc = server_run(&cfg);
     metrics_cleanup();
-    handlers_cleanup();
+    system_cleanup();
     tz_cleanup();
 done:
     db_free(db);

@@ -169,7 +169,12 @@ static void ratelimit_lease_keep(const char *key, int batch, int want, long long
 int ratelimit_take(struct req *r)
 {
     char key[64], rate[16], burst[16], want[16];
-    snprintf(key, sizeof key, "spp:rl:%s", r->principal.key_id[0] ? r->principal.key_id : "admin");
+    /* snprintf(key, 64, "spp:rl:%s", ...) without its cost on every request. */
+    const char *id = r->principal.key_id[0] ? r->principal.key_id : "admin";
+    size_t n = strnlen(id, sizeof key - 8);
+    memcpy(key, "spp:rl:", 7);
+    memcpy(key + 7, id, n);
+    key[7 + n] = '\0';
     int64_t now = monotime_now_us();
     int batch;
     int wanted = ratelimit_lease_take(key, now, &batch);

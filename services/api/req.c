@@ -144,8 +144,13 @@ void req_header(struct req *r, const char *name, const char *value)
 
 void req_etag(struct req *r, const char *version)
 {
+    /* What snprintf(tag, 48, "\"%s\"") made, without its cost on every GET. */
     char tag[48];
-    snprintf(tag, sizeof tag, "\"%s\"", version);
+    size_t n = strnlen(version, sizeof tag - 3);
+    tag[0] = '"';
+    memcpy(tag + 1, version, n);
+    tag[n + 1] = '"';
+    tag[n + 2] = '\0';
     req_header(r, "ETag", tag);
 }
 
@@ -540,7 +545,9 @@ void req_owner_from_row(const PGresult *res, int row, struct scope_owner *o)
     char *slots[4] = {o->hub_id, o->partnership_id, o->school_id, o->person_id};
     for (int i = 0; i < 4; i++) {
         const char *v = db_value_or_null(res, row, names[i]);
-        snprintf(slots[i], 37, "%s", v ? v : "");
+        size_t n = v ? strnlen(v, 36) : 0; /* a UUID's 36 characters, as snprintf(.., 37) */
+        memcpy(slots[i], v ? v : "", n);
+        slots[i][n] = '\0';
     }
 }
 

@@ -23,6 +23,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h> /* major, minor: no accessor in 2.1 */
 #include <sys/queue.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
@@ -33,6 +34,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +80,16 @@ struct conn {
     struct loop *loop;
     struct conn *next_idle;
     struct req *req;     /* the request holding it, NULL when idle */
-    struct event *ready; /* the wait of that request's fiber on the socket */
+    struct event *ready; /* a one-shot wait of that request's fiber on the socket */
     short ready_what;    /* what the wait saw: EV_READ, EV_WRITE, EV_TIMEOUT */
+    /* The socket's persistent read event, for the waits for results (most of them), so that
+     * a wait costs no epoll_ctl. It stands for the socket of db generation rd_gen, descriptor
+     * rd_fd; server_rd_check drops it once either changed (see db_generation). */
+    struct event *rd;
+    int rd_on;
+    int rd_fd;
+    unsigned rd_gen;
+    int waiting; /* what the fiber waits on: 0 nothing, 1 rd, 2 ready */
     /* Guards busy and cancel, which the main thread reads at the end of the grace period. */
     pthread_mutex_t mu;
     int busy;         /* held by a request */
@@ -175,7 +185,50 @@ static void server_release(struct req *r)
     r->evreq = NULL;
 }
 
-/* Sends r's answer (when the client is still there) and frees r. Loop thread only. */
+/* The Date header's text (RFC 9110 5.6.7, as libevent's evutil_date_rfc1123 writes it) for
+ * the current second, formatted once a second a loop thread rather than once an answer. */
+static const char *server_date(void)
+{
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static __thread time_t at = -1;
+    static __thread char text[40];
+    time_t now = time(NULL);
+    if (now != at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        snprintf(text, sizeof text, "%s, %02d %s %4d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                 tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                 tm.tm_sec);
+        at = now;
+    }
+    return text;
+}
+
+/* The decimal text of n into out (at least 21 bytes). */
+static const char *server_utoa(size_t n, char *out)
+{
+    char *p = out + 20;
+    *p = '\0';
+    do
+        *--p = (char)('0' + n % 10);
+    while (n /= 10);
+    return p;
+}
+
+/* evbuffer_add_reference's clean-up: the body was the request's (malloc), now the buffer's. */
+static void server_body_free(const void *data, size_t len, void *extra)
+{
+    (void)len;
+    (void)extra;
+    free((void *)data);
+}
+
+/* Sends r's answer (when the client is still there) and frees r. Loop thread only. The Date
+ * and Content-Length headers that evhttp_send_reply would format for each answer are added
+ * here, last and in its order, from a per-second Date and without printf; the body is handed
+ * to the connection's buffer rather than copied. */
 static void server_send(struct req *r)
 {
     if (r->evreq_orphaned)
@@ -191,19 +244,55 @@ static void server_send(struct req *r)
             evhttp_add_header(h, r->resp_headers[i][0], r->resp_headers[i][1]);
         if (atomic_load(&server_stopping) || r->close_after)
             evhttp_add_header(h, "Connection", "close");
+        /* evhttp_make_header_response adds these two to HTTP/1.1 answers, Content-Length to
+         * those with a body (not HEAD, 1xx, 204, 304); HTTP/1.0 is left to it (it orders them
+         * differently there, and keeps Date out). */
+        int has_body =
+            r->method != HTTP_HEAD && r->status >= 200 && r->status != 204 && r->status != 304;
+        if (r->evreq->major == 1 && r->evreq->minor >= 1) {
+            evhttp_add_header(h, "Date", server_date());
+            if (has_body) {
+                char len[21];
+                evhttp_add_header(h, "Content-Length", server_utoa(r->resp_len, len));
+            }
+        }
         struct evbuffer *out = evhttp_request_get_output_buffer(r->evreq);
-        if (r->resp_len && r->method != HTTP_HEAD)
-            evbuffer_add(out, r->resp_body, r->resp_len);
+        if (r->resp_len && has_body &&
+            evbuffer_add_reference(out, r->resp_body, r->resp_len, server_body_free, NULL) == 0)
+            r->resp_body = NULL;
         evhttp_send_reply(r->evreq, r->status, NULL, NULL);
     }
     req_free(r);
     atomic_fetch_sub(&server_inflight, 1);
 }
 
-static char *server_header(struct req *r, struct evkeyvalq *h, const char *name)
+/* The request headers the application reads, each the first of its name (as
+ * evhttp_find_header finds it), in one pass over the list rather than one a name. */
+static void server_read_headers(struct req *r, struct evkeyvalq *h)
 {
-    const char *v = evhttp_find_header(h, name);
-    return v ? arena_strdup(&r->arena, v) : NULL;
+    static const struct {
+        const char *name;
+        size_t offset;
+    } wanted[] = {
+        {"Authorization", offsetof(struct req, authorization)},
+        {"Content-Type", offsetof(struct req, content_type)},
+        {"If-Match", offsetof(struct req, if_match)},
+        {"Idempotency-Key", offsetof(struct req, idempotency_key)},
+        {"X-Request-Id", offsetof(struct req, request_id)},
+        {"Accept", offsetof(struct req, accept)},
+        {"Origin", offsetof(struct req, origin)},
+    };
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, h, next)
+    {
+        for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
+            char **field = (char **)((char *)r + wanted[i].offset);
+            if (!*field && !strcasecmp(kv->key, wanted[i].name)) {
+                *field = arena_strdup(&r->arena, kv->value);
+                break;
+            }
+        }
+    }
 }
 
 /* Copies what the application needs out of libevent's request. */
@@ -218,13 +307,7 @@ static int server_read_request(struct req *r, struct evhttp_request *evreq)
     if (query && *query)
         req_parse_query(r, query); /* a malformed piece is answered 422 by the handler */
     struct evkeyvalq *h = evhttp_request_get_input_headers(evreq);
-    r->authorization = server_header(r, h, "Authorization");
-    r->content_type = server_header(r, h, "Content-Type");
-    r->if_match = server_header(r, h, "If-Match");
-    r->idempotency_key = server_header(r, h, "Idempotency-Key");
-    r->request_id = server_header(r, h, "X-Request-Id");
-    r->accept = server_header(r, h, "Accept");
-    r->origin = server_header(r, h, "Origin");
+    server_read_headers(r, h);
     struct evhttp_connection *evcon = evhttp_request_get_connection(evreq);
     if (evcon) {
         char *addr = NULL;
@@ -373,12 +456,28 @@ static struct req *server_conn_release(struct conn *c)
     return NULL;
 }
 
+/* Drops c's persistent read event when it no longer stands for c's socket: libpq closed it (the
+ * server went away) or db opened another since. Called before each wait and when a request
+ * ends, so that the loop never runs with a registration for a descriptor number that may
+ * since name another socket (libevent would then never watch that one). Loop thread. */
+static void server_rd_check(struct conn *c)
+{
+    if (!c->rd_on)
+        return;
+    PGconn *pg = db_conn(c->ctx.db);
+    if (pg && PQsocket(pg) == c->rd_fd && db_generation(c->ctx.db) == c->rd_gen)
+        return;
+    event_del(c->rd); /* epoll forgot a closed descriptor: libevent takes its EBADF/ENOENT */
+    c->rd_on = 0;
+}
+
 /* Runs r's fiber until it waits or ends. When it ends: answers r, and runs the next request
  * waiting for its connection the same way. Loop thread, outside any fiber. */
 static void server_run_fiber(struct req *r)
 {
     while (r && fiber_resume(r->fiber)) {
         struct conn *c = (struct conn *)r->hc;
+        server_rd_check(c);
         r->fiber = NULL;
         server_conn_disarm(c);
         server_send(r);
@@ -391,8 +490,27 @@ static void server_on_ready(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     struct conn *c = arg;
+    c->waiting = 0;
     c->ready_what = what;
     server_run_fiber(c->req);
+}
+
+/* The persistent read event: the fiber goes on when it waits on it. While it waits on the
+ * one-shot event instead (always with EV_READ), that one fires for the same readiness. An
+ * idle connection's socket that is readable (the server spoke or went away) would fire again
+ * at every turn of the loop: it is no longer watched until its next wait. */
+static void server_on_rd(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    struct conn *c = arg;
+    if (c->waiting == 1) {
+        c->waiting = 0;
+        c->ready_what = what;
+        server_run_fiber(c->req);
+    } else if (c->waiting == 0) {
+        event_del(c->rd);
+        c->rd_on = 0;
+    }
 }
 
 /* The connections' waiter (db_set_waiter): inside a request's fiber, the socket goes into the
@@ -403,12 +521,27 @@ static int server_db_wait(void *arg, int fd, int events, int timeout_ms)
     struct conn *c = arg;
     if (!fiber_current() || !c->req)
         return db_wait_poll(NULL, fd, events, timeout_ms);
-    short what = (short)(((events & DB_WAIT_READ) ? EV_READ : 0) |
-                         ((events & DB_WAIT_WRITE) ? EV_WRITE : 0));
-    struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-    if (event_assign(c->ready, c->loop->base, fd, what, server_on_ready, c) != 0 ||
-        event_add(c->ready, timeout_ms >= 0 ? &tv : NULL) != 0)
-        return -1;
+    server_rd_check(c);
+    if (events == DB_WAIT_READ && timeout_ms < 0) {
+        if (!c->rd_on) {
+            if (event_assign(c->rd, c->loop->base, fd, EV_READ | EV_PERSIST, server_on_rd, c) !=
+                    0 ||
+                event_add(c->rd, NULL) != 0)
+                return -1;
+            c->rd_on = 1;
+            c->rd_fd = fd;
+            c->rd_gen = db_generation(c->ctx.db);
+        }
+        c->waiting = 1;
+    } else {
+        short what = (short)(((events & DB_WAIT_READ) ? EV_READ : 0) |
+                             ((events & DB_WAIT_WRITE) ? EV_WRITE : 0));
+        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+        if (event_assign(c->ready, c->loop->base, fd, what, server_on_ready, c) != 0 ||
+            event_add(c->ready, timeout_ms >= 0 ? &tv : NULL) != 0)
+            return -1;
+        c->waiting = 2;
+    }
     c->ready_what = 0;
     fiber_yield();
     return ((c->ready_what & EV_READ) ? DB_WAIT_READ : 0) |
@@ -598,6 +731,15 @@ static void server_on_output(struct evbuffer *out, const struct evbuffer_cb_info
     size_t len = evbuffer_get_length(out);
     if (server_rewriting || !info->n_added || len < 13 || len > 4096)
         return;
+    /* The usual case without copying: the buffer starts with a status line other than 413 or
+     * an interim 100 (what the look below finds too, when the first 13 bytes are together). */
+    struct evbuffer_iovec first;
+    if (evbuffer_peek(out, -1, NULL, &first, 1) >= 1 && first.iov_len >= 13) {
+        const char *p = first.iov_base;
+        if (strncmp(p, "HTTP/1.", 7) == 0 && strncmp(p + 8, " 413 ", 5) != 0 &&
+            strncmp(p + 8, " 100 ", 5) != 0)
+            return;
+    }
     /* Most writes stop here, at a look at the status line (after an interim 100, if any). */
     char text[4097];
     server_peek(out, text, 38); /* zero-filled past len */
@@ -721,6 +863,7 @@ static void server_conns_new(struct loop *l, const struct config *cfg,
         c->ctx.redis = l->redis;
         db_set_waiter(c->ctx.db, server_db_wait, c);
         c->ready = event_new(l->base, -1, 0, server_on_ready, c);
+        c->rd = event_new(l->base, -1, 0, server_on_rd, c);
         pthread_mutex_init(&c->mu, NULL);
         char err[512];
         if (db_ensure(c->ctx.db, err, sizeof err) != 0)
@@ -734,8 +877,9 @@ static void server_conns_free(struct loop *l)
 {
     for (int j = 0; j < l->nconns; j++) {
         struct conn *c = &l->conns[j];
-        db_free(c->ctx.db);
+        event_free(c->rd);
         event_free(c->ready);
+        db_free(c->ctx.db);
         if (c->cancel)
             PQfreeCancel(c->cancel);
         pthread_mutex_destroy(&c->mu);

@@ -168,13 +168,15 @@ static void inflight_renew(struct db *db, struct inflight_copy *jobs, int n, con
     }
     buf_puts(&ids, "}");
     buf_puts(&attempts, "}");
-    const char *p[] = {ids.data, attempts.data, lease};
-    PGresult *res = db_exec(db, &jobs_statements[JOBS_RENEW_MANY], 3, p);
+    PGresult *res =
+        db_exec_args(db, &jobs_statements[JOBS_RENEW_MANY],
+                     DB_ARGS({"ids", ids.data}, {"attempts", attempts.data}, {"lease_s", lease}));
     if (db_ok(res)) {
+        int id_col = db_col(res, "id"), attempt_col = db_col(res, "attempt");
         for (int r = 0; r < PQntuples(res); r++) {
             struct inflight_copy key;
-            snprintf(key.id, sizeof key.id, "%s", PQgetvalue(res, r, 0));
-            int attempt = atoi(PQgetvalue(res, r, 1));
+            snprintf(key.id, sizeof key.id, "%s", PQgetvalue(res, r, id_col));
+            int attempt = atoi(PQgetvalue(res, r, attempt_col));
             struct inflight_copy *hit =
                 bsearch(&key, jobs, (size_t)n, sizeof *jobs, inflight_copy_cmp);
             /* The same id may be there twice (two attempts): look at its neighbours. */

@@ -33,9 +33,9 @@
 const struct db_stmt runner_statements[] = {
     /* The lane of a job that is due and waiting (for an entry this runner could not claim). */
     [RUNNER_LANE] = {"runner_lane",
-                     "SELECT " JOBS_WEBHOOK_LANE_SQL " FROM jobs WHERE id = $1 "
+                     "SELECT " JOBS_WEBHOOK_LANE_SQL " AS webhook FROM jobs WHERE id = $id "
                      "AND status IN ('queued', 'failed') AND run_at <= clock_timestamp() "
-                     "AND kind = ANY($2::text[])"},
+                     "AND kind = ANY($kinds::text[])"},
     {NULL, NULL},
 };
 
@@ -68,6 +68,7 @@ struct runner {
     struct runner_done *done;
     int ndone;
     int64_t done_since_us;     /* when the oldest of done finished */
+    int connected;             /* connected once: from then on kept connected (runner_main) */
     struct jobs_outbox outbox; /* what the running job enqueued (job_ctx) */
 };
 
@@ -112,8 +113,9 @@ static PGresult *runner_fail_row(struct runner *rn, const char *id, const char *
     char delay[16];
     snprintf(delay, sizeof delay, "%d",
              jobs_backoff_s(attempt, worker_shared.cfg->retry_base_s, rnd));
-    const char *p[] = {id, attempt_s, delay, error};
-    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_FAIL], 4, p);
+    PGresult *res = db_exec_args(
+        rn->db, &jobs_statements[JOBS_FAIL],
+        DB_ARGS({"id", id}, {"attempt", attempt_s}, {"delay_s", delay}, {"error", error}));
     if (db_ok(res) && PQntuples(res) == 1)
         return res;
     if (res)
@@ -128,14 +130,14 @@ static void runner_fail(struct runner *rn, const struct job_kind *k, struct job_
 {
     int tx = k && k->failed && runner_sql(rn, "BEGIN") == 0;
     PGresult *res = runner_fail_row(rn, ctx->id, attempt_s, ctx->attempt, error);
-    int dead = res && !strcmp(PQgetvalue(res, 0, 0), "dead");
+    int dead = res && !strcmp(db_value(res, 0, "status"), "dead");
     if (tx && res && k->failed(ctx, dead) != 0) {
         /* The bookkeeping failed: the failure itself is still recorded. */
         PQclear(res);
         runner_sql(rn, "ROLLBACK");
         tx = 0;
         res = runner_fail_row(rn, ctx->id, attempt_s, ctx->attempt, error);
-        dead = res && !strcmp(PQgetvalue(res, 0, 0), "dead");
+        dead = res && !strcmp(db_value(res, 0, "status"), "dead");
     }
     if (tx && runner_sql(rn, res ? "COMMIT" : "ROLLBACK") != 0 && res) {
         PQclear(res);
@@ -180,13 +182,14 @@ static void runner_flush(struct runner *rn)
     }
     buf_puts(&ids, "}");
     buf_puts(&attempts, "}");
-    const char *p[] = {ids.data, attempts.data};
-    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_COMPLETE_MANY], 2, p);
+    PGresult *res = db_exec_args(rn->db, &jobs_statements[JOBS_COMPLETE_MANY],
+                                 DB_ARGS({"ids", ids.data}, {"attempts", attempts.data}));
     int ok = db_ok(res);
+    int id_col = ok ? db_col(res, "id") : -1;
     char *recorded = xcalloc((size_t)rn->ndone, 1);
     for (int r = 0; ok && r < PQntuples(res); r++) {
         struct runner_done key;
-        snprintf(key.id, sizeof key.id, "%s", PQgetvalue(res, r, 0));
+        snprintf(key.id, sizeof key.id, "%s", PQgetvalue(res, r, id_col));
         struct runner_done *hit =
             bsearch(&key, rn->done, (size_t)rn->ndone, sizeof *rn->done, runner_done_cmp);
         if (hit)
@@ -256,8 +259,8 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
         d->run_us = run_us;
         recorded = 0;
     } else if (result == JOB_OK) {
-        const char *p[] = {job->id, job->attempt_s};
-        PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_COMPLETE], 2, p);
+        PGresult *res = db_exec_args(rn->db, &jobs_statements[JOBS_COMPLETE],
+                                     DB_ARGS({"id", job->id}, {"attempt", job->attempt_s}));
         int mine = db_ok(res) && PQntuples(res) == 1;
         if (res)
             PQclear(res);
@@ -276,8 +279,8 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
         if (began)
             runner_sql(rn, "ROLLBACK");
         if (result == JOB_RELEASE) {
-            const char *p[] = {job->id, job->attempt_s};
-            PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_RELEASE], 2, p);
+            PGresult *res = db_exec_args(rn->db, &jobs_statements[JOBS_RELEASE],
+                                         DB_ARGS({"id", job->id}, {"attempt", job->attempt_s}));
             if (res)
                 PQclear(res);
             wmetrics_finished(WM_RELEASED, run_us);
@@ -298,8 +301,8 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
  * what it cannot finish in time (queued again at once, the attempt not counted). */
 static void runner_release(struct runner *rn, const struct runner_job *job)
 {
-    const char *p[] = {job->id, job->attempt_s};
-    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_RELEASE], 2, p);
+    PGresult *res = db_exec_args(rn->db, &jobs_statements[JOBS_RELEASE],
+                                 DB_ARGS({"id", job->id}, {"attempt", job->attempt_s}));
     if (res)
         PQclear(res);
     inflight_set_done(rn->inflight, job->id, job->attempt);
@@ -311,13 +314,33 @@ static void runner_release(struct runner *rn, const struct runner_job *job)
  * lane's stream (before this entry is acknowledged, so that it is never only in neither). */
 static void runner_pass_on(struct runner *rn, const char *id)
 {
-    const char *p[] = {id, worker_kinds_array()};
-    PGresult *res = db_exec(rn->db, &runner_statements[RUNNER_LANE], 2, p);
-    if (db_ok(res) && PQntuples(res) == 1 && (PQgetvalue(res, 0, 0)[0] == 't') != rn->webhook_lane)
+    PGresult *res = db_exec_args(rn->db, &runner_statements[RUNNER_LANE],
+                                 DB_ARGS({"id", id}, {"kinds", worker_kinds_array()}));
+    if (db_ok(res) && PQntuples(res) == 1 &&
+        (db_value(res, 0, "webhook")[0] == 't') != rn->webhook_lane)
         jobs_publish_to(rn->redis, rn->db, rn->webhook_lane ? JOBS_STREAM : JOBS_WEBHOOK_STREAM,
                         id);
     if (res)
         PQclear(res);
+}
+
+/* Connects the runner's database connection the first time it has entries to handle: a runner
+ * that never gets work (the webhook lane's, often) costs PostgreSQL no backend (each costs it
+ * ~6 ms of CPU to start: bench/RESULTS.md). While PostgreSQL cannot be reached it tries again
+ * each second, the entries waiting in this consumer's pending list as they would wait in the
+ * stream; -1 when the worker began to stop meanwhile (the entries stay pending, and a sweeper
+ * takes them over after a lease). */
+static int runner_connect(struct runner *rn)
+{
+    char err[512];
+    while (db_ensure(rn->db, err, sizeof err) != 0) {
+        log_warn("runner %s: %s", rn->consumer, err);
+        if (worker_stopping())
+            return -1;
+        worker_sleep_ms(1000);
+    }
+    rn->connected = 1;
+    return 0;
 }
 
 /* Handles the entries of one read (entries[i] names job ids[i], NULL when the entry carries no
@@ -331,6 +354,8 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
                            const char **ids, int n)
 {
     const struct config *cfg = worker_shared.cfg;
+    if (!rn->connected && runner_connect(rn) != 0)
+        return;
     struct buf list;
     buf_init(&list);
     buf_puts(&list, "{");
@@ -346,9 +371,10 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
     if (valid > 0) {
         char lease[16];
         snprintf(lease, sizeof lease, "%d", cfg->job_lease_s);
-        const char *p[] = {list.data, worker_shared.name, lease, worker_kinds_array(),
-                           rn->webhook_lane ? "true" : "false"};
-        claim = db_exec(rn->db, &jobs_statements[JOBS_CLAIM_MANY], 5, p);
+        claim = db_exec_args(rn->db, &jobs_statements[JOBS_CLAIM_MANY],
+                             DB_ARGS({"ids", list.data}, {"worker", worker_shared.name},
+                                     {"lease_s", lease}, {"kinds", worker_kinds_array()},
+                                     {"webhook_lane", rn->webhook_lane ? "true" : "false"}));
         if (!db_ok(claim)) {
             if (claim)
                 PQclear(claim);
@@ -367,15 +393,24 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
     struct runner_job *jobs = xcalloc((size_t)njobs + 1, sizeof *jobs);
     atomic_int **lost = xcalloc((size_t)njobs + 1, sizeof *lost);
     char *claimed = xcalloc((size_t)n + 1, 1);
+    int c_id = -1, c_kind = -1, c_payload = -1, c_attempts = -1, c_max = -1, c_waited = -1;
+    if (njobs > 0) {
+        c_id = db_col(claim, "id");
+        c_kind = db_col(claim, "kind");
+        c_payload = db_col(claim, "payload");
+        c_attempts = db_col(claim, "attempts");
+        c_max = db_col(claim, "max_attempts");
+        c_waited = db_col(claim, "waited_us");
+    }
     for (int r = 0; r < njobs; r++) {
         struct runner_job *j = &jobs[r];
-        snprintf(j->id, sizeof j->id, "%s", PQgetvalue(claim, r, 0));
-        j->kind = PQgetvalue(claim, r, 1);
-        j->payload = PQgetvalue(claim, r, 2);
-        snprintf(j->attempt_s, sizeof j->attempt_s, "%s", PQgetvalue(claim, r, 3));
+        snprintf(j->id, sizeof j->id, "%s", PQgetvalue(claim, r, c_id));
+        j->kind = PQgetvalue(claim, r, c_kind);
+        j->payload = PQgetvalue(claim, r, c_payload);
+        snprintf(j->attempt_s, sizeof j->attempt_s, "%s", PQgetvalue(claim, r, c_attempts));
         j->attempt = atoi(j->attempt_s);
-        j->max_attempts = atoi(PQgetvalue(claim, r, 4));
-        wmetrics_started(atoll(PQgetvalue(claim, r, 5)));
+        j->max_attempts = atoi(PQgetvalue(claim, r, c_max));
+        wmetrics_started(atoll(PQgetvalue(claim, r, c_waited)));
         lost[r] = inflight_set_add(rn->inflight, j->id, j->attempt);
         for (int i = 0; i < n; i++) {
             if (ids[i] && !claimed[i] && !strcmp(ids[i], j->id)) {
@@ -522,8 +557,10 @@ void *runner_main(void *arg)
     snprintf(rn.consumer, sizeof rn.consumer, "%s-%d", worker_shared.name, index);
     runner_create_group(&rn);
     while (!worker_stopping()) {
+        /* Once connected, a runner reads only while PostgreSQL answers (the entries wait in the
+         * stream meanwhile, for whichever runner can claim them). */
         char err[512];
-        if (db_ensure(rn.db, err, sizeof err) != 0) {
+        if (rn.connected && db_ensure(rn.db, err, sizeof err) != 0) {
             log_warn("runner %d: %s", index, err);
             worker_sleep_ms(1000);
             continue;

@@ -340,6 +340,15 @@ END_TEST
 
 /* ---- what a job leaves for keys to read, and what the log may hold ---- */
 
+/* Starts a worker labelled label on the one job of run that the caller inserted unpublished (its
+ * id into id), then publishes it. */
+static void lane_start(struct fault_worker *w, const char *label, const char *run, char *id)
+{
+    fault_job_id(run, id);
+    fault_worker_start(w, label, NULL);
+    fault_publish_run(run);
+}
+
 /* A statement failing inside a job (here a notification id that is not a UUID) leaves a stable
  * last_error naming the step and the SQLSTATE; PostgreSQL's own text goes to the log only. */
 START_TEST(database_error_text_stays_in_the_log)
@@ -350,10 +359,8 @@ START_TEST(database_error_text_stays_in_the_log)
                       "('notification.deliver', jsonb_build_object('run', '%s', "
                       "'notification_id', 'not-a-uuid-%s'), 1)",
                       run, run));
-    fault_job_id(run, id);
     struct fault_worker w;
-    fault_worker_start(&w, "lane-pgerr", NULL);
-    fault_publish_run(run);
+    lane_start(&w, "lane-pgerr", run, id);
     long dead = fault_wait_job(id, "dead", 20);
     PGresult *res = fault_sql("SELECT COALESCE(last_error, '') FROM jobs WHERE id = '%s'", id);
     char *error = xstrdup(PQgetvalue(res, 0, 0));
@@ -391,10 +398,8 @@ START_TEST(unreadable_payload_fails_unrun)
                       "('{\"run\":\"%s\",\"deep\":' || repeat('[', 3000) || repeat(']', 3000) || "
                       "'}')::jsonb, 1)",
                       run));
-    fault_job_id(run, id);
     struct fault_worker w;
-    fault_worker_start(&w, "lane-deep", NULL);
-    fault_publish_run(run);
+    lane_start(&w, "lane-deep", run, id);
     long ended = fault_wait_long(
         1, 20, "SELECT count(*) FROM jobs WHERE id = '%s' AND status IN ('dead', 'succeeded')", id);
     PGresult *res =

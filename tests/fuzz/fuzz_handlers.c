@@ -52,7 +52,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     static struct config cfg;
     char err[256];
-    if (config_load(&cfg, fuzz_lookup, err, sizeof err) != 0 || handlers_init(&cfg) != 0)
+    if (config_load(&cfg, fuzz_lookup, err, sizeof err) != 0 || system_init(&cfg) != 0)
         abort();
     dispatch_configure(&cfg);
     /* Quiet: every statement fails here ("PostgreSQL unreachable"), which is no news. */

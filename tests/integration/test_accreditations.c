@@ -24,21 +24,30 @@ static size_t accr_count(const struct http_resp *r)
 static struct http_resp *accr_record(const char *person, const char *role, const char *on,
                                      const char *token)
 {
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
-    char *body = xasprintf("{\"role\":\"%s\",\"awarded_on\":\"%s\",\"note\":\"Trained by the "
-                           "SPP team in 2019\"}",
-                           role, on);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
+    char *body = test_fmt("{\"role\":\"%s\",\"awarded_on\":\"%s\",\"note\":\"Trained by the "
+                          "SPP team in 2019\"}",
+                          role, on);
     struct http_resp *r = http_call("POST", path, token ? token : test_admin(), body, NULL);
-    free(body);
-    free(path);
     return r;
+}
+
+/* accr_record, asserting its status and, unless code is NULL, its problem's code. */
+static void accr_expect(const char *person, const char *role, const char *on, const char *token,
+                        long status, const char *code)
+{
+    struct http_resp *r = accr_record(person, role, on, token);
+    ck_assert_int_eq(r->status, status);
+    if (code)
+        ck_assert_str_eq(test_code(r), code);
+    http_free(r);
 }
 
 /* 1 when GET /v1/people?school_id=school&accredited_as=role[&on=on] lists person. */
 static int accr_listed(const char *school, const char *person, const char *role, const char *on)
 {
-    char *q = on ? xasprintf("/v1/people?school_id=%s&accredited_as=%s&on=%s", school, role, on)
-                 : xasprintf("/v1/people?school_id=%s&accredited_as=%s", school, role);
+    char *q = on ? test_fmt("/v1/people?school_id=%s&accredited_as=%s&on=%s", school, role, on)
+                 : test_fmt("/v1/people?school_id=%s&accredited_as=%s", school, role);
     struct http_resp *r = http_call("GET", q, test_admin(), NULL, NULL);
     ck_assert_msg(r->status == 200, "GET %s -> %ld %s", q, r->status, r->body);
     int found = 0;
@@ -50,7 +59,6 @@ static int accr_listed(const char *school, const char *person, const char *role,
             found = 1;
     }
     http_free(r);
-    free(q);
     return found;
 }
 
@@ -74,11 +82,10 @@ static char *accr_person_with(const char *school, const char *email)
 /* The number of person's awards (every row) seen through the API. */
 static size_t accr_awards(const char *person)
 {
-    char *path = xasprintf("/v1/people/%s/accreditations?limit=200", person);
+    char *path = test_fmt("/v1/people/%s/accreditations?limit=200", person);
     struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     size_t n = accr_count(r);
     http_free(r);
-    free(path);
     return n;
 }
 
@@ -90,19 +97,15 @@ static void accr_attend(const char *course, const char *day, const char *person)
                     "{\"course\":\"%s\",\"starts_at\":\"%sT09:00:00Z\",\"ends_at\":"
                     "\"%sT15:30:00Z\",\"location\":\"Leeds Civic Hall\",\"capacity\":5}",
                     course, day, day);
-    char *path = xasprintf("/v1/training-sessions/%s/bookings", session);
-    char *body = xasprintf("{\"person_id\":\"%s\"}", person);
+    char *path = test_fmt("/v1/training-sessions/%s/bookings", session);
+    char *body = test_fmt("{\"person_id\":\"%s\"}", person);
     struct http_resp *r = http_call("POST", path, test_admin(), body, NULL);
     ck_assert_msg(r->status == 201, "booking -> %ld %s", r->status, r->body);
-    char *booking = xasprintf("/v1/bookings/%s", accr_str(r->json, "id"));
+    char *booking = test_fmt("/v1/bookings/%s", accr_str(r->json, "id"));
     http_free(r);
     r = http_call("PATCH", booking, test_admin(), "{\"status\":\"attended\"}", NULL);
     ck_assert_msg(r->status == 200, "attended -> %ld %s", r->status, r->body);
     http_free(r);
-    free(booking);
-    free(body);
-    free(path);
-    free(session);
 }
 
 START_TEST(recorded_award_valid_for_24_months)
@@ -117,7 +120,7 @@ START_TEST(recorded_award_valid_for_24_months)
     ck_assert(json_is_true(json_object_get(r->json, "counts")));
     ck_assert(json_is_false(json_object_get(r->json, "refresher")));
     ck_assert_str_eq(accr_str(r->json, "note"), "Trained by the SPP team in 2019");
-    char *loc = xasprintf("/v1/people/%s/accreditations/%s", person, accr_str(r->json, "id"));
+    char *loc = test_fmt("/v1/people/%s/accreditations/%s", person, accr_str(r->json, "id"));
     ck_assert_str_eq(http_header(r, "Location"), loc);
     http_free(r);
 
@@ -126,19 +129,17 @@ START_TEST(recorded_award_valid_for_24_months)
     http_free(r);
 
     /* The list, with its role filter. */
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
     r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(accr_count(r), 1);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     http_free(r);
-    char *q = xasprintf("%s?role=peer_reviewer", path);
+    char *q = test_fmt("%s?role=peer_reviewer", path);
     r = test_call("GET", q, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(accr_count(r), 0);
     http_free(r);
-    free(q);
-    q = xasprintf("%s?role=chief&colour=red", path);
+    q = test_fmt("%s?role=chief&colour=red", path);
     test_expect_errors("GET", q, test_admin(), NULL, 422, NULL, 2);
-    free(q);
 
     /* Accredited up to and including the last valid day, not the day after nor before. */
     ck_assert(accr_listed(school, person, "improvement_champion", "2025-03-15"));
@@ -155,9 +156,7 @@ START_TEST(recorded_award_valid_for_24_months)
     gmtime_r(&t, &tm);
     strftime(yesterday, sizeof yesterday, "%Y-%m-%d", &tm);
     ck_assert(!accr_listed(school, person, "peer_reviewer", NULL));
-    r = accr_record(person, "peer_reviewer", yesterday, NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(person, "peer_reviewer", yesterday, NULL, 201, NULL);
     ck_assert(accr_listed(school, person, "peer_reviewer", NULL));
 
     /* on needs accredited_as; both are checked like every filter. */
@@ -167,11 +166,6 @@ START_TEST(recorded_award_valid_for_24_months)
     http_free(r);
     test_expect_errors("GET", "/v1/people?accredited_as=chief&on=2027-02-30", test_admin(), NULL,
                        422, NULL, 2);
-
-    free(path);
-    free(loc);
-    free(person);
-    free(school);
 }
 END_TEST
 
@@ -180,12 +174,10 @@ START_TEST(refresher_extends_through_attendance)
     char *school = test_school(NULL);
     char *person = test_person(school);
     /* Recorded 2025-01-10 (valid to 2027-01-10), refreshed on a course on 2026-01-12. */
-    struct http_resp *r = accr_record(person, "peer_reviewer", "2025-01-10", NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(person, "peer_reviewer", "2025-01-10", NULL, 201, NULL);
     accr_attend("peer_reviewer_refresher", "2026-01-12", person);
-    char *path = xasprintf("/v1/people/%s/accreditations?role=peer_reviewer", person);
-    r = http_call("GET", path, test_admin(), NULL, NULL);
+    char *path = test_fmt("/v1/people/%s/accreditations?role=peer_reviewer", person);
+    struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_int_eq(accr_count(r), 2);
     const json_t *refresher = json_array_get(json_object_get(r->json, "items"), 1);
     ck_assert_str_eq(accr_str(refresher, "source"), "training");
@@ -193,7 +185,6 @@ START_TEST(refresher_extends_through_attendance)
     ck_assert(json_is_true(json_object_get(refresher, "counts")));
     ck_assert_str_eq(accr_str(refresher, "valid_until"), "2028-01-12");
     http_free(r);
-    free(path);
     ck_assert(accr_listed(school, person, "peer_reviewer", "2028-01-12"));
     ck_assert(!accr_listed(school, person, "peer_reviewer", "2028-01-13"));
 
@@ -202,14 +193,9 @@ START_TEST(refresher_extends_through_attendance)
     char *other = test_person(school);
     accr_attend("improvement_champion_refresher", "2026-01-12", other);
     ck_assert(!accr_listed(school, other, "improvement_champion", "2026-06-01"));
-    r = accr_record(other, "improvement_champion", "2025-06-01", NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(other, "improvement_champion", "2025-06-01", NULL, 201, NULL);
     ck_assert(accr_listed(school, other, "improvement_champion", "2028-01-12"));
     ck_assert(!accr_listed(school, other, "improvement_champion", "2028-01-13"));
-    free(other);
-    free(person);
-    free(school);
 }
 END_TEST
 
@@ -225,34 +211,23 @@ START_TEST(record_scope_by_key_role)
     char *part_tok = test_key("partnership", part);
 
     /* School and person keys never record (403), even for what they see. */
-    struct http_resp *r = accr_record(person, "peer_reviewer", "2025-05-01", school_tok);
-    ck_assert_int_eq(r->status, 403);
-    ck_assert_str_eq(test_code(r), "forbidden");
-    http_free(r);
-    r = accr_record(person, "peer_reviewer", "2025-05-01", person_tok);
-    ck_assert_int_eq(r->status, 403);
-    http_free(r);
+    accr_expect(person, "peer_reviewer", "2025-05-01", school_tok, 403, "forbidden");
+    accr_expect(person, "peer_reviewer", "2025-05-01", person_tok, 403, NULL);
     test_expect("POST", "/v1/accreditations/import", school_tok, "{\"items\":[]}", 403, NULL);
 
     /* A person outside the caller's scope does not exist for it. */
-    r = accr_record(outsider, "peer_reviewer", "2025-05-01", hub_tok);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
-    r = accr_record(outsider, "peer_reviewer", "2025-05-01", part_tok);
-    ck_assert_int_eq(r->status, 404);
-    http_free(r);
+    accr_expect(outsider, "peer_reviewer", "2025-05-01", hub_tok, 404, NULL);
+    accr_expect(outsider, "peer_reviewer", "2025-05-01", part_tok, 404, NULL);
 
     /* Hub and partnership keys record within their scope. */
-    r = accr_record(person, "peer_reviewer", "2025-05-01", part_tok);
+    struct http_resp *r = accr_record(person, "peer_reviewer", "2025-05-01", part_tok);
     ck_assert_int_eq(r->status, 201);
-    char *award = xasprintf("/v1/people/%s/accreditations/%s", person, accr_str(r->json, "id"));
+    char *award = test_fmt("/v1/people/%s/accreditations/%s", person, accr_str(r->json, "id"));
     http_free(r);
-    r = accr_record(person, "improvement_champion", "2025-05-01", hub_tok);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(person, "improvement_champion", "2025-05-01", hub_tok, 201, NULL);
 
     /* Whoever sees the person reads its awards; others get 404. */
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
     const char *readers[] = {school_tok, person_tok, hub_tok, part_tok};
     for (int i = 0; i < 4; i++) {
         r = test_call("GET", path, readers[i], NULL, 200, NULL);
@@ -260,37 +235,20 @@ START_TEST(record_scope_by_key_role)
         http_free(r);
         test_expect("GET", award, readers[i], NULL, 200, NULL);
     }
-    char *theirs = xasprintf("/v1/people/%s/accreditations", outsider);
+    char *theirs = test_fmt("/v1/people/%s/accreditations", outsider);
     test_expect("GET", theirs, hub_tok, NULL, 404, NULL);
     test_expect("GET", theirs, school_tok, NULL, 404, NULL);
 
     /* An import naming an outsider names no one the key can see. */
-    char *body = xasprintf("{\"items\":[{\"person_id\":\"%s\",\"role\":\"peer_reviewer\","
-                           "\"awarded_on\":\"2025-05-01\"}]}",
-                           outsider);
+    char *body = test_fmt("{\"items\":[{\"person_id\":\"%s\",\"role\":\"peer_reviewer\","
+                          "\"awarded_on\":\"2025-05-01\"}]}",
+                          outsider);
     r = test_call("POST", "/v1/accreditations/import", hub_tok, body, 422, NULL);
     const json_t *e = json_array_get(json_object_get(r->json, "errors"), 0);
     ck_assert_str_eq(accr_str(e, "field"), "/items/0/person_id");
     ck_assert_str_eq(accr_str(e, "rule"), "not_found");
     http_free(r);
     ck_assert_int_eq(accr_awards(outsider), 0);
-
-    free(body);
-    free(theirs);
-    free(path);
-    free(award);
-    free(part_tok);
-    free(hub_tok);
-    free(person_tok);
-    free(school_tok);
-    free(outsider);
-    free(person);
-    free(other_school);
-    free(school);
-    free(other_part);
-    free(part);
-    free(other_hub);
-    free(hub);
 }
 END_TEST
 
@@ -300,19 +258,14 @@ START_TEST(record_duplicate_and_validation)
     char *person = test_person(school), *other = test_person(school);
     struct http_resp *r = accr_record(person, "peer_reviewer", "2024-09-02", NULL);
     ck_assert_int_eq(r->status, 201);
-    char *foreign = xasprintf("/v1/people/%s/accreditations/%s", other, accr_str(r->json, "id"));
+    char *foreign = test_fmt("/v1/people/%s/accreditations/%s", other, accr_str(r->json, "id"));
     http_free(r);
-    r = accr_record(person, "peer_reviewer", "2024-09-02", NULL);
-    ck_assert_int_eq(r->status, 409);
-    ck_assert_str_eq(test_code(r), "conflict");
-    http_free(r);
+    accr_expect(person, "peer_reviewer", "2024-09-02", NULL, 409, "conflict");
     /* The same date in the other role is another award. */
-    r = accr_record(person, "improvement_champion", "2024-09-02", NULL);
-    ck_assert_int_eq(r->status, 201);
-    http_free(r);
+    accr_expect(person, "improvement_champion", "2024-09-02", NULL, 201, NULL);
 
     /* A future date and a bad role: both listed. */
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
     r = test_call("POST", path, test_admin(),
                   "{\"role\":\"ofsted_inspector\",\"awarded_on\":\"2999-01-01\"}", 422,
                   "validation_failed");
@@ -338,17 +291,10 @@ START_TEST(record_duplicate_and_validation)
 
     /* An award is found only under its own person. */
     test_expect("GET", foreign, test_admin(), NULL, 404, NULL);
-    char *none = xasprintf("%s/00000000-0000-4000-8000-000000000000", path);
+    char *none = test_fmt("%s/00000000-0000-4000-8000-000000000000", path);
     test_expect("GET", none, test_admin(), NULL, 404, NULL);
     test_expect("GET", "/v1/people/00000000-0000-4000-8000-000000000000/accreditations",
                 test_admin(), NULL, 404, NULL);
-
-    free(none);
-    free(path);
-    free(foreign);
-    free(other);
-    free(person);
-    free(school);
 }
 END_TEST
 
@@ -360,7 +306,7 @@ START_TEST(import_all_or_nothing_and_rerun)
          *p3 = accr_person_with(school, e3);
     char *u2 = accr_upper(e2);
     /* One by id, one by the email in upper case, one by the email as stored. */
-    char *body = xasprintf(
+    char *body = test_fmt(
         "{\"items\":["
         "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\",\"awarded_on\":\"2024-11-04\","
         "\"note\":\"Cohort 7, \\\"Leeds\\\" {hub}\"},"
@@ -380,7 +326,7 @@ START_TEST(import_all_or_nothing_and_rerun)
     http_free(r);
 
     /* Imported awards went through the rule, the note intact. */
-    char *path = xasprintf("/v1/people/%s/accreditations", p1);
+    char *path = test_fmt("/v1/people/%s/accreditations", p1);
     r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_int_eq(accr_count(r), 1);
     const json_t *a = json_array_get(json_object_get(r->json, "items"), 0);
@@ -388,14 +334,12 @@ START_TEST(import_all_or_nothing_and_rerun)
     ck_assert_str_eq(accr_str(a, "source"), "recorded");
     ck_assert_str_eq(accr_str(a, "note"), "Cohort 7, \"Leeds\" {hub}");
     http_free(r);
-    free(path);
     ck_assert(accr_listed(school, p2, "improvement_champion", "2027-02-28"));
     ck_assert(!accr_listed(school, p2, "improvement_champion", "2027-03-01"));
     ck_assert(accr_listed(school, p3, "peer_reviewer", "2025-06-30"));
 
     /* One good item and bad ones: nothing is recorded, every problem is listed. */
-    free(body);
-    body = xasprintf(
+    body = test_fmt(
         "{\"items\":["
         "{\"email\":\"%s\",\"role\":\"peer_reviewer\",\"awarded_on\":\"2025-01-01\"},"
         "{\"email\":\"nobody-%s\",\"role\":\"peer_reviewer\",\"awarded_on\":\"2025-01-01\"},"
@@ -423,15 +367,7 @@ START_TEST(import_all_or_nothing_and_rerun)
     test_expect_errors("POST", "/v1/accreditations/import", test_admin(), "{\"items\":[],\"x\":1}",
                        422, NULL, 2);
 
-    free(body);
     free(u2);
-    free(p3);
-    free(p2);
-    free(p1);
-    free(e3);
-    free(e2);
-    free(e1);
-    free(school);
 }
 END_TEST
 

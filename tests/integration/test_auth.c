@@ -29,7 +29,7 @@ START_TEST(key_token_shown_once_and_stored_hashed)
     ck_assert(strncmp(token, prefix, strlen(prefix)) == 0);
     char *tok = xstrdup(token);
     char *id = xstrdup(json_string_value(json_object_get(r->json, "id")));
-    char *path = xasprintf("/v1/api-keys/%s", id);
+    char *path = test_fmt("/v1/api-keys/%s", id);
     ck_assert_str_eq(http_header(r, "Location"), path);
     http_free(r);
 
@@ -48,11 +48,8 @@ START_TEST(key_token_shown_once_and_stored_hashed)
     token_hash(tok, strlen(tok), hash);
     char *stored = test_sql_value("SELECT token_hash FROM api_keys WHERE id = $1", id);
     ck_assert_str_eq(stored, hash);
-    free(stored);
     char *row = test_sql_value("SELECT row_to_json(k)::text FROM api_keys k WHERE id = $1", id);
     ck_assert_ptr_null(strstr(row, tok + 4));
-    free(row);
-    free(path);
     free(id);
     free(tok);
 }
@@ -76,7 +73,7 @@ START_TEST(revoked_key_stops_within_five_seconds)
             id = json_string_value(json_object_get(it, "id"));
     }
     ck_assert_ptr_nonnull(id);
-    char *path = xasprintf("/v1/api-keys/%s", id);
+    char *path = test_fmt("/v1/api-keys/%s", id);
     http_free(r);
     test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
     double start = now_s();
@@ -93,8 +90,6 @@ START_TEST(revoked_key_stops_within_five_seconds)
     r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_ptr_nonnull(json_string_value(json_object_get(r->json, "revoked_at")));
     http_free(r);
-    free(path);
-    free(tok);
 }
 END_TEST
 
@@ -121,7 +116,7 @@ START_TEST(replayed_key_creation_hides_the_token)
     for (char *c = key; *c; c++)
         if (*c == ' ')
             *c = '-';
-    char *hk = xasprintf("Idempotency-Key: %s", key);
+    char *hk = test_fmt("Idempotency-Key: %s", key);
     const char *h[] = {hk, NULL};
     const char *body = "{\"name\":\"replayed\",\"role\":\"admin\"}";
     struct http_resp *a = http_call("POST", "/v1/api-keys", test_admin(), body, h);
@@ -134,8 +129,6 @@ START_TEST(replayed_key_creation_hides_the_token)
                      json_string_value(json_object_get(b->json, "id")));
     http_free(a);
     http_free(b);
-    free(hk);
-    free(key);
 }
 END_TEST
 
@@ -143,8 +136,8 @@ START_TEST(school_key_scope)
 {
     char *mine = test_school(NULL), *other = test_school(NULL);
     char *tok = test_key("school", mine);
-    char *mine_path = xasprintf("/v1/schools/%s", mine);
-    char *other_path = xasprintf("/v1/schools/%s", other);
+    char *mine_path = test_fmt("/v1/schools/%s", mine);
+    char *other_path = test_fmt("/v1/schools/%s", other);
     test_expect("GET", mine_path, tok, NULL, 200, NULL);
     test_expect("GET", other_path, tok, NULL, 404, NULL);
     test_expect("PATCH", other_path, tok, "{\"name\":\"Mine now\"}", 404, NULL);
@@ -158,11 +151,6 @@ START_TEST(school_key_scope)
                 "\"local_authority\":\"Leeds\"}",
                 403, NULL);
     test_expect("GET", "/v1/api-keys", tok, NULL, 403, NULL);
-    free(mine_path);
-    free(other_path);
-    free(tok);
-    free(mine);
-    free(other);
 }
 END_TEST
 

@@ -63,7 +63,7 @@ START_TEST(query_parameter_without_value)
     http_free(r);
 
     char *school = test_school(NULL);
-    char *path = xasprintf("/v1/schools/%s?verbose", school);
+    char *path = test_fmt("/v1/schools/%s?verbose", school);
     r = call("GET", path, test_admin(), NULL);
     expect(r, 422, path);
     ck_assert_str_eq(error_at(r, 0, "field"), "verbose");
@@ -86,8 +86,6 @@ START_TEST(query_parameter_without_value)
     expect(r, 422, "GET /v1/schools?q=%00");
     ck_assert_str_eq(error_at(r, 0, "field"), "q");
     http_free(r);
-    free(path);
-    free(school);
 }
 END_TEST
 
@@ -120,22 +118,19 @@ START_TEST(unknown_query_parameter_on_every_route)
     const char *ids[] = {NULL,   school, school, school, NULL,   hub,  hub,    part,  part,
                          person, person, review, review, review, NULL, review, review};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *base = ids[i] ? xasprintf(cases[i].path, ids[i]) : xstrdup(cases[i].path);
-        char *path = xasprintf("%s?nope=1", base);
+        char *base = ids[i] ? test_fmt(cases[i].path, ids[i]) : test_fmt("%s", cases[i].path);
+        char *path = test_fmt("%s?nope=1", base);
         struct http_resp *r = http_call(cases[i].method, path, test_admin(), cases[i].body, NULL);
-        char *what = xasprintf("%s %s", cases[i].method, path);
+        char *what = test_fmt("%s %s", cases[i].method, path);
         expect(r, 422, what);
         ck_assert_str_eq(test_code(r), "validation_failed");
         ck_assert_str_eq(error_at(r, 0, "field"), "nope");
         ck_assert_str_eq(error_at(r, 0, "rule"), "unknown_parameter");
         http_free(r);
-        free(what);
-        free(path);
-        free(base);
     }
     /* Nothing changed: the school, the person and the review are as they were. */
-    char *sp = xasprintf("/v1/schools/%s", school), *pp = xasprintf("/v1/people/%s", person);
-    char *rp = xasprintf("/v1/reviews/%s", review);
+    char *sp = test_fmt("/v1/schools/%s", school), *pp = test_fmt("/v1/people/%s", person);
+    char *rp = test_fmt("/v1/reviews/%s", review);
     struct http_resp *r = call("GET", sp, test_admin(), NULL);
     expect(r, 200, sp);
     ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
@@ -147,14 +142,6 @@ START_TEST(unknown_query_parameter_on_every_route)
     expect(r, 200, rp);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "planning");
     http_free(r);
-    free(rp);
-    free(pp);
-    free(sp);
-    free(review);
-    free(person);
-    free(school);
-    free(part);
-    free(hub);
 }
 END_TEST
 
@@ -182,13 +169,12 @@ START_TEST(cursor_past_any_row)
         struct cursor c = {far[i], "0b6f6a5e-6f1c-4c53-9f2e-4d8a1b2c3d4e"};
         char text[CURSOR_MAX];
         cursor_encode(&c, text);
-        char *path = xasprintf("/v1/schools?cursor=%s", text);
+        char *path = test_fmt("/v1/schools?cursor=%s", text);
         struct http_resp *r = call("GET", path, test_admin(), NULL);
         expect(r, 422, path);
         ck_assert_str_eq(test_code(r), "validation_failed");
         ck_assert_str_eq(error_at(r, 0, "field"), "cursor");
         http_free(r);
-        free(path);
     }
 }
 END_TEST
@@ -198,12 +184,11 @@ END_TEST
 /* Records an award earned elsewhere (admin) in role, on 2026-01-05: valid into 2028. */
 static void award(const char *person, const char *role)
 {
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
     struct http_resp *r =
         call("POST", path, test_admin(), "{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
     expect(r, 201, path);
     http_free(r);
-    free(path);
 }
 
 /* Two partnerships of one hub: the review's (host and partner school) and another one. */
@@ -226,9 +211,9 @@ START_TEST(action_owner_must_be_of_the_partnership)
     test_two_setup(&t, 1, two_review);
     char *outsider = test_person(t.outsider_school);
     char *colleague = test_person(t.host), *partner_staff = test_person(t.partner);
-    char *ac = xasprintf("/v1/reviews/%s/actions", t.review);
+    char *ac = test_fmt("/v1/reviews/%s/actions", t.review);
     /* The outsider exists: its own partnership's key reads it. */
-    char *op = xasprintf("/v1/people/%s", outsider);
+    char *op = test_fmt("/v1/people/%s", outsider);
     struct http_resp *r = call("GET", op, t.other_partnership_key, NULL);
     expect(r, 200, op);
     http_free(r);
@@ -272,12 +257,6 @@ START_TEST(action_owner_must_be_of_the_partnership)
     expect(r, 404, "other partnership's key");
     http_free(r);
     free(action);
-    free(op);
-    free(ac);
-    free(partner_staff);
-    free(colleague);
-    free(outsider);
-    test_two_free(&t);
 }
 END_TEST
 
@@ -289,8 +268,8 @@ START_TEST(champion_outside_scope_lists_no_rules)
     char *outsider = test_person(t.outsider_school);
     award(outsider, "improvement_champion");
     char *unaccredited_outsider = test_person(t.outsider_school);
-    char *cp = xasprintf("/v1/reviews/%s/champion", t.review);
-    char *tp = xasprintf("/v1/reviews/%s/team", t.review);
+    char *cp = test_fmt("/v1/reviews/%s/champion", t.review);
+    char *tp = test_fmt("/v1/reviews/%s/team", t.review);
     struct http_resp *nobody =
         call("PUT", cp, t.host_key, "{\"person_id\":\"00000000-0000-4000-8000-00000000abcd\"}");
     expect(nobody, 422, "champion nobody");
@@ -322,12 +301,6 @@ START_TEST(champion_outside_scope_lists_no_rules)
     ck_assert_str_eq(error_at(r, 0, "rule"), "not_accredited");
     http_free(r);
     http_free(nobody);
-    free(partner_staff);
-    free(tp);
-    free(cp);
-    free(unaccredited_outsider);
-    free(outsider);
-    test_two_free(&t);
 }
 END_TEST
 
@@ -338,7 +311,7 @@ START_TEST(champion_assignment_once_while_queued)
     struct test_two t;
     test_two_setup(&t, 1, two_review);
     PGconn *db = test_db();
-    char *path = xasprintf("/v1/reviews/%s/champion-assignment", t.review);
+    char *path = test_fmt("/v1/reviews/%s/champion-assignment", t.review);
     /* An assignment that waits (due in an hour, so the running worker leaves it alone), as a
      * backlog would leave one: every request meanwhile answers with it. */
     char *waiting = test_db_value(
@@ -351,9 +324,8 @@ START_TEST(champion_assignment_once_while_queued)
         struct http_resp *r = call("POST", path, t.host_key, NULL);
         expect(r, 202, "assignment while one waits");
         ck_assert_str_eq(json_string_value(json_object_get(r->json, "id")), waiting);
-        char *loc = xasprintf("/v1/jobs/%s", waiting);
+        char *loc = test_fmt("/v1/jobs/%s", waiting);
         ck_assert_str_eq(http_header(r, "Location"), loc);
-        free(loc);
         http_free(r);
     }
     char *queued = test_db_value(db,
@@ -361,20 +333,16 @@ START_TEST(champion_assignment_once_while_queued)
                                  "AND payload->>'review_id' = $1",
                                  t.review, NULL);
     ck_assert_str_eq(queued, "1");
-    free(queued);
     /* Claiming a job clears its key (here it ends at once): the next request queues anew. */
-    free(test_db_value(db,
-                       "UPDATE jobs SET status = 'dead', pending_key = NULL, finished_at = now() "
-                       "WHERE id = $1",
-                       waiting, NULL));
+    test_db_value(db,
+                  "UPDATE jobs SET status = 'dead', pending_key = NULL, finished_at = now() "
+                  "WHERE id = $1",
+                  waiting, NULL);
     struct http_resp *r = call("POST", path, t.host_key, NULL);
     expect(r, 202, "assignment after the last one ended");
     ck_assert_str_ne(json_string_value(json_object_get(r->json, "id")), waiting);
     http_free(r);
-    free(waiting);
     PQfinish(db);
-    free(path);
-    test_two_free(&t);
 }
 END_TEST
 
@@ -387,7 +355,7 @@ START_TEST(conflict_not_cleared_by_the_person_concerned)
     char *person = test_person(t.partner);
     char *own_key = test_key("person", person);
     char *school_key = test_key("school", t.partner);
-    char *cp = xasprintf("/v1/people/%s/conflicts", person);
+    char *cp = test_fmt("/v1/people/%s/conflicts", person);
     /* The person declares it (a declaration only ever narrows where they may sit). */
     struct http_resp *r =
         call("POST", cp, own_key, "{\"school_id\":\"%s\",\"reason\":\"Governor\"}", t.host);
@@ -408,11 +376,6 @@ START_TEST(conflict_not_cleared_by_the_person_concerned)
     expect(r, 404, "gone");
     http_free(r);
     free(conflict);
-    free(cp);
-    free(school_key);
-    free(own_key);
-    free(person);
-    test_two_free(&t);
 }
 END_TEST
 
@@ -475,8 +438,6 @@ START_TEST(import_takes_ten_thousand_items)
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "imported")), 10000);
     http_free(r);
     free(body);
-    free(person);
-    free(school);
 }
 END_TEST
 
@@ -490,16 +451,14 @@ START_TEST(evidence_ids_capped_at_one_hundred)
     for (int i = 0; i < 5000; i++)
         buf_printf(&b, "%s\"00000000-0000-4000-8000-%012d\"", i ? "," : "", i);
     buf_puts(&b, "]}");
-    char *path = xasprintf("/v1/reviews/%s/findings", t.review);
+    char *path = test_fmt("/v1/reviews/%s/findings", t.review);
     struct http_resp *r = http_call("POST", path, test_admin(), b.data, NULL);
     expect(r, 422, "5,000 evidence ids");
     ck_assert_int_eq(nerrors(r), 1);
     ck_assert_str_eq(error_at(r, 0, "field"), "/evidence_ids");
     ck_assert_str_eq(error_at(r, 0, "rule"), "max_items");
     http_free(r);
-    free(path);
     buf_cleanup(&b);
-    test_two_free(&t);
 }
 END_TEST
 

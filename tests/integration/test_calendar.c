@@ -20,11 +20,10 @@ static const char *str(const struct http_resp *r, const char *k)
 
 static char *school_name(const char *school)
 {
-    char *path = xasprintf("/v1/schools/%s", school);
+    char *path = test_fmt("/v1/schools/%s", school);
     struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     char *name = xstrdup(str(r, "name"));
     http_free(r);
-    free(path);
     return name;
 }
 
@@ -53,9 +52,8 @@ static int count(const char *hay, const char *needle)
 
 static void expect_has(const char *feed, const char *fmt, const char *arg)
 {
-    char *want = xasprintf(fmt, arg);
+    char *want = test_fmt(fmt, arg);
     ck_assert_msg(strstr(feed, want), "missing %s in:\n%s", want, feed);
-    free(want);
 }
 
 /* Checks one answer of the feed: three events with their UIDs and dates. */
@@ -96,18 +94,16 @@ static void expect_feed(struct http_resp *r, const char *visit, const char *work
 
 START_TEST(feed_of_visits_workshops_and_training)
 {
-    char *hub = test_hub();
-    char *partnership = test_partnership(hub);
-    char *host1 = test_school(partnership);
-    char *host2 = test_school(partnership);
-    char *home = test_school(partnership);
+    struct test_chain c; /* the hub, partnership, home school and person */
+    test_chain_setup(&c);
+    char *host1 = test_school(c.partnership);
+    char *host2 = test_school(c.partnership);
     char *host1_tok = test_key("school", host1);
     char *host2_tok = test_key("school", host2);
-    char *person = test_person(home);
-    char *other = test_person(home);
-    test_accredit(person, "peer_reviewer");
-    test_accredit(person, "improvement_champion");
-    char *person_tok = test_key("person", person);
+    char *other = test_person(c.school);
+    test_accredit(c.person, "peer_reviewer");
+    test_accredit(c.person, "improvement_champion");
+    char *person_tok = test_key("person", c.person);
     char *other_tok = test_key("person", other);
 
     /* (a) On the team of a review at host1, visiting 10-11 March 2027. */
@@ -115,25 +111,23 @@ START_TEST(feed_of_visits_workshops_and_training)
                               "{\"school_id\":\"%s\",\"focus\":\"How well do our pupils read?\","
                               "\"focus_area\":\"our_impact\"}",
                               host1);
-    char *visit_path = xasprintf("/v1/reviews/%s", visit);
+    char *visit_path = test_fmt("/v1/reviews/%s", visit);
     test_expect("PATCH", visit_path, host1_tok,
                 "{\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-11\"}", 200,
                 NULL);
-    char *team = xasprintf("%s/team", visit_path);
-    char *body = xasprintf("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", person);
+    char *team = test_fmt("%s/team", visit_path);
+    char *body = test_fmt("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", c.person);
     test_expect("POST", team, host1_tok, body, 201, NULL);
-    free(body);
 
     /* (b) Champion of a review at host2, its workshop on 2 April 2027. */
     char *workshop = test_create("/v1/reviews", host2_tok,
                                  "{\"school_id\":\"%s\",\"focus\":\"Attendance\","
                                  "\"focus_area\":\"looking_inward\"}",
                                  host2);
-    char *workshop_path = xasprintf("/v1/reviews/%s", workshop);
-    char *champ = xasprintf("%s/champion", workshop_path);
-    body = xasprintf("{\"person_id\":\"%s\"}", person);
+    char *workshop_path = test_fmt("/v1/reviews/%s", workshop);
+    char *champ = test_fmt("%s/champion", workshop_path);
+    body = test_fmt("{\"person_id\":\"%s\"}", c.person);
     test_expect("PUT", champ, host2_tok, body, 200, NULL);
-    free(body);
     test_expect("PATCH", workshop_path, host2_tok, "{\"workshop_on\":\"2027-04-02\"}", 200, NULL);
 
     /* (c) Booked on a training session on 4 May 2027. */
@@ -143,17 +137,16 @@ START_TEST(feed_of_visits_workshops_and_training)
                                 "\"ends_at\":\"2027-05-04T15:30:00Z\","
                                 "\"location\":\"Leeds Civic Hall, Room 2\",\"capacity\":5,"
                                 "\"hub_id\":null}");
-    char *bookings = xasprintf("/v1/training-sessions/%s/bookings", session);
-    body = xasprintf("{\"person_id\":\"%s\"}", person);
+    char *bookings = test_fmt("/v1/training-sessions/%s/bookings", session);
+    body = test_fmt("{\"person_id\":\"%s\"}", c.person);
     struct http_resp *r = http_call("POST", bookings, test_admin(), body, NULL);
     ck_assert_msg(r->status == 201, "-> %ld %s", r->status, r->body);
     char *booking = xstrdup(str(r, "id"));
     http_free(r);
-    free(body);
 
     char *visit_school = school_name(host1);
     char *workshop_school = school_name(host2);
-    char *feed = xasprintf("/v1/people/%s/calendar.ics", person);
+    char *feed = test_fmt("/v1/people/%s/calendar.ics", c.person);
     r = http_call("GET", feed, test_admin(), NULL, NULL);
     expect_feed(r, visit, workshop, booking, visit_school, workshop_school);
     http_free(r);
@@ -165,7 +158,7 @@ START_TEST(feed_of_visits_workshops_and_training)
     test_expect("GET", feed, other_tok, NULL, 404, "not_found");
 
     /* The other person's own feed is empty, but a calendar all the same. */
-    char *other_feed = xasprintf("/v1/people/%s/calendar.ics", other);
+    char *other_feed = test_fmt("/v1/people/%s/calendar.ics", other);
     r = test_call("GET", other_feed, other_tok, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "BEGIN:VCALENDAR\r\n"));
     ck_assert_ptr_null(strstr(r->body, "BEGIN:VEVENT"));
@@ -176,12 +169,9 @@ START_TEST(feed_of_visits_workshops_and_training)
                 NULL, 404, NULL);
     test_expect("GET", "/v1/people/nope/calendar.ics", test_admin(), NULL, 404, NULL);
 
-    char *all[] = {hub,        partnership, host1,        host2,           home,      host1_tok,
-                   host2_tok,  person,      other,        person_tok,      other_tok, visit,
-                   visit_path, team,        workshop,     workshop_path,   champ,     session,
-                   bookings,   booking,     visit_school, workshop_school, feed,      other_feed};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        free(all[i]);
+    free(booking);
+    free(visit_school);
+    free(workshop_school);
 }
 END_TEST
 
@@ -205,7 +195,7 @@ static char *without_dtstamp(const char *text)
 /* POSTs for a subscription URL as tok; returns the URL's path ("/feeds/calendar/<hex>.ics"). */
 static char *feed_create(const char *person, const char *tok)
 {
-    char *path = xasprintf("/v1/people/%s/calendar-feed", person);
+    char *path = test_fmt("/v1/people/%s/calendar-feed", person);
     struct http_resp *r = http_call("POST", path, tok, NULL, NULL);
     ck_assert_msg(r->status == 201, "POST %s -> %ld %s", path, r->status, r->body);
     const char *cc = http_header(r, "Cache-Control");
@@ -222,7 +212,6 @@ static char *feed_create(const char *person, const char *tok)
     ck_assert_uint_eq(json_object_size(r->json), 1);
     char *feed = xstrdup(at);
     http_free(r);
-    free(path);
     return feed;
 }
 
@@ -247,16 +236,14 @@ static PGresult *sql(PGconn *db, const char *q, const char *a, const char *b)
 
 START_TEST(subscription_url_without_a_header)
 {
-    char *hub = test_hub();
-    char *partnership = test_partnership(hub);
-    char *home = test_school(partnership);
-    char *far_partnership = test_partnership(hub);
+    struct test_chain c; /* the hub, partnership, home school and person */
+    test_chain_setup(&c);
+    char *far_partnership = test_partnership(c.hub);
     char *far_school = test_school(far_partnership);
-    char *person = test_person(home);
-    char *other = test_person(home);
-    char *person_tok = test_key("person", person);
+    char *other = test_person(c.school);
+    char *person_tok = test_key("person", c.person);
     char *other_tok = test_key("person", other);
-    char *school_tok = test_key("school", home);
+    char *school_tok = test_key("school", c.school);
     char *far_tok = test_key("school", far_school);
     /* Something in the calendar: a training session the person is booked on. */
     char *session = test_create("/v1/training-sessions", test_admin(),
@@ -264,22 +251,21 @@ START_TEST(subscription_url_without_a_header)
                                 "\"starts_at\":\"2027-06-01T09:00:00Z\","
                                 "\"ends_at\":\"2027-06-01T12:00:00Z\","
                                 "\"location\":\"Hall, Room 1\",\"capacity\":5,\"hub_id\":null}");
-    char *bookings = xasprintf("/v1/training-sessions/%s/bookings", session);
-    char *body = xasprintf("{\"person_id\":\"%s\"}", person);
+    char *bookings = test_fmt("/v1/training-sessions/%s/bookings", session);
+    char *body = test_fmt("{\"person_id\":\"%s\"}", c.person);
     test_expect("POST", bookings, test_admin(), body, 201, NULL);
-    free(body);
 
     /* The person's own key makes the URL; it opens with no header at all, answering exactly
      * what GET /v1/people/{id}/calendar.ics answers (but the instant it was rendered). */
-    char *feed = feed_create(person, person_tok);
-    char *ics = xasprintf("/v1/people/%s/calendar.ics", person);
+    char *feed = feed_create(c.person, person_tok);
+    char *ics = test_fmt("/v1/people/%s/calendar.ics", c.person);
     struct http_resp *a = http_call("GET", ics, test_admin(), NULL, NULL);
     ck_assert_int_eq(a->status, 200);
     char *read_id = test_unique("feed-read");
     for (char *c = read_id; *c; c++)
         if (*c == ' ')
             *c = '-';
-    char *hdr = xasprintf("X-Request-Id: %s", read_id);
+    char *hdr = test_fmt("X-Request-Id: %s", read_id);
     const char *headers[] = {hdr, NULL};
     struct http_resp *f = http_call("GET", feed, NULL, NULL, headers);
     ck_assert_msg(f->status == 200, "GET %s -> %ld %s", feed, f->status, f->body);
@@ -303,21 +289,21 @@ START_TEST(subscription_url_without_a_header)
     PGconn *db = PQconnectdb(getenv("SPP_TEST_DATABASE_URL"));
     ck_assert_int_eq(PQstatus(db), CONNECTION_OK);
     PGresult *res =
-        sql(db, "SELECT id, secret_hash FROM calendar_feeds WHERE person_id = $1", person, NULL);
+        sql(db, "SELECT id, secret_hash FROM calendar_feeds WHERE person_id = $1", c.person, NULL);
     ck_assert_int_eq(PQntuples(res), 1);
     char *feed_id = xstrdup(PQgetvalue(res, 0, 0));
     char hash[TOKEN_HASH_HEX];
     token_hash(feed + strlen("/feeds/calendar/"), 64, hash);
     ck_assert_str_eq(PQgetvalue(res, 0, 1), hash);
     PQclear(res);
-    char *actor = xasprintf("calendar-feed:%s", feed_id);
+    char *actor = test_fmt("calendar-feed:%s", feed_id);
     res = sql(db,
               "SELECT action, person_ids::text, route, request_id FROM audit_log "
               "WHERE actor = $1 AND $2::uuid = ANY (person_ids) ORDER BY at",
-              actor, person);
+              actor, c.person);
     ck_assert_int_eq(PQntuples(res), 2); /* the GET and the HEAD */
     ck_assert_str_eq(PQgetvalue(res, 0, 0), "read");
-    char *people = xasprintf("{%s}", person);
+    char *people = test_fmt("{%s}", c.person);
     ck_assert_str_eq(PQgetvalue(res, 0, 1), people);
     ck_assert_str_eq(PQgetvalue(res, 0, 2), "/feeds/calendar");
     ck_assert_str_eq(PQgetvalue(res, 0, 3), read_id);
@@ -326,19 +312,19 @@ START_TEST(subscription_url_without_a_header)
     res = sql(db,
               "SELECT count(*) FROM audit_log WHERE actor = 'bootstrap' AND $1::uuid = ANY "
               "(person_ids) AND route = '/v1/people/{id}/calendar.ics' AND action = 'read'",
-              person, NULL);
+              c.person, NULL);
     ck_assert_str_eq(PQgetvalue(res, 0, 0), "1");
     PQclear(res);
 
     /* A second POST (here by the person's school) replaces the URL: the old one is gone. */
-    char *feed2 = feed_create(person, school_tok);
+    char *feed2 = feed_create(c.person, school_tok);
     ck_assert_str_ne(feed2, feed);
     expect_status("GET", feed, NULL, 404, "not_found");
     expect_status("GET", feed2, NULL, 200, NULL);
 
     /* Who may not: another person's key, a school of another partnership (both see no such
      * person: 404), and a body with fields (there are none to send). */
-    char *feed_path = xasprintf("/v1/people/%s/calendar-feed", person);
+    char *feed_path = test_fmt("/v1/people/%s/calendar-feed", c.person);
     expect_status("POST", feed_path, other_tok, 404, "not_found");
     expect_status("POST", feed_path, far_tok, 404, "not_found");
     expect_status("DELETE", feed_path, other_tok, 404, "not_found");
@@ -371,18 +357,14 @@ START_TEST(subscription_url_without_a_header)
     expect_status("DELETE", feed_path, person_tok, 404, "not_found");
 
     /* An erased person (a tombstone) gets no URL, and a URL made before stops answering. */
-    char *feed3 = feed_create(person, test_admin());
-    PQclear(sql(db, "UPDATE people SET erased_at = now() WHERE id = $1", person, NULL));
+    char *feed3 = feed_create(c.person, test_admin());
+    PQclear(sql(db, "UPDATE people SET erased_at = now() WHERE id = $1", c.person, NULL));
     expect_status("GET", feed3, NULL, 404, "not_found");
     expect_status("POST", feed_path, test_admin(), 409, "conflict");
-    PQclear(sql(db, "UPDATE people SET erased_at = NULL WHERE id = $1", person, NULL));
+    PQclear(sql(db, "UPDATE people SET erased_at = NULL WHERE id = $1", c.person, NULL));
     PQfinish(db);
 
-    char *all[] = {hub,      partnership, home,      far_partnership, far_school, person,
-                   other,    person_tok,  other_tok, school_tok,      far_tok,    session,
-                   bookings, feed,        ics,       read_id,         hdr,        feed_id,
-                   actor,    people,      feed2,     feed_path,       upper,      bare,
-                   feed3};
+    char *all[] = {feed, feed_id, feed2, upper, bare, feed3};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         free(all[i]);
 }

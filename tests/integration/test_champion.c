@@ -21,10 +21,10 @@ static char *review_at(const char *school, const char *workshop_on)
  * champion (caller frees) or NULL. */
 static char *assign_and_wait(const char *review)
 {
-    char *path = xasprintf("/v1/reviews/%s/champion-assignment", review);
+    char *path = test_fmt("/v1/reviews/%s/champion-assignment", review);
     struct http_resp *r = http_call("POST", path, test_admin(), NULL, NULL);
     ck_assert_msg(r->status == 202, "-> %ld %s", r->status, r->body);
-    char *job = xasprintf("%s", http_header(r, "Location"));
+    char *job = test_fmt("%s", http_header(r, "Location"));
     http_free(r);
     const char *status = "";
     for (int i = 0; i < 400; i++) {
@@ -39,14 +39,11 @@ static char *assign_and_wait(const char *review)
         }
         usleep(50000);
     }
-    char *rp = xasprintf("/v1/reviews/%s", review);
+    char *rp = test_fmt("/v1/reviews/%s", review);
     r = http_call("GET", rp, test_admin(), NULL, NULL);
     const char *c = json_string_value(json_object_get(r->json, "champion_id"));
     char *out = c ? xstrdup(c) : NULL;
     http_free(r);
-    free(rp);
-    free(job);
-    free(path);
     return out;
 }
 
@@ -63,49 +60,33 @@ START_TEST(never_someone_involved)
     test_accredit(team_a, "peer_reviewer");
     test_accredit(team_b, "peer_reviewer");
     char *review = review_at(host, "2027-02-03");
-    char *team = xasprintf("/v1/reviews/%s/team", review);
-    char *body = xasprintf("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", team_a);
+    char *team = test_fmt("/v1/reviews/%s/team", review);
+    char *body = test_fmt("{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", team_a);
     test_expect("POST", team, test_admin(), body, 201, NULL);
-    free(body);
-    body = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", team_b);
+    body = test_fmt("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", team_b);
     test_expect("POST", team, test_admin(), body, 201, NULL);
-    free(body);
     /* A recorder of the review's evidence who has since left the team. */
     char *recorder = test_person(partner);
     test_accredit(recorder, "improvement_champion");
     test_accredit(recorder, "peer_reviewer");
-    body = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", recorder);
+    body = test_fmt("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", recorder);
     struct http_resp *m = http_call("POST", team, test_admin(), body, NULL);
     ck_assert_int_eq(m->status, 201);
-    char *member = xasprintf("%s/%s", team, json_string_value(json_object_get(m->json, "id")));
+    char *member = test_fmt("%s/%s", team, json_string_value(json_object_get(m->json, "id")));
     http_free(m);
-    free(body);
-    char *ev = xasprintf("/v1/reviews/%s/evidence", review);
+    char *ev = test_fmt("/v1/reviews/%s/evidence", review);
     body =
-        xasprintf("{\"kind\":\"document\",\"summary\":\"Plan\",\"recorded_by\":\"%s\"}", recorder);
+        test_fmt("{\"kind\":\"document\",\"summary\":\"Plan\",\"recorded_by\":\"%s\"}", recorder);
     test_expect("POST", ev, test_admin(), body, 201, NULL);
     test_expect("DELETE", member, test_admin(), NULL, 204, NULL);
     char *champion = assign_and_wait(review);
     ck_assert_ptr_nonnull(champion);
     ck_assert_str_eq(champion, free_champion);
-    free(member);
-    free(ev);
-    free(body);
-    free(recorder);
-    char *events = xasprintf("/v1/reviews/%s/events", review);
+    char *events = test_fmt("/v1/reviews/%s/events", review);
     struct http_resp *r = http_call("GET", events, test_admin(), NULL, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "champion.assigned"));
     http_free(r);
-    free(events);
     free(champion);
-    free(team);
-    free(review);
-    for (int i = 0; i < 4; i++)
-        free(people[i]);
-    free(partner);
-    free(host);
-    free(part);
-    free(hub);
 }
 END_TEST
 
@@ -134,16 +115,9 @@ START_TEST(load_spreads_over_fifty_reviews)
             }
         ck_assert_msg(found, "champion %s is not one of the partnership's", c);
         free(c);
-        free(review);
     }
     for (int k = 0; k < 5; k++)
         ck_assert_msg(load[k] == 10, "champion %d took %d of 50", k, load[k]);
-    for (int i = 0; i < 5; i++)
-        free(champions[i]);
-    free(partner);
-    free(host);
-    free(part);
-    free(hub);
 }
 END_TEST
 
@@ -152,8 +126,8 @@ START_TEST(nobody_eligible)
     char *hub = test_hub(), *part = test_partnership(hub);
     char *host = test_school(part), *partner = test_school(part);
     char *lead = test_person(partner); /* not accredited */
-    char *pp = xasprintf("/v1/partnerships/%s", part);
-    char *body = xasprintf("{\"lead_contact_id\":\"%s\"}", lead);
+    char *pp = test_fmt("/v1/partnerships/%s", part);
+    char *body = test_fmt("{\"lead_contact_id\":\"%s\"}", lead);
     test_expect("PATCH", pp, test_admin(), body, 200, NULL);
     char *review = review_at(host, "2027-05-05");
     char *c = assign_and_wait(review);
@@ -161,7 +135,7 @@ START_TEST(nobody_eligible)
     /* Asking again once that job has run queues a new one (someone may have been accredited
      * meanwhile); asking once more answers with it while it waits, or queues another once it
      * has started (bounds suite: champion_assignment_once_while_queued pins the first case). */
-    char *again = xasprintf("/v1/reviews/%s/champion-assignment", review);
+    char *again = test_fmt("/v1/reviews/%s/champion-assignment", review);
     struct http_resp *a1 = http_call("POST", again, test_admin(), NULL, NULL);
     struct http_resp *a2 = http_call("POST", again, test_admin(), NULL, NULL);
     ck_assert_int_eq(a1->status, 202);
@@ -169,34 +143,22 @@ START_TEST(nobody_eligible)
     ck_assert_str_eq(json_string_value(json_object_get(a1->json, "status")), "queued");
     const char *id1 = json_string_value(json_object_get(a1->json, "id"));
     if (strcmp(id1, json_string_value(json_object_get(a2->json, "id"))) != 0) {
-        char *jp = xasprintf("/v1/jobs/%s", id1);
+        char *jp = test_fmt("/v1/jobs/%s", id1);
         struct http_resp *j1 = http_call("GET", jp, test_admin(), NULL, NULL);
         ck_assert_str_ne(json_string_value(json_object_get(j1->json, "status")), "queued");
         http_free(j1);
-        free(jp);
     }
     http_free(a1);
     http_free(a2);
-    free(again);
-    char *events = xasprintf("/v1/reviews/%s/events", review);
+    char *events = test_fmt("/v1/reviews/%s/events", review);
     struct http_resp *r = http_call("GET", events, test_admin(), NULL, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "champion.unassignable"));
     http_free(r);
-    char *notes = xasprintf("/v1/notifications?review_id=%s", review);
+    char *notes = test_fmt("/v1/notifications?review_id=%s", review);
     r = test_call("GET", notes, test_admin(), NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, lead)); /* the partnership lead is told */
     ck_assert_ptr_nonnull(strstr(r->body, "champion.unassignable"));
     http_free(r);
-    free(notes);
-    free(events);
-    free(review);
-    free(body);
-    free(pp);
-    free(lead);
-    free(partner);
-    free(host);
-    free(part);
-    free(hub);
 }
 END_TEST
 

@@ -24,11 +24,9 @@ static const char *str(const json_t *o, const char *k)
 
 static void expect_move(const struct test_cycle *c, const char *to)
 {
-    char *path = xasprintf("%s/transitions", c->path);
-    char *body = xasprintf("{\"to\":\"%s\"}", to);
+    char *path = test_fmt("%s/transitions", c->path);
+    char *body = test_fmt("{\"to\":\"%s\"}", to);
     test_expect("POST", path, c->host_tok, body, 200, NULL);
-    free(body);
-    free(path);
 }
 
 /* planning to completed, each step by the role whose it is; the best practice is published on
@@ -40,31 +38,28 @@ static char *cycle_complete(const struct test_cycle *c, const char *bp_body)
                 "\"review_starts_on\":\"2027-03-10\",\"review_ends_on\":\"2027-03-11\","
                 "\"workshop_on\":\"2027-04-02\",\"implementation_due_on\":\"2027-07-15\"}",
                 200, NULL);
-    free(test_item(c->path, "team", c->host_tok,
-                   "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", c->lead));
-    free(test_item(c->path, "team", c->host_tok,
-                   "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", c->reviewer));
+    test_item(c->path, "team", c->host_tok, "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
+              c->lead);
+    test_item(c->path, "team", c->host_tok, "{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}",
+              c->reviewer);
     /* The champion chosen by hand before feedback, so that no assignment job races the test. */
-    char *champ = xasprintf("%s/champion", c->path);
-    char *body = xasprintf("{\"person_id\":\"%s\"}", c->champion);
+    char *champ = test_fmt("%s/champion", c->path);
+    char *body = test_fmt("{\"person_id\":\"%s\"}", c->champion);
     test_expect("PUT", champ, c->host_tok, body, 200, NULL);
-    free(body);
-    free(champ);
     expect_move(c, "scheduled");
     expect_move(c, "in_review");
     char *ev = test_item(c->path, "evidence", c->lead_tok,
                          "{\"kind\":\"lesson_observation\",\"summary\":\"Year 2 guided reading\"}");
-    free(test_item(c->path, "findings", c->reviewer_tok,
-                   "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
-                   "\"evidence_ids\":[\"%s\"]}",
-                   ev));
-    free(ev);
+    test_item(c->path, "findings", c->reviewer_tok,
+              "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
+              "\"evidence_ids\":[\"%s\"]}",
+              ev);
     expect_move(c, "feedback");
     expect_move(c, "workshop");
-    free(test_item(c->path, "actions", c->host_tok,
-                   "{\"description\":\"Reading-for-pleasure library hour\",\"owner_id\":\"%s\","
-                   "\"due_on\":\"2027-07-01\"}",
-                   c->champion));
+    test_item(c->path, "actions", c->host_tok,
+              "{\"description\":\"Reading-for-pleasure library hour\",\"owner_id\":\"%s\","
+              "\"due_on\":\"2027-07-01\"}",
+              c->champion);
     expect_move(c, "implementing");
     expect_move(c, "reflecting");
     char *bp = test_item(c->path, "best-practices", c->host_tok, "%s", bp_body);
@@ -99,38 +94,42 @@ static void wait_succeeded(const char *location, const char *tok)
 /* POST …/digests with body as tok; asserts 202 and a Location, returns the job's id. */
 static char *compile(const char *partnership, const char *tok, const char *body)
 {
-    char *path = xasprintf("/v1/partnerships/%s/digests", partnership);
+    char *path = test_fmt("/v1/partnerships/%s/digests", partnership);
     struct http_resp *r = http_call("POST", path, tok, body, NULL);
     ck_assert_msg(r->status == 202, "POST %s %s -> %ld %s", path, body ? body : "", r->status,
                   r->body);
     const char *loc = http_header(r, "Location");
     ck_assert_ptr_nonnull(loc);
-    char *want = xasprintf("/v1/jobs/%s", str(r->json, "id"));
+    char *want = test_fmt("/v1/jobs/%s", str(r->json, "id"));
     ck_assert_str_eq(loc, want);
     ck_assert_str_eq(str(r->json, "kind"), "digest.compile");
     char *id = xstrdup(str(r->json, "id"));
-    free(want);
     http_free(r);
-    free(path);
     return id;
 }
 
 static char *compile_and_wait(const char *partnership, const char *body)
 {
     char *job = compile(partnership, test_admin(), body);
-    char *loc = xasprintf("/v1/jobs/%s", job);
+    char *loc = test_fmt("/v1/jobs/%s", job);
     wait_succeeded(loc, test_admin());
-    free(loc);
     return job;
 }
 
 /* GET /v1/partnerships/{id}/digests[query] as tok; the response (caller frees). */
 static struct http_resp *list(const char *partnership, const char *tok, const char *query)
 {
-    char *path = xasprintf("/v1/partnerships/%s/digests%s", partnership, query ? query : "");
+    char *path = test_fmt("/v1/partnerships/%s/digests%s", partnership, query ? query : "");
     struct http_resp *r = http_call("GET", path, tok, NULL, NULL);
-    free(path);
     return r;
+}
+
+/* The one item of the list answer r (asserted: exactly one). */
+static json_t *only_item(const struct http_resp *r)
+{
+    json_t *items = json_object_get(r->json, "items");
+    ck_assert_int_eq(json_array_size(items), 1);
+    return json_array_get(items, 0);
 }
 
 /* The mails of the test's SMTP server holding needle, counted (0 without SPP_TEST_MAILDIR). */
@@ -139,7 +138,7 @@ static int mails_with(const char *needle)
     const char *dir = getenv("SPP_TEST_MAILDIR");
     if (!dir)
         return 0;
-    char *path = xasprintf("%s/new", dir);
+    char *path = test_fmt("%s/new", dir);
     DIR *d = opendir(path);
     int n = 0;
     struct dirent *e;
@@ -153,7 +152,6 @@ static int mails_with(const char *needle)
     }
     if (d)
         closedir(d);
-    free(path);
     return n;
 }
 
@@ -216,9 +214,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
 
     struct http_resp *r = list(c.partnership, c.host_tok, NULL);
     ck_assert_int_eq(r->status, 200);
-    json_t *items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    json_t *d = json_array_get(items, 0);
+    json_t *d = only_item(r);
     char *digest = xstrdup(str(d, "id"));
     char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date", NULL);
     ck_assert_str_eq(str(d, "digest_date"), today);
@@ -259,7 +255,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     http_free(r);
 
     /* JSON by default, the rendered HTML when asked for, every user string escaped. */
-    char *dpath = xasprintf("/v1/digests/%s", digest);
+    char *dpath = test_fmt("/v1/digests/%s", digest);
     r = test_call("GET", dpath, c.host_tok, NULL, 200, NULL);
     ck_assert_str_eq(str(r->json, "id"), digest);
     http_free(r);
@@ -290,11 +286,10 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     ck_assert_str_eq(again, job);
     free(again);
     char *pkey = test_key("partnership", c.partnership);
-    char *body = xasprintf("{\"date\":\"%s\"}", today);
+    char *body = test_fmt("{\"date\":\"%s\"}", today);
     again = compile(c.partnership, pkey, body);
     ck_assert_str_eq(again, job);
     free(again);
-    free(body);
     r = list(c.partnership, test_admin(), NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     http_free(r);
@@ -317,9 +312,9 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
     const char *members[] = {c.lead, c.reviewer, c.champion, host_person};
     for (int m = 0; m < 4; m++) {
         char *email = email_of(members[m]);
-        char *q = xasprintf("SELECT id FROM notifications WHERE kind = 'digest' AND "
-                            "subject_id = '%s' AND recipient = lower($1)",
-                            digest);
+        char *q = test_fmt("SELECT id FROM notifications WHERE kind = 'digest' AND "
+                           "subject_id = '%s' AND recipient = lower($1)",
+                           digest);
         char *nid = test_sql_value(q, email);
         ck_assert_msg(*nid, "no digest notification for %s", email);
         if (getenv("SPP_TEST_MAILDIR")) {
@@ -327,11 +322,7 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
             ck_assert_msg(wait_mails(mid, 1) == 1, "%s: %d mails for %s", email, mails_with(mid),
                           mid);
             ck_assert_int_ge(mails_with(email), 1);
-            free(mid);
         }
-        free(nid);
-        free(q);
-        free(email);
     }
     char *out_email = email_of(opted_out);
     ck_assert_int_eq(
@@ -339,24 +330,8 @@ START_TEST(digest_on_demand_once_escaped_and_mailed)
         0);
     ck_assert_int_eq(mails_with(out_email), 0);
 
-    free(out_email);
-    free(pkey);
-    free(dpath);
-    free(today);
     free(digest);
     free(job);
-    free(bp);
-    free(other_session);
-    free(other_hub);
-    free(session);
-    free(ends);
-    free(starts);
-    free(visit);
-    free(later);
-    free(soon);
-    free(opted_out);
-    free(host_person);
-    test_cycle_free(&c);
 }
 END_TEST
 
@@ -376,9 +351,7 @@ START_TEST(digest_without_news_is_stored_not_sent)
 
     char *job = compile_and_wait(part, NULL);
     struct http_resp *r = list(part, test_admin(), NULL);
-    json_t *items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    json_t *d = json_array_get(items, 0);
+    json_t *d = only_item(r);
     char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date", NULL);
     ck_assert_str_eq(str(d, "digest_date"), today);
     ck_assert(json_is_true(json_object_get(d, "empty")));
@@ -396,28 +369,23 @@ START_TEST(digest_without_news_is_stored_not_sent)
     /* Yesterday, compiled afterwards: it ends where today's began. */
     char *yesterday =
         test_sql_value("SELECT (now() AT TIME ZONE 'Pacific/Kiritimati')::date - 1", NULL);
-    char *body = xasprintf("{\"date\":\"%s\"}", yesterday);
+    char *body = test_fmt("{\"date\":\"%s\"}", yesterday);
     char *job2 = compile_and_wait(part, body);
     ck_assert_str_ne(job2, job);
     r = list(part, test_admin(), "?limit=1");
     ck_assert_int_eq(r->status, 200);
-    items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    ck_assert_str_eq(str(json_array_get(items, 0), "id"), first);
+    ck_assert_str_eq(str(only_item(r), "id"), first);
     const char *cursor = json_string_value(json_object_get(r->json, "next_cursor"));
     ck_assert_ptr_nonnull(cursor);
     ck_assert_ptr_nonnull(http_header(r, "Link"));
-    char *q = xasprintf("?limit=1&cursor=%s", cursor);
+    char *q = test_fmt("?limit=1&cursor=%s", cursor);
     http_free(r);
     r = list(part, test_admin(), q);
-    items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    d = json_array_get(items, 0);
+    d = only_item(r);
     ck_assert_str_eq(str(d, "digest_date"), yesterday);
     ck_assert_str_eq(str(d, "cut_off"), first_from);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     http_free(r);
-    free(q);
 
     /* Give any mail a moment: there must be none for this member. */
     if (getenv("SPP_TEST_MAILDIR")) {
@@ -426,18 +394,9 @@ START_TEST(digest_without_news_is_stored_not_sent)
     }
 
     free(job2);
-    free(body);
-    free(yesterday);
     free(first_from);
     free(first);
-    free(today);
     free(job);
-    free(email);
-    free(person);
-    free(school);
-    free(part);
-    free(name);
-    free(hub);
 }
 END_TEST
 
@@ -451,30 +410,21 @@ START_TEST(digest_nightly_slot_is_the_cut_off)
                                 "+ time '02:00') AT TIME ZONE 'Europe/London' AT TIME ZONE 'UTC', "
                                 "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
                                 NULL);
-    char *sql = xasprintf("INSERT INTO jobs (kind, payload, dedupe_key) VALUES ('digest.compile', "
-                          "jsonb_build_object('partnership_id', $1::text, 'slot', '%s'), "
-                          "'digest.compile:' || $1 || ':test-slot') RETURNING id",
-                          slot);
+    char *sql = test_fmt("INSERT INTO jobs (kind, payload, dedupe_key) VALUES ('digest.compile', "
+                         "jsonb_build_object('partnership_id', $1::text, 'slot', '%s'), "
+                         "'digest.compile:' || $1 || ':test-slot') RETURNING id",
+                         slot);
     char *job = test_sql_value(sql, part);
     ck_assert_int_eq(strlen(job), 36);
-    char *loc = xasprintf("/v1/jobs/%s", job);
+    char *loc = test_fmt("/v1/jobs/%s", job);
     wait_succeeded(loc, test_admin());
     struct http_resp *r = list(part, test_admin(), NULL);
-    json_t *items = json_object_get(r->json, "items");
-    ck_assert_int_eq(json_array_size(items), 1);
-    json_t *d = json_array_get(items, 0);
+    json_t *d = only_item(r);
     char *day = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date - 3", NULL);
     ck_assert_str_eq(str(d, "digest_date"), day);
     ck_assert_str_eq(str(d, "cut_off"), slot);
     ck_assert(json_is_true(json_object_get(d, "empty")));
     http_free(r);
-    free(day);
-    free(loc);
-    free(job);
-    free(sql);
-    free(slot);
-    free(part);
-    free(hub);
 }
 END_TEST
 
@@ -514,7 +464,7 @@ START_TEST(digest_scope_and_validation)
     http_free(r);
 
     /* Compiling: schools and people never (403); another hub does not see it (404). */
-    char *path = xasprintf("/v1/partnerships/%s/digests", t.partnership);
+    char *path = test_fmt("/v1/partnerships/%s/digests", t.partnership);
     test_expect("POST", path, school_tok, "{}", 403, NULL);
     test_expect("POST", path, person_tok, "{}", 403, NULL);
     test_expect("POST", path, outsider_tok, "{}", 403, NULL);
@@ -531,13 +481,13 @@ START_TEST(digest_scope_and_validation)
     }
     char *job = compile(t.partnership, hub_tok, "{}");
     /* The hub's key may follow its own job. */
-    char *loc = xasprintf("/v1/jobs/%s", job);
+    char *loc = test_fmt("/v1/jobs/%s", job);
     wait_succeeded(loc, hub_tok);
 
     /* A digest is read like the list: member school yes, person and other hub no. */
     r = list(t.partnership, hub_tok, NULL);
-    char *dpath = xasprintf("/v1/digests/%s",
-                            str(json_array_get(json_object_get(r->json, "items"), 0), "id"));
+    char *dpath =
+        test_fmt("/v1/digests/%s", str(json_array_get(json_object_get(r->json, "items"), 0), "id"));
     http_free(r);
     test_expect("GET", dpath, school_tok, NULL, 200, NULL);
     test_expect("GET", dpath, person_tok, NULL, 404, NULL);
@@ -546,24 +496,11 @@ START_TEST(digest_scope_and_validation)
                 NULL);
 
     /* Switched off: no compile. */
-    char *ppath = xasprintf("/v1/partnerships/%s", t.partnership);
+    char *ppath = test_fmt("/v1/partnerships/%s", t.partnership);
     test_expect("PATCH", ppath, test_admin(), "{\"digest_enabled\":false}", 200, NULL);
     test_expect("POST", path, test_admin(), "{}", 409, "conflict");
 
-    free(ppath);
-    free(dpath);
-    free(loc);
     free(job);
-    free(path);
-    free(outsider_tok);
-    free(outsider);
-    free(other_part);
-    free(other_tok);
-    free(other_hub);
-    free(hub_tok);
-    free(person_tok);
-    free(school_tok);
-    test_chain_free(&t);
 }
 END_TEST
 

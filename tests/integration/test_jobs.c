@@ -32,7 +32,7 @@ START_TEST(job_read_and_retry)
         if (*c == ' ')
             *c = '-';
     char *id = jobs_insert(db, kind, "dead", NULL);
-    char *path = xasprintf("/v1/jobs/%s", id);
+    char *path = test_fmt("/v1/jobs/%s", id);
     struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "dead");
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "last_error")), "boom");
@@ -43,12 +43,12 @@ START_TEST(job_read_and_retry)
         ck_assert_msg(json_object_get(r->json, fields[i]) != NULL, "no %s", fields[i]);
     http_free(r);
 
-    char *list = xasprintf("/v1/jobs?status=dead&kind=%s", kind);
+    char *list = test_fmt("/v1/jobs?status=dead&kind=%s", kind);
     r = test_call("GET", list, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     http_free(r);
 
-    char *retry = xasprintf("/v1/jobs/%s/retry", id);
+    char *retry = test_fmt("/v1/jobs/%s/retry", id);
     r = test_call("POST", retry, test_admin(), NULL, 202, NULL);
     ck_assert_str_eq(http_header(r, "Location"), path);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "queued");
@@ -61,11 +61,7 @@ START_TEST(job_read_and_retry)
     /* Nothing runs kinds nobody registered: leave the row as the test found it. */
     PGresult *res = PQexec(db, "DELETE FROM jobs WHERE kind LIKE 'itest.kind%'");
     PQclear(res);
-    free(retry);
-    free(list);
-    free(path);
     free(id);
-    free(kind);
     PQfinish(db);
 }
 END_TEST
@@ -86,22 +82,17 @@ START_TEST(job_visibility)
     char *mine = jobs_insert(db, "itest.visibility", "failed", PQgetvalue(key, 0, 0));
     char *theirs = jobs_insert(db, "itest.visibility", "failed", NULL);
     PQclear(key);
-    char *p1 = xasprintf("/v1/jobs/%s", mine), *p2 = xasprintf("/v1/jobs/%s", theirs);
+    char *p1 = test_fmt("/v1/jobs/%s", mine), *p2 = test_fmt("/v1/jobs/%s", theirs);
     test_expect("GET", p1, token, NULL, 200, NULL);
     test_expect("GET", p2, token, NULL, 404, NULL);
     test_expect("GET", "/v1/jobs", token, NULL, 403, NULL);
-    char *retry = xasprintf("/v1/jobs/%s/retry", mine);
+    char *retry = test_fmt("/v1/jobs/%s/retry", mine);
     test_expect("POST", retry, token, NULL, 403, NULL);
     test_expect("GET", "/v1/jobs?status=lost", test_admin(), NULL, 422, NULL);
     PGresult *res = PQexec(db, "DELETE FROM jobs WHERE kind = 'itest.visibility'");
     PQclear(res);
-    free(retry);
-    free(p1);
-    free(p2);
     free(mine);
     free(theirs);
-    free(token);
-    free(school);
     PQfinish(db);
 }
 END_TEST

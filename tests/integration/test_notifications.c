@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "integration.h"
 #include "xalloc.h"
 
@@ -129,9 +130,8 @@ struct world {
 
 static void accredit(const struct world *w, const char *person, const char *role)
 {
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
     callf("POST", path, 201, "{\"role\":\"%s\",\"awarded_on\":\"%s\"}", role, w->w.award);
-    free(path);
 }
 
 static char *review_new(const struct world *w, const char *starts, const char *ends)
@@ -145,30 +145,26 @@ static char *review_new(const struct world *w, const char *starts, const char *e
 
 static void review_team(const char *review, const char *person, const char *role)
 {
-    char *path = xasprintf("/v1/reviews/%s/team", review);
+    char *path = test_fmt("/v1/reviews/%s/team", review);
     callf("POST", path, 201, "{\"person_id\":\"%s\",\"role\":\"%s\"}", person, role);
-    free(path);
 }
 
 static void review_move(const char *review, const char *to)
 {
-    char *path = xasprintf("/v1/reviews/%s/transitions", review);
+    char *path = test_fmt("/v1/reviews/%s/transitions", review);
     callf("POST", path, 200, "{\"to\":\"%s\"}", to);
-    free(path);
 }
 
 static void review_patch(const char *review, const char *body)
 {
-    char *path = xasprintf("/v1/reviews/%s", review);
+    char *path = test_fmt("/v1/reviews/%s", review);
     call_ok("PATCH", path, body, 200);
-    free(path);
 }
 
 static void review_champion(const char *review, const char *person)
 {
-    char *path = xasprintf("/v1/reviews/%s/champion", review);
+    char *path = test_fmt("/v1/reviews/%s/champion", review);
     callf("PUT", path, 200, "{\"person_id\":\"%s\"}", person);
-    free(path);
 }
 
 static char *review_item(const char *review, const char *sub, const char *fmt, ...)
@@ -180,9 +176,8 @@ static char *review_item(const char *review, const char *sub, const char *fmt, .
     va_start(ap, fmt);
     char *body = test_vformat(fmt, ap);
     va_end(ap);
-    char *path = xasprintf("/v1/reviews/%s/%s", review, sub);
+    char *path = test_fmt("/v1/reviews/%s/%s", review, sub);
     char *id = test_create(path, test_admin(), "%s", body);
-    free(path);
     free(body);
     return id;
 }
@@ -202,7 +197,7 @@ static void world_setup(struct world *w)
     when_init(&w->w);
     w->hub = test_hub();
     w->partnership = test_partnership(w->hub);
-    char *path = xasprintf("/v1/partnerships/%s", w->partnership);
+    char *path = test_fmt("/v1/partnerships/%s", w->partnership);
     call_ok("PATCH", path, "{\"timezone\":\"Pacific/Auckland\"}", 200);
     w->host = test_school(w->partnership);
     w->school_a = test_school(w->partnership);
@@ -210,9 +205,8 @@ static void world_setup(struct world *w)
     /* A host school whose name needs UTF-8 and escaping. */
     char *unique = test_unique("");
     w->school_name =
-        xasprintf("\xC3\x89\x63ole <script>alert(1)</script> Saint-J\xC3\xA9r\xC3\xB4me%s", unique);
-    free(unique);
-    char *school_path = xasprintf("/v1/schools/%s", w->host);
+        test_fmt("\xC3\x89\x63ole <script>alert(1)</script> Saint-J\xC3\xA9r\xC3\xB4me%s", unique);
+    char *school_path = test_fmt("/v1/schools/%s", w->host);
     callf("PATCH", school_path, 200, "{\"name\":\"%s\"}", w->school_name);
 
     w->host_lead = test_person(w->host);
@@ -226,15 +220,12 @@ static void world_setup(struct world *w)
     w->trainee = test_person(w->school_a);
     callf("PATCH", school_path, 200, "{\"lead_contact_id\":\"%s\"}", w->host_lead);
     callf("PATCH", path, 200, "{\"lead_contact_id\":\"%s\"}", w->partnership_lead);
-    free(school_path);
-    free(path);
     accredit(w, w->r1, "peer_reviewer");
     accredit(w, w->r2, "peer_reviewer");
     accredit(w, w->r3, "peer_reviewer");
     accredit(w, w->champion, "improvement_champion");
-    path = xasprintf("/v1/people/%s", w->r3);
+    path = test_fmt("/v1/people/%s", w->r3);
     call_ok("PATCH", path, "{\"notification_preferences\":{\"review_visit_7d\":false}}", 200);
-    free(path);
 
     w->rv7 = review_new(w, day(&w->w, 7), day(&w->w, 8));
     review_team(w->rv7, w->r1, "lead_reviewer");
@@ -253,9 +244,8 @@ static void world_setup(struct world *w)
     review_move(w->rw, "scheduled");
     review_move(w->rw, "in_review");
     review_champion(w->rw, w->champion);
-    char *body = xasprintf("{\"workshop_on\":\"%s\"}", day(&w->w, 3));
+    char *body = test_fmt("{\"workshop_on\":\"%s\"}", day(&w->w, 3));
     review_patch(w->rw, body);
-    free(body);
 
     w->ri = review_new(w, day(&w->w, -40), day(&w->w, -39));
     review_team(w->ri, w->r1, "lead_reviewer");
@@ -266,32 +256,26 @@ static void world_setup(struct world *w)
                            "{\"kind\":\"lesson_observation\",\"summary\":\"Year 2 reading\","
                            "\"recorded_by\":\"%s\"}",
                            w->r1);
-    char *f = review_item(w->ri, "findings",
-                          "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
-                          "\"evidence_ids\":[\"%s\"]}",
-                          ev);
+    review_item(w->ri, "findings",
+                "{\"kind\":\"strength\",\"text\":\"Pupils decode confidently.\","
+                "\"evidence_ids\":[\"%s\"]}",
+                ev);
     review_champion(w->ri, w->champion); /* before feedback: no assignment job */
-    body = xasprintf("{\"workshop_on\":\"%s\"}", day(&w->w, -30));
+    body = test_fmt("{\"workshop_on\":\"%s\"}", day(&w->w, -30));
     review_patch(w->ri, body);
-    free(body);
     review_move(w->ri, "feedback");
     review_move(w->ri, "workshop");
-    char *a1 = review_item(w->ri, "actions",
-                           "{\"description\":\"Library hour <b>every</b> week\",\"owner_id\":"
-                           "\"%s\",\"due_on\":\"%s\"}",
-                           w->owner1, day(&w->w, 7));
-    char *a2 = review_item(w->ri, "actions",
-                           "{\"description\":\"Reading corners in every class\",\"owner_id\":"
-                           "\"%s\",\"due_on\":\"%s\"}",
-                           w->owner2, day(&w->w, -3));
-    body = xasprintf("{\"implementation_due_on\":\"%s\"}", day(&w->w, -1));
+    review_item(w->ri, "actions",
+                "{\"description\":\"Library hour <b>every</b> week\",\"owner_id\":"
+                "\"%s\",\"due_on\":\"%s\"}",
+                w->owner1, day(&w->w, 7));
+    review_item(w->ri, "actions",
+                "{\"description\":\"Reading corners in every class\",\"owner_id\":"
+                "\"%s\",\"due_on\":\"%s\"}",
+                w->owner2, day(&w->w, -3));
+    body = test_fmt("{\"implementation_due_on\":\"%s\"}", day(&w->w, -1));
     review_patch(w->ri, body);
-    free(body);
     review_move(w->ri, "implementing");
-    free(ev);
-    free(f);
-    free(a1);
-    free(a2);
 
     w->rp = review_new(w, day(&w->w, 30), day(&w->w, 31));
 
@@ -301,64 +285,33 @@ static void world_setup(struct world *w)
                              "\"ends_at\":\"%sT06:00:00Z\",\"location\":\"Leeds Civic Hall\","
                              "\"capacity\":10}",
                              day(&w->w, 2), day(&w->w, 2));
-    path = xasprintf("/v1/training-sessions/%s/bookings", w->session);
+    path = test_fmt("/v1/training-sessions/%s/bookings", w->session);
     callf("POST", path, 201, "{\"person_id\":\"%s\"}", w->trainee);
-    free(path);
-}
-
-static void world_free(struct world *w)
-{
-    char **all[] = {&w->hub,
-                    &w->partnership,
-                    &w->host,
-                    &w->school_a,
-                    &w->school_b,
-                    &w->host_lead,
-                    &w->partnership_lead,
-                    &w->r1,
-                    &w->r2,
-                    &w->r3,
-                    &w->champion,
-                    &w->owner1,
-                    &w->owner2,
-                    &w->trainee,
-                    &w->rv7,
-                    &w->rv1,
-                    &w->rw,
-                    &w->ri,
-                    &w->rp,
-                    &w->session,
-                    &w->school_name};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        free(*all[i]);
 }
 
 /* POST /v1/admin/reminder-scan for as_of; returns the job id. */
 static char *scan(const char *as_of)
 {
-    char *body = xasprintf("{\"as_of\":\"%s\"}", as_of);
+    char *body = test_fmt("{\"as_of\":\"%s\"}", as_of);
     struct http_resp *r = http_call("POST", "/v1/admin/reminder-scan", test_admin(), body, NULL);
     ck_assert_msg(r->status == 202, "reminder-scan -> %ld %s", r->status, r->body);
     ck_assert_str_eq(str(r, "kind"), "reminders.scan");
     char *id = xstrdup(str(r, "id"));
-    char *loc = xasprintf("/v1/jobs/%s", id);
+    char *loc = test_fmt("/v1/jobs/%s", id);
     ck_assert_str_eq(http_header(r, "Location"), loc);
-    free(loc);
     http_free(r);
-    free(body);
     return id;
 }
 
 static void job_wait_succeeded(const char *id)
 {
-    char *path = xasprintf("/v1/jobs/%s", id);
+    char *path = test_fmt("/v1/jobs/%s", id);
     for (int i = 0; i < DELIVERY_WAIT_S * 10; i++) {
         struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
         int done = !strcmp(str(r, "status"), "succeeded");
         ck_assert_msg(strcmp(str(r, "status"), "dead") != 0, "job %s: %s", id, r->body);
         http_free(r);
         if (done) {
-            free(path);
             return;
         }
         usleep(100 * 1000);
@@ -370,11 +323,10 @@ static void job_wait_succeeded(const char *id)
  * them. The caller decrefs. */
 static json_t *notifications_of(const char *person)
 {
-    char *path = xasprintf("/v1/notifications?person_id=%s&limit=200", person);
+    char *path = test_fmt("/v1/notifications?person_id=%s&limit=200", person);
     struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     json_t *items = json_incref(json_object_get(r->json, "items"));
     http_free(r);
-    free(path);
     return items;
 }
 
@@ -443,7 +395,7 @@ static void mailbox_load(struct mailbox *mb)
 {
     const char *dir = getenv("SPP_TEST_MAILDIR");
     ck_assert_msg(dir != NULL, "SPP_TEST_MAILDIR is not set (the SMTP server's maildir)");
-    char *newdir = xasprintf("%s/new", dir);
+    char *newdir = test_fmt("%s/new", dir);
     DIR *d = opendir(newdir);
     ck_assert_msg(d != NULL, "cannot open %s", newdir);
     mb->m = NULL;
@@ -452,9 +404,8 @@ static void mailbox_load(struct mailbox *mb)
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        char *path = xasprintf("%s/%s", newdir, e->d_name);
+        char *path = test_fmt("%s/%s", newdir, e->d_name);
         char *raw = file_read(path);
-        free(path);
         if (!raw)
             continue;
         mb->m = xrealloc(mb->m, (mb->n + 1) * sizeof *mb->m);
@@ -464,7 +415,6 @@ static void mailbox_load(struct mailbox *mb)
         mb->n++;
     }
     closedir(d);
-    free(newdir);
 }
 
 static void mailbox_free(struct mailbox *mb)
@@ -576,9 +526,8 @@ static char *qp_decode(const char *s, size_t n)
 /* The decoded content of the body part of type (e.g. "text/html"), or NULL (caller frees). */
 static char *mail_part(const struct mail *m, const char *type)
 {
-    char *needle = xasprintf("Content-Type: %s", type);
+    char *needle = test_fmt("Content-Type: %s", type);
     const char *h = strstr(m->body, needle);
-    free(needle);
     if (!h)
         return NULL;
     const char *start = strstr(h, "\n\n");
@@ -602,7 +551,6 @@ static int mailbox_count_id(const struct mailbox *mb, const char *notification_i
             n++;
         free(id);
     }
-    free(want);
     return n;
 }
 
@@ -616,7 +564,6 @@ static const struct mail *mailbox_find_id(const struct mailbox *mb, const char *
             found = &mb->m[i];
         free(id);
     }
-    free(want);
     return found;
 }
 
@@ -759,7 +706,7 @@ START_TEST(every_reminder_once_per_recipient)
     char *subject = mail_header(m, "Subject");
     ck_assert_msg(!strncmp(subject, "=?UTF-8?B?", 10), "Subject: %s", subject);
     char *decoded = rfc2047_decode(subject);
-    char *want_subject = xasprintf("Peer review visit in 7 days: %s", w.school_name);
+    char *want_subject = test_fmt("Peer review visit in 7 days: %s", w.school_name);
     ck_assert_str_eq(decoded, want_subject);
     char *text = mail_part(m, "text/plain; charset=utf-8");
     char *html = mail_part(m, "text/html; charset=utf-8");
@@ -783,7 +730,6 @@ START_TEST(every_reminder_once_per_recipient)
     free(to);
     free(html);
     free(text);
-    free(want_subject);
     free(decoded);
     free(subject);
     free(ctype);
@@ -808,7 +754,6 @@ START_TEST(every_reminder_once_per_recipient)
     mailbox_free(&mb);
     free(again);
     free(nid);
-    world_free(&w);
 }
 END_TEST
 
@@ -825,7 +770,7 @@ START_TEST(undeliverable_records_attempts_and_fails)
                          "SELECT 'notification.deliver', jsonb_build_object('notification_id', "
                          "n.id), 'notification:' || n.id, 2 FROM n RETURNING id",
                          person, NULL, NULL);
-    char *path = xasprintf("/v1/jobs/%s", job);
+    char *path = test_fmt("/v1/jobs/%s", job);
     const char *status = "";
     struct http_resp *r = NULL;
     /* Two attempts, the second after a backoff of a few seconds (SPP_RETRY_BASE_S). */
@@ -848,10 +793,7 @@ START_TEST(undeliverable_records_attempts_and_fails)
         strstr(json_string_value(json_object_get(n, "last_error")), "not a usable address"));
     ck_assert_ptr_null(json_string_value(json_object_get(n, "sent_at")));
     json_decref(items);
-    free(path);
     free(job);
-    free(person);
-    free(school);
 }
 END_TEST
 
@@ -899,44 +841,38 @@ START_TEST(crash_after_sending_resends_with_the_same_message_id)
     mailbox_free(&mb);
     free(job);
     free(note);
-    free(person);
-    free(school);
 }
 END_TEST
 
 START_TEST(list_by_scope_newest_first)
 {
-    char *hub = test_hub();
-    char *partnership = test_partnership(hub);
-    char *school = test_school(partnership);
-    char *other_school = test_school(partnership);
-    char *me = test_person(school);
-    char *colleague = test_person(school);
+    struct test_chain c; /* the hub, partnership, school and person ("me") */
+    test_chain_setup(&c);
+    char *other_school = test_school(c.partnership);
+    char *colleague = test_person(c.school);
     char *outsider = test_person(other_school);
     /* Four notifications, created in order through spp_notify (as every producer does), for
      * people who switched the kind off: stored as skipped, nothing to send. */
-    const char *who[] = {me, colleague, outsider, me};
-    const char *const everyone[] = {me, colleague, outsider};
+    const char *who[] = {c.person, colleague, outsider, c.person};
+    const char *const everyone[] = {c.person, colleague, outsider};
     for (int i = 0; i < 3; i++) {
-        char *pp = xasprintf("/v1/people/%s", everyone[i]);
+        char *pp = test_fmt("/v1/people/%s", everyone[i]);
         call_ok("PATCH", pp, "{\"notification_preferences\":{\"training_2d\":false}}", 200);
-        free(pp);
     }
     char *ids[4];
     for (int i = 0; i < 4; i++) {
         char *email = db_value("SELECT email FROM people WHERE id = $1::uuid", who[i], NULL, NULL);
-        char *due = xasprintf("2031-01-0%d", i + 1);
+        char *due = test_fmt("2031-01-0%d", i + 1);
         db_value("SELECT spp_notify('training_2d', gen_random_uuid(), $1::uuid, $2, $3::date, "
                  "NULL, '{}')",
                  who[i], email, due);
         ids[i] = db_value("SELECT id FROM notifications WHERE person_id = $1::uuid AND due_on = "
                           "$2::date",
                           who[i], due, NULL);
-        free(due);
         free(email);
     }
     /* A person key: its own, newest first, page by page. */
-    char *me_tok = test_key("person", me);
+    char *me_tok = test_key("person", c.person);
     struct http_resp *r = test_call("GET", "/v1/notifications?limit=1", me_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     ck_assert_str_eq(json_string_value(json_object_get(
@@ -945,7 +881,7 @@ START_TEST(list_by_scope_newest_first)
     const char *cursor = json_string_value(json_object_get(r->json, "next_cursor"));
     ck_assert_ptr_nonnull(cursor);
     ck_assert_ptr_nonnull(http_header(r, "Link"));
-    char *next = xasprintf("/v1/notifications?limit=1&cursor=%s", cursor);
+    char *next = test_fmt("/v1/notifications?limit=1&cursor=%s", cursor);
     http_free(r);
     r = test_call("GET", next, me_tok, NULL, 200, NULL);
     json_t *items = json_object_get(r->json, "items");
@@ -953,20 +889,19 @@ START_TEST(list_by_scope_newest_first)
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), ids[0]);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     http_free(r);
-    free(next);
     /* Someone else's notifications are not a person key's. */
-    char *path = xasprintf("/v1/notifications?person_id=%s", colleague);
+    char *path = test_fmt("/v1/notifications?person_id=%s", colleague);
     r = test_call("GET", path, me_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
     /* A school key: its people's, not another school's. */
-    char *school_tok = test_key("school", school);
+    char *school_tok = test_key("school", c.school);
     r = test_call("GET", "/v1/notifications?limit=200", school_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 3);
     ck_assert_ptr_null(strstr(r->body, ids[2]));
     http_free(r);
     /* Partnership and hub keys: everyone's beneath them; the status filter. */
-    char *p_tok = test_key("partnership", partnership);
+    char *p_tok = test_key("partnership", c.partnership);
     r = test_call("GET", "/v1/notifications?limit=200&status=skipped", p_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 4);
     ck_assert_str_eq(json_string_value(json_object_get(
@@ -976,9 +911,8 @@ START_TEST(list_by_scope_newest_first)
     r = test_call("GET", "/v1/notifications?limit=200&status=pending", p_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
-    char *hub_tok = test_key("hub", hub);
-    free(path);
-    path = xasprintf("/v1/notifications?person_id=%s&status=skipped", outsider);
+    char *hub_tok = test_key("hub", c.hub);
+    path = test_fmt("/v1/notifications?person_id=%s&status=skipped", outsider);
     r = test_call("GET", path, hub_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     ck_assert_ptr_nonnull(strstr(r->body, ids[2]));
@@ -989,26 +923,12 @@ START_TEST(list_by_scope_newest_first)
     r = test_call("GET", path, other_tok, NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
-    free(other_tok);
-    free(other_hub);
     /* Bad filters. */
     test_expect("GET", "/v1/notifications?status=lost", test_admin(), NULL, 422, NULL);
     test_expect_errors("GET", "/v1/notifications?review_id=nope&colour=red", test_admin(), NULL,
                        422, NULL, 2);
     for (int i = 0; i < 4; i++)
         free(ids[i]);
-    free(path);
-    free(hub_tok);
-    free(p_tok);
-    free(school_tok);
-    free(me_tok);
-    free(outsider);
-    free(colleague);
-    free(me);
-    free(other_school);
-    free(school);
-    free(partnership);
-    free(hub);
 }
 END_TEST
 
@@ -1031,8 +951,6 @@ START_TEST(reminder_scan_is_admin_only)
     ck_assert_str_eq(str(r, "id"), id);
     http_free(r);
     free(id);
-    free(tok);
-    free(school);
 }
 END_TEST
 

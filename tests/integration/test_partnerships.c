@@ -38,11 +38,9 @@ static const char *pship_error(const struct http_resp *r, const char *key)
 /* POSTs {"to": to} to the partnership's /phase with optional extra headers. */
 static struct http_resp *pship_phase(const char *id, const char *to, const char *const *headers)
 {
-    char *path = xasprintf("/v1/partnerships/%s/phase", id);
-    char *body = xasprintf("{\"to\":\"%s\"}", to);
+    char *path = test_fmt("/v1/partnerships/%s/phase", id);
+    char *body = test_fmt("{\"to\":\"%s\"}", to);
     struct http_resp *r = http_call("POST", path, test_admin(), body, headers);
-    free(body);
-    free(path);
     return r;
 }
 
@@ -50,12 +48,9 @@ START_TEST(partnership_create_read_list_update_delete)
 {
     char *hub = test_hub(), *other_hub = test_hub();
     char *name = test_unique("Riverside Learning Trust");
-    char *body = xasprintf("{\"name\":\"%s\",\"kind\":\"mat\",\"hub_id\":\"%s\"}", name, hub);
-    struct http_resp *r = test_call("POST", "/v1/partnerships", test_admin(), body, 201, NULL);
-    char *id = xstrdup(pship_str(r->json, "id"));
-    char *path = xasprintf("/v1/partnerships/%s", id);
-    ck_assert_str_eq(http_header(r, "Location"), path);
-    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    char *body = test_fmt("{\"name\":\"%s\",\"kind\":\"mat\",\"hub_id\":\"%s\"}", name, hub);
+    char *id, *path;
+    struct http_resp *r = test_expect_created("/v1/partnerships", body, &id, &path);
     /* Defaults: build phase started today, digests on, London time. */
     ck_assert_str_eq(pship_str(r->json, "phase"), "build");
     ck_assert_int_eq(strlen(pship_str(r->json, "phase_started_on")), 10);
@@ -65,30 +60,27 @@ START_TEST(partnership_create_read_list_update_delete)
     ck_assert_str_eq(pship_str(r->json, "hub_id"), hub);
     http_free(r);
 
-    char *other = test_partnership(other_hub);
+    test_partnership(other_hub);
     r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(pship_str(r->json, "name"), name);
     http_free(r);
 
     /* hub_id filter, and q (case-insensitive) within it. */
-    char *q = xasprintf("/v1/partnerships?hub_id=%s", hub);
+    char *q = test_fmt("/v1/partnerships?hub_id=%s", hub);
     r = test_call("GET", q, test_admin(), NULL, 200, NULL);
     char *ids = pship_ids(r);
-    char *want = xasprintf("%s,", id);
+    char *want = test_fmt("%s,", id);
     ck_assert_str_eq(ids, want);
     http_free(r);
     free(ids);
-    free(q);
-    q = xasprintf("/v1/partnerships?hub_id=%s&q=RIVERSIDE%%20learning", hub);
+    q = test_fmt("/v1/partnerships?hub_id=%s&q=RIVERSIDE%%20learning", hub);
     r = http_call("GET", q, test_admin(), NULL, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
     http_free(r);
-    free(q);
-    q = xasprintf("/v1/partnerships?hub_id=%s&q=nothing-like-it", hub);
+    q = test_fmt("/v1/partnerships?hub_id=%s&q=nothing-like-it", hub);
     r = http_call("GET", q, test_admin(), NULL, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
-    free(q);
 
     /* Merge patch keeps what is left out; null clears an optional field. */
     r = test_call("PATCH", path, test_admin(),
@@ -113,14 +105,6 @@ START_TEST(partnership_create_read_list_update_delete)
 
     test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
     test_expect("GET", path, test_admin(), NULL, 404, NULL);
-    free(want);
-    free(other);
-    free(path);
-    free(id);
-    free(body);
-    free(name);
-    free(other_hub);
-    free(hub);
 }
 END_TEST
 
@@ -131,17 +115,13 @@ START_TEST(partnership_invalid_fields_422_lists_each)
         "{\"name\":\"  \",\"kind\":\"federation\",\"digest_enabled\":\"yes\","
         "\"timezone\":\"Mars/Olympus\",\"hub_id\":\"not-a-uuid\",\"phase\":\"embed\"}",
         422, "validation_failed", 6);
-    struct http_resp *r =
-        test_call("GET", "/v1/partnerships?hub_id=42&colour=red", test_admin(), NULL, 422, NULL);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 2);
-    http_free(r);
+    test_expect_errors("GET", "/v1/partnerships?hub_id=42&colour=red", test_admin(), NULL, 422,
+                       NULL, 2);
     /* A hub that does not exist is a field error. */
-    r = test_call("POST", "/v1/partnerships", test_admin(),
-                  "{\"name\":\"P\",\"kind\":\"mat\",\"hub_id\":"
-                  "\"00000000-0000-0000-0000-000000000000\"}",
-                  422, NULL);
-    ck_assert_str_eq(pship_error(r, "field"), "/hub_id");
-    http_free(r);
+    test_expect_field("POST", "/v1/partnerships", test_admin(),
+                      "{\"name\":\"P\",\"kind\":\"mat\",\"hub_id\":"
+                      "\"00000000-0000-0000-0000-000000000000\"}",
+                      422, "/hub_id");
 }
 END_TEST
 
@@ -190,26 +170,19 @@ START_TEST(partnership_phase_moves_forward_one_step)
     ck_assert_int_eq(r->status, 409);
     ck_assert_str_eq(test_code(r), "invalid_transition");
     http_free(r);
-    char *path = xasprintf("/v1/partnerships/%s", fresh_id);
+    char *path = test_fmt("/v1/partnerships/%s", fresh_id);
     r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_str_eq(pship_str(r->json, "phase"), "build");
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 1);
     http_free(r);
-    free(path);
-    free(fresh_id);
-    free(id);
 }
 END_TEST
 
 START_TEST(partnership_with_school_delete_409)
 {
     char *id = test_partnership(NULL);
-    char *school = test_school(id);
-    char *path = xasprintf("/v1/partnerships/%s", id);
-    test_expect_in_use(path);
-    free(path);
-    free(school);
-    free(id);
+    test_school(id);
+    test_expect_in_use("partnerships", id);
 }
 END_TEST
 
@@ -221,31 +194,21 @@ START_TEST(partnership_lead_contact_must_be_member)
 
     /* A new partnership has no schools yet, so no one can lead it. */
     char *body =
-        xasprintf("{\"name\":\"New\",\"kind\":\"informal\",\"lead_contact_id\":\"%s\"}", member);
+        test_fmt("{\"name\":\"New\",\"kind\":\"informal\",\"lead_contact_id\":\"%s\"}", member);
     struct http_resp *r = test_call("POST", "/v1/partnerships", test_admin(), body, 422, NULL);
     ck_assert_str_eq(pship_error(r, "rule"), "not_member");
     http_free(r);
-    free(body);
 
-    char *path = xasprintf("/v1/partnerships/%s", id);
-    body = xasprintf("{\"lead_contact_id\":\"%s\"}", outsider);
+    char *path = test_fmt("/v1/partnerships/%s", id);
+    body = test_fmt("{\"lead_contact_id\":\"%s\"}", outsider);
     r = test_call("PATCH", path, test_admin(), body, 422, NULL);
     ck_assert_str_eq(pship_error(r, "field"), "/lead_contact_id");
     ck_assert_str_eq(pship_error(r, "rule"), "not_member");
     http_free(r);
-    free(body);
-    body = xasprintf("{\"lead_contact_id\":\"%s\"}", member);
+    body = test_fmt("{\"lead_contact_id\":\"%s\"}", member);
     r = test_call("PATCH", path, test_admin(), body, 200, NULL);
     ck_assert_str_eq(pship_str(r->json, "lead_contact_id"), member);
     http_free(r);
-    free(body);
-    free(path);
-    free(member);
-    free(outsider);
-    free(school);
-    free(other_school);
-    free(elsewhere);
-    free(id);
 }
 END_TEST
 
@@ -258,27 +221,25 @@ START_TEST(partnership_scope_by_key)
     /* A partnership key lists only its own partnership. */
     char *pkey = test_key("partnership", mine);
     struct http_resp *r = test_call("GET", "/v1/partnerships", pkey, NULL, 200, NULL);
-    char *ids = pship_ids(r), *want = xasprintf("%s,", mine);
+    char *ids = pship_ids(r), *want = test_fmt("%s,", mine);
     ck_assert_str_eq(ids, want);
     http_free(r);
     free(ids);
-    free(want);
 
     /* A partnership key edits its partnership but may not re-home it or delete it. */
-    char *my_path = xasprintf("/v1/partnerships/%s", mine);
+    char *my_path = test_fmt("/v1/partnerships/%s", mine);
     test_expect("PATCH", my_path, pkey, "{\"name\":\"Renamed by its lead\"}", 200, NULL);
     test_expect("PATCH", my_path, pkey, "{\"hub_id\":null}", 403, NULL);
-    char *same_hub = xasprintf("{\"hub_id\":\"%s\",\"kind\":\"mat\"}", hub);
+    char *same_hub = test_fmt("{\"hub_id\":\"%s\",\"kind\":\"mat\"}", hub);
     r = http_call("PATCH", my_path, pkey, same_hub, NULL); /* unchanged: not a move */
     ck_assert_int_eq(r->status, 200);
     http_free(r);
-    free(same_hub);
     test_expect("DELETE", my_path, pkey, NULL, 403, NULL);
 
     /* A hub key sees its hub's partnerships, not another hub's. */
     char *hkey = test_key("hub", hub);
     test_expect("GET", my_path, hkey, NULL, 200, NULL);
-    char *their_path = xasprintf("/v1/partnerships/%s", theirs);
+    char *their_path = test_fmt("/v1/partnerships/%s", theirs);
     test_expect("GET", their_path, hkey, NULL, 404, "not_found");
     r = http_call("GET", "/v1/partnerships?limit=200", hkey, NULL, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 2);
@@ -286,38 +247,23 @@ START_TEST(partnership_scope_by_key)
 
     /* A hub key creates under its own hub only. */
     char *body =
-        xasprintf("{\"name\":\"Hub made\",\"kind\":\"local_authority\",\"hub_id\":\"%s\"}", hub);
+        test_fmt("{\"name\":\"Hub made\",\"kind\":\"local_authority\",\"hub_id\":\"%s\"}", hub);
     test_expect("POST", "/v1/partnerships", hkey, body, 201, NULL);
-    free(body);
     test_expect("POST", "/v1/partnerships", hkey, "{\"name\":\"Hubless\",\"kind\":\"mat\"}", 403,
                 NULL);
-    body = xasprintf("{\"name\":\"Elsewhere\",\"kind\":\"mat\",\"hub_id\":\"%s\"}", other_hub);
-    r = test_call("POST", "/v1/partnerships", hkey, body, 422, NULL);
-    ck_assert_str_eq(pship_error(r, "field"), "/hub_id");
-    http_free(r);
-    free(body);
+    body = test_fmt("{\"name\":\"Elsewhere\",\"kind\":\"mat\",\"hub_id\":\"%s\"}", other_hub);
+    test_expect_field("POST", "/v1/partnerships", hkey, body, 422, "/hub_id");
     /* ... and may move one between hubs only into its own. */
-    char *sibling_path = xasprintf("/v1/partnerships/%s", sibling);
+    char *sibling_path = test_fmt("/v1/partnerships/%s", sibling);
     test_expect("PATCH", sibling_path, hkey, "{\"hub_id\":null}", 403, NULL);
     test_expect("DELETE", sibling_path, hkey, NULL, 204, NULL);
-
-    free(sibling_path);
-    free(their_path);
-    free(hkey);
-    free(my_path);
-    free(pkey);
-    free(theirs);
-    free(sibling);
-    free(mine);
-    free(other_hub);
-    free(hub);
 }
 END_TEST
 
 START_TEST(school_key_scope)
 {
     char *partnership = test_partnership(NULL);
-    char *my_path = xasprintf("/v1/partnerships/%s", partnership);
+    char *my_path = test_fmt("/v1/partnerships/%s", partnership);
     char *school = test_school(partnership);
     char *skey = test_key("school", school);
 
@@ -325,14 +271,9 @@ START_TEST(school_key_scope)
     test_expect("POST", "/v1/partnerships", skey, "{\"name\":\"Mine\",\"kind\":\"informal\"}", 403,
                 "forbidden");
     test_expect("GET", my_path, skey, NULL, 404, NULL);
-    char *school_path = xasprintf("/v1/schools/%s", school);
+    char *school_path = test_fmt("/v1/schools/%s", school);
     test_expect("PATCH", school_path, skey, "{\"postcode\":\"LS2 9JT\"}", 200, NULL);
     test_expect("DELETE", school_path, skey, NULL, 403, NULL);
-    free(school_path);
-    free(skey);
-    free(school);
-    free(my_path);
-    free(partnership);
 }
 END_TEST
 

@@ -40,15 +40,12 @@ START_TEST(person_create_read_list_update_delete)
     char *school = test_school(partnership), *other_school = test_school(NULL);
     char *name = test_unique("Amara Okafor");
     char *email = test_email("Staff");
-    char *body = xasprintf("{\"school_id\":\"%s\",\"full_name\":\"%s\",\"email\":\"%s\","
-                           "\"job_title\":\"Deputy Head\","
-                           "\"notification_preferences\":{\"training_2d\":false}}",
-                           school, name, email);
-    struct http_resp *r = test_call("POST", "/v1/people", test_admin(), body, 201, NULL);
-    char *id = xstrdup(person_str(r->json, "id"));
-    char *path = xasprintf("/v1/people/%s", id);
-    ck_assert_str_eq(http_header(r, "Location"), path);
-    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    char *body = test_fmt("{\"school_id\":\"%s\",\"full_name\":\"%s\",\"email\":\"%s\","
+                          "\"job_title\":\"Deputy Head\","
+                          "\"notification_preferences\":{\"training_2d\":false}}",
+                          school, name, email);
+    char *id, *path;
+    struct http_resp *r = test_expect_created("/v1/people", body, &id, &path);
     ck_assert_str_eq(person_str(r->json, "email"), email);
     ck_assert(json_is_true(json_object_get(r->json, "digest_opt_in")));
     /* Every reminder kind is stored, on unless the body said otherwise. */
@@ -58,33 +55,29 @@ START_TEST(person_create_read_list_update_delete)
     ck_assert_int_eq(person_pref(r, "review_planning_6w"), 1);
     http_free(r);
 
-    char *elsewhere = test_person(other_school);
+    test_person(other_school);
     r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(person_str(r->json, "job_title"), "Deputy Head");
     http_free(r);
 
     /* Filters: school_id, partnership_id, q (case-insensitive, on the name). */
-    char *q = xasprintf("/v1/people?school_id=%s", school);
+    char *q = test_fmt("/v1/people?school_id=%s", school);
     r = test_call("GET", q, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(person_count(r), 1);
     ck_assert_str_eq(person_str(json_array_get(json_object_get(r->json, "items"), 0), "id"), id);
     http_free(r);
-    free(q);
-    q = xasprintf("/v1/people?partnership_id=%s", partnership);
+    q = test_fmt("/v1/people?partnership_id=%s", partnership);
     r = http_call("GET", q, test_admin(), NULL, NULL);
     ck_assert_int_eq(person_count(r), 1);
     http_free(r);
-    free(q);
-    q = xasprintf("/v1/people?school_id=%s&q=AMARA%%20okafor", school);
+    q = test_fmt("/v1/people?school_id=%s&q=AMARA%%20okafor", school);
     r = http_call("GET", q, test_admin(), NULL, NULL);
     ck_assert_int_eq(person_count(r), 1);
     http_free(r);
-    free(q);
-    q = xasprintf("/v1/people?school_id=%s&q=Someone%%20Else", school);
+    q = test_fmt("/v1/people?school_id=%s&q=Someone%%20Else", school);
     r = http_call("GET", q, test_admin(), NULL, NULL);
     ck_assert_int_eq(person_count(r), 0);
     http_free(r);
-    free(q);
 
     /* Merge patch: preferences merge key by key; null clears job_title; the rest stays. */
     const char *mp[] = {"Content-Type: application/merge-patch+json", NULL};
@@ -116,23 +109,13 @@ START_TEST(person_create_read_list_update_delete)
         2);
 
     /* Moving a person to another school. */
-    char *move = xasprintf("{\"school_id\":\"%s\"}", other_school);
+    char *move = test_fmt("{\"school_id\":\"%s\"}", other_school);
     r = test_call("PATCH", path, test_admin(), move, 200, NULL);
     ck_assert_str_eq(person_str(r->json, "school_id"), other_school);
     http_free(r);
-    free(move);
 
     test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
     test_expect("GET", path, test_admin(), NULL, 404, NULL);
-    free(elsewhere);
-    free(path);
-    free(id);
-    free(body);
-    free(email);
-    free(name);
-    free(other_school);
-    free(school);
-    free(partnership);
 }
 END_TEST
 
@@ -144,52 +127,36 @@ START_TEST(person_duplicate_email_409_ignores_case)
         if (*c == ' ')
             *c = '-';
     char *body =
-        xasprintf("{\"school_id\":\"%s\",\"full_name\":\"A\",\"email\":\"A%s@x.org\"}", school, u);
+        test_fmt("{\"school_id\":\"%s\",\"full_name\":\"A\",\"email\":\"A%s@x.org\"}", school, u);
     struct http_resp *r = test_call("POST", "/v1/people", test_admin(), body, 201, NULL);
     char *first = xstrdup(person_str(r->json, "id"));
     http_free(r);
-    free(body);
     body =
-        xasprintf("{\"school_id\":\"%s\",\"full_name\":\"B\",\"email\":\"a%s@x.org\"}", school, u);
+        test_fmt("{\"school_id\":\"%s\",\"full_name\":\"B\",\"email\":\"a%s@x.org\"}", school, u);
     test_expect("POST", "/v1/people", test_admin(), body, 409, "conflict");
-    free(body);
 
     /* The same through a PATCH of someone else. */
     char *second = test_person(school);
-    char *path = xasprintf("/v1/people/%s", second);
-    body = xasprintf("{\"email\":\"a%s@X.ORG\"}", u);
+    char *path = test_fmt("/v1/people/%s", second);
+    body = test_fmt("{\"email\":\"a%s@X.ORG\"}", u);
     test_expect("PATCH", path, test_admin(), body, 409, NULL);
-    free(body);
-    free(path);
-    free(second);
     free(first);
-    free(u);
-    free(school);
 }
 END_TEST
 
 START_TEST(school_with_person_delete_409)
 {
-    char *school = test_school(NULL);
-    char *person = test_person(school);
-    char *path = xasprintf("/v1/schools/%s", school);
-    test_expect_in_use(path);
-    free(path);
+    char *school = test_school(NULL), *person = test_person(school);
+    test_expect_in_use("schools", school);
 
     /* A person with a declared conflict cannot be deleted either. */
     char *other = test_school(NULL);
-    path = xasprintf("/v1/people/%s/conflicts", person);
-    char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", other);
+    char *path = test_fmt("/v1/people/%s/conflicts", person);
+    char *body = test_fmt("{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", other);
     test_expect("POST", path, test_admin(), body, 201, NULL);
-    free(body);
-    free(path);
-    path = xasprintf("/v1/people/%s", person);
+    path = test_fmt("/v1/people/%s", person);
     test_expect("DELETE", path, test_admin(), NULL, 409, NULL);
     test_expect("GET", path, test_admin(), NULL, 200, NULL);
-    free(path);
-    free(other);
-    free(person);
-    free(school);
 }
 END_TEST
 
@@ -199,15 +166,11 @@ START_TEST(person_invalid_fields_422_lists_each)
                        "{\"school_id\":\"nope\",\"full_name\":\"\",\"email\":\"not-an-email\","
                        "\"digest_opt_in\":1,\"notification_preferences\":[],\"grade\":2}",
                        422, "validation_failed", 6);
-    struct http_resp *r = test_call("POST", "/v1/people", test_admin(), "{}", 422, NULL);
-    ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 3);
-    http_free(r);
-    r = test_call("POST", "/v1/people", test_admin(),
-                  "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"full_name\":\"N\","
-                  "\"email\":\"n@example.org\"}",
-                  422, NULL);
-    ck_assert_str_eq(person_error(r, "field"), "/school_id");
-    http_free(r);
+    test_expect_errors("POST", "/v1/people", test_admin(), "{}", 422, NULL, 3);
+    test_expect_field("POST", "/v1/people", test_admin(),
+                      "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"full_name\":\"N\","
+                      "\"email\":\"n@example.org\"}",
+                      422, "/school_id");
     test_expect_errors("GET", "/v1/people?school_id=x&partnership_id=y&limit=0", test_admin(), NULL,
                        422, NULL, 3);
 }
@@ -217,19 +180,10 @@ START_TEST(person_stale_if_match_412)
 {
     char *school = test_school(NULL);
     char *person = test_person(school);
-    char *path = xasprintf("/v1/people/%s", person);
-    const char *v1[] = {"If-Match: \"1\"", NULL};
-    test_expect_headers("PATCH", path, test_admin(), "{\"job_title\":\"SENCo\"}", v1, 200, NULL);
-    struct http_resp *r = http_call("PATCH", path, test_admin(), "{\"job_title\":\"Head\"}", v1);
-    ck_assert_int_eq(r->status, 412);
-    ck_assert_str_eq(test_code(r), "precondition_failed");
-    http_free(r);
-    test_expect_headers("DELETE", path, test_admin(), NULL, v1, 412, NULL);
+    char *path = test_fmt("/v1/people/%s", person);
+    test_expect_stale_if_match(path, "{\"job_title\":\"SENCo\"}", "{\"job_title\":\"Head\"}");
     const char *v2[] = {"If-Match: \"2\"", NULL};
     test_expect_headers("DELETE", path, test_admin(), NULL, v2, 204, NULL);
-    free(path);
-    free(person);
-    free(school);
 }
 END_TEST
 
@@ -239,8 +193,8 @@ START_TEST(person_scope_by_key)
     char *me = test_person(school), *colleague = test_person(school);
     char *stranger = test_person(other_school);
     char *key = test_key("person", me);
-    char *my_path = xasprintf("/v1/people/%s", me);
-    char *colleague_path = xasprintf("/v1/people/%s", colleague);
+    char *my_path = test_fmt("/v1/people/%s", me);
+    char *colleague_path = test_fmt("/v1/people/%s", colleague);
 
     test_expect("GET", my_path, key, NULL, 200, NULL);
     test_expect("GET", colleague_path, key, NULL, 404, "not_found");
@@ -255,16 +209,15 @@ START_TEST(person_scope_by_key)
                   200, NULL);
     ck_assert_int_eq(person_pref(r, "action_overdue"), 0);
     http_free(r);
-    char *move = xasprintf("{\"school_id\":\"%s\"}", other_school);
+    char *move = test_fmt("{\"school_id\":\"%s\"}", other_school);
     test_expect("PATCH", my_path, key, move, 403, "forbidden");
-    char *stay = xasprintf("{\"school_id\":\"%s\",\"full_name\":\"Same school\"}", school);
+    char *stay = test_fmt("{\"school_id\":\"%s\",\"full_name\":\"Same school\"}", school);
     r = http_call("PATCH", my_path, key, stay, NULL); /* unchanged: not a move */
     ck_assert_int_eq(r->status, 200);
     http_free(r);
-    free(stay);
     test_expect("DELETE", my_path, key, NULL, 403, NULL);
     char *body =
-        xasprintf("{\"school_id\":\"%s\",\"full_name\":\"X\",\"email\":\"x@example.org\"}", school);
+        test_fmt("{\"school_id\":\"%s\",\"full_name\":\"X\",\"email\":\"x@example.org\"}", school);
     test_expect("POST", "/v1/people", key, body, 403, NULL);
 
     /* A school key sees its own people only and cannot move them out of its sight. */
@@ -272,29 +225,13 @@ START_TEST(person_scope_by_key)
     r = http_call("GET", "/v1/people", skey, NULL, NULL);
     ck_assert_int_eq(person_count(r), 2);
     http_free(r);
-    char *stranger_path = xasprintf("/v1/people/%s", stranger);
+    char *stranger_path = test_fmt("/v1/people/%s", stranger);
     test_expect("GET", stranger_path, skey, NULL, 404, NULL);
-    r = test_call("PATCH", colleague_path, skey, move, 422, NULL);
-    ck_assert_str_eq(person_error(r, "field"), "/school_id");
-    http_free(r);
-    free(body);
-    body = xasprintf("{\"school_id\":\"%s\",\"full_name\":\"X\",\"email\":\"x@example.org\"}",
-                     other_school);
+    test_expect_field("PATCH", colleague_path, skey, move, 422, "/school_id");
+    body = test_fmt("{\"school_id\":\"%s\",\"full_name\":\"X\",\"email\":\"x@example.org\"}",
+                    other_school);
     test_expect("POST", "/v1/people", skey, body, 422, NULL);
     test_expect("DELETE", colleague_path, skey, NULL, 204, NULL);
-
-    free(stranger_path);
-    free(skey);
-    free(body);
-    free(move);
-    free(colleague_path);
-    free(my_path);
-    free(key);
-    free(stranger);
-    free(colleague);
-    free(me);
-    free(other_school);
-    free(school);
 }
 END_TEST
 
@@ -303,23 +240,15 @@ START_TEST(person_who_leads_cannot_move_away)
     char *partnership = test_partnership(NULL);
     char *school = test_school(partnership), *other = test_school(NULL);
     char *person = test_person(school);
-    char *school_path = xasprintf("/v1/schools/%s", school);
-    char *body = xasprintf("{\"lead_contact_id\":\"%s\"}", person);
+    char *school_path = test_fmt("/v1/schools/%s", school);
+    char *body = test_fmt("{\"lead_contact_id\":\"%s\"}", person);
     test_expect("PATCH", school_path, test_admin(), body, 200, NULL);
-    free(body);
-    char *path = xasprintf("/v1/people/%s", person);
-    body = xasprintf("{\"school_id\":\"%s\"}", other);
+    char *path = test_fmt("/v1/people/%s", person);
+    body = test_fmt("{\"school_id\":\"%s\"}", other);
     test_expect("PATCH", path, test_admin(), body, 409, "conflict");
     struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_str_eq(person_str(r->json, "school_id"), school);
     http_free(r);
-    free(body);
-    free(path);
-    free(school_path);
-    free(person);
-    free(other);
-    free(school);
-    free(partnership);
 }
 END_TEST
 
@@ -327,11 +256,11 @@ START_TEST(conflicts_declare_list_delete)
 {
     char *school = test_school(NULL), *former = test_school(NULL);
     char *person = test_person(school);
-    char *list = xasprintf("/v1/people/%s/conflicts", person);
-    char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Worked there until 2024\"}", former);
+    char *list = test_fmt("/v1/people/%s/conflicts", person);
+    char *body = test_fmt("{\"school_id\":\"%s\",\"reason\":\"Worked there until 2024\"}", former);
     struct http_resp *r = test_call("POST", list, test_admin(), body, 201, NULL);
     const char *cid = person_str(r->json, "id");
-    char *item = xasprintf("%s/%s", list, cid);
+    char *item = test_fmt("%s/%s", list, cid);
     ck_assert_str_eq(http_header(r, "Location"), item);
     ck_assert_str_eq(person_str(r->json, "person_id"), person);
     ck_assert_str_eq(person_str(r->json, "school_id"), former);
@@ -346,11 +275,9 @@ START_TEST(conflicts_declare_list_delete)
 
     /* Declared twice, for no school, without a reason. */
     test_expect("POST", list, test_admin(), body, 409, "conflict");
-    r = test_call("POST", list, test_admin(),
-                  "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"reason\":\"x\"}", 422,
-                  NULL);
-    ck_assert_str_eq(person_error(r, "field"), "/school_id");
-    http_free(r);
+    test_expect_field("POST", list, test_admin(),
+                      "{\"school_id\":\"00000000-0000-0000-0000-000000000000\",\"reason\":\"x\"}",
+                      422, "/school_id");
     test_expect_errors("POST", list, test_admin(), "{\"reason\":\" \",\"colour\":1}", 422, NULL, 3);
 
     test_expect("DELETE", item, test_admin(), NULL, 204, NULL);
@@ -358,12 +285,6 @@ START_TEST(conflicts_declare_list_delete)
     r = http_call("GET", list, test_admin(), NULL, NULL);
     ck_assert_int_eq(person_count(r), 0);
     http_free(r);
-    free(item);
-    free(body);
-    free(list);
-    free(person);
-    free(former);
-    free(school);
 }
 END_TEST
 
@@ -374,17 +295,16 @@ START_TEST(conflicts_person_key_manages_its_own)
     char *key = test_key("person", me);
 
     /* The conflict's school may lie outside what the key can see. */
-    char *mine = xasprintf("/v1/people/%s/conflicts", me);
-    char *body =
-        xasprintf("{\"school_id\":\"%s\",\"reason\":\"My sister teaches there\"}", outside);
+    char *mine = test_fmt("/v1/people/%s/conflicts", me);
+    char *body = test_fmt("{\"school_id\":\"%s\",\"reason\":\"My sister teaches there\"}", outside);
     struct http_resp *r = test_call("POST", mine, key, body, 201, NULL);
-    char *item = xasprintf("%s/%s", mine, person_str(r->json, "id"));
+    char *item = test_fmt("%s/%s", mine, person_str(r->json, "id"));
     http_free(r);
     r = http_call("GET", mine, key, NULL, NULL);
     ck_assert_int_eq(person_count(r), 1);
     http_free(r);
 
-    char *theirs = xasprintf("/v1/people/%s/conflicts", colleague);
+    char *theirs = test_fmt("/v1/people/%s/conflicts", colleague);
     test_expect("POST", theirs, key, body, 404, NULL);
     test_expect("GET", theirs, key, NULL, 404, NULL);
 
@@ -397,16 +317,6 @@ START_TEST(conflicts_person_key_manages_its_own)
     /* A conflict is never cleared by the person concerned (DESIGN §1): their school clears it. */
     test_expect("DELETE", item, key, NULL, 403, NULL);
     test_expect("DELETE", item, skey, NULL, 204, NULL);
-    free(skey);
-    free(theirs);
-    free(item);
-    free(body);
-    free(mine);
-    free(key);
-    free(colleague);
-    free(me);
-    free(outside);
-    free(school);
 }
 END_TEST
 
@@ -414,12 +324,12 @@ START_TEST(unavailability_add_list_delete)
 {
     char *school = test_school(NULL);
     char *person = test_person(school), *colleague = test_person(school);
-    char *list = xasprintf("/v1/people/%s/unavailability", person);
+    char *list = test_fmt("/v1/people/%s/unavailability", person);
     struct http_resp *r =
         test_call("POST", list, test_admin(),
                   "{\"from_on\":\"2027-02-15\",\"to_on\":\"2027-02-19\",\"reason\":\"Half term\"}",
                   201, NULL);
-    char *item = xasprintf("%s/%s", list, person_str(r->json, "id"));
+    char *item = test_fmt("%s/%s", list, person_str(r->json, "id"));
     ck_assert_str_eq(http_header(r, "Location"), item);
     ck_assert_str_eq(person_str(r->json, "from_on"), "2027-02-15");
     ck_assert_str_eq(person_str(r->json, "to_on"), "2027-02-19");
@@ -441,16 +351,15 @@ START_TEST(unavailability_add_list_delete)
     r = http_call("GET", list, test_admin(), NULL, NULL);
     ck_assert_int_eq(person_count(r), 2);
     http_free(r);
-    char *paged = xasprintf("%s?limit=1", list);
+    char *paged = test_fmt("%s?limit=1", list);
     r = http_call("GET", paged, test_admin(), NULL, NULL);
     ck_assert_int_eq(person_count(r), 1);
     ck_assert(json_is_string(json_object_get(r->json, "next_cursor")));
     ck_assert_ptr_nonnull(http_header(r, "Link"));
     http_free(r);
-    free(paged);
 
     /* A person with unavailability cannot be deleted while it stands. */
-    char *person_path = xasprintf("/v1/people/%s", person);
+    char *person_path = test_fmt("/v1/people/%s", person);
     test_expect("DELETE", person_path, test_admin(), NULL, 409, NULL);
 
     /* Another person's key sees none of it. */
@@ -461,14 +370,6 @@ START_TEST(unavailability_add_list_delete)
     char *key = test_key("person", person);
     test_expect("DELETE", item, key, NULL, 204, NULL);
     test_expect("GET", item, key, NULL, 404, NULL);
-    free(key);
-    free(ckey);
-    free(person_path);
-    free(item);
-    free(list);
-    free(colleague);
-    free(person);
-    free(school);
 }
 END_TEST
 

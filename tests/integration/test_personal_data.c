@@ -76,12 +76,11 @@ static void pd_expect(const char *method, const char *token, const char *body, l
 static char *pd_key(const char *role, const char *scope_id, char *id)
 {
     char *body =
-        xasprintf("{\"name\":\"pd key\",\"role\":\"%s\",\"scope_id\":\"%s\"}", role, scope_id);
+        test_fmt("{\"name\":\"pd key\",\"role\":\"%s\",\"scope_id\":\"%s\"}", role, scope_id);
     struct http_resp *r = pd_call("POST", "/v1/api-keys", test_admin(), body, 201);
     snprintf(id, 37, "%s", pd_str(r->json, "id"));
     char *token = xstrdup(pd_str(r->json, "token"));
     http_free(r);
-    free(body);
     return token;
 }
 
@@ -98,9 +97,8 @@ static void pd_accredit(const char *person, const char *role)
 {
     char day[16];
     pd_day(-10, day);
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
-    free(test_create(path, test_admin(), "{\"role\":\"%s\",\"awarded_on\":\"%s\"}", role, day));
-    free(path);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
+    test_create(path, test_admin(), "{\"role\":\"%s\",\"awarded_on\":\"%s\"}", role, day);
 }
 
 /* A training session of capacity places starting at starts (RFC 3339, 09:00Z on its day). */
@@ -114,9 +112,8 @@ static char *pd_session(const char *day, int capacity)
 
 static char *pd_book(const char *session, const char *person)
 {
-    char *path = xasprintf("/v1/training-sessions/%s/bookings", session);
+    char *path = test_fmt("/v1/training-sessions/%s/bookings", session);
     char *id = test_create(path, test_admin(), "{\"person_id\":\"%s\"}", person);
-    free(path);
     return id;
 }
 
@@ -131,9 +128,8 @@ static void pd_booking_is(const char *id, const char *want)
 /* The audit rows about person (newest first), read by admin through GET /v1/audit. */
 static struct http_resp *pd_audit(const char *query)
 {
-    char *path = xasprintf("/v1/audit?%s", query);
+    char *path = test_fmt("/v1/audit?%s", query);
     struct http_resp *r = pd_call("GET", path, test_admin(), NULL, 200);
-    free(path);
     return r;
 }
 
@@ -153,49 +149,31 @@ static void pd_world_init(struct pd_world *w)
     pd_accredit(w->person, "peer_reviewer");
     w->review = test_create("/v1/reviews", test_admin(),
                             "{\"school_id\":\"%s\",\"focus\":\"Maths\"}", w->host);
-    char *path = xasprintf("/v1/reviews/%s/team", w->review);
-    free(test_create(path, test_admin(), "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}",
-                     w->person));
-    free(path);
-    path = xasprintf("/v1/reviews/%s/evidence", w->review);
+    char *path = test_fmt("/v1/reviews/%s/team", w->review);
+    test_create(path, test_admin(), "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", w->person);
+    path = test_fmt("/v1/reviews/%s/evidence", w->review);
     w->evidence = test_create(
         path, test_admin(),
         "{\"kind\":\"document\",\"summary\":\"Minutes\",\"recorded_by\":\"%s\"}", w->person);
-    free(path);
-    path = xasprintf("/v1/reviews/%s/findings", w->review);
+    path = test_fmt("/v1/reviews/%s/findings", w->review);
     w->finding = test_create(path, test_admin(), "{\"kind\":\"strength\",\"text\":\"Fluent\"}");
-    free(path);
     char due[16];
     pd_day(60, due);
-    path = xasprintf("/v1/reviews/%s/actions", w->review);
+    path = test_fmt("/v1/reviews/%s/actions", w->review);
     w->action = test_create(path, test_admin(),
                             "{\"description\":\"Coach\",\"owner_id\":\"%s\",\"due_on\":\"%s\"}",
                             w->person, due);
-    free(path);
-}
-
-static void pd_world_cleanup(struct pd_world *w)
-{
-    free(w->partnership);
-    free(w->host);
-    free(w->sibling);
-    free(w->person);
-    free(w->review);
-    free(w->evidence);
-    free(w->finding);
-    free(w->action);
 }
 
 /* The person_id (or key) of item key of the review's sub-collection name. */
 static char *pd_review_item(const char *review, const char *name, const char *item,
                             const char *field)
 {
-    char *path = xasprintf("/v1/reviews/%s/%s/%s", review, name, item);
+    char *path = test_fmt("/v1/reviews/%s/%s/%s", review, name, item);
     struct http_resp *r = pd_call("GET", path, test_admin(), NULL, 200);
     const char *v = pd_str(r->json, field);
     char *out = v ? xstrdup(v) : NULL;
     http_free(r);
-    free(path);
     return out;
 }
 
@@ -205,16 +183,15 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
     pd_world_init(&w);
     const char *pid = w.person;
     /* Their record and what hangs off it. */
-    char *ppath = xasprintf("/v1/people/%s", pid);
+    char *ppath = test_fmt("/v1/people/%s", pid);
     struct http_resp *r = pd_call("GET", ppath, test_admin(), NULL, 200);
     char *email = xstrdup(pd_str(r->json, "email"));
     http_free(r);
     char *elsewhere = test_school(NULL);
-    char *cpath = xasprintf("/v1/people/%s/conflicts", pid);
-    free(test_create(cpath, test_admin(), "{\"school_id\":\"%s\",\"reason\":\"governor\"}",
-                     elsewhere));
-    char *upath = xasprintf("/v1/people/%s/unavailability", pid);
-    free(test_create(upath, test_admin(), "{\"from_on\":\"2031-01-06\",\"to_on\":\"2031-01-07\"}"));
+    char *cpath = test_fmt("/v1/people/%s/conflicts", pid);
+    test_create(cpath, test_admin(), "{\"school_id\":\"%s\",\"reason\":\"governor\"}", elsewhere);
+    char *upath = test_fmt("/v1/people/%s/unavailability", pid);
+    test_create(upath, test_admin(), "{\"from_on\":\"2031-01-06\",\"to_on\":\"2031-01-07\"}");
     /* A future session of one place (theirs, someone waiting), a future waiting place, and a
      * past booking that stays. */
     char *future = pd_session("2031-03-03", 1), *full = pd_session("2031-04-04", 1);
@@ -245,7 +222,7 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
     /* The sibling school's key erases its member of staff. */
     char school_key_id[37];
     char *school_token = pd_key("school", w.sibling, school_key_id);
-    char *epath = xasprintf("/v1/people/%s/erase", pid);
+    char *epath = test_fmt("/v1/people/%s/erase", pid);
     r = pd_call("POST", epath, school_token, "{\"reason\":\"Left in July\"}", 200);
     ck_assert_str_eq(pd_str(r->json, "full_name"), "Former member of staff");
     ck_assert(json_is_null(json_object_get(r->json, "email")));
@@ -292,8 +269,8 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
     ck_assert_int_eq(
         pd_count("SELECT count(*) FROM calendar_feeds WHERE person_id = $1", pid, NULL), 0);
     /* Nothing new is recorded for a tombstone: a booking, a conflict, an unavailability. */
-    char *bpath = xasprintf("/v1/training-sessions/%s/bookings", future);
-    char *bbody = xasprintf("{\"person_id\":\"%s\"}", pid);
+    char *bpath = test_fmt("/v1/training-sessions/%s/bookings", future);
+    char *bbody = test_fmt("{\"person_id\":\"%s\"}", pid);
     r = pd_call("POST", bpath, test_admin(), bbody, 409);
     ck_assert_str_eq(pd_str(r->json, "code"), "conflict");
     http_free(r);
@@ -302,8 +279,6 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
     http_free(r);
     ck_assert_int_eq(
         pd_count("SELECT count(*) FROM unavailability WHERE person_id = $1", pid, NULL), 0);
-    free(bpath);
-    free(bbody);
     char *st = pd_value("SELECT status FROM notifications WHERE id = $1", pending, NULL);
     ck_assert_str_eq(st, "skipped");
     free(st);
@@ -317,7 +292,7 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
         0);
 
     /* The review keeps its team place, evidence, finding and action, pointing at the tombstone. */
-    char *tpath = xasprintf("/v1/reviews/%s/team", w.review);
+    char *tpath = test_fmt("/v1/reviews/%s/team", w.review);
     r = pd_call("GET", tpath, test_admin(), NULL, 200);
     json_t *items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
@@ -342,7 +317,7 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
     ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), version);
     http_free(r);
     /* The reason is on the erase's audit row, with the school key as its actor. */
-    char *q = xasprintf("person_id=%s", pid);
+    char *q = test_fmt("person_id=%s", pid);
     r = pd_audit(q);
     int erases = 0;
     json_t *row;
@@ -358,7 +333,6 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
     }
     ck_assert_int_eq(erases, 1);
     http_free(r);
-    free(q);
 
     /* A tombstone cannot be edited back. */
     r = pd_call("PATCH", ppath, test_admin(), "{\"full_name\":\"Back again\"}", 409);
@@ -367,44 +341,24 @@ START_TEST(erase_has_every_effect_and_keeps_reviews)
     /* A tombstone is no one to place on a review: it stays where it was, but cannot be added. */
     char *another = test_create("/v1/reviews", test_admin(),
                                 "{\"school_id\":\"%s\",\"focus\":\"Science\"}", w.host);
-    char *apath = xasprintf("/v1/reviews/%s/team", another);
-    char *abody = xasprintf("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", pid);
+    char *apath = test_fmt("/v1/reviews/%s/team", another);
+    char *abody = test_fmt("{\"person_id\":\"%s\",\"role\":\"peer_reviewer\"}", pid);
     r = pd_call("POST", apath, test_admin(), abody, 422);
     ck_assert_str_eq(test_code(r), "not_eligible");
     ck_assert_str_eq(pd_str(json_array_get(json_object_get(r->json, "errors"), 0), "rule"),
                      "not_found");
     http_free(r);
-    free(abody);
-    free(apath);
-    free(another);
     /* Its address is free for a new person. */
-    free(test_create("/v1/people", test_admin(),
-                     "{\"school_id\":\"%s\",\"full_name\":\"New Starter\",\"email\":\"%s\"}",
-                     w.host, email));
+    test_create("/v1/people", test_admin(),
+                "{\"school_id\":\"%s\",\"full_name\":\"New Starter\",\"email\":\"%s\"}", w.host,
+                email);
 
     free(erased_at);
-    free(tpath);
-    free(epath);
     free(school_token);
     free(person_token);
     free(pending);
     free(sent);
-    free(booked);
-    free(waiting);
-    free(held);
-    free(queued);
-    free(old);
-    free(waiter);
-    free(holder);
-    free(future);
-    free(full);
-    free(past);
-    free(cpath);
-    free(upath);
-    free(elsewhere);
     free(email);
-    free(ppath);
-    pd_world_cleanup(&w);
 }
 END_TEST
 
@@ -430,7 +384,7 @@ START_TEST(erase_scope_and_body)
     pd_expect("POST", test_admin(), "{\"reason\":\"x\",\"why\":1}", 422, "/v1/people/%s/erase",
               pid);
     /* Nothing changed, nothing was recorded. */
-    char *path = xasprintf("/v1/people/%s", pid);
+    char *path = test_fmt("/v1/people/%s", pid);
     struct http_resp *r = pd_call("GET", path, test_admin(), NULL, 200);
     ck_assert(json_is_null(json_object_get(r->json, "erased_at")));
     ck_assert_ptr_nonnull(pd_str(r->json, "email"));
@@ -443,24 +397,17 @@ START_TEST(erase_scope_and_body)
     char *pkey = pd_key("partnership", partnership, kid);
     pd_expect("POST", pkey, body, 200, "/v1/people/%s/erase", pid);
     free(pkey);
-    free(path);
     free(own);
     free(other_school);
     free(colleague_key);
-    free(partnership);
-    free(school);
-    free(other);
-    free(pid);
-    free(colleague);
 }
 END_TEST
 
 /* The actions of the audit rows about person, newest first, joined by commas. */
 static char *pd_actions(const char *person, const char **routes, size_t nroutes)
 {
-    char *q = xasprintf("person_id=%s", person);
+    char *q = test_fmt("person_id=%s", person);
     struct http_resp *r = pd_audit(q);
-    free(q);
     char *out = xstrdup("");
     json_t *row;
     size_t i;
@@ -494,14 +441,14 @@ START_TEST(audit_records_reads_and_changes)
         email);
     char *second = test_person(school);
     const char *rid[] = {"X-Request-Id: pd-read-4711", NULL};
-    char *path = xasprintf("/v1/people/%s", pid);
+    char *path = test_fmt("/v1/people/%s", pid);
     test_expect_headers("GET", path, token, NULL, rid, 200, NULL);
     /* Another school's key reads nothing, and nothing is recorded of it. */
     pd_expect("GET", outsider, NULL, 404, "/v1/people/%s", pid);
     /* A list is one row naming the people it answered: both, then only the first of a page. */
-    char *lpath = xasprintf("/v1/people?school_id=%s", school);
+    char *lpath = test_fmt("/v1/people?school_id=%s", school);
     http_free(pd_call("GET", lpath, token, NULL, 200));
-    char *l1 = xasprintf("/v1/people?school_id=%s&limit=1", school);
+    char *l1 = test_fmt("/v1/people?school_id=%s&limit=1", school);
     http_free(pd_call("GET", l1, token, NULL, 200));
     /* A list that answers nobody records nothing. */
     pd_expect("GET", token, NULL, 200, "/v1/people?school_id=%s&q=nobody-by-that-name", school);
@@ -520,7 +467,7 @@ START_TEST(audit_records_reads_and_changes)
         free((char *)routes[i]);
 
     /* Row by row: the actor, the item read's request id, the people each list answered. */
-    char *q = xasprintf("person_id=%s", pid);
+    char *q = test_fmt("person_id=%s", pid);
     struct http_resp *r = pd_audit(q);
     json_t *items = json_object_get(r->json, "items");
     json_t *row;
@@ -537,32 +484,21 @@ START_TEST(audit_records_reads_and_changes)
     ck_assert_str_eq(json_string_value(json_array_get(one, 0)), pid);
     ck_assert_int_eq(json_array_size(both), 2);
     http_free(r);
-    free(q);
     /* Nothing names the outsider, whose read was refused. */
     ck_assert_int_eq(pd_count("SELECT count(*) FROM audit_log WHERE actor = $1", okid, NULL), 0);
 
     /* Deleting is a change too; the bootstrap token's rows say "bootstrap". */
     pd_expect("DELETE", test_admin(), NULL, 204, "/v1/people/%s", second);
-    char *del = xasprintf("person_id=%s&actor=bootstrap", second);
+    char *del = test_fmt("person_id=%s&actor=bootstrap", second);
     r = pd_audit(del);
     items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 2); /* test_person's create, then the delete */
     ck_assert_str_eq(pd_str(json_array_get(items, 0), "action"), "change");
     ck_assert_str_eq(pd_str(json_array_get(items, 0), "route"), "DELETE /v1/people/{id}");
     http_free(r);
-    free(del);
 
-    free(path);
-    free(lpath);
-    free(l1);
-    free(pid);
-    free(second);
-    free(email);
     free(token);
     free(outsider);
-    free(partnership);
-    free(school);
-    free(other);
 }
 END_TEST
 
@@ -600,13 +536,12 @@ START_TEST(audit_list_filters_pages_and_admin_only)
     char *q;
     struct http_resp *r;
     /* Pages of one, newest first, each row once. */
-    q = xasprintf("person_id=%s&limit=1", pid);
+    q = test_fmt("person_id=%s&limit=1", pid);
     char *seen = xstrdup("");
     char *prev_at = NULL;
     int pages = 0;
     while (q) {
         r = pd_audit(q);
-        free(q);
         q = NULL;
         json_t *items = json_object_get(r->json, "items");
         ck_assert_int_eq(json_array_size(items), 1);
@@ -623,7 +558,7 @@ START_TEST(audit_list_filters_pages_and_admin_only)
         pages++;
         const char *cursor = pd_str(r->json, "next_cursor");
         if (cursor)
-            q = xasprintf("person_id=%s&limit=1&cursor=%s", pid, cursor);
+            q = test_fmt("person_id=%s&limit=1&cursor=%s", pid, cursor);
         http_free(r);
     }
     ck_assert_int_eq(pages, 4);
@@ -634,11 +569,10 @@ START_TEST(audit_list_filters_pages_and_admin_only)
                          "limit=0",        "cursor=zzz",     "who=me",
                          "actor="};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        char *path = xasprintf("/v1/audit?%s", bad[i]);
+        char *path = test_fmt("/v1/audit?%s", bad[i]);
         r = pd_call("GET", path, test_admin(), NULL, 422);
         ck_assert_str_eq(test_code(r), "validation_failed");
         http_free(r);
-        free(path);
     }
     /* Admin keys only: every other role is refused. */
     char *partnership = test_partnership(NULL);
@@ -653,11 +587,7 @@ START_TEST(audit_list_filters_pages_and_admin_only)
     }
     r = pd_call("GET", "/v1/audit", NULL, NULL, 401);
     http_free(r);
-    free(partnership);
-    free(hub);
     free(token);
-    free(pid);
-    free(school);
 }
 END_TEST
 
@@ -671,19 +601,15 @@ START_TEST(export_holds_everything_about_the_person)
     pd_accredit(pid, "improvement_champion");
     char *second = test_create("/v1/reviews", test_admin(),
                                "{\"school_id\":\"%s\",\"focus\":\"Reading\"}", w.host);
-    char *body = xasprintf("{\"person_id\":\"%s\"}", pid);
+    char *body = test_fmt("{\"person_id\":\"%s\"}", pid);
     pd_expect("PUT", test_admin(), body, 200, "/v1/reviews/%s/champion", second);
-    free(body);
     char *elsewhere = test_school(NULL);
-    char *path = xasprintf("/v1/people/%s/conflicts", pid);
-    free(test_create(path, test_admin(), "{\"school_id\":\"%s\",\"reason\":\"governor\"}",
-                     elsewhere));
-    free(path);
-    path = xasprintf("/v1/people/%s/unavailability", pid);
-    free(test_create(path, test_admin(), "{\"from_on\":\"2031-02-02\",\"to_on\":\"2031-02-03\"}"));
-    free(path);
+    char *path = test_fmt("/v1/people/%s/conflicts", pid);
+    test_create(path, test_admin(), "{\"school_id\":\"%s\",\"reason\":\"governor\"}", elsewhere);
+    path = test_fmt("/v1/people/%s/unavailability", pid);
+    test_create(path, test_admin(), "{\"from_on\":\"2031-02-02\",\"to_on\":\"2031-02-03\"}");
     char *session = pd_session("2031-05-05", 3);
-    free(pd_book(session, pid));
+    pd_book(session, pid);
     free(pd_value("INSERT INTO notifications (kind, subject_id, person_id, recipient, due_on) "
                   "VALUES ('training_2d', gen_random_uuid(), $1, 'x@example.org', current_date)",
                   pid, NULL));
@@ -694,7 +620,7 @@ START_TEST(export_holds_everything_about_the_person)
     char *own = pd_key("person", pid, kid);
     char *outsider = pd_key("school", w.host, okid);
     pd_expect("GET", outsider, NULL, 404, "/v1/people/%s/export", pid);
-    path = xasprintf("/v1/people/%s/export", pid);
+    path = test_fmt("/v1/people/%s/export", pid);
     struct http_resp *r = pd_call("GET", path, own, NULL, 200);
     const json_t *doc = r->json;
     ck_assert_str_eq(pd_str(json_object_get(doc, "person"), "id"), pid);
@@ -728,13 +654,8 @@ START_TEST(export_holds_everything_about_the_person)
                               pid, kid),
                      1);
     ck_assert_int_eq(pd_count("SELECT count(*) FROM audit_log WHERE actor = $1", okid, NULL), 0);
-    free(path);
     free(own);
     free(outsider);
-    free(session);
-    free(elsewhere);
-    free(second);
-    pd_world_cleanup(&w);
 }
 END_TEST
 

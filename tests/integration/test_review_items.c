@@ -28,13 +28,12 @@ static struct http_resp *rv_call(long status, const char *method, const char *pa
     va_start(ap, fmt);
     char *body = test_vformat(fmt, ap);
     va_end(ap);
-    char *h = if_match ? xasprintf("If-Match: %s", if_match) : NULL;
+    char *h = if_match ? test_fmt("If-Match: %s", if_match) : NULL;
     const char *headers[] = {h, NULL};
     struct http_resp *r = http_call(method, path, token, body, h ? headers : NULL);
     if (status)
         ck_assert_msg(r->status == status, "%s %s %s: expected %ld, got %ld %s", method, path,
                       body ? body : "", status, r->status, r->body);
-    free(h);
     free(body);
     return r;
 }
@@ -60,6 +59,18 @@ static int has_error(const struct http_resp *r, const char *field, const char *r
     return 0;
 }
 
+/* Asserts has_error for each {field, rule} of want; RV_HAS_ERRORS(r, {"/kind", "enum"}, ...) lists
+ * them inline. */
+static void rv_has_errors(const struct http_resp *r, const char *const (*want)[2], size_t nwant)
+{
+    for (size_t i = 0; i < nwant; i++)
+        ck_assert_msg(has_error(r, want[i][0], want[i][1]), "no %s error for %s in %s", want[i][1],
+                      want[i][0] ? want[i][0] : "(any field)", r->body);
+}
+#define RV_HAS_ERRORS(r, ...)                                                                      \
+    rv_has_errors((r), (const char *const[][2]){__VA_ARGS__},                                      \
+                  sizeof((const char *const[][2]){__VA_ARGS__}) / sizeof(const char *[2]))
+
 static size_t items(const struct http_resp *r)
 {
     return json_array_size(json_object_get(r->json, "items"));
@@ -73,11 +84,10 @@ static void expect(struct http_resp *r, long status)
 /* Records an award earned elsewhere (admin), in role, on 2026-01-05: valid into 2028. */
 static void rv_award(const char *person, const char *role)
 {
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
     struct http_resp *r = rv_call(201, "POST", path, test_admin(), NULL,
                                   "{\"role\":\"%s\",\"awarded_on\":\"2026-01-05\"}", role);
     http_free(r);
-    free(path);
 }
 
 /* A person at school accredited in role (NULL: none). */
@@ -93,10 +103,9 @@ static char *rv_person(const char *school, const char *role)
 static struct http_resp *rv_seat(const struct test_two *f, const char *token, const char *person,
                                  const char *role)
 {
-    char *path = xasprintf("/v1/reviews/%s/team", f->review);
+    char *path = test_fmt("/v1/reviews/%s/team", f->review);
     struct http_resp *r = rv_call(0, "POST", path, token, NULL,
                                   "{\"person_id\":\"%s\",\"role\":\"%s\"}", person, role);
-    free(path);
     return r;
 }
 
@@ -125,7 +134,7 @@ START_TEST(team_by_the_host_school)
     struct test_two f;
     test_two_setup(&f, 0, rv_review);
     char *a = rv_person(f.partner, "peer_reviewer"), *b = rv_person(f.partner, "peer_reviewer");
-    char *team = xasprintf("/v1/reviews/%s/team", f.review);
+    char *team = test_fmt("/v1/reviews/%s/team", f.review);
 
     struct http_resp *r = rv_seat(&f, f.host_key, a, "lead_reviewer");
     expect(r, 201);
@@ -149,22 +158,19 @@ START_TEST(team_by_the_host_school)
     expect(r, 409);
     ck_assert_str_eq(test_code(r), "conflict");
     http_free(r);
-    char *peer_path = xasprintf("%s/%s", team, peer);
+    char *peer_path = test_fmt("%s/%s", team, peer);
     r = rv_call(422, "PATCH", peer_path, f.host_key, NULL, "{\"role\":\"lead_reviewer\"}");
     ck_assert(has_error(r, "/role", "lead_reviewer_count"));
     http_free(r);
-    r = rv_call(409, "PATCH", peer_path, f.host_key, NULL, "{\"person_id\":\"%s\"}", a);
-    http_free(r);
+    http_free(rv_call(409, "PATCH", peer_path, f.host_key, NULL, "{\"person_id\":\"%s\"}", a));
 
     /* Swap the roles, honouring If-Match. */
-    r = rv_call(412, "PATCH", loc, f.host_key, "\"7\"", "{\"role\":\"peer_reviewer\"}");
-    http_free(r);
+    http_free(rv_call(412, "PATCH", loc, f.host_key, "\"7\"", "{\"role\":\"peer_reviewer\"}"));
     r = rv_call(200, "PATCH", loc, f.host_key, "\"1\"", "{\"role\":\"peer_reviewer\"}");
     ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
     ck_assert_str_eq(str(r, "role"), "peer_reviewer");
     http_free(r);
-    r = rv_call(200, "PATCH", peer_path, f.host_key, NULL, "{\"role\":\"lead_reviewer\"}");
-    http_free(r);
+    http_free(rv_call(200, "PATCH", peer_path, f.host_key, NULL, "{\"role\":\"lead_reviewer\"}"));
 
     /* Everyone who sees the review reads the team; only the host school (and admin) drive it. */
     r = test_call("GET", team, f.partnership_key, NULL, 200, NULL);
@@ -192,34 +198,22 @@ START_TEST(team_by_the_host_school)
     http_free(r);
 
     /* Removing a member: stale If-Match first. */
-    r = rv_call(412, "DELETE", loc, f.host_key, "\"1\"", NULL);
-    http_free(r);
-    r = rv_call(204, "DELETE", loc, f.host_key, "\"2\"", NULL);
-    http_free(r);
+    http_free(rv_call(412, "DELETE", loc, f.host_key, "\"1\"", NULL));
+    http_free(rv_call(204, "DELETE", loc, f.host_key, "\"2\"", NULL));
     test_expect("GET", loc, f.host_key, NULL, 404, NULL);
 
     /* A cancelled review's team no longer changes. */
-    char *tr = xasprintf("/v1/reviews/%s/transitions", f.review);
-    r = rv_call(200, "POST", tr, f.host_key, NULL, "{\"to\":\"cancelled\",\"reason\":\"Closure\"}");
-    http_free(r);
+    char *tr = test_fmt("/v1/reviews/%s/transitions", f.review);
+    http_free(rv_call(200, "POST", tr, f.host_key, NULL,
+                      "{\"to\":\"cancelled\",\"reason\":\"Closure\"}"));
     r = rv_seat(&f, f.host_key, c, "peer_reviewer");
     expect(r, 409);
     http_free(r);
-    r = rv_call(409, "DELETE", peer_path, f.host_key, NULL, NULL);
-    http_free(r);
+    http_free(rv_call(409, "DELETE", peer_path, f.host_key, NULL, NULL));
 
-    free(tr);
-    free(stranger_key);
-    free(member_key);
-    free(c);
-    free(peer_path);
     free(peer);
     free(lead);
     free(loc);
-    free(team);
-    free(a);
-    free(b);
-    test_two_free(&f);
 }
 END_TEST
 
@@ -255,38 +249,33 @@ START_TEST(team_eligibility_rules)
     http_free(seen);
 
     char *conflicted = rv_person(f.partner, "peer_reviewer");
-    char *path = xasprintf("/v1/people/%s/conflicts", conflicted);
+    char *path = test_fmt("/v1/people/%s/conflicts", conflicted);
     struct http_resp *r = rv_call(201, "POST", path, test_admin(), NULL,
                                   "{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", f.host);
     http_free(r);
-    free(path);
     rv_refused(&f, conflicted, "declared_conflict");
 
     /* Unavailability counts once the visit has dates. */
     char *away = rv_person(f.partner, "peer_reviewer");
-    path = xasprintf("/v1/people/%s/unavailability", away);
-    r = rv_call(201, "POST", path, test_admin(), NULL,
-                "{\"from_on\":\"2027-02-26\",\"to_on\":\"2027-03-01\"}");
-    http_free(r);
-    free(path);
-    char *review = xasprintf("/v1/reviews/%s", f.review);
-    r = rv_call(200, "PATCH", review, f.host_key, NULL,
-                "{\"review_starts_on\":\"2027-03-01\",\"review_ends_on\":\"2027-03-02\"}");
-    http_free(r);
+    path = test_fmt("/v1/people/%s/unavailability", away);
+    http_free(rv_call(201, "POST", path, test_admin(), NULL,
+                      "{\"from_on\":\"2027-02-26\",\"to_on\":\"2027-03-01\"}"));
+    char *review = test_fmt("/v1/reviews/%s", f.review);
+    http_free(rv_call(200, "PATCH", review, f.host_key, NULL,
+                      "{\"review_starts_on\":\"2027-03-01\",\"review_ends_on\":\"2027-03-02\"}"));
     rv_refused(&f, away, "unavailable");
 
     /* Every broken rule is listed, not only the first. */
     char *both = rv_person(f.host, NULL);
     r = rv_seat(&f, f.host_key, both, "lead_reviewer");
     expect(r, 422);
-    ck_assert(has_error(r, "/person_id", "not_accredited"));
-    ck_assert(has_error(r, "/person_id", "host_school"));
+    RV_HAS_ERRORS(r, {"/person_id", "not_accredited"}, {"/person_id", "host_school"});
     http_free(r);
 
     /* Nobody was seated, and replacing a member's person is checked the same way. */
     char *fine = rv_person(f.partner, "peer_reviewer");
     char *member = rv_created(rv_seat(&f, f.host_key, fine, "lead_reviewer"));
-    char *member_path = xasprintf("/v1/reviews/%s/team/%s", f.review, member);
+    char *member_path = test_fmt("/v1/reviews/%s/team/%s", f.review, member);
     r = rv_call(422, "PATCH", member_path, f.host_key, NULL, "{\"person_id\":\"%s\"}", away);
     ck_assert(has_error(r, "/person_id", "unavailable"));
     http_free(r);
@@ -294,24 +283,12 @@ START_TEST(team_eligibility_rules)
     r = rv_call(200, "PATCH", member_path, f.host_key, "\"1\"", "{\"person_id\":\"%s\"}", other);
     ck_assert_str_eq(str(r, "person_id"), other);
     http_free(r);
-    char *team = xasprintf("/v1/reviews/%s/team", f.review);
+    char *team = test_fmt("/v1/reviews/%s/team", f.review);
     r = http_call("GET", team, f.host_key, NULL, NULL);
     ck_assert_uint_eq(items(r), 1);
     http_free(r);
 
-    free(team);
-    free(other);
-    free(member_path);
     free(member);
-    free(fine);
-    free(both);
-    free(review);
-    free(away);
-    free(conflicted);
-    free(elsewhere);
-    free(at_host);
-    free(untrained);
-    test_two_free(&f);
 }
 END_TEST
 
@@ -323,8 +300,8 @@ START_TEST(evidence_and_findings_by_the_team)
     http_free(rv_seat(&f, f.host_key, a, "lead_reviewer"));
     http_free(rv_seat(&f, f.host_key, b, "peer_reviewer"));
     char *ka = test_key("person", a), *kb = test_key("person", b);
-    char *ev = xasprintf("/v1/reviews/%s/evidence", f.review);
-    char *fi = xasprintf("/v1/reviews/%s/findings", f.review);
+    char *ev = test_fmt("/v1/reviews/%s/evidence", f.review);
+    char *fi = test_fmt("/v1/reviews/%s/findings", f.review);
 
     /* A person key records as itself. */
     struct http_resp *r = rv_call(201, "POST", ev, ka, NULL,
@@ -332,11 +309,11 @@ START_TEST(evidence_and_findings_by_the_team)
                                   "phonics: pupils blend confidently\","
                                   "\"source_url\":\"https://example.org/notes/1\"}");
     ck_assert_str_eq(str(r, "recorded_by"), a);
-    char *e1_path = xasprintf("%s", http_header(r, "Location"));
+    char *e1_path = test_fmt("%s", http_header(r, "Location"));
     char *e1 = rv_created(r);
-    r = rv_call(403, "POST", ev, ka, NULL,
-                "{\"kind\":\"document\",\"summary\":\"Reading policy\",\"recorded_by\":\"%s\"}", b);
-    http_free(r);
+    http_free(rv_call(
+        403, "POST", ev, ka, NULL,
+        "{\"kind\":\"document\",\"summary\":\"Reading policy\",\"recorded_by\":\"%s\"}", b));
     char *e2 = rv_created(rv_call(0, "POST", ev, kb, NULL,
                                   "{\"kind\":\"pupil_interview\",\"summary\":\"Year 6 readers\","
                                   "\"recorded_by\":\"%s\"}",
@@ -356,35 +333,29 @@ START_TEST(evidence_and_findings_by_the_team)
     http_free(r);
     r = rv_call(422, "POST", ev, ka, NULL,
                 "{\"kind\":\"gossip\",\"summary\":\"  \",\"source_url\":\"ftp://x\",\"grade\":1}");
-    ck_assert(has_error(r, "/kind", "enum"));
-    ck_assert(has_error(r, "/summary", "required"));
-    ck_assert(has_error(r, "/source_url", "format"));
-    ck_assert(has_error(r, "/grade", "unknown_field"));
+    RV_HAS_ERRORS(r, {"/kind", "enum"}, {"/summary", "required"}, {"/source_url", "format"},
+                  {"/grade", "unknown_field"});
     http_free(r);
 
     /* Wrong roles: the hub and the host school read but do not add; strangers see nothing. */
-    r = rv_call(403, "POST", ev, f.hub_key, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}");
-    http_free(r);
-    r = rv_call(403, "POST", ev, f.host_key, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}");
-    http_free(r);
+    http_free(rv_call(403, "POST", ev, f.hub_key, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}"));
+    http_free(rv_call(403, "POST", ev, f.host_key, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}"));
     r = test_call("GET", ev, f.host_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 3);
     http_free(r);
     char *ko = test_key("person", off_team);
     test_expect("GET", ev, ko, NULL, 404, NULL);
-    r = rv_call(404, "POST", ev, ko, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}");
-    http_free(r);
+    http_free(rv_call(404, "POST", ev, ko, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}"));
     test_expect("GET", e1_path, ko, NULL, 404, NULL);
 
     /* Evidence of another review of the partnership. */
     char *host2 = test_school(f.partnership);
     char *host2_key = test_key("school", host2);
     char *review2 = test_create("/v1/reviews", host2_key, "{\"school_id\":\"%s\"}", host2);
-    char *team2 = xasprintf("/v1/reviews/%s/team", review2);
-    r = rv_call(201, "POST", team2, host2_key, NULL,
-                "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", a);
-    http_free(r);
-    char *ev2 = xasprintf("/v1/reviews/%s/evidence", review2);
+    char *team2 = test_fmt("/v1/reviews/%s/team", review2);
+    http_free(rv_call(201, "POST", team2, host2_key, NULL,
+                      "{\"person_id\":\"%s\",\"role\":\"lead_reviewer\"}", a));
+    char *ev2 = test_fmt("/v1/reviews/%s/evidence", review2);
     char *foreign =
         rv_created(rv_call(0, "POST", ev2, ka, NULL, "{\"kind\":\"other\",\"summary\":\"x\"}"));
 
@@ -393,15 +364,13 @@ START_TEST(evidence_and_findings_by_the_team)
                 "{\"kind\":\"strength\",\"text\":\"Early reading is secure\","
                 "\"evidence_ids\":[\"%s\",\"%s\",\"00000000-0000-4000-8000-000000000000\"]}",
                 e1, foreign);
-    ck_assert(has_error(r, "/evidence_ids/1", "not_found"));
-    ck_assert(has_error(r, "/evidence_ids/2", "not_found"));
+    RV_HAS_ERRORS(r, {"/evidence_ids/1", "not_found"}, {"/evidence_ids/2", "not_found"});
     ck_assert(!has_error(r, "/evidence_ids/0", "not_found"));
     http_free(r);
     r = rv_call(422, "POST", fi, kb, NULL,
                 "{\"kind\":\"strength\",\"text\":\"x\",\"evidence_ids\":[\"nope\",\"%s\",\"%s\"]}",
                 e1, e1);
-    ck_assert(has_error(r, "/evidence_ids/0", "format"));
-    ck_assert(has_error(r, "/evidence_ids/2", "duplicate"));
+    RV_HAS_ERRORS(r, {"/evidence_ids/0", "format"}, {"/evidence_ids/2", "duplicate"});
     http_free(r);
     r = rv_call(422, "POST", fi, kb, NULL, "{\"kind\":\"grade\",\"text\":\"Outstanding\"}");
     ck_assert(has_error(r, "/kind", "enum"));
@@ -417,19 +386,16 @@ START_TEST(evidence_and_findings_by_the_team)
                 "{\"kind\":\"question\",\"text\":\"How is fluency taught?\"}");
     ck_assert_uint_eq(json_array_size(json_object_get(r->json, "evidence_ids")), 0);
     http_free(r);
-    r = rv_call(403, "POST", fi, f.host_key, NULL, "{\"kind\":\"question\",\"text\":\"x\"}");
-    http_free(r);
+    http_free(rv_call(403, "POST", fi, f.host_key, NULL, "{\"kind\":\"question\",\"text\":\"x\"}"));
 
     /* Cited evidence stays until no finding cites it. */
-    char *e2_path = xasprintf("%s/%s", ev, e2);
+    char *e2_path = test_fmt("%s/%s", ev, e2);
     test_expect("DELETE", e2_path, ka, NULL, 409, NULL);
-    r = rv_call(412, "PATCH", finding_path, ka, "\"2\"", "{\"evidence_ids\":[\"%s\"]}", e1);
-    http_free(r);
+    http_free(rv_call(412, "PATCH", finding_path, ka, "\"2\"", "{\"evidence_ids\":[\"%s\"]}", e1));
     r = rv_call(422, "PATCH", finding_path, ka, NULL, "{\"evidence_ids\":[\"%s\"]}", foreign);
     ck_assert(has_error(r, "/evidence_ids/0", "not_found"));
     http_free(r);
-    r = rv_call(422, "PATCH", finding_path, ka, NULL, "{\"evidence_ids\":null}");
-    http_free(r);
+    http_free(rv_call(422, "PATCH", finding_path, ka, NULL, "{\"evidence_ids\":null}"));
     r = rv_call(200, "PATCH", finding_path, ka, "\"1\"",
                 "{\"evidence_ids\":[\"%s\"],\"kind\":\"area_for_development\"}", e1);
     ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
@@ -439,10 +405,8 @@ START_TEST(evidence_and_findings_by_the_team)
     test_expect("DELETE", e2_path, ka, NULL, 204, NULL);
 
     /* Evidence changes with If-Match; its recorder moves only under the create's rules. */
-    r = rv_call(412, "PATCH", e1_path, kb, "\"9\"", "{\"summary\":\"Year 3 phonics\"}");
-    http_free(r);
-    r = rv_call(403, "PATCH", e1_path, kb, NULL, "{\"recorded_by\":\"%s\"}", off_team);
-    http_free(r);
+    http_free(rv_call(412, "PATCH", e1_path, kb, "\"9\"", "{\"summary\":\"Year 3 phonics\"}"));
+    http_free(rv_call(403, "PATCH", e1_path, kb, NULL, "{\"recorded_by\":\"%s\"}", off_team));
     r = rv_call(200, "PATCH", e1_path, kb, "\"1\"",
                 "{\"summary\":\"Year 3 phonics\",\"source_url\":null,\"recorded_by\":\"%s\"}", a);
     ck_assert_str_eq(str(r, "summary"), "Year 3 phonics");
@@ -451,36 +415,18 @@ START_TEST(evidence_and_findings_by_the_team)
     http_free(r);
 
     /* Team members do not write the action plan. */
-    char *ac = xasprintf("/v1/reviews/%s/actions", f.review);
-    r = rv_call(403, "POST", ac, ka, NULL, "{\"description\":\"Phonics catch-up\"}");
-    http_free(r);
+    char *ac = test_fmt("/v1/reviews/%s/actions", f.review);
+    http_free(rv_call(403, "POST", ac, ka, NULL, "{\"description\":\"Phonics catch-up\"}"));
 
     r = test_call("GET", fi, f.partnership_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 2);
     http_free(r);
     test_expect("DELETE", finding_path, kb, NULL, 204, NULL);
 
-    free(ac);
-    free(e2_path);
     free(finding_path);
     free(foreign);
-    free(ev2);
-    free(team2);
-    free(review2);
-    free(host2_key);
-    free(host2);
-    free(ko);
-    free(off_team);
     free(e2);
     free(e1);
-    free(e1_path);
-    free(fi);
-    free(ev);
-    free(kb);
-    free(ka);
-    free(a);
-    free(b);
-    test_two_free(&f);
 }
 END_TEST
 
@@ -491,15 +437,14 @@ START_TEST(actions_and_best_practices_by_the_workshop)
     char *reviewer = rv_person(f.partner, "peer_reviewer");
     http_free(rv_seat(&f, f.host_key, reviewer, "lead_reviewer"));
     char *champion = rv_person(f.partner, "improvement_champion");
-    char *path = xasprintf("/v1/reviews/%s/champion", f.review);
+    char *path = test_fmt("/v1/reviews/%s/champion", f.review);
     struct http_resp *r =
         rv_call(200, "PUT", path, f.host_key, NULL, "{\"person_id\":\"%s\"}", champion);
     http_free(r);
-    free(path);
     char *kc = test_key("person", champion), *kr = test_key("person", reviewer);
     char *head = test_person(f.host);
-    char *ac = xasprintf("/v1/reviews/%s/actions", f.review);
-    char *bp = xasprintf("/v1/reviews/%s/best-practices", f.review);
+    char *ac = test_fmt("/v1/reviews/%s/actions", f.review);
+    char *bp = test_fmt("/v1/reviews/%s/best-practices", f.review);
 
     /* The champion records the action plan. */
     r = rv_call(201, "POST", ac, kc, NULL,
@@ -514,8 +459,7 @@ START_TEST(actions_and_best_practices_by_the_workshop)
     r = rv_call(422, "POST", ac, kc, NULL,
                 "{\"description\":\"x\",\"owner_id\":\"00000000-0000-4000-8000-000000000000\","
                 "\"due_on\":\"2027-02-30\",\"status\":\"started\"}");
-    ck_assert(has_error(r, "/due_on", "format"));
-    ck_assert(has_error(r, "/status", "enum"));
+    RV_HAS_ERRORS(r, {"/due_on", "format"}, {"/status", "enum"});
     http_free(r);
     r = rv_call(422, "POST", ac, kc, NULL,
                 "{\"description\":\"x\",\"owner_id\":\"00000000-0000-4000-8000-000000000000\"}");
@@ -526,19 +470,15 @@ START_TEST(actions_and_best_practices_by_the_workshop)
     ck_assert_str_eq(str(r, "status"), "in_progress");
     ck_assert(json_is_null(json_object_get(r->json, "owner_id")));
     http_free(r);
-    r = rv_call(403, "POST", ac, kr, NULL, "{\"description\":\"x\"}");
-    http_free(r);
-    r = rv_call(403, "POST", ac, f.hub_key, NULL, "{\"description\":\"x\"}");
-    http_free(r);
-    r = rv_call(412, "PATCH", action, f.host_key, "\"3\"", "{\"status\":\"done\"}");
-    http_free(r);
+    http_free(rv_call(403, "POST", ac, kr, NULL, "{\"description\":\"x\"}"));
+    http_free(rv_call(403, "POST", ac, f.hub_key, NULL, "{\"description\":\"x\"}"));
+    http_free(rv_call(412, "PATCH", action, f.host_key, "\"3\"", "{\"status\":\"done\"}"));
     r = rv_call(200, "PATCH", action, f.host_key, "\"1\"", "{\"status\":\"done\",\"due_on\":null}");
     ck_assert_str_eq(str(r, "status"), "done");
     ck_assert(json_is_null(json_object_get(r->json, "due_on")));
     ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
     http_free(r);
-    r = rv_call(422, "PATCH", action, kc, NULL, "{\"status\":null}");
-    http_free(r);
+    http_free(rv_call(422, "PATCH", action, kc, NULL, "{\"status\":null}"));
     r = test_call("GET", ac, f.hub_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 2);
     http_free(r);
@@ -553,12 +493,10 @@ START_TEST(actions_and_best_practices_by_the_workshop)
     http_free(r);
     r = rv_call(422, "POST", bp, kc, NULL,
                 "{\"title\":\"\",\"published_at\":\"2026-01-01T00:00:00Z\"}");
-    ck_assert(has_error(r, "/title", "required"));
-    ck_assert(has_error(r, "/description", "required"));
-    ck_assert(has_error(r, "/published_at", "read_only"));
+    RV_HAS_ERRORS(r, {"/title", "required"}, {"/description", "required"},
+                  {"/published_at", "read_only"});
     http_free(r);
-    r = rv_call(403, "POST", bp, kr, NULL, "{\"title\":\"x\",\"description\":\"y\"}");
-    http_free(r);
+    http_free(rv_call(403, "POST", bp, kr, NULL, "{\"title\":\"x\",\"description\":\"y\"}"));
     r = rv_call(200, "PATCH", practice, f.host_key, "\"1\"",
                 "{\"title\":\"Phonics first, always\"}");
     ck_assert_str_eq(str(r, "title"), "Phonics first, always");
@@ -569,20 +507,11 @@ START_TEST(actions_and_best_practices_by_the_workshop)
 
     /* A completed review no longer changes: its published best practices stay as sent. */
     rv_sql("UPDATE reviews SET status = 'completed' WHERE id = $1", f.review, NULL);
-    r = rv_call(409, "PATCH", practice, f.host_key, NULL, "{\"title\":\"Changed\"}");
-    http_free(r);
+    http_free(rv_call(409, "PATCH", practice, f.host_key, NULL, "{\"title\":\"Changed\"}"));
     test_expect("DELETE", practice, test_admin(), NULL, 409, NULL);
 
     free(practice);
     free(action);
-    free(bp);
-    free(ac);
-    free(head);
-    free(kr);
-    free(kc);
-    free(champion);
-    free(reviewer);
-    test_two_free(&f);
 }
 END_TEST
 
@@ -593,13 +522,13 @@ START_TEST(partnership_best_practices_published_newest_first)
 {
     struct test_two f;
     test_two_setup(&f, 0, rv_review);
-    char *list = xasprintf("/v1/partnerships/%s/best-practices", f.partnership);
+    char *list = test_fmt("/v1/partnerships/%s/best-practices", f.partnership);
     struct http_resp *r = test_call("GET", list, f.host_key, NULL, 200, NULL);
     ck_assert_uint_eq(items(r), 0);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     http_free(r);
 
-    char *bp = xasprintf("/v1/reviews/%s/best-practices", f.review);
+    char *bp = test_fmt("/v1/reviews/%s/best-practices", f.review);
     char *ids[4];
     for (int i = 0; i < 4; i++)
         ids[i] = rv_created(rv_call(0, "POST", bp, f.host_key, NULL,
@@ -614,7 +543,7 @@ START_TEST(partnership_best_practices_published_newest_first)
     const char *tie_lo = tie_hi == ids[0] ? ids[2] : ids[0];
     const char *want[] = {ids[1], tie_hi, tie_lo};
 
-    char *page = xasprintf("%s?limit=2", list);
+    char *page = test_fmt("%s?limit=2", list);
     for (int seen = 0; seen < 3;) {
         r = test_call("GET", page, f.partnership_key, NULL, 200, NULL);
         size_t i;
@@ -626,14 +555,12 @@ START_TEST(partnership_best_practices_published_newest_first)
             ck_assert(json_is_string(json_object_get(it, "published_at")));
         }
         const char *next = json_string_value(json_object_get(r->json, "next_cursor"));
-        free(page);
-        page = next ? xasprintf("%s?limit=2&cursor=%s", list, next) : NULL;
+        page = next ? test_fmt("%s?limit=2&cursor=%s", list, next) : NULL;
         ck_assert_int_eq(!!next, seen < 3);
         http_free(r);
         if (!page)
             break;
     }
-    free(page);
 
     /* Readers: admin, the hub, the partnership, its member schools; not another partnership's
      * keys, nor person keys. */
@@ -653,19 +580,11 @@ START_TEST(partnership_best_practices_published_newest_first)
     }
     test_expect("GET", "/v1/partnerships/00000000-0000-4000-8000-000000000000/best-practices",
                 test_admin(), NULL, 404, NULL);
-    char *bad = xasprintf("%s?limit=0&since=2026-01-01", list);
+    char *bad = test_fmt("%s?limit=0&since=2026-01-01", list);
     test_expect("GET", bad, f.host_key, NULL, 422, NULL);
-    free(bad);
 
-    free(person_key);
-    free(someone);
-    free(other_partnership_key);
-    free(other_school_key);
     for (int i = 0; i < 4; i++)
         free(ids[i]);
-    free(bp);
-    free(list);
-    test_two_free(&f);
 }
 END_TEST
 

@@ -24,9 +24,8 @@ static void ok_call(const char *method, const char *path, const char *body, long
 static char *reviewer(const char *school)
 {
     char *person = test_person(school);
-    char *path = xasprintf("/v1/people/%s/accreditations", person);
+    char *path = test_fmt("/v1/people/%s/accreditations", person);
     ok_call("POST", path, "{\"role\":\"peer_reviewer\",\"awarded_on\":\"2026-06-01\"}", 201);
-    free(path);
     return person;
 }
 
@@ -34,15 +33,15 @@ static char *reviewer(const char *school)
  * generated it and returns the plan (caller frees with http_free). */
 static struct http_resp *plan_and_wait(const char *partnership, const char *body)
 {
-    char *path = xasprintf("/v1/partnerships/%s/review-plans", partnership);
+    char *path = test_fmt("/v1/partnerships/%s/review-plans", partnership);
     struct http_resp *r = http_call("POST", path, test_admin(), body, NULL);
     ck_assert_msg(r->status == 202, "-> %ld %s", r->status, r->body);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "kind")), "plan.generate");
-    char *location = xasprintf("/v1/jobs/%s", json_string_value(json_object_get(r->json, "id")));
+    char *location = test_fmt("/v1/jobs/%s", json_string_value(json_object_get(r->json, "id")));
     ck_assert_str_eq(http_header(r, "Location"), location);
     const char *id = json_string_value(json_object_get(r->json, "review_plan_id"));
     ck_assert_ptr_nonnull(id);
-    char *plan = xasprintf("/v1/review-plans/%s", id);
+    char *plan = test_fmt("/v1/review-plans/%s", id);
     http_free(r);
     r = NULL;
     for (int i = 0; i < 400; i++) {
@@ -55,9 +54,6 @@ static struct http_resp *plan_and_wait(const char *partnership, const char *body
         usleep(50000);
     }
     ck_assert_msg(r != NULL, "the plan was not generated within 20 s (is spp-worker running?)");
-    free(plan);
-    free(location);
-    free(path);
     return r;
 }
 
@@ -108,14 +104,11 @@ START_TEST(plan_keeps_the_rules)
             people[s][k] = reviewer(schools[s]);
     }
     /* School 1's second reviewer has a conflict with school 0; its third is away all year. */
-    char *path = xasprintf("/v1/people/%s/conflicts", people[1][1]);
-    char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", schools[0]);
+    char *path = test_fmt("/v1/people/%s/conflicts", people[1][1]);
+    char *body = test_fmt("{\"school_id\":\"%s\",\"reason\":\"Governor there\"}", schools[0]);
     ok_call("POST", path, body, 201);
-    free(body);
-    free(path);
-    path = xasprintf("/v1/people/%s/unavailability", people[1][2]);
+    path = test_fmt("/v1/people/%s/unavailability", people[1][2]);
     ok_call("POST", path, "{\"from_on\":\"2027-01-01\",\"to_on\":\"2028-01-31\"}", 201);
-    free(path);
 
     struct http_resp *r =
         plan_and_wait(part, "{\"year_starts_on\":\"2027-01-04\",\"team_size\":3,\"visit_days\":2}");
@@ -204,14 +197,14 @@ START_TEST(plan_keeps_the_rules)
     struct http_resp *second = plan_and_wait(part, "{\"year_starts_on\":\"2027-09-01\"}");
     ck_assert_int_eq(json_integer_value(json_object_get(second->json, "team_size")), 3);
     ck_assert_int_eq(json_integer_value(json_object_get(second->json, "visit_days")), 2);
-    path = xasprintf("/v1/partnerships/%s/review-plans?limit=1", part);
+    path = test_fmt("/v1/partnerships/%s/review-plans?limit=1", part);
     r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     json_t *items = json_object_get(r->json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     ck_assert_str_eq(str(json_array_get(items, 0), "id"), str(second->json, "id"));
     const char *cursor = json_string_value(json_object_get(r->json, "next_cursor"));
     ck_assert_ptr_nonnull(cursor);
-    char *next = xasprintf("/v1/partnerships/%s/review-plans?limit=1&cursor=%s", part, cursor);
+    char *next = test_fmt("/v1/partnerships/%s/review-plans?limit=1&cursor=%s", part, cursor);
     http_free(r);
     r = test_call("GET", next, test_admin(), NULL, 200, NULL);
     items = json_object_get(r->json, "items");
@@ -219,27 +212,18 @@ START_TEST(plan_keeps_the_rules)
     ck_assert_str_eq(str(json_array_get(items, 0), "id"), plan_id);
     http_free(r);
     http_free(second);
-    free(next);
-    free(path);
     free(plan_id);
-    for (int s = 0; s < 4; s++) {
-        for (int k = 0; k < 3; k++)
-            free(people[s][k]);
-        free(schools[s]);
-    }
-    free(part);
-    free(hub);
 }
 END_TEST
 
 START_TEST(infeasible_plan_names_blocked_schools)
 {
     char *hub = test_hub(), *part = test_partnership(hub);
-    char *schools[4], *people[3];
+    char *schools[4];
     for (int s = 0; s < 4; s++)
         schools[s] = test_school(part);
     for (int s = 0; s < 3; s++) /* school 3 has no reviewer */
-        people[s] = reviewer(schools[s]);
+        reviewer(schools[s]);
     struct http_resp *r = plan_and_wait(part, "{\"year_starts_on\":\"2027-01-04\"}");
     ck_assert_str_eq(str(r->json, "status"), "infeasible");
     /* Schools 0 to 2 have only two other schools with a reviewer: blocked. */
@@ -260,7 +244,7 @@ START_TEST(infeasible_plan_names_blocked_schools)
     ck_assert_int_eq(json_array_size(props), 1);
     ck_assert_str_eq(str(json_array_get(props, 0), "school_id"), schools[3]);
     ck_assert_int_eq(json_array_size(json_object_get(json_array_get(props, 0), "team")), 3);
-    char *accept = xasprintf("/v1/review-plans/%s/accept", str(r->json, "id"));
+    char *accept = test_fmt("/v1/review-plans/%s/accept", str(r->json, "id"));
     char *event = ready_event_status(str(r->json, "id")); /* announced once, as infeasible */
     ck_assert_msg(event != NULL, "no review_plan.ready event");
     ck_assert_str_eq(event, "infeasible");
@@ -270,13 +254,6 @@ START_TEST(infeasible_plan_names_blocked_schools)
     ck_assert_int_eq(r->status, 409);
     ck_assert_str_eq(test_code(r), "conflict");
     http_free(r);
-    free(accept);
-    for (int s = 0; s < 3; s++)
-        free(people[s]);
-    for (int s = 0; s < 4; s++)
-        free(schools[s]);
-    free(part);
-    free(hub);
 }
 END_TEST
 
@@ -287,11 +264,11 @@ START_TEST(plan_scope_and_validation)
     char *school_tok = test_key("school", school);
     char *part_tok = test_key("partnership", part);
     char *other_tok = test_key("partnership", other);
-    char *path = xasprintf("/v1/partnerships/%s/review-plans", part);
+    char *path = test_fmt("/v1/partnerships/%s/review-plans", part);
 
     struct http_resp *r =
         test_call("POST", path, part_tok, "{\"year_starts_on\":\"2027-01-04\"}", 202, NULL);
-    char *plan = xasprintf("/v1/review-plans/%s", str(r->json, "review_plan_id"));
+    char *plan = test_fmt("/v1/review-plans/%s", str(r->json, "review_plan_id"));
     http_free(r);
 
     r = http_call("GET", plan, school_tok, NULL, NULL); /* a school of the partnership reads */
@@ -315,24 +292,12 @@ START_TEST(plan_scope_and_validation)
         missing += !strcmp(str(json_array_get(errors, i), "field"), "/year_starts_on");
     ck_assert_int_eq(missing, 1);
     http_free(r);
-    char *bad = xasprintf("%s?status=proposed", path);
+    char *bad = test_fmt("%s?status=proposed", path);
     test_expect("GET", bad, part_tok, NULL, 422, NULL);
-    free(bad);
-    bad = xasprintf("%s?x=1", plan);
+    bad = test_fmt("%s?x=1", plan);
     test_expect("GET", bad, part_tok, NULL, 422, NULL);
-    free(bad);
     test_expect("GET", "/v1/review-plans/00000000-0000-4000-8000-000000000000", test_admin(), NULL,
                 404, NULL);
-
-    free(plan);
-    free(path);
-    free(other_tok);
-    free(part_tok);
-    free(school_tok);
-    free(school);
-    free(other);
-    free(part);
-    free(hub);
 }
 END_TEST
 
@@ -346,8 +311,8 @@ START_TEST(accept_rechecks_then_creates_reviews)
     }
     struct http_resp *r = plan_and_wait(part, "{\"year_starts_on\":\"2027-01-04\"}");
     ck_assert_str_eq(str(r->json, "status"), "proposed");
-    char *accept = xasprintf("/v1/review-plans/%s/accept", str(r->json, "id"));
-    char *plan_path = xasprintf("/v1/review-plans/%s", str(r->json, "id"));
+    char *accept = test_fmt("/v1/review-plans/%s/accept", str(r->json, "id"));
+    char *plan_path = test_fmt("/v1/review-plans/%s", str(r->json, "id"));
     json_t *proposals = json_incref(json_object_get(r->json, "proposals"));
     http_free(r);
 
@@ -355,10 +320,10 @@ START_TEST(accept_rechecks_then_creates_reviews)
     test_expect("POST", accept, school_tok, NULL, 403, NULL);
 
     /* Something changed: school 1's reviewer now declares a conflict with school 0. */
-    char *conflicts = xasprintf("/v1/people/%s/conflicts", people[1]);
-    char *body = xasprintf("{\"school_id\":\"%s\",\"reason\":\"Governor\"}", schools[0]);
+    char *conflicts = test_fmt("/v1/people/%s/conflicts", people[1]);
+    char *body = test_fmt("{\"school_id\":\"%s\",\"reason\":\"Governor\"}", schools[0]);
     r = test_call("POST", conflicts, test_admin(), body, 201, NULL);
-    char *conflict = xasprintf("%s/%s", conflicts, str(r->json, "id"));
+    char *conflict = test_fmt("%s/%s", conflicts, str(r->json, "id"));
     http_free(r);
     r = http_call("POST", accept, test_admin(), NULL, NULL);
     ck_assert_msg(r->status == 422, "-> %ld %s", r->status, r->body);
@@ -371,7 +336,7 @@ START_TEST(accept_rechecks_then_creates_reviews)
     ck_assert_str_eq(str(e, "person_id"), people[1]);
     http_free(r);
     /* Nothing was created and the plan is still proposed. */
-    char *reviews = xasprintf("/v1/reviews?partnership_id=%s", part);
+    char *reviews = test_fmt("/v1/reviews?partnership_id=%s", part);
     r = test_call("GET", reviews, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     http_free(r);
@@ -389,7 +354,7 @@ START_TEST(accept_rechecks_then_creates_reviews)
     ck_assert_int_eq(json_array_size(ids), 4);
     for (size_t i = 0; i < 4; i++) {
         json_t *p = json_array_get(proposals, i);
-        char *rp = xasprintf("/v1/reviews/%s", json_string_value(json_array_get(ids, i)));
+        char *rp = test_fmt("/v1/reviews/%s", json_string_value(json_array_get(ids, i)));
         struct http_resp *rv = http_call("GET", rp, test_admin(), NULL, NULL);
         ck_assert_int_eq(rv->status, 200);
         ck_assert_str_eq(str(rv->json, "status"), "planning");
@@ -397,7 +362,7 @@ START_TEST(accept_rechecks_then_creates_reviews)
         ck_assert_str_eq(str(rv->json, "review_starts_on"), str(p, "visit_starts_on"));
         ck_assert_str_eq(str(rv->json, "review_ends_on"), str(p, "visit_ends_on"));
         http_free(rv);
-        char *tp = xasprintf("%s/team", rp);
+        char *tp = test_fmt("%s/team", rp);
         rv = http_call("GET", tp, test_admin(), NULL, NULL);
         json_t *items = json_object_get(rv->json, "items");
         json_t *team = json_object_get(p, "team");
@@ -412,8 +377,6 @@ START_TEST(accept_rechecks_then_creates_reviews)
             ck_assert_int_eq(found, 1);
         }
         http_free(rv);
-        free(tp);
-        free(rp);
     }
     http_free(r);
     r = http_call("POST", accept, test_admin(), NULL, NULL); /* twice: 409 */
@@ -422,19 +385,6 @@ START_TEST(accept_rechecks_then_creates_reviews)
     http_free(r);
 
     json_decref(proposals);
-    free(reviews);
-    free(conflict);
-    free(body);
-    free(conflicts);
-    free(school_tok);
-    free(plan_path);
-    free(accept);
-    for (int s = 0; s < 4; s++) {
-        free(people[s]);
-        free(schools[s]);
-    }
-    free(part);
-    free(hub);
 }
 END_TEST
 

@@ -25,21 +25,17 @@ static char *training_session(const char *course, int capacity, int past, const 
 
 static struct http_resp *training_book(const char *session, const char *person, const char *tok)
 {
-    char *path = xasprintf("/v1/training-sessions/%s/bookings", session);
-    char *body = xasprintf("{\"person_id\":\"%s\"}", person);
+    char *path = test_fmt("/v1/training-sessions/%s/bookings", session);
+    char *body = test_fmt("{\"person_id\":\"%s\"}", person);
     struct http_resp *r = http_call("POST", path, tok ? tok : test_admin(), body, NULL);
-    free(body);
-    free(path);
     return r;
 }
 
 static struct http_resp *training_set(const char *booking, const char *status, const char *tok)
 {
-    char *path = xasprintf("/v1/bookings/%s", booking);
-    char *body = xasprintf("{\"status\":\"%s\"}", status);
+    char *path = test_fmt("/v1/bookings/%s", booking);
+    char *body = test_fmt("{\"status\":\"%s\"}", status);
     struct http_resp *r = http_call("PATCH", path, tok ? tok : test_admin(), body, NULL);
-    free(body);
-    free(path);
     return r;
 }
 
@@ -57,7 +53,7 @@ static long num(const struct http_resp *r, const char *k)
 START_TEST(session_crud_and_rules)
 {
     char *id = training_session("improvement_champion", 12, 0, NULL);
-    char *path = xasprintf("/v1/training-sessions/%s", id);
+    char *path = test_fmt("/v1/training-sessions/%s", id);
     struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_int_eq(num(r, "booked_count"), 0);
     ck_assert_int_eq(num(r, "seats_left"), 12);
@@ -96,8 +92,6 @@ START_TEST(session_crud_and_rules)
     http_free(r);
     test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
     test_expect("GET", path, test_admin(), NULL, 404, NULL);
-    free(path);
-    free(id);
 }
 END_TEST
 
@@ -137,11 +131,10 @@ START_TEST(forty_bookings_for_ten_seats)
         ck_assert_int_eq(b[i].status, 201);
         booked += !strcmp(b[i].booking_status, "booked");
         waitlisted += !strcmp(b[i].booking_status, "waitlisted");
-        free(b[i].person);
     }
     ck_assert_int_eq(booked, 10);
     ck_assert_int_eq(waitlisted, 30);
-    char *path = xasprintf("/v1/training-sessions/%s", session);
+    char *path = test_fmt("/v1/training-sessions/%s", session);
     struct http_resp *r = http_call("GET", path, test_admin(), NULL, NULL);
     ck_assert_int_eq(num(r, "booked_count"), 10);
     ck_assert_int_eq(num(r, "seats_left"), 0);
@@ -155,9 +148,6 @@ START_TEST(forty_bookings_for_ten_seats)
     r = test_call("PATCH", path, test_admin(), "{\"capacity\":12}", 200, NULL);
     ck_assert_int_eq(num(r, "booked_count"), 12);
     http_free(r);
-    free(path);
-    free(school);
-    free(session);
 }
 END_TEST
 
@@ -189,11 +179,11 @@ START_TEST(cancel_promotes_the_oldest_waitlisted)
     ck_assert_int_eq(x->status, 200);
     ck_assert_str_eq(str(x, "status"), "cancelled");
     http_free(x);
-    char *bpath = xasprintf("/v1/bookings/%s", str(b, "id"));
+    char *bpath = test_fmt("/v1/bookings/%s", str(b, "id"));
     x = http_call("GET", bpath, test_admin(), NULL, NULL);
     ck_assert_str_eq(str(x, "status"), "booked");
     http_free(x);
-    char *cpath = xasprintf("/v1/bookings/%s", str(c, "id"));
+    char *cpath = test_fmt("/v1/bookings/%s", str(c, "id"));
     x = http_call("GET", cpath, test_admin(), NULL, NULL);
     ck_assert_str_eq(str(x, "status"), "waitlisted");
     http_free(x);
@@ -225,13 +215,6 @@ START_TEST(cancel_promotes_the_oldest_waitlisted)
     http_free(a);
     http_free(b);
     http_free(c);
-    free(bpath);
-    free(cpath);
-    free(p1);
-    free(p2);
-    free(p3);
-    free(school);
-    free(session);
 }
 END_TEST
 
@@ -244,7 +227,6 @@ static long accreditation_rows(const char *person, const char *role)
                             person, role);
     PQfinish(db);
     long n = atol(v);
-    free(v);
     return n;
 }
 
@@ -266,9 +248,6 @@ START_TEST(attendance_accredits)
     http_free(x);
     ck_assert_int_eq(accreditation_rows(person, "improvement_champion"), 0);
     http_free(b);
-    free(person);
-    free(school);
-    free(session);
 }
 END_TEST
 
@@ -306,10 +285,10 @@ START_TEST(booking_scope_rules)
     ck_assert_int_eq(r->status, 201);
     http_free(r);
     /* Another hub's session is invisible to this hub's keys and to the person's. */
-    char *path = xasprintf("/v1/training-sessions/%s", elsewhere);
+    char *path = test_fmt("/v1/training-sessions/%s", elsewhere);
     test_expect("GET", path, hub_tok, NULL, 404, NULL);
     test_expect("GET", path, me_tok, NULL, 404, NULL);
-    char *own = xasprintf("/v1/training-sessions/%s", future);
+    char *own = test_fmt("/v1/training-sessions/%s", future);
     test_expect("GET", own, me_tok, NULL, 200, NULL);
     test_expect("PATCH", own, school_tok, "{\"capacity\":6}", 403, NULL);
     test_expect("PATCH", own, hub_tok, "{\"capacity\":6}", 200, NULL);
@@ -322,21 +301,7 @@ START_TEST(booking_scope_rules)
                 "{\"course\":\"peer_reviewer\",\"starts_at\":\"2030-01-01T09:00:00Z\","
                 "\"ends_at\":\"2030-01-01T10:00:00Z\",\"location\":\"x\",\"capacity\":3}",
                 403, NULL);
-    free(own);
-    free(path);
     free(mine);
-    free(elsewhere);
-    free(past);
-    free(future);
-    free(hub_tok);
-    free(school_tok);
-    free(me_tok);
-    free(me);
-    free(colleague);
-    free(school);
-    free(part);
-    free(hub);
-    free(other_hub);
 }
 END_TEST
 
@@ -355,23 +320,20 @@ START_TEST(timestamps_postgresql_refuses_answer_422)
         "1111111111111111111111111111111111111111111111111111111111111111Z",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        char *body = xasprintf("{\"course\":\"peer_reviewer\",\"starts_at\":\"%s\",\"ends_at\":"
-                               "\"2030-03-04T15:30:00Z\",\"location\":\"Leeds\",\"capacity\":5}",
-                               bad[i]);
+        char *body = test_fmt("{\"course\":\"peer_reviewer\",\"starts_at\":\"%s\",\"ends_at\":"
+                              "\"2030-03-04T15:30:00Z\",\"location\":\"Leeds\",\"capacity\":5}",
+                              bad[i]);
         struct http_resp *r = http_call("POST", "/v1/training-sessions", test_admin(), body, NULL);
         ck_assert_msg(r->status == 422, "%s answered %ld", bad[i], (long)r->status);
         ck_assert_ptr_nonnull(strstr(r->body, "\"/starts_at\""));
         http_free(r);
-        free(body);
     }
     char *id = training_session("peer_reviewer", 5, 0, NULL);
-    char *path = xasprintf("/v1/training-sessions/%s", id);
+    char *path = test_fmt("/v1/training-sessions/%s", id);
     struct http_resp *r = test_call("PATCH", path, test_admin(),
                                     "{\"ends_at\":\"2030-03-02T15:30:00-16:00\"}", 422, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "\"/ends_at\""));
     http_free(r);
-    free(path);
-    free(id);
 }
 END_TEST
 

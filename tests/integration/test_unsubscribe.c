@@ -20,8 +20,8 @@
 /* Runs the digest compile for partnership on date and waits until its job has succeeded. */
 static void compile_wait(const char *partnership, const char *date)
 {
-    char *path = xasprintf("/v1/partnerships/%s/digests", partnership);
-    char *body = xasprintf("{\"date\":\"%s\"}", date);
+    char *path = test_fmt("/v1/partnerships/%s/digests", partnership);
+    char *body = test_fmt("{\"date\":\"%s\"}", date);
     struct http_resp *r = http_call("POST", path, test_admin(), body, NULL);
     ck_assert_msg(r->status == 202, "%ld %s", r->status, r->body);
     char *job = xstrdup(http_header(r, "Location"));
@@ -37,10 +37,7 @@ static void compile_wait(const char *partnership, const char *date)
     }
     char *st = test_sql_value("SELECT status FROM jobs WHERE id::text = $1", strrchr(job, '/') + 1);
     ck_assert_str_eq(st, "succeeded");
-    free(st);
     free(job);
-    free(body);
-    free(path);
 }
 
 /* The raw message of the maildir whose Message-ID is mid, polled up to 20 s; NULL if none. */
@@ -48,8 +45,8 @@ static char *mail_by_id(const char *mid)
 {
     const char *dir = getenv("SPP_TEST_MAILDIR");
     ck_assert_msg(dir != NULL, "SPP_TEST_MAILDIR is not set (the SMTP server's maildir)");
-    char *path = xasprintf("%s/new", dir);
-    char *needle = xasprintf("Message-ID: %s", mid);
+    char *path = test_fmt("%s/new", dir);
+    char *needle = test_fmt("Message-ID: %s", mid);
     char *found = NULL;
     for (int i = 0; i < 200 && !found; i++) {
         DIR *d = opendir(path);
@@ -68,17 +65,14 @@ static char *mail_by_id(const char *mid)
         if (!found)
             usleep(100000);
     }
-    free(needle);
-    free(path);
     return found;
 }
 
 /* The value of header name in a raw message (its first line only), or NULL. Caller frees. */
 static char *header_of(const char *mail, const char *name)
 {
-    char *needle = xasprintf("\n%s: ", name);
+    char *needle = test_fmt("\n%s: ", name);
     const char *p = strstr(mail, needle);
-    free(needle);
     if (!p)
         return NULL;
     p += strlen(name) + 3;
@@ -89,12 +83,11 @@ static char *header_of(const char *mail, const char *name)
 static char *digest_notification(const char *digest_date, const char *partnership,
                                  const char *person)
 {
-    char *sql = xasprintf("SELECT n.id FROM notifications n JOIN digests d ON d.id = n.subject_id "
-                          "WHERE n.kind = 'digest' AND d.partnership_id = '%s' "
-                          "AND d.digest_date = '%s' AND n.person_id = $1",
-                          partnership, digest_date);
+    char *sql = test_fmt("SELECT n.id FROM notifications n JOIN digests d ON d.id = n.subject_id "
+                         "WHERE n.kind = 'digest' AND d.partnership_id = '%s' "
+                         "AND d.digest_date = '%s' AND n.person_id = $1",
+                         partnership, digest_date);
     char *id = test_sql_value(sql, person);
-    free(sql);
     return id;
 }
 
@@ -104,12 +97,11 @@ static char *cancelled_review(const char *school)
     char *review =
         test_create("/v1/reviews", test_admin(),
                     "{\"school_id\":\"%s\",\"focus\":\"Reading <for> pleasure\"}", school);
-    char *path = xasprintf("/v1/reviews/%s/transitions", review);
+    char *path = test_fmt("/v1/reviews/%s/transitions", review);
     struct http_resp *r =
         http_call("POST", path, test_admin(), "{\"to\":\"cancelled\",\"reason\":\"merged\"}", NULL);
     ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
     http_free(r);
-    free(path);
     return review;
 }
 
@@ -126,12 +118,11 @@ START_TEST(one_click_unsubscribe_from_the_digest)
 
     /* Yesterday's news (a status change moved back into yesterday) and its digest. */
     char *r1 = cancelled_review(school);
-    char *sql = xasprintf("UPDATE review_events SET created_at = "
-                          "((now() AT TIME ZONE '%s')::date - 1 + time '12:00') AT TIME ZONE '%s' "
-                          "WHERE review_id = $1 RETURNING 1",
-                          tz, tz);
-    free(test_sql_value(sql, r1));
-    free(sql);
+    char *sql = test_fmt("UPDATE review_events SET created_at = "
+                         "((now() AT TIME ZONE '%s')::date - 1 + time '12:00') AT TIME ZONE '%s' "
+                         "WHERE review_id = $1 RETURNING 1",
+                         tz, tz);
+    test_sql_value(sql, r1);
     char *yesterday =
         test_sql_value("SELECT ((now() AT TIME ZONE 'Europe/London')::date - 1)::text", NULL);
     char *today = test_sql_value("SELECT (now() AT TIME ZONE 'Europe/London')::date::text", NULL);
@@ -176,10 +167,8 @@ START_TEST(one_click_unsubscribe_from_the_digest)
     test_expect("GET", upath, NULL, NULL, 200, NULL);
     char *still = test_sql_value(
         "SELECT digest_opt_in::text || ' ' || version FROM people WHERE id = $1", leaver);
-    char *want = xasprintf("true %s", version);
+    char *want = test_fmt("true %s", version);
     ck_assert_str_eq(still, want);
-    free(want);
-    free(still);
 
     /* A token this server did not make: 404 problem, on both methods, nothing changed. */
     char bad[UNSUB_TOKEN_LEN + 16];
@@ -198,7 +187,6 @@ START_TEST(one_click_unsubscribe_from_the_digest)
     }
     still = test_sql_value("SELECT digest_opt_in::text FROM people WHERE id = $1", leaver);
     ck_assert_str_eq(still, "true");
-    free(still);
 
     /* POST as a mail client does it: switched off, the version moves, the change is audited. A
      * second POST answers the same and changes nothing more. */
@@ -209,23 +197,19 @@ START_TEST(one_click_unsubscribe_from_the_digest)
     char *after = test_sql_value(
         "SELECT digest_opt_in::text || ' ' || version FROM people WHERE id = $1", leaver);
     char *bumped = test_sql_value("SELECT ($1::int + 1)::text", version);
-    want = xasprintf("false %s", bumped);
+    want = test_fmt("false %s", bumped);
     ck_assert_str_eq(after, want);
-    free(want);
-    free(after);
     char *audit =
         test_sql_value("SELECT count(*)::text FROM audit_log WHERE actor = 'unsubscribe-link' "
                        "AND action = 'change' AND person_ids = ARRAY[$1::uuid]",
                        leaver);
     ck_assert_str_eq(audit, "1");
-    free(audit);
     test_expect("POST", upath, NULL, "", 200, NULL);
     after = test_sql_value("SELECT version::text FROM people WHERE id = $1", leaver);
     ck_assert_str_eq(after, bumped);
-    free(after);
 
     /* Today's news and digest: the other member gets it, the leaver does not. */
-    free(cancelled_review(school));
+    cancelled_review(school);
     compile_wait(part, today);
     char *stay_nid = digest_notification(today, part, stayer);
     ck_assert_msg(*stay_nid, "no digest notification for the member who stayed");
@@ -239,28 +223,12 @@ START_TEST(one_click_unsubscribe_from_the_digest)
         leaver);
     ck_assert_str_eq(leaver_mails, "1");
 
-    free(leaver_mails);
-    free(gone);
     free(stay_mail);
-    free(stay_mid);
-    free(stay_nid);
-    free(bumped);
-    free(version);
     free(upath);
     free(kind);
     free(post);
     free(list);
     free(mail);
-    free(mid);
-    free(nid);
-    free(today);
-    free(yesterday);
-    free(r1);
-    free(stayer);
-    free(leaver);
-    free(school);
-    free(part);
-    free(hub);
 }
 END_TEST
 
@@ -277,7 +245,7 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
     ck_assert_int_eq(unsub_key_parse(hex, key), 0);
     char token[UNSUB_TOKEN_LEN + 1];
     ck_assert_int_eq(unsub_token_make(key, sizeof key, t.person, "action_overdue", token), 0);
-    char *path = xasprintf("/unsubscribe/%s", token);
+    char *path = test_fmt("/unsubscribe/%s", token);
     struct http_resp *r = test_call("GET", path, NULL, NULL, 200, NULL);
     ck_assert_ptr_nonnull(strstr(r->body, "the weekly reminders of overdue actions"));
     http_free(r);
@@ -292,14 +260,12 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
                        "FROM people WHERE id = $1",
                        t.person);
     ck_assert_str_eq(state, "true false 0");
-    free(state);
     /* The API shows it as a PATCH would have set it. */
-    char *ppath = xasprintf("/v1/people/%s", t.person);
+    char *ppath = test_fmt("/v1/people/%s", t.person);
     r = http_call("GET", ppath, test_admin(), NULL, NULL);
     ck_assert(json_is_false(
         json_object_get(json_object_get(r->json, "notification_preferences"), "action_overdue")));
     http_free(r);
-    free(ppath);
 
     /* A message queued before its kind was switched off is not sent: queued and switched off
      * in one statement (spp_notify sees the kind still on), the worker then marks it skipped. */
@@ -314,28 +280,24 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
                        "SELECT (n.job IS NOT NULL)::text FROM n, u",
                        t.person);
     ck_assert_str_eq(queued, "true");
-    free(queued);
     char *nid = test_sql_value("SELECT id::text FROM notifications WHERE kind = 'training_2d' "
                                "AND person_id = $1",
                                t.person);
     ck_assert_msg(*nid, "no training_2d notification queued");
     /* Queued from SQL here, with no caller to publish it after commit (jobs_outbox): left to the
      * sweeper, as a lost publish is. */
-    free(test_sql_value(
+    test_sql_value(
         "WITH j AS (UPDATE jobs SET published_at = NULL WHERE kind = 'notification.deliver' "
         "AND payload ->> 'notification_id' = $1 RETURNING 1) SELECT count(*)::text FROM j",
-        nid));
+        nid);
     char *status = NULL;
     for (int i = 0; i < 200; i++) {
-        free(status);
         status = test_sql_value("SELECT status FROM notifications WHERE id::text = $1", nid);
         if (strcmp(status, "pending") != 0)
             break;
         usleep(100000);
     }
     ck_assert_str_eq(status, "skipped");
-    free(status);
-    free(nid);
 
     /* Another key's token, and a token for nobody. */
     unsigned char other[UNSUB_KEY_LEN];
@@ -343,21 +305,14 @@ START_TEST(reminder_kind_token_switches_that_kind_off)
     other[0] ^= 1;
     char forged[UNSUB_TOKEN_LEN + 1];
     unsub_token_make(other, sizeof other, t.person, "digest", forged);
-    char *fpath = xasprintf("/unsubscribe/%s", forged);
+    char *fpath = test_fmt("/unsubscribe/%s", forged);
     test_expect_headers("POST", fpath, NULL, "List-Unsubscribe=One-Click", one_click, 404, NULL);
     unsub_token_make(key, sizeof key, "00000000-0000-4000-8000-000000000000", "digest", forged);
-    char *npath = xasprintf("/unsubscribe/%s", forged);
+    char *npath = test_fmt("/unsubscribe/%s", forged);
     test_expect("GET", npath, NULL, NULL, 404, NULL);
     test_expect_headers("POST", npath, NULL, "List-Unsubscribe=One-Click", one_click, 404, NULL);
     state = test_sql_value("SELECT digest_opt_in::text FROM people WHERE id = $1", t.person);
     ck_assert_str_eq(state, "true");
-    free(state);
-
-    free(npath);
-    free(fpath);
-    free(path);
-    free(hex);
-    test_chain_free(&t);
 }
 END_TEST
 

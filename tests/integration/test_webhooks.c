@@ -32,7 +32,7 @@ static const char *receiver(void)
 static char *hook_path(void)
 {
     static unsigned n;
-    return xasprintf("/hooks/%ld-%d-%u", (long)time(NULL), (int)getpid(), ++n);
+    return test_fmt("/hooks/%ld-%d-%u", (long)time(NULL), (int)getpid(), ++n);
 }
 
 static size_t collect(char *ptr, size_t size, size_t n, void *arg)
@@ -82,11 +82,9 @@ static long call_abs(const char *method, const char *url, const char *token, con
 /* Tells the receiver to answer status to the next n POSTs to path. */
 static void receiver_fail(const char *path, int n, int status)
 {
-    char *url = xasprintf("%s/_control", receiver());
-    char *body = xasprintf("{\"path\":\"%s\",\"fail\":%d,\"status\":%d}", path, n, status);
+    char *url = test_fmt("%s/_control", receiver());
+    char *body = test_fmt("{\"path\":\"%s\",\"fail\":%d,\"status\":%d}", path, n, status);
     ck_assert_int_eq(call_abs("POST", url, NULL, body, NULL), 200);
-    free(body);
-    free(url);
 }
 
 static const char *rec_header(const json_t *rec, const char *name)
@@ -104,10 +102,9 @@ static const char *rec_header(const json_t *rec, const char *name)
 /* What the receiver got on path for event_id (all of it when event_id is NULL): a new array. */
 static json_t *received(const char *path, const char *event_id)
 {
-    char *url = xasprintf("%s/_requests?path=%s", receiver(), path);
+    char *url = test_fmt("%s/_requests?path=%s", receiver(), path);
     json_t *all = NULL;
     ck_assert_int_eq(call_abs("GET", url, NULL, NULL, &all), 200);
-    free(url);
     json_t *out = json_array();
     size_t i;
     json_t *rec;
@@ -155,7 +152,7 @@ static char *db_value(PGconn *db, const char *sql, const char *param)
 /* Waits until the fan-out job of event_id has run (its deliveries are queued by then). */
 static void await_fanout(PGconn *db, const char *event_id)
 {
-    char *key = xasprintf("event:%s", event_id);
+    char *key = test_fmt("event:%s", event_id);
     char *status = NULL;
     for (int i = 0; i < 300; i++) {
         free(status);
@@ -167,7 +164,6 @@ static void await_fanout(PGconn *db, const char *event_id)
     ck_assert_msg(status && !strcmp(status, "succeeded"), "fan-out of %s: %s", event_id,
                   status ? status : "no job");
     free(status);
-    free(key);
 }
 
 static long count_of(PGconn *db, const char *sql, const char *param)
@@ -182,10 +178,9 @@ static long count_of(PGconn *db, const char *sql, const char *param)
 static void assert_not_queued(PGconn *db, const char *id, const char *event)
 {
     await_fanout(db, event);
-    char *key = xasprintf("webhook:%s:%s", id, event);
+    char *key = test_fmt("webhook:%s:%s", id, event);
     ck_assert_msg(count_of(db, "SELECT count(*) FROM jobs WHERE dedupe_key = $1", key) == 0,
                   "a delivery of %s was queued for %s", event, id);
-    free(key);
 }
 
 /* GETs the webhook at path with tok every 100 ms until done holds of it or tries run out, and
@@ -222,24 +217,21 @@ struct sub {
 static void subscribe(struct sub *s, const char *token, const char *events)
 {
     s->path = hook_path();
-    char *body = xasprintf("{\"url\":\"%s%s\",\"events\":%s}", receiver(), s->path, events);
+    char *body = test_fmt("{\"url\":\"%s%s\",\"events\":%s}", receiver(), s->path, events);
     struct http_resp *r = http_call("POST", "/v1/webhooks", token, body, NULL);
     ck_assert_msg(r->status == 201, "POST /v1/webhooks %s -> %ld %s", body, r->status, r->body);
     s->id = xstrdup(json_string_value(json_object_get(r->json, "id")));
     s->secret = xstrdup(json_string_value(json_object_get(r->json, "secret")));
     http_free(r);
-    free(body);
 }
 
 static void sub_free(struct sub *s)
 {
-    char *path = xasprintf("/v1/webhooks/%s", s->id);
+    char *path = test_fmt("/v1/webhooks/%s", s->id);
     struct http_resp *r = http_call("DELETE", path, test_admin(), NULL, NULL);
     http_free(r); /* 204, or 404 when the test deleted it already */
-    free(path);
     free(s->id);
     free(s->secret);
-    free(s->path);
 }
 
 /* A hub whose hub key is subscribed to review.transitioned at a fresh receiver path. */
@@ -258,13 +250,11 @@ static void hub_sub_setup(struct hub_sub *h)
 static void hub_sub_free(struct hub_sub *h)
 {
     sub_free(&h->s);
-    free(h->tok);
-    free(h->hub);
 }
 
 /* A review of a new school in partnership (of hub_id), moved to cancelled: one
- * review.transitioned event. Writes the review id and returns the event's id (caller frees
- * both). */
+ * review.transitioned event. Writes the review id (kept by the test) and returns the event's id
+ * (caller frees it). */
 static char *transition(const char *hub_id, char **review_out)
 {
     char *partnership = test_partnership(hub_id);
@@ -273,13 +263,12 @@ static char *transition(const char *hub_id, char **review_out)
                                "{\"school_id\":\"%s\",\"focus\":\"How well do pupils read?\","
                                "\"focus_area\":\"our_impact\"}",
                                school);
-    char *path = xasprintf("/v1/reviews/%s/transitions", review);
+    char *path = test_fmt("/v1/reviews/%s/transitions", review);
     struct http_resp *r = http_call("POST", path, test_admin(),
                                     "{\"to\":\"cancelled\",\"reason\":\"webhook test\"}", NULL);
     ck_assert_msg(r->status == 200, "%s -> %ld %s", path, r->status, r->body);
     http_free(r);
-    free(path);
-    path = xasprintf("/v1/reviews/%s/events", review);
+    path = test_fmt("/v1/reviews/%s/events", review);
     r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     char *event = NULL;
     size_t i;
@@ -293,9 +282,6 @@ static char *transition(const char *hub_id, char **review_out)
     }
     ck_assert_ptr_nonnull(event);
     http_free(r);
-    free(path);
-    free(school);
-    free(partnership);
     *review_out = review;
     return event;
 }
@@ -323,7 +309,7 @@ static json_t *verify_delivery(const json_t *rec, const char *secret, const char
     ck_assert_msg(sscanf(sig, "t=%lld,v1=%64[0-9a-f]", &t, v1) == 2, "signature %s", sig);
     ck_assert_uint_eq(strlen(v1), 64);
     ck_assert_msg(llabs((long long)time(NULL) - t) < 300, "t=%lld is not recent", t);
-    char *signed_text = xasprintf("%lld.%s", t, (const char *)raw);
+    char *signed_text = test_fmt("%lld.%s", t, (const char *)raw);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)signed_text,
@@ -332,7 +318,6 @@ static json_t *verify_delivery(const json_t *rec, const char *secret, const char
     for (unsigned int i = 0; i < mdlen; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     ck_assert_str_eq(v1, hex);
-    free(signed_text);
 
     json_error_t jerr;
     json_t *body = json_loads((const char *)raw, 0, &jerr);
@@ -360,7 +345,6 @@ START_TEST(webhooks_roles_validation_secret_once)
         ck_assert_msg(r->status == 403, "%s key POST -> %ld", roles[i][0], r->status);
         http_free(r);
         test_expect("GET", "/v1/webhooks", tok, NULL, 403, "forbidden");
-        free(tok);
     }
 
     /* Every problem at once, each under its field. */
@@ -392,11 +376,10 @@ START_TEST(webhooks_roles_validation_secret_once)
     }
 
     /* Created: the secret once, in the 201 only. */
-    char *body = xasprintf("{\"url\":\"%s/hooks/shown-once\",\"events\":[\"review.transitioned\","
-                           "\"digest.published\"]}",
-                           receiver());
-    char *unique_key =
-        xasprintf("Idempotency-Key: webhook-%ld-%d", (long)time(NULL), (int)getpid());
+    char *body = test_fmt("{\"url\":\"%s/hooks/shown-once\",\"events\":[\"review.transitioned\","
+                          "\"digest.published\"]}",
+                          receiver());
+    char *unique_key = test_fmt("Idempotency-Key: webhook-%ld-%d", (long)time(NULL), (int)getpid());
     const char *idem[] = {unique_key, NULL};
     r = http_call("POST", "/v1/webhooks", test_admin(), body, idem);
     ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
@@ -408,7 +391,7 @@ START_TEST(webhooks_roles_validation_secret_once)
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "events")), 2);
     ck_assert_ptr_nonnull(http_header(r, "ETag"));
     char *id = xstrdup(json_string_value(json_object_get(r->json, "id")));
-    char *location = xasprintf("/v1/webhooks/%s", id);
+    char *location = test_fmt("/v1/webhooks/%s", id);
     ck_assert_str_eq(http_header(r, "Location"), location);
     http_free(r);
 
@@ -423,7 +406,7 @@ START_TEST(webhooks_roles_validation_secret_once)
     ck_assert_ptr_null(strstr(r->body, "secret"));
     http_free(r);
     /* The list: no secret anywhere, on any page. */
-    char *page = xstrdup("/v1/webhooks?limit=200");
+    char *page = test_fmt("/v1/webhooks?limit=200");
     int found = 0;
     while (page) {
         r = test_call("GET", page, test_admin(), NULL, 200, NULL);
@@ -431,8 +414,7 @@ START_TEST(webhooks_roles_validation_secret_once)
         if (strstr(r->body, id))
             found = 1;
         const char *next = json_string_value(json_object_get(r->json, "next_cursor"));
-        free(page);
-        page = next ? xasprintf("/v1/webhooks?limit=200&cursor=%s", next) : NULL;
+        page = next ? test_fmt("/v1/webhooks?limit=200&cursor=%s", next) : NULL;
         http_free(r);
     }
     ck_assert(found);
@@ -451,13 +433,7 @@ START_TEST(webhooks_roles_validation_secret_once)
     test_expect("DELETE", location, test_admin(), NULL, 204, NULL);
     test_expect("GET", location, test_admin(), NULL, 404, NULL);
     test_expect("DELETE", location, test_admin(), NULL, 404, NULL);
-    free(unique_key);
-    free(location);
     free(id);
-    free(body);
-    free(school);
-    free(partnership);
-    free(hub);
 }
 END_TEST
 
@@ -468,7 +444,7 @@ START_TEST(webhooks_hub_keys_see_their_own)
     struct sub a, b;
     subscribe(&a, tok_a, "[\"review.transitioned\"]");
     subscribe(&b, tok_b, "[\"review.transitioned\"]");
-    char *path_a = xasprintf("/v1/webhooks/%s", a.id);
+    char *path_a = test_fmt("/v1/webhooks/%s", a.id);
 
     test_expect("GET", path_a, tok_b, NULL, 404, NULL);
     test_expect("DELETE", path_a, tok_b, NULL, 404, NULL);
@@ -495,14 +471,8 @@ START_TEST(webhooks_hub_keys_see_their_own)
     PQfinish(db);
 
     free(event);
-    free(review);
-    free(path_a);
     sub_free(&a);
     sub_free(&b);
-    free(tok_a);
-    free(tok_b);
-    free(hub_a);
-    free(hub_b);
 }
 END_TEST
 
@@ -530,17 +500,13 @@ START_TEST(webhooks_delivery_is_signed)
     sub_free(&other);
 
     /* Delivered: the subscription is not failing. */
-    char *path = xasprintf("/v1/webhooks/%s", s.id);
+    char *path = test_fmt("/v1/webhooks/%s", s.id);
     struct http_resp *r = test_call("GET", path, tok, NULL, 200, NULL);
     ck_assert(json_is_true(json_object_get(r->json, "active")));
     ck_assert(json_is_null(json_object_get(r->json, "failing_since")));
     http_free(r);
-    free(path);
     free(event);
-    free(review);
     sub_free(&s);
-    free(tok);
-    free(hub);
 }
 END_TEST
 
@@ -558,7 +524,7 @@ START_TEST(webhooks_redelivery_keeps_the_event_id)
     json_t *got = await_received(s.path, event, 1, 30);
     json_decref(got);
     PGconn *db = test_db();
-    char *key = xasprintf("webhook:%s:%s", s.id, event);
+    char *key = test_fmt("webhook:%s:%s", s.id, event);
     free(db_value(db,
                   "UPDATE jobs SET status = 'queued', run_at = clock_timestamp(), "
                   "finished_at = NULL, published_at = NULL WHERE dedupe_key = $1 RETURNING id",
@@ -572,11 +538,8 @@ START_TEST(webhooks_redelivery_keeps_the_event_id)
     }
     json_decref(got);
     PQfinish(db);
-    free(key);
     free(event);
-    free(review);
     sub_free(&s);
-    free(hub);
 }
 END_TEST
 
@@ -590,12 +553,12 @@ START_TEST(webhooks_booking_changed)
                                 "\"2030-05-01T09:00:00Z\",\"ends_at\":\"2030-05-01T15:00:00Z\","
                                 "\"location\":\"Leeds\",\"capacity\":3}");
     char *school = test_school(NULL), *person = test_person(school);
-    char *path = xasprintf("/v1/training-sessions/%s/bookings", session);
-    char *body = xasprintf("{\"person_id\":\"%s\"}", person);
+    char *path = test_fmt("/v1/training-sessions/%s/bookings", session);
+    char *body = test_fmt("{\"person_id\":\"%s\"}", person);
     struct http_resp *r = test_call("POST", path, test_admin(), body, 201, NULL);
     char *booking = xstrdup(json_string_value(json_object_get(r->json, "id")));
     http_free(r);
-    char *bpath = xasprintf("/v1/bookings/%s", booking);
+    char *bpath = test_fmt("/v1/bookings/%s", booking);
     test_expect("PATCH", bpath, test_admin(), "{\"status\":\"cancelled\"}", 200, NULL);
     PGconn *db = test_db();
     char *event =
@@ -615,13 +578,7 @@ START_TEST(webhooks_booking_changed)
     json_decref(got);
     PQfinish(db);
     free(event);
-    free(bpath);
     free(booking);
-    free(body);
-    free(path);
-    free(person);
-    free(school);
-    free(session);
     sub_free(&s);
 }
 END_TEST
@@ -646,7 +603,7 @@ START_TEST(webhooks_recover_after_failures)
     /* Recovered: no longer failing, the last error kept; one delivery job in the ledger, which
      * failed twice and succeeded at its third attempt (the ledger's own retries). */
     PGconn *db = test_db();
-    char *path = xasprintf("/v1/webhooks/%s", h.s.id);
+    char *path = test_fmt("/v1/webhooks/%s", h.s.id);
     struct http_resp *r = await_webhook(path, h.tok, webhook_recovered, 50);
     ck_assert(json_is_null(json_object_get(r->json, "failing_since")));
     ck_assert(json_is_true(json_object_get(r->json, "active")));
@@ -677,9 +634,7 @@ START_TEST(webhooks_recover_after_failures)
     got = received(h.s.path, event);
     ck_assert_int_eq(json_array_size(got), 3);
     json_decref(got);
-    free(path);
     free(event);
-    free(review);
     hub_sub_free(&h);
 }
 END_TEST
@@ -699,7 +654,7 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     char *event = transition(h.hub, &review);
     json_t *got = await_received(h.s.path, event, 1, 30);
     json_decref(got);
-    char *path = xasprintf("/v1/webhooks/%s", h.s.id);
+    char *path = test_fmt("/v1/webhooks/%s", h.s.id);
     struct http_resp *r = await_webhook(path, h.tok, webhook_disabled, 100);
     ck_assert_msg(json_is_false(json_object_get(r->json, "active")), "%s", r->body);
     ck_assert(json_is_string(json_object_get(r->json, "disabled_at")));
@@ -707,14 +662,13 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "last_error")), "HTTP 503");
     http_free(r);
     /* The event is recorded in the ledger, and no further delivery of it is queued. */
-    char *key = xasprintf("webhook.disabled:%s", h.s.id);
+    char *key = test_fmt("webhook.disabled:%s", h.s.id);
     ck_assert_int_eq(count_of(db,
                               "SELECT count(*) FROM jobs WHERE dedupe_key = $1 "
                               "AND kind = 'webhook.disabled' AND status = 'succeeded' "
                               "AND last_error LIKE 'disabled after failing since %'",
                               key),
                      1);
-    free(key);
     ck_assert_int_eq(count_of(db,
                               "SELECT count(*) FROM jobs WHERE kind = 'webhook.deliver' "
                               "AND payload ->> 'webhook_id' = $1 AND status <> 'succeeded'",
@@ -730,10 +684,7 @@ START_TEST(webhooks_disabled_after_three_days_failing)
     json_decref(got);
     PQfinish(db);
     free(event2);
-    free(review2);
-    free(path);
     free(event);
-    free(review);
     hub_sub_free(&h);
 }
 END_TEST
@@ -742,7 +693,7 @@ START_TEST(webhooks_deleted_gets_nothing)
 {
     struct hub_sub h;
     hub_sub_setup(&h);
-    char *path = xasprintf("/v1/webhooks/%s", h.s.id);
+    char *path = test_fmt("/v1/webhooks/%s", h.s.id);
     test_expect("DELETE", path, h.tok, NULL, 204, NULL);
     char *review = NULL;
     char *event = transition(h.hub, &review);
@@ -753,8 +704,6 @@ START_TEST(webhooks_deleted_gets_nothing)
     ck_assert_int_eq(json_array_size(got), 0);
     json_decref(got);
     free(event);
-    free(review);
-    free(path);
     hub_sub_free(&h);
 }
 END_TEST
@@ -787,12 +736,11 @@ START_TEST(webhooks_given_up_then_retried)
             usleep(100 * 1000);
     }
     ck_assert_msg(dead != NULL, "no dead job for the given-up event");
-    char *path = xasprintf("/v1/jobs/%s", dead);
+    char *path = test_fmt("/v1/jobs/%s", dead);
     struct http_resp *r = test_call("GET", path, test_admin(), NULL, 200, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(r->json, "status")), "dead");
     http_free(r);
-    free(path);
-    path = xasprintf("/v1/jobs/%s/retry", dead);
+    path = test_fmt("/v1/jobs/%s/retry", dead);
     test_expect("POST", path, test_admin(), NULL, 202, NULL);
     got = await_received(s.path, event, 2, 30);
     ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(got, 1), "status")), 200);
@@ -801,7 +749,6 @@ START_TEST(webhooks_given_up_then_retried)
     json_decref(body);
     json_decref(got);
     PQfinish(db);
-    free(path);
     free(dead);
     free(event);
     sub_free(&s);
@@ -820,7 +767,7 @@ START_TEST(webhooks_private_targets_refused)
                         "over HTTP\n");
         return;
     }
-    char *url = xasprintf("%s/v1/webhooks", strict);
+    char *url = test_fmt("%s/v1/webhooks", strict);
     const char *targets[] = {"http://127.0.0.1:9/x",
                              "http://localhost/x",
                              "http://[::1]/x",
@@ -829,7 +776,7 @@ START_TEST(webhooks_private_targets_refused)
                              "http://[::ffff:7f00:1]/x",
                              "http://2130706433/x"};
     for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {
-        char *body = xasprintf("{\"url\":\"%s\",\"events\":[\"review.transitioned\"]}", targets[i]);
+        char *body = test_fmt("{\"url\":\"%s\",\"events\":[\"review.transitioned\"]}", targets[i]);
         json_t *j = NULL;
         long status = call_abs("POST", url, test_admin(), body, &j);
         ck_assert_msg(status == 422, "%s -> %ld", targets[i], status);
@@ -838,7 +785,6 @@ START_TEST(webhooks_private_targets_refused)
                       targets[i], text);
         free(text);
         json_decref(j);
-        free(body);
     }
     /* A public address (TEST-NET-1, never routed) passes; without a key the server has no
      * webhooks. Should the strict server have a key after all, the subscription is removed. */
@@ -850,12 +796,10 @@ START_TEST(webhooks_private_targets_refused)
     if (status == 503)
         ck_assert_str_eq(json_string_value(json_object_get(j, "code")), "unavailable");
     if (status == 201) {
-        char *path = xasprintf("/v1/webhooks/%s", json_string_value(json_object_get(j, "id")));
+        char *path = test_fmt("/v1/webhooks/%s", json_string_value(json_object_get(j, "id")));
         test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
-        free(path);
     }
     json_decref(j);
-    free(url);
 }
 END_TEST
 
@@ -924,15 +868,14 @@ START_TEST(webhooks_names_not_resolved_by_the_api)
         "{\"url\":\"https://hooks.spp-test.invalid/x\",\"events\":[\"champion.unassignable\"]}",
         NULL);
     ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
-    char *path = xasprintf("/v1/webhooks/%s", json_string_value(json_object_get(r->json, "id")));
+    char *path = test_fmt("/v1/webhooks/%s", json_string_value(json_object_get(r->json, "id")));
     http_free(r);
     test_expect("DELETE", path, test_admin(), NULL, 204, NULL);
-    free(path);
 
     const char *strict = getenv("SPP_TEST_STRICT_URL");
     if (!strict || !*strict)
         return;
-    char *url = xasprintf("%s/v1/webhooks", strict);
+    char *url = test_fmt("%s/v1/webhooks", strict);
     json_t *j = NULL;
     long status = call_abs(
         "POST", url, test_admin(),
@@ -940,7 +883,6 @@ START_TEST(webhooks_names_not_resolved_by_the_api)
     ck_assert_msg(status == 503, "strict API: %ld", status);
     ck_assert_str_eq(json_string_value(json_object_get(j, "code")), "unavailable");
     json_decref(j);
-    free(url);
 }
 END_TEST
 
@@ -950,7 +892,7 @@ static void post_burst(const char *path, const char *token, const char *body, in
 {
     const char *base = getenv("SPP_TEST_URL");
     ck_assert_ptr_nonnull(base);
-    char *url = xasprintf("%s%s", base, path);
+    char *url = test_fmt("%s%s", base, path);
     char auth[512];
     snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
     struct curl_slist *headers = curl_slist_append(NULL, auth);
@@ -987,7 +929,6 @@ static void post_burst(const char *path, const char *token, const char *body, in
     curl_slist_free_all(headers);
     free(out);
     free(c);
-    free(url);
 }
 
 /* Issue 9, defect 2: one key holds at most 25 subscriptions (each is a delivery per event).
@@ -1019,22 +960,18 @@ START_TEST(webhooks_capped_per_key)
     for (size_t i = 0; i < 25; i++)
         ids[i] = xstrdup(json_string_value(json_object_get(json_array_get(items, i), "id")));
     http_free(r);
-    char *path = xasprintf("/v1/webhooks/%s", ids[0]);
+    char *path = test_fmt("/v1/webhooks/%s", ids[0]);
     test_expect("DELETE", path, tok, NULL, 204, NULL);
-    free(path);
     free(ids[0]);
     r = http_call("POST", "/v1/webhooks", tok, body, NULL);
     ck_assert_msg(r->status == 201, "after a delete: %ld %s", r->status, r->body);
     ids[0] = xstrdup(json_string_value(json_object_get(r->json, "id")));
     http_free(r);
     for (int i = 0; i < 25; i++) {
-        path = xasprintf("/v1/webhooks/%s", ids[i]);
+        path = test_fmt("/v1/webhooks/%s", ids[i]);
         test_expect("DELETE", path, tok, NULL, 204, NULL);
-        free(path);
         free(ids[i]);
     }
-    free(tok);
-    free(hub);
 }
 END_TEST
 

@@ -33,7 +33,7 @@ char *test_item(const char *review_path, const char *sub, const char *tok, const
     http_free(r);
     free(path);
     free(body);
-    return out;
+    return test_keep(out);
 }
 
 void test_chain_setup(struct test_chain *t)
@@ -42,14 +42,6 @@ void test_chain_setup(struct test_chain *t)
     t->partnership = test_partnership(t->hub);
     t->school = test_school(t->partnership);
     t->person = test_person(t->school);
-}
-
-void test_chain_free(struct test_chain *t)
-{
-    free(t->person);
-    free(t->school);
-    free(t->partnership);
-    free(t->hub);
 }
 
 void test_two_setup(struct test_two *f, int other_in_hub, const char *review_fields)
@@ -66,25 +58,6 @@ void test_two_setup(struct test_two *f, int other_in_hub, const char *review_fie
     f->other_partnership_key = test_key("partnership", f->other_partnership);
     f->review = test_create("/v1/reviews", f->host_key, "{\"school_id\":\"%s\",%s}", f->host,
                             review_fields);
-}
-
-void test_two_free(struct test_two *f)
-{
-    char **all[] = {&f->hub,
-                    &f->partnership,
-                    &f->other_partnership,
-                    &f->host,
-                    &f->partner,
-                    &f->outsider_school,
-                    &f->host_key,
-                    &f->hub_key,
-                    &f->partnership_key,
-                    &f->other_partnership_key,
-                    &f->review};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
-        free(*all[i]);
-        *all[i] = NULL;
-    }
 }
 
 void test_cycle_setup(struct test_cycle *c, int champion_accredited)
@@ -109,16 +82,7 @@ void test_cycle_setup(struct test_cycle *c, int champion_accredited)
                             "{\"school_id\":\"%s\",\"focus\":\"How well do our pupils read?\","
                             "\"focus_area\":\"our_impact\"}",
                             c->host);
-    c->path = xasprintf("/v1/reviews/%s", c->review);
-}
-
-void test_cycle_free(struct test_cycle *c)
-{
-    char **all[] = {&c->hub,          &c->partnership,  &c->host,     &c->partner_a, &c->partner_b,
-                    &c->host_tok,     &c->lead,         &c->reviewer, &c->champion,  &c->lead_tok,
-                    &c->reviewer_tok, &c->champion_tok, &c->review,   &c->path};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        free(*all[i]);
+    c->path = test_fmt("/v1/reviews/%s", c->review);
 }
 
 char *test_file_text(const char *dir, const char *name)
@@ -156,7 +120,7 @@ char *test_db_value(PGconn *db, const char *sql, const char *a, const char *b)
                   "%s: %s", sql, PQresultErrorMessage(res));
     char *v = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
     PQclear(res);
-    return v;
+    return test_keep(v);
 }
 
 char *test_sql_value(const char *sql, const char *param)
@@ -169,8 +133,5 @@ char *test_sql_value(const char *sql, const char *param)
 
 long test_sql_long(const char *sql, const char *param)
 {
-    char *v = test_sql_value(sql, param);
-    long n = atol(v);
-    free(v);
-    return n;
+    return atol(test_sql_value(sql, param));
 }

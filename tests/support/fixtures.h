@@ -6,6 +6,8 @@
 
 #include <libpq-fe.h>
 
+/* What these return belongs to the running test (test_keep in http.h): tests never free it. */
+
 /* A partnership of its hub with a host school and two partner schools; a lead reviewer (at
  * partner A), a peer reviewer and a champion (both at partner B), accredited for those roles;
  * school and person keys; and the host's review in planning (path is /v1/reviews/{review}). */
@@ -20,7 +22,6 @@ struct test_cycle {
 /* Makes the cycle's records through the API (asserting each answer); champion_accredited 0
  * leaves the champion without the improvement_champion accreditation. */
 void test_cycle_setup(struct test_cycle *c, int champion_accredited);
-void test_cycle_free(struct test_cycle *c);
 
 /* The chain most tests start from: a hub, a partnership of it, a school in that and a person
  * at the school, each made through the API (asserting each answer). */
@@ -28,7 +29,6 @@ struct test_chain {
     char *hub, *partnership, *school, *person;
 };
 void test_chain_setup(struct test_chain *t);
-void test_chain_free(struct test_chain *t);
 
 /* A review's partnership (a host school and a partner school) beside another partnership with
  * one school, and their keys: the host school's, the hub's, each partnership's. The other
@@ -41,30 +41,30 @@ struct test_two {
     char *review;
 };
 void test_two_setup(struct test_two *f, int other_in_hub, const char *review_fields);
-void test_two_free(struct test_two *f);
 
 /* Accredits person for role ("peer_reviewer", "improvement_champion"), awarded 2026-01-05. */
 void test_accredit(const char *person, const char *role);
 
 /* Creates an item of a review's sub-collection (review_path/sub) with tok and the body fmt;
- * asserts 201 and returns its id (the caller frees it). */
+ * asserts 201 and returns its id. */
 char *test_item(const char *review_path, const char *sub, const char *tok, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* The whole text of the file name in folder dir (a mail in a maildir), or NULL when it cannot
- * be read or is empty. The caller frees it. */
+ * be read or is empty. Unlike the rest, the caller frees it (tests read whole maildirs in polls).
+ */
 char *test_file_text(const char *dir, const char *name);
 
 /* A connection to the test database (SPP_TEST_DATABASE_URL), asserting it is up; the caller
  * closes it with PQfinish. */
 PGconn *test_db(void);
 /* One value of sql with up to two parameters (NULL: fewer) on db: the first column of the first
- * row, "" when there is no row; asserts the statement succeeded. The caller frees it. */
+ * row, "" when there is no row; asserts the statement succeeded. */
 char *test_db_value(PGconn *db, const char *sql, const char *a, const char *b);
 
 /* One value of an SQL query on the test database (SPP_TEST_DATABASE_URL; param may be NULL):
  * the first column of the first row, "" when there is no row; asserts the statement succeeded.
- * The caller frees it. test_sql_long is the same as a number. */
+ * test_sql_long is the same as a number. */
 char *test_sql_value(const char *sql, const char *param);
 long test_sql_long(const char *sql, const char *param);
 

@@ -14,6 +14,63 @@
 #include "buf.h"
 #include "xalloc.h"
 
+/* What test_keep was handed, freed when the test's process exits (Check forks one a test; LSan's
+ * check at exit was registered before main, so it runs after this). */
+static struct {
+    pthread_mutex_t lock;
+    void **p;
+    size_t n, cap;
+    int at_exit;
+} kept = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void test_free_kept(void)
+{
+    pthread_mutex_lock(&kept.lock);
+    for (size_t i = 0; i < kept.n; i++)
+        free(kept.p[i]);
+    free(kept.p);
+    kept.p = NULL;
+    kept.n = kept.cap = 0;
+    pthread_mutex_unlock(&kept.lock);
+}
+
+void *test_keep(void *p)
+{
+    if (!p)
+        return NULL;
+    pthread_mutex_lock(&kept.lock);
+    if (!kept.at_exit) {
+        kept.at_exit = 1;
+        atexit(test_free_kept);
+    }
+    if (kept.n == kept.cap) {
+        kept.cap = kept.cap ? kept.cap * 2 : 64;
+        kept.p = xrealloc(kept.p, kept.cap * sizeof *kept.p);
+    }
+    kept.p[kept.n++] = p;
+    pthread_mutex_unlock(&kept.lock);
+    return p;
+}
+
+char *test_repeat(char c, size_t n)
+{
+    char *s = xmalloc(n + 1);
+    memset(s, c, n);
+    s[n] = '\0';
+    return test_keep(s);
+}
+
+char *test_fmt(const char *fmt, ...)
+{
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    ck_assert_int_ge(n, 0);
+    return test_keep(s);
+}
+
 static size_t http_write(char *ptr, size_t size, size_t n, void *arg)
 {
     buf_append(arg, ptr, size * n);
@@ -124,7 +181,8 @@ static unsigned long test_counter(void)
 
 char *test_unique(const char *prefix)
 {
-    return xasprintf("%s %ld-%d-%lu", prefix, (long)time(NULL), (int)getpid(), test_counter());
+    return test_keep(
+        xasprintf("%s %ld-%d-%lu", prefix, (long)time(NULL), (int)getpid(), test_counter()));
 }
 
 char *test_email(const char *prefix)
@@ -133,9 +191,7 @@ char *test_email(const char *prefix)
     for (char *c = u; *c; c++)
         if (*c == ' ')
             *c = '.';
-    char *email = xasprintf("%s@Example.ORG", u);
-    free(u);
-    return email;
+    return test_fmt("%s@Example.ORG", u);
 }
 
 const char *test_urn(void)
@@ -197,15 +253,44 @@ void test_expect_errors(const char *method, const char *path, const char *token,
     http_free(r);
 }
 
-void test_expect_in_use(const char *path)
+void test_expect_field(const char *method, const char *path, const char *token, const char *body,
+                       long status, const char *field)
 {
-    test_expect("DELETE", path, test_admin(), NULL, 409, "conflict");
-    test_expect("GET", path, test_admin(), NULL, 200, NULL);
+    struct http_resp *r = test_call(method, path, token, body, status, NULL);
+    const char *got = json_string_value(
+        json_object_get(json_array_get(json_object_get(r->json, "errors"), 0), "field"));
+    ck_assert_str_eq(got ? got : "", field);
+    http_free(r);
 }
 
-void test_expect_fields(const struct http_resp *r, const char *const *fields, size_t nfields)
+struct http_resp *test_expect_created(const char *collection, const char *body, char **id,
+                                      char **path)
 {
+    struct http_resp *r = test_call("POST", collection, test_admin(), body, 201, NULL);
+    const char *got = json_string_value(json_object_get(r->json, "id"));
+    ck_assert_ptr_nonnull(got);
+    *id = test_fmt("%s", got);
+    *path = test_fmt("%s/%s", collection, got);
+    ck_assert_str_eq(http_header(r, "Location"), *path);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"1\"");
+    return r;
+}
+
+void test_expect_in_use(const char *collection, const char *id)
+{
+    char *path = xasprintf("/v1/%s/%s", collection, id);
+    test_expect("DELETE", path, test_admin(), NULL, 409, "conflict");
+    test_expect("GET", path, test_admin(), NULL, 200, NULL);
+    free(path);
+}
+
+void test_expect_invalid(const char *path, const char *body, const char *const *fields,
+                         size_t nfields, size_t nerrors)
+{
+    struct http_resp *r = test_call("POST", path, test_admin(), body, 422, "validation_failed");
     json_t *errors = json_object_get(r->json, "errors");
+    if (nerrors)
+        ck_assert_int_eq(json_array_size(errors), nerrors);
     ck_assert_msg(json_is_array(errors), "no errors in %s", r->body);
     for (size_t i = 0; i < nfields; i++) {
         int seen = 0;
@@ -220,6 +305,15 @@ void test_expect_fields(const struct http_resp *r, const char *const *fields, si
         }
         ck_assert_msg(seen, "no error for %s in %s", fields[i], r->body);
     }
+    http_free(r);
+}
+
+void test_expect_stale_if_match(const char *path, const char *first, const char *second)
+{
+    const char *v1[] = {"If-Match: \"1\"", NULL};
+    test_expect_headers("PATCH", path, test_admin(), first, v1, 200, NULL);
+    test_expect_headers("PATCH", path, test_admin(), second, v1, 412, "precondition_failed");
+    test_expect_headers("DELETE", path, test_admin(), NULL, v1, 412, NULL);
 }
 
 char *test_message_id(const char *id)
@@ -236,7 +330,7 @@ char *test_message_id(const char *id)
             if (*p >= 'A' && *p <= 'Z')
                 *p = (char)(*p + 32);
     }
-    return xasprintf("<%s@%s>", id, domain);
+    return test_fmt("<%s@%s>", id, domain);
 }
 
 char *test_vformat(const char *fmt, va_list ap)
@@ -259,7 +353,7 @@ char *test_create(const char *path, const char *token, const char *fmt, ...)
     char *id = xstrdup(json_string_value(json_object_get(r->json, "id")));
     free(body);
     http_free(r);
-    return id;
+    return test_keep(id);
 }
 
 /* An id as a JSON value in out: the quoted string, or null when id is NULL. */
@@ -271,24 +365,23 @@ static void test_json_id(char out[64], const char *id)
         snprintf(out, 64, "null");
 }
 
+/* test_create of path with a fresh name (test_unique(prefix)) and then the JSON members fields. */
+static char *test_named(const char *path, const char *prefix, const char *fields)
+{
+    return test_create(path, test_admin(), "{\"name\":\"%s\",%s}", test_unique(prefix), fields);
+}
+
 char *test_hub(void)
 {
-    char *name = test_unique("Hub");
-    char *id =
-        test_create("/v1/hubs", test_admin(), "{\"name\":\"%s\",\"region\":\"North West\"}", name);
-    free(name);
-    return id;
+    return test_named("/v1/hubs", "Hub", "\"region\":\"North West\"");
 }
 
 char *test_partnership(const char *hub_id)
 {
-    char *name = test_unique("Partnership");
     char hub[64];
     test_json_id(hub, hub_id);
-    char *id = test_create("/v1/partnerships", test_admin(),
-                           "{\"name\":\"%s\",\"kind\":\"mat\",\"hub_id\":%s}", name, hub);
-    free(name);
-    return id;
+    return test_named("/v1/partnerships", "Partnership",
+                      test_fmt("\"kind\":\"mat\",\"hub_id\":%s", hub));
 }
 
 char *test_school(const char *partnership_id)
@@ -311,8 +404,7 @@ char *test_school(const char *partnership_id)
         free(body);
     }
     ck_assert_ptr_nonnull(id);
-    free(name);
-    return id;
+    return test_keep(id);
 }
 
 char *test_person(const char *school_id)
@@ -322,13 +414,9 @@ char *test_person(const char *school_id)
     for (char *c = email; *c; c++)
         if (*c == ' ')
             *c = '.';
-    char *id =
-        test_create("/v1/people", test_admin(),
-                    "{\"school_id\":\"%s\",\"full_name\":\"%s\",\"email\":\"%s@example.org\"}",
-                    school_id, name, email);
-    free(name);
-    free(email);
-    return id;
+    return test_create("/v1/people", test_admin(),
+                       "{\"school_id\":\"%s\",\"full_name\":\"%s\",\"email\":\"%s@example.org\"}",
+                       school_id, name, email);
 }
 
 char *test_key(const char *role, const char *scope_id)
@@ -341,5 +429,5 @@ char *test_key(const char *role, const char *scope_id)
     char *token = xstrdup(json_string_value(json_object_get(r->json, "token")));
     http_free(r);
     free(body);
-    return token;
+    return test_keep(token);
 }

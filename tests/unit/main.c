@@ -2,6 +2,21 @@
 
 #include "unit.h"
 
+TCase *unit_tcase(const char *name, const TTest *const *tests, size_t ntests)
+{
+    TCase *tc = tcase_create(name);
+    for (size_t i = 0; i < ntests; i++)
+        tcase_add_test(tc, tests[i]);
+    return tc;
+}
+
+Suite *unit_suite(const char *name, TCase *tc)
+{
+    Suite *s = suite_create(name);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
 int main(void)
 {
     SRunner *sr = srunner_create(validate_suite());

@@ -58,10 +58,7 @@ START_TEST(caldate_refuses_what_is_not_a_day)
         "",
         "2024-01",
     };
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        struct caldate c;
-        ck_assert_msg(caldate_parse(bad[i], &c) == -1, "accepted \"%s\"", bad[i]);
-    }
+    UNIT_ASSERT_REFUSED(caldate_parse, struct caldate, bad);
     struct caldate c;
     ck_assert_int_eq(caldate_parse(NULL, &c), -1);
 }

@@ -145,13 +145,8 @@ END_TEST
 
 Suite *config_suite(void)
 {
-    Suite *s = suite_create("config");
-    TCase *tc = tcase_create("config");
-    tcase_add_test(tc, config_defaults);
-    tcase_add_test(tc, config_bad_values_name_the_variable);
-    tcase_add_test(tc, config_values_parsed);
-    tcase_add_test(tc, config_redis_url_checked_without_echo);
-    tcase_add_test(tc, config_edge_settings);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("config",
+                      UNIT_TCASE("config", config_defaults, config_bad_values_name_the_variable,
+                                 config_values_parsed, config_redis_url_checked_without_echo,
+                                 config_edge_settings));
 }

@@ -195,13 +195,8 @@ END_TEST
 
 Suite *dispatch_suite(void)
 {
-    Suite *s = suite_create("dispatch");
-    TCase *tc = tcase_create("core");
+    TCase *tc = UNIT_TCASE("core", dispatch_answers_from_the_loop, dispatch_preflight,
+                           dispatch_refuses_failing_address, dispatch_request_ids);
     tcase_add_checked_fixture(tc, dispatch_test_setup, NULL);
-    tcase_add_test(tc, dispatch_answers_from_the_loop);
-    tcase_add_test(tc, dispatch_preflight);
-    tcase_add_test(tc, dispatch_refuses_failing_address);
-    tcase_add_test(tc, dispatch_request_ids);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("dispatch", tc);
 }

@@ -149,10 +149,17 @@ static void fx_other_partnership(fx_rule rule, struct fx *f)
     CK_ONLY(rule(f), f, "other_partnership");
 }
 
+/* The candidate and review of each test, made anew before each one (fx_setup, a checked
+ * fixture). */
+static struct fx f;
+
+static void fx_setup(void)
+{
+    fx_init(&f);
+}
+
 static void fx_host_school(fx_rule rule)
 {
-    struct fx f;
-    fx_init(&f);
     f.p.school_id = "H";
     CK_ONLY(rule(&f), &f, "host_school");
 }
@@ -161,8 +168,6 @@ static void fx_host_school(fx_rule rule)
 
 START_TEST(the_fixture_is_eligible_for_both)
 {
-    struct fx f;
-    fx_init(&f);
     ck_assert_uint_eq(team(&f), 0);
     ck_assert_uint_eq(champion(&f), 0);
 }
@@ -172,8 +177,6 @@ END_TEST
 
 START_TEST(team_not_accredited)
 {
-    struct fx f;
-    fx_init(&f);
     f.p.nawards = 0;
     CK_ONLY(team(&f), &f, "not_accredited");
 }
@@ -181,8 +184,6 @@ END_TEST
 
 START_TEST(team_accreditation_boundary_is_the_visit_start)
 {
-    struct fx f;
-    fx_init(&f);
     fx_award(&f, "2024-03-10"); /* valid until 2026-03-10, the first visit day */
     ck_assert_uint_eq(team(&f), 0);
     fx_award(&f, "2024-03-09"); /* valid until 2026-03-09, the day before */
@@ -198,8 +199,6 @@ END_TEST
 
 START_TEST(team_awards_that_do_not_count)
 {
-    struct fx f;
-    fx_init(&f);
     f.awards[0].kind = ACCR_REFRESHER; /* a refresher alone accredits nobody */
     accreditation_evaluate(f.awards, 1, 24);
     CK_ONLY(team(&f), &f, "not_accredited");
@@ -208,8 +207,6 @@ END_TEST
 
 START_TEST(team_other_partnership)
 {
-    struct fx f;
-    fx_init(&f);
     fx_other_partnership(team, &f);
     f.p.partnership_id = NULL;
     CK_ONLY(team(&f), &f, "other_partnership");
@@ -224,8 +221,6 @@ END_TEST
 
 START_TEST(team_declared_conflict)
 {
-    struct fx f;
-    fx_init(&f);
     const char *conflicts[] = {"X", "H"};
     f.p.conflict_schools = conflicts;
     f.p.nconflicts = 2;
@@ -245,8 +240,6 @@ START_TEST(team_declared_unavailability_boundaries)
         {"2026-03-11", "2026-03-11", "unavailable"}, /* inside */
         {"2026-02-01", "2026-04-01", "unavailable"}, /* around */
     };
-    struct fx f;
-    fx_init(&f);
     fx_ranges(team, &f, &f.unavailable[0], cases, FX_N(cases));
 }
 END_TEST
@@ -259,8 +252,6 @@ START_TEST(team_other_visit_boundaries)
         {"2026-03-08", "2026-03-10", "unavailable"}, /* touches the first day */
         {"2026-03-08", "2026-03-09", NULL},          /* ends the day before */
     };
-    struct fx f;
-    fx_init(&f);
     fx_ranges(team, &f, &f.visits[0], cases, FX_N(cases));
 }
 END_TEST
@@ -273,16 +264,12 @@ START_TEST(team_workshop_within_visit)
         {"2026-03-09", NULL},
         {"2026-03-13", NULL},
     };
-    struct fx f;
-    fx_init(&f);
     fx_workshop_days(team, &f, cases, FX_N(cases));
 }
 END_TEST
 
 START_TEST(team_several_causes_are_one_unavailable)
 {
-    struct fx f;
-    fx_init(&f);
     f.unavailable[0] = R("2026-03-10", "2026-03-10");
     f.visits[0] = R("2026-03-11", "2026-03-11");
     f.workshops[0] = D("2026-03-12");
@@ -294,8 +281,6 @@ END_TEST
  * the dates are set). The visit fields are left holding dates that would fail. */
 START_TEST(team_without_dates_uses_today)
 {
-    struct fx f;
-    fx_init(&f);
     f.r.has_dates = 0;
     fx_award(&f, "2024-01-15"); /* valid until 2026-01-15, today; lapsed by the visit */
     f.unavailable[0] = R("2026-01-01", "2026-12-31");
@@ -312,8 +297,6 @@ END_TEST
 
 START_TEST(team_is_champion)
 {
-    struct fx f;
-    fx_init(&f);
     f.r.champion_id = "someone else";
     ck_assert_uint_eq(team(&f), 0);
     f.r.champion_id = f.p.id;
@@ -323,8 +306,6 @@ END_TEST
 
 START_TEST(team_every_rule_at_once_in_order)
 {
-    struct fx f;
-    fx_init(&f);
     const char *conflicts[] = {"H"};
     f.p.nawards = 0;
     f.p.partnership_id = "P2";
@@ -348,8 +329,6 @@ END_TEST
 
 START_TEST(champion_accreditation_boundary_is_the_workshop)
 {
-    struct fx f;
-    fx_init(&f);
     fx_award(&f, "2024-05-06"); /* valid until the workshop day */
     ck_assert_uint_eq(champion(&f), 0);
     fx_award(&f, "2024-05-05"); /* until the day before */
@@ -361,8 +340,6 @@ END_TEST
 
 START_TEST(champion_without_workshop_uses_today)
 {
-    struct fx f;
-    fx_init(&f);
     f.r.has_workshop = 0;
     fx_award(&f, "2024-01-15"); /* valid until today, lapsed by the (stale) workshop date */
     /* Availability and clashes are not judged without a date. */
@@ -377,8 +354,6 @@ END_TEST
 
 START_TEST(champion_other_partnership)
 {
-    struct fx f;
-    fx_init(&f);
     fx_other_partnership(champion, &f);
 }
 END_TEST
@@ -391,8 +366,6 @@ END_TEST
 
 START_TEST(champion_on_team)
 {
-    struct fx f;
-    fx_init(&f);
     f.p.id = "t2"; /* on the team, recorded nothing */
     CK_ONLY(champion(&f), &f, "on_team");
     ck_assert_uint_eq(team(&f), 0); /* not a team-member rule */
@@ -401,8 +374,6 @@ END_TEST
 
 START_TEST(champion_recorded_evidence)
 {
-    struct fx f;
-    fx_init(&f);
     f.p.id = "rec"; /* recorded evidence, not on the team */
     CK_ONLY(champion(&f), &f, "recorded_evidence");
     ck_assert_uint_eq(team(&f), 0);
@@ -411,8 +382,6 @@ END_TEST
 
 START_TEST(champion_declared_conflict)
 {
-    struct fx f;
-    fx_init(&f);
     f.conflicts[0] = "H";
     CK_ONLY(champion(&f), &f, "declared_conflict");
 }
@@ -426,8 +395,6 @@ START_TEST(champion_declared_unavailability_boundaries)
         {"2026-05-06", "2026-05-09", "unavailable"}, /* starts on the day */
         {"2026-05-07", "2026-05-09", NULL},          /* starts the day after */
     };
-    struct fx f;
-    fx_init(&f);
     fx_ranges(champion, &f, &f.unavailable[0], cases, FX_N(cases));
 }
 END_TEST
@@ -440,8 +407,6 @@ START_TEST(champion_other_visit_on_the_day)
         {"2026-05-07", "2026-05-08", NULL},
         {"2026-05-04", "2026-05-05", NULL},
     };
-    struct fx f;
-    fx_init(&f);
     fx_ranges(champion, &f, &f.visits[0], cases, FX_N(cases));
 }
 END_TEST
@@ -453,16 +418,12 @@ START_TEST(champion_workshop_clash)
         {"2026-05-07", NULL},             /* the next day */
         {"2026-05-05", NULL},             /* the day before */
     };
-    struct fx f;
-    fx_init(&f);
     fx_workshop_days(champion, &f, cases, FX_N(cases));
 }
 END_TEST
 
 START_TEST(champion_every_rule_at_once_in_order)
 {
-    struct fx f;
-    fx_init(&f);
     static const char *const both[] = {"t1"}; /* on the team and a recorder */
     f.r.team = both;
     f.r.nteam = 1;
@@ -505,6 +466,7 @@ Suite *eligibility_suite(void)
     tcase_add_test(tm, team_several_causes_are_one_unavailable);
     tcase_add_test(tm, team_without_dates_uses_today);
     tcase_add_test(tm, team_every_rule_at_once_in_order);
+    tcase_add_checked_fixture(tm, fx_setup, NULL);
     suite_add_tcase(s, tm);
     TCase *tc = tcase_create("champion");
     tcase_add_test(tc, champion_accreditation_boundary_is_the_workshop);
@@ -518,6 +480,7 @@ Suite *eligibility_suite(void)
     tcase_add_test(tc, champion_other_visit_on_the_day);
     tcase_add_test(tc, champion_workshop_clash);
     tcase_add_test(tc, champion_every_rule_at_once_in_order);
+    tcase_add_checked_fixture(tc, fx_setup, NULL);
     suite_add_tcase(s, tc);
     return s;
 }

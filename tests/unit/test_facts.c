@@ -54,10 +54,6 @@ END_TEST
 
 Suite *facts_suite(void)
 {
-    Suite *s = suite_create("facts");
-    TCase *tc = tcase_create("facts");
-    tcase_add_test(tc, facts_statements_are_well_formed);
-    tcase_add_test(tc, facts_without_a_connection_are_an_error);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("facts", UNIT_TCASE("facts", facts_statements_are_well_formed,
+                                          facts_without_a_connection_are_an_error));
 }

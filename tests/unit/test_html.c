@@ -66,12 +66,7 @@ END_TEST
 
 Suite *html_suite(void)
 {
-    Suite *s = suite_create("html");
-    TCase *tc = tcase_create("html");
-    tcase_add_test(tc, html_escapes_the_five_characters);
-    tcase_add_test(tc, html_line_breaks);
-    tcase_add_test(tc, html_leaves_the_rest_alone);
-    tcase_add_test(tc, html_appends_to_what_is_there);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("html",
+                      UNIT_TCASE("html", html_escapes_the_five_characters, html_line_breaks,
+                                 html_leaves_the_rest_alone, html_appends_to_what_is_there));
 }

@@ -23,6 +23,17 @@ static struct ical_event all_day(const char *uid, const char *summary, struct ca
     return e;
 }
 
+/* Asserts that text holds each of want (as strstr finds it); ICAL_HAS(text, "a", "b") lists them
+ * inline. */
+static void ical_assert_has(const char *text, const char *const *want, size_t nwant)
+{
+    for (size_t i = 0; i < nwant; i++)
+        ck_assert_msg(strstr(text, want[i]), "no \"%s\" in:\n%s", want[i], text);
+}
+#define ICAL_HAS(text, ...)                                                                        \
+    ical_assert_has((text), (const char *const[]){__VA_ARGS__},                                    \
+                    sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
 /* The text with folded lines joined again (RFC 5545 §3.1: CRLF followed by one space). */
 static char *unfold(const char *text)
 {
@@ -41,11 +52,8 @@ static char *unfold(const char *text)
 START_TEST(ical_calendar_header_and_crlf)
 {
     char *s = ical_render("SPP: Ann Lee", NULL, 0, STAMP);
-    ck_assert_ptr_nonnull(strstr(s, "BEGIN:VCALENDAR\r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nPRODID:-//SPP//Schools Partnership Programme//EN\r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nVERSION:2.0\r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nMETHOD:PUBLISH\r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:SPP: Ann Lee\r\n"));
+    ICAL_HAS(s, "BEGIN:VCALENDAR\r\n", "\r\nPRODID:-//SPP//Schools Partnership Programme//EN\r\n",
+             "\r\nVERSION:2.0\r\n", "\r\nMETHOD:PUBLISH\r\n", "\r\nX-WR-CALNAME:SPP: Ann Lee\r\n");
     ck_assert_ptr_null(strstr(s, "BEGIN:VEVENT"));
     size_t len = strlen(s);
     ck_assert_uint_ge(len, 15);
@@ -68,9 +76,8 @@ START_TEST(ical_escapes_user_text)
     e.description = "back\\slash";
     e.location = "Oak Primary, LS1 1AA";
     char *s = ical_render("Lee, Ann\nA\\B", &e, 1, STAMP);
-    ck_assert_ptr_nonnull(strstr(s, "\r\nSUMMARY:a\\, b\\; c\\nd\r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nDESCRIPTION:back\\\\slash\r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nLOCATION:Oak Primary\\, LS1 1AA\r\n"));
+    ICAL_HAS(s, "\r\nSUMMARY:a\\, b\\; c\\nd\r\n", "\r\nDESCRIPTION:back\\\\slash\r\n",
+             "\r\nLOCATION:Oak Primary\\, LS1 1AA\r\n");
     /* The X- name is TEXT too (RFC 5545 §3.8.8.2): its comma escaped like the rest. */
     ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:Lee\\, Ann\\nA\\\\B\r\n"));
     free(s);
@@ -133,14 +140,11 @@ START_TEST(ical_all_day_and_timed)
     char *s = ical_render("SPP", ev, 2, STAMP);
     char *flat = unfold(s);
     /* All-day: DATE values, DTEND the day after the last (here across a month end). */
-    ck_assert_ptr_nonnull(strstr(flat, "\r\nUID:review-visit-1@spp\r\n"));
-    ck_assert_ptr_nonnull(strstr(flat, "\r\nDTSTART;VALUE=DATE:20270227\r\n"));
-    ck_assert_ptr_nonnull(strstr(flat, "\r\nDTEND;VALUE=DATE:20270301\r\n"));
+    ICAL_HAS(flat, "\r\nUID:review-visit-1@spp\r\n", "\r\nDTSTART;VALUE=DATE:20270227\r\n",
+             "\r\nDTEND;VALUE=DATE:20270301\r\n");
     /* Timed: UTC date-times. */
-    ck_assert_ptr_nonnull(strstr(flat, "\r\nUID:booking-2@spp\r\n"));
-    ck_assert_ptr_nonnull(strstr(flat, "\r\nDTSTART:20270315T093000Z\r\n"));
-    ck_assert_ptr_nonnull(strstr(flat, "\r\nDTEND:20270315T160000Z\r\n"));
-    ck_assert_ptr_nonnull(strstr(flat, "\r\nLOCATION:Leeds\r\n"));
+    ICAL_HAS(flat, "\r\nUID:booking-2@spp\r\n", "\r\nDTSTART:20270315T093000Z\r\n",
+             "\r\nDTEND:20270315T160000Z\r\n", "\r\nLOCATION:Leeds\r\n");
     /* The stamp passed in, on every event; no DESCRIPTION when there is none. */
     const char *p = flat;
     int stamps = 0;
@@ -167,11 +171,8 @@ START_TEST(ical_control_characters_never_reach_the_text)
     e.description = "tab\tkept\x7f";
     e.location = "LS1\x0b 1AA";
     char *s = ical_render("Cal\x07", &e, 1, STAMP);
-    ck_assert_ptr_nonnull(strstr(s, "\r\nSUMMARY:Oak Primary\\nvisit\\nday\r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nDESCRIPTION:tab\tkept \r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nLOCATION:LS1  1AA\r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nUID:x @spp\r\n"));
-    ck_assert_ptr_nonnull(strstr(s, "\r\nX-WR-CALNAME:Cal \r\n"));
+    ICAL_HAS(s, "\r\nSUMMARY:Oak Primary\\nvisit\\nday\r\n", "\r\nDESCRIPTION:tab\tkept \r\n",
+             "\r\nLOCATION:LS1  1AA\r\n", "\r\nUID:x @spp\r\n", "\r\nX-WR-CALNAME:Cal \r\n");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p == '\r')
             ck_assert_msg(p[1] == '\n', "bare CR at %td", (const char *)p - s);

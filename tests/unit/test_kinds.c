@@ -218,18 +218,11 @@ END_TEST
 
 Suite *kinds_suite(void)
 {
-    Suite *s = suite_create("kinds");
-    TCase *tc = tcase_create("core");
+    TCase *tc =
+        UNIT_TCASE("core", kinds_names_unique_and_well_formed, kinds_found_by_name,
+                   kinds_unknown_not_found, kinds_failure_hooks, kinds_webhook_lane_registered,
+                   kinds_array_literal, kinds_refuse_bad_payload, kinds_statements_well_formed);
     /* Once per run, as main.c does before any thread starts (it appends, so not per test). */
     tcase_add_unchecked_fixture(tc, kinds_collect, NULL);
-    tcase_add_test(tc, kinds_names_unique_and_well_formed);
-    tcase_add_test(tc, kinds_found_by_name);
-    tcase_add_test(tc, kinds_unknown_not_found);
-    tcase_add_test(tc, kinds_failure_hooks);
-    tcase_add_test(tc, kinds_webhook_lane_registered);
-    tcase_add_test(tc, kinds_array_literal);
-    tcase_add_test(tc, kinds_refuse_bad_payload);
-    tcase_add_test(tc, kinds_statements_well_formed);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("kinds", tc);
 }

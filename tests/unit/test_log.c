@@ -8,6 +8,14 @@
 #include "log.h"
 #include "unit.h"
 
+/* Asserts that the JSON line holds member name with the string value want. */
+static void log_assert_member(const json_t *line, const char *name, const char *want)
+{
+    const char *got = json_string_value(json_object_get(line, name));
+    ck_assert_msg(got && !strcmp(got, want), "%s is \"%s\", not \"%s\"", name, got ? got : "(none)",
+                  want);
+}
+
 START_TEST(log_level_names)
 {
     static const char *const names[] = {"debug", "info", "warn", "error"};
@@ -68,10 +76,10 @@ START_TEST(log_line_is_one_json_object)
     json_error_t err;
     json_t *o = json_loads(out, 0, &err);
     ck_assert_msg(o != NULL, "not JSON: %s (%s)", out, err.text);
-    ck_assert_str_eq(json_string_value(json_object_get(o, "level")), "warn");
+    log_assert_member(o, "level", "warn");
     ck_assert_str_eq(json_string_value(json_object_get(o, "msg")),
                      "quote \" backslash \\ newline \n end");
-    ck_assert_str_eq(json_string_value(json_object_get(o, "route")), "/v1/x");
+    log_assert_member(o, "route", "/v1/x");
     ck_assert_int_eq(json_integer_value(json_object_get(o, "status")), 200);
     /* UTC with microseconds: 2026-12-03T09:15:44.123456Z */
     const char *ts = json_string_value(json_object_get(o, "ts"));
@@ -84,15 +92,25 @@ START_TEST(log_line_is_one_json_object)
 }
 END_TEST
 
-/* The two JSON lines of out, each parsed (asserted); the caller frees them with json_decref. */
-static void log_two_lines(const char *out, json_t **first, json_t **second)
+/* The two JSON lines of out, each parsed (asserted), hold each {member, value} of their lists
+ * (ended by {NULL}) and, unless nmembers is 0, exactly nmembers members each. */
+static void log_assert_two_lines(const char *out, size_t nmembers, const char *const first[][2],
+                                 const char *const second[][2])
 {
     const char *nl = strchr(out, '\n');
     ck_assert_ptr_nonnull(nl);
-    *first = json_loadb(out, (size_t)(nl + 1 - out), 0, NULL);
-    *second = json_loads(nl + 1, 0, NULL);
-    ck_assert_ptr_nonnull(*first);
-    ck_assert_ptr_nonnull(*second);
+    json_t *lines[2] = {json_loadb(out, (size_t)(nl + 1 - out), 0, NULL),
+                        json_loads(nl + 1, 0, NULL)};
+    const char *const(*want[2])[2] = {first, second};
+    for (int l = 0; l < 2; l++) {
+        ck_assert_ptr_nonnull(lines[l]);
+        if (nmembers)
+            ck_assert_uint_eq(json_object_size(lines[l]), nmembers);
+        for (size_t i = 0; want[l][i][0]; i++)
+            log_assert_member(lines[l], want[l][i][0], want[l][i][1]);
+    }
+    json_decref(lines[0]);
+    json_decref(lines[1]);
 }
 
 START_TEST(log_line_without_extra)
@@ -100,15 +118,9 @@ START_TEST(log_line_without_extra)
     log_capture_start();
     log_line(LOG_ERROR, "plain", NULL);
     log_line(LOG_INFO, "empty extra", "");
-    const char *out = log_capture_end();
-    json_t *a, *b;
-    log_two_lines(out, &a, &b);
-    ck_assert_uint_eq(json_object_size(a), 3); /* ts, level, msg */
-    ck_assert_uint_eq(json_object_size(b), 3);
-    ck_assert_str_eq(json_string_value(json_object_get(a, "level")), "error");
-    ck_assert_str_eq(json_string_value(json_object_get(b, "msg")), "empty extra");
-    json_decref(a);
-    json_decref(b);
+    static const char *const plain[][2] = {{"level", "error"}, {NULL}};
+    static const char *const empty[][2] = {{"msg", "empty extra"}, {NULL}};
+    log_assert_two_lines(log_capture_end(), 3, plain, empty); /* ts, level, msg */
 }
 END_TEST
 
@@ -123,14 +135,9 @@ START_TEST(log_level_filters)
     const char *out = log_capture_end();
     log_set_level(LOG_INFO);
     ck_assert_ptr_null(strstr(out, "not shown"));
-    json_t *w, *e;
-    log_two_lines(out, &w, &e);
-    ck_assert_str_eq(json_string_value(json_object_get(w, "msg")), "shown warn");
-    ck_assert_str_eq(json_string_value(json_object_get(w, "level")), "warn");
-    ck_assert_str_eq(json_string_value(json_object_get(e, "msg")), "shown 2");
-    ck_assert_str_eq(json_string_value(json_object_get(e, "level")), "error");
-    json_decref(w);
-    json_decref(e);
+    static const char *const warn[][2] = {{"msg", "shown warn"}, {"level", "warn"}, {NULL}};
+    static const char *const error[][2] = {{"msg", "shown 2"}, {"level", "error"}, {NULL}};
+    log_assert_two_lines(out, 0, warn, error);
 }
 END_TEST
 

@@ -231,16 +231,9 @@ END_TEST
 
 Suite *notify_suite(void)
 {
-    Suite *s = suite_create("notify");
-    TCase *tc = tcase_create("render");
-    tcase_add_test(tc, every_kind_renders);
-    tcase_add_test(tc, reminder_kinds_all_have_templates);
-    tcase_add_test(tc, the_facts_appear);
-    tcase_add_test(tc, missing_members_leave_their_paragraph_out);
-    tcase_add_test(tc, script_never_survives_in_html);
-    tcase_add_test(tc, subject_is_one_short_line);
-    tcase_add_test(tc, context_links_and_unsubscribe);
-    tcase_add_test(tc, unknown_kinds_are_refused);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("notify",
+                      UNIT_TCASE("render", every_kind_renders, reminder_kinds_all_have_templates,
+                                 the_facts_appear, missing_members_leave_their_paragraph_out,
+                                 script_never_survives_in_html, subject_is_one_short_line,
+                                 context_links_and_unsubscribe, unknown_kinds_are_refused));
 }

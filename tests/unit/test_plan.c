@@ -62,6 +62,14 @@ static size_t fx_reviewer(struct fx *f, size_t s)
     return r;
 }
 
+/* Adds per reviewers at each of schools 0 to nschools - 1, in school order. */
+static void fx_reviewers(struct fx *f, size_t nschools, size_t per)
+{
+    for (size_t s = 0; s < nschools; s++)
+        for (size_t k = 0; k < per; k++)
+            fx_reviewer(f, s);
+}
+
 static void fx_conflict(struct fx *f, size_t r, size_t s)
 {
     f->conf[r][f->rv[r].nconflicts++] = s;
@@ -221,6 +229,14 @@ static long check_rules(const struct plan_input *in, const struct plan_result *r
     return cost;
 }
 
+/* Solves f's input into res, asserting PLAN_OK and that every rule holds (check_rules). */
+static void fx_solve(struct fx *f, struct plan_result *res)
+{
+    char err[128];
+    ck_assert_int_eq(plan_solve(&f->in, res, err, sizeof err), PLAN_OK);
+    check_rules(&f->in, res);
+}
+
 /* The number of other schools with a reviewer who may sit at s in the window, per §1.3. */
 static size_t partner_schools(const struct plan_input *in, size_t s, struct caldate from,
                               struct caldate to)
@@ -330,9 +346,7 @@ START_TEST(plan_matches_brute_force_on_small_partnerships)
         int ts = ns == 5 && rng(3) == 0 ? 4 : 3;
         fx_random(&f, ns, nr, ts, 1 + (int)rng(5), round % 3 != 0);
         struct plan_result res;
-        char err[128];
-        ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-        check_rules(&f.in, &res);
+        fx_solve(&f, &res);
         check_partner_blocks(&f.in, &res);
         struct brute b = {.in = &f.in, .res = &res, .best = LONG_MAX};
         for (size_t r = 0; r < f.in.nreviewers; r++)
@@ -387,9 +401,7 @@ START_TEST(plan_random_partnerships_keep_every_rule)
         int vd = 1 + (int)rng(5);
         fx_random(&f, ns, nr, 3 + (int)rng(2), vd, 1);
         struct plan_result res;
-        char err[128];
-        ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-        check_rules(&f.in, &res);
+        fx_solve(&f, &res);
         check_partner_blocks(&f.in, &res);
         check_no_improving_swap(&f.in, &res);
         plan_result_cleanup(&res);
@@ -409,13 +421,9 @@ START_TEST(plan_spread_is_even_where_it_can_be)
         if (ns <= (size_t)ts)
             ns = (size_t)ts + 1;
         fx_init(&f, ns, ts, 1 + (int)rng(2));
-        for (size_t s = 0; s < ns; s++)
-            for (size_t k = 0; k < per; k++)
-                fx_reviewer(&f, s);
+        fx_reviewers(&f, ns, per);
         struct plan_result res;
-        char err[128];
-        ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-        check_rules(&f.in, &res);
+        fx_solve(&f, &res);
         ck_assert_uint_eq(res.nblocked, 0);
         int lo = INT_MAX, hi = 0;
         for (size_t r = 0; r < f.in.nreviewers; r++) {
@@ -442,13 +450,11 @@ START_TEST(plan_reasons_and_leads_in_words)
 {
     static struct fx f;
     fx_init(&f, 4, 3, 2);
-    for (size_t s = 0; s < 4; s++)
-        fx_reviewer(&f, s);
+    fx_reviewers(&f, 4, 1);
     f.acc[1][0].to = D("2028-03-31");
     struct plan_result res;
     char err[128];
-    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-    check_rules(&f.in, &res);
+    fx_solve(&f, &res);
     ck_assert_uint_eq(res.nproposals, 4);
     int found = 0, leads[4] = {0};
     for (size_t i = 0; i < res.nproposals; i++) {
@@ -484,13 +490,10 @@ START_TEST(plan_prior_visits_count_in_the_spread)
     struct plan_result res;
     char err[128];
     fx_init(&f, 6, 3, 2);
-    for (size_t s = 0; s < 6; s++)
-        for (int k = 0; k < 2; k++)
-            fx_reviewer(&f, s);
+    fx_reviewers(&f, 6, 2);
     /* 18 visits over 12 reviewers: 1 or 2 each without history. */
     f.rv[0].prior_visits = 2;
-    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-    check_rules(&f.in, &res);
+    fx_solve(&f, &res);
     ck_assert_int_eq(res.loads[0], 0);
     int lo = INT_MAX, hi = 0;
     for (size_t r = 0; r < f.in.nreviewers; r++) {
@@ -520,14 +523,11 @@ START_TEST(plan_blocks_every_school_it_cannot_staff)
 {
     static struct fx f;
     struct plan_result res;
-    char err[128];
 
     /* Three schools cannot make a team of three from other schools. */
     fx_init(&f, 3, 3, 2);
-    for (size_t s = 0; s < 3; s++)
-        fx_reviewer(&f, s);
-    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-    check_rules(&f.in, &res);
+    fx_reviewers(&f, 3, 1);
+    fx_solve(&f, &res);
     ck_assert_uint_eq(res.nproposals, 0);
     ck_assert_uint_eq(res.nblocked, 3);
     for (size_t s = 0; s < 3; s++)
@@ -536,12 +536,10 @@ START_TEST(plan_blocks_every_school_it_cannot_staff)
 
     /* Declared conflicts leave school 0 two partner schools; the others are still planned. */
     fx_init(&f, 6, 3, 2);
-    for (size_t s = 0; s < 6; s++)
-        fx_reviewer(&f, s);
+    fx_reviewers(&f, 6, 1);
     for (size_t r = 3; r < 6; r++)
         fx_conflict(&f, r, 0);
-    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-    check_rules(&f.in, &res);
+    fx_solve(&f, &res);
     ck_assert_uint_eq(res.nblocked, 1);
     ck_assert_str_eq(blocked_rule(&res, 0), "too_few_partner_schools");
     ck_assert(strstr(res.blocked[0].message, "at most 2 other partner schools") != NULL);
@@ -551,14 +549,12 @@ START_TEST(plan_blocks_every_school_it_cannot_staff)
     /* Unavailable all year (schools 3 and 4) and accreditation lapsed before the year (school 2):
      * schools 0, 1 and 2 have too few partners, 3 and 4 are planned. */
     fx_init(&f, 5, 3, 3);
-    for (size_t s = 0; s < 5; s++)
-        fx_reviewer(&f, s);
+    fx_reviewers(&f, 5, 1);
     fx_busy(&f, 3, D("2027-08-01"), D("2028-09-30"));
     fx_busy(&f, 4, D("2027-01-01"), D("2028-12-31"));
     fx_reviewer(&f, 2);
     f.acc[5][0].to = D("2027-08-31");
-    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-    check_rules(&f.in, &res);
+    fx_solve(&f, &res);
     check_partner_blocks(&f.in, &res);
     ck_assert_uint_eq(res.nblocked, 3);
     for (size_t s = 0; s < 3; s++)
@@ -568,11 +564,9 @@ START_TEST(plan_blocks_every_school_it_cannot_staff)
 
     /* Unavailable only in the autumn: the school is planned in a window that avoids it. */
     fx_init(&f, 4, 3, 2);
-    for (size_t s = 0; s < 4; s++)
-        fx_reviewer(&f, s);
+    fx_reviewers(&f, 4, 1);
     fx_busy(&f, 1, D("2027-09-01"), D("2028-01-31"));
-    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-    check_rules(&f.in, &res);
+    fx_solve(&f, &res);
     ck_assert_uint_eq(res.nblocked, 0);
     plan_result_cleanup(&res);
 }
@@ -585,16 +579,13 @@ START_TEST(plan_blocks_too_few_eligible_reviewers_when_windows_are_shared)
 {
     static struct fx f;
     struct plan_result res;
-    char err[128];
     size_t nw = plan_window_count(D("2027-09-01"), 5);
     ck_assert_uint_ge(nw, 51);
     ck_assert_uint_le(nw, 53);
     size_t ns = nw + 4;
     fx_init(&f, ns, 3, 5);
-    for (size_t s = 0; s < 3; s++)
-        fx_reviewer(&f, s);
-    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-    check_rules(&f.in, &res);
+    fx_reviewers(&f, 3, 1);
+    fx_solve(&f, &res);
     check_partner_blocks(&f.in, &res);
     size_t partner = 0, eligible = 0;
     for (size_t i = 0; i < res.nblocked; i++) {
@@ -614,10 +605,8 @@ START_TEST(plan_blocks_too_few_eligible_reviewers_when_windows_are_shared)
 
     /* With enough reviewers the schools sharing windows are all staffed, by disjoint teams. */
     fx_init(&f, ns, 4, 5);
-    for (size_t s = 0; s < ns; s++)
-        fx_reviewer(&f, s);
-    ck_assert_int_eq(plan_solve(&f.in, &res, err, sizeof err), PLAN_OK);
-    check_rules(&f.in, &res);
+    fx_reviewers(&f, ns, 1);
+    fx_solve(&f, &res);
     ck_assert_uint_eq(res.nblocked, 0);
     ck_assert_uint_eq(res.nproposals, ns);
     plan_result_cleanup(&res);

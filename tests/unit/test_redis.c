@@ -82,10 +82,7 @@ START_TEST(redis_url_refuses_bad_urls)
         "redis://h/1/2",
         "redis://h/ 1",
     };
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        struct redis_addr a;
-        ck_assert_msg(redis_parse_url(bad[i], &a) == -1, "accepted \"%s\"", bad[i]);
-    }
+    UNIT_ASSERT_REFUSED(redis_parse_url, struct redis_addr, bad);
 }
 END_TEST
 

@@ -95,45 +95,46 @@ START_TEST(req_query_check_passes)
 }
 END_TEST
 
+/* Parses query, asserts that req_check_query (paging or not) refuses it with one error for each
+ * {field, rule} of want and, unless total is 0, exactly total errors. */
+static void query_refused(const char *query, int paging, const char *const (*want)[2], size_t nwant,
+                          size_t total)
+{
+    struct req *r = req_new();
+    req_parse_query(r, query);
+    ck_assert_int_eq(req_check_query(r, req_test_filters, paging), -1);
+    json_t *doc;
+    const json_t *errors = req_test_errors(r, &doc);
+    ck_assert_msg(unit_errors_has(errors, want[0][0], want[0][1]), "%s", r->resp_body);
+    unit_assert_errors(errors, want + 1, nwant - 1);
+    if (total)
+        ck_assert_uint_eq(json_array_size(errors), total);
+    json_decref(doc);
+    req_free(r);
+}
+
 /* Every problem of the query is listed in one 422, each repeat once, and paging parameters are
  * unknown on a route that does not page. */
 START_TEST(req_query_check_refuses)
 {
-    struct req *r = req_new();
-    req_parse_query(r, "status=alive&flag=yes&limit=0&cursor=nope&colour=red&kind=a&kind=b&"
-                       "kind=c&status&x=%00");
-    ck_assert_int_eq(req_check_query(r, req_test_filters, 1), -1);
-    json_t *doc;
-    const json_t *errors = req_test_errors(r, &doc);
-    ck_assert_msg(unit_errors_has(errors, "status", "enum"), "%s", r->resp_body);
-    ck_assert(unit_errors_has(errors, "flag", "type"));
-    ck_assert(unit_errors_has(errors, "limit", "range"));
-    ck_assert(unit_errors_has(errors, "cursor", "format"));
-    ck_assert(unit_errors_has(errors, "colour", "unknown_parameter"));
-    ck_assert(unit_errors_has(errors, "kind", "repeated"));
-    ck_assert(unit_errors_has(errors, "status", "missing_value"));
-    ck_assert(unit_errors_has(errors, "x", "unknown_parameter"));
-    ck_assert_uint_eq(json_array_size(errors), 8);
-    json_decref(doc);
-    req_free(r);
-
-    r = req_new();
-    req_parse_query(r, "limit=10");
-    ck_assert_int_eq(req_check_query(r, req_test_filters, 0), -1);
-    errors = req_test_errors(r, &doc);
-    ck_assert(unit_errors_has(errors, "limit", "unknown_parameter"));
-    ck_assert_uint_eq(json_array_size(errors), 1);
-    json_decref(doc);
-    req_free(r);
-
+    static const char *const every[][2] = {
+        {"status", "enum"},
+        {"flag", "type"},
+        {"limit", "range"},
+        {"cursor", "format"},
+        {"colour", "unknown_parameter"},
+        {"kind", "repeated"},
+        {"status", "missing_value"},
+        {"x", "unknown_parameter"},
+    };
+    query_refused("status=alive&flag=yes&limit=0&cursor=nope&colour=red&kind=a&kind=b&"
+                  "kind=c&status&x=%00",
+                  1, every, 8, 8);
+    static const char *const paging[][2] = {{"limit", "unknown_parameter"}};
+    query_refused("limit=10", 0, paging, 1, 1);
     /* Not UTF-8. */
-    r = req_new();
-    req_parse_query(r, "kind=%ff%fe");
-    ck_assert_int_eq(req_check_query(r, req_test_filters, 0), -1);
-    errors = req_test_errors(r, &doc);
-    ck_assert(unit_errors_has(errors, "kind", "format"));
-    json_decref(doc);
-    req_free(r);
+    static const char *const utf8[][2] = {{"kind", "format"}};
+    query_refused("kind=%ff%fe", 0, utf8, 1, 0);
 }
 END_TEST
 

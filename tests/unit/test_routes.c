@@ -7,14 +7,14 @@
 #include "router.h"
 #include "unit.h"
 
-extern const struct db_stmt *const route_statements[];
+extern const struct db_stmt *const routes_statements[];
 
 /* Every statement is named and has SQL, no two share a name (PREPARE would refuse the second,
- * and a handler asking for the name would run the other one's SQL), and parameters are numbered
- * $1 to $n without a gap (PostgreSQL cannot type one the SQL never uses). */
+ * and a handler asking for the name would run the other one's SQL), and parameters are named
+ * ($name), never numbered, so that a call gives its values by name. */
 START_TEST(routes_statements_well_formed)
 {
-    ck_assert_uint_gt(unit_statements_check(route_statements), 100);
+    ck_assert_uint_gt(unit_statements_check(routes_statements), 100);
 }
 END_TEST
 

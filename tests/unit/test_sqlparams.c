@@ -95,12 +95,7 @@ END_TEST
 
 Suite *sqlparams_suite(void)
 {
-    Suite *s = suite_create("sqlparams");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, sqlparams_numbers_names_in_order_of_first_use);
-    tcase_add_test(tc, sqlparams_leaves_numbers_and_quoted_text_alone);
-    tcase_add_test(tc, sqlparams_rejects);
-    tcase_add_test(tc, sqlparams_bounds_hold);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("sqlparams", UNIT_TCASE("core", sqlparams_numbers_names_in_order_of_first_use,
+                                              sqlparams_leaves_numbers_and_quoted_text_alone,
+                                              sqlparams_rejects, sqlparams_bounds_hold));
 }

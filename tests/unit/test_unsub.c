@@ -149,13 +149,8 @@ END_TEST
 
 Suite *unsub_suite(void)
 {
-    Suite *s = suite_create("unsub");
-    TCase *tc = tcase_create("unsubscribe");
-    tcase_add_test(tc, unsub_token_round_trips_every_kind);
-    tcase_add_test(tc, unsub_kinds_cover_the_reminders);
-    tcase_add_test(tc, unsub_token_refuses_anything_else);
-    tcase_add_test(tc, unsub_key_parses_hex);
-    tcase_add_test(tc, unsub_pages);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("unsub",
+                      UNIT_TCASE("unsubscribe", unsub_token_round_trips_every_kind,
+                                 unsub_kinds_cover_the_reminders, unsub_token_refuses_anything_else,
+                                 unsub_key_parses_hex, unsub_pages));
 }

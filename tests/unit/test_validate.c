@@ -93,6 +93,13 @@ int unit_errors_has(const json_t *errors, const char *field, const char *rule)
     return 0;
 }
 
+void unit_assert_errors(const json_t *errors, const char *const (*want)[2], size_t nwant)
+{
+    for (size_t i = 0; i < nwant; i++)
+        ck_assert_msg(unit_errors_has(errors, want[i][0], want[i][1]), "no %s error for %s",
+                      want[i][1], want[i][0]);
+}
+
 START_TEST(validate_object_lists_every_problem)
 {
     json_t *e;
@@ -100,15 +107,10 @@ START_TEST(validate_object_lists_every_problem)
                        "\"on\":1,\"prefs\":{\"red\":true,\"blue\":false,\"green\":1},\"grade\":3}",
                        VALIDATE_CREATE, &e);
     ck_assert_int_eq(n, 9);
-    ck_assert(unit_errors_has(e, "/id", "read_only"));
-    ck_assert(unit_errors_has(e, "/name", "required"));
-    ck_assert(unit_errors_has(e, "/colour", "enum"));
-    ck_assert(unit_errors_has(e, "/when", "format"));
-    ck_assert(unit_errors_has(e, "/count", "range"));
-    ck_assert(unit_errors_has(e, "/on", "type"));
-    ck_assert(unit_errors_has(e, "/prefs/blue", "unknown_field"));
-    ck_assert(unit_errors_has(e, "/prefs/green", "type"));
-    ck_assert(unit_errors_has(e, "/grade", "unknown_field"));
+    UNIT_ASSERT_ERRORS(e, {"/id", "read_only"}, {"/name", "required"}, {"/colour", "enum"},
+                       {"/when", "format"}, {"/count", "range"}, {"/on", "type"},
+                       {"/prefs/blue", "unknown_field"}, {"/prefs/green", "type"},
+                       {"/grade", "unknown_field"});
     json_decref(e);
 }
 END_TEST
@@ -178,14 +180,11 @@ START_TEST(validate_uuid_lists)
                                  "\",7,\"nope\",\"0B7E6A52-3F0C-4A59-9D7E-1C2B3A4D5E6F\"]}",
                                  &e),
                      3);
-    ck_assert(unit_errors_has(e, "/ids/1", "format"));
-    ck_assert(unit_errors_has(e, "/ids/2", "format"));
-    ck_assert(unit_errors_has(e, "/ids/3", "duplicate"));
+    UNIT_ASSERT_ERRORS(e, {"/ids/1", "format"}, {"/ids/2", "format"}, {"/ids/3", "duplicate"});
     json_decref(e);
     ck_assert_int_eq(
         list_errors("{\"ids\":\"" U1 "\",\"few\":[\"" U1 "\",\"" U2 "\",\"" U1 "\"]}", &e), 2);
-    ck_assert(unit_errors_has(e, "/ids", "type"));
-    ck_assert(unit_errors_has(e, "/few", "max_items"));
+    UNIT_ASSERT_ERRORS(e, {"/ids", "type"}, {"/few", "max_items"});
     json_decref(e);
     ck_assert_int_eq(list_errors("{\"ids\":null,\"few\":null}", &e), 1);
     ck_assert(unit_errors_has(e, "/ids", "required"));

@@ -133,20 +133,29 @@ END_TEST
 
 START_TEST(webhook_private_sockaddr)
 {
-    struct sockaddr_in in4;
-    memset(&in4, 0, sizeof in4);
-    in4.sin_family = AF_INET;
-    inet_pton(AF_INET, "192.168.1.10", &in4.sin_addr);
-    ck_assert(webhook_sockaddr_private((struct sockaddr *)&in4));
-    inet_pton(AF_INET, "8.8.4.4", &in4.sin_addr);
-    ck_assert(!webhook_sockaddr_private((struct sockaddr *)&in4));
-    struct sockaddr_in6 in6;
-    memset(&in6, 0, sizeof in6);
-    in6.sin6_family = AF_INET6;
-    inet_pton(AF_INET6, "::ffff:192.168.1.10", &in6.sin6_addr);
-    ck_assert(webhook_sockaddr_private((struct sockaddr *)&in6));
-    inet_pton(AF_INET6, "2001:4860:4860::8844", &in6.sin6_addr);
-    ck_assert(!webhook_sockaddr_private((struct sockaddr *)&in6));
+    static const struct {
+        int family;
+        const char *ip;
+        int private;
+    } cases[] = {
+        {AF_INET, "192.168.1.10", 1},
+        {AF_INET, "8.8.4.4", 0},
+        {AF_INET6, "::ffff:192.168.1.10", 1},
+        {AF_INET6, "2001:4860:4860::8844", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+        memset(&in4, 0, sizeof in4);
+        memset(&in6, 0, sizeof in6);
+        in4.sin_family = AF_INET;
+        in6.sin6_family = AF_INET6;
+        void *addr = cases[i].family == AF_INET ? (void *)&in4.sin_addr : (void *)&in6.sin6_addr;
+        struct sockaddr *sa =
+            cases[i].family == AF_INET ? (struct sockaddr *)&in4 : (struct sockaddr *)&in6;
+        inet_pton(cases[i].family, cases[i].ip, addr);
+        ck_assert_msg(!webhook_sockaddr_private(sa) == !cases[i].private, "%s", cases[i].ip);
+    }
 }
 END_TEST
 
@@ -154,24 +163,29 @@ START_TEST(webhook_url_checks)
 {
     struct webhook_target t;
     char err[256];
-    ck_assert_int_eq(webhook_url_parse("https://Hooks.Example.org/spp?x=1", &t, err, sizeof err),
-                     WEBHOOK_OK);
-    ck_assert_int_eq(t.https, 1);
-    ck_assert_str_eq(t.host, "hooks.example.org");
-    ck_assert_int_eq(t.port, 443);
-    ck_assert_int_eq(t.literal, 0);
-    ck_assert_int_eq(webhook_url_parse("http://127.0.0.1:8080/in", &t, err, sizeof err),
-                     WEBHOOK_OK);
-    ck_assert_int_eq(t.https, 0);
-    ck_assert_str_eq(t.host, "127.0.0.1");
-    ck_assert_int_eq(t.port, 8080);
-    ck_assert_int_eq(t.literal, 4);
-    ck_assert_int_eq(webhook_url_parse("HTTP://[::1]:9000/", &t, err, sizeof err), WEBHOOK_OK);
-    ck_assert_str_eq(t.host, "::1");
-    ck_assert_int_eq(t.port, 9000);
-    ck_assert_int_eq(t.literal, 6);
-    ck_assert_int_eq(webhook_url_parse("http://example.org", &t, err, sizeof err), WEBHOOK_OK);
-    ck_assert_int_eq(t.port, 80);
+    /* What each accepted URL parses to; -1 and NULL: not looked at for that URL. */
+    static const struct {
+        const char *url;
+        int https;
+        const char *host;
+        int port, literal;
+    } good[] = {
+        {"https://Hooks.Example.org/spp?x=1", 1, "hooks.example.org", 443, 0},
+        {"http://127.0.0.1:8080/in", 0, "127.0.0.1", 8080, 4},
+        {"HTTP://[::1]:9000/", -1, "::1", 9000, 6},
+        {"http://example.org", -1, NULL, 80, -1},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        ck_assert_msg(webhook_url_parse(good[i].url, &t, err, sizeof err) == WEBHOOK_OK, "%s",
+                      good[i].url);
+        if (good[i].https >= 0)
+            ck_assert_int_eq(t.https, good[i].https);
+        if (good[i].host)
+            ck_assert_str_eq(t.host, good[i].host);
+        ck_assert_int_eq(t.port, good[i].port);
+        if (good[i].literal >= 0)
+            ck_assert_int_eq(t.literal, good[i].literal);
+    }
 
     static const char *const bad[] = {
         "ftp://example.org/",

@@ -4,17 +4,27 @@
 #include "unit.h"
 #include "wmetrics.h"
 
-START_TEST(wmetrics_render_counters)
+/* Renders the text and asserts that it holds each of lines as a whole line. */
+static void assert_rendered(const char *const *lines, size_t nlines)
 {
     struct buf b;
     buf_init(&b);
     wmetrics_render(&b);
-    /* Every outcome is listed from the start, at zero. */
-    unit_assert_line(b.data, "spp_worker_jobs_started_total 0");
-    unit_assert_line(b.data, "spp_worker_jobs_total{outcome=\"succeeded\"} 0");
-    unit_assert_line(b.data, "spp_worker_jobs_total{outcome=\"released\"} 0");
-    unit_assert_line(b.data, "spp_worker_job_run_seconds_bucket{le=\"+Inf\"} 0");
+    for (size_t i = 0; i < nlines; i++)
+        unit_assert_line(b.data, lines[i]);
     buf_cleanup(&b);
+}
+
+START_TEST(wmetrics_render_counters)
+{
+    static const char *const at_zero[] = {
+        /* Every outcome is listed from the start, at zero. */
+        "spp_worker_jobs_started_total 0",
+        "spp_worker_jobs_total{outcome=\"succeeded\"} 0",
+        "spp_worker_jobs_total{outcome=\"released\"} 0",
+        "spp_worker_job_run_seconds_bucket{le=\"+Inf\"} 0",
+    };
+    assert_rendered(at_zero, sizeof at_zero / sizeof *at_zero);
 
     wmetrics_started(500);       /* 0.5 ms */
     wmetrics_started(2000000);   /* 2 s */
@@ -30,41 +40,37 @@ START_TEST(wmetrics_render_counters)
     wmetrics_inflight(-1);
     wmetrics_set_queue(12, 4.25);
 
-    buf_init(&b);
-    wmetrics_render(&b);
-    unit_assert_line(b.data, "# TYPE spp_worker_jobs_started_total counter");
-    unit_assert_line(b.data, "spp_worker_jobs_started_total 4");
-    unit_assert_line(b.data, "spp_worker_jobs_total{outcome=\"succeeded\"} 2");
-    unit_assert_line(b.data, "spp_worker_jobs_total{outcome=\"retried\"} 1");
-    unit_assert_line(b.data, "spp_worker_jobs_total{outcome=\"dead\"} 1");
-    unit_assert_line(b.data, "spp_worker_jobs_total{outcome=\"fenced\"} 1");
-    unit_assert_line(b.data, "spp_worker_jobs_total{outcome=\"released\"} 1");
-    unit_assert_line(b.data, "spp_worker_jobs_in_flight 2");
-    unit_assert_line(b.data, "spp_jobs_queue_depth 12");
-    unit_assert_line(b.data, "spp_jobs_oldest_due_seconds 4.250");
-    /* Cumulative buckets: 0 and 0.5 ms within 1 ms, 2 s by 5 s, 400 s only in +Inf. */
-    unit_assert_line(b.data, "# TYPE spp_worker_job_wait_seconds histogram");
-    unit_assert_line(b.data, "spp_worker_job_wait_seconds_bucket{le=\"0.001\"} 2");
-    unit_assert_line(b.data, "spp_worker_job_wait_seconds_bucket{le=\"1\"} 2");
-    unit_assert_line(b.data, "spp_worker_job_wait_seconds_bucket{le=\"5\"} 3");
-    unit_assert_line(b.data, "spp_worker_job_wait_seconds_bucket{le=\"300\"} 3");
-    unit_assert_line(b.data, "spp_worker_job_wait_seconds_bucket{le=\"+Inf\"} 4");
-    unit_assert_line(b.data, "spp_worker_job_wait_seconds_sum 402.000500");
-    unit_assert_line(b.data, "spp_worker_job_wait_seconds_count 4");
-    unit_assert_line(b.data, "spp_worker_job_run_seconds_bucket{le=\"0.01\"} 4");
-    unit_assert_line(b.data, "spp_worker_job_run_seconds_bucket{le=\"0.05\"} 5");
-    unit_assert_line(b.data, "spp_worker_job_run_seconds_bucket{le=\"0.1\"} 6");
-    unit_assert_line(b.data, "spp_worker_job_run_seconds_sum 0.104000");
-    unit_assert_line(b.data, "spp_worker_job_run_seconds_count 6");
-    buf_cleanup(&b);
+    static const char *const counted[] = {
+        "# TYPE spp_worker_jobs_started_total counter",
+        "spp_worker_jobs_started_total 4",
+        "spp_worker_jobs_total{outcome=\"succeeded\"} 2",
+        "spp_worker_jobs_total{outcome=\"retried\"} 1",
+        "spp_worker_jobs_total{outcome=\"dead\"} 1",
+        "spp_worker_jobs_total{outcome=\"fenced\"} 1",
+        "spp_worker_jobs_total{outcome=\"released\"} 1",
+        "spp_worker_jobs_in_flight 2",
+        "spp_jobs_queue_depth 12",
+        "spp_jobs_oldest_due_seconds 4.250",
+        /* Cumulative buckets: 0 and 0.5 ms within 1 ms, 2 s by 5 s, 400 s only in +Inf. */
+        "# TYPE spp_worker_job_wait_seconds histogram",
+        "spp_worker_job_wait_seconds_bucket{le=\"0.001\"} 2",
+        "spp_worker_job_wait_seconds_bucket{le=\"1\"} 2",
+        "spp_worker_job_wait_seconds_bucket{le=\"5\"} 3",
+        "spp_worker_job_wait_seconds_bucket{le=\"300\"} 3",
+        "spp_worker_job_wait_seconds_bucket{le=\"+Inf\"} 4",
+        "spp_worker_job_wait_seconds_sum 402.000500",
+        "spp_worker_job_wait_seconds_count 4",
+        "spp_worker_job_run_seconds_bucket{le=\"0.01\"} 4",
+        "spp_worker_job_run_seconds_bucket{le=\"0.05\"} 5",
+        "spp_worker_job_run_seconds_bucket{le=\"0.1\"} 6",
+        "spp_worker_job_run_seconds_sum 0.104000",
+        "spp_worker_job_run_seconds_count 6",
+    };
+    assert_rendered(counted, sizeof counted / sizeof *counted);
 }
 END_TEST
 
 Suite *wmetrics_suite(void)
 {
-    Suite *s = suite_create("wmetrics");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, wmetrics_render_counters);
-    suite_add_tcase(s, tc);
-    return s;
+    return unit_suite("wmetrics", UNIT_TCASE("core", wmetrics_render_counters));
 }

@@ -10,7 +10,8 @@
 struct db_stmt;
 
 /* Checks a NULL-ended list of statement tables (statements.c): every statement named, with SQL,
- * no name twice, parameters $1 to $n without a gap. Returns how many there are. */
+ * no name twice, parameters by name ($name, well formed: sqlparams.h), none numbered. Returns how
+ * many there are. */
 size_t unit_statements_check(const struct db_stmt *const *sets);
 
 Suite *validate_suite(void);
@@ -61,8 +62,31 @@ Suite *kinds_suite(void);      /* services/worker/jobs/registry.c and the kinds'
 Suite *worker_suite(void);     /* services/worker/worker.c */
 Suite *fiber_suite(void);      /* services/api/fiber.c */
 
+/* A TCase name running tests in order (main.c), and a suite of that one TCase: the suites of one
+ * TCase are written UNIT_SUITE("html", UNIT_TCASE("html", test_a, test_b)); a fixture goes on
+ * the TCase before it is handed to unit_suite. */
+TCase *unit_tcase(const char *name, const TTest *const *tests, size_t ntests);
+Suite *unit_suite(const char *name, TCase *tc);
+#define UNIT_TCASE(name, ...)                                                                      \
+    unit_tcase((name), (const TTest *const[]){__VA_ARGS__},                                        \
+               sizeof((const TTest *const[]){__VA_ARGS__}) / sizeof(const TTest *))
+
 /* 1 when a problem's errors array holds one for field with rule (test_validate.c). */
 int unit_errors_has(const json_t *errors, const char *field, const char *rule);
+/* Asserts that the errors array holds one error for each {field, rule} of want (test_validate.c);
+ * UNIT_ASSERT_ERRORS(errors, {"/name", "required"}, {"/id", "read_only"}) lists them inline. */
+void unit_assert_errors(const json_t *errors, const char *const (*want)[2], size_t nwant);
+#define UNIT_ASSERT_ERRORS(errors, ...)                                                            \
+    unit_assert_errors((errors), (const char *const[][2]){__VA_ARGS__},                            \
+                       sizeof((const char *const[][2]){__VA_ARGS__}) / sizeof(const char *[2]))
+/* Asserts that parse(text, &out), out a T, answers -1 for every string of the array bad. */
+#define UNIT_ASSERT_REFUSED(parse, T, bad)                                                         \
+    do {                                                                                           \
+        for (size_t i_ = 0; i_ < sizeof(bad) / sizeof *(bad); i_++) {                              \
+            T out_;                                                                                \
+            ck_assert_msg(parse((bad)[i_], &out_) == -1, "accepted \"%s\"", (bad)[i_]);            \
+        }                                                                                          \
+    } while (0)
 /* Asserts that text holds line as a whole line (test_metrics.c; for the /metrics texts). */
 void unit_assert_line(const char *text, const char *line);
 /* html without its style="…" attributes (the markup the tests compare); the caller frees it. */

@@ -21,7 +21,7 @@
  * requests (each is all or nothing, and re-sending one is safe). */
 #define ACCR_IMPORT_MAX 10000
 
-const struct db_stmt accreditation_statements[] = {
+const struct db_stmt accreditations_statements[] = {
     /* The awards of every (person, role) pair of the aligned arrays $person_ids, $roles,
      * grouped by pair. */
     [ACCR_AWARDS] = {"accr_awards",
@@ -222,7 +222,7 @@ static const char *accr_array_finish(struct req *r, struct accr_array *a)
  * write. Returns 0 or -1 after answering. */
 static int accreditations_refresh_many(struct req *r, const char *people, const char *roles)
 {
-    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_AWARDS],
+    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_AWARDS],
                                 DB_ARGS({"person_ids", people}, {"roles", roles}));
     if (!res)
         return -1;
@@ -247,7 +247,7 @@ static int accreditations_refresh_many(struct req *r, const char *people, const 
              to++)
             ;
         accreditation_evaluate(awards + from, (size_t)(to - from),
-                               handlers_config()->accreditation_months);
+                               system_config()->accreditation_months);
     }
     struct accr_array ids, untils, counts;
     accr_array_init(&ids);
@@ -262,7 +262,7 @@ static int accreditations_refresh_many(struct req *r, const char *people, const 
     }
     const char *ids_text = accr_array_finish(r, &ids), *untils_text = accr_array_finish(r, &untils),
                *counts_text = accr_array_finish(r, &counts);
-    return req_db_args(r, &accreditation_statements[ACCR_SET],
+    return req_db_args(r, &accreditations_statements[ACCR_SET],
                        DB_ARGS({"ids", ids_text}, {"untils", untils_text}, {"counts", counts_text}))
                ? 0
                : -1;
@@ -285,13 +285,13 @@ static int accreditations_attendance(struct req *r, const struct db_stmt *stmt,
 {
     /* Changes to one person's awards take turns on the person's row (as recording does), so
      * that each refresh sees every award committed before it. */
-    if (!req_db_args(r, &accreditation_statements[ACCR_BOOKING_PERSON_LOCK],
+    if (!req_db_args(r, &accreditations_statements[ACCR_BOOKING_PERSON_LOCK],
                      DB_ARGS({"booking_id", booking_id})))
         return -1;
     /* Both take $booking_id; only the award (ACCR_ATTENDED) dates it, in $tz. */
-    const struct db_arg a[] = {{"booking_id", booking_id}, {"tz", handlers_config()->tz}};
+    const struct db_arg a[] = {{"booking_id", booking_id}, {"tz", system_config()->tz}};
     PGresult *res =
-        req_db_args(r, stmt, stmt == &accreditation_statements[ACCR_ATTENDED] ? 2 : 1, a);
+        req_db_args(r, stmt, stmt == &accreditations_statements[ACCR_ATTENDED] ? 2 : 1, a);
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
@@ -301,12 +301,12 @@ static int accreditations_attendance(struct req *r, const struct db_stmt *stmt,
 
 int accreditations_attended(struct req *r, const char *booking_id)
 {
-    return accreditations_attendance(r, &accreditation_statements[ACCR_ATTENDED], booking_id);
+    return accreditations_attendance(r, &accreditations_statements[ACCR_ATTENDED], booking_id);
 }
 
 int accreditations_unattended(struct req *r, const char *booking_id)
 {
-    return accreditations_attendance(r, &accreditation_statements[ACCR_UNATTENDED], booking_id);
+    return accreditations_attendance(r, &accreditations_statements[ACCR_UNATTENDED], booking_id);
 }
 
 /* ---- HTTP ---- */
@@ -324,8 +324,8 @@ static int accreditations_may_record(struct req *r)
 /* Today's date (YYYY-MM-DD, in the request's arena) in SPP_TZ, or NULL after answering. */
 static const char *accreditations_today(struct req *r)
 {
-    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_TODAY],
-                                DB_ARGS({"tz", handlers_config()->tz}));
+    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_TODAY],
+                                DB_ARGS({"tz", system_config()->tz}));
     return res ? db_value(res, 0, "today") : NULL;
 }
 
@@ -352,7 +352,7 @@ void accreditations_get(struct req *r)
     if (resource_person(r, NULL) != 0)
         return;
     PGresult *res = resource_row(
-        r, &accreditation_statements[ACCR_GET],
+        r, &accreditations_statements[ACCR_GET],
         DB_ARGS({"id", req_param(r, "accreditation_id")}, {"person_id", req_param(r, "id")}),
         "No such accreditation.");
     if (res)
@@ -374,20 +374,20 @@ void accreditations_create(struct req *r)
     if (resource_errors(r, errors) != 0)
         return;
     const char *person_id = req_param(r, "id");
-    if (!req_db_args(r, &accreditation_statements[ACCR_PERSON_LOCK], DB_ARGS({"id", person_id})))
+    if (!req_db_args(r, &accreditations_statements[ACCR_PERSON_LOCK], DB_ARGS({"id", person_id})))
         return;
     struct db_arg a[4] = {{"person_id", person_id}};
     int nfields = resource_args(r, accreditation_fields, r->json, a + 1, sizeof a / sizeof *a - 1);
     if (nfields < 0)
         return;
-    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_RECORD], 1 + nfields, a);
+    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_RECORD], 1 + nfields, a);
     if (!res)
         return;
     const char *id = db_value(res, 0, "id");
     if (accreditations_refresh(r, person_id, json_string_value(json_object_get(r->json, "role"))) !=
         0)
         return;
-    res = req_db_args(r, &accreditation_statements[ACCR_GET],
+    res = req_db_args(r, &accreditations_statements[ACCR_GET],
                       DB_ARGS({"id", id}, {"person_id", person_id}));
     if (!res)
         return;
@@ -486,7 +486,7 @@ static int accreditations_resolve(struct req *r, const json_t *items, const char
     const char *ids_text = accr_array_finish(r, &ids), *emails_text = accr_array_finish(r, &emails);
     if (!any)
         return 0;
-    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_IMPORT_PEOPLE],
+    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_IMPORT_PEOPLE],
                                 DB_ARGS({"person_ids", ids_text}, {"emails", emails_text}));
     if (!res)
         return -1;
@@ -583,7 +583,7 @@ void accreditations_import(struct req *r)
                *roles_text = accr_array_finish(r, &roles),
                *dates_text = accr_array_finish(r, &dates),
                *notes_text = accr_array_finish(r, &notes);
-    PGresult *res = req_db_args(r, &accreditation_statements[ACCR_IMPORT],
+    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_IMPORT],
                                 DB_ARGS({"person_ids", people_text}, {"roles", roles_text},
                                         {"awarded_ons", dates_text}, {"notes", notes_text}));
     if (!res)

@@ -13,7 +13,7 @@ enum { ACTION_GET, ACTION_LOCK, ACTION_INSERT, ACTION_UPDATE, ACTION_DELETE, ACT
     "SELECT action_json(a)::text AS json, a.version FROM actions a WHERE a.id = $id "              \
     "AND a.review_id = $review_id"
 
-const struct db_stmt action_statements[] = {
+const struct db_stmt actions_statements[] = {
     [ACTION_GET] = {"action_get", ACTION_ROW},
     [ACTION_LOCK] = {"action_lock", ACTION_ROW " FOR UPDATE OF a"},
     [ACTION_INSERT] = {"action_insert",
@@ -87,11 +87,11 @@ static const struct subcollection actions = {
     .item_param = "item_id",
     .fields = action_fields,
     .list = &action_items,
-    .get = &action_statements[ACTION_GET],
-    .lock = &action_statements[ACTION_LOCK],
-    .insert = &action_statements[ACTION_INSERT],
-    .update = &action_statements[ACTION_UPDATE],
-    .remove = &action_statements[ACTION_DELETE],
+    .get = &actions_statements[ACTION_GET],
+    .lock = &actions_statements[ACTION_LOCK],
+    .insert = &actions_statements[ACTION_INSERT],
+    .update = &actions_statements[ACTION_UPDATE],
+    .remove = &actions_statements[ACTION_DELETE],
     .check = action_check,
 };
 

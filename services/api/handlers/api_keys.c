@@ -8,7 +8,7 @@
 #include "resource.h"
 #include "token.h"
 
-const struct db_stmt api_key_statements[] = {
+const struct db_stmt api_keys_statements[] = {
     [API_KEY_GET] = {"api_key_get",
                      "SELECT api_key_json(k)::text AS json FROM api_keys k WHERE k.id = $id"},
     /* Of $hub_id, $partnership_id, $school_id and $person_id, the one the role binds to is set
@@ -131,7 +131,7 @@ void api_keys_create(struct req *r)
     static const char *const columns[] = {"hub_id", "partnership_id", "school_id", "person_id"};
     const char *bound = role == ROLE_ADMIN ? "" : columns[role - ROLE_HUB];
     PGresult *res =
-        req_db_args(r, &api_key_statements[API_KEY_INSERT],
+        req_db_args(r, &api_keys_statements[API_KEY_INSERT],
                     DB_ARGS({"name", json_string_value(json_object_get(r->json, "name"))},
                             {"role", scope_role_names[role]},
                             {"hub_id", api_key_bound(bound, "hub_id", scope_id)},
@@ -151,7 +151,7 @@ void api_keys_get(struct req *r)
 {
     if (api_key_admin_only(r) != 0)
         return;
-    PGresult *res = resource_row(r, &api_key_statements[API_KEY_GET],
+    PGresult *res = resource_row(r, &api_keys_statements[API_KEY_GET],
                                  DB_ARGS({"id", req_param(r, "id")}), "No such API key.");
     if (res)
         req_reply_text(r, 200, db_value(res, 0, "json"));
@@ -162,7 +162,7 @@ void api_keys_delete(struct req *r)
     if (api_key_admin_only(r) != 0)
         return;
     PGresult *res =
-        req_db_args(r, &api_key_statements[API_KEY_REVOKE], DB_ARGS({"id", req_param(r, "id")}));
+        req_db_args(r, &api_keys_statements[API_KEY_REVOKE], DB_ARGS({"id", req_param(r, "id")}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {

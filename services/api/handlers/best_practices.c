@@ -19,7 +19,7 @@ enum { BP_GET, BP_LOCK, BP_MEMBER_SCHOOL, BP_INSERT, BP_UPDATE, BP_DELETE, BP_ST
     "SELECT best_practice_json(b)::text AS json, b.version FROM best_practices b "                 \
     "WHERE b.id = $id AND b.review_id = $review_id"
 
-const struct db_stmt best_practice_statements[] = {
+const struct db_stmt best_practices_statements[] = {
     [BP_GET] = {"bp_get", BEST_PRACTICE_ROW},
     [BP_LOCK] = {"bp_lock", BEST_PRACTICE_ROW " FOR UPDATE OF b"},
     /* Whether the school is a member of the partnership. */
@@ -66,11 +66,11 @@ static const struct subcollection best_practices = {
     .item_param = "item_id",
     .fields = best_practice_fields,
     .list = &bp_items,
-    .get = &best_practice_statements[BP_GET],
-    .lock = &best_practice_statements[BP_LOCK],
-    .insert = &best_practice_statements[BP_INSERT],
-    .update = &best_practice_statements[BP_UPDATE],
-    .remove = &best_practice_statements[BP_DELETE],
+    .get = &best_practices_statements[BP_GET],
+    .lock = &best_practices_statements[BP_LOCK],
+    .insert = &best_practices_statements[BP_INSERT],
+    .update = &best_practices_statements[BP_UPDATE],
+    .remove = &best_practices_statements[BP_DELETE],
 };
 
 void best_practices_list(struct req *r)
@@ -110,7 +110,7 @@ int best_practices_readable(struct req *r, const char *partnership_id)
     if (seen != 0 || r->principal.role != ROLE_SCHOOL)
         return seen;
     PGresult *res = req_db_args(
-        r, &best_practice_statements[BP_MEMBER_SCHOOL],
+        r, &best_practices_statements[BP_MEMBER_SCHOOL],
         DB_ARGS({"school_id", r->principal.scope_id}, {"partnership_id", partnership_id}));
     if (!res)
         return -1;

@@ -178,7 +178,7 @@ void bookings_update(struct req *r)
      * (a hub's person on another hub's course). */
     const char *session_id = db_value(first, 0, "session_id");
     PGresult *session =
-        req_db_args(r, &training_statements[TRAINING_LOCK], DB_ARGS({"id", session_id}));
+        req_db_args(r, &training_sessions_statements[TRAINING_LOCK], DB_ARGS({"id", session_id}));
     if (!session)
         return;
     PGresult *cur = req_db_args(r, &bookings_statements[BOOKING_LOCK], DB_ARGS({"id", id}));

@@ -185,7 +185,7 @@ void calendar_feed_create(struct req *r)
         return;
     }
     /* SPP_PUBLIC_URL with or without its trailing slash. */
-    const char *base = handlers_config()->public_url;
+    const char *base = system_config()->public_url;
     size_t n = strlen(base);
     while (n > 0 && base[n - 1] == '/')
         n--;

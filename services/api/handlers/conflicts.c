@@ -16,7 +16,7 @@ enum {
     CONFLICT_STATEMENTS
 };
 
-const struct db_stmt conflict_statements[] = {
+const struct db_stmt conflicts_statements[] = {
     /* Existence only: a conflict may name a school outside the caller's scope (a former
      * employer in another partnership), so visibility is not asked. */
     [CONFLICT_SCHOOL_EXISTS] = {"conflict_school_exists",
@@ -47,7 +47,7 @@ static const struct vfield conflict_fields[] = {
  * by conflicts_person_school_key: 409. */
 static int conflict_check(struct req *r, struct subcollection_write *w)
 {
-    PGresult *res = req_db_args(r, &conflict_statements[CONFLICT_SCHOOL_EXISTS],
+    PGresult *res = req_db_args(r, &conflicts_statements[CONFLICT_SCHOOL_EXISTS],
                                 DB_ARGS({"school_id", *subcollection_param(w, "school_id")}));
     if (!res)
         return -1;
@@ -72,9 +72,9 @@ static const struct subcollection conflicts = {
     .item_param = "conflict_id",
     .fields = conflict_fields,
     .list = &conflict_items,
-    .get = &conflict_statements[CONFLICT_GET],
-    .insert = &conflict_statements[CONFLICT_INSERT],
-    .remove = &conflict_statements[CONFLICT_DELETE],
+    .get = &conflicts_statements[CONFLICT_GET],
+    .insert = &conflicts_statements[CONFLICT_INSERT],
+    .remove = &conflicts_statements[CONFLICT_DELETE],
     .check = conflict_check,
 };
 

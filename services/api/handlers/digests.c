@@ -198,7 +198,7 @@ void digests_get(struct req *r)
     json_t *digest = json_loads(db_value(res, 0, "json"), 0, NULL);
     struct mail_message m;
     /* Links into the service; no unsubscribe link: this copy is nobody's own mail. */
-    struct mail_context ctx = {handlers_config()->public_url, NULL, NULL};
+    struct mail_context ctx = {system_config()->public_url, NULL, NULL};
     int rc = digest_render(digest, &ctx, &m);
     json_decref(digest);
     if (rc != 0) {

@@ -24,7 +24,7 @@ enum {
     "SELECT finding_json(f)::text AS json, f.version FROM findings f WHERE f.id = $id "            \
     "AND f.review_id = $review_id"
 
-const struct db_stmt finding_statements[] = {
+const struct db_stmt findings_statements[] = {
     [FINDING_GET] = {"finding_get", FINDING_ROW},
     [FINDING_LOCK] = {"finding_lock", FINDING_ROW " FOR UPDATE OF f"},
     /* The positions (from 0) of the ids in $evidence_ids that are not evidence of the review. */
@@ -89,7 +89,7 @@ static int finding_check(struct req *r, struct subcollection_write *w)
     *ids = finding_uuid_array(r, json_object_get(w->item, "evidence_ids"));
     if (!*ids || !subcollection_changes(r, w, "evidence_ids"))
         return 0;
-    PGresult *res = req_db_args(r, &finding_statements[FINDING_BAD_EVIDENCE],
+    PGresult *res = req_db_args(r, &findings_statements[FINDING_BAD_EVIDENCE],
                                 DB_ARGS({"review_id", w->parent_id}, {"evidence_ids", *ids}));
     if (!res)
         return -1;
@@ -116,11 +116,11 @@ static const struct subcollection findings = {
     .item_param = "item_id",
     .fields = finding_fields,
     .list = &finding_items,
-    .get = &finding_statements[FINDING_GET],
-    .lock = &finding_statements[FINDING_LOCK],
-    .insert = &finding_statements[FINDING_INSERT],
-    .update = &finding_statements[FINDING_UPDATE],
-    .remove = &finding_statements[FINDING_DELETE],
+    .get = &findings_statements[FINDING_GET],
+    .lock = &findings_statements[FINDING_LOCK],
+    .insert = &findings_statements[FINDING_INSERT],
+    .update = &findings_statements[FINDING_UPDATE],
+    .remove = &findings_statements[FINDING_DELETE],
     .check = finding_check,
 };
 

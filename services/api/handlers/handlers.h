@@ -9,10 +9,10 @@
 struct config;
 
 /* Start-up work of the handlers (loading openapi.yaml); 0 or -1 after logging. */
-int handlers_init(const struct config *cfg);
-void handlers_cleanup(void);
+int system_init(const struct config *cfg);
+void system_cleanup(void);
 /* The configuration the service started with (borrowed, read-only). */
-const struct config *handlers_config(void);
+const struct config *system_config(void);
 
 /* system.c */
 void system_healthz(struct req *r);
@@ -21,7 +21,7 @@ void system_metrics(struct req *r);
 void system_openapi(struct req *r);
 
 /* schools.c */
-extern const struct db_stmt school_statements[];
+extern const struct db_stmt schools_statements[];
 void schools_list(struct req *r);
 void schools_create(struct req *r);
 void schools_get(struct req *r);
@@ -30,7 +30,7 @@ void schools_delete(struct req *r);
 
 /* api_keys.c */
 enum { API_KEY_GET, API_KEY_INSERT, API_KEY_REVOKE };
-extern const struct db_stmt api_key_statements[];
+extern const struct db_stmt api_keys_statements[];
 void api_keys_list(struct req *r);
 void api_keys_create(struct req *r);
 void api_keys_get(struct req *r);
@@ -52,7 +52,7 @@ enum {
     ACCR_IMPORT_PEOPLE,
     ACCR_IMPORT
 };
-extern const struct db_stmt accreditation_statements[];
+extern const struct db_stmt accreditations_statements[];
 /* Stores the accreditation rule's outcome on every award of person_id in role. Returns 0 or
  * -1 after answering. */
 int accreditations_refresh(struct req *r, const char *person_id, const char *role);
@@ -73,7 +73,7 @@ enum {
     REVIEW_EVENT_INSERT,
     REVIEW_PUBLISH_PRACTICES
 };
-extern const struct db_stmt review_statements[];
+extern const struct db_stmt reviews_statements[];
 void reviews_list(struct req *r);
 void reviews_create(struct req *r);
 void reviews_get(struct req *r);
@@ -134,7 +134,7 @@ void accreditations_import(struct req *r);
 
 /* training_sessions.c */
 enum { TRAINING_GET, TRAINING_LOCK, TRAINING_INSERT, TRAINING_UPDATE, TRAINING_DELETE };
-extern const struct db_stmt training_statements[];
+extern const struct db_stmt training_sessions_statements[];
 void training_sessions_list(struct req *r);
 void training_sessions_create(struct req *r);
 void training_sessions_get(struct req *r);
@@ -182,7 +182,7 @@ void job_routes_get(struct req *r);
 void job_routes_retry(struct req *r);
 
 /* hubs.c */
-extern const struct db_stmt hub_statements[];
+extern const struct db_stmt hubs_statements[];
 void hubs_list(struct req *r);
 void hubs_create(struct req *r);
 void hubs_get(struct req *r);
@@ -204,7 +204,7 @@ enum {
     PARTNERSHIP_STATEMENTS
 };
 
-extern const struct db_stmt partnership_statements[];
+extern const struct db_stmt partnerships_statements[];
 void partnerships_list(struct req *r);
 void partnerships_create(struct req *r);
 void partnerships_get(struct req *r);
@@ -222,7 +222,7 @@ enum {
     PERSON_LEADS_ELSEWHERE,
     PERSON_DELETE
 };
-extern const struct db_stmt person_statements[];
+extern const struct db_stmt people_statements[];
 void people_list(struct req *r);
 void people_create(struct req *r);
 void people_get(struct req *r);
@@ -263,7 +263,7 @@ void privacy_export(struct req *r);
 void privacy_erase(struct req *r);
 
 /* conflicts.c */
-extern const struct db_stmt conflict_statements[];
+extern const struct db_stmt conflicts_statements[];
 void conflicts_list(struct req *r);
 void conflicts_create(struct req *r);
 void conflicts_get(struct req *r);
@@ -290,19 +290,19 @@ void evidence_create(struct req *r);
 void evidence_get(struct req *r);
 void evidence_update(struct req *r);
 void evidence_delete(struct req *r);
-extern const struct db_stmt finding_statements[];
+extern const struct db_stmt findings_statements[];
 void findings_list(struct req *r);
 void findings_create(struct req *r);
 void findings_get(struct req *r);
 void findings_update(struct req *r);
 void findings_delete(struct req *r);
-extern const struct db_stmt action_statements[];
+extern const struct db_stmt actions_statements[];
 void actions_list(struct req *r);
 void actions_create(struct req *r);
 void actions_get(struct req *r);
 void actions_update(struct req *r);
 void actions_delete(struct req *r);
-extern const struct db_stmt best_practice_statements[];
+extern const struct db_stmt best_practices_statements[];
 void best_practices_list(struct req *r);
 void best_practices_create(struct req *r);
 void best_practices_get(struct req *r);
@@ -328,7 +328,7 @@ void digests_get(struct req *r);
 
 /* review_plans.c: annual review plans (DESIGN §1.3). */
 enum { RPLAN_GET, RPLAN_INSERT, RPLAN_LOCK, RPLAN_REVIEW, RPLAN_MEMBER, RPLAN_ACCEPTED };
-extern const struct db_stmt review_plan_statements[];
+extern const struct db_stmt review_plans_statements[];
 void review_plans_list(struct req *r);
 void review_plans_create(struct req *r);
 void review_plans_get(struct req *r);
@@ -350,7 +350,7 @@ void webhooks_get(struct req *r);
 void webhooks_delete(struct req *r);
 
 /* notifications.c: GET /v1/notifications, newest first, by the caller's scope. */
-extern const struct db_stmt notification_statements[];
+extern const struct db_stmt notifications_statements[];
 void notifications_list(struct req *r);
 
 /* admin.c: POST /v1/admin/reminder-scan (admin keys only; 202 with the job). */

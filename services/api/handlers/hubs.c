@@ -10,7 +10,7 @@ enum { HUB_GET, HUB_LOCK, HUB_INSERT, HUB_UPDATE, HUB_DELETE, HUB_STATEMENTS };
     "SELECT hub_json(h)::text AS json, h.version, h.id AS hub_id, NULL::uuid AS partnership_id, "  \
     "NULL::uuid AS school_id, NULL::uuid AS person_id FROM hubs h WHERE h.id = $id"
 
-const struct db_stmt hub_statements[] = {
+const struct db_stmt hubs_statements[] = {
     [HUB_GET] = {"hub_get", HUB_ROW},
     [HUB_LOCK] = {"hub_lock", HUB_ROW " FOR UPDATE"},
     [HUB_INSERT] =
@@ -80,11 +80,11 @@ static const struct resource_desc hub_resource = {
     .kind = SCOPE_HUB,
     .fields = hub_fields,
     .list = &hub_list,
-    .get = &hub_statements[HUB_GET],
-    .lock = &hub_statements[HUB_LOCK],
-    .insert = &hub_statements[HUB_INSERT],
-    .update = &hub_statements[HUB_UPDATE],
-    .remove = &hub_statements[HUB_DELETE],
+    .get = &hubs_statements[HUB_GET],
+    .lock = &hubs_statements[HUB_LOCK],
+    .insert = &hubs_statements[HUB_INSERT],
+    .update = &hubs_statements[HUB_UPDATE],
+    .remove = &hubs_statements[HUB_DELETE],
 };
 
 void hubs_list(struct req *r)
@@ -121,7 +121,7 @@ void hubs_summary(struct req *r)
 {
     if (!plain_load(r, &hub_resource, 0, SCOPE_READ))
         return;
-    PGresult *res = req_db_args(r, &partnership_statements[PARTNERSHIP_HUB_SUMMARY],
+    PGresult *res = req_db_args(r, &partnerships_statements[PARTNERSHIP_HUB_SUMMARY],
                                 DB_ARGS({"hub_id", req_param(r, "id")}));
     if (res)
         req_reply_text(r, 200, db_value(res, 0, "json"));

@@ -33,7 +33,8 @@ const struct db_stmt job_routes_statements[] = {
         {"job_oldest_due",
          "SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(run_at)), 0) AS seconds "
          "FROM jobs "
-         "WHERE status IN ('queued', 'failed') AND run_at <= clock_timestamp()"},
+         "WHERE finished_at IS NULL AND status IN ('queued', 'failed') "
+         "AND run_at <= clock_timestamp()"},
     /* A webhook event ($type, $data) fanned out by the worker to the subscriptions. */
     [JOB_ROUTES_ANNOUNCE] = {"job_announce", "SELECT spp_announce($type, $data::jsonb) AS job_id"},
     {NULL, NULL},
@@ -112,7 +113,7 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
     if (!strcmp(kind, "champion.assign") && review && validate_uuid(review)) {
         /* No person key drives a review, so its involvement is not asked for. */
         PGresult *row =
-            req_db_args(r, &review_statements[REVIEW_GET], DB_ARGS({"id", review}, {"me", NULL}));
+            req_db_args(r, &reviews_statements[REVIEW_GET], DB_ARGS({"id", review}, {"me", NULL}));
         if (!row)
             return -1;
         if (PQntuples(row) == 0)

@@ -239,7 +239,7 @@ static const char *list_value(struct req *r, struct list_ctx *c, int special, co
     case LIST_KEY:
         return r->principal.key_id[0] ? r->principal.key_id : NULL;
     case LIST_TZ:
-        return handlers_config()->tz;
+        return system_config()->tz;
     case LIST_MICROS:
         return c->pg.cursor_micros;
     case LIST_AFTER:

@@ -7,7 +7,7 @@
 #include "list.h"
 
 /* The list is a list_desc (list.h); nothing else here runs SQL. */
-const struct db_stmt notification_statements[] = {
+const struct db_stmt notifications_statements[] = {
     {NULL, NULL},
 };
 

@@ -70,7 +70,7 @@
     "LEFT JOIN ex ON ex.pid = p.id LEFT JOIN od ON od.pid = p.id) "
 
 /* A partnership's phase_started_on is a day in its own time zone, not the server's. */
-const struct db_stmt partnership_statements[] = {
+const struct db_stmt partnerships_statements[] = {
     /* The partnership at a glance, today in its time zone (DESIGN §2 /summary). */
     [PARTNERSHIP_SUMMARY_ONE] = {"partnership_summary",
                                  PARTNERSHIP_SUMMARY("id = $id") "SELECT f.j::text AS json FROM f"},
@@ -208,11 +208,11 @@ static const struct resource_desc partnership_resource = {
     .kind = SCOPE_PARTNERSHIP,
     .fields = partnership_fields,
     .list = &partnership_list,
-    .get = &partnership_statements[PARTNERSHIP_GET],
-    .lock = &partnership_statements[PARTNERSHIP_LOCK],
-    .insert = &partnership_statements[PARTNERSHIP_INSERT],
-    .update = &partnership_statements[PARTNERSHIP_UPDATE],
-    .remove = &partnership_statements[PARTNERSHIP_DELETE],
+    .get = &partnerships_statements[PARTNERSHIP_GET],
+    .lock = &partnerships_statements[PARTNERSHIP_LOCK],
+    .insert = &partnerships_statements[PARTNERSHIP_INSERT],
+    .update = &partnerships_statements[PARTNERSHIP_UPDATE],
+    .remove = &partnerships_statements[PARTNERSHIP_DELETE],
     .role_gate = 1,
     .parent_field = "hub_id",
     .parent_kind = SCOPE_HUB,
@@ -259,7 +259,7 @@ void partnerships_phase(struct req *r)
                                  from, to));
         return;
     }
-    PGresult *res = req_db_commit_args(r, &partnership_statements[PARTNERSHIP_PHASE],
+    PGresult *res = req_db_commit_args(r, &partnerships_statements[PARTNERSHIP_PHASE],
                                        DB_ARGS({"id", req_param(r, "id")}, {"phase", to}));
     if (res)
         plain_reply(r, res);
@@ -278,7 +278,7 @@ void partnerships_summary(struct req *r)
 {
     if (!plain_load(r, &partnership_resource, 0, SCOPE_READ))
         return;
-    PGresult *res = req_db_args(r, &partnership_statements[PARTNERSHIP_SUMMARY_ONE],
+    PGresult *res = req_db_args(r, &partnerships_statements[PARTNERSHIP_SUMMARY_ONE],
                                 DB_ARGS({"id", req_param(r, "id")}));
     if (res)
         req_reply_text(r, 200, db_value(res, 0, "json"));

@@ -22,7 +22,7 @@
  * CTE calls spp_audit once over the ids the statement returned (none: nothing recorded), with
  * the actor, route and request id of resource_audit_args ($actor, $route, $request_id). No
  * extra round trip, one row per request. */
-const struct db_stmt person_statements[] = {
+const struct db_stmt people_statements[] = {
     [PERSON_LOCK] = {"person_lock", PERSON_ROW " FOR UPDATE OF pe"},
     /* GET of one person: the caller's scope (PEOPLE_SEEN_SQL, handlers.h) is applied here
      * rather than after the read, so that only a read that answers is audited;
@@ -197,7 +197,7 @@ PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt)
 
 void people_get(struct req *r)
 {
-    PGresult *res = people_read_audited(r, &person_statements[PERSON_READ]);
+    PGresult *res = people_read_audited(r, &people_statements[PERSON_READ]);
     if (res)
         resource_reply(r, 200, res, 0);
 }
@@ -217,7 +217,7 @@ static int person_before_write(struct req *r, const PGresult *cur, json_t *obj)
     if (!cur || !resource_changes(db_value(cur, 0, "json"), r->json, "school_id"))
         return 0;
     PGresult *res =
-        req_db_args(r, &person_statements[PERSON_LEADS_ELSEWHERE],
+        req_db_args(r, &people_statements[PERSON_LEADS_ELSEWHERE],
                     DB_ARGS({"id", req_param(r, "id")},
                             {"school_id", json_string_value(json_object_get(obj, "school_id"))}));
     if (!res)
@@ -238,10 +238,10 @@ static const struct resource_desc person_resource = {
     .kind = SCOPE_PERSON,
     .fields = person_fields,
     .list = &person_list,
-    .lock = &person_statements[PERSON_LOCK],
-    .insert = &person_statements[PERSON_INSERT],
-    .update = &person_statements[PERSON_UPDATE],
-    .remove = &person_statements[PERSON_DELETE],
+    .lock = &people_statements[PERSON_LOCK],
+    .insert = &people_statements[PERSON_INSERT],
+    .update = &people_statements[PERSON_UPDATE],
+    .remove = &people_statements[PERSON_DELETE],
     .role_gate = 1,
     .parent_field = "school_id",
     .parent_kind = SCOPE_SCHOOL,

@@ -96,6 +96,22 @@ static int plain_check_member(struct req *r, const struct resource_desc *d, cons
     return 0;
 }
 
+/* The write of a create (cur NULL: the insert) or an update (cur the locked record: the update
+ * of the path's {id}) from obj, which it takes (json_decref): before_write, then the statement
+ * with COMMIT in its round trip. Returns its result, or NULL after answering. */
+static PGresult *plain_write(struct req *r, const struct resource_desc *d, const PGresult *cur,
+                             json_t *obj)
+{
+    const struct db_arg *a = NULL;
+    int n = -1;
+    if (!d->before_write || d->before_write(r, cur, obj) == 0)
+        n = plain_args(r, d, cur ? req_param(r, "id") : NULL, obj, &a);
+    json_decref(obj); /* the values are copies in the arena */
+    if (n < 0)
+        return NULL;
+    return req_db_commit_args(r, cur ? d->update : d->insert, n, a);
+}
+
 void plain_create(struct req *r, const struct resource_desc *d)
 {
     if (d->role_gate && resource_role_may(r, d->kind, SCOPE_CREATE) != 0)
@@ -117,15 +133,7 @@ void plain_create(struct req *r, const struct resource_desc *d)
     if (req_allow(r, d->kind, SCOPE_CREATE, &o) != 0)
         return;
     /* A copy carries what before_write adds, leaving the body as the client sent it. */
-    json_t *body = json_copy(r->json);
-    const struct db_arg *a = NULL;
-    int n = -1;
-    if (!d->before_write || d->before_write(r, NULL, body) == 0)
-        n = plain_args(r, d, NULL, body, &a);
-    json_decref(body); /* the values are copies in the arena */
-    if (n < 0)
-        return;
-    PGresult *res = req_db_commit_args(r, d->insert, n, a);
+    PGresult *res = plain_write(r, d, NULL, json_copy(r->json));
     if (res)
         resource_created(r, res);
 }
@@ -177,15 +185,11 @@ void plain_update(struct req *r, const struct resource_desc *d)
     if (req_check_body(r, d->fields, VALIDATE_PATCH) != 0)
         return;
     json_t *merged = resource_merge(db_value(cur, 0, "json"), r->json);
-    const struct db_arg *a = NULL;
-    int n = -1;
-    if (plain_check_patch(r, d, cur, merged) == 0 &&
-        (!d->before_write || d->before_write(r, cur, merged) == 0))
-        n = plain_args(r, d, req_param(r, "id"), merged, &a);
-    json_decref(merged); /* the values are copies in the arena */
-    if (n < 0)
+    if (plain_check_patch(r, d, cur, merged) != 0) {
+        json_decref(merged);
         return;
-    PGresult *res = req_db_commit_args(r, d->update, n, a);
+    }
+    PGresult *res = plain_write(r, d, cur, merged);
     if (res)
         plain_reply(r, res);
 }

@@ -100,7 +100,7 @@ void privacy_export(struct req *r)
 static int privacy_cancel_booking(struct req *r, const char *booking_id, const char *session_id,
                                   enum booking_status from)
 {
-    if (!req_db_args(r, &training_statements[TRAINING_LOCK], DB_ARGS({"id", session_id})))
+    if (!req_db_args(r, &training_sessions_statements[TRAINING_LOCK], DB_ARGS({"id", session_id})))
         return -1;
     return waitlist_move(r, booking_id, session_id, from, BOOKING_CANCELLED, 0) ? 0 : -1;
 }
@@ -111,7 +111,7 @@ static int privacy_cancel_booking(struct req *r, const char *booking_id, const c
 void privacy_erase(struct req *r)
 {
     const char *id = req_param(r, "id");
-    PGresult *cur = resource_load(r, &person_statements[PERSON_LOCK], SCOPE_PERSON, SCOPE_DELETE);
+    PGresult *cur = resource_load(r, &people_statements[PERSON_LOCK], SCOPE_PERSON, SCOPE_DELETE);
     if (!cur || req_check_body(r, privacy_erase_fields, VALIDATE_CREATE) != 0)
         return;
     if (db_value(cur, 0, "erased")[0] == 't') {

@@ -42,7 +42,7 @@ static void review_facts_failed(struct req *r)
 
 int review_facts_review(struct req *r, const char *review_id, struct elig_review *out)
 {
-    int rc = facts_review(r->hc->db, &r->arena, review_id, handlers_config()->tz, out);
+    int rc = facts_review(r->hc->db, &r->arena, review_id, system_config()->tz, out);
     if (rc == 0)
         return 0;
     if (rc > 0)

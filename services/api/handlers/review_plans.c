@@ -20,7 +20,7 @@
 #include "list.h"
 #include "resource.h"
 
-const struct db_stmt review_plan_statements[] = {
+const struct db_stmt review_plans_statements[] = {
     [RPLAN_GET] = {"rplan_get",
                    "SELECT review_plan_json(p)::text AS json, p.partnership_id FROM review_plans p "
                    "WHERE p.id = $id"},
@@ -89,7 +89,7 @@ void review_plans_create(struct req *r)
     const char *visit_days = arena_printf(&r->arena, "%d", vd ? (int)json_integer_value(vd) : 2);
     const char *by = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
     PGresult *ins = req_db_args(
-        r, &review_plan_statements[RPLAN_INSERT],
+        r, &review_plans_statements[RPLAN_INSERT],
         DB_ARGS({"partnership_id", id},
                 {"year_starts_on", json_string_value(json_object_get(r->json, "year_starts_on"))},
                 {"team_size", team_size}, {"visit_days", visit_days}, {"requested_by", by}));
@@ -122,7 +122,7 @@ void review_plans_create(struct req *r)
 void review_plans_get(struct req *r)
 {
     PGresult *res =
-        req_db_args(r, &review_plan_statements[RPLAN_GET], DB_ARGS({"id", req_param(r, "id")}));
+        req_db_args(r, &review_plans_statements[RPLAN_GET], DB_ARGS({"id", req_param(r, "id")}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -156,7 +156,7 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
     const char *school = json_string_value(json_object_get(proposal, "school_id"));
     const char *from = json_string_value(json_object_get(proposal, "visit_starts_on"));
     const char *to = json_string_value(json_object_get(proposal, "visit_ends_on"));
-    PGresult *res = req_db_args(r, &review_plan_statements[RPLAN_REVIEW],
+    PGresult *res = req_db_args(r, &review_plans_statements[RPLAN_REVIEW],
                                 DB_ARGS({"school_id", school}, {"review_starts_on", from},
                                         {"review_ends_on", to}, {"partnership_id", partnership}));
     if (!res)
@@ -187,7 +187,7 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
                                 person);
         if (n > 0)
             continue;
-        if (!req_db_args(r, &review_plan_statements[RPLAN_MEMBER],
+        if (!req_db_args(r, &review_plans_statements[RPLAN_MEMBER],
                          DB_ARGS({"review_id", review_id}, {"person_id", person}, {"role", role})))
             return -1;
     }
@@ -201,7 +201,7 @@ void review_plans_accept(struct req *r)
         return;
     }
     const char *id = req_param(r, "id");
-    PGresult *plan = req_db_args(r, &review_plan_statements[RPLAN_LOCK], DB_ARGS({"id", id}));
+    PGresult *plan = req_db_args(r, &review_plans_statements[RPLAN_LOCK], DB_ARGS({"id", id}));
     if (!plan)
         return;
     if (PQntuples(plan) == 0) {
@@ -244,7 +244,7 @@ void review_plans_accept(struct req *r)
     if (errors)
         json_decref(errors);
     if (!failed && r->status < 400) {
-        PGresult *res = req_db_args(r, &review_plan_statements[RPLAN_ACCEPTED],
+        PGresult *res = req_db_args(r, &review_plans_statements[RPLAN_ACCEPTED],
                                     DB_ARGS({"id", id}, {"review_ids", ids.data}));
         if (res)
             req_reply_text(r, 200, db_value(res, 0, "json"));

@@ -12,7 +12,7 @@ enum { SCHOOL_GET, SCHOOL_LOCK, SCHOOL_INSERT, SCHOOL_UPDATE, SCHOOL_DELETE, SCH
     "s.id AS school_id, NULL::uuid AS person_id "                                                  \
     "FROM schools s LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE s.id = $id"
 
-const struct db_stmt school_statements[] = {
+const struct db_stmt schools_statements[] = {
     [SCHOOL_GET] = {"school_get", SCHOOL_ROW},
     [SCHOOL_LOCK] = {"school_lock", SCHOOL_ROW " FOR UPDATE OF s"},
     [SCHOOL_INSERT] =
@@ -109,11 +109,11 @@ static const struct resource_desc school_resource = {
     .kind = SCOPE_SCHOOL,
     .fields = school_fields,
     .list = &school_list,
-    .get = &school_statements[SCHOOL_GET],
-    .lock = &school_statements[SCHOOL_LOCK],
-    .insert = &school_statements[SCHOOL_INSERT],
-    .update = &school_statements[SCHOOL_UPDATE],
-    .remove = &school_statements[SCHOOL_DELETE],
+    .get = &schools_statements[SCHOOL_GET],
+    .lock = &schools_statements[SCHOOL_LOCK],
+    .insert = &schools_statements[SCHOOL_INSERT],
+    .update = &schools_statements[SCHOOL_UPDATE],
+    .remove = &schools_statements[SCHOOL_DELETE],
     .role_gate = 1,
     .parent_field = "partnership_id",
     .parent_kind = SCOPE_PARTNERSHIP,

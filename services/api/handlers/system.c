@@ -12,18 +12,18 @@
 #include "redis.h"
 #include "xalloc.h"
 
-static const struct config *system_config;
+static const struct config *system_cfg;
 static char *system_openapi_text;
 static size_t system_openapi_len;
 
-const struct config *handlers_config(void)
+const struct config *system_config(void)
 {
-    return system_config;
+    return system_cfg;
 }
 
-int handlers_init(const struct config *cfg)
+int system_init(const struct config *cfg)
 {
-    system_config = cfg;
+    system_cfg = cfg;
     FILE *f = fopen(cfg->openapi_file, "rb");
     if (!f) {
         log_error("SPP_OPENAPI_FILE: cannot open %s", cfg->openapi_file);
@@ -40,7 +40,7 @@ int handlers_init(const struct config *cfg)
     return 0;
 }
 
-void handlers_cleanup(void)
+void system_cleanup(void)
 {
     free(system_openapi_text);
     system_openapi_text = NULL;

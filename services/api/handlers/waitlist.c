@@ -44,7 +44,7 @@ const struct db_stmt waitlist_statements[] = {
 int waitlist_announce(struct req *r, const char *booking_id)
 {
     PGresult *res = req_db_args(r, &waitlist_statements[WAITLIST_NOTIFY],
-                                DB_ARGS({"id", booking_id}, {"tz", handlers_config()->tz}));
+                                DB_ARGS({"id", booking_id}, {"tz", system_config()->tz}));
     if (!res)
         return -1;
     if (!db_is_null(res, 0, "job"))

@@ -164,7 +164,7 @@ static int webhooks_check_target(const char *url, json_t *errors)
         validate_add(errors, "/url", "format", "%s", err);
         return 1;
     }
-    switch (webhook_target_check(&t, handlers_config()->webhook_allow_private, err, sizeof err)) {
+    switch (webhook_target_check(&t, system_config()->webhook_allow_private, err, sizeof err)) {
     case WEBHOOK_OK:
         return 0;
     case WEBHOOK_ERR_PRIVATE:
@@ -269,8 +269,8 @@ void webhooks_create(struct req *r)
         return;
     /* A request that could never succeed is told so first; a good one waits for the key. */
     unsigned char key[SECRETBOX_KEY_LEN];
-    if (secretbox_key_parse(handlers_config()->webhook_key, key) != 0) {
-        if (handlers_config()->webhook_key)
+    if (secretbox_key_parse(system_config()->webhook_key, key) != 0) {
+        if (system_config()->webhook_key)
             log_error("SPP_WEBHOOK_KEY is not 64 hexadecimal characters: webhooks are off");
         req_problem(r, 503, "unavailable", "Webhooks are not enabled on this server.");
         return;
