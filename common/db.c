@@ -433,14 +433,12 @@ static PGresult *db_misuse(const struct db_shape *sh, const char *why, const cha
     return PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
 }
 
+/* Runs sh's statement with its values params in the order of its names. */
 static PGresult *db_run(struct db *db, struct db_shape *sh, int n, const char *const *params,
                         int commit, int *committed)
 {
-    *committed = 0;
     if (!db->conn)
         return NULL;
-    if (sh->nnames < 0)
-        return db_misuse(sh, "malformed parameter names or quoting", NULL);
     int begin = db->begin_pending;
     db->begin_pending = 0;
     int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
@@ -454,8 +452,8 @@ static PGresult *db_run(struct db *db, struct db_shape *sh, int n, const char *c
 
 /* db_run with the values of args put in the order of the statement's names: every name of the
  * statement has exactly one value, and every value a name. */
-static PGresult *db_run_args(struct db *db, const struct db_stmt *stmt, int n,
-                             const struct db_arg *args, int commit, int *committed)
+static PGresult *db_call(struct db *db, const struct db_stmt *stmt, int n,
+                         const struct db_arg *args, int commit, int *committed)
 {
     struct db_shape *sh = db_shape(db, stmt);
     *committed = 0;
@@ -482,28 +480,16 @@ static PGresult *db_run_args(struct db *db, const struct db_stmt *stmt, int n,
     return res;
 }
 
-PGresult *db_exec(struct db *db, const struct db_stmt *stmt, int n, const char *const *params)
+PGresult *db_exec(struct db *db, const struct db_stmt *stmt, int n, const struct db_arg *args)
 {
     int committed;
-    return db_run(db, db_shape(db, stmt), n, params, 0, &committed);
+    return db_call(db, stmt, n, args, 0, &committed);
 }
 
 PGresult *db_exec_commit(struct db *db, const struct db_stmt *stmt, int n,
-                         const char *const *params, int *committed)
+                         const struct db_arg *args, int *committed)
 {
-    return db_run(db, db_shape(db, stmt), n, params, 1, committed);
-}
-
-PGresult *db_exec_args(struct db *db, const struct db_stmt *stmt, int n, const struct db_arg *args)
-{
-    int committed;
-    return db_run_args(db, stmt, n, args, 0, &committed);
-}
-
-PGresult *db_exec_commit_args(struct db *db, const struct db_stmt *stmt, int n,
-                              const struct db_arg *args, int *committed)
-{
-    return db_run_args(db, stmt, n, args, 1, committed);
+    return db_call(db, stmt, n, args, 1, committed);
 }
 
 PGresult *db_exec_sql(struct db *db, const char *sql)

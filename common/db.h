@@ -75,23 +75,19 @@ int db_ensure(struct db *db, char *err, size_t errlen);
 int db_prepare_all(struct db *db, char *err, size_t errlen);
 /* 1 when this connection has prepared stmt. */
 int db_is_prepared(const struct db *db, const struct db_stmt *stmt);
-/* Runs a statement with text parameters (NULL = SQL NULL), preparing it first, in the same
- * round trip, when this connection has not. Returns the result, which the caller clears, or
- * NULL when there is no connection. A result whose status is an error is returned as it is
- * (BEGIN's or the Parse's when that failed); a broken connection is noticed and rebuilt on
- * the next db_ensure. */
-PGresult *db_exec(struct db *db, const struct db_stmt *stmt, int n, const char *const *params);
+/* Runs a statement with its n values args, by name (DB_ARGS; a NULL value is SQL NULL),
+ * preparing it first, in the same round trip, when this connection has not. Returns the
+ * result, which the caller clears, or NULL when there is no connection. A result whose status
+ * is an error is returned as it is (BEGIN's or the Parse's when that failed, or one made without
+ * a round trip when the values do not match the statement's names); a broken connection is
+ * noticed and rebuilt on the next db_ensure. */
+PGresult *db_exec(struct db *db, const struct db_stmt *stmt, int n, const struct db_arg *args);
 /* Like db_exec, and sends COMMIT in the same round trip: for a transaction's last statement.
  * Returns the statement's result; *committed is 1 when the transaction committed, 0 when the
  * statement failed (the transaction is then still open, aborted: db_end(db, 0) ends it) or
  * COMMIT failed (the transaction is over, rolled back, as when db_end fails). */
 PGresult *db_exec_commit(struct db *db, const struct db_stmt *stmt, int n,
-                         const char *const *params, int *committed);
-/* db_exec and db_exec_commit for a statement that names its parameters: args holds n values
- * by name (DB_ARGS). */
-PGresult *db_exec_args(struct db *db, const struct db_stmt *stmt, int n, const struct db_arg *args);
-PGresult *db_exec_commit_args(struct db *db, const struct db_stmt *stmt, int n,
-                              const struct db_arg *args, int *committed);
+                         const struct db_arg *args, int *committed);
 /* Runs plain SQL without parameters (transaction control, migrations). Same contract. */
 PGresult *db_exec_sql(struct db *db, const char *sql);
 /* Starts a transaction without a round trip of its own: BEGIN is sent with the next

@@ -95,7 +95,7 @@ static int facts_load(struct db *db, struct arena *a, const struct db_stmt *stmt
                       const struct db_arg *args, const char *id, json_t **out,
                       struct facts_names names)
 {
-    PGresult *res = db_exec_args(db, stmt, n, args);
+    PGresult *res = db_exec(db, stmt, n, args);
     int rc = -1;
     if (!db_ok(res))
         log_error("%s failed: %s", stmt->name, res ? PQresultErrorMessage(res) : "no connection");

@@ -118,11 +118,11 @@ int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_
     /* The job holding a pending key may start (and give the key up) between the insert that
      * met it and the look-up: then the insert is tried again, and succeeds. */
     for (int attempt = 0; attempt < 3; attempt++) {
-        PGresult *res = db_exec_args(
-            db, &jobs_statements[JOBS_INSERT],
-            DB_ARGS({"kind", j->kind}, {"payload", j->payload}, {"dedupe_key", j->dedupe_key},
-                    {"delay_s", delay}, {"max_attempts", max}, {"requested_by", j->requested_by},
-                    {"pending_key", pending_key}));
+        PGresult *res = db_exec(db, &jobs_statements[JOBS_INSERT],
+                                DB_ARGS({"kind", j->kind}, {"payload", j->payload},
+                                        {"dedupe_key", j->dedupe_key}, {"delay_s", delay},
+                                        {"max_attempts", max}, {"requested_by", j->requested_by},
+                                        {"pending_key", pending_key}));
         if (!db_ok(res))
             return jobs_enqueue_failed(res, j->kind, err, errlen);
         if (!db_is_null(res, 0, "id")) {
@@ -133,8 +133,8 @@ int jobs_enqueue_once(struct db *db, struct jobs_outbox *out, const struct jobs_
             return 0;
         }
         PQclear(res);
-        res = db_exec_args(db, &jobs_statements[JOBS_BY_KEY],
-                           DB_ARGS({"dedupe_key", j->dedupe_key}, {"pending_key", pending_key}));
+        res = db_exec(db, &jobs_statements[JOBS_BY_KEY],
+                      DB_ARGS({"dedupe_key", j->dedupe_key}, {"pending_key", pending_key}));
         if (!db_ok(res))
             return jobs_enqueue_failed(res, j->kind, err, errlen);
         int found = PQntuples(res) == 1;
@@ -232,7 +232,7 @@ int jobs_publish_to(struct redis *r, struct db *db, const char *stream, const ch
     if (!ok) {
         log_warn("publishing job %s failed (%s); the sweeper will publish it", id,
                  rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "Redis unreachable");
-        PGresult *res = db_exec_args(db, &jobs_statements[JOBS_UNPUBLISH], DB_ARGS({"id", id}));
+        PGresult *res = db_exec(db, &jobs_statements[JOBS_UNPUBLISH], DB_ARGS({"id", id}));
         if (res)
             PQclear(res);
     }

@@ -102,7 +102,7 @@ int auth_check(struct req *r)
         return 0;
     }
 
-    PGresult *res = req_db_args(r, &auth_statements[AUTH_KEY], DB_ARGS({"token_hash", hash}));
+    PGresult *res = req_db(r, &auth_statements[AUTH_KEY], DB_ARGS({"token_hash", hash}));
     if (!res)
         return -1;
     struct auth_slot fresh;

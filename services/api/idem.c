@@ -66,8 +66,7 @@ int idem_begin(struct req *r)
     const char *owner = idem_owner(r);
     /* Both statements take the record's owner and key. */
     const struct db_arg record[] = {{"owner", owner}, {"key", key}};
-    PGresult *res =
-        req_db_args(r, &idem_statements[IDEM_LOCK], sizeof record / sizeof *record, record);
+    PGresult *res = req_db(r, &idem_statements[IDEM_LOCK], sizeof record / sizeof *record, record);
     if (!res)
         return -1;
     if (strcmp(db_value(res, 0, "locked"), "t") != 0) {
@@ -76,7 +75,7 @@ int idem_begin(struct req *r)
                     "A request with this Idempotency-Key is still being processed.");
         return -1;
     }
-    res = req_db_args(r, &idem_statements[IDEM_GET], sizeof record / sizeof *record, record);
+    res = req_db(r, &idem_statements[IDEM_GET], sizeof record / sizeof *record, record);
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
@@ -130,11 +129,11 @@ void idem_store(struct req *r)
     char hash[TOKEN_HASH_HEX], status[8];
     idem_request_hash(r->route->pattern, r->path, r->body, r->body_len, hash);
     snprintf(status, sizeof status, "%d", r->status);
-    PGresult *res = db_exec_args(r->hc->db, &idem_statements[IDEM_PUT],
-                                 DB_ARGS({"owner", idem_owner(r)}, {"key", r->idempotency_key},
-                                         {"request_hash", hash}, {"status", status},
-                                         {"location", idem_header(r, "Location")},
-                                         {"etag", idem_header(r, "ETag")}, {"body", body}));
+    PGresult *res = db_exec(r->hc->db, &idem_statements[IDEM_PUT],
+                            DB_ARGS({"owner", idem_owner(r)}, {"key", r->idempotency_key},
+                                    {"request_hash", hash}, {"status", status},
+                                    {"location", idem_header(r, "Location")},
+                                    {"etag", idem_header(r, "ETag")}, {"body", body}));
     if (res)
         PQclear(res);
     free(body);

@@ -151,7 +151,7 @@ static int metrics_jobs_count(struct db *db, struct buf *out)
     char err[512];
     if (db_ensure(db, err, sizeof err) != 0)
         return -1;
-    PGresult *res = db_exec_args(db, &job_routes_statements[JOB_ROUTES_COUNTS], DB_NO_ARGS);
+    PGresult *res = db_exec(db, &job_routes_statements[JOB_ROUTES_COUNTS], DB_NO_ARGS);
     int ok = db_ok(res);
     if (ok) {
         buf_puts(out, "# HELP spp_jobs Jobs in the ledger by status.\n# TYPE spp_jobs gauge\n");
@@ -162,7 +162,7 @@ static int metrics_jobs_count(struct db *db, struct buf *out)
     }
     if (res)
         PQclear(res);
-    res = ok ? db_exec_args(db, &job_routes_statements[JOB_ROUTES_OLDEST_DUE], DB_NO_ARGS) : NULL;
+    res = ok ? db_exec(db, &job_routes_statements[JOB_ROUTES_OLDEST_DUE], DB_NO_ARGS) : NULL;
     ok = ok && db_ok(res);
     if (ok)
         buf_printf(out,

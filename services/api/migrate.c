@@ -96,7 +96,7 @@ int migrate_run(struct db *db, const char *dir)
         memcpy(version, names[i], 4);
         version[4] = '\0';
         PGresult *res =
-            db_exec_args(db, &migrate_statements[MIGRATE_APPLIED], DB_ARGS({"version", version}));
+            db_exec(db, &migrate_statements[MIGRATE_APPLIED], DB_ARGS({"version", version}));
         int done_already = db_ok(res) && PQntuples(res) == 1;
         int failed = !db_ok(res);
         if (res)
@@ -117,8 +117,8 @@ int migrate_run(struct db *db, const char *dir)
         int ok = migrate_exec(db, "BEGIN", "begin") == 0 && migrate_exec(db, sql, names[i]) == 0;
         free(sql);
         if (ok) {
-            res = db_exec_args(db, &migrate_statements[MIGRATE_RECORD],
-                               DB_ARGS({"version", version}, {"name", names[i]}));
+            res = db_exec(db, &migrate_statements[MIGRATE_RECORD],
+                          DB_ARGS({"version", version}, {"name", names[i]}));
             ok = db_ok(res);
             if (res)
                 PQclear(res);

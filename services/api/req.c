@@ -374,93 +374,44 @@ static PGresult *req_db_kept(struct req *r, const struct db_stmt *stmt, PGresult
     return res;
 }
 
-/* One statement of the request, its values by position (params) or by name (args, when
- * named). */
-struct req_call {
-    const struct db_stmt *stmt;
-    int n;
-    const char *const *params;
-    const struct db_arg *args;
-    int named;
-};
-
-static PGresult *req_call_raw(struct req *r, const struct req_call *c)
+PGresult *req_db_raw(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args)
 {
     if (r->tx_end != REQ_TX_OPEN) {
-        log_error("statement %s after the transaction was committed", c->stmt->name);
+        log_error("statement %s after the transaction was committed", stmt->name);
         req_problem(r, 500, "internal", "Something went wrong on our side.");
         return NULL;
     }
-    struct db *db = r->hc->db;
-    return req_db_kept(r, c->stmt,
-                       c->named ? db_exec_args(db, c->stmt, c->n, c->args)
-                                : db_exec(db, c->stmt, c->n, c->params));
+    return req_db_kept(r, stmt, db_exec(r->hc->db, stmt, n, args));
 }
 
-static PGresult *req_call(struct req *r, const struct req_call *c)
+PGresult *req_db(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args)
 {
-    PGresult *res = req_call_raw(r, c);
+    PGresult *res = req_db_raw(r, stmt, n, args);
     if (!res)
         return NULL;
     if (db_ok(res))
         return res;
-    req_db_answer(r, c->stmt, res);
+    req_db_answer(r, stmt, res);
     return NULL;
 }
 
-static PGresult *req_call_commit(struct req *r, const struct req_call *c)
+PGresult *req_db_commit(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args)
 {
     if (!r->in_tx || r->tx_keep_open)
-        return req_call(r, c);
+        return req_db(r, stmt, n, args);
     if (r->tx_end != REQ_TX_OPEN)
-        return req_call_raw(r, c); /* answers the misuse */
+        return req_db_raw(r, stmt, n, args); /* answers the misuse */
     int committed = 0;
-    struct db *db = r->hc->db;
-    PGresult *res =
-        req_db_kept(r, c->stmt,
-                    c->named ? db_exec_commit_args(db, c->stmt, c->n, c->args, &committed)
-                             : db_exec_commit(db, c->stmt, c->n, c->params, &committed));
+    PGresult *res = req_db_kept(r, stmt, db_exec_commit(r->hc->db, stmt, n, args, &committed));
     if (!res)
         return NULL;
     if (!db_ok(res)) {
         /* The transaction is still open and aborted: the dispatcher rolls it back. */
-        req_db_answer(r, c->stmt, res);
+        req_db_answer(r, stmt, res);
         return NULL;
     }
     r->tx_end = committed ? REQ_TX_COMMITTED : REQ_TX_COMMIT_FAILED;
     return res;
-}
-
-PGresult *req_db_raw(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
-{
-    return req_call_raw(r, &(struct req_call){stmt, n, params, NULL, 0});
-}
-
-PGresult *req_db(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
-{
-    return req_call(r, &(struct req_call){stmt, n, params, NULL, 0});
-}
-
-PGresult *req_db_commit(struct req *r, const struct db_stmt *stmt, int n, const char *const *params)
-{
-    return req_call_commit(r, &(struct req_call){stmt, n, params, NULL, 0});
-}
-
-PGresult *req_db_raw_args(struct req *r, const struct db_stmt *stmt, int n,
-                          const struct db_arg *args)
-{
-    return req_call_raw(r, &(struct req_call){stmt, n, NULL, args, 1});
-}
-
-PGresult *req_db_args(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args)
-{
-    return req_call(r, &(struct req_call){stmt, n, NULL, args, 1});
-}
-
-PGresult *req_db_commit_args(struct req *r, const struct db_stmt *stmt, int n,
-                             const struct db_arg *args)
-{
-    return req_call_commit(r, &(struct req_call){stmt, n, NULL, args, 1});
 }
 
 void req_db_answer(struct req *r, const struct db_stmt *stmt, const PGresult *res)
@@ -519,8 +470,8 @@ void req_publish_after_commit(struct req *r, const char *job_id)
 
 int req_announce(struct req *r, const char *type, const char *data_json)
 {
-    PGresult *res = req_db_args(r, &job_routes_statements[JOB_ROUTES_ANNOUNCE],
-                                DB_ARGS({"type", type}, {"data", data_json}));
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_ANNOUNCE],
+                           DB_ARGS({"type", type}, {"data", data_json}));
     if (!res)
         return -1;
     if (!db_is_null(res, 0, "job_id"))
@@ -530,7 +481,7 @@ int req_announce(struct req *r, const char *type, const char *data_json)
 
 void req_reply_accepted(struct req *r, const char *job_id)
 {
-    PGresult *res = req_db_args(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job_id}));
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job_id}));
     if (!res)
         return;
     req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));

@@ -160,23 +160,16 @@ const struct validate_ctx *req_validate_ctx(void);
  * request) or NULL after answering: 503 when PostgreSQL is unreachable, 409 conflict for a unique
  * violation or a delete that others still refer to, 422 for a known CHECK
  * (validate_check_constraint), 500 otherwise (logged without parameters). */
-PGresult *req_db(struct req *r, const struct db_stmt *stmt, int n, const char *const *params);
+PGresult *req_db(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args);
 /* Like req_db for a write's last statement: COMMIT goes in the same round trip (unless an
  * idempotency record is still to be written, then the dispatcher commits as usual). A COMMIT
  * that fails is answered by the dispatcher, as when its own COMMIT fails. No statement may
  * follow it. */
 PGresult *req_db_commit(struct req *r, const struct db_stmt *stmt, int n,
-                        const char *const *params);
+                        const struct db_arg *args);
 /* Like req_db but returns failed results too, for handlers that map an SQLSTATE themselves;
  * NULL only when PostgreSQL is unreachable (already answered 503). */
-PGresult *req_db_raw(struct req *r, const struct db_stmt *stmt, int n, const char *const *params);
-/* req_db, req_db_commit and req_db_raw for a statement that names its parameters: n values by
- * name in args (DB_ARGS, db.h). */
-PGresult *req_db_args(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args);
-PGresult *req_db_commit_args(struct req *r, const struct db_stmt *stmt, int n,
-                             const struct db_arg *args);
-PGresult *req_db_raw_args(struct req *r, const struct db_stmt *stmt, int n,
-                          const struct db_arg *args);
+PGresult *req_db_raw(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args);
 /* Answers a failed result the way req_db does (409; 422 naming the field and rule of a CHECK
  * that validate_check_constraint knows; 500); for handlers that looked at the SQLSTATE first. */
 void req_db_answer(struct req *r, const struct db_stmt *stmt, const PGresult *res);

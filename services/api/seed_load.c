@@ -165,8 +165,8 @@ static int seed_exec(PGconn *conn, const char *what, const char *sql)
 /* Inserts the past digests (SEED_DIGESTS); 0 on success, else -1 with the message logged. */
 static int seed_digests(struct db *db, const char *seed, const char *today, const char *days)
 {
-    PGresult *res = db_exec_args(db, &seed_statements[SEED_DIGESTS_INSERT],
-                                 DB_ARGS({"seed", seed}, {"today", today}, {"days", days}));
+    PGresult *res = db_exec(db, &seed_statements[SEED_DIGESTS_INSERT],
+                            DB_ARGS({"seed", seed}, {"today", today}, {"days", days}));
     int ok = db_ok(res);
     if (!ok)
         log_error("seed: digests: %s", res ? PQresultErrorMessage(res) : "no connection");
@@ -293,7 +293,7 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
     PGconn *conn = db_conn(db);
     char day[16];
     if (!today) {
-        PGresult *res = db_exec_args(db, &seed_statements[SEED_TODAY], DB_ARGS({"tz", cfg->tz}));
+        PGresult *res = db_exec(db, &seed_statements[SEED_TODAY], DB_ARGS({"tz", cfg->tz}));
         if (PQresultStatus(res) != PGRES_TUPLES_OK ||
             caldate_parse(db_value(res, 0, "today"), &o.today)) {
             log_error("seed: cannot read today's date: %s", PQresultErrorMessage(res));
@@ -324,7 +324,7 @@ int seed_load_main(const struct config *cfg, int argc, char **argv)
     }
     char hub[37];
     seed_id_of(m, SEED_HUBS, 0, hub);
-    PGresult *res = db_exec_args(db, &seed_statements[SEED_HUB_THERE], DB_ARGS({"id", hub}));
+    PGresult *res = db_exec(db, &seed_statements[SEED_HUB_THERE], DB_ARGS({"id", hub}));
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         log_error("seed: %s", PQresultErrorMessage(res));
         PQclear(res);

@@ -169,8 +169,8 @@ static void inflight_renew(struct db *db, struct inflight_copy *jobs, int n, con
     buf_puts(&ids, "}");
     buf_puts(&attempts, "}");
     PGresult *res =
-        db_exec_args(db, &jobs_statements[JOBS_RENEW_MANY],
-                     DB_ARGS({"ids", ids.data}, {"attempts", attempts.data}, {"lease_s", lease}));
+        db_exec(db, &jobs_statements[JOBS_RENEW_MANY],
+                DB_ARGS({"ids", ids.data}, {"attempts", attempts.data}, {"lease_s", lease}));
     if (db_ok(res)) {
         int id_col = db_col(res, "id"), attempt_col = db_col(res, "attempt");
         for (int r = 0; r < PQntuples(res); r++) {

@@ -113,9 +113,9 @@ static PGresult *runner_fail_row(struct runner *rn, const char *id, const char *
     char delay[16];
     snprintf(delay, sizeof delay, "%d",
              jobs_backoff_s(attempt, worker_shared.cfg->retry_base_s, rnd));
-    PGresult *res = db_exec_args(
-        rn->db, &jobs_statements[JOBS_FAIL],
-        DB_ARGS({"id", id}, {"attempt", attempt_s}, {"delay_s", delay}, {"error", error}));
+    PGresult *res =
+        db_exec(rn->db, &jobs_statements[JOBS_FAIL],
+                DB_ARGS({"id", id}, {"attempt", attempt_s}, {"delay_s", delay}, {"error", error}));
     if (db_ok(res) && PQntuples(res) == 1)
         return res;
     if (res)
@@ -182,8 +182,8 @@ static void runner_flush(struct runner *rn)
     }
     buf_puts(&ids, "}");
     buf_puts(&attempts, "}");
-    PGresult *res = db_exec_args(rn->db, &jobs_statements[JOBS_COMPLETE_MANY],
-                                 DB_ARGS({"ids", ids.data}, {"attempts", attempts.data}));
+    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_COMPLETE_MANY],
+                            DB_ARGS({"ids", ids.data}, {"attempts", attempts.data}));
     int ok = db_ok(res);
     int id_col = ok ? db_col(res, "id") : -1;
     char *recorded = xcalloc((size_t)rn->ndone, 1);
@@ -259,8 +259,8 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
         d->run_us = run_us;
         recorded = 0;
     } else if (result == JOB_OK) {
-        PGresult *res = db_exec_args(rn->db, &jobs_statements[JOBS_COMPLETE],
-                                     DB_ARGS({"id", job->id}, {"attempt", job->attempt_s}));
+        PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_COMPLETE],
+                                DB_ARGS({"id", job->id}, {"attempt", job->attempt_s}));
         int mine = db_ok(res) && PQntuples(res) == 1;
         if (res)
             PQclear(res);
@@ -279,8 +279,8 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
         if (began)
             runner_sql(rn, "ROLLBACK");
         if (result == JOB_RELEASE) {
-            PGresult *res = db_exec_args(rn->db, &jobs_statements[JOBS_RELEASE],
-                                         DB_ARGS({"id", job->id}, {"attempt", job->attempt_s}));
+            PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_RELEASE],
+                                    DB_ARGS({"id", job->id}, {"attempt", job->attempt_s}));
             if (res)
                 PQclear(res);
             wmetrics_finished(WM_RELEASED, run_us);
@@ -301,8 +301,8 @@ static void runner_run(struct runner *rn, const struct runner_job *job, atomic_i
  * what it cannot finish in time (queued again at once, the attempt not counted). */
 static void runner_release(struct runner *rn, const struct runner_job *job)
 {
-    PGresult *res = db_exec_args(rn->db, &jobs_statements[JOBS_RELEASE],
-                                 DB_ARGS({"id", job->id}, {"attempt", job->attempt_s}));
+    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_RELEASE],
+                            DB_ARGS({"id", job->id}, {"attempt", job->attempt_s}));
     if (res)
         PQclear(res);
     inflight_set_done(rn->inflight, job->id, job->attempt);
@@ -314,8 +314,8 @@ static void runner_release(struct runner *rn, const struct runner_job *job)
  * lane's stream (before this entry is acknowledged, so that it is never only in neither). */
 static void runner_pass_on(struct runner *rn, const char *id)
 {
-    PGresult *res = db_exec_args(rn->db, &runner_statements[RUNNER_LANE],
-                                 DB_ARGS({"id", id}, {"kinds", worker_kinds_array()}));
+    PGresult *res = db_exec(rn->db, &runner_statements[RUNNER_LANE],
+                            DB_ARGS({"id", id}, {"kinds", worker_kinds_array()}));
     if (db_ok(res) && PQntuples(res) == 1 &&
         (db_value(res, 0, "webhook")[0] == 't') != rn->webhook_lane)
         jobs_publish_to(rn->redis, rn->db, rn->webhook_lane ? JOBS_STREAM : JOBS_WEBHOOK_STREAM,
@@ -371,10 +371,10 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
     if (valid > 0) {
         char lease[16];
         snprintf(lease, sizeof lease, "%d", cfg->job_lease_s);
-        claim = db_exec_args(rn->db, &jobs_statements[JOBS_CLAIM_MANY],
-                             DB_ARGS({"ids", list.data}, {"worker", worker_shared.name},
-                                     {"lease_s", lease}, {"kinds", worker_kinds_array()},
-                                     {"webhook_lane", rn->webhook_lane ? "true" : "false"}));
+        claim = db_exec(rn->db, &jobs_statements[JOBS_CLAIM_MANY],
+                        DB_ARGS({"ids", list.data}, {"worker", worker_shared.name},
+                                {"lease_s", lease}, {"kinds", worker_kinds_array()},
+                                {"webhook_lane", rn->webhook_lane ? "true" : "false"}));
         if (!db_ok(claim)) {
             if (claim)
                 PQclear(claim);

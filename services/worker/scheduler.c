@@ -60,9 +60,8 @@ static int scheduler_digest(struct db *db, struct redis *redis, const struct con
     time_t t = time(NULL);
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    PGresult *res =
-        db_exec_args(db, &scheduler_statements[SCHEDULE_DIGEST],
-                     DB_ARGS({"now", now}, {"digest_at", cfg->digest_at}, {"tz", cfg->tz}));
+    PGresult *res = db_exec(db, &scheduler_statements[SCHEDULE_DIGEST],
+                            DB_ARGS({"now", now}, {"digest_at", cfg->digest_at}, {"tz", cfg->tz}));
     int n = 0;
     if (!db_ok(res)) {
         log_warn("scheduler: digest slot: %s", res ? PQresultErrorMessage(res) : "no connection");

@@ -98,7 +98,7 @@ struct sweeper {
 static PGresult *sweeper_exec(struct sweeper *sw, const struct db_stmt *stmt, int n,
                               const struct db_arg *args)
 {
-    PGresult *res = db_exec_args(sw->db, stmt, n, args);
+    PGresult *res = db_exec(sw->db, stmt, n, args);
     if (!db_ok(res)) {
         log_warn("sweeper: %s failed: %s", stmt->name,
                  res ? PQresultErrorMessage(res) : "no connection");

@@ -103,15 +103,10 @@ static PGresult *worker_result(struct job_ctx *ctx, const struct db_stmt *stmt, 
     return NULL;
 }
 
-PGresult *worker_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n, const char *const *p)
+PGresult *worker_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n,
+                      const struct db_arg *args)
 {
-    return worker_result(ctx, stmt, db_exec(ctx->db, stmt, n, p));
-}
-
-PGresult *worker_exec_args(struct job_ctx *ctx, const struct db_stmt *stmt, int n,
-                           const struct db_arg *args)
-{
-    return worker_result(ctx, stmt, db_exec_args(ctx->db, stmt, n, args));
+    return worker_result(ctx, stmt, db_exec(ctx->db, stmt, n, args));
 }
 
 const char *worker_kinds_array(void)

@@ -65,12 +65,10 @@ const char *worker_kinds_array(void);
  * because ctx->err becomes the job's last_error, which keys read (GET /v1/jobs/{id}). res may
  * be NULL (no connection). */
 void worker_db_error(struct job_ctx *ctx, const char *what, const PGresult *res);
-/* Runs stmt in the job's transaction; on failure records it (worker_db_error, the statement's
- * name as what), clears the result and returns NULL. */
-PGresult *worker_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n, const char *const *p);
-/* worker_exec for a statement that names its parameters: n values by name (DB_ARGS, db.h). */
-PGresult *worker_exec_args(struct job_ctx *ctx, const struct db_stmt *stmt, int n,
-                           const struct db_arg *args);
+/* Runs stmt in the job's transaction with its n values args (DB_ARGS); on failure records it
+ * (worker_db_error, the statement's name as what), clears the result and returns NULL. */
+PGresult *worker_exec(struct job_ctx *ctx, const struct db_stmt *stmt, int n,
+                      const struct db_arg *args);
 
 /* Stops the worker (main.c, on SIGTERM): from now on worker_stopping() is 1, and from
  * release_at_us (monotime_now_us) worker_must_release() too. */

@@ -45,7 +45,7 @@ START_TEST(db_before_connecting)
     ck_assert_ptr_nonnull(db);
     ck_assert_int_eq(db_broken(db), 1);
     ck_assert_ptr_null(db_conn(db));
-    ck_assert_ptr_null(db_exec_args(db, &stmts[0], DB_NO_ARGS));
+    ck_assert_ptr_null(db_exec(db, &stmts[0], DB_NO_ARGS));
     ck_assert_ptr_null(db_exec_sql(db, "SELECT 1"));
     db_free(db);
     db_free(NULL);
@@ -108,7 +108,7 @@ static struct db *db_test_connect(const struct db_stmt *const *sets)
 static char *db_test_value(struct db *db, const struct db_stmt *stmt, int n,
                            const struct db_arg *args)
 {
-    PGresult *res = db_exec_args(db, stmt, n, args);
+    PGresult *res = db_exec(db, stmt, n, args);
     ck_assert_msg(db_ok(res), "%s: %s", stmt->name, res ? PQresultErrorMessage(res) : "none");
     ck_assert_int_eq(PQntuples(res), 1);
     char *v = strdup(PQgetvalue(res, 0, 0));
@@ -151,7 +151,7 @@ START_TEST(db_prepares_on_first_use)
     free(v);
     /* A statement that does not parse fails with its reason, stays unprepared, and leaves the
      * connection usable. */
-    PGresult *res = db_exec_args(db, &db_test_stmts[3], DB_NO_ARGS);
+    PGresult *res = db_exec(db, &db_test_stmts[3], DB_NO_ARGS);
     ck_assert_int_eq(db_ok(res), 0);
     ck_assert_str_eq(db_sqlstate(res), "42P01");
     PQclear(res);
@@ -176,7 +176,7 @@ START_TEST(db_takes_values_by_name)
     struct db *db = db_test_connect(NULL);
     const struct db_stmt *named = &db_test_named[0];
     /* Values in any order; a name used twice takes one value; NULL is SQL NULL. */
-    PGresult *res = db_exec_args(db, named, DB_ARGS({"c", NULL}, {"a", "2"}, {"b", "7"}));
+    PGresult *res = db_exec(db, named, DB_ARGS({"c", NULL}, {"a", "2"}, {"b", "7"}));
     ck_assert_msg(db_ok(res), "%s", res ? PQresultErrorMessage(res) : "none");
     ck_assert_str_eq(db_value(res, 0, "diff"), "5");
     ck_assert_str_eq(db_value(res, 0, "a"), "2");
@@ -197,12 +197,12 @@ START_TEST(db_takes_values_by_name)
         {DB_ARGS({"a", "1"}, {"b", "2"}, {"cc", "3"})},
     };
     for (size_t i = 0; i < sizeof wrong / sizeof *wrong; i++) {
-        res = db_exec_args(db, named, wrong[i].n, wrong[i].args);
+        res = db_exec(db, named, wrong[i].n, wrong[i].args);
         ck_assert_ptr_nonnull(res);
         ck_assert_int_eq(db_ok(res), 0);
         PQclear(res);
     }
-    res = db_exec_args(db, &db_test_named[1], DB_ARGS({"a", "1"}));
+    res = db_exec(db, &db_test_named[1], DB_ARGS({"a", "1"}));
     ck_assert_int_eq(db_ok(res), 0);
     PQclear(res);
     ck_assert_int_eq(db_is_prepared(db, &db_test_named[1]), 0);
@@ -210,7 +210,7 @@ START_TEST(db_takes_values_by_name)
     /* And COMMIT travels with a named statement as with a numbered one. */
     db_begin(db);
     int committed = 0;
-    res = db_exec_commit_args(db, named, DB_ARGS({"a", "1"}, {"b", "1"}, {"c", "x"}), &committed);
+    res = db_exec_commit(db, named, DB_ARGS({"a", "1"}, {"b", "1"}, {"c", "x"}), &committed);
     ck_assert(db_ok(res));
     ck_assert_str_eq(db_value(res, 0, "diff"), "0");
     ck_assert_str_eq(db_value(res, 0, "c_null"), "f");
@@ -293,7 +293,7 @@ START_TEST(db_commits_with_the_last_statement)
     /* BEGIN, the Parse, the INSERT and COMMIT in one round trip. */
     db_begin(db);
     int committed = -1;
-    res = db_exec_commit_args(db, ins, DB_ARGS({"id", "1"}, {"v", "1"}), &committed);
+    res = db_exec_commit(db, ins, DB_ARGS({"id", "1"}, {"v", "1"}), &committed);
     ck_assert(db_ok(res));
     ck_assert_str_eq(PQcmdTuples(res), "1");
     PQclear(res);
@@ -305,11 +305,11 @@ START_TEST(db_commits_with_the_last_statement)
     /* The statement succeeds, the COMMIT fails (the deferred check): nothing is saved, the
      * transaction is over, and the caller learns it from committed. */
     db_begin(db);
-    res = db_exec_args(db, ins, DB_ARGS({"id", "2"}, {"v", "5"}));
+    res = db_exec(db, ins, DB_ARGS({"id", "2"}, {"v", "5"}));
     ck_assert(db_ok(res));
     PQclear(res);
     committed = -1;
-    res = db_exec_commit_args(db, ins, DB_ARGS({"id", "3"}, {"v", "5"}), &committed);
+    res = db_exec_commit(db, ins, DB_ARGS({"id", "3"}, {"v", "5"}), &committed);
     ck_assert(db_ok(res));
     PQclear(res);
     ck_assert_int_eq(committed, 0);
@@ -321,7 +321,7 @@ START_TEST(db_commits_with_the_last_statement)
      * still open, aborted, for the caller to roll back. */
     db_begin(db);
     committed = -1;
-    res = db_exec_commit_args(db, ins, DB_ARGS({"id", "1"}, {"v", "9"}), &committed);
+    res = db_exec_commit(db, ins, DB_ARGS({"id", "1"}, {"v", "9"}), &committed);
     ck_assert_int_eq(db_ok(res), 0);
     ck_assert_str_eq(db_sqlstate(res), "23505");
     PQclear(res);

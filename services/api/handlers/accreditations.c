@@ -222,8 +222,8 @@ static const char *accr_array_finish(struct req *r, struct accr_array *a)
  * write. Returns 0 or -1 after answering. */
 static int accreditations_refresh_many(struct req *r, const char *people, const char *roles)
 {
-    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_AWARDS],
-                                DB_ARGS({"person_ids", people}, {"roles", roles}));
+    PGresult *res = req_db(r, &accreditations_statements[ACCR_AWARDS],
+                           DB_ARGS({"person_ids", people}, {"roles", roles}));
     if (!res)
         return -1;
     int n = PQntuples(res);
@@ -262,8 +262,8 @@ static int accreditations_refresh_many(struct req *r, const char *people, const 
     }
     const char *ids_text = accr_array_finish(r, &ids), *untils_text = accr_array_finish(r, &untils),
                *counts_text = accr_array_finish(r, &counts);
-    return req_db_args(r, &accreditations_statements[ACCR_SET],
-                       DB_ARGS({"ids", ids_text}, {"untils", untils_text}, {"counts", counts_text}))
+    return req_db(r, &accreditations_statements[ACCR_SET],
+                  DB_ARGS({"ids", ids_text}, {"untils", untils_text}, {"counts", counts_text}))
                ? 0
                : -1;
 }
@@ -285,13 +285,12 @@ static int accreditations_attendance(struct req *r, const struct db_stmt *stmt,
 {
     /* Changes to one person's awards take turns on the person's row (as recording does), so
      * that each refresh sees every award committed before it. */
-    if (!req_db_args(r, &accreditations_statements[ACCR_BOOKING_PERSON_LOCK],
-                     DB_ARGS({"booking_id", booking_id})))
+    if (!req_db(r, &accreditations_statements[ACCR_BOOKING_PERSON_LOCK],
+                DB_ARGS({"booking_id", booking_id})))
         return -1;
     /* Both take $booking_id; only the award (ACCR_ATTENDED) dates it, in $tz. */
     const struct db_arg a[] = {{"booking_id", booking_id}, {"tz", system_config()->tz}};
-    PGresult *res =
-        req_db_args(r, stmt, stmt == &accreditations_statements[ACCR_ATTENDED] ? 2 : 1, a);
+    PGresult *res = req_db(r, stmt, stmt == &accreditations_statements[ACCR_ATTENDED] ? 2 : 1, a);
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
@@ -324,8 +323,8 @@ static int accreditations_may_record(struct req *r)
 /* Today's date (YYYY-MM-DD, in the request's arena) in SPP_TZ, or NULL after answering. */
 static const char *accreditations_today(struct req *r)
 {
-    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_TODAY],
-                                DB_ARGS({"tz", system_config()->tz}));
+    PGresult *res =
+        req_db(r, &accreditations_statements[ACCR_TODAY], DB_ARGS({"tz", system_config()->tz}));
     return res ? db_value(res, 0, "today") : NULL;
 }
 
@@ -374,21 +373,21 @@ void accreditations_create(struct req *r)
     if (resource_errors(r, errors) != 0)
         return;
     const char *person_id = req_param(r, "id");
-    if (!req_db_args(r, &accreditations_statements[ACCR_PERSON_LOCK], DB_ARGS({"id", person_id})))
+    if (!req_db(r, &accreditations_statements[ACCR_PERSON_LOCK], DB_ARGS({"id", person_id})))
         return;
     struct db_arg a[4] = {{"person_id", person_id}};
     int nfields = resource_args(r, accreditation_fields, r->json, a + 1, sizeof a / sizeof *a - 1);
     if (nfields < 0)
         return;
-    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_RECORD], 1 + nfields, a);
+    PGresult *res = req_db(r, &accreditations_statements[ACCR_RECORD], 1 + nfields, a);
     if (!res)
         return;
     const char *id = db_value(res, 0, "id");
     if (accreditations_refresh(r, person_id, json_string_value(json_object_get(r->json, "role"))) !=
         0)
         return;
-    res = req_db_args(r, &accreditations_statements[ACCR_GET],
-                      DB_ARGS({"id", id}, {"person_id", person_id}));
+    res = req_db(r, &accreditations_statements[ACCR_GET],
+                 DB_ARGS({"id", id}, {"person_id", person_id}));
     if (!res)
         return;
     char *loc = arena_printf(&r->arena, "/v1/people/%s/accreditations/%s", person_id, id);
@@ -486,8 +485,8 @@ static int accreditations_resolve(struct req *r, const json_t *items, const char
     const char *ids_text = accr_array_finish(r, &ids), *emails_text = accr_array_finish(r, &emails);
     if (!any)
         return 0;
-    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_IMPORT_PEOPLE],
-                                DB_ARGS({"person_ids", ids_text}, {"emails", emails_text}));
+    PGresult *res = req_db(r, &accreditations_statements[ACCR_IMPORT_PEOPLE],
+                           DB_ARGS({"person_ids", ids_text}, {"emails", emails_text}));
     if (!res)
         return -1;
     int item = db_col(res, "i"), person = db_col(res, "person_id");
@@ -583,9 +582,9 @@ void accreditations_import(struct req *r)
                *roles_text = accr_array_finish(r, &roles),
                *dates_text = accr_array_finish(r, &dates),
                *notes_text = accr_array_finish(r, &notes);
-    PGresult *res = req_db_args(r, &accreditations_statements[ACCR_IMPORT],
-                                DB_ARGS({"person_ids", people_text}, {"roles", roles_text},
-                                        {"awarded_ons", dates_text}, {"notes", notes_text}));
+    PGresult *res = req_db(r, &accreditations_statements[ACCR_IMPORT],
+                           DB_ARGS({"person_ids", people_text}, {"roles", roles_text},
+                                   {"awarded_ons", dates_text}, {"notes", notes_text}));
     if (!res)
         return;
     long imported = 0;

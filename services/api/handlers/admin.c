@@ -27,8 +27,8 @@ void admin_reminder_scan(struct req *r)
     if (req_check_body(r, admin_scan_fields, VALIDATE_CREATE) != 0)
         return;
     PGresult *res =
-        req_db_args(r, &admin_statements[ADMIN_INSTANT],
-                    DB_ARGS({"as_of", json_string_value(json_object_get(r->json, "as_of"))}));
+        req_db(r, &admin_statements[ADMIN_INSTANT],
+               DB_ARGS({"as_of", json_string_value(json_object_get(r->json, "as_of"))}));
     if (!res)
         return;
     const char *as_of = db_value(res, 0, "as_of");

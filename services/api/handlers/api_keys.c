@@ -131,14 +131,14 @@ void api_keys_create(struct req *r)
     static const char *const columns[] = {"hub_id", "partnership_id", "school_id", "person_id"};
     const char *bound = role == ROLE_ADMIN ? "" : columns[role - ROLE_HUB];
     PGresult *res =
-        req_db_args(r, &api_keys_statements[API_KEY_INSERT],
-                    DB_ARGS({"name", json_string_value(json_object_get(r->json, "name"))},
-                            {"role", scope_role_names[role]},
-                            {"hub_id", api_key_bound(bound, "hub_id", scope_id)},
-                            {"partnership_id", api_key_bound(bound, "partnership_id", scope_id)},
-                            {"school_id", api_key_bound(bound, "school_id", scope_id)},
-                            {"person_id", api_key_bound(bound, "person_id", scope_id)},
-                            {"prefix", prefix}, {"token_hash", hash}));
+        req_db(r, &api_keys_statements[API_KEY_INSERT],
+               DB_ARGS({"name", json_string_value(json_object_get(r->json, "name"))},
+                       {"role", scope_role_names[role]},
+                       {"hub_id", api_key_bound(bound, "hub_id", scope_id)},
+                       {"partnership_id", api_key_bound(bound, "partnership_id", scope_id)},
+                       {"school_id", api_key_bound(bound, "school_id", scope_id)},
+                       {"person_id", api_key_bound(bound, "person_id", scope_id)},
+                       {"prefix", prefix}, {"token_hash", hash}));
     if (!res)
         return;
     json_t *key = json_loads(db_value(res, 0, "json"), 0, NULL);
@@ -162,7 +162,7 @@ void api_keys_delete(struct req *r)
     if (api_key_admin_only(r) != 0)
         return;
     PGresult *res =
-        req_db_args(r, &api_keys_statements[API_KEY_REVOKE], DB_ARGS({"id", req_param(r, "id")}));
+        req_db(r, &api_keys_statements[API_KEY_REVOKE], DB_ARGS({"id", req_param(r, "id")}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {

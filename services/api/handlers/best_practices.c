@@ -109,9 +109,9 @@ int best_practices_readable(struct req *r, const char *partnership_id)
     int seen = resource_chain(r, SCOPE_PARTNERSHIP, partnership_id, &o);
     if (seen != 0 || r->principal.role != ROLE_SCHOOL)
         return seen;
-    PGresult *res = req_db_args(
-        r, &best_practices_statements[BP_MEMBER_SCHOOL],
-        DB_ARGS({"school_id", r->principal.scope_id}, {"partnership_id", partnership_id}));
+    PGresult *res =
+        req_db(r, &best_practices_statements[BP_MEMBER_SCHOOL],
+               DB_ARGS({"school_id", r->principal.scope_id}, {"partnership_id", partnership_id}));
     if (!res)
         return -1;
     return PQntuples(res) > 0;

@@ -134,14 +134,14 @@ void bookings_create(struct req *r)
                                                  atoi(db_value(session, 0, "capacity")));
     /* COMMIT goes with the last statement: the seat count, or the booking on the waitlist. */
     int seat_held = booking_holds_seat(status);
-    PGresult *res = (seat_held ? req_db_args : req_db_commit_args)(
+    PGresult *res = (seat_held ? req_db : req_db_commit)(
         r, &bookings_statements[BOOKING_INSERT],
         DB_ARGS({"session_id", session_id}, {"person_id", person_id},
                 {"status", booking_status_names[status]}));
     if (!res)
         return;
-    if (seat_held && !req_db_commit_args(r, &bookings_statements[BOOKING_SEATS],
-                                         DB_ARGS({"session_id", session_id}, {"seats", "1"})))
+    if (seat_held && !req_db_commit(r, &bookings_statements[BOOKING_SEATS],
+                                    DB_ARGS({"session_id", session_id}, {"seats", "1"})))
         return;
     char *loc = arena_printf(&r->arena, "/v1/bookings/%s", db_value(res, 0, "id"));
     req_reply_created(r, loc, db_value(res, 0, "json"), db_value(res, 0, "version"));
@@ -178,10 +178,10 @@ void bookings_update(struct req *r)
      * (a hub's person on another hub's course). */
     const char *session_id = db_value(first, 0, "session_id");
     PGresult *session =
-        req_db_args(r, &training_sessions_statements[TRAINING_LOCK], DB_ARGS({"id", session_id}));
+        req_db(r, &training_sessions_statements[TRAINING_LOCK], DB_ARGS({"id", session_id}));
     if (!session)
         return;
-    PGresult *cur = req_db_args(r, &bookings_statements[BOOKING_LOCK], DB_ARGS({"id", id}));
+    PGresult *cur = req_db(r, &bookings_statements[BOOKING_LOCK], DB_ARGS({"id", id}));
     if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
     enum booking_status from = booking_status_parse(db_value(cur, 0, "status"));

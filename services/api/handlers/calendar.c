@@ -84,7 +84,7 @@ const struct db_stmt calendar_statements[] = {
  * calendar routes. */
 static void calendar_reply(struct req *r, const char *id, const char *actor, const char *route)
 {
-    PGresult *res = req_db_args(
+    PGresult *res = req_db(
         r, &calendar_statements[CALENDAR_EVENTS],
         DB_ARGS({"id", id}, {"actor", actor}, {"route", route}, {"request_id", r->request_id}));
     if (!res)
@@ -176,8 +176,8 @@ void calendar_feed_create(struct req *r)
         return;
     }
     token_hash(secret, CALENDAR_SECRET_HEX, hash);
-    PGresult *res = req_db_args(r, &calendar_statements[CALENDAR_FEED_PUT],
-                                DB_ARGS({"person_id", id}, {"secret_hash", hash}));
+    PGresult *res = req_db(r, &calendar_statements[CALENDAR_FEED_PUT],
+                           DB_ARGS({"person_id", id}, {"secret_hash", hash}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -203,7 +203,7 @@ void calendar_feed_delete(struct req *r)
     if (calendar_person(r, id, SCOPE_UPDATE) != 0)
         return;
     PGresult *res =
-        req_db_args(r, &calendar_statements[CALENDAR_FEED_DELETE], DB_ARGS({"person_id", id}));
+        req_db(r, &calendar_statements[CALENDAR_FEED_DELETE], DB_ARGS({"person_id", id}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -225,7 +225,7 @@ void calendar_feed_get(struct req *r)
     char hash[TOKEN_HASH_HEX];
     token_hash(secret, CALENDAR_SECRET_HEX, hash);
     PGresult *res =
-        req_db_args(r, &calendar_statements[CALENDAR_FEED_FIND], DB_ARGS({"secret_hash", hash}));
+        req_db(r, &calendar_statements[CALENDAR_FEED_FIND], DB_ARGS({"secret_hash", hash}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {

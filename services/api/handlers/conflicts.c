@@ -47,8 +47,8 @@ static const struct vfield conflict_fields[] = {
  * by conflicts_person_school_key: 409. */
 static int conflict_check(struct req *r, struct subcollection_write *w)
 {
-    PGresult *res = req_db_args(r, &conflicts_statements[CONFLICT_SCHOOL_EXISTS],
-                                DB_ARGS({"school_id", *subcollection_param(w, "school_id")}));
+    PGresult *res = req_db(r, &conflicts_statements[CONFLICT_SCHOOL_EXISTS],
+                           DB_ARGS({"school_id", *subcollection_param(w, "school_id")}));
     if (!res)
         return -1;
     if (PQntuples(res) == 0) {

@@ -79,7 +79,7 @@ void digests_create(struct req *r)
         return;
     if (req_check_body(r, digest_compile_fields, VALIDATE_CREATE) != 0)
         return;
-    PGresult *p = req_db_args(r, &digests_statements[DIGEST_PARTNERSHIP], DB_ARGS({"id", id}));
+    PGresult *p = req_db(r, &digests_statements[DIGEST_PARTNERSHIP], DB_ARGS({"id", id}));
     if (!p)
         return;
     if (PQntuples(p) == 0) {
@@ -102,8 +102,8 @@ void digests_create(struct req *r)
         return;
     }
 
-    PGresult *have = req_db_args(r, &digests_statements[DIGEST_OF_DATE],
-                                 DB_ARGS({"partnership_id", id}, {"date", date}));
+    PGresult *have = req_db(r, &digests_statements[DIGEST_OF_DATE],
+                            DB_ARGS({"partnership_id", id}, {"date", date}));
     if (!have)
         return;
     if (PQntuples(have) > 0) {
@@ -115,7 +115,7 @@ void digests_create(struct req *r)
             return;
         }
         const char *digest_id = db_value(have, 0, "digest_id");
-        PGresult *d = req_db_args(r, &digests_statements[DIGEST_GET], DB_ARGS({"id", digest_id}));
+        PGresult *d = req_db(r, &digests_statements[DIGEST_GET], DB_ARGS({"id", digest_id}));
         if (!d)
             return;
         req_header(r, "Location", arena_printf(&r->arena, "/v1/digests/%s", digest_id));
@@ -177,7 +177,7 @@ static double digests_accept_q(const char *accept, const char *type)
 void digests_get(struct req *r)
 {
     const char *id = req_param(r, "id");
-    PGresult *res = req_db_args(r, &digests_statements[DIGEST_GET], DB_ARGS({"id", id}));
+    PGresult *res = req_db(r, &digests_statements[DIGEST_GET], DB_ARGS({"id", id}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {

@@ -92,8 +92,8 @@ static const char *evidence_recorder(struct req *r, const char *review_id, const
                           "is required: name the team member who gathered it");
         return NULL;
     }
-    PGresult *res = req_db_args(r, &evidence_statements[EVIDENCE_ON_TEAM],
-                                DB_ARGS({"review_id", review_id}, {"person_id", given}));
+    PGresult *res = req_db(r, &evidence_statements[EVIDENCE_ON_TEAM],
+                           DB_ARGS({"review_id", review_id}, {"person_id", given}));
     if (!res)
         return NULL;
     if (PQntuples(res) == 0) {
@@ -117,8 +117,8 @@ static int evidence_check(struct req *r, struct subcollection_write *w)
 /* Evidence that findings still cite stays (409). */
 static int evidence_before_delete(struct req *r, const char *review_id, const char *item_id)
 {
-    PGresult *cited = req_db_args(r, &evidence_statements[EVIDENCE_CITED],
-                                  DB_ARGS({"id", item_id}, {"review_id", review_id}));
+    PGresult *cited = req_db(r, &evidence_statements[EVIDENCE_CITED],
+                             DB_ARGS({"id", item_id}, {"review_id", review_id}));
     if (!cited)
         return -1;
     if (PQntuples(cited) > 0) {

@@ -89,8 +89,8 @@ static int finding_check(struct req *r, struct subcollection_write *w)
     *ids = finding_uuid_array(r, json_object_get(w->item, "evidence_ids"));
     if (!*ids || !subcollection_changes(r, w, "evidence_ids"))
         return 0;
-    PGresult *res = req_db_args(r, &findings_statements[FINDING_BAD_EVIDENCE],
-                                DB_ARGS({"review_id", w->parent_id}, {"evidence_ids", *ids}));
+    PGresult *res = req_db(r, &findings_statements[FINDING_BAD_EVIDENCE],
+                           DB_ARGS({"review_id", w->parent_id}, {"evidence_ids", *ids}));
     if (!res)
         return -1;
     int at = db_col(res, "at");

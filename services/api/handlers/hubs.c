@@ -121,8 +121,8 @@ void hubs_summary(struct req *r)
 {
     if (!plain_load(r, &hub_resource, 0, SCOPE_READ))
         return;
-    PGresult *res = req_db_args(r, &partnerships_statements[PARTNERSHIP_HUB_SUMMARY],
-                                DB_ARGS({"hub_id", req_param(r, "id")}));
+    PGresult *res = req_db(r, &partnerships_statements[PARTNERSHIP_HUB_SUMMARY],
+                           DB_ARGS({"hub_id", req_param(r, "id")}));
     if (res)
         req_reply_text(r, 200, db_value(res, 0, "json"));
 }

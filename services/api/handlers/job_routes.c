@@ -113,7 +113,7 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
     if (!strcmp(kind, "champion.assign") && review && validate_uuid(review)) {
         /* No person key drives a review, so its involvement is not asked for. */
         PGresult *row =
-            req_db_args(r, &reviews_statements[REVIEW_GET], DB_ARGS({"id", review}, {"me", NULL}));
+            req_db(r, &reviews_statements[REVIEW_GET], DB_ARGS({"id", review}, {"me", NULL}));
         if (!row)
             return -1;
         if (PQntuples(row) == 0)
@@ -128,7 +128,7 @@ static int job_could_have_asked(struct req *r, const PGresult *res)
 void job_routes_get(struct req *r)
 {
     PGresult *res =
-        req_db_args(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", req_param(r, "id")}));
+        req_db(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", req_param(r, "id")}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -156,12 +156,12 @@ void job_routes_retry(struct req *r)
     const char *id = req_param(r, "id");
     char fresh[16];
     snprintf(fresh, sizeof fresh, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
-    PGresult *res = req_db_args(r, &job_routes_statements[JOB_ROUTES_RETRY],
-                                DB_ARGS({"id", id}, {"attempts", fresh}));
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_RETRY],
+                           DB_ARGS({"id", id}, {"attempts", fresh}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
-        PGresult *cur = req_db_args(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", id}));
+        PGresult *cur = req_db(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", id}));
         if (!cur)
             return;
         if (PQntuples(cur) == 0)

@@ -284,8 +284,8 @@ void list_answer(struct req *r, const struct list_desc *d)
     struct db_arg *args = arena_alloc(&r->arena, (size_t)(v->nnames + 1) * sizeof *args);
     for (int k = 0; k < v->nnames; k++)
         args[k] = (struct db_arg){v->names[k], list_value(r, &c, v->specials[k], v->names[k])};
-    /* req_db_args prepares the variant on a connection the first time it runs there (db.h). */
-    PGresult *res = req_db_args(r, &v->stmt, v->nnames, args);
+    /* req_db prepares the variant on a connection the first time it runs there (db.h). */
+    PGresult *res = req_db(r, &v->stmt, v->nnames, args);
     if (res)
         req_reply_page(r, res, &c.pg, d->fields);
 }

@@ -259,8 +259,8 @@ void partnerships_phase(struct req *r)
                                  from, to));
         return;
     }
-    PGresult *res = req_db_commit_args(r, &partnerships_statements[PARTNERSHIP_PHASE],
-                                       DB_ARGS({"id", req_param(r, "id")}, {"phase", to}));
+    PGresult *res = req_db_commit(r, &partnerships_statements[PARTNERSHIP_PHASE],
+                                  DB_ARGS({"id", req_param(r, "id")}, {"phase", to}));
     if (res)
         plain_reply(r, res);
 }
@@ -278,8 +278,8 @@ void partnerships_summary(struct req *r)
 {
     if (!plain_load(r, &partnership_resource, 0, SCOPE_READ))
         return;
-    PGresult *res = req_db_args(r, &partnerships_statements[PARTNERSHIP_SUMMARY_ONE],
-                                DB_ARGS({"id", req_param(r, "id")}));
+    PGresult *res = req_db(r, &partnerships_statements[PARTNERSHIP_SUMMARY_ONE],
+                           DB_ARGS({"id", req_param(r, "id")}));
     if (res)
         req_reply_text(r, 200, db_value(res, 0, "json"));
 }

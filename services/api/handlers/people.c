@@ -187,7 +187,7 @@ PGresult *people_read_audited(struct req *r, const struct db_stmt *stmt)
                              {"scope_school", scope[2]},
                              {"scope_person", scope[3]}};
     int n = 5 + resource_audit_args(r, args + 5);
-    PGresult *res = req_db_args(r, stmt, n, args);
+    PGresult *res = req_db(r, stmt, n, args);
     if (res && PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", "No such resource.");
         return NULL;
@@ -217,9 +217,9 @@ static int person_before_write(struct req *r, const PGresult *cur, json_t *obj)
     if (!cur || !resource_changes(db_value(cur, 0, "json"), r->json, "school_id"))
         return 0;
     PGresult *res =
-        req_db_args(r, &people_statements[PERSON_LEADS_ELSEWHERE],
-                    DB_ARGS({"id", req_param(r, "id")},
-                            {"school_id", json_string_value(json_object_get(obj, "school_id"))}));
+        req_db(r, &people_statements[PERSON_LEADS_ELSEWHERE],
+               DB_ARGS({"id", req_param(r, "id")},
+                       {"school_id", json_string_value(json_object_get(obj, "school_id"))}));
     if (!res)
         return -1;
     if (strcmp(db_value(res, 0, "leads"), "0") != 0) {

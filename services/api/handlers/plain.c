@@ -109,7 +109,7 @@ static PGresult *plain_write(struct req *r, const struct resource_desc *d, const
     json_decref(obj); /* the values are copies in the arena */
     if (n < 0)
         return NULL;
-    return req_db_commit_args(r, cur ? d->update : d->insert, n, a);
+    return req_db_commit(r, cur ? d->update : d->insert, n, a);
 }
 
 void plain_create(struct req *r, const struct resource_desc *d)
@@ -203,6 +203,6 @@ void plain_delete(struct req *r, const struct resource_desc *d)
         return;
     const struct db_arg *a = NULL;
     int n = plain_args(r, d, req_param(r, "id"), NULL, &a);
-    if (n >= 0 && req_db_commit_args(r, d->remove, n, a))
+    if (n >= 0 && req_db_commit(r, d->remove, n, a))
         req_reply_empty(r, 204);
 }

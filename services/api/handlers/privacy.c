@@ -100,7 +100,7 @@ void privacy_export(struct req *r)
 static int privacy_cancel_booking(struct req *r, const char *booking_id, const char *session_id,
                                   enum booking_status from)
 {
-    if (!req_db_args(r, &training_sessions_statements[TRAINING_LOCK], DB_ARGS({"id", session_id})))
+    if (!req_db(r, &training_sessions_statements[TRAINING_LOCK], DB_ARGS({"id", session_id})))
         return -1;
     return waitlist_move(r, booking_id, session_id, from, BOOKING_CANCELLED, 0) ? 0 : -1;
 }
@@ -119,7 +119,7 @@ void privacy_erase(struct req *r)
         return;
     }
     PGresult *bookings =
-        req_db_args(r, &privacy_statements[PRIVACY_FUTURE_BOOKINGS], DB_ARGS({"person_id", id}));
+        req_db(r, &privacy_statements[PRIVACY_FUTURE_BOOKINGS], DB_ARGS({"person_id", id}));
     if (!bookings)
         return;
     int id_col = db_col(bookings, "id"), session_col = db_col(bookings, "session_id"),
@@ -133,7 +133,7 @@ void privacy_erase(struct req *r)
     struct db_arg args[5] = {{"id", id},
                              {"reason", json_string_value(json_object_get(r->json, "reason"))}};
     int n = 2 + resource_audit_args(r, args + 2);
-    PGresult *res = req_db_args(r, &privacy_statements[PRIVACY_ERASE], n, args);
+    PGresult *res = req_db(r, &privacy_statements[PRIVACY_ERASE], n, args);
     if (res)
         resource_reply(r, 200, res, 0);
 }

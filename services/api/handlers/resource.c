@@ -128,7 +128,7 @@ int resource_chain(struct req *r, enum scope_kind kind, const char *id, struct s
     memset(o, 0, sizeof *o);
     if (kind > SCOPE_PERSON || !validate_uuid(id))
         return 0;
-    PGresult *res = req_db_args(r, stmts[kind], DB_ARGS({"id", id}));
+    PGresult *res = req_db(r, stmts[kind], DB_ARGS({"id", id}));
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
@@ -163,7 +163,7 @@ int resource_ref(struct req *r, const json_t *body, const char *field, enum scop
 PGresult *resource_row(struct req *r, const struct db_stmt *stmt, int n, const struct db_arg *args,
                        const char *missing)
 {
-    PGresult *res = req_db_args(r, stmt, n, args);
+    PGresult *res = req_db(r, stmt, n, args);
     if (res && PQntuples(res) == 0) {
         req_problem(r, 404, "not_found", missing);
         return NULL;
@@ -208,7 +208,7 @@ int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op
 
 int resource_person_live(struct req *r, const char *person_id)
 {
-    PGresult *res = req_db_args(r, &resource_statements[PERSON_ERASED], DB_ARGS({"id", person_id}));
+    PGresult *res = req_db(r, &resource_statements[PERSON_ERASED], DB_ARGS({"id", person_id}));
     if (!res)
         return -1;
     if (PQntuples(res) > 0) {

@@ -73,8 +73,8 @@ int review_facts_nameable(struct req *r, const char *review_id, const char *pers
 {
     if (!validate_uuid(person_id))
         return REVIEW_FACTS_UNSEEN;
-    PGresult *res = req_db_args(r, &review_facts_statements[REVIEW_PERSON],
-                                DB_ARGS({"person_id", person_id}, {"review_id", review_id}));
+    PGresult *res = req_db(r, &review_facts_statements[REVIEW_PERSON],
+                           DB_ARGS({"person_id", person_id}, {"review_id", review_id}));
     if (!res)
         return -1;
     if (PQntuples(res) == 0)
@@ -145,7 +145,7 @@ json_t *review_facts_recheck(struct req *r, const char *review_id)
     if (review_facts_review(r, review_id, &review) != 0)
         return NULL;
     PGresult *placed =
-        req_db_args(r, &review_facts_statements[RFACTS_PLACED], DB_ARGS({"id", review_id}));
+        req_db(r, &review_facts_statements[RFACTS_PLACED], DB_ARGS({"id", review_id}));
     if (!placed)
         return NULL;
     json_t *report = json_array();

@@ -88,7 +88,7 @@ void review_plans_create(struct req *r)
     const char *team_size = arena_printf(&r->arena, "%d", ts ? (int)json_integer_value(ts) : 3);
     const char *visit_days = arena_printf(&r->arena, "%d", vd ? (int)json_integer_value(vd) : 2);
     const char *by = r->principal.key_id[0] ? r->principal.key_id : "admin-token";
-    PGresult *ins = req_db_args(
+    PGresult *ins = req_db(
         r, &review_plans_statements[RPLAN_INSERT],
         DB_ARGS({"partnership_id", id},
                 {"year_starts_on", json_string_value(json_object_get(r->json, "year_starts_on"))},
@@ -107,7 +107,7 @@ void review_plans_create(struct req *r)
     if (rc != 0)
         return;
     /* As every 202: Location and the job in the body, here with the plan it fills. */
-    PGresult *res = req_db_args(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job}));
+    PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job}));
     if (!res)
         return;
     json_t *body = json_loads(db_value(res, 0, "json"), 0, NULL);
@@ -122,7 +122,7 @@ void review_plans_create(struct req *r)
 void review_plans_get(struct req *r)
 {
     PGresult *res =
-        req_db_args(r, &review_plans_statements[RPLAN_GET], DB_ARGS({"id", req_param(r, "id")}));
+        req_db(r, &review_plans_statements[RPLAN_GET], DB_ARGS({"id", req_param(r, "id")}));
     if (!res)
         return;
     if (PQntuples(res) == 0) {
@@ -156,9 +156,9 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
     const char *school = json_string_value(json_object_get(proposal, "school_id"));
     const char *from = json_string_value(json_object_get(proposal, "visit_starts_on"));
     const char *to = json_string_value(json_object_get(proposal, "visit_ends_on"));
-    PGresult *res = req_db_args(r, &review_plans_statements[RPLAN_REVIEW],
-                                DB_ARGS({"school_id", school}, {"review_starts_on", from},
-                                        {"review_ends_on", to}, {"partnership_id", partnership}));
+    PGresult *res = req_db(r, &review_plans_statements[RPLAN_REVIEW],
+                           DB_ARGS({"school_id", school}, {"review_starts_on", from},
+                                   {"review_ends_on", to}, {"partnership_id", partnership}));
     if (!res)
         return -1;
     review_id[0] = '\0';
@@ -187,8 +187,8 @@ static int review_plans_create_review(struct req *r, const char *partnership, si
                                 person);
         if (n > 0)
             continue;
-        if (!req_db_args(r, &review_plans_statements[RPLAN_MEMBER],
-                         DB_ARGS({"review_id", review_id}, {"person_id", person}, {"role", role})))
+        if (!req_db(r, &review_plans_statements[RPLAN_MEMBER],
+                    DB_ARGS({"review_id", review_id}, {"person_id", person}, {"role", role})))
             return -1;
     }
     return 0;
@@ -201,7 +201,7 @@ void review_plans_accept(struct req *r)
         return;
     }
     const char *id = req_param(r, "id");
-    PGresult *plan = req_db_args(r, &review_plans_statements[RPLAN_LOCK], DB_ARGS({"id", id}));
+    PGresult *plan = req_db(r, &review_plans_statements[RPLAN_LOCK], DB_ARGS({"id", id}));
     if (!plan)
         return;
     if (PQntuples(plan) == 0) {
@@ -244,8 +244,8 @@ void review_plans_accept(struct req *r)
     if (errors)
         json_decref(errors);
     if (!failed && r->status < 400) {
-        PGresult *res = req_db_args(r, &review_plans_statements[RPLAN_ACCEPTED],
-                                    DB_ARGS({"id", id}, {"review_ids", ids.data}));
+        PGresult *res = req_db(r, &review_plans_statements[RPLAN_ACCEPTED],
+                               DB_ARGS({"id", id}, {"review_ids", ids.data}));
         if (res)
             req_reply_text(r, 200, db_value(res, 0, "json"));
     }

@@ -73,7 +73,7 @@ static int review_team_check(struct req *r, struct subcollection_write *w)
     const char *role = *subcollection_param(w, "role");
     int person_is_new = subcollection_changes(r, w, "person_id");
     if (person_is_new) {
-        PGresult *res = req_db_args(
+        PGresult *res = req_db(
             r, &review_team_statements[RTEAM_SEATED],
             DB_ARGS({"review_id", w->parent_id}, {"person_id", person_id}, {"id", w->item_id}));
         if (!res)
@@ -84,8 +84,8 @@ static int review_team_check(struct req *r, struct subcollection_write *w)
         }
     }
     if (!strcmp(role, "lead_reviewer")) {
-        PGresult *res = req_db_args(r, &review_team_statements[RTEAM_LEADS],
-                                    DB_ARGS({"review_id", w->parent_id}, {"id", w->item_id}));
+        PGresult *res = req_db(r, &review_team_statements[RTEAM_LEADS],
+                               DB_ARGS({"review_id", w->parent_id}, {"id", w->item_id}));
         if (!res)
             return -1;
         if (strcmp(db_value(res, 0, "leads"), "0") != 0) {

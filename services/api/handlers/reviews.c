@@ -242,8 +242,8 @@ int reviews_allowed(struct req *r, const PGresult *row, enum review_act act)
 PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum review_act act)
 {
     PGresult *res =
-        req_db_args(r, lock ? &reviews_statements[REVIEW_LOCK] : &reviews_statements[REVIEW_GET],
-                    DB_ARGS({"id", review_id}, {"me", review_me(r)}));
+        req_db(r, lock ? &reviews_statements[REVIEW_LOCK] : &reviews_statements[REVIEW_GET],
+               DB_ARGS({"id", review_id}, {"me", review_me(r)}));
     if (!res)
         return NULL;
     if (PQntuples(res) == 0) {
@@ -257,7 +257,7 @@ PGresult *reviews_load(struct req *r, const char *review_id, int lock, enum revi
 static int reviews_event_run(struct req *r, const char *review_id, const char *kind,
                              const char *from, const char *to, const char *reason, int last)
 {
-    PGresult *res = (last ? req_db_commit_args : req_db_args)(
+    PGresult *res = (last ? req_db_commit : req_db)(
         r, &reviews_statements[REVIEW_EVENT_INSERT],
         DB_ARGS({"review_id", review_id}, {"kind", kind}, {"from", from}, {"to", to},
                 {"actor", review_actor(r)}, {"reason", reason}));
@@ -309,7 +309,7 @@ void reviews_create(struct req *r)
     int n = resource_args(r, review_fields, r->json, args, REVIEW_WRITABLE);
     if (n < 0)
         return;
-    PGresult *res = req_db_args(r, &reviews_statements[REVIEW_INSERT], n, args);
+    PGresult *res = req_db(r, &reviews_statements[REVIEW_INSERT], n, args);
     if (!res)
         return;
     resource_created(r, res);
@@ -388,7 +388,7 @@ void reviews_update(struct req *r)
     json_decref(merged); /* the parameters are copies in the arena */
     if (nparams < 0)
         return;
-    PGresult *res = req_db_args(r, &reviews_statements[REVIEW_UPDATE], nparams + 1, args);
+    PGresult *res = req_db(r, &reviews_statements[REVIEW_UPDATE], nparams + 1, args);
     if (!res)
         return;
     int moved = resource_changes(db_value(cur, 0, "json"), r->json, "review_starts_on") ||
@@ -421,7 +421,7 @@ void reviews_update(struct req *r)
 static int review_load_facts(struct req *r, const char *id, enum review_status to,
                              struct review_facts *f)
 {
-    PGresult *res = req_db_args(r, &reviews_statements[REVIEW_WORKFLOW_FACTS], DB_ARGS({"id", id}));
+    PGresult *res = req_db(r, &reviews_statements[REVIEW_WORKFLOW_FACTS], DB_ARGS({"id", id}));
     if (!res)
         return -1;
         /* Each fact is the column of its own name. */
@@ -496,16 +496,15 @@ void reviews_transition(struct req *r)
                            errors);
         return;
     }
-    PGresult *res = req_db_args(r, &reviews_statements[REVIEW_SET_STATUS],
-                                DB_ARGS({"id", id}, {"status", to_s}));
+    PGresult *res =
+        req_db(r, &reviews_statements[REVIEW_SET_STATUS], DB_ARGS({"id", id}, {"status", to_s}));
     if (!res)
         return;
     if (to == REVIEW_FEEDBACK && !facts.has_champion &&
         review_enqueue_assignment(r, id, db_value(res, 0, "version"), NULL) != 0)
         return;
     if (to == REVIEW_COMPLETED) {
-        if (!req_db_args(r, &reviews_statements[REVIEW_PUBLISH_PRACTICES],
-                         DB_ARGS({"review_id", id})))
+        if (!req_db(r, &reviews_statements[REVIEW_PUBLISH_PRACTICES], DB_ARGS({"review_id", id})))
             return;
     }
     /* The event last, with COMMIT in its round trip. */
@@ -526,8 +525,8 @@ void reviews_set_champion(struct req *r)
     if (review_facts_require(r, id, person, 1, "/person_id") != 0)
         return;
     PGresult *res =
-        req_db_args(r, &reviews_statements[REVIEW_SET_CHAMPION],
-                    DB_ARGS({"review_id", id}, {"person_id", person}, {"actor", review_actor(r)}));
+        req_db(r, &reviews_statements[REVIEW_SET_CHAMPION],
+               DB_ARGS({"review_id", id}, {"person_id", person}, {"actor", review_actor(r)}));
     if (!res)
         return;
     if (!db_is_null(res, 0, "job_id"))

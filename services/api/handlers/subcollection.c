@@ -52,9 +52,9 @@ static int subcollection_allow(struct req *r, const struct subcollection *s, enu
 static PGresult *subcollection_item(struct req *r, const struct subcollection *s,
                                     const struct db_stmt *stmt)
 {
-    PGresult *res = req_db_args(r, stmt,
-                                DB_ARGS({"id", req_param(r, s->item_param)},
-                                        {subcollection_parent(s), req_param(r, "id")}));
+    PGresult *res = req_db(r, stmt,
+                           DB_ARGS({"id", req_param(r, s->item_param)},
+                                   {subcollection_parent(s), req_param(r, "id")}));
     if (res && PQntuples(res) == 0) {
         req_problem(r, 404, "not_found",
                     s->owner == SUBCOLLECTION_OF_REVIEW ? "No such item of this review."
@@ -107,7 +107,7 @@ static PGresult *subcollection_store(struct req *r, struct subcollection_write *
         return NULL;
     if (s->check && s->check(r, w) != 0)
         return NULL;
-    return req_db_args(r, stmt, nids + w->nargs, all);
+    return req_db(r, stmt, nids + w->nargs, all);
 }
 
 void subcollection_create(struct req *r, const struct subcollection *s)
@@ -151,7 +151,7 @@ void subcollection_delete(struct req *r, const struct subcollection *s)
     if (s->before_delete && s->before_delete(r, parent_id, item_id) != 0)
         return;
     PGresult *res =
-        req_db_args(r, s->remove, DB_ARGS({"id", item_id}, {subcollection_parent(s), parent_id}));
+        req_db(r, s->remove, DB_ARGS({"id", item_id}, {subcollection_parent(s), parent_id}));
     if (!res)
         return;
     /* Only an item that was not loaded first can be missing here. */

@@ -126,7 +126,7 @@ void training_sessions_create(struct req *r)
         return;
     /* A CHECK the row breaks is answered as the rule it is (req_db_answer: reversed dates at
      * /ends_at, seats below those taken at /capacity, …), not always as reversed dates. */
-    PGresult *res = req_db_args(r, &training_sessions_statements[TRAINING_INSERT], n, a);
+    PGresult *res = req_db(r, &training_sessions_statements[TRAINING_INSERT], n, a);
     if (!res)
         return;
     resource_created(r, res);
@@ -135,10 +135,10 @@ void training_sessions_create(struct req *r)
 /* Loads a session (locked for a change) and checks op. Returns NULL after answering. */
 PGresult *training_sessions_load(struct req *r, const char *id, int lock, enum scope_op op)
 {
-    PGresult *res = req_db_args(r,
-                                lock ? &training_sessions_statements[TRAINING_LOCK]
-                                     : &training_sessions_statements[TRAINING_GET],
-                                DB_ARGS({"id", id}));
+    PGresult *res = req_db(r,
+                           lock ? &training_sessions_statements[TRAINING_LOCK]
+                                : &training_sessions_statements[TRAINING_GET],
+                           DB_ARGS({"id", id}));
     if (!res)
         return NULL;
     struct scope_owner o;
@@ -190,7 +190,7 @@ void training_sessions_update(struct req *r)
     json_decref(merged); /* the values are copies in the arena */
     if (nfields < 0)
         return;
-    PGresult *res = req_db_args(r, &training_sessions_statements[TRAINING_UPDATE], 1 + nfields, a);
+    PGresult *res = req_db(r, &training_sessions_statements[TRAINING_UPDATE], 1 + nfields, a);
     if (!res)
         return;
     /* More capacity: the waiting list moves up into the new seats, oldest first. */
@@ -208,6 +208,6 @@ void training_sessions_delete(struct req *r)
     PGresult *cur = training_sessions_load(r, id, 1, SCOPE_DELETE);
     if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
-    if (req_db_args(r, &training_sessions_statements[TRAINING_DELETE], DB_ARGS({"id", id})))
+    if (req_db(r, &training_sessions_statements[TRAINING_DELETE], DB_ARGS({"id", id})))
         req_reply_empty(r, 204);
 }

@@ -53,7 +53,7 @@ const struct db_stmt unsubscribe_statements[] = {
  * toward the failed-auth limit; or what req_db answers for a failed query). */
 static int unsubscribe_token(struct req *r, char *person, const char **kind)
 {
-    PGresult *res = req_db_args(r, &unsubscribe_statements[UNSUB_KEY], DB_NO_ARGS);
+    PGresult *res = req_db(r, &unsubscribe_statements[UNSUB_KEY], DB_NO_ARGS);
     if (!res)
         return -1;
     if (PQntuples(res) != 1) {
@@ -95,7 +95,7 @@ void unsubscribe_show(struct req *r)
     const char *kind;
     if (unsubscribe_token(r, person, &kind) != 0)
         return;
-    PGresult *res = req_db_args(r, &unsubscribe_statements[UNSUB_PERSON], DB_ARGS({"id", person}));
+    PGresult *res = req_db(r, &unsubscribe_statements[UNSUB_PERSON], DB_ARGS({"id", person}));
     if (!res)
         return;
     if (PQntuples(res) == 0)
@@ -111,8 +111,8 @@ void unsubscribe_apply(struct req *r)
     if (unsubscribe_token(r, person, &kind) != 0)
         return;
     PGresult *res =
-        req_db_args(r, &unsubscribe_statements[UNSUB_APPLY],
-                    DB_ARGS({"person_id", person}, {"kind", kind}, {"request_id", r->request_id}));
+        req_db(r, &unsubscribe_statements[UNSUB_APPLY],
+               DB_ARGS({"person_id", person}, {"kind", kind}, {"request_id", r->request_id}));
     if (!res)
         return;
     if (strcmp(db_value(res, 0, "found"), "t") != 0)

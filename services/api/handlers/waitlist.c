@@ -43,15 +43,15 @@ const struct db_stmt waitlist_statements[] = {
 
 int waitlist_announce(struct req *r, const char *booking_id)
 {
-    PGresult *res = req_db_args(r, &waitlist_statements[WAITLIST_NOTIFY],
-                                DB_ARGS({"id", booking_id}, {"tz", system_config()->tz}));
+    PGresult *res = req_db(r, &waitlist_statements[WAITLIST_NOTIFY],
+                           DB_ARGS({"id", booking_id}, {"tz", system_config()->tz}));
     if (!res)
         return -1;
     if (!db_is_null(res, 0, "job"))
         req_publish_after_commit(r, db_value(res, 0, "job"));
     /* And the integrations hear of it as a booking.changed webhook event. */
     PGresult *booking =
-        req_db_args(r, &waitlist_statements[WAITLIST_BOOKING], DB_ARGS({"id", booking_id}));
+        req_db(r, &waitlist_statements[WAITLIST_BOOKING], DB_ARGS({"id", booking_id}));
     if (!booking)
         return -1;
     return req_announce(r, "booking.changed", db_value(booking, 0, "json"));
@@ -61,8 +61,8 @@ int waitlist_promote(struct req *r, const char *session_id, int seats)
 {
     char n[16];
     snprintf(n, sizeof n, "%d", seats);
-    PGresult *res = req_db_args(r, &waitlist_statements[WAITLIST_PROMOTE],
-                                DB_ARGS({"session_id", session_id}, {"seats", n}));
+    PGresult *res = req_db(r, &waitlist_statements[WAITLIST_PROMOTE],
+                           DB_ARGS({"session_id", session_id}, {"seats", n}));
     if (!res)
         return -1;
     int id = db_col(res, "id");
@@ -75,14 +75,14 @@ int waitlist_promote(struct req *r, const char *session_id, int seats)
 PGresult *waitlist_move(struct req *r, const char *booking_id, const char *session_id,
                         enum booking_status from, enum booking_status to, int tell)
 {
-    PGresult *res = req_db_args(r, &bookings_statements[BOOKING_SET_STATUS],
-                                DB_ARGS({"id", booking_id}, {"status", booking_status_names[to]}));
+    PGresult *res = req_db(r, &bookings_statements[BOOKING_SET_STATUS],
+                           DB_ARGS({"id", booking_id}, {"status", booking_status_names[to]}));
     if (!res || (tell ? waitlist_announce(r, booking_id)
                       : req_announce(r, "booking.changed", db_value(res, 0, "json"))) != 0)
         return NULL;
     if (booking_frees_seat(from, to)) {
-        if (!req_db_args(r, &bookings_statements[BOOKING_SEATS],
-                         DB_ARGS({"session_id", session_id}, {"seats", "-1"})) ||
+        if (!req_db(r, &bookings_statements[BOOKING_SEATS],
+                    DB_ARGS({"session_id", session_id}, {"seats", "-1"})) ||
             waitlist_promote(r, session_id, 1) != 0)
             return NULL;
     }

@@ -78,9 +78,9 @@ static const char *webhooks_owner(const struct req *r)
  * the caller does not own it. Columns: json, version, api_key_id. NULL after answering. */
 static PGresult *webhooks_load(struct req *r, int lock)
 {
-    PGresult *res = req_db_args(
-        r, lock ? &webhooks_statements[WEBHOOK_LOCK] : &webhooks_statements[WEBHOOK_GET],
-        DB_ARGS({"id", req_param(r, "id")}));
+    PGresult *res =
+        req_db(r, lock ? &webhooks_statements[WEBHOOK_LOCK] : &webhooks_statements[WEBHOOK_GET],
+               DB_ARGS({"id", req_param(r, "id")}));
     if (!res)
         return NULL;
     const char *owner = webhooks_owner(r);
@@ -184,10 +184,10 @@ static int webhooks_check_cap(struct req *r)
 {
     const char *owner = r->principal.key_id[0] ? r->principal.key_id : NULL;
     PGresult *res =
-        req_db_args(r, &webhooks_statements[WEBHOOK_OWNER_LOCK], DB_ARGS({"api_key_id", owner}));
+        req_db(r, &webhooks_statements[WEBHOOK_OWNER_LOCK], DB_ARGS({"api_key_id", owner}));
     if (!res)
         return -1;
-    res = req_db_args(r, &webhooks_statements[WEBHOOK_OWNER_COUNT], DB_ARGS({"api_key_id", owner}));
+    res = req_db(r, &webhooks_statements[WEBHOOK_OWNER_COUNT], DB_ARGS({"api_key_id", owner}));
     if (!res)
         return -1;
     if (atol(db_value(res, 0, "hooks")) >= WEBHOOKS_PER_KEY_MAX) {
@@ -286,9 +286,9 @@ void webhooks_create(struct req *r)
         goto done;
     }
     PGresult *res =
-        req_db_args(r, &webhooks_statements[WEBHOOK_INSERT],
-                    DB_ARGS({"id", id}, {"url", url}, {"events", events}, {"secret_enc", box},
-                            {"api_key_id", r->principal.key_id[0] ? r->principal.key_id : NULL}));
+        req_db(r, &webhooks_statements[WEBHOOK_INSERT],
+               DB_ARGS({"id", id}, {"url", url}, {"events", events}, {"secret_enc", box},
+                       {"api_key_id", r->principal.key_id[0] ? r->principal.key_id : NULL}));
     if (res) {
         json_t *hook = json_loads(db_value(res, 0, "json"), 0, NULL);
         json_object_set_new(hook, "secret", json_string(secret));
@@ -319,6 +319,6 @@ void webhooks_delete(struct req *r)
     PGresult *cur = webhooks_load(r, 1);
     if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0)
         return;
-    if (req_db_args(r, &webhooks_statements[WEBHOOK_DELETE], DB_ARGS({"id", req_param(r, "id")})))
+    if (req_db(r, &webhooks_statements[WEBHOOK_DELETE], DB_ARGS({"id", req_param(r, "id")})))
         req_reply_empty(r, 204);
 }

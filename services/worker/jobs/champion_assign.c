@@ -72,9 +72,8 @@ static int ca_ok(struct job_ctx *ctx, PGresult *res, const char *what)
 static int ca_event(struct job_ctx *ctx, const char *review_id, const char *kind,
                     const char *reason)
 {
-    PGresult *res =
-        db_exec_args(ctx->db, &champion_assign_statements[CA_EVENT],
-                     DB_ARGS({"review_id", review_id}, {"kind", kind}, {"reason", reason}));
+    PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_EVENT],
+                            DB_ARGS({"review_id", review_id}, {"kind", kind}, {"reason", reason}));
     int ok = ca_ok(ctx, res, "writing the event");
     if (ok)
         jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);
@@ -102,9 +101,9 @@ static int ca_unassignable(struct job_ctx *ctx, const char *review_id, const PGr
     for (int i = 0; i < 2 && ok; i++) {
         if (!who[i][1])
             continue;
-        PGresult *res = db_exec_args(ctx->db, &champion_assign_statements[CA_NOTIFY],
-                                     DB_ARGS({"review_id", review_id}, {"person_id", who[i][0]},
-                                             {"recipient", who[i][1]}, {"tz", tz}, {"data", text}));
+        PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_NOTIFY],
+                                DB_ARGS({"review_id", review_id}, {"person_id", who[i][0]},
+                                        {"recipient", who[i][1]}, {"tz", tz}, {"data", text}));
         ok = ca_ok(ctx, res, "notifying");
         if (ok)
             jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);
@@ -124,8 +123,8 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
     struct arena a;
     arena_init(&a);
     enum job_result result = JOB_RETRY;
-    PGresult *rev = db_exec_args(ctx->db, &champion_assign_statements[CA_REVIEW],
-                                 DB_ARGS({"review_id", review_id}, {"default_tz", ctx->cfg->tz})),
+    PGresult *rev = db_exec(ctx->db, &champion_assign_statements[CA_REVIEW],
+                            DB_ARGS({"review_id", review_id}, {"default_tz", ctx->cfg->tz})),
              *cands = NULL;
     if (!ca_ok(ctx, rev, "loading the review"))
         goto done;
@@ -150,9 +149,9 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
             goto done;
         }
     }
-    cands = db_exec_args(ctx->db, &champion_assign_statements[CA_CANDIDATES],
-                         DB_ARGS({"partnership_id", db_value_or_null(rev, 0, "partnership_id")},
-                                 {"day", db_value(rev, 0, "day")}, {"review_id", review_id}));
+    cands = db_exec(ctx->db, &champion_assign_statements[CA_CANDIDATES],
+                    DB_ARGS({"partnership_id", db_value_or_null(rev, 0, "partnership_id")},
+                            {"day", db_value(rev, 0, "day")}, {"review_id", review_id}));
     if (!ca_ok(ctx, cands, "loading candidates"))
         goto done;
     int n = PQntuples(cands);
@@ -172,10 +171,10 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
     }
     int pick = champion_pick(eligible, neligible);
     if (pick < 0) {
-        PGresult *res =
-            !champion ? NULL
-                      : db_exec_args(ctx->db, &champion_assign_statements[CA_SET],
-                                     DB_ARGS({"review_id", review_id}, {"champion_id", NULL}));
+        PGresult *res = !champion
+                            ? NULL
+                            : db_exec(ctx->db, &champion_assign_statements[CA_SET],
+                                      DB_ARGS({"review_id", review_id}, {"champion_id", NULL}));
         int ok = !res || ca_ok(ctx, res, "clearing the champion");
         if (res)
             PQclear(res);
@@ -183,9 +182,8 @@ enum job_result champion_assign_run(struct job_ctx *ctx)
             result = JOB_OK;
         goto done;
     }
-    PGresult *res =
-        db_exec_args(ctx->db, &champion_assign_statements[CA_SET],
-                     DB_ARGS({"review_id", review_id}, {"champion_id", eligible[pick].id}));
+    PGresult *res = db_exec(ctx->db, &champion_assign_statements[CA_SET],
+                            DB_ARGS({"review_id", review_id}, {"champion_id", eligible[pick].id}));
     int ok = ca_ok(ctx, res, "assigning");
     if (ok)
         jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);

@@ -205,13 +205,13 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     }
     enum job_result rc = JOB_RETRY;
     PGresult *res = NULL;
-    if (!(res = worker_exec_args(ctx, &digest_compile_statements[DIGEST_LOCK],
-                                 DB_ARGS({"partnership_id", pid}))))
+    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_LOCK],
+                            DB_ARGS({"partnership_id", pid}))))
         goto done;
     PQclear(res);
 
-    if (!(res = worker_exec_args(ctx, &digest_compile_statements[DIGEST_BOUNDS],
-                                 DB_ARGS({"partnership_id", pid}, {"slot", slot}, {"date", date}))))
+    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_BOUNDS],
+                            DB_ARGS({"partnership_id", pid}, {"slot", slot}, {"date", date}))))
         goto done;
     if (PQntuples(res) == 0) {
         log_info("digest.compile %s: partnership %s is gone; nothing to do", ctx->id, pid);
@@ -237,10 +237,9 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
         goto done;
     }
 
-    if (!(res = worker_exec_args(ctx, &digest_compile_statements[DIGEST_INSERT],
-                                 DB_ARGS({"partnership_id", pid}, {"digest_date", day},
-                                         {"window_from", from}, {"cut_off", cut},
-                                         {"job_id", ctx->id}))))
+    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_INSERT],
+                            DB_ARGS({"partnership_id", pid}, {"digest_date", day},
+                                    {"window_from", from}, {"cut_off", cut}, {"job_id", ctx->id}))))
         goto done;
     if (PQntuples(res) == 0 || !strcmp(db_value(res, 0, "empty"), "t")) {
         rc = JOB_OK; /* compiled by someone else meanwhile, or nothing new: stored, not sent */
@@ -250,7 +249,7 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
     snprintf(digest_id, sizeof digest_id, "%s", db_value(res, 0, "id"));
     PQclear(res);
 
-    if (!(res = worker_exec_args(
+    if (!(res = worker_exec(
               ctx, &digest_compile_statements[DIGEST_NOTIFY],
               DB_ARGS({"digest_id", digest_id}, {"partnership_id", pid}, {"digest_date", day}))))
         goto done;
@@ -260,8 +259,8 @@ enum job_result digest_compile_run(struct job_ctx *ctx)
              db_value(res, 0, "people"));
     PQclear(res);
 
-    if (!(res = worker_exec_args(ctx, &digest_compile_statements[DIGEST_PUBLISH],
-                                 DB_ARGS({"digest_id", digest_id}))))
+    if (!(res = worker_exec(ctx, &digest_compile_statements[DIGEST_PUBLISH],
+                            DB_ARGS({"digest_id", digest_id}))))
         goto done;
     jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);
     rc = JOB_OK;

@@ -82,8 +82,8 @@ static int nd_render_digest(struct job_ctx *ctx, const json_t *data, const struc
         snprintf(ctx->err, sizeof ctx->err, "digest notification without a digest_id");
         return -1;
     }
-    PGresult *res = db_exec_args(ctx->db, &notification_deliver_statements[ND_DIGEST],
-                                 DB_ARGS({"digest_id", digest_id}));
+    PGresult *res = db_exec(ctx->db, &notification_deliver_statements[ND_DIGEST],
+                            DB_ARGS({"digest_id", digest_id}));
     int rc = -1;
     json_t *digest = NULL;
     if (!nd_db_ok(ctx, res, "loading the digest"))
@@ -151,9 +151,9 @@ int notification_deliver_failed(struct job_ctx *ctx, int dead)
     const char *id = json_string_value(json_object_get(ctx->payload, "notification_id"));
     if (!id)
         return 0;
-    PGresult *res = db_exec_args(ctx->db, &notification_deliver_statements[ND_FAILED],
-                                 DB_ARGS({"notification_id", id}, {"error", ctx->err},
-                                         {"last_attempt", dead ? "true" : "false"}));
+    PGresult *res = db_exec(ctx->db, &notification_deliver_statements[ND_FAILED],
+                            DB_ARGS({"notification_id", id}, {"error", ctx->err},
+                                    {"last_attempt", dead ? "true" : "false"}));
     int ok = db_ok(res);
     if (res)
         PQclear(res);
@@ -167,8 +167,8 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         snprintf(ctx->err, sizeof ctx->err, "payload without a notification_id");
         return JOB_RETRY;
     }
-    PGresult *res = db_exec_args(ctx->db, &notification_deliver_statements[ND_LOAD],
-                                 DB_ARGS({"notification_id", id}));
+    PGresult *res = db_exec(ctx->db, &notification_deliver_statements[ND_LOAD],
+                            DB_ARGS({"notification_id", id}));
     if (!nd_db_ok(ctx, res, "loading the notification")) {
         if (res)
             PQclear(res);
@@ -196,8 +196,8 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
     }
     if (!strcmp(db_value(res, 0, "opted_out"), "t")) {
         /* Switched off since it was queued: not sent, and nothing to retry. */
-        PGresult *skip = db_exec_args(ctx->db, &notification_deliver_statements[ND_SKIP],
-                                      DB_ARGS({"notification_id", id}));
+        PGresult *skip = db_exec(ctx->db, &notification_deliver_statements[ND_SKIP],
+                                 DB_ARGS({"notification_id", id}));
         result = nd_db_ok(ctx, skip, "skipping the notification") ? JOB_OK : JOB_RETRY;
         if (skip)
             PQclear(skip);
@@ -240,8 +240,8 @@ enum job_result notification_deliver_run(struct job_ctx *ctx)
         result = JOB_RETRY;
         goto done;
     }
-    PGresult *sent = db_exec_args(ctx->db, &notification_deliver_statements[ND_SENT],
-                                  DB_ARGS({"notification_id", id}));
+    PGresult *sent = db_exec(ctx->db, &notification_deliver_statements[ND_SENT],
+                             DB_ARGS({"notification_id", id}));
     /* Sent but not recorded (PostgreSQL went away): the retry sends again, same Message-ID. */
     result = nd_db_ok(ctx, sent, "recording the delivery") ? JOB_OK : JOB_RETRY;
     if (sent)

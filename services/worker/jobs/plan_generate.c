@@ -200,8 +200,8 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     arena_init(&a);
     enum job_result result = JOB_RETRY;
     PGresult *plan = NULL, *schools = NULL, *people = NULL;
-    plan = db_exec_args(ctx->db, &plan_generate_statements[PG_PLAN],
-                        DB_ARGS({"review_plan_id", plan_id}));
+    plan =
+        db_exec(ctx->db, &plan_generate_statements[PG_PLAN], DB_ARGS({"review_plan_id", plan_id}));
     if (!pg_ok(ctx, plan, "loading the plan"))
         goto done;
     if (PQntuples(plan) == 0 || strcmp(db_value(plan, 0, "status"), "generating") != 0) {
@@ -209,13 +209,13 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
         goto done;
     }
     const char *partnership = db_value(plan, 0, "partnership_id");
-    schools = db_exec_args(ctx->db, &plan_generate_statements[PG_SCHOOLS],
-                           DB_ARGS({"partnership_id", partnership}));
+    schools = db_exec(ctx->db, &plan_generate_statements[PG_SCHOOLS],
+                      DB_ARGS({"partnership_id", partnership}));
     if (!pg_ok(ctx, schools, "loading the schools"))
         goto done;
-    people = db_exec_args(ctx->db, &plan_generate_statements[PG_REVIEWERS],
-                          DB_ARGS({"partnership_id", partnership},
-                                  {"year_starts_on", db_value(plan, 0, "year_starts_on")}));
+    people = db_exec(ctx->db, &plan_generate_statements[PG_REVIEWERS],
+                     DB_ARGS({"partnership_id", partnership},
+                             {"year_starts_on", db_value(plan, 0, "year_starts_on")}));
     if (!pg_ok(ctx, people, "loading the reviewers"))
         goto done;
 
@@ -246,9 +246,9 @@ enum job_result plan_generate_run(struct job_ctx *ctx)
     char *proposals, *blocked;
     pg_json(&in, &out, &proposals, &blocked);
     const char *status = out.nblocked ? "infeasible" : "proposed";
-    PGresult *res = db_exec_args(ctx->db, &plan_generate_statements[PG_STORE],
-                                 DB_ARGS({"review_plan_id", plan_id}, {"status", status},
-                                         {"proposals", proposals}, {"blocked", blocked}));
+    PGresult *res = db_exec(ctx->db, &plan_generate_statements[PG_STORE],
+                            DB_ARGS({"review_plan_id", plan_id}, {"status", status},
+                                    {"proposals", proposals}, {"blocked", blocked}));
     if (pg_ok(ctx, res, "storing the plan")) {
         jobs_outbox_add_column(ctx->outbox, res, db_col(res, "job_id"), JOBS_STREAM);
         char extra[200];

@@ -195,7 +195,7 @@ enum job_result reminders_scan_run(struct job_ctx *ctx)
             args[n++] = (struct db_arg){"days_from", rm->days_from};
             args[n++] = (struct db_arg){"days_to", rm->days_to};
         }
-        PGresult *res = db_exec_args(ctx->db, rm->stmt, n, args);
+        PGresult *res = db_exec(ctx->db, rm->stmt, n, args);
         if (!db_ok(res)) {
             worker_db_error(ctx, rm->stmt->name, res);
             if (res)

@@ -116,8 +116,8 @@ static enum job_result webhook_fanout(struct job_ctx *ctx, const struct webhook_
     char *event = json_dumps(ev->event, JSON_COMPACT);
     char max[16];
     snprintf(max, sizeof max, "%d", JOBS_DEFAULT_MAX_ATTEMPTS);
-    PGresult *res = worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_FANOUT],
-                                     DB_ARGS({"event", event}, {"max_attempts", max}));
+    PGresult *res = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_FANOUT],
+                                DB_ARGS({"event", event}, {"max_attempts", max}));
     free(event);
     if (!res)
         return JOB_RETRY;
@@ -267,9 +267,9 @@ static void webhook_log(enum log_level lvl, const char *msg, json_t *fields)
  * on a database error (ctx->err set). */
 static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const char *error)
 {
-    PGresult *res = worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_FAILED],
-                                     DB_ARGS({"webhook_id", wid}, {"error", error},
-                                             {"disable_after_days", WEBHOOK_DISABLE_AFTER_DAYS}));
+    PGresult *res = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_FAILED],
+                                DB_ARGS({"webhook_id", wid}, {"error", error},
+                                        {"disable_after_days", WEBHOOK_DISABLE_AFTER_DAYS}));
     if (!res)
         return -1;
     int out = 1; /* deleted or disabled meanwhile: nothing more for it */
@@ -284,8 +284,8 @@ static int webhook_record_failure(struct job_ctx *ctx, const char *wid, const ch
         char *reason = xasprintf("disabled after failing since %s; last error: %s",
                                  db_value(res, 0, "failing_since"), error);
         PGresult *rec =
-            worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_DISABLED],
-                             DB_ARGS({"payload", text}, {"webhook_id", wid}, {"reason", reason}));
+            worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_DISABLED],
+                        DB_ARGS({"payload", text}, {"webhook_id", wid}, {"reason", reason}));
         free(text);
         free(reason);
         if (rec) {
@@ -332,8 +332,8 @@ int webhook_deliver_failed(struct job_ctx *ctx, int dead)
 static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
                                        const struct webhook_event *ev)
 {
-    PGresult *target = worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_TARGET],
-                                        DB_ARGS({"webhook_id", wid}, {"event_type", ev->type}));
+    PGresult *target = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_TARGET],
+                                   DB_ARGS({"webhook_id", wid}, {"event_type", ev->type}));
     if (!target)
         return JOB_RETRY;
     enum job_result out = JOB_RETRY;
@@ -374,8 +374,8 @@ static enum job_result webhook_deliver(struct job_ctx *ctx, const char *wid,
         goto done;
     }
     if (sent == 0) {
-        PGresult *res = worker_exec_args(ctx, &webhook_deliver_statements[WEBHOOK_SUCCEEDED],
-                                         DB_ARGS({"webhook_id", wid}));
+        PGresult *res = worker_exec(ctx, &webhook_deliver_statements[WEBHOOK_SUCCEEDED],
+                                    DB_ARGS({"webhook_id", wid}));
         if (res) {
             PQclear(res);
             out = JOB_OK;
