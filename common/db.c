@@ -20,10 +20,8 @@
  * rewritten to numbers) and the names in the order of those numbers. */
 struct db_shape {
     const struct db_stmt *stmt;
-    char *sql;    /* stmt->sql, or its rewrite when it names its parameters */
-    int nnames;   /* 0: numbered parameters or none; -1: the text is malformed */
-    char **names; /* nnames names, without their `$` */
-    int prepared; /* the current connection has prepared it */
+    struct sqlparams_parsed parsed; /* the text to prepare and its names (nnames -1: malformed) */
+    int prepared;                   /* the current connection has prepared it */
 };
 
 static void db_shape_free(struct db_shape *sh);
@@ -99,23 +97,8 @@ static struct db_shape *db_shape(struct db *db, const struct db_stmt *s)
     }
     sh = xcalloc(1, sizeof *sh);
     sh->stmt = s;
-    size_t len = strlen(s->sql);
-    int room = (int)(len / 2 + 1);
-    struct sqlparams_name *found = xcalloc((size_t)room, sizeof *found);
-    char *text = xmalloc(3 * len + 1);
-    sh->nnames = sqlparams_rewrite(s->sql, text, 3 * len + 1, found, room);
-    if (sh->nnames > 0) {
-        sh->sql = text;
-        sh->names = xcalloc((size_t)sh->nnames, sizeof *sh->names);
-        for (int k = 0; k < sh->nnames; k++)
-            sh->names[k] = xstrndup(s->sql + found[k].at, found[k].len);
-    } else {
-        free(text);
-        sh->sql = xstrdup(s->sql);
-        if (sh->nnames < 0)
-            log_error("statement %s: malformed parameter names or quoting", s->name);
-    }
-    free(found);
+    if (sqlparams_parse(s->sql, &sh->parsed) < 0)
+        log_error("statement %s: malformed parameter names or quoting", s->name);
     db->shapes[db_shape_slot(db, s)] = sh;
     db->shapes_count++;
     return sh;
@@ -125,10 +108,7 @@ static void db_shape_free(struct db_shape *sh)
 {
     if (!sh)
         return;
-    for (int k = 0; k < sh->nnames; k++)
-        free(sh->names[k]);
-    free(sh->names);
-    free(sh->sql);
+    sqlparams_parsed_free(&sh->parsed);
     free(sh);
 }
 
@@ -353,12 +333,12 @@ int db_prepare_all(struct db *db, char *err, size_t errlen)
             struct db_shape *sh = db_shape(db, s);
             if (sh->prepared)
                 continue;
-            if (sh->nnames < 0) {
+            if (sh->parsed.nnames < 0) {
                 snprintf(err, errlen, "preparing %s: malformed parameter names or quoting",
                          s->name);
                 return -1;
             }
-            PGresult *res = db_run_prepare(db, s->name, sh->sql);
+            PGresult *res = db_run_prepare(db, s->name, sh->parsed.sql);
             int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
             if (!ok)
                 snprintf(err, errlen, "preparing %s: %s", s->name, PQresultErrorMessage(res));
@@ -388,7 +368,7 @@ static PGresult *db_pipeline(struct db *db, struct db_shape *sh, int n, const ch
     int sent[Q_N] = {begin, prepare, 1, commit};
     PGresult *got[Q_N] = {NULL, NULL, NULL, NULL};
     int ok = (!begin || PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0)) &&
-             (!prepare || PQsendPrepare(c, s->name, sh->sql, 0, NULL)) &&
+             (!prepare || PQsendPrepare(c, s->name, sh->parsed.sql, 0, NULL)) &&
              PQsendQueryPrepared(c, s->name, n, params, NULL, NULL, 0) &&
              (!commit || PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0)) &&
              PQpipelineSync(c);
@@ -457,19 +437,20 @@ static PGresult *db_call(struct db *db, const struct db_stmt *stmt, int n,
 {
     struct db_shape *sh = db_shape(db, stmt);
     *committed = 0;
-    if (sh->nnames < 0)
+    if (sh->parsed.nnames < 0)
         return db_misuse(sh, "malformed parameter names or quoting", NULL);
-    if (n != sh->nnames)
-        return db_misuse(sh, n < sh->nnames ? "too few values" : "a value for no parameter", NULL);
+    if (n != sh->parsed.nnames)
+        return db_misuse(sh, n < sh->parsed.nnames ? "too few values" : "a value for no parameter",
+                         NULL);
     const char *local[32];
     const char **vals = n <= 32 ? local : xmalloc((size_t)n * sizeof *vals);
     PGresult *res = NULL;
     for (int k = 0; k < n && !res; k++) {
         int j = 0;
-        while (j < n && strcmp(args[j].name, sh->names[k]))
+        while (j < n && strcmp(args[j].name, sh->parsed.names[k]))
             j++;
         if (j == n)
-            res = db_misuse(sh, "no value for $", sh->names[k]);
+            res = db_misuse(sh, "no value for $", sh->parsed.names[k]);
         else
             vals[k] = args[j].value;
     }

@@ -2,7 +2,10 @@
 #include "sqlparams.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 static int sqlparams_ident_start(char c)
 {
@@ -146,4 +149,34 @@ int sqlparams_rewrite(const char *sql, char *out, size_t outlen, struct sqlparam
     if (!o.ok || (n > 0 && numbered))
         return -1;
     return n;
+}
+
+int sqlparams_parse(const char *sql, struct sqlparams_parsed *p)
+{
+    size_t len = strlen(sql);
+    int room = (int)(len / 2 + 1);
+    struct sqlparams_name *found = xcalloc((size_t)room, sizeof *found);
+    p->sql = xmalloc(3 * len + 1);
+    p->nnames = sqlparams_rewrite(sql, p->sql, 3 * len + 1, found, room);
+    p->names = NULL;
+    if (p->nnames > 0) {
+        p->names = xcalloc((size_t)p->nnames, sizeof *p->names);
+        for (int k = 0; k < p->nnames; k++)
+            p->names[k] = xstrndup(sql + found[k].at, found[k].len);
+    } else {
+        memcpy(p->sql, sql, len + 1);
+    }
+    free(found);
+    return p->nnames;
+}
+
+void sqlparams_parsed_free(struct sqlparams_parsed *p)
+{
+    for (int k = 0; k < p->nnames; k++)
+        free(p->names[k]);
+    free(p->names);
+    free(p->sql);
+    p->names = NULL;
+    p->sql = NULL;
+    p->nnames = 0;
 }

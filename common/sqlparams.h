@@ -2,8 +2,8 @@
  * a call passes its values by name and a statement's parameters can be reordered, added or
  * reused without touching the order of anything else. sqlparams_rewrite turns the text into
  * what PostgreSQL prepares (`$1..$n`, numbered in the order the names first occur) and lists the
- * names in that order; db.c matches a call's values against that list. Pure: no I/O, no
- * allocation but the caller's buffers.
+ * names in that order; db.c matches a call's values against that list. Pure: no I/O
+ * (sqlparams_rewrite writes only the caller's buffers; sqlparams_parse allocates its own).
  *
  * A name is a letter or `_` followed by letters, digits and `_`. A `$` inside a string literal,
  * a quoted identifier, a comment, an identifier (`a$b`) or a dollar-quoted string (`$tag$...$tag$`)
@@ -26,5 +26,18 @@ struct sqlparams_name {
  * leaves a string, identifier, comment or dollar quote open, or out or names is too small. */
 int sqlparams_rewrite(const char *sql, char *out, size_t outlen, struct sqlparams_name *names,
                       int room);
+
+/* A statement's text as PostgreSQL prepares it and its names in order (what db.c keeps per
+ * statement, and what a list variant reads its values by). */
+struct sqlparams_parsed {
+    char *sql;    /* the numbered text (sql itself, copied, when it names nothing) */
+    int nnames;   /* the names' count; -1 when sqlparams_rewrite refused the text */
+    char **names; /* nnames names, without their `$` */
+};
+
+/* sqlparams_rewrite into buffers of its own (xalloc: aborts when memory runs out): fills p,
+ * which sqlparams_parsed_free releases. Returns p->nnames. */
+int sqlparams_parse(const char *sql, struct sqlparams_parsed *p);
+void sqlparams_parsed_free(struct sqlparams_parsed *p);
 
 #endif

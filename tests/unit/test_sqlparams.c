@@ -93,9 +93,29 @@ START_TEST(sqlparams_bounds_hold)
 }
 END_TEST
 
+START_TEST(sqlparams_parse_owns_its_text_and_names)
+{
+    struct sqlparams_parsed p;
+    ck_assert_int_eq(sqlparams_parse("SELECT $b, $a, $b", &p), 2);
+    ck_assert_str_eq(p.sql, "SELECT $1, $2, $1");
+    ck_assert_str_eq(p.names[0], "b");
+    ck_assert_str_eq(p.names[1], "a");
+    sqlparams_parsed_free(&p);
+    /* Nothing named: the text as it is; refused: -1, and nothing left to free but the copy. */
+    ck_assert_int_eq(sqlparams_parse("SELECT 1", &p), 0);
+    ck_assert_str_eq(p.sql, "SELECT 1");
+    ck_assert_ptr_null(p.names);
+    sqlparams_parsed_free(&p);
+    ck_assert_int_eq(sqlparams_parse("SELECT $1, $a", &p), -1);
+    sqlparams_parsed_free(&p);
+    ck_assert_ptr_null(p.sql);
+}
+END_TEST
+
 Suite *sqlparams_suite(void)
 {
-    return unit_suite("sqlparams", UNIT_TCASE("core", sqlparams_numbers_names_in_order_of_first_use,
-                                              sqlparams_leaves_numbers_and_quoted_text_alone,
-                                              sqlparams_rejects, sqlparams_bounds_hold));
+    return unit_suite("sqlparams",
+                      UNIT_TCASE("core", sqlparams_numbers_names_in_order_of_first_use,
+                                 sqlparams_leaves_numbers_and_quoted_text_alone, sqlparams_rejects,
+                                 sqlparams_bounds_hold, sqlparams_parse_owns_its_text_and_names));
 }

@@ -164,28 +164,23 @@ static struct list_variant *list_make(const struct list_desc *d, enum scope_role
         abort();
     }
     /* The names db.c will number (the same rewrite), each with where its value comes from. */
-    size_t len = strlen(sql);
-    char *numbered = xmalloc(3 * len + 1);
-    struct sqlparams_name *found = xcalloc(len / 2 + 1, sizeof *found);
-    int nnames = sqlparams_rewrite(sql, numbered, 3 * len + 1, found, (int)(len / 2 + 1));
-    if (nnames < 0) {
+    struct sqlparams_parsed parsed;
+    if (sqlparams_parse(sql, &parsed) < 0) {
         log_error("list %s: variant %u has malformed parameter names", d->name, key);
         abort();
     }
     struct list_variant *v = xcalloc(1, sizeof *v);
-    v->nnames = nnames;
-    v->names = xcalloc((size_t)nnames + 1, sizeof *v->names);
-    v->specials = xcalloc((size_t)nnames + 1, sizeof *v->specials);
-    for (int k = 0; k < nnames; k++) {
-        v->names[k] = xstrndup(sql + found[k].at, found[k].len);
+    v->nnames = parsed.nnames;
+    v->names = parsed.names;
+    v->specials = xcalloc((size_t)v->nnames + 1, sizeof *v->specials);
+    for (int k = 0; k < v->nnames; k++) {
         v->specials[k] = list_special(v->names[k]);
         if (v->specials[k] == LIST_QUERY && !list_queried(d, v->names[k])) {
             log_error("list %s: no value for $%s", d->name, v->names[k]);
             abort();
         }
     }
-    free(found);
-    free(numbered);
+    free(parsed.sql); /* the names stay with v; db.c numbers the text itself */
     char name[64];
     snprintf(name, sizeof name, "%s_v%u", d->name, key);
     v->stmt.name = xstrdup(name);
