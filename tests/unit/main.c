@@ -63,6 +63,7 @@ int main(void)
     srunner_add_suite(sr, req_suite());
     srunner_add_suite(sr, wmetrics_suite());
     srunner_add_suite(sr, dispatch_suite());
+    srunner_add_suite(sr, http1_suite());
     srunner_add_suite(sr, kinds_suite());
     srunner_add_suite(sr, worker_suite());
     srunner_add_suite(sr, fiber_suite());

@@ -58,6 +58,7 @@ Suite *metrics_suite(void);    /* services/api/metrics.c, the request counters *
 Suite *req_suite(void);        /* services/api/req.c, what needs no connection */
 Suite *wmetrics_suite(void);   /* services/worker/wmetrics.c, the text it serves */
 Suite *dispatch_suite(void);   /* services/api/dispatch.c, what the loop thread answers */
+Suite *http1_suite(void);      /* common/http1.c */
 Suite *kinds_suite(void);      /* services/worker/jobs/registry.c and the kinds' lookup */
 Suite *worker_suite(void);     /* services/worker/worker.c */
 Suite *fiber_suite(void);      /* services/api/fiber.c */
