@@ -18,7 +18,7 @@
 struct route;
 struct loop;
 struct fiber;
-struct evhttp_request;
+struct client;
 struct db;
 struct redis;
 
@@ -62,11 +62,8 @@ enum req_tx_end {
 
 struct req {
     struct arena arena;
-    /* Set by the loop thread; evreq is touched only there and is NULL once the client left. */
-    struct evhttp_request *evreq;
-    /* 1 once libevent detached evreq from its closed connection (see server_on_close): the
-     * request is then ours to free, and no answer can be sent. */
-    int evreq_orphaned;
+    /* The client connection it came on (server.c), touched by the loop thread only. */
+    struct client *client;
     struct loop *loop;
     char *peer;          /* the client's address (arena), for limits before authentication */
     int close_after;     /* answer with Connection: close (unread bytes follow the request) */

@@ -1,15 +1,25 @@
-/* The HTTP server. Loop threads (SPP_LOOP_THREADS) each run a libevent event_base with an
- * evhttp on the shared port (SO_REUSEPORT), and each owns a pool of PostgreSQL connections
- * (SPP_API_THREADS in all, split across the loops) and one Redis connection. A request that
- * needs a handler runs on a fiber (fiber.h) of the loop thread that accepted it, holding one of
- * that loop's connections from start to end (a transaction spans its statements); when none
- * is free it waits, oldest first, in a list bounded by SPP_QUEUE_MAX (503 + Retry-After past
- * it). The connections are non-blocking: each wait of libpq (db_set_waiter) registers the
- * socket in the loop's event base and yields, so that the loop serves other requests meanwhile,
- * and the socket's readiness resumes the fiber. Handlers stay straight-line code. Redis calls
- * (the rate limit's batch refill, the job outbox after COMMIT) block the loop thread for their
- * short round trip, with their time-outs; they never yield, so one Redis connection a loop is
- * used by one fiber at a time. Nothing a request holds across a yield is a mutex.
+/* The HTTP server. Loop threads (SPP_LOOP_THREADS) each run a libevent event_base that accepts
+ * on the shared port (SO_REUSEPORT) and speaks HTTP/1.1 itself (common/http1.h parses, this
+ * file reads and writes), and each owns a pool of PostgreSQL connections (SPP_API_THREADS in
+ * all, split across the loops) and one Redis connection. A request that needs a handler runs on
+ * a fiber (fiber.h) of the loop thread that accepted it, holding one of that loop's connections
+ * from start to end (a transaction spans its statements); when none is free it waits, oldest
+ * first, in a list bounded by SPP_QUEUE_MAX (503 + Retry-After past it). The connections are
+ * non-blocking: each wait of libpq (db_set_waiter) registers the socket in the loop's event base
+ * and yields, so that the loop serves other requests meanwhile, and the socket's readiness
+ * resumes the fiber. Handlers stay straight-line code. Redis calls (the rate limit's batch
+ * refill, the job outbox after COMMIT) block the loop thread for their short round trip, with
+ * their time-outs; they never yield, so one Redis connection a loop is used by one fiber at a
+ * time. Nothing a request holds across a yield is a mutex.
+ *
+ * A client connection has one buffer for what it sent and one for what it is sent, a read event
+ * registered once for its life (no epoll_ctl a request), and a write event added only when an
+ * answer did not fit in the socket at once. Requests on one connection are answered in order,
+ * one at a time: the next is parsed once the previous answer is written. An answer is its
+ * status line and headers, copied into the output buffer, and its body, written together by one
+ * writev. SPP_HTTP_TIMEOUT_S closes a connection that sends nothing (idle, or a request stalled
+ * half-way) and one whose answer cannot be written, as evhttp_set_timeout did; a request being
+ * handled has no time-out. What the client sent after closing its side is still answered.
  *
  * Shutdown (SIGTERM): the loops stop accepting, requests in flight get the grace period; then
  * waiting requests are answered 503, running queries are cancelled (PQcancel, from the main
@@ -19,13 +29,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/http_struct.h> /* major, minor: no accessor in 2.1 */
-#include <sys/queue.h>
-#include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -40,38 +44,47 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "config.h"
 #include "db.h"
-#include "monotime.h"
 #include "dispatch.h"
 #include "fiber.h"
+#include "http1.h"
 #include "log.h"
 #include "metrics.h"
+#include "monotime.h"
 #include "redis.h"
 #include "req.h"
 #include "router.h"
 #include "xalloc.h"
 
 struct conn;
+struct client;
+
+/* A listening socket of a loop. */
+struct listener {
+    struct loop *loop;
+    int fd;      /* -1 once closed */
+    int metrics; /* SPP_METRICS_LISTEN: serves /metrics only */
+    struct event *ev;
+};
 
 struct loop {
     pthread_t thread;
     struct event_base *base;
-    struct evhttp *http;
-    struct evhttp_bound_socket *bound;
-    struct evhttp *metrics_http; /* SPP_METRICS_LISTEN, on the first loop only */
-    struct evhttp_bound_socket *metrics_bound;
-    struct event *stop;  /* activated by the main thread to stop accepting */
-    struct event *close; /* activated by the main thread at the end of the grace period */
-    struct redis *redis; /* every fiber's of this loop: Redis calls never yield */
+    struct listener main;
+    struct listener metrics; /* SPP_METRICS_LISTEN, on the first loop only (fd -1 elsewhere) */
+    struct event *stop;      /* activated by the main thread to stop accepting */
+    struct event *close;     /* activated by the main thread at the end of the grace period */
+    struct redis *redis;     /* every fiber's of this loop: Redis calls never yield */
     struct conn *conns;
     int nconns;
     struct conn *idle;                 /* connections no request holds */
     struct req *wait_head, *wait_tail; /* requests waiting for a connection, oldest first */
+    struct client *clients;            /* every open client connection, for shutdown */
 };
 
 /* One PostgreSQL connection of a loop, and what cancels its query at shutdown. */
@@ -98,6 +111,45 @@ struct conn {
     atomic_int cancelled; /* the main thread cancelled this connection's query */
 };
 
+/* Where a client connection stands in reading its current request. */
+enum client_state {
+    CLIENT_HEAD,    /* reading a request's head */
+    CLIENT_BODY,    /* reading its body (Content-Length or chunked) */
+    CLIENT_DISCARD, /* reading and dropping a declared body over the limit, then 413 */
+};
+
+/* One client connection of a loop thread; loop thread only. */
+struct client {
+    struct loop *loop;
+    int fd;
+    int metrics;          /* accepted on the metrics listener */
+    struct event *rd;     /* persistent read event, registered while reading is on */
+    struct event *wr;     /* write event, added while an answer waits to be written */
+    struct event *timer;  /* SPP_HTTP_TIMEOUT_S, armed while waiting for the client */
+    struct event *resume; /* parses requests already buffered once an answer is written */
+    char *in;             /* what the client sent from the current request on */
+    size_t in_len, in_cap;
+    char *out; /* answer bytes not written yet, from out_off */
+    size_t out_off, out_len, out_cap;
+    enum client_state state;
+    struct http1_scan scan;
+    struct http1_request head; /* the current request's head, pointing into in */
+    size_t head_len;
+    struct http1_chunked chunked;
+    uint64_t discard_left;
+    struct req *pending; /* the request whose body is being read */
+    struct req *req;     /* the request being handled: its answer comes before the next */
+    int minor;           /* of the current request, for its answer */
+    int keepalive_asked, close_asked, keep_alive;
+    int reading;     /* rd is registered */
+    int eof;         /* the client closed its side, or reading failed */
+    int close_after; /* close once the output is written */
+    int dead;        /* closed: freed as soon as its request (if any) ends */
+    int in_process;  /* server_process is running for it (answers found inside do not resume) */
+    char peer[INET6_ADDRSTRLEN];
+    struct client *prev, *next;
+};
+
 static struct loop *server_loops;
 static int server_nloops;
 static atomic_int server_inflight;
@@ -107,6 +159,7 @@ static atomic_int server_closed;  /* the grace period is over */
 static int server_queue_max = 1024;
 static int server_max_body = 1048576;
 static int server_metrics_apart; /* /metrics is served on SPP_METRICS_LISTEN only */
+static struct timeval server_timeout = {30, 0};
 
 /* How long requests get to be answered once the grace period is over and their queries were
  * cancelled. */
@@ -115,6 +168,9 @@ static int server_metrics_apart; /* /metrics is served on SPP_METRICS_LISTEN onl
  * (bench/RESULTS.md, "The request path on fibers"): enough writers in flight for group commit,
  * and few enough that two APIs and a worker fit in PostgreSQL's default max_connections. */
 #define SERVER_CONNS_DEFAULT 16
+/* A connection's input buffer at first, and past what it is given back after a large body. */
+#define SERVER_IN_INITIAL 4096
+#define SERVER_IN_KEEP    65536
 
 int server_queue_depth(void)
 {
@@ -126,66 +182,9 @@ int server_draining(void)
     return atomic_load(&server_stopping);
 }
 
-/* ---- the loop side ---- */
+/* ---- writing answers ---- */
 
-static enum http_method server_method(enum evhttp_cmd_type t)
-{
-    switch (t) {
-    case EVHTTP_REQ_GET:
-        return HTTP_GET;
-    case EVHTTP_REQ_POST:
-        return HTTP_POST;
-    case EVHTTP_REQ_PUT:
-        return HTTP_PUT;
-    case EVHTTP_REQ_PATCH:
-        return HTTP_PATCH;
-    case EVHTTP_REQ_DELETE:
-        return HTTP_DELETE;
-    case EVHTTP_REQ_OPTIONS:
-        return HTTP_OPTIONS;
-    case EVHTTP_REQ_HEAD:
-        return HTTP_HEAD;
-    default:
-        return HTTP_OTHER;
-    }
-}
-
-/* The connection of a request that a fiber runs or that waits is going away. libevent 2.1.12
- * (http.c) calls this from evhttp_connection_free, and there are two ways there:
- * - evhttp_connection_fail_ on a time-out or an end of file while the request awaits its
- *   answer: evhttp_connection_incoming_fail takes the request off the connection (its evcon
- *   becomes NULL) and does not free it. The request is ours: we free it when the handler is
- *   done (evhttp_send_reply would only free it too, see evhttp_send).
- * - anything else (evhttp_free at shutdown): the request is still on the connection's list
- *   and libevent frees it right after this callback; we must not touch it again.
- * Loop thread only, like everything that touches r->evreq. */
-static void server_on_close(struct evhttp_connection *evcon, void *arg)
-{
-    (void)evcon;
-    struct req *r = arg;
-    if (r->evreq && !evhttp_request_get_connection(r->evreq))
-        r->evreq_orphaned = 1;
-    else
-        r->evreq = NULL;
-}
-
-/* Lets go of r->evreq without answering: frees it when it is ours, else forgets the close
- * callback that points at r. Loop thread, or the main thread once the loops have stopped. */
-static void server_release(struct req *r)
-{
-    if (!r->evreq)
-        return;
-    if (r->evreq_orphaned) {
-        evhttp_request_free(r->evreq);
-    } else {
-        struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
-        if (evcon)
-            evhttp_connection_set_closecb(evcon, NULL, NULL);
-    }
-    r->evreq = NULL;
-}
-
-/* The Date header's text (RFC 9110 5.6.7, as libevent's evutil_date_rfc1123 writes it) for
+/* The Date header's text (RFC 9110 5.6.7, as libevent's evutil_date_rfc1123 wrote it) for
  * the current second, formatted once a second a loop thread rather than once an answer. */
 static const char *server_date(void)
 {
@@ -206,155 +205,269 @@ static const char *server_date(void)
     return text;
 }
 
-/* The decimal text of n into out (at least 21 bytes). */
-static const char *server_utoa(size_t n, char *out)
+/* Makes room for n more bytes of output. */
+static void server_out_reserve(struct client *c, size_t n)
 {
-    char *p = out + 20;
-    *p = '\0';
-    do
-        *--p = (char)('0' + n % 10);
-    while (n /= 10);
-    return p;
+    if (c->out_len + n <= c->out_cap)
+        return;
+    if (c->out_off > 0) {
+        memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+        c->out_len -= c->out_off;
+        c->out_off = 0;
+        if (c->out_len + n <= c->out_cap)
+            return;
+    }
+    size_t cap = c->out_cap ? c->out_cap : 1024;
+    while (cap < c->out_len + n)
+        cap *= 2;
+    c->out = xrealloc(c->out, cap);
+    c->out_cap = cap;
 }
 
-/* evbuffer_add_reference's clean-up: the body was the request's (malloc), now the buffer's. */
-static void server_body_free(const void *data, size_t len, void *extra)
+static void server_out(struct client *c, const char *s, size_t n)
 {
-    (void)len;
-    (void)extra;
-    free((void *)data);
+    server_out_reserve(c, n);
+    memcpy(c->out + c->out_len, s, n);
+    c->out_len += n;
 }
 
-/* Sends r's answer (when the client is still there) and frees r. Loop thread only. The Date
- * and Content-Length headers that evhttp_send_reply would format for each answer are added
- * here, last and in its order, from a per-second Date and without printf; the body is handed
- * to the connection's buffer rather than copied. */
-static void server_send(struct req *r)
+static void server_out_str(struct client *c, const char *s)
 {
-    if (r->evreq_orphaned)
-        server_release(r); /* the client left: nobody to answer */
-    if (r->evreq) {
-        struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
-        if (evcon)
-            evhttp_connection_set_closecb(evcon, NULL, NULL);
-        struct evkeyvalq *h = evhttp_request_get_output_headers(r->evreq);
-        if (r->content_type_out)
-            evhttp_add_header(h, "Content-Type", r->content_type_out);
-        for (int i = 0; i < r->nresp_headers; i++)
-            evhttp_add_header(h, r->resp_headers[i][0], r->resp_headers[i][1]);
-        if (atomic_load(&server_stopping) || r->close_after)
-            evhttp_add_header(h, "Connection", "close");
-        /* evhttp_make_header_response adds these two to HTTP/1.1 answers, Content-Length to
-         * those with a body (not HEAD, 1xx, 204, 304); HTTP/1.0 is left to it (it orders them
-         * differently there, and keeps Date out). */
-        int has_body =
-            r->method != HTTP_HEAD && r->status >= 200 && r->status != 204 && r->status != 304;
-        if (r->evreq->major == 1 && r->evreq->minor >= 1) {
-            evhttp_add_header(h, "Date", server_date());
-            if (has_body) {
-                char len[21];
-                evhttp_add_header(h, "Content-Length", server_utoa(r->resp_len, len));
+    server_out(c, s, strlen(s));
+}
+
+/* "Name: value\r\n". */
+static void server_out_header(struct client *c, const char *name, const char *value)
+{
+    size_t n = strlen(name), v = strlen(value);
+    server_out_reserve(c, n + v + 4);
+    char *p = c->out + c->out_len;
+    memcpy(p, name, n);
+    p[n] = ':';
+    p[n + 1] = ' ';
+    memcpy(p + n + 2, value, v);
+    p[n + 2 + v] = '\r';
+    p[n + 3 + v] = '\n';
+    c->out_len += n + v + 4;
+}
+
+/* "HTTP/1.x status reason\r\n". */
+static void server_out_status(struct client *c, int minor, int status, const char *reason)
+{
+    char line[32] = "HTTP/1.";
+    line[7] = minor ? '1' : '0';
+    line[8] = ' ';
+    size_t n = 9 + http1_utoa((uint64_t)status, line + 9);
+    line[n++] = ' ';
+    server_out(c, line, n);
+    server_out_str(c, reason);
+    server_out(c, "\r\n", 2);
+}
+
+static void server_client_free(struct client *c);
+static void server_answered(struct client *c);
+
+/* Closes c: at once when no request of it is being handled, else once it ends (its answer is
+ * then dropped); inside server_process, when that returns. Loop thread. */
+static void server_client_close(struct client *c)
+{
+    if (c->req || c->in_process) {
+        c->dead = 1;
+        if (c->reading)
+            event_del(c->rd);
+        c->reading = 0;
+        event_del(c->wr);
+        event_del(c->timer);
+        event_del(c->resume);
+        return;
+    }
+    server_client_free(c);
+}
+
+/* Writes what c->out holds, then body[0..len) (both may be empty), with one writev; what the
+ * socket did not take is kept in c->out and the write event waits for room. Returns 1 when all
+ * is written, 0 when some waits, -1 when the connection failed (c is then closed). */
+static int server_write(struct client *c, const char *body, size_t len)
+{
+    struct iovec iov[2];
+    int n = 0;
+    size_t pending = c->out_len - c->out_off;
+    if (pending) {
+        iov[n].iov_base = c->out + c->out_off;
+        iov[n++].iov_len = pending;
+    }
+    if (len) {
+        iov[n].iov_base = (void *)body;
+        iov[n++].iov_len = len;
+    }
+    ssize_t w = 0;
+    if (n > 0) {
+        do
+            w = writev(c->fd, iov, n);
+        while (w < 0 && errno == EINTR);
+        if (w < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                c->eof = 1;
+                c->out_off = c->out_len = 0;
+                server_client_close(c);
+                return -1;
             }
-        }
-        struct evbuffer *out = evhttp_request_get_output_buffer(r->evreq);
-        if (r->resp_len && has_body &&
-            evbuffer_add_reference(out, r->resp_body, r->resp_len, server_body_free, NULL) == 0)
-            r->resp_body = NULL;
-        evhttp_send_reply(r->evreq, r->status, NULL, NULL);
-    }
-    req_free(r);
-    atomic_fetch_sub(&server_inflight, 1);
-}
-
-/* The request headers the application reads, each the first of its name (as
- * evhttp_find_header finds it), in one pass over the list rather than one a name. */
-static void server_read_headers(struct req *r, struct evkeyvalq *h)
-{
-    static const struct {
-        const char *name;
-        size_t offset;
-    } wanted[] = {
-        {"Authorization", offsetof(struct req, authorization)},
-        {"Content-Type", offsetof(struct req, content_type)},
-        {"If-Match", offsetof(struct req, if_match)},
-        {"Idempotency-Key", offsetof(struct req, idempotency_key)},
-        {"X-Request-Id", offsetof(struct req, request_id)},
-        {"Accept", offsetof(struct req, accept)},
-        {"Origin", offsetof(struct req, origin)},
-    };
-    struct evkeyval *kv;
-    TAILQ_FOREACH(kv, h, next)
-    {
-        for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++) {
-            char **field = (char **)((char *)r + wanted[i].offset);
-            if (!*field && !strcasecmp(kv->key, wanted[i].name)) {
-                *field = arena_strdup(&r->arena, kv->value);
-                break;
-            }
+            w = 0;
         }
     }
-}
-
-/* Copies what the application needs out of libevent's request. */
-static int server_read_request(struct req *r, struct evhttp_request *evreq)
-{
-    r->evreq = evreq;
-    r->method = server_method(evhttp_request_get_command(evreq));
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(evreq);
-    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-    r->path = arena_strdup(&r->arena, path && *path ? path : "/");
-    const char *query = uri ? evhttp_uri_get_query(uri) : NULL;
-    if (query && *query)
-        req_parse_query(r, query); /* a malformed piece is answered 422 by the handler */
-    struct evkeyvalq *h = evhttp_request_get_input_headers(evreq);
-    server_read_headers(r, h);
-    struct evhttp_connection *evcon = evhttp_request_get_connection(evreq);
-    if (evcon) {
-        char *addr = NULL;
-        ev_uint16_t port = 0;
-        evhttp_connection_get_peer(evcon, &addr, &port);
-        r->peer = arena_strdup(&r->arena, addr ? addr : "");
+    size_t done = (size_t)w;
+    if (done >= pending + len) {
+        c->out_off = c->out_len = 0;
+        return 1;
     }
-    /* libevent stops reading a body at SPP_MAX_BODY_BYTES (evhttp_set_max_body_size), so
-     * nothing larger is ever buffered. Only methods that take a body get a copy of it: the
-     * others keep its length, which the dispatcher refuses when over the limit. libevent
-     * reads no body on HEAD, so there the declared length stands for it. */
-    struct evbuffer *in = evhttp_request_get_input_buffer(evreq);
-    size_t len = evbuffer_get_length(in);
-    r->body_len = len;
-    if (r->method == HTTP_POST || r->method == HTTP_PUT || r->method == HTTP_PATCH) {
-        r->body = arena_alloc(&r->arena, len + 1);
-        evbuffer_copyout(in, r->body, len);
-        r->body[len] = '\0';
-    } else if (r->method == HTTP_HEAD) {
-        const char *cl = evhttp_find_header(h, "Content-Length");
-        const char *te = evhttp_find_header(h, "Transfer-Encoding");
-        if ((cl && strcmp(cl, "0") != 0) || te) {
-            /* What follows would be read as the next request: close after answering. */
-            r->close_after = 1;
-            unsigned long long n = cl ? strtoull(cl, NULL, 10) : 0;
-            r->body_len = te || n > (unsigned long long)server_max_body
-                              ? (size_t)server_max_body + 1
-                              : (size_t)n;
-        }
+    /* Keep the rest: what is left of out, then what is left of the body. */
+    if (done < pending) {
+        c->out_off += done;
+        server_out(c, body, len);
+    } else {
+        c->out_off = c->out_len = 0;
+        server_out(c, body + (done - pending), len - (done - pending));
     }
+    event_add(c->wr, &server_timeout);
     return 0;
 }
 
-/* Returns 1 when the request names its length more than once. libevent frames the body by the
- * first Content-Length; a proxy in front that takes another would read the rest as a second
- * request (smuggling), so such a request is refused, and its connection closed, before the
- * application acts on it (RFC 9112 6.3). */
-static int server_framing_ambiguous(struct evhttp_request *evreq)
+/* The socket has room again for an answer that waits. */
+static void server_on_write(evutil_socket_t fd, short what, void *arg)
 {
-    int n = 0;
-    struct evkeyval *kv;
-    TAILQ_FOREACH(kv, evhttp_request_get_input_headers(evreq), next)
-    {
-        if (!strcasecmp(kv->key, "Content-Length"))
-            n++;
+    (void)fd;
+    struct client *c = arg;
+    if (what & EV_TIMEOUT) {
+        server_client_close(c); /* the client stopped reading: as evhttp's write time-out */
+        return;
     }
-    return n > 1;
+    if (server_write(c, NULL, 0) == 1)
+        server_answered(c);
+}
+
+/* An error page as evhttp_send_error wrote it (text/html, Connection: close, always
+ * HTTP/1.1), for what is refused before the application sees a request: a malformed request
+ * (400), a method not served (501), an unknown expectation (417). The connection is closed once
+ * it is written. A 413 (a body over the limit) is the problem+json that evhttp's page was
+ * rewritten into before: its headers in the same order, then the problem's. */
+static void server_error_page(struct client *c, int status)
+{
+    static const char too_large[] =
+        "{\"type\":\"urn:spp:problem:payload_too_large\",\"title\":\"Content Too Large\","
+        "\"status\":413,\"detail\":\"The request body is larger than 1 MiB.\","
+        "\"code\":\"payload_too_large\"}";
+    if (c->pending) {
+        req_free(c->pending);
+        c->pending = NULL;
+    }
+    const char *reason = status == 413 ? "Payload Too Large" : http1_reason(status);
+    server_out_status(c, 1, status, reason);
+    if (status != 413)
+        server_out_header(c, "Content-Type", "text/html");
+    if (!c->close_asked)
+        server_out_header(c, "Connection", "close");
+    server_out_header(c, "Date", server_date());
+    char body[256], len[21];
+    size_t n;
+    if (status == 413) {
+        unsigned char raw[8];
+        char id[17];
+        static const char hex[] = "0123456789abcdef";
+        RAND_bytes(raw, sizeof raw);
+        for (int i = 0; i < 8; i++) {
+            id[2 * i] = hex[raw[i] >> 4];
+            id[2 * i + 1] = hex[raw[i] & 15];
+        }
+        id[16] = '\0';
+        if (c->close_asked)
+            server_out_header(c, "Connection", "close");
+        server_out_header(c, "Content-Type", "application/problem+json");
+        server_out_header(c, "X-Request-Id", id);
+        n = sizeof too_large - 1;
+        memcpy(body, too_large, n);
+        len[http1_utoa(n, len)] = '\0';
+        server_out_header(c, "Content-Length", len);
+        metrics_observe(-1, 413, 0);
+    } else {
+        n = (size_t)snprintf(body, sizeof body,
+                             "<HTML><HEAD>\n<TITLE>%d %s</TITLE>\n</HEAD><BODY>\n<H1>%s</H1>\n"
+                             "</BODY></HTML>\n",
+                             status, reason, reason);
+        len[http1_utoa(n, len)] = '\0';
+        server_out_header(c, "Content-Length", len);
+        if (c->close_asked)
+            server_out_header(c, "Connection", "close");
+    }
+    server_out(c, "\r\n", 2);
+    c->close_after = 1;
+    if (server_write(c, body, n) == 1)
+        server_answered(c);
+}
+
+/* 1 when value may go into a header: no CR or LF but folding (as evhttp_add_header checked;
+ * evhttp dropped such a header, so does this). */
+static int server_header_ok(const char *name, const char *value)
+{
+    if (strpbrk(name, "\r\n"))
+        return 0;
+    for (const char *p = value; (p = strpbrk(p, "\r\n")) != NULL;) {
+        p += strspn(p, "\r\n");
+        if (*p != ' ' && *p != '\t')
+            return 0;
+    }
+    return 1;
+}
+
+/* Sends r's answer (when its client is still there) and frees r. Loop thread only. The headers
+ * are those evhttp_send_reply wrote, in its order: the application's, then Date and
+ * Content-Length (HTTP/1.1), or Connection: keep-alive and Content-Length (HTTP/1.0 that asked
+ * to keep the connection), text/html as the type of a body without one, and Connection: close
+ * last when the client asked for it. */
+static void server_send(struct req *r)
+{
+    struct client *c = r->client;
+    if (c && c->dead) {
+        c->req = NULL;
+        server_client_free(c);
+        c = NULL;
+    }
+    if (c) {
+        c->req = NULL;
+        int has_body =
+            r->method != HTTP_HEAD && r->status >= 200 && r->status != 204 && r->status != 304;
+        int closing = atomic_load(&server_stopping) || r->close_after;
+        server_out_status(c, c->minor, r->status, http1_reason(r->status));
+        if (r->content_type_out)
+            server_out_header(c, "Content-Type", r->content_type_out);
+        for (int i = 0; i < r->nresp_headers; i++)
+            if (server_header_ok(r->resp_headers[i][0], r->resp_headers[i][1]))
+                server_out_header(c, r->resp_headers[i][0], r->resp_headers[i][1]);
+        if (closing && !c->close_asked)
+            server_out_header(c, "Connection", "close");
+        char len[21];
+        len[http1_utoa(r->resp_len, len)] = '\0';
+        if (c->minor >= 1) {
+            server_out_header(c, "Date", server_date());
+            if (has_body)
+                server_out_header(c, "Content-Length", len);
+        } else if (c->keepalive_asked) {
+            if (!closing)
+                server_out_header(c, "Connection", "keep-alive");
+            if (has_body)
+                server_out_header(c, "Content-Length", len);
+        }
+        if (has_body && !r->content_type_out)
+            server_out_header(c, "Content-Type", "text/html; charset=ISO-8859-1");
+        if (c->close_asked)
+            server_out_header(c, "Connection", "close");
+        server_out(c, "\r\n", 2);
+        if (closing || !c->keep_alive)
+            c->close_after = 1;
+        if (server_write(c, r->resp_body, has_body ? r->resp_len : 0) == 1)
+            server_answered(c);
+    }
+    req_free(r);
+    atomic_fetch_sub(&server_inflight, 1);
 }
 
 /* ---- requests on fibers ---- */
@@ -568,9 +681,6 @@ static void server_schedule(struct req *r, struct loop *l)
         server_refuse(r, "The server is busy; try again shortly.");
         return;
     }
-    struct evhttp_connection *evcon = evhttp_request_get_connection(r->evreq);
-    if (evcon)
-        evhttp_connection_set_closecb(evcon, server_on_close, r);
     if (c) {
         l->idle = c->next_idle;
         if (server_begin(r, c) == 0)
@@ -599,22 +709,10 @@ static int server_misdirected(struct req *r, int metrics_listener)
     return 1;
 }
 
-static void server_accept(struct evhttp_request *evreq, struct loop *l, int metrics_listener)
+/* A whole request was read: answered at once on the loop thread, or scheduled for a handler. */
+static void server_accept(struct req *r, struct loop *l, int metrics_listener)
 {
-    if (server_framing_ambiguous(evreq)) {
-        evhttp_send_error(evreq, HTTP_BADREQUEST, NULL); /* closes the connection */
-        return;
-    }
-    struct req *r = req_new();
-    r->loop = l;
     atomic_fetch_add(&server_inflight, 1);
-    if (server_read_request(r, evreq) != 0) {
-        dispatch_prepare(r);
-        req_problem(r, 400, "validation_failed", "The query string is malformed.");
-        dispatch_finish(r);
-        server_send(r);
-        return;
-    }
     if (server_misdirected(r, metrics_listener) || dispatch_prepare(r) != DISPATCH_QUEUE) {
         dispatch_finish(r);
         server_send(r);
@@ -623,14 +721,349 @@ static void server_accept(struct evhttp_request *evreq, struct loop *l, int metr
     server_schedule(r, l);
 }
 
-static void server_on_request(struct evhttp_request *evreq, void *arg)
+/* ---- reading requests ---- */
+
+static enum http_method server_method(enum http1_method m)
 {
-    server_accept(evreq, arg, 0);
+    switch (m) {
+    case HTTP1_GET:
+        return HTTP_GET;
+    case HTTP1_POST:
+        return HTTP_POST;
+    case HTTP1_PUT:
+        return HTTP_PUT;
+    case HTTP1_PATCH:
+        return HTTP_PATCH;
+    case HTTP1_DELETE:
+        return HTTP_DELETE;
+    case HTTP1_OPTIONS:
+        return HTTP_OPTIONS;
+    case HTTP1_HEAD:
+        return HTTP_HEAD;
+    default:
+        return HTTP_OTHER;
+    }
 }
 
-static void server_on_metrics_request(struct evhttp_request *evreq, void *arg)
+/* Copies what the application needs of a parsed head into r (its arena): method, path, query,
+ * the headers it reads (the first of each name), the client's address. */
+static void server_read_request(struct req *r, const struct client *c,
+                                const struct http1_request *h)
 {
-    server_accept(evreq, arg, 1);
+    static const struct {
+        const char *name;
+        size_t len;
+        size_t offset;
+    } wanted[] = {
+        {"Authorization", 13, offsetof(struct req, authorization)},
+        {"Content-Type", 12, offsetof(struct req, content_type)},
+        {"If-Match", 8, offsetof(struct req, if_match)},
+        {"Idempotency-Key", 15, offsetof(struct req, idempotency_key)},
+        {"X-Request-Id", 12, offsetof(struct req, request_id)},
+        {"Accept", 6, offsetof(struct req, accept)},
+        {"Origin", 6, offsetof(struct req, origin)},
+    };
+    r->method = server_method(h->method);
+    r->path = h->path_len ? arena_strndup(&r->arena, h->path, h->path_len) : "/";
+    if (h->query && h->query_len)
+        req_parse_query(r, arena_strndup(&r->arena, h->query, h->query_len));
+    for (int i = 0; i < h->nheaders; i++) {
+        const struct http1_header *hd = &h->headers[i];
+        for (size_t j = 0; j < sizeof wanted / sizeof wanted[0]; j++) {
+            char **field = (char **)((char *)r + wanted[j].offset);
+            if (hd->name_len == wanted[j].len && !*field &&
+                !strncasecmp(hd->name, wanted[j].name, wanted[j].len)) {
+                *field = arena_strndup(&r->arena, hd->value, hd->value_len);
+                break;
+            }
+        }
+    }
+    r->peer = arena_strdup(&r->arena, c->peer);
+    if (r->method == HTTP_HEAD) {
+        /* No body is read on HEAD: its declared length stands for it, and what follows would
+         * be read as the next request, so the connection closes after the answer. */
+        size_t cl_len;
+        const char *cl = http1_header_get(h, "Content-Length", &cl_len);
+        const char *te = http1_header_get(h, "Transfer-Encoding", NULL);
+        if ((cl && !(cl_len == 1 && cl[0] == '0')) || te) {
+            r->close_after = 1;
+            unsigned long long n = 0;
+            if (cl) {
+                char *text = arena_strndup(&r->arena, cl, cl_len);
+                n = strtoull(text, NULL, 10);
+            }
+            r->body_len = te || n > (unsigned long long)server_max_body
+                              ? (size_t)server_max_body + 1
+                              : (size_t)n;
+        }
+    }
+}
+
+/* The current request is complete: its body (body_len bytes, decoded, at in + head_len) goes to
+ * the request when its method takes one (the others keep only its length, which the dispatcher
+ * refuses over the limit), its wire_len bytes leave the input buffer, and it is handled. */
+static void server_complete(struct client *c, size_t body_len, size_t wire_len)
+{
+    struct req *r = c->pending;
+    c->pending = NULL;
+    if (r->method != HTTP_HEAD)
+        r->body_len = body_len;
+    if (r->method == HTTP_POST || r->method == HTTP_PUT || r->method == HTTP_PATCH) {
+        r->body = arena_alloc(&r->arena, body_len + 1);
+        memcpy(r->body, c->in + c->head_len, body_len);
+    }
+    size_t used = c->head_len + wire_len;
+    memmove(c->in, c->in + used, c->in_len - used);
+    c->in_len -= used;
+    if (c->in_cap > SERVER_IN_KEEP && c->in_len < SERVER_IN_KEEP / 2) {
+        c->in_cap = SERVER_IN_KEEP;
+        c->in = xrealloc(c->in, c->in_cap);
+    }
+    c->state = CLIENT_HEAD;
+    c->head_len = 0;
+    http1_scan_init(&c->scan);
+    event_del(c->timer); /* no time-out while it is handled */
+    r->client = c;
+    c->req = r;
+    server_accept(r, c->loop, c->metrics);
+}
+
+/* The head was parsed: the request is made, and its body (if any) is to be read. Returns 1 to
+ * go on parsing, 0 to wait for more bytes. */
+static int server_begin_body(struct client *c)
+{
+    const struct http1_request *h = &c->head;
+    struct req *r = req_new();
+    r->loop = c->loop;
+    server_read_request(r, c, h);
+    c->pending = r;
+    c->minor = h->minor;
+    c->keepalive_asked = h->keepalive_asked;
+    c->close_asked = h->close_asked;
+    c->keep_alive = h->keep_alive;
+    if (h->body_kind == HTTP1_BODY_NONE) {
+        server_complete(c, 0, 0);
+        return 1;
+    }
+    if (h->body_kind == HTTP1_BODY_LENGTH && h->content_length > (uint64_t)server_max_body) {
+        /* Read to its end and dropped before the 413, so that a client still sending gets the
+         * answer rather than a reset (as evhttp's lingering close did). */
+        c->state = CLIENT_DISCARD;
+        c->discard_left = h->content_length;
+        return 1;
+    }
+    c->state = CLIENT_BODY;
+    if (h->body_kind == HTTP1_BODY_CHUNKED)
+        http1_chunked_init(&c->chunked);
+    else if (c->in_cap < c->head_len + h->content_length + 1) {
+        c->in_cap = c->head_len + (size_t)h->content_length + 1;
+        c->in = xrealloc(c->in, c->in_cap);
+    }
+    if (h->expect_continue && c->in_len == c->head_len) {
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        server_out(c, cont, sizeof cont - 1);
+        if (server_write(c, NULL, 0) < 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Parses and handles what c's input buffer holds, one request at a time: the next only once the
+ * previous one is answered and its answer written. Loop thread. */
+static void server_process(struct client *c)
+{
+    c->in_process = 1;
+    while (!c->dead && !c->req && !c->close_after && c->out_off == c->out_len) {
+        if (c->state == CLIENT_HEAD) {
+            if (c->in_len == 0)
+                break;
+            long end = http1_head_end(&c->scan, c->in, c->in_len);
+            if (end == 0)
+                break;
+            int rc = -400;
+            if (end > 0) {
+                c->head_len = (size_t)end;
+                rc = http1_parse_head(c->in, (size_t)end, &c->head);
+            } else {
+                memset(&c->head, 0, sizeof c->head);
+            }
+            if (rc < 0) {
+                size_t n;
+                const char *v = http1_header_get(&c->head, "Connection", &n);
+                c->close_asked = v && n == 5 && !strncasecmp(v, "close", 5);
+                server_error_page(c, -rc);
+                break;
+            }
+            if (!server_begin_body(c))
+                break;
+        } else if (c->state == CLIENT_BODY) {
+            size_t have = c->in_len - c->head_len;
+            if (c->head.body_kind == HTTP1_BODY_LENGTH) {
+                if (have < c->head.content_length)
+                    break;
+                server_complete(c, (size_t)c->head.content_length, (size_t)c->head.content_length);
+                continue;
+            }
+            long wire = http1_chunked_scan(&c->chunked, c->in + c->head_len, have,
+                                           (uint64_t)server_max_body);
+            if (wire == 0 && have > 2 * (size_t)server_max_body + HTTP1_MAX_HEAD)
+                wire = -413; /* chunk framing many times its data: never buffered past this */
+            if (wire == 0)
+                break;
+            if (wire < 0) {
+                server_error_page(c, (int)-wire);
+                break;
+            }
+            size_t n = http1_chunked_decode(c->in + c->head_len, (size_t)wire);
+            server_complete(c, n, (size_t)wire);
+        } else {
+            size_t have = c->in_len - c->head_len;
+            size_t take = c->discard_left < have ? (size_t)c->discard_left : have;
+            memmove(c->in + c->head_len, c->in + c->head_len + take, have - take);
+            c->in_len -= take;
+            c->discard_left -= take;
+            if (c->discard_left > 0)
+                break;
+            server_error_page(c, 413);
+            break;
+        }
+    }
+    c->in_process = 0;
+    /* The client closed its side and no request of it is left to answer. */
+    if (c->eof && !c->dead && !c->req && c->out_off == c->out_len)
+        c->dead = 1;
+    if (c->dead && !c->req)
+        server_client_free(c); /* closed while it ran */
+}
+
+/* An answer of c was written: the connection closes, or its next request is read (and parsed
+ * from the buffer if it is there already). Loop thread. */
+static void server_answered(struct client *c)
+{
+    if (c->close_after || c->dead) {
+        server_client_close(c);
+        return;
+    }
+    if (!c->reading && !c->eof) {
+        event_add(c->rd, NULL);
+        c->reading = 1;
+    }
+    event_add(c->timer, &server_timeout);
+    if (c->in_process)
+        return; /* server_process goes on */
+    if (c->in_len > 0 || c->eof)
+        event_active(c->resume, EV_READ, 0);
+}
+
+static void server_on_resume(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    server_process(arg);
+}
+
+/* The client's socket is readable (or its time-out passed). */
+static void server_on_read(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct client *c = arg;
+    /* Room to read into: the buffer grows with what a request may hold; a client that sends
+     * more while its request is handled is no longer read until the answer is written. */
+    size_t limit = HTTP1_MAX_HEAD + 2 * (size_t)server_max_body + 65536;
+    if (c->in_len == c->in_cap) {
+        if (c->in_cap >= limit) {
+            event_del(c->rd);
+            c->reading = 0;
+            return;
+        }
+        c->in_cap = c->in_cap ? c->in_cap * 2 : SERVER_IN_INITIAL;
+        c->in = xrealloc(c->in, c->in_cap);
+    }
+    ssize_t n;
+    do
+        n = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return;
+    if (n <= 0) {
+        /* End of file, or a reset: what was read whole is still answered. */
+        c->eof = 1;
+        event_del(c->rd);
+        c->reading = 0;
+    } else {
+        c->in_len += (size_t)n;
+        if (!c->req)
+            event_add(c->timer, &server_timeout);
+    }
+    if (!c->in_process)
+        server_process(c);
+}
+
+/* Nothing came from the client for SPP_HTTP_TIMEOUT_S while it was expected: the connection
+ * closes without an answer (as evhttp's read time-out). */
+static void server_on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    server_client_close(arg);
+}
+
+static void server_client_free(struct client *c)
+{
+    struct loop *l = c->loop;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        l->clients = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    event_free(c->rd);
+    event_free(c->wr);
+    event_free(c->timer);
+    event_free(c->resume);
+    close(c->fd);
+    req_free(c->pending);
+    free(c->in);
+    free(c->out);
+    free(c);
+}
+
+/* New connections on a listener: each gets its client, read from now on. */
+static void server_on_accept(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    struct listener *ls = arg;
+    struct loop *l = ls->loop;
+    for (int i = 0; i < 64; i++) {
+        struct sockaddr_storage ss;
+        socklen_t slen = sizeof ss;
+        int cfd = accept4(fd, (struct sockaddr *)&ss, &slen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
+                log_warn("accept: %s", strerror(errno));
+            return;
+        }
+        struct client *c = xcalloc(1, sizeof *c);
+        c->loop = l;
+        c->fd = cfd;
+        c->metrics = ls->metrics;
+        if (ss.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, c->peer, sizeof c->peer);
+        else if (ss.ss_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, c->peer, sizeof c->peer);
+        c->rd = event_new(l->base, cfd, EV_READ | EV_PERSIST, server_on_read, c);
+        c->wr = event_new(l->base, cfd, EV_WRITE, server_on_write, c);
+        c->timer = event_new(l->base, -1, 0, server_on_timeout, c);
+        c->resume = event_new(l->base, -1, 0, server_on_resume, c);
+        c->next = l->clients;
+        if (l->clients)
+            l->clients->prev = c;
+        l->clients = c;
+        event_add(c->rd, NULL);
+        c->reading = 1;
+        event_add(c->timer, &server_timeout);
+    }
 }
 
 static void server_on_stop(evutil_socket_t fd, short what, void *arg)
@@ -638,13 +1071,13 @@ static void server_on_stop(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct loop *l = arg;
-    if (l->bound) {
-        evhttp_del_accept_socket(l->http, l->bound);
-        l->bound = NULL;
-    }
-    if (l->metrics_bound) {
-        evhttp_del_accept_socket(l->metrics_http, l->metrics_bound);
-        l->metrics_bound = NULL;
+    struct listener *all[2] = {&l->main, &l->metrics};
+    for (int i = 0; i < 2; i++) {
+        if (all[i]->fd >= 0) {
+            event_free(all[i]->ev);
+            close(all[i]->fd);
+            all[i]->fd = -1;
+        }
     }
 }
 
@@ -696,108 +1129,6 @@ static int server_listen_socket(const char *name, const char *listen_addr, int r
     return fd;
 }
 
-/* ---- libevent's own 413 ----
- * libevent refuses a body over the limit before the application sees the request
- * (evhttp_connection_fail_ with EVREQ_HTTP_DATA_TOO_LONG, then evhttp_send_error): an HTML page
- * with Connection: close, so always the last response of its connection, written into an
- * output buffer that is empty (the request was read only once the previous answer was out).
- * Each connection's output buffer has a callback that replaces exactly that page by the
- * problem+json every other 413 carries. It costs a 13-byte look at each write. */
-static const char server_too_large[] =
-    "{\"type\":\"urn:spp:problem:payload_too_large\",\"title\":\"Content Too Large\","
-    "\"status\":413,\"detail\":\"The request body is larger than 1 MiB.\","
-    "\"code\":\"payload_too_large\"}";
-static _Thread_local int server_rewriting;
-
-/* Rewrites libevent's 413 page in out once it is there whole. Loop thread. */
-/* Copies the first len bytes of buf into out: evbuffer_copyout refuses a buffer whose start
- * is frozen, as a socket bufferevent keeps its output between writes. */
-static void server_peek(struct evbuffer *buf, char *out, size_t len)
-{
-    struct evbuffer_iovec v[32];
-    int n = evbuffer_peek(buf, (ev_ssize_t)len, NULL, v, 32);
-    size_t done = 0;
-    for (int i = 0; i < n && i < 32 && done < len; i++) {
-        size_t k = v[i].iov_len < len - done ? v[i].iov_len : len - done;
-        memcpy(out + done, v[i].iov_base, k);
-        done += k;
-    }
-    memset(out + done, 0, len - done);
-}
-
-static void server_on_output(struct evbuffer *out, const struct evbuffer_cb_info *info, void *arg)
-{
-    (void)arg;
-    size_t len = evbuffer_get_length(out);
-    if (server_rewriting || !info->n_added || len < 13 || len > 4096)
-        return;
-    /* The usual case without copying: the buffer starts with a status line other than 413 or
-     * an interim 100 (what the look below finds too, when the first 13 bytes are together). */
-    struct evbuffer_iovec first;
-    if (evbuffer_peek(out, -1, NULL, &first, 1) >= 1 && first.iov_len >= 13) {
-        const char *p = first.iov_base;
-        if (strncmp(p, "HTTP/1.", 7) == 0 && strncmp(p + 8, " 413 ", 5) != 0 &&
-            strncmp(p + 8, " 100 ", 5) != 0)
-            return;
-    }
-    /* Most writes stop here, at a look at the status line (after an interim 100, if any). */
-    char text[4097];
-    server_peek(out, text, 38); /* zero-filled past len */
-    size_t at = !strncmp(text + 8, " 100 Continue\r\n\r\n", 17) ? 25 : 0;
-    if (len < at + 13 || strncmp(text + at, "HTTP/1.", 7) != 0 ||
-        strncmp(text + at + 8, " 413 ", 5) != 0)
-        return;
-    server_peek(out, text, len);
-    text[len] = '\0';
-    char *page = text + at;
-    char *end = strstr(page, "\r\n\r\n");
-    if (!end)
-        return;    /* the headers are not all there yet */
-    end[2] = '\0'; /* the header block, each line ending in CRLF */
-    const char *cl = strstr(page, "\r\nContent-Length: ");
-    if (!strstr(page, "\r\nContent-Type: text/html\r\n") || !cl ||
-        (size_t)(end + 4 - text) + strtoul(cl + 18, NULL, 10) != len)
-        return; /* an answer of ours, or the page's body is not all there yet */
-    struct buf b;
-    buf_init(&b);
-    buf_append(&b, text, (size_t)(page - text)); /* the interim answer, if any */
-    buf_printf(&b, "HTTP/1.%c 413 Payload Too Large\r\n", page[7]);
-    for (char *line = strstr(page, "\r\n") + 2; *line;) {
-        char *eol = strstr(line, "\r\n");
-        if (strncasecmp(line, "Content-Type:", 13) && strncasecmp(line, "Content-Length:", 15))
-            buf_append(&b, line, (size_t)(eol + 2 - line));
-        line = eol + 2;
-    }
-    unsigned char raw[8];
-    RAND_bytes(raw, sizeof raw);
-    buf_puts(&b, "Content-Type: application/problem+json\r\nX-Request-Id: ");
-    for (int i = 0; i < 8; i++)
-        buf_printf(&b, "%02x", raw[i]);
-    buf_printf(&b, "\r\nContent-Length: %zu\r\n\r\n%s", sizeof server_too_large - 1,
-               server_too_large);
-    /* The socket bufferevent keeps the start of its output frozen but while it writes; it is
-     * frozen again afterwards, as that bufferevent leaves it. */
-    server_rewriting = 1;
-    evbuffer_unfreeze(out, 1);
-    evbuffer_drain(out, len);
-    evbuffer_add(out, b.data, b.len);
-    evbuffer_freeze(out, 1);
-    server_rewriting = 0;
-    buf_cleanup(&b);
-    metrics_observe(-1, 413, 0);
-}
-
-/* Each connection's bufferevent, made as libevent makes it (evhttp_set_bevcb), with the
- * output callback above. */
-static struct bufferevent *server_bev_new(struct event_base *base, void *arg)
-{
-    (void)arg;
-    struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
-    if (bev)
-        evbuffer_add_cb(bufferevent_get_output(bev), server_on_output, NULL);
-    return bev;
-}
-
 /* Waits up to seconds for the count of requests in flight to reach zero; returns it. */
 static int server_wait_inflight(int64_t seconds)
 {
@@ -807,25 +1138,14 @@ static int server_wait_inflight(int64_t seconds)
     return atomic_load(&server_inflight);
 }
 
-/* Builds loop l's evhttp for fd with the settings every listener shares. */
-static struct evhttp *server_http_new(struct loop *l, const struct config *cfg,
-                                      void (*cb)(struct evhttp_request *, void *))
+/* Listener ls of loop l accepts on fd from now on. */
+static void server_listener_init(struct listener *ls, struct loop *l, int fd, int metrics)
 {
-    struct evhttp *http = evhttp_new(l->base);
-    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-                                         EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-                                         EVHTTP_REQ_HEAD);
-    /* libevent refuses a larger body itself, before reading it (with its own 413 page), so
-     * that no request holds more than the limit in memory, whatever its method. */
-    evhttp_set_max_body_size(http, (ev_ssize_t)cfg->max_body_bytes);
-    /* It reads and drops the rest of a declared body before answering, so that closing the
-     * connection with unread data does not reset it under the answer. */
-    evhttp_set_flags(http, EVHTTP_SERVER_LINGERING_CLOSE);
-    evhttp_set_max_headers_size(http, 16384);
-    evhttp_set_timeout(http, cfg->http_timeout_s);
-    evhttp_set_gencb(http, cb, l);
-    evhttp_set_bevcb(http, server_bev_new, NULL);
-    return http;
+    ls->loop = l;
+    ls->fd = fd;
+    ls->metrics = metrics;
+    ls->ev = event_new(l->base, fd, EV_READ | EV_PERSIST, server_on_accept, ls);
+    event_add(ls->ev, NULL);
 }
 
 /* The end of the grace period: every query still running is cancelled, so that its request
@@ -914,6 +1234,7 @@ int server_run(const struct config *cfg)
     server_queue_max = cfg->queue_max;
     server_max_body = cfg->max_body_bytes;
     server_metrics_apart = cfg->metrics_listen != NULL;
+    server_timeout.tv_sec = cfg->http_timeout_s;
 
     struct redis_addr raddr;
     redis_parse_url(cfg->redis_url, &raddr);
@@ -927,8 +1248,8 @@ int server_run(const struct config *cfg)
             return 1;
         }
         l->base = event_base_new();
-        l->http = server_http_new(l, cfg, server_on_request);
-        l->bound = evhttp_accept_socket_with_handle(l->http, fd);
+        server_listener_init(&l->main, l, fd, 0);
+        l->metrics.fd = -1;
         if (i == 0 && cfg->metrics_listen) {
             int metrics_fd =
                 server_listen_socket("SPP_METRICS_LISTEN", cfg->metrics_listen, 0, err, sizeof err);
@@ -936,8 +1257,7 @@ int server_run(const struct config *cfg)
                 log_error("%s", err);
                 return 1;
             }
-            l->metrics_http = server_http_new(l, cfg, server_on_metrics_request);
-            l->metrics_bound = evhttp_accept_socket_with_handle(l->metrics_http, metrics_fd);
+            server_listener_init(&l->metrics, l, metrics_fd, 1);
         }
         l->stop = event_new(l->base, -1, 0, server_on_stop, l);
         l->close = event_new(l->base, -1, 0, server_on_close_waiting, l);
@@ -991,9 +1311,9 @@ int server_run(const struct config *cfg)
         struct loop *l = &server_loops[i];
         event_free(l->stop);
         event_free(l->close);
-        if (l->metrics_http)
-            evhttp_free(l->metrics_http);
-        evhttp_free(l->http);
+        while (l->clients)
+            server_client_free(l->clients);
+        server_on_stop(-1, 0, l); /* the listeners, when the loop did not close them */
         server_conns_free(l);
         event_base_free(l->base);
     }
