@@ -158,7 +158,11 @@ static int http1_request_line(const char *line, size_t n, struct http1_request *
     req->method = http1_method_of(line, (size_t)(sp - line));
     req->target = target;
     req->target_len = (size_t)(version - 1 - target);
-    if (req->target_len == 0 || http1_split_target(req) != 0)
+    if (req->target_len == 0)
+        return -400;
+    /* CONNECT names an authority (host:port), which is no path: it is answered 501. */
+    int connect = http1_eq(line, (size_t)(sp - line), "CONNECT");
+    if (http1_split_target(req) != 0 && !connect)
         return -400;
     return 0;
 }

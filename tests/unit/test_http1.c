@@ -82,6 +82,10 @@ START_TEST(http1_methods)
         ck_assert_int_eq(parse_str(text, &req), cases[i].rc);
         ck_assert_int_eq(req.method, cases[i].method);
     }
+    /* CONNECT's target is an authority, not a path. */
+    struct http1_request creq;
+    ck_assert_int_eq(parse_str("CONNECT 127.0.0.1:22 HTTP/1.1\r\n\r\n", &creq), -501);
+    ck_assert_int_eq(parse_str("GET 127.0.0.1:22 HTTP/1.1\r\n\r\n", &creq), -400);
     /* A 5,000-byte method is a method this server does not serve, not a malformed line. */
     char *text = malloc(6000);
     memset(text, 'G', 5000);
