@@ -428,7 +428,8 @@ static void server_send(struct req *r)
     struct client *c = r->client;
     if (c && c->dead) {
         c->req = NULL;
-        server_client_free(c);
+        if (!c->in_process)
+            server_client_free(c); /* else server_process frees it when it returns */
         c = NULL;
     }
     if (c) {
