@@ -178,9 +178,12 @@ static size_t http1_rtrim(const char *s, size_t n)
 /* A CR inside a value is refused unless folding follows it (evhttp_header_is_valid_value). */
 static int http1_value_ok(const char *v, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == '\r' && (i + 1 >= n || (v[i + 1] != ' ' && v[i + 1] != '\t')))
+    const char *end = v + n, *cr;
+    while ((cr = memchr(v, '\r', (size_t)(end - v))) != NULL) {
+        if (cr + 1 >= end || (cr[1] != ' ' && cr[1] != '\t'))
             return 0;
+        v = cr + 1;
+    }
     return 1;
 }
 
