@@ -94,6 +94,24 @@ static enum http1_method http1_method_of(const char *m, size_t n)
 static int http1_split_target(struct http1_request *req)
 {
     const char *p = req->target, *end = req->target + req->target_len;
+    if (req->target_len >= 2 && p[0] == '/' && p[1] != '/') {
+        /* Origin form, nearly every request: no scheme, no authority, and a first segment
+         * that is empty. */
+        const char *q = p;
+        while (q < end && *q != '?' && *q != '#')
+            q++;
+        req->path = p;
+        req->path_len = (size_t)(q - p);
+        req->query = NULL;
+        req->query_len = 0;
+        if (q < end && *q == '?') {
+            req->query = ++q;
+            while (q < end && *q != '#')
+                q++;
+            req->query_len = (size_t)(q - req->query);
+        }
+        return 0;
+    }
     int scheme = 0, authority = 0;
     const char *colon = memchr(p, ':', req->target_len);
     if (colon && colon > p && http1_is_alpha(*p)) {
@@ -147,8 +165,11 @@ static int http1_request_line(const char *line, size_t n, struct http1_request *
     if (!sp)
         return -400;
     const char *target = sp + 1, *version = line + n;
-    while (version > target && version[-1] != ' ')
-        version--;
+    if (line + n - 9 >= target && line[n - 9] == ' ')
+        version = line + n - 8; /* "HTTP/1.x" after the last space, the usual case */
+    else
+        while (version > target && version[-1] != ' ')
+            version--;
     if (version == target)
         return -400; /* no second space */
     size_t vlen = (size_t)(line + n - version);
