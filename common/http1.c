@@ -1,5 +1,6 @@
 #include "http1.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -311,7 +312,10 @@ static int http1_framing(struct http1_request *req)
 
 int http1_parse_head(char *buf, size_t head_len, struct http1_request *req)
 {
-    memset(req, 0, sizeof *req);
+    /* Everything but the header array (4 KiB, filled as far as nheaders says). */
+    memset(req, 0, offsetof(struct http1_request, headers));
+    memset((char *)req + offsetof(struct http1_request, nheaders), 0,
+           sizeof *req - offsetof(struct http1_request, nheaders));
     size_t at = 0;
     const char *line;
     size_t n = http1_line(buf, head_len, &at, &line);
