@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "token.h"
+
 void http1_scan_init(struct http1_scan *s)
 {
     memset(s, 0, sizeof *s);
@@ -95,26 +97,10 @@ static enum http1_method http1_method_of(const char *m, size_t n)
 static int http1_split_target(struct http1_request *req)
 {
     const char *p = req->target, *end = req->target + req->target_len;
-    if (req->target_len >= 2 && p[0] == '/' && p[1] != '/') {
-        /* Origin form, nearly every request: no scheme, no authority, and a first segment
-         * that is empty. */
-        const char *q = p;
-        while (q < end && *q != '?' && *q != '#')
-            q++;
-        req->path = p;
-        req->path_len = (size_t)(q - p);
-        req->query = NULL;
-        req->query_len = 0;
-        if (q < end && *q == '?') {
-            req->query = ++q;
-            while (q < end && *q != '#')
-                q++;
-            req->query_len = (size_t)(q - req->query);
-        }
-        return 0;
-    }
     int scheme = 0, authority = 0;
-    const char *colon = memchr(p, ':', req->target_len);
+    /* Origin form ("/…"), nearly every request, has neither a scheme nor an authority. */
+    int origin = req->target_len >= 2 && p[0] == '/' && p[1] != '/';
+    const char *colon = origin ? NULL : memchr(p, ':', req->target_len);
     if (colon && colon > p && http1_is_alpha(*p)) {
         const char *q = p + 1;
         while (q < colon &&
@@ -125,7 +111,7 @@ static int http1_split_target(struct http1_request *req)
             p = colon + 1;
         }
     }
-    if (end - p >= 2 && p[0] == '/' && p[1] == '/') {
+    if (!origin && end - p >= 2 && p[0] == '/' && p[1] == '/') {
         p += 2;
         while (p < end && *p != '/' && *p != '?' && *p != '#')
             p++;
@@ -348,27 +334,16 @@ void http1_chunked_init(struct http1_chunked *c)
 
 enum { CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, CHUNK_TRAILER };
 
-static int http1_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A chunk-size line (without its line end): hex digits, then nothing, white space or ';' and
  * an extension. Returns the size, or -1. */
 static int64_t http1_chunk_size(const char *line, size_t n)
 {
     uint64_t size = 0;
     size_t i = 0;
-    for (; i < n && http1_hex(line[i]) >= 0; i++) {
+    for (; i < n && token_hex_digit(line[i]) >= 0; i++) {
         if (i >= 15)
             return -1; /* past 2^60: no body this server takes */
-        size = size << 4 | (uint64_t)http1_hex(line[i]);
+        size = size << 4 | (uint64_t)token_hex_digit(line[i]);
     }
     if (i == 0 || (i < n && line[i] != ';' && line[i] != ' ' && line[i] != '\t'))
         return -1;
