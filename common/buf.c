@@ -20,7 +20,7 @@ void buf_cleanup(struct buf *b)
     buf_init(b);
 }
 
-static void buf_reserve(struct buf *b, size_t extra)
+void buf_reserve(struct buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
         return;
@@ -72,23 +72,22 @@ void buf_printf(struct buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void buf_json_string(struct buf *b, const char *s)
+char *buf_json_escape(char *o, const char *s, size_t n)
 {
     /* The escapes are PostgreSQL's (escape_json) and jansson's: the two-character ones for the
      * six that have one, \u00xx for the other control characters, everything else as it is.
-     * Room for the worst case (every byte six) is made once, and the bytes are written in
-     * place: a list page is some 16 KiB of these. */
+     * Runs of plain bytes (nearly all of a record's text) are copied with one memcpy. */
     static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(s);
-    buf_reserve(b, n * 6 + 2);
-    char *o = b->data + b->len;
-    *o++ = '"';
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        unsigned char c = *p;
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *o++ = (char)c;
-            continue;
-        }
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        memcpy(o, run, (size_t)(p - run));
+        o += p - run;
+        if (p == end)
+            break;
+        unsigned char c = *p++;
         *o++ = '\\';
         switch (c) {
         case '"':
@@ -118,6 +117,16 @@ void buf_json_string(struct buf *b, const char *s)
             *o++ = hex[c & 15];
         }
     }
+    return o;
+}
+
+void buf_json_string(struct buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    buf_reserve(b, BUF_JSON_ESCAPED_MAX(n) + 2);
+    char *o = b->data + b->len;
+    *o++ = '"';
+    o = buf_json_escape(o, s, n);
     *o++ = '"';
     *o = '\0';
     b->len = (size_t)(o - b->data);

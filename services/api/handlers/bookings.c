@@ -151,7 +151,7 @@ void bookings_get(struct req *r)
 {
     PGresult *res = resource_load(r, &bookings_statements[BOOKING_GET], SCOPE_BOOKING, SCOPE_READ);
     if (res)
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, NULL);
 }
 
 /* PATCH /v1/bookings/{id} {"status": cancelled | attended | no_show}. */
@@ -187,7 +187,7 @@ void bookings_update(struct req *r)
     enum booking_status from = booking_status_parse(db_value(cur, 0, "status"));
     switch (booking_change(from, to, db_value(session, 0, "started")[0] == 't')) {
     case BOOKING_UNCHANGED:
-        resource_reply(r, 200, cur, 0);
+        resource_reply(r, 200, cur, 0, NULL);
         return;
     case BOOKING_INVALID:
         req_problem(r, 409, "invalid_transition",
@@ -208,5 +208,5 @@ void bookings_update(struct req *r)
         return;
     if (from == BOOKING_ATTENDED && accreditations_unattended(r, id) != 0)
         return;
-    resource_reply(r, 200, res, 0);
+    resource_reply(r, 200, res, 0, NULL);
 }

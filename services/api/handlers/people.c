@@ -199,7 +199,7 @@ void people_get(struct req *r)
 {
     PGresult *res = people_read_audited(r, &people_statements[PERSON_READ]);
     if (res)
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, NULL);
 }
 
 /* What a person adds to the plain write: the full preferences map (merged key by key into

@@ -312,14 +312,14 @@ void reviews_create(struct req *r)
     PGresult *res = req_db(r, &reviews_statements[REVIEW_INSERT], n, args);
     if (!res)
         return;
-    resource_created(r, res);
+    resource_created(r, res, NULL);
 }
 
 void reviews_get(struct req *r)
 {
     PGresult *res = reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ);
     if (res)
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, NULL);
 }
 
 /* The fields each part of a PATCH needs: the workshop date is the champion's (and the host
@@ -395,7 +395,7 @@ void reviews_update(struct req *r)
                 resource_changes(db_value(cur, 0, "json"), r->json, "review_ends_on") ||
                 resource_changes(db_value(cur, 0, "json"), r->json, "workshop_on");
     if (!moved) {
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, NULL);
         return;
     }
     /* Moving dates re-checks everyone placed and says who no longer qualifies; a champion who
@@ -510,7 +510,7 @@ void reviews_transition(struct req *r)
     /* The event last, with COMMIT in its round trip. */
     if (reviews_event_run(r, id, "transition", from_s, to_s, reason, 1) != 0)
         return;
-    resource_reply(r, 200, res, 0);
+    resource_reply(r, 200, res, 0, NULL);
 }
 
 /* PUT /v1/reviews/{id}/champion {"person_id"}: the host school's own choice, same rules. */
@@ -531,7 +531,7 @@ void reviews_set_champion(struct req *r)
         return;
     if (!db_is_null(res, 0, "job_id"))
         req_publish_after_commit(r, db_value(res, 0, "job_id"));
-    resource_reply(r, 200, res, 0);
+    resource_reply(r, 200, res, 0, NULL);
 }
 
 /* POST /v1/reviews/{id}/champion-assignment: asks the worker to choose (202 + the job). */
