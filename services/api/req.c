@@ -484,8 +484,17 @@ void req_reply_accepted(struct req *r, const char *job_id)
     PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job_id}));
     if (!res)
         return;
+    struct buf b;
+    buf_init(&b);
+    if (req_row_json(r, res, 0, job_json_fields, &b) != 0) {
+        buf_cleanup(&b);
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+        return;
+    }
     req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));
-    req_reply_text(r, 202, db_value(res, 0, "json"));
+    size_t len;
+    char *body = buf_steal(&b, &len);
+    req_reply_raw(r, 202, "application/json; charset=utf-8", body, len);
 }
 
 /* ---- scope ---- */
