@@ -89,10 +89,13 @@ int rowjson_object(struct buf *b, const struct rowjson_field *fields, const char
 {
     /* The most the object can take is known from the lengths: room is made once and the
      * bytes are written in place (a list page is 50 of these). */
-    size_t room = 2;
+    size_t room = 2, names[ROWJSON_FIELDS_MAX];
     for (size_t i = 0; fields[i].name; i++) {
+        if (i == ROWJSON_FIELDS_MAX)
+            return -1;
         size_t n = values[i] ? lens[i] : 0;
-        room += strlen(fields[i].name) + 4 + 6; /* ,"name": and null/false */
+        names[i] = strlen(fields[i].name);
+        room += names[i] + 4 + 6; /* ,"name": and null/false */
         if (values[i])
             room += fields[i].kind == ROWJSON_STRING ? BUF_JSON_ESCAPED_MAX(n) + 2
                     : fields[i].kind == ROWJSON_TIME ? ROWJSON_TIME_MAX + 2
@@ -103,7 +106,7 @@ int rowjson_object(struct buf *b, const struct rowjson_field *fields, const char
     *o++ = '{';
     for (size_t i = 0; fields[i].name; i++) {
         const char *v = values[i];
-        size_t n = v ? lens[i] : 0, name = strlen(fields[i].name);
+        size_t n = v ? lens[i] : 0, name = names[i];
         if (i)
             *o++ = ',';
         *o++ = '"';

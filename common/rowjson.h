@@ -27,6 +27,9 @@ struct rowjson_field {
     const char *col; /* the result column, when it is not named like the member */
 };
 
+/* The most fields a representation has (rowjson_object refuses more). */
+#define ROWJSON_FIELDS_MAX 64
+
 /* Room for rowjson_time's text with its NUL (PostgreSQL's last year is 294276). */
 #define ROWJSON_TIME_MAX 32
 
@@ -37,8 +40,8 @@ int rowjson_time(long long micros, char out[ROWJSON_TIME_MAX]);
 
 /* Appends the object {"name":value,...} of the fields to b; values[i] is field i's text of
  * lens[i] bytes, NULL for SQL NULL (written null). Returns 0, or -1 when a value is not of its
- * kind (a boolean other than t/f, a time that is not a whole number, an empty raw value): b is
- * then as it was. */
+ * kind (a boolean other than t/f, a time that is not a whole number, an empty raw value) or
+ * there are more than ROWJSON_FIELDS_MAX fields: b is then as it was. */
 int rowjson_object(struct buf *b, const struct rowjson_field *fields, const char *const *values,
                    const size_t *lens);
 

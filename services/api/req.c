@@ -503,8 +503,15 @@ void req_owner_from_row(const PGresult *res, int row, struct scope_owner *o)
 {
     static const char *const names[4] = {"hub_id", "partnership_id", "school_id", "person_id"};
     char *slots[4] = {o->hub_id, o->partnership_id, o->school_id, o->person_id};
+    /* Looked for from the last column found: the chain is listed in this order, after the
+     * representation's columns in a single record's statement. */
+    int col = 0;
     for (int i = 0; i < 4; i++) {
-        const char *v = db_value_or_null(res, row, names[i]);
+        col = db_col_from(res, names[i], col);
+        if (col < 0)
+            log_error("no result column %s", names[i]);
+        const char *v = col < 0 || PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+        col = col < 0 ? 0 : col + 1;
         size_t n = v ? strnlen(v, 36) : 0; /* a UUID's 36 characters, as snprintf(.., 37) */
         memcpy(slots[i], v ? v : "", n);
         slots[i][n] = '\0';
@@ -623,8 +630,9 @@ static int req_json_open(struct req *r, const PGresult *res, const struct rowjso
     j->values = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *j->values);
     j->lens = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *j->lens);
     for (int k = 0; k < n; k++) {
+        /* The statements list the fields' columns in the fields' order. */
         const char *col = fields[k].col ? fields[k].col : fields[k].name;
-        if ((j->cols[k] = db_col(res, col)) < 0) {
+        if ((j->cols[k] = db_col_from(res, col, k ? j->cols[k - 1] + 1 : 0)) < 0) {
             log_error("%s: the result has no column %s", r->path, col);
             return -1;
         }

@@ -254,15 +254,6 @@ const char *resource_json(struct req *r, const PGresult *res, int row,
     return text;
 }
 
-/* 1 when res has a column name (without db_col's log line when it has not). */
-static int resource_has_col(const PGresult *res, const char *name)
-{
-    for (int col = 0; col < PQnfields(res); col++)
-        if (!strcmp(PQfname(res, col), name))
-            return 1;
-    return 0;
-}
-
 /* Answers status with row of res written as req_row_json, and the ETag of column version when
  * the result has one. */
 static void resource_answer(struct req *r, int status, const PGresult *res, int row,
@@ -271,7 +262,8 @@ static void resource_answer(struct req *r, int status, const PGresult *res, int 
     struct buf b;
     if (resource_write(r, res, row, fields, &b) != 0)
         return;
-    const char *version = resource_has_col(res, "version") ? db_value(res, row, "version") : NULL;
+    int v = db_col_from(res, "version", 0);
+    const char *version = v >= 0 ? PQgetvalue(res, row, v) : NULL;
     if (version)
         req_etag(r, version);
     size_t len;
