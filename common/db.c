@@ -537,6 +537,17 @@ int db_col(const PGresult *res, const char *name)
     return -1;
 }
 
+int db_col_from(const PGresult *res, const char *name, int from)
+{
+    int n = res ? PQnfields(res) : 0;
+    for (int i = 0; i < n; i++) {
+        int col = (from + i) % n;
+        if (!strcmp(PQfname(res, col), name))
+            return col;
+    }
+    return -1;
+}
+
 const char *db_value(const PGresult *res, int row, const char *name)
 {
     return PQgetvalue(res, row, db_col(res, name));

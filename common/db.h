@@ -104,6 +104,10 @@ int db_ok(const PGresult *res);
  * the index of the column name in res, or -1 when there is none. In a loop over rows, take
  * the index once, before the loop. */
 int db_col(const PGresult *res, const char *name);
+/* The same, looking first at column from onwards and then at those before it, without a log
+ * line when there is none: for columns read in the order the statement lists them, where each
+ * is found at the first look. */
+int db_col_from(const PGresult *res, const char *name, int from);
 /* PQgetvalue, PQgetisnull and a value or NULL for SQL NULL, by column name. */
 const char *db_value(const PGresult *res, int row, const char *name);
 int db_is_null(const PGresult *res, int row, const char *name);

@@ -484,8 +484,17 @@ void req_reply_accepted(struct req *r, const char *job_id)
     PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job_id}));
     if (!res)
         return;
+    struct buf b;
+    buf_init(&b);
+    if (req_row_json(r, res, 0, job_json_fields, &b) != 0) {
+        buf_cleanup(&b);
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+        return;
+    }
     req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));
-    req_reply_text(r, 202, db_value(res, 0, "json"));
+    size_t len;
+    char *body = buf_steal(&b, &len);
+    req_reply_raw(r, 202, "application/json; charset=utf-8", body, len);
 }
 
 /* ---- scope ---- */
@@ -494,8 +503,15 @@ void req_owner_from_row(const PGresult *res, int row, struct scope_owner *o)
 {
     static const char *const names[4] = {"hub_id", "partnership_id", "school_id", "person_id"};
     char *slots[4] = {o->hub_id, o->partnership_id, o->school_id, o->person_id};
+    /* Looked for from the last column found: the chain is listed in this order, after the
+     * representation's columns in a single record's statement. */
+    int col = 0;
     for (int i = 0; i < 4; i++) {
-        const char *v = db_value_or_null(res, row, names[i]);
+        col = db_col_from(res, names[i], col);
+        if (col < 0)
+            log_error("no result column %s", names[i]);
+        const char *v = col < 0 || PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+        col = col < 0 ? 0 : col + 1;
         size_t n = v ? strnlen(v, 36) : 0; /* a UUID's 36 characters, as snprintf(.., 37) */
         memcpy(slots[i], v ? v : "", n);
         slots[i][n] = '\0';
@@ -583,45 +599,92 @@ static void req_url_encode(struct buf *b, const char *s)
     }
 }
 
-/* Appends the page's items to b: each row's "json" text, or its fields' object. Returns 0, or
- * -1 after logging what the result lacks. */
-static int req_page_items(struct req *r, const PGresult *res, int shown,
-                          const struct rowjson_field *fields, struct buf *b)
+/* A result's columns for a representation (req_row_json), found by name once for all its
+ * rows; the arrays are in the request's arena. */
+struct req_json {
+    const struct rowjson_field *fields; /* NULL: the text of column json */
+    int json;                           /* that column */
+    int *cols;                          /* each field's column */
+    const char **values;                /* a row's values and lengths, for rowjson_object */
+    size_t *lens;
+};
+
+/* Finds the columns of fields (or json) in res. Returns 0, or -1 after logging the one the
+ * result lacks (a bug in a statement). */
+static int req_json_open(struct req *r, const PGresult *res, const struct rowjson_field *fields,
+                         struct req_json *j)
 {
+    memset(j, 0, sizeof *j);
+    j->fields = fields;
     if (!fields) {
-        int json = db_col(res, "json");
-        if (json < 0 && shown > 0) {
-            log_error("list %s: the result has no json column", r->path);
+        if ((j->json = db_col(res, "json")) < 0) {
+            log_error("%s: the result has no json column", r->path);
             return -1;
-        }
-        for (int i = 0; i < shown; i++) {
-            if (i)
-                buf_putc(b, ',');
-            buf_puts(b, PQgetvalue(res, i, json));
         }
         return 0;
     }
     int n = 0;
     while (fields[n].name)
         n++;
-    int *cols = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *cols);
-    const char **values = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *values);
+    j->cols = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *j->cols);
+    j->values = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *j->values);
+    j->lens = arena_alloc(&r->arena, (size_t)(n + 1) * sizeof *j->lens);
     for (int k = 0; k < n; k++) {
+        /* The statements list the fields' columns in the fields' order. */
         const char *col = fields[k].col ? fields[k].col : fields[k].name;
-        if ((cols[k] = db_col(res, col)) < 0) {
-            log_error("list %s: the result has no column %s", r->path, col);
+        if ((j->cols[k] = db_col_from(res, col, k ? j->cols[k - 1] + 1 : 0)) < 0) {
+            log_error("%s: the result has no column %s", r->path, col);
             return -1;
         }
     }
+    return 0;
+}
+
+/* Appends row of res as j says. Returns 0, or -1 after logging a value not of its kind. */
+static int req_json_row(struct req *r, const PGresult *res, int row, struct req_json *j,
+                        struct buf *b)
+{
+    if (!j->fields) {
+        buf_append(b, PQgetvalue(res, row, j->json), (size_t)PQgetlength(res, row, j->json));
+        return 0;
+    }
+    for (int k = 0; j->fields[k].name; k++) {
+        int c = j->cols[k];
+        j->values[k] = PQgetisnull(res, row, c) ? NULL : PQgetvalue(res, row, c);
+        j->lens[k] = (size_t)PQgetlength(res, row, c);
+    }
+    if (rowjson_object(b, j->fields, j->values, j->lens) != 0) {
+        log_error("%s: a value of row %d is not of its field's kind", r->path, row);
+        return -1;
+    }
+    return 0;
+}
+
+int req_row_json(struct req *r, const PGresult *res, int row, const struct rowjson_field *fields,
+                 struct buf *b)
+{
+    struct req_json j;
+    return req_json_open(r, res, fields, &j) == 0 ? req_json_row(r, res, row, &j, b) : -1;
+}
+
+/* Appends the page's items to b. Returns 0, or -1 after logging what the result lacks. */
+static int req_page_items(struct req *r, const PGresult *res, int shown,
+                          const struct rowjson_field *fields, struct buf *b)
+{
+    struct req_json j;
+    if (shown == 0)
+        return 0;
+    if (req_json_open(r, res, fields, &j) != 0)
+        return -1;
     for (int i = 0; i < shown; i++) {
+        size_t before = b->len;
         if (i)
             buf_putc(b, ',');
-        for (int k = 0; k < n; k++)
-            values[k] = PQgetisnull(res, i, cols[k]) ? NULL : PQgetvalue(res, i, cols[k]);
-        if (rowjson_object(b, fields, values) != 0) {
-            log_error("list %s: a value of row %d is not of its field's kind", r->path, i);
+        if (req_json_row(r, res, i, &j, b) != 0)
             return -1;
-        }
+        /* The buffer is sized once, from the first item: the others are alike. */
+        if (i == 0 && shown > 1)
+            buf_reserve(b, (b->len - before + 1) * (size_t)(shown - 1) * 5 / 4 + 64);
     }
     return 0;
 }

@@ -275,23 +275,34 @@ START_TEST(paging_under_inserts)
 }
 END_TEST
 
-/* The list item of a record is byte for byte its GET: the lists of hubs, partnerships,
- * schools, people, reviews, bookings, accreditations, jobs, API keys and notifications write
- * their items in C (common/rowjson.c), the GETs answer the *_json functions of sql/ (for
- * notifications, which have no GET, the function itself is the reference). Text that needs
- * every kind of escape (set in SQL: the API's validation keeps control characters out of
- * names), nulls, dates and fractions of a second. */
-static void list_item_is_get(const char *get_path, const char *list_path)
+/* The representation of the hubs, partnerships, schools, people, reviews, bookings,
+ * accreditations, jobs, API keys and notifications is written in C from their columns
+ * (common/rowjson.c) for a GET, a list's items and the answers to a create and an update; the
+ * *_json functions of sql/ stay for the privacy export and webhooks and are the reference: each
+ * answer is byte for byte what the function writes, read from PostgreSQL directly. Text that
+ * needs every kind of escape (set in SQL: the API's validation keeps control characters out of
+ * names), nulls, dates before the year 1000 and fractions of a second. */
+static const char *sql_json(PGconn *db, const char *fn, const char *table, const char *id)
 {
-    struct http_resp *g = test_call("GET", get_path, test_admin(), NULL, 200, NULL);
-    struct http_resp *l = test_call("GET", list_path, test_admin(), NULL, 200, NULL);
-    const char *head = "{\"items\":[", *tail = "],\"next_cursor\":null}";
-    size_t h = strlen(head);
-    ck_assert_msg(l->body_len == h + g->body_len + strlen(tail) && !memcmp(l->body, head, h) &&
-                      !memcmp(l->body + h, g->body, g->body_len) &&
-                      !strcmp(l->body + h + g->body_len, tail),
-                  "%s answered %s\n%s answered %s", list_path, l->body, get_path, g->body);
-    http_free(l);
+    char *sql = xasprintf("SELECT %s(x)::text FROM %s x WHERE x.id = $1", fn, table);
+    const char *v = test_db_value(db, sql, id, NULL);
+    free(sql);
+    ck_assert_msg(*v, "%s has no row %s", table, id);
+    return v;
+}
+
+/* The answer r is byte for byte want. */
+static void answer_is(const struct http_resp *r, const char *what, const char *want)
+{
+    ck_assert_msg(r->body_len == strlen(want) && !memcmp(r->body, want, r->body_len),
+                  "%s answered %s\nexpected %s", what, r->body, want);
+}
+
+/* The GET of path answers want byte for byte. */
+static void get_is(const char *path, const char *want)
+{
+    struct http_resp *g = test_call("GET", path, test_admin(), NULL, 200, NULL);
+    answer_is(g, path, want);
     http_free(g);
 }
 
@@ -335,25 +346,12 @@ START_TEST(list_items_are_the_representation)
         "notification_preferences = '{\"b\": [1, 2.50, \"x\\\"y\"], \"a\": null}' "
         "WHERE id = $2 RETURNING id",
         "UPDATE reviews SET focus = $1 || id, workshop_on = '2026-02-28', "
-        "self_review_summary = NULL WHERE id = $2 RETURNING id",
+        "implementation_due_on = '0999-12-31', self_review_summary = NULL WHERE id = $2 "
+        "RETURNING id",
     };
     const char *ids[] = {c.hub, c.partnership, c.host, c.lead, c.review};
     for (size_t i = 0; i < 5; i++)
         test_db_value(db, sets[i], odd, ids[i]);
-    PQfinish(db);
-    static const char *const kinds[][2] = {{"hubs", "q"},
-                                           {"partnerships", "q"},
-                                           {"schools", "q"},
-                                           {"people", "q"},
-                                           {"reviews", "school_id"}};
-    const char *values[] = {c.hub, c.partnership, c.host, c.lead, c.host};
-    for (size_t i = 0; i < 5; i++) {
-        char *get = xasprintf("/v1/%s/%s", kinds[i][0], ids[i]);
-        char *list = xasprintf("/v1/%s?%s=%s", kinds[i][0], kinds[i][1], values[i]);
-        list_item_is_get(get, list);
-        free(list);
-        free(get);
-    }
     /* A booking of the lead's, the lead's accreditation, a dead job, the lead's key and a
      * notification of the review, each among other items of its list. */
     char *session = test_create("/v1/training-sessions", test_admin(),
@@ -363,7 +361,6 @@ START_TEST(list_items_are_the_representation)
     char *path = xasprintf("/v1/training-sessions/%s/bookings", session);
     char *booking = test_create(path, test_admin(), "{\"person_id\":\"%s\"}", c.lead);
     free(path);
-    db = test_db();
     test_db_value(db,
                   "UPDATE bookings SET updated_at = updated_at + interval '0.25 s' "
                   "WHERE id = $1 RETURNING id",
@@ -391,29 +388,64 @@ START_TEST(list_items_are_the_representation)
                                "'0999-01-31', $2, 'sent', 2, $1, clock_timestamp() + "
                                "interval '0.75 s') RETURNING id",
                                odd, c.review);
-    char *note_json = test_db_value(
-        db, "SELECT notification_json(n)::text FROM notifications n WHERE n.id = $1", note, NULL);
-    PQfinish(db);
-    const char *lists[][3] = {
-        {"/v1/training-sessions/%s/bookings?status=booked", session, "/v1/bookings/%s"},
-        {"/v1/people/%s/accreditations?role=peer_reviewer", c.lead, NULL},
-        {"/v1/jobs?status=dead&kind=conventions.representation&limit=%s", "200", "/v1/jobs/%s"},
-        {"/v1/api-keys?role=person&limit=%s", "200", "/v1/api-keys/%s"},
+    /* Each record: its function and table, its id, its GET (none for a notification) and a
+     * list holding it. */
+    const char *records[][5] = {
+        {"hub_json", "hubs", c.hub, "/v1/hubs/%s", test_fmt("/v1/hubs?q=%s", c.hub)},
+        {"partnership_json", "partnerships", c.partnership, "/v1/partnerships/%s",
+         test_fmt("/v1/partnerships?q=%s", c.partnership)},
+        {"school_json", "schools", c.host, "/v1/schools/%s", test_fmt("/v1/schools?q=%s", c.host)},
+        {"person_json", "people", c.lead, "/v1/people/%s", test_fmt("/v1/people?q=%s", c.lead)},
+        {"review_json", "reviews", c.review, "/v1/reviews/%s",
+         test_fmt("/v1/reviews?school_id=%s", c.host)},
+        {"booking_json", "bookings", booking, "/v1/bookings/%s",
+         test_fmt("/v1/training-sessions/%s/bookings?status=booked", session)},
+        {"accreditation_json", "accreditations", accr,
+         test_fmt("/v1/people/%s/accreditations/%%s", c.lead),
+         test_fmt("/v1/people/%s/accreditations?role=peer_reviewer", c.lead)},
+        {"job_json", "jobs", job, "/v1/jobs/%s",
+         "/v1/jobs?status=dead&kind=conventions.representation&limit=200"},
+        {"api_key_json", "api_keys", key, "/v1/api-keys/%s", "/v1/api-keys?role=person&limit=200"},
+        {"notification_json", "notifications", note, NULL,
+         test_fmt("/v1/notifications?review_id=%s", c.review)},
     };
-    const char *items[] = {booking, accr, job, key};
-    for (size_t i = 0; i < 4; i++) {
-        char *list = xasprintf(lists[i][0], lists[i][1]);
-        char *get = lists[i][2] ? xasprintf(lists[i][2], items[i])
-                                : xasprintf("/v1/people/%s/accreditations/%s", c.lead, accr);
-        struct http_resp *g = test_call("GET", get, test_admin(), NULL, 200, NULL);
-        list_holds(list, items[i], g->body);
-        http_free(g);
-        free(get);
-        free(list);
+    for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
+        const char *want = sql_json(db, records[i][0], records[i][1], records[i][2]);
+        if (records[i][3]) {
+            char *get = xasprintf(records[i][3], records[i][2]);
+            get_is(get, want);
+            free(get);
+        }
+        list_holds(records[i][4], records[i][2], want);
     }
-    char *list = xasprintf("/v1/notifications?review_id=%s", c.review);
-    list_holds(list, note, note_json);
-    free(list);
+
+    /* A create's and an update's answers: 201 with Location and ETag "1", then 200 with ETag
+     * "2", each the function's text (what validation lets into a name: quotes, backslashes,
+     * UTF-8, markup). */
+    char *id, *at;
+    struct http_resp *r =
+        test_expect_created("/v1/hubs",
+                            "{\"name\":\"odd \\\"q\\\" \\\\ caf\xc3\xa9 \xe5\xad\xa6 </b>\","
+                            "\"region\":\"North\",\"contact_email\":null}",
+                            &id, &at);
+    answer_is(r, at, sql_json(db, "hub_json", "hubs", id));
+    http_free(r);
+    r = test_call("PATCH", at, test_admin(), "{\"region\":\"x\\\\\\\"y\"}", 200, NULL);
+    ck_assert_str_eq(http_header(r, "ETag"), "\"2\"");
+    answer_is(r, at, sql_json(db, "hub_json", "hubs", id));
+    http_free(r);
+    r = test_expect_created(
+        "/v1/schools",
+        test_fmt("{\"urn\":\"%s\",\"name\":\"\\\"Quoted\\\" \\\\ school\",\"phase_of_education\":"
+                 "\"primary\",\"local_authority\":\"Leeds\",\"partnership_id\":\"%s\"}",
+                 test_urn(), c.partnership),
+        &id, &at);
+    answer_is(r, at, sql_json(db, "school_json", "schools", id));
+    http_free(r);
+    r = test_call("PATCH", at, test_admin(), "{\"postcode\":\"LS1 1AA\"}", 200, NULL);
+    answer_is(r, at, sql_json(db, "school_json", "schools", id));
+    http_free(r);
+    PQfinish(db);
 }
 END_TEST
 

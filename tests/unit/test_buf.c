@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "unit.h"
+#include "xalloc.h"
 
 START_TEST(buf_starts_empty_and_appends)
 {
@@ -135,6 +136,28 @@ START_TEST(buf_json_string_escapes)
 }
 END_TEST
 
+/* The escapes found a word at a time: each character that needs one, at every offset of a text
+ * longer than two words, between bytes that need none (their neighbours in value, UTF-8). */
+START_TEST(buf_json_string_escapes_at_every_offset)
+{
+    static const char *const specials[][2] = {
+        {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {"\x01", "\\u0001"}, {"\x1f", "\\u001f"}};
+    const char *plain = "!#[]\x7f\xc3\xa9 \xe5\xad\xa6 plain text ~ ";
+    size_t len = strlen(plain);
+    for (size_t i = 0; i < sizeof specials / sizeof *specials; i++) {
+        for (size_t k = 0; k <= len; k++) {
+            if ((plain[k] & 0xc0) == 0x80)
+                continue; /* not inside a UTF-8 character: the text stays valid */
+            char *in = xasprintf("%.*s%s%s", (int)k, plain, specials[i][0], plain + k);
+            char *want = xasprintf("\"%.*s%s%s\"", (int)k, plain, specials[i][1], plain + k);
+            buf_json_check(in, want);
+            free(want);
+            free(in);
+        }
+    }
+}
+END_TEST
+
 START_TEST(buf_steal_hands_over)
 {
     struct buf b;
@@ -170,6 +193,7 @@ Suite *buf_suite(void)
     tcase_add_test(tc, buf_grows_and_keeps_everything);
     tcase_add_test(tc, buf_printf_short_and_long);
     tcase_add_test(tc, buf_json_string_escapes);
+    tcase_add_test(tc, buf_json_string_escapes_at_every_offset);
     tcase_add_test(tc, buf_steal_hands_over);
     suite_add_tcase(s, tc);
     return s;

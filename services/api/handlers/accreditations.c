@@ -21,6 +21,14 @@
  * requests (each is all or nothing, and re-sending one is safe). */
 #define ACCR_IMPORT_MAX 10000
 
+/* The columns of accreditation_json_fields (below) from accreditations a: a GET, a create's
+ * answer and a list's items are written in C from them. */
+#define ACCR_COLS                                                                                  \
+    "a.id, a.person_id, a.role, a.source, a.refresher, "                                           \
+    "to_char(a.awarded_on, 'YYYY-MM-DD') AS awarded_on, "                                          \
+    "to_char(a.valid_until, 'YYYY-MM-DD') AS valid_until, a.counts, a.session_id, a.note, "        \
+    "spp_micros(a.created_at) AS micros"
+
 const struct db_stmt accreditations_statements[] = {
     /* The awards of every (person, role) pair of the aligned arrays $person_ids, $roles,
      * grouped by pair. */
@@ -49,7 +57,7 @@ const struct db_stmt accreditations_statements[] = {
     [ACCR_UNATTENDED] =
         {"accr_unattended",
          "DELETE FROM accreditations WHERE booking_id = $booking_id RETURNING person_id, role"},
-    [ACCR_GET] = {"accr_get", "SELECT accreditation_json(a)::text AS json FROM accreditations a "
+    [ACCR_GET] = {"accr_get", "SELECT " ACCR_COLS " FROM accreditations a "
                               "WHERE a.id = $id AND a.person_id = $person_id"},
     /* Today in the schedules' time zone ($tz): an award cannot lie after it. */
     [ACCR_TODAY] = {"accr_today", "SELECT (now() AT TIME ZONE $tz)::date::text AS today"},
@@ -146,9 +154,9 @@ static struct list_variants accreditation_list_variants;
  * (created_at, id), oldest first, so that paging skips nothing under inserts. The scope goes
  * through the person's chain as in every other list, although the handler has checked the
  * person already. */
-/* accreditation_json (sql/0003_training.sql) written in C for the list's pages: the same members in
- * the same order, from the columns the list selects (dates as row_to_json writes those of years 1
- * to 9999, whatever the session's DateStyle). */
+/* accreditation_json (sql/0003_training.sql) written in C: the same members in the same order,
+ * from ACCR_COLS (dates as row_to_json writes those of years 1 to 9999, whatever the session's
+ * DateStyle). */
 static const struct rowjson_field accreditation_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},           {"person_id", ROWJSON_STRING, NULL},
     {"role", ROWJSON_STRING, NULL},         {"source", ROWJSON_STRING, NULL},
@@ -160,14 +168,9 @@ static const struct rowjson_field accreditation_json_fields[] = {
 
 static const struct list_desc accreditation_list = {
     .name = "accr_list",
-    .select =
-        "SELECT a.id, a.person_id, a.role, a.source, a.refresher, "
-        "to_char(a.awarded_on, 'YYYY-MM-DD') AS awarded_on, "
-        "to_char(a.valid_until, 'YYYY-MM-DD') AS valid_until, a.counts, a.session_id, a.note, "
-        "spp_micros(a.created_at) AS micros FROM accreditations a JOIN people pe ON pe.id = "
-        "a.person_id "
-        "JOIN schools s ON s.id = pe.school_id "
-        "LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .select = "SELECT " ACCR_COLS " FROM accreditations a JOIN people pe ON pe.id = a.person_id "
+              "JOIN schools s ON s.id = pe.school_id "
+              "LEFT JOIN partnerships p ON p.id = s.partnership_id",
     .fields = accreditation_json_fields,
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
     .query = accreditation_filters,
@@ -355,7 +358,7 @@ void accreditations_get(struct req *r)
         DB_ARGS({"id", req_param(r, "accreditation_id")}, {"person_id", req_param(r, "id")}),
         "No such accreditation.");
     if (res)
-        req_reply_text(r, 200, db_value(res, 0, "json"));
+        resource_reply(r, 200, res, 0, accreditation_json_fields);
 }
 
 /* Records an award earned elsewhere: 201 with the award as the rule leaves it (valid_until and
@@ -390,8 +393,9 @@ void accreditations_create(struct req *r)
                  DB_ARGS({"id", id}, {"person_id", person_id}));
     if (!res)
         return;
-    char *loc = arena_printf(&r->arena, "/v1/people/%s/accreditations/%s", person_id, id);
-    req_reply_created(r, loc, db_value(res, 0, "json"), NULL);
+    req_header(r, "Location",
+               arena_printf(&r->arena, "/v1/people/%s/accreditations/%s", person_id, id));
+    resource_reply(r, 201, res, 0, accreditation_json_fields);
 }
 
 /* ---- import ---- */

@@ -8,16 +8,22 @@
 #include "resource.h"
 #include "token.h"
 
+/* The columns of api_key_json_fields (below) from api_keys k: a GET, a create's answer and a
+ * list's items are written in C from them. */
+#define API_KEY_COLS                                                                               \
+    "k.id, k.name, k.role, k.scope_id, k.prefix, spp_micros(k.created_at) AS micros, "             \
+    "spp_micros(k.revoked_at) AS revoked_at"
+
 const struct db_stmt api_keys_statements[] = {
-    [API_KEY_GET] = {"api_key_get",
-                     "SELECT api_key_json(k)::text AS json FROM api_keys k WHERE k.id = $id"},
+    [API_KEY_GET] = {"api_key_get", "SELECT " API_KEY_COLS " FROM api_keys k WHERE k.id = $id"},
     /* Of $hub_id, $partnership_id, $school_id and $person_id, the one the role binds to is set
      * (none for admin). */
     [API_KEY_INSERT] =
         {"api_key_insert",
-         "INSERT INTO api_keys (name, role, hub_id, partnership_id, school_id, person_id, prefix, "
+         "INSERT INTO api_keys AS k (name, role, hub_id, partnership_id, school_id, person_id, "
+         "prefix, "
          "token_hash) VALUES ($name, $role, $hub_id, $partnership_id, $school_id, $person_id, "
-         "$prefix, $token_hash) RETURNING api_key_json(api_keys)::text AS json, id"},
+         "$prefix, $token_hash) RETURNING " API_KEY_COLS},
     [API_KEY_REVOKE] = {"api_key_revoke",
                         "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, clock_timestamp()) "
                         "WHERE id = $id RETURNING id"},
@@ -47,8 +53,8 @@ static const char *const api_key_list_filters[] = {
 static struct list_variants api_key_list_variants;
 
 /* Admin keys only (api_key_admin_only refuses the others first). */
-/* api_key_json (sql/0001_foundation.sql) written in C for the list's pages: the same members in the
- * same order, from the columns the list selects. */
+/* api_key_json (sql/0001_foundation.sql) written in C: the same members in the same order, from
+ * API_KEY_COLS. */
 static const struct rowjson_field api_key_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},       {"name", ROWJSON_STRING, NULL},
     {"role", ROWJSON_STRING, NULL},     {"scope_id", ROWJSON_STRING, NULL},
@@ -58,9 +64,7 @@ static const struct rowjson_field api_key_json_fields[] = {
 
 static const struct list_desc api_key_list = {
     .name = "api_key_list",
-    .select = "SELECT k.id, k.name, k.role, k.scope_id, k.prefix, "
-              "spp_micros(k.created_at) AS micros, spp_micros(k.revoked_at) AS revoked_at "
-              "FROM api_keys k",
+    .select = "SELECT " API_KEY_COLS " FROM api_keys k",
     .fields = api_key_json_fields,
     .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
     .query = api_key_filters,
@@ -141,7 +145,10 @@ void api_keys_create(struct req *r)
                        {"prefix", prefix}, {"token_hash", hash}));
     if (!res)
         return;
-    json_t *key = json_loads(db_value(res, 0, "json"), 0, NULL);
+    const char *text = resource_json(r, res, 0, api_key_json_fields);
+    if (!text)
+        return;
+    json_t *key = json_loads(text, 0, NULL);
     json_object_set_new(key, "token", json_string(token));
     req_header(r, "Location", arena_printf(&r->arena, "/v1/api-keys/%s", db_value(res, 0, "id")));
     req_reply_json(r, 201, key);
@@ -154,7 +161,7 @@ void api_keys_get(struct req *r)
     PGresult *res = resource_row(r, &api_keys_statements[API_KEY_GET],
                                  DB_ARGS({"id", req_param(r, "id")}), "No such API key.");
     if (res)
-        req_reply_text(r, 200, db_value(res, 0, "json"));
+        resource_reply(r, 200, res, 0, api_key_json_fields);
 }
 
 void api_keys_delete(struct req *r)

@@ -15,12 +15,17 @@
 #include "jobs.h"
 #include "resource.h"
 
-/* Columns of a single booking, read by name: json, version, the owner chain (the booked
- * person's: hub_id, partnership_id, school_id, person_id) for resource_load, session_id,
- * status. */
+/* The columns of booking_json_fields (below) from bookings b: a GET, a create's and an update's
+ * answer and a list's items are written in C from them. */
+#define BOOKING_COLS                                                                               \
+    "b.id, b.session_id, b.person_id, b.status, b.version, spp_micros(b.created_at) AS micros, "   \
+    "spp_micros(b.updated_at) AS updated_at"
+
+/* Columns of a single booking, read by name: its columns (version, person_id, session_id and
+ * status among them), then the rest of the owner chain (the booked person's: hub_id,
+ * partnership_id, school_id) for resource_load. */
 #define BOOKING_ROW                                                                                \
-    "SELECT booking_json(b)::text AS json, b.version, p.hub_id, s.partnership_id, "                \
-    "s.id AS school_id, b.person_id, b.session_id, b.status FROM bookings b "                      \
+    "SELECT " BOOKING_COLS ", p.hub_id, s.partnership_id, s.id AS school_id FROM bookings b "      \
     "JOIN people pe ON pe.id = b.person_id JOIN schools s ON s.id = pe.school_id "                 \
     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE b.id = $id"
 
@@ -28,13 +33,14 @@ const struct db_stmt bookings_statements[] = {
     [BOOKING_GET] = {"booking_get", BOOKING_ROW},
     [BOOKING_LOCK] = {"booking_lock", BOOKING_ROW " FOR UPDATE OF b"},
     [BOOKING_INSERT] = {"booking_insert",
-                        "INSERT INTO bookings (session_id, person_id, status) "
-                        "VALUES ($session_id, $person_id, $status) "
-                        "RETURNING booking_json(bookings)::text AS json, version, id"},
+                        "INSERT INTO bookings AS b (session_id, person_id, status) "
+                        "VALUES ($session_id, $person_id, $status) RETURNING " BOOKING_COLS},
+    /* json is for the booking.changed webhook (waitlist.c), which keeps the SQL function; the
+     * answer is written from the columns. */
     [BOOKING_SET_STATUS] = {"booking_set_status",
-                            "UPDATE bookings SET status = $status, version = version + 1, "
+                            "UPDATE bookings b SET status = $status, version = version + 1, "
                             "updated_at = clock_timestamp() WHERE id = $id "
-                            "RETURNING booking_json(bookings)::text AS json, version"},
+                            "RETURNING booking_json(b)::text AS json, " BOOKING_COLS},
     /* $seats more (or, negative, fewer) seats taken on session $session_id. */
     [BOOKING_SEATS] = {"booking_seats",
                        "UPDATE training_sessions SET booked_count = booked_count + $seats::int "
@@ -68,8 +74,8 @@ static const char *const booking_list_filters[] = {
 static struct list_variants booking_list_variants;
 
 /* The session's bookings that the caller may see, through the booked person's chain. */
-/* booking_json (sql/0003_training.sql) written in C for the list's pages: the same members in the
- * same order, from the columns the list selects. */
+/* booking_json (sql/0003_training.sql) written in C: the same members in the same order, from
+ * BOOKING_COLS. */
 static const struct rowjson_field booking_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},        {"session_id", ROWJSON_STRING, NULL},
     {"person_id", ROWJSON_STRING, NULL}, {"status", ROWJSON_STRING, NULL},
@@ -79,9 +85,7 @@ static const struct rowjson_field booking_json_fields[] = {
 
 static const struct list_desc booking_list = {
     .name = "booking_list",
-    .select = "SELECT b.id, b.session_id, b.person_id, b.status, b.version, "
-              "spp_micros(b.created_at) AS micros, spp_micros(b.updated_at) AS updated_at "
-              "FROM bookings b JOIN people pe ON pe.id = b.person_id "
+    .select = "SELECT " BOOKING_COLS " FROM bookings b JOIN people pe ON pe.id = b.person_id "
               "JOIN schools s ON s.id = pe.school_id "
               "LEFT JOIN partnerships p ON p.id = s.partnership_id",
     .fields = booking_json_fields,
@@ -143,15 +147,16 @@ void bookings_create(struct req *r)
     if (seat_held && !req_db_commit(r, &bookings_statements[BOOKING_SEATS],
                                     DB_ARGS({"session_id", session_id}, {"seats", "1"})))
         return;
-    char *loc = arena_printf(&r->arena, "/v1/bookings/%s", db_value(res, 0, "id"));
-    req_reply_created(r, loc, db_value(res, 0, "json"), db_value(res, 0, "version"));
+    /* Location names the booking itself, not the session's collection posted to. */
+    req_header(r, "Location", arena_printf(&r->arena, "/v1/bookings/%s", db_value(res, 0, "id")));
+    resource_reply(r, 201, res, 0, booking_json_fields);
 }
 
 void bookings_get(struct req *r)
 {
     PGresult *res = resource_load(r, &bookings_statements[BOOKING_GET], SCOPE_BOOKING, SCOPE_READ);
     if (res)
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, booking_json_fields);
 }
 
 /* PATCH /v1/bookings/{id} {"status": cancelled | attended | no_show}. */
@@ -187,7 +192,7 @@ void bookings_update(struct req *r)
     enum booking_status from = booking_status_parse(db_value(cur, 0, "status"));
     switch (booking_change(from, to, db_value(session, 0, "started")[0] == 't')) {
     case BOOKING_UNCHANGED:
-        resource_reply(r, 200, cur, 0);
+        resource_reply(r, 200, cur, 0, booking_json_fields);
         return;
     case BOOKING_INVALID:
         req_problem(r, 409, "invalid_transition",
@@ -208,5 +213,5 @@ void bookings_update(struct req *r)
         return;
     if (from == BOOKING_ATTENDED && accreditations_unattended(r, id) != 0)
         return;
-    resource_reply(r, 200, res, 0);
+    resource_reply(r, 200, res, 0, booking_json_fields);
 }

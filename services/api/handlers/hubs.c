@@ -5,23 +5,27 @@
 /* The statements, by handle: the descriptor names them by these indexes. */
 enum { HUB_GET, HUB_LOCK, HUB_INSERT, HUB_UPDATE, HUB_DELETE, HUB_STATEMENTS };
 
-/* A single hub: json, version, then its owner chain. */
+/* The columns of hub_json_fields (below) from hubs h: a GET, a create's and an update's answer
+ * and a list's items are written in C from them. */
+#define HUB_COLS                                                                                   \
+    "h.id, h.name, h.region, h.contact_email, h.version, spp_micros(h.created_at) AS micros, "     \
+    "spp_micros(h.updated_at) AS updated_at"
+
+/* A single hub: its columns (version among them), then its owner chain. */
 #define HUB_ROW                                                                                    \
-    "SELECT hub_json(h)::text AS json, h.version, h.id AS hub_id, NULL::uuid AS partnership_id, "  \
+    "SELECT " HUB_COLS ", h.id AS hub_id, NULL::uuid AS partnership_id, "                          \
     "NULL::uuid AS school_id, NULL::uuid AS person_id FROM hubs h WHERE h.id = $id"
 
 const struct db_stmt hubs_statements[] = {
     [HUB_GET] = {"hub_get", HUB_ROW},
     [HUB_LOCK] = {"hub_lock", HUB_ROW " FOR UPDATE"},
-    [HUB_INSERT] =
-        {"hub_insert",
-         "INSERT INTO hubs (name, region, contact_email) VALUES ($name, $region, $contact_email) "
-         "RETURNING hub_json(hubs)::text AS json, version, id"},
+    [HUB_INSERT] = {"hub_insert", "INSERT INTO hubs AS h (name, region, contact_email) "
+                                  "VALUES ($name, $region, $contact_email) RETURNING " HUB_COLS},
     [HUB_UPDATE] =
         {"hub_update",
-         "UPDATE hubs SET name = $name, region = $region, contact_email = $contact_email, "
+         "UPDATE hubs h SET name = $name, region = $region, contact_email = $contact_email, "
          "version = version + 1, updated_at = clock_timestamp() WHERE id = $id "
-         "RETURNING hub_json(hubs)::text AS json, version"},
+         "RETURNING " HUB_COLS},
     [HUB_DELETE] = {"hub_delete", "DELETE FROM hubs WHERE id = $id"},
     [HUB_STATEMENTS] = {NULL, NULL},
 };
@@ -50,8 +54,8 @@ static const char *const hub_list_filters[] = {
 
 static struct list_variants hub_list_variants;
 
-/* hub_json (sql/0001_foundation.sql) written in C for the list's pages: the same members in the
- * same order, from the columns the list selects. */
+/* hub_json (sql/0001_foundation.sql) written in C: the same members in the same order, from
+ * HUB_COLS. */
 static const struct rowjson_field hub_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},       {"name", ROWJSON_STRING, NULL},
     {"region", ROWJSON_STRING, NULL},   {"contact_email", ROWJSON_STRING, NULL},
@@ -62,9 +66,7 @@ static const struct rowjson_field hub_json_fields[] = {
 /* Only hub keys (and admin) see hubs: keys bound lower down see none. */
 static const struct list_desc hub_list = {
     .name = "hub_list",
-    .select = "SELECT h.id, h.name, h.region, h.contact_email, h.version, "
-              "spp_micros(h.created_at) AS micros, spp_micros(h.updated_at) AS updated_at "
-              "FROM hubs h",
+    .select = "SELECT " HUB_COLS " FROM hubs h",
     .fields = hub_json_fields,
     .scope = {LIST_ALL, LIST_ON("h.id"), LIST_NONE, LIST_NONE, LIST_NONE},
     .query = hub_filters,
@@ -80,6 +82,7 @@ static const struct resource_desc hub_resource = {
     .kind = SCOPE_HUB,
     .fields = hub_fields,
     .list = &hub_list,
+    .json = hub_json_fields,
     .get = &hubs_statements[HUB_GET],
     .lock = &hubs_statements[HUB_LOCK],
     .insert = &hubs_statements[HUB_INSERT],

@@ -11,11 +11,17 @@
 #include "list.h"
 #include "resource.h"
 
+/* The columns of job_json_fields (below) from jobs j: a GET and a list's items are written in C
+ * from them. */
+#define JOB_COLS                                                                                   \
+    "j.id, j.kind, j.status, j.attempts, j.max_attempts, spp_micros(j.run_at) AS run_at, "         \
+    "j.last_error, spp_micros(j.created_at) AS micros, spp_micros(j.finished_at) AS finished_at"
+
 const struct db_stmt job_routes_statements[] = {
-    /* Columns: json, requested_by, then what a request answered with it names: kind, the
-     * partnership of a digest compile, the review of a champion assignment. */
+    /* Columns: the job's (kind among them), requested_by, then what a request answered with it
+     * names: the partnership of a digest compile, the review of a champion assignment. */
     [JOB_ROUTES_GET] = {"job_get",
-                        "SELECT job_json(j)::text AS json, requested_by, kind, "
+                        "SELECT " JOB_COLS ", requested_by, "
                         "payload->>'partnership_id' AS partnership_id, "
                         "payload->>'review_id' AS review_id FROM jobs j WHERE j.id = $id"},
     /* A retry grants a fresh set of attempts; the attempt count goes on rising, so that it
@@ -57,9 +63,9 @@ static const char *const job_list_filters[] = {
 static struct list_variants job_list_variants;
 
 /* Admin keys only (job_admin_only refuses the others first). */
-/* job_json (sql/0002_jobs.sql) written in C for the list's pages: the same members in the same
- * order, from the columns the list selects. */
-static const struct rowjson_field job_json_fields[] = {
+/* job_json (sql/0002_jobs.sql) written in C: the same members in the same order, from
+ * JOB_COLS. */
+const struct rowjson_field job_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},         {"kind", ROWJSON_STRING, NULL},
     {"status", ROWJSON_STRING, NULL},     {"attempts", ROWJSON_RAW, NULL},
     {"max_attempts", ROWJSON_RAW, NULL},  {"run_at", ROWJSON_TIME, NULL},
@@ -69,9 +75,7 @@ static const struct rowjson_field job_json_fields[] = {
 
 static const struct list_desc job_list = {
     .name = "job_list",
-    .select = "SELECT j.id, j.kind, j.status, j.attempts, j.max_attempts, "
-              "spp_micros(j.run_at) AS run_at, j.last_error, spp_micros(j.created_at) AS micros, "
-              "spp_micros(j.finished_at) AS finished_at FROM jobs j",
+    .select = "SELECT " JOB_COLS " FROM jobs j",
     .fields = job_json_fields,
     .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
     .query = job_filters,
@@ -146,7 +150,7 @@ void job_routes_get(struct req *r)
         req_problem(r, 404, "not_found", "No such job.");
         return;
     }
-    req_reply_text(r, 200, db_value(res, 0, "json"));
+    resource_reply(r, 200, res, 0, job_json_fields);
 }
 
 void job_routes_retry(struct req *r)

@@ -4,11 +4,18 @@
 #include "phase.h"
 #include "plain.h"
 
-/* A single partnership: json, version, its owner chain, then its phase (for /phase). */
+/* The columns of partnership_json_fields (below) from partnerships p: a GET, a create's, an
+ * update's and a phase change's answer and a list's items are written in C from them. */
+#define PARTNERSHIP_COLS                                                                           \
+    "p.id, p.name, p.kind, p.hub_id, p.phase, "                                                    \
+    "to_char(p.phase_started_on, 'YYYY-MM-DD') AS phase_started_on, p.digest_enabled, "            \
+    "p.timezone, p.lead_contact_id, p.version, spp_micros(p.created_at) AS micros, "               \
+    "spp_micros(p.updated_at) AS updated_at"
+
+/* A single partnership: its columns (version and phase among them), then its owner chain. */
 #define PARTNERSHIP_ROW                                                                            \
-    "SELECT partnership_json(p)::text AS json, p.version, p.hub_id, p.id AS partnership_id, "      \
-    "NULL::uuid AS school_id, NULL::uuid AS person_id, p.phase FROM partnerships p "               \
-    "WHERE p.id = $id"
+    "SELECT " PARTNERSHIP_COLS ", p.id AS partnership_id, NULL::uuid AS school_id, "               \
+    "NULL::uuid AS person_id FROM partnerships p WHERE p.id = $id"
 
 /* The review statuses in workflow order, the keys of reviews_by_status. */
 #define SUMMARY_STATUSES                                                                           \
@@ -105,22 +112,24 @@ const struct db_stmt partnerships_statements[] = {
     [PARTNERSHIP_LOCK] = {"partnership_lock", PARTNERSHIP_ROW " FOR UPDATE"},
     [PARTNERSHIP_INSERT] =
         {"partnership_insert",
-         "INSERT INTO partnerships (name, kind, hub_id, digest_enabled, timezone, lead_contact_id, "
+         "INSERT INTO partnerships AS p (name, kind, hub_id, digest_enabled, timezone, "
+         "lead_contact_id, "
          "phase_started_on) VALUES ($name, $kind, $hub_id, COALESCE($digest_enabled::boolean, "
          "true), COALESCE($timezone, 'Europe/London'), $lead_contact_id, "
          "(now() AT TIME ZONE COALESCE($timezone, 'Europe/London'))::date) "
-         "RETURNING partnership_json(partnerships)::text AS json, version, id"},
-    [PARTNERSHIP_UPDATE] = {"partnership_update",
-                            "UPDATE partnerships SET name = $name, kind = $kind, hub_id = $hub_id, "
-                            "digest_enabled = $digest_enabled, timezone = $timezone, "
-                            "lead_contact_id = $lead_contact_id, version = version + 1, "
-                            "updated_at = clock_timestamp() WHERE id = $id "
-                            "RETURNING partnership_json(partnerships)::text AS json, version"},
+         "RETURNING " PARTNERSHIP_COLS},
+    [PARTNERSHIP_UPDATE] =
+        {"partnership_update",
+         "UPDATE partnerships p SET name = $name, kind = $kind, hub_id = $hub_id, "
+         "digest_enabled = $digest_enabled, timezone = $timezone, "
+         "lead_contact_id = $lead_contact_id, version = version + 1, "
+         "updated_at = clock_timestamp() WHERE id = $id "
+         "RETURNING " PARTNERSHIP_COLS},
     [PARTNERSHIP_PHASE] = {"partnership_phase",
-                           "UPDATE partnerships SET phase = $phase, phase_started_on = (now() AT "
+                           "UPDATE partnerships p SET phase = $phase, phase_started_on = (now() AT "
                            "TIME ZONE timezone)::date, "
                            "version = version + 1, updated_at = clock_timestamp() WHERE id = $id "
-                           "RETURNING partnership_json(partnerships)::text AS json, version"},
+                           "RETURNING " PARTNERSHIP_COLS},
     [PARTNERSHIP_DELETE] = {"partnership_delete", "DELETE FROM partnerships WHERE id = $id"},
     [PARTNERSHIP_STATEMENTS] = {NULL, NULL},
 };
@@ -160,9 +169,9 @@ static const char *const partnership_list_filters[] = {
 
 static struct list_variants partnership_list_variants;
 
-/* partnership_json (sql/0001_foundation.sql) written in C for the list's pages: the same
- * members in the same order, from the columns the list selects (the date as row_to_json writes
- * one, whatever the session's DateStyle). */
+/* partnership_json (sql/0001_foundation.sql) written in C: the same members in the same order,
+ * from PARTNERSHIP_COLS (the date as row_to_json writes one, whatever the session's
+ * DateStyle). */
 static const struct rowjson_field partnership_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},
     {"name", ROWJSON_STRING, NULL},
@@ -183,10 +192,7 @@ static const struct rowjson_field partnership_json_fields[] = {
  * best practices and digests). */
 static const struct list_desc partnership_list = {
     .name = "partnership_list",
-    .select = "SELECT p.id, p.name, p.kind, p.hub_id, p.phase, "
-              "to_char(p.phase_started_on, 'YYYY-MM-DD') AS phase_started_on, p.digest_enabled, "
-              "p.timezone, p.lead_contact_id, p.version, spp_micros(p.created_at) AS micros, "
-              "spp_micros(p.updated_at) AS updated_at FROM partnerships p",
+    .select = "SELECT " PARTNERSHIP_COLS " FROM partnerships p",
     .fields = partnership_json_fields,
     .scope = {LIST_ALL, LIST_ON("p.hub_id"), LIST_ON("p.id"), LIST_NONE, LIST_NONE},
     .query = partnership_filters,
@@ -208,6 +214,7 @@ static const struct resource_desc partnership_resource = {
     .kind = SCOPE_PARTNERSHIP,
     .fields = partnership_fields,
     .list = &partnership_list,
+    .json = partnership_json_fields,
     .get = &partnerships_statements[PARTNERSHIP_GET],
     .lock = &partnerships_statements[PARTNERSHIP_LOCK],
     .insert = &partnerships_statements[PARTNERSHIP_INSERT],
@@ -262,7 +269,7 @@ void partnerships_phase(struct req *r)
     PGresult *res = req_db_commit(r, &partnerships_statements[PARTNERSHIP_PHASE],
                                   DB_ARGS({"id", req_param(r, "id")}, {"phase", to}));
     if (res)
-        plain_reply(r, res);
+        plain_reply(r, &partnership_resource, res);
 }
 
 /* A partnership that still has schools (or live keys) is refused by the foreign keys: 409. */

@@ -10,10 +10,17 @@
 #include "plain.h"
 #include "resource.h"
 
-/* A single person: json, version, the owner chain (hub_id, partnership_id, school_id,
- * person_id), erased ("t" for a tombstone). */
+/* The columns of person_json_fields (below) from people pe: a GET, a create's and an update's
+ * answer and a list's items are written in C from them. */
+#define PERSON_COLS                                                                                \
+    "pe.id, pe.school_id, pe.full_name, pe.email, pe.job_title, pe.digest_opt_in, "                \
+    "pe.notification_preferences, pe.version, spp_micros(pe.created_at) AS micros, "               \
+    "spp_micros(pe.updated_at) AS updated_at, spp_micros(pe.erased_at) AS erased_at"
+
+/* A single person: its columns (version among them), the owner chain (hub_id, partnership_id,
+ * school_id, person_id), erased ("t" for a tombstone). */
 #define PERSON_ROW                                                                                 \
-    "SELECT person_json(pe)::text AS json, pe.version, p.hub_id, s.partnership_id, "               \
+    "SELECT " PERSON_COLS ", p.hub_id, s.partnership_id, "                                         \
     "s.id AS school_id, pe.id AS person_id, pe.erased_at IS NOT NULL AS erased "                   \
     "FROM people pe JOIN schools s ON s.id = pe.school_id "                                        \
     "LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE pe.id = $id"
@@ -31,28 +38,29 @@ const struct db_stmt people_statements[] = {
                      "WITH seen AS (" PEOPLE_SEEN_SQL "), "
                      "audit AS (SELECT spp_audit($actor, 'read', ARRAY(SELECT id FROM seen), "
                      "$route, $request_id), " AUDIT_READ_COMMIT ") "
-                     "SELECT person_json(pe)::text AS json, pe.version FROM seen "
+                     "SELECT " PERSON_COLS " FROM seen "
                      "JOIN people pe ON pe.id = seen.id "
                      "CROSS JOIN audit"},
     [PERSON_INSERT] =
         {"person_insert",
-         "WITH ins AS (INSERT INTO people (school_id, full_name, email, job_title, digest_opt_in, "
+         "WITH ins AS (INSERT INTO people AS pe (school_id, full_name, email, job_title, "
+         "digest_opt_in, "
          "notification_preferences) VALUES ($school_id, $full_name, $email, $job_title, "
          "COALESCE($digest_opt_in::boolean, true), $notification_preferences::jsonb) "
-         "RETURNING person_json(people)::text AS j, version, id), "
+         "RETURNING " PERSON_COLS "), "
          "audit AS (SELECT spp_audit($actor, 'change', ARRAY(SELECT id FROM ins), $route, "
          "$request_id)) "
-         "SELECT j AS json, version, id FROM ins CROSS JOIN audit"},
+         "SELECT ins.* FROM ins CROSS JOIN audit"},
     [PERSON_UPDATE] =
         {"person_update",
-         "WITH up AS (UPDATE people SET school_id = $school_id, full_name = $full_name, "
+         "WITH up AS (UPDATE people pe SET school_id = $school_id, full_name = $full_name, "
          "email = $email, job_title = $job_title, digest_opt_in = $digest_opt_in, "
          "notification_preferences = $notification_preferences::jsonb, version = version + 1, "
          "updated_at = clock_timestamp() WHERE id = $id "
-         "RETURNING person_json(people)::text AS j, version, id), "
+         "RETURNING " PERSON_COLS "), "
          "audit AS (SELECT spp_audit($actor, 'change', ARRAY(SELECT id FROM up), $route, "
          "$request_id)) "
-         "SELECT j AS json, version FROM up CROSS JOIN audit"},
+         "SELECT up.* FROM up CROSS JOIN audit"},
     /* How many leads person $id would stop being entitled to at school $school_id: a school's
      * lead is one of its people, a partnership's lead a person at one of its schools. */
     [PERSON_LEADS_ELSEWHERE] =
@@ -111,9 +119,9 @@ static const char *const person_list_filters[] = {
 
 static struct list_variants person_list_variants;
 
-/* person_json (sql/0009_audit_erase.sql) written in C for the list's pages: the same members in
- * the same order, from the columns the list selects. */
-static const struct rowjson_field person_json_fields[] = {
+/* person_json (sql/0009_audit_erase.sql) written in C: the same members in the same order, from
+ * PERSON_COLS. */
+const struct rowjson_field person_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},
     {"school_id", ROWJSON_STRING, NULL},
     {"full_name", ROWJSON_STRING, NULL},
@@ -131,10 +139,7 @@ static const struct rowjson_field person_json_fields[] = {
 /* A page of people; the audit CTE names the ones answered (the page without its extra row). */
 static const struct list_desc person_list = {
     .name = "person_list",
-    .select = "WITH page AS (SELECT pe.id, pe.school_id, pe.full_name, pe.email, pe.job_title, "
-              "pe.digest_opt_in, pe.notification_preferences, pe.version, "
-              "spp_micros(pe.created_at) AS micros, spp_micros(pe.updated_at) AS updated_at, "
-              "spp_micros(pe.erased_at) AS erased_at, pe.created_at "
+    .select = "WITH page AS (SELECT " PERSON_COLS ", pe.created_at "
               "FROM people pe JOIN schools s ON s.id = pe.school_id "
               "LEFT JOIN partnerships p ON p.id = s.partnership_id",
     .fields = person_json_fields,
@@ -199,7 +204,7 @@ void people_get(struct req *r)
 {
     PGresult *res = people_read_audited(r, &people_statements[PERSON_READ]);
     if (res)
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, person_json_fields);
 }
 
 /* What a person adds to the plain write: the full preferences map (merged key by key into
@@ -209,12 +214,15 @@ void people_get(struct req *r)
  * partnership the new school is not in, must hand that over first (409). */
 static int person_before_write(struct req *r, const PGresult *cur, json_t *obj)
 {
-    json_t *was = cur ? json_loads(db_value(cur, 0, "json"), 0, NULL) : NULL;
+    const char *current = cur ? resource_json(r, cur, 0, person_json_fields) : NULL;
+    if (cur && !current)
+        return -1;
+    json_t *was = current ? json_loads(current, 0, NULL) : NULL;
     json_object_set_new(obj, "notification_preferences",
                         person_prefs(json_object_get(was, "notification_preferences"),
                                      json_object_get(r->json, "notification_preferences")));
     json_decref(was);
-    if (!cur || !resource_changes(db_value(cur, 0, "json"), r->json, "school_id"))
+    if (!cur || !resource_changes(current, r->json, "school_id"))
         return 0;
     PGresult *res =
         req_db(r, &people_statements[PERSON_LEADS_ELSEWHERE],
@@ -238,6 +246,7 @@ static const struct resource_desc person_resource = {
     .kind = SCOPE_PERSON,
     .fields = person_fields,
     .list = &person_list,
+    .json = person_json_fields,
     .lock = &people_statements[PERSON_LOCK],
     .insert = &people_statements[PERSON_INSERT],
     .update = &people_statements[PERSON_UPDATE],

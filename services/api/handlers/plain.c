@@ -12,9 +12,9 @@
 #include "handlers.h"
 #include "resource.h"
 
-void plain_reply(struct req *r, const PGresult *res)
+void plain_reply(struct req *r, const struct resource_desc *d, const PGresult *res)
 {
-    resource_reply(r, 200, res, 0);
+    resource_reply(r, 200, res, 0, d->json);
 }
 
 /* The slot of o that names a record of kind. */
@@ -74,7 +74,7 @@ void plain_get(struct req *r, const struct resource_desc *d)
 {
     PGresult *res = plain_load(r, d, 0, SCOPE_READ);
     if (res)
-        plain_reply(r, res);
+        plain_reply(r, d, res);
 }
 
 /* The member field of obj, when set, must name a person within the record id (NULL on a
@@ -135,7 +135,7 @@ void plain_create(struct req *r, const struct resource_desc *d)
     /* A copy carries what before_write adds, leaving the body as the client sent it. */
     PGresult *res = plain_write(r, d, NULL, json_copy(r->json));
     if (res)
-        resource_created(r, res);
+        resource_created(r, res, d->json);
 }
 
 /* Checks what a PATCH changes (an unchanged reference is not checked again, so a client may
@@ -143,9 +143,8 @@ void plain_create(struct req *r, const struct resource_desc *d)
  * to another parent takes the rights to remove the record from where it is and to create it
  * where it lands; a new member must be within the record. Returns -1 after answering. */
 static int plain_check_patch(struct req *r, const struct resource_desc *d, const PGresult *cur,
-                             const json_t *merged)
+                             const char *current, const json_t *merged)
 {
-    const char *current = db_value(cur, 0, "json");
     int moving = d->parent_field && resource_changes(current, r->json, d->parent_field);
     int new_member = d->member_field && resource_changes(current, r->json, d->member_field);
     struct scope_owner from, to;
@@ -184,14 +183,17 @@ void plain_update(struct req *r, const struct resource_desc *d)
         return;
     if (req_check_body(r, d->fields, VALIDATE_PATCH) != 0)
         return;
-    json_t *merged = resource_merge(db_value(cur, 0, "json"), r->json);
-    if (plain_check_patch(r, d, cur, merged) != 0) {
+    const char *current = resource_json(r, cur, 0, d->json);
+    if (!current)
+        return;
+    json_t *merged = resource_merge(current, r->json);
+    if (plain_check_patch(r, d, cur, current, merged) != 0) {
         json_decref(merged);
         return;
     }
     PGresult *res = plain_write(r, d, cur, merged);
     if (res)
-        plain_reply(r, res);
+        plain_reply(r, d, res);
 }
 
 /* A record that still has records below it (or live keys) is refused by the foreign keys:

@@ -7,9 +7,9 @@
  * Statements are named by handle (a pointer into the resource's own statement table, so a
  * wrong name does not compile), their parameters by name ($id, the record's id; $<field> for
  * each writable field of the body; $actor, $route, $request_id for an audited change) and their
- * result columns by name: json (the representation), version, id (of a created record), micros
- * (a list's keyset, with id) and the owner chain hub_id, partnership_id, school_id, person_id
- * (req_owner_from_row). */
+ * result columns by name: the representation (the columns of its fields, or json), version, id (of
+ * a created record), micros (a list's keyset, with id) and the owner chain hub_id, partnership_id,
+ * school_id, person_id (req_owner_from_row). */
 #ifndef SPP_PLAIN_H
 #define SPP_PLAIN_H
 
@@ -23,10 +23,13 @@ struct resource_desc {
      * any order. */
     const struct vfield *fields;
     const struct list_desc *list; /* the collection's page (list.h) */
-    const struct db_stmt *get;    /* ($id) -> json, version, the owner chain */
+    /* The representation: the columns get, lock, insert and update return for it and how
+     * each becomes JSON (rowjson.h), NULL when they return it whole as column json. */
+    const struct rowjson_field *json;
+    const struct db_stmt *get;    /* ($id) -> the representation, version, the owner chain */
     const struct db_stmt *lock;   /* the same FOR UPDATE */
-    const struct db_stmt *insert; /* ($<field>…) -> json, version, id */
-    const struct db_stmt *update; /* ($id, $<field>…) -> json, version */
+    const struct db_stmt *insert; /* ($<field>…) -> the representation, version, id */
+    const struct db_stmt *update; /* ($id, $<field>…) -> the representation, version */
     const struct db_stmt *remove; /* ($id) */
     /* Refuse a create by role alone (resource_role_may) before the body is read. */
     int role_gate;
@@ -65,7 +68,8 @@ void plain_delete(struct req *r, const struct resource_desc *d);
  * caller may not take op on it. Returns the result (owned by the request) or NULL after
  * answering. */
 PGresult *plain_load(struct req *r, const struct resource_desc *d, int lock, enum scope_op op);
-/* Answers 200 with the record of res: its JSON text and ETag. */
-void plain_reply(struct req *r, const PGresult *res);
+/* Answers 200 with the record of res (get, lock, insert or update): its representation and
+ * ETag. */
+void plain_reply(struct req *r, const struct resource_desc *d, const PGresult *res);
 
 #endif

@@ -115,7 +115,7 @@ void privacy_erase(struct req *r)
     if (!cur || req_check_body(r, privacy_erase_fields, VALIDATE_CREATE) != 0)
         return;
     if (db_value(cur, 0, "erased")[0] == 't') {
-        resource_reply(r, 200, cur, 0);
+        resource_reply(r, 200, cur, 0, person_json_fields);
         return;
     }
     PGresult *bookings =
@@ -135,5 +135,5 @@ void privacy_erase(struct req *r)
     int n = 2 + resource_audit_args(r, args + 2);
     PGresult *res = req_db(r, &privacy_statements[PRIVACY_ERASE], n, args);
     if (res)
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, NULL);
 }

@@ -8,6 +8,8 @@
 #include "dispatch.h"
 #include "log.h"
 #include "router.h"
+#include "rowjson.h"
+#include "buf.h"
 
 /* Each chain_ statement returns the owner chain (hub_id, partnership_id, school_id, person_id)
  * of record $id. */
@@ -229,16 +231,56 @@ int resource_errors(struct req *r, json_t *errors)
     return -1;
 }
 
-void resource_created(struct req *r, const PGresult *res)
+/* Writes row of res as req_row_json into b; answers 500 and returns -1 when it cannot. */
+static int resource_write(struct req *r, const PGresult *res, int row,
+                          const struct rowjson_field *fields, struct buf *b)
 {
-    char *loc = arena_printf(&r->arena, "%s/%s", r->path, db_value(res, 0, "id"));
-    req_reply_created(r, loc, db_value(res, 0, "json"), db_value(res, 0, "version"));
+    buf_init(b);
+    if (req_row_json(r, res, row, fields, b) == 0)
+        return 0;
+    buf_cleanup(b);
+    req_problem(r, 500, "internal", "Something went wrong on our side.");
+    return -1;
 }
 
-void resource_reply(struct req *r, int status, const PGresult *res, int row)
+const char *resource_json(struct req *r, const PGresult *res, int row,
+                          const struct rowjson_field *fields)
 {
-    req_etag(r, db_value(res, row, "version"));
-    req_reply_text(r, status, db_value(res, row, "json"));
+    struct buf b;
+    if (resource_write(r, res, row, fields, &b) != 0)
+        return NULL;
+    char *text = arena_strndup(&r->arena, b.data, b.len);
+    buf_cleanup(&b);
+    return text;
+}
+
+/* Answers status with row of res written as req_row_json, and the ETag of column version when
+ * the result has one. */
+static void resource_answer(struct req *r, int status, const PGresult *res, int row,
+                            const struct rowjson_field *fields)
+{
+    struct buf b;
+    if (resource_write(r, res, row, fields, &b) != 0)
+        return;
+    int v = db_col_from(res, "version", 0);
+    const char *version = v >= 0 ? PQgetvalue(res, row, v) : NULL;
+    if (version)
+        req_etag(r, version);
+    size_t len;
+    char *body = buf_steal(&b, &len);
+    req_reply_raw(r, status, "application/json; charset=utf-8", body, len);
+}
+
+void resource_created(struct req *r, const PGresult *res, const struct rowjson_field *fields)
+{
+    req_header(r, "Location", arena_printf(&r->arena, "%s/%s", r->path, db_value(res, 0, "id")));
+    resource_answer(r, 201, res, 0, fields);
+}
+
+void resource_reply(struct req *r, int status, const PGresult *res, int row,
+                    const struct rowjson_field *fields)
+{
+    resource_answer(r, status, res, row, fields);
 }
 
 int resource_partnership_work(struct req *r, const char *partnership_id, const char *forbidden)

@@ -69,12 +69,21 @@ int resource_person_detail(struct req *r, enum scope_kind kind, enum scope_op op
 int resource_person_live(struct req *r, const char *person_id);
 /* Answers 422 validation_failed with errors when it is not empty (and returns -1); frees it. */
 int resource_errors(struct req *r, json_t *errors);
-/* Answers 201 for a create whose statement returned the columns json, version and id: Location
- * is the collection posted to plus the new id, with the ETag. */
-void resource_created(struct req *r, const PGresult *res);
-/* Answers status with a single resource: the JSON text of column json and the ETag of column
- * version of row. */
-void resource_reply(struct req *r, int status, const PGresult *res, int row);
+/* A record's representation is written by req_row_json from the columns of its fields
+ * (rowjson.h), or is the text of column json when fields is NULL (a resource whose SQL function
+ * still writes it). */
+struct rowjson_field;
+/* Answers 201 for a create whose statement returned the record's representation (fields), its
+ * version and id: Location is the collection posted to plus the new id, with the ETag. */
+void resource_created(struct req *r, const PGresult *res, const struct rowjson_field *fields);
+/* Answers status with a single resource: the representation of row (fields) and the ETag of
+ * column version when the result has one. */
+void resource_reply(struct req *r, int status, const PGresult *res, int row,
+                    const struct rowjson_field *fields);
+/* The representation of row of res (fields) as text in the request's arena, for a merge patch
+ * or a comparison; NULL after answering 500 (a statement that lacks a column). */
+const char *resource_json(struct req *r, const PGresult *res, int row,
+                          const struct rowjson_field *fields);
 /* Fills who with the access audit's actor (the key id, "bootstrap" for the bootstrap admin
  * token), route ("GET /v1/people/{id}") and request id, in that order, for the last three
  * parameters of an audited statement (DESIGN §1.4; the list of them is audit.c's). The strings

@@ -110,7 +110,10 @@ void review_plans_create(struct req *r)
     PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job}));
     if (!res)
         return;
-    json_t *body = json_loads(db_value(res, 0, "json"), 0, NULL);
+    const char *job_text = resource_json(r, res, 0, job_json_fields);
+    if (!job_text)
+        return;
+    json_t *body = json_loads(job_text, 0, NULL);
     json_object_set_new(body, "review_plan_id", json_string(plan_id));
     char *out = json_dumps(body, JSON_COMPACT);
     json_decref(body);

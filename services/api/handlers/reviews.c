@@ -13,14 +13,25 @@
 #include "resource.h"
 #include "workflow.h"
 
-/* Columns of a single review: json, version, hub_id, partnership_id, school_id, NULL (person
- * slot), status, involvement of the caller's person $me (1 team, 2 champion), champion_id. */
+/* The columns of review_json_fields (below) from reviews r: a GET, a create's, an update's and
+ * a transition's answer and a list's items are written in C from them. */
+#define REVIEW_COLS                                                                                \
+    "r.id, r.school_id, r.partnership_id, r.focus, r.focus_area, r.status, "                       \
+    "r.self_review_summary, to_char(r.review_starts_on, 'YYYY-MM-DD') AS review_starts_on, "       \
+    "to_char(r.review_ends_on, 'YYYY-MM-DD') AS review_ends_on, "                                  \
+    "to_char(r.workshop_on, 'YYYY-MM-DD') AS workshop_on, "                                        \
+    "to_char(r.implementation_due_on, 'YYYY-MM-DD') AS implementation_due_on, "                    \
+    "r.impact_summary, r.lessons_learned, r.champion_id, r.version, "                              \
+    "spp_micros(r.created_at) AS micros, spp_micros(r.updated_at) AS updated_at"
+
+/* Columns of a single review: its columns (version, partnership_id, school_id, status and
+ * champion_id among them), hub_id, NULL (person slot), involvement of the caller's person $me
+ * (1 team, 2 champion). */
 #define REVIEW_ROW                                                                                 \
-    "SELECT review_json(r)::text AS json, r.version, p.hub_id, r.partnership_id, r.school_id, "    \
-    "NULL::uuid AS person_id, "                                                                    \
-    "r.status, (CASE WHEN EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id "           \
+    "SELECT " REVIEW_COLS ", p.hub_id, NULL::uuid AS person_id, "                                  \
+    "(CASE WHEN EXISTS (SELECT 1 FROM review_team t WHERE t.review_id = r.id "                     \
     "AND t.person_id = $me::uuid) THEN 1 ELSE 0 END) + "                                           \
-    "(CASE WHEN r.champion_id = $me::uuid THEN 2 ELSE 0 END) AS involvement, r.champion_id "       \
+    "(CASE WHEN r.champion_id = $me::uuid THEN 2 ELSE 0 END) AS involvement "                      \
     "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id WHERE r.id = $id"
 
 const struct db_stmt reviews_statements[] = {
@@ -28,27 +39,27 @@ const struct db_stmt reviews_statements[] = {
     [REVIEW_LOCK] = {"review_lock", REVIEW_ROW " FOR UPDATE OF r"},
     [REVIEW_INSERT] =
         {"review_insert",
-         "INSERT INTO reviews (school_id, partnership_id, focus, focus_area, self_review_summary, "
+         "INSERT INTO reviews AS r (school_id, partnership_id, focus, focus_area, "
+         "self_review_summary, "
          "review_starts_on, review_ends_on, workshop_on, implementation_due_on, impact_summary, "
          "lessons_learned) SELECT s.id, s.partnership_id, $focus, $focus_area, "
          "$self_review_summary, $review_starts_on, $review_ends_on, $workshop_on, "
          "$implementation_due_on, $impact_summary, $lessons_learned "
          "FROM schools s WHERE s.id = $school_id "
-         "RETURNING review_json(reviews)::text AS json, version, id"},
+         "RETURNING " REVIEW_COLS},
     [REVIEW_UPDATE] =
         {"review_update",
-         "UPDATE reviews SET focus = $focus, focus_area = $focus_area, "
+         "UPDATE reviews r SET focus = $focus, focus_area = $focus_area, "
          "self_review_summary = $self_review_summary, "
          "review_starts_on = $review_starts_on, review_ends_on = $review_ends_on, "
          "workshop_on = $workshop_on, implementation_due_on = $implementation_due_on, "
          "impact_summary = $impact_summary, lessons_learned = $lessons_learned, "
          "version = version + 1, updated_at = clock_timestamp() "
          "WHERE id = $id AND school_id = $school_id "
-         "RETURNING review_json(reviews)::text AS json, version"},
+         "RETURNING " REVIEW_COLS},
     [REVIEW_SET_STATUS] = {"review_set_status",
-                           "UPDATE reviews SET status = $status, version = version + 1, "
-                           "updated_at = clock_timestamp() WHERE id = $id RETURNING "
-                           "review_json(reviews)::text AS json, version"},
+                           "UPDATE reviews r SET status = $status, version = version + 1, "
+                           "updated_at = clock_timestamp() WHERE id = $id RETURNING " REVIEW_COLS},
     [REVIEW_SET_CHAMPION] = {"review_set_champion",
                              "SELECT o_json AS json, o_version AS version, o_job AS job_id FROM "
                              "spp_review_set_champion($review_id, $person_id, $actor)"},
@@ -131,8 +142,8 @@ static const char *const review_list_filters[] = {
 
 static struct list_variants review_list_variants;
 
-/* review_json (sql/0004_reviews.sql) written in C for the list's pages: the same members in the
- * same order, from the columns the list selects (dates as row_to_json writes those of years 1 to
+/* review_json (sql/0004_reviews.sql) written in C: the same members in the same order, from
+ * REVIEW_COLS (dates as row_to_json writes those of years 1 to
  * 9999, the ones a date of the API can hold, whatever the session's DateStyle). */
 static const struct rowjson_field review_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},
@@ -159,14 +170,7 @@ static const struct rowjson_field review_json_fields[] = {
 static const struct list_desc review_list = {
     .name = "review_list",
     .select =
-        "SELECT r.id, r.school_id, r.partnership_id, r.focus, r.focus_area, r.status, "
-        "r.self_review_summary, to_char(r.review_starts_on, 'YYYY-MM-DD') AS review_starts_on, "
-        "to_char(r.review_ends_on, 'YYYY-MM-DD') AS review_ends_on, "
-        "to_char(r.workshop_on, 'YYYY-MM-DD') AS workshop_on, "
-        "to_char(r.implementation_due_on, 'YYYY-MM-DD') AS implementation_due_on, "
-        "r.impact_summary, r.lessons_learned, r.champion_id, r.version, "
-        "spp_micros(r.created_at) AS micros, spp_micros(r.updated_at) AS updated_at "
-        "FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id",
+        "SELECT " REVIEW_COLS " FROM reviews r LEFT JOIN partnerships p ON p.id = r.partnership_id",
     .fields = review_json_fields,
     .scope = {LIST_ALL, LIST_ON("p.hub_id"), LIST_ON("r.partnership_id"), LIST_ON("r.school_id"),
               "r.champion_id = $scope OR EXISTS (SELECT 1 FROM review_team t "
@@ -312,14 +316,14 @@ void reviews_create(struct req *r)
     PGresult *res = req_db(r, &reviews_statements[REVIEW_INSERT], n, args);
     if (!res)
         return;
-    resource_created(r, res);
+    resource_created(r, res, review_json_fields);
 }
 
 void reviews_get(struct req *r)
 {
     PGresult *res = reviews_load(r, req_param(r, "id"), 0, REVIEW_ACT_READ);
     if (res)
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, review_json_fields);
 }
 
 /* The fields each part of a PATCH needs: the workshop date is the champion's (and the host
@@ -348,7 +352,12 @@ static int review_enqueue_assignment(struct req *r, const char *id, const char *
 /* Answers the review with a report of who no longer qualifies after its dates moved. */
 static void review_reply_rechecked(struct req *r, const PGresult *res, json_t *report)
 {
-    json_t *body = json_loads(db_value(res, 0, "json"), 0, NULL);
+    const char *text = resource_json(r, res, 0, review_json_fields);
+    if (!text) {
+        json_decref(report);
+        return;
+    }
+    json_t *body = json_loads(text, 0, NULL);
     json_object_set_new(body, "no_longer_eligible", report);
     req_etag(r, db_value(res, 0, "version"));
     req_reply_json(r, 200, body);
@@ -361,8 +370,10 @@ void reviews_update(struct req *r)
     if (!cur || req_if_match(r, db_value(cur, 0, "version")) != 0 ||
         req_check_body(r, review_fields, VALIDATE_PATCH) != 0)
         return;
-    if (json_object_get(r->json, "school_id") &&
-        resource_changes(db_value(cur, 0, "json"), r->json, "school_id")) {
+    const char *current = resource_json(r, cur, 0, review_json_fields);
+    if (!current)
+        return;
+    if (json_object_get(r->json, "school_id") && resource_changes(current, r->json, "school_id")) {
         req_invalid_field(r, "/school_id", "read_only", "a review stays with its host school");
         return;
     }
@@ -380,7 +391,7 @@ void reviews_update(struct req *r)
         if (reviews_allowed(r, cur, review_field_act(k)) != 0)
             return;
     }
-    json_t *merged = resource_merge(db_value(cur, 0, "json"), r->json);
+    json_t *merged = resource_merge(current, r->json);
     struct db_arg args[REVIEW_WRITABLE + 1];
     args[0] = (struct db_arg){"id", id};
     /* $school_id is the (unchanged) school. */
@@ -391,11 +402,11 @@ void reviews_update(struct req *r)
     PGresult *res = req_db(r, &reviews_statements[REVIEW_UPDATE], nparams + 1, args);
     if (!res)
         return;
-    int moved = resource_changes(db_value(cur, 0, "json"), r->json, "review_starts_on") ||
-                resource_changes(db_value(cur, 0, "json"), r->json, "review_ends_on") ||
-                resource_changes(db_value(cur, 0, "json"), r->json, "workshop_on");
+    int moved = resource_changes(current, r->json, "review_starts_on") ||
+                resource_changes(current, r->json, "review_ends_on") ||
+                resource_changes(current, r->json, "workshop_on");
     if (!moved) {
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, review_json_fields);
         return;
     }
     /* Moving dates re-checks everyone placed and says who no longer qualifies; a champion who
@@ -510,7 +521,7 @@ void reviews_transition(struct req *r)
     /* The event last, with COMMIT in its round trip. */
     if (reviews_event_run(r, id, "transition", from_s, to_s, reason, 1) != 0)
         return;
-    resource_reply(r, 200, res, 0);
+    resource_reply(r, 200, res, 0, review_json_fields);
 }
 
 /* PUT /v1/reviews/{id}/champion {"person_id"}: the host school's own choice, same rules. */
@@ -531,7 +542,7 @@ void reviews_set_champion(struct req *r)
         return;
     if (!db_is_null(res, 0, "job_id"))
         req_publish_after_commit(r, db_value(res, 0, "job_id"));
-    resource_reply(r, 200, res, 0);
+    resource_reply(r, 200, res, 0, NULL);
 }
 
 /* POST /v1/reviews/{id}/champion-assignment: asks the worker to choose (202 + the job). */

@@ -6,10 +6,16 @@
 /* The statements, by handle: the descriptor names them by these indexes. */
 enum { SCHOOL_GET, SCHOOL_LOCK, SCHOOL_INSERT, SCHOOL_UPDATE, SCHOOL_DELETE, SCHOOL_STATEMENTS };
 
-/* A single school: json, version, then its owner chain. */
+/* The columns of school_json_fields (below) from schools s: a GET, a create's and an update's
+ * answer and a list's items are written in C from them. */
+#define SCHOOL_COLS                                                                                \
+    "s.id, s.urn, s.name, s.phase_of_education, s.local_authority, s.postcode, "                   \
+    "s.partnership_id, s.lead_contact_id, s.version, spp_micros(s.created_at) AS micros, "         \
+    "spp_micros(s.updated_at) AS updated_at"
+
+/* A single school: its columns (version among them), then its owner chain. */
 #define SCHOOL_ROW                                                                                 \
-    "SELECT school_json(s)::text AS json, s.version, p.hub_id, s.partnership_id, "                 \
-    "s.id AS school_id, NULL::uuid AS person_id "                                                  \
+    "SELECT " SCHOOL_COLS ", p.hub_id, s.id AS school_id, NULL::uuid AS person_id "                \
     "FROM schools s LEFT JOIN partnerships p ON p.id = s.partnership_id WHERE s.id = $id"
 
 const struct db_stmt schools_statements[] = {
@@ -17,17 +23,17 @@ const struct db_stmt schools_statements[] = {
     [SCHOOL_LOCK] = {"school_lock", SCHOOL_ROW " FOR UPDATE OF s"},
     [SCHOOL_INSERT] =
         {"school_insert",
-         "INSERT INTO schools (urn, name, phase_of_education, local_authority, postcode, "
+         "INSERT INTO schools AS s (urn, name, phase_of_education, local_authority, postcode, "
          "partnership_id, lead_contact_id) VALUES ($urn, $name, $phase_of_education, "
          "$local_authority, $postcode, $partnership_id, $lead_contact_id) "
-         "RETURNING school_json(schools)::text AS json, version, id"},
+         "RETURNING " SCHOOL_COLS},
     [SCHOOL_UPDATE] =
         {"school_update",
-         "UPDATE schools SET urn = $urn, name = $name, phase_of_education = $phase_of_education, "
+         "UPDATE schools s SET urn = $urn, name = $name, phase_of_education = $phase_of_education, "
          "local_authority = $local_authority, postcode = $postcode, "
          "partnership_id = $partnership_id, lead_contact_id = $lead_contact_id, "
          "version = version + 1, updated_at = clock_timestamp() WHERE id = $id "
-         "RETURNING school_json(schools)::text AS json, version"},
+         "RETURNING " SCHOOL_COLS},
     [SCHOOL_DELETE] = {"school_delete", "DELETE FROM schools WHERE id = $id"},
     [SCHOOL_STATEMENTS] = {NULL, NULL},
 };
@@ -68,8 +74,8 @@ static const char *const school_list_filters[] = {
 
 static struct list_variants school_list_variants;
 
-/* school_json (sql/0001_foundation.sql) written in C for the list's pages: the same members in
- * the same order, from the columns the list selects. */
+/* school_json (sql/0001_foundation.sql) written in C: the same members in the same order, from
+ * SCHOOL_COLS. */
 static const struct rowjson_field school_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},
     {"urn", ROWJSON_STRING, NULL},
@@ -88,10 +94,8 @@ static const struct rowjson_field school_json_fields[] = {
 /* Person keys see no school. */
 static const struct list_desc school_list = {
     .name = "school_list",
-    .select = "SELECT s.id, s.urn, s.name, s.phase_of_education, s.local_authority, s.postcode, "
-              "s.partnership_id, s.lead_contact_id, s.version, spp_micros(s.created_at) AS micros, "
-              "spp_micros(s.updated_at) AS updated_at "
-              "FROM schools s LEFT JOIN partnerships p ON p.id = s.partnership_id",
+    .select = "SELECT " SCHOOL_COLS " FROM schools s "
+              "LEFT JOIN partnerships p ON p.id = s.partnership_id",
     .fields = school_json_fields,
     .scope = {LIST_ALL, LIST_ON("p.hub_id"), LIST_ON("s.partnership_id"), LIST_ON("s.id"),
               LIST_NONE},
@@ -109,6 +113,7 @@ static const struct resource_desc school_resource = {
     .kind = SCOPE_SCHOOL,
     .fields = school_fields,
     .list = &school_list,
+    .json = school_json_fields,
     .get = &schools_statements[SCHOOL_GET],
     .lock = &schools_statements[SCHOOL_LOCK],
     .insert = &schools_statements[SCHOOL_INSERT],

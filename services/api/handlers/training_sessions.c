@@ -129,7 +129,7 @@ void training_sessions_create(struct req *r)
     PGresult *res = req_db(r, &training_sessions_statements[TRAINING_INSERT], n, a);
     if (!res)
         return;
-    resource_created(r, res);
+    resource_created(r, res, NULL);
 }
 
 /* Loads a session (locked for a change) and checks op. Returns NULL after answering. */
@@ -156,7 +156,7 @@ void training_sessions_get(struct req *r)
 {
     PGresult *res = training_sessions_load(r, req_param(r, "id"), 0, SCOPE_READ);
     if (res)
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, NULL);
 }
 
 void training_sessions_update(struct req *r)
@@ -198,7 +198,7 @@ void training_sessions_update(struct req *r)
         return;
     PGresult *now = training_sessions_load(r, id, 0, SCOPE_READ);
     if (now)
-        resource_reply(r, 200, now, 0);
+        resource_reply(r, 200, now, 0, NULL);
 }
 
 /* A session with bookings (even cancelled ones) is refused by the foreign key: 409. */

@@ -308,7 +308,7 @@ void webhooks_get(struct req *r)
         return;
     PGresult *res = webhooks_load(r, 0);
     if (res)
-        resource_reply(r, 200, res, 0);
+        resource_reply(r, 200, res, 0, NULL);
 }
 
 /* Deleting stops deliveries: jobs still queued for it find no subscription and do nothing. */
