@@ -618,7 +618,7 @@ static void runner_read(struct runner *rn)
     int waiting = rn->ndone > 0;
     char count_s[16];
     snprintf(count_s, sizeof count_s, "%d", count);
-    const char *argv[12];
+    const char *argv[16]; /* at most 13 */
     int argc = 0;
     argv[argc++] = "XREADGROUP";
     argv[argc++] = "GROUP";
