@@ -7,9 +7,10 @@
 # ("done/s": the time from starting the workers, their start-up included, to the last
 # completion). Each worker runs the default settings (lease 60 s, sweep 5 s, SPP_JOB_BATCH,
 # SPP_JOB_FLUSH_MS) with [threads] runner threads: each runner claims the jobs of one stream read
-# in one statement and, bench.noop having no database effects, writes their completions in one
-# statement fenced per row, then XACKs and XDELs the entries in one command each. PostgreSQL
-# runs with its default durability (a WAL flush per claim and per completion statement). The
+# in one statement and, bench.noop having no database effects, writes their completions, fenced
+# per row, in the statement that claims its next read (alone when no entry follows), then XACKs
+# and XDELs the entries in one command each. PostgreSQL runs with its default durability (a WAL
+# flush per statement: one a batch). The
 # machine is shared and noisy: read the figures as ratios within one run.
 #   bench/jobs.sh [jobs per batch, default 20000] [runner threads per worker, default 4]
 # With SPP_BENCH_CPU=1 it also prints, on stderr, the CPU time per job of PostgreSQL (every
