@@ -1,7 +1,6 @@
 /* The ledger under load and with awkward jobs: many workers on many jobs, a poison job among
  * good ones, a delayed job (DESIGN §4.2, §4.4, §4.5). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fault.h"
@@ -130,12 +129,7 @@ END_TEST
 /* How many entries of the jobs stream name a job of one of the runs (their ids in the ledger). */
 static long stream_entries_of(const char *const *runs, int nruns)
 {
-    char url[128];
-    const char *port = getenv("SPP_TEST_REDIS_PORT");
-    snprintf(url, sizeof url, "redis://127.0.0.1:%s/0", port ? port : "6379");
-    struct redis_addr addr;
-    ck_assert_int_eq(redis_parse_url(url, &addr), 0);
-    struct redis *r = redis_new(&addr, 5000);
+    struct redis *r = fault_redis();
     redisReply *rep = redis_command(r, "XRANGE spp:jobs - +");
     ck_assert_msg(rep && rep->type == REDIS_REPLY_ARRAY, "XRANGE failed");
     long n = 0;
