@@ -7,9 +7,10 @@
 # ("done/s": the time from starting the workers, their start-up included, to the last
 # completion). Each worker runs the default settings (lease 60 s, sweep 5 s, SPP_JOB_BATCH,
 # SPP_JOB_FLUSH_MS) with [threads] runner threads: each runner claims the jobs of one stream read
-# in one statement and, bench.noop having no database effects, writes their completions in one
-# statement fenced per row, then XACKs and XDELs the entries in one command each. PostgreSQL
-# runs with its default durability (a WAL flush per claim and per completion statement). The
+# in one statement and, bench.noop having no database effects, writes their completions, fenced
+# per row, in the statement that claims its next read (alone when no entry follows), then XACKs
+# and XDELs the entries in one command each. PostgreSQL runs with its default durability (a WAL
+# flush per statement: one a batch). The
 # machine is shared and noisy: read the figures as ratios within one run.
 #   bench/jobs.sh [jobs per batch, default 20000] [runner threads per worker, default 4]
 # With SPP_BENCH_CPU=1 it also prints, on stderr, the CPU time per job of PostgreSQL (every
@@ -17,6 +18,12 @@
 # the batch drained: where a job's cost goes, whatever else the machine runs.
 # SPP_BENCH_WORKER_BIN names another worker binary (a build of an earlier commit, for a before
 # and after); the default is this checkout's build/release/spp-worker-test.
+# SPP_BENCH_HISTORY=N first writes a ledger like the one bench/run's worker steps leave (N
+# finished jobs, each inserted, claimed and completed as the worker does it: dead versions
+# included, left to autovacuum), so that a batch drains over a table with a past.
+# SPP_BENCH_PROFILE=1 (on stderr, per batch): PostgreSQL with pg_stat_statements, its statements
+# (calls, rows, time, WAL), pg_stat_wal, the jobs table's counters, and the wait events of the
+# workers' backends sampled every 50 ms while the batch drained.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -25,11 +32,16 @@ cd "$root"
 n=${1:-20000}
 concurrency=${2:-4}
 bench_build
-bench_env spp-bench
+pg_opts=()
+[ -n "${SPP_BENCH_PROFILE:-}" ] && pg_opts=(-c shared_preload_libraries=pg_stat_statements
+    -c pg_stat_statements.track=all -c track_wal_io_timing=on)
+bench_env spp-bench "${pg_opts[@]}"
 export SPP_WORKER_CONCURRENCY=$concurrency
 # The test build's stand-ins for reminders.scan and digest.compile record a row here.
 psql -q "$SPP_DATABASE_URL" -c "CREATE TABLE IF NOT EXISTS test_job_effects (job_id uuid,
     attempt int, worker text, kind text, payload jsonb, created_at timestamptz DEFAULT clock_timestamp())"
+
+[ -n "${SPP_BENCH_PROFILE:-}" ] && psql -q "$SPP_DATABASE_URL" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 
 now() { date +%s.%N; }
 # psql itself, not Debian's wrapper (a Perl start-up per poll, on the CPU the workers use).
@@ -62,6 +74,51 @@ unfinished() {
     [ "$(redis-cli -p "$redis_port" XLEN spp:jobs)" = 0 ] || echo t
 }
 
+# The history: bench/run's worker steps leave some 230,000 finished jobs (a reminder scan's
+# 25,000 emails, 2,850 digests and their 200,000 emails, 1,000 champion assignments).
+if [ "${SPP_BENCH_HISTORY:-0}" -gt 0 ]; then
+    sql "INSERT INTO jobs (kind, payload, run_at, published_at) SELECT
+         CASE WHEN g % 100 = 0 THEN 'digest.compile' ELSE 'notification.deliver' END,
+         jsonb_build_object('history', g), clock_timestamp(), clock_timestamp()
+         FROM generate_series(1, $SPP_BENCH_HISTORY) g" >/dev/null
+    sql "UPDATE jobs SET status = 'running', attempts = 1, locked_by = 'history',
+         locked_until = clock_timestamp() + interval '60 s', started_at = clock_timestamp()
+         WHERE kind <> 'bench.noop'" >/dev/null
+    sql "UPDATE jobs SET status = 'succeeded', finished_at = clock_timestamp(), locked_by = NULL,
+         locked_until = NULL WHERE kind <> 'bench.noop'" >/dev/null
+fi
+
+# profile_begin / profile_end: SPP_BENCH_PROFILE's statistics of one batch's drain.
+profile_begin() {
+    [ -n "${SPP_BENCH_PROFILE:-}" ] || return 0
+    sql "SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal'), pg_stat_reset()" >/dev/null
+    "$(spp_pg_bin)/psql" -Atq "$SPP_DATABASE_URL" >"$bench_tmp/waits" 2>&1 <<'SQL' &
+SELECT coalesce(wait_event_type, 'CPU') || ':' || coalesce(wait_event, '-') FROM pg_stat_activity
+WHERE application_name = 'spp' AND state = 'active' AND pid <> pg_backend_pid() \watch 0.05
+SQL
+    profile_pid=$!; bench_track $profile_pid
+}
+profile_end() {
+    [ -n "${SPP_BENCH_PROFILE:-}" ] || return 0
+    kill "$profile_pid" 2>/dev/null; wait "$profile_pid" 2>/dev/null || true
+    {
+        echo "-- wait events of active worker backends, 50 ms samples (count event):"
+        grep -v '^$' "$bench_tmp/waits" | sort | uniq -c | sort -rn | head -n 12
+        "$(spp_pg_bin)/psql" -q "$SPP_DATABASE_URL" -c "SELECT calls, rows,
+            round(total_exec_time::numeric, 1) AS exec_ms, round(total_plan_time::numeric, 1) AS plan_ms,
+            wal_records, wal_fpi, wal_bytes, shared_blks_hit AS hits, shared_blks_dirtied AS dirtied,
+            left(regexp_replace(query, '\s+', ' ', 'g'), 60) AS query
+            FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 12" \
+            -c "SELECT wal_records, wal_fpi, wal_bytes, wal_buffers_full, wal_write, wal_sync,
+            round(wal_sync_time::numeric, 1) AS sync_ms FROM pg_stat_wal" \
+            -c "SELECT n_tup_upd, n_tup_hot_upd, n_dead_tup, n_live_tup, autovacuum_count,
+            autoanalyze_count, pg_relation_size('jobs') / 8192 AS pages FROM pg_stat_user_tables
+            WHERE relname = 'jobs'" \
+            -c "SELECT xact_commit, xact_rollback, blks_read, blks_hit, deadlocks FROM pg_stat_database
+            WHERE datname = current_database()"
+    } >&2
+}
+
 # cpu_ticks PID: user + system clock ticks of the process and of its children it has reaped.
 cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
 pg_pid=$(head -n 1 "$bench_tmp/pg/postmaster.pid")
@@ -71,6 +128,7 @@ hz=$(getconf CLK_TCK)
 printf '%-8s %-8s %8s %10s %10s %12s %10s %10s\n' workers threads jobs insert_s publish_s enqueued/s drain_s done/s
 for k in ${SPP_BENCH_WORKERS:-1 2 4}; do
     read -r ins pub < <(enqueue "$k")
+    profile_begin
     pg0=$(cpu_ticks "$pg_pid"); redis0=$(cpu_ticks "$redis_pid"); worker_ticks=0
     t0=$(now)
     worker_pids=()
@@ -95,6 +153,7 @@ for k in ${SPP_BENCH_WORKERS:-1 2 4}; do
         sleep 0.5 # the workers' backends end and are reaped
         pg1=$(cpu_ticks "$pg_pid"); redis1=$(cpu_ticks "$redis_pid")
     fi
+    profile_end
     done_n=$(sql "SELECT count(*) FROM jobs WHERE kind = 'bench.noop' AND payload->>'batch' = '$k' AND status = 'succeeded'")
     [ "$done_n" = "$n" ] || { echo "batch $k: $done_n of $n succeeded" >&2; exit 1; }
     drain=$(echo "$t1 - $t0" | bc -l)

@@ -21,6 +21,34 @@
 #define JOBS_WAITING "status NOT IN ('running', 'succeeded', 'dead')" /* queued or failed */
 #define JOBS_RUNNING "status NOT IN ('queued', 'failed', 'succeeded', 'dead')" /* running */
 
+/* Claiming takes the lease and counts the attempt; only what is due, of a kind this worker runs,
+ * in the lane of the runner ($webhook_lane). A started job gives up its pending_key: a new one
+ * with that key may wait behind it. A runner claims every id it read from the stream at once
+ * ($ids, up to SPP_JOB_BATCH): one statement and one WAL flush for the lot. Rows are locked in
+ * index order, so two claims that overlap (an id published twice) cannot deadlock. */
+#define JOBS_CLAIM_SQL                                                                             \
+    "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $worker, "           \
+    "pending_key = NULL, "                                                                         \
+    "locked_until = clock_timestamp() + make_interval(secs => $lease_s::int), "                    \
+    "started_at = clock_timestamp() "                                                              \
+    "WHERE id = ANY($ids::uuid[]) AND " JOBS_WAITING " AND run_at <= clock_timestamp() "           \
+    "AND kind = ANY($kinds::text[]) AND " JOBS_WEBHOOK_LANE_SQL " = $webhook_lane::boolean "       \
+    "RETURNING id, kind, payload::text AS payload, attempts, max_attempts, "                       \
+    "spp_micros(clock_timestamp()) - spp_micros(GREATEST(run_at, created_at)) AS waited_us"
+/* The completions of jobs without database effects, each (id, attempt) fenced on its own; the
+ * ids (sorted by the caller: the renewer's lock order) of those recorded come back. The rows are
+ * found by primary key from the ids as an array built once (an init plan, whose length the
+ * planner does not know): joined to the unnest alone, a custom plan made with statistics of an
+ * idle queue (nothing running) scans the table once and compares every row with every pair,
+ * 5.2 s for 500 completions on a ledger of 20,000 jobs, against 7 ms this way (bench/RESULTS.md,
+ * p10-jobs3). */
+#define JOBS_COMPLETE_MANY_SQL                                                                     \
+    "UPDATE jobs SET status = 'succeeded', finished_at = clock_timestamp(), locked_by = NULL, "    \
+    "locked_until = NULL, last_error = NULL "                                                      \
+    "FROM unnest($done_ids::uuid[], $done_attempts::int[]) AS d(id, attempt) "                     \
+    "WHERE jobs.id = ANY(ARRAY(SELECT unnest($done_ids::uuid[]))) AND jobs.id = d.id "             \
+    "AND jobs.attempts = d.attempt AND " JOBS_RUNNING " RETURNING jobs.id AS id"
+
 const struct db_stmt jobs_statements[] = {
     /* spp_enqueue (sql/0013) decides keys, defaults and published_at; the second column says
      * whether the job may run at once (then its caller publishes it after commit). */
@@ -31,30 +59,17 @@ const struct db_stmt jobs_statements[] = {
     [JOBS_BY_KEY] = {"jobs_by_key",
                      "SELECT id FROM jobs WHERE dedupe_key = $dedupe_key "
                      "UNION ALL SELECT id FROM jobs WHERE pending_key = $pending_key LIMIT 1"},
-    /* Claiming takes the lease and counts the attempt; only what is due, of a kind this
-     * worker runs, in the lane of the runner ($webhook_lane). A started job gives up its
-     * pending_key: a new one with that key may wait behind it. A runner claims every id it read
-     * from the stream at once ($ids, up to SPP_JOB_BATCH): one statement and one WAL flush for
-     * the lot. Rows are locked in index order, so two claims that overlap (an id
-     * published twice) cannot deadlock. */
-    [JOBS_CLAIM_MANY] =
-        {"jobs_claim_many",
-         "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $worker, "
-         "pending_key = NULL, "
-         "locked_until = clock_timestamp() + make_interval(secs => $lease_s::int), "
-         "started_at = clock_timestamp() "
-         "WHERE id = ANY($ids::uuid[]) AND " JOBS_WAITING " AND run_at <= clock_timestamp() "
-         "AND kind = ANY($kinds::text[]) AND " JOBS_WEBHOOK_LANE_SQL " = $webhook_lane::boolean "
-         "RETURNING id, kind, payload::text AS payload, attempts, max_attempts, "
-         "spp_micros(clock_timestamp()) - spp_micros(GREATEST(run_at, created_at)) AS waited_us"},
+    /* JOBS_CLAIM_SQL above. */
+    [JOBS_CLAIM_MANY] = {"jobs_claim_many", JOBS_CLAIM_SQL},
     /* Renewal of every lease a worker holds, each (id, attempt) pair fenced on its own; the
      * pairs not returned lost their lease. Callers pass the ids sorted (the lock order of the
-     * batched completion too). */
+     * batched completion too). The rows are found as the completions' are (above). */
     [JOBS_RENEW_MANY] =
         {"jobs_renew_many",
          "UPDATE jobs SET locked_until = clock_timestamp() + make_interval(secs => $lease_s::int) "
          "FROM unnest($ids::uuid[], $attempts::int[]) AS d(id, attempt) "
-         "WHERE jobs.id = d.id AND jobs.attempts = d.attempt AND " JOBS_RUNNING " "
+         "WHERE jobs.id = ANY(ARRAY(SELECT unnest($ids::uuid[]))) AND jobs.id = d.id "
+         "AND jobs.attempts = d.attempt AND " JOBS_RUNNING " "
          "RETURNING jobs.id AS id, jobs.attempts AS attempt"},
     /* Finishing is fenced: only the attempt that holds the job may record its outcome. */
     [JOBS_COMPLETE] =
@@ -64,13 +79,19 @@ const struct db_stmt jobs_statements[] = {
          "WHERE id = $id AND attempts = $attempt AND " JOBS_RUNNING " RETURNING 1 AS mine"},
     /* The same for a batch of jobs without database effects, fenced per row; the ids not
      * returned were taken over. */
-    [JOBS_COMPLETE_MANY] =
-        {"jobs_complete_many",
-         "UPDATE jobs SET status = 'succeeded', finished_at = clock_timestamp(), locked_by = NULL, "
-         "locked_until = NULL, last_error = NULL "
-         "FROM unnest($ids::uuid[], $attempts::int[]) AS d(id, attempt) "
-         "WHERE jobs.id = d.id AND jobs.attempts = d.attempt AND " JOBS_RUNNING " "
-         "RETURNING jobs.id AS id"},
+    [JOBS_COMPLETE_MANY] = {"jobs_complete_many", JOBS_COMPLETE_MANY_SQL},
+    /* Both in one statement, so in one commit and one WAL flush: the completions a runner holds
+     * from its last batch ($done_ids, $done_attempts) and the claim of its next one ($ids).
+     * Rows "completed" are the completions recorded; the others are the jobs claimed. The two
+     * sets never share a row: the claim takes only waiting jobs, the completion only running
+     * ones, both as of the statement's one snapshot. */
+    [JOBS_COMPLETE_CLAIM] =
+        {"jobs_complete_claim",
+         "WITH done AS (" JOBS_COMPLETE_MANY_SQL "), claimed AS (" JOBS_CLAIM_SQL ") "
+         "SELECT id, true AS completed, NULL::text AS kind, NULL::text AS payload, "
+         "NULL::int AS attempts, NULL::int AS max_attempts, NULL::bigint AS waited_us FROM done "
+         "UNION ALL SELECT id, false, kind, payload, attempts, max_attempts, waited_us::bigint "
+         "FROM claimed"},
     [JOBS_FAIL] =
         {"jobs_fail",
          "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE "

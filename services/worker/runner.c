@@ -2,7 +2,11 @@
  * lease (all the ids of one read in one statement), runs each in a transaction that commits
  * with its fenced completion, then acknowledges and deletes the stream entries. A job of a kind
  * without database effects (struct job_kind's no_effects) runs outside a transaction and its
- * completion is written with others' in one statement, fenced per row (runner_flush).
+ * completion is written with others' in one statement, fenced per row (runner_flush). The
+ * completions of a batch's last such jobs wait for the runner's next read, which then does not
+ * block: when it brings entries, the completions go in the same statement as their claim (one
+ * commit, one WAL flush a batch instead of two), else alone at once; the batch's stream entries
+ * are acknowledged once they are written (runner_settle).
  *
  * How many entries a runner reads at once follows its recent jobs' time (jobs_batch_count): a
  * batch of quick jobs goes through with one claim and one completion statement, a slow job is
@@ -56,6 +60,13 @@ struct runner_done {
     int64_t run_us;
 };
 
+/* A stream entry whose job's outcome is written but for the completions waiting in
+ * runner.done: acknowledged and deleted once those are written. */
+struct runner_entry {
+    const char *stream; /* the runner's stream or JOBS_BULK_STREAM */
+    char entry[48];     /* "<ms>-<seq>" */
+};
+
 struct runner {
     struct db *db;
     struct redis *redis;
@@ -68,6 +79,8 @@ struct runner {
     struct runner_done *done;
     int ndone;
     int64_t done_since_us;     /* when the oldest of done finished */
+    struct runner_entry *acks; /* entries to acknowledge once done is written */
+    int nacks;
     int connected;             /* connected once: from then on kept connected (runner_main) */
     struct jobs_outbox outbox; /* what the running job enqueued (job_ctx) */
 };
@@ -162,32 +175,35 @@ static int runner_done_cmp(const void *a, const void *b)
     return strcmp(((const struct runner_done *)a)->id, ((const struct runner_done *)b)->id);
 }
 
-/* Writes the completions of the jobs without database effects that finished since the last
- * flush, in one statement fenced per row (ids sorted: the renewer's lock order). A job whose row
- * is not returned was taken over; when the statement fails (database gone) none is recorded,
- * and their leases run out and the sweeper takes them back. */
-static void runner_flush(struct runner *rn)
+/* The completions waiting in rn->done as the two array literals a completion statement takes,
+ * ids sorted (the renewer's lock order); the caller cleans both up. */
+static void runner_done_arrays(struct runner *rn, struct buf *ids, struct buf *attempts)
 {
-    if (rn->ndone == 0)
-        return;
     qsort(rn->done, (size_t)rn->ndone, sizeof *rn->done, runner_done_cmp);
-    struct buf ids, attempts;
-    buf_init(&ids);
-    buf_init(&attempts);
-    buf_puts(&ids, "{");
-    buf_puts(&attempts, "{");
+    buf_init(ids);
+    buf_init(attempts);
+    buf_puts(ids, "{");
+    buf_puts(attempts, "{");
     for (int i = 0; i < rn->ndone; i++) {
-        buf_printf(&ids, "%s%s", i ? "," : "", rn->done[i].id);
-        buf_printf(&attempts, "%s%d", i ? "," : "", rn->done[i].attempt);
+        buf_printf(ids, "%s%s", i ? "," : "", rn->done[i].id);
+        buf_printf(attempts, "%s%d", i ? "," : "", rn->done[i].attempt);
     }
-    buf_puts(&ids, "}");
-    buf_puts(&attempts, "}");
-    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_COMPLETE_MANY],
-                            DB_ARGS({"ids", ids.data}, {"attempts", attempts.data}));
-    int ok = db_ok(res);
+    buf_puts(ids, "}");
+    buf_puts(attempts, "}");
+}
+
+/* Accounts for the completions in rn->done once their statement ran (ok: it did not fail) and
+ * empties it: a job among res's rows (those whose "completed" column is true when completed is
+ * 1, every row otherwise) was recorded, any other was taken over; when the statement failed
+ * (database gone) none was recorded, and their leases run out and the sweeper takes them back. */
+static void runner_recorded(struct runner *rn, const PGresult *res, int ok, int completed)
+{
     int id_col = ok ? db_col(res, "id") : -1;
-    char *recorded = xcalloc((size_t)rn->ndone, 1);
+    int completed_col = ok && completed ? db_col(res, "completed") : -1;
+    char *recorded = xcalloc((size_t)rn->ndone + 1, 1);
     for (int r = 0; ok && r < PQntuples(res); r++) {
+        if (completed_col >= 0 && PQgetvalue(res, r, completed_col)[0] != 't')
+            continue;
         struct runner_done key;
         snprintf(key.id, sizeof key.id, "%s", PQgetvalue(res, r, id_col));
         struct runner_done *hit =
@@ -210,11 +226,48 @@ static void runner_flush(struct runner *rn)
         log_warn("recording %d completions failed: %s", rn->ndone,
                  res ? PQresultErrorMessage(res) : "no connection");
     free(recorded);
+    rn->ndone = 0;
+}
+
+/* Writes the completions of the jobs without database effects that finished since the last
+ * flush, in one statement fenced per row. A job whose row is not returned was taken over. */
+static void runner_flush(struct runner *rn)
+{
+    if (rn->ndone == 0)
+        return;
+    struct buf ids, attempts;
+    runner_done_arrays(rn, &ids, &attempts);
+    PGresult *res = db_exec(rn->db, &jobs_statements[JOBS_COMPLETE_MANY],
+                            DB_ARGS({"done_ids", ids.data}, {"done_attempts", attempts.data}));
+    runner_recorded(rn, res, db_ok(res), 0);
     if (res)
         PQclear(res);
     buf_cleanup(&attempts);
     buf_cleanup(&ids);
-    rn->ndone = 0;
+}
+
+/* Acknowledges and deletes the entries waiting for the completions that runner_flush or a claim
+ * (runner_process) has just written, one XACK and one XDEL a stream. */
+static void runner_ack_waiting(struct runner *rn)
+{
+    const char **list = xcalloc((size_t)rn->nacks + 1, sizeof *list);
+    const char *streams[] = {rn->stream, JOBS_BULK_STREAM};
+    for (int s = 0; s < 2; s++) {
+        int k = 0;
+        for (int i = 0; i < rn->nacks; i++)
+            if (rn->acks[i].stream == streams[s])
+                list[k++] = rn->acks[i].entry;
+        runner_ack(rn, streams[s], list, k);
+    }
+    free(list);
+    rn->nacks = 0;
+}
+
+/* Writes the completions waiting in rn->done, then acknowledges the entries waiting for them. */
+static void runner_settle(struct runner *rn)
+{
+    runner_flush(rn);
+    runner_ack_waiting(rn);
 }
 
 /* Runs one claimed job to its recorded outcome, or, for a kind without database effects that
@@ -343,13 +396,58 @@ static int runner_connect(struct runner *rn)
     return 0;
 }
 
+/* Claims the jobs of list (a uuid[] literal) in one statement, which also writes the completions
+ * waiting from the runner's last batch, and then acknowledges the entries that waited for them.
+ * When that statement fails (a deadlock with another runner's, PostgreSQL gone) the completions
+ * are written alone and the claim is tried alone. Returns the claim's result, or NULL when it
+ * failed; *merged is 1 when the result is the joint statement's (its rows whose "completed"
+ * column is true are completions, not claims). */
+static PGresult *runner_claim(struct runner *rn, const char *list, int *merged)
+{
+    *merged = 0;
+    char lease[16];
+    snprintf(lease, sizeof lease, "%d", worker_shared.cfg->job_lease_s);
+    const char *lane = rn->webhook_lane ? "true" : "false";
+    PGresult *res = NULL;
+    if (rn->ndone > 0) {
+        struct buf done, attempts;
+        runner_done_arrays(rn, &done, &attempts);
+        res = db_exec(rn->db, &jobs_statements[JOBS_COMPLETE_CLAIM],
+                      DB_ARGS({"done_ids", done.data}, {"done_attempts", attempts.data},
+                              {"ids", list}, {"worker", worker_shared.name}, {"lease_s", lease},
+                              {"kinds", worker_kinds_array()}, {"webhook_lane", lane}));
+        buf_cleanup(&attempts);
+        buf_cleanup(&done);
+        if (db_ok(res)) {
+            runner_recorded(rn, res, 1, 1);
+            runner_ack_waiting(rn);
+            *merged = 1;
+            return res;
+        }
+        log_warn("completing and claiming in one statement failed: %s",
+                 res ? PQresultErrorMessage(res) : "no connection");
+        if (res)
+            PQclear(res);
+    }
+    runner_settle(rn);
+    res = db_exec(rn->db, &jobs_statements[JOBS_CLAIM_MANY],
+                  DB_ARGS({"ids", list}, {"worker", worker_shared.name}, {"lease_s", lease},
+                          {"kinds", worker_kinds_array()}, {"webhook_lane", lane}));
+    if (db_ok(res))
+        return res;
+    if (res)
+        PQclear(res);
+    return NULL;
+}
+
 /* Handles the entries of one read (entries[i] names job ids[i], NULL when the entry carries no
- * job id): claims every job among them in one statement, runs the claimed ones in turn (writing
- * the batched completions whenever the oldest has waited SPP_JOB_FLUSH_MS, and at the end), then
- * acknowledges and deletes the entries. A job that is not claimable (not due, already done,
- * running elsewhere, of a kind this worker does not run) only has its entry removed: the ledger
- * says what happens to it. When the claim fails (PostgreSQL down) the entries stay pending, and a
- * sweeper takes them over later. */
+ * job id): claims every job among them in one statement (runner_claim), runs the claimed ones in
+ * turn (writing the batched completions whenever the oldest has waited SPP_JOB_FLUSH_MS), then
+ * acknowledges and deletes the entries, or, when completions of its last jobs are waiting, leaves
+ * them and the entries for the next claim or runner_settle. A job that is not claimable (not due,
+ * already done, running elsewhere, of a kind this worker does not run) only has its entry removed:
+ * the ledger says what happens to it. When the claim fails (PostgreSQL down) the entries stay
+ * pending, and a sweeper takes them over later. */
 static void runner_process(struct runner *rn, const char *stream, const char **entries,
                            const char **ids, int n)
 {
@@ -368,16 +466,12 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
     }
     buf_puts(&list, "}");
     PGresult *claim = NULL;
-    if (valid > 0) {
-        char lease[16];
-        snprintf(lease, sizeof lease, "%d", cfg->job_lease_s);
-        claim = db_exec(rn->db, &jobs_statements[JOBS_CLAIM_MANY],
-                        DB_ARGS({"ids", list.data}, {"worker", worker_shared.name},
-                                {"lease_s", lease}, {"kinds", worker_kinds_array()},
-                                {"webhook_lane", rn->webhook_lane ? "true" : "false"}));
-        if (!db_ok(claim)) {
-            if (claim)
-                PQclear(claim);
+    int merged = 0;
+    if (valid == 0)
+        runner_settle(rn);
+    else {
+        claim = runner_claim(rn, list.data, &merged);
+        if (!claim) {
             buf_cleanup(&list);
             /* The entries without a job go at once; the others wait for the sweeper. */
             int k = 0;
@@ -389,12 +483,14 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
         }
     }
     buf_cleanup(&list);
-    int njobs = claim ? PQntuples(claim) : 0;
-    struct runner_job *jobs = xcalloc((size_t)njobs + 1, sizeof *jobs);
-    atomic_int **lost = xcalloc((size_t)njobs + 1, sizeof *lost);
+    int nrows = claim ? PQntuples(claim) : 0;
+    struct runner_job *jobs = xcalloc((size_t)nrows + 1, sizeof *jobs);
+    atomic_int **lost = xcalloc((size_t)nrows + 1, sizeof *lost);
     char *claimed = xcalloc((size_t)n + 1, 1);
     int c_id = -1, c_kind = -1, c_payload = -1, c_attempts = -1, c_max = -1, c_waited = -1;
-    if (njobs > 0) {
+    int c_completed = -1, njobs = 0;
+    if (nrows > 0) {
+        c_completed = merged ? db_col(claim, "completed") : -1;
         c_id = db_col(claim, "id");
         c_kind = db_col(claim, "kind");
         c_payload = db_col(claim, "payload");
@@ -402,8 +498,10 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
         c_max = db_col(claim, "max_attempts");
         c_waited = db_col(claim, "waited_us");
     }
-    for (int r = 0; r < njobs; r++) {
-        struct runner_job *j = &jobs[r];
+    for (int r = 0; r < nrows; r++) {
+        if (c_completed >= 0 && PQgetvalue(claim, r, c_completed)[0] == 't')
+            continue; /* a completion, accounted for by runner_claim */
+        struct runner_job *j = &jobs[njobs];
         snprintf(j->id, sizeof j->id, "%s", PQgetvalue(claim, r, c_id));
         j->kind = PQgetvalue(claim, r, c_kind);
         j->payload = PQgetvalue(claim, r, c_payload);
@@ -411,7 +509,7 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
         j->attempt = atoi(j->attempt_s);
         j->max_attempts = atoi(PQgetvalue(claim, r, c_max));
         wmetrics_started(atoll(PQgetvalue(claim, r, c_waited)));
-        lost[r] = inflight_set_add(rn->inflight, j->id, j->attempt);
+        lost[njobs++] = inflight_set_add(rn->inflight, j->id, j->attempt);
         for (int i = 0; i < n; i++) {
             if (ids[i] && !claimed[i] && !strcmp(ids[i], j->id)) {
                 claimed[i] = 1;
@@ -443,9 +541,21 @@ static void runner_process(struct runner *rn, const char *stream, const char **e
      * sees quick jobs. */
     if (ran > 0)
         rn->avg_job_us = jobs_avg_us(rn->avg_job_us, rn->batch_us / ran);
-    runner_flush(rn);
+    /* The batch's last completions wait for the next read's claim (runner_read), with the
+     * entries; at a stop, or with no room for the entries, they are written now. The in-flight
+     * set lets them go: their leases are written within a round trip. */
     inflight_set_clear(rn->inflight);
-    runner_ack(rn, stream, entries, n);
+    if (rn->ndone > 0 && !worker_stopping() && rn->nacks + n <= worker_shared.cfg->job_batch) {
+        const char *own = !strcmp(stream, JOBS_BULK_STREAM) ? JOBS_BULK_STREAM : rn->stream;
+        for (int i = 0; i < n; i++) {
+            struct runner_entry *e = &rn->acks[rn->nacks++];
+            e->stream = own;
+            snprintf(e->entry, sizeof e->entry, "%s", entries[i]);
+        }
+    } else {
+        runner_settle(rn);
+        runner_ack(rn, stream, entries, n);
+    }
     free(claimed);
     free(lost);
     free(jobs);
@@ -498,18 +608,38 @@ static void runner_stream(struct runner *rn, const redisReply *s)
 /* One XREADGROUP of as many entries as the runner's recent jobs say it should take at once
  * (jobs_batch_count), from the lane's stream and, on the general lane, as many again from the
  * bulk stream: blocks on the server for at most two seconds (shorter than the client's timeout),
- * so that a stop is noticed quickly. */
+ * so that a stop is noticed quickly. While completions of the last batch wait (runner_process),
+ * it does not block: entries it brings are claimed together with them, and without entries they
+ * are written at once (runner_settle). */
 static void runner_read(struct runner *rn)
 {
     const struct config *cfg = worker_shared.cfg;
     int count = jobs_batch_count(rn->avg_job_us, cfg->job_batch, cfg->job_flush_ms);
-    redisReply *rep =
-        rn->webhook_lane
-            ? redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s >",
-                            JOBS_GROUP, rn->consumer, count, rn->stream)
-            : redis_command(rn->redis,
-                            "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s %s > >",
-                            JOBS_GROUP, rn->consumer, count, rn->stream, JOBS_BULK_STREAM);
+    int waiting = rn->ndone > 0;
+    char count_s[16];
+    snprintf(count_s, sizeof count_s, "%d", count);
+    const char *argv[16]; /* at most 13 */
+    int argc = 0;
+    argv[argc++] = "XREADGROUP";
+    argv[argc++] = "GROUP";
+    argv[argc++] = JOBS_GROUP;
+    argv[argc++] = rn->consumer;
+    argv[argc++] = "COUNT";
+    argv[argc++] = count_s;
+    if (!waiting) {
+        argv[argc++] = "BLOCK";
+        argv[argc++] = "2000";
+    }
+    argv[argc++] = "STREAMS";
+    argv[argc++] = rn->stream;
+    if (!rn->webhook_lane)
+        argv[argc++] = JOBS_BULK_STREAM;
+    argv[argc++] = ">";
+    if (!rn->webhook_lane)
+        argv[argc++] = ">";
+    redisReply *rep = redis_command_argv(rn->redis, argc, argv, NULL);
+    if (waiting && (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements == 0))
+        runner_settle(rn); /* nothing to claim with them */
     if (!rep) {
         worker_sleep_ms(1000); /* Redis unreachable: the connection is rebuilt next time */
         return;
@@ -552,6 +682,7 @@ void *runner_main(void *arg)
     rn.stream = rn.webhook_lane ? JOBS_WEBHOOK_STREAM : JOBS_STREAM;
     rn.inflight = inflight_set_new(cfg->job_batch);
     rn.done = xcalloc((size_t)cfg->job_batch, sizeof *rn.done);
+    rn.acks = xcalloc((size_t)cfg->job_batch, sizeof *rn.acks);
     /* Until its jobs show otherwise, a runner takes one entry at a time. */
     rn.avg_job_us = (int64_t)cfg->job_flush_ms * 1000;
     snprintf(rn.consumer, sizeof rn.consumer, "%s-%d", worker_shared.name, index);
@@ -567,6 +698,8 @@ void *runner_main(void *arg)
         }
         runner_read(&rn);
     }
+    runner_settle(&rn);
+    free(rn.acks);
     free(rn.done);
     inflight_set_free(rn.inflight);
     jobs_outbox_free(&rn.outbox);

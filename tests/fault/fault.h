@@ -13,6 +13,8 @@
 #include <libpq-fe.h>
 #include <sys/types.h>
 
+struct redis;
+
 /* The suites, one per kind of fault, listed in main.c. */
 Suite *fault_worker_suite(void);       /* SIGKILL, SIGSTOP, SIGTERM of workers */
 Suite *fault_dependencies_suite(void); /* Redis and PostgreSQL stopped or restarted */
@@ -95,6 +97,8 @@ void fault_db_close(void);
  * API does after its commit). Returns how many rows went in. */
 long fault_insert_jobs(const char *kind, const char *run, int n, const char *extra_json,
                        const char *run_at_sql, int max_attempts);
+/* A connection to the suite's Redis (SPP_TEST_REDIS_PORT), the caller's to redis_free. */
+struct redis *fault_redis(void);
 /* XADD the ids of all the run's jobs to the stream (as the API does after commit); returns how
  * many were published. Asserts that Redis took them. */
 long fault_publish_run(const char *run);

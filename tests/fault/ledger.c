@@ -142,15 +142,20 @@ long fault_insert_jobs(const char *kind, const char *run, int n, const char *ext
     return rows;
 }
 
-long fault_publish_run(const char *run)
+struct redis *fault_redis(void)
 {
-    PGresult *res = fault_sql("SELECT id FROM jobs WHERE payload->>'run' = '%s'", run);
     char url[128];
     const char *port = getenv("SPP_TEST_REDIS_PORT");
     snprintf(url, sizeof url, "redis://127.0.0.1:%s/0", port ? port : "6379");
     struct redis_addr addr;
     ck_assert_int_eq(redis_parse_url(url, &addr), 0);
-    struct redis *r = redis_new(&addr, 5000);
+    return redis_new(&addr, 5000);
+}
+
+long fault_publish_run(const char *run)
+{
+    PGresult *res = fault_sql("SELECT id FROM jobs WHERE payload->>'run' = '%s'", run);
+    struct redis *r = fault_redis();
     long n = 0;
     for (int i = 0; i < PQntuples(res); i++) {
         redisReply *rep = redis_command(r, "XADD spp:jobs * id %s", PQgetvalue(res, i, 0));

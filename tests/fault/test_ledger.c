@@ -1,8 +1,10 @@
 /* The ledger under load and with awkward jobs: many workers on many jobs, a poison job among
  * good ones, a delayed job (DESIGN §4.2, §4.4, §4.5). */
 #include <stdio.h>
+#include <string.h>
 
 #include "fault.h"
+#include "redis.h"
 
 /* (c) Four workers on 2,000 jobs published as the API does: each runs exactly once. */
 START_TEST(many_workers_many_jobs)
@@ -124,10 +126,81 @@ START_TEST(followup_published_at_commit)
 }
 END_TEST
 
+/* How many entries of the jobs stream name a job of one of the runs (their ids in the ledger). */
+static long stream_entries_of(const char *const *runs, int nruns)
+{
+    struct redis *r = fault_redis();
+    redisReply *rep = redis_command(r, "XRANGE spp:jobs - +");
+    ck_assert_msg(rep && rep->type == REDIS_REPLY_ARRAY, "XRANGE failed");
+    long n = 0;
+    for (int k = 0; k < nruns; k++) {
+        PGresult *res = fault_sql("SELECT id FROM jobs WHERE payload->>'run' = '%s'", runs[k]);
+        for (size_t e = 0; e < rep->elements; e++) {
+            const redisReply *fields = rep->element[e]->element[1];
+            for (size_t f = 0; f + 1 < fields->elements; f += 2)
+                for (int i = 0; i < PQntuples(res); i++)
+                    if (!strcmp(fields->element[f + 1]->str, PQgetvalue(res, i, 0)))
+                        n++;
+        }
+        PQclear(res);
+    }
+    freeReplyObject(rep);
+    redis_free(r);
+    return n;
+}
+
+/* Jobs without database effects (bench.noop) among jobs with them (test.record), published in
+ * turns: a runner writes a batch's last completions with its next claim, or alone when no entry
+ * follows, and before any job with effects. Every job succeeds on its first attempt, each
+ * test.record exactly once, and every entry is acknowledged and deleted while the workers run
+ * on (none waits for a claim that never comes). */
+START_TEST(no_effect_jobs_complete_with_the_next_claim)
+{
+    char runs[6][64];
+    const char *names[6];
+    for (int i = 0; i < 6; i++) {
+        fault_tag(runs[i], sizeof runs[i], i % 2 ? "batched-record" : "batched-noop");
+        names[i] = runs[i];
+    }
+    struct fault_worker w[2];
+    fault_workers_start(w, 2, "batched", NULL);
+    for (int i = 0; i < 6; i++) {
+        int n = i % 2 ? 50 : 700;
+        ck_assert_int_eq(fault_insert_jobs(i % 2 ? "test.record" : "bench.noop", runs[i], n,
+                                           i % 2 ? "{\"ms\":0}" : NULL, NULL, 0),
+                         n);
+        ck_assert_int_eq(fault_publish_run(runs[i]), n);
+    }
+    for (int i = 0; i < 6; i++) {
+        int n = i % 2 ? 50 : 700;
+        ck_assert_msg(fault_wait_run(n, 60, runs[i], "succeeded") == n,
+                      "run %s did not finish (see %s)", runs[i], w[0].log);
+        ck_assert_int_eq(fault_long("SELECT count(*) FROM jobs WHERE payload->>'run' = '%s' "
+                                    "AND attempts <> 1",
+                                    runs[i]),
+                         0);
+    }
+    long left = -1;
+    for (int t = 0; t < 100 && left != 0; t++) {
+        left = stream_entries_of(names, 6);
+        if (left)
+            fault_sleep_ms(100);
+    }
+    ck_assert_msg(left == 0, "%ld stream entries of finished jobs left (see %s)", left, w[0].log);
+    fault_workers_stop(w, 2);
+    for (int i = 1; i < 6; i += 2)
+        fault_assert_exactly_once(runs[i], 50);
+    ck_assert(!fault_worker_logged(&w[0], "completion") &&
+              !fault_worker_logged(&w[1], "completion"));
+}
+END_TEST
+
 Suite *fault_ledger_suite(void)
 {
     Suite *s = suite_create("fault: the ledger");
     suite_add_tcase(s, fault_tcase("4 workers, 2000 jobs", many_workers_many_jobs, 120));
+    suite_add_tcase(s, fault_tcase("no-effect jobs complete with the next claim",
+                                   no_effect_jobs_complete_with_the_next_claim, 90));
     suite_add_tcase(s, fault_tcase("poison job", poison_job_dies_alone, 90));
     suite_add_tcase(s, fault_tcase("delayed job", delayed_job_waits, 60));
     suite_add_tcase(s,
