@@ -13,9 +13,11 @@
  * JOBS_WEBHOOK_STREAM and claims only those. However long receivers take, email and the other
  * kinds keep their SPP_WORKER_CONCURRENCY threads. An entry on the wrong stream (a delivery an
  * admin retried, which the API publishes on JOBS_STREAM) is passed on to the right one. The
- * general lane also reads the bulk stream (JOBS_BULK_STREAM: a digest's emails) in the same
- * XREADGROUP, up to the same count from each, and runs JOBS_STREAM's entries first: the jobs
- * queued after a fan-out do not wait behind all of its messages, and the messages keep moving. */
+ * general lane also reads the bulk stream (JOBS_BULK_STREAM: a digest's or a reminder scan's
+ * emails) in the same XREADGROUP, up to the same count from each, and runs JOBS_STREAM's entries
+ * first: the jobs queued after a fan-out do not wait behind all of its messages, and the messages
+ * keep moving. While JOBS_STREAM gives entries read after read (a burst: the night's digests),
+ * only one read in RUNNER_BULK_EVERY takes from the bulk stream (runner_read). */
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,9 @@
 #include "wmetrics.h"
 #include "worker.h"
 #include "xalloc.h"
+
+/* While JOBS_STREAM has a backlog, one read in this many also takes from the bulk stream. */
+#define RUNNER_BULK_EVERY 4
 
 const struct db_stmt runner_statements[] = {
     /* The lane of a job that is due and waiting (for an entry this runner could not claim). */
@@ -70,6 +75,7 @@ struct runner {
     int64_t done_since_us;     /* when the oldest of done finished */
     int connected;             /* connected once: from then on kept connected (runner_main) */
     struct jobs_outbox outbox; /* what the running job enqueued (job_ctx) */
+    int own_streak;            /* reads in a row that gave entries of the lane's stream */
 };
 
 /* Acknowledges and deletes entries of stream, each command naming them all. */
@@ -495,24 +501,13 @@ static void runner_stream(struct runner *rn, const redisReply *s)
     free(entries);
 }
 
-/* One XREADGROUP of as many entries as the runner's recent jobs say it should take at once
- * (jobs_batch_count), from the lane's stream and, on the general lane, as many again from the
- * bulk stream: blocks on the server for at most two seconds (shorter than the client's timeout),
- * so that a stop is noticed quickly. */
-static void runner_read(struct runner *rn)
+/* Handles an XREADGROUP reply; returns how many streams of the reply were the lane's own. */
+static int runner_reply(struct runner *rn, redisReply *rep)
 {
-    const struct config *cfg = worker_shared.cfg;
-    int count = jobs_batch_count(rn->avg_job_us, cfg->job_batch, cfg->job_flush_ms);
-    redisReply *rep =
-        rn->webhook_lane
-            ? redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s >",
-                            JOBS_GROUP, rn->consumer, count, rn->stream)
-            : redis_command(rn->redis,
-                            "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s %s > >",
-                            JOBS_GROUP, rn->consumer, count, rn->stream, JOBS_BULK_STREAM);
+    int own_seen = 0;
     if (!rep) {
         worker_sleep_ms(1000); /* Redis unreachable: the connection is rebuilt next time */
-        return;
+        return 0;
     }
     if (rep->type == REDIS_REPLY_ERROR) {
         if (!strncmp(rep->str, "NOGROUP", 7)) {
@@ -522,7 +517,7 @@ static void runner_read(struct runner *rn)
         } else
             log_warn("XREADGROUP: %s", rep->str);
         freeReplyObject(rep);
-        return;
+        return 0;
     }
     if (rep->type == REDIS_REPLY_ARRAY) {
         /* The lane's own stream first, then the bulk stream. */
@@ -534,9 +529,49 @@ static void runner_read(struct runner *rn)
                           !strcmp(st->element[0]->str, rn->stream);
                 if (own == (pass == 0))
                     runner_stream(rn, st);
+                own_seen += own && pass == 0;
             }
     }
     freeReplyObject(rep);
+    return own_seen;
+}
+
+/* One XREADGROUP of as many entries as the runner's recent jobs say it should take at once
+ * (jobs_batch_count), from the lane's stream and, on the general lane, as many again from the
+ * bulk stream: blocks on the server for at most two seconds (shorter than the client's timeout),
+ * so that a stop is noticed quickly. While the lane's stream keeps giving entries (a burst of
+ * jobs: the night's digests), a general-lane runner reads the bulk stream on one read in
+ * RUNNER_BULK_EVERY only, the others reading JOBS_STREAM alone without blocking: the burst gets
+ * most of the runners and the fan-out's messages still move, at a quarter of their share; when
+ * JOBS_STREAM has nothing, the runner reads both as before. */
+static void runner_read(struct runner *rn)
+{
+    const struct config *cfg = worker_shared.cfg;
+    int count = jobs_batch_count(rn->avg_job_us, cfg->job_batch, cfg->job_flush_ms);
+    if (rn->webhook_lane) {
+        runner_reply(rn, redis_command(rn->redis,
+                                       "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s >",
+                                       JOBS_GROUP, rn->consumer, count, rn->stream));
+        return;
+    }
+    if (rn->own_streak % RUNNER_BULK_EVERY != 0) {
+        redisReply *rep = redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT %d STREAMS %s >",
+                                        JOBS_GROUP, rn->consumer, count, rn->stream);
+        if (rep && rep->type == REDIS_REPLY_NIL) {
+            freeReplyObject(rep); /* JOBS_STREAM is empty: both streams, below */
+            rn->own_streak = 0;
+        } else {
+            rn->own_streak = runner_reply(rn, rep) > 0 ? rn->own_streak + 1 : 0;
+            return;
+        }
+    }
+    rn->own_streak =
+        runner_reply(
+            rn,
+            redis_command(rn->redis, "XREADGROUP GROUP %s %s COUNT %d BLOCK 2000 STREAMS %s %s > >",
+                          JOBS_GROUP, rn->consumer, count, rn->stream, JOBS_BULK_STREAM)) > 0
+            ? rn->own_streak + 1
+            : 0;
 }
 
 void *runner_main(void *arg)
