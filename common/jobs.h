@@ -22,7 +22,8 @@ struct redis;
 /* The bulk stream: a fan-out's many messages (a digest's emails), read by the general lane's
  * runners together with JOBS_STREAM in the same XREADGROUP, JOBS_STREAM's entries run first.
  * So the jobs queued after a fan-out (the next partnerships' digests) do not wait behind all of
- * its messages, and the messages are never starved: each read takes some of both. */
+ * its messages, and the messages are never starved: a read takes some of both (during a burst
+ * on JOBS_STREAM, one read in four: runner_read). A reminder scan's emails travel here too. */
 #define JOBS_BULK_STREAM "spp:jobs:bulk"
 /* The jobs a sweep republishes on the bulk stream (an email whose publish went stale goes back
  * behind the other jobs, not ahead of them), as SQL. */

@@ -486,7 +486,7 @@ void req_reply_accepted(struct req *r, const char *job_id)
         return;
     struct buf b;
     buf_init(&b);
-    if (req_row_json(r, res, 0, job_json_fields, &b) != 0) {
+    if (req_row_json(r, res, 0, job_routes_json_fields, &b) != 0) {
         buf_cleanup(&b);
         req_problem(r, 500, "internal", "Something went wrong on our side.");
         return;

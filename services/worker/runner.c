@@ -17,9 +17,11 @@
  * JOBS_WEBHOOK_STREAM and claims only those. However long receivers take, email and the other
  * kinds keep their SPP_WORKER_CONCURRENCY threads. An entry on the wrong stream (a delivery an
  * admin retried, which the API publishes on JOBS_STREAM) is passed on to the right one. The
- * general lane also reads the bulk stream (JOBS_BULK_STREAM: a digest's emails) in the same
- * XREADGROUP, up to the same count from each, and runs JOBS_STREAM's entries first: the jobs
- * queued after a fan-out do not wait behind all of its messages, and the messages keep moving. */
+ * general lane also reads the bulk stream (JOBS_BULK_STREAM: a digest's or a reminder scan's
+ * emails) in the same XREADGROUP, up to the same count from each, and runs JOBS_STREAM's entries
+ * first: the jobs queued after a fan-out do not wait behind all of its messages, and the messages
+ * keep moving. While JOBS_STREAM gives entries read after read (a burst: the night's digests),
+ * only one read in RUNNER_BULK_EVERY takes from the bulk stream (runner_read). */
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,9 @@
 #include "wmetrics.h"
 #include "worker.h"
 #include "xalloc.h"
+
+/* While JOBS_STREAM has a backlog, one read in this many also takes from the bulk stream. */
+#define RUNNER_BULK_EVERY 4
 
 const struct db_stmt runner_statements[] = {
     /* The lane of a job that is due and waiting (for an entry this runner could not claim). */
@@ -83,6 +88,7 @@ struct runner {
     int nacks;
     int connected;             /* connected once: from then on kept connected (runner_main) */
     struct jobs_outbox outbox; /* what the running job enqueued (job_ctx) */
+    int own_streak;            /* reads in a row that gave entries of the lane's stream */
 };
 
 /* Acknowledges and deletes entries of stream, each command naming them all. */
@@ -605,44 +611,13 @@ static void runner_stream(struct runner *rn, const redisReply *s)
     free(entries);
 }
 
-/* One XREADGROUP of as many entries as the runner's recent jobs say it should take at once
- * (jobs_batch_count), from the lane's stream and, on the general lane, as many again from the
- * bulk stream: blocks on the server for at most two seconds (shorter than the client's timeout),
- * so that a stop is noticed quickly. While completions of the last batch wait (runner_process),
- * it does not block: entries it brings are claimed together with them, and without entries they
- * are written at once (runner_settle). */
-static void runner_read(struct runner *rn)
+/* Handles an XREADGROUP reply; returns how many streams of the reply were the lane's own. */
+static int runner_reply(struct runner *rn, redisReply *rep)
 {
-    const struct config *cfg = worker_shared.cfg;
-    int count = jobs_batch_count(rn->avg_job_us, cfg->job_batch, cfg->job_flush_ms);
-    int waiting = rn->ndone > 0;
-    char count_s[16];
-    snprintf(count_s, sizeof count_s, "%d", count);
-    const char *argv[16]; /* at most 13 */
-    int argc = 0;
-    argv[argc++] = "XREADGROUP";
-    argv[argc++] = "GROUP";
-    argv[argc++] = JOBS_GROUP;
-    argv[argc++] = rn->consumer;
-    argv[argc++] = "COUNT";
-    argv[argc++] = count_s;
-    if (!waiting) {
-        argv[argc++] = "BLOCK";
-        argv[argc++] = "2000";
-    }
-    argv[argc++] = "STREAMS";
-    argv[argc++] = rn->stream;
-    if (!rn->webhook_lane)
-        argv[argc++] = JOBS_BULK_STREAM;
-    argv[argc++] = ">";
-    if (!rn->webhook_lane)
-        argv[argc++] = ">";
-    redisReply *rep = redis_command_argv(rn->redis, argc, argv, NULL);
-    if (waiting && (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements == 0))
-        runner_settle(rn); /* nothing to claim with them */
+    int own_seen = 0;
     if (!rep) {
         worker_sleep_ms(1000); /* Redis unreachable: the connection is rebuilt next time */
-        return;
+        return 0;
     }
     if (rep->type == REDIS_REPLY_ERROR) {
         if (!strncmp(rep->str, "NOGROUP", 7)) {
@@ -652,7 +627,7 @@ static void runner_read(struct runner *rn)
         } else
             log_warn("XREADGROUP: %s", rep->str);
         freeReplyObject(rep);
-        return;
+        return 0;
     }
     if (rep->type == REDIS_REPLY_ARRAY) {
         /* The lane's own stream first, then the bulk stream. */
@@ -664,9 +639,74 @@ static void runner_read(struct runner *rn)
                           !strcmp(st->element[0]->str, rn->stream);
                 if (own == (pass == 0))
                     runner_stream(rn, st);
+                own_seen += own && pass == 0;
             }
     }
     freeReplyObject(rep);
+    return own_seen;
+}
+
+/* One XREADGROUP of count entries from the lane's stream and, with bulk, from the bulk stream
+ * too; with block, it waits on the server for at most two seconds (shorter than the client's
+ * timeout), so that a stop is noticed quickly. */
+static redisReply *runner_xread(struct runner *rn, int count, int block, int bulk)
+{
+    char count_s[16];
+    snprintf(count_s, sizeof count_s, "%d", count);
+    const char *argv[16]; /* at most 13 */
+    int argc = 0;
+    argv[argc++] = "XREADGROUP";
+    argv[argc++] = "GROUP";
+    argv[argc++] = JOBS_GROUP;
+    argv[argc++] = rn->consumer;
+    argv[argc++] = "COUNT";
+    argv[argc++] = count_s;
+    if (block) {
+        argv[argc++] = "BLOCK";
+        argv[argc++] = "2000";
+    }
+    argv[argc++] = "STREAMS";
+    argv[argc++] = rn->stream;
+    if (bulk)
+        argv[argc++] = JOBS_BULK_STREAM;
+    argv[argc++] = ">";
+    if (bulk)
+        argv[argc++] = ">";
+    return redis_command_argv(rn->redis, argc, argv, NULL);
+}
+
+/* Reads as many entries as the runner's recent jobs say it should take at once
+ * (jobs_batch_count), from the lane's stream and, on the general lane, as many again from the
+ * bulk stream. While the lane's stream keeps giving entries (a burst of jobs: the night's
+ * digests), a general-lane runner reads the bulk stream on one read in RUNNER_BULK_EVERY only,
+ * the others reading JOBS_STREAM alone without blocking: the burst gets most of the runners and
+ * the fan-out's messages still move, at a quarter of their share; when JOBS_STREAM has nothing,
+ * the runner reads both as before. While completions of the last batch wait (runner_process),
+ * no read blocks: entries it brings are claimed together with them, and without entries they
+ * are written at once (runner_settle). */
+static void runner_read(struct runner *rn)
+{
+    const struct config *cfg = worker_shared.cfg;
+    int count = jobs_batch_count(rn->avg_job_us, cfg->job_batch, cfg->job_flush_ms);
+    int waiting = rn->ndone > 0;
+    int bulk = !rn->webhook_lane;
+    redisReply *rep = NULL;
+    int both = 1;
+    if (bulk && rn->own_streak % RUNNER_BULK_EVERY != 0) {
+        rep = runner_xread(rn, count, 0, 0);
+        both = rep && rep->type == REDIS_REPLY_NIL; /* JOBS_STREAM is empty: both streams */
+        if (both) {
+            freeReplyObject(rep);
+            rn->own_streak = 0;
+        }
+    }
+    if (both)
+        rep = runner_xread(rn, count, !waiting, bulk);
+    if (waiting && (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements == 0))
+        runner_settle(rn); /* nothing to claim with them */
+    int own = runner_reply(rn, rep);
+    if (bulk)
+        rn->own_streak = own > 0 ? rn->own_streak + 1 : 0;
 }
 
 void *runner_main(void *arg)

@@ -179,7 +179,7 @@ enum {
 };
 extern const struct db_stmt job_routes_statements[];
 /* A job's representation from the columns of JOB_ROUTES_GET (rowjson.h). */
-extern const struct rowjson_field job_json_fields[];
+extern const struct rowjson_field job_routes_json_fields[];
 void job_routes_list(struct req *r);
 void job_routes_get(struct req *r);
 void job_routes_retry(struct req *r);
@@ -227,7 +227,7 @@ enum {
 };
 extern const struct db_stmt people_statements[];
 /* A person's representation from the columns of PERSON_LOCK and PERSON_READ (rowjson.h). */
-extern const struct rowjson_field person_json_fields[];
+extern const struct rowjson_field people_json_fields[];
 void people_list(struct req *r);
 void people_create(struct req *r);
 void people_get(struct req *r);

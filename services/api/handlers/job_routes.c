@@ -11,8 +11,8 @@
 #include "list.h"
 #include "resource.h"
 
-/* The columns of job_json_fields (below) from jobs j: a GET and a list's items are written in C
- * from them. */
+/* The columns of job_routes_json_fields (below) from jobs j: a GET and a list's items are written
+ * in C from them. */
 #define JOB_COLS                                                                                   \
     "j.id, j.kind, j.status, j.attempts, j.max_attempts, spp_micros(j.run_at) AS run_at, "         \
     "j.last_error, spp_micros(j.created_at) AS micros, spp_micros(j.finished_at) AS finished_at"
@@ -65,7 +65,7 @@ static struct list_variants job_list_variants;
 /* Admin keys only (job_admin_only refuses the others first). */
 /* job_json (sql/0002_jobs.sql) written in C: the same members in the same order, from
  * JOB_COLS. */
-const struct rowjson_field job_json_fields[] = {
+const struct rowjson_field job_routes_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},         {"kind", ROWJSON_STRING, NULL},
     {"status", ROWJSON_STRING, NULL},     {"attempts", ROWJSON_RAW, NULL},
     {"max_attempts", ROWJSON_RAW, NULL},  {"run_at", ROWJSON_TIME, NULL},
@@ -76,7 +76,7 @@ const struct rowjson_field job_json_fields[] = {
 static const struct list_desc job_list = {
     .name = "job_list",
     .select = "SELECT " JOB_COLS " FROM jobs j",
-    .fields = job_json_fields,
+    .fields = job_routes_json_fields,
     .scope = {LIST_ALL, LIST_NONE, LIST_NONE, LIST_NONE, LIST_NONE},
     .query = job_filters,
     .filters = job_list_filters,
@@ -150,7 +150,7 @@ void job_routes_get(struct req *r)
         req_problem(r, 404, "not_found", "No such job.");
         return;
     }
-    resource_reply(r, 200, res, 0, job_json_fields);
+    resource_reply(r, 200, res, 0, job_routes_json_fields);
 }
 
 void job_routes_retry(struct req *r)

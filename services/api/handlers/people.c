@@ -10,7 +10,7 @@
 #include "plain.h"
 #include "resource.h"
 
-/* The columns of person_json_fields (below) from people pe: a GET, a create's and an update's
+/* The columns of people_json_fields (below) from people pe: a GET, a create's and an update's
  * answer and a list's items are written in C from them. */
 #define PERSON_COLS                                                                                \
     "pe.id, pe.school_id, pe.full_name, pe.email, pe.job_title, pe.digest_opt_in, "                \
@@ -121,7 +121,7 @@ static struct list_variants person_list_variants;
 
 /* person_json (sql/0009_audit_erase.sql) written in C: the same members in the same order, from
  * PERSON_COLS. */
-const struct rowjson_field person_json_fields[] = {
+const struct rowjson_field people_json_fields[] = {
     {"id", ROWJSON_STRING, NULL},
     {"school_id", ROWJSON_STRING, NULL},
     {"full_name", ROWJSON_STRING, NULL},
@@ -142,7 +142,7 @@ static const struct list_desc person_list = {
     .select = "WITH page AS (SELECT " PERSON_COLS ", pe.created_at "
               "FROM people pe JOIN schools s ON s.id = pe.school_id "
               "LEFT JOIN partnerships p ON p.id = s.partnership_id",
-    .fields = person_json_fields,
+    .fields = people_json_fields,
     .scope = LIST_CHAIN("p.hub_id", "s.partnership_id", "pe.school_id", "pe.id"),
     .query = person_filters,
     .filters = person_list_filters,
@@ -204,7 +204,7 @@ void people_get(struct req *r)
 {
     PGresult *res = people_read_audited(r, &people_statements[PERSON_READ]);
     if (res)
-        resource_reply(r, 200, res, 0, person_json_fields);
+        resource_reply(r, 200, res, 0, people_json_fields);
 }
 
 /* What a person adds to the plain write: the full preferences map (merged key by key into
@@ -214,7 +214,7 @@ void people_get(struct req *r)
  * partnership the new school is not in, must hand that over first (409). */
 static int person_before_write(struct req *r, const PGresult *cur, json_t *obj)
 {
-    const char *current = cur ? resource_json(r, cur, 0, person_json_fields) : NULL;
+    const char *current = cur ? resource_json(r, cur, 0, people_json_fields) : NULL;
     if (cur && !current)
         return -1;
     json_t *was = current ? json_loads(current, 0, NULL) : NULL;
@@ -246,7 +246,7 @@ static const struct resource_desc person_resource = {
     .kind = SCOPE_PERSON,
     .fields = person_fields,
     .list = &person_list,
-    .json = person_json_fields,
+    .json = people_json_fields,
     .lock = &people_statements[PERSON_LOCK],
     .insert = &people_statements[PERSON_INSERT],
     .update = &people_statements[PERSON_UPDATE],

@@ -115,7 +115,7 @@ void privacy_erase(struct req *r)
     if (!cur || req_check_body(r, privacy_erase_fields, VALIDATE_CREATE) != 0)
         return;
     if (db_value(cur, 0, "erased")[0] == 't') {
-        resource_reply(r, 200, cur, 0, person_json_fields);
+        resource_reply(r, 200, cur, 0, people_json_fields);
         return;
     }
     PGresult *bookings =

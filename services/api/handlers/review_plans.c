@@ -110,7 +110,7 @@ void review_plans_create(struct req *r)
     PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job}));
     if (!res)
         return;
-    const char *job_text = resource_json(r, res, 0, job_json_fields);
+    const char *job_text = resource_json(r, res, 0, job_routes_json_fields);
     if (!job_text)
         return;
     json_t *body = json_loads(job_text, 0, NULL);

@@ -77,12 +77,15 @@ const struct db_stmt digest_compile_statements[] = {
          "    b.cut - interval '24 hours'), b.cut) AS window_from, b.cut AS cut_off FROM b"},
     /* Compiles the items of partnership $partnership_id for date $digest_date over the window
      * ($window_from, $cut_off] and stores the digest, compiled by job $job_id, unless that date
-     * has one. Returns id, empty; no row when the date had a digest already. */
+     * has one. Returns id, empty; no row when the date had a digest already. The items are
+     * MATERIALIZED: the INSERT reads i.items three times (the items and the two news counts),
+     * and an inlined CTE would compute every subquery of the items once per read (bench/RESULTS.md,
+     * p10-digest3: three times the statement's time). */
     [DIGEST_INSERT] =
         {"digest_insert",
          "WITH p AS (SELECT id, name, hub_id, timezone FROM partnerships WHERE id = "
          "$partnership_id::uuid), "
-         "i AS (SELECT jsonb_build_object("
+         "i AS MATERIALIZED (SELECT jsonb_build_object("
          "  'partnership_name', p.name, 'timezone', p.timezone, "
          "  'window_from', spp_ts($window_from::timestamptz), "
          "  'window_from_local', to_char($window_from::timestamptz AT TIME ZONE p.timezone, "

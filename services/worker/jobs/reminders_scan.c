@@ -9,7 +9,9 @@
  * The overdue-action reminder is keyed by the Monday of today's week instead: once a week.
  *
  * The notifications and their notification.deliver jobs commit with this job; the runner
- * publishes those jobs as soon as it has committed (job_ctx's outbox). Opt-outs are decided by
+ * publishes those jobs as soon as it has committed (job_ctx's outbox), on the bulk stream
+ * (JOBS_BULK_STREAM) as a digest's emails: a scan queues tens of thousands of emails at once, and
+ * the jobs queued after it (the night's digests) do not wait behind them. Opt-outs are decided by
  * spp_notify (stored as skipped, no job). Each statement returns spp_notify's answers (job_ids,
  * uuid[], NULL for each notification that was there already or is switched off; NULL for no rows).
  */
@@ -203,7 +205,8 @@ enum job_result reminders_scan_run(struct job_ctx *ctx)
             return JOB_RETRY;
         }
         if (!db_is_null(res, 0, "job_ids"))
-            created += jobs_outbox_add_array(ctx->outbox, db_value(res, 0, "job_ids"), JOBS_STREAM);
+            created +=
+                jobs_outbox_add_array(ctx->outbox, db_value(res, 0, "job_ids"), JOBS_BULK_STREAM);
         PQclear(res);
         if (atomic_load(ctx->lost)) {
             snprintf(ctx->err, sizeof ctx->err, "lease lost");
