@@ -484,16 +484,11 @@ void req_reply_accepted(struct req *r, const char *job_id)
     PGresult *res = req_db(r, &job_routes_statements[JOB_ROUTES_GET], DB_ARGS({"id", job_id}));
     if (!res)
         return;
-    struct buf b;
-    buf_init(&b);
-    if (req_row_json(r, res, 0, job_routes_json_fields, &b) != 0) {
-        buf_cleanup(&b);
-        req_problem(r, 500, "internal", "Something went wrong on our side.");
-        return;
-    }
-    req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));
     size_t len;
-    char *body = buf_steal(&b, &len);
+    char *body = req_row_json(r, res, 0, job_routes_json_fields, &len);
+    if (!body)
+        return;
+    req_header(r, "Location", arena_printf(&r->arena, "/v1/jobs/%s", job_id));
     req_reply_raw(r, 202, "application/json; charset=utf-8", body, len);
 }
 
@@ -660,11 +655,18 @@ static int req_json_row(struct req *r, const PGresult *res, int row, struct req_
     return 0;
 }
 
-int req_row_json(struct req *r, const PGresult *res, int row, const struct rowjson_field *fields,
-                 struct buf *b)
+char *req_row_json(struct req *r, const PGresult *res, int row, const struct rowjson_field *fields,
+                   size_t *len)
 {
     struct req_json j;
-    return req_json_open(r, res, fields, &j) == 0 ? req_json_row(r, res, row, &j, b) : -1;
+    struct buf b;
+    buf_init(&b);
+    if (req_json_open(r, res, fields, &j) != 0 || req_json_row(r, res, row, &j, &b) != 0) {
+        buf_cleanup(&b);
+        req_problem(r, 500, "internal", "Something went wrong on our side.");
+        return NULL;
+    }
+    return buf_steal(&b, len);
 }
 
 /* Appends the page's items to b. Returns 0, or -1 after logging what the result lacks. */

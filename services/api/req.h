@@ -219,12 +219,12 @@ void req_page(struct req *r, struct page *pg);
 struct rowjson_field;
 void req_reply_page(struct req *r, const PGresult *res, const struct page *pg,
                     const struct rowjson_field *fields);
-/* Appends the representation of row of res to b, as a page's item: the object rowjson_object
+/* The representation of row of res, written as a page's item is: the object rowjson_object
  * writes from the fields' columns (read by name), or the text of column json when fields is
- * NULL. The one writer of a record's JSON for a GET, a list, a create and an update. Returns 0,
- * or -1 after logging a missing column or a value not of its field's kind (a bug). */
-struct buf;
-int req_row_json(struct req *r, const PGresult *res, int row, const struct rowjson_field *fields,
-                 struct buf *b);
+ * NULL. The one writer of a record's JSON for a GET, a list, a create, an update and a 202.
+ * Returns a new string of *len bytes (the caller's to free), or NULL after logging a missing
+ * column or a value not of its field's kind (a bug) and answering 500. */
+char *req_row_json(struct req *r, const PGresult *res, int row, const struct rowjson_field *fields,
+                   size_t *len);
 
 #endif

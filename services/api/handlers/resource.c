@@ -8,8 +8,6 @@
 #include "dispatch.h"
 #include "log.h"
 #include "router.h"
-#include "rowjson.h"
-#include "buf.h"
 
 /* Each chain_ statement returns the owner chain (hub_id, partnership_id, school_id, person_id)
  * of record $id. */
@@ -231,26 +229,15 @@ int resource_errors(struct req *r, json_t *errors)
     return -1;
 }
 
-/* Writes row of res as req_row_json into b; answers 500 and returns -1 when it cannot. */
-static int resource_write(struct req *r, const PGresult *res, int row,
-                          const struct rowjson_field *fields, struct buf *b)
-{
-    buf_init(b);
-    if (req_row_json(r, res, row, fields, b) == 0)
-        return 0;
-    buf_cleanup(b);
-    req_problem(r, 500, "internal", "Something went wrong on our side.");
-    return -1;
-}
-
 const char *resource_json(struct req *r, const PGresult *res, int row,
                           const struct rowjson_field *fields)
 {
-    struct buf b;
-    if (resource_write(r, res, row, fields, &b) != 0)
+    size_t len;
+    char *body = req_row_json(r, res, row, fields, &len);
+    if (!body)
         return NULL;
-    char *text = arena_strndup(&r->arena, b.data, b.len);
-    buf_cleanup(&b);
+    char *text = arena_strndup(&r->arena, body, len);
+    free(body);
     return text;
 }
 
@@ -259,15 +246,13 @@ const char *resource_json(struct req *r, const PGresult *res, int row,
 static void resource_answer(struct req *r, int status, const PGresult *res, int row,
                             const struct rowjson_field *fields)
 {
-    struct buf b;
-    if (resource_write(r, res, row, fields, &b) != 0)
+    size_t len;
+    char *body = req_row_json(r, res, row, fields, &len);
+    if (!body)
         return;
     int v = db_col_from(res, "version", 0);
-    const char *version = v >= 0 ? PQgetvalue(res, row, v) : NULL;
-    if (version)
-        req_etag(r, version);
-    size_t len;
-    char *body = buf_steal(&b, &len);
+    if (v >= 0)
+        req_etag(r, PQgetvalue(res, row, v));
     req_reply_raw(r, status, "application/json; charset=utf-8", body, len);
 }
 
