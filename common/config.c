@@ -27,10 +27,14 @@ const struct config_entry config_table[] = {
     {"SPP_LISTEN", CONFIG_LISTEN, C(listen), "127.0.0.1:8080", 0, 0, "API address, host:port"},
     {"SPP_API_THREADS", CONFIG_INT, C(api_threads), "0", 0, 256,
      "PostgreSQL connections of the process, split evenly across the loop threads (at least one "
-     "each); each request holds one while its handler runs; 0 = 16"},
+     "each); a write holds one alone while its handler runs, reads share them "
+     "(SPP_PIPELINE_DEPTH); 0 = 16"},
     {"SPP_LOOP_THREADS", CONFIG_INT, C(loop_threads), "0", 0, 16,
      "libevent loop threads sharing the port (SO_REUSEPORT); each runs its requests' handlers on "
      "fibers; 0 = one a core (at most 16)"},
+    {"SPP_PIPELINE_DEPTH", CONFIG_INT, C(pipeline_depth), "8", 1, 256,
+     "GET and HEAD requests whose statements share one PostgreSQL connection at once (libpq "
+     "pipeline mode, one Sync a batch); 1 = every request holds a connection alone"},
     {"SPP_QUEUE_MAX", CONFIG_INT, C(queue_max), "1024", 1, 1000000,
      "requests waiting for a PostgreSQL connection before 503 + Retry-After"},
     {"SPP_HTTP_TIMEOUT_S", CONFIG_INT, C(http_timeout_s), "30", 1, 3600,

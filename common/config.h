@@ -11,7 +11,8 @@ struct config {
     char *listen;    /* host:port */
     int api_threads; /* 0 = 2 x online cores */
     int loop_threads;
-    int queue_max; /* bound of the loop -> handler hand-off queue */
+    int queue_max;      /* bound of the loop -> handler hand-off queue */
+    int pipeline_depth; /* reading requests sharing one PostgreSQL connection at once */
     int http_timeout_s;
     int max_body_bytes;
     int shutdown_grace_s;

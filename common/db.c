@@ -38,7 +38,40 @@ struct db {
     db_waiter waiter; /* NULL: db_wait_poll, and the connection in blocking mode */
     void *wait_arg;
     unsigned generation; /* bumped by every db_connect: a new socket (db_generation) */
+    /* Pipelined sharing (db_set_pipe): statements in flight, oldest first; next is the first
+     * whose results are still to come, head..next those read and waiting for their batch's
+     * Sync. */
+    const struct db_pipe_hooks *pipe;
+    int shared;
+    struct db_ticket *head, *tail, *next;
+    int depth;        /* tickets from head to tail */
+    int unsynced;     /* tickets queued since the last Sync */
+    int syncs;        /* Syncs sent whose PGRES_PIPELINE_SYNC has not been read */
+    int batch_failed; /* a statement of the batch being read failed */
+    int connecting;   /* a caller is (re)connecting: the others wait in connect_waiters */
+    struct db_waiting *connect_waiters;
 };
+
+/* One statement in flight on a shared db, on its caller's stack. */
+struct db_ticket {
+    struct db_ticket *next;
+    void *token;      /* the caller, for the resume hook */
+    int nq;           /* queries sent: the Parse when it prepares, and the execution */
+    int q;            /* queries whose results have all been read */
+    int sync;         /* the batch's Sync went after it */
+    int lost;         /* the connection failed before its batch came back */
+    int batch_failed; /* another statement of its batch failed: its own was rolled back */
+    PGresult *got[2]; /* the first result of each query */
+};
+
+/* A caller waiting for another's connection attempt, on its stack. */
+struct db_waiting {
+    struct db_waiting *next;
+    void *token;
+};
+
+/* How many times a statement rolled back with a batch (or lost with a connection) is sent. */
+#define DB_PIPE_TRIES 4
 
 struct db *db_new(const char *url, const struct db_stmt *const *sets)
 {
@@ -258,10 +291,37 @@ PGconn *db_conn(struct db *db)
     return db->conn;
 }
 
+static void db_pipe_fail(struct db *db);
+static int db_connect_session(struct db *db, char *err, size_t errlen);
+
 int db_ensure(struct db *db, char *err, size_t errlen)
 {
+    /* On a shared db another caller may be connecting it: wait for its attempt. */
+    while (db->connecting && db->pipe) {
+        struct db_waiting w = {db->connect_waiters, db->pipe->self(db->pipe->arg)};
+        db->connect_waiters = &w;
+        db->pipe->suspend(db->pipe->arg);
+    }
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
         return 0;
+    if (db->head)
+        db_pipe_fail(db); /* statements of the connection given up */
+    db->connecting = 1;
+    int rc = db_connect_session(db, err, errlen);
+    db->connecting = 0;
+    struct db_waiting *w = db->connect_waiters;
+    db->connect_waiters = NULL;
+    while (w) {
+        struct db_waiting *next = w->next;
+        db->pipe->resume(db->pipe->arg, w->token);
+        w = next;
+    }
+    return rc;
+}
+
+/* db_ensure's work: a new connection with the session's settings. */
+static int db_connect_session(struct db *db, char *err, size_t errlen)
+{
     if (db->conn) {
         PQfinish(db->conn);
         db->conn = NULL;
@@ -414,9 +474,17 @@ static PGresult *db_misuse(const struct db_shape *sh, const char *why, const cha
 }
 
 /* Runs sh's statement with its values params in the order of its names. */
+static PGresult *db_pipe_call(struct db *db, struct db_shape *sh, const char *sql, int n,
+                              const char *const *params);
+
 static PGresult *db_run(struct db *db, struct db_shape *sh, int n, const char *const *params,
                         int commit, int *committed)
 {
+    if (db->shared) {
+        if (commit || db->begin_pending)
+            return db_misuse(sh, "a transaction on a shared connection", NULL);
+        return db_pipe_call(db, sh, NULL, n, params);
+    }
     if (!db->conn)
         return NULL;
     int begin = db->begin_pending;
@@ -475,6 +543,13 @@ PGresult *db_exec_commit(struct db *db, const struct db_stmt *stmt, int n,
 
 PGresult *db_exec_sql(struct db *db, const char *sql)
 {
+    if (db->shared) {
+        if (db->begin_pending) {
+            log_error("a transaction on a shared connection: %s", sql);
+            return PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
+        }
+        return db_pipe_call(db, NULL, sql, 0, NULL);
+    }
     if (!db->conn)
         return NULL;
     /* Simple query protocol: BEGIN goes in front of the text, and PQexec returns the result
@@ -568,4 +643,224 @@ const char *db_sqlstate(const PGresult *res)
 {
     const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     return s ? s : "";
+}
+
+/* ---- pipelined sharing ---- */
+
+void db_set_pipe(struct db *db, const struct db_pipe_hooks *hooks)
+{
+    db->pipe = hooks;
+}
+
+void db_set_shared(struct db *db, int on)
+{
+    db->shared = on && db->pipe;
+}
+
+int db_shared(const struct db *db)
+{
+    return db->shared;
+}
+
+int db_pipe_busy(const struct db *db)
+{
+    return db->head != NULL || db->connecting;
+}
+
+int db_pipe_depth(const struct db *db)
+{
+    return db->depth;
+}
+
+/* The connection failed (or its protocol state is unknown): it is closed, and every statement
+ * in flight is lost and its caller resumed (it reconnects and sends it again). */
+static void db_pipe_fail(struct db *db)
+{
+    struct db_ticket *t = db->head;
+    db->head = db->tail = db->next = NULL;
+    db->depth = db->unsynced = db->syncs = db->batch_failed = 0;
+    if (db->conn) {
+        PQfinish(db->conn);
+        db->conn = NULL;
+    }
+    while (t) {
+        struct db_ticket *next = t->next;
+        t->lost = 1;
+        db->pipe->resume(db->pipe->arg, t->token);
+        t = next;
+    }
+}
+
+int db_pipe_flush(struct db *db)
+{
+    PGconn *c = db->conn;
+    if (!c || !db->head)
+        return 0;
+    if (db->unsynced) {
+        if (!PQpipelineSync(c)) {
+            log_warn("sending a pipeline's sync: %s", PQerrorMessage(c));
+            db_pipe_fail(db);
+            return -1;
+        }
+        db->tail->sync = 1;
+        db->unsynced = 0;
+        db->syncs++;
+    }
+    int f = PQflush(c);
+    if (f < 0) {
+        log_warn("sending a pipeline: %s", PQerrorMessage(c));
+        db_pipe_fail(db);
+        return -1;
+    }
+    return f;
+}
+
+void db_pipe_read(struct db *db)
+{
+    PGconn *c = db->conn;
+    if (!c || !db->head)
+        return;
+    if (!PQconsumeInput(c)) {
+        log_warn("reading a pipeline: %s", PQerrorMessage(c));
+        db_pipe_fail(db);
+        return;
+    }
+    /* The tickets of the batches that came back, in order, resumed at the end. */
+    struct db_ticket *done = NULL, *done_tail = NULL;
+    while (!PQisBusy(c)) {
+        PGresult *res = PQgetResult(c);
+        struct db_ticket *t = db->next;
+        if (res && PQresultStatus(res) == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            /* Its batch: from head to the ticket the Sync followed, all read. */
+            struct db_ticket *first = db->head, *last = first;
+            while (last && !last->sync)
+                last = last->next;
+            if (!last || db->syncs <= 0) {
+                log_error("a pipeline's sync without its statements");
+                db_pipe_fail(db);
+                break;
+            }
+            db->head = last->next;
+            if (!db->head)
+                db->tail = NULL;
+            last->next = NULL;
+            db->syncs--;
+            for (struct db_ticket *x = first; x; x = x->next) {
+                x->batch_failed = db->batch_failed;
+                db->depth--;
+            }
+            db->batch_failed = 0;
+            if (done_tail)
+                done_tail->next = first;
+            else
+                done = first;
+            done_tail = last;
+            continue;
+        }
+        if (!t) {
+            if (res) {
+                log_error("a pipeline's result without its statement");
+                PQclear(res);
+                db_pipe_fail(db);
+            }
+            break;
+        }
+        if (!res) {
+            /* The end of one query's results. */
+            if (++t->q == t->nq)
+                db->next = t->next;
+            continue;
+        }
+        if (PQresultStatus(res) == PGRES_FATAL_ERROR)
+            db->batch_failed = 1;
+        if (t->q < 2 && !t->got[t->q])
+            t->got[t->q] = res;
+        else
+            PQclear(res);
+    }
+    if (db->conn && PQstatus(db->conn) == CONNECTION_BAD) {
+        log_warn("reading a pipeline: %s", PQerrorMessage(db->conn));
+        db_pipe_fail(db);
+    }
+    if (db->conn && !db->head && PQpipelineStatus(db->conn) != PQ_PIPELINE_OFF &&
+        !PQexitPipelineMode(db->conn))
+        log_warn("leaving pipeline mode: %s", PQerrorMessage(db->conn));
+    while (done) {
+        struct db_ticket *next = done->next;
+        db->pipe->resume(db->pipe->arg, done->token);
+        done = next;
+    }
+}
+
+/* Runs one statement (sh's, or the text sql when sh is NULL) on a shared db: queues it,
+ * suspends the caller until its batch came back, and sends it again while its batch rolled it
+ * back or the connection was lost (DB_PIPE_TRIES in all). */
+static PGresult *db_pipe_call(struct db *db, struct db_shape *sh, const char *sql, int n,
+                              const char *const *params)
+{
+    const struct db_pipe_hooks *h = db->pipe;
+    for (int attempt = 1;; attempt++) {
+        char err[512];
+        if (db_ensure(db, err, sizeof err) != 0) {
+            log_warn("%s", err);
+            return NULL;
+        }
+        PGconn *c = db->conn;
+        struct db_ticket t = {0};
+        int prepare = sh && !sh->prepared;
+        t.nq = 1 + prepare;
+        if ((PQpipelineStatus(c) == PQ_PIPELINE_OFF && !PQenterPipelineMode(c)) ||
+            (prepare && !PQsendPrepare(c, sh->stmt->name, sh->parsed.sql, 0, NULL)) ||
+            !(sh ? PQsendQueryPrepared(c, sh->stmt->name, n, params, NULL, NULL, 0)
+                 : PQsendQueryParams(c, sql, 0, NULL, NULL, NULL, NULL, 0))) {
+            log_warn("queueing a statement: %s", PQerrorMessage(c));
+            db_pipe_fail(db);
+            if (attempt < DB_PIPE_TRIES)
+                continue;
+            return NULL;
+        }
+        /* Later statements of sh need no Parse of their own: this one goes first. */
+        if (prepare)
+            sh->prepared = 1;
+        if (db->tail)
+            db->tail->next = &t;
+        else
+            db->head = &t;
+        db->tail = &t;
+        if (!db->next)
+            db->next = &t;
+        db->depth++;
+        if (db->unsynced++ == 0)
+            h->queued(h->arg);
+        t.token = h->self(h->arg);
+        h->suspend(h->arg);
+
+        int parsed = !prepare || (t.got[0] && PQresultStatus(t.got[0]) == PGRES_COMMAND_OK);
+        /* The first failure among the Parse and the execution, else the execution's. */
+        PGresult *res = NULL;
+        for (int q = 0; q < t.nq && !res; q++)
+            if (t.got[q] && (q == t.nq - 1 || PQresultStatus(t.got[q]) != PGRES_COMMAND_OK))
+                res = t.got[q];
+        for (int q = 0; q < t.nq; q++)
+            if (t.got[q] != res)
+                PQclear(t.got[q]);
+        if (!parsed && !t.lost)
+            sh->prepared = 0; /* the Parse failed or was rolled back: the next one prepares */
+        ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+        /* A statement whose Parse was rolled back with another's batch: prepare it again. */
+        int unprepared = sh && st == PGRES_FATAL_ERROR && res && !strcmp(db_sqlstate(res), "26000");
+        if (unprepared)
+            sh->prepared = 0;
+        int again =
+            t.lost || st == PGRES_PIPELINE_ABORTED || unprepared || (t.batch_failed && db_ok(res));
+        if (!again)
+            return res;
+        PQclear(res);
+        if (attempt >= DB_PIPE_TRIES) {
+            log_warn("statement %s: rolled back with its batch %d times",
+                     sh ? sh->stmt->name : "(text)", attempt);
+            return t.lost ? NULL : PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
+        }
+    }
 }

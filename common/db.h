@@ -66,6 +66,51 @@ void db_set_waiter(struct db *db, db_waiter waiter, void *arg);
 unsigned db_generation(const struct db *db);
 /* The default waiter: poll(2), EINTR retried; arg is unused. */
 int db_wait_poll(void *arg, int fd, int events, int timeout_ms);
+/* Pipelined sharing (the API's reads). A db given hooks (db_set_pipe) and put in shared mode
+ * (db_set_shared) takes statements from several callers at once, each on its own stack (the
+ * API's fibers): db_exec and db_exec_sql queue the statement on the connection in libpq's
+ * pipeline mode, ask for a flush (queued), and suspend their caller until its result is there.
+ * The loop that owns the connection calls db_pipe_flush once the callers running now have
+ * queued theirs: one Sync ends the batch, so that PostgreSQL reads the batch at once and
+ * answers it with one flush. It calls db_pipe_read when the socket is readable: results are
+ * handed out in the order the statements went, each batch's callers resumed once its Sync came
+ * back. A batch runs in one implicit transaction: when one of its statements fails, the others
+ * were rolled back with it (or never ran), and their callers send them again, up to
+ * DB_PIPE_TRIES times; the one that failed gets its error. A lost connection fails every
+ * statement in flight; each caller reconnects (one at a time: the others wait for it) and sends
+ * its statement once more, as db_exec does for an idle connection.
+ *
+ * Shared mode is for statements outside a transaction only: db_begin and db_exec_commit are
+ * refused in it (an error result), and db_exec_sql takes a single statement. Whoever sets the
+ * mode sees to it that no statement is in flight when it changes (db_pipe_busy). */
+struct db_pipe_hooks {
+    /* A statement was queued: have db_pipe_flush called soon, after the callers that are
+     * ready to run have queued theirs (the loop's current turn). */
+    void (*queued)(void *arg);
+    /* The caller running now, as a token for resume. */
+    void *(*self)(void *arg);
+    /* Suspends the caller running now until resume(arg, its token). */
+    void (*suspend)(void *arg);
+    /* Lets the suspended caller token go on, later (never from inside this call). */
+    void (*resume)(void *arg, void *token);
+    void *arg;
+};
+/* hooks must outlive db; NULL: never shared. */
+void db_set_pipe(struct db *db, const struct db_pipe_hooks *hooks);
+void db_set_shared(struct db *db, int on);
+int db_shared(const struct db *db);
+/* Sends the Sync of the statements queued since the last one, and as much as the socket takes.
+ * Returns 0 when everything is written, 1 when more waits for the socket to be writable, -1
+ * when the connection failed (its statements in flight are failed and their callers resumed). */
+int db_pipe_flush(struct db *db);
+/* Reads what the socket has and hands out the results of every batch whose Sync came back.
+ * A failed connection fails every statement in flight. */
+void db_pipe_read(struct db *db);
+/* 1 while statements are in flight (queued, sent or unread), or a caller is connecting. */
+int db_pipe_busy(const struct db *db);
+/* Statements queued or in flight now (for tests and metrics). */
+int db_pipe_depth(const struct db *db);
+
 /* Connects (or reconnects) when the connection is absent or broken: session settings are UTC
  * and ISO dates; no statement is prepared yet. Returns 0, or -1 with the reason in err. */
 int db_ensure(struct db *db, char *err, size_t errlen);

@@ -3,12 +3,16 @@
  * file reads and writes), and each owns a pool of PostgreSQL connections (SPP_API_THREADS in
  * all, split across the loops) and one Redis connection. A request that needs a handler runs on
  * a fiber (fiber.h) of the loop thread that accepted it, holding one of that loop's connections
- * from start to end (a transaction spans its statements); when none is free it waits, oldest
- * first, in a list bounded by SPP_QUEUE_MAX (503 + Retry-After past it). The connections are
- * non-blocking: each wait of libpq (db_set_waiter) registers the socket in the loop's event base
- * and yields, so that the loop serves other requests meanwhile, and the socket's readiness
- * resumes the fiber. Handlers stay straight-line code. Redis calls (the rate limit's batch
- * refill, the job outbox after COMMIT) block the loop thread for their short round trip, with
+ * from start to end: alone for a write (a transaction spans its statements), shared with up to
+ * SPP_PIPELINE_DEPTH other GET and HEAD requests for a read, whose statements go in batches in
+ * libpq's pipeline mode (db_set_shared: the flush event sends a batch once the requests of this
+ * turn of the loop queued theirs, the read event hands the results out, server_wake resumes
+ * their fibers; server_pick says which connection a request joins). When it may have none now
+ * it waits, oldest first, in a list bounded by SPP_QUEUE_MAX (503 + Retry-After past it). The
+ * connections are non-blocking: each wait of libpq (db_set_waiter) registers the socket in the
+ * loop's event base and yields, so that the loop serves other requests meanwhile, and the socket's
+ * readiness resumes the fiber. Handlers stay straight-line code. Redis calls (the rate limit's
+ * batch refill, the job outbox after COMMIT) block the loop thread for their short round trip, with
  * their time-outs; they never yield, so one Redis connection a loop is used by one fiber at a
  * time. Nothing a request holds across a yield is a mutex.
  *
@@ -83,8 +87,11 @@ struct loop {
     struct conn *conns;
     int nconns;
     struct conn *idle;                 /* connections no request holds */
+    struct conn *reading;              /* the shared connection reading requests join first */
     struct req *wait_head, *wait_tail; /* requests waiting for a connection, oldest first */
-    struct client *clients;            /* every open client connection, for shutdown */
+    struct req *run_head, *run_tail;   /* fibers to go on (server_wake), oldest first */
+    struct event *run;
+    struct client *clients; /* every open client connection, for shutdown */
 };
 
 /* One PostgreSQL connection of a loop, and what cancels its query at shutdown. */
@@ -92,9 +99,15 @@ struct conn {
     struct handler_ctx ctx; /* first: a request's hc points here */
     struct loop *loop;
     struct conn *next_idle;
-    struct req *req;     /* the request holding it, NULL when idle */
-    struct event *ready; /* a one-shot wait of that request's fiber on the socket */
-    short ready_what;    /* what the wait saw: EV_READ, EV_WRITE, EV_TIMEOUT */
+    int holders; /* requests holding it: one, or up to SPP_PIPELINE_DEPTH when shared */
+    int shared;  /* its holders are reading requests whose statements share it (db_set_shared) */
+    struct db_pipe_hooks hooks;
+    struct event *flush;  /* the shared connection's batch goes once this turn queued it */
+    int forming;          /* ... and is being formed: flush is active */
+    struct event *wr;     /* ... and its rest once the socket is writable */
+    struct req *sock_req; /* the request whose fiber waits on the socket (waiting != 0) */
+    struct event *ready;  /* a one-shot wait of that request's fiber on the socket */
+    short ready_what;     /* what the wait saw: EV_READ, EV_WRITE, EV_TIMEOUT */
     /* The socket's persistent read event, for the waits for results (most of them), so that
      * a wait costs no epoll_ctl. It stands for the socket of db generation rd_gen, descriptor
      * rd_fd; server_rd_check drops it once either changed (see db_generation). */
@@ -157,6 +170,7 @@ static atomic_int server_stopping;
 static atomic_int server_waiting; /* requests waiting for a connection, all loops */
 static atomic_int server_closed;  /* the grace period is over */
 static int server_queue_max = 1024;
+static int server_depth = 8; /* SPP_PIPELINE_DEPTH */
 static int server_max_body = 1048576;
 static int server_metrics_apart; /* /metrics is served on SPP_METRICS_LISTEN only */
 static struct timeval server_timeout = {30, 0};
@@ -266,6 +280,7 @@ static void server_out_status(struct client *c, int minor, int status, const cha
 
 static void server_client_free(struct client *c);
 static void server_answered(struct client *c);
+static void server_on_rd(evutil_socket_t fd, short what, void *arg);
 
 /* Closes c: at once when no request of it is being handled, else once it ends (its answer is
  * then dropped); inside server_process, when that returns. Loop thread. */
@@ -482,8 +497,8 @@ static void server_refuse(struct req *r, const char *detail)
     server_send(r);
 }
 
-/* Before a request: a cancel object for the connection's current backend (libpq's PGcancel
- * may be used from another thread, unlike the connection), and busy. */
+/* Before a connection's first holder: a cancel object for its current backend (libpq's
+ * PGcancel may be used from another thread, unlike the connection), and busy. */
 static void server_conn_arm(struct conn *c)
 {
     PGconn *pg = db_conn(c->ctx.db);
@@ -498,12 +513,17 @@ static void server_conn_arm(struct conn *c)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* After its last holder. */
 static void server_conn_disarm(struct conn *c)
 {
     pthread_mutex_lock(&c->mu);
     c->busy = 0;
     pthread_mutex_unlock(&c->mu);
+    atomic_store(&c->cancelled, 0);
 }
+
+/* The request whose fiber runs now on this loop thread (server_run_fiber sets it). */
+static _Thread_local struct req *server_current;
 
 /* What runs on a request's fiber: the handler with everything around it. */
 static void server_fiber_main(void *arg)
@@ -513,7 +533,7 @@ static void server_fiber_main(void *arg)
     dispatch_run(r);
     /* A query cancelled at shutdown fails the request: say so rather than 500. A request that
      * succeeded anyway keeps its answer (it may have committed). */
-    if (atomic_exchange(&c->cancelled, 0) && r->status >= 500) {
+    if (atomic_load(&c->cancelled) && r->status >= 500) {
         r->nresp_headers = 0;
         req_header(r, "Retry-After", "1");
         req_problem(r, 503, "unavailable", "The server is shutting down; try again.");
@@ -535,8 +555,51 @@ static struct req *server_wait_pop(struct loop *l)
     return r;
 }
 
-/* Gives c to r and makes r's fiber. Returns 0; -1 when no fiber could be made (r is then
- * answered 503 and freed, c still free). Loop thread. */
+/* 1 when r's statements may share a connection with other such requests' (db_set_shared):
+ * GET and HEAD, which dispatch_run runs outside any transaction. */
+static int server_reads(const struct req *r)
+{
+    return server_depth > 1 && (r->method == HTTP_GET || r->method == HTTP_HEAD);
+}
+
+static void server_idle_push(struct conn *c)
+{
+    c->next_idle = c->loop->idle;
+    c->loop->idle = c;
+}
+
+/* The connection r may take now, or NULL when it must wait. A reading request joins the
+ * shared connection whose batch is being formed in this turn of the loop, while it has room, so
+ * that reads arriving together go in one batch; else it takes an idle connection, so that
+ * batches already sent run on other backends in parallel; else it joins the shared connection
+ * with room that has the fewest statements in flight. Any other request takes an idle
+ * connection, alone. An idle connection is taken off the idle list. Loop thread. */
+static struct conn *server_pick(struct loop *l, const struct req *r)
+{
+    int reads = server_reads(r);
+    struct conn *c = l->reading;
+    if (reads && c && c->forming && c->shared && c->holders < server_depth)
+        return c;
+    if ((c = l->idle) != NULL) {
+        l->idle = c->next_idle;
+        if (reads)
+            l->reading = c;
+        return c;
+    }
+    struct conn *best = NULL;
+    for (int i = 0; reads && i < l->nconns; i++) {
+        c = &l->conns[i];
+        if (c->shared && c->holders > 0 && c->holders < server_depth &&
+            (!best || db_pipe_depth(c->ctx.db) < db_pipe_depth(best->ctx.db)))
+            best = c;
+    }
+    if (best)
+        l->reading = best;
+    return best;
+}
+
+/* Gives c to r (one holder more) and makes r's fiber. Returns 0; -1 when no fiber could be
+ * made (r is then answered 503 and freed, c as it was). Loop thread. */
 static int server_begin(struct req *r, struct conn *c)
 {
     r->fiber = fiber_new(server_fiber_main, r);
@@ -545,35 +608,66 @@ static int server_begin(struct req *r, struct conn *c)
         server_refuse(r, "The server is busy; try again shortly.");
         return -1;
     }
-    c->req = r;
+    if (c->holders++ == 0) {
+        c->shared = server_reads(r);
+        db_set_shared(c->ctx.db, c->shared);
+        server_conn_arm(c);
+    }
     r->hc = &c->ctx;
-    server_conn_arm(c);
     return 0;
 }
 
-/* c's request ended: the oldest waiting request of its loop gets it, and is returned to be run
- * (after the grace period waiting requests are answered 503 instead); NULL when none waits and
- * c is idle again. Loop thread. */
-static struct req *server_conn_release(struct conn *c)
+/* Lets r's fiber go on from l's loop, after what runs now. Loop thread. */
+static void server_wake(struct loop *l, struct req *r)
 {
-    struct loop *l = c->loop;
-    c->req = NULL;
-    struct req *r;
-    while ((r = server_wait_pop(l)) != NULL) {
-        if (atomic_load(&server_closed))
-            server_refuse(r, "The server is shutting down; try again.");
-        else if (server_begin(r, c) == 0)
-            return r;
-    }
-    c->next_idle = l->idle;
-    l->idle = c;
-    return NULL;
+    r->next = NULL;
+    if (l->run_tail)
+        l->run_tail->next = r;
+    else
+        l->run_head = r;
+    l->run_tail = r;
+    event_active(l->run, EV_READ, 0);
 }
 
-/* Drops c's persistent read event when it no longer stands for c's socket: libpq closed it (the
- * server went away) or db opened another since. Called before each wait and when a request
- * ends, so that the loop never runs with a registration for a descriptor number that may
- * since name another socket (libevent would then never watch that one). Loop thread. */
+/* Gives connections to the requests waiting for one, oldest first, as far as they may have
+ * one now, and has them run (after the grace period they are answered 503 instead). Loop
+ * thread. */
+static void server_serve_waiting(struct loop *l)
+{
+    struct req *r;
+    while ((r = l->wait_head) != NULL) {
+        if (atomic_load(&server_closed)) {
+            server_wait_pop(l);
+            server_refuse(r, "The server is shutting down; try again.");
+            continue;
+        }
+        struct conn *c = server_pick(l, r);
+        if (!c)
+            break;
+        server_wait_pop(l);
+        if (server_begin(r, c) == 0)
+            server_wake(l, r);
+        else if (c->holders == 0)
+            server_idle_push(c);
+    }
+}
+
+/* A request holding c ended: c is idle once none does, and waiting requests get what they may
+ * have now. Loop thread. */
+static void server_conn_release(struct conn *c)
+{
+    if (--c->holders == 0) {
+        server_conn_disarm(c);
+        server_idle_push(c);
+    }
+    server_serve_waiting(c->loop);
+}
+
+/* Drops c's persistent read event (and the pipeline's write wait) when it no longer stands for
+ * c's socket: libpq closed it (the server went away) or db opened another since. Called before
+ * each wait, after each pipeline step and when a request ends, so that the loop never runs with
+ * a registration for a descriptor number that may since name another socket (libevent would
+ * then never watch that one). Loop thread. */
 static void server_rd_check(struct conn *c)
 {
     if (!c->rd_on)
@@ -582,20 +676,52 @@ static void server_rd_check(struct conn *c)
     if (pg && PQsocket(pg) == c->rd_fd && db_generation(c->ctx.db) == c->rd_gen)
         return;
     event_del(c->rd); /* epoll forgot a closed descriptor: libevent takes its EBADF/ENOENT */
+    event_del(c->wr);
     c->rd_on = 0;
 }
 
-/* Runs r's fiber until it waits or ends. When it ends: answers r, and runs the next request
- * waiting for its connection the same way. Loop thread, outside any fiber. */
+/* Registers c's persistent read event for its socket fd, unless it is. Returns 0 or -1. */
+static int server_rd_watch(struct conn *c, int fd)
+{
+    if (c->rd_on)
+        return 0;
+    if (event_assign(c->rd, c->loop->base, fd, EV_READ | EV_PERSIST, server_on_rd, c) != 0 ||
+        event_add(c->rd, NULL) != 0)
+        return -1;
+    c->rd_on = 1;
+    c->rd_fd = fd;
+    c->rd_gen = db_generation(c->ctx.db);
+    return 0;
+}
+
+/* Runs r's fiber until it waits or ends. When it ends: answers r and lets its connection go.
+ * Loop thread, outside any fiber. */
 static void server_run_fiber(struct req *r)
 {
-    while (r && fiber_resume(r->fiber)) {
-        struct conn *c = (struct conn *)r->hc;
-        server_rd_check(c);
-        r->fiber = NULL;
-        server_conn_disarm(c);
-        server_send(r);
-        r = server_conn_release(c);
+    server_current = r;
+    int ended = fiber_resume(r->fiber);
+    server_current = NULL;
+    if (!ended)
+        return;
+    struct conn *c = (struct conn *)r->hc;
+    server_rd_check(c);
+    r->fiber = NULL;
+    server_send(r);
+    server_conn_release(c);
+}
+
+/* The fibers server_wake let go on. */
+static void server_on_run(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct loop *l = arg;
+    struct req *r;
+    while ((r = l->run_head) != NULL) {
+        l->run_head = r->next;
+        if (!l->run_head)
+            l->run_tail = NULL;
+        server_run_fiber(r);
     }
 }
 
@@ -606,13 +732,14 @@ static void server_on_ready(evutil_socket_t fd, short what, void *arg)
     struct conn *c = arg;
     c->waiting = 0;
     c->ready_what = what;
-    server_run_fiber(c->req);
+    server_run_fiber(c->sock_req);
 }
 
 /* The persistent read event: the fiber goes on when it waits on it. While it waits on the
- * one-shot event instead (always with EV_READ), that one fires for the same readiness. An
- * idle connection's socket that is readable (the server spoke or went away) would fire again
- * at every turn of the loop: it is no longer watched until its next wait. */
+ * one-shot event instead (always with EV_READ), that one fires for the same readiness. A shared
+ * connection's results go to db_pipe_read. An idle connection's socket that is readable (the
+ * server spoke or went away) would fire again at every turn of the loop: it is no longer
+ * watched until its next wait. */
 static void server_on_rd(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -620,32 +747,81 @@ static void server_on_rd(evutil_socket_t fd, short what, void *arg)
     if (c->waiting == 1) {
         c->waiting = 0;
         c->ready_what = what;
-        server_run_fiber(c->req);
+        server_run_fiber(c->sock_req);
+    } else if (c->waiting == 0 && db_pipe_depth(c->ctx.db) > 0) {
+        db_pipe_read(c->ctx.db);
+        server_rd_check(c);
     } else if (c->waiting == 0) {
         event_del(c->rd);
         c->rd_on = 0;
     }
 }
 
+/* A shared connection's batch: its Sync and what the socket takes now, once the requests
+ * running in this turn of the loop queued their statements (server_pipe_queued); the rest when
+ * the socket is writable. Its results come through the read event. */
+static void server_on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct conn *c = arg;
+    c->forming = 0;
+    int f = db_pipe_flush(c->ctx.db);
+    server_rd_check(c);
+    PGconn *pg = db_conn(c->ctx.db);
+    if (f < 0 || !pg || db_pipe_depth(c->ctx.db) == 0)
+        return;
+    if (server_rd_watch(c, PQsocket(pg)) != 0) {
+        log_error("connection %d: cannot watch its socket", c->ctx.index);
+        return;
+    }
+    if (f == 1 && !event_pending(c->wr, EV_WRITE, NULL) &&
+        (event_assign(c->wr, c->loop->base, PQsocket(pg), EV_WRITE, server_on_flush, c) != 0 ||
+         event_add(c->wr, NULL) != 0))
+        log_error("connection %d: cannot wait to write", c->ctx.index);
+}
+
+/* db_pipe_hooks for a loop's connections: a caller is a request's fiber. */
+static void server_pipe_queued(void *arg)
+{
+    struct conn *c = arg;
+    c->forming = 1;
+    event_active(c->flush, EV_READ, 0);
+}
+
+static void *server_pipe_self(void *arg)
+{
+    (void)arg;
+    return server_current;
+}
+
+static void server_pipe_suspend(void *arg)
+{
+    (void)arg;
+    fiber_yield();
+}
+
+static void server_pipe_resume(void *arg, void *token)
+{
+    struct conn *c = arg;
+    server_wake(c->loop, token);
+}
+
 /* The connections' waiter (db_set_waiter): inside a request's fiber, the socket goes into the
  * loop's event base and the fiber yields until it is ready; elsewhere (connecting at start-up,
- * from the main thread) it polls. */
+ * from the main thread) it polls. One fiber at a time waits on a connection's socket: its only
+ * holder, or on a shared connection the one connecting it (db_ensure has the others wait). */
 static int server_db_wait(void *arg, int fd, int events, int timeout_ms)
 {
     struct conn *c = arg;
-    if (!fiber_current() || !c->req)
+    struct req *r = server_current;
+    if (!fiber_current() || !r)
         return db_wait_poll(NULL, fd, events, timeout_ms);
     server_rd_check(c);
+    c->sock_req = r;
     if (events == DB_WAIT_READ && timeout_ms < 0) {
-        if (!c->rd_on) {
-            if (event_assign(c->rd, c->loop->base, fd, EV_READ | EV_PERSIST, server_on_rd, c) !=
-                    0 ||
-                event_add(c->rd, NULL) != 0)
-                return -1;
-            c->rd_on = 1;
-            c->rd_fd = fd;
-            c->rd_gen = db_generation(c->ctx.db);
-        }
+        if (server_rd_watch(c, fd) != 0)
+            return -1;
         c->waiting = 1;
     } else {
         short what = (short)(((events & DB_WAIT_READ) ? EV_READ : 0) |
@@ -673,30 +849,31 @@ static void server_on_close_waiting(evutil_socket_t fd, short what, void *arg)
         server_refuse(r, "The server is shutting down; try again.");
 }
 
-/* A request that needs a handler: runs at once on a free connection of its loop, else waits
- * for one (or is answered 503 when too many wait). Loop thread. */
+/* A request that needs a handler: runs at once on a connection of its loop it may have now
+ * (server_pick), else waits for one (or is answered 503 when too many wait). Loop thread. */
 static void server_schedule(struct req *r, struct loop *l)
 {
-    struct conn *c = l->idle;
-    if (atomic_load(&server_closed) || (!c && atomic_load(&server_waiting) >= server_queue_max)) {
-        server_refuse(r, "The server is busy; try again shortly.");
-        return;
-    }
-    if (c) {
-        l->idle = c->next_idle;
-        if (server_begin(r, c) == 0)
-            server_run_fiber(r);
+    struct conn *c = atomic_load(&server_closed) ? NULL : server_pick(l, r);
+    if (!c) {
+        if (atomic_load(&server_closed) || atomic_load(&server_waiting) >= server_queue_max) {
+            server_refuse(r, "The server is busy; try again shortly.");
+            return;
+        }
+        r->next = NULL;
+        if (l->wait_tail)
+            l->wait_tail->next = r;
         else
-            server_run_fiber(server_conn_release(c));
+            l->wait_head = r;
+        l->wait_tail = r;
+        atomic_fetch_add(&server_waiting, 1);
         return;
     }
-    r->next = NULL;
-    if (l->wait_tail)
-        l->wait_tail->next = r;
-    else
-        l->wait_head = r;
-    l->wait_tail = r;
-    atomic_fetch_add(&server_waiting, 1);
+    if (server_begin(r, c) == 0) {
+        server_run_fiber(r);
+    } else if (c->holders == 0) {
+        server_idle_push(c);
+        server_serve_waiting(l);
+    }
 }
 
 /* Requests on the metrics listener may ask for /metrics only; with a metrics listener, the
@@ -1183,8 +1360,13 @@ static void server_conns_new(struct loop *l, const struct config *cfg,
         c->ctx.db = db_new(cfg->database_url, dispatch_statements());
         c->ctx.redis = l->redis;
         db_set_waiter(c->ctx.db, server_db_wait, c);
+        c->hooks = (struct db_pipe_hooks){server_pipe_queued, server_pipe_self, server_pipe_suspend,
+                                          server_pipe_resume, c};
+        db_set_pipe(c->ctx.db, &c->hooks);
         c->ready = event_new(l->base, -1, 0, server_on_ready, c);
         c->rd = event_new(l->base, -1, 0, server_on_rd, c);
+        c->flush = event_new(l->base, -1, 0, server_on_flush, c);
+        c->wr = event_new(l->base, -1, 0, server_on_flush, c);
         pthread_mutex_init(&c->mu, NULL);
         char err[512];
         if (db_ensure(c->ctx.db, err, sizeof err) != 0)
@@ -1200,6 +1382,8 @@ static void server_conns_free(struct loop *l)
         struct conn *c = &l->conns[j];
         event_free(c->rd);
         event_free(c->ready);
+        event_free(c->flush);
+        event_free(c->wr);
         db_free(c->ctx.db);
         if (c->cancel)
             PQfreeCancel(c->cancel);
@@ -1233,6 +1417,7 @@ int server_run(const struct config *cfg)
     if (nconns < server_nloops)
         nconns = server_nloops; /* every loop needs one */
     server_queue_max = cfg->queue_max;
+    server_depth = cfg->pipeline_depth;
     server_max_body = cfg->max_body_bytes;
     server_metrics_apart = cfg->metrics_listen != NULL;
     server_timeout.tv_sec = cfg->http_timeout_s;
@@ -1262,6 +1447,7 @@ int server_run(const struct config *cfg)
         }
         l->stop = event_new(l->base, -1, 0, server_on_stop, l);
         l->close = event_new(l->base, -1, 0, server_on_close_waiting, l);
+        l->run = event_new(l->base, -1, 0, server_on_run, l);
         int n = nconns / server_nloops + (i < nconns % server_nloops);
         server_conns_new(l, cfg, &raddr, first, n);
         first += n;
@@ -1312,6 +1498,7 @@ int server_run(const struct config *cfg)
         struct loop *l = &server_loops[i];
         event_free(l->stop);
         event_free(l->close);
+        event_free(l->run);
         while (l->clients)
             server_client_free(l->clients);
         server_on_stop(-1, 0, l); /* the listeners, when the loop did not close them */

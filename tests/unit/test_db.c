@@ -1,9 +1,11 @@
 /* The PostgreSQL connection module (common/db.c): reading result statuses and SQLSTATEs, what a
  * connection object does before it has connected or when the server cannot be reached, and,
  * against the test database (SPP_TEST_DATABASE_URL, migrated, as scripts/test.sh sets it up),
- * statements prepared on first use, COMMIT in the last statement's round trip, and every
- * statement of the API and of the worker preparing. */
+ * statements prepared on first use, COMMIT in the last statement's round trip, every
+ * statement of the API and of the worker preparing, and pipelined sharing (callers on fibers
+ * driven by a loop of the test's own, as the API's loop threads drive theirs). */
 #include <arpa/inet.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 
 #include "db.h"
 #include "dispatch.h"
+#include "fiber.h"
 #include "unit.h"
 
 START_TEST(db_ok_reads_the_status)
@@ -378,6 +381,256 @@ START_TEST(db_every_statement_prepares)
 }
 END_TEST
 
+/* ---- pipelined sharing: callers on fibers, a loop of the test's own ---- */
+
+/* The runnable callers (fibers, FIFO) and whether a flush was asked for. */
+struct pipe_env {
+    struct fiber *run[64];
+    int head, n;
+    int queued;
+    int max_depth; /* statements in flight at most, seen when a batch went */
+    int batches;
+};
+
+static struct pipe_env pipe_env;
+
+static void pipe_queued(void *arg)
+{
+    (void)arg;
+    pipe_env.queued = 1;
+}
+
+static void *pipe_self(void *arg)
+{
+    (void)arg;
+    return fiber_current();
+}
+
+static void pipe_suspend(void *arg)
+{
+    (void)arg;
+    fiber_yield();
+}
+
+static void pipe_resume(void *arg, void *token)
+{
+    (void)arg;
+    ck_assert_int_lt(pipe_env.n, 64);
+    pipe_env.run[(pipe_env.head + pipe_env.n++) % 64] = token;
+}
+
+static const struct db_pipe_hooks pipe_hooks = {pipe_queued, pipe_self, pipe_suspend, pipe_resume,
+                                                NULL};
+
+/* The waits of a shared db's connecting: poll, as the API's waiter does outside a wait. */
+static int pipe_wait(void *arg, int fd, int events, int timeout_ms)
+{
+    return db_wait_poll(arg, fd, events, timeout_ms);
+}
+
+/* One caller: runs stmt with n on the shared db and keeps the result. */
+struct pipe_job {
+    struct db *db;
+    const struct db_stmt *stmt;
+    char n[16];
+    PGresult *res;
+};
+
+static void pipe_job_main(void *arg)
+{
+    struct pipe_job *j = arg;
+    j->res = db_exec(j->db, j->stmt, DB_ARGS({"n", j->n}));
+}
+
+/* Runs the jobs as concurrent callers on db until every one has its result: the loop runs the
+ * runnable fibers, sends the batch they queued, and reads results while statements are out. */
+static void pipe_run(struct db *db, struct pipe_job *jobs, int count)
+{
+    pipe_env = (struct pipe_env){0};
+    for (int i = 0; i < count; i++) {
+        jobs[i].db = db;
+        struct fiber *f = fiber_new(pipe_job_main, &jobs[i]);
+        ck_assert_ptr_nonnull(f);
+        pipe_resume(NULL, f);
+    }
+    int left = count;
+    for (int turns = 0; left > 0; turns++) {
+        ck_assert_int_lt(turns, 10000);
+        while (pipe_env.n) {
+            struct fiber *f = pipe_env.run[pipe_env.head];
+            pipe_env.head = (pipe_env.head + 1) % 64;
+            pipe_env.n--;
+            if (fiber_resume(f))
+                left--;
+        }
+        if (pipe_env.queued) {
+            pipe_env.queued = 0;
+            if (db_pipe_depth(db) > pipe_env.max_depth)
+                pipe_env.max_depth = db_pipe_depth(db);
+            pipe_env.batches++;
+            int f;
+            while ((f = db_pipe_flush(db)) == 1) {
+                struct pollfd p = {PQsocket(db_conn(db)), POLLOUT, 0};
+                ck_assert_int_ge(poll(&p, 1, 5000), 0);
+            }
+        }
+        if (!pipe_env.n && db_pipe_depth(db) > 0) {
+            struct pollfd p = {PQsocket(db_conn(db)), POLLIN, 0};
+            ck_assert_int_eq(poll(&p, 1, 5000), 1);
+            db_pipe_read(db);
+        }
+    }
+    ck_assert_int_eq(db_pipe_depth(db), 0);
+    ck_assert_int_eq(db_pipe_busy(db), 0);
+}
+
+static const struct db_stmt pipe_stmts[] = {
+    {"db_pipe_add", "SELECT $n::int + 1 AS v, pg_backend_pid() AS pid"},
+    {"db_pipe_insert", "INSERT INTO db_pipe_rows (n) VALUES ($n::int) RETURNING n"},
+    {"db_pipe_divide", "SELECT 1 / ($n::int - $n::int) AS v"},
+    {"db_pipe_rows", "SELECT count(*) || '/' || sum(n) FROM db_pipe_rows"},
+    {NULL, NULL},
+};
+
+/* A shared db on its own connection (non-blocking, as the API's are), with a fresh temporary
+ * table for the writes. */
+static struct db *pipe_connect(void)
+{
+    const char *url = getenv("SPP_TEST_DATABASE_URL");
+    ck_assert_msg(url && *url, "SPP_TEST_DATABASE_URL must name the (migrated) test database");
+    struct db *db = db_new(url, NULL);
+    db_set_waiter(db, pipe_wait, NULL);
+    db_set_pipe(db, &pipe_hooks);
+    char err[512];
+    ck_assert_msg(db_ensure(db, err, sizeof err) == 0, "%s", err);
+    PGresult *res = db_exec_sql(db, "CREATE TEMP TABLE db_pipe_rows (n int PRIMARY KEY)");
+    ck_assert_msg(db_ok(res), "%s", PQresultErrorMessage(res));
+    PQclear(res);
+    db_set_shared(db, 1);
+    ck_assert_int_eq(db_shared(db), 1);
+    return db;
+}
+
+START_TEST(db_pipe_shares_one_connection)
+{
+    struct db *db = pipe_connect();
+    enum { N = 24 };
+    struct pipe_job jobs[N];
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (struct pipe_job){.stmt = &pipe_stmts[0]};
+        snprintf(jobs[i].n, sizeof jobs[i].n, "%d", i);
+    }
+    pipe_run(db, jobs, N);
+    /* Every caller queued before the loop sent anything: one batch, one Parse. */
+    ck_assert_int_eq(pipe_env.batches, 1);
+    ck_assert_int_eq(pipe_env.max_depth, N);
+    const char *pid = NULL;
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(db_ok(jobs[i].res), "%d: %s", i, PQresultErrorMessage(jobs[i].res));
+        ck_assert_int_eq(atoi(PQgetvalue(jobs[i].res, 0, 0)), i + 1);
+        if (!pid)
+            pid = PQgetvalue(jobs[i].res, 0, 1);
+        ck_assert_str_eq(PQgetvalue(jobs[i].res, 0, 1), pid);
+    }
+    ck_assert_int_eq(db_is_prepared(db, &pipe_stmts[0]), 1);
+    for (int i = 0; i < N; i++)
+        PQclear(jobs[i].res);
+    /* Out of shared mode the connection is as before: no pipeline left open. */
+    db_set_shared(db, 0);
+    ck_assert_int_eq(PQpipelineStatus(db_conn(db)), PQ_PIPELINE_OFF);
+    char *v = db_test_value(db, &pipe_stmts[0], DB_ARGS({"n", "41"}));
+    ck_assert_str_eq(v, "42");
+    free(v);
+    db_free(db);
+}
+END_TEST
+
+/* One statement of a batch fails: it gets its error, and the others, rolled back with the
+ * batch's implicit transaction (or never run), are sent again, so that each write lands once. */
+START_TEST(db_pipe_failure_in_a_batch_resends_the_others)
+{
+    struct db *db = pipe_connect();
+    enum { N = 9, BAD = 4 };
+    struct pipe_job jobs[N];
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (struct pipe_job){.stmt = &pipe_stmts[i == BAD ? 2 : 1]};
+        snprintf(jobs[i].n, sizeof jobs[i].n, "%d", i);
+    }
+    pipe_run(db, jobs, N);
+    for (int i = 0; i < N; i++) {
+        if (i == BAD) {
+            ck_assert(!db_ok(jobs[i].res));
+            ck_assert_str_eq(db_sqlstate(jobs[i].res), "22012"); /* division by zero */
+        } else {
+            ck_assert_msg(db_ok(jobs[i].res), "%d: %s", i, PQresultErrorMessage(jobs[i].res));
+            ck_assert_int_eq(atoi(PQgetvalue(jobs[i].res, 0, 0)), i);
+        }
+        PQclear(jobs[i].res);
+    }
+    ck_assert_int_ge(pipe_env.batches, 2); /* the first, then the resent */
+    db_set_shared(db, 0);
+    char *v = db_test_value(db, &pipe_stmts[3], DB_NO_ARGS);
+    ck_assert_str_eq(v, "8/32"); /* 0..8 without 4, each once */
+    free(v);
+    db_free(db);
+}
+END_TEST
+
+/* The server ends the session under a shared db: the callers of the next batch find it lost,
+ * one reconnects, and every statement runs again on the new session, prepared again. */
+START_TEST(db_pipe_reconnects_when_the_session_ends)
+{
+    struct db *db = pipe_connect(), *other = db_test_connect(NULL);
+    struct pipe_job one = {.stmt = &pipe_stmts[0], .n = "1"};
+    pipe_run(db, &one, 1);
+    ck_assert(db_ok(one.res));
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%s)", PQgetvalue(one.res, 0, 1));
+    char *old = strdup(PQgetvalue(one.res, 0, 1));
+    PQclear(one.res);
+    PGresult *res = db_exec_sql(other, sql);
+    ck_assert(db_ok(res));
+    PQclear(res);
+    usleep(100000);
+    enum { N = 8 };
+    struct pipe_job jobs[N];
+    for (int i = 0; i < N; i++) {
+        jobs[i] = (struct pipe_job){.stmt = &pipe_stmts[0]};
+        snprintf(jobs[i].n, sizeof jobs[i].n, "%d", i);
+    }
+    pipe_run(db, jobs, N);
+    for (int i = 0; i < N; i++) {
+        ck_assert_msg(db_ok(jobs[i].res), "%d: %s", i,
+                      jobs[i].res ? PQresultErrorMessage(jobs[i].res) : "no result");
+        ck_assert_int_eq(atoi(PQgetvalue(jobs[i].res, 0, 0)), i + 1);
+        ck_assert_str_ne(PQgetvalue(jobs[i].res, 0, 1), old);
+        PQclear(jobs[i].res);
+    }
+    free(old);
+    db_free(other);
+    db_free(db);
+}
+END_TEST
+
+/* A transaction has no place on a shared connection: refused without a round trip. */
+START_TEST(db_pipe_refuses_a_transaction)
+{
+    struct db *db = pipe_connect();
+    int committed = 1;
+    PGresult *res = db_exec_commit(db, &pipe_stmts[0], DB_ARGS({"n", "1"}), &committed);
+    ck_assert(!db_ok(res));
+    ck_assert_int_eq(committed, 0);
+    PQclear(res);
+    db_begin(db);
+    res = db_exec(db, &pipe_stmts[0], DB_ARGS({"n", "1"}));
+    ck_assert(!db_ok(res));
+    PQclear(res);
+    ck_assert_int_eq(db_end(db, 0), 0); /* nothing was sent */
+    ck_assert_int_eq(db_pipe_depth(db), 0);
+    db_free(db);
+}
+END_TEST
+
 Suite *db_suite(void)
 {
     Suite *s = suite_create("db");
@@ -394,6 +647,10 @@ Suite *db_suite(void)
     tcase_add_test(server, db_runs_a_handle_made_at_run_time);
     tcase_add_test(server, db_commits_with_the_last_statement);
     tcase_add_test(server, db_every_statement_prepares);
+    tcase_add_test(server, db_pipe_shares_one_connection);
+    tcase_add_test(server, db_pipe_failure_in_a_batch_resends_the_others);
+    tcase_add_test(server, db_pipe_reconnects_when_the_session_ends);
+    tcase_add_test(server, db_pipe_refuses_a_transaction);
     suite_add_tcase(s, server);
     return s;
 }
