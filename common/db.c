@@ -473,10 +473,10 @@ static PGresult *db_misuse(const struct db_shape *sh, const char *why, const cha
     return PQmakeEmptyPGresult(NULL, PGRES_FATAL_ERROR);
 }
 
-/* Runs sh's statement with its values params in the order of its names. */
 static PGresult *db_pipe_call(struct db *db, struct db_shape *sh, const char *sql, int n,
                               const char *const *params);
 
+/* Runs sh's statement with its values params in the order of its names. */
 static PGresult *db_run(struct db *db, struct db_shape *sh, int n, const char *const *params,
                         int commit, int *committed)
 {

@@ -359,10 +359,12 @@ static const char *req_constraint_detail(const char *constraint)
     return "The request conflicts with an existing record.";
 }
 
-/* The statement's result kept by the request, or NULL after answering 503. */
+/* The statement's result kept by the request, or NULL after answering 503: no result, or a
+ * failure on a connection that broke (not the statement's fault). A successful result stands
+ * even when the connection broke since (on a shared one, under another request's statement). */
 static PGresult *req_db_kept(struct req *r, const struct db_stmt *stmt, PGresult *res)
 {
-    if (!res || db_broken(r->hc->db)) {
+    if (!res || (!db_ok(res) && db_broken(r->hc->db))) {
         if (res)
             PQclear(res);
         log_warn("PostgreSQL unreachable while running %s", stmt->name);

@@ -850,10 +850,12 @@ static void server_on_close_waiting(evutil_socket_t fd, short what, void *arg)
 }
 
 /* A request that needs a handler: runs at once on a connection of its loop it may have now
- * (server_pick), else waits for one (or is answered 503 when too many wait). Loop thread. */
+ * (server_pick), else waits for one (or is answered 503 when too many wait). While requests
+ * wait it waits behind them, so that reads joining shared connections never starve a write
+ * waiting for a connection of its own. Loop thread. */
 static void server_schedule(struct req *r, struct loop *l)
 {
-    struct conn *c = atomic_load(&server_closed) ? NULL : server_pick(l, r);
+    struct conn *c = atomic_load(&server_closed) || l->wait_head ? NULL : server_pick(l, r);
     if (!c) {
         if (atomic_load(&server_closed) || atomic_load(&server_waiting) >= server_queue_max) {
             server_refuse(r, "The server is busy; try again shortly.");
