@@ -1264,7 +1264,9 @@ static void server_on_stop(evutil_socket_t fd, short what, void *arg)
 static void *server_loop_main(void *arg)
 {
     struct loop *l = arg;
-    fiber_set_spare_max(l->nconns); /* no more fibers than connections run at once */
+    /* No more fibers run at once than a connection's holders: one a write, up to the depth
+     * when reads share it. */
+    fiber_set_spare_max(l->nconns * server_depth);
     event_base_loop(l->base, EVLOOP_NO_EXIT_ON_EMPTY);
     fiber_thread_cleanup();
     return NULL;
