@@ -10,7 +10,8 @@
 #            connection would give (tps counts pipelines of eight)
 #   w        bench/run's insert-1-row (one durable INSERT a transaction)
 #   s        the API's school INSERT as it now runs (a random URN), one durable transaction each
-# with the same client count as bench/run. Read the figures as ratios within a round.
+# with the same client count as bench/run, each with its transactions' p50 and p99 (pgbench's
+# per-transaction log). Read the figures as ratios within a round.
 #   bench/ceiling.sh [seconds per run, default 6] [rounds, default 2]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -44,10 +45,16 @@ cat >"$s/s.sql" <<'SQL'
 INSERT INTO schools AS s (urn, name, phase_of_education, local_authority, postcode, partnership_id, lead_contact_id) VALUES (:n::text, 'Bench School', 'primary', 'Leeds', NULL, NULL, NULL) ON CONFLICT DO NOTHING RETURNING s.id, s.urn, s.name, s.phase_of_education, s.local_authority, s.postcode, s.partnership_id, s.lead_contact_id, s.version, spp_micros(s.created_at) AS micros, spp_micros(s.updated_at) AS updated_at;
 SQL
 pgb=("$pgbin/pgbench" -n -M prepared -c "$conns" -j "$threads" -T "$secs")
+# p50 and p99 of a run's transactions, from pgbench's per-transaction log (latency in µs, field 3).
+pct() { cat "$1".* | awk '{print $3}' | sort -n | awk '{v[NR] = $1} END {
+    printf "p50 %.2f ms  p99 %.2f ms", v[int(NR * 0.50) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000 }'; }
 for round in $(seq 1 "$rounds"); do
     for w in S ids get getcols ids8 w s; do
-        if [ "$w" = S ]; then out=$("${pgb[@]}" -S "$url" 2>&1); else out=$("${pgb[@]}" -f "$s/$w.sql" "$url" 2>&1); fi
-        printf 'round %s %-8s %10.0f tps  latency avg %s ms  (load %s)\n' "$round" "$w" \
-            "$(awk '/^tps/ {print $3}' <<<"$out")" "$(awk '/latency average/ {print $4}' <<<"$out")" "$(cut -d' ' -f1 /proc/loadavg)"
+        log=(-l --log-prefix="$s/log-$w-$round")
+        if [ "$w" = S ]; then out=$("${pgb[@]}" "${log[@]}" -S "$url" 2>&1); else out=$("${pgb[@]}" "${log[@]}" -f "$s/$w.sql" "$url" 2>&1); fi
+        printf 'round %s %-8s %10.0f tps  latency avg %s ms  %s  (load %s)\n' "$round" "$w" \
+            "$(awk '/^tps/ {print $3}' <<<"$out")" "$(awk '/latency average/ {print $4}' <<<"$out")" \
+            "$(pct "$s/log-$w-$round")" "$(cut -d' ' -f1 /proc/loadavg)"
+        rm -f "$s/log-$w-$round".*
     done
 done
