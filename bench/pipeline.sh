@@ -4,12 +4,12 @@
 # random (bench/run's workloads, wrk -t2 -c32), each depth in turn, rounds interleaved, beside
 # pgbench -S in each round. The machine is shared and noisy: read the figures as ratios within
 # one round.
-#   bench/pipeline.sh [seconds per run, default 8] [rounds, default 2] [depths, default "1 8"]
+#   bench/pipeline.sh [seconds per run, default 8] [rounds, default 2] [depths, default "1 4"]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 secs=${1:-8}
 rounds=${2:-2}
-depths=${3:-1 8}
+depths=${3:-1 4}
 bench_start spp-pipeline -c max_connections=200
 bench_seed 24000 >/dev/null
 root=$PWD

@@ -32,7 +32,7 @@ const struct config_entry config_table[] = {
     {"SPP_LOOP_THREADS", CONFIG_INT, C(loop_threads), "0", 0, 16,
      "libevent loop threads sharing the port (SO_REUSEPORT); each runs its requests' handlers on "
      "fibers; 0 = one a core (at most 16)"},
-    {"SPP_PIPELINE_DEPTH", CONFIG_INT, C(pipeline_depth), "8", 1, 256,
+    {"SPP_PIPELINE_DEPTH", CONFIG_INT, C(pipeline_depth), "4", 1, 256,
      "GET and HEAD requests whose statements share one PostgreSQL connection at once (libpq "
      "pipeline mode, one Sync a batch); 1 = every request holds a connection alone"},
     {"SPP_QUEUE_MAX", CONFIG_INT, C(queue_max), "1024", 1, 1000000,

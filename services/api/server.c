@@ -170,7 +170,7 @@ static atomic_int server_stopping;
 static atomic_int server_waiting; /* requests waiting for a connection, all loops */
 static atomic_int server_closed;  /* the grace period is over */
 static int server_queue_max = 1024;
-static int server_depth = 8; /* SPP_PIPELINE_DEPTH */
+static int server_depth = 4; /* SPP_PIPELINE_DEPTH */
 static int server_max_body = 1048576;
 static int server_metrics_apart; /* /metrics is served on SPP_METRICS_LISTEN only */
 static struct timeval server_timeout = {30, 0};
