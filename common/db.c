@@ -662,11 +662,6 @@ int db_shared(const struct db *db)
     return db->shared;
 }
 
-int db_pipe_busy(const struct db *db)
-{
-    return db->head != NULL || db->connecting;
-}
-
 int db_pipe_depth(const struct db *db)
 {
     return db->depth;

@@ -82,7 +82,7 @@ int db_wait_poll(void *arg, int fd, int events, int timeout_ms);
  *
  * Shared mode is for statements outside a transaction only: db_begin and db_exec_commit are
  * refused in it (an error result), and db_exec_sql takes a single statement. Whoever sets the
- * mode sees to it that no statement is in flight when it changes (db_pipe_busy). */
+ * mode sees to it that no statement is in flight when it changes (db_pipe_depth). */
 struct db_pipe_hooks {
     /* A statement was queued: have db_pipe_flush called soon, after the callers that are
      * ready to run have queued theirs (the loop's current turn). */
@@ -106,8 +106,6 @@ int db_pipe_flush(struct db *db);
 /* Reads what the socket has and hands out the results of every batch whose Sync came back.
  * A failed connection fails every statement in flight. */
 void db_pipe_read(struct db *db);
-/* 1 while statements are in flight (queued, sent or unread), or a caller is connecting. */
-int db_pipe_busy(const struct db *db);
 /* Statements queued or in flight now (for tests and metrics). */
 int db_pipe_depth(const struct db *db);
 

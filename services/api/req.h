@@ -67,7 +67,7 @@ struct req {
     struct loop *loop;
     char *peer;          /* the client's address (arena), for limits before authentication */
     int close_after;     /* answer with Connection: close (unread bytes follow the request) */
-    struct req *next;    /* link in the list of requests waiting for a connection */
+    struct req *next;    /* link in server.c's lists: waiting for a connection, or to go on */
     struct fiber *fiber; /* the fiber the handler runs on, while it runs */
     int64_t start_us;
 

@@ -68,6 +68,30 @@
 struct conn;
 struct client;
 
+/* A list of requests linked by their next, oldest first: those waiting for a connection, and
+ * the fibers to go on. A request is on one of them at most. */
+struct reqq {
+    struct req *head, *tail;
+};
+
+static void reqq_push(struct reqq *q, struct req *r)
+{
+    r->next = NULL;
+    if (q->tail)
+        q->tail->next = r;
+    else
+        q->head = r;
+    q->tail = r;
+}
+
+static struct req *reqq_pop(struct reqq *q)
+{
+    struct req *r = q->head;
+    if (r && !(q->head = r->next))
+        q->tail = NULL;
+    return r;
+}
+
 /* A listening socket of a loop. */
 struct listener {
     struct loop *loop;
@@ -86,10 +110,10 @@ struct loop {
     struct redis *redis;     /* every fiber's of this loop: Redis calls never yield */
     struct conn *conns;
     int nconns;
-    struct conn *idle;                 /* connections no request holds */
-    struct conn *reading;              /* the shared connection reading requests join first */
-    struct req *wait_head, *wait_tail; /* requests waiting for a connection, oldest first */
-    struct req *run_head, *run_tail;   /* fibers to go on (server_wake), oldest first */
+    struct conn *idle;    /* connections no request holds */
+    struct conn *forming; /* the shared connection whose batch forms in this turn, or NULL */
+    struct reqq waiting;  /* requests waiting for a connection, oldest first */
+    struct reqq runnable; /* fibers to go on (server_wake), oldest first */
     struct event *run;
     struct client *clients; /* every open client connection, for shutdown */
 };
@@ -99,11 +123,9 @@ struct conn {
     struct handler_ctx ctx; /* first: a request's hc points here */
     struct loop *loop;
     struct conn *next_idle;
-    int holders; /* requests holding it: one, or up to SPP_PIPELINE_DEPTH when shared */
-    int shared;  /* its holders are reading requests whose statements share it (db_set_shared) */
+    int holders; /* requests holding it: one, or up to SPP_PIPELINE_DEPTH when db_shared */
     struct db_pipe_hooks hooks;
     struct event *flush;  /* the shared connection's batch goes once this turn queued it */
-    int forming;          /* ... and is being formed: flush is active */
     struct event *wr;     /* ... and its rest once the socket is writable */
     struct req *sock_req; /* the request whose fiber waits on the socket (waiting != 0) */
     struct event *ready;  /* a one-shot wait of that request's fiber on the socket */
@@ -545,13 +567,9 @@ static void server_fiber_main(void *arg)
  * Loop thread. */
 static struct req *server_wait_pop(struct loop *l)
 {
-    struct req *r = l->wait_head;
-    if (!r)
-        return NULL;
-    l->wait_head = r->next;
-    if (!l->wait_head)
-        l->wait_tail = NULL;
-    atomic_fetch_sub(&server_waiting, 1);
+    struct req *r = reqq_pop(&l->waiting);
+    if (r)
+        atomic_fetch_sub(&server_waiting, 1);
     return r;
 }
 
@@ -577,24 +595,20 @@ static void server_idle_push(struct conn *c)
 static struct conn *server_pick(struct loop *l, const struct req *r)
 {
     int reads = server_reads(r);
-    struct conn *c = l->reading;
-    if (reads && c && c->forming && c->shared && c->holders < server_depth)
+    struct conn *c = l->forming;
+    if (reads && c && db_shared(c->ctx.db) && c->holders < server_depth)
         return c;
     if ((c = l->idle) != NULL) {
         l->idle = c->next_idle;
-        if (reads)
-            l->reading = c;
         return c;
     }
     struct conn *best = NULL;
     for (int i = 0; reads && i < l->nconns; i++) {
         c = &l->conns[i];
-        if (c->shared && c->holders > 0 && c->holders < server_depth &&
+        if (db_shared(c->ctx.db) && c->holders > 0 && c->holders < server_depth &&
             (!best || db_pipe_depth(c->ctx.db) < db_pipe_depth(best->ctx.db)))
             best = c;
     }
-    if (best)
-        l->reading = best;
     return best;
 }
 
@@ -609,8 +623,7 @@ static int server_begin(struct req *r, struct conn *c)
         return -1;
     }
     if (c->holders++ == 0) {
-        c->shared = server_reads(r);
-        db_set_shared(c->ctx.db, c->shared);
+        db_set_shared(c->ctx.db, server_reads(r));
         server_conn_arm(c);
     }
     r->hc = &c->ctx;
@@ -620,12 +633,7 @@ static int server_begin(struct req *r, struct conn *c)
 /* Lets r's fiber go on from l's loop, after what runs now. Loop thread. */
 static void server_wake(struct loop *l, struct req *r)
 {
-    r->next = NULL;
-    if (l->run_tail)
-        l->run_tail->next = r;
-    else
-        l->run_head = r;
-    l->run_tail = r;
+    reqq_push(&l->runnable, r);
     event_active(l->run, EV_READ, 0);
 }
 
@@ -635,7 +643,7 @@ static void server_wake(struct loop *l, struct req *r)
 static void server_serve_waiting(struct loop *l)
 {
     struct req *r;
-    while ((r = l->wait_head) != NULL) {
+    while ((r = l->waiting.head) != NULL) {
         if (atomic_load(&server_closed)) {
             server_wait_pop(l);
             server_refuse(r, "The server is shutting down; try again.");
@@ -717,12 +725,8 @@ static void server_on_run(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct loop *l = arg;
     struct req *r;
-    while ((r = l->run_head) != NULL) {
-        l->run_head = r->next;
-        if (!l->run_head)
-            l->run_tail = NULL;
+    while ((r = reqq_pop(&l->runnable)) != NULL)
         server_run_fiber(r);
-    }
 }
 
 /* The socket of a connection is ready (or the wait timed out): its fiber goes on. */
@@ -765,7 +769,8 @@ static void server_on_flush(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct conn *c = arg;
-    c->forming = 0;
+    if (c->loop->forming == c)
+        c->loop->forming = NULL;
     int f = db_pipe_flush(c->ctx.db);
     server_rd_check(c);
     PGconn *pg = db_conn(c->ctx.db);
@@ -785,7 +790,7 @@ static void server_on_flush(evutil_socket_t fd, short what, void *arg)
 static void server_pipe_queued(void *arg)
 {
     struct conn *c = arg;
-    c->forming = 1;
+    c->loop->forming = c;
     event_active(c->flush, EV_READ, 0);
 }
 
@@ -855,18 +860,13 @@ static void server_on_close_waiting(evutil_socket_t fd, short what, void *arg)
  * waiting for a connection of its own. Loop thread. */
 static void server_schedule(struct req *r, struct loop *l)
 {
-    struct conn *c = atomic_load(&server_closed) || l->wait_head ? NULL : server_pick(l, r);
+    struct conn *c = atomic_load(&server_closed) || l->waiting.head ? NULL : server_pick(l, r);
     if (!c) {
         if (atomic_load(&server_closed) || atomic_load(&server_waiting) >= server_queue_max) {
             server_refuse(r, "The server is busy; try again shortly.");
             return;
         }
-        r->next = NULL;
-        if (l->wait_tail)
-            l->wait_tail->next = r;
-        else
-            l->wait_head = r;
-        l->wait_tail = r;
+        reqq_push(&l->waiting, r);
         atomic_fetch_add(&server_waiting, 1);
         return;
     }
